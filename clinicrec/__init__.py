@@ -1,0 +1,3 @@
+"""ClinicRec: charting for aesthetic nurse injectors."""
+
+__version__ = "0.1.0"

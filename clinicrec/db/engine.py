@@ -1,0 +1,107 @@
+"""Engine construction: the embedded SQLite default, or any SQLAlchemy URL (PostgreSQL for shared use).
+
+SQLite settings, chosen for clinical data:
+- ``foreign_keys=ON``: a point can never name a vial or session that does not exist.
+- ``journal_mode=WAL``: readers (the patient list, reports) never block the writer and vice versa.
+- ``synchronous=FULL``: in WAL mode NORMAL may lose the last committed transactions on power loss;
+  FULL syncs the WAL on every commit, so a session the nurse saw saved is on disk. Saves are
+  small and infrequent, so the fsync cost is invisible.
+- ``busy_timeout=10000``: a second workstation or the backup waits up to 10 s instead of failing.
+- Write transactions start with ``BEGIN IMMEDIATE`` so two writers queue instead of deadlocking
+  on a read-to-write upgrade.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..paths import default_database_path
+
+ENV_URL = "CLINICREC_DATABASE_URL"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def resolve_url(cli_value: str | None = None) -> str:
+    """The command-line option wins, then the environment variable, then the default file.
+
+    A plain path is accepted as a SQLite file.
+    """
+    value = cli_value or os.environ.get(ENV_URL)
+    if not value:
+        path = default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return value
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get("clinicrec_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """The engine plus two session factories: plain reads, and writes that take the write lock first."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.read = sessionmaker(engine, expire_on_commit=False)
+        self.write = sessionmaker(engine.execution_options(clinicrec_write=True), expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def session(self) -> Session:
+        return self.read()

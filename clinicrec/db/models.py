@@ -1,0 +1,290 @@
+"""Typed SQLAlchemy 2.x models. The schema is created only by the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ClinicRow(Base):
+    __tablename__ = "clinic"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    paper_size: Mapped[str] = mapped_column(String(10), default="A4")
+    review_days: Mapped[int] = mapped_column(Integer, default=14)
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    consent_form_version: Mapped[str] = mapped_column(String(40), default="MB-CONSENT-1")
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    backups_kept: Mapped[int] = mapped_column(Integer, default=14)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    credentials: Mapped[str] = mapped_column(String(40), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PatientRow(Base):
+    __tablename__ = "patients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chart_number: Mapped[str] = mapped_column(String(40), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    # Case- and accent-folded copies for search-as-you-type ("zoe" finds "Zoë").
+    first_key: Mapped[str] = mapped_column(String(100), index=True)
+    last_key: Mapped[str] = mapped_column(String(100), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date, index=True)
+    sex: Mapped[str] = mapped_column(String(20), default="unspecified")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    fitzpatrick_type: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    allergies: Mapped[str] = mapped_column(Text, default="")
+    scr_pregnant_or_breastfeeding: Mapped[bool] = mapped_column(Boolean, default=False)
+    scr_neuromuscular_disorder: Mapped[bool] = mapped_column(Boolean, default=False)
+    scr_aminoglycosides: Mapped[bool] = mapped_column(Boolean, default=False)
+    scr_recent_toxin: Mapped[bool] = mapped_column(Boolean, default=False)
+    scr_active_skin_infection: Mapped[bool] = mapped_column(Boolean, default=False)
+    scr_milk_protein_allergy: Mapped[bool] = mapped_column(Boolean, default=False)
+    scr_other: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand: Mapped[str] = mapped_column(String(100), unique=True)
+    generic_name: Mapped[str] = mapped_column(String(100))
+    vial_sizes: Mapped[str] = mapped_column(String(100))  # comma-separated units
+    in_use_hours: Mapped[int] = mapped_column(Integer)
+    max_dose_units: Mapped[float | None] = mapped_column(Double, nullable=True)
+    max_dose_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ready_to_use_units_per_ml: Mapped[float | None] = mapped_column(Double, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class VialRow(Base):
+    __tablename__ = "vials"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    lot_number: Mapped[str] = mapped_column(String(40), index=True)
+    expiry_date: Mapped[date] = mapped_column(Date)
+    vial_units: Mapped[float] = mapped_column(Double)
+    reconstituted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    diluent_kind: Mapped[str] = mapped_column(String(40))
+    diluent_ml: Mapped[float] = mapped_column(Double)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    additives: Mapped[list[VialAdditiveRow]] = relationship(
+        back_populates="vial", cascade="all, delete-orphan", order_by="VialAdditiveRow.id", lazy="selectin"
+    )
+
+
+class VialAdditiveRow(Base):
+    __tablename__ = "vial_additives"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vial_id: Mapped[int] = mapped_column(ForeignKey("vials.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    volume_ml: Mapped[float] = mapped_column(Double)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    vial: Mapped[VialRow] = relationship(back_populates="additives")
+
+
+class SessionRow(Base):
+    __tablename__ = "treatment_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    performed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    injector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    prescriber: Mapped[str] = mapped_column(String(100), default="")
+    order_reference: Mapped[str] = mapped_column(String(40), default="")
+    consent_form_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    consent_obtained_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    indications: Mapped[str] = mapped_column(String(200), default="")  # comma-separated enum values
+    needle_gauge: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    depth: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    signature_meaning: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    touch_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True, index=True)
+    amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The first session of an amendment chain (itself for an original); follow-ups attach here.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    points: Mapped[list[PointRow]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="PointRow.seq", lazy="selectin"
+    )
+    vial_links: Mapped[list[SessionVialRow]] = relationship(
+        cascade="all, delete-orphan", order_by="SessionVialRow.seq", lazy="selectin"
+    )
+    acknowledgements: Mapped[list[AcknowledgementRow]] = relationship(
+        cascade="all, delete-orphan", order_by="AcknowledgementRow.id", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SessionVialRow(Base):
+    __tablename__ = "session_vials"
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    vial_id: Mapped[int] = mapped_column(ForeignKey("vials.id"), primary_key=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PointRow(Base):
+    __tablename__ = "injection_points"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    zone: Mapped[str] = mapped_column(String(30))
+    x: Mapped[float] = mapped_column(Double)
+    y: Mapped[float] = mapped_column(Double)
+    vial_id: Mapped[int] = mapped_column(ForeignKey("vials.id"), index=True)
+    units: Mapped[float] = mapped_column(Double)
+    volume_ml: Mapped[float] = mapped_column(Double)
+    basis: Mapped[str] = mapped_column(String(10))
+    session: Mapped[SessionRow] = relationship(back_populates="points")
+
+
+class AcknowledgementRow(Base):
+    __tablename__ = "acknowledgements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Baselines belong to the session version they were charted on; follow-ups to the chain's root.
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True)
+    time_point: Mapped[str] = mapped_column(String(20))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    pores: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    oil: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    redness: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    scale_version: Mapped[str] = mapped_column(String(40))
+    sebum_ug_cm2: Mapped[float | None] = mapped_column(Double, nullable=True)
+    erythema_index: Mapped[float | None] = mapped_column(Double, nullable=True)
+    gais: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    satisfaction: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    photos_taken: Mapped[bool] = mapped_column(Boolean, default=False)
+    touch_up_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_assessments_tp_session", "time_point", "session_id"),)
+
+
+class AdverseEventRow(Base):
+    __tablename__ = "adverse_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    onset: Mapped[date] = mapped_column(Date)
+    severity: Mapped[str] = mapped_column(String(20))
+    resolved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditRow(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE); each entry hashes the one before."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    username: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(20), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40), default="")
+    patient_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [old, new]}
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """One row: the hash of the newest audit entry. Updating it serialises appends across workstations."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class FailedSignInRow(Base):
+    """Failed sign-ins for names that are not accounts, one counter row per hour (bounded growth)."""
+
+    __tablename__ = "failed_sign_ins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("hour"),)

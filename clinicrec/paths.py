@@ -1,0 +1,37 @@
+"""Where ClinicRec finds its shipped files and keeps its data."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ClinicRec"
+
+
+def resource(*parts: str) -> Traversable:
+    """A file shipped in ``resources/`` (installed as the ``clinicrec.resources`` package)."""
+    node: Traversable = resources.files("clinicrec.resources")
+    for part in parts:
+        node = node.joinpath(part)
+    return node
+
+
+def resource_path(*parts: str) -> Path:
+    """A real filesystem path to a shipped resource (for APIs that need one, such as font loaders)."""
+    node = resource(*parts)
+    return Path(str(node))
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_path() -> Path:
+    return data_dir() / "clinicrec.sqlite3"
+
+
+def backup_dir_for(db_path: Path) -> Path:
+    return db_path.parent / "backups"

@@ -1,0 +1,197 @@
+"""Clinic settings, the product catalogue and vials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..db.models import ClinicRow, PointRow, ProductRow, SessionRow, VialRow
+from ..domain.catalogue import SEED_PRODUCTS
+from ..domain.enums import AuditAction, DiluentKind
+from ..domain.errors import NotFoundError, ValidationError
+from ..domain.models import ClinicSettings, Product, Vial
+from ..domain.validation import FieldError, validate_clinic, validate_product, validate_vial
+from . import audit
+from .base import Change, ServiceBase
+from .mapping import clinic_values, product_values, to_clinic, to_product, to_vial, vial_audit, vial_row
+from .permissions import Action
+from .queries import current_versions
+
+
+@dataclass(frozen=True)
+class VialStatus:
+    """A vial with what has been drawn from it and whether it may still be used."""
+
+    vial: Vial
+    product: Product
+    units_drawn: float
+    use_by: datetime
+
+    @property
+    def remaining_units(self) -> float:
+        return max(0.0, self.vial.vial_units - self.units_drawn)
+
+    def expired(self, on: date) -> bool:
+        return self.vial.is_expired(on)
+
+    def timed_out(self, at: datetime) -> bool:
+        return at > self.use_by
+
+    @property
+    def label(self) -> str:
+        v = self.vial
+        return (f"{self.product.brand} {v.vial_units:g} U · lot {v.lot_number} · {v.concentration.label()} · "
+                f"{self.remaining_units:g} U left")
+
+
+class ClinicService(ServiceBase):
+    def is_set_up(self) -> bool:
+        with self.reading() as s:
+            return s.get(ClinicRow, 1) is not None
+
+    def get(self) -> ClinicSettings:
+        with self.reading() as s:
+            row = s.get(ClinicRow, 1)
+            if row is None:
+                raise NotFoundError("The clinic has not been set up yet")
+            return to_clinic(row)
+
+    def setup(self, settings: ClinicSettings) -> ClinicSettings:
+        """First start: store the clinic and seed the product catalogue (needs the first admin signed in)."""
+        actor = self.actor(Action.MANAGE_SETTINGS)
+        validate_clinic(settings)
+        with self.writing() as s:
+            if s.get(ClinicRow, 1) is not None:
+                raise ValidationError(FieldError("name", "The clinic is already set up; edit its settings"))
+            s.add(ClinicRow(id=1, **clinic_values(settings)))
+            audit.record(s, actor, AuditAction.CREATE, "clinic", 1, changes=audit.diff({}, clinic_values(settings)))
+            if not s.execute(select(func.count(ProductRow.id))).scalar_one():
+                for p in SEED_PRODUCTS:
+                    row = ProductRow(**product_values(p))
+                    s.add(row)
+                    s.flush()
+                    audit.record(s, actor, AuditAction.CREATE, "product", row.id,
+                                 changes=audit.diff({}, product_values(p)))
+        self.announce(Change("clinic", 1, "created"))
+        return settings
+
+    def update(self, settings: ClinicSettings) -> ClinicSettings:
+        actor = self.actor(Action.MANAGE_SETTINGS)
+        validate_clinic(settings)
+        with self.writing() as s:
+            row = s.get(ClinicRow, 1)
+            if row is None:
+                raise NotFoundError("The clinic has not been set up yet")
+            old = clinic_values(to_clinic(row))
+            for k, v in clinic_values(settings).items():
+                setattr(row, k, v)
+            audit.record(s, actor, AuditAction.UPDATE, "clinic", 1, changes=audit.diff(old, clinic_values(settings)))
+        self.announce(Change("clinic", 1, "updated"))
+        return settings
+
+
+class ProductService(ServiceBase):
+    def list(self, *, include_inactive: bool = False) -> list[Product]:
+        stmt = select(ProductRow).order_by(ProductRow.brand)
+        if not include_inactive:
+            stmt = stmt.where(ProductRow.active.is_(True))
+        with self.reading() as s:
+            return [to_product(r) for r in s.execute(stmt).scalars()]
+
+    def get(self, product_id: int) -> Product:
+        with self.reading() as s:
+            row = s.get(ProductRow, product_id)
+            if row is None:
+                raise NotFoundError(f"No product with id {product_id}")
+            return to_product(row)
+
+    def save(self, product: Product) -> Product:
+        actor = self.actor(Action.MANAGE_PRODUCTS)
+        validate_product(product)
+        with self.writing() as s:
+            clash = s.execute(select(ProductRow.id).where(ProductRow.brand == product.brand)).scalar()
+            if clash is not None and clash != product.id:
+                raise ValidationError(FieldError("brand", f"A product named {product.brand} already exists"))
+            if product.id is None:
+                row = ProductRow(**product_values(product))
+                s.add(row)
+                s.flush()
+                audit.record(s, actor, AuditAction.CREATE, "product", row.id,
+                             changes=audit.diff({}, product_values(product)))
+            else:
+                row = s.get(ProductRow, product.id)
+                if row is None:
+                    raise NotFoundError(f"No product with id {product.id}")
+                old = product_values(to_product(row))
+                for k, v in product_values(product).items():
+                    setattr(row, k, v)
+                audit.record(s, actor, AuditAction.UPDATE, "product", row.id,
+                             changes=audit.diff(old, product_values(product)))
+            result = to_product(row)
+        self.announce(Change("product", result.id, "updated"))
+        return result
+
+
+class VialService(ServiceBase):
+    def open_vial(self, vial: Vial) -> VialStatus:
+        """Record a newly reconstituted vial (or a ready-to-use one) for use in sessions."""
+        actor = self.actor(Action.OPEN_VIAL)
+        with self.reading() as s:
+            prod_row = s.get(ProductRow, vial.product_id)
+            if prod_row is None:
+                raise ValidationError(FieldError("product_id", "Choose a product from the catalogue"))
+        validate_vial(vial)
+        product = to_product(prod_row)
+        if product.ready_to_use_units_per_ml and vial.diluent_kind != DiluentKind.SUPPLIED:
+            raise ValidationError(FieldError("diluent_kind", f"{product.brand} is ready to use: choose "
+                                                             f"'{DiluentKind.SUPPLIED.label}'"))
+        with self.writing() as s:
+            row = vial_row(vial, actor.user_id)
+            row.created_at = self.now()
+            s.add(row)
+            s.flush()
+            audit.record(s, actor, AuditAction.CREATE, "vial", row.id, changes=audit.diff({}, vial_audit(vial)))
+            result = to_vial(row)
+        self.announce(Change("vial", result.id, "created"))
+        return VialStatus(result, product, 0.0, result.use_by(product.in_use_hours))
+
+    def status(self, vial_ids: list[int] | tuple[int, ...], *, exclude_session_id: int | None = None) -> dict[int, VialStatus]:
+        """Vials with units drawn by signed and draft sessions (optionally not counting one session)."""
+        if not vial_ids:
+            return {}
+        with self.reading() as s:
+            vials = s.execute(select(VialRow).where(VialRow.id.in_(vial_ids))).scalars().all()
+            drawn_stmt = (select(PointRow.vial_id, func.sum(PointRow.units)).join(SessionRow)
+                          .where(PointRow.vial_id.in_(vial_ids)).group_by(PointRow.vial_id))
+            drawn_stmt = drawn_stmt.where(current_versions())
+            if exclude_session_id is not None:
+                drawn_stmt = drawn_stmt.where(SessionRow.id != exclude_session_id)
+            drawn = dict(s.execute(drawn_stmt).tuples().all())
+            products = {p.id: to_product(p) for p in s.execute(select(ProductRow)).scalars()}
+        out = {}
+        for v in vials:
+            vial = to_vial(v)
+            prod = products[vial.product_id]
+            out[v.id] = VialStatus(vial, prod, float(drawn.get(v.id, 0.0) or 0.0), vial.use_by(prod.in_use_hours))
+        return out
+
+    def open_on(self, day: date, *, within_hours: int = 24 * 42) -> list[VialStatus]:
+        """Vials reconstituted on ``day`` or still within their in-use window then (newest first)."""
+        start = datetime.combine(day, datetime.min.time()).replace(tzinfo=self.now().tzinfo)
+        with self.reading() as s:
+            ids = s.execute(
+                select(VialRow.id).where(VialRow.reconstituted_at >= start - timedelta(hours=within_hours),
+                                         VialRow.reconstituted_at < start + timedelta(days=1))
+                .order_by(VialRow.reconstituted_at.desc())
+            ).scalars().all()
+        statuses = self.status(ids)
+        end_of_day = start + timedelta(days=1)
+        return [statuses[i] for i in ids
+                if statuses[i].use_by >= start and statuses[i].vial.reconstituted_at < end_of_day]
+
+    def by_lot(self, lot_number: str) -> list[Vial]:
+        with self.reading() as s:
+            return [to_vial(r) for r in s.execute(select(VialRow).where(VialRow.lot_number == lot_number)
+                                                  .order_by(VialRow.reconstituted_at)).scalars()]

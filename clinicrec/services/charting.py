@@ -1,0 +1,319 @@
+"""Charting a session: drafts saved as you go, safety warnings, signing, amendments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..db.models import (
+    AcknowledgementRow,
+    AssessmentRow,
+    PatientRow,
+    PointRow,
+    ProductRow,
+    SessionRow,
+    SessionVialRow,
+    UserRow,
+    VialRow,
+)
+from ..domain.dosing import VialShortfall, safety_warnings, unacknowledged, vial_shortfalls
+from ..domain.enums import AuditAction, Role, SessionStatus, TimePoint
+from ..domain.errors import (
+    ConcurrentEditError,
+    NotFoundError,
+    PermissionDenied,
+    SignedRecordError,
+    UnacknowledgedWarnings,
+    ValidationError,
+)
+from ..domain.models import Acknowledgement, Assessment, SafetyWarning, TreatmentSession, Vial
+from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
+from . import audit
+from .base import Change, ServiceBase
+from .content_hash import session_content_hash
+from .mapping import (
+    assessment_values,
+    point_audit,
+    point_row,
+    session_values,
+    to_assessment,
+    to_patient,
+    to_product,
+    to_session,
+    to_vial,
+)
+from .permissions import Action, Actor
+from .queries import current_versions
+
+SIGNATURE_MEANING = "signed as administering injector"
+AMENDMENT_MEANING = "signed as amendment by"
+
+
+class ChartingService(ServiceBase):
+    # -- reading --------------------------------------------------------------------------------
+    def get(self, session_id: int) -> TreatmentSession:
+        self.actor(Action.VIEW_PATIENTS)
+        with self.reading() as s:
+            return self._load(s, session_id)
+
+    def _load(self, s: Session, session_id: int) -> TreatmentSession:
+        row = s.get(SessionRow, session_id)
+        if row is None:
+            raise NotFoundError(f"No session with id {session_id}")
+        return to_session(row, self._baseline(s, row.id))
+
+    @staticmethod
+    def _baseline(s: Session, session_id: int) -> Assessment | None:
+        b = s.execute(select(AssessmentRow).where(AssessmentRow.session_id == session_id,
+                                                  AssessmentRow.time_point == TimePoint.BASELINE.value)
+                      ).scalar_one_or_none()
+        return to_assessment(b) if b is not None else None
+
+    def vials_for(self, session: TreatmentSession) -> dict[int, Vial]:
+        ids = session.all_vial_ids
+        with self.reading() as s:
+            return {r.id: to_vial(r) for r in s.execute(select(VialRow).where(VialRow.id.in_(ids))).scalars()}
+
+    # -- safety ---------------------------------------------------------------------------------
+    def warnings(self, session: TreatmentSession) -> list[SafetyWarning]:
+        """Every safety warning for the session as it stands (acknowledged or not)."""
+        with self.reading() as s:
+            return self._warnings(s, session)
+
+    def _warnings(self, s: Session, session: TreatmentSession) -> list[SafetyWarning]:
+        vials = {r.id: to_vial(r) for r in
+                 s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()}
+        products = {r.id: to_product(r) for r in s.execute(select(ProductRow)).scalars()}
+        patient_row = s.get(PatientRow, session.patient_id)
+        if patient_row is None:
+            raise NotFoundError(f"No patient with id {session.patient_id}")
+        prior = self._prior_units(s, session, products)
+        return safety_warnings(session, to_patient(patient_row), vials, products, prior_units=prior)
+
+    def _prior_units(self, s: Session, session: TreatmentSession, products: dict) -> dict[int, float]:
+        """Units per product the patient had in other signed sessions within each product's period."""
+        out: dict[int, float] = {}
+        for pid, prod in products.items():
+            if not prod.max_dose_period_days:
+                continue
+            since = session.performed_at - timedelta(days=prod.max_dose_period_days)
+            stmt = (select(PointRow.units).join(SessionRow).join(VialRow, PointRow.vial_id == VialRow.id)
+                    .where(SessionRow.patient_id == session.patient_id, SessionRow.status == "signed",
+                           SessionRow.performed_at > since, SessionRow.performed_at <= session.performed_at,
+                           VialRow.product_id == pid, current_versions()))
+            if session.id is not None:
+                root = s.get(SessionRow, session.id)
+                chain = root.root_id if root is not None else None
+                stmt = stmt.where(SessionRow.id != session.id)
+                if chain is not None:
+                    stmt = stmt.where(SessionRow.root_id != chain)
+            total = sum(s.execute(stmt).scalars().all())
+            if total:
+                out[pid] = float(total)
+        return out
+
+    def shortfalls(self, session: TreatmentSession) -> list[VialShortfall]:
+        from .catalogue import VialService
+
+        statuses = VialService(self._ctx).status(session.all_vial_ids, exclude_session_id=session.id)
+        drawn = {vid: st.units_drawn for vid, st in statuses.items()}
+        if session.amends_id is not None:
+            original = self.get(session.amends_id)
+            for p in original.points:  # the amendment replaces the original's draw
+                drawn[p.vial_id] = drawn.get(p.vial_id, 0.0) - p.units
+        return vial_shortfalls(session, {vid: st.vial for vid, st in statuses.items()}, drawn)
+
+    # -- drafts ---------------------------------------------------------------------------------
+    def save_draft(self, session: TreatmentSession) -> TreatmentSession:
+        """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
+        actor = self.actor(Action.CHART)
+        with self.reading() as s:
+            vials = {r.id: to_vial(r) for r in
+                     s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()}
+        validate_session(session, vials)
+        try:
+            with self.writing() as s:
+                if session.id is None:
+                    row = self._create_row(s, session, actor)
+                    old: dict[str, Any] = {}
+                else:
+                    row = self._editable_row(s, session, actor)
+                    old = self._audit_view(s, row)
+                self._write_content(s, row, session, actor)
+                s.flush()
+                new = self._audit_view(s, row)
+                changes = audit.diff(old, new)
+                if session.id is None or changes:
+                    row.updated_at = self.now()
+                    row.updated_by_id = actor.user_id
+                    audit.record(s, actor, AuditAction.CREATE if session.id is None else AuditAction.UPDATE,
+                                 "session", row.id, patient_id=row.patient_id, changes=changes)
+                s.flush()
+                result = self._load(s, row.id)
+        except StaleDataError as e:
+            raise ConcurrentEditError("This session was saved elsewhere while you were editing it. "
+                                      "Reopen it to see the other changes.") from e
+        self.announce(Change("session", result.id, "created" if session.id is None else "updated",
+                             result.patient_id))
+        return result
+
+    def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
+        if s.get(PatientRow, session.patient_id) is None:
+            raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
+        if session.injector_id != actor.user_id:
+            raise PermissionDenied("A session is charted by the signed-in injector")
+        row = SessionRow(**session_values(session), status=SessionStatus.DRAFT.value, created_at=self.now(),
+                         amends_id=session.amends_id, amendment_reason=session.amendment_reason)
+        s.add(row)
+        s.flush()
+        row.root_id = row.id
+        if session.amends_id is not None:
+            original = s.get(SessionRow, session.amends_id)
+            assert original is not None
+            row.root_id = original.root_id
+        return row
+
+    def _editable_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
+        row = s.get(SessionRow, session.id)
+        if row is None:
+            raise NotFoundError(f"No session with id {session.id}")
+        if row.status != SessionStatus.DRAFT.value:
+            raise SignedRecordError("This session is signed and cannot be edited. Add an amendment instead.")
+        if row.injector_id != actor.user_id and row.updated_by_id != actor.user_id:
+            raise PermissionDenied("Only the injector who charts a session may edit its draft")
+        if row.version != session.version:
+            who = s.get(UserRow, row.updated_by_id) if row.updated_by_id else None
+            name = who.full_name if who else "someone else"
+            raise ConcurrentEditError(
+                f"This session was changed by {name} at {row.updated_at:%Y-%m-%d %H:%M} UTC after you opened "
+                "it. Your changes were not saved over theirs; reopen it to see them.",
+                by=name, at=row.updated_at,
+            )
+        if row.patient_id != session.patient_id:
+            raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
+        return row
+
+    def _write_content(self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor) -> None:
+        values = session_values(session)
+        values.pop("injector_id")
+        values.pop("patient_id")
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.points = [point_row(p, i) for i, p in enumerate(session.points)]
+        row.vial_links = [SessionVialRow(vial_id=vid, seq=i) for i, vid in enumerate(session.all_vial_ids)]
+        existing = {(a.kind, a.subject): a for a in row.acknowledgements}
+        acks = []
+        for ack in session.acknowledgements:
+            kept = existing.get((str(ack.kind), ack.subject))
+            if kept is not None and kept.reason == ack.reason:
+                acks.append(kept)
+                continue
+            acks.append(AcknowledgementRow(kind=str(ack.kind), subject=ack.subject, reason=ack.reason,
+                                           user_id=actor.user_id, at=self.now()))
+            audit.record(s, actor, AuditAction.ACKNOWLEDGE, "session", row.id, patient_id=row.patient_id,
+                         changes={"warning": [None, f"{ack.kind}:{ack.subject}"], "reason": [None, ack.reason]})
+        row.acknowledgements = acks
+        s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id,
+                                              AssessmentRow.time_point == TimePoint.BASELINE.value))
+        if session.baseline is not None:
+            b = session.baseline
+            s.add(AssessmentRow(session_id=row.id, **assessment_values(b),
+                                assessor_id=b.assessor_id or actor.user_id, created_at=self.now()))
+
+    def _audit_view(self, s: Session, row: SessionRow) -> dict[str, Any]:
+        view = dict(session_values(to_session(row, None)))
+        view["points"] = point_audit([p for p in to_session(row, None).points])
+        view["vials"] = [link.vial_id for link in row.vial_links]
+        view["acknowledgements"] = [[a.kind, a.subject, a.reason] for a in row.acknowledgements]
+        base = self._baseline(s, row.id)
+        view["baseline"] = assessment_values(base) if base else None
+        return view
+
+    def delete_draft(self, session_id: int) -> None:
+        actor = self.actor(Action.CHART)
+        with self.writing() as s:
+            row = s.get(SessionRow, session_id)
+            if row is None:
+                raise NotFoundError(f"No session with id {session_id}")
+            if row.status != SessionStatus.DRAFT.value:
+                raise SignedRecordError("A signed session cannot be deleted")
+            if row.injector_id != actor.user_id:
+                raise PermissionDenied("Only the injector who charts a session may delete its draft")
+            old = self._audit_view(s, row)
+            patient_id = row.patient_id
+            s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id))
+            s.delete(row)
+            audit.record(s, actor, AuditAction.DELETE, "session", session_id, patient_id=patient_id,
+                         changes=audit.diff(old, {}))
+        self.announce(Change("session", session_id, "deleted", patient_id))
+
+    # -- signing --------------------------------------------------------------------------------
+    def sign(self, session_id: int, password: str) -> TreatmentSession:
+        """Re-check the password, require a complete chart with every warning acknowledged, then lock it."""
+        from .auth import AuthService
+
+        actor = self.actor(Action.SIGN)
+        if not AuthService(self._ctx).verify_password(password):
+            raise ValidationError(FieldError("password", "Password is not correct; the session was not signed"))
+        current = self.get(session_id)
+        if current.status != SessionStatus.DRAFT:
+            raise SignedRecordError("This session is already signed")
+        if current.injector_id != actor.user_id and not (current.amends_id and actor.role != Role.INJECTOR):
+            raise PermissionDenied("Only the administering injector may sign this session")
+        validate_for_signing(current)
+        shortfalls = self.shortfalls(current)
+        if shortfalls:
+            raise ValidationError([FieldError("points", sf.message) for sf in shortfalls])
+        with self.writing() as s:
+            missing = unacknowledged(current, self._warnings(s, current))
+            if missing:
+                raise UnacknowledgedWarnings(missing)
+            row = s.get(SessionRow, session_id)
+            assert row is not None
+            if row.version != current.version or row.status != SessionStatus.DRAFT.value:
+                raise ConcurrentEditError("This session changed while it was being signed; review and sign again")
+            row.status = SessionStatus.SIGNED.value
+            row.signed_at = self.now()
+            row.signed_by_id = actor.user_id
+            row.signature_meaning = AMENDMENT_MEANING if row.amends_id else SIGNATURE_MEANING
+            s.flush()
+            row.content_hash = session_content_hash(row, s)
+            audit.record(s, actor, AuditAction.SIGN, "session", row.id, patient_id=row.patient_id,
+                         changes={"status": ["draft", "signed"], "content_hash": [None, row.content_hash],
+                                  "meaning": [None, row.signature_meaning]})
+            result = self._load(s, row.id)
+        self.announce(Change("session", session_id, "signed", result.patient_id))
+        return result
+
+    def start_amendment(self, session_id: int, reason: str) -> TreatmentSession:
+        """Open a draft amendment: a copy of the signed session, linked to it. The original stays as it was."""
+        actor = self.actor(Action.AMEND)
+        require_reason(reason, "Amendment reason")
+        original = self.get(session_id)
+        if original.status != SessionStatus.SIGNED:
+            raise ValidationError(FieldError("session", "Only a signed session is amended; edit the draft instead"))
+        if original.injector_id != actor.user_id and actor.role == Role.INJECTOR:
+            raise PermissionDenied("Only the administering injector or a manager may amend this session")
+        with self.reading() as s:
+            if s.execute(select(SessionRow.id).where(SessionRow.amends_id == session_id)).first():
+                raise ValidationError(FieldError("session", "This session already has an amendment; amend that"))
+        draft = replace(original, id=None, version=0, status=SessionStatus.DRAFT, amends_id=session_id,
+                        amendment_reason=reason, injector_id=actor.user_id,
+                        baseline=replace(original.baseline, id=None) if original.baseline else None)
+        draft = self.save_draft(draft)
+        with self.writing() as s:
+            audit.record(s, actor, AuditAction.AMEND, "session", session_id, patient_id=original.patient_id,
+                         changes={"amended_by": [None, draft.id], "reason": [None, reason]})
+        self.announce(Change("session", session_id, "amended", original.patient_id))
+        return draft
+
+    def acknowledge(self, session: TreatmentSession, warning: SafetyWarning, reason: str) -> TreatmentSession:
+        """Return the session with ``warning`` acknowledged (saved with the next draft save)."""
+        require_reason(reason)
+        acks = tuple(a for a in session.acknowledgements if (a.kind, a.subject) != warning.key)
+        return replace(session, acknowledgements=acks + (Acknowledgement(warning.kind, warning.subject, reason),))

@@ -1,0 +1,62 @@
+"""Who may do what. Enforced in the services (the UI only hides what would be refused)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..domain.enums import Role
+from ..domain.errors import PermissionDenied
+
+
+class Action(StrEnum):
+    VIEW_PATIENTS = "view patients"
+    EDIT_PATIENTS = "edit patients"
+    CHART = "chart sessions"
+    SIGN = "sign own sessions"
+    AMEND = "amend own sessions"
+    ASSESS = "record follow-up assessments"
+    RECORD_ADVERSE_EVENT = "record adverse events"
+    OPEN_VIAL = "open vials"
+    PRINT = "print handouts and charts"
+    VIEW_OWN_REPORTS = "see own outcome figures"
+    VIEW_ALL_REPORTS = "see clinic outcome reports"
+    EXPORT = "export reports"
+    VIEW_AUDIT = "see the audit trail"
+    MANAGE_USERS = "manage users"
+    MANAGE_PRODUCTS = "manage products"
+    MANAGE_SETTINGS = "manage clinic settings"
+    BACKUP = "back up the database"
+    RESTORE = "restore the database"
+
+
+_INJECTOR = {
+    Action.VIEW_PATIENTS, Action.EDIT_PATIENTS, Action.CHART, Action.SIGN, Action.AMEND, Action.ASSESS,
+    Action.RECORD_ADVERSE_EVENT, Action.OPEN_VIAL, Action.PRINT, Action.VIEW_OWN_REPORTS,
+}
+_MANAGER = _INJECTOR | {Action.VIEW_ALL_REPORTS, Action.EXPORT, Action.VIEW_AUDIT, Action.BACKUP}
+_ADMIN = _MANAGER | {Action.MANAGE_USERS, Action.MANAGE_PRODUCTS, Action.MANAGE_SETTINGS, Action.RESTORE}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.INJECTOR: frozenset(_INJECTOR),
+    Role.MANAGER: frozenset(_MANAGER),
+    Role.ADMIN: frozenset(_ADMIN),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user on whose behalf a service acts."""
+
+    user_id: int
+    username: str
+    full_name: str
+    credentials: str
+    role: Role
+
+    def can(self, action: Action) -> bool:
+        return action in PERMISSIONS[self.role]
+
+    def require(self, action: Action) -> None:
+        if not self.can(action):
+            raise PermissionDenied(f"{self.full_name} ({self.role.label}) may not {action.value}")

@@ -1,0 +1,131 @@
+"""Shared fixtures: a real, migrated SQLite file per test, built fast from a migrated template."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from clinicrec.db.engine import Database, make_engine  # noqa: E402
+from clinicrec.db.migrate import upgrade  # noqa: E402
+from clinicrec.domain.enums import DiluentKind, Role, Sex  # noqa: E402
+from clinicrec.domain.models import ClinicSettings, Patient, User, Vial  # noqa: E402
+from clinicrec.services.app import Services  # noqa: E402
+from clinicrec.services.auth import AuthService, actor_of, password_hasher  # noqa: E402
+from clinicrec.services.base import Context  # noqa: E402
+from clinicrec.services.permissions import Actor  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+# Cheap Argon2id parameters for tests only (the production parameters are tested in tests/services/test_auth.py).
+AuthService.hasher = password_hasher(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+
+
+@dataclass
+class Clock:
+    """A settable clock; by default it follows real time."""
+
+    fixed: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.fixed or datetime.now(UTC)
+
+    def set(self, when: datetime) -> None:
+        self.fixed = when
+
+    def advance(self, **kw: float) -> None:
+        self.fixed = self() + timedelta(**kw)
+
+
+@dataclass
+class World:
+    services: Services
+    clock: Clock
+    admin: Actor
+    manager: Actor
+    injector: Actor
+    injector2: Actor
+    path: Path
+    made: dict[str, int] = field(default_factory=dict)
+
+    def as_(self, actor: Actor) -> Services:
+        self.services.act_as(actor)
+        return self.services
+
+
+def _build_template(path: Path) -> None:
+    db = Database(make_engine(f"sqlite:///{path}"))
+    upgrade(db.engine)
+    ctx = Context(db, lambda: datetime.now(UTC))
+    svc = Services(ctx)
+    svc.auth.create_first_admin(User("admin", "Alex Admin", "MD", Role.ADMIN), PASSWORD)
+    svc.act_as(svc.auth.sign_in("admin", PASSWORD))
+    svc.clinic.setup(ClinicSettings(name="Test Clinic", address="1 Test Street", phone="+1 555 0100"))
+    svc.auth.create_user(User("manager", "Morgan Manager", "NP", Role.MANAGER), PASSWORD)
+    svc.auth.create_user(User("nurse", "Nina Nurse", "RN", Role.INJECTOR), PASSWORD)
+    svc.auth.create_user(User("nurse2", "Olga Other", "RN", Role.INJECTOR), PASSWORD)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _build_template(path)
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, template_db: Path) -> Path:
+    target = tmp_path / "clinic.sqlite3"
+    shutil.copy(template_db, target)
+    return target
+
+
+@pytest.fixture
+def world(db_path: Path) -> Iterator[World]:
+    clock = Clock()
+    db = Database(make_engine(f"sqlite:///{db_path}"))
+    svc = Services(Context(db, clock))
+    from sqlalchemy import select
+
+    from clinicrec.db.models import UserRow
+
+    with db.read() as s:
+        actors = {r.username: actor_of(r) for r in s.execute(select(UserRow)).scalars()}
+    w = World(svc, clock, actors["admin"], actors["manager"], actors["nurse"], actors["nurse2"], db_path)
+    svc.act_as(w.injector)
+    yield w
+    db.dispose()
+
+
+@pytest.fixture
+def services(world: World) -> Services:
+    return world.services
+
+
+def make_patient(services: Services, **kw: object) -> Patient:
+    n = services.patients.count() + 1
+    values: dict[str, object] = dict(first_name="Ada", last_name=f"Lovelace{n}", date_of_birth=date(1985, 3, 14),
+                                     chart_number=f"T-{n:05d}", sex=Sex.FEMALE, phone="+1 555 0101")
+    values.update(kw)
+    return services.patients.create(Patient(**values))  # type: ignore[arg-type]
+
+
+def product_id(services: Services, brand: str = "Botox Cosmetic") -> int:
+    return next(p.id for p in services.products.list() if p.brand == brand)  # type: ignore[return-value]
+
+
+def make_vial(services: Services, *, brand: str = "Botox Cosmetic", units: float = 100, diluent_ml: float = 2.5,
+              when: datetime | None = None, expiry: date | None = None, lot: str = "C1234AB") -> Vial:
+    when = when or services.ctx.clock()
+    v = Vial(product_id=product_id(services, brand), lot_number=lot, expiry_date=expiry or date(2030, 1, 1),
+             vial_units=units, reconstituted_at=when - timedelta(minutes=30),
+             diluent_kind=DiluentKind.SALINE_PRESERVED, diluent_ml=diluent_ml)
+    return services.vials.open_vial(v).vial
