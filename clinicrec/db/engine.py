@@ -105,3 +105,20 @@ class Database:
 
     def session(self) -> Session:
         return self.read()
+
+
+def run_outside_transaction(engine: Engine, *statements: str) -> list[list[tuple]]:
+    """Run statements (PRAGMA, ANALYZE, VACUUM) in autocommit mode; returns each one's rows."""
+    raw = engine.raw_connection()
+    try:
+        out = []
+        cur = raw.cursor()
+        for stmt in statements:
+            cur.execute(stmt)
+            out.append(list(cur.fetchall()) if cur.description else [])
+        cur.close()
+        if engine.dialect.name != "sqlite":
+            raw.commit()
+        return out
+    finally:
+        raw.close()

@@ -1,0 +1,3 @@
+from clinicrec.cli import main
+
+raise SystemExit(main())

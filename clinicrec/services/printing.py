@@ -1,0 +1,78 @@
+"""Making handouts and chart PDFs for a session; each one made is recorded in the audit trail."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..domain.enums import AuditAction
+from ..domain.errors import ClinicRecError
+from . import audit
+from .base import ServiceBase
+from .catalogue import ClinicService
+from .permissions import Action
+from .records import RecordService
+
+
+class OutputError(ClinicRecError):
+    """The PDF could not be written where asked."""
+
+
+class PrintService(ServiceBase):
+    def handout_bytes(self, session_id: int, *, template_text: str | None = None) -> bytes:
+        from ..pdf.handout import build_handout
+
+        record, clinic = self._inputs(session_id)
+        return self._render(lambda fh: build_handout(record, clinic, fh, template_text=template_text),
+                            session_id, record.patient.id, "handout")
+
+    def chart_bytes(self, session_id: int) -> bytes:
+        from ..pdf.chart import build_chart_pdf
+
+        record, clinic = self._inputs(session_id)
+        return self._render(lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id,
+                            "chart_pdf")
+
+    def leaflet_bytes(self) -> bytes:
+        from ..pdf.handout import build_leaflet
+
+        clinic = ClinicService(self._ctx).get()
+        return self._render(lambda fh: build_leaflet(clinic, fh), None, None, "leaflet")
+
+    def handout_pdf(self, session_id: int, out: Path, *, template_text: str | None = None) -> Path:
+        return _write(out, self.handout_bytes(session_id, template_text=template_text))
+
+    def chart_pdf(self, session_id: int, out: Path) -> Path:
+        return _write(out, self.chart_bytes(session_id))
+
+    def _inputs(self, session_id: int):  # type: ignore[no-untyped-def]
+        self.actor(Action.PRINT)
+        return RecordService(self._ctx).record(session_id), ClinicService(self._ctx).get()
+
+    def _render(self, build, session_id: int | None, patient_id: int | None, what: str) -> bytes:  # type: ignore[no-untyped-def]
+        import io
+
+        actor = self.actor(Action.PRINT)
+        buffer = io.BytesIO()
+        build(buffer)
+        with self.writing() as s:
+            audit.record(s, actor, AuditAction.PRINT, what, session_id or "", patient_id=patient_id,
+                         changes={"document": [None, what]})
+        return buffer.getvalue()
+
+
+def _write(out: Path, data: bytes) -> Path:
+    """Write atomically (temp file + rename), with a plain message when the place is not writable."""
+    out = Path(out).expanduser()
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"Cannot write {out}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".clinicrec-", suffix=".pdf", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except OSError as e:
+        raise OutputError(f"Cannot write {out}: {e.strerror or e}") from e
+    return out
