@@ -52,7 +52,7 @@ class World:
     manager: Actor
     injector: Actor
     injector2: Actor
-    path: Path
+    path: Path | None
     made: dict[str, int] = field(default_factory=dict)
 
     def as_(self, actor: Actor) -> Services:
@@ -60,8 +60,21 @@ class World:
         return self.services
 
 
-def _build_template(path: Path) -> None:
-    db = Database(make_engine(f"sqlite:///{path}"))
+PG_URL = os.environ.get("CLINICREC_TEST_PG_URL")
+PG_SKIP_REASON = ("PostgreSQL tests need a server: set CLINICREC_TEST_PG_URL=postgresql+psycopg://user@host:port/db "
+                  "or run scripts/test.sh, which starts one on loopback")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``postgres`` that use the ``world`` fixture run on SQLite and on PostgreSQL."""
+    if "backend" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("postgres") is not None
+        params = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON))]
+        metafunc.parametrize("backend", params if marked else ["sqlite"])
+
+
+def _build_template(url: str) -> None:
+    db = Database(make_engine(url))
     upgrade(db.engine)
     ctx = Context(db, lambda: datetime.now(UTC))
     svc = Services(ctx)
@@ -77,21 +90,71 @@ def _build_template(path: Path) -> None:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    _build_template(path)
+    _build_template(f"sqlite:///{path}")
     return path
 
 
-@pytest.fixture
-def db_path(tmp_path: Path, template_db: Path) -> Path:
-    target = tmp_path / "clinic.sqlite3"
-    shutil.copy(template_db, target)
-    return target
+def _pg_admin_url() -> str:
+    assert PG_URL
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated PostgreSQL template database; each test gets a fresh copy of it."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    name = f"clinicrec_tpl_{os.getpid()}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+    _build_template(url)
+    yield name
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+_pg_counter = iter(range(1_000_000))
 
 
 @pytest.fixture
-def world(db_path: Path) -> Iterator[World]:
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        template = request.getfixturevalue("template_db")
+        target = tmp_path / "clinic.sqlite3"
+        shutil.copy(template, target)
+        yield f"sqlite:///{target}"
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    template = request.getfixturevalue("pg_template")
+    name = f"clinicrec_t{os.getpid()}_{next(_pg_counter)}"
+    admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
+def db_path(db_url: str) -> Path | None:
+    """The SQLite file behind ``db_url`` (None on PostgreSQL)."""
+    from clinicrec.db.engine import sqlite_path
+
+    return sqlite_path(db_url)
+
+
+@pytest.fixture
+def world(db_url: str, db_path: Path | None) -> Iterator[World]:
     clock = Clock()
-    db = Database(make_engine(f"sqlite:///{db_path}"))
+    db = Database(make_engine(db_url))
     svc = Services(Context(db, clock))
     from sqlalchemy import select
 

@@ -31,6 +31,7 @@ def _draft(world: World, n_points: int = 10) -> TreatmentSession:
     )
 
 
+@pytest.mark.postgres
 def test_chart_sign_amend_follow_up(world: World) -> None:
     svc = world.services
     saved = svc.charting.save_draft(_draft(world))
@@ -55,6 +56,7 @@ def test_chart_sign_amend_follow_up(world: World) -> None:
     assert verify.signed_sessions_checked == 2
 
 
+@pytest.mark.postgres
 def test_positive_screening_needs_acknowledgement(world: World) -> None:
     svc = world.services
     draft = _draft(world)

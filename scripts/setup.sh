@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Sets up everything ClinicRec needs on a fresh Debian/Ubuntu machine: the Debian libraries Qt
+# loads, a virtual environment in .venv, and the package with the chosen extras.
+#   scripts/setup.sh            runtime only
+#   scripts/setup.sh test       runtime + test tools (+ PostgreSQL server for the database tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+
+# Debian libraries the PySide6 wheels load (offscreen and on an X11/Wayland desktop).
+QT_DEBS=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3
+         libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
+         libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libnss3 libasound2 libxrender1 libxi6)
+DEBS=("${QT_DEBS[@]}" python3-venv)
+if [ "$extras" = "test" ]; then
+  DEBS+=(postgresql poppler-utils)
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${DEBS[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "== Installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "!! Not root and no sudo: please run  apt-get install ${missing[*]}" >&2
+  fi
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "== Creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=".venv/.clinicrec-installed-${extras:-runtime}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "== Installing ClinicRec${extras:+ with [$extras]} into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  if [ -n "$extras" ]; then
+    .venv/bin/python -m pip install -q -e ".[$extras]"
+  else
+    .venv/bin/python -m pip install -q -e .
+  fi
+  touch "$stamp"
+fi
