@@ -1,0 +1,357 @@
+"""The sections of the printed treatment record, each a list of flowables.
+
+Dense and plain: small type, ruled tables, headers that repeat when a table runs onto the next
+page. Every dose is printed with its vial's concentration; totals are per product, never summed
+across products (units are not interchangeable).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, TableStyle
+
+from ..domain.dilution import fmt_number, fmt_volume
+from ..domain.enums import AdditiveKind, Measure
+from ..domain.models import Assessment, SafetyScreening, SessionRecord
+from ..domain.scales import anchor, short_anchor
+from .chart_tables import CELL, S, data_table, exact_ml, exact_units, heading, kv_grid, p
+from .common import (
+    ALERT,
+    ALERT_SOFT,
+    FONT_BOLD,
+    INK,
+    RULE,
+    Table,
+    esc,
+    esc_lines,
+    iso_date,
+    iso_time,
+)
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
+    pt = r.patient
+    day = r.session.performed_at.date()
+    fitz = _ROMAN.get(pt.fitzpatrick_type or 0, "Not recorded")
+    pairs = [
+        ("Name", pt.full_name),
+        ("Date of birth", f"{iso_date(pt.date_of_birth)} (age {age_on(pt.date_of_birth, day)})"),
+        ("Chart no.", pt.chart_number),
+        ("Sex", pt.sex.label),
+        ("Fitzpatrick skin type", fitz),
+        ("Allergies", pt.allergies or "None known"),
+    ]
+    if pt.phone:
+        pairs.append(("Phone", pt.phone))
+    return [heading("Patient"), kv_grid(pairs, width, columns=4)]
+
+
+def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
+    """Screening answers two abreast; every 'yes' (and any 'other' text) is tinted red and bold."""
+    sc = r.patient.screening
+    answers = [(q, bool(getattr(sc, name))) for name, q in SafetyScreening.QUESTIONS.items()]
+    if sc.other.strip():
+        answers.append((f"Other: {sc.other.strip()}", True))
+    half = (len(answers) + 1) // 2
+    rows: list[list[object]] = []
+    for i in range(half):
+        row: list[object] = []
+        for q, yes in (answers[i], answers[i + half] if i + half < len(answers) else ("", False)):
+            row += [p(q, "cell_b" if yes else "cell") if q else "", ("YES" if yes else "No") if q else ""]
+        rows.append(row)
+    qw = width / 2 - 14 * mm
+    t = data_table(["Question", "Answer", "Question", "Answer"], rows, [qw, 14 * mm, qw, 14 * mm])
+    marks = []
+    for i in range(half):
+        for col, j in ((0, i), (2, i + half)):
+            if j < len(answers) and answers[j][1]:
+                marks += [
+                    ("BACKGROUND", (col, i + 1), (col + 1, i + 1), ALERT_SOFT),
+                    ("TEXTCOLOR", (col, i + 1), (col + 1, i + 1), ALERT),
+                    ("FONT", (col + 1, i + 1), (col + 1, i + 1), FONT_BOLD, CELL, CELL + 2),
+                ]
+    t.setStyle(TableStyle([("LINEAFTER", (1, 0), (1, -1), 0.6, RULE), *marks]))
+    positives = sum(1 for _, yes in answers if yes)
+    note = f"{positives} positive answer(s), highlighted." if positives else "No positive answers."
+    return [heading("Safety screening"), t, Paragraph(note, S["note"])]
+
+
+def consent_section(r: SessionRecord, width: float) -> list[Flowable]:
+    s = r.session
+    c = s.consent
+    pairs = [
+        ("Consent form", c.form_version if c else "NOT RECORDED"),
+        ("Consent given", iso_time(c.consented_at) if c else "—"),
+        ("Consent obtained by", c.obtained_by if c else "—"),
+        ("Prescriber", s.prescriber or "—"),
+        ("Order reference", s.order_reference or "—"),
+        ("Injector", r.injector.signature_name),
+        ("Indications", ", ".join(i.label for i in sorted(s.indications, key=lambda i: i.label)) or "—"),
+        ("Needle", f"{s.needle_gauge} G" if s.needle_gauge else "—"),
+        ("Depth", s.depth.label if s.depth else "—"),
+    ]
+    if s.touch_up_of_id is not None:
+        pairs.append(("Touch-up of session", f"#{s.touch_up_of_id}"))
+    out: list[Flowable] = [heading("Consent, order and technique"), kv_grid(pairs, width)]
+    if s.notes.strip():
+        out += [Spacer(1, 3), Paragraph("<b>Session notes:</b> " + esc_lines(s.notes), S["cell"])]
+    return out
+
+
+def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
+    day = r.session.performed_at.date()
+    rows, expired = [], []
+    for n, v in enumerate(r.vials):
+        prod = r.product(v.product_id)
+        if v.is_expired(day):
+            expired.append(n)
+        conc = v.concentration
+        made_up = [f"{v.diluent_kind.label} {fmt_volume(v.diluent_ml)}"]
+        made_up += [
+            f"+ {a.description or AdditiveKind(a.kind).label} {fmt_volume(a.volume_ml)}" for a in v.additives
+        ]
+        made_up.append(f"= {fmt_volume(v.total_volume_ml)} total")
+        rows.append(
+            [
+                p(f"{prod.brand}\n{prod.generic_name}\n{fmt_number(v.vial_units)} U vial"),
+                p(v.lot_number, "cell_b"),
+                p(iso_date(v.expiry_date) + ("\nEXPIRED" if v.is_expired(day) else "")),
+                p(f"{v.reconstituted_at:%Y-%m-%d}\n{v.reconstituted_at:%H:%M} UTC"),
+                p("\n".join(made_up)),
+                Paragraph(
+                    f"<b>{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL</b><br/>"
+                    f"({fmt_number(conc.units_per_ml)} U/mL)",
+                    S["cell"],
+                ),
+            ]
+        )
+    widths = [x * mm for x in (33, 20, 21.5, 22)]
+    rest = width - sum(widths) - 28 * mm
+    header = [
+        "Product",
+        "Lot",
+        "Expiry",
+        "Reconstituted",
+        "Diluent + additives = total volume",
+        "Concentration",
+    ]
+    return [heading("Vials"), data_table(header, rows, [*widths, rest, 28 * mm], highlight=expired)]
+
+
+def points_section(r: SessionRecord, width: float) -> list[Flowable]:
+    rows = []
+    for n, pt in enumerate(r.session.points, start=1):
+        v = r.vial(pt.vial_id)
+        rows.append(
+            [
+                str(n),
+                pt.zone.label,
+                exact_units(pt.units),
+                exact_ml(pt.volume_ml),
+                r.product(v.product_id).brand,
+                v.lot_number,
+                v.concentration.label(),
+                pt.basis.label,
+            ]
+        )
+    widths = [x * mm for x in (9, 27, 19, 22, 28, 22)]
+    widths += [width - sum(widths) - 19 * mm, 19 * mm]
+    header = ["N°", "Zone", "Units", "Volume", "Product", "Vial lot", "Concentration", "Entered as"]
+    if not rows:
+        return [heading("Injection points"), Paragraph("No injection points charted.", S["cell"])]
+    t = data_table(header, rows, widths)
+    t.setStyle(TableStyle([("ALIGN", (0, 1), (0, -1), "RIGHT"), ("ALIGN", (2, 0), (3, -1), "RIGHT")]))
+    # A long table may start low on a page and run on (its header repeats); keepWithNext would instead
+    # push the whole table to a fresh page.
+    title = Paragraph(
+        esc(f"Injection points ({len(rows)})"), ParagraphStyle("h2_split", S["h2"], keepWithNext=False)
+    )
+    return [CondPageBreak(35 * mm), title, t]
+
+
+def _rating(a: Assessment, m: Measure, grade: int | None, *, full: bool) -> str:
+    if grade is None:
+        return "—"
+    words = anchor(m, grade, a.scale_version) if full else short_anchor(m, grade, a.scale_version)
+    return f"{grade} – {words}"
+
+
+def baseline_section(r: SessionRecord, width: float) -> list[Flowable]:
+    a = r.session.baseline
+    if a is None:
+        return [heading("Baseline assessment"), Paragraph("No baseline assessment recorded.", S["cell"])]
+    rows = [
+        [m.label, _rating(a, m, g, full=True)]
+        for m, g in ((Measure.PORES, a.pores), (Measure.OIL, a.oil), (Measure.REDNESS, a.redness))
+    ]
+    readings = []
+    if a.sebum_ug_cm2 is not None:
+        readings.append(f"Sebum {fmt_number(a.sebum_ug_cm2, 1)} µg/cm²")
+    if a.erythema_index is not None:
+        readings.append(f"Erythema index {fmt_number(a.erythema_index, 1)}")
+    facts = (
+        f"Assessed {iso_date(a.assessed_on)}"
+        + (f" by {a.assessor_name}" if a.assessor_name else "")
+        + f" · rating scale version {a.scale_version}"
+        + f" · instrument readings: {'; '.join(readings) if readings else 'none'}"
+        + f" · photos {'taken' if a.photos_taken else 'not taken'}"
+    )
+    out: list[Flowable] = [
+        heading("Baseline assessment"),
+        data_table(["Measure", "Clinician rating (0–4) and its anchor"], rows, [30 * mm, width - 30 * mm]),
+        Paragraph(esc(facts), S["note"]),
+    ]
+    if a.notes.strip():
+        out.append(Paragraph("Notes: " + esc_lines(a.notes), S["note"]))
+    return out
+
+
+def follow_up_section(r: SessionRecord, width: float) -> list[Flowable]:
+    if not r.follow_ups:
+        return []
+    rows = []
+    for a in r.follow_ups:
+        readings = "; ".join(
+            x
+            for x in (
+                a.sebum_ug_cm2 is not None and f"sebum {fmt_number(a.sebum_ug_cm2, 1)} µg/cm²",
+                a.erythema_index is not None and f"EI {fmt_number(a.erythema_index, 1)}",
+            )
+            if x
+        )
+        rows.append(
+            [
+                p(f"{a.time_point.label}\n{iso_date(a.assessed_on)}"),
+                p(_rating(a, Measure.PORES, a.pores, full=False)),
+                p(_rating(a, Measure.OIL, a.oil, full=False)),
+                p(_rating(a, Measure.REDNESS, a.redness, full=False)),
+                p(a.gais.label if a.gais else "—"),
+                p(f"{a.satisfaction}/5" if a.satisfaction else "—"),
+                p(readings or "—"),
+                p(
+                    ("Touch-up given. " if a.touch_up_given else "")
+                    + a.notes
+                    + (
+                        f" ({a.assessor_name}, scale {a.scale_version})"
+                        if a.assessor_name
+                        else f" (scale {a.scale_version})"
+                    )
+                ),
+            ]
+        )
+    widths = [x * mm for x in (20, 24, 24, 24, 21, 14, 24)]
+    widths.append(width - sum(widths))
+    header = ["Visit", "Pores", "Oil", "Redness", "GAIS", "Satisf.", "Readings", "Notes"]
+    return [heading("Follow-up assessments"), data_table(header, rows, widths)]
+
+
+def adverse_events_section(r: SessionRecord, width: float) -> list[Flowable]:
+    if not r.adverse_events:
+        return [heading("Adverse events"), Paragraph("None recorded.", S["cell"])]
+    rows = [
+        [
+            p(e.kind.label, "cell_b"),
+            iso_date(e.onset),
+            e.severity.label,
+            iso_date(e.resolved_on) if e.resolved_on else "Ongoing",
+            p(e.resolution),
+            p(e.notes),
+        ]
+        for e in r.adverse_events
+    ]
+    widths = [x * mm for x in (32, 20, 18, 20)]
+    rest = width - sum(widths)
+    return [
+        heading("Adverse events"),
+        data_table(
+            ["Event", "Onset", "Severity", "Resolved", "Resolution", "Notes"],
+            rows,
+            [*widths, rest / 2, rest / 2],
+        ),
+    ]
+
+
+def acknowledgements_section(r: SessionRecord, width: float) -> list[Flowable]:
+    acks = r.session.acknowledgements
+    if not acks:
+        return [heading("Safety warnings acknowledged"), Paragraph("None.", S["cell"])]
+    rows = []
+    for a in acks:
+        who = (
+            r.injector.full_name
+            if a.by_user_id == r.injector.id
+            else (f"User #{a.by_user_id}" if a.by_user_id is not None else "—")
+        )
+        rows.append([p(a.kind.label, "cell_b"), p(a.reason), p(f"{who}\n{iso_time(a.at)}")])
+    return [
+        heading("Safety warnings acknowledged"),
+        data_table(["Warning", "Reason recorded", "By / when"], rows, [55 * mm, width - 100 * mm, 45 * mm]),
+    ]
+
+
+def signature_section(r: SessionRecord, width: float) -> list[Flowable]:
+    if r.signature is None:
+        body: Flowable = Paragraph(
+            "DRAFT — NOT SIGNED. This record has not been signed and is not final.", S["alert"]
+        )
+        colour, bg = ALERT, ALERT_SOFT
+    else:
+        body = Paragraph(f"<b>Signed:</b> {esc(r.signature.describe())}", S["sig"])
+        colour, bg = INK, colors.white
+    box = Table([[body]], colWidths=[width])
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2, colour),
+                ("BACKGROUND", (0, 0), (-1, -1), bg),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return [KeepTogether([heading("Signature"), box])]
+
+
+def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
+    rows = []
+    if r.amends is not None:
+        a = r.amends
+        rows.append(
+            [
+                p(f"This record amends session #{a.session_id}", "cell_b"),
+                p(a.author_name),
+                p(iso_time(a.at)),
+                p(a.reason),
+            ]
+        )
+    for a in r.amended_by:
+        rows.append(
+            [
+                p(f"Amended by session #{a.session_id}", "cell_b"),
+                p(a.author_name),
+                p(iso_time(a.at)),
+                p(a.reason),
+            ]
+        )
+    if not rows:
+        return []
+    return [
+        heading("Amendments"),
+        data_table(
+            ["Record", "Author", "When", "Reason"], rows, [48 * mm, 34 * mm, 36 * mm, width - 118 * mm]
+        ),
+    ]
