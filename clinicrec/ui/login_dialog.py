@@ -1,0 +1,193 @@
+"""Sign-in: user name and password, checked by the auth service (Argon2id, lockout)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.errors import AuthenticationError, StorageError
+from ..services.app import Services
+from ..services.permissions import Actor
+from .style import make_primary, set_role
+from .widgets import FieldErrorLabel
+
+
+class LoginDialog(QDialog):
+    """Asks for a user name and password; ``actor`` holds the signed-in user after ``accept``."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        demo_credentials: tuple[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._demo = demo_credentials
+        self.actor: Actor | None = None
+        self.setObjectName("login_dialog")
+        self.setWindowTitle("Sign in · ClinicRec")
+        self._build_ui()
+        self._connect_signals()
+
+    # -- building -------------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(10)
+
+        title = set_role(QLabel("Sign in to ClinicRec", self), "heading")
+        layout.addWidget(title)
+        clinic = self._clinic_name()
+        self.clinic_label = set_role(QLabel(clinic or "Microbotox charting", self), "muted")
+        self.clinic_label.setObjectName("clinic_label")
+        layout.addWidget(self.clinic_label)
+
+        self.demo_box = QWidget(self)
+        self.demo_box.setObjectName("demo_box")
+        if self._demo is not None:
+            user, password = self._demo
+            demo_layout = QHBoxLayout(self.demo_box)
+            demo_layout.setContentsMargins(0, 0, 0, 0)
+            self.demo_label = set_role(
+                QLabel(
+                    f"Demo database: sign in as <b>{user}</b> with password <b>{password}</b>.", self.demo_box
+                ),
+                "banner-info",
+            )
+            self.demo_label.setObjectName("demo_label")
+            self.demo_label.setWordWrap(True)
+            self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fill_demo_button = QPushButton("Fill &in", self.demo_box)
+            self.fill_demo_button.setObjectName("fill_demo_button")
+            self.fill_demo_button.setAccessibleName("Fill in the demo sign-in details")
+            self.fill_demo_button.setAutoDefault(False)
+            demo_layout.addWidget(self.demo_label, 1)
+            demo_layout.addWidget(self.fill_demo_button)
+        else:
+            self.demo_box.hide()
+        layout.addWidget(self.demo_box)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(6)
+        self.username_edit = QLineEdit(self)
+        self.username_edit.setObjectName("username")
+        self.username_edit.setAccessibleName("User name")
+        self.username_edit.setMinimumWidth(260)
+        self.username_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("password")
+        self.password_edit.setAccessibleName("Password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error_label = FieldErrorLabel(self.password_edit, self)
+        self.error_label.setObjectName("sign_in_error")
+        self.caps_label = set_role(QLabel("Caps Lock may be on.", self), "muted")
+        self.caps_label.setObjectName("caps_label")
+        self.caps_label.hide()
+        user_label = QLabel("&User name", self)
+        user_label.setBuddy(self.username_edit)
+        password_label = QLabel("&Password", self)
+        password_label.setBuddy(self.password_edit)
+        form.addRow(user_label, self.username_edit)
+        form.addRow(password_label, self.password_edit)
+        form.addRow("", self.error_label)
+        form.addRow("", self.caps_label)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+        self.buttons = QDialogButtonBox(self)
+        self.sign_in_button = QPushButton("Sign in", self)
+        self.sign_in_button.setObjectName("sign_in_button")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setDefault(True)
+        make_primary(self.sign_in_button)
+        self.cancel_button = QPushButton("Quit", self)
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.setAccessibleName("Quit without signing in")
+        self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(self.buttons)
+
+        self.setMinimumWidth(460)
+        if self._demo is not None:
+            self.username_edit.setText(self._demo[0])
+            self.password_edit.setFocus()
+        else:
+            self.username_edit.setFocus()
+
+    def _connect_signals(self) -> None:
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.cancel_button.clicked.connect(self.reject)
+        self.username_edit.textEdited.connect(self.error_label.clear_error)
+        self.password_edit.textEdited.connect(self.error_label.clear_error)
+        self.password_edit.textEdited.connect(self._check_caps)
+        if self._demo is not None:
+            self.fill_demo_button.clicked.connect(self.fill_demo)
+
+    def _clinic_name(self) -> str:
+        try:
+            return self._services.clinic.get().name if self._services.clinic.is_set_up() else ""
+        except Exception:  # noqa: BLE001 - the sign-in screen must open even on a damaged settings row
+            return ""
+
+    # -- behaviour ------------------------------------------------------------------------------
+    def fill_demo(self) -> None:
+        if self._demo is None:
+            return
+        self.username_edit.setText(self._demo[0])
+        self.password_edit.setText(self._demo[1])
+        self.sign_in_button.setFocus()
+
+    def _check_caps(self, text: str) -> None:
+        # Qt cannot read the Caps Lock state portably; a password typed all in capitals is the usual sign.
+        letters = [c for c in text if c.isalpha()]
+        self.caps_label.setVisible(len(letters) >= 3 and all(c.isupper() for c in letters))
+
+    def _sign_in(self) -> None:
+        username = self.username_edit.text().strip()
+        password = self.password_edit.text()
+        if not username:
+            self.error_label.show_error("Enter your user name.")
+            self.username_edit.setFocus()
+            return
+        if not password:
+            self.error_label.show_error("Enter your password.")
+            self.password_edit.setFocus()
+            return
+        self.sign_in_button.setEnabled(False)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.actor = self._services.auth.sign_in(username, password)
+        except (AuthenticationError, StorageError) as e:
+            self.error_label.show_error(str(e))
+            self.password_edit.clear()
+            self.password_edit.setFocus()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+            self.sign_in_button.setEnabled(True)
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, services: Services, *, demo_credentials: tuple[str, str] | None = None
+    ) -> Actor | None:
+        """Show the dialog; the signed-in user, or None if the user quit."""
+        dialog = cls(services, demo_credentials=demo_credentials, parent=parent)
+        try:
+            return dialog.actor if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

@@ -1,0 +1,332 @@
+"""The main window: the patient list on the left, the selected patient's chart on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
+
+from .. import __version__
+from ..domain.errors import ClinicRecError
+from ..services.app import Services
+from .changes import ChangeBus
+from .patients.patient_chart import PatientChart
+from .patients.patient_editor import PatientEditor
+from .patients.patient_list import PatientListPanel
+from .prompts import Prompts
+from .worker import Worker
+
+#: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
+CHART_DELAY_MS = 150
+
+
+def describe_actor(services: Services) -> str:
+    actor = services.actor
+    if actor is None:
+        return "Not signed in"
+    name = f"{actor.full_name}, {actor.credentials}" if actor.credentials else actor.full_name
+    return f"{name} — {actor.role.label}"
+
+
+class MainWindow(QMainWindow):
+    sig_session_window_opened = Signal(object)  # the window, for tests and the lead's end-to-end checks
+
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus,
+        prompts: Prompts,
+        worker: Worker,
+        *,
+        page_size: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._bus = bus
+        self._prompts = prompts
+        self._worker = worker
+        self._page_size = page_size
+        self.session_windows: list[QWidget] = []
+        self._signed_out = False
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.setInterval(CHART_DELAY_MS)
+        self._pending_patient: int | None = None
+        self.setObjectName("main_window")
+        self.setWindowTitle(self._title())
+        self._build_ui()
+        self._connect_signals()
+        self._update_actions()
+
+    def _title(self) -> str:
+        try:
+            clinic = self._services.clinic.get().name if self._services.clinic.is_set_up() else ""
+        except ClinicRecError:
+            clinic = ""
+        return f"ClinicRec — {clinic}" if clinic else "ClinicRec"
+
+    # -- building -------------------------------------------------------------------------------
+    def _action(
+        self, text: str, name: str, shortcut: QKeySequence | str | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(
+            f"{tip or text.replace('&', '').rstrip('…')}"
+            + (
+                f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                if shortcut is not None
+                else ""
+            )
+        )
+        action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+        return action
+
+    def _build_ui(self) -> None:
+        self.quit_action = self._action("&Quit", "quit_action", QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.new_patient_action = self._action(
+            "&New patient…", "new_patient_action", "Ctrl+Shift+N", "Add a patient"
+        )
+        self.edit_patient_action = self._action(
+            "&Edit patient…", "edit_patient_action", "Ctrl+E", "Edit the selected patient"
+        )
+        self.find_action = self._action(
+            "&Find patient",
+            "find_action",
+            QKeySequence.StandardKey.Find,
+            "Search patients by name, chart number or date of birth",
+        )
+        self.new_session_action = self._action(
+            "&New session",
+            "new_session_action",
+            QKeySequence.StandardKey.New,
+            "Chart a new session for the selected patient",
+        )
+        self.open_session_action = self._action(
+            "&Open session", "open_session_action", "Ctrl+O", "Open the selected session"
+        )
+        self.follow_up_action = self._action(
+            "Record &follow-up…",
+            "follow_up_action",
+            "Ctrl+Shift+F",
+            "Record a follow-up assessment for the selected session",
+        )
+        self.touch_up_action = self._action(
+            "&Touch-up session", "touch_up_action", "Ctrl+T", "Chart a touch-up of the selected session"
+        )
+        self.about_action = self._action("&About ClinicRec", "about_action")
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.quit_action)
+        patients_menu = menu.addMenu("&Patients")
+        patients_menu.addActions([self.new_patient_action, self.edit_patient_action])
+        patients_menu.addSeparator()
+        patients_menu.addAction(self.find_action)
+        session_menu = menu.addMenu("&Session")
+        session_menu.addActions(
+            [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
+        )
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setIconSize(QSize(18, 18))
+        toolbar.addActions([self.new_patient_action, self.edit_patient_action, self.find_action])
+        toolbar.addSeparator()
+        toolbar.addActions(
+            [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
+        )
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.patient_list = PatientListPanel(
+            self._services, self._bus, page_size=self._page_size, parent=self
+        )
+        self.patient_list.setMinimumWidth(420)
+        self.chart = PatientChart(self._services, self._bus, self)
+        self.chart.setMinimumWidth(560)
+        self.splitter.addWidget(self.patient_list)
+        self.splitter.addWidget(self.chart)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setSizes([590, 690])
+        self.setCentralWidget(self.splitter)
+
+        self.user_label = QLabel(describe_actor(self._services), self)
+        self.user_label.setObjectName("status_user")
+        self.user_label.setAccessibleName("Signed-in user")
+        location = self._services.database_file
+        self.database_label = QLabel(
+            f"Database: {location}" if location else f"Database: {self._services.db.url.split('@')[-1]}", self
+        )
+        self.database_label.setObjectName("status_database")
+        self.database_label.setAccessibleName("Database location")
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.database_label)
+        self.setMinimumSize(1024, 640)
+        QWidget.setTabOrder(self.patient_list.search_edit, self.patient_list.table)
+
+    def _connect_signals(self) -> None:
+        self.quit_action.triggered.connect(self.close)
+        self.new_patient_action.triggered.connect(self.new_patient)
+        self.edit_patient_action.triggered.connect(lambda: self.edit_patient())
+        self.find_action.triggered.connect(self.patient_list.focus_search)
+        self.new_session_action.triggered.connect(self.new_session)
+        self.open_session_action.triggered.connect(lambda: self._with_session(self.open_session))
+        self.follow_up_action.triggered.connect(lambda: self._with_session(self.record_follow_up))
+        self.touch_up_action.triggered.connect(lambda: self._with_session(self.touch_up))
+        self.about_action.triggered.connect(self.about)
+
+        self.patient_list.sig_patient_selected.connect(self._on_patient_selected)
+        self.patient_list.sig_patient_activated.connect(self._on_patient_activated)
+        self.patient_list.sig_new_patient_requested.connect(self.new_patient)
+        self._chart_timer.timeout.connect(self._load_pending_chart)
+        self.chart.sig_edit_patient_requested.connect(self.edit_patient)
+        self.chart.sig_new_session_requested.connect(lambda _pid: self.new_session())
+        self.chart.sig_open_session_requested.connect(self.open_session)
+        self.chart.sig_follow_up_requested.connect(self.record_follow_up)
+        self.chart.sig_touch_up_requested.connect(self.touch_up)
+        self.chart.sig_actions_changed.connect(self._update_actions)
+
+    # -- patients -------------------------------------------------------------------------------
+    @property
+    def current_patient_id(self) -> int | None:
+        return self.chart.patient.id if self.chart.patient is not None else None
+
+    def _on_patient_selected(self, patient_id: int | None) -> None:
+        if patient_id is None:
+            return  # a search that hides the patient keeps the chart open
+        self._pending_patient = patient_id
+        self._chart_timer.start()
+
+    def _on_patient_activated(self, patient_id: int) -> None:
+        self.show_patient(patient_id)
+        self.chart.timeline.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _load_pending_chart(self) -> None:
+        if self._pending_patient is not None:
+            self.show_patient(self._pending_patient)
+
+    def show_patient(self, patient_id: int | None) -> None:
+        """Open a patient's chart now (logged as a view)."""
+        self._chart_timer.stop()
+        self._pending_patient = None
+        if patient_id != self.current_patient_id or patient_id is None:
+            self.chart.set_patient(patient_id)
+        self._update_actions()
+
+    def new_patient(self) -> None:
+        patient = PatientEditor.ask(self, self._services, self._prompts)
+        if patient is not None and patient.id is not None:
+            self.patient_list.select_patient(patient.id)
+            self.show_patient(patient.id)
+            self.statusBar().showMessage(f"Added {patient.full_name} ({patient.chart_number}).", 5000)
+
+    def edit_patient(self, patient_id: int | None = None) -> None:
+        patient_id = patient_id if patient_id is not None else self.current_patient_id
+        if patient_id is None or not self.chart.can("edit"):
+            return
+        patient = PatientEditor.ask(self, self._services, self._prompts, patient_id)
+        if patient is not None:
+            self.statusBar().showMessage(f"Saved {patient.full_name}.", 5000)
+
+    # -- sessions (windows provided by clinicrec.ui.session) ----------------------------------------
+    def _with_session(self, slot) -> None:  # type: ignore[no-untyped-def]
+        session_id = self.chart.selected_session_id
+        if session_id is not None:
+            slot(session_id)
+
+    def new_session(self) -> None:
+        if self.current_patient_id is not None and self.chart.can("new_session"):
+            self._open_session_window(patient_id=self.current_patient_id)
+
+    def open_session(self, session_id: int) -> None:
+        if self.current_patient_id is not None:
+            self._open_session_window(patient_id=self.current_patient_id, session_id=session_id)
+
+    def touch_up(self, session_id: int) -> None:
+        if self.current_patient_id is not None and self.chart.can("touch_up"):
+            self._open_session_window(patient_id=self.current_patient_id, touch_up_of_id=session_id)
+
+    def _open_session_window(self, **kw: int) -> QWidget | None:
+        try:
+            from .session.window import SessionWindow
+        except ImportError:
+            self._prompts.info(self, "Session charting", "Session charting is not available in this build.")
+            return None
+        for window in self.session_windows:  # bring an already open window for the same session forward
+            if kw.get("session_id") is not None and getattr(window, "session_id", None) == kw["session_id"]:
+                window.raise_()
+                window.activateWindow()
+                return window
+        try:
+            window = SessionWindow(self._services, self._bus, self._prompts, self._worker, **kw)
+        except ClinicRecError as e:
+            self._prompts.error(self, "Session", str(e))
+            return None
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        window.destroyed.connect(lambda _=None, w=window: self._forget_window(w))
+        self.session_windows.append(window)
+        window.show()
+        self.sig_session_window_opened.emit(window)
+        return window
+
+    def _forget_window(self, window: QWidget) -> None:
+        if window in self.session_windows:
+            self.session_windows.remove(window)
+
+    def record_follow_up(self, session_id: int) -> None:
+        if not self.chart.can("follow_up"):
+            return
+        try:
+            from .session.follow_up import FollowUpDialog
+        except ImportError:
+            self._prompts.info(self, "Follow-up", "Follow-up recording is not available in this build.")
+            return
+        assessment = FollowUpDialog.ask(self, self._services, self._prompts, session_id)
+        if assessment is not None:
+            self.statusBar().showMessage("Follow-up recorded.", 5000)
+
+    # -- window ---------------------------------------------------------------------------------
+    def _update_actions(self) -> None:
+        self.edit_patient_action.setEnabled(self.chart.can("edit"))
+        self.new_session_action.setEnabled(self.chart.can("new_session"))
+        self.open_session_action.setEnabled(self.chart.can("open_session"))
+        self.follow_up_action.setEnabled(self.chart.can("follow_up"))
+        self.touch_up_action.setEnabled(self.chart.can("touch_up"))
+        actor = self._services.actor
+        self.new_patient_action.setEnabled(actor is not None and self.chart.can_add_patients())
+        self.patient_list.new_patient_button.setEnabled(self.new_patient_action.isEnabled())
+
+    def about(self) -> None:
+        self._prompts.info(
+            self,
+            "About ClinicRec",
+            f"ClinicRec {__version__}\nCharting for aesthetic nurse injectors doing Microbotox.\n\n"
+            f"Signed in: {describe_actor(self._services)}",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for window in list(self.session_windows):
+            if not window.close():  # the session window asks about unsaved work; the user may cancel
+                event.ignore()
+                return
+        self.sign_out()
+        super().closeEvent(event)
+
+    def sign_out(self) -> None:
+        if not self._signed_out:
+            self._signed_out = True
+            self._services.auth.sign_out()

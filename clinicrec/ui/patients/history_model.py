@@ -1,0 +1,171 @@
+"""A patient's session history (newest first) as a list model, with the words each card shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ...domain.dosing import DoseTotal
+from ...domain.enums import SessionStatus
+from ...services.app import Services
+from ...services.base import Change
+from ...services.records import SessionSummary, Trend
+
+Index = QModelIndex | QPersistentModelIndex
+
+SummaryRole = Qt.ItemDataRole.UserRole + 1
+SessionIdRole = Qt.ItemDataRole.UserRole + 2
+
+#: Changes that alter a patient's timeline.
+TIMELINE_ENTITIES = frozenset({"session", "assessment", "adverse_event"})
+
+
+def format_units(units: float) -> str:
+    return f"{round(units, 2):g} U"
+
+
+def format_total(brand: str, total: DoseTotal) -> str:
+    """One product's total, e.g. 'Botox 24 U · 0.60 mL · 60 points'. Never summed across products."""
+    points = "1 point" if total.points == 1 else f"{total.points} points"
+    return f"{brand} {format_units(total.units)} · {total.volume_ml:.2f} mL · {points}"
+
+
+def trend_text(label: str, trend: Trend) -> str:
+    """'Pores 3 → 1 ▼2' (lower is better on every scale), 'Pores 3 (baseline only)', or 'Pores not rated'."""
+    if trend.baseline is None and trend.latest is None:
+        return f"{label} not rated"
+    if trend.latest is None:
+        return f"{label} {trend.baseline} (baseline only)"
+    if trend.baseline is None:
+        return f"{label} – → {trend.latest}"
+    change = trend.change or 0
+    if not change:
+        return f"{label} {trend.baseline} → {trend.latest} (no change)"
+    arrow = "▼" if change < 0 else "▲"
+    return f"{label} {trend.baseline} → {trend.latest} {arrow}{abs(change)}"
+
+
+def trend_direction(trend: Trend) -> int:
+    """-1 better (lower), 0 same or unknown, +1 worse."""
+    change = trend.change
+    return 0 if not change else (-1 if change < 0 else 1)
+
+
+def local_time(when: datetime) -> datetime:
+    return when.astimezone() if when.tzinfo is not None else when
+
+
+def session_title(s: SessionSummary) -> str:
+    return f"{local_time(s.performed_at):%a %d %b %Y · %H:%M}"
+
+
+def session_tags(s: SessionSummary) -> list[str]:
+    tags = [s.status.label]
+    if s.touch_up_of_id is not None:
+        tags.append("Touch-up")
+    if s.is_amendment:
+        tags.append("Amendment")
+    if s.amended:
+        tags.append("Amended")
+    return tags
+
+
+def zones_text(s: SessionSummary) -> str:
+    return ", ".join(z.label for z in s.zones) if s.zones else "No points charted"
+
+
+def totals_text(s: SessionSummary) -> list[str]:
+    return [format_total(brand, total) for brand, total in s.totals]
+
+
+def trends(s: SessionSummary) -> list[tuple[str, Trend]]:
+    return [
+        (trend_text("Pores", s.pores), s.pores),
+        (trend_text("Oil", s.oil), s.oil),
+        (trend_text("Redness", s.redness), s.redness),
+    ]
+
+
+def follow_up_text(s: SessionSummary) -> str:
+    return f"latest follow-up: {s.latest_follow_up}" if s.latest_follow_up else "no follow-up yet"
+
+
+def follow_up_short(s: SessionSummary) -> str:
+    return f"(at {s.latest_follow_up})" if s.latest_follow_up else "(no follow-up yet)"
+
+
+def describe(s: SessionSummary) -> str:
+    """The whole card as one plain sentence (screen readers, tooltips, tests)."""
+    parts = [session_title(s), ", ".join(session_tags(s)), f"by {s.injector_name}", zones_text(s)]
+    parts += totals_text(s) or ["no doses"]
+    parts += [t for t, _ in trends(s)] + [follow_up_text(s)]
+    return "; ".join(parts)
+
+
+class HistoryModel(QAbstractListModel):
+    """SessionSummary rows from ``RecordService.history``; reloads when a change concerns the patient."""
+
+    def __init__(self, services: Services, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._rows: list[SessionSummary] = []
+        self._patient_id: int | None = None
+
+    @property
+    def patient_id(self) -> int | None:
+        return self._patient_id
+
+    def set_patient(self, patient_id: int | None) -> None:
+        self._patient_id = patient_id
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        try:
+            self._rows = (
+                self._services.records.history(self._patient_id) if self._patient_id is not None else []
+            )
+        finally:
+            self.endResetModel()
+
+    def on_change(self, change: Change) -> None:
+        if (
+            self._patient_id is not None
+            and change.patient_id == self._patient_id
+            and change.entity in TIMELINE_ENTITIES
+        ):
+            self.reload()
+
+    def summary(self, row: int) -> SessionSummary | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, session_id: int) -> int | None:
+        return next((i for i, s in enumerate(self._rows) if s.session_id == session_id), None)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column() != 0:
+            return None
+        s = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{session_title(s)} — {', '.join(s.products) or 'no product'}"
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return describe(s)
+        if role == SummaryRole:
+            return s
+        if role == SessionIdRole:
+            return s.session_id
+        return None
+
+    def is_signed(self, row: int) -> bool:
+        s = self.summary(row)
+        return s is not None and s.status == SessionStatus.SIGNED

@@ -1,0 +1,370 @@
+"""The patient's chart: demographics, safety screening, allergies and the session timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.errors import ClinicRecError
+from ...domain.models import Patient
+from ...services.app import Services
+from ...services.base import Change
+from ...services.permissions import Action
+from ..changes import ChangeBus
+from ..style import make_primary, set_role
+from ..widgets import ScreeningBadge
+from .history_delegate import SessionCardDelegate
+from .history_model import HistoryModel
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _button(parent: QWidget, text: str, name: str, accessible: str, tip: str) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    return button
+
+
+class PatientChart(QWidget):
+    """Shows one patient. Emits requests; the main window opens the windows and dialogs they ask for."""
+
+    sig_edit_patient_requested = Signal(int)
+    sig_new_session_requested = Signal(int)
+    sig_open_session_requested = Signal(int)
+    sig_follow_up_requested = Signal(int)
+    sig_touch_up_requested = Signal(int)
+    sig_actions_changed = Signal()
+
+    def __init__(self, services: Services, bus: ChangeBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._bus = bus
+        self.patient: Patient | None = None
+        self.history = HistoryModel(services, self)
+        self.setObjectName("patient_chart")
+        self._build_ui()
+        self._connect_signals()
+        self._update_actions()
+
+    # -- building -------------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 8, 8, 8)
+        self.stack = QStackedWidget(self)
+        outer.addWidget(self.stack)
+
+        self.empty_label = set_role(
+            QLabel("Select a patient on the left, or add one with New patient (Ctrl+Shift+N).", self), "muted"
+        )
+        self.empty_label.setObjectName("chart_empty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.stack.addWidget(self.empty_label)
+
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self._build_header(page))
+
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        self.new_session_button = make_primary(
+            _button(
+                page,
+                "New session",
+                "new_session_button",
+                "New session",
+                "Chart a new Microbotox session (Ctrl+N)",
+            )
+        )
+        self.open_session_button = _button(
+            page,
+            "Open session",
+            "open_session_button",
+            "Open the selected session",
+            "Open the selected session (Enter in the list)",
+        )
+        self.follow_up_button = _button(
+            page,
+            "Record follow-up…",
+            "follow_up_button",
+            "Record a follow-up",
+            "Record a follow-up assessment for the selected signed session",
+        )
+        self.touch_up_button = _button(
+            page,
+            "Touch-up session",
+            "touch_up_button",
+            "Touch-up session",
+            "Chart a touch-up of the selected signed session",
+        )
+        for b in (
+            self.new_session_button,
+            self.open_session_button,
+            self.follow_up_button,
+            self.touch_up_button,
+        ):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+        heading = QHBoxLayout()
+        heading.addWidget(set_role(QLabel("Sessions", page), "subheading"))
+        self.session_count = set_role(QLabel(page), "muted")
+        self.session_count.setObjectName("session_count")
+        heading.addWidget(self.session_count)
+        heading.addStretch(1)
+        layout.addLayout(heading)
+
+        self.timeline = QListView(page)
+        self.timeline.setObjectName("session_timeline")
+        self.timeline.setAccessibleName("Session history")
+        self.timeline.setModel(self.history)
+        self.timeline.setItemDelegate(SessionCardDelegate(self.timeline))
+        self.timeline.setUniformItemSizes(True)
+        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.timeline.setStyleSheet("QListView#session_timeline { border: none; background: transparent; }")
+        self.no_sessions_label = set_role(
+            QLabel("No sessions charted yet. Start one with New session (Ctrl+N).", page), "muted"
+        )
+        self.no_sessions_label.setObjectName("no_sessions")
+        self.no_sessions_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.sessions_stack = QStackedWidget(page)
+        self.sessions_stack.addWidget(self.timeline)
+        self.sessions_stack.addWidget(self.no_sessions_label)
+        layout.addWidget(self.sessions_stack, 1)
+        self.stack.addWidget(page)
+        self.chart_page = page
+
+    def _build_header(self, page: QWidget) -> QFrame:
+        card = QFrame(page)
+        set_role(card, "card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(14, 10, 14, 12)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.name_label = set_role(QLabel(card), "heading")
+        self.name_label.setObjectName("patient_name")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name_label.setWordWrap(True)
+        self.edit_button = _button(
+            card,
+            "Edit patient…",
+            "edit_patient_button",
+            "Edit patient",
+            "Edit demographics, screening and allergies (Ctrl+E)",
+        )
+        top.addWidget(self.name_label, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(3)
+        self.facts: dict[str, QLabel] = {}
+        names = (
+            ("chart_number", "Chart no."),
+            ("date_of_birth", "Born"),
+            ("sex", "Sex"),
+            ("fitzpatrick", "Fitzpatrick"),
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("address", "Address"),
+        )
+        for i, (key, caption) in enumerate(names):
+            row, col = divmod(i, 2) if key != "address" else (3, 0)
+            grid.addWidget(set_role(QLabel(caption, card), "muted"), row, col * 2, Qt.AlignmentFlag.AlignTop)
+            value = QLabel(card)
+            value.setObjectName(f"fact_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.facts[key] = value
+            grid.addWidget(value, row, col * 2 + 1, 1, 3 if key == "address" else 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        layout.addLayout(grid)
+
+        self.badge = ScreeningBadge(None, card)
+        layout.addWidget(self.badge)
+        self.allergies_label = set_role(QLabel(card), "allergy")
+        self.allergies_label.setObjectName("allergies")
+        self.allergies_label.setWordWrap(True)
+        self.allergies_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.allergies_label)
+        self.no_allergies_label = set_role(QLabel("No known allergies recorded.", card), "muted")
+        self.no_allergies_label.setObjectName("no_allergies")
+        layout.addWidget(self.no_allergies_label)
+        self.notes_label = set_role(QLabel(card), "muted")
+        self.notes_label.setObjectName("patient_notes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 4)
+        layout.addWidget(self.notes_label)
+        return card
+
+    def _connect_signals(self) -> None:
+        self.edit_button.clicked.connect(lambda: self._emit_patient(self.sig_edit_patient_requested))
+        self.new_session_button.clicked.connect(lambda: self._emit_patient(self.sig_new_session_requested))
+        self.open_session_button.clicked.connect(lambda: self._emit_session(self.sig_open_session_requested))
+        self.follow_up_button.clicked.connect(lambda: self._emit_session(self.sig_follow_up_requested))
+        self.touch_up_button.clicked.connect(lambda: self._emit_session(self.sig_touch_up_requested))
+        self.timeline.activated.connect(self._on_timeline_activated)
+        self.timeline.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
+        self.history.modelReset.connect(self._on_history_reset)
+        self._bus.sig_changed.connect(self._on_change)
+
+    # -- showing a patient ----------------------------------------------------------------------
+    def set_patient(self, patient_id: int | None) -> None:
+        """Show a patient's chart (and log that it was viewed), or the empty page for None."""
+        self._selected_session: int | None = None
+        if patient_id is None:
+            self._show_patient(None)
+            return
+        try:
+            patient = self._services.patients.get(patient_id, log_view=True)
+        except ClinicRecError as e:
+            self._show_patient(None)
+            self.empty_label.setText(str(e))
+            return
+        self._show_patient(patient)
+
+    def _show_patient(self, patient: Patient | None) -> None:
+        self.patient = patient
+        if patient is None:
+            self.empty_label.setText(
+                "Select a patient on the left, or add one with New patient (Ctrl+Shift+N)."
+            )
+            self.stack.setCurrentWidget(self.empty_label)
+            self.history.set_patient(None)
+            self._update_actions()
+            return
+        self._fill_header(patient)
+        if self.history.patient_id != patient.id:
+            self.history.set_patient(patient.id)
+        self.stack.setCurrentWidget(self.chart_page)
+        self._update_actions()
+
+    def _fill_header(self, p: Patient) -> None:
+        today = self._services.ctx.clock().date()
+        self.name_label.setText(f"{p.first_name} {p.last_name}")
+        self.facts["chart_number"].setText(p.chart_number)
+        self.facts["date_of_birth"].setText(
+            f"{p.date_of_birth:%d %b %Y} ({age_on(p.date_of_birth, today)} years)"
+        )
+        self.facts["sex"].setText(p.sex.label)
+        self.facts["fitzpatrick"].setText(
+            f"Type {ROMAN[p.fitzpatrick_type]}" if p.fitzpatrick_type else "Not recorded"
+        )
+        self.facts["phone"].setText(p.phone or "—")
+        self.facts["email"].setText(p.email or "—")
+        self.facts["address"].setText(
+            " · ".join(line.strip() for line in p.address.splitlines() if line.strip()) or "—"
+        )
+        self.badge.set_screening(p.screening)
+        allergies = p.allergies.strip()
+        self.allergies_label.setText(f"Allergies: {allergies}" if allergies else "")
+        self.allergies_label.setVisible(bool(allergies))
+        self.no_allergies_label.setVisible(not allergies)
+        self.notes_label.setText(f"Notes: {p.notes.strip()}" if p.notes.strip() else "")
+        self.notes_label.setVisible(bool(p.notes.strip()))
+
+    def _on_change(self, change: Change) -> None:
+        if self.patient is None or change.patient_id != self.patient.id:
+            return
+        self.history.on_change(change)
+        if change.entity == "patient":
+            try:
+                self._show_patient(self._services.patients.get(self.patient.id or 0))
+            except ClinicRecError:
+                self._show_patient(None)
+
+    def _on_history_reset(self) -> None:
+        count = self.history.rowCount()
+        self.session_count.setText(f"({count})" if count else "")
+        self.sessions_stack.setCurrentWidget(self.timeline if count else self.no_sessions_label)
+        keep = getattr(self, "_selected_session", None)
+        row = self.history.row_of(keep) if keep is not None else None
+        if row is None and count:
+            row = 0
+        if row is not None:
+            self.timeline.setCurrentIndex(self.history.index(row, 0))
+        self._update_actions()
+
+    # -- actions --------------------------------------------------------------------------------
+    @property
+    def selected_session_id(self) -> int | None:
+        index = self.timeline.currentIndex()
+        summary = self.history.summary(index.row()) if index.isValid() else None
+        return summary.session_id if summary is not None else None
+
+    def select_session(self, session_id: int) -> bool:
+        row = self.history.row_of(session_id)
+        if row is None:
+            return False
+        self.timeline.setCurrentIndex(self.history.index(row, 0))
+        return True
+
+    def can(self, what: str) -> bool:
+        """Whether 'edit', 'new_session', 'open_session', 'follow_up' or 'touch_up' is possible now."""
+        actor = self._services.actor
+        if self.patient is None or actor is None:
+            return False
+        index = self.timeline.currentIndex()
+        signed = index.isValid() and self.history.is_signed(index.row())
+        return {
+            "edit": actor.can(Action.EDIT_PATIENTS),
+            "new_session": actor.can(Action.CHART),
+            "open_session": index.isValid(),
+            "follow_up": signed and actor.can(Action.ASSESS),
+            "touch_up": signed and actor.can(Action.CHART),
+        }[what]
+
+    def can_add_patients(self) -> bool:
+        actor = self._services.actor
+        return actor is not None and actor.can(Action.EDIT_PATIENTS)
+
+    def _update_actions(self) -> None:
+        self._selected_session = self.selected_session_id
+        for what, button in (
+            ("edit", self.edit_button),
+            ("new_session", self.new_session_button),
+            ("open_session", self.open_session_button),
+            ("follow_up", self.follow_up_button),
+            ("touch_up", self.touch_up_button),
+        ):
+            button.setEnabled(self.can(what))
+        self.sig_actions_changed.emit()
+
+    def _emit_patient(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        if self.patient is not None and self.patient.id is not None:
+            signal.emit(self.patient.id)  # type: ignore[attr-defined]
+
+    def _emit_session(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        session_id = self.selected_session_id
+        if session_id is not None:
+            signal.emit(session_id)  # type: ignore[attr-defined]
+
+    def _on_timeline_activated(self, index: QModelIndex) -> None:
+        if index.isValid() and self.can("open_session"):
+            self.sig_open_session_requested.emit(self.history.summary(index.row()).session_id)  # type: ignore[union-attr]

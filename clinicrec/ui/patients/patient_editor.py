@@ -1,0 +1,378 @@
+"""Add or edit a patient, with the safety screening; errors appear under the field they concern."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.enums import Sex
+from ...domain.errors import ClinicRecError, ConcurrentEditError, FieldError, ValidationError
+from ...domain.models import Patient, SafetyScreening
+from ...domain.validation import validate_patient
+from ...services.app import Services
+from ..prompts import Prompts
+from ..style import make_primary, set_role
+from ..widgets import FieldErrorLabel, ScreeningBadge, show_field_errors
+from .patient_chart import ROMAN
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def parse_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class PatientEditor(QDialog):
+    """``patient`` None adds a new patient. ``saved`` holds the stored patient after ``accept``."""
+
+    def __init__(
+        self,
+        services: Services,
+        prompts: Prompts,
+        patient: Patient | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._prompts = prompts
+        self._original = patient
+        self.saved: Patient | None = None
+        self._errors: dict[str, FieldErrorLabel] = {}
+        self.setObjectName("patient_editor")
+        self.setWindowTitle(f"Edit patient · {patient.full_name}" if patient else "New patient")
+        self._build_ui()
+        self._fill(patient)
+        self._connect_signals()
+        self._dirty = False
+
+    # -- building -------------------------------------------------------------------------------
+    def _field(
+        self, form: QFormLayout, caption: str, widget: QWidget, field: str, accessible: str, hint: str = ""
+    ) -> None:
+        widget.setObjectName(field.replace(".", "_"))
+        widget.setAccessibleName(accessible)
+        label = QLabel(caption, self)
+        label.setBuddy(widget)
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(widget)
+        if hint:
+            box.addWidget(set_role(QLabel(hint, self), "muted"))
+        error = FieldErrorLabel(widget, self)
+        self._errors[field] = error
+        box.addWidget(error)
+        form.addRow(label, box)
+
+    def _text_box(self, lines: int) -> QPlainTextEdit:
+        edit = QPlainTextEdit(self)
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 22)
+        return edit
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        title = self._original.full_name if self._original is not None else "New patient"
+        self.heading = set_role(QLabel(title, self), "heading")
+        self.heading.setObjectName("editor_heading")
+        layout.addWidget(self.heading)
+        self.banner = set_role(QLabel(self), "banner-error")
+        self.banner.setObjectName("editor_banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        columns = QHBoxLayout()
+        columns.setSpacing(14)
+        details = QGroupBox("Patient", self)
+        form = QFormLayout(details)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.first_name = QLineEdit(self)
+        self.last_name = QLineEdit(self)
+        self.date_of_birth = QLineEdit(self)
+        self.date_of_birth.setPlaceholderText("YYYY-MM-DD")
+        self.sex = QComboBox(self)
+        for s in Sex:
+            self.sex.addItem(s.label, s)
+        self.chart_number = QLineEdit(self)
+        self.phone = QLineEdit(self)
+        self.email = QLineEdit(self)
+        self.address = self._text_box(2)
+        self.fitzpatrick = QComboBox(self)
+        self.fitzpatrick.addItem("Not recorded", None)
+        for n, roman in ROMAN.items():
+            self.fitzpatrick.addItem(f"Type {roman}", n)
+        self._field(form, "&First name", self.first_name, "first_name", "First name")
+        self._field(form, "&Last name", self.last_name, "last_name", "Last name")
+        self._field(
+            form,
+            "Date of &birth",
+            self.date_of_birth,
+            "date_of_birth",
+            "Date of birth",
+            "e.g. 1985-03-14 or 14/03/1985",
+        )
+        self._field(form, "Se&x", self.sex, "sex", "Sex")
+        self._field(form, "C&hart no.", self.chart_number, "chart_number", "Chart number")
+        self._field(form, "&Phone", self.phone, "phone", "Phone")
+        self._field(form, "E&mail", self.email, "email", "Email")
+        self._field(form, "&Address", self.address, "address", "Address")
+        self._field(form, "Fit&zpatrick", self.fitzpatrick, "fitzpatrick_type", "Fitzpatrick skin type")
+        columns.addWidget(details, 5, Qt.AlignmentFlag.AlignTop)
+
+        right = QVBoxLayout()
+        screening = QGroupBox("Safety screening (tick every “yes”)", self)
+        screening_layout = QVBoxLayout(screening)
+        self.screening_checks: dict[str, QCheckBox] = {}
+        for name, question in SafetyScreening.QUESTIONS.items():
+            box = QCheckBox(question, self)
+            box.setObjectName(f"screening_{name}")
+            box.setAccessibleName(question)
+            self.screening_checks[name] = box
+            screening_layout.addWidget(box)
+        other_form = QFormLayout()
+        self.screening_other = QLineEdit(self)
+        self.screening_other.setPlaceholderText("Anything else relevant to toxin treatment")
+        self._field(other_form, "&Other", self.screening_other, "screening.other", "Other screening finding")
+        screening_layout.addLayout(other_form)
+        self.badge = ScreeningBadge(None, self)
+        screening_layout.addWidget(self.badge)
+        right.addWidget(screening)
+
+        more = QGroupBox("Allergies and notes", self)
+        more_form = QFormLayout(more)
+        self.allergies = self._text_box(2)
+        self.allergies.setPlaceholderText("None known")
+        self.notes = self._text_box(3)
+        self._field(more_form, "All&ergies", self.allergies, "allergies", "Allergies")
+        self._field(more_form, "&Notes", self.notes, "notes", "Notes")
+        right.addWidget(more)
+        right.addStretch(1)
+        columns.addLayout(right, 6)
+        layout.addLayout(columns, 1)
+
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = make_primary(QPushButton("Save", self))
+        self.save_button.setObjectName("save_button")
+        self.save_button.setAccessibleName("Save patient")
+        self.save_button.setToolTip("Save (Ctrl+S)")
+        self.save_action = QAction("Save", self)
+        self.save_action.setObjectName("save_action")
+        self.save_action.setShortcut(
+            QKeySequence.StandardKey.Save
+        )  # an action fires at once; a button animates
+        self.addAction(self.save_action)
+        self.save_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(960)
+
+        order = [
+            self.first_name,
+            self.last_name,
+            self.date_of_birth,
+            self.sex,
+            self.chart_number,
+            self.phone,
+            self.email,
+            self.address,
+            self.fitzpatrick,
+            *self.screening_checks.values(),
+            self.screening_other,
+            self.allergies,
+            self.notes,
+            self.save_button,
+            self.cancel_button,
+        ]
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        self.first_name.setFocus()
+
+    def _fill(self, p: Patient | None) -> None:
+        if p is None:
+            self.chart_number.setText(self._services.patients.next_chart_number())
+            self.sex.setCurrentIndex(self.sex.findData(Sex.UNSPECIFIED))
+            return
+        self.first_name.setText(p.first_name)
+        self.last_name.setText(p.last_name)
+        self.date_of_birth.setText(f"{p.date_of_birth:%Y-%m-%d}")
+        self.sex.setCurrentIndex(max(0, self.sex.findData(p.sex)))
+        self.chart_number.setText(p.chart_number)
+        self.phone.setText(p.phone)
+        self.email.setText(p.email)
+        self.address.setPlainText(p.address)
+        self.fitzpatrick.setCurrentIndex(max(0, self.fitzpatrick.findData(p.fitzpatrick_type)))
+        for name, box in self.screening_checks.items():
+            box.setChecked(bool(getattr(p.screening, name)))
+        self.screening_other.setText(p.screening.other)
+        self.screening_other.setCursorPosition(0)
+        self.allergies.setPlainText(p.allergies)
+        self.notes.setPlainText(p.notes)
+        self.badge.set_screening(p.screening)
+
+    def _connect_signals(self) -> None:
+        self.save_button.clicked.connect(self.save)
+        self.save_action.triggered.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        for edit in (
+            self.first_name,
+            self.last_name,
+            self.date_of_birth,
+            self.chart_number,
+            self.phone,
+            self.email,
+            self.screening_other,
+        ):
+            edit.textEdited.connect(self._mark_dirty)
+        for text_box in (self.address, self.allergies, self.notes):
+            text_box.textChanged.connect(self._mark_dirty)
+        for combo in (self.sex, self.fitzpatrick):
+            combo.currentIndexChanged.connect(self._mark_dirty)
+        for box in self.screening_checks.values():
+            box.toggled.connect(self._mark_dirty)
+            box.toggled.connect(self._update_badge)
+        self.screening_other.textChanged.connect(self._update_badge)
+
+    # -- behaviour ------------------------------------------------------------------------------
+    def _mark_dirty(self, *_args: object) -> None:
+        self._dirty = True
+
+    def screening(self) -> SafetyScreening:
+        return SafetyScreening(
+            **{n: b.isChecked() for n, b in self.screening_checks.items()},
+            other=self.screening_other.text().strip(),
+        )
+
+    def _update_badge(self, *_args: object) -> None:
+        self.badge.set_screening(self.screening())
+
+    def patient(self, born: date) -> Patient:
+        values = dict(
+            first_name=self.first_name.text().strip(),
+            last_name=self.last_name.text().strip(),
+            date_of_birth=born,
+            chart_number=self.chart_number.text().strip(),
+            sex=self.sex.currentData(),
+            phone=self.phone.text().strip(),
+            email=self.email.text().strip(),
+            address=self.address.toPlainText().strip(),
+            fitzpatrick_type=self.fitzpatrick.currentData(),
+            allergies=self.allergies.toPlainText().strip(),
+            screening=self.screening(),
+            notes=self.notes.toPlainText().strip(),
+        )
+        if self._original is None:
+            return Patient(**values)  # type: ignore[arg-type]
+        return replace(self._original, **values)  # type: ignore[arg-type]
+
+    def _date_error(self) -> tuple[date, FieldError | None]:
+        text = self.date_of_birth.text().strip()
+        born = parse_date(text)
+        if born is not None:
+            return born, None
+        message = (
+            "Date of birth is required."
+            if not text
+            else f"“{text}” is not a date: write it as year-month-day, e.g. 1985-03-14."
+        )
+        return date(2000, 1, 1), FieldError("date_of_birth", message)
+
+    def save(self) -> bool:
+        """Store the patient; on a problem show it by its field (or in the banner) and stay open."""
+        self.banner.hide()
+        born, date_error = self._date_error()
+        patient = self.patient(born)
+        if date_error is not None:
+            # Show every other problem too, checked by the same rules the service applies.
+            errors = [date_error]
+            try:
+                validate_patient(patient, today=self._services.ctx.clock().date())
+            except ValidationError as e:
+                errors += [x for x in e.errors if x.field != "date_of_birth"]
+            self._show_errors(errors)
+            return False
+        try:
+            if patient.id is None:
+                self.saved = self._services.patients.create(patient)
+            else:
+                self.saved = self._services.patients.update(patient)
+        except ValidationError as e:
+            self._show_errors(e.errors)
+            return False
+        except ConcurrentEditError as e:
+            self._show_errors([])
+            self._show_banner(
+                f"Not saved. {e} Your changes are still in this window; cancel, reopen the "
+                "patient and enter them again."
+            )
+            return False
+        except ClinicRecError as e:
+            self._show_errors([])
+            self._show_banner(f"Not saved. {e}")
+            return False
+        self._dirty = False
+        self.accept()
+        return True
+
+    def _show_errors(self, errors: list[FieldError]) -> None:
+        left = show_field_errors(errors, self._errors)
+        if left:
+            self._show_banner("\n".join(e.message for e in left))
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    @property
+    def has_errors(self) -> bool:
+        return self.banner.isVisibleTo(self) or any(not e.isHidden() for e in self._errors.values())
+
+    def error_for(self, field: str) -> str:
+        label = self._errors.get(field)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def reject(self) -> None:
+        if self._dirty and not self._prompts.confirm(
+            self, "Discard changes?", "This patient has unsaved changes. Close without saving them?"
+        ):
+            return
+        super().reject()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, services: Services, prompts: Prompts, patient_id: int | None = None
+    ) -> Patient | None:
+        """Add (``patient_id`` None) or edit a patient; the saved patient, or None if cancelled."""
+        patient = services.patients.get(patient_id) if patient_id is not None else None
+        dialog = cls(services, prompts, patient, parent)
+        try:
+            return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

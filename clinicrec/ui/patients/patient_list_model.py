@@ -1,0 +1,229 @@
+"""The patient list as a lazy table model: one page at a time, however many patients the clinic has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from ...services.app import Services
+from ...services.base import Change
+from ...services.patients import PatientListRow
+from ..style import DANGER
+
+Index = QModelIndex | QPersistentModelIndex
+_BOLD = QFont()
+_BOLD.setBold(True)
+
+#: (sort key understood by PatientService.search, or None when the column cannot be sorted; header)
+COLUMNS: tuple[tuple[str | None, str], ...] = (
+    ("name", "Name"),
+    ("chart_number", "Chart no."),
+    ("date_of_birth", "Born"),
+    (None, "Phone"),
+    (None, "⚠"),
+)
+NAME, CHART_NUMBER, DATE_OF_BIRTH, PHONE, SCREENING = range(len(COLUMNS))
+PAGE_SIZE = 200
+SCREENING_HEADER_TIP = "⚠ marks a positive safety screening"
+
+PatientIdRole = Qt.ItemDataRole.UserRole + 1
+PatientRowRole = Qt.ItemDataRole.UserRole + 2
+
+
+class PatientListModel(QAbstractTableModel):
+    """Rows come from ``PatientService.search`` a page at a time; views pull more with ``fetchMore``.
+
+    ``set_query`` and ``sort`` reset the model and load the first page inside the reset, so a view
+    shows results at once, without waiting for its own fetch. A short page means the end was reached;
+    only a full page leaves the total unknown, and it is counted just after the rows are shown.
+    """
+
+    sig_total_changed = Signal(int)
+    sig_reloaded = Signal()
+
+    def __init__(self, services: Services, *, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._page_size = page_size
+        self._rows: list[PatientListRow] = []
+        self._total: int | None = 0
+        self._exhausted = True
+        self._query = ""
+        self._sort_column = NAME
+        self._descending = False
+        self._loaded = False
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def query(self) -> str:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        """How many patients match the query (rows loaded so far may be fewer). Counted when first asked."""
+        if self._total is None:
+            self._total = self._services.patients.count(self._query)
+        return self._total
+
+    @property
+    def total_known(self) -> bool:
+        return self._total is not None
+
+    def count_now(self) -> None:
+        """Count the matches if not yet known and announce the total (the panel calls this after painting)."""
+        if self._total is None and self._loaded:
+            self.sig_total_changed.emit(self.total)
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
+
+    def patient_id_at(self, row: int) -> int | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def row_of(self, patient_id: int) -> int | None:
+        for i, r in enumerate(self._rows):
+            if r.id == patient_id:
+                return i
+        return None
+
+    # -- loading --------------------------------------------------------------------------------
+    def set_query(self, query: str, *, force: bool = False) -> None:
+        query = query.strip()
+        if query == self._query and self._loaded and not force:
+            return
+        self._query = query
+        self._reload(self._page_size)
+
+    def refresh(self) -> None:
+        """Reload after a change, keeping as many rows as were loaded (so the view does not jump)."""
+        self._reload(max(self._page_size, len(self._rows)))
+
+    def _reload(self, rows_wanted: int) -> None:
+        self.beginResetModel()
+        try:
+            self._loaded = True
+            self._rows = self._search(0, rows_wanted)
+            self._exhausted = len(self._rows) < rows_wanted
+            self._total = len(self._rows) if self._exhausted else None
+        finally:
+            self.endResetModel()
+        self.sig_reloaded.emit()
+        if self._total is not None:
+            self.sig_total_changed.emit(self._total)
+
+    def _search(self, offset: int, limit: int) -> list[PatientListRow]:
+        sort_key = COLUMNS[self._sort_column][0] or "name"
+        return self._services.patients.search(
+            self._query, offset=offset, limit=limit, sort=sort_key, descending=self._descending
+        )
+
+    def on_change(self, change: Change) -> None:
+        """Change-bus listener: a patient was added or edited somewhere."""
+        if change.entity == "patient" and self._loaded:
+            self.refresh()
+
+    # -- Qt model API ---------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or self._exhausted:
+            return
+        start = len(self._rows)
+        more = self._search(start, self._page_size)
+        if len(more) < self._page_size:
+            self._exhausted = True
+            if self._total != start + len(more):
+                self._total = start + len(more)
+                self.sig_total_changed.emit(self._total)
+        if more:
+            self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+            self._rows.extend(more)
+            self.endInsertRows()
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section][1]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    f"Sort by {COLUMNS[section][1].lower()}" if COLUMNS[section][0] else SCREENING_HEADER_TIP
+                )
+            if role == Qt.ItemDataRole.AccessibleTextRole and section == SCREENING:
+                return "Safety screening"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == SCREENING:
+                return "Positive safety screening" if row.screening_positive else "Screening negative"
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCREENING:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == PatientIdRole:
+            return row.id
+        if role == PatientRowRole:
+            return row
+        if role == Qt.ItemDataRole.ForegroundRole and column == SCREENING and row.screening_positive:
+            return QColor(DANGER)
+        if role == Qt.ItemDataRole.FontRole and column == SCREENING and row.screening_positive:
+            return _BOLD
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.screening_positive:
+                return "Positive safety screening: open the chart to see which answers."
+            return None
+        return None
+
+    @staticmethod
+    def _text(row: PatientListRow, column: int) -> str:
+        if column == NAME:
+            return row.display_name
+        if column == CHART_NUMBER:
+            return row.chart_number
+        if column == DATE_OF_BIRTH:
+            return f"{row.date_of_birth:%Y-%m-%d}"
+        if column == PHONE:
+            return row.phone
+        return "⚠" if row.screening_positive else ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column][0] is None:
+            return  # the service cannot order by this column; keep the current order
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (column, descending) == (self._sort_column, self._descending) and self._loaded:
+            return
+        self._sort_column, self._descending = column, descending
+        self._reload(self._page_size)
+
+    def is_sortable(self, column: int) -> bool:
+        return 0 <= column < len(COLUMNS) and COLUMNS[column][0] is not None
