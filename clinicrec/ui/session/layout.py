@@ -1,0 +1,239 @@
+"""Building the session window's widgets (the window wires and drives them)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.models import Patient
+from ..facemap_widget import FaceMapView
+from ..style import BORDER, SURFACE, set_role
+from ..widgets import FieldErrorLabel, ScreeningBadge
+from .details_form import SessionDetailsForm
+from .form_helpers import name
+from .models import AdverseEventsModel, PointsModel, TotalsModel
+from .ratings import BaselineForm
+from .tools_panel import MapToolsPanel
+from .totals_panel import TotalsPanel
+from .vial_panel import VialPanel
+
+
+def scrolled(widget: QWidget, object_name: str) -> QScrollArea:
+    area = QScrollArea()
+    area.setObjectName(object_name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    holder = QWidget()
+    holder.setObjectName(f"{object_name}_page")
+    lay = QVBoxLayout(holder)
+    lay.setContentsMargins(10, 10, 10, 10)
+    lay.addWidget(widget)
+    area.setWidget(holder)
+    return area
+
+
+class SessionLayout:
+    """Holds every widget of the window, built in reading order (so Tab follows the form)."""
+
+    def __init__(
+        self,
+        host: QWidget,
+        patient: Patient,
+        points: PointsModel,
+        totals: TotalsModel,
+        events: AdverseEventsModel,
+    ) -> None:
+        self.root = QWidget(host)
+        self.root.setObjectName("session_root")
+        outer = QVBoxLayout(self.root)
+        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setSpacing(6)
+        outer.addWidget(self._header(patient))
+        self.banner = QLabel(self.root)
+        self.banner.setObjectName("session_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.errors_banner = set_role(QLabel(self.root), "banner-error")
+        self.errors_banner.setObjectName("session_errors")
+        self.errors_banner.setWordWrap(True)
+        self.errors_banner.hide()
+        outer.addWidget(self.errors_banner)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self.root)
+        self.splitter.setObjectName("session_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._left(events))
+        self.splitter.addWidget(self._centre())
+        self.splitter.addWidget(self._right(points, totals))
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([305, 550, 405])
+        outer.addWidget(self.splitter, 1)
+
+    def _header(self, patient: Patient) -> QWidget:
+        bar = QFrame(self.root)
+        bar.setObjectName("session_header")
+        bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        bar.setStyleSheet(
+            f"QFrame#session_header {{ background: {SURFACE}; border: 1px solid {BORDER};"
+            " border-radius: 6px; }"
+        )
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.patient_label = set_role(QLabel(patient.display_name, bar), "heading")
+        self.patient_label.setObjectName("session_patient")
+        self.patient_meta = set_role(
+            QLabel(f"Born {patient.date_of_birth:%Y-%m-%d} · Chart {patient.chart_number}", bar), "muted"
+        )
+        self.screening = ScreeningBadge(patient.screening, bar, compact=True)
+        self.status_chip = QLabel(bar)
+        self.status_chip.setObjectName("session_status")
+        self.ae_button = self._button(bar, "Adverse event…", "header_adverse_event_button")
+        self.follow_up_button = self._button(bar, "Follow-up…", "header_follow_up_button")
+        self.amend_button = self._button(bar, "Amend…", "header_amend_button")
+        self.sign_button = self._button(bar, "Sign…", "header_sign_button")
+        self.sign_button.setProperty("primary", True)
+        row.addWidget(self.patient_label)
+        row.addSpacing(8)
+        row.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addSpacing(8)
+        row.addWidget(self.patient_meta)
+        row.addSpacing(10)
+        row.addWidget(self.screening, 1)
+        for b in (self.ae_button, self.follow_up_button, self.amend_button, self.sign_button):
+            row.addWidget(b)
+        return bar
+
+    @staticmethod
+    def _button(parent: QWidget, text: str, obj: str) -> QPushButton:
+        b = QPushButton(text, parent)
+        b.setObjectName(obj)
+        b.setAccessibleName(text.rstrip("…"))
+        return b
+
+    def _left(self, events: AdverseEventsModel) -> QWidget:
+        self.left_tabs = QTabWidget(self.root)
+        self.left_tabs.setObjectName("session_left_tabs")
+        self.details = SessionDetailsForm()
+        self.baseline = BaselineForm()
+        self.left_tabs.addTab(scrolled(self.details, "session_details"), "Session")
+        self.left_tabs.addTab(scrolled(self.baseline, "session_baseline"), "Baseline")
+        ae_page = QWidget()
+        ae = QVBoxLayout(ae_page)
+        ae.setContentsMargins(10, 10, 10, 10)
+        self.ae_view = QTableView(ae_page)
+        self.ae_view.setObjectName("adverse_events_table")
+        self.ae_view.setAccessibleName("Adverse events")
+        self.ae_view.setModel(events)
+        self.ae_view.verticalHeader().hide()
+        self.ae_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ae_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.ae_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.ae_view.horizontalHeader().setStretchLastSection(True)
+        self.ae_add = name(
+            QPushButton("Add adverse event…", ae_page), "add_adverse_event_button", "Add an adverse event"
+        )
+        self.ae_edit = name(
+            QPushButton("Update…", ae_page), "edit_adverse_event_button", "Update the selected adverse event"
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.ae_add)
+        buttons.addWidget(self.ae_edit)
+        buttons.addStretch(1)
+        note = set_role(
+            QLabel("Events can be added during or after the session, also once it is signed.", ae_page),
+            "muted",
+        )
+        note.setWordWrap(True)
+        ae.addWidget(self.ae_view, 1)
+        ae.addLayout(buttons)
+        ae.addWidget(note)
+        self.left_tabs.addTab(ae_page, "Adverse events")
+        self.left_tabs.setMinimumWidth(290)
+        self.left_tabs.tabBar().setExpanding(False)
+        return self.left_tabs
+
+    def _centre(self) -> QWidget:
+        centre = QWidget(self.root)
+        col = QVBoxLayout(centre)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(6)
+        self.vial_panel = VialPanel(centre)
+        col.addWidget(self.vial_panel)
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        self.zoom_out = self._tool(centre, "−", "zoom_out_button", "Zoom out (Ctrl+-)")
+        self.zoom_in = self._tool(centre, "+", "zoom_in_button", "Zoom in (Ctrl++)")
+        self.zoom_fit = self._tool(centre, "Fit", "zoom_fit_button", "Fit the whole map (Ctrl+0)")
+        self.labels_toggle = self._tool(centre, "Zone names", "zone_labels_button", "Show zone names")
+        self.labels_toggle.setCheckable(True)
+        self.labels_toggle.setChecked(True)
+        self.last_map_button = self._tool(
+            centre,
+            "Last session's map",
+            "last_map_button",
+            "Re-use the point positions of the last signed session",
+        )
+        self.hover_label = set_role(QLabel(centre), "muted")
+        self.hover_label.setObjectName("map_hint")
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.undo_button = self._tool(centre, "↶ Undo", "undo_button", "Undo (Ctrl+Z)")
+        self.redo_button = self._tool(centre, "↷ Redo", "redo_button", "Redo (Ctrl+Shift+Z)")
+        for w in (self.zoom_out, self.zoom_in, self.zoom_fit, self.labels_toggle):
+            bar.addWidget(w)
+        bar.addSpacing(8)
+        bar.addWidget(self.undo_button)
+        bar.addWidget(self.redo_button)
+        bar.addStretch(1)
+        bar.addWidget(self.last_map_button)
+        col.addLayout(bar)
+        self.map = FaceMapView(centre)
+        col.addWidget(self.map, 1)
+        col.addWidget(self.hover_label)
+        return centre
+
+    @staticmethod
+    def _tool(parent: QWidget, text: str, obj: str, tip: str) -> QToolButton:
+        b = QToolButton(parent)
+        b.setText(text)
+        b.setObjectName(obj)
+        b.setAccessibleName(tip.split(" (")[0])
+        b.setToolTip(tip)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        b.setMinimumWidth(30)
+        return b
+
+    def _right(self, points: PointsModel, totals: TotalsModel) -> QWidget:
+        right = QWidget(self.root)
+        col = QVBoxLayout(right)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(6)
+        self.tools = MapToolsPanel(right)
+        self.tools.attach_default_dose(self.vial_panel.default_dose)
+        self.totals = TotalsPanel(totals, points, right)
+        self.points_error = FieldErrorLabel(None, right)
+        self.points_error.setObjectName("points_error")
+        col.addWidget(self.tools)
+        col.addWidget(self.points_error)
+        col.addWidget(self.totals, 1)
+        right.setMinimumWidth(360)
+        return right

@@ -1,0 +1,90 @@
+"""Every interactive widget of the charting screens has an objectName and an accessible name."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QGraphicsView,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from clinicrec.ui.session.adverse_event_dialog import AdverseEventDialog
+from clinicrec.ui.session.follow_up import FollowUpDialog
+from clinicrec.ui.session.vial_dialog import VialDialog
+from tests.conftest import PASSWORD
+
+from .conftest import make_signable
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+INTERACTIVE = (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QGraphicsView,
+    QLineEdit,
+    QPlainTextEdit,
+)
+INTERNAL_PARENTS = (QAbstractSpinBox, QComboBox, QAbstractItemView)
+
+
+def _inside_qt_internals(w: QWidget) -> bool:
+    """Sub-widgets Qt builds itself: a spin box's editor, a combo box's popup list, a view's viewport."""
+    parent = w.parentWidget()
+    while parent is not None:
+        if isinstance(parent, INTERNAL_PARENTS) or type(parent).__name__.startswith("QComboBox"):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def unnamed(root: QWidget) -> list[str]:
+    """Interactive widgets we built that lack a name (Qt's own sub-widgets are skipped)."""
+    missing = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, INTERACTIVE):
+            continue
+        if _inside_qt_internals(w):
+            continue
+        if type(w).__name__ in (
+            "QTabBar",
+            "QToolBarExtension",
+            "QScrollBar",
+            "QHeaderView",
+            "QCalendarWidget",
+            "QTableCornerButton",
+            "QSplitterHandle",
+        ):
+            continue
+        if w.objectName().startswith("qt_") or type(w).__name__ == "QTableCornerButton":
+            continue
+        if not w.objectName() or not w.accessibleName():
+            missing.append(f"{type(w).__name__} {w.objectName()!r} {getattr(w, 'text', lambda: '')()!r}")
+    return missing
+
+
+def test_session_window_widgets_are_named(window, prompts) -> None:  # type: ignore[no-untyped-def]
+    assert unnamed(window) == []
+    make_signable(window)
+    prompts.queue(PASSWORD)
+    window.sign()
+    assert unnamed(window) == []
+
+
+def test_dialog_widgets_are_named(window, services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    make_signable(window)
+    prompts.queue(PASSWORD)
+    window.sign()
+    for dlg in (
+        VialDialog(None, services, prompts),
+        AdverseEventDialog(None, services, prompts, window.session_id),
+        FollowUpDialog(None, services, prompts, window.session_id),
+    ):
+        qtbot.addWidget(dlg)
+        assert unnamed(dlg) == [], type(dlg).__name__

@@ -1,0 +1,123 @@
+"""Vials: the dialog, the concentration, expired lots needing a reason; totals and dose warnings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from clinicrec.db.models import AcknowledgementRow, VialRow
+from clinicrec.domain import facemap
+from clinicrec.domain.enums import DoseBasis, Zone
+from clinicrec.ui.session.editor import Dose
+from clinicrec.ui.session.vial_dialog import VialDialog
+from tests.conftest import make_vial
+
+from .conftest import status_of
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def test_open_a_vial_in_the_dialog(services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dlg = VialDialog(None, services, prompts)
+    qtbot.addWidget(dlg)
+    assert dlg.tabs.currentIndex() == 1  # nothing open today: straight to "Open a new vial"
+    dlg.product.setCurrentIndex(dlg.product.findText("Botox Cosmetic", Qt.MatchFlag.MatchStartsWith))
+    dlg.vial_units.setValue(100)
+    dlg.diluent_ml.setValue(2.5)
+    qtbot.keyClicks(dlg.lot, "C1234AB")
+    dlg.expiry.setDate(date(2030, 1, 31))
+    assert dlg.concentration.text() == "4 U/0.1 mL (40 U/mL)"
+    dlg.lidocaine_ml.setValue(0.5)
+    assert dlg.concentration.text() == "3.333 U/0.1 mL (33.333 U/mL)"
+    dlg.lidocaine_ml.setValue(0)
+    qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+    assert dlg.result() == VialDialog.DialogCode.Accepted
+    assert dlg.chosen is not None and dlg.chosen.vial.concentration.label() == "4 U/0.1 mL (40 U/mL)"
+    with services.db.read() as s:
+        [row] = s.execute(select(VialRow)).scalars().all()
+        assert (row.lot_number, row.vial_units, row.diluent_ml) == ("C1234AB", 100, 2.5)
+
+
+def test_vial_dialog_shows_errors_next_to_fields(services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dlg = VialDialog(None, services, prompts)
+    qtbot.addWidget(dlg)
+    dlg.expiry.setDate(date(2030, 1, 31))
+    qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+    assert dlg.chosen is None
+    assert "Lot number is required" in dlg.errors["lot_number"].text()
+
+
+def test_vial_dialog_lists_vials_open_today(services, prompts, qtbot, vial) -> None:  # type: ignore[no-untyped-def]
+    dlg = VialDialog(None, services, prompts)
+    qtbot.addWidget(dlg)
+    assert dlg.tabs.currentIndex() == 0
+    assert dlg.today_model.rowCount() == 1
+    qtbot.mouseClick(dlg.use_button, Qt.MouseButton.LeftButton)
+    assert dlg.chosen is not None and dlg.chosen.vial.id == vial.id
+
+
+def test_concentration_stays_visible_above_the_map(window) -> None:  # type: ignore[no-untyped-def]
+    assert window.ui.vial_panel.concentration_text() == "4 U/0.1 mL (40 U/mL)"
+    assert "4 U/0.1 mL" in window.ui.vial_panel.concentration.text()
+    assert window.ui.vial_panel.concentration.isVisible()
+
+
+def test_expired_vial_needs_a_reason_recorded_in_db(open_window, services, prompts, world) -> None:  # type: ignore[no-untyped-def]
+    world.clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=UTC))
+    old = make_vial(
+        services, when=datetime(2026, 3, 9, 9, 0, tzinfo=UTC), expiry=date(2026, 3, 9), lot="OLD1"
+    )
+    w = open_window()
+    prompts.queue(None)  # cancelled: the vial is not used
+    assert not w.use_vial(status_of(services, old))
+    assert w.editor.active_vial() is None
+    prompts.queue("Only lot in stock; prescriber agreed", "Kept at 2-8 °C; within the clinic's 4-week policy")
+    assert w.use_vial(status_of(services, old))
+    w.editor.place(*facemap.zone_centroid(Zone.FOREHEAD))
+    w.flush()
+    with services.db.read() as s:
+        acks = {(a.kind, a.reason) for a in s.execute(select(AcknowledgementRow)).scalars()}
+    assert acks == {
+        ("expired_lot", "Only lot in stock; prescriber agreed"),
+        ("old_reconstitution", "Kept at 2-8 °C; within the clinic's 4-week policy"),
+    }
+    items = w.ui.totals.warnings.items()
+    assert {i.severity for i in items} == {"ok"}
+    assert any("expired on 2026-03-09" in i.message for i in items)
+
+
+def test_totals_per_product_never_summed(open_window, services, vial) -> None:  # type: ignore[no-untyped-def]
+    xeomin = make_vial(services, brand="Xeomin", diluent_ml=5.0, lot="X99")
+    w = open_window()
+    w.use_vial(status_of(services, vial))
+    w.editor.grid_fill(Zone.NOSE, 1.0)
+    w.use_vial(status_of(services, xeomin))
+    w.editor.default_dose = Dose(DoseBasis.UNITS, 0.5)
+    w.editor.grid_fill(Zone.CHIN, 1.0)
+    rows = w.totals_model.rows()
+    headings = [r.label for r in rows if r.kind == "product"]
+    assert headings[0].startswith("Botox Cosmetic") and headings[1].startswith("Xeomin")
+    totals = [(r.points, r.units) for r in rows if r.kind == "total"]
+    nose, chin = len(facemap.grid_fill(Zone.NOSE, 1.0)), len(facemap.grid_fill(Zone.CHIN, 1.0))
+    assert totals == [(nose, pytest.approx(0.4 * nose)), (chin, pytest.approx(0.5 * chin))]
+    assert sum(1 for r in rows if r.kind == "total") == 2  # one per product, no grand total
+    colours = {d.colour for d in w.map.dots()}
+    assert len(colours) == 2  # dots coloured per vial
+
+
+def test_over_maximum_and_shortfall_are_flagged(open_window, services) -> None:  # type: ignore[no-untyped-def]
+    xeomin = make_vial(services, brand="Xeomin", units=200, diluent_ml=5.0, lot="X200")
+    w = open_window()
+    w.use_vial(status_of(services, xeomin))
+    w.editor.default_dose = Dose(DoseBasis.UNITS, 11)
+    w.editor.grid_fill(Zone.FOREHEAD, 1.0)  # 39 points x 11 U = 429 U
+    w.flush()
+    messages = w.ui.totals.warnings.messages()
+    assert any("above the maximum of 400 U per session" in m for m in messages)
+    assert any("has 200 U left" in m for m in messages)
+    [total] = [r for r in w.totals_model.rows() if r.kind == "total"]
+    assert total.alert
+    assert w.ui.totals.warnings.isVisible()
