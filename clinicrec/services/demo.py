@@ -257,7 +257,7 @@ class _SessionGenerator:
         for p in treated:
             first = self.today - timedelta(days=rng.randint(0, days))
             visits.append((first, p))
-            if rng.random() < 0.35 and (self.today - first).days > 120:
+            if rng.random() < 0.35 and (self.today - first).days > 150:  # a return visit, never in the future
                 visits.append((first + timedelta(days=rng.randint(100, 150)), p))
         visits.sort(key=lambda v: v[0])
         current_day = None
