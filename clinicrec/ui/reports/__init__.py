@@ -1,0 +1,1 @@
+"""The reports screen for managers (injectors see their own figures): filters, tables, Qt charts, exports."""

@@ -1,0 +1,134 @@
+"""Small building blocks shared by the report pages: a table view over a RowsModel, captions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .table_model import Column, RowsModel
+
+
+def caption(text: str, parent: QWidget, name: str = "") -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("role", "subheading")
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def muted(text: str, parent: QWidget, name: str) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setAccessibleName(name.replace("_", " "))
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label
+
+
+class ReportTable(QTableView):
+    """A sortable, read-only table over a ``RowsModel`` that sizes its columns to their contents."""
+
+    def __init__(
+        self,
+        name: str,
+        accessible: str,
+        columns: Sequence[Column],
+        parent: QWidget,
+        *,
+        batch: int = 200,
+        stretch_column: int = 0,
+    ) -> None:
+        super().__init__(parent)
+        self._stretch_column = stretch_column
+        self.setObjectName(name)
+        self.setAccessibleName(accessible)
+        self.report_model = RowsModel(columns, batch=batch, parent=self)
+        self.setModel(self.report_model)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSortingEnabled(True)
+        header = self.horizontalHeader()
+        header.setSortIndicatorShown(False)
+        if self.report_model.columnCount() > self._stretch_column:
+            # one text column (the row's name) takes the spare width; figures keep their own width
+            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.setWordWrap(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setStyleSheet("QTableView::item { padding: 0px 7px; }")
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(60)  # size columns from the first rows, not thousands of them
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def set_rows(self, rows: Sequence[Any], columns: Sequence[Column] | None = None) -> None:
+        if columns is None:
+            self.report_model.set_rows(rows)
+        else:
+            self.report_model.set_table(columns, rows)
+        header = self.horizontalHeader()
+        header.setSortIndicatorShown(False)
+        if self.report_model.columnCount() > self._stretch_column:
+            # one text column (the row's name) takes the spare width; figures keep their own width
+            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+
+
+def stack(parent: QWidget, *widgets: QWidget, stretch: Sequence[int] = ()) -> QWidget:
+    """Widgets one above the other in a plain container (no margins)."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for i, w in enumerate(widgets):
+        layout.addWidget(w, stretch[i] if i < len(stretch) else 0)
+    return box
+
+
+class _RatioSplitter(QSplitter):
+    """A splitter that keeps dividing its width by a ratio until the user drags the handle."""
+
+    def __init__(self, ratio: tuple[int, int], parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._ratio = ratio
+        self._user_moved = False
+        self.splitterMoved.connect(self._moved)
+
+    def _moved(self) -> None:
+        self._user_moved = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if not self._user_moved and self.width() > 0:
+            a, b = self._ratio
+            total = self.width() - self.handleWidth()
+            self.setSizes([total * a // (a + b), total * b // (a + b)])
+
+
+def side_by_side(
+    parent: QWidget, name: str, left: QWidget, right: QWidget, ratio: tuple[int, int]
+) -> QSplitter:
+    """Two columns the user can resize; ``ratio`` sets their first widths."""
+    splitter = _RatioSplitter(ratio, parent)
+    splitter.setObjectName(name)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setStretchFactor(0, ratio[0])
+    splitter.setStretchFactor(1, ratio[1])
+    return splitter

@@ -1,0 +1,328 @@
+"""The reports screen: filters on top, one tab per report, figures as tables and charts, exports.
+
+Every figure is computed by ``ReportService`` through the Worker, off the GUI thread: changing a
+filter recomputes only the visible tab (after a short pause, so typing a date does not start ten
+queries), and results that arrive for filters no longer chosen are dropped. Managers see the clinic;
+an injector sees their own sessions only (the service enforces it; the screen says so and hides the
+recall tab and the export buttons that would be refused).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from ...services.app import Services
+from ...services.permissions import Action
+from ...services.report_export import export_csv, export_pdf
+from ...services.reports_types import ReportFilters
+from ..prompts import Prompts
+from ..worker import Worker
+from .filter_bar import FilterBar
+from .other_pages import GapsPage, ProductUsePage, RecallPage, SafetyPage
+from .outcome_pages import BreakdownPage, OutcomesPage
+
+#: Pause after the last filter change before recomputing (ms).
+RECOMPUTE_DELAY_MS = 250
+TABS = ("outcomes", "breakdown", "safety", "product-use", "gaps", "recall")
+TAB_TITLES = {
+    "outcomes": "Outcomes",
+    "breakdown": "Breakdowns",
+    "safety": "Safety",
+    "product-use": "Product use",
+    "gaps": "Follow-up gaps",
+    "recall": "Lot recall",
+}
+
+
+class ReportsScreen(QWidget):
+    sig_report_ready = Signal(str, object)  # tab key, result: a report was computed and shown
+    sig_busy_changed = Signal(bool)
+    sig_exported = Signal(str)  # the file written
+
+    def __init__(
+        self, services: Services, prompts: Prompts, worker: Worker, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reports_screen")
+        self._services = services
+        self._reports = services.reports
+        self._prompts = prompts
+        self._worker = worker
+        actor = services.actor
+        self._can_all = bool(actor and actor.can(Action.VIEW_ALL_REPORTS))
+        self._can_export = bool(actor and actor.can(Action.EXPORT))
+        self._generation = 0
+        self._running = 0
+        self._results: dict[str, Any] = {}
+        self._shown_once = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_DELAY_MS)
+        self._build_ui()
+        self._connect_signals()
+        self._filters = self.filter_bar.filters()
+
+    # -- building -----------------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        actor = self._services.actor
+        title = QLabel("Outcome reports", self)
+        title.setProperty("role", "heading")
+        self.scope_label = QLabel(
+            "Whole clinic"
+            if self._can_all
+            else f"Your own sessions only ({actor.full_name if actor else ''})",
+            self,
+        )
+        self.scope_label.setObjectName("reports_scope")
+        self.scope_label.setAccessibleName("Whose figures")
+        self.scope_label.setProperty("role", "banner-info")
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("reports_busy")
+        self.busy.setAccessibleName("Computing the report")
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(10)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.status = QLabel("", self)
+        self.status.setObjectName("reports_status")
+        self.status.setAccessibleName("Report status")
+        self.status.setProperty("role", "muted")
+        self.refresh_button = self._button("Refresh", "reports_refresh", "Compute the figures again (F5)")
+        self.export_csv_button = self._button(
+            "Export CSV…", "reports_export_csv", "Save this tab's figures as a CSV file for spreadsheets"
+        )
+        self.export_pdf_button = self._button(
+            "Export PDF report…",
+            "reports_export_pdf",
+            "Save the meeting report (all figures, with charts) as a PDF",
+        )
+        for b in (self.export_csv_button, self.export_pdf_button):
+            b.setVisible(self._can_export)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addWidget(self.scope_label)
+        header.addStretch(1)
+        header.addWidget(self.status)
+        header.addWidget(self.busy)
+        header.addWidget(self.refresh_button)
+        header.addWidget(self.export_csv_button)
+        header.addWidget(self.export_pdf_button)
+
+        self.filter_bar = FilterBar(self._reports.filter_options(), self._services.ctx.clock().date(), self)
+        self.error_label = QLabel("", self)
+        self.error_label.setObjectName("reports_error")
+        self.error_label.setAccessibleName("Report error")
+        self.error_label.setProperty("role", "banner-error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        self.outcomes_page = OutcomesPage(self)
+        self.breakdown_page = BreakdownPage(self)
+        self.safety_page = SafetyPage(self)
+        self.product_page = ProductUsePage(self)
+        self.gaps_page = GapsPage(self)
+        self.recall_page = RecallPage(self)
+        self.pages: dict[str, QWidget] = {
+            "outcomes": self.outcomes_page,
+            "breakdown": self.breakdown_page,
+            "safety": self.safety_page,
+            "product-use": self.product_page,
+            "gaps": self.gaps_page,
+        }
+        if self._can_all:
+            self.pages["recall"] = self.recall_page
+        else:
+            self.recall_page.hide()
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("reports_tabs")
+        self.tabs.setAccessibleName("Reports")
+        self.tabs.setDocumentMode(True)
+        for key, page in self.pages.items():
+            self.tabs.addTab(page, TAB_TITLES[key])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.tabs, 1)
+        QShortcut(
+            QKeySequence("F5"), self, self.refresh, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+
+    def _button(self, text: str, name: str, tip: str) -> QPushButton:
+        b = QPushButton(text, self)
+        b.setObjectName(name)
+        b.setAccessibleName(text.rstrip("…"))
+        b.setToolTip(tip)
+        return b
+
+    def _connect_signals(self) -> None:
+        self.filter_bar.sig_filters_changed.connect(self._filters_changed)
+        self._timer.timeout.connect(self.refresh)
+        self.tabs.currentChanged.connect(lambda _i: self._ensure_current())
+        self.breakdown_page.sig_dimension_changed.connect(lambda _by: self._ensure_current())
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_csv_button.clicked.connect(self.export_current_csv)
+        self.export_pdf_button.clicked.connect(self.export_pdf)
+        self.recall_page.sig_lookup_requested.connect(self.look_up_lot)
+        self.recall_page.sig_export_requested.connect(lambda: self._export_csv_of("recall"))
+
+    # -- computing ----------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
+
+    @property
+    def current_key(self) -> str:
+        page = self.tabs.currentWidget()
+        return next(k for k, p in self.pages.items() if p is page)
+
+    @property
+    def filters(self) -> ReportFilters:
+        return self._filters
+
+    def result(self, key: str) -> Any:
+        return self._results.get(key)
+
+    def _filters_changed(self, filters: ReportFilters) -> None:
+        self._filters = filters
+        self._generation += 1
+        self._results = {k: v for k, v in self._results.items() if k == "recall"}
+        self._timer.start()
+
+    def refresh(self) -> None:
+        """Drop every figure computed so far and compute the visible tab again."""
+        self._timer.stop()
+        self._generation += 1
+        self._results = {k: v for k, v in self._results.items() if k == "recall"}
+        self._ensure_current()
+
+    def _ensure_current(self) -> None:
+        key = self.current_key
+        if key == "recall":
+            return
+        have = self._results.get(key)
+        if have is not None and not (key == "breakdown" and have.by is not self.breakdown_page.dimension):
+            return
+        self._compute(key)
+
+    def _job(self, key: str) -> Any:
+        f, reports = self._filters, self._reports
+        if key == "breakdown":
+            by = self.breakdown_page.dimension
+            return lambda: reports.breakdown(f, by)
+        return {
+            "outcomes": lambda: reports.summary(f),
+            "safety": lambda: reports.safety(f),
+            "product-use": lambda: reports.product_use(f),
+            "gaps": lambda: reports.follow_up_gaps(f),
+        }[key]
+
+    def _compute(self, key: str) -> None:
+        generation = self._generation
+        self._started()
+        self._worker.run(
+            self._job(key), lambda r: self._done(generation, key, r), lambda e: self._failed(generation, e)
+        )
+
+    def look_up_lot(self, lot: str) -> None:
+        self._started()
+        self._worker.run(
+            lambda: self._reports.recall(lot),
+            lambda r: self._done(None, "recall", r),
+            lambda e: self._failed(None, e),
+        )
+
+    def _started(self) -> None:
+        self._running += 1
+        if self._running == 1:
+            self.busy.show()
+            self.status.setText("Computing…")
+            self.sig_busy_changed.emit(True)
+
+    def _finished(self) -> None:
+        self._running -= 1
+        if self._running == 0:
+            self.busy.hide()
+            self.sig_busy_changed.emit(False)
+
+    def _done(self, generation: int | None, key: str, result: Any) -> None:
+        self._finished()
+        if generation is not None and generation != self._generation:
+            return  # computed for filters no longer chosen
+        self.error_label.hide()
+        self._results[key] = result
+        page = self.pages.get(key)
+        if page is not None:
+            page.show_result(result)  # type: ignore[attr-defined]
+        self.status.setText(f"Updated {datetime.now():%H:%M:%S}")
+        self.sig_report_ready.emit(key, result)
+
+    def _failed(self, generation: int | None, error: Exception) -> None:
+        self._finished()
+        if generation is not None and generation != self._generation:
+            return
+        self.status.setText("")
+        self.error_label.setText(f"The report could not be computed: {error}")
+        self.error_label.show()
+
+    @property
+    def busy_now(self) -> bool:
+        return self._running > 0
+
+    # -- exporting ----------------------------------------------------------------------------------
+    def export_current_csv(self) -> None:
+        self._export_csv_of(self.current_key)
+
+    def _export_csv_of(self, key: str) -> None:
+        result = self._results.get(key)
+        if result is None:
+            self._prompts.info(
+                self, "Export CSV", "The figures are still being computed; export again in a moment."
+            )
+            return
+        suffix = getattr(getattr(result, "by", None), "value", "")
+        name = f"{key}{'-' + suffix if suffix else ''}-{self._services.ctx.clock():%Y-%m-%d}.csv"
+        path = self._prompts.save_file(self, "Export CSV", name, "CSV files (*.csv)")
+        if not path:
+            return
+        self._started()
+        self._worker.run(
+            lambda: export_csv(self._reports, result, Path(path)),
+            lambda rows: self._exported(path, f"{rows:,} rows"),
+            self._export_failed,
+        )
+
+    def export_pdf(self) -> None:
+        name = f"outcome-report-{self._services.ctx.clock():%Y-%m-%d}.pdf"
+        path = self._prompts.save_file(self, "Export PDF report", name, "PDF files (*.pdf)")
+        if not path:
+            return
+        f, reports = self._filters, self._reports
+
+        def build() -> str:
+            export_pdf(reports, reports.bundle(f), Path(path), paper=reports.paper_size())
+            return "PDF report"
+
+        self._started()
+        self._worker.run(build, lambda what: self._exported(path, what), self._export_failed)
+
+    def _exported(self, path: str, what: str) -> None:
+        self._finished()
+        self.status.setText(f"Saved {what} to {Path(path).name}")
+        self.sig_exported.emit(path)
+
+    def _export_failed(self, error: Exception) -> None:
+        self._finished()
+        self._prompts.error(self, "Export failed", f"The file could not be written: {error}")
