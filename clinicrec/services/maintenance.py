@@ -1,0 +1,489 @@
+"""Backups, restores and integrity checks, so nothing the clinic charted is lost.
+
+At start-up, before the services open the database (opening migrates, which writes):
+
+    result = check_database(url)                    # PRAGMA quick_check, read-only
+    if not result.ok:                                # never write to it: tell the user result.message
+        restore_damaged(url, result.latest_backup.path, username=..., password=...)
+
+Signed in, ``MaintenanceService(ctx)`` backs up on demand (``backup_now``), daily and on exit
+(``auto_backup_if_due``, ``backup_on_exit``), lists backups, restores one, and re-checks the database.
+PostgreSQL servers are backed up with the server's own tools (docs/postgresql.md).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ..db import backup as bk
+from ..db import integrity
+from ..db.engine import Database, make_engine, sqlite_path
+from ..db.migrate import head_revision, known_revisions, upgrade
+from ..db.models import AuditHeadRow, AuditRow, ClinicRow, PatientRow, SessionRow, UserRow
+from ..db.types import utcnow
+from ..domain.enums import AuditAction
+from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied, StorageError
+from ..paths import backup_dir_for
+from . import audit
+from .base import Change, Context, ServiceBase
+from .permissions import Action, Actor
+
+BackupKind = bk.BackupKind
+BackupError = bk.BackupError
+RestoreRefused = bk.RestoreRefused
+AUTOMATIC = "system"  # the audit trail's user name for backups nobody asked for
+_KIND_LABELS = {
+    BackupKind.AUTO: "automatic",
+    BackupKind.MANUAL: "on request",
+    BackupKind.REPLACED: "replaced by a restore",
+    BackupKind.PRE_MIGRATION: "before an upgrade",
+}
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: BackupKind
+    taken_at: datetime  # UTC
+    size_bytes: int
+
+    @property
+    def label(self) -> str:
+        """``14 Mar 2025 17:02 (automatic), 12.3 MB`` in the computer's local time."""
+        return (
+            f"{self.taken_at.astimezone():%d %b %Y %H:%M} ({_KIND_LABELS[self.kind]}), "
+            f"{self.size_bytes / 1_000_000:.1f} MB"
+        )
+
+    @classmethod
+    def of(cls, f: bk.BackupFile) -> BackupInfo:
+        return cls(f.path, f.kind, f.taken_at, f.size_bytes)
+
+
+@dataclass(frozen=True)
+class IntegrityResult:
+    """The start-up check: ``ok``, a message to show as is, and the newest backup that passes a check."""
+
+    ok: bool
+    message: str
+    problems: tuple[str, ...] = ()
+    latest_backup: BackupInfo | None = None
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    replaced_kept_at: Path | None  # the database that was in use, kept aside as it was
+    replaced_was_damaged: bool
+    schema_revision: str  # of the restored file, before any migration
+    migrated: bool
+    patients: int
+    sessions: int
+    audit_entries: int
+    newest_entry_at: datetime | None  # the last thing the restored database recorded before the backup
+
+    @property
+    def message(self) -> str:
+        when, kept = "", ""
+        if self.newest_entry_at:
+            when = f" It holds records up to {self.newest_entry_at.astimezone():%d %b %Y %H:%M}."
+        if self.replaced_kept_at:
+            kept = f" The database it replaced was kept at {self.replaced_kept_at}."
+        return (
+            f"Restored {self.restored_from.name}: {self.patients} patients, {self.sessions} sessions."
+            f"{when}{kept} Work recorded after the backup was made is not in the restored database."
+        )
+
+
+# -- without signing in (start-up) ---------------------------------------------------------------------
+def default_backup_dir(db_file: Path) -> Path:
+    return backup_dir_for(db_file)
+
+
+def check_database(url: str, *, backup_dir: Path | None = None) -> IntegrityResult:
+    """Quick integrity check of the database at ``url``, through a read-only connection."""
+    path = sqlite_path(url)
+    if path is None:
+        return _check_server(url)
+    report = integrity.check_file(path)
+    if not report.exists:
+        return IntegrityResult(True, "A new database will be created.")
+    if report.ok:
+        return IntegrityResult(True, "The database passed its integrity check.")
+    folder = backup_dir or default_backup_dir(path)
+    latest = latest_good_backup(folder, path)
+    if latest is not None:
+        offer = (
+            f"The latest good backup is from {latest.label}. Restore it to carry on: the damaged file "
+            "is kept aside for your IT support, and work recorded after that backup will have to be "
+            "entered again."
+        )
+    else:
+        offer = (
+            f"No good backup was found in {folder}. Do not use ClinicRec on this computer until IT "
+            "support has repaired or replaced the database."
+        )
+    return IntegrityResult(
+        False,
+        f"The record database ({path.name}) is damaged: it failed its integrity check. ClinicRec has not "
+        f"written to it and will not. {offer}",
+        report.problems,
+        latest,
+    )
+
+
+def _check_server(url: str) -> IntegrityResult:
+    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as e:  # noqa: BLE001 - any failure to reach the server is reported plainly
+        raise StorageError(f"The database server at {make_url(url).host} cannot be reached: {e}") from e
+    finally:
+        engine.dispose()
+    return IntegrityResult(True, "The PostgreSQL server is reachable; it checks its own storage.")
+
+
+def latest_good_backup(folder: Path, db_file: Path) -> BackupInfo | None:
+    """The newest backup of ``db_file`` that passes a quick check and has a schema this version knows."""
+    known = known_revisions()
+    for b in bk.list_backups(folder, db_file.stem):
+        if b.kind == BackupKind.REPLACED:
+            continue
+        if integrity.check_file(b.path).ok and _revision(b.path) in known:
+            return BackupInfo.of(b)
+    return None
+
+
+def _revision(path: Path) -> str | None:
+    try:
+        conn = integrity.connect_read_only(path)
+    except Exception:  # noqa: BLE001
+        return None
+    try:
+        return integrity.schema_revision(conn)
+    finally:
+        conn.close()
+
+
+def restore_damaged(
+    url: str,
+    file: Path,
+    *,
+    username: str,
+    password: str,
+    clock: Callable[[], datetime] = utcnow,
+    backup_dir: Path | None = None,
+) -> RestoreResult:
+    """Restore ``file`` over a damaged database, nobody signed in (signing in would write to it).
+
+    The user proves who they are against the backup's own accounts: an administrator's user name and
+    password as they were when the backup was made. Call this before the services open the database.
+    """
+    live = _require_sqlite_file(url)
+    staged = _prepare(file, live)
+    try:
+        actor = _authenticate_in(staged.path, username, password, clock())
+    except BaseException:
+        bk.discard_staged(staged.path)
+        raise
+    db = Database(make_engine(url))
+    try:
+        return _install_and_record(db, clock, actor, staged, live, backup_dir or default_backup_dir(live))
+    finally:
+        db.dispose()
+
+
+# -- signed in -------------------------------------------------------------------------------------------
+class MaintenanceService(ServiceBase):
+    """Backups and restores of the embedded SQLite database; checks for any database."""
+
+    def __init__(self, ctx: Context, *, backup_dir: Path | None = None) -> None:
+        super().__init__(ctx)
+        self._backup_dir = backup_dir
+
+    @property
+    def database_file(self) -> Path | None:
+        return sqlite_path(self.db.url)
+
+    @property
+    def backup_dir(self) -> Path | None:
+        live = self.database_file
+        return None if live is None else (self._backup_dir or default_backup_dir(live))
+
+    # -- backups ----------------------------------------------------------------------------------
+    def backup_now(self, target: Path | None = None, *, overwrite: bool = False) -> BackupInfo:
+        """A backup on request, to ``target`` or the backup folder. Safe while anyone is writing."""
+        actor = self.actor(Action.BACKUP)
+        live, folder = self._sqlite_only()
+        now = self.now()
+        if target is not None:
+            target = Path(target)
+            if target.exists() and not overwrite:
+                raise BackupError(f"{target} already exists; choose another file name.")
+            if target.resolve() == live.resolve():
+                raise BackupError("A backup cannot be written over the database itself.")
+        while target is None and (folder / bk.backup_name(live.stem, BackupKind.MANUAL, now)).exists():
+            now += timedelta(milliseconds=1)  # two within a millisecond: never overwrite one
+        path = target or folder / bk.backup_name(live.stem, BackupKind.MANUAL, now)
+        info = self._make(path, BackupKind.MANUAL, now)
+        self._record(actor, info)
+        return info
+
+    def auto_backup_if_due(self) -> BackupInfo | None:
+        """The daily automatic backup: made if none was made today (local date). Needs no permission."""
+        if self.database_file is None:
+            return None
+        today = self.now().astimezone().date()
+        if any(
+            b.kind == BackupKind.AUTO and b.taken_at.astimezone().date() == today for b in self.list_backups()
+        ):
+            return None
+        return self._auto()
+
+    def backup_on_exit(self) -> BackupInfo | None:
+        """On exit: refresh today's automatic backup to hold the day's last state. Needs no permission."""
+        if self.database_file is None:
+            return None
+        return self._auto()
+
+    def _auto(self) -> BackupInfo:
+        live, folder = self._sqlite_only()
+        now = self.now()
+        info = self._make(folder / bk.backup_name(live.stem, BackupKind.AUTO, now), BackupKind.AUTO, now)
+        today = now.astimezone().date()
+        for b in self.list_backups():  # at most one automatic backup a day: the newest
+            if b.kind == BackupKind.AUTO and b.path != info.path and b.taken_at.astimezone().date() == today:
+                b.path.unlink(missing_ok=True)
+        bk.rotate(folder, live.stem, self._backups_kept())
+        self._record(self._ctx.actor, info)
+        return info
+
+    def _make(self, path: Path, kind: BackupKind, now: datetime) -> BackupInfo:
+        bk.backup_sqlite(self.db.engine, path)
+        taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the file name records it
+        return BackupInfo(path, kind, taken_at, path.stat().st_size)
+
+    def _backups_kept(self) -> int:
+        with self.reading() as s:
+            kept = s.execute(select(ClinicRow.backups_kept).where(ClinicRow.id == 1)).scalar_one_or_none()
+        return kept or 14
+
+    def _record(self, actor: Actor | None, info: BackupInfo) -> None:
+        with self.writing() as s:
+            audit.record(
+                s,
+                actor,
+                AuditAction.BACKUP,
+                "database",
+                "",
+                changes={
+                    "file": [None, str(info.path)],
+                    "kind": [None, info.kind.value],
+                    "bytes": [None, info.size_bytes],
+                },
+                username=None if actor else AUTOMATIC,
+            )
+        self.announce(Change("backup", None, "created"))
+
+    def list_backups(self) -> list[BackupInfo]:
+        """Backups in the backup folder, newest first (empty on PostgreSQL)."""
+        live, folder = self.database_file, self.backup_dir
+        if live is None or folder is None:
+            return []
+        return [BackupInfo.of(b) for b in bk.list_backups(folder, live.stem)]
+
+    def latest_good_backup(self) -> BackupInfo | None:
+        live, folder = self.database_file, self.backup_dir
+        return None if live is None or folder is None else latest_good_backup(folder, live)
+
+    # -- checks and restores ----------------------------------------------------------------------
+    def integrity_check(self) -> IntegrityResult:
+        """Re-check the open database (quick_check through a separate read-only connection)."""
+        return check_database(self.db.url, backup_dir=self.backup_dir)
+
+    def restore(self, file: Path) -> RestoreResult:
+        """Replace the database with the backup ``file``, after checking it; the replaced one is kept aside.
+
+        Everyone should close ClinicRec on other workstations first. The signed-in user may no longer
+        exist in the restored database: the caller signs them out afterwards.
+        """
+        actor = self.actor(Action.RESTORE)
+        live, folder = self._sqlite_only()
+        staged = _prepare(Path(file), live)
+        return _install_and_record(
+            self.db, self._ctx.clock, actor, staged, live, folder, announce=self.announce
+        )
+
+    def _sqlite_only(self) -> tuple[Path, Path]:
+        live, folder = self.database_file, self.backup_dir
+        if live is None or folder is None:
+            raise BackupError(
+                "This clinic's records are on a PostgreSQL server: back it up and restore it "
+                "with the server's tools (pg_dump and pg_restore; see docs/postgresql.md)."
+            )
+        return live, folder
+
+
+# -- restore internals -------------------------------------------------------------------------------
+def _require_sqlite_file(url: str) -> Path:
+    live = sqlite_path(url)
+    if live is None:
+        raise RestoreRefused(
+            "Restores here are for the embedded database; on PostgreSQL use pg_restore "
+            "(see docs/postgresql.md)."
+        )
+    return live
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    staged: bk.StagedRestore
+    migrated: bool
+
+    @property
+    def path(self) -> Path:
+        return self.staged.path
+
+
+def _prepare(file: Path, live: Path) -> _Prepared:
+    """Stage and validate a copy; bring it to the current schema; its audit trail must verify."""
+    staged = bk.stage_restore(Path(file), live, known_revisions())
+    try:
+        engine = create_engine(f"sqlite:///{staged.path}")  # plain: no WAL files beside the staged copy
+        try:
+            migrated = staged.revision != head_revision()
+            if migrated:
+                with tempfile.TemporaryDirectory() as tmp:  # the original file is the pre-migration copy
+                    upgrade(engine, backup_dir=Path(tmp))
+            with Database(engine).read() as s:
+                problem = audit_chain_problem(s)
+        finally:
+            engine.dispose()
+        if problem:
+            raise RestoreRefused(
+                f"{Path(file).name}'s audit trail does not verify ({problem}): it may have "
+                "been altered, so it was not restored."
+            )
+    except BaseException:
+        bk.discard_staged(staged.path)
+        raise
+    return _Prepared(staged, migrated)
+
+
+def audit_chain_problem(s: Session) -> str | None:
+    """The first break in the audit trail's hash chain, or None.
+
+    The chain part of ``audit.verify``, without recomputing every signed session's content hash: that
+    takes minutes on a large clinic (38,000 signed sessions: about three), too long for someone waiting
+    to get back to work after a restore. ``clinicrec check --full`` does the whole verification.
+    """
+    prev, expected = audit.GENESIS, 1
+    for row in s.execute(select(AuditRow).order_by(AuditRow.id)).scalars():
+        if row.id != expected or row.prev_hash != prev:
+            return f"entry {expected} is missing, reordered or changed"
+        if (
+            audit.entry_hash(
+                row.prev_hash,
+                row.id,
+                row.at,
+                row.user_id,
+                row.username,
+                row.action,
+                row.entity,
+                row.entity_id,
+                row.patient_id,
+                row.changes,
+            )
+            != row.hash
+        ):
+            return f"entry {row.id} was changed after it was written"
+        prev, expected = row.hash, expected + 1
+    head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one_or_none()
+    if head is None or head.last_id != expected - 1 or head.last_hash != prev:
+        return f"the newest entries after entry {expected - 1} were removed"
+    return None
+
+
+def _authenticate_in(staged: Path, username: str, password: str, now: datetime) -> Actor:
+    """Check an administrator's password against the staged copy's accounts (read-only)."""
+    from .auth import AuthService, actor_of
+
+    engine = create_engine(f"sqlite:///{staged}")
+    try:
+        with Database(engine).read() as s:
+            row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+            actor = actor_of(row) if row is not None else None
+            locked = row is not None and row.locked_until is not None and row.locked_until > now
+            try:
+                good = (
+                    row is not None and row.active and AuthService.hasher.verify(row.password_hash, password)
+                )
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                good = False
+    finally:
+        engine.dispose()
+    if locked:
+        raise AccountLocked("This account was locked in that backup; another administrator must restore it.")
+    if not good or actor is None:
+        raise AuthenticationError(
+            "Unknown user name or wrong password (as of that backup); nothing was restored."
+        )
+    if not actor.can(Action.RESTORE):
+        raise PermissionDenied(f"{actor.full_name} ({actor.role.label}) may not restore the database")
+    return actor
+
+
+def _install_and_record(
+    db: Database,
+    clock: Callable[[], datetime],
+    actor: Actor,
+    prepared: _Prepared,
+    live: Path,
+    folder: Path,
+    announce: Callable[[Change], None] | None = None,
+) -> RestoreResult:
+    aside = folder / bk.backup_name(live.stem, BackupKind.REPLACED, clock())
+    installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose)
+    svc = ServiceBase(Context(db, clock, actor))
+    with svc.reading() as s:
+        patients = s.execute(select(func.count(PatientRow.id))).scalar_one()
+        sessions = s.execute(select(func.count(SessionRow.id))).scalar_one()
+        newest = s.execute(select(AuditRow.at).order_by(AuditRow.id.desc()).limit(1)).scalar_one_or_none()
+    with svc.writing() as s:  # recorded in the restored database, after the swap
+        audit.record(
+            s,
+            actor,
+            AuditAction.RESTORE,
+            "database",
+            "",
+            changes={
+                "from": [None, str(prepared.staged.source)],
+                "replaced_kept_at": [None, str(installed.kept_aside) if installed.kept_aside else None],
+                "replaced_was_damaged": [None, installed.replaced_damaged],
+                "schema_revision": [None, prepared.staged.revision],
+            },
+        )
+        entries = s.execute(select(func.count(AuditRow.id))).scalar_one()
+    if announce is not None:
+        announce(Change("database", None, "restored"))
+    return RestoreResult(
+        prepared.staged.source,
+        installed.kept_aside,
+        installed.replaced_damaged,
+        prepared.staged.revision,
+        prepared.migrated,
+        patients,
+        sessions,
+        entries,
+        newest,
+    )

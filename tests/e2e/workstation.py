@@ -1,0 +1,75 @@
+"""One workstation for the two-workstation test: its own process and its own connection to the database.
+
+    python workstation.py DB_URL USERNAME
+
+It reads one JSON command a line and answers one JSON line, holding what it opened the way the
+application holds an open chart (a copy as read, saved later):
+
+    {"op": "open_session", "id": 7}          -> {"version": 2, "notes": "..."}
+    {"op": "save_session", "notes": "..."}   -> {"ok": true, "version": 3}, or
+            {"error": "ConcurrentEditError", "message": ..., "by": ..., "at": ...}
+    {"op": "open_patient", "id": 3} / {"op": "save_patient", "allergies": "..."}   (the same answers)
+    {"op": "quit"}
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from clinicrec.db.engine import Database, make_engine
+from clinicrec.db.models import UserRow
+from clinicrec.domain.errors import ClinicRecError, ConcurrentEditError
+from clinicrec.services.app import Services
+from clinicrec.services.auth import actor_of
+from clinicrec.services.base import Context
+
+
+def main(url: str, username: str) -> None:
+    db = Database(make_engine(url))
+    svc = Services(Context(db, lambda: datetime.now(UTC)))
+    with db.read() as s:
+        svc.act_as(actor_of(s.execute(select(UserRow).where(UserRow.username == username)).scalar_one()))
+    opened: dict[str, Any] = {}
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        op = cmd["op"]
+        if op == "quit":
+            break
+        try:
+            if op == "open_session":
+                opened["session"] = svc.charting.get(cmd["id"])
+                session = opened["session"]
+                answer: dict[str, Any] = {"version": session.version, "notes": session.notes}
+            elif op == "save_session":
+                saved = svc.charting.save_draft(replace(opened["session"], notes=cmd["notes"]))
+                answer = {"ok": True, "version": saved.version}
+            elif op == "open_patient":
+                opened["patient"] = svc.patients.get(cmd["id"])
+                answer = {"version": opened["patient"].version, "allergies": opened["patient"].allergies}
+            elif op == "save_patient":
+                saved_patient = svc.patients.update(replace(opened["patient"], allergies=cmd["allergies"]))
+                answer = {"ok": True, "version": saved_patient.version}
+            else:
+                answer = {"error": "unknown op"}
+        except ConcurrentEditError as e:
+            answer = {
+                "error": "ConcurrentEditError",
+                "message": str(e),
+                "by": e.by,
+                "at": e.at.isoformat() if isinstance(e.at, datetime) else None,
+            }
+        except ClinicRecError as e:
+            answer = {"error": type(e).__name__, "message": str(e)}
+        print(json.dumps(answer), flush=True)
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
