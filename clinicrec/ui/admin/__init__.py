@@ -1,0 +1,1 @@
+"""Manager and administrator screens: audit trail, users, products, clinic settings, passwords."""
