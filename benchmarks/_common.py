@@ -20,4 +20,5 @@ def best_and_median(fn: Callable[[], object], repeat: int = 15, warmup: int = 2)
 
 def row(label: str, ours: float, base: float, target: str = "") -> str:
     ratio = ours / base if base else float("inf")
-    return f"{label:<38} {ours * 1000:10.2f} ms   baseline {base * 1000:10.2f} ms   ratio {ratio:6.2f}x  {target}"
+    times = f"{ours * 1000:10.2f} ms   baseline {base * 1000:10.2f} ms"
+    return f"{label:<38} {times}   ratio {ratio:6.2f}x  {target}"

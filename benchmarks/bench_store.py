@@ -48,7 +48,8 @@ def plain_copy(src: Path, dst: Path) -> float:
     schema = [
         r[0]
         for r in s.execute(
-            "SELECT sql FROM sqlite_master WHERE type IN ('table','index') AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+            "SELECT sql FROM sqlite_master WHERE type IN ('table','index') AND sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite_%'"
         )
     ]
     data = {t: s.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
@@ -155,7 +156,8 @@ def main() -> None:
     def plain_save() -> None:
         pconn.execute("BEGIN IMMEDIATE")
         cur = pconn.execute(
-            "INSERT INTO treatment_sessions (patient_id, performed_at, injector_id, prescriber, order_reference, "
+            "INSERT INTO treatment_sessions (patient_id, performed_at, injector_id, prescriber, "
+            "order_reference, "
             "indications, notes, status, amendment_reason, version, created_at, updated_at) "
             "VALUES (1, ?, 3, '', '', 'pores', '', 'draft', '', 1, ?, ?)",
             (now, now, now),

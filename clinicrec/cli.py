@@ -5,6 +5,8 @@
     clinicrec handout SESSION_ID -o FILE.pdf
     clinicrec chart-pdf SESSION_ID -o FILE.pdf
     clinicrec audit verify
+    clinicrec report --kind summary|breakdown|safety|product-use|recall|gaps [filters] [-o FILE.csv]
+    clinicrec backup [-o FILE] | restore FILE | check [--full]     (see maintenance_cli.py)
 
 The database is chosen by --db (a SQLAlchemy URL or a file path), else $CLINICREC_DATABASE_URL,
 else the default file in the user's data folder. Commands that read or write clinical data act as
@@ -19,7 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .domain.errors import ClinicRecError
+from .maintenance_cli import MAINTENANCE_COMMANDS, add_maintenance_parsers, run_maintenance
 from .paths import data_dir
+from .report_cli import add_report_parser, run_report
 
 DEMO_PATIENTS = 2500
 
@@ -30,10 +34,15 @@ def demo_path() -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clinicrec", description="Charting for aesthetic nurse injectors.")
-    p.add_argument("--db", help="database: a SQLAlchemy URL or a SQLite file path "
-                                "(default: $CLINICREC_DATABASE_URL, else the file in your data folder)")
+    p.add_argument(
+        "--db",
+        help="database: a SQLAlchemy URL or a SQLite file path "
+        "(default: $CLINICREC_DATABASE_URL, else the file in your data folder)",
+    )
     p.add_argument("--demo", action="store_true", help="open the demo database (built on first use)")
-    p.add_argument("--user", help="act as this user name for command-line jobs (default: first administrator)")
+    p.add_argument(
+        "--user", help="act as this user name for command-line jobs (default: first administrator)"
+    )
     sub = p.add_subparsers(dest="command")
 
     d = sub.add_parser("demo", help="build a realistic demo database")
@@ -48,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="audit trail tools")
     a.add_argument("action", choices=["verify"])
+    add_maintenance_parsers(sub)
+    add_report_parser(sub)
     return p
 
 
@@ -60,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_pdf(args)
         if args.command == "audit":
             return _cmd_audit(args)
+        if args.command == "report":
+            return run_report(args, _services_as_user(args))
+        if args.command in MAINTENANCE_COMMANDS:
+            return run_maintenance(args)
         return _cmd_run(args)
     except ClinicRecError as e:
         print(f"clinicrec: {e}", file=sys.stderr)
@@ -105,9 +120,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
     summary = build_demo(url, patients=args.patients, seed=args.seed)
     print(f"Demo database: {path or url}")
-    print(f"  {summary.patients} patients, {summary.sessions} sessions, {summary.points} injection points, "
-          f"{summary.follow_ups} follow-ups, {summary.adverse_events} adverse events, {summary.vials} vials "
-          f"({summary.seconds:.1f} s)")
+    print(
+        f"  {summary.patients} patients, {summary.sessions} sessions, {summary.points} injection points, "
+        f"{summary.follow_ups} follow-ups, {summary.adverse_events} adverse events, {summary.vials} vials "
+        f"({summary.seconds:.1f} s)"
+    )
     print(f"  Sign in as any of {', '.join(u[0] for u in DEMO_USERS)} with the password {DEMO_PASSWORD!r}")
     return 0
 
@@ -126,7 +143,9 @@ def _services_as_user(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         stmt = stmt.where(UserRow.username == args.user) if args.user else stmt.where(UserRow.role == "admin")
         row = s.execute(stmt.order_by(UserRow.id).limit(1)).scalar_one_or_none()
     if row is None:
-        raise AuthenticationError(f"no active user {args.user!r}" if args.user else "no administrator account yet")
+        raise AuthenticationError(
+            f"no active user {args.user!r}" if args.user else "no administrator account yet"
+        )
     services.act_as(actor_of(row))
     return services
 
@@ -152,8 +171,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     with services.db.read() as s:
         result = audit.verify(s)
     if result.ok:
-        print(f"Audit trail intact: {result.entries_checked} entries, "
-              f"{result.signed_sessions_checked} signed sessions checked.")
+        print(
+            f"Audit trail intact: {result.entries_checked} entries, "
+            f"{result.signed_sessions_checked} signed sessions checked."
+        )
         return 0
     for problem in result.problems:
         print(f"PROBLEM: {problem.message}", file=sys.stderr)

@@ -24,7 +24,7 @@ from clinicrec.services.permissions import Actor  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
-# Cheap Argon2id parameters for tests only (the production parameters are tested in tests/services/test_auth.py).
+# Cheap Argon2id parameters for tests only (production parameters: tests/services/test_auth.py).
 AuthService.hasher = password_hasher(time_cost=1, memory_kib=8 * 1024, parallelism=1)
 
 
@@ -61,15 +61,20 @@ class World:
 
 
 PG_URL = os.environ.get("CLINICREC_TEST_PG_URL")
-PG_SKIP_REASON = ("PostgreSQL tests need a server: set CLINICREC_TEST_PG_URL=postgresql+psycopg://user@host:port/db "
-                  "or run scripts/test.sh, which starts one on loopback")
+PG_SKIP_REASON = (
+    "PostgreSQL tests need a server: set CLINICREC_TEST_PG_URL=postgresql+psycopg://user@host:port/db "
+    "or run scripts/test.sh, which starts one on loopback"
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked ``postgres`` that use the ``world`` fixture run on SQLite and on PostgreSQL."""
     if "backend" in metafunc.fixturenames:
         marked = metafunc.definition.get_closest_marker("postgres") is not None
-        params = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON))]
+        params = [
+            "sqlite",
+            pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)),
+        ]
         metafunc.parametrize("backend", params if marked else ["sqlite"])
 
 
@@ -175,8 +180,14 @@ def services(world: World) -> Services:
 
 def make_patient(services: Services, **kw: object) -> Patient:
     n = services.patients.count() + 1
-    values: dict[str, object] = dict(first_name="Ada", last_name=f"Lovelace{n}", date_of_birth=date(1985, 3, 14),
-                                     chart_number=f"T-{n:05d}", sex=Sex.FEMALE, phone="+1 555 0101")
+    values: dict[str, object] = dict(
+        first_name="Ada",
+        last_name=f"Lovelace{n}",
+        date_of_birth=date(1985, 3, 14),
+        chart_number=f"T-{n:05d}",
+        sex=Sex.FEMALE,
+        phone="+1 555 0101",
+    )
     values.update(kw)
     return services.patients.create(Patient(**values))  # type: ignore[arg-type]
 
@@ -185,10 +196,24 @@ def product_id(services: Services, brand: str = "Botox Cosmetic") -> int:
     return next(p.id for p in services.products.list() if p.brand == brand)  # type: ignore[return-value]
 
 
-def make_vial(services: Services, *, brand: str = "Botox Cosmetic", units: float = 100, diluent_ml: float = 2.5,
-              when: datetime | None = None, expiry: date | None = None, lot: str = "C1234AB") -> Vial:
+def make_vial(
+    services: Services,
+    *,
+    brand: str = "Botox Cosmetic",
+    units: float = 100,
+    diluent_ml: float = 2.5,
+    when: datetime | None = None,
+    expiry: date | None = None,
+    lot: str = "C1234AB",
+) -> Vial:
     when = when or services.ctx.clock()
-    v = Vial(product_id=product_id(services, brand), lot_number=lot, expiry_date=expiry or date(2030, 1, 1),
-             vial_units=units, reconstituted_at=when - timedelta(minutes=30),
-             diluent_kind=DiluentKind.SALINE_PRESERVED, diluent_ml=diluent_ml)
+    v = Vial(
+        product_id=product_id(services, brand),
+        lot_number=lot,
+        expiry_date=expiry or date(2030, 1, 1),
+        vial_units=units,
+        reconstituted_at=when - timedelta(minutes=30),
+        diluent_kind=DiluentKind.SALINE_PRESERVED,
+        diluent_ml=diluent_ml,
+    )
     return services.vials.open_vial(v).vial

@@ -159,10 +159,14 @@ class SessionRow(Base):
     signature_meaning: Mapped[str | None] = mapped_column(String(100), nullable=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     touch_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True)
-    amends_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True, index=True)
+    amends_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treatment_sessions.id"), nullable=True, index=True
+    )
     amendment_reason: Mapped[str] = mapped_column(Text, default="")
     #: The first session of an amendment chain (itself for an original); follow-ups attach here.
-    root_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True, index=True)
+    root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treatment_sessions.id"), nullable=True, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -193,7 +197,7 @@ class SessionVialRow(Base):
 class PointRow(Base):
     __tablename__ = "injection_points"
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     zone: Mapped[str] = mapped_column(String(30))
     x: Mapped[float] = mapped_column(Double)
@@ -204,11 +208,17 @@ class PointRow(Base):
     basis: Mapped[str] = mapped_column(String(10))
     session: Mapped[SessionRow] = relationship(back_populates="points")
 
+    # Covers a session's points for the reports (zone filter, units per vial) without reading the rows;
+    # it starts with session_id, so it also serves every lookup by session (migration 0002).
+    __table_args__ = (Index("ix_injection_points_session_zone", "session_id", "zone", "vial_id", "units"),)
+
 
 class AcknowledgementRow(Base):
     __tablename__ = "acknowledgements"
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
@@ -220,7 +230,9 @@ class AssessmentRow(Base):
     __tablename__ = "assessments"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Baselines belong to the session version they were charted on; follow-ups to the chain's root.
-    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True
+    )
     time_point: Mapped[str] = mapped_column(String(20))
     assessed_on: Mapped[date] = mapped_column(Date)
     pores: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -57,8 +57,10 @@ class VialShortfall:
 
     @property
     def message(self) -> str:
-        return (f"Vial {self.lot_number} has {fmt_units(self.remaining_units)} left but this session draws "
-                f"{fmt_units(self.wanted_units)}")
+        return (
+            f"Vial {self.lot_number} has {fmt_units(self.remaining_units)} left but this session draws "
+            f"{fmt_units(self.wanted_units)}"
+        )
 
 
 def vial_shortfalls(
@@ -95,18 +97,24 @@ def safety_warnings(
         v = vials[vial_id]
         prod = products[v.product_id]
         if v.is_expired(day):
-            warnings.append(SafetyWarning(
-                WarningKind.EXPIRED_LOT, f"vial:{vial_id}",
-                f"{prod.brand} lot {v.lot_number} expired on {v.expiry_date:%Y-%m-%d}",
-            ))
+            warnings.append(
+                SafetyWarning(
+                    WarningKind.EXPIRED_LOT,
+                    f"vial:{vial_id}",
+                    f"{prod.brand} lot {v.lot_number} expired on {v.expiry_date:%Y-%m-%d}",
+                )
+            )
         use_by = v.use_by(prod.in_use_hours)
         if when > use_by:
             age_h = (when - v.reconstituted_at).total_seconds() / 3600
-            warnings.append(SafetyWarning(
-                WarningKind.OLD_RECONSTITUTION, f"vial:{vial_id}",
-                f"{prod.brand} lot {v.lot_number} was reconstituted {age_h:.0f} h before the session; "
-                f"the in-use window is {prod.in_use_hours} h (use by {use_by:%Y-%m-%d %H:%M} UTC)",
-            ))
+            warnings.append(
+                SafetyWarning(
+                    WarningKind.OLD_RECONSTITUTION,
+                    f"vial:{vial_id}",
+                    f"{prod.brand} lot {v.lot_number} was reconstituted {age_h:.0f} h before the session; "
+                    f"the in-use window is {prod.in_use_hours} h (use by {use_by:%Y-%m-%d %H:%M} UTC)",
+                )
+            )
     for pid, total in totals_by_product(session.points, vials).items():
         prod = products[pid]
         if prod.max_dose_units is None:
@@ -115,16 +123,22 @@ def safety_warnings(
         if total.units + prior > prod.max_dose_units + 1e-9:
             period = f"in {prod.max_dose_period_days} days" if prod.max_dose_period_days else "per session"
             earlier = f" plus {fmt_units(prior)} earlier" if prior else ""
-            warnings.append(SafetyWarning(
-                WarningKind.OVER_MAX_DOSE, f"product:{pid}",
-                f"{prod.brand}: {fmt_units(total.units)} this session{earlier} is above the maximum of "
-                f"{fmt_units(prod.max_dose_units)} {period}",
-            ))
+            warnings.append(
+                SafetyWarning(
+                    WarningKind.OVER_MAX_DOSE,
+                    f"product:{pid}",
+                    f"{prod.brand}: {fmt_units(total.units)} this session{earlier} is above the maximum of "
+                    f"{fmt_units(prod.max_dose_units)} {period}",
+                )
+            )
     if patient.screening.is_positive:
-        warnings.append(SafetyWarning(
-            WarningKind.POSITIVE_SCREENING, f"patient:{patient.id}",
-            "Positive safety screening: " + "; ".join(patient.screening.positives()),
-        ))
+        warnings.append(
+            SafetyWarning(
+                WarningKind.POSITIVE_SCREENING,
+                f"patient:{patient.id}",
+                "Positive safety screening: " + "; ".join(patient.screening.positives()),
+            )
+        )
     return warnings
 
 

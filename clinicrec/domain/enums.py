@@ -167,3 +167,7 @@ class AuditAction(LabelledEnum):
     VIEW = "view", "View"
     PRINT = "print", "Print"
     EXPORT = "export", "Export"
+    BACKUP = "backup", "Back up"
+    RESTORE = "restore", "Restore"
+    LOCK = "lock", "Screen locked"
+    UNLOCK = "unlock", "Screen unlocked"

@@ -63,8 +63,7 @@ class UnacknowledgedWarnings(ClinicRecError):
     def __init__(self, warnings: list) -> None:  # list[SafetyWarning]
         self.warnings = warnings
         super().__init__(
-            "These warnings need a recorded reason before signing: "
-            + "; ".join(w.message for w in warnings)
+            "These warnings need a recorded reason before signing: " + "; ".join(w.message for w in warnings)
         )
 
 

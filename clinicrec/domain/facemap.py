@@ -33,8 +33,17 @@ GRID_MARGIN_CM: float = 0.2
 
 #: The zones of the face proper (what "whole face" means), top to bottom.
 FACE_ZONES: tuple[Zone, ...] = (
-    Zone.FOREHEAD, Zone.GLABELLA, Zone.PERIORBITAL_RIGHT, Zone.PERIORBITAL_LEFT, Zone.NOSE,
-    Zone.CHEEK_RIGHT, Zone.CHEEK_LEFT, Zone.PERIORAL, Zone.CHIN, Zone.JAWLINE_RIGHT, Zone.JAWLINE_LEFT,
+    Zone.FOREHEAD,
+    Zone.GLABELLA,
+    Zone.PERIORBITAL_RIGHT,
+    Zone.PERIORBITAL_LEFT,
+    Zone.NOSE,
+    Zone.CHEEK_RIGHT,
+    Zone.CHEEK_LEFT,
+    Zone.PERIORAL,
+    Zone.CHIN,
+    Zone.JAWLINE_RIGHT,
+    Zone.JAWLINE_LEFT,
 )
 
 
@@ -80,11 +89,14 @@ def _spline(ctrl: Sequence[Point], *, closed: bool = False, samples: int = 10) -
     if closed:
         ext = [pts[-1], *pts, pts[0], pts[1]]
     else:
-        ext = [(2 * pts[0][0] - pts[1][0], 2 * pts[0][1] - pts[1][1]), *pts,
-               (2 * pts[-1][0] - pts[-2][0], 2 * pts[-1][1] - pts[-2][1])]
+        ext = [
+            (2 * pts[0][0] - pts[1][0], 2 * pts[0][1] - pts[1][1]),
+            *pts,
+            (2 * pts[-1][0] - pts[-2][0], 2 * pts[-1][1] - pts[-2][1]),
+        ]
     out: list[Point] = []
     for i in range(len(ext) - 3):
-        p0, p1, p2, p3 = ext[i:i + 4]
+        p0, p1, p2, p3 = ext[i : i + 4]
         t0 = 0.0
         t1 = t0 + max(math.dist(p0, p1), 1e-9) ** 0.5
         t2 = t1 + max(math.dist(p1, p2), 1e-9) ** 0.5
@@ -113,8 +125,12 @@ def _bezier(p0: Point, p1: Point, p2: Point, p3: Point, samples: int = 24) -> li
     for k in range(samples + 1):
         t = k / samples
         u = 1 - t
-        out.append((u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
-                    u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1]))
+        out.append(
+            (
+                u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
+                u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1],
+            )
+        )
     return out
 
 
@@ -124,27 +140,75 @@ def _symmetric(half: Sequence[Point]) -> list[Point]:
 
 
 def _ellipse_ring(cx: float, cy: float, rx: float, ry: float, samples: int = 48) -> list[Point]:
-    return [(cx + rx * math.cos(2 * math.pi * k / samples), cy + ry * math.sin(2 * math.pi * k / samples))
-            for k in range(samples)]
+    return [
+        (cx + rx * math.cos(2 * math.pi * k / samples), cy + ry * math.sin(2 * math.pi * k / samples))
+        for k in range(samples)
+    ]
 
 
 # --------------------------------------------------------------------------- zones (cm tables)
 
 # Central zones: right half only, from the midline at the top round to the midline at the bottom.
 _CENTRAL_HALVES: dict[Zone, list[Point]] = {
-    Zone.FOREHEAD: [(0, 5.55), (2.5, 5.65), (4.6, 6.15), (5.85, 7.05), (6.2, 8.3), (5.9, 9.3),
-                    (5.0, 9.2), (4.0, 9.05), (2.8, 9.15), (1.5, 9.45), (0, 9.55)],
+    Zone.FOREHEAD: [
+        (0, 5.55),
+        (2.5, 5.65),
+        (4.6, 6.15),
+        (5.85, 7.05),
+        (6.2, 8.3),
+        (5.9, 9.3),
+        (5.0, 9.2),
+        (4.0, 9.05),
+        (2.8, 9.15),
+        (1.5, 9.45),
+        (0, 9.55),
+    ],
     Zone.GLABELLA: [(0, 9.85), (0.85, 9.95), (1.05, 10.6), (0.95, 11.3), (0.6, 11.7), (0, 11.75)],
-    Zone.NOSE: [(0, 11.95), (0.6, 11.97), (0.75, 13.0), (0.95, 14.5), (1.5, 15.45), (1.8, 16.15),
-                (1.5, 16.8), (0.8, 17.0), (0, 17.02)],
-    Zone.PERIORAL: [(0, 17.25), (1.3, 17.2), (2.5, 17.5), (3.45, 18.3), (3.75, 19.1), (3.5, 19.95),
-                    (2.65, 20.55), (1.3, 20.72), (0, 20.72)],
-    Zone.CHIN: [(0, 20.95), (1.5, 20.92), (2.55, 21.25), (2.6, 22.0), (2.0, 22.6), (0.9, 22.88),
-                (0, 22.92)],
-    Zone.NECK: [(0, 23.75), (2.2, 23.55), (3.8, 22.75), (4.25, 22.4), (4.2, 24.5), (4.35, 26.2),
-                (3.2, 27.4), (1.6, 28.1), (0, 28.3)],
-    Zone.DECOLLETAGE: [(0, 30.3), (2.5, 30.25), (5.5, 30.15), (8.5, 29.95), (10.0, 30.4), (9.4, 31.8),
-                       (7.0, 33.6), (4.0, 35.0), (0, 35.5)],
+    Zone.NOSE: [
+        (0, 11.95),
+        (0.6, 11.97),
+        (0.75, 13.0),
+        (0.95, 14.5),
+        (1.5, 15.45),
+        (1.8, 16.15),
+        (1.5, 16.8),
+        (0.8, 17.0),
+        (0, 17.02),
+    ],
+    Zone.PERIORAL: [
+        (0, 17.25),
+        (1.3, 17.2),
+        (2.5, 17.5),
+        (3.45, 18.3),
+        (3.75, 19.1),
+        (3.5, 19.95),
+        (2.65, 20.55),
+        (1.3, 20.72),
+        (0, 20.72),
+    ],
+    Zone.CHIN: [(0, 20.95), (1.5, 20.92), (2.55, 21.25), (2.6, 22.0), (2.0, 22.6), (0.9, 22.88), (0, 22.92)],
+    Zone.NECK: [
+        (0, 23.75),
+        (2.2, 23.55),
+        (3.8, 22.75),
+        (4.25, 22.4),
+        (4.2, 24.5),
+        (4.35, 26.2),
+        (3.2, 27.4),
+        (1.6, 28.1),
+        (0, 28.3),
+    ],
+    Zone.DECOLLETAGE: [
+        (0, 30.3),
+        (2.5, 30.25),
+        (5.5, 30.15),
+        (8.5, 29.95),
+        (10.0, 30.4),
+        (9.4, 31.8),
+        (7.0, 33.6),
+        (4.0, 35.0),
+        (0, 35.5),
+    ],
 }
 #: The hole in the perioral ring: the lips are not injected.
 _LIP_HOLE = (0.0, 19.02, 2.85, 0.92)
@@ -152,14 +216,50 @@ _LIP_HOLE = (0.0, 19.02, 2.85, 0.92)
 # Paired zones: the patient's LEFT side (dx > 0); the right side is the exact mirror image.
 _LEFT_LOOPS: dict[Zone, list[Point]] = {
     # Crow's feet and lower lid: a crescent lateral to and below the eye, leaving the eye out.
-    Zone.PERIORBITAL_LEFT: [(5.2, 10.85), (6.3, 11.2), (6.75, 12.2), (6.5, 13.35), (5.5, 14.1),
-                            (4.1, 14.35), (2.8, 14.15), (1.85, 13.5), (2.2, 13.05), (3.3, 13.2),
-                            (4.4, 12.9), (5.1, 12.35), (5.3, 11.7)],
-    Zone.CHEEK_LEFT: [(1.55, 14.2), (2.6, 14.55), (4.0, 14.75), (5.3, 14.6), (6.35, 13.95), (6.65, 14.9),
-                      (6.6, 16.3), (6.3, 17.45), (5.15, 17.6), (4.4, 18.35), (4.0, 18.75), (3.8, 18.2),
-                      (2.95, 17.3), (2.1, 16.1), (1.95, 15.2)],
-    Zone.JAWLINE_LEFT: [(6.35, 17.9), (5.75, 19.65), (4.55, 21.35), (3.05, 22.35), (2.95, 21.25),
-                        (3.75, 20.6), (4.1, 19.8), (4.3, 19.1), (4.75, 18.5), (5.3, 17.95)],
+    Zone.PERIORBITAL_LEFT: [
+        (5.2, 10.85),
+        (6.3, 11.2),
+        (6.75, 12.2),
+        (6.5, 13.35),
+        (5.5, 14.1),
+        (4.1, 14.35),
+        (2.8, 14.15),
+        (1.85, 13.5),
+        (2.2, 13.05),
+        (3.3, 13.2),
+        (4.4, 12.9),
+        (5.1, 12.35),
+        (5.3, 11.7),
+    ],
+    Zone.CHEEK_LEFT: [
+        (1.55, 14.2),
+        (2.6, 14.55),
+        (4.0, 14.75),
+        (5.3, 14.6),
+        (6.35, 13.95),
+        (6.65, 14.9),
+        (6.6, 16.3),
+        (6.3, 17.45),
+        (5.15, 17.6),
+        (4.4, 18.35),
+        (4.0, 18.75),
+        (3.8, 18.2),
+        (2.95, 17.3),
+        (2.1, 16.1),
+        (1.95, 15.2),
+    ],
+    Zone.JAWLINE_LEFT: [
+        (6.35, 17.9),
+        (5.75, 19.65),
+        (4.55, 21.35),
+        (3.05, 22.35),
+        (2.95, 21.25),
+        (3.75, 20.6),
+        (4.1, 19.8),
+        (4.3, 19.1),
+        (4.75, 18.5),
+        (5.3, 17.95),
+    ],
 }
 _MIRRORED: dict[Zone, Zone] = {
     Zone.PERIORBITAL_LEFT: Zone.PERIORBITAL_RIGHT,
@@ -178,8 +278,10 @@ def _build_zones() -> dict[Zone, tuple[Point, ...]]:
             start = (len(half) - 1) * 6  # the bottom midline control point
             outer = [*outer[start:], *outer[:start], outer[start]]
             cx, cy, rx, ry = _LIP_HOLE
-            hole = [(cx + rx * math.sin(2 * math.pi * k / 48), cy + ry * math.cos(2 * math.pi * k / 48))
-                    for k in range(48)]
+            hole = [
+                (cx + rx * math.sin(2 * math.pi * k / 48), cy + ry * math.cos(2 * math.pi * k / 48))
+                for k in range(48)
+            ]
             outer = [*outer, *hole, hole[0]]
         zones[zone] = _norm(outer)
     for zone, loop in _LEFT_LOOPS.items():
@@ -286,18 +388,27 @@ def grid_fill(zone: Zone, spacing_cm: float, *, offset: Point | None = None) -> 
     shifted by ``offset`` (dx, dy in cm) if given. Points keep ``GRID_MARGIN_CM`` from the border.
     Sorted top to bottom, then left to right. A zone too small for the lattice gets its centroid.
     """
-    if (isinstance(spacing_cm, bool) or not isinstance(spacing_cm, int | float)
-            or not math.isfinite(spacing_cm) or not MIN_SPACING_CM <= spacing_cm <= MAX_SPACING_CM):
-        raise ValueError(f"spacing must be between {MIN_SPACING_CM} and {MAX_SPACING_CM} cm "
-                         f"(got {spacing_cm!r})")
+    if (
+        isinstance(spacing_cm, bool)
+        or not isinstance(spacing_cm, int | float)
+        or not math.isfinite(spacing_cm)
+        or not MIN_SPACING_CM <= spacing_cm <= MAX_SPACING_CM
+    ):
+        raise ValueError(
+            f"spacing must be between {MIN_SPACING_CM} and {MAX_SPACING_CM} cm (got {spacing_cm!r})"
+        )
     ox, oy = offset if offset is not None else (0.0, 0.0)
     if not (math.isfinite(ox) and math.isfinite(oy)):
         raise ValueError("offset must be two finite numbers of cm")
     pts = _ZONES_CM[zone]
     ax, ay = to_cm(zone_centroid(zone))
     ax, ay = ax + ox, ay + oy
-    x0, y0, x1, y1 = (min(p[0] for p in pts), min(p[1] for p in pts),
-                      max(p[0] for p in pts), max(p[1] for p in pts))
+    x0, y0, x1, y1 = (
+        min(p[0] for p in pts),
+        min(p[1] for p in pts),
+        max(p[0] for p in pts),
+        max(p[1] for p in pts),
+    )
     row = spacing_cm * math.sqrt(3) / 2
     out: list[Point] = []
     for j in range(math.floor((y0 - ay) / row), math.ceil((y1 - ay) / row) + 1):
@@ -331,16 +442,48 @@ class Stroke:
     weight: float = 1.0
 
 
-_HEAD_HALF = [(0, 0.9), (3.9, 1.45), (6.5, 3.3), (7.45, 6.2), (7.45, 9.0), (7.2, 11.2), (7.05, 13.3),
-              (6.9, 15.6), (6.55, 17.8), (5.85, 19.9), (4.6, 21.7), (2.6, 22.95), (1.3, 23.25), (0, 23.3)]
+_HEAD_HALF = [
+    (0, 0.9),
+    (3.9, 1.45),
+    (6.5, 3.3),
+    (7.45, 6.2),
+    (7.45, 9.0),
+    (7.2, 11.2),
+    (7.05, 13.3),
+    (6.9, 15.6),
+    (6.55, 17.8),
+    (5.85, 19.9),
+    (4.6, 21.7),
+    (2.6, 22.95),
+    (1.3, 23.25),
+    (0, 23.3),
+]
 _EAR = [(8.0, 10.6), (8.45, 11.3), (8.5, 12.6), (8.25, 14.0), (7.9, 15.3), (7.55, 16.35)]
 _EAR_INNER = [(7.5, 11.35), (7.95, 11.4), (8.1, 12.4), (7.9, 13.8), (7.6, 14.6)]
 _NECK = [(4.55, 23.5), (4.7, 25.5), (5.6, 26.9), (7.6, 27.75), (10.5, 28.4), (13.0, 29.0)]
 _NECK_TOP_DX = 4.75
-_HAIRLINE = [(-6.95, 9.4), (-6.35, 6.6), (-4.4, 5.15), (-1.8, 4.7), (0, 4.85), (1.8, 4.7), (4.4, 5.15),
-             (6.35, 6.6), (6.95, 9.4)]
-_BROW = [(1.2, 10.6), (2.6, 9.95), (4.0, 9.72), (5.0, 9.92), (5.95, 10.55), (5.0, 10.2), (4.0, 10.1),
-         (2.6, 10.42), (1.3, 10.98)]
+_HAIRLINE = [
+    (-6.95, 9.4),
+    (-6.35, 6.6),
+    (-4.4, 5.15),
+    (-1.8, 4.7),
+    (0, 4.85),
+    (1.8, 4.7),
+    (4.4, 5.15),
+    (6.35, 6.6),
+    (6.95, 9.4),
+]
+_BROW = [
+    (1.2, 10.6),
+    (2.6, 9.95),
+    (4.0, 9.72),
+    (5.0, 9.92),
+    (5.95, 10.55),
+    (5.0, 10.2),
+    (4.0, 10.1),
+    (2.6, 10.42),
+    (1.3, 10.98),
+]
 _EYE_INNER, _EYE_OUTER = (1.65, 12.25), (4.65, 12.05)
 _IRIS = (3.12, 12.05, 0.5)
 _ALA = [(1.25, 15.45), (1.66, 15.78), (1.76, 16.25), (1.48, 16.66)]
@@ -366,12 +509,11 @@ def _build_drawing() -> tuple[Stroke, ...]:
     neck_j = first(lambda p: p[1] > 19 and p[0] <= _NECK_TOP_DX)
     ear = _spline([right[ear_top], *_EAR, right[ear_low]], samples=6)
     neck = _spline([right[neck_j], *_NECK], samples=8)
-    half = [*right[:ear_top], *ear, *right[ear_low + 1:neck_j], *neck]
+    half = [*right[:ear_top], *ear, *right[ear_low + 1 : neck_j], *neck]
     bottom = [(13.0, MAP_HEIGHT_CM), (-13.0, MAP_HEIGHT_CM)]  # the picture's bottom corners
     silhouette = [*half, *bottom, *_flip(half[:0:-1])]
 
-    strokes = [Stroke("polygon", _norm(silhouette), "fill"),
-               Stroke("polygon", _norm(head), "outline", 1.2)]
+    strokes = [Stroke("polygon", _norm(silhouette), "fill"), Stroke("polygon", _norm(head), "outline", 1.2)]
     for side in (list, _flip):  # viewer's right (patient's left), then mirrored
         strokes += [
             Stroke("polyline", _norm(side(neck)), "outline", 1.2),
@@ -379,12 +521,20 @@ def _build_drawing() -> tuple[Stroke, ...]:
             Stroke("polyline", _norm(side(_spline(_EAR_INNER, samples=6))), "feature", 0.6),
             Stroke("polygon", _norm(side(_spline(_BROW, closed=True, samples=6))), "feature", 0.8),
             Stroke("polygon", _norm(side(_eye())), "feature"),
-            Stroke("polyline", _norm(side(_bezier((1.85, 11.8), (2.5, 11.05), (3.9, 10.95),
-                                                  (4.8, 11.7)))), "feature", 0.5),
+            Stroke(
+                "polyline",
+                _norm(side(_bezier((1.85, 11.8), (2.5, 11.05), (3.9, 10.95), (4.8, 11.7)))),
+                "feature",
+                0.5,
+            ),
             _circle(side([_IRIS[:2]])[0], _IRIS[2], 0.9),
             _circle(side([_IRIS[:2]])[0], 0.2, 0.9),
-            Stroke("polyline", _norm(side(_spline([(0.95, 11.3), (0.85, 12.6), (0.95, 14.4)],
-                                                  samples=10))), "feature", 0.5),
+            Stroke(
+                "polyline",
+                _norm(side(_spline([(0.95, 11.3), (0.85, 12.6), (0.95, 14.4)], samples=10))),
+                "feature",
+                0.5,
+            ),
             Stroke("polyline", _norm(side(_spline(_ALA, samples=10))), "feature"),
             Stroke("polygon", _norm(side(_spline(_NOSTRIL, closed=True, samples=6))), "feature", 0.8),
             Stroke("polyline", _norm(side(_spline(_CLAVICLE, samples=10))), "feature", 0.8),
@@ -416,9 +566,16 @@ FACE_DRAWING: tuple[Stroke, ...] = _build_drawing()
 
 #: Where to print each zone's name (inside the zone, clear of the drawn features).
 _LABELS: dict[Zone, Point] = {
-    Zone.FOREHEAD: (0, 7.4), Zone.GLABELLA: (0, 10.8), Zone.PERIORBITAL_LEFT: (5.6, 13.4),
-    Zone.NOSE: (0, 14.3), Zone.CHEEK_LEFT: (4.7, 16.0), Zone.PERIORAL: (0, 17.75), Zone.CHIN: (0, 21.9),
-    Zone.JAWLINE_LEFT: (4.95, 20.05), Zone.NECK: (0, 25.9), Zone.DECOLLETAGE: (0, 31.6),
+    Zone.FOREHEAD: (0, 7.4),
+    Zone.GLABELLA: (0, 10.8),
+    Zone.PERIORBITAL_LEFT: (5.6, 13.4),
+    Zone.NOSE: (0, 14.3),
+    Zone.CHEEK_LEFT: (4.7, 16.0),
+    Zone.PERIORAL: (0, 17.75),
+    Zone.CHIN: (0, 21.9),
+    Zone.JAWLINE_LEFT: (4.95, 20.05),
+    Zone.NECK: (0, 25.9),
+    Zone.DECOLLETAGE: (0, 31.6),
 }
 _LABELS.update({_MIRRORED[z]: (-_LABELS[z][0], _LABELS[z][1]) for z in _MIRRORED})
 ZONE_LABEL_POS: dict[Zone, Point] = {z: _n(_LABELS[z]) for z in Zone}

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .enums import DiluentKind, TimePoint
+from .dilution import VOLUME_DECIMALS
+from .enums import DiluentKind, Sex, TimePoint
 from .errors import FieldError, ValidationError
 from .models import (
     Additive,
@@ -46,6 +47,8 @@ SATISFACTION_RANGE = (1, 5)
 SEBUM_RANGE = (0.0, 500.0)  # µg/cm², Sebumeter reads 0-350
 ERYTHEMA_RANGE = (0.0, 999.0)
 EARLIEST_BIRTH = date(1900, 1, 1)
+#: Years a session, consent or reconstitution time may fall in (also keeps UTC conversion from overflowing).
+MOMENT_YEARS = (2000, 2100)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
@@ -125,20 +128,34 @@ class Checker:
         """Check a finite number within [low, high] (or (low, high] when ``low_exclusive``)."""
         if value is None and optional:
             return True
+        lower = f"more than {low:g}" if low_exclusive else f"at least {low:g}"
+        allowed = f"{lower} and at most {high:g} {unit}"
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(name, f"{label} must be a number of {unit}")
+            self.fail(name, f"{label} must be a number, {allowed}")
             return False
         if not math.isfinite(value):
-            self.fail(name, f"{label} must be a real number of {unit} (got {value})")
+            self.fail(name, f"{label} must be a real number, {allowed} (got {value})")
             return False
         too_low = value <= low if low_exclusive else value < low
         if too_low or value > high:
-            lower = f"more than {low:g}" if low_exclusive else f"at least {low:g}"
-            self.fail(name, f"{label} must be {lower} and at most {high:g} {unit} (got {value:g})")
+            self.fail(name, f"{label} must be {allowed} (got {value:g})")
             return False
         return True
 
-    def integer(self, name: str, label: str, value: object, *, low: int, high: int, optional: bool = False) -> None:
+    def moment(self, name: str, label: str, value: object) -> bool:
+        """A date and time with its time zone, within the years a clinical record can have."""
+        if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+            self.fail(name, f"{label} must be a date and time with its time zone")
+            return False
+        first, last = MOMENT_YEARS
+        if not first <= value.year <= last:
+            self.fail(name, f"{label} must be between {first} and {last} (got {value.year})")
+            return False
+        return True
+
+    def integer(
+        self, name: str, label: str, value: object, *, low: int, high: int, optional: bool = False
+    ) -> None:
         if value is None and optional:
             return
         if isinstance(value, bool) or not isinstance(value, int):
@@ -163,18 +180,32 @@ def validate_patient(p: Patient, *, today: date) -> None:
     c.text("first_name", "First name", p.first_name, max_len=NAME_MAX, required=True)
     c.text("last_name", "Last name", p.last_name, max_len=NAME_MAX, required=True)
     c.text(
-        "chart_number", "Chart number", p.chart_number, max_len=SHORT_MAX, required=True,
-        pattern=_CHART_NUMBER, pattern_hint="may use letters, digits and - / . _ only, starting with a letter or digit",
+        "chart_number",
+        "Chart number",
+        p.chart_number,
+        max_len=SHORT_MAX,
+        required=True,
+        pattern=_CHART_NUMBER,
+        pattern_hint="may use letters, digits and - / . _ only, starting with a letter or digit",
     )
+    c.choice("sex", "Sex", p.sex, Sex)
     if not isinstance(p.date_of_birth, date) or isinstance(p.date_of_birth, datetime):
         c.fail("date_of_birth", "Date of birth must be a date")
     elif p.date_of_birth > today:
         c.fail("date_of_birth", f"Date of birth cannot be in the future (got {p.date_of_birth:%Y-%m-%d})")
     elif p.date_of_birth < EARLIEST_BIRTH:
         c.fail("date_of_birth", f"Date of birth must be on or after {EARLIEST_BIRTH:%Y-%m-%d}")
-    c.text("phone", "Phone", p.phone, max_len=SHORT_MAX, pattern=_PHONE,
-           pattern_hint="may use digits, spaces and + ( ) - . / x only")
-    c.text("email", "Email", p.email, max_len=254, pattern=_EMAIL, pattern_hint="must look like name@example.com")
+    c.text(
+        "phone",
+        "Phone",
+        p.phone,
+        max_len=SHORT_MAX,
+        pattern=_PHONE,
+        pattern_hint="may use digits, spaces and + ( ) - . / x only",
+    )
+    c.text(
+        "email", "Email", p.email, max_len=254, pattern=_EMAIL, pattern_hint="must look like name@example.com"
+    )
     c.text("address", "Address", p.address, max_len=ADDRESS_MAX, multiline=True)
     c.integer("fitzpatrick_type", "Fitzpatrick skin type", p.fitzpatrick_type, low=1, high=6, optional=True)
     c.text("allergies", "Allergies", p.allergies, max_len=TEXT_MAX, multiline=True)
@@ -190,13 +221,33 @@ def validate_product(p: Product) -> None:
     if not p.vial_sizes:
         c.fail("vial_sizes", "Vial sizes need at least one size in units")
     for i, size in enumerate(p.vial_sizes):
-        c.number(f"vial_sizes[{i}]", "Vial size", size, low=VIAL_UNITS_RANGE[0], high=VIAL_UNITS_RANGE[1], unit="U")
+        c.number(
+            f"vial_sizes[{i}]", "Vial size", size, low=VIAL_UNITS_RANGE[0], high=VIAL_UNITS_RANGE[1], unit="U"
+        )
     c.integer("in_use_hours", "In-use window", p.in_use_hours, low=1, high=24 * 42)
-    c.number("max_dose_units", "Maximum dose", p.max_dose_units, low=0, high=5000, unit="U",
-             low_exclusive=True, optional=True)
-    c.integer("max_dose_period_days", "Maximum-dose period", p.max_dose_period_days, low=1, high=365, optional=True)
-    c.number("ready_to_use_units_per_ml", "Ready-to-use concentration", p.ready_to_use_units_per_ml,
-             low=0, high=1000, unit="U/mL", low_exclusive=True, optional=True)
+    c.number(
+        "max_dose_units",
+        "Maximum dose",
+        p.max_dose_units,
+        low=0,
+        high=5000,
+        unit="U",
+        low_exclusive=True,
+        optional=True,
+    )
+    c.integer(
+        "max_dose_period_days", "Maximum-dose period", p.max_dose_period_days, low=1, high=365, optional=True
+    )
+    c.number(
+        "ready_to_use_units_per_ml",
+        "Ready-to-use concentration",
+        p.ready_to_use_units_per_ml,
+        low=0,
+        high=1000,
+        unit="U/mL",
+        low_exclusive=True,
+        optional=True,
+    )
     c.text("notes", "Notes", p.notes, max_len=TEXT_MAX, multiline=True)
     c.raise_if_any()
 
@@ -204,23 +255,33 @@ def validate_product(p: Product) -> None:
 def validate_vial(v: Vial) -> None:
     c = Checker()
     c.text("lot_number", "Lot number", v.lot_number, max_len=SHORT_MAX, required=True)
-    c.number("vial_units", "Vial units", v.vial_units, low=VIAL_UNITS_RANGE[0], high=VIAL_UNITS_RANGE[1], unit="U")
-    c.number("diluent_ml", "Diluent volume", v.diluent_ml, low=DILUENT_ML_RANGE[0], high=DILUENT_ML_RANGE[1], unit="mL")
+    c.number(
+        "vial_units", "Vial units", v.vial_units, low=VIAL_UNITS_RANGE[0], high=VIAL_UNITS_RANGE[1], unit="U"
+    )
+    c.number(
+        "diluent_ml",
+        "Diluent volume",
+        v.diluent_ml,
+        low=DILUENT_ML_RANGE[0],
+        high=DILUENT_ML_RANGE[1],
+        unit="mL",
+    )
     c.choice("diluent_kind", "Diluent", v.diluent_kind, DiluentKind)
     for i, a in enumerate(v.additives):
         _validate_additive(c.scoped(f"additives[{i}]."), a)
-    if not isinstance(v.reconstituted_at, datetime) or v.reconstituted_at.tzinfo is None:
-        c.fail("reconstituted_at", "Reconstitution time must be a date and time with its time zone")
-    elif not isinstance(v.expiry_date, date):
+    reconstituted_ok = c.moment("reconstituted_at", "Reconstitution time", v.reconstituted_at)
+    if not isinstance(v.expiry_date, date) or isinstance(v.expiry_date, datetime):
         c.fail("expiry_date", "Expiry date must be a date")
-    elif v.expiry_date < v.reconstituted_at.date():
+    elif reconstituted_ok and v.expiry_date < v.reconstituted_at.date():
         c.fail(
             "expiry_date",
             f"Expiry date ({v.expiry_date:%Y-%m-%d}) cannot be before the reconstitution "
             f"({v.reconstituted_at:%Y-%m-%d})",
         )
     if not c.errors and v.total_volume_ml > DILUENT_ML_RANGE[1]:
-        c.fail("additives", f"Total volume (diluent plus additives) must be at most {DILUENT_ML_RANGE[1]:g} mL")
+        c.fail(
+            "additives", f"Total volume (diluent plus additives) must be at most {DILUENT_ML_RANGE[1]:g} mL"
+        )
     c.raise_if_any()
 
 
@@ -228,7 +289,15 @@ def _validate_additive(c: Checker, a: Additive) -> None:
     from .enums import AdditiveKind
 
     c.choice("kind", "Additive", a.kind, AdditiveKind)
-    c.number("volume_ml", "Additive volume", a.volume_ml, low=0, high=ADDITIVE_ML_MAX, unit="mL", low_exclusive=True)
+    c.number(
+        "volume_ml",
+        "Additive volume",
+        a.volume_ml,
+        low=0,
+        high=ADDITIVE_ML_MAX,
+        unit="mL",
+        low_exclusive=True,
+    )
     c.text("description", "Additive description", a.description, max_len=LINE_MAX)
 
 
@@ -247,19 +316,33 @@ def validate_points(session: TreatmentSession, vials: dict[int, Vial]) -> None:
         if vial is None:
             pc.fail("vial_id", f"Point {i + 1} names a vial that is not part of this session")
             continue
-        ok_units = pc.number("units", "Dose", p.units, low=0, high=POINT_UNITS_MAX, unit="U", low_exclusive=True)
-        ok_vol = pc.number("volume_ml", "Volume", p.volume_ml, low=0, high=POINT_VOLUME_MAX_ML, unit="mL",
-                           low_exclusive=True)
+        ok_units = pc.number(
+            "units", "Dose", p.units, low=0, high=POINT_UNITS_MAX, unit="U", low_exclusive=True
+        )
+        ok_vol = pc.number(
+            "volume_ml", "Volume", p.volume_ml, low=0, high=POINT_VOLUME_MAX_ML, unit="mL", low_exclusive=True
+        )
         if ok_units and p.units > vial.vial_units:
-            pc.fail("units", f"Dose {p.units:g} U is more than vial {vial.lot_number} holds ({vial.vial_units:g} U)")
+            pc.fail(
+                "units",
+                f"Dose {p.units:g} U is more than vial {vial.lot_number} holds ({vial.vial_units:g} U)",
+            )
         elif ok_vol and p.volume_ml > vial.total_volume_ml:
-            pc.fail("volume_ml", f"Volume {p.volume_ml:g} mL is more than vial {vial.lot_number} holds "
-                                 f"({vial.total_volume_ml:g} mL)")
+            pc.fail(
+                "volume_ml",
+                f"Volume {p.volume_ml:g} mL is more than vial {vial.lot_number} holds "
+                f"({vial.total_volume_ml:g} mL)",
+            )
         elif ok_units and ok_vol:
             expected = vial.concentration.units_for(p.volume_ml)
-            if not math.isclose(expected, p.units, rel_tol=1e-3, abs_tol=1e-3):
-                pc.fail("units", f"Dose {p.units:g} U does not match {p.volume_ml:g} mL at "
-                                 f"{vial.concentration.label()} (expected {expected:g} U)")
+            # A volume derived from units is stored rounded to 10**-VOLUME_DECIMALS mL; allow that step.
+            step = vial.concentration.units_per_ml * 10**-VOLUME_DECIMALS
+            if not math.isclose(expected, p.units, rel_tol=1e-3, abs_tol=max(1e-3, step)):
+                pc.fail(
+                    "units",
+                    f"Dose {p.units:g} U does not match {p.volume_ml:g} mL at "
+                    f"{vial.concentration.label()} (expected {expected:g} U)",
+                )
     c.raise_if_any()
 
 
@@ -267,26 +350,47 @@ def validate_session(s: TreatmentSession, vials: dict[int, Vial]) -> None:
     from .enums import Depth, Indication
 
     c = Checker()
-    if not isinstance(s.performed_at, datetime) or s.performed_at.tzinfo is None:
-        c.fail("performed_at", "Session date and time must include its time zone")
+    c.moment("performed_at", "Session date and time", s.performed_at)
     for ind in s.indications:
         c.choice("indications", "Indication", ind, Indication)
     c.text("prescriber", "Prescriber", s.prescriber, max_len=NAME_MAX)
     c.text("order_reference", "Order reference", s.order_reference, max_len=SHORT_MAX)
-    c.integer("needle_gauge", "Needle gauge", s.needle_gauge, low=NEEDLE_GAUGE_RANGE[0], high=NEEDLE_GAUGE_RANGE[1],
-              optional=True)
+    c.integer(
+        "needle_gauge",
+        "Needle gauge",
+        s.needle_gauge,
+        low=NEEDLE_GAUGE_RANGE[0],
+        high=NEEDLE_GAUGE_RANGE[1],
+        optional=True,
+    )
     c.choice("depth", "Depth", s.depth, Depth, optional=True)
     c.text("notes", "Notes", s.notes, max_len=TEXT_MAX, multiline=True)
     c.text("amendment_reason", "Amendment reason", s.amendment_reason, max_len=TEXT_MAX, multiline=True)
     if s.consent is not None:
-        c.text("consent.form_version", "Consent form version", s.consent.form_version, max_len=SHORT_MAX,
-               required=True)
-        c.text("consent.obtained_by", "Consent obtained by", s.consent.obtained_by, max_len=NAME_MAX, required=True)
-        if not isinstance(s.consent.consented_at, datetime) or s.consent.consented_at.tzinfo is None:
-            c.fail("consent.consented_at", "Consent time must include its time zone")
+        c.text(
+            "consent.form_version",
+            "Consent form version",
+            s.consent.form_version,
+            max_len=SHORT_MAX,
+            required=True,
+        )
+        c.text(
+            "consent.obtained_by",
+            "Consent obtained by",
+            s.consent.obtained_by,
+            max_len=NAME_MAX,
+            required=True,
+        )
+        c.moment("consent.consented_at", "Consent time", s.consent.consented_at)
     for i, ack in enumerate(s.acknowledgements):
-        c.text(f"acknowledgements[{i}].reason", "Reason", ack.reason, max_len=LINE_MAX * 2, required=True,
-               multiline=True)
+        c.text(
+            f"acknowledgements[{i}].reason",
+            "Reason",
+            ack.reason,
+            max_len=LINE_MAX * 2,
+            required=True,
+            multiline=True,
+        )
     if s.baseline is not None:
         try:
             validate_assessment(s.baseline, baseline=True, session_date=None)
@@ -320,20 +424,46 @@ def validate_assessment(a: Assessment, *, baseline: bool, session_date: date | N
     if not baseline and a.time_point == TimePoint.BASELINE:
         c.fail("time_point", "A follow-up needs a follow-up time point (day 14, week 4, ... or other date)")
     for name in ("pores", "oil", "redness"):
-        c.integer(name, f"{name.capitalize()} rating", getattr(a, name), low=RATING_RANGE[0], high=RATING_RANGE[1],
-                  optional=True)
+        c.integer(
+            name,
+            f"{name.capitalize()} rating",
+            getattr(a, name),
+            low=RATING_RANGE[0],
+            high=RATING_RANGE[1],
+            optional=True,
+        )
     if not baseline and None in (a.pores, a.oil, a.redness):
         c.fail("ratings", "A follow-up needs ratings for pores, oil and redness (0 to 4)")
     c.text("scale_version", "Scale version", a.scale_version, max_len=SHORT_MAX, required=True)
-    c.number("sebum_ug_cm2", "Sebumeter reading", a.sebum_ug_cm2, low=SEBUM_RANGE[0], high=SEBUM_RANGE[1],
-             unit="µg/cm²", optional=True)
-    c.number("erythema_index", "Erythema index", a.erythema_index, low=ERYTHEMA_RANGE[0], high=ERYTHEMA_RANGE[1],
-             unit="(EI units)", optional=True)
+    c.number(
+        "sebum_ug_cm2",
+        "Sebumeter reading",
+        a.sebum_ug_cm2,
+        low=SEBUM_RANGE[0],
+        high=SEBUM_RANGE[1],
+        unit="µg/cm²",
+        optional=True,
+    )
+    c.number(
+        "erythema_index",
+        "Erythema index",
+        a.erythema_index,
+        low=ERYTHEMA_RANGE[0],
+        high=ERYTHEMA_RANGE[1],
+        unit="(EI units)",
+        optional=True,
+    )
     c.choice("gais", "GAIS", a.gais, Gais, optional=True)
     if baseline and a.gais is not None:
         c.fail("gais", "GAIS is rated at follow-up, not at baseline")
-    c.integer("satisfaction", "Patient satisfaction", a.satisfaction, low=SATISFACTION_RANGE[0],
-              high=SATISFACTION_RANGE[1], optional=True)
+    c.integer(
+        "satisfaction",
+        "Patient satisfaction",
+        a.satisfaction,
+        low=SATISFACTION_RANGE[0],
+        high=SATISFACTION_RANGE[1],
+        optional=True,
+    )
     c.text("notes", "Notes", a.notes, max_len=TEXT_MAX, multiline=True)
     if not isinstance(a.assessed_on, date):
         c.fail("assessed_on", "Assessment date must be a date")
@@ -361,8 +491,15 @@ def validate_user(u: User) -> None:
     from .enums import Role
 
     c = Checker()
-    c.text("username", "User name", u.username, max_len=SHORT_MAX, required=True,
-           pattern=re.compile(r"^[A-Za-z0-9._@-]+$"), pattern_hint="may use letters, digits and . _ @ - only")
+    c.text(
+        "username",
+        "User name",
+        u.username,
+        max_len=SHORT_MAX,
+        required=True,
+        pattern=re.compile(r"^[A-Za-z0-9._@-]+$"),
+        pattern_hint="may use letters, digits and . _ @ - only",
+    )
     c.text("full_name", "Full name", u.full_name, max_len=NAME_MAX, required=True)
     c.text("credentials", "Credentials", u.credentials, max_len=SHORT_MAX)
     c.choice("role", "Role", u.role, Role)
@@ -385,14 +522,28 @@ def validate_clinic(s: ClinicSettings) -> None:
     c = Checker()
     c.text("name", "Clinic name", s.name, max_len=NAME_MAX, required=True)
     c.text("address", "Address", s.address, max_len=ADDRESS_MAX, multiline=True)
-    c.text("phone", "Phone", s.phone, max_len=SHORT_MAX, pattern=_PHONE,
-           pattern_hint="may use digits, spaces and + ( ) - . / x only")
-    c.text("email", "Email", s.email, max_len=254, pattern=_EMAIL, pattern_hint="must look like name@example.com")
+    c.text(
+        "phone",
+        "Phone",
+        s.phone,
+        max_len=SHORT_MAX,
+        pattern=_PHONE,
+        pattern_hint="may use digits, spaces and + ( ) - . / x only",
+    )
+    c.text(
+        "email", "Email", s.email, max_len=254, pattern=_EMAIL, pattern_hint="must look like name@example.com"
+    )
     c.text("website", "Website", s.website, max_len=LINE_MAX)
     c.integer("review_days", "Review after", s.review_days, low=1, high=120)
     c.integer("idle_lock_minutes", "Idle lock", s.idle_lock_minutes, low=1, high=240)
     c.integer("backups_kept", "Backups kept", s.backups_kept, low=1, high=365)
-    c.text("consent_form_version", "Consent form version", s.consent_form_version, max_len=SHORT_MAX, required=True)
+    c.text(
+        "consent_form_version",
+        "Consent form version",
+        s.consent_form_version,
+        max_len=SHORT_MAX,
+        required=True,
+    )
     if s.logo_png is not None and len(s.logo_png) > 2_000_000:
         c.fail("logo_png", "Logo must be at most 2 MB")
     c.raise_if_any()

@@ -10,13 +10,16 @@ from pathlib import Path
 from ..db.engine import Database, make_engine, resolve_url, sqlite_path
 from ..db.migrate import upgrade
 from ..db.types import utcnow
+from .audit_log import AuditLogService
 from .auth import AuthService
 from .base import ChangeListener, Context
 from .catalogue import ClinicService, ProductService, VialService
 from .charting import ChartingService
+from .maintenance import MaintenanceService
 from .patients import PatientService
 from .permissions import Actor
 from .records import RecordService
+from .reports import ReportService
 
 
 @dataclass
@@ -29,6 +32,8 @@ class Services:
     patients: PatientService = field(init=False)
     charting: ChartingService = field(init=False)
     records: RecordService = field(init=False)
+    audit_log: AuditLogService = field(init=False)
+    reports: ReportService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.ctx)
@@ -38,6 +43,12 @@ class Services:
         self.patients = PatientService(self.ctx)
         self.charting = ChartingService(self.ctx)
         self.records = RecordService(self.ctx)
+        self.audit_log = AuditLogService(self.ctx)
+        self.reports = ReportService(self.ctx)
+        self.maintenance = MaintenanceService(self.ctx)
+        from .printing import PrintService
+
+        self.printing = PrintService(self.ctx)
 
     @property
     def db(self) -> Database:
@@ -59,7 +70,9 @@ class Services:
         return sqlite_path(self.db.url)
 
 
-def open_services(url: str | None = None, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True) -> Services:
+def open_services(
+    url: str | None = None, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True
+) -> Services:
     """Open (and migrate) the database named by ``url`` / the environment / the default file."""
     db = Database(make_engine(resolve_url(url)))
     if migrate:

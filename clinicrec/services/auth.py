@@ -27,8 +27,11 @@ MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 
 
-def password_hasher(time_cost: int = ARGON2_TIME_COST, memory_kib: int = ARGON2_MEMORY_KIB,
-                    parallelism: int = ARGON2_PARALLELISM) -> PasswordHasher:
+def password_hasher(
+    time_cost: int = ARGON2_TIME_COST,
+    memory_kib: int = ARGON2_MEMORY_KIB,
+    parallelism: int = ARGON2_PARALLELISM,
+) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
@@ -62,14 +65,35 @@ class AuthService(ServiceBase):
         with self.writing() as s:
             if s.execute(select(UserRow.id).where(UserRow.username == user.username)).first():
                 raise ValidationError(FieldError("username", f"User name {user.username!r} is already taken"))
-            row = UserRow(username=user.username, full_name=user.full_name, credentials=user.credentials,
-                          role=Role(user.role).value, password_hash=self.hasher.hash(password), active=user.active,
-                          created_at=self.now(), password_changed_at=self.now())
+            row = UserRow(
+                username=user.username,
+                full_name=user.full_name,
+                credentials=user.credentials,
+                role=Role(user.role).value,
+                password_hash=self.hasher.hash(password),
+                active=user.active,
+                created_at=self.now(),
+                password_changed_at=self.now(),
+            )
             s.add(row)
             s.flush()
-            audit.record(s, actor or actor_of(row), AuditAction.CREATE, "user", row.id, changes=audit.diff(
-                {}, {"username": row.username, "full_name": row.full_name, "credentials": row.credentials,
-                     "role": row.role, "active": row.active}))
+            audit.record(
+                s,
+                actor or actor_of(row),
+                AuditAction.CREATE,
+                "user",
+                row.id,
+                changes=audit.diff(
+                    {},
+                    {
+                        "username": row.username,
+                        "full_name": row.full_name,
+                        "credentials": row.credentials,
+                        "role": row.role,
+                        "active": row.active,
+                    },
+                ),
+            )
             result = to_user(row)
         self.announce(Change("user", result.id, "created"))
         return result
@@ -81,12 +105,24 @@ class AuthService(ServiceBase):
             row = s.get(UserRow, user.id)
             if row is None:
                 raise NotFoundError(f"No user with id {user.id}")
-            old = {"full_name": row.full_name, "credentials": row.credentials, "role": row.role,
-                   "active": row.active}
+            old = {
+                "full_name": row.full_name,
+                "credentials": row.credentials,
+                "role": row.role,
+                "active": row.active,
+            }
             row.full_name, row.credentials, row.role, row.active = (
-                user.full_name, user.credentials, Role(user.role).value, user.active)
-            new = {"full_name": row.full_name, "credentials": row.credentials, "role": row.role,
-                   "active": row.active}
+                user.full_name,
+                user.credentials,
+                Role(user.role).value,
+                user.active,
+            )
+            new = {
+                "full_name": row.full_name,
+                "credentials": row.credentials,
+                "role": row.role,
+                "active": row.active,
+            }
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=audit.diff(old, new))
             result = to_user(row)
         self.announce(Change("user", result.id, "updated"))
@@ -114,7 +150,9 @@ class AuthService(ServiceBase):
                 raise ValidationError(FieldError("old_password", "Current password is not correct"))
             row.password_hash = self.hasher.hash(new_password)
             row.password_changed_at = self.now()
-            audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "changed"]})
+            audit.record(
+                s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "changed"]}
+            )
 
     def reset_password(self, user_id: int, new_password: str) -> None:
         actor = self.actor(Action.MANAGE_USERS)
@@ -135,6 +173,26 @@ class AuthService(ServiceBase):
         with self.reading() as s:
             row = s.get(UserRow, actor.user_id)
             return row is not None and row.active and self._verify(row.password_hash, password)
+
+    def record_lock(self, locked: bool) -> None:
+        """The idle lock covered (True) or uncovered (False) the signed-in user's windows."""
+        actor = self.actor()
+        with self.writing() as s:
+            audit.record(s, actor, AuditAction.LOCK if locked else AuditAction.UNLOCK, "user", actor.user_id)
+
+    def record_unlock_failed(self) -> None:
+        """A wrong password at the idle lock: audited like a failed sign-in."""
+        actor = self.actor()
+        with self.writing() as s:
+            audit.record(
+                s,
+                None,
+                AuditAction.SIGN_IN_FAILED,
+                "user",
+                actor.user_id,
+                username=actor.username,
+                changes={"reason": [None, "wrong password at the idle lock"]},
+            )
 
     def _verify(self, stored: str, password: str) -> bool:
         try:
@@ -159,8 +217,15 @@ class AuthService(ServiceBase):
                 failure = "Unknown user name or wrong password"
             elif row.locked_until is not None and row.locked_until > now:
                 self._burn_time(password)
-                audit.record(s, None, AuditAction.SIGN_IN_FAILED, "user", row.id, username=username,
-                             changes={"reason": [None, "account locked"]})
+                audit.record(
+                    s,
+                    None,
+                    AuditAction.SIGN_IN_FAILED,
+                    "user",
+                    row.id,
+                    username=username,
+                    changes={"reason": [None, "account locked"]},
+                )
                 failure = f"This account is locked after repeated failures until {row.locked_until:%H:%M} UTC"
                 s.commit()
                 raise AccountLocked(failure)
@@ -170,8 +235,15 @@ class AuthService(ServiceBase):
                 if locked:
                     row.locked_until = now + LOCKOUT
                     row.failed_attempts = 0
-                audit.record(s, None, AuditAction.SIGN_IN_FAILED, "user", row.id, username=username,
-                             changes={"reason": [None, "wrong password" + ("; account locked" if locked else "")]})
+                audit.record(
+                    s,
+                    None,
+                    AuditAction.SIGN_IN_FAILED,
+                    "user",
+                    row.id,
+                    username=username,
+                    changes={"reason": [None, "wrong password" + ("; account locked" if locked else "")]},
+                )
                 failure = "Unknown user name or wrong password"
             else:
                 row.failed_attempts = 0
@@ -198,7 +270,14 @@ class AuthService(ServiceBase):
         row = s.execute(select(FailedSignInRow).where(FailedSignInRow.hour == hour)).scalar_one_or_none()
         if row is None:
             s.add(FailedSignInRow(hour=hour, count=1))
-            audit.record(s, None, AuditAction.SIGN_IN_FAILED, "user", "", username=username[:40],
-                         changes={"reason": [None, "inactive account" if known else "unknown user name"]})
+            audit.record(
+                s,
+                None,
+                AuditAction.SIGN_IN_FAILED,
+                "user",
+                "",
+                username=username[:40],
+                changes={"reason": [None, "inactive account" if known else "unknown user name"]},
+            )
         else:
             row.count += 1

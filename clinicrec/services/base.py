@@ -69,10 +69,6 @@ class ServiceBase:
                 yield s
         except OperationalError as e:
             raise StorageError(_storage_message(e)) from e
-        except DBAPIError as e:
-            if "disk" in str(e.orig).lower() or "full" in str(e.orig).lower():
-                raise StorageError(_storage_message(e)) from e
-            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -85,12 +81,22 @@ class ServiceBase:
 
 def _storage_message(e: DBAPIError) -> str:
     text = str(e.orig).lower()
-    if "full" in text or "disk" in text or "no space" in text:
-        return ("The record could not be saved: the disk is full. Nothing was changed. Free some space "
-                "and save again.")
+    code = getattr(e.orig, "sqlite_errorname", "") or ""
+    if code == "SQLITE_FULL" or "database or disk is full" in text or "no space" in text:
+        return (
+            "The record could not be saved: the disk is full. Nothing was changed. Free some space "
+            "and save again."
+        )
     if "locked" in text or "busy" in text:
-        return ("The record could not be saved: another workstation is writing. Nothing was changed. "
-                "Try again in a moment.")
+        return (
+            "The record could not be saved: another workstation is writing. Nothing was changed. "
+            "Try again in a moment."
+        )
+    if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return (
+            "The record could not be saved: the disk could not be written (an input/output error). "
+            "Nothing was changed. Check the drive, then save again."
+        )
     if "readonly" in text or "read-only" in text:
         return "The record could not be saved: the database is read-only. Nothing was changed."
     return f"The record could not be saved: {e.orig}. Nothing was changed."

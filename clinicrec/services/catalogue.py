@@ -42,8 +42,10 @@ class VialStatus:
     @property
     def label(self) -> str:
         v = self.vial
-        return (f"{self.product.brand} {v.vial_units:g} U · lot {v.lot_number} · {v.concentration.label()} · "
-                f"{self.remaining_units:g} U left")
+        return (
+            f"{self.product.brand} {v.vial_units:g} U · lot {v.lot_number} · {v.concentration.label()} · "
+            f"{self.remaining_units:g} U left"
+        )
 
 
 class ClinicService(ServiceBase):
@@ -66,14 +68,22 @@ class ClinicService(ServiceBase):
             if s.get(ClinicRow, 1) is not None:
                 raise ValidationError(FieldError("name", "The clinic is already set up; edit its settings"))
             s.add(ClinicRow(id=1, **clinic_values(settings)))
-            audit.record(s, actor, AuditAction.CREATE, "clinic", 1, changes=audit.diff({}, clinic_values(settings)))
+            audit.record(
+                s, actor, AuditAction.CREATE, "clinic", 1, changes=audit.diff({}, clinic_values(settings))
+            )
             if not s.execute(select(func.count(ProductRow.id))).scalar_one():
                 for p in SEED_PRODUCTS:
                     row = ProductRow(**product_values(p))
                     s.add(row)
                     s.flush()
-                    audit.record(s, actor, AuditAction.CREATE, "product", row.id,
-                                 changes=audit.diff({}, product_values(p)))
+                    audit.record(
+                        s,
+                        actor,
+                        AuditAction.CREATE,
+                        "product",
+                        row.id,
+                        changes=audit.diff({}, product_values(p)),
+                    )
         self.announce(Change("clinic", 1, "created"))
         return settings
 
@@ -87,7 +97,9 @@ class ClinicService(ServiceBase):
             old = clinic_values(to_clinic(row))
             for k, v in clinic_values(settings).items():
                 setattr(row, k, v)
-            audit.record(s, actor, AuditAction.UPDATE, "clinic", 1, changes=audit.diff(old, clinic_values(settings)))
+            audit.record(
+                s, actor, AuditAction.UPDATE, "clinic", 1, changes=audit.diff(old, clinic_values(settings))
+            )
         self.announce(Change("clinic", 1, "updated"))
         return settings
 
@@ -118,8 +130,14 @@ class ProductService(ServiceBase):
                 row = ProductRow(**product_values(product))
                 s.add(row)
                 s.flush()
-                audit.record(s, actor, AuditAction.CREATE, "product", row.id,
-                             changes=audit.diff({}, product_values(product)))
+                audit.record(
+                    s,
+                    actor,
+                    AuditAction.CREATE,
+                    "product",
+                    row.id,
+                    changes=audit.diff({}, product_values(product)),
+                )
             else:
                 row = s.get(ProductRow, product.id)
                 if row is None:
@@ -127,8 +145,14 @@ class ProductService(ServiceBase):
                 old = product_values(to_product(row))
                 for k, v in product_values(product).items():
                     setattr(row, k, v)
-                audit.record(s, actor, AuditAction.UPDATE, "product", row.id,
-                             changes=audit.diff(old, product_values(product)))
+                audit.record(
+                    s,
+                    actor,
+                    AuditAction.UPDATE,
+                    "product",
+                    row.id,
+                    changes=audit.diff(old, product_values(product)),
+                )
             result = to_product(row)
         self.announce(Change("product", result.id, "updated"))
         return result
@@ -145,26 +169,37 @@ class VialService(ServiceBase):
         validate_vial(vial)
         product = to_product(prod_row)
         if product.ready_to_use_units_per_ml and vial.diluent_kind != DiluentKind.SUPPLIED:
-            raise ValidationError(FieldError("diluent_kind", f"{product.brand} is ready to use: choose "
-                                                             f"'{DiluentKind.SUPPLIED.label}'"))
+            raise ValidationError(
+                FieldError(
+                    "diluent_kind", f"{product.brand} is ready to use: choose '{DiluentKind.SUPPLIED.label}'"
+                )
+            )
         with self.writing() as s:
             row = vial_row(vial, actor.user_id)
             row.created_at = self.now()
             s.add(row)
             s.flush()
-            audit.record(s, actor, AuditAction.CREATE, "vial", row.id, changes=audit.diff({}, vial_audit(vial)))
+            audit.record(
+                s, actor, AuditAction.CREATE, "vial", row.id, changes=audit.diff({}, vial_audit(vial))
+            )
             result = to_vial(row)
         self.announce(Change("vial", result.id, "created"))
         return VialStatus(result, product, 0.0, result.use_by(product.in_use_hours))
 
-    def status(self, vial_ids: list[int] | tuple[int, ...], *, exclude_session_id: int | None = None) -> dict[int, VialStatus]:
+    def status(
+        self, vial_ids: list[int] | tuple[int, ...], *, exclude_session_id: int | None = None
+    ) -> dict[int, VialStatus]:
         """Vials with units drawn by signed and draft sessions (optionally not counting one session)."""
         if not vial_ids:
             return {}
         with self.reading() as s:
             vials = s.execute(select(VialRow).where(VialRow.id.in_(vial_ids))).scalars().all()
-            drawn_stmt = (select(PointRow.vial_id, func.sum(PointRow.units)).join(SessionRow)
-                          .where(PointRow.vial_id.in_(vial_ids)).group_by(PointRow.vial_id))
+            drawn_stmt = (
+                select(PointRow.vial_id, func.sum(PointRow.units))
+                .join(SessionRow)
+                .where(PointRow.vial_id.in_(vial_ids))
+                .group_by(PointRow.vial_id)
+            )
             drawn_stmt = drawn_stmt.where(current_versions())
             if exclude_session_id is not None:
                 drawn_stmt = drawn_stmt.where(SessionRow.id != exclude_session_id)
@@ -174,24 +209,40 @@ class VialService(ServiceBase):
         for v in vials:
             vial = to_vial(v)
             prod = products[vial.product_id]
-            out[v.id] = VialStatus(vial, prod, float(drawn.get(v.id, 0.0) or 0.0), vial.use_by(prod.in_use_hours))
+            out[v.id] = VialStatus(
+                vial, prod, float(drawn.get(v.id, 0.0) or 0.0), vial.use_by(prod.in_use_hours)
+            )
         return out
 
     def open_on(self, day: date, *, within_hours: int = 24 * 42) -> list[VialStatus]:
         """Vials reconstituted on ``day`` or still within their in-use window then (newest first)."""
         start = datetime.combine(day, datetime.min.time()).replace(tzinfo=self.now().tzinfo)
         with self.reading() as s:
-            ids = s.execute(
-                select(VialRow.id).where(VialRow.reconstituted_at >= start - timedelta(hours=within_hours),
-                                         VialRow.reconstituted_at < start + timedelta(days=1))
-                .order_by(VialRow.reconstituted_at.desc())
-            ).scalars().all()
+            ids = (
+                s.execute(
+                    select(VialRow.id)
+                    .where(
+                        VialRow.reconstituted_at >= start - timedelta(hours=within_hours),
+                        VialRow.reconstituted_at < start + timedelta(days=1),
+                    )
+                    .order_by(VialRow.reconstituted_at.desc())
+                )
+                .scalars()
+                .all()
+            )
         statuses = self.status(ids)
         end_of_day = start + timedelta(days=1)
-        return [statuses[i] for i in ids
-                if statuses[i].use_by >= start and statuses[i].vial.reconstituted_at < end_of_day]
+        return [
+            statuses[i]
+            for i in ids
+            if statuses[i].use_by >= start and statuses[i].vial.reconstituted_at < end_of_day
+        ]
 
     def by_lot(self, lot_number: str) -> list[Vial]:
         with self.reading() as s:
-            return [to_vial(r) for r in s.execute(select(VialRow).where(VialRow.lot_number == lot_number)
-                                                  .order_by(VialRow.reconstituted_at)).scalars()]
+            return [
+                to_vial(r)
+                for r in s.execute(
+                    select(VialRow).where(VialRow.lot_number == lot_number).order_by(VialRow.reconstituted_at)
+                ).scalars()
+            ]

@@ -69,9 +69,11 @@ class ChartingService(ServiceBase):
 
     @staticmethod
     def _baseline(s: Session, session_id: int) -> Assessment | None:
-        b = s.execute(select(AssessmentRow).where(AssessmentRow.session_id == session_id,
-                                                  AssessmentRow.time_point == TimePoint.BASELINE.value)
-                      ).scalar_one_or_none()
+        b = s.execute(
+            select(AssessmentRow).where(
+                AssessmentRow.session_id == session_id, AssessmentRow.time_point == TimePoint.BASELINE.value
+            )
+        ).scalar_one_or_none()
         return to_assessment(b) if b is not None else None
 
     def vials_for(self, session: TreatmentSession) -> dict[int, Vial]:
@@ -86,8 +88,10 @@ class ChartingService(ServiceBase):
             return self._warnings(s, session)
 
     def _warnings(self, s: Session, session: TreatmentSession) -> list[SafetyWarning]:
-        vials = {r.id: to_vial(r) for r in
-                 s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()}
+        vials = {
+            r.id: to_vial(r)
+            for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+        }
         products = {r.id: to_product(r) for r in s.execute(select(ProductRow)).scalars()}
         patient_row = s.get(PatientRow, session.patient_id)
         if patient_row is None:
@@ -102,10 +106,19 @@ class ChartingService(ServiceBase):
             if not prod.max_dose_period_days:
                 continue
             since = session.performed_at - timedelta(days=prod.max_dose_period_days)
-            stmt = (select(PointRow.units).join(SessionRow).join(VialRow, PointRow.vial_id == VialRow.id)
-                    .where(SessionRow.patient_id == session.patient_id, SessionRow.status == "signed",
-                           SessionRow.performed_at > since, SessionRow.performed_at <= session.performed_at,
-                           VialRow.product_id == pid, current_versions()))
+            stmt = (
+                select(PointRow.units)
+                .join(SessionRow)
+                .join(VialRow, PointRow.vial_id == VialRow.id)
+                .where(
+                    SessionRow.patient_id == session.patient_id,
+                    SessionRow.status == "signed",
+                    SessionRow.performed_at > since,
+                    SessionRow.performed_at <= session.performed_at,
+                    VialRow.product_id == pid,
+                    current_versions(),
+                )
+            )
             if session.id is not None:
                 root = s.get(SessionRow, session.id)
                 chain = root.root_id if root is not None else None
@@ -122,9 +135,11 @@ class ChartingService(ServiceBase):
 
         statuses = VialService(self._ctx).status(session.all_vial_ids, exclude_session_id=session.id)
         drawn = {vid: st.units_drawn for vid, st in statuses.items()}
-        if session.amends_id is not None:
+        if session.amends_id is not None and session.id is None:
+            # An unsaved amendment: the original is still counted above, but the amendment replaces its draw.
+            # (Once the amendment is stored, current_versions() already leaves the original out.)
             original = self.get(session.amends_id)
-            for p in original.points:  # the amendment replaces the original's draw
+            for p in original.points:
                 drawn[p.vial_id] = drawn.get(p.vial_id, 0.0) - p.units
         return vial_shortfalls(session, {vid: st.vial for vid, st in statuses.items()}, drawn)
 
@@ -133,8 +148,10 @@ class ChartingService(ServiceBase):
         """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
         actor = self.actor(Action.CHART)
         with self.reading() as s:
-            vials = {r.id: to_vial(r) for r in
-                     s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()}
+            vials = {
+                r.id: to_vial(r)
+                for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+            }
         validate_session(session, vials)
         try:
             with self.writing() as s:
@@ -151,15 +168,25 @@ class ChartingService(ServiceBase):
                 if session.id is None or changes:
                     row.updated_at = self.now()
                     row.updated_by_id = actor.user_id
-                    audit.record(s, actor, AuditAction.CREATE if session.id is None else AuditAction.UPDATE,
-                                 "session", row.id, patient_id=row.patient_id, changes=changes)
+                    audit.record(
+                        s,
+                        actor,
+                        AuditAction.CREATE if session.id is None else AuditAction.UPDATE,
+                        "session",
+                        row.id,
+                        patient_id=row.patient_id,
+                        changes=changes,
+                    )
                 s.flush()
                 result = self._load(s, row.id)
         except StaleDataError as e:
-            raise ConcurrentEditError("This session was saved elsewhere while you were editing it. "
-                                      "Reopen it to see the other changes.") from e
-        self.announce(Change("session", result.id, "created" if session.id is None else "updated",
-                             result.patient_id))
+            raise ConcurrentEditError(
+                "This session was saved elsewhere while you were editing it. "
+                "Reopen it to see the other changes."
+            ) from e
+        self.announce(
+            Change("session", result.id, "created" if session.id is None else "updated", result.patient_id)
+        )
         return result
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
@@ -167,8 +194,13 @@ class ChartingService(ServiceBase):
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id:
             raise PermissionDenied("A session is charted by the signed-in injector")
-        row = SessionRow(**session_values(session), status=SessionStatus.DRAFT.value, created_at=self.now(),
-                         amends_id=session.amends_id, amendment_reason=session.amendment_reason)
+        row = SessionRow(
+            **session_values(session),
+            status=SessionStatus.DRAFT.value,
+            created_at=self.now(),
+            amends_id=session.amends_id,
+            amendment_reason=session.amendment_reason,
+        )
         s.add(row)
         s.flush()
         row.root_id = row.id
@@ -179,7 +211,7 @@ class ChartingService(ServiceBase):
         return row
 
     def _editable_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        row = s.get(SessionRow, session.id)
+        row = s.get(SessionRow, session.id, with_for_update=True)  # PostgreSQL: a concurrent saver waits
         if row is None:
             raise NotFoundError(f"No session with id {session.id}")
         if row.status != SessionStatus.DRAFT.value:
@@ -192,7 +224,8 @@ class ChartingService(ServiceBase):
             raise ConcurrentEditError(
                 f"This session was changed by {name} at {row.updated_at:%Y-%m-%d %H:%M} UTC after you opened "
                 "it. Your changes were not saved over theirs; reopen it to see them.",
-                by=name, at=row.updated_at,
+                by=name,
+                at=row.updated_at,
             )
         if row.patient_id != session.patient_id:
             raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
@@ -213,17 +246,40 @@ class ChartingService(ServiceBase):
             if kept is not None and kept.reason == ack.reason:
                 acks.append(kept)
                 continue
-            acks.append(AcknowledgementRow(kind=str(ack.kind), subject=ack.subject, reason=ack.reason,
-                                           user_id=actor.user_id, at=self.now()))
-            audit.record(s, actor, AuditAction.ACKNOWLEDGE, "session", row.id, patient_id=row.patient_id,
-                         changes={"warning": [None, f"{ack.kind}:{ack.subject}"], "reason": [None, ack.reason]})
+            acks.append(
+                AcknowledgementRow(
+                    kind=str(ack.kind),
+                    subject=ack.subject,
+                    reason=ack.reason,
+                    user_id=actor.user_id,
+                    at=self.now(),
+                )
+            )
+            audit.record(
+                s,
+                actor,
+                AuditAction.ACKNOWLEDGE,
+                "session",
+                row.id,
+                patient_id=row.patient_id,
+                changes={"warning": [None, f"{ack.kind}:{ack.subject}"], "reason": [None, ack.reason]},
+            )
         row.acknowledgements = acks
-        s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id,
-                                              AssessmentRow.time_point == TimePoint.BASELINE.value))
+        s.execute(
+            delete(AssessmentRow).where(
+                AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
+            )
+        )
         if session.baseline is not None:
             b = session.baseline
-            s.add(AssessmentRow(session_id=row.id, **assessment_values(b),
-                                assessor_id=b.assessor_id or actor.user_id, created_at=self.now()))
+            s.add(
+                AssessmentRow(
+                    session_id=row.id,
+                    **assessment_values(b),
+                    assessor_id=b.assessor_id or actor.user_id,
+                    created_at=self.now(),
+                )
+            )
 
     def _audit_view(self, s: Session, row: SessionRow) -> dict[str, Any]:
         view = dict(session_values(to_session(row, None)))
@@ -248,8 +304,15 @@ class ChartingService(ServiceBase):
             patient_id = row.patient_id
             s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id))
             s.delete(row)
-            audit.record(s, actor, AuditAction.DELETE, "session", session_id, patient_id=patient_id,
-                         changes=audit.diff(old, {}))
+            audit.record(
+                s,
+                actor,
+                AuditAction.DELETE,
+                "session",
+                session_id,
+                patient_id=patient_id,
+                changes=audit.diff(old, {}),
+            )
         self.announce(Change("session", session_id, "deleted", patient_id))
 
     # -- signing --------------------------------------------------------------------------------
@@ -259,7 +322,9 @@ class ChartingService(ServiceBase):
 
         actor = self.actor(Action.SIGN)
         if not AuthService(self._ctx).verify_password(password):
-            raise ValidationError(FieldError("password", "Password is not correct; the session was not signed"))
+            raise ValidationError(
+                FieldError("password", "Password is not correct; the session was not signed")
+            )
         current = self.get(session_id)
         if current.status != SessionStatus.DRAFT:
             raise SignedRecordError("This session is already signed")
@@ -273,42 +338,74 @@ class ChartingService(ServiceBase):
             missing = unacknowledged(current, self._warnings(s, current))
             if missing:
                 raise UnacknowledgedWarnings(missing)
-            row = s.get(SessionRow, session_id)
+            row = s.get(SessionRow, session_id, with_for_update=True)
             assert row is not None
             if row.version != current.version or row.status != SessionStatus.DRAFT.value:
-                raise ConcurrentEditError("This session changed while it was being signed; review and sign again")
+                raise ConcurrentEditError(
+                    "This session changed while it was being signed; review and sign again"
+                )
             row.status = SessionStatus.SIGNED.value
             row.signed_at = self.now()
             row.signed_by_id = actor.user_id
             row.signature_meaning = AMENDMENT_MEANING if row.amends_id else SIGNATURE_MEANING
             s.flush()
             row.content_hash = session_content_hash(row, s)
-            audit.record(s, actor, AuditAction.SIGN, "session", row.id, patient_id=row.patient_id,
-                         changes={"status": ["draft", "signed"], "content_hash": [None, row.content_hash],
-                                  "meaning": [None, row.signature_meaning]})
+            audit.record(
+                s,
+                actor,
+                AuditAction.SIGN,
+                "session",
+                row.id,
+                patient_id=row.patient_id,
+                changes={
+                    "status": ["draft", "signed"],
+                    "content_hash": [None, row.content_hash],
+                    "meaning": [None, row.signature_meaning],
+                },
+            )
             result = self._load(s, row.id)
         self.announce(Change("session", session_id, "signed", result.patient_id))
         return result
 
     def start_amendment(self, session_id: int, reason: str) -> TreatmentSession:
-        """Open a draft amendment: a copy of the signed session, linked to it. The original stays as it was."""
+        """Open a draft amendment: a copy of the signed session, linked to it.
+
+        The original stays exactly as it was signed."""
         actor = self.actor(Action.AMEND)
         require_reason(reason, "Amendment reason")
         original = self.get(session_id)
         if original.status != SessionStatus.SIGNED:
-            raise ValidationError(FieldError("session", "Only a signed session is amended; edit the draft instead"))
+            raise ValidationError(
+                FieldError("session", "Only a signed session is amended; edit the draft instead")
+            )
         if original.injector_id != actor.user_id and actor.role == Role.INJECTOR:
             raise PermissionDenied("Only the administering injector or a manager may amend this session")
         with self.reading() as s:
             if s.execute(select(SessionRow.id).where(SessionRow.amends_id == session_id)).first():
-                raise ValidationError(FieldError("session", "This session already has an amendment; amend that"))
-        draft = replace(original, id=None, version=0, status=SessionStatus.DRAFT, amends_id=session_id,
-                        amendment_reason=reason, injector_id=actor.user_id,
-                        baseline=replace(original.baseline, id=None) if original.baseline else None)
+                raise ValidationError(
+                    FieldError("session", "This session already has an amendment; amend that")
+                )
+        draft = replace(
+            original,
+            id=None,
+            version=0,
+            status=SessionStatus.DRAFT,
+            amends_id=session_id,
+            amendment_reason=reason,
+            injector_id=actor.user_id,
+            baseline=replace(original.baseline, id=None) if original.baseline else None,
+        )
         draft = self.save_draft(draft)
         with self.writing() as s:
-            audit.record(s, actor, AuditAction.AMEND, "session", session_id, patient_id=original.patient_id,
-                         changes={"amended_by": [None, draft.id], "reason": [None, reason]})
+            audit.record(
+                s,
+                actor,
+                AuditAction.AMEND,
+                "session",
+                session_id,
+                patient_id=original.patient_id,
+                changes={"amended_by": [None, draft.id], "reason": [None, reason]},
+            )
         self.announce(Change("session", session_id, "amended", original.patient_id))
         return draft
 
@@ -316,4 +413,6 @@ class ChartingService(ServiceBase):
         """Return the session with ``warning`` acknowledged (saved with the next draft save)."""
         require_reason(reason)
         acks = tuple(a for a in session.acknowledgements if (a.kind, a.subject) != warning.key)
-        return replace(session, acknowledgements=acks + (Acknowledgement(warning.kind, warning.subject, reason),))
+        return replace(
+            session, acknowledgements=acks + (Acknowledgement(warning.kind, warning.subject, reason),)
+        )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
@@ -53,22 +54,141 @@ DEMO_USERS = (
     ("keiko", "Keiko Tanaka", "NP", "injector"),
 )
 
-FIRST = ("Zoë Amelia Olivia Emma Sofía Chloé Hannah Mia Léa Isabella Aoife Siobhán Ingrid Freya Noor Layla "
-         "Yuki Mei Priya Ananya Fatima Amira Chiara Giulia Björk Małgorzata Agnieszka Eva Nadia Camille "
-         "Lucas Noah Liam Mateo José Jürgen Søren Łukasz Ahmed Omar Kenji Arjun Ethan Daniel Tomás "
-         "Rafael Hugo Oscar Felix Théo").split()
-LAST = ("Ñúñez-Øster García Müller Smith Johnson Brown Nguyen Kim Patel Khan O'Brien Murphy Rossi Bianchi "
-        "Dubois Lefèvre Schmidt Fischer Kowalski Nowak Novák Hansen Larsen Jensen Svensson Andersson "
-        "Yamamoto Tanaka Suzuki Chen Wang Li Singh Sharma Ahmed Hassan Cohen Levi Silva Santos Pereira "
-        "Costa Martínez Rodríguez López González Fernández Jiménez Ólafsdóttir Þórsson Walsh Byrne "
-        "Taylor Wilson Anderson Thomas Moore Jackson White Harris").split()
-STREETS = ("Harbour Road", "Elm Street", "Rue des Lilas", "Kingsway", "Mill Lane", "Park Avenue", "Bahnhofstraße")
+FIRST = [
+    "Zoë",
+    "Amelia",
+    "Olivia",
+    "Emma",
+    "Sofía",
+    "Chloé",
+    "Hannah",
+    "Mia",
+    "Léa",
+    "Isabella",
+    "Aoife",
+    "Siobhán",
+    "Ingrid",
+    "Freya",
+    "Noor",
+    "Layla",
+    "Yuki",
+    "Mei",
+    "Priya",
+    "Ananya",
+    "Fatima",
+    "Amira",
+    "Chiara",
+    "Giulia",
+    "Björk",
+    "Małgorzata",
+    "Agnieszka",
+    "Eva",
+    "Nadia",
+    "Camille",
+    "Lucas",
+    "Noah",
+    "Liam",
+    "Mateo",
+    "José",
+    "Jürgen",
+    "Søren",
+    "Łukasz",
+    "Ahmed",
+    "Omar",
+    "Kenji",
+    "Arjun",
+    "Ethan",
+    "Daniel",
+    "Tomás",
+    "Rafael",
+    "Hugo",
+    "Oscar",
+    "Felix",
+    "Théo",
+]  # noqa: E501
+LAST = [
+    "Ñúñez-Øster",
+    "García",
+    "Müller",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Nguyen",
+    "Kim",
+    "Patel",
+    "Khan",
+    "O'Brien",
+    "Murphy",
+    "Rossi",
+    "Bianchi",
+    "Dubois",
+    "Lefèvre",
+    "Schmidt",
+    "Fischer",
+    "Kowalski",
+    "Nowak",
+    "Novák",
+    "Hansen",
+    "Larsen",
+    "Jensen",
+    "Svensson",
+    "Andersson",
+    "Yamamoto",
+    "Tanaka",
+    "Suzuki",
+    "Chen",
+    "Wang",
+    "Li",
+    "Singh",
+    "Sharma",
+    "Ahmed",
+    "Hassan",
+    "Cohen",
+    "Levi",
+    "Silva",
+    "Santos",
+    "Pereira",
+    "Costa",
+    "Martínez",
+    "Rodríguez",
+    "López",
+    "González",
+    "Fernández",
+    "Jiménez",
+    "Ólafsdóttir",
+    "Þórsson",
+    "Walsh",
+    "Byrne",
+    "Taylor",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "White",
+    "Harris",
+]  # noqa: E501
+STREETS = (
+    "Harbour Road",
+    "Elm Street",
+    "Rue des Lilas",
+    "Kingsway",
+    "Mill Lane",
+    "Park Avenue",
+    "Bahnhofstraße",
+)
 
 # (brand, vial units, diluent mL, additives [(kind, mL, description)], weight)
 MIXES: tuple[tuple[str, int, float, tuple[tuple[str, float, str], ...], float], ...] = (
     ("Botox Cosmetic", 100, 2.0, (("lidocaine", 0.5, "1% lidocaine"),), 0.30),
     ("Botox Cosmetic", 100, 4.0, (("lidocaine", 1.0, "1% lidocaine"),), 0.20),
-    ("Botox Cosmetic", 100, 3.0, (("lidocaine", 0.5, "1% lidocaine"), ("hyaluronic_acid", 0.5, "non-cross-linked HA")), 0.10),
+    (
+        "Botox Cosmetic",
+        100,
+        3.0,
+        (("lidocaine", 0.5, "1% lidocaine"), ("hyaluronic_acid", 0.5, "non-cross-linked HA")),
+        0.10,
+    ),
     ("Xeomin", 100, 5.0, (), 0.18),
     ("Dysport", 300, 5.0, (), 0.12),
     ("Letybo", 100, 4.0, (("lidocaine", 1.0, "1% lidocaine"),), 0.06),
@@ -79,16 +199,30 @@ MIXES: tuple[tuple[str, int, float, tuple[tuple[str, float, str], ...], float], 
 PLANS: tuple[tuple[tuple[Indication, ...], tuple[Zone, ...], float], ...] = (
     ((Indication.PORES, Indication.OIL), (Zone.FOREHEAD, Zone.NOSE, Zone.CHEEK_LEFT, Zone.CHEEK_RIGHT), 0.35),
     ((Indication.REDNESS,), (Zone.CHEEK_LEFT, Zone.CHEEK_RIGHT, Zone.NOSE, Zone.CHIN), 0.22),
-    ((Indication.OIL, Indication.ACNE), (Zone.FOREHEAD, Zone.CHIN, Zone.JAWLINE_LEFT, Zone.JAWLINE_RIGHT), 0.13),
-    ((Indication.FINE_LINES, Indication.TEXTURE),
-     (Zone.PERIORBITAL_LEFT, Zone.PERIORBITAL_RIGHT, Zone.PERIORAL, Zone.NECK), 0.18),
+    (
+        (Indication.OIL, Indication.ACNE),
+        (Zone.FOREHEAD, Zone.CHIN, Zone.JAWLINE_LEFT, Zone.JAWLINE_RIGHT),
+        0.13,
+    ),
+    (
+        (Indication.FINE_LINES, Indication.TEXTURE),
+        (Zone.PERIORBITAL_LEFT, Zone.PERIORBITAL_RIGHT, Zone.PERIORAL, Zone.NECK),
+        0.18,
+    ),
     ((Indication.PORES, Indication.TEXTURE), (Zone.CHEEK_LEFT, Zone.CHEEK_RIGHT, Zone.NOSE), 0.12),
 )
 # Mean rating change by follow-up time point (literature: effect peaks ~4 weeks, lasts 3-4 months).
 EFFECT = {"day_14": 0.7, "week_4": 1.0, "week_8": 0.9, "week_12": 0.65, "week_16": 0.35}
 FOLLOW_UP_DAYS = {"day_14": 14, "week_4": 28, "week_12": 84}
-AE_KINDS = (("bruising", 0.04, 9), ("headache", 0.015, 2), ("persistent_wheals", 0.01, 1), ("swelling", 0.006, 3),
-            ("asymmetry", 0.003, 30), ("eyelid_droop", 0.0015, 35), ("redness", 0.006, 3))
+AE_KINDS = (
+    ("bruising", 0.04, 9),
+    ("headache", 0.015, 2),
+    ("persistent_wheals", 0.01, 1),
+    ("swelling", 0.006, 3),
+    ("asymmetry", 0.003, 30),
+    ("eyelid_droop", 0.0015, 35),
+    ("redness", 0.006, 3),
+)
 
 
 @dataclass(frozen=True)
@@ -109,14 +243,35 @@ class _Chain:
         self.last_id, self.last_hash = last_id, last_hash
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, at: datetime, user_id: int | None, username: str, action: str, entity: str, entity_id: str,
-            patient_id: int | None, changes: dict[str, Any]) -> None:
+    def add(
+        self,
+        at: datetime,
+        user_id: int | None,
+        username: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        patient_id: int | None,
+        changes: dict[str, Any],
+    ) -> None:
         cj = canonical_json(changes)
         eid = self.last_id + 1
         h = entry_hash(self.last_hash, eid, at, user_id, username, action, entity, entity_id, patient_id, cj)
-        self.rows.append(dict(id=eid, at=at, user_id=user_id, username=username, action=action, entity=entity,
-                              entity_id=entity_id, patient_id=patient_id, changes=cj, prev_hash=self.last_hash,
-                              hash=h))
+        self.rows.append(
+            dict(
+                id=eid,
+                at=at,
+                user_id=user_id,
+                username=username,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                patient_id=patient_id,
+                changes=cj,
+                prev_hash=self.last_hash,
+                hash=h,
+            )
+        )
         self.last_id, self.last_hash = eid, h
 
 
@@ -124,8 +279,14 @@ def _clamp(v: float) -> int:
     return max(0, min(4, int(round(v))))
 
 
-def build_demo(url: str, *, patients: int = 400, seed: int = 7, today: date | None = None,
-               clinic_name: str = "Lumière Skin & Laser Clinic") -> DemoSummary:
+def build_demo(
+    url: str,
+    *,
+    patients: int = 400,
+    seed: int = 7,
+    today: date | None = None,
+    clinic_name: str = "Lumière Skin & Laser Clinic",
+) -> DemoSummary:
     """Create a demo database at ``url`` (which must be empty or new)."""
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -133,20 +294,54 @@ def build_demo(url: str, *, patients: int = 400, seed: int = 7, today: date | No
     db = Database(make_engine(url))
     upgrade(db.engine)
     with db.read() as s:
-        if s.execute(select(UserRow.id).limit(1)).first() or s.execute(select(PatientRow.id).limit(1)).first():
+        if (
+            s.execute(select(UserRow.id).limit(1)).first()
+            or s.execute(select(PatientRow.id).limit(1)).first()
+        ):
             raise ValueError("The demo is built only into a new, empty database")
     hasher = AuthService.hasher
     now = datetime.now(UTC)
     with db.engine.begin() as conn:
-        conn.execute(insert(ClinicRow), [dict(
-            id=1, name=clinic_name, address="12 Harbour Road\nBrighton BN1 2AB", phone="+44 1273 555 014",
-            email="hello@lumiere-clinic.example", website="lumiere-clinic.example", paper_size="A4",
-            review_days=14, consent_form_version="MB-CONSENT-3", idle_lock_minutes=10, backups_kept=14)])
+        conn.execute(
+            insert(ClinicRow),
+            [
+                dict(
+                    id=1,
+                    name=clinic_name,
+                    address="12 Harbour Road\nBrighton BN1 2AB",
+                    phone="+44 1273 555 014",
+                    email="hello@lumiere-clinic.example",
+                    website="lumiere-clinic.example",
+                    paper_size="A4",
+                    review_days=14,
+                    consent_form_version="MB-CONSENT-3",
+                    idle_lock_minutes=10,
+                    backups_kept=14,
+                )
+            ],
+        )
         pw_hash = hasher.hash(DEMO_PASSWORD)
-        conn.execute(insert(UserRow), [dict(id=i + 1, username=u, full_name=n, credentials=c, role=r,
-                                            password_hash=pw_hash, active=True, failed_attempts=0, created_at=now,
-                                            password_changed_at=now) for i, (u, n, c, r) in enumerate(DEMO_USERS)])
-        conn.execute(insert(ProductRow), [dict(id=i + 1, **product_values(p)) for i, p in enumerate(SEED_PRODUCTS)])
+        conn.execute(
+            insert(UserRow),
+            [
+                dict(
+                    id=i + 1,
+                    username=u,
+                    full_name=n,
+                    credentials=c,
+                    role=r,
+                    password_hash=pw_hash,
+                    active=True,
+                    failed_attempts=0,
+                    created_at=now,
+                    password_changed_at=now,
+                )
+                for i, (u, n, c, r) in enumerate(DEMO_USERS)
+            ],
+        )
+        conn.execute(
+            insert(ProductRow), [dict(id=i + 1, **product_values(p)) for i, p in enumerate(SEED_PRODUCTS)]
+        )
         brand_id = {p.brand: i + 1 for i, p in enumerate(SEED_PRODUCTS)}
         in_use = {i + 1: p.in_use_hours for i, p in enumerate(SEED_PRODUCTS)}
         head = conn.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).one()
@@ -154,29 +349,62 @@ def build_demo(url: str, *, patients: int = 400, seed: int = 7, today: date | No
 
         patient_rows = _patients(rng, patients, today, now)
         conn.execute(insert(PatientRow), patient_rows)
-        chain.add(now, 1, "admin", AuditAction.CREATE.value, "demo_import", "", None,
-                  {"patients": [None, patients], "note": [None, "demo data generated by clinicrec demo"]})
+        chain.add(
+            now,
+            1,
+            "admin",
+            AuditAction.CREATE.value,
+            "demo_import",
+            "",
+            None,
+            {"patients": [None, patients], "note": [None, "demo data generated by clinicrec demo"]},
+        )
         gen = _SessionGenerator(rng, today, brand_id, in_use, patient_rows)
         gen.run()
-        for table, rows in ((VialRow.__table__, gen.vials), (VialAdditiveRow.__table__, gen.additives),
-                            (SessionRow.__table__, gen.sessions), (SessionVialRow.__table__, gen.session_vials),
-                            (PointRow.__table__, gen.points), (AcknowledgementRow.__table__, gen.acks),
-                            (AssessmentRow.__table__, gen.assessments), (AdverseEventRow.__table__, gen.events)):
+        for table, rows in (
+            (VialRow.__table__, gen.vials),
+            (VialAdditiveRow.__table__, gen.additives),
+            (SessionRow.__table__, gen.sessions),
+            (SessionVialRow.__table__, gen.session_vials),
+            (PointRow.__table__, gen.points),
+            (AcknowledgementRow.__table__, gen.acks),
+            (AssessmentRow.__table__, gen.assessments),
+            (AdverseEventRow.__table__, gen.events),
+        ):
             _bulk(conn, table, rows)  # type: ignore[arg-type]
         for sess in gen.signed_for_audit:
-            chain.add(sess["signed_at"], sess["signed_by_id"], gen.username[sess["signed_by_id"]], "sign", "session",
-                      str(sess["id"]), sess["patient_id"],
-                      {"status": ["draft", "signed"], "content_hash": [None, sess["content_hash"]],
-                       "meaning": [None, sess["signature_meaning"]]})
+            chain.add(
+                sess["signed_at"],
+                sess["signed_by_id"],
+                gen.username[sess["signed_by_id"]],
+                "sign",
+                "session",
+                str(sess["id"]),
+                sess["patient_id"],
+                {
+                    "status": ["draft", "signed"],
+                    "content_hash": [None, sess["content_hash"]],
+                    "meaning": [None, sess["signature_meaning"]],
+                },
+            )
         _bulk(conn, AuditRow.__table__, chain.rows)  # type: ignore[arg-type]
-        conn.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1)
-                     .values(last_id=chain.last_id, last_hash=chain.last_hash))
+        conn.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.id == 1)
+            .values(last_id=chain.last_id, last_hash=chain.last_hash)
+        )
     if db.is_sqlite:
         run_outside_transaction(db.engine, "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
-    return DemoSummary(patients, len(gen.sessions), len(gen.points),
-                       sum(1 for a in gen.assessments if a["time_point"] != "baseline"), len(gen.events),
-                       len(gen.vials), time.perf_counter() - started)
+    return DemoSummary(
+        patients,
+        len(gen.sessions),
+        len(gen.points),
+        sum(1 for a in gen.assessments if a["time_point"] != "baseline"),
+        len(gen.events),
+        len(gen.vials),
+        time.perf_counter() - started,
+    )
 
 
 def _bulk(conn, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:  # type: ignore[no-untyped-def]
@@ -184,7 +412,7 @@ def _bulk(conn, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -
         _bulk_raw(conn, table, rows)
         return
     for i in range(0, len(rows), chunk):
-        conn.execute(insert(table), rows[i:i + chunk])
+        conn.execute(insert(table), rows[i : i + chunk])
 
 
 def _bulk_raw(conn, table: Table, rows: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
@@ -208,16 +436,35 @@ def _patients(rng: random.Random, n: int, today: date, now: datetime) -> list[di
         dob = today - timedelta(days=rng.randint(19 * 365, 68 * 365))
         positive = rng.random() < 0.025
         which = rng.randrange(4) if positive else -1
-        rows.append(dict(
-            id=i, chart_number=f"CR-{i:06d}", first_name=first, last_name=last, first_key=fold(first),
-            last_key=fold(last), date_of_birth=dob, sex="female" if rng.random() < 0.82 else "male",
-            phone=f"+44 7700 {rng.randint(100000, 999999)}", email=f"{fold(first)}.{i}@mail.example".replace(" ", ""),
-            address=f"{rng.randint(1, 200)} {rng.choice(STREETS)}", fitzpatrick_type=rng.randint(1, 6),
-            allergies=rng.choice(("", "", "", "Penicillin", "Latex", "Nuts")), notes="",
-            scr_pregnant_or_breastfeeding=which == 0, scr_neuromuscular_disorder=False, scr_aminoglycosides=which == 1,
-            scr_recent_toxin=which == 2, scr_active_skin_infection=False, scr_milk_protein_allergy=which == 3,
-            scr_other="", version=1, created_at=now, updated_at=now, updated_by_id=1,
-        ))
+        rows.append(
+            dict(
+                id=i,
+                chart_number=f"CR-{i:06d}",
+                first_name=first,
+                last_name=last,
+                first_key=fold(first),
+                last_key=fold(last),
+                date_of_birth=dob,
+                sex="female" if rng.random() < 0.82 else "male",
+                phone=f"+44 7700 {rng.randint(100000, 999999)}",
+                email=f"{fold(first)}.{i}@mail.example".replace(" ", ""),
+                address=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
+                fitzpatrick_type=rng.randint(1, 6),
+                allergies=rng.choice(("", "", "", "Penicillin", "Latex", "Nuts")),
+                notes="",
+                scr_pregnant_or_breastfeeding=which == 0,
+                scr_neuromuscular_disorder=False,
+                scr_aminoglycosides=which == 1,
+                scr_recent_toxin=which == 2,
+                scr_active_skin_infection=False,
+                scr_milk_protein_allergy=which == 3,
+                scr_other="",
+                version=1,
+                created_at=now,
+                updated_at=now,
+                updated_by_id=1,
+            )
+        )
     return rows
 
 
@@ -227,9 +474,21 @@ class _SessionGenerator:
     INJECTORS = (3, 4, 5)
     SKILL = {3: 1.1, 4: 0.9, 5: 1.0}
 
-    def __init__(self, rng: random.Random, today: date, brand_id: dict[str, int], in_use: dict[int, int],
-                 patients: list[dict[str, Any]]) -> None:
-        self.rng, self.today, self.brand_id, self.in_use, self.patients = rng, today, brand_id, in_use, patients
+    def __init__(
+        self,
+        rng: random.Random,
+        today: date,
+        brand_id: dict[str, int],
+        in_use: dict[int, int],
+        patients: list[dict[str, Any]],
+    ) -> None:
+        self.rng, self.today, self.brand_id, self.in_use, self.patients = (
+            rng,
+            today,
+            brand_id,
+            in_use,
+            patients,
+        )
         self.vials: list[dict[str, Any]] = []
         self.additives: list[dict[str, Any]] = []
         self.sessions: list[dict[str, Any]] = []
@@ -274,14 +533,27 @@ class _SessionGenerator:
             brand, units, diluent, adds, _ = MIXES[mix_index]
             vid = len(self.vials) + 1
             recon = when - timedelta(minutes=self.rng.randint(5, 40))
-            lot = f"{brand[:1]}{self.rng.randint(1000, 9999)}{chr(65 + self.rng.randrange(26))}{chr(65 + self.rng.randrange(26))}"
+            letters = chr(65 + self.rng.randrange(26)) + chr(65 + self.rng.randrange(26))
+            lot = f"{brand[:1]}{self.rng.randint(1000, 9999)}{letters}"
             expiry = recon.date() + timedelta(days=self.rng.randint(60, 700))
-            self.vials.append(dict(id=vid, product_id=self.brand_id[brand], lot_number=lot, expiry_date=expiry,
-                                   vial_units=float(units), reconstituted_at=recon, diluent_kind="saline_preserved",
-                                   diluent_ml=diluent, opened_by_id=injector, created_at=recon))
+            self.vials.append(
+                dict(
+                    id=vid,
+                    product_id=self.brand_id[brand],
+                    lot_number=lot,
+                    expiry_date=expiry,
+                    vial_units=float(units),
+                    reconstituted_at=recon,
+                    diluent_kind="saline_preserved",
+                    diluent_ml=diluent,
+                    opened_by_id=injector,
+                    created_at=recon,
+                )
+            )
             for kind, ml, desc in adds:
-                self.additives.append(dict(id=len(self.additives) + 1, vial_id=vid, kind=kind, volume_ml=ml,
-                                           description=desc))
+                self.additives.append(
+                    dict(id=len(self.additives) + 1, vial_id=vid, kind=kind, volume_ml=ml, description=desc)
+                )
             total = diluent + sum(a[1] for a in adds)
             state = {"id": vid, "left": float(units), "conc": units / total, "mix": mix_index}
             self._open[key] = state
@@ -309,30 +581,67 @@ class _SessionGenerator:
             jx = x + rng.uniform(-0.002, 0.002)
             jy = y + rng.uniform(-0.0015, 0.0015)
             units = round(vial["conc"] * vol, 4)
-            points.append(dict(id=len(self.points) + len(points) + 1, session_id=sid, seq=seq, zone=zone.value,
-                               x=jx, y=jy, vial_id=vial["id"], units=units, volume_ml=vol, basis="volume"))
+            points.append(
+                dict(
+                    id=len(self.points) + len(points) + 1,
+                    session_id=sid,
+                    seq=seq,
+                    zone=zone.value,
+                    x=jx,
+                    y=jy,
+                    vial_id=vial["id"],
+                    units=units,
+                    volume_ml=vol,
+                    basis="volume",
+                )
+            )
         vial["left"] -= sum(p["units"] for p in points)
         total_units = sum(p["units"] for p in points)
         signed_at = when + timedelta(minutes=rng.randint(20, 50))
         sess = dict(
-            id=sid, patient_id=patient["id"], performed_at=when, injector_id=injector, prescriber="Dr Alex Morgan",
-            order_reference=f"ORD-{day:%y%m}-{sid:05d}", consent_form_version="MB-CONSENT-3",
-            consented_at=when - timedelta(minutes=10), consent_obtained_by=self._name(injector),
-            indications=",".join(sorted(i.value for i in indications)), needle_gauge=rng.choice((30, 32, 32)),
-            depth="intradermal", notes="", status="draft" if draft else "signed",
-            signed_at=None if draft else signed_at, signed_by_id=None if draft else injector,
-            signature_meaning=None if draft else "signed as administering injector", content_hash=None,
-            touch_up_of_id=None, amends_id=None, amendment_reason="", root_id=sid, version=1 if draft else 2,
-            created_at=when, updated_at=signed_at if not draft else when, updated_by_id=injector,
+            id=sid,
+            patient_id=patient["id"],
+            performed_at=when,
+            injector_id=injector,
+            prescriber="Dr Alex Morgan",
+            order_reference=f"ORD-{day:%y%m}-{sid:05d}",
+            consent_form_version="MB-CONSENT-3",
+            consented_at=when - timedelta(minutes=10),
+            consent_obtained_by=self._name(injector),
+            indications=",".join(sorted(i.value for i in indications)),
+            needle_gauge=rng.choice((30, 32, 32)),
+            depth="intradermal",
+            notes="",
+            status="draft" if draft else "signed",
+            signed_at=None if draft else signed_at,
+            signed_by_id=None if draft else injector,
+            signature_meaning=None if draft else "signed as administering injector",
+            content_hash=None,
+            touch_up_of_id=None,
+            amends_id=None,
+            amendment_reason="",
+            root_id=sid,
+            version=1 if draft else 2,
+            created_at=when,
+            updated_at=signed_at if not draft else when,
+            updated_by_id=injector,
         )
         self.sessions.append(sess)
         self.points.extend(points)
         self.session_vials.append(dict(session_id=sid, vial_id=vial["id"], seq=0))
         acks = []
         if any(patient[k] for k in patient if k.startswith("scr_") and k != "scr_other"):
-            acks.append(dict(id=len(self.acks) + 1, session_id=sid, kind="positive_screening",
-                             subject=f"patient:{patient['id']}", reason="Discussed with prescriber; cleared to treat",
-                             user_id=injector, at=when))
+            acks.append(
+                dict(
+                    id=len(self.acks) + 1,
+                    session_id=sid,
+                    kind="positive_screening",
+                    subject=f"patient:{patient['id']}",
+                    reason="Discussed with prescriber; cleared to treat",
+                    user_id=injector,
+                    at=when,
+                )
+            )
             self.acks.extend(acks)
         base = self._baseline(sid, day, indications, injector)
         self.assessments.append(base)
@@ -345,7 +654,9 @@ class _SessionGenerator:
     def _name(self, user_id: int) -> str:
         return DEMO_USERS[user_id - 1][1]
 
-    def _baseline(self, sid: int, day: date, indications: tuple[Indication, ...], injector: int) -> dict[str, Any]:
+    def _baseline(
+        self, sid: int, day: date, indications: tuple[Indication, ...], injector: int
+    ) -> dict[str, Any]:
         rng = self.rng
         target = {i.value for i in indications}
         pores = _clamp(rng.gauss(3.0 if "pores" in target else 2.0, 0.7))
@@ -353,14 +664,29 @@ class _SessionGenerator:
         redness = _clamp(rng.gauss(3.0 if "redness" in target else 1.4, 0.7))
         sebum = round(rng.gauss(60 + oil * 35, 15), 1) if rng.random() < 0.4 else None
         ei = round(rng.gauss(250 + redness * 60, 30), 1) if rng.random() < 0.25 else None
-        return dict(id=len(self.assessments) + 1, session_id=sid, time_point="baseline", assessed_on=day, pores=pores,
-                    oil=oil, redness=redness, scale_version=CURRENT_SCALE_VERSION,
-                    sebum_ug_cm2=max(0.0, sebum) if sebum is not None else None,
-                    erythema_index=max(0.0, ei) if ei is not None else None, gais=None, satisfaction=None,
-                    photos_taken=True, touch_up_given=False, notes="", assessor_id=injector,
-                    created_at=datetime.combine(day, dtime(9), tzinfo=UTC))
+        return dict(
+            id=len(self.assessments) + 1,
+            session_id=sid,
+            time_point="baseline",
+            assessed_on=day,
+            pores=pores,
+            oil=oil,
+            redness=redness,
+            scale_version=CURRENT_SCALE_VERSION,
+            sebum_ug_cm2=max(0.0, sebum) if sebum is not None else None,
+            erythema_index=max(0.0, ei) if ei is not None else None,
+            gais=None,
+            satisfaction=None,
+            photos_taken=True,
+            touch_up_given=False,
+            notes="",
+            assessor_id=injector,
+            created_at=datetime.combine(day, dtime(9), tzinfo=UTC),
+        )
 
-    def _follow_ups(self, sess: dict[str, Any], base: dict[str, Any], brand: str, units: float, injector: int) -> None:
+    def _follow_ups(
+        self, sess: dict[str, Any], base: dict[str, Any], brand: str, units: float, injector: int
+    ) -> None:
         rng = self.rng
         day = sess["performed_at"].date()
         responder = rng.random() > 0.15
@@ -376,16 +702,37 @@ class _SessionGenerator:
                 change = rng.gauss(effect * bonus * min(1.0, base[m] / 2.5), 0.55)
                 after[m] = _clamp(base[m] - change) if base[m] else _clamp(rng.gauss(0.1, 0.4))
             gain = sum(base[m] - after[m] for m in after)
-            gais = ("worse" if gain < -0.5 else "no_change" if gain < 0.5 else "improved" if gain < 2.5
-                    else "much_improved" if gain < 4 else "very_much_improved")
+            gais = (
+                "worse"
+                if gain < -0.5
+                else "no_change"
+                if gain < 0.5
+                else "improved"
+                if gain < 2.5
+                else "much_improved"
+                if gain < 4
+                else "very_much_improved"
+            )
             touch_up = tp == "day_14" and rng.random() < 0.1
-            self.assessments.append(dict(
-                id=len(self.assessments) + 1, session_id=sess["id"], time_point=tp, assessed_on=on, **after,
-                scale_version=CURRENT_SCALE_VERSION, sebum_ug_cm2=None, erythema_index=None, gais=gais,
-                satisfaction=max(1, min(5, int(round(rng.gauss(3 + gain * 0.45, 0.6))))),
-                photos_taken=rng.random() < 0.8, touch_up_given=touch_up, notes="", assessor_id=injector,
-                created_at=datetime.combine(on, dtime(10), tzinfo=UTC),
-            ))
+            self.assessments.append(
+                dict(
+                    id=len(self.assessments) + 1,
+                    session_id=sess["id"],
+                    time_point=tp,
+                    assessed_on=on,
+                    **after,
+                    scale_version=CURRENT_SCALE_VERSION,
+                    sebum_ug_cm2=None,
+                    erythema_index=None,
+                    gais=gais,
+                    satisfaction=max(1, min(5, int(round(rng.gauss(3 + gain * 0.45, 0.6))))),
+                    photos_taken=rng.random() < 0.8,
+                    touch_up_given=touch_up,
+                    notes="",
+                    assessor_id=injector,
+                    created_at=datetime.combine(on, dtime(10), tzinfo=UTC),
+                )
+            )
 
     def _adverse_events(self, sid: int, day: date, zones: tuple[Zone, ...], injector: int) -> None:
         rng = self.rng
@@ -397,22 +744,36 @@ class _SessionGenerator:
             if rng.random() < p:
                 onset = day + timedelta(days=rng.randint(0, 3))
                 resolved = onset + timedelta(days=max(1, int(rng.gauss(days, days / 3))))
-                self.events.append(dict(
-                    id=len(self.events) + 1, session_id=sid, kind=kind, onset=onset,
-                    severity=rng.choices(("mild", "moderate", "severe"), (0.8, 0.18, 0.02))[0],
-                    resolved_on=resolved if resolved <= self.today else None,
-                    resolution="Settled without treatment" if resolved <= self.today else "",
-                    notes="", recorded_by_id=injector, created_at=datetime.combine(onset, dtime(12), tzinfo=UTC),
-                ))
+                self.events.append(
+                    dict(
+                        id=len(self.events) + 1,
+                        session_id=sid,
+                        kind=kind,
+                        onset=onset,
+                        severity=rng.choices(("mild", "moderate", "severe"), (0.8, 0.18, 0.02))[0],
+                        resolved_on=resolved if resolved <= self.today else None,
+                        resolution="Settled without treatment" if resolved <= self.today else "",
+                        notes="",
+                        recorded_by_id=injector,
+                        created_at=datetime.combine(onset, dtime(12), tzinfo=UTC),
+                    )
+                )
 
     @staticmethod
-    def _content_hash(sess: dict[str, Any], points: list[dict[str, Any]], vial_ids: list[int],
-                      acks: list[dict[str, Any]], base: dict[str, Any]) -> str:
+    def _content_hash(
+        sess: dict[str, Any],
+        points: list[dict[str, Any]],
+        vial_ids: list[int],
+        acks: list[dict[str, Any]],
+        base: dict[str, Any],
+    ) -> str:
         from .content_hash import baseline_columns, content_columns
 
         content: dict[str, Any] = {k: sess[k] for k in content_columns()}
-        content["points"] = [[p["seq"], p["zone"], p["x"], p["y"], p["vial_id"], p["units"], p["volume_ml"],
-                              p["basis"]] for p in points]
+        content["points"] = [
+            [p["seq"], p["zone"], p["x"], p["y"], p["vial_id"], p["units"], p["volume_ml"], p["basis"]]
+            for p in points
+        ]
         content["vials"] = vial_ids
         content["acknowledgements"] = [[a["kind"], a["subject"], a["reason"], a["user_id"]] for a in acks]
         content["baseline"] = {k: base[k] for k in baseline_columns()}

@@ -54,12 +54,30 @@ SCREENING_FIELDS = tuple(SafetyScreening.QUESTIONS)
 
 
 # -- patients --------------------------------------------------------------------------------------
+#: Length of the patients.first_key / last_key columns. Folding can lengthen a name ("ß" -> "ss",
+#: "ﬃ" -> "ffi"), and PostgreSQL refuses a value longer than its column; the key is only for prefix search.
+SEARCH_KEY_LENGTH = 100
+
+
+def _search_key(name: str) -> str:
+    return fold(name)[:SEARCH_KEY_LENGTH]
+
+
 def patient_values(p: Patient) -> dict[str, Any]:
     v: dict[str, Any] = {
-        "chart_number": p.chart_number, "first_name": p.first_name, "last_name": p.last_name,
-        "first_key": fold(p.first_name), "last_key": fold(p.last_name), "date_of_birth": p.date_of_birth,
-        "sex": Sex(p.sex).value, "phone": p.phone, "email": p.email, "address": p.address,
-        "fitzpatrick_type": p.fitzpatrick_type, "allergies": p.allergies, "notes": p.notes,
+        "chart_number": p.chart_number,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "first_key": _search_key(p.first_name),
+        "last_key": _search_key(p.last_name),
+        "date_of_birth": p.date_of_birth,
+        "sex": Sex(p.sex).value,
+        "phone": p.phone,
+        "email": p.email,
+        "address": p.address,
+        "fitzpatrick_type": p.fitzpatrick_type,
+        "allergies": p.allergies,
+        "notes": p.notes,
         "scr_other": p.screening.other,
     }
     for f in SCREENING_FIELDS:
@@ -70,9 +88,20 @@ def patient_values(p: Patient) -> dict[str, Any]:
 def to_patient(r: PatientRow) -> Patient:
     screening = SafetyScreening(**{f: getattr(r, "scr_" + f) for f in SCREENING_FIELDS}, other=r.scr_other)
     return Patient(
-        first_name=r.first_name, last_name=r.last_name, date_of_birth=r.date_of_birth, chart_number=r.chart_number,
-        sex=Sex(r.sex), phone=r.phone, email=r.email, address=r.address, fitzpatrick_type=r.fitzpatrick_type,
-        allergies=r.allergies, screening=screening, notes=r.notes, id=r.id, version=r.version,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        date_of_birth=r.date_of_birth,
+        chart_number=r.chart_number,
+        sex=Sex(r.sex),
+        phone=r.phone,
+        email=r.email,
+        address=r.address,
+        fitzpatrick_type=r.fitzpatrick_type,
+        allergies=r.allergies,
+        screening=screening,
+        notes=r.notes,
+        id=r.id,
+        version=r.version,
     )
 
 
@@ -87,18 +116,32 @@ def to_user(r: UserRow) -> User:
 
 def to_clinic(r: ClinicRow) -> ClinicSettings:
     return ClinicSettings(
-        name=r.name, address=r.address, phone=r.phone, email=r.email, website=r.website,
-        paper_size=PaperSize(r.paper_size), review_days=r.review_days, logo_png=r.logo_png,
-        consent_form_version=r.consent_form_version, idle_lock_minutes=r.idle_lock_minutes,
+        name=r.name,
+        address=r.address,
+        phone=r.phone,
+        email=r.email,
+        website=r.website,
+        paper_size=PaperSize(r.paper_size),
+        review_days=r.review_days,
+        logo_png=r.logo_png,
+        consent_form_version=r.consent_form_version,
+        idle_lock_minutes=r.idle_lock_minutes,
         backups_kept=r.backups_kept,
     )
 
 
 def clinic_values(c: ClinicSettings) -> dict[str, Any]:
     return {
-        "name": c.name, "address": c.address, "phone": c.phone, "email": c.email, "website": c.website,
-        "paper_size": PaperSize(c.paper_size).value, "review_days": c.review_days, "logo_png": c.logo_png,
-        "consent_form_version": c.consent_form_version, "idle_lock_minutes": c.idle_lock_minutes,
+        "name": c.name,
+        "address": c.address,
+        "phone": c.phone,
+        "email": c.email,
+        "website": c.website,
+        "paper_size": PaperSize(c.paper_size).value,
+        "review_days": c.review_days,
+        "logo_png": c.logo_png,
+        "consent_form_version": c.consent_form_version,
+        "idle_lock_minutes": c.idle_lock_minutes,
         "backups_kept": c.backups_kept,
     }
 
@@ -106,46 +149,76 @@ def clinic_values(c: ClinicSettings) -> dict[str, Any]:
 def to_product(r: ProductRow) -> Product:
     sizes = tuple(int(x) for x in r.vial_sizes.split(",") if x)
     return Product(
-        brand=r.brand, generic_name=r.generic_name, vial_sizes=sizes, in_use_hours=r.in_use_hours,
-        max_dose_units=r.max_dose_units, max_dose_period_days=r.max_dose_period_days,
-        ready_to_use_units_per_ml=r.ready_to_use_units_per_ml, active=r.active, notes=r.notes, id=r.id,
+        brand=r.brand,
+        generic_name=r.generic_name,
+        vial_sizes=sizes,
+        in_use_hours=r.in_use_hours,
+        max_dose_units=r.max_dose_units,
+        max_dose_period_days=r.max_dose_period_days,
+        ready_to_use_units_per_ml=r.ready_to_use_units_per_ml,
+        active=r.active,
+        notes=r.notes,
+        id=r.id,
     )
 
 
 def product_values(p: Product) -> dict[str, Any]:
     return {
-        "brand": p.brand, "generic_name": p.generic_name, "vial_sizes": ",".join(str(int(s)) for s in p.vial_sizes),
-        "in_use_hours": p.in_use_hours, "max_dose_units": p.max_dose_units,
-        "max_dose_period_days": p.max_dose_period_days, "ready_to_use_units_per_ml": p.ready_to_use_units_per_ml,
-        "active": p.active, "notes": p.notes,
+        "brand": p.brand,
+        "generic_name": p.generic_name,
+        "vial_sizes": ",".join(str(int(s)) for s in p.vial_sizes),
+        "in_use_hours": p.in_use_hours,
+        "max_dose_units": p.max_dose_units,
+        "max_dose_period_days": p.max_dose_period_days,
+        "ready_to_use_units_per_ml": p.ready_to_use_units_per_ml,
+        "active": p.active,
+        "notes": p.notes,
     }
 
 
 # -- vials -------------------------------------------------------------------------------------------
 def to_vial(r: VialRow) -> Vial:
     return Vial(
-        product_id=r.product_id, lot_number=r.lot_number, expiry_date=r.expiry_date, vial_units=r.vial_units,
-        reconstituted_at=r.reconstituted_at, diluent_kind=DiluentKind(r.diluent_kind), diluent_ml=r.diluent_ml,
+        product_id=r.product_id,
+        lot_number=r.lot_number,
+        expiry_date=r.expiry_date,
+        vial_units=r.vial_units,
+        reconstituted_at=r.reconstituted_at,
+        diluent_kind=DiluentKind(r.diluent_kind),
+        diluent_ml=r.diluent_ml,
         additives=tuple(Additive(AdditiveKind(a.kind), a.volume_ml, a.description) for a in r.additives),
-        id=r.id, opened_by_id=r.opened_by_id,
+        id=r.id,
+        opened_by_id=r.opened_by_id,
     )
 
 
 def vial_row(v: Vial, opened_by_id: int | None) -> VialRow:
     return VialRow(
-        product_id=v.product_id, lot_number=v.lot_number, expiry_date=v.expiry_date, vial_units=v.vial_units,
-        reconstituted_at=v.reconstituted_at, diluent_kind=DiluentKind(v.diluent_kind).value,
-        diluent_ml=v.diluent_ml, opened_by_id=opened_by_id,
-        additives=[VialAdditiveRow(kind=AdditiveKind(a.kind).value, volume_ml=a.volume_ml,
-                                   description=a.description) for a in v.additives],
+        product_id=v.product_id,
+        lot_number=v.lot_number,
+        expiry_date=v.expiry_date,
+        vial_units=v.vial_units,
+        reconstituted_at=v.reconstituted_at,
+        diluent_kind=DiluentKind(v.diluent_kind).value,
+        diluent_ml=v.diluent_ml,
+        opened_by_id=opened_by_id,
+        additives=[
+            VialAdditiveRow(kind=AdditiveKind(a.kind).value, volume_ml=a.volume_ml, description=a.description)
+            for a in v.additives
+        ],
     )
 
 
 def vial_audit(v: Vial) -> dict[str, Any]:
     return {
-        "product_id": v.product_id, "lot_number": v.lot_number, "expiry_date": v.expiry_date,
-        "vial_units": v.vial_units, "reconstituted_at": v.reconstituted_at, "diluent_kind": str(v.diluent_kind),
-        "diluent_ml": v.diluent_ml, "additives": [[str(a.kind), a.volume_ml, a.description] for a in v.additives],
+        "product_id": v.product_id,
+        "lot_number": v.lot_number,
+        "expiry_date": v.expiry_date,
+        "vial_units": v.vial_units,
+        "reconstituted_at": v.reconstituted_at,
+        "diluent_kind": str(v.diluent_kind),
+        "diluent_ml": v.diluent_ml,
+        "additives": [[str(a.kind), a.volume_ml, a.description] for a in v.additives],
     }
 
 
@@ -155,41 +228,79 @@ def to_point(r: PointRow) -> InjectionPoint:
 
 
 def point_row(p: InjectionPoint, seq: int) -> PointRow:
-    return PointRow(seq=seq, zone=Zone(p.zone).value, x=p.x, y=p.y, vial_id=p.vial_id, units=p.units,
-                    volume_ml=p.volume_ml, basis=DoseBasis(p.basis).value)
+    return PointRow(
+        seq=seq,
+        zone=Zone(p.zone).value,
+        x=p.x,
+        y=p.y,
+        vial_id=p.vial_id,
+        units=p.units,
+        volume_ml=p.volume_ml,
+        basis=DoseBasis(p.basis).value,
+    )
 
 
 def to_assessment(r: AssessmentRow, assessor_name: str = "") -> Assessment:
     return Assessment(
-        time_point=TimePoint(r.time_point), assessed_on=r.assessed_on, pores=r.pores, oil=r.oil,
-        redness=r.redness, scale_version=r.scale_version, sebum_ug_cm2=r.sebum_ug_cm2,
-        erythema_index=r.erythema_index, gais=Gais(r.gais) if r.gais else None, satisfaction=r.satisfaction,
-        photos_taken=r.photos_taken, touch_up_given=r.touch_up_given, notes=r.notes, assessor_id=r.assessor_id,
-        assessor_name=assessor_name, id=r.id,
+        time_point=TimePoint(r.time_point),
+        assessed_on=r.assessed_on,
+        pores=r.pores,
+        oil=r.oil,
+        redness=r.redness,
+        scale_version=r.scale_version,
+        sebum_ug_cm2=r.sebum_ug_cm2,
+        erythema_index=r.erythema_index,
+        gais=Gais(r.gais) if r.gais else None,
+        satisfaction=r.satisfaction,
+        photos_taken=r.photos_taken,
+        touch_up_given=r.touch_up_given,
+        notes=r.notes,
+        assessor_id=r.assessor_id,
+        assessor_name=assessor_name,
+        id=r.id,
     )
 
 
 def assessment_values(a: Assessment) -> dict[str, Any]:
     return {
-        "time_point": TimePoint(a.time_point).value, "assessed_on": a.assessed_on, "pores": a.pores, "oil": a.oil,
-        "redness": a.redness, "scale_version": a.scale_version, "sebum_ug_cm2": a.sebum_ug_cm2,
-        "erythema_index": a.erythema_index, "gais": Gais(a.gais).value if a.gais else None,
-        "satisfaction": a.satisfaction, "photos_taken": a.photos_taken, "touch_up_given": a.touch_up_given,
+        "time_point": TimePoint(a.time_point).value,
+        "assessed_on": a.assessed_on,
+        "pores": a.pores,
+        "oil": a.oil,
+        "redness": a.redness,
+        "scale_version": a.scale_version,
+        "sebum_ug_cm2": a.sebum_ug_cm2,
+        "erythema_index": a.erythema_index,
+        "gais": Gais(a.gais).value if a.gais else None,
+        "satisfaction": a.satisfaction,
+        "photos_taken": a.photos_taken,
+        "touch_up_given": a.touch_up_given,
         "notes": a.notes,
     }
 
 
 def to_adverse_event(r: AdverseEventRow) -> AdverseEvent:
     return AdverseEvent(
-        kind=AdverseEventKind(r.kind), onset=r.onset, severity=Severity(r.severity), resolved_on=r.resolved_on,
-        resolution=r.resolution, notes=r.notes, id=r.id, session_id=r.session_id, recorded_by_id=r.recorded_by_id,
+        kind=AdverseEventKind(r.kind),
+        onset=r.onset,
+        severity=Severity(r.severity),
+        resolved_on=r.resolved_on,
+        resolution=r.resolution,
+        notes=r.notes,
+        id=r.id,
+        session_id=r.session_id,
+        recorded_by_id=r.recorded_by_id,
     )
 
 
 def adverse_event_values(e: AdverseEvent) -> dict[str, Any]:
     return {
-        "kind": AdverseEventKind(e.kind).value, "onset": e.onset, "severity": Severity(e.severity).value,
-        "resolved_on": e.resolved_on, "resolution": e.resolution, "notes": e.notes,
+        "kind": AdverseEventKind(e.kind).value,
+        "onset": e.onset,
+        "severity": Severity(e.severity).value,
+        "resolved_on": e.resolved_on,
+        "resolution": e.resolution,
+        "notes": e.notes,
     }
 
 
@@ -197,12 +308,18 @@ def session_values(s: TreatmentSession) -> dict[str, Any]:
     """Scalar columns of a session (not points, vials, baseline or acknowledgements)."""
     c = s.consent
     return {
-        "patient_id": s.patient_id, "performed_at": s.performed_at, "injector_id": s.injector_id,
-        "prescriber": s.prescriber, "order_reference": s.order_reference,
-        "consent_form_version": c.form_version if c else None, "consented_at": c.consented_at if c else None,
+        "patient_id": s.patient_id,
+        "performed_at": s.performed_at,
+        "injector_id": s.injector_id,
+        "prescriber": s.prescriber,
+        "order_reference": s.order_reference,
+        "consent_form_version": c.form_version if c else None,
+        "consented_at": c.consented_at if c else None,
         "consent_obtained_by": c.obtained_by if c else None,
         "indications": ",".join(sorted(Indication(i).value for i in s.indications)),
-        "needle_gauge": s.needle_gauge, "depth": Depth(s.depth).value if s.depth else None, "notes": s.notes,
+        "needle_gauge": s.needle_gauge,
+        "depth": Depth(s.depth).value if s.depth else None,
+        "notes": s.notes,
         "touch_up_of_id": s.touch_up_of_id,
     }
 
@@ -212,16 +329,29 @@ def to_session(r: SessionRow, baseline: Assessment | None) -> TreatmentSession:
     if r.consent_form_version is not None and r.consented_at is not None:
         consent = Consent(r.consent_form_version, r.consented_at, r.consent_obtained_by or "")
     return TreatmentSession(
-        patient_id=r.patient_id, performed_at=r.performed_at, injector_id=r.injector_id, consent=consent,
-        indications=frozenset(Indication(i) for i in r.indications.split(",") if i), prescriber=r.prescriber,
-        order_reference=r.order_reference, needle_gauge=r.needle_gauge, depth=Depth(r.depth) if r.depth else None,
-        notes=r.notes, vial_ids=tuple(link.vial_id for link in r.vial_links),
-        points=tuple(to_point(p) for p in r.points), baseline=baseline,
+        patient_id=r.patient_id,
+        performed_at=r.performed_at,
+        injector_id=r.injector_id,
+        consent=consent,
+        indications=frozenset(Indication(i) for i in r.indications.split(",") if i),
+        prescriber=r.prescriber,
+        order_reference=r.order_reference,
+        needle_gauge=r.needle_gauge,
+        depth=Depth(r.depth) if r.depth else None,
+        notes=r.notes,
+        vial_ids=tuple(link.vial_id for link in r.vial_links),
+        points=tuple(to_point(p) for p in r.points),
+        baseline=baseline,
         acknowledgements=tuple(
-            Acknowledgement(WarningKind(a.kind), a.subject, a.reason, a.user_id, a.at) for a in r.acknowledgements
+            Acknowledgement(WarningKind(a.kind), a.subject, a.reason, a.user_id, a.at)
+            for a in r.acknowledgements
         ),
-        touch_up_of_id=r.touch_up_of_id, status=SessionStatus(r.status), id=r.id, version=r.version,
-        amends_id=r.amends_id, amendment_reason=r.amendment_reason,
+        touch_up_of_id=r.touch_up_of_id,
+        status=SessionStatus(r.status),
+        id=r.id,
+        version=r.version,
+        amends_id=r.amends_id,
+        amendment_reason=r.amendment_reason,
     )
 
 

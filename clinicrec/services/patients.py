@@ -70,12 +70,14 @@ def search_filter(query: str):  # type: ignore[no-untyped-def]
             clauses.append(PatientRow.date_of_birth == born)
             continue
         key = fold(token)
-        clauses.append(or_(
-            _prefix(PatientRow.last_key, key),
-            _prefix(PatientRow.first_key, key),
-            _prefix(PatientRow.chart_number, token.upper()),
-            _prefix(PatientRow.chart_number, token),
-        ))
+        clauses.append(
+            or_(
+                _prefix(PatientRow.last_key, key),
+                _prefix(PatientRow.first_key, key),
+                _prefix(PatientRow.chart_number, token.upper()),
+                _prefix(PatientRow.chart_number, token),
+            )
+        )
     return and_(*clauses) if clauses else None
 
 
@@ -85,12 +87,23 @@ class PatientService(ServiceBase):
         validate_patient(patient, today=self.now().date())
         with self.writing() as s:
             self._check_chart_number_free(s, patient.chart_number, None)
-            row = PatientRow(**patient_values(patient), created_at=self.now(), updated_at=self.now(),
-                             updated_by_id=actor.user_id)
+            row = PatientRow(
+                **patient_values(patient),
+                created_at=self.now(),
+                updated_at=self.now(),
+                updated_by_id=actor.user_id,
+            )
             s.add(row)
             s.flush()
-            audit.record(s, actor, AuditAction.CREATE, "patient", row.id, patient_id=row.id,
-                         changes=audit.diff({}, audit_view_patient(row)))
+            audit.record(
+                s,
+                actor,
+                AuditAction.CREATE,
+                "patient",
+                row.id,
+                patient_id=row.id,
+                changes=audit.diff({}, audit_view_patient(row)),
+            )
             result = to_patient(row)
         self.announce(Change("patient", result.id, "created", result.id))
         return result
@@ -100,7 +113,7 @@ class PatientService(ServiceBase):
         actor = self.actor(Action.EDIT_PATIENTS)
         validate_patient(patient, today=self.now().date())
         with self.writing() as s:
-            row = s.get(PatientRow, patient.id)
+            row = s.get(PatientRow, patient.id, with_for_update=True)  # PostgreSQL: a concurrent saver waits
             if row is None:
                 raise NotFoundError(f"No patient with id {patient.id}")
             if row.version != patient.version:
@@ -109,7 +122,8 @@ class PatientService(ServiceBase):
                     f"{row.first_name} {row.last_name}'s record was changed by "
                     f"{who.full_name if who else 'someone else'} at {row.updated_at:%Y-%m-%d %H:%M} UTC "
                     "after you opened it. Reopen it to see their changes.",
-                    by=who.full_name if who else None, at=row.updated_at,
+                    by=who.full_name if who else None,
+                    at=row.updated_at,
                 )
             self._check_chart_number_free(s, patient.chart_number, row.id)
             old = audit_view_patient(row)
@@ -129,8 +143,9 @@ class PatientService(ServiceBase):
     def _check_chart_number_free(self, s: Session, chart_number: str, own_id: int | None) -> None:
         other = s.execute(select(PatientRow.id).where(PatientRow.chart_number == chart_number)).scalar()
         if other is not None and other != own_id:
-            raise ValidationError(FieldError("chart_number", f"Chart number {chart_number} is already used by "
-                                                             "another patient"))
+            raise ValidationError(
+                FieldError("chart_number", f"Chart number {chart_number} is already used by another patient")
+            )
 
     def get(self, patient_id: int, *, log_view: bool = False) -> Patient:
         actor = self.actor(Action.VIEW_PATIENTS)
@@ -155,11 +170,21 @@ class PatientService(ServiceBase):
     # -- listing ----------------------------------------------------------------------------------
     def _list_stmt(self, query: str, sort: str, descending: bool) -> Select:
         stmt = select(
-            PatientRow.id, PatientRow.chart_number, PatientRow.last_name, PatientRow.first_name,
-            PatientRow.date_of_birth, PatientRow.phone,
-            or_(PatientRow.scr_pregnant_or_breastfeeding, PatientRow.scr_neuromuscular_disorder,
-                PatientRow.scr_aminoglycosides, PatientRow.scr_recent_toxin, PatientRow.scr_active_skin_infection,
-                PatientRow.scr_milk_protein_allergy, PatientRow.scr_other != ""),
+            PatientRow.id,
+            PatientRow.chart_number,
+            PatientRow.last_name,
+            PatientRow.first_name,
+            PatientRow.date_of_birth,
+            PatientRow.phone,
+            or_(
+                PatientRow.scr_pregnant_or_breastfeeding,
+                PatientRow.scr_neuromuscular_disorder,
+                PatientRow.scr_aminoglycosides,
+                PatientRow.scr_recent_toxin,
+                PatientRow.scr_active_skin_infection,
+                PatientRow.scr_milk_protein_allergy,
+                PatientRow.scr_other != "",
+            ),
         )
         where = search_filter(query)
         if where is not None:
@@ -167,8 +192,15 @@ class PatientService(ServiceBase):
         cols = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
         return stmt.order_by(*(c.desc() if descending else c.asc() for c in cols))
 
-    def search(self, query: str = "", *, offset: int = 0, limit: int = 200, sort: str = "name",
-               descending: bool = False) -> list[PatientListRow]:
+    def search(
+        self,
+        query: str = "",
+        *,
+        offset: int = 0,
+        limit: int = 200,
+        sort: str = "name",
+        descending: bool = False,
+    ) -> list[PatientListRow]:
         self.actor(Action.VIEW_PATIENTS)
         with self.reading() as s:
             rows = s.execute(self._list_stmt(query, sort, descending).offset(offset).limit(limit)).all()

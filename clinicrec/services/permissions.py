@@ -31,8 +31,16 @@ class Action(StrEnum):
 
 
 _INJECTOR = {
-    Action.VIEW_PATIENTS, Action.EDIT_PATIENTS, Action.CHART, Action.SIGN, Action.AMEND, Action.ASSESS,
-    Action.RECORD_ADVERSE_EVENT, Action.OPEN_VIAL, Action.PRINT, Action.VIEW_OWN_REPORTS,
+    Action.VIEW_PATIENTS,
+    Action.EDIT_PATIENTS,
+    Action.CHART,
+    Action.SIGN,
+    Action.AMEND,
+    Action.ASSESS,
+    Action.RECORD_ADVERSE_EVENT,
+    Action.OPEN_VIAL,
+    Action.PRINT,
+    Action.VIEW_OWN_REPORTS,
 }
 _MANAGER = _INJECTOR | {Action.VIEW_ALL_REPORTS, Action.EXPORT, Action.VIEW_AUDIT, Action.BACKUP}
 _ADMIN = _MANAGER | {Action.MANAGE_USERS, Action.MANAGE_PRODUCTS, Action.MANAGE_SETTINGS, Action.RESTORE}

@@ -24,15 +24,20 @@ class PrintService(ServiceBase):
         from ..pdf.handout import build_handout
 
         record, clinic = self._inputs(session_id)
-        return self._render(lambda fh: build_handout(record, clinic, fh, template_text=template_text),
-                            session_id, record.patient.id, "handout")
+        return self._render(
+            lambda fh: build_handout(record, clinic, fh, template_text=template_text),
+            session_id,
+            record.patient.id,
+            "handout",
+        )
 
     def chart_bytes(self, session_id: int) -> bytes:
         from ..pdf.chart import build_chart_pdf
 
         record, clinic = self._inputs(session_id)
-        return self._render(lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id,
-                            "chart_pdf")
+        return self._render(
+            lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id, "chart_pdf"
+        )
 
     def leaflet_bytes(self) -> bytes:
         from ..pdf.handout import build_leaflet
@@ -57,8 +62,15 @@ class PrintService(ServiceBase):
         buffer = io.BytesIO()
         build(buffer)
         with self.writing() as s:
-            audit.record(s, actor, AuditAction.PRINT, what, session_id or "", patient_id=patient_id,
-                         changes={"document": [None, what]})
+            audit.record(
+                s,
+                actor,
+                AuditAction.PRINT,
+                what,
+                session_id or "",
+                patient_id=patient_id,
+                changes={"document": [None, what]},
+            )
         return buffer.getvalue()
 
 

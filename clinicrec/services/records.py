@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,12 +74,23 @@ class RecordService(ServiceBase):
         with self.writing() as s:
             row = self._signed_root(s, session_id)
             validate_assessment(assessment, baseline=False, session_date=row.performed_at.date())
-            a = AssessmentRow(session_id=row.root_id, **assessment_values(assessment), assessor_id=actor.user_id,
-                              created_at=self.now())
+            a = AssessmentRow(
+                session_id=row.root_id,
+                **assessment_values(assessment),
+                assessor_id=actor.user_id,
+                created_at=self.now(),
+            )
             s.add(a)
             s.flush()
-            audit.record(s, actor, AuditAction.CREATE, "assessment", a.id, patient_id=row.patient_id,
-                         changes=audit.diff({}, {"session_id": row.root_id, **assessment_values(assessment)}))
+            audit.record(
+                s,
+                actor,
+                AuditAction.CREATE,
+                "assessment",
+                a.id,
+                patient_id=row.patient_id,
+                changes=audit.diff({}, {"session_id": row.root_id, **assessment_values(assessment)}),
+            )
             result = to_assessment(a, actor.full_name)
         self.announce(Change("assessment", result.id, "created", row.patient_id))
         return result
@@ -101,12 +112,23 @@ class RecordService(ServiceBase):
             if row is None:
                 raise NotFoundError(f"No session with id {session_id}")
             validate_adverse_event(event, session_date=row.performed_at.date())
-            e = AdverseEventRow(session_id=row.root_id or row.id, **adverse_event_values(event),
-                                recorded_by_id=actor.user_id, created_at=self.now())
+            e = AdverseEventRow(
+                session_id=row.root_id or row.id,
+                **adverse_event_values(event),
+                recorded_by_id=actor.user_id,
+                created_at=self.now(),
+            )
             s.add(e)
             s.flush()
-            audit.record(s, actor, AuditAction.CREATE, "adverse_event", e.id, patient_id=row.patient_id,
-                         changes=audit.diff({}, adverse_event_values(event)))
+            audit.record(
+                s,
+                actor,
+                AuditAction.CREATE,
+                "adverse_event",
+                e.id,
+                patient_id=row.patient_id,
+                changes=audit.diff({}, adverse_event_values(event)),
+            )
             result = to_adverse_event(e)
         self.announce(Change("adverse_event", result.id, "created", row.patient_id))
         return result
@@ -123,8 +145,15 @@ class RecordService(ServiceBase):
             old = adverse_event_values(to_adverse_event(e))
             for k, v in adverse_event_values(event).items():
                 setattr(e, k, v)
-            audit.record(s, actor, AuditAction.UPDATE, "adverse_event", e.id, patient_id=session.patient_id,
-                         changes=audit.diff(old, adverse_event_values(event)))
+            audit.record(
+                s,
+                actor,
+                AuditAction.UPDATE,
+                "adverse_event",
+                e.id,
+                patient_id=session.patient_id,
+                changes=audit.diff(old, adverse_event_values(event)),
+            )
             result = to_adverse_event(e)
         self.announce(Change("adverse_event", result.id, "updated", session.patient_id))
         return result
@@ -140,17 +169,24 @@ class RecordService(ServiceBase):
             assert row is not None
             patient = to_patient(s.get(PatientRow, session.patient_id))  # type: ignore[arg-type]
             users = {u.id: u for u in s.execute(select(UserRow)).scalars()}
-            vials = tuple(to_vial(v) for v in s.execute(
-                select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars())
+            vials = tuple(
+                to_vial(v)
+                for v in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+            )
             vial_order = {vid: i for i, vid in enumerate(session.all_vial_ids)}
             vials = tuple(sorted(vials, key=lambda v: vial_order[v.id or 0]))
-            products = tuple(to_product(p) for p in s.execute(
-                select(ProductRow).where(ProductRow.id.in_({v.product_id for v in vials}))).scalars())
+            products = tuple(
+                to_product(p)
+                for p in s.execute(
+                    select(ProductRow).where(ProductRow.id.in_({v.product_id for v in vials}))
+                ).scalars()
+            )
             signature = None
             if row.signed_at is not None and row.signed_by_id is not None:
                 signer = users[row.signed_by_id]
-                signature = Signature(signer.full_name, signer.credentials, row.signed_at,
-                                      row.signature_meaning or "signed")
+                signature = Signature(
+                    signer.full_name, signer.credentials, row.signed_at, row.signature_meaning or "signed"
+                )
             amended_by = tuple(
                 self._amendment_info(a, users)
                 for a in s.execute(select(SessionRow).where(SessionRow.amends_id == session_id)).scalars()
@@ -159,62 +195,122 @@ class RecordService(ServiceBase):
             if row.amends_id is not None:
                 amends = self._amendment_info(row, users)
             root = row.root_id or row.id
-            events = tuple(to_adverse_event(e) for e in s.execute(
-                select(AdverseEventRow).where(AdverseEventRow.session_id == root).order_by(AdverseEventRow.onset)
-            ).scalars())
+            events = tuple(
+                to_adverse_event(e)
+                for e in s.execute(
+                    select(AdverseEventRow)
+                    .where(AdverseEventRow.session_id == root)
+                    .order_by(AdverseEventRow.onset)
+                ).scalars()
+            )
             follow_ups = tuple(
                 to_assessment(a, users[a.assessor_id].full_name if a.assessor_id in users else "")
-                for a in s.execute(select(AssessmentRow).where(
-                    AssessmentRow.session_id == root, AssessmentRow.time_point != TimePoint.BASELINE.value)
-                    .order_by(AssessmentRow.assessed_on, AssessmentRow.id)).scalars()
+                for a in s.execute(
+                    select(AssessmentRow)
+                    .where(
+                        AssessmentRow.session_id == root, AssessmentRow.time_point != TimePoint.BASELINE.value
+                    )
+                    .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+                ).scalars()
             )
-            return SessionRecord(session, patient, to_user(users[session.injector_id]), vials, products, signature,
-                                 amended_by, amends, events, follow_ups)
+            return SessionRecord(
+                session,
+                patient,
+                to_user(users[session.injector_id]),
+                vials,
+                products,
+                signature,
+                amended_by,
+                amends,
+                events,
+                follow_ups,
+            )
 
     @staticmethod
     def _amendment_info(row: SessionRow, users: dict[int, UserRow]) -> AmendmentInfo:
         author_id = row.signed_by_id or row.updated_by_id or row.injector_id
         author = users.get(author_id)
-        return AmendmentInfo(row.id, author.full_name if author else "?", row.signed_at or row.created_at,
-                             row.amendment_reason)
+        return AmendmentInfo(
+            row.id, author.full_name if author else "?", row.signed_at or row.created_at, row.amendment_reason
+        )
 
     def history(self, patient_id: int) -> list[SessionSummary]:
         """The patient's sessions, newest first, each with products, zones, totals and rating trends."""
         self.actor(Action.VIEW_PATIENTS)
         with self.reading() as s:
-            rows = s.execute(select(SessionRow).where(SessionRow.patient_id == patient_id)
-                             .order_by(SessionRow.performed_at.desc(), SessionRow.id.desc())).scalars().all()
+            rows = (
+                s.execute(
+                    select(SessionRow)
+                    .where(SessionRow.patient_id == patient_id)
+                    .order_by(SessionRow.performed_at.desc(), SessionRow.id.desc())
+                )
+                .scalars()
+                .all()
+            )
             if not rows:
                 return []
             ids = [r.id for r in rows]
             roots = {r.root_id or r.id for r in rows}
             users = {u.id: u.full_name for u in s.execute(select(UserRow)).scalars()}
-            vial_ids = {p.vial_id for r in rows for p in r.points} | {link.vial_id for r in rows for link in r.vial_links}
-            vials = {v.id: to_vial(v) for v in s.execute(select(VialRow).where(VialRow.id.in_(vial_ids))).scalars()}
+            vial_ids = {p.vial_id for r in rows for p in r.points} | {
+                link.vial_id for r in rows for link in r.vial_links
+            }
+            vials = {
+                v.id: to_vial(v) for v in s.execute(select(VialRow).where(VialRow.id.in_(vial_ids))).scalars()
+            }
             brands = {p.id: p.brand for p in s.execute(select(ProductRow)).scalars()}
-            assessments = s.execute(select(AssessmentRow).where(AssessmentRow.session_id.in_(ids + list(roots)))
-                                    .order_by(AssessmentRow.assessed_on, AssessmentRow.id)).scalars().all()
+            assessments = (
+                s.execute(
+                    select(AssessmentRow)
+                    .where(AssessmentRow.session_id.in_(ids + list(roots)))
+                    .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+                )
+                .scalars()
+                .all()
+            )
             amended = {r.amends_id for r in rows if r.amends_id}
             out = []
             for r in rows:
-                baseline = next((a for a in assessments if a.session_id == r.id and a.time_point == "baseline"), None)
-                follow = [a for a in assessments if a.session_id == (r.root_id or r.id) and a.time_point != "baseline"]
+                baseline = next(
+                    (a for a in assessments if a.session_id == r.id and a.time_point == "baseline"), None
+                )
+                follow = [
+                    a
+                    for a in assessments
+                    if a.session_id == (r.root_id or r.id) and a.time_point != "baseline"
+                ]
                 latest = follow[-1] if follow else None
-                points = [InjectionPoint(Zone(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml) for p in r.points]
+                points = [
+                    InjectionPoint(Zone(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml) for p in r.points
+                ]
                 totals = totals_by_product(points, vials)
                 zones = tuple(dict.fromkeys(Zone(p.zone) for p in r.points))
                 prods = tuple(dict.fromkeys(brands[vials[v.vial_id].product_id] for v in r.vial_links))
 
                 def trend(field: str, baseline=baseline, latest=latest) -> Trend:  # type: ignore[no-untyped-def]
-                    return Trend(getattr(baseline, field) if baseline else None,
-                                 getattr(latest, field) if latest else None)
+                    return Trend(
+                        getattr(baseline, field) if baseline else None,
+                        getattr(latest, field) if latest else None,
+                    )
 
-                out.append(SessionSummary(
-                    r.id, r.performed_at, SessionStatus(r.status), prods, zones,
-                    tuple((brands[pid], t) for pid, t in totals.items()), trend("pores"), trend("oil"),
-                    trend("redness"), TimePoint(latest.time_point).label if latest else None,
-                    users.get(r.injector_id, "?"), r.id in amended, r.amends_id is not None, r.touch_up_of_id,
-                ))
+                out.append(
+                    SessionSummary(
+                        r.id,
+                        r.performed_at,
+                        SessionStatus(r.status),
+                        prods,
+                        zones,
+                        tuple((brands[pid], t) for pid, t in totals.items()),
+                        trend("pores"),
+                        trend("oil"),
+                        trend("redness"),
+                        TimePoint(latest.time_point).label if latest else None,
+                        users.get(r.injector_id, "?"),
+                        r.id in amended,
+                        r.amends_id is not None,
+                        r.touch_up_of_id,
+                    )
+                )
             return out
 
     def last_map(self, patient_id: int, before: datetime | None = None) -> list[InjectionPoint]:
@@ -223,13 +319,17 @@ class RecordService(ServiceBase):
 
         self.actor(Action.VIEW_PATIENTS)
         with self.reading() as s:
-            stmt = (select(SessionRow).where(SessionRow.patient_id == patient_id, SessionRow.status == "signed",
-                                             current_versions())
-                    .order_by(SessionRow.performed_at.desc()).limit(1))
+            stmt = (
+                select(SessionRow)
+                .where(SessionRow.patient_id == patient_id, SessionRow.status == "signed", current_versions())
+                .order_by(SessionRow.performed_at.desc())
+                .limit(1)
+            )
             if before is not None:
                 stmt = stmt.where(SessionRow.performed_at < before)
             row = s.execute(stmt).scalar_one_or_none()
             if row is None:
                 return []
-            return [InjectionPoint(Zone(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml) for p in row.points]
-
+            return [
+                InjectionPoint(Zone(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml) for p in row.points
+            ]

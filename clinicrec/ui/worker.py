@@ -44,8 +44,9 @@ class Worker(QObject):
         self._running = 0
         self._keep: set[_Signals] = set()
 
-    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
-            on_failed: Callable[[Exception], None]) -> None:
+    def run(
+        self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[Exception], None]
+    ) -> None:
         if self.synchronous:
             try:
                 result = fn()

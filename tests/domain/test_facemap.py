@@ -207,7 +207,8 @@ def test_module_is_pure_python() -> None:
     tree = ast.parse(inspect.getsource(facemap))
     imported = {
         (n.module if isinstance(n, ast.ImportFrom) else a.name).split(".")[0]
-        for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import | ast.ImportFrom)
         for a in n.names
     }
     assert imported <= {"__future__", "math", "collections", "dataclasses", "functools", "clinicrec"}

@@ -104,13 +104,22 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     with services.db.read() as s:
         row = s.get(SessionRow, session_id)
         assert row is not None and row.status == "signed" and row.signed_by_id == world.injector.user_id
-        points = s.execute(select(PointRow).where(PointRow.session_id == session_id).order_by(PointRow.seq)).scalars().all()
+        points = (
+            s.execute(select(PointRow).where(PointRow.session_id == session_id).order_by(PointRow.seq))
+            .scalars()
+            .all()
+        )
         baseline = s.execute(select(AssessmentRow).where(AssessmentRow.session_id == session_id)).scalar_one()
     assert len(points) == len(expected)
     assert {p.zone for p in points} == {"cheek_left"}
     assert points[0].units == 0.6 and points[0].volume_ml == pytest.approx(0.015)
     assert all(p.units == 0.4 and p.volume_ml == pytest.approx(0.01) for p in points[1:])
-    assert (baseline.pores, baseline.oil, baseline.redness, baseline.scale_version) == (3, 3, 1, CURRENT_SCALE_VERSION)
+    assert (baseline.pores, baseline.oil, baseline.redness, baseline.scale_version) == (
+        3,
+        3,
+        1,
+        CURRENT_SCALE_VERSION,
+    )
 
     # Try to edit: the window is read-only and the service refuses.
     before = window.points_model.rowCount()
@@ -134,10 +143,22 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
         amended = s.get(SessionRow, amendment_id)
         assert amended is not None
         assert (amended.amends_id, amended.status, amended.amendment_reason) == (
-            session_id, "signed", "Baseline redness was 2, not 1")
-        redness = s.execute(select(AssessmentRow.redness).where(AssessmentRow.session_id.in_([session_id, amendment_id]),
-                                                                AssessmentRow.time_point == "baseline")
-                            .order_by(AssessmentRow.session_id)).scalars().all()
+            session_id,
+            "signed",
+            "Baseline redness was 2, not 1",
+        )
+        redness = (
+            s.execute(
+                select(AssessmentRow.redness)
+                .where(
+                    AssessmentRow.session_id.in_([session_id, amendment_id]),
+                    AssessmentRow.time_point == "baseline",
+                )
+                .order_by(AssessmentRow.session_id)
+            )
+            .scalars()
+            .all()
+        )
     assert redness == [1, 2]
 
     # Follow-up at week 4.
@@ -154,11 +175,19 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
 
     with services.db.read() as s:
         follow = s.execute(select(AssessmentRow).where(AssessmentRow.time_point == "week_4")).scalar_one()
-        assert (follow.session_id, follow.pores, follow.oil, follow.redness, follow.gais, follow.satisfaction) == (
-            session_id, 1, 2, 1, "much_improved", 5)
+        assert (
+            follow.session_id,
+            follow.pores,
+            follow.oil,
+            follow.redness,
+            follow.gais,
+            follow.satisfaction,
+        ) == (session_id, 1, 2, 1, "much_improved", 5)
         actions = [(r.action, r.entity) for r in s.execute(select(AuditRow).order_by(AuditRow.id)).scalars()]
         verified = audit.verify(s)
-    assert ("sign_in", "user") in actions and ("sign", "session") in actions and ("amend", "session") in actions
+    assert (
+        ("sign_in", "user") in actions and ("sign", "session") in actions and ("amend", "session") in actions
+    )
     assert ("create", "assessment") in actions and ("view", "patient") in actions
     assert verified.ok and verified.signed_sessions_checked == 2
 

@@ -221,7 +221,9 @@ class FollowUpDialog(QDialog):
         label.setText(text)
         better = before is not None and after is not None and after < before
         weight = 600 if before is not None and after is not None else 400
-        label.setStyleSheet(f"color: {GOOD if better else MUTED}; font-weight: {weight}; padding-bottom: 6px;")
+        label.setStyleSheet(
+            f"color: {GOOD if better else MUTED}; font-weight: {weight}; padding-bottom: 6px;"
+        )
 
     def assessment(self) -> tuple[Assessment, list]:  # type: ignore[type-arg]
         from ...domain.errors import FieldError

@@ -330,9 +330,7 @@ class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
         elif zone is not None:
             self.ui.hover_label.setText(f"{zone.label}: click to add a point here")
         else:
-            self.ui.hover_label.setText(
-                "Click a zone to add · drag to move · Del deletes · arrows nudge"
-            )
+            self.ui.hover_label.setText("Click a zone to add · drag to move · Del deletes · arrows nudge")
             self.ui.hover_label.setToolTip(
                 "Insert adds a point at the centre of the grid-fill zone; Ctrl+wheel or Ctrl+/- zooms; "
                 "Ctrl+0 fits the map"
