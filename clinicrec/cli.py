@@ -88,8 +88,6 @@ def _url(args: argparse.Namespace) -> str | None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .services.app import open_services
-
     credentials = None
     if args.demo and not args.db:
         from .services.demo import DEMO_PASSWORD, build_demo
@@ -98,10 +96,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"Building the demo database at {demo_path()} ...", file=sys.stderr)
             build_demo(f"sqlite:///{demo_path()}", patients=DEMO_PATIENTS)
         credentials = ("maria", DEMO_PASSWORD)
-    services = open_services(_url(args))
-    from .ui.app import run_gui
+    from .db.engine import resolve_url
+    from .ui.app import run_app
 
-    return run_gui(services, demo_credentials=credentials)
+    return run_app(resolve_url(_url(args)), demo_credentials=credentials)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -60,22 +61,112 @@ def sign_in_or_set_up(
     return True
 
 
+def run_app(
+    url: str, *, demo_credentials: tuple[str, str] | None = None, argv: Sequence[str] | None = None
+) -> int:
+    """Check the database, offer the latest good backup if it is damaged, then run the application.
+
+    A damaged database is never opened for writing (opening migrates, which writes).
+    """
+    make_application(argv)
+    prompts = Prompts()
+    from ..domain.errors import ClinicRecError
+    from ..services.app import open_services
+    from ..services.maintenance import check_database
+
+    try:
+        result = check_database(url)
+        if not result.ok and not offer_restore(result, url, prompts):
+            return 1
+        services = open_services(url)
+    except ClinicRecError as e:
+        prompts.error(None, "ClinicRec cannot open the database", str(e))
+        return 1
+    return run_gui(services, demo_credentials=demo_credentials, argv=argv, prompts=prompts)
+
+
+def offer_restore(result, url: str, prompts: Prompts) -> bool:  # type: ignore[no-untyped-def]
+    """Tell the user plainly that the database is damaged; restore the latest good backup if they agree."""
+    from pathlib import Path
+
+    from ..domain.errors import ClinicRecError
+    from ..services.maintenance import restore_damaged
+
+    prompts.error(None, "The database is damaged", result.message)
+    backup = result.latest_backup
+    if backup is None:
+        return False
+    if not prompts.confirm(None, "Restore the latest good backup?", f"Restore the backup of {backup.label}?"):
+        return False
+    username = prompts.text(None, "Administrator", "An administrator's user name (as in the backup):")
+    password = prompts.password(None, "Administrator", "Password:") if username else None
+    if not username or password is None:
+        return False
+    try:
+        restored = restore_damaged(url, Path(backup.path), username=username, password=password)
+    except ClinicRecError as e:
+        prompts.error(None, "Restore failed", str(e))
+        return False
+    prompts.info(None, "Database restored", restored.message)
+    return True
+
+
 def run_gui(
-    services: Services, *, demo_credentials: tuple[str, str] | None = None, argv: Sequence[str] | None = None
+    services: Services,
+    *,
+    demo_credentials: tuple[str, str] | None = None,
+    argv: Sequence[str] | None = None,
+    prompts: Prompts | None = None,
 ) -> int:
     """Run the application until the main window closes (which signs the user out). The exit code."""
     app = make_application(argv)
     bus = ChangeBus()
     services.subscribe(bus.publish)
-    prompts = Prompts()
+    prompts = prompts or Prompts()
     worker = Worker()
     if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials):
         return 0
     window = MainWindow(services, bus, prompts, worker)
     window.resize(1280, 800)
+    lock = _install_idle_lock(services, bus, window)
     window.show()
+    worker.run(
+        services.maintenance.auto_backup_if_due,
+        lambda info: info and window.statusBar().showMessage(f"Daily backup saved: {info.path.name}", 5000),
+        lambda e: window.statusBar().showMessage(f"The daily backup failed: {e}"),
+    )
+    gc.freeze()  # start-up objects never die: keep them out of the collector's full passes
     try:
         return app.exec()
     finally:
-        window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
+        lock.stop()
         worker.wait()
+        _backup_on_exit(services)
+        window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
+
+
+def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow):  # type: ignore[no-untyped-def]
+    from .idle_lock import IdleLock
+
+    lock = IdleLock(services, [window], parent=window)
+    bus.sig_changed.connect(lock.on_change)
+
+    def sign_out_and_close() -> None:
+        lock.release()
+        window.close()
+
+    lock.sig_sign_out_requested.connect(sign_out_and_close)
+    window.clinic_actions.sig_lock_requested.connect(lock.lock)
+    window.clinic_actions.sig_database_restored.connect(lambda _message: sign_out_and_close())
+    lock.start()
+    return lock
+
+
+def _backup_on_exit(services: Services) -> None:
+    """The day's last state, kept as the automatic backup (never stops the exit)."""
+    from ..domain.errors import ClinicRecError
+
+    try:
+        services.maintenance.backup_on_exit()
+    except (ClinicRecError, OSError) as e:
+        print(f"clinicrec: the backup on exit failed: {e}", file=sys.stderr)

@@ -10,6 +10,7 @@ from .. import __version__
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
 from .changes import ChangeBus
+from .clinic_actions import ClinicActions
 from .patients.patient_chart import PatientChart
 from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
         )
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.about_action)
+        self.clinic_actions = ClinicActions(self, self._services, self._bus, self._prompts, self._worker)
+        self.clinic_actions.install(file_menu)
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")
@@ -319,6 +322,8 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for screen in list(self.clinic_actions.screens.values()):
+            screen.close()
         for window in list(self.session_windows):
             if not window.close():  # the session window asks about unsaved work; the user may cancel
                 event.ignore()

@@ -156,7 +156,8 @@ def test_menus_hold_every_action_with_its_shortcut(window: MainWindow) -> None:
         a.text().replace("&", ""): [x.objectName() for x in a.menu().actions() if x.objectName()]
         for a in window.menuBar().actions()
     }
-    assert menus["File"] == ["quit_action"]
+    assert menus["File"] == ["change_password_action", "lock_action", "quit_action"]
+    assert menus["Reports"] == ["reports_action"]
     assert {"new_patient_action", "find_action"} <= set(menus["Patients"])
     assert "new_session_action" in menus["Session"]
     assert menus["Help"] == ["about_action"]
@@ -166,6 +167,8 @@ def test_menus_hold_every_action_with_its_shortcut(window: MainWindow) -> None:
     assert shortcuts["new_patient_action"] == "Ctrl+Shift+N"
     assert shortcuts["new_session_action"] == "Ctrl+N"
     assert shortcuts["find_action"] == "Ctrl+F"
+    assert shortcuts["lock_action"] == "Ctrl+L"
+    assert shortcuts["reports_action"] == "Ctrl+R"
 
 
 def test_ctrl_f_focuses_search(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
