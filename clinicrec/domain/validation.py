@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 
 from .dilution import VOLUME_DECIMALS
 from .enums import DiluentKind, Sex, TimePoint
@@ -164,7 +165,7 @@ class Checker:
         if not low <= value <= high:
             self.fail(name, f"{label} must be from {low} to {high} (got {value})")
 
-    def choice(self, name: str, label: str, value: object, enum: type, optional: bool = False) -> None:
+    def choice(self, name: str, label: str, value: object, enum: type[Enum], optional: bool = False) -> None:
         if value is None and optional:
             return
         try:

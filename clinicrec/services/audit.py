@@ -205,12 +205,12 @@ def verify(s: Session) -> VerifyResult:
             )
     # A signature cannot be undone in the application: a signed session that is gone or a draft again was
     # changed behind its back (and would otherwise escape the content check above).
-    for session_id, entry_id in sign_entries.items():
-        if session_id not in still_signed:
+    for signed_id, entry_id in sign_entries.items():
+        if signed_id not in still_signed:
             problems.append(
                 AuditProblem(
                     entry_id,
-                    f"session {session_id} was signed (entry {entry_id}) but is "
+                    f"session {signed_id} was signed (entry {entry_id}) but is "
                     "no longer signed or was removed",
                 )
             )

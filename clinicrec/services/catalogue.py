@@ -139,9 +139,10 @@ class ProductService(ServiceBase):
                     changes=audit.diff({}, product_values(product)),
                 )
             else:
-                row = s.get(ProductRow, product.id)
-                if row is None:
+                found = s.get(ProductRow, product.id)
+                if found is None:
                     raise NotFoundError(f"No product with id {product.id}")
+                row = found
                 old = product_values(to_product(row))
                 for k, v in product_values(product).items():
                     setattr(row, k, v)
@@ -230,7 +231,7 @@ class VialService(ServiceBase):
                 .scalars()
                 .all()
             )
-        statuses = self.status(ids)
+        statuses = self.status(list(ids))
         end_of_day = start + timedelta(days=1)
         return [
             statuses[i]

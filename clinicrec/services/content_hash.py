@@ -108,6 +108,6 @@ def signed_content_hashes(s: Session) -> Iterator[tuple[int, str | None, str]]:
         .where(SessionRow.status == "signed")
         .order_by(SessionRow.id)
     ).all()
-    stored = dict(rows)
+    stored: dict[int, str | None] = {r[0]: r[1] for r in rows}
     for sid, content in session_contents(s, [r[0] for r in rows]):
         yield sid, stored[sid], content_hash_of(content)

@@ -575,7 +575,7 @@ class _SessionGenerator:
         needed = len(coords) * vol * conc_guess
         vial = self._vial_for(injector, mix_index, when, needed)
         draft = day == self.today and rng.random() < 0.5
-        points = []
+        points: list[dict[str, Any]] = []
         for seq, (zone, x, y) in enumerate(coords):
             # A hand-placed look; the jitter (< 0.1 cm) stays inside grid_fill's 0.2 cm border margin.
             jx = x + rng.uniform(-0.002, 0.002)
