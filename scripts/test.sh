@@ -16,4 +16,11 @@ if [ -z "${CLINICREC_TEST_PG_URL:-}" ] && [ "${CLINICREC_SKIP_PG:-0}" != "1" ]; 
     echo "!! PostgreSQL test server could not start; PostgreSQL tests will be skipped" >&2
   fi
 fi
+if [ "$#" -eq 0 ]; then  # the whole check: lint, types, then every test
+  echo "== ruff"
+  .venv/bin/ruff check clinicrec tests benchmarks main.py
+  echo "== mypy (domain, services, pdf)"
+  .venv/bin/mypy
+fi
+echo "== pytest"
 .venv/bin/python -m pytest "$@"
