@@ -57,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="audit trail tools")
     a.add_argument("action", choices=["verify"])
+
+    m = sub.add_parser("migrate", help="bring the database schema up to date (run as the schema owner)")
+    m.set_defaults(command="migrate")
+    g = sub.add_parser(
+        "pg-grant",
+        help="PostgreSQL: grant an application role what ClinicRec needs (audit entries: read and add only)",
+    )
+    g.add_argument("role", help="the role workstations connect as")
     add_maintenance_parsers(sub)
     add_report_parser(sub)
     return p
@@ -71,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_pdf(args)
         if args.command == "audit":
             return _cmd_audit(args)
+        if args.command == "migrate":
+            return _cmd_migrate(args)
+        if args.command == "pg-grant":
+            return _cmd_pg_grant(args)
         if args.command == "report":
             return run_report(args, _services_as_user(args))
         if args.command in MAINTENANCE_COMMANDS:
@@ -159,6 +171,37 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
     else:
         printing.chart_pdf(args.session_id, out)
     print(out)
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from .db.engine import make_engine, resolve_url
+    from .db.migrate import current_revision, upgrade
+
+    engine = make_engine(resolve_url(_url(args)))
+    before = current_revision(engine)
+    backup = upgrade(engine)
+    print(
+        f"Schema {before or 'empty'} -> {current_revision(engine)}"
+        + (f" (backup: {backup})" if backup else "")
+    )
+    engine.dispose()
+    return 0
+
+
+def _cmd_pg_grant(args: argparse.Namespace) -> int:
+    from .db.engine import make_engine, resolve_url
+    from .db.pg_roles import grant_app_role
+
+    engine = make_engine(resolve_url(_url(args)))
+    try:
+        for stmt in grant_app_role(engine, args.role):
+            print(stmt + ";")
+    except ValueError as e:
+        print(f"clinicrec: {e}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     return 0
 
 
