@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -46,10 +47,10 @@ class PrintService(ServiceBase):
         return self._render(lambda fh: build_leaflet(clinic, fh), None, None, "leaflet")
 
     def handout_pdf(self, session_id: int, out: Path, *, template_text: str | None = None) -> Path:
-        return _write(out, self.handout_bytes(session_id, template_text=template_text))
+        return write_pdf(out, self.handout_bytes(session_id, template_text=template_text))
 
     def chart_pdf(self, session_id: int, out: Path) -> Path:
-        return _write(out, self.chart_bytes(session_id))
+        return write_pdf(out, self.chart_bytes(session_id))
 
     def _inputs(self, session_id: int):  # type: ignore[no-untyped-def]
         self.actor(Action.PRINT)
@@ -74,17 +75,36 @@ class PrintService(ServiceBase):
         return buffer.getvalue()
 
 
-def _write(out: Path, data: bytes) -> Path:
-    """Write atomically (temp file + rename), with a plain message when the place is not writable."""
+def check_destination(out: Path | str) -> Path:
+    """The place a PDF is about to be written, refused early (``OutputError``) when it cannot be."""
     out = Path(out).expanduser()
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"Cannot write {out}: the folder {folder} does not exist")
+    if out.is_dir():
+        raise OutputError(f"Cannot write {out}: it is a folder")
+    return out
+
+
+def write_pdf(out: Path | str, data: bytes) -> Path:
+    """Write atomically (temp file + rename), with a plain message when the place is not writable.
+
+    On any failure the temporary file is removed, so nothing half written is left behind.
+    """
+    out = check_destination(out)
+    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".clinicrec-", suffix=".pdf", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=".clinicrec-", suffix=".pdf", dir=out.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, out)
+        tmp = None
     except OSError as e:
         raise OutputError(f"Cannot write {out}: {e.strerror or e}") from e
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return out

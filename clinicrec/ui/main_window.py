@@ -14,6 +14,7 @@ from .clinic_actions import ClinicActions
 from .patients.patient_chart import PatientChart
 from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
+from .printing import DocumentPrinter
 from .prompts import Prompts
 from .worker import Worker
 
@@ -134,6 +135,9 @@ class MainWindow(QMainWindow):
             [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
         )
         help_menu = menu.addMenu("&Help")
+        self.printer = DocumentPrinter(self._services, self._prompts, self._worker, self)
+        help_menu.addActions(list(self.printer.leaflet_actions(self)))
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.clinic_actions = ClinicActions(self, self._services, self._bus, self._prompts, self._worker)
         self.clinic_actions.install(file_menu)
@@ -202,6 +206,9 @@ class MainWindow(QMainWindow):
         self.chart.sig_follow_up_requested.connect(self.record_follow_up)
         self.chart.sig_touch_up_requested.connect(self.touch_up)
         self.chart.sig_actions_changed.connect(self._update_actions)
+        self.printer.connect_patient_chart(self.chart)
+        self.printer.sig_printed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.printer.sig_saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
 
     # -- patients -------------------------------------------------------------------------------
     @property

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -24,6 +25,7 @@ from ...services.app import Services
 from ...services.base import Change
 from ...services.permissions import Action
 from ..changes import ChangeBus
+from ..printing import PrintingIndicator
 from ..style import make_primary, set_role
 from ..widgets import ScreeningBadge
 from .history_delegate import SessionCardDelegate
@@ -45,13 +47,20 @@ def _button(parent: QWidget, text: str, name: str, accessible: str, tip: str) ->
 
 
 class PatientChart(QWidget):
-    """Shows one patient. Emits requests; the main window opens the windows and dialogs they ask for."""
+    """Shows one patient. Emits requests; the main window opens the windows and dialogs they ask for.
+
+    Print requests are served by a ``DocumentPrinter`` (``printer.connect_patient_chart(chart)``).
+    """
 
     sig_edit_patient_requested = Signal(int)
     sig_new_session_requested = Signal(int)
     sig_open_session_requested = Signal(int)
     sig_follow_up_requested = Signal(int)
     sig_touch_up_requested = Signal(int)
+    sig_print_handout_requested = Signal(int)  # session id
+    sig_save_handout_requested = Signal(int)
+    sig_print_leaflet_requested = Signal()
+    sig_save_leaflet_requested = Signal()
     sig_actions_changed = Signal()
 
     def __init__(self, services: Services, bus: ChangeBus, parent: QWidget | None = None) -> None:
@@ -59,6 +68,7 @@ class PatientChart(QWidget):
         self._services = services
         self._bus = bus
         self.patient: Patient | None = None
+        self._print_busy = False
         self.history = HistoryModel(services, self)
         self.setObjectName("patient_chart")
         self._build_ui()
@@ -134,6 +144,7 @@ class PatientChart(QWidget):
         self.session_count.setObjectName("session_count")
         heading.addWidget(self.session_count)
         heading.addStretch(1)
+        self._build_print_buttons(page, heading)
         layout.addLayout(heading)
 
         self.timeline = QListView(page)
@@ -157,6 +168,46 @@ class PatientChart(QWidget):
         layout.addWidget(self.sessions_stack, 1)
         self.stack.addWidget(page)
         self.chart_page = page
+
+    def _build_print_buttons(self, page: QWidget, row: QHBoxLayout) -> None:
+        self.print_indicator = PrintingIndicator(page, name="chart_printing", compact=True)
+        self.print_handout_button = _button(
+            page,
+            "Print handout…",
+            "print_handout_button",
+            "Print the aftercare handout",
+            "Print the aftercare handout of the selected session",
+        )
+        self.save_handout_button = _button(
+            page,
+            "Save as PDF…",
+            "save_handout_button",
+            "Save the aftercare handout as PDF",
+            "Save the aftercare handout of the selected session as a PDF file",
+        )
+        self.leaflet_button = _button(
+            page,
+            "Information leaflet",
+            "leaflet_button",
+            "Information leaflet",
+            "The general Microbotox leaflet for prospective patients (not personalised)",
+        )
+        menu = QMenu(self.leaflet_button)
+        menu.setObjectName("leaflet_menu")
+        self.print_leaflet_action = menu.addAction("Print leaflet…")
+        self.print_leaflet_action.setObjectName("chart_print_leaflet_action")
+        self.save_leaflet_action = menu.addAction("Save leaflet as PDF…")
+        self.save_leaflet_action.setObjectName("chart_save_leaflet_action")
+        self.leaflet_button.setMenu(menu)
+        row.addWidget(self.print_indicator)
+        for b in (self.print_handout_button, self.save_handout_button, self.leaflet_button):
+            row.addWidget(b)
+
+    def set_print_busy(self, busy: bool) -> None:
+        """Show that a document is being made, and hold further print requests until it is done."""
+        self._print_busy = busy
+        self.print_indicator.set_busy(busy)
+        self._update_actions()
 
     def _build_header(self, page: QWidget) -> QFrame:
         card = QFrame(page)
@@ -229,6 +280,12 @@ class PatientChart(QWidget):
         self.open_session_button.clicked.connect(lambda: self._emit_session(self.sig_open_session_requested))
         self.follow_up_button.clicked.connect(lambda: self._emit_session(self.sig_follow_up_requested))
         self.touch_up_button.clicked.connect(lambda: self._emit_session(self.sig_touch_up_requested))
+        self.print_handout_button.clicked.connect(
+            lambda: self._emit_session(self.sig_print_handout_requested)
+        )
+        self.save_handout_button.clicked.connect(lambda: self._emit_session(self.sig_save_handout_requested))
+        self.print_leaflet_action.triggered.connect(lambda: self.sig_print_leaflet_requested.emit())
+        self.save_leaflet_action.triggered.connect(lambda: self.sig_save_leaflet_requested.emit())
         self.timeline.activated.connect(self._on_timeline_activated)
         self.timeline.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.history.modelReset.connect(self._on_history_reset)
@@ -326,18 +383,23 @@ class PatientChart(QWidget):
         return True
 
     def can(self, what: str) -> bool:
-        """Whether 'edit', 'new_session', 'open_session', 'follow_up' or 'touch_up' is possible now."""
+        """Whether 'edit', 'new_session', 'open_session', 'follow_up', 'touch_up', 'handout' (print or
+        save the selected session's handout) or 'leaflet' is possible now."""
         actor = self._services.actor
         if self.patient is None or actor is None:
             return False
         index = self.timeline.currentIndex()
         signed = index.isValid() and self.history.is_signed(index.row())
+        summary = self.history.summary(index.row()) if index.isValid() else None
+        printing = actor.can(Action.PRINT) and not self._print_busy
         return {
             "edit": actor.can(Action.EDIT_PATIENTS),
             "new_session": actor.can(Action.CHART),
             "open_session": index.isValid(),
             "follow_up": signed and actor.can(Action.ASSESS),
             "touch_up": signed and actor.can(Action.CHART),
+            "handout": printing and summary is not None and bool(summary.zones),
+            "leaflet": printing,
         }[what]
 
     def can_add_patients(self) -> bool:
@@ -352,6 +414,9 @@ class PatientChart(QWidget):
             ("open_session", self.open_session_button),
             ("follow_up", self.follow_up_button),
             ("touch_up", self.touch_up_button),
+            ("handout", self.print_handout_button),
+            ("handout", self.save_handout_button),
+            ("leaflet", self.leaflet_button),
         ):
             button.setEnabled(self.can(what))
         self.sig_actions_changed.emit()

@@ -102,11 +102,12 @@ class SessionLayout:
         self.patient_label = set_role(QLabel(patient.display_name, bar), "heading")
         self.patient_label.setObjectName("session_patient")
         self.patient_meta = set_role(
-            QLabel(f"Born {patient.date_of_birth:%Y-%m-%d} · Chart {patient.chart_number}", bar), "muted"
+            QLabel(f"Born {patient.date_of_birth:%Y-%m-%d}\nChart {patient.chart_number}", bar), "muted"
         )
         self.screening = ScreeningBadge(patient.screening, bar, compact=True)
         self.status_chip = QLabel(bar)
         self.status_chip.setObjectName("session_status")
+        self.print_button = self._button(bar, "Print", "header_print_button")
         self.ae_button = self._button(bar, "Adverse event…", "header_adverse_event_button")
         self.follow_up_button = self._button(bar, "Follow-up…", "header_follow_up_button")
         self.amend_button = self._button(bar, "Amend…", "header_amend_button")
@@ -119,7 +120,13 @@ class SessionLayout:
         row.addWidget(self.patient_meta)
         row.addSpacing(10)
         row.addWidget(self.screening, 1)
-        for b in (self.ae_button, self.follow_up_button, self.amend_button, self.sign_button):
+        for b in (
+            self.print_button,
+            self.ae_button,
+            self.follow_up_button,
+            self.amend_button,
+            self.sign_button,
+        ):
             row.addWidget(b)
         return bar
 

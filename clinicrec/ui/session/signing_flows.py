@@ -128,6 +128,7 @@ class SigningFlows(_Base):
         self.ui.vial_panel.set_editing(not read_only)
         self.ui.amend_button.setVisible(read_only)
         self.ui.follow_up_button.setVisible(read_only)
+        self._update_print_actions()
         self._hover_zone(None)
 
     def _refuse_if_signed(self) -> bool:

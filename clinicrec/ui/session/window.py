@@ -24,6 +24,7 @@ from .editor import ChartEditor, Dose
 from .flows import SessionFlows
 from .layout import SessionLayout
 from .models import AdverseEventsModel, PointsModel, TotalsModel, total_rows
+from .print_flows import PrintFlows
 from .safety_flows import SafetyFlows
 from .signing_flows import SigningFlows
 from .vial_panel import SessionVial
@@ -32,7 +33,7 @@ AUTOSAVE_MS = 1500
 WARNINGS_MS = 250
 
 
-class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
+class SessionWindow(PrintFlows, SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
     sig_session_saved = Signal(int)  # session id
     sig_session_signed = Signal(int)
     sig_amendment_started = Signal(int)  # the new draft's id
@@ -103,6 +104,7 @@ class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
         self.save_state.setObjectName("save_state")
         self.statusBar().addPermanentWidget(self.save_state)
         self.statusBar().setObjectName("session_status_bar")
+        self._build_print_ui()
 
     def _action(
         self, text: str, obj: str, shortcut: QKeySequence | str | None, slot, tip: str = ""
@@ -148,6 +150,7 @@ class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
             "&Follow-up…", "follow_up_action", "Ctrl+Shift+F", self.record_follow_up
         )
         self.close_action = self._action("&Close", "close_action", QKeySequence.StandardKey.Close, self.close)
+        print_actions = self._build_print_actions()
         self._action("Zoom in", "zoom_in_action", QKeySequence.StandardKey.ZoomIn, self.map.zoom_in)
         self._action("Zoom out", "zoom_out_action", QKeySequence.StandardKey.ZoomOut, self.map.zoom_out)
         self._action("Fit map", "zoom_fit_action", "Ctrl+0", self.map.fit)
@@ -176,6 +179,10 @@ class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
         menu.addActions(
             [self.save_action, self.sign_action, self.amend_action, self.ae_action, self.follow_up_action]
         )
+        menu.addSeparator()
+        menu.addActions(print_actions[:2])
+        menu.addSeparator()
+        menu.addActions(print_actions[2:])
         menu.addSeparator()
         menu.addAction(self.close_action)
         edit = self.menuBar().addMenu("&Edit")
@@ -217,6 +224,7 @@ class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
         self._autosave_timer.timeout.connect(self._autosave)
         self._warnings_timer.timeout.connect(self.refresh_warnings)
         self._bus.sig_changed.connect(self._on_change)
+        self._connect_print_signals()
 
     # -- refreshing ----------------------------------------------------------------------------------
     def _mark_dirty(self) -> None:
@@ -239,6 +247,7 @@ class SessionWindow(SigningFlows, SafetyFlows, SessionFlows, QMainWindow):
         self._refresh_vials()
         self.ui.totals.set_points_tab_title(self.points_model.rowCount())
         self._map_selection_changed(self.map.selected_uids())
+        self._update_print_actions()
 
     def _refresh_map(self) -> None:
         colours = {sv.vial.id: sv.colour for sv in self._vials}

@@ -1,0 +1,400 @@
+"""Printing and saving the patient documents: the aftercare handout, the chart PDF and the leaflet.
+
+The PDF is made by ``services.printing`` (which records each one in the audit trail) off the GUI
+thread, through the one ``Worker``. Saving writes it atomically where the user chose. Printing draws
+each PDF page, rendered by Qt PDF, onto the ``QPrinter`` picked in the print dialog: page size from
+the document, one PDF page per sheet, scaled into the printable area at the printer's resolution.
+Painting a ``QPrinter`` is allowed outside the GUI thread, so the whole print job runs in the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import shiboken6
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QRect,
+    QSize,
+    QSizeF,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from ..domain.errors import ClinicRecError, PermissionDenied
+from ..pdf.templates import TemplateError
+from ..services.app import Services
+from ..services.printing import OutputError, check_destination, write_pdf
+from .prompts import Prompts
+from .worker import Worker
+
+if TYPE_CHECKING:
+    from .patients.patient_chart import PatientChart
+
+log = logging.getLogger(__name__)
+
+PDF_FILTER = "PDF documents (*.pdf)"
+#: Pages are rendered at the printer's resolution, but no finer than this (an A4 page at 600 dpi is
+#: a 140 MB image already; finer adds nothing a handout needs).
+MAX_RENDER_DPI = 600
+
+_T = TypeVar("_T")
+PrinterChooser = Callable[[QWidget | None], QPrinter | None]
+
+
+def choose_printer(parent: QWidget | None) -> QPrinter | None:
+    """The system print dialog; the chosen printer, or None when the user cancels."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setObjectName("print_dialog")
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintCurrentPage, False)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    dialog.deleteLater()
+    return printer if accepted else None
+
+
+# -- drawing a PDF onto a printer -----------------------------------------------------------------
+def print_pdf(data: bytes, printer: QPrinter, *, max_dpi: int = MAX_RENDER_DPI) -> int:
+    """Print every page of ``data`` (or the range asked for in the dialog); returns the pages printed.
+
+    Raises ``OutputError`` when the PDF cannot be read or the printer (or its output file) cannot be
+    started; nothing is printed then.
+    """
+    document = QPdfDocument()
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    try:
+        if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+            raise OutputError("The document could not be read for printing.")
+        pages = _pages_to_print(printer, document.pageCount())
+        dpi = max(72, min(printer.resolution(), max_dpi))
+        if printer.outputFileName():  # "print to file": refuse a place that cannot be written
+            check_destination(printer.outputFileName())
+        _match_page(printer, document.pagePointSize(pages[0]))
+        painter = QPainter()
+        if not painter.begin(printer):
+            where = printer.outputFileName() or printer.printerName() or "the printer"
+            raise OutputError(f"Could not start printing on {where}.")
+        try:
+            for n, index in enumerate(pages):
+                if n:
+                    _match_page(printer, document.pagePointSize(index))
+                    if not printer.newPage():
+                        raise OutputError("The printer stopped accepting pages.")
+                _draw_page(painter, printer, document, index, dpi)
+        finally:
+            painter.end()
+        return len(pages)
+    finally:
+        document.close()
+        buffer.close()
+
+
+def _pages_to_print(printer: QPrinter, count: int) -> list[int]:
+    first, last = 0, count - 1
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        first = min(printer.fromPage(), count) - 1
+        last = min(max(printer.toPage(), printer.fromPage()), count) - 1
+    pages = list(range(first, last + 1))
+    if printer.pageOrder() == QPrinter.PageOrder.LastPageFirst:
+        pages.reverse()
+    return pages
+
+
+def _match_page(printer: QPrinter, points: QSizeF) -> None:
+    """Give the printer the PDF page's paper (A4, Letter...) and orientation."""
+    size = QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyOrientationMatch)
+    landscape = points.width() > points.height()
+    printer.setPageOrientation(
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
+    printer.setPageSize(size)
+
+
+def _draw_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, index: int, dpi: int) -> None:
+    area = printer.pageLayout().paintRectPixels(printer.resolution())  # device pixels
+    points = document.pagePointSize(index)
+    device = printer.resolution() / 72.0
+    scale = min(1.0, area.width() / (points.width() * device), area.height() / (points.height() * device))
+    target = QSize(round(points.width() * device * scale), round(points.height() * device * scale))
+    # Render at the printer's pixels where it can (then drawn 1:1, crisp), else at max_dpi and scaled.
+    factor = min(1.0, dpi / printer.resolution())
+    image = document.render(index, QSize(round(target.width() * factor), round(target.height() * factor)))
+    if image.isNull():
+        raise OutputError(f"Page {index + 1} could not be drawn for printing.")
+    _flatten_on_white(image)
+    left = (area.width() - target.width()) // 2
+    painter.drawImage(QRect(left, 0, target.width(), target.height()), image)
+
+
+def _flatten_on_white(image: QImage) -> None:
+    """Pages render on a transparent background: put white under them, in place (no second copy)."""
+    p = QPainter(image)
+    p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOver)
+    p.fillRect(image.rect(), Qt.GlobalColor.white)
+    p.end()
+    image.convertTo(QImage.Format.Format_RGB32)
+
+
+class PrintingIndicator(QWidget):
+    """'Making the PDF…' with a moving bar, shown only while a document is being made or printed."""
+
+    def __init__(
+        self, parent: QWidget | None = None, *, name: str = "printing_indicator", compact: bool = False
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName("Making the PDF")
+        self.setToolTip("Making the PDF…")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self.label = QLabel("Making the PDF…", self)
+        self.label.setObjectName(f"{name}_label")
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName(f"{name}_bar")
+        self.bar.setAccessibleName("Making the PDF")
+        self.bar.setRange(0, 0)  # busy: no percentage to show
+        self.bar.setTextVisible(False)
+        self.bar.setFixedSize(60 if compact else 90, 12)
+        self.label.setVisible(not compact)  # compact: the bar alone, its tooltip says what it is
+        row.addWidget(self.label)
+        row.addWidget(self.bar)
+        self.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        self.setVisible(busy)
+
+
+# -- names --------------------------------------------------------------------------------------
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def safe_file_name(name: str) -> str:
+    """A file name every desktop accepts: no path separators or reserved characters; accents kept."""
+    cleaned = _UNSAFE.sub("-", name).strip(" .")
+    return cleaned or "document"
+
+
+def with_pdf_suffix(path: str | Path) -> Path:
+    path = Path(path)
+    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+
+
+@dataclass(frozen=True)
+class _Document:
+    what: str  # in a sentence: "aftercare handout"
+    file_name: str  # suggested, with .pdf
+    make: Callable[[], bytes]  # runs in the worker; audited by the service
+
+
+class DocumentPrinter(QObject):
+    """Prints and saves handouts, chart PDFs and the leaflet; one per window or main window.
+
+    ``printer_chooser`` picks the printer (the system print dialog by default); tests hand in a
+    PDF-format ``QPrinter`` instead. Messages go through ``prompts``; ``sig_busy_changed`` drives a
+    busy indicator while a PDF is being made or printed.
+    """
+
+    sig_busy_changed = Signal(bool)
+    sig_printed = Signal(str)  # what was printed, where, how many pages
+    sig_saved = Signal(str)  # the file written
+    sig_failed = Signal(str)  # the message shown
+
+    def __init__(
+        self, services: Services, prompts: Prompts, worker: Worker, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("document_printer")
+        self._services, self._prompts, self._worker = services, prompts, worker
+        self.printer_chooser: PrinterChooser = choose_printer
+        self.max_dpi = MAX_RENDER_DPI
+        self._jobs = 0
+        self._folder: Path | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._jobs > 0
+
+    # -- the documents ------------------------------------------------------------------------------
+    def print_handout(self, session_id: int, parent: QWidget | None = None) -> None:
+        if (doc := self._session_document("handout", session_id, parent)) is not None:
+            self._print(doc, parent)
+
+    def save_handout(self, session_id: int, parent: QWidget | None = None) -> None:
+        if (doc := self._session_document("handout", session_id, parent)) is not None:
+            self._save(doc, parent)
+
+    def print_chart(self, session_id: int, parent: QWidget | None = None) -> None:
+        if (doc := self._session_document("chart", session_id, parent)) is not None:
+            self._print(doc, parent)
+
+    def save_chart(self, session_id: int, parent: QWidget | None = None) -> None:
+        if (doc := self._session_document("chart", session_id, parent)) is not None:
+            self._save(doc, parent)
+
+    def print_leaflet(self, parent: QWidget | None = None) -> None:
+        self._print(self._leaflet(), parent)
+
+    def save_leaflet(self, parent: QWidget | None = None) -> None:
+        self._save(self._leaflet(), parent)
+
+    def leaflet_actions(self, parent: QWidget) -> tuple[QAction, QAction]:
+        """'Print information leaflet…' and 'Save information leaflet as PDF…', for a menu."""
+        print_action = QAction("&Print information leaflet…", parent)
+        print_action.setObjectName("print_leaflet_action")
+        print_action.setToolTip("Print the general Microbotox leaflet for prospective patients")
+        print_action.triggered.connect(lambda: self.print_leaflet(parent))
+        save_action = QAction("Save information &leaflet as PDF…", parent)
+        save_action.setObjectName("save_leaflet_action")
+        save_action.setToolTip("Save the general Microbotox leaflet as a PDF file")
+        save_action.triggered.connect(lambda: self.save_leaflet(parent))
+        return print_action, save_action
+
+    def connect_patient_chart(self, chart: PatientChart) -> None:
+        """Serve a patient chart's print requests and show this printer's busy state on it."""
+        chart.sig_print_handout_requested.connect(lambda sid: self.print_handout(sid, chart.window()))
+        chart.sig_save_handout_requested.connect(lambda sid: self.save_handout(sid, chart.window()))
+        chart.sig_print_leaflet_requested.connect(lambda: self.print_leaflet(chart.window()))
+        chart.sig_save_leaflet_requested.connect(lambda: self.save_leaflet(chart.window()))
+        self.sig_busy_changed.connect(chart.set_print_busy)
+
+    def _session_document(self, kind: str, session_id: int, parent: QWidget | None) -> _Document | None:
+        what = "aftercare handout" if kind == "handout" else "chart"
+        try:
+            session = self._services.charting.get(session_id)
+            patient = self._services.patients.get(session.patient_id)
+        except ClinicRecError as e:
+            self._show_failure(parent, f"No {what}", str(e))
+            return None
+        stem = "Aftercare" if kind == "handout" else "Chart"
+        day = f"{session.performed_at.astimezone():%Y-%m-%d}"
+        name = safe_file_name(f"{stem} - {patient.display_name} - {day}") + ".pdf"
+        printing = self._services.printing
+        make = (
+            (lambda: printing.handout_bytes(session_id))
+            if kind == "handout"
+            else (lambda: printing.chart_bytes(session_id))
+        )
+        return _Document(what, name, make)
+
+    def _leaflet(self) -> _Document:
+        return _Document(
+            "information leaflet", "Microbotox information leaflet.pdf", self._services.printing.leaflet_bytes
+        )
+
+    # -- doing it -------------------------------------------------------------------------------------
+    def _save(self, doc: _Document, parent: QWidget | None) -> None:
+        chosen = self._prompts.save_file(
+            parent, f"Save {doc.what} as PDF", str(self._start_folder() / doc.file_name), PDF_FILTER
+        )
+        if not chosen:
+            return
+        path = with_pdf_suffix(chosen)
+        self._folder = path.parent
+
+        def job() -> Path:
+            check_destination(path)  # before making it: a refused place leaves no audit entry either
+            return write_pdf(path, doc.make())
+
+        self._run(job, lambda written: self._saved(doc, written, parent), doc, "saved", parent)
+
+    def _print(self, doc: _Document, parent: QWidget | None) -> None:
+        printer = self.printer_chooser(parent)
+        if printer is None:
+            return
+        printer.setDocName(doc.file_name.removesuffix(".pdf"))
+        max_dpi = self.max_dpi
+
+        def job() -> int:
+            if printer.outputFileName():  # "print to file": refused before anything is made
+                check_destination(printer.outputFileName())
+            return print_pdf(doc.make(), printer, max_dpi=max_dpi)
+
+        self._run(job, lambda pages: self._printed(doc, printer, pages), doc, "printed", parent)
+
+    def _run(
+        self,
+        job: Callable[[], _T],
+        on_done: Callable[[_T], None],
+        doc: _Document,
+        verb: str,
+        parent: QWidget | None,
+    ) -> None:
+        self._set_jobs(self._jobs + 1)
+
+        # The window may have closed while the job ran: then only the still-living parts are told.
+        def done(result: _T) -> None:
+            if shiboken6.isValid(self):
+                self._set_jobs(self._jobs - 1)
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            if shiboken6.isValid(self):
+                self._set_jobs(self._jobs - 1)
+                self._failed(doc, verb, error, parent if shiboken6.isValid(parent) else None)
+            else:
+                log.error("Making the %s failed after its window closed", doc.what, exc_info=error)
+
+        self._worker.run(job, done, failed)  # type: ignore[arg-type]
+
+    def _set_jobs(self, jobs: int) -> None:
+        was = self.busy
+        self._jobs = jobs
+        if self.busy != was:
+            self.sig_busy_changed.emit(self.busy)
+
+    def _saved(self, doc: _Document, path: Path, parent: QWidget | None) -> None:
+        self.sig_saved.emit(str(path))
+        parent = parent if shiboken6.isValid(parent) else None
+        self._prompts.info(parent, "Saved as PDF", f"The {doc.what} was saved to:\n{path}")
+
+    def _printed(self, doc: _Document, printer: QPrinter, pages: int) -> None:
+        where = printer.printerName() or printer.outputFileName() or "the printer"
+        self.sig_printed.emit(
+            f"{doc.what[0].upper()}{doc.what[1:]} sent to {where} ({pages} page{'s' * (pages != 1)})."
+        )
+
+    def _failed(self, doc: _Document, verb: str, error: Exception, parent: QWidget | None) -> None:
+        title = f"{doc.what[0].upper()}{doc.what[1:]} not {verb}"
+        if isinstance(error, TemplateError):
+            text = (
+                f"Nothing was {verb}: the clinic's wording for the {doc.what} has mistakes. "
+                f"Ask whoever edits the clinic's templates to correct them.\n\n{error}"
+            )
+        elif isinstance(error, PermissionDenied):
+            text = f"Nothing was {verb}: {error}."
+        elif isinstance(error, OutputError):
+            text = f"Nothing was {verb}. {error}"
+        elif isinstance(error, ClinicRecError):
+            text = f"Nothing was {verb}: {error}"
+        else:
+            log.error("Making the %s failed", doc.what, exc_info=error)
+            text = f"Nothing was {verb}: something went wrong while making the {doc.what} ({error})."
+        self._show_failure(parent, title, text)
+
+    def _show_failure(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._prompts.error(parent, title, text)
+        self.sig_failed.emit(text)
+
+    def _start_folder(self) -> Path:
+        if self._folder is not None and self._folder.is_dir():
+            return self._folder
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return Path(docs) if docs and Path(docs).is_dir() else Path.home()
