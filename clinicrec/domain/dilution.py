@@ -53,11 +53,13 @@ def fmt_number(value: float, max_decimals: int = 3) -> str:
 
 
 def fmt_units(units: float) -> str:
-    return f"{fmt_number(units, 2)} U"
+    """Up to 3 decimals: Microbotox points are fractions of a unit (0.125 U)."""
+    return f"{fmt_number(units, 3)} U"
 
 
 def fmt_volume(volume_ml: float) -> str:
-    return f"{fmt_number(volume_ml, 3)} mL"
+    """Up to 4 decimals: a 0.0125 mL microdroplet is shown as it is, not as 0.013 mL."""
+    return f"{fmt_number(volume_ml, 4)} mL"
 
 
 def fmt_dose(units: float, volume_ml: float, conc: Concentration) -> str:

@@ -191,6 +191,8 @@ def test_fmt_number_has_no_float_noise(value: float, text: str) -> None:
 
 def test_fmt_units_and_volume() -> None:
     assert fmt_units(0.4) == "0.4 U"
-    assert fmt_units(12.346) == "12.35 U"
-    assert fmt_volume(0.0126) == "0.013 mL"
+    assert fmt_units(12.3456) == "12.346 U"
+    assert fmt_units(0.125) == "0.125 U"
+    assert fmt_volume(0.0125) == "0.0125 mL"
+    assert fmt_volume(0.01254) == "0.0125 mL"
     assert fmt_volume(1.0) == "1 mL"

@@ -162,7 +162,7 @@ def test_dose_entered_in_units_derives_volume_and_back(window, services, qtbot) 
     window.map.set_selected_uids(uids[:1])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.UNITS))
     dose.value.setValue(0.5)
-    assert dose.derived.text() == "= 0.013 mL at 4 U/0.1 mL"  # shown to 3 decimals, stored exactly
+    assert dose.derived.text() == "= 0.0125 mL at 4 U/0.1 mL"  # shown exactly as stored
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
     window.map.set_selected_uids(uids[1:])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))
