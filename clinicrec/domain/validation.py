@@ -388,7 +388,7 @@ def validate_session(s: TreatmentSession, vials: dict[int, Vial]) -> None:
             f"acknowledgements[{i}].reason",
             "Reason",
             ack.reason,
-            max_len=LINE_MAX * 2,
+            max_len=TEXT_MAX,
             required=True,
             multiline=True,
         )

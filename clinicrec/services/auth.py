@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..db.models import FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
@@ -269,7 +270,13 @@ class AuthService(ServiceBase):
         hour = now.replace(minute=0, second=0, microsecond=0)
         row = s.execute(select(FailedSignInRow).where(FailedSignInRow.hour == hour)).scalar_one_or_none()
         if row is None:
-            s.add(FailedSignInRow(hour=hour, count=1))
+            try:
+                with s.begin_nested():  # another workstation may add this hour's row at the same moment
+                    s.add(FailedSignInRow(hour=hour, count=1))
+            except IntegrityError:
+                row = s.execute(select(FailedSignInRow).where(FailedSignInRow.hour == hour)).scalar_one()
+                row.count += 1
+                return
             audit.record(
                 s,
                 None,

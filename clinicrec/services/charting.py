@@ -51,7 +51,7 @@ from .permissions import Action, Actor
 from .queries import current_versions
 
 SIGNATURE_MEANING = "signed as administering injector"
-AMENDMENT_MEANING = "signed as amendment by"
+AMENDMENT_MEANING = "signed as author of the amendment"
 
 
 class ChartingService(ServiceBase):
@@ -192,7 +192,7 @@ class ChartingService(ServiceBase):
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
         if s.get(PatientRow, session.patient_id) is None:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
-        if session.injector_id != actor.user_id:
+        if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
         row = SessionRow(
             **session_values(session),
@@ -298,7 +298,8 @@ class ChartingService(ServiceBase):
                 raise NotFoundError(f"No session with id {session_id}")
             if row.status != SessionStatus.DRAFT.value:
                 raise SignedRecordError("A signed session cannot be deleted")
-            if row.injector_id != actor.user_id:
+            own_amendment = row.amends_id is not None and row.updated_by_id == actor.user_id
+            if row.injector_id != actor.user_id and not own_amendment:
                 raise PermissionDenied("Only the injector who charts a session may delete its draft")
             old = self._audit_view(s, row)
             patient_id = row.patient_id
@@ -392,7 +393,7 @@ class ChartingService(ServiceBase):
             status=SessionStatus.DRAFT,
             amends_id=session_id,
             amendment_reason=reason,
-            injector_id=actor.user_id,
+            injector_id=original.injector_id,  # who treated the patient does not change; the amender signs
             baseline=replace(original.baseline, id=None) if original.baseline else None,
         )
         draft = self.save_draft(draft)

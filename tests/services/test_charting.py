@@ -651,3 +651,28 @@ def test_a_session_with_botox_and_dysport_reports_two_totals(world: World) -> No
     record = svc.records.record(done.id)  # type: ignore[arg-type]
     assert {p.brand for p in record.products} == {"Botox Cosmetic", "Dysport"}
     assert [v.id for v in record.vials] == [botox.id, dysport.id]
+
+
+def test_a_managers_amendment_keeps_the_administering_injector(world: World) -> None:
+    svc = world.services
+    patient = make_patient(svc)
+    vial = make_vial(svc)
+    original = signed(world, chart(world, patient, grid(vial, 0.4, 5)))
+    world.as_(world.manager)
+    amendment = svc.charting.start_amendment(original.id, "Lot number transcribed wrongly")  # type: ignore[arg-type]
+    assert amendment.injector_id == world.injector.user_id  # who treated the patient does not change
+    svc.charting.sign(amendment.id, PASSWORD)  # type: ignore[arg-type]
+    record = svc.records.record(amendment.id)  # type: ignore[arg-type]
+    assert record.injector.username == "nurse"
+    assert record.signature is not None and record.signature.signer_name == "Morgan Manager"
+    assert record.amends is not None and record.amends.author_name == "Morgan Manager"
+    assert record.signature.meaning == "signed as author of the amendment"
+
+
+def test_an_injector_cannot_amend_someone_elses_session(world: World) -> None:
+    svc = world.services
+    patient = make_patient(svc)
+    original = signed(world, chart(world, patient, grid(make_vial(svc), 0.4, 3)))
+    world.as_(world.injector2)
+    with pytest.raises(PermissionDenied):
+        svc.charting.start_amendment(original.id, "Not mine to amend")  # type: ignore[arg-type]
