@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 APP_NAME = "ClinicRec"
 
 
 def resource(*parts: str) -> Traversable:
     """A file shipped in ``resources/`` (installed as the ``clinicrec.resources`` package)."""
+    from importlib import resources  # here: every start imports this module, few need a resource
+
     node: Traversable = resources.files("clinicrec.resources")
     for part in parts:
         node = node.joinpath(part)

@@ -16,15 +16,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
-
-from .db.models import ProductRow, UserRow
 from .domain.enums import Indication, TimePoint, Zone
 from .domain.errors import ClinicRecError
-from .services.report_export import Report, export_csv
-from .services.reports_types import BreakdownBy, DilutionBand, ReportFilters, ReportKind
+from .services.report_kinds import BreakdownBy, DilutionBand, ReportKind
+
+if TYPE_CHECKING:  # the report modules load when a report runs, not with every ``clinicrec`` command
+    from .services.report_export import Report
+    from .services.reports_types import ReportFilters
 
 
 def _iso_date(text: str) -> date:
@@ -75,6 +75,8 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _lookup(services: Any, model: Any, text: str, *columns: Any) -> int:
+    from sqlalchemy import func, or_, select
+
     with services.db.read() as s:
         if text.isdigit() and s.get(model, int(text)) is not None:
             return int(text)
@@ -88,6 +90,9 @@ def _lookup(services: Any, model: Any, text: str, *columns: Any) -> int:
 
 
 def filters_from(args: argparse.Namespace, services: Any) -> ReportFilters:
+    from .db.models import ProductRow, UserRow
+    from .services.reports_types import ReportFilters
+
     return ReportFilters(
         start=args.start,
         end=args.end,
@@ -125,6 +130,8 @@ def compute(args: argparse.Namespace, services: Any) -> Report:
 
 def run_report(args: argparse.Namespace, services: Any) -> int:
     """Compute the report as the services' acting user and write it as CSV. Returns the exit status."""
+    from .services.report_export import export_csv
+
     try:
         services.reports.require_export()
         report = compute(args, services)

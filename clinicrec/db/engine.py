@@ -13,32 +13,17 @@ SQLite settings, chosen for clinical data:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..paths import default_database_path
+from .location import ENV_URL, resolve_url
 
-ENV_URL = "CLINICREC_DATABASE_URL"
+__all__ = ["ENV_URL", "Database", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
+
 BUSY_TIMEOUT_MS = 10_000
-
-
-def resolve_url(cli_value: str | None = None) -> str:
-    """The command-line option wins, then the environment variable, then the default file.
-
-    A plain path is accepted as a SQLite file.
-    """
-    value = cli_value or os.environ.get(ENV_URL)
-    if not value:
-        path = default_database_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
-    return value
 
 
 def sqlite_path(url: str) -> Path | None:

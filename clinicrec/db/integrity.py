@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,35 @@ def check_file(path: Path, *, full: bool = False) -> IntegrityReport:
     finally:
         conn.close()
     return IntegrityReport(path, ok=not problems, problems=tuple(problems))
+
+
+class BackgroundCheck:
+    """``check_file(path)`` on a thread of its own, from the moment it is made; ``report()`` waits for it.
+
+    Start-up makes one before loading the application's modules: SQLite does not hold Python's lock
+    while it reads the file, so on two cores the check and the loading take the time of the longer.
+    Nothing is written meanwhile: the services open the database only after ``report()`` says it is good.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._report: IntegrityReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="clinicrec-integrity-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._report = check_file(self.path)
+        except BaseException as e:  # noqa: BLE001 - raised again, in the caller's thread, by report()
+            self._error = e
+
+    def report(self) -> IntegrityReport:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        return self._report
 
 
 def schema_revision(conn: sqlite3.Connection) -> str | None:

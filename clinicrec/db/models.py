@@ -73,7 +73,7 @@ class PatientRow(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     # Case- and accent-folded copies for search-as-you-type ("zoe" finds "Zoë").
     first_key: Mapped[str] = mapped_column(String(100), index=True)
-    last_key: Mapped[str] = mapped_column(String(100), index=True)
+    last_key: Mapped[str] = mapped_column(String(100))  # indexed first in ix_patients_name
     date_of_birth: Mapped[date] = mapped_column(Date, index=True)
     sex: Mapped[str] = mapped_column(String(20), default="unspecified")
     phone: Mapped[str] = mapped_column(String(40), default="")
@@ -95,6 +95,9 @@ class PatientRow(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
+    # The patient list's order, with the chart number so that a search is checked inside the index
+    # (services/patient_search.py); it also serves prefix searches on last_key.
+    __table_args__ = (Index("ix_patients_name", "last_key", "first_key", "id", "chart_number"),)
 
 
 class ProductRow(Base):

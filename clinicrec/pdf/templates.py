@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ..domain.errors import ClinicRecError
 from ..paths import resource
@@ -345,6 +344,8 @@ def fill(raw: str, values: Mapping[str, str], *, markup: bool = True) -> str | N
     Returns None when the item had placeholders and every one of them is blank, so that an
     'Email: {clinic_email}' line disappears for a clinic without e-mail.
     """
+    from xml.sax.saxutils import escape  # here: it loads urllib and http, and the main window loads us
+
     tokens = _tokens(raw, 0, None, [])
     fields = [t for t in tokens if t.is_field]
     if fields and not any(_clean(values.get(t.text, "")) for t in fields):

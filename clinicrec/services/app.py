@@ -1,25 +1,36 @@
-"""Builds everything once at start-up and hands it out: no global singletons."""
+"""Builds everything once at start-up and hands it out: no global singletons.
+
+The services the first screen needs (sign-in, the clinic's name, the patient list) are built with
+``Services``; the others, and the modules behind them (reports, printing, backups, the audit trail...),
+on first use, so that starting the application does not wait for what it does not show yet.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..db.engine import Database, make_engine, resolve_url, sqlite_path
-from ..db.migrate import upgrade
+from ..db.migrate import upgrade_if_needed
 from ..db.types import utcnow
-from .audit_log import AuditLogService
 from .auth import AuthService
 from .base import ChangeListener, Context
-from .catalogue import ClinicService, ProductService, VialService
-from .charting import ChartingService
-from .maintenance import MaintenanceService
+from .catalogue import ClinicService
 from .patients import PatientService
 from .permissions import Actor
-from .records import RecordService
-from .reports import ReportService
+
+if TYPE_CHECKING:
+    from .audit_log import AuditLogService
+    from .catalogue import ProductService, VialService
+    from .charting import ChartingService
+    from .maintenance import MaintenanceService
+    from .printing import PrintService
+    from .records import RecordService
+    from .reports import ReportService
 
 
 @dataclass
@@ -27,28 +38,60 @@ class Services:
     ctx: Context
     auth: AuthService = field(init=False)
     clinic: ClinicService = field(init=False)
-    products: ProductService = field(init=False)
-    vials: VialService = field(init=False)
     patients: PatientService = field(init=False)
-    charting: ChartingService = field(init=False)
-    records: RecordService = field(init=False)
-    audit_log: AuditLogService = field(init=False)
-    reports: ReportService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.ctx)
         self.clinic = ClinicService(self.ctx)
-        self.products = ProductService(self.ctx)
-        self.vials = VialService(self.ctx)
         self.patients = PatientService(self.ctx)
-        self.charting = ChartingService(self.ctx)
-        self.records = RecordService(self.ctx)
-        self.audit_log = AuditLogService(self.ctx)
-        self.reports = ReportService(self.ctx)
-        self.maintenance = MaintenanceService(self.ctx)
+
+    @cached_property
+    def products(self) -> ProductService:
+        from .catalogue import ProductService
+
+        return ProductService(self.ctx)
+
+    @cached_property
+    def vials(self) -> VialService:
+        from .catalogue import VialService
+
+        return VialService(self.ctx)
+
+    @cached_property
+    def charting(self) -> ChartingService:
+        from .charting import ChartingService
+
+        return ChartingService(self.ctx)
+
+    @cached_property
+    def records(self) -> RecordService:
+        from .records import RecordService
+
+        return RecordService(self.ctx)
+
+    @cached_property
+    def audit_log(self) -> AuditLogService:
+        from .audit_log import AuditLogService
+
+        return AuditLogService(self.ctx)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from .reports import ReportService
+
+        return ReportService(self.ctx)
+
+    @cached_property
+    def maintenance(self) -> MaintenanceService:
+        from .maintenance import MaintenanceService
+
+        return MaintenanceService(self.ctx)
+
+    @cached_property
+    def printing(self) -> PrintService:
         from .printing import PrintService
 
-        self.printing = PrintService(self.ctx)
+        return PrintService(self.ctx)
 
     @property
     def db(self) -> Database:
@@ -76,5 +119,5 @@ def open_services(
     """Open (and migrate) the database named by ``url`` / the environment / the default file."""
     db = Database(make_engine(resolve_url(url)))
     if migrate:
-        upgrade(db.engine)
+        upgrade_if_needed(db.engine)
     return Services(Context(db, clock))

@@ -109,12 +109,16 @@ def default_backup_dir(db_file: Path) -> Path:
     return backup_dir_for(db_file)
 
 
-def check_database(url: str, *, backup_dir: Path | None = None) -> IntegrityResult:
-    """Quick integrity check of the database at ``url``, through a read-only connection."""
+def check_database(
+    url: str, *, backup_dir: Path | None = None, started: integrity.BackgroundCheck | None = None
+) -> IntegrityResult:
+    """Quick integrity check of the database at ``url``, through a read-only connection (the result of
+    ``started``, a check already running on that file, if given)."""
     path = sqlite_path(url)
     if path is None:
         return _check_server(url)
-    report = integrity.check_file(path)
+    running = started if started is not None and started.path == path else None
+    report = running.report() if running is not None else integrity.check_file(path)
     if not report.exists:
         return IntegrityResult(True, "A new database will be created.")
     if report.ok:

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..domain.enums import AdverseEventKind, Gais, Indication, LabelledEnum, Measure, TimePoint, Zone
+from ..domain.enums import AdverseEventKind, Gais, Indication, Measure, TimePoint, Zone
+from .report_kinds import BAND_TOLERANCE as BAND_TOLERANCE  # the report choices, defined apart
+from .report_kinds import BreakdownBy as BreakdownBy
+from .report_kinds import DilutionBand as DilutionBand
+from .report_kinds import ReportKind as ReportKind
 from .reports_stats import Estimate, rate_per_100, share
 
 MEASURES: tuple[Measure, ...] = (Measure.PORES, Measure.OIL, Measure.REDNESS)
@@ -18,48 +22,6 @@ FOLLOW_UP_POINTS: tuple[TimePoint, ...] = tuple(tp for tp in TimePoint if tp is 
 GAIS_ORDER: tuple[Gais, ...] = tuple(Gais)
 #: Breakdowns compare groups at one time point: the filter's, else week 4 (the effect peaks about then).
 DEFAULT_BREAKDOWN_POINT = TimePoint.WEEK_4
-
-
-class DilutionBand(LabelledEnum):
-    """A session's dilution: its first vial's U/0.1 mL, banded. Bounds are inclusive above (4.0 is '2-4')."""
-
-    UP_TO_2 = "le2", "≤ 2 U/0.1 mL"
-    FROM_2_TO_4 = "2-4", "> 2 to 4 U/0.1 mL"
-    FROM_4_TO_6 = "4-6", "> 4 to 6 U/0.1 mL"
-    OVER_6 = "gt6", "> 6 U/0.1 mL"
-
-    @property
-    def upper_bound(self) -> float | None:
-        return _BAND_UPPER[self.value]
-
-    @classmethod
-    def of(cls, units_per_0_1_ml: float) -> DilutionBand:
-        for band in cls:
-            if band.upper_bound is None or units_per_0_1_ml <= band.upper_bound + BAND_TOLERANCE:
-                return band
-        raise AssertionError("unreachable")
-
-
-_BAND_UPPER: dict[str, float | None] = {"le2": 2.0, "2-4": 4.0, "4-6": 6.0, "gt6": None}
-#: 100 U in 2.5 mL is 4.000000000000001 U/0.1 mL in floating point: a band edge allows for that.
-BAND_TOLERANCE = 1e-9
-
-
-class BreakdownBy(LabelledEnum):
-    PRODUCT = "product", "Product"
-    DILUTION = "dilution", "Dilution band"
-    ZONE = "zone", "Zone"
-    INJECTOR = "injector", "Injector"
-    MONTH = "month", "Month"
-
-
-class ReportKind(LabelledEnum):
-    SUMMARY = "summary", "Outcome summary"
-    BREAKDOWN = "breakdown", "Breakdown"
-    SAFETY = "safety", "Safety"
-    PRODUCT_USE = "product-use", "Product use"
-    RECALL = "recall", "Lot recall"
-    GAPS = "gaps", "Follow-up gaps"
 
 
 @dataclass(frozen=True)

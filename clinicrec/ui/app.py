@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -20,6 +21,9 @@ from .prompts import Prompts
 from .setup_dialog import SetupDialog
 from .style import apply_style
 from .worker import Worker
+
+if TYPE_CHECKING:
+    from ..db.integrity import BackgroundCheck
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -62,11 +66,16 @@ def sign_in_or_set_up(
 
 
 def run_app(
-    url: str, *, demo_credentials: tuple[str, str] | None = None, argv: Sequence[str] | None = None
+    url: str,
+    *,
+    demo_credentials: tuple[str, str] | None = None,
+    argv: Sequence[str] | None = None,
+    started_check: BackgroundCheck | None = None,
 ) -> int:
     """Check the database, offer the latest good backup if it is damaged, then run the application.
 
-    A damaged database is never opened for writing (opening migrates, which writes).
+    A damaged database is never opened for writing (opening migrates, which writes). ``started_check``:
+    the integrity check, if the caller started it already on the database's file.
     """
     make_application(argv)
     prompts = Prompts()
@@ -75,7 +84,7 @@ def run_app(
     from ..services.maintenance import check_database
 
     try:
-        result = check_database(url)
+        result = check_database(url, started=started_check)
         if not result.ok and not offer_restore(result, url, prompts):
             return 1
         services = open_services(url)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from clinicrec.db import engine as engine_mod
+from clinicrec.db import location
 from clinicrec.db.engine import BUSY_TIMEOUT_MS, ENV_URL, Database, make_engine, resolve_url, sqlite_path
 from clinicrec.db.models import PatientRow
 from clinicrec.db.types import UTCDateTime
@@ -81,9 +81,38 @@ def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None
 @pytest.fixture
 def default_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "appdata" / "clinicrec.sqlite3"
-    monkeypatch.setattr(engine_mod, "default_database_path", lambda: path)
+    monkeypatch.setattr(location, "default_database_path", lambda: path)
     monkeypatch.delenv(ENV_URL, raising=False)
     return path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////srv/clinic/records.sqlite3",
+        "sqlite:///relative/records.sqlite3",
+        "sqlite+pysqlite:////srv/records.sqlite3",
+        "sqlite:///C:/Clinic/records.sqlite3",
+        "sqlite:////srv/with space/records.sqlite3",
+    ],
+)
+def test_the_quick_file_lookup_agrees_with_sqlalchemy(url: str) -> None:
+    """Start-up names the file before SQLAlchemy is loaded; where it answers, it must agree."""
+    assert location.sqlite_file(url) == sqlite_path(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:////srv/records.sqlite3?mode=ro",
+        "sqlite:////srv/caf%C3%A9.sqlite3",
+        "postgresql+psycopg://clinic@db.local/records",
+    ],
+)
+def test_the_quick_file_lookup_leaves_other_urls_to_sqlalchemy(url: str) -> None:
+    assert location.sqlite_file(url) is None
 
 
 def test_command_line_beats_environment_beats_default(

@@ -86,6 +86,25 @@ def test_damaged_page_is_found_without_writing_to_the_file(world: World) -> None
     assert fingerprint(path) == before
 
 
+def test_a_check_started_early_gives_the_same_answer(world: World, tmp_path: Path) -> None:
+    """Start-up starts the quick check on a thread before loading the application (cli._cmd_run)."""
+    path = _closed(world)
+    url = f"sqlite:///{path}"
+    good = integrity.BackgroundCheck(path)
+    assert good.report() == integrity.check_file(path) and good.report().ok
+    assert check_database(url, started=good) == check_database(url)
+    damage(path)
+    before = fingerprint(path)
+    bad = integrity.BackgroundCheck(path)
+    assert not bad.report().ok and bad.report() == integrity.check_file(path)
+    result = check_database(url, started=bad)
+    assert not result.ok and "damaged" in result.message
+    assert fingerprint(path) == before  # never written
+    # a check of another file is not taken for this one's
+    elsewhere = integrity.BackgroundCheck(tmp_path / "nothing.sqlite3")
+    assert not check_database(url, started=elsewhere).ok
+
+
 def test_foreign_key_damage_is_found_by_the_full_check(world: World) -> None:
     path = _closed(world)
     conn = sqlite3.connect(path)  # foreign keys off: as a buggy tool or a manual edit would leave it

@@ -15,7 +15,15 @@ from sqlalchemy import inspect, text
 import clinicrec.db.migrations as migrations_pkg
 from clinicrec.db import migrate
 from clinicrec.db.engine import Database, make_engine
-from clinicrec.db.migrate import alembic_config, current_revision, head_revision, known_revisions, upgrade
+from clinicrec.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+    stamped_revision,
+    upgrade,
+    upgrade_if_needed,
+)
 from clinicrec.db.models import Base
 
 
@@ -30,6 +38,31 @@ def test_models_and_migrations_agree(world) -> None:  # type: ignore[no-untyped-
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, Base.metadata) == []
         assert ctx.get_current_revision() == head_revision()
+
+
+def test_the_head_named_for_start_up_is_alembics_head() -> None:
+    """Start-up skips Alembic when the database is stamped ``migrations.HEAD``: it must be the real head."""
+    assert head_revision() == migrations_pkg.HEAD
+
+
+def test_upgrade_if_needed_runs_alembic_only_when_the_stamp_is_not_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path / "new.sqlite3")
+    try:
+        assert stamped_revision(engine) is None  # no alembic_version table yet
+        assert upgrade_if_needed(engine) is None
+        assert stamped_revision(engine) == current_revision(engine) == head_revision()
+        with engine.begin() as c:  # as if this database were one migration behind
+            c.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+        monkeypatch.setattr(migrate, "upgrade", lambda *_a, **_kw: "migrated")
+        assert upgrade_if_needed(engine) == "migrated"
+        with engine.begin() as c:
+            c.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": migrations_pkg.HEAD})
+        monkeypatch.setattr(migrate, "upgrade", lambda *_a, **_kw: pytest.fail("Alembic at head"))
+        assert upgrade_if_needed(engine) is None
+    finally:
+        engine.dispose()
 
 
 def test_a_new_database_is_migrated_to_head_without_a_backup(tmp_path: Path) -> None:

@@ -63,3 +63,21 @@ def test_declining_the_restore_leaves_the_file_alone(world: World, prompts) -> N
     prompts.queue(False)
     assert offer_restore(check_database(url), url, prompts) is False
     assert fingerprint(path)[0] == before[0]
+
+
+def test_the_command_starts_the_integrity_check_before_loading_the_application(  # type: ignore[no-untyped-def]
+    monkeypatch, tmp_path
+) -> None:
+    """``clinicrec --db FILE`` hands run_app a check already running on FILE (it reads the whole file,
+    so it runs while Qt, SQLAlchemy and the application load)."""
+    import clinicrec.ui.app as app_module
+    from clinicrec import cli
+
+    seen: dict = {}  # type: ignore[type-arg]
+    monkeypatch.setattr(app_module, "run_app", lambda url, **kw: seen.update(url=url, **kw) or 0)
+    path = tmp_path / "clinic.sqlite3"
+    assert cli.main(["--db", str(path)]) == 0
+    assert seen["url"] == f"sqlite:///{path}"
+    check = seen["started_check"]
+    assert check is not None and check.path == path
+    assert check.report().ok and not check.report().exists  # a new database: nothing to check yet

@@ -1,0 +1,275 @@
+"""Search as you type over the patient list, answered in milliseconds on 100,000 patients.
+
+Each word of a query must match the start of the patient's last name, first name or chart number
+(names compared folded: case- and accent-insensitive), or be their date of birth. So a word is a few
+index *spans* (last_key from "mar" up to "mar\\uffff", ...): a patient matches it if they lie in any.
+
+On SQLite a page is read one of two ways, chosen per keystroke:
+
+- *ordered scan*: walk the index of the sort order, keep the rows that match, stop at the page's end.
+  ``ix_patients_name`` holds the name keys and the chart number, so with the usual sort by name a
+  patient who does not match costs one index entry, never a table read. Fast when matches are many
+  ("m", "cr-"); at worst one pass over the index, about 10 ms for 100,000 patients.
+- *candidates*: collect the patients in the spans of the word with the fewest entries, check the
+  other words on those rows, sort them. Fast when matches are few ("cr-0042", "nunez", a birth date).
+
+Left alone, SQLite always collects candidates, and from whichever word it likes (for "c" it sorted all
+100,000 chart numbers). So the statement leaves it no choice: every condition it must not answer from an
+index is written ``+column`` (``_unindexed``); what remains indexable is the driving word's spans, or
+nothing, and then the only index that helps is the sort order's. To choose, the spans are counted first,
+each count stopping after ``PAGE_PROBE_CAP`` index entries: one statement, about a millisecond at most.
+
+Counting reads the candidates of one word the same way (with one word SQLite's plan is already right).
+
+Other databases (PostgreSQL) get the plain statement: their planners keep statistics of their own.
+Results never depend on the plan; ``tests/services/test_patient_search.py`` checks them against the
+plain statement and against the rule written out in Python, with each plan forced in turn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
+
+from ..db.models import PatientRow
+from ..text import fold
+
+#: What ``sort`` may name, and the columns it orders by (the last one makes the order total).
+SORT_COLUMNS: dict[str, tuple[InstrumentedAttribute[Any], ...]] = {
+    "name": (PatientRow.last_key, PatientRow.first_key, PatientRow.id),
+    "chart_number": (PatientRow.chart_number,),
+    "date_of_birth": (PatientRow.date_of_birth, PatientRow.id),
+}
+
+#: Planning a page counts each span's index entries up to this many (0.2 ms at most per span in name
+#: order; in the other orders a scan costs more, so it pays to know more before choosing).
+PAGE_PROBE_CAP = {"name": 5000, "chart_number": 20_000, "date_of_birth": 20_000}
+#: Counting with several words, the one with the fewest entries is found counting up to this many.
+COUNT_PROBE_CAP = 20_000
+#: Measured on the 100k demo: reading a candidate (table row, checks, sort) costs about as much as this
+#: many entries of an ordered scan; in name order the scan stays inside the index, in the other orders it
+#: reads each patient's row.
+SCANNED_PER_CANDIDATE = {"name": 5.0, "chart_number": 0.7, "date_of_birth": 0.7}
+
+_DATE_PATTERNS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+_TOP = "\uffff"  # above every character a name key or chart number holds
+
+
+def _as_date(token: str) -> date | None:
+    for fmt in _DATE_PATTERNS:
+        try:
+            return datetime.strptime(token, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class Span:
+    """Patients whose ``column`` lies in ``[low, high)``, or equals ``low`` when ``high`` is None."""
+
+    column: InstrumentedAttribute[Any]
+    low: Any
+    high: Any = None
+
+    def clause(self, *, indexed: bool = True) -> ColumnElement[bool]:
+        """The condition; ``indexed=False``: SQLite may not answer it from an index (``_unindexed``)."""
+        col: Any = self.column if indexed else _unindexed(self.column)
+        if self.high is None:
+            return col == self.low  # type: ignore[no-any-return]
+        return and_(col >= self.low, col < self.high)
+
+
+Word = tuple[Span, ...]
+
+
+def query_words(query: str) -> list[Word]:
+    """The words of ``query``, each as the spans any of which a matching patient lies in."""
+    words: list[Word] = []
+    for token in re.split(r"[\s,]+", query.strip()):
+        if not token:
+            continue
+        born = _as_date(token)
+        if born is not None:
+            words.append((Span(PatientRow.date_of_birth, born),))
+            continue
+        key, upper = fold(token), token.upper()
+        spans = [
+            Span(PatientRow.last_key, key, key + _TOP),
+            Span(PatientRow.first_key, key, key + _TOP),
+            Span(PatientRow.chart_number, upper, upper + _TOP),
+        ]
+        if token != upper:  # chart numbers match as typed too ("ab-12" finds "ab-12")
+            spans.append(Span(PatientRow.chart_number, token, token + _TOP))
+        words.append(tuple(spans))
+    return words
+
+
+def word_clause(word: Word, *, indexed: bool = True) -> ColumnElement[bool]:
+    return or_(*(span.clause(indexed=indexed) for span in word))
+
+
+def words_filter(words: Sequence[Word], *, indexed: bool = True) -> ColumnElement[bool] | None:
+    """Every word matches (``indexed=False``: checked row by row on SQLite)."""
+    return and_(*(word_clause(w, indexed=indexed) for w in words)) if words else None
+
+
+def search_filter(query: str) -> ColumnElement[bool] | None:
+    """The plain condition for ``query`` (also used to find a patient's entries in the audit trail)."""
+    return words_filter(query_words(query))
+
+
+def _unindexed(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+    """``+column``: SQLite's documented no-op that stops a condition from choosing an index, so the one
+    index left to use is the sort order's (an ordered scan), or the candidates' ids."""
+    element: ColumnElement[Any] = column.expression
+    return UnaryExpression(element, operator=operators.custom_op("+"), type_=element.type)
+
+
+# -- statements -----------------------------------------------------------------------------------------
+def list_columns() -> Select[Any]:
+    """The columns of a patient list row (``PatientListRow``), the screening folded into one flag."""
+    return select(
+        PatientRow.id,
+        PatientRow.chart_number,
+        PatientRow.last_name,
+        PatientRow.first_name,
+        PatientRow.date_of_birth,
+        PatientRow.phone,
+        or_(
+            PatientRow.scr_pregnant_or_breastfeeding,
+            PatientRow.scr_neuromuscular_disorder,
+            PatientRow.scr_aminoglycosides,
+            PatientRow.scr_recent_toxin,
+            PatientRow.scr_active_skin_infection,
+            PatientRow.scr_milk_protein_allergy,
+            PatientRow.scr_other != "",
+        ),
+    )
+
+
+def _ordered(stmt: Select[Any], sort: str, descending: bool) -> Select[Any]:
+    cols = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
+    return stmt.order_by(*(c.desc() if descending else c.asc() for c in cols))
+
+
+def plain_page(query: str, *, sort: str, descending: bool) -> Select[Any]:
+    """The straightforward statement (what other databases run, and what the tests compare with)."""
+    stmt = list_columns()
+    where = search_filter(query)
+    if where is not None:
+        stmt = stmt.where(where)
+    return _ordered(stmt, sort, descending)
+
+
+def plain_count(query: str) -> Select[Any]:
+    stmt = select(func.count()).select_from(PatientRow)
+    where = search_filter(query)
+    return stmt.where(where) if where is not None else stmt
+
+
+def page_statement(
+    s: Session, query: str, *, sort: str, descending: bool, offset: int = 0, limit: int = 200
+) -> Select[Any]:
+    """The statement for rows ``offset`` to ``offset + limit`` of ``query`` (apply offset and limit to
+    it), shaped for the plan the module describes."""
+    words = query_words(query)
+    if not words or not _is_sqlite(s):
+        return plain_page(query, sort=sort, descending=descending)
+    driver = page_driver(s, words, sort=sort, offset=offset, limit=limit)
+    where = words_filter(words, indexed=False) if driver is None else _driven_by(words, driver)
+    return _ordered(list_columns().where(where), sort, descending)  # type: ignore[arg-type]
+
+
+def page_driver(s: Session, words: Sequence[Word], *, sort: str, offset: int, limit: int) -> int | None:
+    """Which word's spans to collect the candidates from; None for an ordered scan."""
+    sort = sort if sort in SORT_COLUMNS else "name"
+    probe = _probe(s, words, PAGE_PROBE_CAP[sort])
+    # An ordered scan reads about (offset + limit) / (share of patients matching) index entries.
+    scanned = min(probe.patients, (offset + limit) / max(probe.share_matching(), 1e-9))
+    driver = probe.fewest_entries(exact_only=True)
+    if driver is None or probe.entries[driver] * SCANNED_PER_CANDIDATE[sort] >= scanned:
+        return None
+    return driver
+
+
+def count_statement(s: Session, query: str) -> Select[Any]:
+    """The statement counting the patients ``query`` matches."""
+    words = query_words(query)
+    if len(words) < 2 or not _is_sqlite(s):
+        return plain_count(query)
+    probe = _probe(s, words, COUNT_PROBE_CAP)
+    driver = probe.fewest_entries(exact_only=False)
+    assert driver is not None
+    return select(func.count()).select_from(PatientRow).where(_driven_by(words, driver))
+
+
+def _driven_by(words: Sequence[Word], driver: int) -> ColumnElement[bool]:
+    """Every word matches, and only the driver's spans may be read from an index: SQLite collects the
+    rows in those spans (each once) and checks the other words on them."""
+    others = words_filter([w for i, w in enumerate(words) if i != driver], indexed=False)
+    driving = word_clause(words[driver])
+    return driving if others is None else and_(driving, others)
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """How many patients there are (about), and how many index entries each word's spans hold."""
+
+    patients: int
+    entries: Sequence[int]
+    exact: Sequence[bool]  # False where a span reached the cap: the word has at least that many
+
+    def share_matching(self) -> float:
+        """The share of patients matching every word, were the words independent (for a word with a
+        capped count, at least its real share)."""
+        n = max(self.patients, 1)
+        share = 1.0
+        for e in self.entries:
+            share *= min(e, n) / n
+        return share
+
+    def fewest_entries(self, *, exact_only: bool) -> int | None:
+        """Which word has the fewest entries (among those counted in full, if ``exact_only``)."""
+        counted = [(e, i) for i, (e, exact) in enumerate(zip(self.entries, self.exact, strict=True))]
+        counted = [(e, i) for e, i in counted if self.exact[i] or not exact_only]
+        return min(counted)[1] if counted else None
+
+
+def _probe(s: Session, words: Sequence[Word], cap: int) -> _Probe:
+    """Count each span's index entries, up to ``cap``, in one statement (SQL text: SQLAlchemy took
+    longer to build this statement than SQLite to run it)."""
+    counts: list[str] = []
+    params: dict[str, Any] = {"cap": cap}
+    for i, span in enumerate(span for word in words for span in word):
+        column = span.column.key  # the attribute names are the column names
+        if span.high is None:
+            where = f"{column} = :lo{i}"
+        else:
+            where = f"{column} >= :lo{i} AND {column} < :hi{i}"
+            params[f"hi{i}"] = span.high
+        params[f"lo{i}"] = span.low.isoformat() if isinstance(span.low, date) else span.low  # as stored
+        counts.append(f"(SELECT count(*) FROM (SELECT 1 FROM patients WHERE {where} LIMIT :cap))")
+    # max(id) is read from the end of the table's b-tree: the number of patients, near enough.
+    sql = "SELECT coalesce((SELECT max(id) FROM patients), 0), " + ", ".join(counts)
+    row = s.execute(text(sql), params).one()
+    patients, per_span = int(row[0]), [int(x) for x in row[1:]]
+    entries, exact, i = [], [], 0
+    for word in words:
+        mine = per_span[i : i + len(word)]
+        i += len(word)
+        entries.append(sum(mine))
+        exact.append(all(x < cap for x in mine))
+    return _Probe(patients, entries, exact)
+
+
+def _is_sqlite(s: Session) -> bool:
+    return s.get_bind().dialect.name == "sqlite"

@@ -1,0 +1,159 @@
+"""The planned patient search (services/patient_search.py) returns exactly what the plain statement and a
+search written out in Python return: same rows, same order, same counts, whichever plan it picks."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import insert, select
+
+from clinicrec.db.models import PatientRow
+from clinicrec.domain.enums import Sex
+from clinicrec.domain.models import Patient, SafetyScreening
+from clinicrec.services import patient_search
+from clinicrec.services.mapping import patient_values
+from clinicrec.services.patients import PatientListRow
+from clinicrec.text import fold
+from tests.conftest import World
+
+LAST = (
+    "Ñúñez-Øster", "Nunez", "Müller", "Mueller", "O'Brien", "Obrien", "García", "Garcia", "Łukasiewicz",
+    "Æsir", "Straße", "Strasse", "Smith", "Smithers", "Zoeller", "Adams", "Anderson", "de la Cruz",
+    "Đorđević", "Crane", "Cruz", "Ma", "Mäkinen", "Brown", "Bianchi", "van Dijk",
+)  # fmt: skip
+FIRST = (
+    "Zoë", "Zoe", "Zoey", "Maria", "María", "Mark", "Ana", "Anna", "Åsa", "Chloé", "Chris", "Bob", "Liam",
+    "Lu", "Luc", "Siobhán", "Ōta", "Þóra", "Crista", "Noor",
+)  # fmt: skip
+BIRTHS = (date(1985, 3, 14), date(1990, 2, 28), date(1970, 1, 1), date(2001, 12, 31))
+QUERIES = (
+    "", "z", "zo", "zoe", "ZOË", "zoë ñ", "n", "nu", "ñúñez", "nunez-o", "oster", "mu", "mül", "mue",
+    "o", "o'", "o'b", "obr", "g", "gar", "garcía", "ł", "l", "lu", "luk", "ae", "æ", "æs", "stra", "straß",
+    "strass", "sm", "smith", "c", "cr", "cr-", "CR-0", "cr-00", "cr-0001", "cr-00012", "ab", "ab-", "AB-1",
+    "ab-12", "x-9", "m", "ma", "mar", "maria", "marí", "a", "an", "ann", "å", "b", "bi", "d", "de", "đ",
+    "dj", "v", "van", "th", "þ", "ō", "ota", "s", "si", "siob", "1985-03-14", "14/03/1985", "14.03.1985",
+    "1985-03-15", "maria 1990-02-28", "zoe n", "a b", "m g", "s s", "cr-0 m", "c c", "zz", "q", "-",
+    "zoe zoe", "lu 1970-01-01 c",
+)  # fmt: skip
+SORTS = ("name", "chart_number", "date_of_birth")
+
+
+def _chart_number(rng: random.Random, i: int) -> str:
+    kind = rng.random()
+    if kind < 0.7:
+        return f"CR-{rng.randrange(1, 400):06d}-{i}"
+    if kind < 0.85:
+        return f"ab-{rng.randrange(1, 30)}-{i}"
+    return f"X-9{i}"
+
+
+@pytest.fixture
+def crowd(world: World) -> list[PatientRow]:
+    """A few hundred random patients (names with accents, repeats, chart numbers in both cases)."""
+    rng = random.Random(20261124)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for i in range(300):
+        patient = Patient(
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            date_of_birth=rng.choice(BIRTHS),
+            chart_number=_chart_number(rng, i),
+            sex=Sex.FEMALE,
+            phone=f"555-{i:04d}",
+            screening=SafetyScreening(recent_toxin=rng.random() < 0.1),
+        )
+        rows.append(patient_values(patient) | {"created_at": now, "updated_at": now, "version": 1})
+    with world.services.db.write() as s, s.begin():
+        s.execute(insert(PatientRow), rows)
+    with world.services.db.read() as s:
+        return list(s.execute(select(PatientRow)).scalars())
+
+
+def _matches(p: PatientRow, query: str) -> bool:
+    """The documented rule, written out: every word starts the folded last or first name or the chart
+    number (as typed or in capitals), or is the birth date."""
+    for token in query.replace(",", " ").split():
+        born = patient_search._as_date(token)
+        if born is not None:
+            if p.date_of_birth != born:
+                return False
+            continue
+        key = fold(token)
+        if not (
+            p.last_key.startswith(key)
+            or p.first_key.startswith(key)
+            or p.chart_number.startswith(token.upper())
+            or p.chart_number.startswith(token)
+        ):
+            return False
+    return True
+
+
+def _expected(crowd: list[PatientRow], query: str, sort: str, descending: bool) -> list[int]:
+    def key(p: PatientRow) -> tuple:  # type: ignore[type-arg]
+        if sort == "name":
+            return (p.last_key, p.first_key, p.id)
+        if sort == "chart_number":
+            return (p.chart_number,)
+        return (p.date_of_birth, p.id)
+
+    return [p.id for p in sorted((p for p in crowd if _matches(p, query)), key=key, reverse=descending)]
+
+
+@pytest.fixture(params=["as planned", "always scan", "always candidates", "counts capped"])
+def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run each check under the planner's own choice and with each plan forced."""
+    if request.param == "always scan":
+        monkeypatch.setattr(patient_search, "SCANNED_PER_CANDIDATE", dict.fromkeys(SORTS, 1e12))
+    elif request.param == "always candidates":
+        monkeypatch.setattr(patient_search, "SCANNED_PER_CANDIDATE", dict.fromkeys(SORTS, 0.0))
+    elif request.param == "counts capped":  # spans reach the cap: words with unknown sizes
+        monkeypatch.setattr(patient_search, "PAGE_PROBE_CAP", dict.fromkeys(SORTS, 3))
+        monkeypatch.setattr(patient_search, "COUNT_PROBE_CAP", 3)
+    return str(request.param)
+
+
+@pytest.mark.postgres
+def test_search_pages_and_counts_match_the_rule(world: World, crowd: list[PatientRow], plan: str) -> None:
+    svc = world.services
+    assert len(crowd) == 300
+    pages = iter([(0, 7), (5, 20), (40, 3), (0, 1)] * len(QUERIES) * len(SORTS))
+    for i, query in enumerate(QUERIES):
+        for j, sort in enumerate(SORTS):
+            descending = (i + j) % 2 == 1  # each query both ways, over the sorts
+            expected = _expected(crowd, query, sort, descending)
+            found = [r.id for r in svc.patients.search(query, sort=sort, descending=descending, limit=500)]
+            assert found == expected, (query, sort, descending)
+            offset, limit = next(pages)  # and one page of it, at an offset
+            page = svc.patients.search(query, sort=sort, descending=descending, offset=offset, limit=limit)
+            assert [r.id for r in page] == expected[offset : offset + limit], (query, sort, offset)
+        assert svc.patients.count(query) == len(_expected(crowd, query, "name", False)), query
+
+
+def test_planned_statements_equal_the_plain_ones(world: World, crowd: list[PatientRow], plan: str) -> None:
+    """Whole rows too (the screening flag, phone, dates), compared with the plain statement."""
+    with world.services.db.read() as s:
+        for query in QUERIES:
+            for sort in SORTS:
+                plain = s.execute(patient_search.plain_page(query, sort=sort, descending=False)).all()
+                planned = s.execute(
+                    patient_search.page_statement(s, query, sort=sort, descending=False, limit=1000)
+                ).all()
+                assert planned == plain, (query, sort)
+            counted = s.execute(patient_search.count_statement(s, query)).scalar_one()
+            assert counted == s.execute(patient_search.plain_count(query)).scalar_one(), query
+    rows = world.services.patients.search("", limit=1)
+    assert isinstance(rows[0], PatientListRow) and rows[0].phone.startswith("555-")
+
+
+def test_each_plan_is_the_one_chosen_somewhere(world: World, crowd: list[PatientRow]) -> None:
+    """On the crowd both plans are picked (else the checks above would test only one of them)."""
+    with world.services.db.read() as s:
+        drivers = [
+            patient_search.page_driver(s, patient_search.query_words(q), sort="name", offset=0, limit=200)
+            for q in QUERIES[1:]
+        ]
+    assert None in drivers and any(d is not None for d in drivers)
