@@ -120,6 +120,9 @@ class SessionLayout:
         row.addWidget(self.patient_meta)
         row.addSpacing(10)
         row.addWidget(self.screening, 1)
+        # Takes the spare width when there is no screening badge (stretch 0: the badge wins when shown),
+        # so that the status chip and the buttons keep their natural size.
+        row.addStretch(0)
         for b in (
             self.print_button,
             self.ae_button,

@@ -88,3 +88,24 @@ def test_dialog_widgets_are_named(window, services, prompts, qtbot) -> None:  # 
     ):
         qtbot.addWidget(dlg)
         assert unnamed(dlg) == [], type(dlg).__name__
+
+
+@pytest.mark.parametrize("screened", [False, True], ids=["no-screening", "positive-screening"])
+def test_header_keeps_its_chip_and_buttons_at_their_natural_size(  # type: ignore[no-untyped-def]
+    open_window, services, patient, screened
+) -> None:
+    """The spare width of the header goes to the screening badge, or to empty space when there is none:
+    never to the status chip or the buttons (which looked stretched at 1280 px before)."""
+    from dataclasses import replace
+
+    from clinicrec.domain.models import SafetyScreening
+
+    if screened:
+        services.patients.update(replace(patient, screening=SafetyScreening(recent_toxin=True)))
+    w = open_window(patient_id=patient.id)
+    ui = w.ui
+    assert ui.screening.isVisible() is screened
+    for widget in (ui.status_chip, ui.print_button, ui.ae_button, ui.sign_button):
+        assert widget.width() <= widget.sizeHint().width() + 2, widget.objectName()
+    if screened:  # the badge takes the room between the patient's details and the buttons
+        assert ui.screening.width() > ui.screening.sizeHint().width()
