@@ -10,13 +10,18 @@ its daily backup taken (by the warm-up run, so that the measured runs do not eac
 Each figure comes from fresh processes (medians of ``--runs``):
 
 (a) process start -> the patient list has painted its first rows, through the real start-up: the
-    ``clinicrec --db DATABASE`` command (``cli.main`` -> ``run_app``: integrity check, services opened and
-    migrated if needed, sign-in dialog -> sign-in -> main window). The benchmark only answers the
-    sign-in dialog: it fills in the user name and password and clicks "Sign in" as soon as the dialog
-    has painted, so no human time is counted. Reported in two parts as the user meets them:
-      (a1) process start -> sign-in dialog painted;
-      (a2) "Sign in" clicked -> first rows painted (the password check, the sign-in recorded, the main
-           window built, the first page read and painted).
+    ``clinicrec --db DATABASE`` command (``cli.main`` -> ``ui.startup.run``: sign-in dialog at once; the
+    integrity check, loading and opening of the database behind it; sign-in -> main window). The
+    benchmark answers the sign-in dialog itself (user name, password, "Sign in"), so no human time is
+    counted. A sign-in has a person in the middle of it, so the start is reported as the user meets it:
+      (a1) process start -> sign-in dialog painted (the user can type);
+      (a2) "Sign in" clicked -> first rows painted (the Argon2id password check, the sign-in recorded,
+           the main window built, the first page read and painted), clicked once the start-up work
+           behind the dialog is done, as for anyone who takes longer than that to type a password;
+      a1 + a2 is the time the user waits, typing aside.
+    And without the person: "Sign in" clicked the instant the dialog has painted (a robot's sign-in):
+      (a') process start -> first rows painted, which then includes the start-up work behind the dialog
+           (the integrity check reading the whole file, above all); "ready" says when that work ended.
 (b) process start -> a bare PySide6 QMainWindow has painted, for comparison (target: a < 2 x b).
 (c) search keystrokes, in the application started as in (a): text set in the search box one
     character at a time, the model searched at once (no debounce), timed through model reset, first
@@ -81,8 +86,9 @@ def child_bare() -> None:
 
 
 def child_app(database: str, username: str, password: str, mode: str) -> None:
-    """Start the application as ``clinicrec --db DATABASE`` does; answer the sign-in dialog; then report
-    (``start``), type (``type``), or close the window and let the application exit as usual (``warm``)."""
+    """Start the application as ``clinicrec --db DATABASE`` does; answer the sign-in dialog (at once for
+    ``robot``, once the dialog is ready otherwise); then report (``person``, ``robot``), type (``type``),
+    or close the window and let the application exit as usual (``warm``)."""
     from PySide6 import QtWidgets
     from PySide6.QtCore import QEvent, QObject, QTimer
 
@@ -94,7 +100,10 @@ def child_app(database: str, username: str, password: str, mode: str) -> None:
                 return False
             if obj.objectName() == "login_dialog" and "dialog" not in marks:
                 marks["dialog"] = time.time()
-                QTimer.singleShot(0, lambda: sign_in(obj))
+                if mode == "robot" or obj.ready:
+                    QTimer.singleShot(0, lambda: sign_in(obj))
+                else:
+                    obj.sig_ready.connect(lambda: QTimer.singleShot(0, lambda: sign_in(obj)))
             elif "rows" not in marks and _is_patient_rows(obj):
                 marks["rows"] = time.time()
                 QTimer.singleShot(0, lambda: first_rows(obj.parent()))
@@ -115,6 +124,10 @@ def child_app(database: str, username: str, password: str, mode: str) -> None:
     def sign_in(dialog) -> None:  # type: ignore[no-untyped-def]
         from PySide6.QtWidgets import QLineEdit, QPushButton
 
+        if dialog.ready:
+            marks.setdefault("ready", time.time())
+        else:
+            dialog.sig_ready.connect(lambda: marks.setdefault("ready", time.time()))
         dialog.findChild(QLineEdit, "username").setText(username)
         dialog.findChild(QLineEdit, "password").setText(password)
         marks["click"] = time.time()
@@ -256,21 +269,25 @@ def main(argv: list[str] | None = None) -> int:
         _build(database, args.patients)
     who = (str(database), args.user, args.password)
     try:
-        first_rows, bare, keystrokes, idle = [], [], [], []
+        waited, robot, bare, keystrokes, idle = [], [], [], [], []
         phases: dict[str, list[float]] = {}
         info: dict = {}  # type: ignore[type-arg]
         _run_child("bare")  # warm the file cache once, as a second start would be
         _run_child("warm", *who)  # migrates if needed, takes the daily backup, compiles bytecode
         for _ in range(args.runs):
-            ms, info = _run_child("start", *who)
-            first_rows.append(ms)
+            _ms, info = _run_child("person", *who)
             m = info["marks"]
-            for label, start, end in (
-                ("(a1) start -> sign-in dialog painted", info["started"], m["dialog"]),
-                ("     of which: start -> QApplication made", info["started"], m["app"]),
-                ("(a2) sign-in clicked -> first rows painted", m["click"], m["rows"]),
+            a1, a2 = (m["dialog"] - info["started"]) * 1000, (m["rows"] - m["click"]) * 1000
+            waited.append(a1 + a2)
+            for label, value in (
+                ("(a1) start -> sign-in dialog painted", a1),
+                ("     of which: start -> QApplication made", (m["app"] - info["started"]) * 1000),
+                ("(a2) sign-in clicked -> first rows painted", a2),
             ):
-                phases.setdefault(label, []).append((end - start) * 1000)
+                phases.setdefault(label, []).append(value)
+            ms, info = _run_child("robot", *who)
+            robot.append(ms)
+            phases.setdefault("ready", []).append((info["marks"]["ready"] - info["started"]) * 1000)
             bare.append(_run_child("bare")[0])
         for _ in range(max(1, args.runs // 2)):
             result = _run_child("type", *who)[1]
@@ -280,20 +297,29 @@ def main(argv: list[str] | None = None) -> int:
         if tmp is not None:
             tmp.cleanup()
 
-    a, b = statistics.median(first_rows), statistics.median(bare)
+    a, r, b = statistics.median(waited), statistics.median(robot), statistics.median(bare)
+    ready = statistics.median(phases.pop("ready"))
+
+    def verdict(x: float) -> str:
+        ok = "OK" if x / b < A_OVER_B_TARGET else "SLOW"
+        return f"ratio to (b) = {x / b:.2f}  (target < {A_OVER_B_TARGET:g})  {ok}"
+
+    def runs(values: list[float]) -> str:
+        return f"median {statistics.median(values):7.0f} ms   runs {[round(x) for x in values]}"
+
     print()
     print(
         f"database: {database} ({info.get('total', '?'):,} patients; first page {info.get('rows', '?')} rows)"
     )
-    print(f"(a) start -> patient list painted   median {a:7.0f} ms   runs {[round(x) for x in first_rows]}")
+    print(f"(b)  start -> bare QMainWindow painted          {runs(bare)}")
+    print(f"(a)  the user's wait, a1 + a2                    {runs(waited)}")
     for label, values in phases.items():
-        print(f"    {label:<44} {statistics.median(values):7.0f} ms")
-    print(f"    the Argon2id password check alone (inside a2): {_password_check_ms():.0f} ms")
-    print(f"(b) start -> bare QMainWindow       median {b:7.0f} ms   runs {[round(x) for x in bare]}")
-    print(
-        f"    ratio a/b = {a / b:.2f}  (target < {A_OVER_B_TARGET:g})  "
-        f"{'OK' if a / b < A_OVER_B_TARGET else 'SLOW'}"
-    )
+        print(f"     {label:<44} {statistics.median(values):7.0f} ms")
+    print(f"     the Argon2id password check alone (inside a2): {_password_check_ms():.0f} ms")
+    print(f"     {verdict(a)}")
+    print(f"(a') start -> first rows, signed in at once      {runs(robot)}")
+    print(f"     the start-up work behind the dialog was done {ready:.0f} ms after start")
+    print(f"     {verdict(r)}")
     print(
         f"(c) search keystroke -> rows shown  median {statistics.median(keystrokes):6.1f} ms   "
         f"p95 {_p95(keystrokes):6.1f} ms   max {max(keystrokes):6.1f} ms   ({len(keystrokes)} keystrokes)"

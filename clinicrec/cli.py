@@ -108,17 +108,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"Building the demo database at {demo_path()} ...", file=sys.stderr)
             build_demo(f"sqlite:///{demo_path()}", patients=DEMO_PATIENTS)
         credentials = ("maria", DEMO_PASSWORD)
-    from .db.integrity import BackgroundCheck
-    from .db.location import resolve_url, sqlite_file
+    from .db.location import resolve_url
+    from .ui.startup import run
 
-    url = resolve_url(_url(args))
-    # The start-up integrity check reads the whole file: start it now, on a thread, so that it runs while
-    # Qt, SQLAlchemy and the application load (about as long), not after them.
-    path = sqlite_file(url)
-    check = BackgroundCheck(path) if path is not None else None
-    from .ui.app import run_app
-
-    return run_app(url, demo_credentials=credentials, started_check=check)
+    return run(resolve_url(_url(args)), demo_credentials=credentials)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -1,4 +1,8 @@
-"""Start the desktop application: style, change bus, setup or sign-in, then the main window."""
+"""The desktop application after start-up: setup or sign-in, then the main window until it closes.
+
+``startup.run`` is the entry (``clinicrec`` with no command): it shows the sign-in dialog while the
+database is checked and opened, then hands over to ``run_gui``.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
-
-from ..paths import APP_NAME
 from ..services.app import Services
 from ..services.permissions import Action
 from .changes import ChangeBus
@@ -19,37 +18,32 @@ from .login_dialog import LoginDialog
 from .main_window import MainWindow
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
-from .style import apply_style
+from .startup import make_application
 from .worker import Worker
 
 if TYPE_CHECKING:
-    from ..db.integrity import BackgroundCheck
+    from ..services.maintenance import IntegrityResult
 
-
-def make_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The one QApplication, styled; reused if one exists (tests, the benchmark)."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    apply_style(app)
-    return app
+__all__ = ["make_application", "offer_restore", "run_gui", "sign_in_or_set_up"]
 
 
 def sign_in_or_set_up(
-    services: Services, prompts: Prompts, *, demo_credentials: tuple[str, str] | None = None
+    services: Services,
+    prompts: Prompts,
+    *,
+    demo_credentials: tuple[str, str] | None = None,
+    signed_in: bool = False,
 ) -> bool:
     """First start: the setup dialog; otherwise sign in (then finish an interrupted setup).
 
-    True once someone is signed in; False if the user quit.
+    ``signed_in``: the start-up's sign-in dialog has signed the user in already. True once someone is
+    signed in; False if the user quit.
     """
-    if not services.auth.has_users():
-        return SetupDialog.ask(None, services) is not None
-    if LoginDialog.ask(None, services, demo_credentials=demo_credentials) is None:
-        return False
+    if not signed_in:
+        if not services.auth.has_users():
+            return SetupDialog.ask(None, services) is not None
+        if LoginDialog.ask(None, services, demo_credentials=demo_credentials) is None:
+            return False
     if not services.clinic.is_set_up():
         actor = services.actor
         if actor is not None and actor.can(Action.MANAGE_SETTINGS):
@@ -65,36 +59,7 @@ def sign_in_or_set_up(
     return True
 
 
-def run_app(
-    url: str,
-    *,
-    demo_credentials: tuple[str, str] | None = None,
-    argv: Sequence[str] | None = None,
-    started_check: BackgroundCheck | None = None,
-) -> int:
-    """Check the database, offer the latest good backup if it is damaged, then run the application.
-
-    A damaged database is never opened for writing (opening migrates, which writes). ``started_check``:
-    the integrity check, if the caller started it already on the database's file.
-    """
-    make_application(argv)
-    prompts = Prompts()
-    from ..domain.errors import ClinicRecError
-    from ..services.app import open_services
-    from ..services.maintenance import check_database
-
-    try:
-        result = check_database(url, started=started_check)
-        if not result.ok and not offer_restore(result, url, prompts):
-            return 1
-        services = open_services(url)
-    except ClinicRecError as e:
-        prompts.error(None, "ClinicRec cannot open the database", str(e))
-        return 1
-    return run_gui(services, demo_credentials=demo_credentials, argv=argv, prompts=prompts)
-
-
-def offer_restore(result, url: str, prompts: Prompts) -> bool:  # type: ignore[no-untyped-def]
+def offer_restore(result: IntegrityResult, url: str, prompts: Prompts) -> bool:
     """Tell the user plainly that the database is damaged; restore the latest good backup if they agree."""
     from pathlib import Path
 
@@ -126,14 +91,18 @@ def run_gui(
     demo_credentials: tuple[str, str] | None = None,
     argv: Sequence[str] | None = None,
     prompts: Prompts | None = None,
+    signed_in: bool = False,
 ) -> int:
-    """Run the application until the main window closes (which signs the user out). The exit code."""
+    """Run the application until the main window closes (which signs the user out). The exit code.
+
+    ``signed_in``: someone is signed in to ``services`` already (the start-up's sign-in dialog).
+    """
     app = make_application(argv)
     bus = ChangeBus()
     services.subscribe(bus.publish)
     prompts = prompts or Prompts()
     worker = Worker()
-    if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials):
+    if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials, signed_in=signed_in):
         return 0
     window = MainWindow(services, bus, prompts, worker)
     window.resize(1280, 800)

@@ -1,8 +1,15 @@
-"""Sign-in: user name and password, checked by the auth service (Argon2id, lockout)."""
+"""Sign-in: user name and password, checked by the auth service (Argon2id, lockout).
+
+The dialog opens before the database does: start-up shows it at once and hands it the services with
+``attach`` once the integrity check has passed and the database is open (``ui/startup.py``). A sign-in
+asked for before then waits for them; nothing is read or written before the check has passed.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,18 +24,28 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import AuthenticationError, StorageError
-from ..services.app import Services
-from ..services.permissions import Actor
 from .style import make_primary, set_role
 from .widgets import FieldErrorLabel
 
+if TYPE_CHECKING:  # the services load on a thread while this dialog is already showing
+    from ..services.app import Services
+    from ..services.permissions import Actor
+
+#: ``done`` code when start-up takes the dialog away (the database needs setting up, or cannot be used).
+WITHDRAWN = 2
+
 
 class LoginDialog(QDialog):
-    """Asks for a user name and password; ``actor`` holds the signed-in user after ``accept``."""
+    """Asks for a user name and password; ``actor`` holds the signed-in user after ``accept``.
+
+    ``services`` None: the database is still being checked and opened; ``attach`` brings it.
+    """
+
+    sig_ready = Signal()  # the services are attached: a sign-in now goes straight to the password check
 
     def __init__(
         self,
-        services: Services,
+        services: Services | None,
         *,
         demo_credentials: tuple[str, str] | None = None,
         parent: QWidget | None = None,
@@ -36,6 +53,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self._services = services
         self._demo = demo_credentials
+        self._pending = False  # "Sign in" pressed before the services were attached
         self.actor: Actor | None = None
         self.setObjectName("login_dialog")
         self.setWindowTitle("Sign in · ClinicRec")
@@ -50,7 +68,7 @@ class LoginDialog(QDialog):
 
         title = set_role(QLabel("Sign in to ClinicRec", self), "heading")
         layout.addWidget(title)
-        clinic = self._clinic_name()
+        clinic = self._clinic_name() if self._services is not None else ""
         self.clinic_label = set_role(QLabel(clinic or "Microbotox charting", self), "muted")
         self.clinic_label.setObjectName("clinic_label")
         layout.addWidget(self.clinic_label)
@@ -106,6 +124,12 @@ class LoginDialog(QDialog):
         form.addRow("", self.error_label)
         form.addRow("", self.caps_label)
         layout.addLayout(form)
+        self.status_label = set_role(QLabel("Checking and opening the record database…", self), "muted")
+        self.status_label.setObjectName("sign_in_status")
+        self.status_label.setAccessibleName("Start-up status")
+        self.status_label.setWordWrap(True)
+        self.status_label.setVisible(self._services is None)
+        layout.addWidget(self.status_label)
         layout.addStretch(1)
 
         self.buttons = QDialogButtonBox(self)
@@ -138,10 +162,42 @@ class LoginDialog(QDialog):
             self.fill_demo_button.clicked.connect(self.fill_demo)
 
     def _clinic_name(self) -> str:
+        if self._services is None:
+            return ""
         try:
             return self._services.clinic.get().name if self._services.clinic.is_set_up() else ""
         except Exception:  # noqa: BLE001 - the sign-in screen must open even on a damaged settings row
             return ""
+
+    # -- start-up -------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._services is not None
+
+    def attach(self, services: Services, clinic_name: str = "") -> None:
+        """The database has passed its check and is open: sign-ins go ahead (one already asked for now)."""
+        self._services = services
+        self.clinic_label.setText(clinic_name or "Microbotox charting")
+        self.status_label.hide()
+        self.sig_ready.emit()
+        if self._pending:
+            self._pending = False
+            self._set_waiting(False)
+            self._sign_in()
+
+    def withdraw(self) -> None:
+        """Start-up cannot go on to a sign-in here (setup needed, or the database cannot be used)."""
+        self._pending = False
+        self.done(WITHDRAWN)
+
+    def _set_waiting(self, waiting: bool) -> None:
+        for widget in (self.username_edit, self.password_edit, self.sign_in_button):
+            widget.setEnabled(not waiting)
+        if self._demo is not None:
+            self.fill_demo_button.setEnabled(not waiting)
+        if waiting:
+            self.status_label.setText("Signing in as soon as the record database is open…")
+            self.status_label.show()
 
     # -- behaviour ------------------------------------------------------------------------------
     def fill_demo(self) -> None:
@@ -166,6 +222,10 @@ class LoginDialog(QDialog):
         if not password:
             self.error_label.show_error("Enter your password.")
             self.password_edit.setFocus()
+            return
+        if self._services is None:
+            self._pending = True
+            self._set_waiting(True)
             return
         self.sign_in_button.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..domain.errors import FieldError
-from ..domain.models import SafetyScreening
+
+if TYPE_CHECKING:  # the sign-in dialog uses this module before the domain model is loaded
+    from ..domain.models import SafetyScreening
 
 ERROR_RED = "#b3261e"
 BADGE_BACKGROUND = "#fdecea"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from clinicrec.db.engine import Database, make_engine
-from clinicrec.db.models import PatientRow
+from clinicrec.db.models import AuditRow, PatientRow
 from clinicrec.services.maintenance import check_database
 from tests.conftest import PASSWORD, World, make_patient
 from tests.db.test_integrity import damage, fingerprint
@@ -65,19 +66,212 @@ def test_declining_the_restore_leaves_the_file_alone(world: World, prompts) -> N
     assert fingerprint(path)[0] == before[0]
 
 
-def test_the_command_starts_the_integrity_check_before_loading_the_application(  # type: ignore[no-untyped-def]
-    monkeypatch, tmp_path
-) -> None:
-    """``clinicrec --db FILE`` hands run_app a check already running on FILE (it reads the whole file,
-    so it runs while Qt, SQLAlchemy and the application load)."""
-    import clinicrec.ui.app as app_module
+def test_the_command_hands_the_start_up_the_database_it_names(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import clinicrec.ui.startup as startup_module
     from clinicrec import cli
 
     seen: dict = {}  # type: ignore[type-arg]
-    monkeypatch.setattr(app_module, "run_app", lambda url, **kw: seen.update(url=url, **kw) or 0)
+    monkeypatch.setattr(startup_module, "run", lambda url, **kw: seen.update(url=url, **kw) or 0)
     path = tmp_path / "clinic.sqlite3"
     assert cli.main(["--db", str(path)]) == 0
-    assert seen["url"] == f"sqlite:///{path}"
-    check = seen["started_check"]
-    assert check is not None and check.path == path
-    assert check.report().ok and not check.report().exists  # a new database: nothing to check yet
+    assert seen == {"url": f"sqlite:///{path}", "demo_credentials": None}
+    assert not path.exists()  # the command itself opens nothing
+
+
+# -- the staged start-up: the sign-in dialog first, the database checked and opened behind it ------------
+def _drive(qapp, steps) -> list[str]:  # type: ignore[no-untyped-def]
+    """Poll the application's windows every 10 ms; each step (a predicate-and-action) runs once, in order.
+
+    Returns the names of the steps that ran (a step that never ran shows which screen never came)."""
+    from PySide6.QtCore import QTimer
+
+    done: list[str] = []
+    pending = list(steps)
+    timer = QTimer()
+    timer.setInterval(10)
+
+    def tick() -> None:
+        while pending:
+            name, when, action = pending[0]
+            widget = when()
+            if widget is None:
+                return
+            pending.pop(0)
+            done.append(name)
+            action(widget)
+        timer.stop()
+
+    timer.timeout.connect(tick)
+    timer.start()
+    _drive.timer = timer  # type: ignore[attr-defined]  # kept alive while run() runs
+    return done
+
+
+def _visible(kind, name: str):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    def find():  # type: ignore[no-untyped-def]
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, kind) and w.objectName() == name and w.isVisible():
+                return w
+        return None
+
+    return find
+
+
+def _fill_and_sign_in(username: str, password: str):  # type: ignore[no-untyped-def]
+    def act(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialog.username_edit.setText(username)
+        dialog.password_edit.setText(password)
+        dialog.sign_in_button.click()
+
+    return act
+
+
+@pytest.fixture
+def unfrozen():  # type: ignore[no-untyped-def]
+    """run_gui freezes the start-up objects out of the collector; undo that after the test."""
+    import gc
+
+    yield
+    gc.unfreeze()
+
+
+def test_start_up_shows_sign_in_at_once_and_signs_in_when_the_database_is_open(  # type: ignore[no-untyped-def]
+    world: World, qapp, prompts, unfrozen
+) -> None:
+    """Sign in is pressed the moment the dialog appears (before the check has finished): it waits for the
+    database, then signs in once; the main window lists the patients."""
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.main_window import MainWindow
+    from clinicrec.ui.startup import run
+
+    make_patient(world.services)
+    world.services.act_as(None)
+    with world.services.db.read() as s:
+        last_entry = s.execute(select(func.max(AuditRow.id))).scalar_one()
+    world.services.db.dispose()
+    assert world.path is not None
+    seen: dict = {}  # type: ignore[type-arg]
+
+    def on_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
+        seen["ready_when_shown"] = dialog.ready
+        _fill_and_sign_in("nurse", PASSWORD)(dialog)
+        seen["waiting"] = not dialog.username_edit.isEnabled() and dialog.status_label.isVisibleTo(dialog)
+
+    def on_window(window) -> None:  # type: ignore[no-untyped-def]
+        seen["rows"] = window.patient_list.model.rowCount()
+        seen["user"] = window.user_label.text()
+        window.close()
+
+    done = _drive(
+        qapp,
+        [
+            ("sign-in", _visible(LoginDialog, "login_dialog"), on_dialog),
+            ("main window", _visible(MainWindow, "main_window"), on_window),
+        ],
+    )
+    assert run(f"sqlite:///{world.path}", prompts=prompts) == 0
+    assert done == ["sign-in", "main window"]
+    assert seen["ready_when_shown"] is False and seen["waiting"] is True
+    assert seen["rows"] == 1 and "Nurse" in seen["user"]
+    assert prompts.shown == []
+    db = Database(make_engine(f"sqlite:///{world.path}"))
+    with db.read() as s:
+        since = select(AuditRow.action).where(AuditRow.id > last_entry).order_by(AuditRow.id)
+        actions = s.execute(since).scalars().all()
+    db.dispose()
+    sessions = [a for a in actions if a in ("sign_in", "sign_out", "sign_in_failed")]
+    # One sign-in, though it was asked for before the database was open.
+    assert sessions == ["sign_in", "sign_out"]
+    assert "backup" in actions  # the day's backup and the one on exit, as in any run
+
+
+def test_start_up_on_a_damaged_database_withdraws_the_sign_in_and_writes_nothing(  # type: ignore[no-untyped-def]
+    world: World, qapp, prompts
+) -> None:
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.startup import run
+
+    path, _backup = _damaged_with_backup(world)
+    before = fingerprint(path)
+    shown: list[bool] = []
+
+    def on_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
+        shown.append(dialog.ready)
+        _fill_and_sign_in("admin", PASSWORD)(dialog)
+
+    done = _drive(qapp, [("sign-in", _visible(LoginDialog, "login_dialog"), on_dialog)])
+    prompts.queue(False)  # "Restore the latest good backup?" - no
+    assert run(f"sqlite:///{path}", prompts=prompts) == 1
+    assert done == ["sign-in"] and shown == [False]  # the dialog came, and never got the services
+    kinds = [k for k, _title, _text in prompts.shown]
+    assert kinds == ["error", "confirm"] and "damaged" in prompts.shown[0][2]
+    assert fingerprint(path)[0] == before[0]  # not a byte written: no sign-in recorded, no migration
+
+
+def test_start_up_on_a_database_without_users_goes_to_the_setup(  # type: ignore[no-untyped-def]
+    tmp_path, qapp, prompts, monkeypatch
+) -> None:
+    from clinicrec.services.app import open_services
+    from clinicrec.ui import app as app_module
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.startup import run
+
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    open_services(url).db.dispose()  # created and migrated, but set up never finished
+    asked: list[object] = []
+    monkeypatch.setattr(app_module.SetupDialog, "ask", lambda parent, services, **kw: asked.append(kw))
+    shown: list[str] = []
+    _drive(qapp, [("sign-in", _visible(LoginDialog, "login_dialog"), lambda d: shown.append("login"))])
+    assert run(url, prompts=prompts) == 0  # the setup was cancelled
+    assert shown == ["login"] and asked == [{}]
+
+
+def test_quitting_while_the_database_opens_lets_the_opening_finish(world: World, qapp, prompts) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.startup import run
+
+    world.services.db.dispose()
+    done = _drive(qapp, [("quit", _visible(LoginDialog, "login_dialog"), lambda d: d.cancel_button.click())])
+    assert run(f"sqlite:///{world.path}", prompts=prompts) == 0
+    assert done == ["quit"] and prompts.shown == []
+
+
+def test_a_sign_in_asked_for_early_waits_for_the_services(world: World, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.ui.login_dialog import LoginDialog
+
+    world.services.act_as(None)
+    dialog = LoginDialog(None)
+    qtbot.addWidget(dialog)
+    assert not dialog.ready and dialog.status_label.isVisibleTo(dialog)
+    dialog.password_edit.setText(PASSWORD)
+    dialog.sign_in_button.click()
+    assert dialog.error_label.text() == "Enter your user name."  # checked at once, database or not
+    dialog.username_edit.setText("nurse")
+    dialog.sign_in_button.click()
+    assert dialog.actor is None and not dialog.password_edit.isEnabled()
+    assert "as soon as" in dialog.status_label.text()
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.attach(world.services, "Harbour Skin Clinic")
+    assert dialog.actor is not None and dialog.actor.username == "nurse"
+    assert dialog.clinic_label.text() == "Harbour Skin Clinic" and not dialog.status_label.isVisibleTo(dialog)
+
+
+def test_the_loader_leaves_only_qt_work_to_the_gui_thread() -> None:
+    """After the loader's imports, importing the main window's modules loads nothing of the layers below
+    (their loading belongs on the loader's thread; only Qt work may remain for the GUI thread)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "from clinicrec.ui.startup import StartupLoader\n"
+        "for name in StartupLoader.MODULES: importlib.import_module(name)\n"
+        "before = set(sys.modules)\n"
+        "import clinicrec.ui.app\n"
+        "print(sorted(m for m in set(sys.modules) - before"
+        " if m.startswith('clinicrec.') and not m.startswith('clinicrec.ui')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

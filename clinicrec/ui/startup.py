@@ -1,0 +1,274 @@
+"""Start the desktop application so that the user can begin signing in at once.
+
+The order, and why:
+
+1. Qt loads and the sign-in dialog is painted: this module imports nothing of the database layer, so the
+   dialog is up in about the time a bare Qt window takes.
+2. Once it is painted, the integrity check of the SQLite file starts on a thread of its own
+   (``db.integrity.BackgroundCheck``: SQLite reads the file without holding Python's lock), and a loader
+   thread imports the database layer and the services (SQLAlchemy above all), waits for the check's
+   verdict, and only if the database passed opens it (which may migrate, and so write) and hands the
+   services to the dialog. The user types meanwhile. (Started any earlier, the check's reading of the
+   whole file slows Qt's loading by about as much as it would save.)
+   Everything that touches Qt stays on the GUI thread: PySide6 builds its Python types lazily and not
+   safely from two threads at once. Once the loader has imported its part, the GUI thread imports the
+   main window's modules and has PySide6 build its types, in short steps between the user's keystrokes
+   (``GuiWarmUp``), so that nothing is left to load when "Sign in" is pressed.
+3. A sign-in asked for before that waits for it. A damaged database is never opened: the dialog is
+   withdrawn and the user is told plainly and offered the latest good backup (``app.offer_restore``),
+   exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
+
+Nothing reads clinical data before the check has passed, and nothing at all is written before it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog
+
+from ..paths import APP_NAME
+from .login_dialog import LoginDialog
+from .prompts import Prompts
+from .style import apply_style
+
+if TYPE_CHECKING:
+    from ..services.app import Services
+    from ..services.maintenance import IntegrityResult
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The one QApplication, styled; reused if one exists (tests, the benchmark)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    apply_style(app)
+    return app
+
+
+@dataclass
+class Opened:
+    """What the loader found: the open services, or why there are none."""
+
+    services: Services | None = None
+    has_users: bool = False
+    clinic_name: str = ""
+    damaged: IntegrityResult | None = None  # the check failed: nothing was opened
+    error: BaseException | None = None  # the database could not be opened (a ClinicRecError says why)
+
+
+class StartupLoader(QObject):
+    """Loads the application and opens the database on a thread of its own; ``sig_done`` on the GUI thread.
+
+    ``start()`` once; ``wait()`` blocks until the thread has finished (it is never abandoned mid-way:
+    opening may migrate, and a migration is let finish).
+    """
+
+    sig_loaded = Signal()  # the modules are imported; the check may still be running
+    sig_done = Signal(object)  # Opened
+
+    #: What the loader imports (no Qt in any of them): the services, and what the main window's modules
+    #: use of the layers below them, so that the GUI thread's share of the loading is Qt's alone.
+    MODULES = (
+        "clinicrec.services.app",
+        "clinicrec.services.maintenance",
+        "clinicrec.services.charting",
+        "clinicrec.services.records",
+        "clinicrec.services.printing",
+        "clinicrec.services.patient_search",
+        "clinicrec.pdf.templates",
+        "clinicrec.domain.dosing",
+    )
+
+    def __init__(self, url: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.url = url
+        self.result: Opened | None = None
+        self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
+
+    def start(self) -> None:
+        if not self._thread.is_alive() and self.result is None:
+            self._thread.start()
+
+    def wait(self) -> Opened:
+        self.start()
+        self._thread.join()
+        assert self.result is not None
+        return self.result
+
+    def _run(self) -> None:
+        try:
+            self.result = self._open()
+        except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, which reports it
+            self.result = Opened(error=e)
+        self.sig_done.emit(self.result)
+
+    def _open(self) -> Opened:
+        from ..db.integrity import BackgroundCheck
+        from ..db.location import sqlite_file
+
+        path = sqlite_file(self.url)
+        check = BackgroundCheck(path) if path is not None else None
+        # Load (Python code) while SQLite reads the file on the check's thread...
+        for name in self.MODULES:
+            importlib.import_module(name)
+        self.sig_loaded.emit()
+        from ..services.app import open_services
+        from ..services.maintenance import check_database
+
+        # ...then the verdict; only a database that passed is opened.
+        verdict = check_database(self.url, started=check)
+        if not verdict.ok:
+            return Opened(damaged=verdict)
+        services = open_services(self.url)
+        has_users = services.auth.has_users()
+        clinic = ""
+        if has_users and services.clinic.is_set_up():
+            clinic = services.clinic.get().name
+        return Opened(services, has_users, clinic)
+
+
+class GuiWarmUp(QObject):
+    """On the GUI thread, in steps of a few milliseconds between events: import the main window's modules,
+    then have PySide6 build the Python types (and their enums) of Qt's widget modules.
+
+    PySide6 builds those lazily: the main window's first paint would otherwise spend some 30 ms building
+    about 130 of them after "Sign in" was pressed. ``stop()`` drops what is left (nothing breaks if the
+    warm-up never finishes: the same work is then done on first use).
+    """
+
+    STEP = 120  # names visited per step (a few ms)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._steps = self._plan()
+        self.finished = False
+
+    def start(self) -> None:
+        QTimer.singleShot(0, self._next)
+
+    def stop(self) -> None:
+        self._steps = iter(())
+
+    def _plan(self) -> Iterator[None]:
+        importlib.import_module("clinicrec.ui.app")
+        yield
+        from PySide6 import QtCore, QtGui, QtWidgets
+
+        for module in (QtCore, QtGui, QtWidgets):
+            names = dir(module)
+            for first in range(0, len(names), self.STEP):
+                for name in names[first : first + self.STEP]:
+                    getattr(module, name)
+                yield
+        self.finished = True
+
+    def _next(self) -> None:
+        if next(self._steps, StopIteration) is not StopIteration:
+            QTimer.singleShot(0, self._next)
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, just after ``widget`` has painted for the first time."""
+
+    def __init__(self, widget: QObject, then: Any) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+        return False
+
+
+def run(
+    url: str,
+    *,
+    demo_credentials: tuple[str, str] | None = None,
+    argv: Sequence[str] | None = None,
+    prompts: Prompts | None = None,
+) -> int:
+    """The ``clinicrec`` command's start: sign-in dialog at once, the database checked and opened behind it.
+
+    The exit code: 0 after the user quits, 1 when the database cannot be used.
+    """
+    from ..db.location import sqlite_file
+
+    make_application(argv)
+    prompts = prompts or Prompts()
+    loader = StartupLoader(url)
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        # A first start: nothing to sign in to; the setup follows once the file is made.
+        opened = loader.wait()
+        return _carry_on(url, opened, prompts, demo_credentials, argv, dialog=None)
+
+    dialog = LoginDialog(None, demo_credentials=demo_credentials)
+    dialog.resize(dialog.sizeHint())
+
+    def on_done(opened: Opened) -> None:
+        if opened.services is not None and opened.has_users:
+            dialog.attach(opened.services, opened.clinic_name)
+        else:
+            dialog.withdraw()
+
+    warm_up = GuiWarmUp(dialog)
+    loader.sig_loaded.connect(warm_up.start, Qt.ConnectionType.QueuedConnection)
+    loader.sig_done.connect(on_done, Qt.ConnectionType.QueuedConnection)
+    _FirstPaint(dialog, loader.start)
+    code = dialog.exec()
+    warm_up.stop()
+    opened = loader.wait()  # a quit while the database is still opening lets the opening finish
+    dialog.deleteLater()
+    if code == QDialog.DialogCode.Rejected and dialog.actor is None:
+        return 0
+    return _carry_on(url, opened, prompts, demo_credentials, argv, dialog=dialog)
+
+
+def _carry_on(
+    url: str,
+    opened: Opened,
+    prompts: Prompts,
+    demo_credentials: tuple[str, str] | None,
+    argv: Sequence[str] | None,
+    *,
+    dialog: LoginDialog | None,
+) -> int:
+    from ..domain.errors import ClinicRecError
+    from . import app
+
+    if opened.error is not None:
+        if not isinstance(opened.error, ClinicRecError):
+            raise opened.error
+        prompts.error(None, "ClinicRec cannot open the database", str(opened.error))
+        return 1
+    services = opened.services
+    if opened.damaged is not None:
+        if not app.offer_restore(opened.damaged, url, prompts):
+            return 1
+        try:
+            from ..services.app import open_services
+
+            services = open_services(url)
+        except ClinicRecError as e:
+            prompts.error(None, "ClinicRec cannot open the database", str(e))
+            return 1
+    assert services is not None
+    signed_in = dialog is not None and dialog.actor is not None
+    return app.run_gui(
+        services, demo_credentials=demo_credentials, argv=argv, prompts=prompts, signed_in=signed_in
+    )
