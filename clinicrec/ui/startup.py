@@ -215,7 +215,7 @@ def run(
     if path is not None and not path.exists():
         # A first start: nothing to sign in to; the setup follows once the file is made.
         opened = loader.wait()
-        return _carry_on(url, opened, prompts, demo_credentials, argv, dialog=None)
+        return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=False)
 
     dialog = LoginDialog(None, demo_credentials=demo_credentials)
     dialog.resize(dialog.sizeHint())
@@ -234,9 +234,10 @@ def run(
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish
     dialog.deleteLater()
-    if code == QDialog.DialogCode.Rejected and dialog.actor is None:
+    if code == QDialog.DialogCode.Rejected:  # the user quit (a withdrawn dialog ends with WITHDRAWN)
         return 0
-    return _carry_on(url, opened, prompts, demo_credentials, argv, dialog=dialog)
+    signed_in = code == QDialog.DialogCode.Accepted
+    return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=signed_in)
 
 
 def _carry_on(
@@ -246,7 +247,7 @@ def _carry_on(
     demo_credentials: tuple[str, str] | None,
     argv: Sequence[str] | None,
     *,
-    dialog: LoginDialog | None,
+    signed_in: bool,
 ) -> int:
     from ..domain.errors import ClinicRecError
     from . import app
@@ -268,7 +269,6 @@ def _carry_on(
             prompts.error(None, "ClinicRec cannot open the database", str(e))
             return 1
     assert services is not None
-    signed_in = dialog is not None and dialog.actor is not None
     return app.run_gui(
         services, demo_credentials=demo_credentials, argv=argv, prompts=prompts, signed_in=signed_in
     )
