@@ -294,6 +294,7 @@ def test_verify_detects_a_changed_entry_even_with_its_hash_recomputed(world: Wor
             row.entity_id,
             row.patient_id,
             row.changes,
+            row.row_hash,
         )
     _tamper(world, f"UPDATE audit_log SET username = 'mallory', hash = '{forged}' WHERE id = 7")
     first = _verify(world).first_problem
@@ -346,9 +347,10 @@ def test_verify_detects_a_signed_session_changed_behind_the_applications_back(
         sign_entry = s.execute(
             select(AuditRow.id).where(AuditRow.action == "sign", AuditRow.entity_id == str(session_id))
         ).scalar_one()
-    assert result.first_problem == audit.AuditProblem(
-        sign_entry, f"signed session {session_id} was altered after signing"
-    )
+    first = result.first_problem
+    assert first is not None and first.entry_id == sign_entry
+    assert first.message.startswith(f"signed session {session_id} was altered after signing")
+    assert (first.entity, first.record_id, first.field) == ("session", str(session_id), "content")
     assert result.entries_checked == last_id(world)  # the chain itself is intact
 
 
