@@ -164,6 +164,9 @@ class VerifyResult:
     records_checked: int = 0
     #: Records whose newest entry predates row hashes (written before migration 0004): not provable.
     unproven: int = 0
+    anchors_checked: int = 0
+    #: Worth a look but not proof of tampering: heads superseded by a restore recorded in the trail.
+    notices: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -62,6 +62,8 @@ class _Chain:
         self.broken = False
         self.latest: Latest = {k.entity: {} for k in audit_state.KINDS}
         self.hash_at: dict[int, str] = {}
+        #: (restore entry id, id of the head the restore replaced, who, when)
+        self.restores: list[tuple[int, int, str, str]] = []
 
 
 def _walk(s: Session, anchor_ids: set[int], problems: list[AuditProblem]) -> _Chain:
@@ -97,7 +99,9 @@ def _walk(s: Session, anchor_ids: set[int], problems: list[AuditProblem]) -> _Ch
                     chain.broken = True
                 prev = h
                 expected += 1
-            if action in _STATE:
+            if action == "restore":
+                _note_restore(chain, eid, uname, at, changes)
+            elif action in _STATE:
                 records = latest.get(entity)
                 if records is not None:
                     records[entity_id] = (eid, row_hash)
@@ -105,6 +109,14 @@ def _walk(s: Session, anchor_ids: set[int], problems: list[AuditProblem]) -> _Ch
     finally:
         cur.close()
     return chain
+
+
+def _note_restore(chain: _Chain, eid: int, username: str, at: Any, changes: str) -> None:
+    try:
+        replaced = json.loads(changes).get("replaced_head", [None, None])[1]
+        chain.restores.append((eid, int(replaced[0]), username, at_text(at)[:16]))
+    except (ValueError, TypeError, IndexError, AttributeError):
+        return
 
 
 def _check_head(s: Session, chain: _Chain, problems: list[AuditProblem]) -> None:
@@ -120,9 +132,27 @@ def _check_head(s: Session, chain: _Chain, problems: list[AuditProblem]) -> None
         problems.append(AuditProblem(head[0], f"the newest entries after entry {chain.count} were removed"))
 
 
-def _check_anchors(chain: _Chain, anchors: list[Anchor], problems: list[AuditProblem]) -> None:
-    for a in anchors:
+def _check_anchors(
+    chain: _Chain, anchors: list[Anchor], problems: list[AuditProblem], notices: list[str]
+) -> None:
+    """Name the highest head that went backwards and the earliest anchored entry that forked."""
+    backwards = forked = False
+    for a in sorted(anchors, key=lambda a: -a.entry_id if a.entry_id > chain.last_id else a.entry_id):
+        if a.entry_id <= chain.last_id and chain.hash_at.get(a.entry_id) == a.hash:
+            continue
+        restore = next((r for r in chain.restores if r[0] <= a.entry_id <= r[1]), None)
+        if restore is not None:
+            # The anchored history was replaced by a restore the trail records: say so, for a person to
+            # confirm that the restore really happened (a forged restore entry could explain a cut).
+            notices.append(
+                f"{a.source} saw entry {a.entry_id} of a history replaced by the restore in entry "
+                f"{restore[0]} ({restore[2]}, {restore[3]} UTC); confirm that restore was made on purpose"
+            )
+            continue
         if a.entry_id > chain.last_id:
+            if backwards:
+                continue
+            backwards = True
             problems.append(
                 AuditProblem(
                     chain.last_id,
@@ -132,7 +162,8 @@ def _check_anchors(chain: _Chain, anchors: list[Anchor], problems: list[AuditPro
                     str(a.entry_id),
                 )
             )
-        elif chain.hash_at.get(a.entry_id) != a.hash:
+        elif not forked:
+            forked = True
             problems.append(
                 AuditProblem(
                     a.entry_id,
@@ -317,8 +348,17 @@ def statements() -> list[str]:
 def verify_all(s: Session, anchors: Iterable[Anchor] = ()) -> VerifyResult:
     anchor_list = list(anchors)
     problems: list[AuditProblem] = []
+    notices: list[str] = []
     chain = _walk(s, {a.entry_id for a in anchor_list}, problems)
     _check_head(s, chain, problems)
-    _check_anchors(chain, anchor_list, problems)
+    _check_anchors(chain, anchor_list, problems, notices)
     checked, unproven, signed = _check_records(s, chain, problems)
-    return VerifyResult(chain.count, signed, tuple(problems), checked, unproven)
+    return VerifyResult(
+        chain.count,
+        signed,
+        tuple(problems),
+        checked,
+        unproven,
+        len(anchor_list),
+        tuple(dict.fromkeys(notices)),
+    )
