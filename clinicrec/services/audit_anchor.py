@@ -112,16 +112,17 @@ class AnchorBook:
             return
         data = self._load()
         entry = data.setdefault(key, {})
-        seen = {"id": entry_id, "hash": entry_hash, "at": at.isoformat(timespec="seconds")}
+        day = at.isoformat(timespec="seconds")
+        seen: dict[str, Any] = {"id": entry_id, "hash": entry_hash, "at": day}
         highest = entry.get("highest")
         if not isinstance(highest, dict) or int(highest.get("id", 0)) <= entry_id:
             entry["highest"] = seen
         daily = [
             d
             for d in entry.get("daily", [])
-            if isinstance(d, dict) and d.get("at", "")[:10] != seen["at"][:10]
+            if isinstance(d, dict) and str(d.get("at", ""))[:10] != day[:10]
         ]
-        entry["daily"] = sorted([*daily, seen], key=lambda d: d["at"])[-DAYS_KEPT:]
+        entry["daily"] = sorted([*daily, seen], key=lambda d: str(d["at"]))[-DAYS_KEPT:]
         _write_private(self.path, json.dumps(data, indent=1, sort_keys=True))
 
     def reset(self, key: str, entry_id: int, entry_hash: str, at: datetime) -> None:
