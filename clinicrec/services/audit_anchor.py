@@ -118,9 +118,7 @@ class AnchorBook:
         if not isinstance(highest, dict) or int(highest.get("id", 0)) <= entry_id:
             entry["highest"] = seen
         daily = [
-            d
-            for d in entry.get("daily", [])
-            if isinstance(d, dict) and str(d.get("at", ""))[:10] != day[:10]
+            d for d in entry.get("daily", []) if isinstance(d, dict) and str(d.get("at", ""))[:10] != day[:10]
         ]
         entry["daily"] = sorted([*daily, seen], key=lambda d: str(d["at"]))[-DAYS_KEPT:]
         _write_private(self.path, json.dumps(data, indent=1, sort_keys=True))

@@ -434,6 +434,51 @@ class AuditLogService(ServiceBase):
             offset += EXPORT_BATCH
 
 
+def verify_report(result: audit.VerifyResult) -> tuple[list[str], list[str]]:
+    """(lines for standard output, lines for standard error) describing a verify result."""
+    out = [
+        f"Audit trail {'intact' if result.ok else 'NOT intact'}: {result.entries_checked} entries, "
+        f"{result.records_checked} records proven ({result.signed_sessions_checked} signed sessions), "
+        f"{result.anchors_checked} anchors checked."
+    ]
+    if result.unproven:
+        out.append(f"{result.unproven} records were last changed before row hashes and are not provable.")
+    err = [f"NOTICE: {n}" for n in result.notices] + [f"PROBLEM: {p.message}" for p in result.problems]
+    return out, err
+
+
+def run_audit_command(
+    service: AuditLogService, action: str, anchor_files: list[Path], output: Path | None
+) -> int:
+    """``clinicrec audit verify|digest``: returns the exit status (0 intact / written, 1 not, 2 bad input)."""
+    import sys
+
+    if action == "digest":
+        if output is None:
+            print("clinicrec: audit digest needs -o FILE", file=sys.stderr)
+            return 2
+        try:
+            head = service.export_digest(output)
+        except OutputError as e:
+            print(f"clinicrec: {e}", file=sys.stderr)
+            return 1
+        print(f"Digest written to {output}: head entry {head.entry_id}, hash {head.hash}")
+        return 0
+    anchors = []
+    for f in anchor_files:
+        try:
+            anchors.append(audit_anchor.parse_digest(Path(f).read_text(encoding="utf-8"), Path(f).name))
+        except (OSError, ValueError) as e:
+            print(f"clinicrec: {e}", file=sys.stderr)
+            return 2
+    result = service.verify_chain(anchors)
+    out, err = verify_report(result)
+    print("\n".join(out))
+    if err:
+        print("\n".join(err), file=sys.stderr)
+    return 0 if result.ok else 1
+
+
 def _remove_quietly(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)

@@ -308,6 +308,7 @@ def explain(s: Session, kind: Kind, rid: int, eid: int) -> list[AuditProblem]:
                     want,
                 )
             )
+    out.sort(key=lambda p: p.field != "status")  # "un-signed" reads before the hash that went with it
     return out or [_changed(kind, rid, eid, " (a column no entry names, or one of its parts)")]
 
 
