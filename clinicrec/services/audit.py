@@ -134,6 +134,46 @@ def record(
     return row
 
 
+def last_change(s: Session, entity: str, entity_id: object) -> AuditRow | None:
+    """The newest entry that changed the record (for "changed by X at T" when a stale edit is refused)."""
+    return s.execute(
+        select(AuditRow)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id == str(entity_id),
+            AuditRow.action.in_([a.value for a in (*STATE_ACTIONS, AuditAction.ACKNOWLEDGE)]),
+        )
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def changed_by(s: Session, entity: str, entity_id: object) -> tuple[str, datetime | None]:
+    """(who, when) of the record's newest change, from the trail: "someone else" if it has none."""
+    entry = last_change(s, entity, entity_id)
+    if entry is None:
+        return "someone else", None
+    from ..db.models import UserRow
+
+    user = s.get(UserRow, entry.user_id) if entry.user_id is not None else None
+    return (user.full_name if user else entry.username or "someone else"), entry.at
+
+
+def unaltered(s: Session, entity: str, entity_id: object) -> bool:
+    """True if the record is as its newest entry left it (no change behind the application since)."""
+    entry = s.execute(
+        select(AuditRow.row_hash)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id == str(entity_id),
+            AuditRow.action.in_([a.value for a in STATE_ACTIONS]),
+        )
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return entry is None or audit_state.state_hash(s, entity, entity_id) == entry
+
+
 @dataclass(frozen=True)
 class Anchor:
     """A head of the trail seen somewhere outside the database (a backup, a workstation, a digest)."""

@@ -138,7 +138,7 @@ def test_session_create_update_sign_amend_and_delete(world: World) -> None:
     }
 
     mark = last_id(world)
-    svc.charting.delete_draft(amendment.id)  # type: ignore[arg-type]
+    svc.charting.delete_draft(amendment.id, amendment.version)  # type: ignore[arg-type]
     [deleted] = since(world, mark)
     assert (deleted.action, deleted.entity, deleted.entity_id) == ("delete", "session", str(amendment.id))
     assert changes(deleted)["notes"] == ["Mild erythema", None]  # what was deleted stays on record
