@@ -162,8 +162,8 @@ class RecordService(ServiceBase):
                 raise _stale_event(s, e.id)
             if not audit.unaltered(s, "adverse_event", e.id):
                 raise ConcurrentEditError(
-                    "This adverse event was changed outside ClinicRec since it was last saved, so your edit was "
-                    "not saved. Ask a manager to run Verify in the audit trail."
+                    "This adverse event was changed outside ClinicRec since it was last saved, so your edit "
+                    "was not saved. Ask a manager to run Verify in the audit trail."
                 )
             old = adverse_event_values(to_adverse_event(e))
             for k, v in adverse_event_values(event).items():
