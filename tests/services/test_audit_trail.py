@@ -252,10 +252,10 @@ def _tamper(world: World, *statements: str) -> None:
     engine = world.services.db.engine
     with engine.begin() as c:
         if engine.dialect.name == "sqlite":
-            c.exec_driver_sql("DROP TRIGGER audit_log_no_update")
-            c.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
         else:
-            c.exec_driver_sql("DROP TRIGGER audit_log_no_update ON audit_log")
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log")
         for stmt in statements:
             c.exec_driver_sql(stmt)
 

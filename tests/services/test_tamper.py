@@ -47,7 +47,7 @@ def clinic_history(world: World) -> Ids:
         )
     ).vial
     done = signed(world, chart(world, patient, grid(vial, 0.4, 5, Zone.CHEEK_LEFT)), reasons="Cleared")
-    draft = svc.charting.save_draft(chart(world, patient, grid(mixed, 0.3, 4)))
+    draft = svc.charting.save_draft(chart(world, make_patient(svc), grid(mixed, 0.3, 4)))
     follow = svc.records.add_follow_up(
         done.id,  # type: ignore[arg-type]
         Assessment(
@@ -131,21 +131,15 @@ def _entry_of(world: World, entity: str, rid: int, action: str = "create") -> in
 
 def _truncate(world: World, ids: Ids) -> None:
     """Remove the newest entries and move the head back: a valid, shorter chain."""
-    make_patient(world.as_(world.injector))  # work done after the anchor was taken...
+    keep = _entry_of(world, "patient", ids["lonely"])
+    late = make_patient(world.as_(world.injector))  # work done after the anchor was taken...
     world.as_(world.manager)
     assert _verify(world).ok  # ...and seen by this workstation
-    keep = _entry_of(world, "patient", ids["lonely"])
     with world.services.db.read() as s:
         kept_hash = s.execute(select(AuditRow.hash).where(AuditRow.id == keep)).scalar_one()
-        newer = s.execute(select(PatientRow.id).where(PatientRow.id > ids["lonely"])).scalars().all()
     _tamper(
         world,
-        *(f"DELETE FROM patients WHERE id = {p}" for p in newer),
-        *(
-            [
-                f"DELETE FROM {t} WHERE id > 0" for t in ()
-            ]  # nothing else: the records agree with the kept trail
-        ),
+        f"DELETE FROM patients WHERE id = {late.id}",
         f"DELETE FROM audit_log WHERE id > {keep}",
         f"UPDATE audit_head SET last_id = {keep}, last_hash = '{kept_hash}' WHERE id = 1",
     )
