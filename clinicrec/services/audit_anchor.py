@@ -106,10 +106,19 @@ class AnchorBook:
                 out.append(Anchor(a["id"], a["hash"], f"this workstation (seen {a.get('at', '?')})"))
         return out
 
-    def remember(self, key: str, entry_id: int, entry_hash: str, at: datetime) -> None:
-        """Keep the head if it is the highest seen; keep one head a day for the last ``DAYS_KEPT`` days."""
+    def remember(self, key: str, entry_id: int, entry_hash: str, at: datetime) -> bool:
+        """Keep the head if it is the highest seen; keep one head a day for the last ``DAYS_KEPT`` days.
+
+        Best effort: False if the data folder cannot be written (the records themselves are unaffected)."""
         if entry_id <= 0:
-            return
+            return False
+        try:
+            self._remember(key, entry_id, entry_hash, at)
+        except OSError:
+            return False
+        return True
+
+    def _remember(self, key: str, entry_id: int, entry_hash: str, at: datetime) -> None:
         data = self._load()
         entry = data.setdefault(key, {})
         day = at.isoformat(timespec="seconds")
@@ -127,7 +136,10 @@ class AnchorBook:
         """After a restore on this workstation: the replaced history's heads no longer apply."""
         data = self._load()
         data.pop(key, None)
-        _write_private(self.path, json.dumps(data, indent=1, sort_keys=True))
+        try:
+            _write_private(self.path, json.dumps(data, indent=1, sort_keys=True))
+        except OSError:
+            return
         self.remember(key, entry_id, entry_hash, at)
 
 

@@ -53,6 +53,15 @@ from .queries import current_versions
 SIGNATURE_MEANING = "signed as administering injector"
 
 
+def _require_unaltered(s: Session, session_id: int, outcome: str) -> None:
+    """Refuse to write over a session changed behind the application (the new entry would launder it)."""
+    if not audit.unaltered(s, "session", session_id):
+        raise ConcurrentEditError(
+            f"This session was changed outside ClinicRec since it was last saved, so it was not {outcome}. "
+            "Ask a manager to run Verify in the audit trail."
+        )
+
+
 def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditError:
     """'This session was changed by Maria López at 10:32 UTC: …' from the trail's newest change."""
     who, when = audit.changed_by(s, "session", session_id)
@@ -238,6 +247,7 @@ class ChartingService(ServiceBase):
             )
         if row.patient_id != session.patient_id:
             raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
+        _require_unaltered(s, row.id, "saved")
         return row
 
     def _write_content(self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor) -> None:
@@ -313,6 +323,7 @@ class ChartingService(ServiceBase):
                 raise PermissionDenied("Only the injector who charts a session may delete its draft")
             if row.version != version:
                 raise _changed_since(s, row.id, "it was not deleted. Reopen it to see their changes.")
+            _require_unaltered(s, row.id, "deleted")
             old = self._audit_view(s, row)
             patient_id = row.patient_id
             s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id))
@@ -406,11 +417,7 @@ class ChartingService(ServiceBase):
                 row.id,
                 f"{what} changed after you reviewed it. It was not signed: review it again and sign.",
             )
-        if not audit.unaltered(s, "session", row.id):
-            raise ConcurrentEditError(
-                "This session was changed outside ClinicRec since it was last saved, so it was not signed. "
-                "Ask a manager to run Verify in the audit trail."
-            )
+        _require_unaltered(s, row.id, "signed")
 
     def start_amendment(self, session_id: int, reason: str) -> TreatmentSession:
         """Open a draft amendment: a copy of the signed session, linked to it.

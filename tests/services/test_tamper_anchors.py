@@ -8,6 +8,7 @@ computer) exposes it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,16 @@ def test_the_daily_digest_catches_a_history_rewritten_with_the_apps_own_hash(
     )
 
 
+def test_an_unwritable_data_folder_does_not_stop_the_work(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    assert not AnchorBook(blocked).remember("db", 5, "ab" * 32, datetime.now(UTC))
+    assert AnchorBook(tmp_path / "ok").remember("db", 5, "ab" * 32, datetime.now(UTC))
+    assert [a.entry_id for a in AnchorBook(tmp_path / "ok").anchors("db")] == [5, 5]
+
+
 def test_a_digest_that_is_not_one_is_refused() -> None:
     with pytest.raises(ValueError, match="not a ClinicRec audit digest"):
         parse_digest("Head entry: 12\n", "notes.txt")
@@ -107,9 +118,13 @@ def test_a_record_changed_behind_the_application_is_not_signed_or_edited_over(wo
     ids = clinic_history(world)
     svc = world.as_(world.injector)
     draft = svc.charting.get(ids["draft"])
-    _tamper(world, f"UPDATE injection_points SET units = 9 WHERE session_id = {ids['draft']}")
+    _tamper(world, f"UPDATE treatment_sessions SET notes = 'Tolerated badly' WHERE id = {ids['draft']}")
     with pytest.raises(ConcurrentEditError, match="changed outside ClinicRec"):
         svc.charting.sign(ids["draft"], PASSWORD, reviewed=svc.charting.get(ids["draft"]))
+    with pytest.raises(ConcurrentEditError, match="changed outside ClinicRec"):
+        svc.charting.save_draft(replace(svc.charting.get(ids["draft"]), notes="saved over"))
+    with pytest.raises(ConcurrentEditError, match="changed outside ClinicRec"):
+        svc.charting.delete_draft(ids["draft"], draft.version)
     assert svc.charting.get(ids["draft"]).version == draft.version
     [event] = svc.records.record(ids["session"]).adverse_events
     _tamper(world, f"UPDATE adverse_events SET severity = 'severe' WHERE id = {ids['event']}")
