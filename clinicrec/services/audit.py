@@ -89,7 +89,7 @@ def record(
     record's state as it leaves it, which ``verify`` compares with the live record.
     """
     row_hash = None
-    if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY:
+    if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY and str(entity_id).isdigit():
         row_hash = audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
