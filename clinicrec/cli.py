@@ -4,7 +4,7 @@
     clinicrec demo [--patients N] [--db URL] [--force]
     clinicrec handout SESSION_ID -o FILE.pdf
     clinicrec chart-pdf SESSION_ID -o FILE.pdf
-    clinicrec audit verify
+    clinicrec audit verify [--anchor DIGEST]... | audit digest -o FILE
     clinicrec report --kind summary|breakdown|safety|product-use|recall|gaps [filters] [-o FILE.csv]
     clinicrec backup [-o FILE] | restore FILE | check [--full]     (see maintenance_cli.py)
 
@@ -56,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         h.add_argument("-o", "--output", required=True, help="PDF file to write")
 
     a = sub.add_parser("audit", help="audit trail tools")
-    a.add_argument("action", choices=["verify"])
+    a.add_argument("action", choices=["verify", "digest"], help="verify the trail, or write today's digest")
+    a.add_argument("--anchor", action="append", type=Path, default=[], help="a digest file to check against")
+    a.add_argument("-o", "--output", type=Path, help="digest: the file to write")
 
     m = sub.add_parser("migrate", help="bring the database schema up to date (run as the schema owner)")
     m.set_defaults(command="migrate")
@@ -206,17 +208,6 @@ def _cmd_pg_grant(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from .services import audit
+    from .services.audit_log import run_audit_command
 
-    services = _services_as_user(args)
-    with services.db.read() as s:
-        result = audit.verify(s)
-    if result.ok:
-        print(
-            f"Audit trail intact: {result.entries_checked} entries, "
-            f"{result.signed_sessions_checked} signed sessions checked."
-        )
-        return 0
-    for problem in result.problems:
-        print(f"PROBLEM: {problem.message}", file=sys.stderr)
-    return 1
+    return run_audit_command(_services_as_user(args).audit_log, args.action, args.anchor, args.output)

@@ -102,28 +102,32 @@ def _check(url: str, *, full: bool) -> int:
         engine = create_engine("sqlite://", creator=lambda: integrity.connect_read_only(path))
     else:
         engine = create_engine(url)
-    return _verify_audit(engine)
+    return _verify_audit(engine, url)
 
 
-def _verify_audit(engine) -> int:  # type: ignore[no-untyped-def]
+def _verify_audit(engine, url: str) -> int:  # type: ignore[no-untyped-def]
     from sqlalchemy.orm import Session
 
-    from .services import audit
+    from .db.engine import sqlite_path
+    from .services import audit, audit_anchor
+    from .services.audit_log import verify_report
+    from .services.maintenance import default_backup_dir
 
+    path = sqlite_path(url)
+    key = str(path.resolve()) if path is not None else engine.url.render_as_string(hide_password=True)
+    anchors = audit_anchor.AnchorBook().anchors(key)
+    if path is not None:
+        anchors += audit_anchor.backup_anchors(default_backup_dir(path))
     try:
         with Session(engine) as s:
-            result = audit.verify(s)
+            result = audit.verify(s, anchors)
     finally:
         engine.dispose()
-    if result.ok:
-        print(
-            f"Audit trail intact: {result.entries_checked} entries, "
-            f"{result.signed_sessions_checked} signed sessions checked."
-        )
-        return 0
-    for problem in result.problems:
-        print(f"PROBLEM: {problem.message}", file=sys.stderr)
-    return 1
+    out, err = verify_report(result)
+    print("\n".join(out))
+    if err:
+        print("\n".join(err), file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _backup(url: str, args: argparse.Namespace) -> int:

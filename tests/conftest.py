@@ -60,6 +60,12 @@ class World:
         return self.services
 
 
+@pytest.fixture(autouse=True)
+def _workstation_anchors(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test keeps its workstation's audit anchors in its own folder, never the user's data folder."""
+    monkeypatch.setenv("CLINICREC_ANCHOR_DIR", str(tmp_path_factory.mktemp("anchors")))
+
+
 PG_URL = os.environ.get("CLINICREC_TEST_PG_URL")
 PG_SKIP_REASON = (
     "PostgreSQL tests need a server: set CLINICREC_TEST_PG_URL=postgresql+psycopg://user@host:port/db "

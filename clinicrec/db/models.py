@@ -267,6 +267,10 @@ class AdverseEventRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Bumped on every save: an edit made from a stale view is refused (who changed it comes from the trail).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditRow(Base):
@@ -284,6 +288,12 @@ class AuditRow(Base):
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [old, new]}
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: A hash of the audited record's state as this entry left it (services/audit_state.py); None for
+    #: entries that do not change a record (views, prints, sign-ins) and for entries written before 0004.
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    # The newest entry of one record, for verify's field naming and the version checks' "who changed it".
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id", "id"),)
 
 
 class AuditHeadRow(Base):

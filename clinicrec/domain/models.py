@@ -207,6 +207,7 @@ class AdverseEvent:
     id: int | None = None
     session_id: int | None = None
     recorded_by_id: int | None = None
+    version: int = 0  # as read: a stale edit from another workstation is refused
 
 
 @dataclass(frozen=True)

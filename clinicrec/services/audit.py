@@ -1,14 +1,16 @@
 """The audit trail: append-only, hash-chained, and able to prove itself.
 
 Each entry's hash covers its own fields and the previous entry's hash, so changing, removing or
-reordering any entry breaks the chain from that point. Signed sessions also store a hash of their
-content; ``verify`` recomputes it, so editing a signed chart behind the application's back shows.
+reordering any entry breaks the chain from that point. Entries that change a record also hash the
+record's state (services/audit_state.py), so every record is provable from the trail; anchors kept
+outside the database (services/audit_anchor.py) catch a trail cut short or rewritten whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,9 +21,12 @@ from sqlalchemy.orm import Session
 from ..db.models import AuditHeadRow, AuditRow
 from ..db.types import utcnow
 from ..domain.enums import AuditAction
+from . import audit_state
 from .permissions import Actor
 
 GENESIS = "0" * 64
+#: The actions whose entries record the state they leave their record in.
+STATE_ACTIONS = frozenset({AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.SIGN})
 
 
 def _json_default(value: Any) -> Any:
@@ -51,11 +56,14 @@ def entry_hash(
     entity_id: str,
     patient_id: int | None,
     changes: str,
+    row_hash: str | None = None,
 ) -> str:
-    payload = canonical_json(
-        [prev_hash, entry_id, at, user_id, username, action, entity, entity_id, patient_id, changes]
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """The entry's hash; ``row_hash`` joins the hashed fields when present (entries before 0004 have none)."""
+    fields: list[Any] = [prev_hash, entry_id, at, user_id, username, action, entity, entity_id, patient_id]
+    fields.append(changes)
+    if row_hash is not None:
+        fields.append(row_hash)
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
@@ -75,7 +83,14 @@ def record(
     changes: dict[str, Any] | None = None,
     username: str | None = None,
 ) -> AuditRow:
-    """Append one entry inside the caller's transaction (so it commits or rolls back with the change)."""
+    """Append one entry inside the caller's transaction (so it commits or rolls back with the change).
+
+    An entry that changes an audited record (create, update, delete, sign) also stores the hash of the
+    record's state as it leaves it, which ``verify`` compares with the live record.
+    """
+    row_hash = None
+    if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY and str(entity_id).isdigit():
+        row_hash = audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
     head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one()
@@ -96,6 +111,7 @@ def record(
         str(entity_id),
         patient_id,
         changes_json,
+        row_hash,
     )
     row = AuditRow(
         id=entry_id,
@@ -109,6 +125,7 @@ def record(
         changes=changes_json,
         prev_hash=head.last_hash,
         hash=h,
+        row_hash=row_hash,
     )
     s.add(row)
     head.last_id = entry_id
@@ -117,10 +134,66 @@ def record(
     return row
 
 
+def last_change(s: Session, entity: str, entity_id: object) -> AuditRow | None:
+    """The newest entry that changed the record (for "changed by X at T" when a stale edit is refused)."""
+    return s.execute(
+        select(AuditRow)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id == str(entity_id),
+            AuditRow.action.in_([a.value for a in (*STATE_ACTIONS, AuditAction.ACKNOWLEDGE)]),
+        )
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def changed_by(s: Session, entity: str, entity_id: object) -> tuple[str, datetime | None]:
+    """(who, when) of the record's newest change, from the trail: "someone else" if it has none."""
+    entry = last_change(s, entity, entity_id)
+    if entry is None:
+        return "someone else", None
+    from ..db.models import UserRow
+
+    user = s.get(UserRow, entry.user_id) if entry.user_id is not None else None
+    return (user.full_name if user else entry.username or "someone else"), entry.at
+
+
+def unaltered(s: Session, entity: str, entity_id: object) -> bool:
+    """True if the record is as its newest entry left it (no change behind the application since)."""
+    entry = s.execute(
+        select(AuditRow.row_hash)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id == str(entity_id),
+            AuditRow.action.in_([a.value for a in STATE_ACTIONS]),
+        )
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return entry is None or audit_state.state_hash(s, entity, entity_id) == entry
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head of the trail seen somewhere outside the database (a backup, a workstation, a digest)."""
+
+    entry_id: int
+    hash: str
+    source: str  # where it was kept, for the report: "backup clinic-2026-12-01.sqlite3"
+
+
 @dataclass(frozen=True)
 class AuditProblem:
+    """One finding: the entry it concerns (if any), a sentence, and the record and field where known."""
+
     entry_id: int | None
     message: str
+    entity: str | None = None
+    record_id: str | None = None
+    field: str | None = None
+    stored: Any = None
+    expected: Any = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +201,12 @@ class VerifyResult:
     entries_checked: int
     signed_sessions_checked: int
     problems: tuple[AuditProblem, ...]
+    records_checked: int = 0
+    #: Records whose newest entry predates row hashes (written before migration 0004): not provable.
+    unproven: int = 0
+    anchors_checked: int = 0
+    #: Worth a look but not proof of tampering: heads superseded by a restore recorded in the trail.
+    notices: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -138,80 +217,8 @@ class VerifyResult:
         return self.problems[0] if self.problems else None
 
 
-def verify(s: Session) -> VerifyResult:
-    """Walk the chain in id order; name the first entry that was changed, removed or reordered."""
-    from .content_hash import signed_content_hashes
+def verify(s: Session, anchors: Iterable[Anchor] = ()) -> VerifyResult:
+    """Prove the whole record from the trail (services/audit_verify.py)."""
+    from .audit_verify import verify_all
 
-    problems: list[AuditProblem] = []
-    prev = GENESIS
-    expected_id = 1
-    count = 0
-    sign_hashes: dict[str, str] = {}
-    sign_entries: dict[str, int] = {}
-    # The sign entry's timestamp precision must round-trip: we re-read from the database.
-    for row in s.execute(select(AuditRow).order_by(AuditRow.id)).scalars():
-        count += 1
-        if row.id != expected_id:
-            problems.append(AuditProblem(expected_id, f"entry {expected_id} is missing (next is {row.id})"))
-            break
-        if row.prev_hash != prev:
-            problems.append(
-                AuditProblem(
-                    row.id,
-                    f"entry {row.id} does not follow entry {row.id - 1} (removed, reordered or changed)",
-                )
-            )
-            break
-        h = entry_hash(
-            row.prev_hash,
-            row.id,
-            row.at,
-            row.user_id,
-            row.username,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.patient_id,
-            row.changes,
-        )
-        if h != row.hash:
-            problems.append(AuditProblem(row.id, f"entry {row.id} was changed after it was written"))
-            break
-        if row.action == AuditAction.SIGN.value and row.entity == "session":
-            sign_hashes[row.entity_id] = json.loads(row.changes).get("content_hash", [None, None])[1]
-            sign_entries.setdefault(row.entity_id, row.id)
-        prev = row.hash
-        expected_id += 1
-    if not problems:
-        head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one()
-        if head.last_id != count or head.last_hash != prev:
-            problems.append(
-                AuditProblem(head.last_id, f"the newest entries after entry {count} were removed")
-            )
-    signed = 0
-    still_signed: set[str] = set()
-    for session_id, stored, actual in signed_content_hashes(s):
-        signed += 1
-        still_signed.add(str(session_id))
-        recorded = sign_hashes.get(str(session_id))
-        if recorded is None:
-            problems.append(AuditProblem(None, f"session {session_id} is signed but has no signing entry"))
-        elif recorded != actual or stored != recorded:
-            problems.append(
-                AuditProblem(
-                    sign_entries.get(str(session_id)),
-                    f"signed session {session_id} was altered after signing",
-                )
-            )
-    # A signature cannot be undone in the application: a signed session that is gone or a draft again was
-    # changed behind its back (and would otherwise escape the content check above).
-    for signed_id, entry_id in sign_entries.items():
-        if signed_id not in still_signed:
-            problems.append(
-                AuditProblem(
-                    entry_id,
-                    f"session {signed_id} was signed (entry {entry_id}) but is "
-                    "no longer signed or was removed",
-                )
-            )
-    return VerifyResult(count, signed, tuple(problems))
+    return verify_all(s, anchors)

@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import AuditRow, PatientRow, UserRow
+from ..db.engine import sqlite_path
+from ..db.models import AuditRow, ClinicRow, PatientRow, UserRow
 from ..domain.enums import AuditAction
-from . import audit
+from ..paths import backup_dir_for
+from . import audit, audit_anchor, audit_state
 from .base import ServiceBase
 from .patients import search_filter
 from .permissions import Action
@@ -290,11 +292,63 @@ class AuditLogService(ServiceBase):
         with self.reading() as s:
             return int(s.execute(select(func.max(AuditRow.id))).scalar() or 0)
 
-    def verify_chain(self) -> audit.VerifyResult:
-        """Walk the hash chain and recheck every signed session (slow on a big trail: run it off the GUI)."""
+    def verify_chain(self, extra_anchors: Iterable[audit.Anchor] = ()) -> audit.VerifyResult:
+        """Prove the chain, every audited record, and the heads kept outside the database (this
+        workstation's, the backups', and ``extra_anchors`` such as a digest). Seconds on a large clinic;
+        run it off the GUI thread. A trail that verifies becomes this workstation's newest anchor."""
         self.actor(Action.VIEW_AUDIT)
+        book, key = audit_anchor.AnchorBook(), audit_anchor.database_key(self.db)
+        anchors = [*book.anchors(key), *audit_anchor.backup_anchors(self._backup_folder()), *extra_anchors]
         with self.reading() as s:
-            return audit.verify(s)
+            result = audit.verify(s, anchors)
+            head = audit_anchor.head_of(s)
+        if result.ok:
+            book.remember(key, *head, self.now())
+        return result
+
+    def _backup_folder(self) -> Path | None:
+        live = sqlite_path(self.db.url)
+        return None if live is None else backup_dir_for(live)
+
+    def export_digest(self, path: Path | str) -> audit.Anchor:
+        """Write the day's digest (head id and hash, records proven) for a manager to keep off the machine.
+
+        The head is checked first (the trail must verify), recorded in this workstation's anchors, and the
+        export is itself an audit entry. Returns the head written."""
+        actor = self.actor(Action.VIEW_AUDIT)
+        out = Path(path).expanduser()
+        if not (out.parent if str(out.parent) else Path(".")).is_dir():
+            raise OutputError(f"Cannot write {out}: the folder {out.parent} does not exist")
+        result = self.verify_chain()
+        if not result.ok:
+            first = result.first_problem
+            raise OutputError(
+                f"No digest was written: the audit trail does not verify ({first.message if first else ''})"
+            )
+        with self.writing() as s:
+            audit.record(
+                s, actor, AuditAction.EXPORT, "audit_log", "digest", changes={"file": [None, out.name]}
+            )
+        with self.reading() as s:
+            entry_id, entry_hash = audit_anchor.head_of(s)
+            clinic = s.execute(select(ClinicRow.name).where(ClinicRow.id == 1)).scalar() or ""
+            counts = {
+                audit_state.BY_ENTITY[e].label: n
+                for e, n in s.execute(
+                    select(AuditRow.entity, func.count(func.distinct(AuditRow.entity_id)))
+                    .where(AuditRow.entity.in_(list(audit_state.BY_ENTITY)))
+                    .group_by(AuditRow.entity)
+                ).all()
+            }
+        text = audit_anchor.digest_text(clinic, entry_id, entry_hash, self.now(), counts)
+        try:
+            audit_anchor.write_digest(out, text)
+        except OSError as e:
+            raise OutputError(f"Cannot write {out}: {e.strerror or e}") from e
+        audit_anchor.AnchorBook().remember(
+            audit_anchor.database_key(self.db), entry_id, entry_hash, self.now()
+        )
+        return audit.Anchor(entry_id, entry_hash, f"digest {out.name}")
 
     def export_csv(self, filters: AuditFilters, path: Path | str, *, tz: tzinfo | None = None) -> int:
         """Write the matching entries (newest first) to ``path``; return how many. The export is audited.
@@ -378,6 +432,51 @@ class AuditLogService(ServiceBase):
             if len(batch) < EXPORT_BATCH:
                 return
             offset += EXPORT_BATCH
+
+
+def verify_report(result: audit.VerifyResult) -> tuple[list[str], list[str]]:
+    """(lines for standard output, lines for standard error) describing a verify result."""
+    out = [
+        f"Audit trail {'intact' if result.ok else 'NOT intact'}: {result.entries_checked} entries, "
+        f"{result.records_checked} records proven ({result.signed_sessions_checked} signed sessions), "
+        f"{result.anchors_checked} anchors checked."
+    ]
+    if result.unproven:
+        out.append(f"{result.unproven} records were last changed before row hashes and are not provable.")
+    err = [f"NOTICE: {n}" for n in result.notices] + [f"PROBLEM: {p.message}" for p in result.problems]
+    return out, err
+
+
+def run_audit_command(
+    service: AuditLogService, action: str, anchor_files: list[Path], output: Path | None
+) -> int:
+    """``clinicrec audit verify|digest``: returns the exit status (0 intact / written, 1 not, 2 bad input)."""
+    import sys
+
+    if action == "digest":
+        if output is None:
+            print("clinicrec: audit digest needs -o FILE", file=sys.stderr)
+            return 2
+        try:
+            head = service.export_digest(output)
+        except OutputError as e:
+            print(f"clinicrec: {e}", file=sys.stderr)
+            return 1
+        print(f"Digest written to {output}: head entry {head.entry_id}, hash {head.hash}")
+        return 0
+    anchors = []
+    for f in anchor_files:
+        try:
+            anchors.append(audit_anchor.parse_digest(Path(f).read_text(encoding="utf-8"), Path(f).name))
+        except (OSError, ValueError) as e:
+            print(f"clinicrec: {e}", file=sys.stderr)
+            return 2
+    result = service.verify_chain(anchors)
+    out, err = verify_report(result)
+    print("\n".join(out))
+    if err:
+        print("\n".join(err), file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _remove_quietly(path: str) -> None:

@@ -51,6 +51,24 @@ from .permissions import Action, Actor
 from .queries import current_versions
 
 SIGNATURE_MEANING = "signed as administering injector"
+
+
+def _require_unaltered(s: Session, session_id: int, outcome: str) -> None:
+    """Refuse to write over a session changed behind the application (the new entry would launder it)."""
+    if not audit.unaltered(s, "session", session_id):
+        raise ConcurrentEditError(
+            f"This session was changed outside ClinicRec since it was last saved, so it was not {outcome}. "
+            "Ask a manager to run Verify in the audit trail."
+        )
+
+
+def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditError:
+    """'This session was changed by Maria López at 10:32 UTC: …' from the trail's newest change."""
+    who, when = audit.changed_by(s, "session", session_id)
+    at = f" at {when:%Y-%m-%d %H:%M} UTC" if when else ""
+    return ConcurrentEditError(f"This session was changed by {who}{at}: {outcome}", by=who, at=when)
+
+
 AMENDMENT_MEANING = "signed as author of the amendment"
 
 
@@ -229,6 +247,7 @@ class ChartingService(ServiceBase):
             )
         if row.patient_id != session.patient_id:
             raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
+        _require_unaltered(s, row.id, "saved")
         return row
 
     def _write_content(self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor) -> None:
@@ -290,10 +309,11 @@ class ChartingService(ServiceBase):
         view["baseline"] = assessment_values(base) if base else None
         return view
 
-    def delete_draft(self, session_id: int) -> None:
+    def delete_draft(self, session_id: int, version: int) -> None:
+        """Delete a draft as the user saw it (``version``); refused if it was saved elsewhere since."""
         actor = self.actor(Action.CHART)
         with self.writing() as s:
-            row = s.get(SessionRow, session_id)
+            row = s.get(SessionRow, session_id, with_for_update=True)  # PostgreSQL: a concurrent saver waits
             if row is None:
                 raise NotFoundError(f"No session with id {session_id}")
             if row.status != SessionStatus.DRAFT.value:
@@ -301,6 +321,9 @@ class ChartingService(ServiceBase):
             own_amendment = row.amends_id is not None and row.updated_by_id == actor.user_id
             if row.injector_id != actor.user_id and not own_amendment:
                 raise PermissionDenied("Only the injector who charts a session may delete its draft")
+            if row.version != version:
+                raise _changed_since(s, row.id, "it was not deleted. Reopen it to see their changes.")
+            _require_unaltered(s, row.id, "deleted")
             old = self._audit_view(s, row)
             patient_id = row.patient_id
             s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id))
@@ -316,9 +339,25 @@ class ChartingService(ServiceBase):
             )
         self.announce(Change("session", session_id, "deleted", patient_id))
 
+    @staticmethod
+    def _view_of(session: TreatmentSession) -> dict[str, Any]:
+        """What the signer reviewed, in the same form as ``_audit_view`` of the stored session."""
+        view = dict(session_values(session))
+        view["points"] = point_audit(list(session.points))
+        view["vials"] = list(session.all_vial_ids)
+        view["acknowledgements"] = [[str(a.kind), a.subject, a.reason] for a in session.acknowledgements]
+        view["baseline"] = assessment_values(session.baseline) if session.baseline else None
+        return view
+
     # -- signing --------------------------------------------------------------------------------
-    def sign(self, session_id: int, password: str) -> TreatmentSession:
-        """Re-check the password, require a complete chart with every warning acknowledged, then lock it."""
+    def sign(
+        self, session_id: int, password: str, *, reviewed: TreatmentSession | None = None
+    ) -> TreatmentSession:
+        """Re-check the password, require a complete chart with every warning acknowledged, then lock it.
+
+        ``reviewed`` is the session as the signer saw it: exactly that version and content is signed; if
+        another workstation saved the draft since (or it was changed behind the application), signing is
+        refused, saying who changed what and when. Without it, the version read at the start is signed."""
         from .auth import AuthService
 
         actor = self.actor(Action.SIGN)
@@ -341,10 +380,7 @@ class ChartingService(ServiceBase):
                 raise UnacknowledgedWarnings(missing)
             row = s.get(SessionRow, session_id, with_for_update=True)
             assert row is not None
-            if row.version != current.version or row.status != SessionStatus.DRAFT.value:
-                raise ConcurrentEditError(
-                    "This session changed while it was being signed; review and sign again"
-                )
+            self._check_reviewed(s, row, reviewed or current)
             row.status = SessionStatus.SIGNED.value
             row.signed_at = self.now()
             row.signed_by_id = actor.user_id
@@ -367,6 +403,21 @@ class ChartingService(ServiceBase):
             result = self._load(s, row.id)
         self.announce(Change("session", session_id, "signed", result.patient_id))
         return result
+
+    def _check_reviewed(self, s: Session, row: SessionRow, reviewed: TreatmentSession) -> None:
+        """Refuse to sign anything but the version and content the signer reviewed."""
+        if row.status != SessionStatus.DRAFT.value:
+            raise _changed_since(s, row.id, "it is already signed.")
+        stored = self._audit_view(s, row)
+        differs = audit.diff(self._view_of(reviewed), stored)
+        if row.version != reviewed.version or differs:
+            what = ", ".join(k.replace("_", " ") for k in differs) or "its content"
+            raise _changed_since(
+                s,
+                row.id,
+                f"{what} changed after you reviewed it. It was not signed: review it again and sign.",
+            )
+        _require_unaltered(s, row.id, "signed")
 
     def start_amendment(self, session_id: int, reason: str) -> TreatmentSession:
         """Open a draft amendment: a copy of the signed session, linked to it.

@@ -2,8 +2,9 @@
 way the literature reports (with noise, non-responders and a few adverse events).
 
 Built with bulk inserts in one transaction so 100,000 patients take well under a minute. The bulk
-load is recorded in the audit trail as one import entry; every signed session still gets its own
-signing entry with its content hash, so ``clinicrec audit verify`` passes on a demo database.
+load is recorded in the audit trail as one import entry, and every record it made gets its own entry
+with the hash of its stored state (signed sessions: their signing entry with the content hash), so
+``clinicrec audit verify`` proves a demo database like one charted by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ..domain.catalogue import SEED_PRODUCTS
 from ..domain.enums import AuditAction, Indication, Zone
 from ..domain.scales import CURRENT_SCALE_VERSION
 from ..text import fold
+from . import audit_state
 from .audit import canonical_json, entry_hash
 from .auth import AuthService
 from .content_hash import content_hash_of
@@ -253,10 +255,13 @@ class _Chain:
         entity_id: str,
         patient_id: int | None,
         changes: dict[str, Any],
+        row_hash: str | None = None,
     ) -> None:
         cj = canonical_json(changes)
         eid = self.last_id + 1
-        h = entry_hash(self.last_hash, eid, at, user_id, username, action, entity, entity_id, patient_id, cj)
+        h = entry_hash(
+            self.last_hash, eid, at, user_id, username, action, entity, entity_id, patient_id, cj, row_hash
+        )
         self.rows.append(
             dict(
                 id=eid,
@@ -270,6 +275,7 @@ class _Chain:
                 changes=cj,
                 prev_hash=self.last_hash,
                 hash=h,
+                row_hash=row_hash,
             )
         )
         self.last_id, self.last_hash = eid, h
@@ -372,21 +378,7 @@ def build_demo(
             (AdverseEventRow.__table__, gen.events),
         ):
             _bulk(conn, table, rows)  # type: ignore[arg-type]
-        for sess in gen.signed_for_audit:
-            chain.add(
-                sess["signed_at"],
-                sess["signed_by_id"],
-                gen.username[sess["signed_by_id"]],
-                "sign",
-                "session",
-                str(sess["id"]),
-                sess["patient_id"],
-                {
-                    "status": ["draft", "signed"],
-                    "content_hash": [None, sess["content_hash"]],
-                    "meaning": [None, sess["signature_meaning"]],
-                },
-            )
+        _audit_every_record(conn, chain, gen, now, patient_rows)
         _bulk(conn, AuditRow.__table__, chain.rows)  # type: ignore[arg-type]
         conn.execute(
             update(AuditHeadRow)
@@ -405,6 +397,68 @@ def build_demo(
         len(gen.vials),
         time.perf_counter() - started,
     )
+
+
+#: Bookkeeping columns left out of a demo record's creation entry (the app's entries leave them out too).
+_NOT_IN_ENTRY = {"id", "first_key", "last_key", "version", "created_at", "updated_at", "updated_by_id"}
+
+
+def _values(row: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [None, v] for k, v in row.items() if k not in _NOT_IN_ENTRY and k != "password_hash"}
+
+
+def _audit_every_record(  # type: ignore[no-untyped-def]
+    conn, chain: _Chain, gen: _SessionGenerator, now: datetime, patient_rows: list[dict[str, Any]]
+) -> None:
+    """One entry per record, with the hash of the record as stored (read back, as ``audit verify`` reads it).
+
+    Every demo record is then provable from the trail like one charted through the application: signed
+    sessions get their signing entry, everything else a creation entry holding its values.
+    """
+    hashes = {k.entity: dict(audit_state.all_state_hashes(conn, k)) for k in audit_state.KINDS}
+    create = AuditAction.CREATE.value
+
+    def add(at: datetime, uid: int | None, entity: str, rid: int, pid: int | None, changes: dict) -> None:  # type: ignore[type-arg]
+        name = gen.username.get(uid, "admin") if uid else "admin"
+        chain.add(at, uid or 1, name, create, entity, str(rid), pid, changes, hashes[entity][rid])
+
+    add(now, 1, "clinic", 1, None, {"name": [None, "demo clinic"]})
+    for uid in sorted(hashes["user"]):
+        add(now, 1, "user", uid, None, {"username": [None, gen.username[uid]]})
+    for pid in sorted(hashes["product"]):
+        add(now, 1, "product", pid, None, {"product_id": [None, pid]})
+    for p in patient_rows:
+        add(now, 1, "patient", p["id"], p["id"], _values(p))
+    for v in gen.vials:
+        add(v["created_at"], v["opened_by_id"], "vial", v["id"], None, _values(v))
+    session_patient = {}
+    for sess in gen.sessions:
+        session_patient[sess["id"]] = sess["patient_id"]
+        if sess["status"] != "signed":
+            add(sess["created_at"], sess["injector_id"], "session", sess["id"], sess["patient_id"], {})
+            continue
+        chain.add(
+            sess["signed_at"],
+            sess["signed_by_id"],
+            gen.username[sess["signed_by_id"]],
+            AuditAction.SIGN.value,
+            "session",
+            str(sess["id"]),
+            sess["patient_id"],
+            {
+                "status": ["draft", "signed"],
+                "content_hash": [None, sess["content_hash"]],
+                "meaning": [None, sess["signature_meaning"]],
+            },
+            hashes["session"][sess["id"]],
+        )
+    for a in gen.assessments:
+        if a["time_point"] != "baseline":
+            pid = session_patient[a["session_id"]]
+            add(a["created_at"], a["assessor_id"], "assessment", a["id"], pid, _values(a))
+    for e in gen.events:
+        pid = session_patient[e["session_id"]]
+        add(e["created_at"], e["recorded_by_id"], "adverse_event", e["id"], pid, _values(e))
 
 
 def _bulk(conn, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:  # type: ignore[no-untyped-def]

@@ -28,12 +28,12 @@ from ..db import backup as bk
 from ..db import integrity
 from ..db.engine import Database, make_engine, sqlite_path
 from ..db.migrate import head_revision, known_revisions, upgrade
-from ..db.models import AuditHeadRow, AuditRow, ClinicRow, PatientRow, SessionRow, UserRow
+from ..db.models import AuditRow, ClinicRow, PatientRow, SessionRow, UserRow
 from ..db.types import utcnow
 from ..domain.enums import AuditAction
 from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied, StorageError
 from ..paths import backup_dir_for
-from . import audit
+from . import audit, audit_anchor
 from .base import Change, Context, ServiceBase
 from .permissions import Action, Actor
 
@@ -274,6 +274,9 @@ class MaintenanceService(ServiceBase):
 
     def _make(self, path: Path, kind: BackupKind, now: datetime) -> BackupInfo:
         bk.backup_sqlite(self.db.engine, path)
+        # The head the backup holds, beside it and in this workstation's anchors (services/audit_anchor.py).
+        seen = audit_anchor.write_sidecar(path, now)
+        audit_anchor.AnchorBook().remember(audit_anchor.database_key(self.db), seen.entry_id, seen.hash, now)
         taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the file name records it
         return BackupInfo(path, kind, taken_at, path.stat().st_size)
 
@@ -370,7 +373,7 @@ def _prepare(file: Path, live: Path) -> _Prepared:
                 with tempfile.TemporaryDirectory() as tmp:  # the original file is the pre-migration copy
                     upgrade(engine, backup_dir=Path(tmp))
             with Database(engine).read() as s:
-                problem = audit_chain_problem(s)
+                problem = audit_chain_problem(s, _anchors_up_to(live, audit_anchor.head_of(s)[0]))
         finally:
             engine.dispose()
         if problem:
@@ -384,38 +387,22 @@ def _prepare(file: Path, live: Path) -> _Prepared:
     return _Prepared(staged, migrated)
 
 
-def audit_chain_problem(s: Session) -> str | None:
-    """The first break in the audit trail's hash chain, or None.
+def audit_chain_problem(s: Session, anchors: list[audit.Anchor] | None = None) -> str | None:
+    """The first thing ``audit verify`` finds wrong in a database about to be restored, or None.
 
-    The chain part of ``audit.verify``, without recomputing every signed session's content hash: that
-    takes minutes on a large clinic (38,000 signed sessions: about three), too long for someone waiting
-    to get back to work after a restore. ``clinicrec check --full`` does the whole verification.
+    The full verification, not only the chain: a backup whose signed dose (or any audited record) was
+    altered is refused before anything is replaced. It reads each table once (seconds on a large clinic).
+    ``anchors`` (heads seen earlier, up to the backup's own head) catch a backup whose history was rewritten.
     """
-    prev, expected = audit.GENESIS, 1
-    for row in s.execute(select(AuditRow).order_by(AuditRow.id)).scalars():
-        if row.id != expected or row.prev_hash != prev:
-            return f"entry {expected} is missing, reordered or changed"
-        if (
-            audit.entry_hash(
-                row.prev_hash,
-                row.id,
-                row.at,
-                row.user_id,
-                row.username,
-                row.action,
-                row.entity,
-                row.entity_id,
-                row.patient_id,
-                row.changes,
-            )
-            != row.hash
-        ):
-            return f"entry {row.id} was changed after it was written"
-        prev, expected = row.hash, expected + 1
-    head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one_or_none()
-    if head is None or head.last_id != expected - 1 or head.last_hash != prev:
-        return f"the newest entries after entry {expected - 1} were removed"
-    return None
+    first = audit.verify(s, anchors or []).first_problem
+    return None if first is None else first.message
+
+
+def _anchors_up_to(live: Path, head_id: int) -> list[audit.Anchor]:
+    """This workstation's and the backups' anchors that a backup ending at ``head_id`` must still match."""
+    key = str(live.resolve())
+    known = [*audit_anchor.AnchorBook().anchors(key), *audit_anchor.backup_anchors(default_backup_dir(live))]
+    return [a for a in known if a.entry_id <= head_id]
 
 
 def _authenticate_in(staged: Path, username: str, password: str, now: datetime) -> Actor:
@@ -457,6 +444,7 @@ def _install_and_record(
     announce: Callable[[Change], None] | None = None,
 ) -> RestoreResult:
     aside = folder / bk.backup_name(live.stem, BackupKind.REPLACED, clock())
+    replaced_head = audit_anchor.file_head(live) if live.exists() else None
     installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose)
     svc = ServiceBase(Context(db, clock, actor))
     with svc.reading() as s:
@@ -475,9 +463,13 @@ def _install_and_record(
                 "replaced_kept_at": [None, str(installed.kept_aside) if installed.kept_aside else None],
                 "replaced_was_damaged": [None, installed.replaced_damaged],
                 "schema_revision": [None, prepared.staged.revision],
+                # Anchors of the replaced history are superseded by this restore (audit_verify.py).
+                "replaced_head": [None, list(replaced_head) if replaced_head else None],
             },
         )
         entries = s.execute(select(func.count(AuditRow.id))).scalar_one()
+        head = audit_anchor.head_of(s)
+    audit_anchor.AnchorBook().reset(audit_anchor.database_key(db), *head, clock())
     if announce is not None:
         announce(Change("database", None, "restored"))
     return RestoreResult(

@@ -290,6 +290,7 @@ def to_adverse_event(r: AdverseEventRow) -> AdverseEvent:
         id=r.id,
         session_id=r.session_id,
         recorded_by_id=r.recorded_by_id,
+        version=r.version,
     )
 
 

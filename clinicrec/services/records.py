@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..db.models import AdverseEventRow, AssessmentRow, PatientRow, ProductRow, SessionRow, UserRow, VialRow
 from ..domain.dosing import DoseTotal, totals_by_product
 from ..domain.enums import AuditAction, SessionStatus, TimePoint, Zone
-from ..domain.errors import NotFoundError, ValidationError
+from ..domain.errors import ConcurrentEditError, NotFoundError, ValidationError
 from ..domain.models import (
     AdverseEvent,
     AmendmentInfo,
@@ -35,6 +36,20 @@ from .mapping import (
     to_vial,
 )
 from .permissions import Action
+
+
+def _stale_event(s: Session, event_id: int) -> ConcurrentEditError:
+    entry = audit.last_change(s, "adverse_event", event_id)
+    who, when = audit.changed_by(s, "adverse_event", event_id)
+    fields = ", ".join(json.loads(entry.changes)) if entry is not None else ""
+    what = f" ({fields.replace('_', ' ')})" if fields else ""
+    at = f" at {when:%Y-%m-%d %H:%M} UTC" if when else ""
+    return ConcurrentEditError(
+        f"This adverse event was changed by {who}{at}{what} after you opened it. Your edit was not saved "
+        "over theirs; reopen it to see their changes.",
+        by=who,
+        at=when,
+    )
 
 
 @dataclass(frozen=True)
@@ -134,14 +149,22 @@ class RecordService(ServiceBase):
         return result
 
     def update_adverse_event(self, event: AdverseEvent) -> AdverseEvent:
+        """Save an edit of ``event`` as read at ``event.version``; refused if someone saved it since."""
         actor = self.actor(Action.RECORD_ADVERSE_EVENT)
         with self.writing() as s:
-            e = s.get(AdverseEventRow, event.id)
+            e = s.get(AdverseEventRow, event.id, with_for_update=True)  # PostgreSQL: a concurrent saver waits
             if e is None:
                 raise NotFoundError(f"No adverse event with id {event.id}")
             session = s.get(SessionRow, e.session_id)
             assert session is not None
             validate_adverse_event(event, session_date=session.performed_at.date())
+            if e.version != event.version:
+                raise _stale_event(s, e.id)
+            if not audit.unaltered(s, "adverse_event", e.id):
+                raise ConcurrentEditError(
+                    "This adverse event was changed outside ClinicRec since it was last saved, so your edit "
+                    "was not saved. Ask a manager to run Verify in the audit trail."
+                )
             old = adverse_event_values(to_adverse_event(e))
             for k, v in adverse_event_values(event).items():
                 setattr(e, k, v)

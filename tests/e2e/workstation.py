@@ -9,6 +9,9 @@ application holds an open chart (a copy as read, saved later):
     {"op": "save_session", "notes": "..."}   -> {"ok": true, "version": 3}, or
             {"error": "ConcurrentEditError", "message": ..., "by": ..., "at": ...}
     {"op": "open_patient", "id": 3} / {"op": "save_patient", "allergies": "..."}   (the same answers)
+    {"op": "delete_session"}                 -> {"ok": true}: deletes the draft as opened (its version)
+    {"op": "sign_session", "password": "..."} -> {"ok": true, "version": 4}: signs what was opened
+    {"op": "open_event", "id": 2} / {"op": "save_event", "severity": "...", "notes": "..."}
     {"op": "quit"}
 """
 
@@ -24,6 +27,7 @@ from sqlalchemy import select
 
 from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.models import UserRow
+from clinicrec.domain.enums import Severity
 from clinicrec.domain.errors import ClinicRecError, ConcurrentEditError
 from clinicrec.services.app import Services
 from clinicrec.services.auth import actor_of
@@ -56,6 +60,23 @@ def main(url: str, username: str) -> None:
             elif op == "save_patient":
                 saved_patient = svc.patients.update(replace(opened["patient"], allergies=cmd["allergies"]))
                 answer = {"ok": True, "version": saved_patient.version}
+            elif op == "delete_session":
+                svc.charting.delete_draft(opened["session"].id, opened["session"].version)
+                answer = {"ok": True}
+            elif op == "sign_session":
+                reviewed = opened["session"]
+                signed = svc.charting.sign(reviewed.id, cmd["password"], reviewed=reviewed)
+                answer = {"ok": True, "version": signed.version}
+            elif op == "open_event":
+                record = svc.records.record(cmd["session_id"])
+                opened["event"] = next(e for e in record.adverse_events if e.id == cmd["id"])
+                answer = {"version": opened["event"].version, "severity": str(opened["event"].severity)}
+            elif op == "save_event":
+                changed: dict[str, Any] = {k: cmd[k] for k in ("severity", "notes") if k in cmd}
+                if "severity" in changed:
+                    changed["severity"] = Severity(changed["severity"])
+                saved_event = svc.records.update_adverse_event(replace(opened["event"], **changed))
+                answer = {"ok": True, "version": saved_event.version}
             else:
                 answer = {"error": "unknown op"}
         except ConcurrentEditError as e:

@@ -262,7 +262,7 @@ def test_injectors_sign_and_edit_only_their_own_sessions(world: World) -> None:
     with pytest.raises(PermissionDenied):
         other.charting.save_draft(replace(draft, notes="not mine"))
     with pytest.raises(PermissionDenied):
-        other.charting.delete_draft(draft.id)  # type: ignore[arg-type]
+        other.charting.delete_draft(draft.id, draft.version)  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied):  # nor chart in someone else's name
         other.charting.save_draft(replace(draft, id=None, version=0))
     signed = world.as_(world.injector).charting.sign(draft.id, PASSWORD)  # type: ignore[arg-type]

@@ -138,7 +138,7 @@ def test_session_create_update_sign_amend_and_delete(world: World) -> None:
     }
 
     mark = last_id(world)
-    svc.charting.delete_draft(amendment.id)  # type: ignore[arg-type]
+    svc.charting.delete_draft(amendment.id, amendment.version)  # type: ignore[arg-type]
     [deleted] = since(world, mark)
     assert (deleted.action, deleted.entity, deleted.entity_id) == ("delete", "session", str(amendment.id))
     assert changes(deleted)["notes"] == ["Mild erythema", None]  # what was deleted stays on record
@@ -252,10 +252,10 @@ def _tamper(world: World, *statements: str) -> None:
     engine = world.services.db.engine
     with engine.begin() as c:
         if engine.dialect.name == "sqlite":
-            c.exec_driver_sql("DROP TRIGGER audit_log_no_update")
-            c.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
         else:
-            c.exec_driver_sql("DROP TRIGGER audit_log_no_update ON audit_log")
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log")
         for stmt in statements:
             c.exec_driver_sql(stmt)
 
@@ -294,6 +294,7 @@ def test_verify_detects_a_changed_entry_even_with_its_hash_recomputed(world: Wor
             row.entity_id,
             row.patient_id,
             row.changes,
+            row.row_hash,
         )
     _tamper(world, f"UPDATE audit_log SET username = 'mallory', hash = '{forged}' WHERE id = 7")
     first = _verify(world).first_problem
@@ -346,9 +347,10 @@ def test_verify_detects_a_signed_session_changed_behind_the_applications_back(
         sign_entry = s.execute(
             select(AuditRow.id).where(AuditRow.action == "sign", AuditRow.entity_id == str(session_id))
         ).scalar_one()
-    assert result.first_problem == audit.AuditProblem(
-        sign_entry, f"signed session {session_id} was altered after signing"
-    )
+    first = result.first_problem
+    assert first is not None and first.entry_id == sign_entry
+    assert first.message.startswith(f"signed session {session_id} was altered after signing")
+    assert (first.entity, first.record_id, first.field) == ("session", str(session_id), "content")
     assert result.entries_checked == last_id(world)  # the chain itself is intact
 
 

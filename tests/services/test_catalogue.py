@@ -162,7 +162,7 @@ def test_units_drawn_count_drafts_and_signed_sessions(world: World) -> None:
     status = svc.vials.status([vial.id])[vial.id]  # type: ignore[list-item,index]
     assert (status.units_drawn, status.remaining_units) == (50, 50)
     assert svc.vials.status([vial.id], exclude_session_id=draft.id)[vial.id].units_drawn == 30  # type: ignore[list-item,index]
-    svc.charting.delete_draft(draft.id)  # type: ignore[arg-type]
+    svc.charting.delete_draft(draft.id, draft.version)  # type: ignore[arg-type]
     assert svc.vials.status([vial.id])[vial.id].units_drawn == 30  # type: ignore[list-item,index]
 
 

@@ -173,7 +173,7 @@ def test_a_draft_is_charted_by_the_signed_in_injector(world: World) -> None:
     with pytest.raises(PermissionDenied):
         svc.charting.save_draft(replace(saved, notes="not mine"))
     with pytest.raises(PermissionDenied):
-        svc.charting.delete_draft(saved.id)  # type: ignore[arg-type]
+        svc.charting.delete_draft(saved.id, saved.version)  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied):
         svc.charting.sign(saved.id, PASSWORD)  # type: ignore[arg-type]
     world.as_(world.injector)
@@ -194,7 +194,7 @@ def test_deleting_a_draft_removes_everything_of_it(world: World) -> None:
     patient, vial = make_patient(svc), make_vial(svc)
     before = counts(world)
     saved = svc.charting.save_draft(chart(world, patient, grid(vial, 0.4, 5)))
-    svc.charting.delete_draft(saved.id)  # type: ignore[arg-type]
+    svc.charting.delete_draft(saved.id, saved.version)  # type: ignore[arg-type]
     after = counts(world)
     assert {k: after[k] - before[k] for k in after} == {
         "treatment_sessions": 0,
@@ -501,7 +501,7 @@ def test_a_signed_session_cannot_be_edited_or_deleted(world: World) -> None:
         with pytest.raises(SignedRecordError):
             svc.charting.save_draft(replace(done, **change))  # type: ignore[arg-type]
     with pytest.raises(SignedRecordError):
-        svc.charting.delete_draft(done.id)  # type: ignore[arg-type]
+        svc.charting.delete_draft(done.id, done.version)  # type: ignore[arg-type]
     with pytest.raises(SignedRecordError):
         svc.charting.sign(done.id, PASSWORD)  # type: ignore[arg-type]
     assert counts(world) == before

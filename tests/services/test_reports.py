@@ -474,7 +474,9 @@ def test_recall_lists_every_patient_and_session(scenario: Scenario) -> None:
     assert reports.recall("NOPE").rows == ()
     with scenario.world.services.db.read() as s:
         views = s.execute(
-            select(AuditRow).where(AuditRow.action == "view", AuditRow.entity == "lot_recall")
+            select(AuditRow)
+            .where(AuditRow.action == "view", AuditRow.entity == "lot_recall")
+            .order_by(AuditRow.id)
         ).scalars()
         assert [v.entity_id for v in views] == ["c1111aa", "C7777GG", "NOPE"]
 

@@ -56,11 +56,13 @@ class SigningFlows(_Base):
         )
         if not password:
             return
-        session_id = self._session.id
+        session_id, reviewed = self._session.id, self._session  # sign exactly what the nurse reviewed
         assert session_id is not None
         self.setEnabled(False)
         self._worker.run(
-            lambda: self._services.charting.sign(session_id, password), self._on_signed, self._on_sign_failed
+            lambda: self._services.charting.sign(session_id, password, reviewed=reviewed),
+            self._on_signed,
+            self._on_sign_failed,
         )
 
     def _on_signed(self, signed: TreatmentSession) -> None:

@@ -1,0 +1,231 @@
+"""The state of each audited record, hashed the same way when an entry is written and when it is verified.
+
+Every audit entry that changes a record (create, update, delete, sign) stores ``row_hash``: a hash of the
+record as the entry left it. ``audit verify`` recomputes the hash of every live record and compares it
+with the newest entry's, so a change made behind the application (a patient's name, a vial's lot, a
+follow-up rating, a user's role) no longer matches, and a record inserted or deleted behind it has no
+matching entry.
+
+A record is a row plus the child rows that belong to it (a session's injection points, vials,
+acknowledgements and baseline ratings; a vial's additives). The values are read as the database driver
+returns them, with plain SQL on the raw connection, by one code path for writing and verifying: so the
+two hashes agree by construction, and a full verify reads each table once in a single pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ..db.models import (
+    AcknowledgementRow,
+    AdverseEventRow,
+    AssessmentRow,
+    ClinicRow,
+    PatientRow,
+    PointRow,
+    ProductRow,
+    SessionRow,
+    SessionVialRow,
+    UserRow,
+    VialAdditiveRow,
+    VialRow,
+)
+
+#: ``row_hash`` of an entry that deleted its record.
+GONE = "deleted"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return hashlib.sha256(bytes(value)).hexdigest()
+    return str(value)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default).encode
+
+
+def _columns(model: type, *, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
+    attrs: Any = sa_inspect(model).column_attrs
+    return tuple(c.columns[0].name for c in attrs if c.key not in leave_out)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Child rows folded into their parent's state, in a fixed order."""
+
+    table: str
+    parent: str
+    columns: tuple[str, ...]
+    order: str
+    where: str = ""
+
+    def sql(self, one: str | None = None) -> str:
+        conds = [c for c in (self.where, f"{self.parent} = {one}" if one else "") if c]
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        cols = ", ".join((self.parent, *self.columns))
+        return f"SELECT {cols} FROM {self.table}{where} ORDER BY {self.parent}, {self.order}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of audited record: the entity name its entries use, its table, its parts."""
+
+    entity: str
+    label: str
+    table: str
+    columns: tuple[str, ...]
+    parts: tuple[Part, ...] = ()
+    where: str = ""
+
+    def sql(self, one: str | None = None) -> str:
+        conds = [c for c in (self.where, f"id = {one}" if one else "") if c]
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        return f"SELECT {', '.join(self.columns)} FROM {self.table}{where} ORDER BY id"
+
+
+def _kinds() -> tuple[Kind, ...]:
+    baseline_cols = _columns(AssessmentRow, leave_out=("id", "session_id", "created_at"))
+    return (
+        Kind("patient", "patient", PatientRow.__tablename__, _columns(PatientRow)),
+        Kind(
+            "session",
+            "session",
+            SessionRow.__tablename__,
+            _columns(SessionRow),
+            (
+                Part(
+                    PointRow.__tablename__,
+                    "session_id",
+                    _columns(PointRow, leave_out=("id", "session_id")),
+                    "seq",
+                ),
+                Part(SessionVialRow.__tablename__, "session_id", ("seq", "vial_id"), "seq"),
+                Part(
+                    AcknowledgementRow.__tablename__,
+                    "session_id",
+                    _columns(AcknowledgementRow, leave_out=("id", "session_id")),
+                    "id",
+                ),
+                # Baselines are re-saved with each draft save (new id, new created_at): content only.
+                Part(
+                    AssessmentRow.__tablename__, "session_id", baseline_cols, "id", "time_point = 'baseline'"
+                ),
+            ),
+        ),
+        Kind(
+            "vial",
+            "vial",
+            VialRow.__tablename__,
+            _columns(VialRow),
+            (Part(VialAdditiveRow.__tablename__, "vial_id", ("kind", "volume_ml", "description"), "id"),),
+        ),
+        Kind(
+            "assessment",
+            "follow-up",
+            AssessmentRow.__tablename__,
+            _columns(AssessmentRow),
+            (),
+            "time_point <> 'baseline'",
+        ),
+        Kind("adverse_event", "adverse event", AdverseEventRow.__tablename__, _columns(AdverseEventRow)),
+        # Sign-in counters change on every failed attempt and are not clinical or access data.
+        Kind(
+            "user",
+            "user",
+            UserRow.__tablename__,
+            _columns(UserRow, leave_out=("failed_attempts", "locked_until")),
+        ),
+        Kind("product", "product", ProductRow.__tablename__, _columns(ProductRow)),
+        Kind("clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow)),
+    )
+
+
+KINDS: tuple[Kind, ...] = _kinds()
+BY_ENTITY: dict[str, Kind] = {k.entity: k for k in KINDS}
+_EMPTY = hashlib.sha256(b"[]").hexdigest()
+
+
+def _digest(rows: list[Any]) -> str:
+    return hashlib.sha256(_encode(rows).encode("utf-8")).hexdigest()
+
+
+def _state_hash(row: Any, part_digests: list[str]) -> str:
+    return hashlib.sha256(_encode([row, part_digests]).encode("utf-8")).hexdigest()
+
+
+def _cursor(s: Session | Connection) -> Any:
+    """A cursor on the session's (or connection's) own connection, same transaction: the driver's values."""
+    conn = s.connection() if isinstance(s, Session) else s
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _mark(s: Session) -> str:
+    return "?" if s.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
+def state_hash(s: Session, entity: str, record_id: object) -> str | None:
+    """The hash of one record as stored now (inside ``s``'s transaction); None when it does not exist."""
+    kind = BY_ENTITY[entity]
+    try:
+        rid = int(str(record_id))
+    except ValueError:
+        return None
+    s.flush()
+    cur = _cursor(s)
+    mark = _mark(s)
+    try:
+        cur.execute(kind.sql(mark), (rid,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        digests = []
+        for part in kind.parts:
+            cur.execute(part.sql(mark), (rid,))
+            children = cur.fetchall()
+            digests.append(_digest(children) if children else _EMPTY)
+        return _state_hash(row, digests)
+    finally:
+        cur.close()
+
+
+def all_state_hashes(s: Session | Connection, kind: Kind) -> Iterator[tuple[int, str]]:
+    """(id, state hash) of every record of ``kind``: each table read once, in one pass."""
+    cur = _cursor(s)
+    try:
+        part_digests: list[dict[int, str]] = []
+        for part in kind.parts:
+            cur.execute(part.sql())
+            part_digests.append(
+                {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
+            )
+        cur.execute(kind.sql())
+        for row in cur:
+            rid = row[0]
+            yield rid, _state_hash(row, [d.get(rid, _EMPTY) for d in part_digests])
+    finally:
+        cur.close()
+
+
+def live_values(s: Session, entity: str, record_id: int) -> dict[str, Any] | None:
+    """The record's own columns as stored now (for naming a changed field)."""
+    kind = BY_ENTITY[entity]
+    cur = _cursor(s)
+    try:
+        cur.execute(kind.sql(_mark(s)), (record_id,))
+        row = cur.fetchone()
+    finally:
+        cur.close()
+    return None if row is None else dict(zip(kind.columns, row, strict=True))
