@@ -31,10 +31,10 @@ from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.migrate import current_revision, head_revision, upgrade
 from clinicrec.db.models import SessionRow, UserRow
 from clinicrec.domain.enums import Zone
+from clinicrec.domain.report_types import MEASURES, BreakdownBy, ReportFilters
 from clinicrec.services.app import Services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.base import Context
-from clinicrec.services.reports_types import MEASURES, BreakdownBy, ReportFilters
 
 TARGET = 1.5
 

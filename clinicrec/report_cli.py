@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from .domain.enums import Indication, TimePoint, Zone
 from .domain.errors import ClinicRecError
-from .services.report_kinds import BreakdownBy, DilutionBand, ReportKind
+from .domain.report_kinds import BreakdownBy, DilutionBand, ReportKind
 
 if TYPE_CHECKING:  # the report modules load when a report runs, not with every ``clinicrec`` command
-    from .services.report_export import Report
-    from .services.reports_types import ReportFilters
+    from .domain.report_types import ReportFilters
+    from .services.reports.export import Report
 
 
 def _iso_date(text: str) -> date:
@@ -91,7 +91,7 @@ def _lookup(services: Any, model: Any, text: str, *columns: Any) -> int:
 
 def filters_from(args: argparse.Namespace, services: Any) -> ReportFilters:
     from .db.models import ProductRow, UserRow
-    from .services.reports_types import ReportFilters
+    from .domain.report_types import ReportFilters
 
     return ReportFilters(
         start=args.start,
@@ -130,7 +130,7 @@ def compute(args: argparse.Namespace, services: Any) -> Report:
 
 def run_report(args: argparse.Namespace, services: Any) -> int:
     """Compute the report as the services' acting user and write it as CSV. Returns the exit status."""
-    from .services.report_export import export_csv
+    from .services.reports.export import export_csv
 
     try:
         services.reports.require_export()

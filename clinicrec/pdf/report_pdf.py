@@ -16,8 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from ..domain.enums import Gais, PaperSize
-from ..services.reports_stats import Estimate, fmt_estimate, fmt_rate, fmt_share
-from ..services.reports_types import (
+from ..domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share
+from ..domain.report_types import (
     MEASURES,
     Breakdown,
     BreakdownBy,

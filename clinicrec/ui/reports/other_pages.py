@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ...services.reports_stats import Estimate, fmt_rate
-from ...services.reports_types import FollowUpGaps, ProductUseReport, RecallReport, SafetyReport
+from ...domain.report_stats import Estimate, fmt_rate
+from ...domain.report_types import FollowUpGaps, ProductUseReport, RecallReport, SafetyReport
 from .charts import ChartSeries, ReportChart
 from .columns import (
     GAP_COLUMNS,

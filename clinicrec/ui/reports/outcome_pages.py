@@ -8,8 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...domain.enums import Gais
-from ...services.reports_stats import Estimate, fmt_share
-from ...services.reports_types import MEASURES, Breakdown, BreakdownBy, Outcome, OutcomeSummary
+from ...domain.report_stats import Estimate, fmt_share
+from ...domain.report_types import MEASURES, Breakdown, BreakdownBy, Outcome, OutcomeSummary
 from .charts import ChartSeries, ReportChart
 from .columns import BREAKDOWN_COLUMNS, CHANGE_COLUMNS, change_rows, ci_text, n_text
 from .page_parts import ReportTable, caption, muted, side_by_side, stack

@@ -17,10 +17,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from ...domain.report_types import ReportFilters
 from ...services.app import Services
 from ...services.permissions import Action
-from ...services.report_export import export_csv, export_pdf
-from ...services.reports_types import ReportFilters
+from ...services.reports.export import export_csv, export_pdf
 from ..prompts import Prompts
 from ..worker import Worker
 from .filter_bar import FilterBar

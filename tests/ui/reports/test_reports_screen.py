@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from clinicrec.db.models import AuditRow
 from clinicrec.domain.enums import TimePoint, Zone
-from clinicrec.services.reports_types import BreakdownBy, ReportFilters
+from clinicrec.domain.report_types import BreakdownBy, ReportFilters
 from clinicrec.ui.reports.page_parts import ReportTable
 from clinicrec.ui.reports.reports_screen import ReportsScreen
 from clinicrec.ui.reports.table_model import FEW_ROLE, SORT_ROLE, Column, RowsModel

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from clinicrec.db.models import UserRow
+from clinicrec.demo import build_demo
+from clinicrec.domain.report_types import BreakdownBy
 from clinicrec.services.app import open_services
 from clinicrec.services.auth import actor_of
-from clinicrec.services.demo import build_demo
-from clinicrec.services.reports_types import BreakdownBy
 from clinicrec.ui.reports.reports_screen import ReportsScreen
 
 pytestmark = [

@@ -18,10 +18,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ..domain.enums import TimePoint
-from .reports import empty_outcome
-from .reports_stats import Estimate
-from .reports_types import (
+from ...domain.enums import TimePoint
+from ...domain.report_stats import Estimate
+from ...domain.report_types import (
     GAIS_ORDER,
     MEASURES,
     Breakdown,
@@ -33,6 +32,7 @@ from .reports_types import (
     ReportBundle,
     SafetyReport,
 )
+from .service import empty_outcome
 
 Report = OutcomeSummary | Breakdown | SafetyReport | ProductUseReport | RecallReport | FollowUpGaps
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -324,7 +324,7 @@ def export_pdf(
     reports: Any, bundle: ReportBundle, destination: str | Path | IO[bytes], paper: str = "A4"
 ) -> None:
     """Check the EXPORT permission, write the meeting PDF and audit it."""
-    from ..pdf.report_pdf import build_report_pdf
+    from ...pdf.report_pdf import build_report_pdf
 
     reports.require_export()
     build_report_pdf(bundle, destination, paper=paper)

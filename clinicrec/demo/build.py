@@ -39,11 +39,11 @@ from ..domain import facemap
 from ..domain.catalogue import SEED_PRODUCTS
 from ..domain.enums import AuditAction, Indication, Zone
 from ..domain.scales import CURRENT_SCALE_VERSION
+from ..services.audit import canonical_json, entry_hash
+from ..services.auth import AuthService
+from ..services.content_hash import content_hash_of
+from ..services.mapping import product_values
 from ..text import fold
-from .audit import canonical_json, entry_hash
-from .auth import AuthService
-from .content_hash import content_hash_of
-from .mapping import product_values
 
 DEMO_PASSWORD = "microbotox-demo"
 DEMO_USERS = (
@@ -767,7 +767,7 @@ class _SessionGenerator:
         acks: list[dict[str, Any]],
         base: dict[str, Any],
     ) -> str:
-        from .content_hash import baseline_columns, content_columns
+        from ..services.content_hash import baseline_columns, content_columns
 
         content: dict[str, Any] = {k: sess[k] for k in content_columns()}
         content["points"] = [

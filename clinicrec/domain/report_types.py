@@ -1,7 +1,7 @@
 """What the outcome reports take and return: plain frozen dataclasses (no SQLAlchemy, no Qt).
 
 The PDF builder, the CSV writer and the reports screen all read these, so one figure is computed once
-and shown the same way everywhere. The statistics are defined in ``reports_stats``.
+and shown the same way everywhere. The statistics are defined in ``report_stats``.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..domain.enums import AdverseEventKind, Gais, Indication, Measure, TimePoint, Zone
+from .enums import AdverseEventKind, Gais, Indication, Measure, TimePoint, Zone
 from .report_kinds import BAND_TOLERANCE as BAND_TOLERANCE  # the report choices, defined apart
 from .report_kinds import BreakdownBy as BreakdownBy
 from .report_kinds import DilutionBand as DilutionBand
 from .report_kinds import ReportKind as ReportKind
-from .reports_stats import Estimate, rate_per_100, share
+from .report_stats import Estimate, rate_per_100, share
 
 MEASURES: tuple[Measure, ...] = (Measure.PORES, Measure.OIL, Measure.REDNESS)
 #: Follow-up time points in report order (``other`` last).

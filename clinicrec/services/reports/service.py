@@ -1,8 +1,8 @@
 """Outcome reports for clinic managers: what works, for whom, at what dose.
 
-Each method runs its aggregates in the database (``reports_queries``) and turns the sums into the
-figures defined in ``reports_stats`` (change from baseline, n, 95% t interval, 'few' flag, improved
-share, rate per 100 sessions). Results are the frozen dataclasses of ``reports_types``.
+Each method runs its aggregates in the database (``queries``) and turns the sums into the
+figures defined in ``domain.report_stats`` (change from baseline, n, 95% t interval, 'few' flag, improved
+share, rate per 100 sessions). Results are the frozen dataclasses of ``domain.report_types``.
 
 Permissions: a manager or administrator (``VIEW_ALL_REPORTS``) sees the whole clinic; an injector
 (``VIEW_OWN_REPORTS``) sees every figure restricted to their own sessions (and vials they opened),
@@ -37,16 +37,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import ClinicRow, ProductRow, SessionRow, UserRow
-from ..domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
-from ..domain.errors import PermissionDenied
-from . import audit
-from . import reports_lists as lists
-from . import reports_queries as q
-from .base import ServiceBase
-from .permissions import Action, Actor
-from .reports_stats import Estimate, rate_per_100
-from .reports_types import (
+from ...db.models import ClinicRow, ProductRow, SessionRow, UserRow
+from ...domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
+from ...domain.errors import PermissionDenied
+from ...domain.report_stats import Estimate, rate_per_100
+from ...domain.report_types import (
     DEFAULT_BREAKDOWN_POINT,
     FOLLOW_UP_POINTS,
     GAIS_ORDER,
@@ -69,6 +64,11 @@ from .reports_types import (
     SafetyKindRow,
     SafetyReport,
 )
+from .. import audit
+from ..base import ServiceBase
+from ..permissions import Action, Actor
+from . import lists
+from . import queries as q
 
 GRACE_DAYS = lists.GRACE_DAYS
 _ORDER = {tp: i for i, tp in enumerate(FOLLOW_UP_POINTS)}
