@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 
 from ..db.engine import Database, make_engine, run_outside_transaction
 from ..db.migrate import upgrade
@@ -407,7 +407,7 @@ def build_demo(
     )
 
 
-def _bulk(conn, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:  # type: ignore[no-untyped-def]
+def _bulk(conn: Connection, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:
     if table.name == PointRow.__tablename__ and rows:
         _bulk_raw(conn, table, rows)
         return
@@ -415,12 +415,15 @@ def _bulk(conn, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -
         conn.execute(insert(table), rows[i : i + chunk])
 
 
-def _bulk_raw(conn, table: Table, rows: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+def _bulk_raw(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Driver-level executemany for the millions of injection points (plain numbers and strings only)."""
     cols = list(rows[0])
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    if driver is None:  # only a pooled connection that was closed has none
+        raise RuntimeError("the demo's database connection is closed")
+    cursor = driver.cursor()
     try:
         cursor.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
     finally:

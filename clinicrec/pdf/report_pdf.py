@@ -9,10 +9,11 @@ names are left out on purpose (a meeting handout): the follow-up gaps are counte
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from ..domain.enums import Gais, PaperSize
@@ -297,10 +298,10 @@ def _gaps_section(b: ReportBundle, width: float) -> list[Flowable]:
     return story
 
 
-def _decorator(b: ReportBundle, size: tuple[float, float]):  # type: ignore[no-untyped-def]
+def _decorator(b: ReportBundle, size: tuple[float, float]) -> Callable[[Canvas, int, int], None]:
     w, h = size
 
-    def decorate(c, page: int, pages: int) -> None:  # type: ignore[no-untyped-def]
+    def decorate(c: Canvas, page: int, pages: int) -> None:
         c.saveState()
         c.setStrokeColor(RULE)
         c.setLineWidth(0.6)
