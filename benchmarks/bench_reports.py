@@ -128,7 +128,7 @@ def responsiveness(svc: Services, f: ReportFilters) -> list[tuple[str, float, fl
     for key, by in (("outcomes", None), ("breakdown", BreakdownBy.ZONE), ("product-use", None)):
         screen.tabs.setCurrentIndex(list(screen.pages).index(key))
         if by is not None:
-            screen.breakdown_page.by.setCurrentIndex(screen.breakdown_page.by.findData(by.value))
+            screen.pages["breakdown"].by.setCurrentIndex(screen.pages["breakdown"].by.findData(by.value))
         ticks: list[float] = []
         timer = QTimer()
         timer.setInterval(10)

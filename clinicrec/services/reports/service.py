@@ -60,9 +60,11 @@ from ...domain.report_types import (
     RecallReport,
     ReportBundle,
     ReportFilters,
+    ReportSection,
     SafetyGroupRow,
     SafetyKindRow,
     SafetyReport,
+    empty_outcome,
 )
 from .. import audit
 from ..base import ServiceBase
@@ -88,10 +90,6 @@ def outcome_from_row(tp: TimePoint, values: Sequence[Any]) -> Outcome:
     rest = rest[len(GAIS_ORDER) :]
     satisfaction = Estimate.from_sums(int(rest[0]), int(rest[1]), int(rest[2]))
     return Outcome(tp, followed_up, tuple(measures), gais, satisfaction)
-
-
-def empty_outcome(tp: TimePoint) -> Outcome:
-    return outcome_from_row(tp, [0] * (1 + 4 * len(MEASURES) + len(GAIS_ORDER) + 3))
 
 
 class ReportService(ServiceBase):
@@ -267,32 +265,24 @@ class ReportService(ServiceBase):
                 ("Follow-up", f.time_point.label if f.time_point else "All time points"),
             )
 
-    def bundle(
-        self,
-        filters: ReportFilters,
-        breakdowns: tuple[BreakdownBy, ...] = (
-            BreakdownBy.PRODUCT,
-            BreakdownBy.DILUTION,
-            BreakdownBy.INJECTOR,
-            BreakdownBy.MONTH,
-        ),
-    ) -> ReportBundle:
-        """Everything the meeting PDF shows."""
+    def bundle(self, filters: ReportFilters) -> ReportBundle:
+        """Everything the meeting PDF shows: each registered report that has a PDF section, in order."""
+        from .registry import definitions
+
         actor, f = self._scoped(filters)
         with self.reading() as s:
             clinic = s.get(ClinicRow, 1)
             clinic_name = clinic.name if clinic is not None else "ClinicRec"
+        sections = tuple(
+            ReportSection(d.kind, d.pdf_section, result)
+            for d in definitions()
+            if d.pdf_section is not None
+            for result in d.meeting_results(self, f)
+        )
+        summary = next((s.result for s in sections if isinstance(s.result, OutcomeSummary)), None)
+        sessions = (summary or self.summary(f)).sessions
         return ReportBundle(
-            clinic_name,
-            self.now(),
-            actor.full_name,
-            f,
-            self.describe_filters(f),
-            self.summary(f),
-            tuple(self.breakdown(f, by) for by in breakdowns),
-            self.safety(f),
-            self.product_use(f),
-            self.follow_up_gaps(f),
+            clinic_name, self.now(), actor.full_name, f, self.describe_filters(f), sessions, sections
         )
 
     def paper_size(self) -> str:
