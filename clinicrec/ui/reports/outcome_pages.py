@@ -11,10 +11,10 @@ from ...domain.enums import Gais
 from ...domain.report_stats import Estimate, fmt_share
 from ...domain.report_types import MEASURES, Breakdown, BreakdownBy, Outcome, OutcomeSummary, ReportFilters
 from ...services.reports import ReportRequest
+from ..rows_model import Column
 from .charts import ChartSeries, ReportChart
 from .columns import BREAKDOWN_COLUMNS, CHANGE_COLUMNS, change_rows, ci_text, n_text
 from .page_parts import ReportPage, ReportTable, caption, muted, side_by_side, stack
-from .table_model import Column
 
 #: GAIS colours from 'very much improved' (deep teal) to 'worse' (red).
 GAIS_COLOURS = ("#0b5d57", "#2a9d8f", "#8fd0c7", "#b8c0c7", "#c0392b")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.report_types import ReportFilters
 from ...services.reports import ReportRequest
-from .table_model import Column, RowsModel
+from ..rows_model import Column, RowsModel
 
 
 class ReportPage(QWidget):

@@ -18,7 +18,7 @@ from clinicrec.domain.enums import TimePoint, Zone
 from clinicrec.domain.report_types import BreakdownBy, ReportFilters
 from clinicrec.ui.reports.page_parts import ReportTable
 from clinicrec.ui.reports.reports_screen import ReportsScreen
-from clinicrec.ui.reports.table_model import FEW_ROLE, SORT_ROLE, Column, RowsModel
+from clinicrec.ui.rows_model import FEW_ROLE, SORT_ROLE, Column, RowsModel
 from clinicrec.ui.worker import Worker
 from tests.conftest import World
 from tests.services.test_reports import Scenario, build_scenario
