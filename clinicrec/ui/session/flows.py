@@ -78,8 +78,7 @@ class SessionFlows(_Base):
         self.save_state.setText("Saved" if session.id is not None else "Not saved yet")
 
     def _actor_name(self) -> str:
-        a = self._actor
-        return f"{a.full_name}, {a.credentials}" if a.credentials else a.full_name
+        return self._actor.signature_name
 
     def current_session(self) -> tuple[TreatmentSession, list[FieldError]]:
         """The session as the window shows it now, and any input that cannot even be read."""
