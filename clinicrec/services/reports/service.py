@@ -71,6 +71,7 @@ from ..base import ServiceBase
 from ..permissions import Action, Actor
 from . import lists
 from . import queries as q
+from .registry import definitions
 
 GRACE_DAYS = lists.GRACE_DAYS
 _ORDER = {tp: i for i, tp in enumerate(FOLLOW_UP_POINTS)}
@@ -267,8 +268,6 @@ class ReportService(ServiceBase):
 
     def bundle(self, filters: ReportFilters) -> ReportBundle:
         """Everything the meeting PDF shows: each registered report that has a PDF section, in order."""
-        from .registry import definitions
-
         actor, f = self._scoped(filters)
         with self.reading() as s:
             clinic = s.get(ClinicRow, 1)
