@@ -116,7 +116,7 @@ def compute(args: argparse.Namespace, services: Any) -> Report:
 
     report = definition(args.kind)
     for name in report.requires:
-        if not getattr(args, name, None):
+        if not (getattr(args, name, None) or "").strip():
             raise ClinicRecError(f"--kind {report.kind} needs --{name} {name.upper()}")
     f = filters_from(args, services) if report.uses_filters else ReportFilters()
     request = ReportRequest(f, by=BreakdownBy(args.by), lot=args.lot or "")

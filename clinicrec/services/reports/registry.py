@@ -69,7 +69,7 @@ class ReportDefinition(Generic[R]):
     file_suffix: Callable[[R], str] | None = None
 
     def run(self, reports: ReportService, request: ReportRequest) -> R:
-        missing = [name for name in self.requires if not getattr(request, name)]
+        missing = [name for name in self.requires if not str(getattr(request, name)).strip()]
         if missing:
             raise ClinicRecError(f"the {self.title.lower()} needs a {missing[0]}")
         return self.compute(reports, request)

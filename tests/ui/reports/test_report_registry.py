@@ -137,3 +137,9 @@ def test_registering_a_second_report_of_a_kind_or_an_unexplained_missing_pdf_fai
         registry.register(replace(summary, kind="new", page="new", result_type=dict, pdf_section=None))
     with pytest.raises(ValueError, match="two reports return"):
         registry.register(replace(summary, kind="new", page="new"))
+
+
+def test_an_input_of_blanks_is_missing(scenario: Scenario) -> None:
+    recall = registry.definition("recall")
+    with pytest.raises(ClinicRecError, match="needs a lot"):
+        recall.run(scenario.world.services.reports, ReportRequest(PERIOD, lot="   "))
