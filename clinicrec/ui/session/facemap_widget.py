@@ -26,9 +26,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QWidget
 
-from ..domain import facemap
-from ..domain.enums import Zone
-from .session.map_items import (
+from ...domain import facemap
+from ...domain.enums import Zone
+from .map_items import (
     DOT_CM,
     DOT_MAX_PX,
     DOT_MIN_PX,
