@@ -77,13 +77,15 @@ def test_the_autosave_does_not_reload_the_chart_history_on_the_gui_thread(  # ty
     c.warnings_timer.stop()
 
 
-def test_emitting_many_signals_does_not_exhaust_true() -> None:
+def test_many_qt_calls_do_not_exhaust_none_true_or_false() -> None:
     from clinicrec.ui import qt_compat
 
     probe = qt_compat._Probe()
-    for _ in range(20_000):  # more than True's references in a fresh interpreter
+    for _ in range(50_000):  # more than their references in a fresh interpreter
         probe.sig_probe.emit()
-    assert sys.getrefcount(True) > 1_000
+        probe.setObjectName("probe")
+        probe.signalsBlocked()
+    assert min(sys.getrefcount(x) for x in (None, True, False)) > 1_000
 
 
 @pytest.mark.qt_no_exception_capture
