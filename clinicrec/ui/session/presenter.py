@@ -34,6 +34,15 @@ _POINT_FIELD = re.compile(r"^points\[(\d+)\]")
 SIGNED_REFUSAL = "This session is signed and cannot be changed. Use Amend… to correct it with a reason."
 
 
+def selection_text(count: int, read_only: bool) -> str:
+    """What the status bar says about the selection: how many points a dose change would touch."""
+    if read_only:
+        return f"{count} point{'s' if count != 1 else ''} selected (signed: read-only)"
+    if not count:
+        return "No points selected: Apply dose changes none"
+    return f"Apply dose changes {count} point{'s' if count != 1 else ''}"
+
+
 class SessionForms:
     """The details and baseline forms as the controller's ``DraftForm``."""
 
@@ -58,6 +67,7 @@ class SessionPresenter:
         window: QMainWindow,
         prompts: Prompts,
         save_state: QLabel,
+        selection_state: QLabel,
         editing_actions: list[QAction],
         signed_actions: list[QAction],
     ) -> None:
@@ -67,6 +77,7 @@ class SessionPresenter:
         self.window = window
         self.prompts = prompts
         self.save_state = save_state
+        self.selection_state = selection_state
         self.editing_actions = editing_actions
         self.signed_actions = signed_actions
         self.point_errors: dict[int, str] = {}
@@ -141,6 +152,7 @@ class SessionPresenter:
             self._syncing_selection = False
         first = self.c.points_model.get(uids[0]) if uids else None
         self.ui.tools.set_selection(len(uids), Dose.of(first) if first else None)
+        self.selection_state.setText(selection_text(len(uids), self.c.read_only))
 
     def table_selection_changed(self) -> None:
         if self._syncing_selection:
@@ -303,6 +315,7 @@ class SessionPresenter:
         ui.amend_button.setVisible(read_only)
         ui.follow_up_button.setVisible(read_only)
         self.hover_zone(None)
+        self.map_selection_changed(self.map.selected_uids())
 
     def refused(self) -> None:
         self.status(SIGNED_REFUSAL)

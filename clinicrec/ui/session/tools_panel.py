@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -120,14 +121,28 @@ class MapToolsPanel(QWidget):
         self._update_preview()
 
     def _connect_signals(self) -> None:
-        self.apply_dose_button.clicked.connect(
-            lambda: self.sig_apply_dose_requested.emit(self.selected_dose.dose())
-        )
+        self.apply_dose_button.clicked.connect(self._apply_dose)
+        self.selected_dose.installEventFilter(self)  # Enter in the dose box applies it
         self.delete_button.clicked.connect(self.sig_delete_requested)
         self.fill_button.clicked.connect(self._fill)
         self.centre_button.clicked.connect(lambda: self.sig_add_centre_requested.emit(self.current_zone()))
         self.zone.currentIndexChanged.connect(self._update_preview)
         self.spacing.valueChanged.connect(self._update_preview)
+
+    def _apply_dose(self) -> None:
+        if self.apply_dose_button.isEnabled():
+            self.sig_apply_dose_requested.emit(self.selected_dose.dose())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.selected_dose
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._apply_dose()
+            return True
+        return super().eventFilter(watched, event)
 
     def current_zone(self) -> Zone:
         return Zone(self.zone.currentData())

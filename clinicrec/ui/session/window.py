@@ -79,6 +79,10 @@ class SessionWindow(QMainWindow):
         self.map = self.ui.map
         self.save_state = QLabel(self)
         self.save_state.setObjectName("save_state")
+        self.selection_state = QLabel(self)
+        self.selection_state.setObjectName("selection_state")
+        self.selection_state.setAccessibleName("Points a dose change touches")
+        self.statusBar().addPermanentWidget(self.selection_state)
         self.statusBar().addPermanentWidget(self.save_state)
         self.statusBar().setObjectName("session_status_bar")
         self.printer = DocumentPrinter(self._services, self._prompts, self._worker, self)
@@ -91,6 +95,7 @@ class SessionWindow(QMainWindow):
             self,
             self._prompts,
             self.save_state,
+            self.selection_state,
             [self.save_action, self.sign_action, self.vial_action, self.last_map_action],
             [self.amend_action, self.follow_up_action],
         )
