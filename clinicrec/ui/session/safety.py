@@ -60,7 +60,7 @@ class SafetyPrompts:
         reasons: list[tuple[SafetyWarning, str]] = []
         if status.vial.id not in {sv.vial.id for sv in self.c.vials}:
             for w in self.c.warnings_for_new_vial(status):
-                reason = self.prompts.text(
+                reason = self.prompts.reason(
                     self.parent,
                     "This vial needs a reason",
                     f"{w.message}.\n\nWhy use it? The reason is recorded with the session.",
@@ -87,7 +87,7 @@ class SafetyPrompts:
         warning = self.c.warning(key)
         if warning is None:
             return False
-        reason = self.prompts.text(
+        reason = self.prompts.reason(
             self.parent,
             "Reason for going ahead",
             f"{warning.message}.\n\nWhy go ahead? The reason is recorded with the session.",

@@ -20,6 +20,7 @@ from .controller import SessionController
 from .follow_up import FollowUpDialog
 from .presenter import SessionPresenter
 from .safety import SafetyPrompts
+from .sign_dialog import SignSummary
 
 
 class SessionSigning:
@@ -63,12 +64,10 @@ class SessionSigning:
                 return
         if c.dirty and not c.save_now(explicit=True):
             return
-        password = self.prompts.password(
-            self.parent,
-            "Sign session",
-            "Re-enter your password to sign. A signed session is locked; later "
-            "corrections are amendments with a reason.",
-        )
+        reasons = c.safety.reasons
+        warnings = [(w.message, reasons.get(w.key, "")) for w in c.safety.warnings]
+        summary = SignSummary.of(c.session, c.patient, c.vials, c.products, warnings)
+        password = self.prompts.sign_session(self.parent, summary)
         if not password:
             return
         c.sign(password)
@@ -85,7 +84,7 @@ class SessionSigning:
         if not self.c.read_only or self.c.session_id is None:
             self.presenter.status("Only a signed session is amended; a draft is simply edited.")
             return
-        reason = self.prompts.text(
+        reason = self.prompts.reason(
             self.parent,
             "Amend signed session",
             "Why does this session need correcting? The reason is kept with the amendment.",
