@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -59,7 +60,10 @@ class SignSummary:
         for pid, t in totals_by_product(points, by_id).items():  # type: ignore[arg-type]
             brand = products[pid].brand if pid in products else f"product {pid}"
             totals.append(f"{brand}: {fmt_units(t.units)} · {fmt_volume(t.volume_ml)} in {t.points} points")
-        acknowledged = tuple(f"{message} — reason: {reason}" for message, reason in warnings)
+        acknowledged = tuple(
+            f"{message} — reason: {reason}" if reason else f"{message} — no reason recorded"
+            for message, reason in warnings
+        )
         who = f"{patient.display_name} · born {patient.date_of_birth:%Y-%m-%d} · chart {patient.chart_number}"
         return cls(who, lines, tuple(totals) or ("No doses",), acknowledged)
 
@@ -78,7 +82,7 @@ class SignDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("sign_dialog")
         self.setWindowTitle("Sign session")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(680)
         layout = QVBoxLayout(self)
         heading = set_role(
             QLabel(
@@ -90,8 +94,6 @@ class SignDialog(QDialog):
         )
         heading.setWordWrap(True)
         layout.addWidget(heading)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
         for key, label, text in (
             ("patient", "Patient", summary.patient),
@@ -99,12 +101,17 @@ class SignDialog(QDialog):
             ("totals", "Totals per product", "\n".join(summary.totals)),
             ("warnings", "Acknowledged warnings", "\n".join(summary.warnings) or "None"),
         ):
+            caption = QLabel(f"<b>{label}</b>", self)
             value = QLabel(text, self)
             value.setObjectName(f"sign_{key}")
+            value.setTextFormat(Qt.TextFormat.PlainText)
             value.setWordWrap(True)
             value.setAccessibleName(label)
+            value.setContentsMargins(12, 0, 0, 6)
             self.fields[key] = value
-            form.addRow(f"{label}:", value)
+            layout.addWidget(caption)
+            layout.addWidget(value)
+        form = QFormLayout()
         self.password = name(QLineEdit(self), "sign_password", "Your password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("Password:", self.password)
