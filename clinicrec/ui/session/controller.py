@@ -12,10 +12,9 @@ The form fields live in widgets; the controller reads and fills them through a `
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -31,65 +30,11 @@ from ..changes import ChangeBus
 from ..worker import Worker
 from .editor import ChartEditor
 from .models import AdverseEventsModel, PointsModel, TotalsModel, vial_colour
+from .state import DraftForm, Job, NoForm, SafetyState
 from .vial_panel import SessionVial
 
 AUTOSAVE_MS = 1500
 WARNINGS_MS = 250
-
-
-class DraftForm(Protocol):
-    """The session's form fields (details, baseline), as the controller reads and fills them."""
-
-    def load(self, session: TreatmentSession, *, default_form_version: str, obtained_by: str) -> None: ...
-
-    def read(self, base: TreatmentSession) -> tuple[TreatmentSession, list[FieldError]]: ...
-
-
-class NoForm:
-    """A controller without a form: the session is what was loaded plus the points and vials."""
-
-    def load(self, session: TreatmentSession, *, default_form_version: str, obtained_by: str) -> None:
-        pass
-
-    def read(self, base: TreatmentSession) -> tuple[TreatmentSession, list[FieldError]]:
-        return base, []
-
-
-@dataclass(frozen=True)
-class SafetyState:
-    """The warnings and vial shortfalls of the session as last checked, with the reasons given."""
-
-    warnings: tuple[SafetyWarning, ...] = ()
-    shortfalls: tuple[VialShortfall, ...] = ()
-    reasons: dict[tuple[WarningKind, str], str] = field(default_factory=dict)
-    product_of_vial: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def alerts(self) -> dict[int, str]:
-        """Per product id: why its total is shown as an alert (a vial running short, over the maximum)."""
-        out: dict[int, str] = {}
-        for sf in self.shortfalls:
-            if sf.vial_id in self.product_of_vial:
-                out[self.product_of_vial[sf.vial_id]] = sf.message
-        for w in self.warnings:
-            if w.kind == WarningKind.OVER_MAX_DOSE:
-                out[int(w.subject.split(":")[1])] = w.message
-        return out
-
-    def unacknowledged(self) -> list[SafetyWarning]:
-        return [w for w in self.warnings if not self.reasons.get(w.key, "").strip()]
-
-
-@dataclass
-class _Job:
-    """A service call on the worker, with its outcome, that a deliberate act can wait for."""
-
-    session: TreatmentSession
-    revision: int
-    done: threading.Event = field(default_factory=threading.Event)
-    result: Any = None
-    error: BaseException | None = None
-    applied: bool = False
 
 
 class SessionController(QObject):
@@ -142,7 +87,7 @@ class SessionController(QObject):
         self.dirty = self.save_failed = self.read_only = False
         self._loading = False
         self._revision = 0
-        self._save: _Job | None = None
+        self._save: Job | None = None
         self._save_again = False
         self._check_seq = 0
         self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
@@ -273,12 +218,12 @@ class SessionController(QObject):
         if problems:
             self._failed_with(problems, explicit=False)
             return
-        job = _Job(session, self._revision)
+        job = Job(session, self._revision)
         self._save, self._save_again = job, False
         self.sig_save_state_changed.emit("Saving…")
         charting = self.services.charting
 
-        def run() -> _Job:
+        def run() -> Job:
             try:
                 job.result = charting.save_draft(job.session)
             except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, shown there
@@ -296,7 +241,7 @@ class SessionController(QObject):
             self._finish_save(job)
 
     def _finish_save(self, job: Any) -> None:
-        if not isinstance(job, _Job) or job.applied:
+        if not isinstance(job, Job) or job.applied:
             return
         job.applied = True
         self._save = None
@@ -375,6 +320,7 @@ class SessionController(QObject):
     def close(self) -> str:
         """Save what is pending before the window closes; what could not be saved ('' if nothing)."""
         self.warnings_timer.stop()
+        self._check_seq += 1  # a check still running answers nobody
         if self.read_only:
             return ""
         self.autosave_timer.stop()

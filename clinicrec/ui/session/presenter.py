@@ -23,11 +23,12 @@ from ...domain.models import TreatmentSession
 from ..prompts import Prompts
 from ..widgets import show_field_errors
 from .banner import banner_for
-from .controller import SafetyState, SessionController
+from .controller import SessionController
 from .editor import Dose
 from .facemap_widget import MapDot
 from .layout import SessionLayout
 from .models import total_rows
+from .state import SafetyState
 from .totals_panel import WarningItem
 
 _POINT_FIELD = re.compile(r"^points\[(\d+)\]")

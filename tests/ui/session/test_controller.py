@@ -18,7 +18,8 @@ from clinicrec.domain.errors import ValidationError
 from clinicrec.domain.models import Assessment, Consent, SafetyScreening, TreatmentSession
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.domain.validation import FieldError
-from clinicrec.ui.session.controller import SafetyState, SessionController
+from clinicrec.ui.session.controller import SessionController
+from clinicrec.ui.session.state import SafetyState
 from clinicrec.ui.worker import Worker
 from tests.conftest import PASSWORD
 
