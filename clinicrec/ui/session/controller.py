@@ -138,7 +138,8 @@ class SessionController(QObject):
         self.sig_loaded.emit(session)
         self.sig_points_changed.emit()
         self.refresh_warnings_now()
-        self.sig_save_state_changed.emit("Saved" if session.id is not None else "Not saved yet")
+        state = "Signed" if self.read_only else "Saved" if session.id is not None else "Not saved yet"
+        self.sig_save_state_changed.emit(state)
 
     def actor_name(self) -> str:
         a = self.actor
@@ -444,6 +445,7 @@ class SessionController(QObject):
         self.acks = signed.acknowledgements
         self.set_read_only(True)
         self.refresh_warnings_now()
+        self.sig_save_state_changed.emit("Signed")
         self.sig_message.emit("Signed. The session is locked.")
         self.sig_session_signed.emit(signed)
 

@@ -91,6 +91,7 @@ def test_sign_with_the_right_password_locks_the_window(window, services, prompts
     assert window.ui.banner.isVisible() and window.ui.banner.text().startswith(
         "✔ Signed by Nina Nurse, RN at"
     )
+    assert window.save_state.text() == "Signed"
 
 
 def test_sign_with_a_wrong_password_is_refused(window, services, prompts) -> None:  # type: ignore[no-untyped-def]
