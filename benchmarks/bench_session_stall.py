@@ -137,8 +137,18 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
         def text(self, parent, title, label, default=""):  # type: ignore[no-untyped-def]
             return "Discussed with the prescriber; benchmark run"
 
+        def reason(self, parent, title, label):  # type: ignore[no-untyped-def]
+            return "Discussed with the prescriber; benchmark run"
+
         def password(self, parent, title, label):  # type: ignore[no-untyped-def]
             return DEMO_PASSWORD
+
+        def sign_session(self, parent, summary):  # type: ignore[no-untyped-def]
+            self.shown.append(("Sign session", summary.text().splitlines()[0]))
+            return DEMO_PASSWORD
+
+        def save_discard_cancel(self, parent, title, text):  # type: ignore[no-untyped-def]
+            raise AssertionError(f"unexpected question: {title}")
 
     app = make_application(["bench"])
     assert isinstance(app, QApplication)
@@ -284,13 +294,16 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
     conn.execute("DELETE FROM injection_points WHERE session_id = -1")
     conn.close()
 
+    overall_ms = max(dog.longest(p) for p in ("open", "chart", "sign")) * 1000
     charting_ms = dog.longest("chart") * 1000
+    own_ms = max(dog.longest(p, busy=True) for p in ("open", "chart", "sign")) * 1000
     print(
         f"\nDatabase: {db_path} ({args.patients:,} patients requested); session {session_id}, {points} points"
     )
     print(
-        f"Longest event-loop stall while charting (open, fill, doses, autosaves): {charting_ms:7.1f} ms"
-        f"   target < {STALL_TARGET_MS:.0f} ms  {'OK' if charting_ms < STALL_TARGET_MS else 'OVER'}"
+        f"Longest event-loop stall, open to signed: {overall_ms:7.1f} ms"
+        f"   target < {STALL_TARGET_MS:.0f} ms  {'OK' if overall_ms < STALL_TARGET_MS else 'OVER'}"
+        f"   (while charting: {charting_ms:.1f} ms; the GUI thread's own longest work: {own_ms:.1f} ms)"
     )
     print("  phase   longest gap   of which the GUI thread's own work (thread CPU time)")
     for phase in ("idle", "open", "chart", "sign"):
@@ -311,7 +324,7 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
     )
     if prompts.shown:
         print("Messages shown:", *(f"  {t}: {x[:100]}" for t, x in prompts.shown), sep="\n")
-    return 0 if charting_ms < STALL_TARGET_MS else 1
+    return 0 if overall_ms < STALL_TARGET_MS else 1
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ class SessionController(QObject):
         self.refresh_events()
         self.sig_loaded.emit(session)
         self.sig_points_changed.emit()
-        self.refresh_warnings_now()
+        self.check_warnings()
         state = "Signed" if self.read_only else "Saved" if session.id is not None else "Not saved yet"
         self.sig_save_state_changed.emit(state)
 
@@ -350,7 +350,7 @@ class SessionController(QObject):
         self.worker.run(run, done, lambda _e: None)  # a failed check keeps the last answer; signing re-checks
 
     def refresh_warnings_now(self) -> None:
-        """The same check, waited for (on opening, and before signing)."""
+        """The same check, waited for (before signing: its answer decides what to ask)."""
         self.warnings_timer.stop()
         self._check_seq += 1
         session, _ = self.current_session()
@@ -444,14 +444,14 @@ class SessionController(QObject):
         self.session = signed
         self.acks = signed.acknowledgements
         self.set_read_only(True)
-        self.refresh_warnings_now()
+        self.check_warnings()
         self.sig_save_state_changed.emit("Signed")
         self.sig_message.emit("Signed. The session is locked.")
         self.sig_session_signed.emit(signed)
 
     def _sign_failed(self, error: Exception) -> None:
         self.sig_busy_changed.emit(False)
-        self.refresh_warnings_now()
+        self.check_warnings()
         self.sig_sign_failed.emit(error)
 
     def start_amendment(self, reason: str) -> TreatmentSession:

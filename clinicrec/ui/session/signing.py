@@ -45,7 +45,7 @@ class SessionSigning:
         if c.read_only:
             self.presenter.status("This session is already signed.")
             return
-        if not c.save_now(explicit=True):
+        if not c.ensure_saved():  # a saved draft with no change since is signed as it is
             return
         try:
             validate_for_signing(c.session)
