@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -24,6 +26,12 @@ from ..style import MUTED, set_role
 from .dose_input import DoseInput
 from .editor import Dose
 from .form_helpers import name, set_read_only
+
+
+@lru_cache(maxsize=256)
+def grid_size(zone: Zone, spacing_cm: float) -> int:
+    """How many points a grid fill makes (the grid is computed once per zone and spacing)."""
+    return len(facemap.grid_fill(zone, spacing_cm))
 
 
 class MapToolsPanel(QWidget):
@@ -178,7 +186,7 @@ class MapToolsPanel(QWidget):
             w.setEnabled(count > 0 and not self._read_only)
 
     def _update_preview(self) -> None:
-        n = len(facemap.grid_fill(self.current_zone(), round(self.spacing.value(), 1)))
+        n = grid_size(self.current_zone(), round(self.spacing.value(), 1))
         text = f"Fills with {n} points"
         dose = self.default_dose.dose() if self.default_dose is not None else None
         if self._conc is not None and dose is not None:
