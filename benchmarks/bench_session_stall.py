@@ -203,10 +203,12 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
     dog.timer.start()
     dog.start("idle")  # the machine's own noise: nothing happens in the window
     idle_for(3.0)
-    dog.start("open")
+    dog.start("main window")  # the application's own start, before the nurse opens a session
     main = MainWindow(services, bus, prompts, worker)
     main.resize(1280, 800)
     main.show()
+    idle_for(0.3)
+    dog.start("open")
     main.show_patient(patient_id)
     idle_for(0.3)
     main.new_session()
@@ -305,10 +307,10 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
         f"   target < {STALL_TARGET_MS:.0f} ms  {'OK' if overall_ms < STALL_TARGET_MS else 'OVER'}"
         f"   (while charting: {charting_ms:.1f} ms; the GUI thread's own longest work: {own_ms:.1f} ms)"
     )
-    print("  phase   longest gap   of which the GUI thread's own work (thread CPU time)")
-    for phase in ("idle", "open", "chart", "sign"):
+    print("  phase        longest gap   of which the GUI thread's own work (thread CPU time)")
+    for phase in ("idle", "main window", "open", "chart", "sign"):
         print(
-            f"  {phase:<6} {dog.longest(phase) * 1000:9.1f} ms"
+            f"  {phase:<11} {dog.longest(phase) * 1000:9.1f} ms"
             f"   {dog.longest(phase, busy=True) * 1000:9.1f} ms"
         )
     print("  the longest five:", ", ".join(f"{g * 1000:.0f} ms ({p})" for g, p in dog.worst()))
