@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ..domain.enums import TimePoint
+from .files import staged_output
 from .reports import empty_outcome
 from .reports_stats import Estimate
 from .reports_types import (
@@ -307,16 +308,19 @@ def _kind(report: Report) -> str:
 def export_csv(reports: Any, report: Report, destination: str | Path | TextIO) -> int:
     """Check the EXPORT permission, write the CSV (a path: UTF-8 with BOM) and audit it. Returns rows."""
     reports.require_export()
+    extra = f" lot {report.lot_number}" if isinstance(report, RecallReport) else ""
+    filters = getattr(report, "filters", None)
     if isinstance(destination, (str, Path)):
         path = Path(destination)
-        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-            count = write_csv(report, fh)
-        where = str(path)
-    else:
-        count = write_csv(report, destination)
-        where = getattr(destination, "name", "stream")
-    extra = f" lot {report.lot_number}" if isinstance(report, RecallReport) else ""
-    reports.record_export(_kind(report) + extra, where, rows=count, filters=getattr(report, "filters", None))
+        with staged_output(path) as tmp:  # the file appears only once its audit entry is committed
+            with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+                count = write_csv(report, fh)
+            reports.record_export(_kind(report) + extra, str(path), rows=count, filters=filters)
+        return count
+    count = write_csv(report, destination)
+    reports.record_export(
+        _kind(report) + extra, getattr(destination, "name", "stream"), rows=count, filters=filters
+    )
     return count
 
 
@@ -327,10 +331,13 @@ def export_pdf(
     from ..pdf.report_pdf import build_report_pdf
 
     reports.require_export()
+    rows = len(bundle.summary.outcomes)
+    if isinstance(destination, (str, Path)):
+        with staged_output(destination) as tmp:  # the file appears only once its audit entry is committed
+            build_report_pdf(bundle, str(tmp), paper=paper)
+            where = str(destination)
+            reports.record_export("meeting report", where, rows=rows, filters=bundle.filters, fmt="pdf")
+        return
     build_report_pdf(bundle, destination, paper=paper)
-    where = (
-        str(destination) if isinstance(destination, (str, Path)) else getattr(destination, "name", "stream")
-    )
-    reports.record_export(
-        "meeting report", where, rows=len(bundle.summary.outcomes), filters=bundle.filters, fmt="pdf"
-    )
+    where = getattr(destination, "name", "stream")
+    reports.record_export("meeting report", where, rows=rows, filters=bundle.filters, fmt="pdf")
