@@ -53,6 +53,8 @@ def staged_output(out: Path | str, *, overwrite: bool = True) -> Iterator[Path]:
         try:
             yield tmp
         except StorageError as e:  # the audit entry could not be committed: the file must not appear
+            if type(e) is not StorageError:
+                raise
             raise StorageError(f"{e} {out} was not written.") from e
         try:
             _fsync(tmp)

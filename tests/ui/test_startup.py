@@ -73,7 +73,9 @@ def test_the_command_hands_the_start_up_the_database_it_names(monkeypatch, tmp_p
     seen: dict = {}  # type: ignore[type-arg]
     monkeypatch.setattr(startup_module, "run", lambda url, **kw: seen.update(url=url, **kw) or 0)
     path = tmp_path / "clinic.sqlite3"
-    assert cli.main(["--db", str(path)]) == 0
+    assert cli.main(["--db", str(path)]) == 2  # no database there, and --new not given: nothing starts
+    assert seen == {} and not path.exists()
+    assert cli.main(["--db", str(path), "--new"]) == 0
     assert seen == {"url": f"sqlite:///{path}", "demo_credentials": None}
     assert not path.exists()  # the command itself opens nothing
 
@@ -219,7 +221,7 @@ def test_start_up_on_a_database_without_users_goes_to_the_setup(  # type: ignore
     from clinicrec.ui.startup import run
 
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
-    open_services(url).db.dispose()  # created and migrated, but set up never finished
+    open_services(url, create=True).db.dispose()  # created and migrated, but set up never finished
     asked: list[object] = []
     monkeypatch.setattr(app_module.SetupDialog, "ask", lambda parent, services, **kw: asked.append(kw))
     shown: list[str] = []
