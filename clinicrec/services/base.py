@@ -11,7 +11,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..db.engine import Database
-from ..domain.errors import PermissionDenied, StorageError
+from ..domain.errors import NotFoundError, PermissionDenied, StorageError
+
+TOO_LARGE = "No such record: an id is a whole number from 1 to 9223372036854775807"
 from .permissions import Action, Actor
 
 
@@ -69,11 +71,16 @@ class ServiceBase:
                 yield s
         except OperationalError as e:
             raise StorageError(_storage_message(e)) from e
+        except OverflowError as e:  # an id larger than any row's (SQLite refuses to bind it)
+            raise NotFoundError(TOO_LARGE) from e
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.db.read() as s, s.begin():
-            yield s
+        try:
+            with self.db.read() as s, s.begin():
+                yield s
+        except OverflowError as e:
+            raise NotFoundError(TOO_LARGE) from e
 
     def announce(self, change: Change) -> None:
         self._ctx.announce(change)
