@@ -244,7 +244,7 @@ def _start(app: CliApp) -> int:
     points when ``--new`` says so.
     """
     from ..paths import default_database_path
-    from ..services.opening import sqlite_file_of
+    from ..services.opening import inspect, locate, sqlite_file_of
 
     credentials = None
     if app.args.demo and not app.args.db:
@@ -258,9 +258,12 @@ def _start(app: CliApp) -> int:
             build_in_place(demo_path(), patients=DEMO_PATIENTS, seed=7)
         credentials = ("maria", DEMO_PASSWORD)
     url = app.url
+    locate(url)  # a URL ClinicRec cannot use is refused here, in one line, before any window opens
     file = sqlite_file_of(url)
-    if file is not None and not file.exists() and file != default_database_path() and not app.args.new:
-        return fail("start", f"There is no ClinicRec database at {file}: add --new to create one there")
+    if file is not None and not file.exists():
+        if file != default_database_path() and not app.args.new:
+            return fail("start", f"There is no ClinicRec database at {file}: add --new to create one there")
+        inspect(url, create=True)  # the folder must exist (the user's data folder is made)
     from ..ui.startup import run
 
     return run(url, demo_credentials=credentials)

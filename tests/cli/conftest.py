@@ -43,7 +43,7 @@ class Cli:
     def run(self, *argv: str, stdin: str = "", db: bool = True) -> Result:
         self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         self.capsys.readouterr()
-        code = main([*argv, *(["--db", str(self.db)] if db else [])])
+        code = main([*argv, *(["--db", str(self.db)] if db and "--db" not in argv else [])])
         out, err = self.capsys.readouterr()
         return Result(code, out, err)
 
