@@ -79,6 +79,8 @@ def locate(url: str) -> Location:
         )
     if backend == "postgresql":
         return Location(url, backend)
+    if rest == "":
+        return Location(url, backend, in_memory=True)  # sqlite://
     if not rest.startswith("/"):
         raise DatabaseRefused(f"{url!r} names no host for SQLite: write sqlite:///path/to/file.sqlite3")
     database, _, query = rest[1:].partition("?")

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from ..db.engine import Database
 from ..domain.errors import NotFoundError, PermissionDenied, StorageError
+from .permissions import Action, Actor
 
 TOO_LARGE = "No such record: an id is a whole number from 1 to 9223372036854775807"
-from .permissions import Action, Actor
 
 
 @dataclass(frozen=True)

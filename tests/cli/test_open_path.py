@@ -56,7 +56,12 @@ def test_the_check_reports_a_damaged_database_and_names_the_problem(cli: Cli) ->
 
 @pytest.mark.parametrize(
     "form",
-    ["sqlite:///{p}", "sqlite:///file:{p}?uri=true", "sqlite:///{p}?mode=ro&uri=true", "sqlite:///file:{p}?mode=ro&uri=true"],
+    [
+        "sqlite:///{p}",
+        "sqlite:///file:{p}?uri=true",
+        "sqlite:///{p}?mode=ro&uri=true",
+        "sqlite:///file:{p}?mode=ro&uri=true",
+    ],
 )
 def test_no_form_of_url_skips_the_check(cli: Cli, form: str) -> None:
     damage(cli.db)
@@ -71,10 +76,12 @@ def test_mode_ro_opens_read_only_and_creates_no_odd_file(cli: Cli) -> None:
     url = f"sqlite:///{cli.db}?mode=ro&uri=true"
     before = fingerprint(cli.db)[0]
     entries = _entries(cli.db)
-    check = cli.run("check", db=False, *["--db", url])
+    check = cli.run("check", "--db", url)
     assert check.code == 0
     out = cli.folder / "r.csv"
-    result = cli.run("report", "-o", str(out), "--user", "admin", "--password-stdin", "--db", url, stdin="x\n", db=False)
+    result = cli.run(
+        "report", "-o", str(out), "--user", "admin", "--password-stdin", "--db", url, stdin="x\n", db=False
+    )
     assert result.code == 2 and "read-only" in result.err
     assert sorted(p.name for p in cli.folder.iterdir() if "?" in p.name) == []
     assert not out.exists()
@@ -85,13 +92,12 @@ def test_on_a_read_only_database_no_export_and_no_backup_is_left(cli: Cli) -> No
     """The audit entry cannot be written, so the file must not appear (it did before: PHI left unaudited)."""
     services = open_services(f"sqlite:///{cli.db}?mode=ro&uri=true")
     try:
-        from clinicrec.services.permissions import Actor
         from clinicrec.domain.enums import Role
+        from clinicrec.services.permissions import Actor
 
         services.act_as(Actor(1, "admin", "Alex Morgan", "MD", Role.ADMIN))
         csv, pdf, copy = cli.folder / "r.csv", cli.folder / "h.pdf", cli.folder / "copy.sqlite3"
         from clinicrec.services.report_export import export_csv
-
         from clinicrec.services.reports_types import ReportFilters
 
         summary = services.reports.summary(ReportFilters())

@@ -102,8 +102,8 @@ def test_locked_and_deactivated_accounts_are_refused(cli: Cli) -> None:
 
 def test_restore_needs_an_administrator_and_backup_the_backup_right(cli: Cli) -> None:
     copy = cli.folder / "copy.sqlite3"
-    assert cli.as_user("maria", "backup", "-o", str(copy)).err.strip().endswith(
-        "may not back up the database"
+    assert (
+        cli.as_user("maria", "backup", "-o", str(copy)).err.strip().endswith("may not back up the database")
     )
     assert not copy.exists()
     assert cli.as_user("manager", "backup", "-o", str(copy)).code == 0 and copy.exists()
@@ -166,7 +166,9 @@ def test_revoked_and_expired_tokens_are_refused(cli: Cli, monkeypatch: pytest.Mo
     assert cli.as_user("admin", "token", "revoke", "weekly").out.strip() == "Token 'weekly' is revoked."
     monkeypatch.setenv("CLINICREC_TOKEN", secret)
     result = cli.run("backup")
-    assert result.code == 2 and result.err.strip() == "clinicrec backup: The access token 'weekly' was revoked"
+    assert (
+        result.code == 2 and result.err.strip() == "clinicrec backup: The access token 'weekly' was revoked"
+    )
     assert cli.audit()[-1] == ("token:weekly", "sign_in_failed", "access_token")
 
     short = _token(cli, "short", expires=TOMORROW)
@@ -224,7 +226,10 @@ def test_only_an_administrator_with_a_password_manages_tokens(
     ("argv", "message"),
     [
         (["token", "create", "Bad Name", "--role", "manager", "--expires", NEXT_YEAR], "name: 1 to 30"),
-        (["token", "create", "old", "--role", "manager", "--expires", "2020-01-01"], "expires: must be after"),
+        (
+            ["token", "create", "old", "--role", "manager", "--expires", "2020-01-01"],
+            "expires: must be after",
+        ),
         (["token", "create", "x", "--role", "manager"], "needs --role and --expires"),
         (["token", "create", "x", "--role", "boss", "--expires", NEXT_YEAR], "invalid choice: 'boss'"),
         (["token", "revoke", "nobody"], "No token called 'nobody'"),

@@ -18,7 +18,6 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from clinicrec import cli
-from clinicrec.services.files import OutputError
 from clinicrec.db import integrity
 from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.models import AuditRow, PatientRow, PointRow, SessionRow
@@ -29,6 +28,7 @@ from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services import audit
 from clinicrec.services.app import Services
 from clinicrec.services.base import Context
+from clinicrec.services.files import OutputError
 from clinicrec.services.maintenance import (
     AUTOMATIC,
     BackupError,

@@ -29,16 +29,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, app: CliApp) -> int:
-    from ...services.opening import DatabaseRefused, full_check, inspect
+    from ...services.opening import DatabaseRefused, full_check, inspect, sqlite_file_of
     from ...services.permissions import Action
 
     url = app.url
     try:
         inspect(url)
     except DatabaseRefused as e:
+        if sqlite_file_of(url) is None:  # a URL that cannot be used, a server that cannot be reached
+            raise
         print(str(e))
-        damaged = getattr(e.damaged, "problems", ())
-        for problem in damaged:
+        for problem in getattr(e.damaged, "problems", ()):
             print(f"PROBLEM: {problem}", file=sys.stderr)
         return EXIT_FAILED
     print("The database passed its integrity check.")

@@ -8,7 +8,6 @@ and that account's password as it was when the backup was made (an access token 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,10 +35,9 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
     url = app.url
     try:
         services = app.services()
-    except DatabaseRefused as refused:
+    except DatabaseRefused:
         if sqlite_file_of(url) is None:
             raise
-        print(f"{refused}", file=sys.stderr)
         credentials = app.credentials(allow_token=False)
         if not credentials.username or credentials.password is None:
             raise AuthenticationError(
