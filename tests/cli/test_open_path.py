@@ -83,6 +83,8 @@ def test_mode_ro_opens_read_only_and_creates_no_odd_file(cli: Cli) -> None:
         "report", "-o", str(out), "--user", "admin", "--password-stdin", "--db", url, stdin="x\n", db=False
     )
     assert result.code == 2 and "read-only" in result.err
+    to_stdout = cli.as_user("admin", "report", "--db", url)  # even the sign-in cannot be recorded
+    assert to_stdout.code == 2 and to_stdout.out == "" and "read-only" in to_stdout.err
     assert sorted(p.name for p in cli.folder.iterdir() if "?" in p.name) == []
     assert not out.exists()
     assert _entries(cli.db) == entries and fingerprint(cli.db)[0] == before

@@ -9,6 +9,7 @@ goes to standard output.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,7 +110,11 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
     services = app.signed_in(Action.EXPORT)
     report = compute(args, services)
     if not to_file:
-        export_csv(services.reports, report, sys.stdout)
+        # The figures leave only once their export is recorded: written to memory, audited, then printed.
+        buffer = io.StringIO()
+        buffer.name = "<stdout>"  # type: ignore[misc]  # what the audit entry says it went to
+        export_csv(services.reports, report, buffer)
+        sys.stdout.write(buffer.getvalue())
     else:
         rows = export_csv(services.reports, report, args.output)
         print(f"{args.output} ({rows} rows)")
