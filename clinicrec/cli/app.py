@@ -91,6 +91,14 @@ class CliApp:
             actor.require(action)
         return services
 
+    def signed_in_if_accounts(self, action: Action, *, migrate: bool = True) -> Services:
+        """Signed in as for ``signed_in``; on a new database without accounts (a PostgreSQL server's
+        first set-up, before anyone exists to sign in) the services act as nobody."""
+        services = self.services(migrate=migrate)
+        if not services.has_accounts():
+            return services
+        return self.signed_in(action, migrate=migrate)
+
     def close(self) -> None:
         if self._services is not None and not self._given:
             self._services.db.dispose()

@@ -132,24 +132,33 @@ class Services:
     def database_file(self) -> Path | None:
         return sqlite_path(self.db.url)
 
+    def has_accounts(self) -> bool:
+        """False for a database with no ClinicRec schema or no user yet (a new server database)."""
+        return stamped_revision(self.db.engine) is not None and self.auth.has_users()
+
     def upgrade_schema(self) -> tuple[str | None, str | None, Path | None]:
         """Bring the schema to this version (an administrator's job): before, after, pre-migration backup."""
         from ..db.migrate import current_revision, upgrade
 
-        if self.ctx.actor is None:
-            raise PermissionDenied("Sign in first")
-        self.ctx.actor.require(Action.MANAGE_SETTINGS)
+        self._require_if_accounts(Action.MANAGE_SETTINGS)
         before = current_revision(self.db.engine)
         backup = upgrade(self.db.engine)
         return before, current_revision(self.db.engine), backup
+
+    def _require_if_accounts(self, action: Action) -> None:
+        """Schema jobs on a database with accounts need a signed-in user with ``action``; a new database
+        (no schema or no user yet) is set up by whoever holds the server's owner credentials."""
+        if self.ctx.actor is None:
+            if self.has_accounts():
+                raise PermissionDenied("Sign in first")
+            return
+        self.ctx.actor.require(action)
 
     def grant_pg_role(self, role: str) -> list[str]:
         """PostgreSQL: grant the workstations' role what ClinicRec needs; returns the statements run."""
         from ..db.pg_roles import grant_app_role
 
-        if self.ctx.actor is None:
-            raise PermissionDenied("Sign in first")
-        self.ctx.actor.require(Action.MANAGE_USERS)
+        self._require_if_accounts(Action.MANAGE_USERS)
         try:
             return grant_app_role(self.db.engine, role)
         except ValueError as e:

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, app: CliApp) -> int:
     from ...services.permissions import Action
 
-    services = app.signed_in(Action.MANAGE_SETTINGS, migrate=False)
+    services = app.signed_in_if_accounts(Action.MANAGE_SETTINGS, migrate=False)
     before, after, backup = services.upgrade_schema()
     print(f"Schema {before or 'empty'} -> {after}" + (f" (backup: {backup})" if backup else ""))
     return 0

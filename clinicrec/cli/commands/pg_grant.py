@@ -19,6 +19,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, app: CliApp) -> int:
     from ...services.permissions import Action
 
-    for statement in app.signed_in(Action.MANAGE_USERS).grant_pg_role(args.role):
+    for statement in app.signed_in_if_accounts(Action.MANAGE_USERS, migrate=False).grant_pg_role(args.role):
         print(statement + ";")
     return 0
