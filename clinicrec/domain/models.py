@@ -400,6 +400,15 @@ class SessionRecord:
     amends: AmendmentInfo | None = None
     adverse_events: tuple[AdverseEvent, ...] = ()
     follow_ups: tuple[Assessment, ...] = ()
+    #: The clinic's IANA zone: printed dates and times are its local ones, with the zone named.
+    time_zone: str = "UTC"
+
+    @property
+    def local_day(self) -> date:
+        """The session's calendar date in the clinic."""
+        from .clinic_time import local_date
+
+        return local_date(self.session.performed_at, self.time_zone)
 
     def vial(self, vial_id: int) -> Vial:
         for v in self.vials:

@@ -185,7 +185,7 @@ def safety_warnings(
                 (f"date_of_birth={patient.date_of_birth.isoformat()}", f"session_day={day}"),
             )
         )
-    if allergy_status == AllergyStatus.NOT_RECORDED:
+    if allergy_status == AllergyStatus.NOT_RECORDED and not allergies.strip():
         out.append(
             SafetyWarning(
                 WarningKind.ALLERGIES_NOT_RECORDED,

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
 from ..domain.dilution import fmt_number, fmt_volume
-from ..domain.enums import AdditiveKind, Measure
+from ..domain.enums import AdditiveKind, Measure, WarningKind
 from ..domain.models import Assessment, SafetyScreening, SessionRecord
 from ..domain.scales import anchor, short_anchor
 from .chart_tables import CELL, S, data_table, exact_ml, exact_units, heading, kv_grid, p
@@ -44,7 +44,7 @@ def age_on(born: date, day: date) -> int:
 
 def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
     pt = r.patient
-    day = r.session.performed_at.date()
+    day = r.local_day
     fitz = _ROMAN.get(pt.fitzpatrick_type or 0, "Not recorded")
     pairs = [
         ("Name", pt.full_name),
@@ -52,7 +52,7 @@ def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
         ("Chart no.", pt.chart_number),
         ("Sex", pt.sex.label),
         ("Fitzpatrick skin type", fitz),
-        ("Allergies", pt.allergies or "None known"),
+        ("Allergies", pt.allergies.strip() or pt.allergy_status.label),
     ]
     if pt.phone:
         pairs.append(("Phone", pt.phone))
@@ -94,7 +94,7 @@ def consent_section(r: SessionRecord, width: float) -> list[Flowable]:
     c = s.consent
     pairs = [
         ("Consent form", c.form_version if c else "NOT RECORDED"),
-        ("Consent given", iso_time(c.consented_at) if c else "—"),
+        ("Consent given", iso_time(c.consented_at, r.time_zone) if c else "—"),
         ("Consent obtained by", c.obtained_by if c else "—"),
         ("Prescriber", s.prescriber or "—"),
         ("Order reference", s.order_reference or "—"),
@@ -112,7 +112,7 @@ def consent_section(r: SessionRecord, width: float) -> list[Flowable]:
 
 
 def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
-    day = r.session.performed_at.date()
+    day = r.local_day
     rows, expired = [], []
     for n, v in enumerate(r.vials):
         prod = r.product(v.product_id)
@@ -129,7 +129,7 @@ def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
                 p(f"{prod.brand}\n{prod.generic_name}\n{fmt_number(v.vial_units)} U vial"),
                 p(v.lot_number, "cell_b"),
                 p(iso_date(v.expiry_date) + ("\nEXPIRED" if v.is_expired(day) else "")),
-                p(f"{v.reconstituted_at:%Y-%m-%d}\n{v.reconstituted_at:%H:%M} UTC"),
+                p(iso_time(v.reconstituted_at, r.time_zone).replace(" ", "\n", 1)),
                 p("\n".join(made_up)),
                 Paragraph(
                     f"<b>{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL</b><br/>"
@@ -288,18 +288,33 @@ def acknowledgements_section(r: SessionRecord, width: float) -> list[Flowable]:
     acks = r.session.acknowledgements
     if not acks:
         return [heading("Safety warnings acknowledged"), Paragraph("None.", S["cell"])]
-    rows = []
-    for a in acks:
+    rows, contraindicated = [], []
+    for n, a in enumerate(acks):
         who = (
             r.injector.full_name
             if a.by_user_id == r.injector.id
             else (f"User #{a.by_user_id}" if a.by_user_id is not None else "—")
         )
-        rows.append([p(a.kind.label, "cell_b"), p(a.reason), p(f"{who}\n{iso_time(a.at)}")])
-    return [
-        heading("Safety warnings acknowledged"),
-        data_table(["Warning", "Reason recorded", "By / when"], rows, [55 * mm, width - 100 * mm, 45 * mm]),
-    ]
+        if a.kind == WarningKind.CONTRAINDICATION:
+            contraindicated.append(n)
+            what = f"CONTRAINDICATION\n{a.facts}" if a.facts else "CONTRAINDICATION"
+            reason = f"{a.reason}\nOn the order of: {a.prescriber or '—'}"
+            rows.append([p(what, "cell_b"), p(reason), p(f"{who}\n{iso_time(a.at, r.time_zone)}")])
+        else:
+            rows.append([p(a.kind.label, "cell_b"), p(a.reason), p(f"{who}\n{iso_time(a.at, r.time_zone)}")])
+    table = data_table(
+        ["Warning", "Reason recorded", "By / when"], rows, [55 * mm, width - 100 * mm, 45 * mm]
+    )
+    for n in contraindicated:
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, n + 1), (-1, n + 1), ALERT_SOFT),
+                    ("BOX", (0, n + 1), (-1, n + 1), 1.2, ALERT),
+                ]
+            )
+        )
+    return [heading("Safety warnings acknowledged"), table]
 
 
 def signature_section(r: SessionRecord, width: float) -> list[Flowable]:
@@ -309,7 +324,7 @@ def signature_section(r: SessionRecord, width: float) -> list[Flowable]:
         )
         colour, bg = ALERT, ALERT_SOFT
     else:
-        body = Paragraph(f"<b>Signed:</b> {esc(r.signature.describe())}", S["sig"])
+        body = Paragraph(f"<b>Signed:</b> {esc(r.signature.describe(r.time_zone))}", S["sig"])
         colour, bg = INK, colors.white
     box = Table([[body]], colWidths=[width])
     box.setStyle(
@@ -334,7 +349,7 @@ def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"This record amends session #{a.session_id}", "cell_b"),
                 p(a.author_name),
-                p(iso_time(a.at)),
+                p(iso_time(a.at, r.time_zone)),
                 p(a.reason),
             ]
         )
@@ -343,7 +358,7 @@ def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"Amended by session #{a.session_id}", "cell_b"),
                 p(a.author_name),
-                p(iso_time(a.at)),
+                p(iso_time(a.at, r.time_zone)),
                 p(a.reason),
             ]
         )

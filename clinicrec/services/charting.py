@@ -364,7 +364,8 @@ class ChartingService(ServiceBase):
         view["points"] = point_audit([p for p in to_session(row, None).points])
         view["vials"] = [link.vial_id for link in row.vial_links]
         view["acknowledgements"] = [[a.kind, a.subject, a.reason, a.prescriber] for a in row.acknowledgements]
-        view["screening"] = screening_values(to_session(row, None).screening) if row.screening else None
+        screening = to_session(row, None).screening
+        view["screening"] = screening_values(screening) if screening is not None else None
         base = self._baseline(s, row.id)
         view["baseline"] = assessment_values(base) if base else None
         return view

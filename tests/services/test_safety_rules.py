@@ -129,7 +129,9 @@ def test_dysport_with_a_cows_milk_allergy_is_a_contraindication(world: World) ->
 def test_an_allergy_in_the_free_text_to_an_additive_is_a_contraindication(world: World) -> None:
     svc = world.services
     world.clock.set(T0)
-    patient = make_patient(svc, allergy_status=AllergyStatus.LISTED, allergies="Penicillin; Lidocaine (hives)")
+    patient = make_patient(
+        svc, allergy_status=AllergyStatus.LISTED, allergies="Penicillin; Lidocaine (hives)"
+    )
     mixed = svc.vials.open_vial(
         Vial(
             product_id=product_id(svc),
