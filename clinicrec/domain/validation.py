@@ -580,9 +580,9 @@ def validate_clinic(s: ClinicSettings) -> None:
     from .clinic_time import is_known_zone
 
     if not isinstance(s.time_zone, str) or not is_known_zone(s.time_zone):
-        c.fail("time_zone", f"Time zone must be a known zone name such as Europe/London (got {s.time_zone!r})")
+        c.fail("time_zone", f"Time zone must be a known zone name, e.g. Europe/London (got {s.time_zone!r})")
     if len(s.common_reasons) > COMMON_REASONS_MAX:
-        c.fail("common_reasons", f"Common reasons: at most {COMMON_REASONS_MAX} (got {len(s.common_reasons)})")
+        c.fail("common_reasons", f"Common reasons: at most {COMMON_REASONS_MAX}, got {len(s.common_reasons)}")
     for i, reason in enumerate(s.common_reasons):
         c.text(f"common_reasons[{i}]", "Common reason", reason, max_len=LINE_MAX, required=True)
     if len(set(s.common_reasons)) != len(s.common_reasons):

@@ -36,6 +36,7 @@ from ..domain.errors import (
 from ..domain.models import Acknowledgement, Assessment, SafetyWarning, TreatmentSession, Vial
 from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
+from ..domain.vial_draws import VialDraw
 from . import audit
 from .base import Change, ServiceBase
 from .content_hash import session_content_hash
@@ -53,6 +54,7 @@ from .mapping import (
 )
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
+from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
 AMENDMENT_MEANING = "signed as author of the amendment"
@@ -119,16 +121,6 @@ class ChartingService(ServiceBase):
             earlier_toxins=self._earlier_toxins(s, session, products, zone),
         )
 
-    def _other_chains(self, s: Session, session: TreatmentSession) -> list[Any]:
-        """Conditions leaving out this session and every version of its amendment chain."""
-        if session.id is None and session.amends_id is None:
-            return []
-        own = s.get(SessionRow, session.id if session.id is not None else session.amends_id)
-        out: list[Any] = [SessionRow.id != own.id] if own is not None else []
-        if own is not None and own.root_id is not None:
-            out.append(SessionRow.root_id != own.root_id)
-        return out
-
     def _earlier_toxins(
         self, s: Session, session: TreatmentSession, products: dict, zone: str
     ) -> list[EarlierToxin]:
@@ -145,7 +137,7 @@ class ChartingService(ServiceBase):
                 SessionRow.performed_at >= since,
                 SessionRow.performed_at <= session.performed_at,
                 current_versions(),
-                *self._other_chains(s, session),
+                *other_chains(s, session),
             )
         )
         units: dict[tuple[int, int], float] = {}
@@ -189,18 +181,23 @@ class ChartingService(ServiceBase):
                 out[pid] = float(total)
         return out
 
-    def shortfalls(self, session: TreatmentSession) -> list[VialShortfall]:
-        from .catalogue import VialService
+    def vial_draws(self, session: TreatmentSession) -> list[VialDraw]:
+        """Live, before signing: how much of each vial is left counting signed sessions and open drafts."""
+        from .vial_draws import VialDrawService
 
-        statuses = VialService(self._ctx).status(session.all_vial_ids, exclude_session_id=session.id)
-        drawn = {vid: st.units_drawn for vid, st in statuses.items()}
-        if session.amends_id is not None and session.id is None:
-            # An unsaved amendment: the original is still counted above, but the amendment replaces its draw.
-            # (Once the amendment is stored, current_versions() already leaves the original out.)
-            original = self.get(session.amends_id)
-            for p in original.points:
-                drawn[p.vial_id] = drawn.get(p.vial_id, 0.0) - p.units
-        return vial_shortfalls(session, {vid: st.vial for vid, st in statuses.items()}, drawn)
+        return VialDrawService(self._ctx).draws(session)
+
+    def shortfalls(self, session: TreatmentSession) -> list[VialShortfall]:
+        """Vials this session would overdraw counting only signed sessions (drafts are not authoritative)."""
+        from .vial_draws import VialDrawService
+
+        with self.reading() as s:
+            vials = {
+                r.id: to_vial(r)
+                for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+            }
+            drawn = VialDrawService.signed_units(s, session)
+        return vial_shortfalls(session, vials, drawn)
 
     # -- drafts ---------------------------------------------------------------------------------
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:

@@ -608,6 +608,7 @@ def test_the_90_day_maximum_counts_an_amended_session_once(world: World) -> None
     )  # 250 U
     world.clock.set(T0)
     today = make_vial(svc, units=200, lot="TODAY")
+
     def over(points: list[InjectionPoint]) -> list[SafetyWarning]:
         found = svc.charting.warnings(chart(world, patient, points))
         return [w for w in found if w.kind == WarningKind.OVER_MAX_DOSE]
