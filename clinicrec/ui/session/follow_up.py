@@ -257,6 +257,9 @@ class FollowUpDialog(QDialog):
             show_field_errors(problems, self.errors)
             return
         try:
+            warnings = self._services.records.follow_up_warnings(self._session_id, assessment)
+            if warnings and not self._prompts.confirm(self, "Check the time point", "\n".join(warnings)):
+                return
             self.saved = self._services.records.add_follow_up(self._session_id, assessment)
         except ValidationError as e:
             rest = show_field_errors(e.errors, self.errors)

@@ -120,9 +120,7 @@ class MapToolsPanel(QWidget):
         self._update_preview()
 
     def _connect_signals(self) -> None:
-        self.apply_dose_button.clicked.connect(
-            lambda: self.sig_apply_dose_requested.emit(self.selected_dose.dose())
-        )
+        self.apply_dose_button.clicked.connect(self._apply_dose)
         self.delete_button.clicked.connect(self.sig_delete_requested)
         self.fill_button.clicked.connect(self._fill)
         self.centre_button.clicked.connect(lambda: self.sig_add_centre_requested.emit(self.current_zone()))
@@ -161,6 +159,11 @@ class MapToolsPanel(QWidget):
             self.selected_dose.set_dose(dose)
         for w in (self.selected_dose, self.apply_dose_button, self.delete_button):
             w.setEnabled(count > 0 and not self._read_only)
+
+    def _apply_dose(self) -> None:
+        """A dose the field refuses (out of range, not a number) is never applied."""
+        if self.selected_dose.is_valid():
+            self.sig_apply_dose_requested.emit(self.selected_dose.dose())
 
     def _update_preview(self) -> None:
         n = len(facemap.grid_fill(self.current_zone(), round(self.spacing.value(), 1)))
