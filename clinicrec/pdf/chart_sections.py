@@ -14,11 +14,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
-from ..domain.dilution import fmt_number, fmt_volume
+from ..domain.dilution import column_decimals, fmt_number, fmt_units, fmt_volume
 from ..domain.enums import AdditiveKind, Measure, WarningKind
 from ..domain.models import Assessment, SafetyScreening, SessionRecord
 from ..domain.scales import anchor, short_anchor
-from .chart_tables import CELL, S, data_table, exact_ml, exact_units, heading, kv_grid, p
+from .chart_tables import CELL, S, data_table, heading, kv_grid, p
 from .common import (
     ALERT,
     ALERT_SOFT,
@@ -153,14 +153,17 @@ def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
 
 def points_section(r: SessionRecord, width: float) -> list[Flowable]:
     rows = []
+    # One number of decimals per column: two different doses never print as the same figure.
+    ud = column_decimals((pt.units for pt in r.session.points), 3)
+    vd = column_decimals((pt.volume_ml for pt in r.session.points), 4)
     for n, pt in enumerate(r.session.points, start=1):
         v = r.vial(pt.vial_id)
         rows.append(
             [
                 str(n),
                 pt.zone.label,
-                exact_units(pt.units),
-                exact_ml(pt.volume_ml),
+                fmt_units(pt.units, ud),
+                fmt_volume(pt.volume_ml, vd),
                 r.product(v.product_id).brand,
                 v.lot_number,
                 v.concentration.label(),

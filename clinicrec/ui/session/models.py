@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from ...domain.dilution import fmt_units, fmt_volume
+from ...domain.dilution import column_decimals, fmt_units, fmt_volume
 from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
@@ -156,6 +156,19 @@ class PointsModel(_RowsModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
 
+    def _decimals(self) -> tuple[int, int]:
+        """One number of decimals per column, so two different doses never show as the same figure."""
+        key = tuple((cp.point.units, cp.point.volume_ml) for cp in self._rows)
+        cached: tuple[tuple[tuple[float, float], ...], tuple[int, int]] | None = getattr(
+            self, "_dec_cache", None
+        )
+        if cached is None or cached[0] != key:
+            units = column_decimals((u for u, _ in key), 3)
+            volumes = column_decimals((v for _, v in key), 4)
+            cached = (key, (units, volumes))
+            self._dec_cache = cached
+        return cached[1]
+
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -167,8 +180,8 @@ class PointsModel(_RowsModel):
             return (
                 str(index.row() + 1),
                 Zone(p.zone).label,
-                fmt_units(p.units),
-                fmt_volume(p.volume_ml),
+                fmt_units(p.units, self._decimals()[0]),
+                fmt_volume(p.volume_ml, self._decimals()[1]),
                 vial.concentration.label() if vial else "",
                 self._labels.get(p.vial_id, f"vial {p.vial_id}"),
             )[col]
