@@ -151,7 +151,7 @@ class WarningKind(LabelledEnum):
     RECENT_TOXIN = "recent_toxin", "Botulinum toxin within the last 3 months (clinic records)"
     MINOR = "minor", "Patient under 18"
     ALLERGIES_NOT_RECORDED = "allergies_not_recorded", "Allergies not recorded"
-    VIAL_DRAWS = "vial_draws", "Vial nearly or over-drawn counting open drafts"
+    SCREENING_NOT_CONFIRMED = "screening_not_confirmed", "Screening not confirmed at this session"
 
 
 class SafetyLevel(LabelledEnum):

@@ -185,6 +185,16 @@ def safety_warnings(
                 (f"date_of_birth={patient.date_of_birth.isoformat()}", f"session_day={day}"),
             )
         )
+    if session.screening is None:
+        out.append(
+            SafetyWarning(
+                WarningKind.SCREENING_NOT_CONFIRMED,
+                f"patient:{patient.id}",
+                "The screening has not been confirmed at this session (the patient's record is used)",
+                (),
+                SafetyLevel.INFORMATION,
+            )
+        )
     if allergy_status == AllergyStatus.NOT_RECORDED and not allergies.strip():
         out.append(
             SafetyWarning(

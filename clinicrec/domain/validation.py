@@ -24,6 +24,8 @@ from .models import (
     ClinicSettings,
     Patient,
     Product,
+    SafetyScreening,
+    ScreeningSnapshot,
     TreatmentSession,
     User,
     Vial,
@@ -399,6 +401,11 @@ def validate_session(s: TreatmentSession, vials: dict[int, Vial]) -> None:
             required=True,
             multiline=True,
         )
+    if s.screening is not None:
+        try:
+            validate_screening(s.screening)
+        except ValidationError as e:
+            c.errors.extend(FieldError("screening." + fe.field, fe.message) for fe in e.errors)
     if s.baseline is not None:
         try:
             validate_assessment(s.baseline, baseline=True, session_date=None)
@@ -406,6 +413,25 @@ def validate_session(s: TreatmentSession, vials: dict[int, Vial]) -> None:
             c.errors.extend(FieldError("baseline." + fe.field, fe.message) for fe in e.errors)
     c.raise_if_any()
     validate_points(s, vials)
+
+
+def validate_screening(snap: ScreeningSnapshot, prefix: str = "") -> None:
+    """A screening snapshot: a known answer per item, sane texts, allergies consistent with their status."""
+    from .enums import AllergyStatus, ScreeningAnswer
+
+    c = Checker(prefix)
+    for item, answer in snap.answers:
+        if item not in SafetyScreening.QUESTIONS:
+            c.fail("answers", f"Unknown screening item {item!r}")
+        c.choice(f"answers.{item}", "Screening answer", answer, ScreeningAnswer)
+    c.text("other", "Other screening finding", snap.other, max_len=LINE_MAX, multiline=True)
+    c.text("allergies", "Allergies", snap.allergies, max_len=TEXT_MAX, multiline=True)
+    c.choice("allergy_status", "Allergy status", snap.allergy_status, AllergyStatus)
+    if snap.allergy_status == AllergyStatus.NONE_KNOWN and snap.allergies.strip():
+        c.fail("allergies", "Allergies: 'no known allergies' is chosen, so the list must be empty")
+    if snap.allergy_status == AllergyStatus.LISTED and not snap.allergies.strip():
+        c.fail("allergies", "Allergies: list at least one allergy, or choose 'no known allergies'")
+    c.raise_if_any()
 
 
 def validate_for_signing(s: TreatmentSession) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .printing import PrintService
     from .records import RecordService
     from .reports import ReportService
+    from .screening import ScreeningService
 
 
 @dataclass
@@ -62,6 +63,12 @@ class Services:
         from .charting import ChartingService
 
         return ChartingService(self.ctx)
+
+    @cached_property
+    def screening(self) -> ScreeningService:
+        from .screening import ScreeningService
+
+        return ScreeningService(self.ctx)
 
     @cached_property
     def records(self) -> RecordService:

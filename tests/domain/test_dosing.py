@@ -22,10 +22,18 @@ from clinicrec.domain.models import (
     Patient,
     Product,
     SafetyScreening,
+    SafetyWarning,
     TreatmentSession,
     Vial,
 )
-from clinicrec.domain.safety import safety_warnings, unacknowledged
+from clinicrec.domain.safety import safety_warnings as all_safety_rules
+from clinicrec.domain.safety import unacknowledged
+
+
+def safety_warnings(*args: object, **kw: object) -> list[SafetyWarning]:
+    """The rules that need acknowledging (information such as 'screening not confirmed' left out)."""
+    return [w for w in all_safety_rules(*args, **kw) if w.needs_acknowledgement]  # type: ignore[arg-type]
+
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 PRODUCTS = {i + 1: replace(p, id=i + 1) for i, p in enumerate(SEED_PRODUCTS)}

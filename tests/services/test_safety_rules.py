@@ -229,5 +229,6 @@ def test_allergies_not_recorded_is_information(world: World) -> None:
     patient = make_patient(svc)
     draft = chart(world, patient, grid(make_vial(svc), 0.4, 3))
     assert svc.charting.warnings(draft) == []
-    [info] = svc.charting.safety_review(draft)
-    assert info.kind == WarningKind.ALLERGIES_NOT_RECORDED and info.level == SafetyLevel.INFORMATION
+    info = svc.charting.safety_review(draft)
+    assert [w.kind for w in info] == [WarningKind.SCREENING_NOT_CONFIRMED, WarningKind.ALLERGIES_NOT_RECORDED]
+    assert {w.level for w in info} == {SafetyLevel.INFORMATION}
