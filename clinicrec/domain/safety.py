@@ -30,6 +30,8 @@ from .models import (
 )
 
 ADULT_AGE = 18
+#: Below this age 'pregnant or breastfeeding' is recorded only after a question (patient editor).
+PREGNANCY_QUESTION_AGE = 12
 RECENT_TOXIN_MONTHS = 3
 #: Screening items that are warnings (the others are contraindications, see below).
 WARNING_ITEMS = ("pregnant_or_breastfeeding", "neuromuscular_disorder", "aminoglycosides", "recent_toxin")
@@ -206,6 +208,11 @@ def safety_warnings(
             )
         )
     return out
+
+
+def pregnancy_needs_a_question(date_of_birth: date, today: date) -> bool:
+    """'Pregnant or breastfeeding' for a young child is far more likely a slip than a fact: ask first."""
+    return age_on(date_of_birth, today) < PREGNANCY_QUESTION_AGE
 
 
 def _screening_of(session: TreatmentSession, patient: Patient) -> tuple[SafetyScreening, AllergyStatus, str]:
