@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...domain.enums import WarningKind
 from ...domain.errors import ClinicRecError, ValidationError
+from ...domain.safety import acknowledgement_for
 from ...services.catalogue import VialStatus
 from .models import vial_colour
 from .totals_panel import WarningItem
@@ -42,9 +43,8 @@ class SafetyFlows(_Base):
         if vial_id not in {sv.vial.id for sv in self._vials}:
             session, _ = self.current_session()
             candidate = replace(session, vial_ids=session.vial_ids + (vial_id,))
-            acked = {(a.kind, a.subject) for a in self._acks}
             for w in self._services.charting.warnings(candidate):
-                if w.subject != f"vial:{vial_id}" or w.key in acked:
+                if w.subject != f"vial:{vial_id}" or acknowledgement_for(w, candidate.acknowledgements):
                     continue
                 reason = self._prompts.text(
                     self,
@@ -105,7 +105,6 @@ class SafetyFlows(_Base):
         except ClinicRecError:
             return
         self._warnings = warnings
-        acked = {(a.kind, a.subject): a.reason for a in self._acks}
         product_of = {sv.vial.id: sv.product.id for sv in self._vials}
         items, alerts = [], {}
         for sf in shortfalls:
@@ -113,8 +112,9 @@ class SafetyFlows(_Base):
             if sf.vial_id in product_of:
                 alerts[product_of[sf.vial_id]] = sf.message
         for w in warnings:
-            reason = acked.get(w.key, "")
-            over = w.kind == WarningKind.OVER_MAX_DOSE
+            ack = acknowledgement_for(w, self._acks)  # covers the warning only as it stands now
+            reason = ack.reason if ack is not None else ""
+            over = w.kind == WarningKind.OVER_MAX_DOSE or w.needs_prescriber
             items.append(
                 WarningItem(w.message, "ok" if reason else "alert" if over else "warn", reason, w.key)
             )
@@ -139,9 +139,20 @@ class SafetyFlows(_Base):
         )
         if reason is None:
             return False
+        prescriber = ""
+        if warning.needs_prescriber:  # a contraindication: on a prescriber's order only
+            prescriber = (
+                self._prompts.text(
+                    self,
+                    "Prescriber's order",
+                    "A contraindication needs the prescriber's name:",
+                    self._session.prescriber,
+                )
+                or ""
+            )
         session, _ = self.current_session()
         try:
-            session = self._services.charting.acknowledge(session, warning, reason.strip())
+            session = self._services.charting.acknowledge(session, warning, reason.strip(), prescriber)
         except ValidationError as e:
             self._prompts.warn(self, "Reason needed", "; ".join(f.message for f in e.errors))
             return False

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ...domain.enums import SessionStatus
 from ...domain.errors import ClinicRecError, UnacknowledgedWarnings, ValidationError
 from ...domain.models import TreatmentSession
+from ...domain.safety import acknowledgement_for
 from ...domain.validation import validate_for_signing
 from .adverse_event_dialog import AdverseEventDialog
 from .banner import banner_for
@@ -41,8 +42,7 @@ class SigningFlows(_Base):
             self._prompts.error(self, "Not signed", "\n".join(sf.message for sf in shortfalls))
             return
         self.refresh_warnings()
-        acked = {(a.kind, a.subject) for a in self._acks if a.reason.strip()}
-        for w in [w for w in self._warnings if w.key not in acked]:
+        for w in [w for w in self._warnings if acknowledgement_for(w, self._acks) is None]:
             if not self.give_reason(w.key):
                 self._status("Not signed: every warning needs a recorded reason.")
                 return
