@@ -49,6 +49,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def _clinic_month(stored: str | None, zone_name: str) -> str | None:
+    from datetime import UTC, datetime
+
+    from ..domain.clinic_time import month_key
+
+    if stored is None:
+        return None
+    return month_key(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -60,6 +70,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
+        # The clinic's month of a stored UTC time (reports' month buckets; PostgreSQL: AT TIME ZONE).
+        dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]

@@ -151,3 +151,21 @@ def test_the_time_zone_must_be_known(world: World) -> None:
     assert e.value.fields == {"time_zone"}
     svc.clinic.update(replace(svc.clinic.get(), time_zone="Europe/London"))
     assert svc.clinic.time_zone() == "Europe/London"
+
+
+@pytest.mark.postgres
+def test_reports_filter_and_bucket_by_the_clinics_days_and_months(world: World) -> None:
+    from clinicrec.services.reports_types import BreakdownBy, ReportFilters
+
+    set_zone(world, "Australia/Sydney")
+    svc = world.services
+    when = local("Australia/Sydney", 2026, 4, 1, 9, 0)  # 2026-03-31 22:00 UTC
+    world.clock.set(when)
+    patient = make_patient(svc, allergy_status=AllergyStatus.NONE_KNOWN)
+    signed(world, chart(world, patient, grid(make_vial(svc, when=when), 0.4, 3), when=when))
+    reports = world.as_(world.manager).reports
+    april = ReportFilters(start=date(2026, 4, 1), end=date(2026, 4, 30))
+    march = ReportFilters(start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert reports.summary(april).sessions == 1 and reports.summary(march).sessions == 0
+    [row] = reports.breakdown(ReportFilters(), BreakdownBy.MONTH).rows
+    assert row.key == "2026-04"
