@@ -102,6 +102,7 @@ class SafetyFlows(_Base):
         try:
             warnings = self._services.charting.warnings(session)
             shortfalls = self._services.charting.shortfalls(session)
+            draws = self._services.charting.vial_draws(session)
         except ClinicRecError:
             return
         self._warnings = warnings
@@ -111,6 +112,9 @@ class SafetyFlows(_Base):
             items.append(WarningItem(f"{sf.message}. Open another vial for the rest.", "alert"))
             if sf.vial_id in product_of:
                 alerts[product_of[sf.vial_id]] = sf.message
+        for d in draws:  # live: signed sessions and other open drafts (named); signing decides on signed only
+            if d.warning and d.left_after_signed >= -1e-9:
+                items.append(WarningItem(d.warning, "warn"))
         for w in warnings:
             ack = acknowledgement_for(w, self._acks)  # covers the warning only as it stands now
             reason = ack.reason if ack is not None else ""
