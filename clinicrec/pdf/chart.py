@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from ..domain.dosing import totals_by_product, totals_by_zone
-from ..domain.enums import Zone
+from ..domain.enums import WarningKind, Zone
 from ..domain.models import ClinicSettings, SessionRecord
 from .chart_sections import (
     acknowledgements_section,
@@ -97,6 +97,17 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
                 width,
             )
         )
+    for ack in r.session.acknowledgements:
+        if ack.kind == WarningKind.CONTRAINDICATION:
+            out.append(
+                _notice(
+                    f"<b>Contraindication.</b> Treated despite: {esc(ack.facts or ack.subject)}. "
+                    f"On the order of {esc(ack.prescriber or '—')}. Reason: {esc(ack.reason)}",
+                    ALERT,
+                    ALERT_SOFT,
+                    width,
+                )
+            )
     if r.amends is not None:
         a = r.amends
         out.append(

@@ -60,9 +60,13 @@ def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
 
 
 def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
-    """Screening answers two abreast; every 'yes' (and any 'other' text) is tinted red and bold."""
-    sc = r.patient.screening
+    """Screening answers two abreast; every 'yes' (and any 'other' text) is tinted red and bold.
+
+    The screening confirmed at this session when there is one (yes / no / not asked), else the record's."""
+    snap = r.session.screening
+    sc = snap.as_screening() if snap is not None else r.patient.screening
     answers = [(q, bool(getattr(sc, name))) for name, q in SafetyScreening.QUESTIONS.items()]
+    shown = {q: snap.answer(name).label for name, q in SafetyScreening.QUESTIONS.items()} if snap else {}
     if sc.other.strip():
         answers.append((f"Other: {sc.other.strip()}", True))
     half = (len(answers) + 1) // 2
@@ -70,7 +74,8 @@ def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
     for i in range(half):
         row: list[object] = []
         for q, yes in (answers[i], answers[i + half] if i + half < len(answers) else ("", False)):
-            row += [p(q, "cell_b" if yes else "cell") if q else "", ("YES" if yes else "No") if q else ""]
+            answer = "YES" if yes else shown.get(q, "No")
+            row += [p(q, "cell_b" if yes else "cell") if q else "", answer if q else ""]
         rows.append(row)
     qw = width / 2 - 14 * mm
     t = data_table(["Question", "Answer", "Question", "Answer"], rows, [qw, 14 * mm, qw, 14 * mm])
@@ -86,6 +91,11 @@ def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
     t.setStyle(TableStyle([("LINEAFTER", (1, 0), (1, -1), 0.6, RULE), *marks]))
     positives = sum(1 for _, yes in answers if yes)
     note = f"{positives} positive answer(s), highlighted." if positives else "No positive answers."
+    if snap is not None and snap.asked_at is not None:
+        note += f" Asked at this session by {snap.asked_by_name or 'user #' + str(snap.asked_by_id)}, "
+        note += f"{iso_time(snap.asked_at, r.time_zone)}."
+    else:
+        note += " From the patient's record (not confirmed at this session)."
     return [heading("Safety screening"), t, Paragraph(note, S["note"])]
 
 

@@ -196,6 +196,11 @@ class RecordService(ServiceBase):
             assert row is not None
             patient = to_patient(s.get(PatientRow, session.patient_id))  # type: ignore[arg-type]
             users = {u.id: u for u in s.execute(select(UserRow)).scalars()}
+            snap = session.screening
+            if snap is not None and snap.asked_by_id in users:
+                session = replace(
+                    session, screening=replace(snap, asked_by_name=users[snap.asked_by_id].full_name)
+                )
             vials = tuple(
                 to_vial(v)
                 for v in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()

@@ -232,3 +232,28 @@ def test_allergies_not_recorded_is_information(world: World) -> None:
     info = svc.charting.safety_review(draft)
     assert [w.kind for w in info] == [WarningKind.SCREENING_NOT_CONFIRMED, WarningKind.ALLERGIES_NOT_RECORDED]
     assert {w.level for w in info} == {SafetyLevel.INFORMATION}
+
+
+def test_a_contraindication_stands_out_on_the_chart_pdf(world: World) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    svc = world.services
+    world.clock.set(T0)
+    patient = make_patient(
+        svc, allergy_status=AllergyStatus.NONE_KNOWN, screening=SafetyScreening(milk_protein_allergy=True)
+    )
+    dysport = make_vial(svc, brand="Dysport", units=300, diluent_ml=2.5, lot="D9")
+    draft = svc.charting.save_draft(chart(world, patient, grid(dysport, 1.0, 3)))
+    [w] = svc.charting.warnings(draft)
+    draft = svc.charting.save_draft(
+        svc.charting.acknowledge(
+            draft, w, "Milk allergy is lactose intolerance only", prescriber="Dr Ana Ortiz"
+        )
+    )
+    done = svc.charting.sign(draft.id, PASSWORD)  # type: ignore[arg-type]
+    data = svc.printing.chart_bytes(done.id)  # type: ignore[arg-type]
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "CONTRAINDICATION" in text and "Dysport contains cow's-milk protein (lot D9)" in text
+    assert "On the order of: Dr Ana Ortiz" in text

@@ -78,3 +78,21 @@ def test_a_screening_with_contradicting_allergies_is_refused(world: World) -> No
     assert e.value.fields == {"allergies"}
     with pytest.raises(ValidationError):
         svc.screening.confirm(draft, NO, allergy_status=AllergyStatus.LISTED, allergies=" ")
+
+
+def test_the_chart_pdf_prints_the_sessions_screening_with_who_asked(world: World) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    svc = world.services
+    world.clock.set(T0)
+    draft = chart(world, make_patient(svc), grid(make_vial(svc), 0.4, 3))
+    answers = {**NO, "aminoglycosides": ScreeningAnswer.NOT_ASKED, "recent_toxin": ScreeningAnswer.YES}
+    draft = svc.screening.confirm(draft, answers, allergy_status=AllergyStatus.NONE_KNOWN)
+    draft = svc.charting.save_draft(draft)
+    data = svc.printing.chart_bytes(draft.id)  # type: ignore[arg-type]
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Taking aminoglycosides or curare-like drugs Not asked" in text
+    assert "Botulinum toxin within the last 3 months YES" in text
+    assert "Asked at this session by Nina Nurse, 2026-03-10 10:00 UTC" in text

@@ -10,7 +10,7 @@ from clinicrec.services.app import Services
 from clinicrec.ui.admin.clinic_settings_dialog import ClinicSettingsDialog
 from clinicrec.ui.setup_dialog import SetupDialog
 from tests.conftest import World
-from tests.ui.test_app_shell import _fill_setup, empty_services  # noqa: F401, F811 (fixture)
+from tests.ui.test_app_shell import _fill_setup, empty_services  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support propagateSizeHints",
@@ -53,7 +53,7 @@ def test_an_unknown_time_zone_is_refused_beside_the_field(qtbot, world: World, p
     assert world.services.clinic.get().time_zone == "UTC"
 
 
-def test_setup_starts_from_this_computers_time_zone(qtbot, empty_services: Services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_setup_starts_from_this_computers_time_zone(qtbot, empty_services: Services, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     monkeypatch.setattr("clinicrec.ui.setup_dialog.workstation_zone", lambda: "America/Los_Angeles")
     dialog = SetupDialog(empty_services)
     qtbot.addWidget(dialog)
