@@ -9,7 +9,7 @@ text is a valid date.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Signal
 from PySide6.QtWidgets import (
@@ -200,3 +200,81 @@ class DateEdit(QWidget):
     def _picked(self, day: QDate) -> None:
         self.setDate(day)
         self._menu.hide()
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+
+
+class DateTimeEdit(QWidget):
+    """A typed date (DateEdit) and a typed 24-hour time, read in the clinic's time zone."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        label: str = "Time",
+        zone_name: str = "UTC",
+        today: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._label = label
+        self._zone = zone_name
+        self.day = DateEdit(self, label=f"{label} (date)", today=today)
+        self.time = QLineEdit(self)
+        self.time.setPlaceholderText("HH:MM")
+        self.time.setMaximumWidth(80)
+        self.time_message = QLabel(self)
+        self.time_message.setStyleSheet(f"color: {ERROR_RED};")
+        self.time_message.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.day, 1)
+        row.addWidget(self.time)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.time_message)
+        self.time.textChanged.connect(self._time_typed)
+
+    def setObjectName(self, name: str) -> None:  # noqa: N802 (Qt's name)
+        super().setObjectName(name)
+        self.day.setObjectName(f"{name}_date")
+        self.time.setObjectName(f"{name}_time")
+        self.time_message.setObjectName(f"{name}_time_message")
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 (Qt's name)
+        super().setAccessibleName(name)
+        self.day.setAccessibleName(f"{name} (date)")
+        self.time.setAccessibleName(f"{name} (time, 24-hour)")
+
+    def set_moment(self, instant: datetime) -> None:
+        from ..domain.clinic_time import local_datetime
+
+        local = local_datetime(instant, self._zone)
+        self.day.setDate(local.date())
+        self.time.setText(f"{local:%H:%M}")
+
+    def _parsed_time(self) -> tuple[int, int] | None:
+        m = _TIME.match(self.time.text())
+        if not m:
+            return None
+        hour, minute = int(m.group(1)), int(m.group(2))
+        return (hour, minute) if hour < 24 and minute < 60 else None
+
+    def _time_typed(self) -> None:
+        bad = self._parsed_time() is None
+        self.time_message.setText(f"{self._label}: type the time as 22:30 (24-hour)" if bad else "")
+        self.time_message.setVisible(bad)
+
+    def error_text(self) -> str:
+        return self.day.error_text() or self.time_message.text()
+
+    def moment(self) -> datetime | None:
+        """The UTC instant of the typed local date and time (None while either is not valid)."""
+        from ..domain.clinic_time import zone
+
+        day, hm = self.day.value(), self._parsed_time()
+        if day is None or hm is None:
+            return None
+        return datetime(day.year, day.month, day.day, *hm, tzinfo=zone(self._zone)).astimezone(UTC)

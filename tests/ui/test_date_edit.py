@@ -97,3 +97,25 @@ def test_vial_dialog_other_size_needs_a_reason(services, prompts, qtbot) -> None
     qtbot.keyClicks(dlg.other_size_reason, "Trial pack from the distributor")
     qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
     assert dlg.chosen is not None and dlg.chosen.vial.other_size_reason == "Trial pack from the distributor"
+
+
+def test_vial_dialog_reconstitution_typed_in_the_clinics_time(services, prompts, qtbot, world) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    admin = world.as_(world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), time_zone="America/Los_Angeles"))
+    world.as_(world.injector)
+    world.clock.set(datetime(2026, 3, 11, 6, 45, tzinfo=UTC))  # 23:45 on 10 March in Los Angeles
+    dlg = VialDialog(None, services, prompts)
+    qtbot.addWidget(dlg)
+    assert dlg.reconstituted_at.day.value() == date(2026, 3, 10)  # the clinic's day, not UTC's
+    dlg.product.setCurrentIndex(dlg.product.findText("Botox Cosmetic", Qt.MatchFlag.MatchStartsWith))
+    qtbot.keyClicks(dlg.lot, "LA-1")
+    qtbot.keyClicks(dlg.expiry.line, "2026-03-10")
+    dlg.reconstituted_at.time.clear()
+    qtbot.keyClicks(dlg.reconstituted_at.time, "22:30")
+    qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+    assert dlg.chosen is not None  # reconstituted at 22:30 on its expiry day: accepted
+    assert dlg.chosen.vial.reconstituted_at == datetime(2026, 3, 11, 5, 30, tzinfo=UTC)
+    assert dlg.expiry_warning.text() == ""  # expires today (in Los Angeles): not expired

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDateTime, QTimeZone
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -36,11 +34,11 @@ from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import Additive, Product, Vial
 from ...services.app import Services
 from ...services.catalogue import VialStatus
-from ..date_edit import DateEdit
+from ..date_edit import DateEdit, DateTimeEdit
 from ..prompts import Prompts
 from ..style import ACCENT_DARK, DANGER, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
-from .form_helpers import field_with_error, from_qdatetime, name
+from .form_helpers import field_with_error, name
 from .models import VialStatusModel
 
 
@@ -59,9 +57,7 @@ class VialDialog(QDialog):
         self.setObjectName("vial_dialog")
         self._build_ui()
         self._connect_signals()
-        self.reconstituted_at.setDateTime(
-            QDateTime.fromSecsSinceEpoch(int(now.timestamp()), QTimeZone(self._zone.encode()))
-        )
+        self.reconstituted_at.set_moment(now)
         self._product_changed()
         open_today = services.vials.open_on(self._today)
         self.today_model.set_rows(open_today)
@@ -143,9 +139,11 @@ class VialDialog(QDialog):
             QLineEdit(page), "vial_other_size_reason", "Reason for another vial size"
         )
         self.other_size_reason.setPlaceholderText("Only for a size the catalogue does not list")
-        self.reconstituted_at = name(QDateTimeEdit(page), "vial_reconstituted_at", "Reconstituted at")
-        self.reconstituted_at.setCalendarPopup(True)
-        self.reconstituted_at.setDisplayFormat("yyyy-MM-dd  HH:mm")
+        self.reconstituted_at = name(
+            DateTimeEdit(page, label="Reconstituted", zone_name=self._zone, today=self._today),
+            "vial_reconstituted_at",
+            "Reconstituted at",
+        )
         self.diluent_kind = name(QComboBox(page), "vial_diluent_kind", "Diluent")
         for kind in DiluentKind:
             self.diluent_kind.addItem(kind.label, kind)
@@ -296,7 +294,7 @@ class VialDialog(QDialog):
             lot_number=self.lot.text().strip(),
             expiry_date=self.expiry.value(),  # type: ignore[arg-type]
             vial_units=float(self.vial_units.value()),
-            reconstituted_at=from_qdatetime(self.reconstituted_at.dateTime()),
+            reconstituted_at=self.reconstituted_at.moment(),  # type: ignore[arg-type]
             diluent_kind=self.diluent_kind.currentData(),
             diluent_ml=round(self.diluent_ml.value(), 3),
             additives=tuple(additives),
@@ -309,9 +307,15 @@ class VialDialog(QDialog):
         labels = dict(self.errors)
         if not (self.lidocaine_ml.value() > 0) and self.ha_ml.value() > 0:
             labels["additives[0].volume_ml"] = self.errors["additives[1].volume_ml"]
+        missing = []
         if vial.expiry_date is None:
             message = self.expiry.error_text() or "Enter the expiry date printed on the vial"
-            show_field_errors([FieldError("expiry_date", message)], labels)
+            missing.append(FieldError("expiry_date", message))
+        if vial.reconstituted_at is None:
+            message = self.reconstituted_at.error_text() or "Enter when the vial was reconstituted"
+            missing.append(FieldError("reconstituted_at", message))
+        if missing:
+            show_field_errors(missing, labels)
             return
         try:
             self.chosen = self._services.vials.open_vial(vial)
