@@ -1,0 +1,57 @@
+"""Stable FHIR ids: the same record gets the same id in every export.
+
+Ids are UUID version 5 (name-based) in a namespace of the clinic's own: the hash of the database's first
+audit entry, which is written when the database is set up and can never change afterwards (the audit
+trail is append-only). Two clinics therefore never mint the same id, and a restored backup keeps them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...db.models import AuditRow, ClinicRow
+
+
+def clinic_namespace(s: Session) -> uuid.UUID:
+    first = s.execute(select(AuditRow.hash).order_by(AuditRow.id).limit(1)).scalar()
+    if first is None:  # a database with no entries yet: fall back on the clinic's name
+        name = s.execute(select(ClinicRow.name).limit(1)).scalar() or "clinicrec"
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:clinicrec:clinic-name:{name}")
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:clinicrec:audit-genesis:{first}")
+
+
+class Ids:
+    """Mints resource ids and references for one export."""
+
+    def __init__(self, namespace: uuid.UUID, *, bundle: bool) -> None:
+        self.namespace = namespace
+        self.bundle = bundle
+
+    def id(self, kind: str, *key: object) -> str:
+        return str(uuid.uuid5(self.namespace, "/".join([kind, *map(str, key)])))
+
+    def ref(self, resource_type: str, rid: str) -> dict[str, str]:
+        """A reference: ``urn:uuid:`` inside a Bundle (where fullUrl is the same), ``Type/id`` in NDJSON."""
+        return {"reference": f"urn:uuid:{rid}" if self.bundle else f"{resource_type}/{rid}"}
+
+    # The resources every export names.
+    def organization(self) -> str:
+        return self.id("organization", 1)
+
+    def patient(self, patient_id: int) -> str:
+        return self.id("patient", patient_id)
+
+    def practitioner(self, user_id: int) -> str:
+        return self.id("practitioner", user_id)
+
+    def prescriber(self, name: str) -> str:
+        return self.id("prescriber", name.strip().casefold())
+
+    def medication(self, product_id: int, lot: str | None = None) -> str:
+        return self.id("medication", product_id) if lot is None else self.id("medication", product_id, lot)
+
+    def procedure(self, root_session_id: int) -> str:
+        return self.id("procedure", root_session_id)
