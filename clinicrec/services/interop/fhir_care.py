@@ -74,7 +74,10 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
     ]
     if r.prescriber.strip():
         performers.append(
-            {"function": {"coding": [cr("prescriber")]}, "actor": ids.ref("Practitioner", ids.prescriber(r.prescriber))}
+            {
+                "function": {"coding": [cr("prescriber")]},
+                "actor": ids.ref("Practitioner", ids.prescriber(r.prescriber)),
+            }
         )
     res: dict[str, Any] = {
         "resourceType": "Procedure",
@@ -82,7 +85,10 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
         "identifier": [{"system": SESSION_SYSTEM, "value": str(r.id)}],
         "status": _status(r),
         "category": {"coding": [cr("microbotox-session")]},
-        "code": {"coding": [snomed(PROCEDURE_BOTULINUM)], "text": "Microbotox (intradermal botulinum toxin type A)"},
+        "code": {
+            "coding": [snomed(PROCEDURE_BOTULINUM)],
+            "text": "Microbotox (intradermal botulinum toxin type A)",
+        },
         "subject": patient_ref,
         "performedDateTime": instant(r.performed_at),
         "recorder": injector,
@@ -90,7 +96,9 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
     }
     indications = [i for i in r.indications.split(",") if i]
     if indications:
-        res["reasonCode"] = [{"coding": [cr(f"indication-{i}")], "text": Indication(i).label} for i in indications]
+        res["reasonCode"] = [
+            {"coding": [cr(f"indication-{i}")], "text": Indication(i).label} for i in indications
+        ]
     zones = list(dict.fromkeys(p.zone for p in d.points))
     if zones:
         res["bodySite"] = [zone_concept(Zone(z)) for z in zones]
@@ -108,9 +116,13 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
     if technique:
         notes.append({"text": "Technique: " + ", ".join(technique)})
     if r.order_reference or r.prescriber:
-        notes.append({"text": f"Order {r.order_reference or '(no reference)'} by {r.prescriber or '(not named)'}"})
+        notes.append(
+            {"text": f"Order {r.order_reference or '(no reference)'} by {r.prescriber or '(not named)'}"}
+        )
     if r.amends_id is not None:
-        notes.append({"text": f"Amended version (session {r.id}, amends {r.amends_id}): {r.amendment_reason}"})
+        notes.append(
+            {"text": f"Amended version (session {r.id}, amends {r.amends_id}): {r.amendment_reason}"}
+        )
     if notes:
         res["note"] = notes
     if d.points:
@@ -129,7 +141,10 @@ def _point(p: Any, vial: Any, ids: Ids) -> dict[str, Any]:
             {"url": "dose", "valueQuantity": units_quantity(p.units)},
             {"url": "volume", "valueQuantity": ml_quantity(p.volume_ml)},
             {"url": "doseEnteredAs", "valueCode": p.basis},
-            {"url": "medication", "valueReference": ids.ref("Medication", ids.medication(vial.product_id, vial.lot_number))},
+            {
+                "url": "medication",
+                "valueReference": ids.ref("Medication", ids.medication(vial.product_id, vial.lot_number)),
+            },
         ],
     }
 
@@ -201,7 +216,10 @@ def _dilution(vial: Any, units_per_ml: float) -> dict[str, Any]:
     parts: list[dict[str, Any]] = [
         {
             "url": "concentration",
-            "valueRatio": {"numerator": units_quantity(round(units_per_ml / 10, 6)), "denominator": ml_quantity(0.1)},
+            "valueRatio": {
+                "numerator": units_quantity(round(units_per_ml / 10, 6)),
+                "denominator": ml_quantity(0.1),
+            },
         },
         {"url": "vialUnits", "valueQuantity": units_quantity(vial.vial_units)},
         {"url": "diluent", "valueString": DiluentKind(vial.diluent_kind).label},
@@ -210,7 +228,9 @@ def _dilution(vial: Any, units_per_ml: float) -> dict[str, Any]:
     for kind, volume, description in vial.additives:
         text = AdditiveKind(kind).label + (f" ({description})" if description else "")
         parts.append({"url": "additive", "valueString": f"{text}, {_fmt(volume)} mL"})
-    parts.append({"url": "totalVolume", "valueQuantity": ml_quantity(round(vial.diluent_ml + vial.additive_ml, 4))})
+    parts.append(
+        {"url": "totalVolume", "valueQuantity": ml_quantity(round(vial.diluent_ml + vial.additive_ml, 4))}
+    )
     parts.append({"url": "reconstitutedAt", "valueDateTime": instant(vial.reconstituted_at)})
     return {"url": DILUTION, "extension": parts}
 
@@ -241,14 +261,28 @@ def observations(d: SessionData, ids: Ids) -> list[dict[str, Any]]:
             if grade is not None:
                 values.append((measure, "exam", {"valueInteger": grade}, True))
         if a.gais:
-            values.append(("gais", "exam", {"valueCodeableConcept": {"coding": [cr(f"gais-{a.gais}")], "text": Gais(a.gais).label}}, False))
+            values.append(
+                (
+                    "gais",
+                    "exam",
+                    {"valueCodeableConcept": {"coding": [cr(f"gais-{a.gais}")], "text": Gais(a.gais).label}},
+                    False,
+                )
+            )
         if a.satisfaction is not None:
             values.append(("satisfaction", "survey", {"valueInteger": a.satisfaction}, False))
         if a.sebum_ug_cm2 is not None:
-            values.append(("sebum", "exam", {"valueQuantity": quantity(a.sebum_ug_cm2, "µg/cm²", UNIT_SEBUM)}, False))
+            values.append(
+                ("sebum", "exam", {"valueQuantity": quantity(a.sebum_ug_cm2, "µg/cm²", UNIT_SEBUM)}, False)
+            )
         if a.erythema_index is not None:
             values.append(
-                ("erythema-index", "exam", {"valueQuantity": quantity(a.erythema_index, "EI", UNIT_INDEX)}, False)
+                (
+                    "erythema-index",
+                    "exam",
+                    {"valueQuantity": quantity(a.erythema_index, "EI", UNIT_INDEX)},
+                    False,
+                )
             )
         for measure, category, value, rated in values:
             ext = [tp] + ([{"url": SCALE_VERSION, "valueString": a.scale_version}] if rated else [])
@@ -289,7 +323,9 @@ def adverse_events(d: SessionData, ids: Ids) -> list[dict[str, Any]]:
             "date": day(e.onset),
             "recordedDate": instant(e.created_at),
             "severity": {"coding": [{"system": AE_SEVERITY, "code": e.severity}]},
-            "outcome": {"coding": [{"system": AE_OUTCOME, "code": "resolved" if e.resolved_on else "ongoing"}]},
+            "outcome": {
+                "coding": [{"system": AE_OUTCOME, "code": "resolved" if e.resolved_on else "ongoing"}]
+            },
             "suspectEntity": [{"instance": ids.ref("Procedure", ids.procedure(d.root_id))}],
         }
         if e.recorded_by_id is not None:

@@ -92,7 +92,12 @@ GENDER: dict[Sex, str] = {
     Sex.INTERSEX: "other",
     Sex.UNSPECIFIED: "unknown",
 }
-GENDER_BACK: dict[str, Sex] = {"female": Sex.FEMALE, "male": Sex.MALE, "other": Sex.INTERSEX, "unknown": Sex.UNSPECIFIED}
+GENDER_BACK: dict[str, Sex] = {
+    "female": Sex.FEMALE,
+    "male": Sex.MALE,
+    "other": Sex.INTERSEX,
+    "unknown": Sex.UNSPECIFIED,
+}
 
 OBSERVATION_CODES: dict[str, str] = {
     "pores": "Pores rating (0-4, ClinicRec scale)",

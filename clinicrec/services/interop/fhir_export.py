@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -89,14 +89,21 @@ class BundleWriter:
         self.first = True
         self.counts: dict[str, int] = {}
         self.fh.write(
-            '{"resourceType":"Bundle","id":"%s","meta":{"lastUpdated":"%s"},"type":"collection",'
-            '"timestamp":"%s","entry":[' % (bundle_id, timestamp, timestamp)
+            '{"resourceType":"Bundle","id":'
+            + json.dumps(bundle_id)
+            + ',"meta":{"lastUpdated":'
+            + json.dumps(timestamp)
+            + '},"type":"collection","timestamp":'
+            + json.dumps(timestamp)
+            + ',"entry":['
         )
 
     def write(self, resource: dict[str, Any]) -> None:
         kind = resource["resourceType"]
         self.counts[kind] = self.counts.get(kind, 0) + 1
-        self.fh.write(("" if self.first else ",") + '{"fullUrl":"urn:uuid:%s","resource":' % resource["id"])
+        self.fh.write(
+            ("" if self.first else ",") + '{"fullUrl":"urn:uuid:' + resource["id"] + '","resource":'
+        )
         self.fh.write(_dumps(resource))
         self.fh.write("}")
         self.first = False
@@ -161,7 +168,9 @@ class FhirExportService(ServiceBase):
     def export_ndjson(self, folder: Path | str, scope: ExportScope = ExportScope()) -> ExportResult:
         folder = Path(folder).expanduser()
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise ExportError(f"{folder} must be a new or empty folder (bulk export writes one file per type)")
+            raise ExportError(
+                f"{folder} must be a new or empty folder (bulk export writes one file per type)"
+            )
         folder.mkdir(parents=True, exist_ok=True)
         return self._export(folder, scope, bundle=False)
 
@@ -310,15 +319,15 @@ class _Collector:
             yield from self._chunk(rows)
             last = rows[-1].id
 
-    def _chunk(self, rows: list[Any]) -> Iterator[dict[str, Any]]:
+    def _chunk(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
         s, ids = self.s, self.ids
         data = {r.id: fhir_care.SessionData(r, r.root) for r in rows}
         by_root = {r.root: data[r.id] for r in rows}
         self.roots.update(by_root)
         for p in s.execute(
-            select(PointRow.__table__).where(PointRow.session_id.in_(list(data))).order_by(
-                PointRow.session_id, PointRow.seq
-            )
+            select(PointRow.__table__)
+            .where(PointRow.session_id.in_(list(data)))
+            .order_by(PointRow.session_id, PointRow.seq)
         ):
             data[p.session_id].points.append(p)
         ass = AssessmentRow.__table__.c
@@ -379,7 +388,11 @@ class _Collector:
     # -- printed documents -----------------------------------------------------------------------
     def _documents(self) -> Iterator[dict[str, Any]]:
         c = AuditRow.__table__.c
-        conds = [c.action == AuditAction.PRINT.value, c.entity.in_(DOCUMENT_ENTITIES), c.patient_id.is_not(None)]
+        conds = [
+            c.action == AuditAction.PRINT.value,
+            c.entity.in_(DOCUMENT_ENTITIES),
+            c.patient_id.is_not(None),
+        ]
         if self.scope.patient_id is not None:
             conds.append(c.patient_id == self.scope.patient_id)
         last = 0
@@ -393,11 +406,12 @@ class _Collector:
             if not rows:
                 return
             session_ids = {int(r.entity_id) for r in rows if r.entity_id.isdigit()}
-            root_of = dict(
-                self.s.execute(
+            root_of: dict[int, int] = {
+                r[0]: r[1]
+                for r in self.s.execute(
                     select(_S.id, func.coalesce(_S.root_id, _S.id)).where(_S.id.in_(list(session_ids)))
-                ).all()
-            )
+                )
+            }
             for r in rows:
                 root = root_of.get(int(r.entity_id)) if r.entity_id.isdigit() else None
                 if root is None or root not in self.roots:

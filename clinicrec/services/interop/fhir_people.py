@@ -142,7 +142,12 @@ def practitioner_role(r: Any, ids: Ids) -> dict[str, Any]:
         "active": bool(r.active),
         "practitioner": ids.ref("Practitioner", ids.practitioner(r.id)),
         "organization": _org(ids),
-        "code": [{"coding": [cr("injector")], "text": f"{r.role.capitalize()} ({r.credentials or 'no credentials'})"}],
+        "code": [
+            {
+                "coding": [cr("injector")],
+                "text": f"{r.role.capitalize()} ({r.credentials or 'no credentials'})",
+            }
+        ],
     }
 
 

@@ -94,7 +94,14 @@ def chart_full_record(world: World, patient: Patient | None = None) -> Charted:
         notes="Tolerated well.",
         points=points,
         baseline=Assessment(
-            TimePoint.BASELINE, now.date(), 3, 2, 1, CURRENT_SCALE_VERSION, sebum_ug_cm2=180.5, erythema_index=310
+            TimePoint.BASELINE,
+            now.date(),
+            3,
+            2,
+            1,
+            CURRENT_SCALE_VERSION,
+            sebum_ug_cm2=180.5,
+            erythema_index=310,
         ),
     )
     saved = svc.charting.save_draft(draft)
@@ -108,10 +115,13 @@ def chart_full_record(world: World, patient: Patient | None = None) -> Charted:
     )  # fmt: skip
     svc.records.add_adverse_event(
         saved.id,  # type: ignore[arg-type]
-        AdverseEvent(AdverseEventKind.HEADACHE, now.date(), Severity.MILD, now.date(), "Settled", "Paracetamol"),
+        AdverseEvent(
+            AdverseEventKind.HEADACHE, now.date(), Severity.MILD, now.date(), "Settled", "Paracetamol"
+        ),
     )
     svc.records.add_adverse_event(
-        saved.id, AdverseEvent(AdverseEventKind.BRUISING, now.date(), Severity.MODERATE)  # type: ignore[arg-type]
+        saved.id,
+        AdverseEvent(AdverseEventKind.BRUISING, now.date(), Severity.MODERATE),  # type: ignore[arg-type]
     )
     svc.printing.handout_bytes(saved.id)  # type: ignore[arg-type]
     amendment = svc.charting.start_amendment(saved.id, "Prescriber's name corrected")  # type: ignore[arg-type]

@@ -16,13 +16,14 @@ from tests.conftest import World
 
 from .conftest import Charted
 
+WHOLE = ExportScope()
 EXPECTED_TYPES = {
     "Organization", "Practitioner", "PractitionerRole", "Patient", "AllergyIntolerance", "Medication",
     "MedicationAdministration", "Procedure", "Observation", "AdverseEvent", "Consent", "DocumentReference",
 }  # fmt: skip
 
 
-def export(world: World, tmp_path: Path, scope: ExportScope = ExportScope(), name: str = "b.json") -> dict[str, Any]:
+def export(world: World, tmp_path: Path, scope: ExportScope = WHOLE, name: str = "b.json") -> dict[str, Any]:
     world.as_(world.manager)
     result = FhirExportService(world.services.ctx).export_bundle(tmp_path / name, scope)
     return json.loads(result.path.read_text(encoding="utf-8"))
@@ -88,8 +89,13 @@ def test_the_session_carries_points_doses_dilution_and_codes(charted: Charted, t
     assert procedure["identifier"][0]["value"] == str(charted.current_id)
     assert any("Prescriber-Smith" in n["text"] for n in procedure["note"])
     admins = by_type["MedicationAdministration"]
-    totals = [a for a in admins if a["partOf"][0]["reference"].startswith("urn:uuid:") and "site" not in a["dosage"]]
-    assert sorted(t["dosage"]["dose"]["value"] for t in totals) == [2.6, 7.2]  # Botox 4x0.4+2x0.5; Dysport 3x0.02 mL at 120 U/mL
+    totals = [
+        a for a in admins if a["partOf"][0]["reference"].startswith("urn:uuid:") and "site" not in a["dosage"]
+    ]
+    assert sorted(t["dosage"]["dose"]["value"] for t in totals) == [
+        2.6,
+        7.2,
+    ]  # Botox 4x0.4+2x0.5; Dysport 3x0.02 mL at 120 U/mL
     forehead = next(a for a in admins if a["dosage"].get("site", {}).get("text") == "Forehead")
     assert forehead["dosage"]["route"]["coding"][0]["code"] == "372464004"
     dilution = {x["url"]: x for x in forehead["dosage"]["extension"][0]["extension"]}
@@ -112,7 +118,9 @@ def test_outcomes_adverse_events_consent_and_documents(charted: Charted, tmp_pat
             "valueString": "CR-2026.1"} in pores["extension"]  # fmt: skip
     events = [r for r in res if r["resourceType"] == "AdverseEvent"]
     headache = next(e for e in events if e["event"]["text"] == "Headache")
-    assert {"system": "http://snomed.info/sct", "code": "25064002", "display": "Headache"} in headache["event"]["coding"]
+    assert {"system": "http://snomed.info/sct", "code": "25064002", "display": "Headache"} in headache[
+        "event"
+    ]["coding"]
     assert headache["outcome"]["coding"][0]["code"] == "resolved"
     [consent] = [r for r in res if r["resourceType"] == "Consent"]
     assert consent["policy"][0]["uri"].endswith("/MB-CONSENT-1")
