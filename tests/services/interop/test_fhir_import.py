@@ -73,11 +73,24 @@ def test_plain_bundle_with_allergies(world: World) -> None:
                 "resource": {
                     "resourceType": "AllergyIntolerance",
                     "patient": {"reference": "Patient/p1"},
-                    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "91936005",
-                                         "display": "Allergy to penicillin"}]},  # fmt: skip
+                    "code": {
+                        "coding": [
+                            {
+                                "system": "http://snomed.info/sct",
+                                "code": "91936005",
+                                "display": "Allergy to penicillin",
+                            }
+                        ]
+                    },  # fmt: skip
                 }
             },
-            {"resource": {"resourceType": "Patient", "id": "p2", "name": [{"family": "NoBirth", "given": ["X"]}]}},
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "p2",
+                    "name": [{"family": "NoBirth", "given": ["X"]}],
+                }
+            },
         ],
     }
     world.as_(world.admin)
@@ -86,7 +99,12 @@ def test_plain_bundle_with_allergies(world: World) -> None:
     [reject] = plan.rejects
     assert (reject.row, reject.field) == (2, "date_of_birth")
     [p] = plan.preview()
-    assert (p.first_name, p.last_name, p.chart_number, p.sex) == ("Chidi Emeka", "Okafor", "MRN-991", Sex.MALE)
+    assert (p.first_name, p.last_name, p.chart_number, p.sex) == (
+        "Chidi Emeka",
+        "Okafor",
+        "MRN-991",
+        Sex.MALE,
+    )
     assert p.date_of_birth == date(1979, 11, 30) and p.allergies == "Allergy to penicillin"
     assert p.address == "1 High St\nLS1 1AA Leeds"
     assert svc.run(plan, accept_rejects=True).imported == 1
