@@ -108,7 +108,8 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
         "assessment-time-point",
         "Assessment time point",
         "Observation",
-        "When in the course of treatment the assessment was made: baseline, day 14, week 4, 8, 12, 16, other.",
+        "When in the course of treatment the assessment was made: baseline, day 14, week 4, 8, 12, 16 "
+        "or another date.",
         value_type="Coding",
     ),
     ExtensionDef(
@@ -122,7 +123,8 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
         "adverse-event-resolution",
         "Adverse event resolution",
         "AdverseEvent",
-        "When and how an adverse event resolved, with the clinician's notes (R4 AdverseEvent has no element).",
+        "When and how an adverse event resolved, with the clinician's notes (R4 AdverseEvent has no "
+        "element for them).",
         parts=(
             Part("resolvedOn", "date", 0, "1", "Date the event resolved"),
             Part("resolution", "string", 0, "1", "How it resolved or was treated"),
@@ -235,10 +237,10 @@ def code_system() -> dict[str, Any]:
         "status": "active",
         "date": DATE,
         "publisher": PUBLISHER,
-        "description": "Codes for what ClinicRec records where no standard code of the same meaning was found: "
-        "treatment zones, indications, adverse-event kinds, GAIS grades, outcome measures, time points, "
-        "roles and document types. Standard codes (SNOMED CT, LOINC, UCUM) are sent beside these where one "
-        "exists.",
+        "description": "Codes for what ClinicRec records where no standard code of the same meaning was "
+        "found: treatment zones, indications, adverse-event kinds, GAIS grades, outcome measures, "
+        "time points, roles and document types. Standard codes (SNOMED CT, LOINC, UCUM) are sent "
+        "beside these where one exists.",
         "caseSensitive": True,
         "content": "complete",
         "count": len(clinicrec_concepts()),
