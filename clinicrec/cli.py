@@ -7,6 +7,7 @@
     clinicrec audit verify
     clinicrec report --kind summary|breakdown|safety|product-use|recall|gaps [filters] [-o FILE.csv]
     clinicrec backup [-o FILE] | restore FILE | check [--full]     (see maintenance_cli.py)
+    clinicrec fhir export ... | import patients FILE ...          (see interop_cli.py)
 
 The database is chosen by --db (a SQLAlchemy URL or a file path), else $CLINICREC_DATABASE_URL,
 else the default file in the user's data folder. Commands that read or write clinical data act as
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .domain.errors import ClinicRecError
+from .interop_cli import INTEROP_COMMANDS, add_interop_parsers, run_interop
 from .maintenance_cli import MAINTENANCE_COMMANDS, add_maintenance_parsers, run_maintenance
 from .paths import data_dir
 from .report_cli import add_report_parser, run_report
@@ -67,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("role", help="the role workstations connect as")
     add_maintenance_parsers(sub)
     add_report_parser(sub)
+    add_interop_parsers(sub)
     return p
 
 
@@ -85,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_pg_grant(args)
         if args.command == "report":
             return run_report(args, _services_as_user(args))
+        if args.command in INTEROP_COMMANDS:
+            return run_interop(args, _services_as_user(args))
         if args.command in MAINTENANCE_COMMANDS:
             return run_maintenance(args)
         return _cmd_run(args)

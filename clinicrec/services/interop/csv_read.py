@@ -20,6 +20,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from ...domain.errors import ClinicRecError
+
 DELIMITERS = ",;\t|"
 
 
@@ -52,7 +54,7 @@ class CsvTable:
         return self.header.index(name)
 
 
-class CsvFormatError(ValueError):
+class CsvFormatError(ClinicRecError, ValueError):
     """The file cannot be read as a CSV table (the message says why)."""
 
 

@@ -237,7 +237,10 @@ class PatientImportService(ServiceBase):
 
         self._require()
         plan = ImportPlan(source, {}, {}, {}, ["resourceType", "id", "name"])
-        rows = patients_from_bundle(bundle)
+        try:
+            rows = patients_from_bundle(bundle)
+        except ValueError as e:
+            raise ImportRefused(str(e)) from e
         plan.total_rows = len(rows)
         plan.notes.append(f"{len(rows)} Patient resources in the bundle.")
         for row, (values, problems, raw) in enumerate(rows, start=1):
