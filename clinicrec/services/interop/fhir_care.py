@@ -7,6 +7,7 @@ first session of the amendment chain, so an amendment updates a resource instead
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ from .fhir_codes import (
     zone_concept,
 )
 from .fhir_ids import Ids
+from .fhir_json import RawJson
 from .fhir_people import day, instant
 
 INJECTION_POINT = ext_url("injection-point")
@@ -99,10 +101,14 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
         res["reasonCode"] = [
             {"coding": [cr(f"indication-{i}")], "text": Indication(i).label} for i in indications
         ]
-    zones = list(dict.fromkeys(p.zone for p in d.points))
+    zones: dict[str, None] = {}
+    vial_ids: dict[int, None] = {}
+    for p in d.points:
+        zones[p.zone] = None
+        vial_ids[p.vial_id] = None
     if zones:
         res["bodySite"] = [zone_concept(Zone(z)) for z in zones]
-    lots = list(dict.fromkeys((vials[p.vial_id].product_id, vials[p.vial_id].lot_number) for p in d.points))
+    lots = list(dict.fromkeys((vials[v].product_id, vials[v].lot_number) for v in vial_ids))
     if lots:
         res["usedReference"] = [ids.ref("Medication", ids.medication(pid, lot)) for pid, lot in lots]
     notes = []
@@ -126,27 +132,40 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
     if notes:
         res["note"] = notes
     if d.points:
-        res["extension"] = [_point(p, vials[p.vial_id], ids) for p in d.points]
+        res["extension"] = _points_json(d.points, vials, ids)
     return res
 
 
-def _point(p: Any, vial: Any, ids: Ids) -> dict[str, Any]:
-    return {
-        "url": INJECTION_POINT,
-        "extension": [
-            {"url": "sequence", "valueInteger": p.seq},
-            {"url": "zone", "valueCoding": cr(f"zone-{p.zone}")},
-            {"url": "x", "valueDecimal": p.x},
-            {"url": "y", "valueDecimal": p.y},
-            {"url": "dose", "valueQuantity": units_quantity(p.units)},
-            {"url": "volume", "valueQuantity": ml_quantity(p.volume_ml)},
-            {"url": "doseEnteredAs", "valueCode": p.basis},
-            {
-                "url": "medication",
-                "valueReference": ids.ref("Medication", ids.medication(vial.product_id, vial.lot_number)),
-            },
-        ],
-    }
+_ZONE_JSON = {
+    z.value: json.dumps(cr(f"zone-{z.value}"), ensure_ascii=False, separators=(",", ":")) for z in Zone
+}
+_UNITS = json.dumps(units_quantity(0), separators=(",", ":"))[len('{"value":0') :]  # ',"unit":"U",...}'
+_ML = json.dumps(ml_quantity(0), separators=(",", ":"))[len('{"value":0') :]
+
+
+def _points_json(points: list[Any], vials: dict[int, Any], ids: Ids) -> RawJson:
+    """The injection-point extensions (see StructureDefinition-injection-point), as JSON text."""
+    medication: dict[int, str] = {}
+    basis: dict[str, str] = {}
+    out = []
+    head = '{"url":"' + INJECTION_POINT + '","extension":[{"url":"sequence","valueInteger":'
+    for p in points:
+        med = medication.get(p.vial_id)
+        if med is None:
+            vial = vials[p.vial_id]
+            ref = ids.ref("Medication", ids.medication(vial.product_id, vial.lot_number))
+            med = medication[p.vial_id] = json.dumps(ref, separators=(",", ":"))
+        entered = basis.get(p.basis) or basis.setdefault(p.basis, json.dumps(p.basis))
+        # Stored numbers are finite (validated), so repr() is the JSON number json.dumps would write.
+        out.append(
+            f'{head}{p.seq}}},{{"url":"zone","valueCoding":{_ZONE_JSON[p.zone]}}},'
+            f'{{"url":"x","valueDecimal":{p.x!r}}},{{"url":"y","valueDecimal":{p.y!r}}},'
+            f'{{"url":"dose","valueQuantity":{{"value":{p.units!r}{_UNITS}}},'
+            f'{{"url":"volume","valueQuantity":{{"value":{p.volume_ml!r}{_ML}}},'
+            f'{{"url":"doseEnteredAs","valueCode":{entered}}},'
+            f'{{"url":"medication","valueReference":{med}}}]}}'
+        )
+    return RawJson("[" + ",".join(out) + "]")
 
 
 def administrations(
@@ -155,9 +174,17 @@ def administrations(
     """One per product with the session's total, and one per zone and vial with its dilution stated."""
     r = d.row
     out: list[dict[str, Any]] = []
-    by_product: dict[int, list[Any]] = defaultdict(list)
+    # One pass: product -> (zone, vial) -> [units, points], in the order first charted.
+    by_product: dict[int, dict[tuple[str, int], list[float]]] = defaultdict(dict)
     for p in d.points:
-        by_product[vials[p.vial_id].product_id].append(p)
+        groups = by_product[vials[p.vial_id].product_id]
+        group = groups.get((p.zone, p.vial_id))
+        if group is None:
+            groups[(p.zone, p.vial_id)] = [p.units, 1]
+        else:
+            group[0] += p.units
+            group[1] += 1
+    dilution: dict[int, tuple[dict[str, Any], Any]] = {}
     common = {
         "status": _status(r),
         "subject": ids.ref("Patient", ids.patient(r.patient_id)),
@@ -165,10 +192,11 @@ def administrations(
         "performer": [{"actor": ids.ref("Practitioner", ids.practitioner(r.injector_id))}],
     }
     route = {"coding": [snomed(ROUTE_INTRADERMAL)]}
-    for product_id, points in by_product.items():
+    for product_id, groups in by_product.items():
         product = products[product_id]
         total_id = ids.id("administration", d.root_id, product_id)
-        total = sum(p.units for p in points)
+        total = sum(g[0] for g in groups.values())
+        count = sum(int(g[1]) for g in groups.values())
         out.append(
             {
                 "resourceType": "MedicationAdministration",
@@ -177,20 +205,20 @@ def administrations(
                 "medicationReference": ids.ref("Medication", ids.medication(product_id)),
                 "partOf": [ids.ref("Procedure", ids.procedure(d.root_id))],
                 "dosage": {
-                    "text": f"Session total {_fmt(total)} U of {product.brand} in {len(points)} points "
+                    "text": f"Session total {_fmt(total)} U of {product.brand} in {count} points "
                     "(units of different products are not interchangeable)",
                     "route": route,
                     "dose": units_quantity(round(total, 3)),
                 },
             }
         )
-        by_zone_vial: dict[tuple[str, int], list[Any]] = defaultdict(list)
-        for p in points:
-            by_zone_vial[(p.zone, p.vial_id)].append(p)
-        for (zone, vial_id), zpoints in by_zone_vial.items():
+        for (zone, vial_id), (zone_units, zone_count) in groups.items():
             vial = vials[vial_id]
-            conc = concentration(vial.vial_units, vial.diluent_ml, vial.additive_ml)
-            units = round(sum(p.units for p in zpoints), 3)
+            if vial_id not in dilution:
+                conc = concentration(vial.vial_units, vial.diluent_ml, vial.additive_ml)
+                dilution[vial_id] = (_dilution(vial, conc.units_per_ml), conc)
+            stated, conc = dilution[vial_id]
+            units = round(zone_units, 3)
             out.append(
                 {
                     "resourceType": "MedicationAdministration",
@@ -199,8 +227,8 @@ def administrations(
                     "medicationReference": ids.ref("Medication", ids.medication(product_id, vial.lot_number)),
                     "partOf": [ids.ref("MedicationAdministration", total_id)],
                     "dosage": {
-                        "extension": [_dilution(vial, conc.units_per_ml)],
-                        "text": f"{Zone(zone).label}: {_fmt(units)} U in {len(zpoints)} points at "
+                        "extension": [stated],
+                        "text": f"{Zone(zone).label}: {_fmt(units)} U in {int(zone_count)} points at "
                         f"{_fmt(conc.units_per_0_1_ml)} U per 0.1 mL ({_fmt(vial.vial_units)} U in "
                         f"{_fmt(vial.diluent_ml + vial.additive_ml)} mL)",
                         "site": zone_concept(Zone(zone)),

@@ -37,7 +37,7 @@ from ...domain.errors import ClinicRecError, NotFoundError
 from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action
-from . import fhir_care, fhir_people
+from . import fhir_care, fhir_json, fhir_people
 from .fhir_ids import Ids, clinic_namespace
 
 CHUNK = 500
@@ -75,8 +75,7 @@ class ExportResult:
 
 
 # -- writers ---------------------------------------------------------------------------------------
-def _dumps(resource: dict[str, Any]) -> str:
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+_dumps = fhir_json.dumps
 
 
 class BundleWriter:

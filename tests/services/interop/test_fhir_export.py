@@ -171,3 +171,15 @@ def test_date_range_exports_only_sessions_in_range(charted: Charted, tmp_path: P
     assert "Procedure" not in kinds and "Patient" not in kinds
     now = export(charted.world, tmp_path, ExportScope(start=today, end=today), name="now.json")
     assert sum(e["resource"]["resourceType"] == "Procedure" for e in now["entry"]) == 1
+
+
+def test_ids_are_uuid5_of_the_clinic_namespace() -> None:
+    import uuid
+
+    from clinicrec.services.interop.fhir_ids import Ids
+
+    ns = uuid.uuid4()
+    ids = Ids(ns, bundle=True)
+    assert ids.id("patient", 12) == str(uuid.uuid5(ns, "patient/12"))
+    assert ids.medication(3, "LOT/1") == str(uuid.uuid5(ns, "medication/3/LOT/1"))
+    assert ids.patient(12) != Ids(uuid.uuid4(), bundle=True).patient(12)
