@@ -103,7 +103,7 @@ def read_csv(source: Path | bytes, *, encoding: str | None = None, delimiter: st
     try:
         for values in reader:
             start, line = line, reader.line_num + 1
-            if not any(v.strip() for v in values):
+            if not "".join(values).strip():
                 blank += 1 if header is not None else 0
                 continue
             if header is None:

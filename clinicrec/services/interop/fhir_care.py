@@ -165,7 +165,7 @@ def _points_json(points: list[Any], vials: dict[int, Any], ids: Ids) -> RawJson:
             f'{{"url":"doseEnteredAs","valueCode":{entered}}},'
             f'{{"url":"medication","valueReference":{med}}}]}}'
         )
-    return RawJson("[" + ",".join(out) + "]")
+    return RawJson(("[" + ",".join(out) + "]").encode())
 
 
 def administrations(

@@ -13,6 +13,8 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -84,31 +86,24 @@ class BundleWriter:
     def __init__(self, path: Path, bundle_id: str, timestamp: str) -> None:
         self.path = path
         self.tmp = path.with_name(path.name + ".part")
-        self.fh = self.tmp.open("w", encoding="utf-8")
+        self.fh = self.tmp.open("wb")
         self.first = True
         self.counts: dict[str, int] = {}
-        self.fh.write(
-            '{"resourceType":"Bundle","id":'
-            + json.dumps(bundle_id)
-            + ',"meta":{"lastUpdated":'
-            + json.dumps(timestamp)
-            + '},"type":"collection","timestamp":'
-            + json.dumps(timestamp)
-            + ',"entry":['
-        )
+        head = {"resourceType": "Bundle", "id": bundle_id, "meta": {"lastUpdated": timestamp}}
+        head.update(type="collection", timestamp=timestamp)
+        self.fh.write(_dumps(head)[:-1] + b',"entry":[')
 
     def write(self, resource: dict[str, Any]) -> None:
         kind = resource["resourceType"]
         self.counts[kind] = self.counts.get(kind, 0) + 1
-        self.fh.write(
-            ("" if self.first else ",") + '{"fullUrl":"urn:uuid:' + resource["id"] + '","resource":'
-        )
+        sep = b"" if self.first else b","
+        self.fh.write(sep + b'{"fullUrl":"urn:uuid:' + resource["id"].encode() + b'","resource":')
         self.fh.write(_dumps(resource))
-        self.fh.write("}")
+        self.fh.write(b"}")
         self.first = False
 
     def close(self) -> None:
-        self.fh.write("]}")
+        self.fh.write(b"]}")
         self.fh.close()
         os.replace(self.tmp, self.path)
 
@@ -131,10 +126,9 @@ class NdjsonWriter:
         kind = resource["resourceType"]
         fh = self.files.get(kind)
         if fh is None:
-            fh = self.files[kind] = (self.folder / f"{kind}.ndjson").open("w", encoding="utf-8")
+            fh = self.files[kind] = (self.folder / f"{kind}.ndjson").open("wb")
             self.counts[kind] = 0
-        fh.write(_dumps(resource))
-        fh.write("\n")
+        fh.write(_dumps(resource) + b"\n")
         self.counts[kind] += 1
 
     def close(self) -> None:
@@ -242,15 +236,16 @@ class _Vial:
 class _Collector:
     def __init__(self, s: Session, ids: Ids, scope: ExportScope) -> None:
         self.s = s
+        self.c = s.connection()  # Core rows: no ORM work per row
         self.ids = ids
         self.scope = scope
-        self.products = {r.id: r for r in s.execute(select(ProductRow.__table__)).all()}
+        self.products = {r.id: r for r in self.c.execute(select(ProductRow.__table__)).all()}
         self.lots: dict[tuple[int, str], date] = {}
         self.prescribers: dict[str, str] = {}
         self.roots: set[int] = set()
 
     def resources(self) -> Iterator[dict[str, Any]]:
-        s, ids = self.s, self.ids
+        s, ids = self.c, self.ids
         clinic = s.execute(select(ClinicRow.__table__)).first()
         if clinic is not None:
             yield fhir_people.organization(clinic, ids)
@@ -284,7 +279,7 @@ class _Collector:
             stmt = select(*_PATIENT_COLS).where(PatientRow.id > last).order_by(PatientRow.id).limit(CHUNK)
             if where is not None:
                 stmt = stmt.where(where)
-            rows = self.s.execute(stmt).all()
+            rows = self.c.execute(stmt).all()
             if not rows:
                 return
             for r in rows:
@@ -310,7 +305,7 @@ class _Collector:
             conds.append(_S.patient_id == self.scope.patient_id)
         last = 0
         while True:
-            rows = self.s.execute(
+            rows = self.c.execute(
                 select(*_SESSION_COLS).where(_S.id > last, *conds).order_by(_S.id).limit(CHUNK)
             ).all()
             if not rows:
@@ -319,16 +314,18 @@ class _Collector:
             last = rows[-1].id
 
     def _chunk(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
-        s, ids = self.s, self.ids
+        s, ids = self.c, self.ids
         data = {r.id: fhir_care.SessionData(r, r.root) for r in rows}
         by_root = {r.root: data[r.id] for r in rows}
         self.roots.update(by_root)
-        for p in s.execute(
-            select(PointRow.__table__)
-            .where(PointRow.session_id.in_(list(data)))
-            .order_by(PointRow.session_id, PointRow.seq)
-        ):
-            data[p.session_id].points.append(p)
+        pc = PointRow.__table__.c
+        points = s.execute(
+            select(pc.session_id, pc.seq, pc.zone, pc.x, pc.y, pc.vial_id, pc.units, pc.volume_ml, pc.basis)
+            .where(pc.session_id.in_(list(data)))
+            .order_by(pc.session_id, pc.seq)
+        ).all()  # one fetchall: iterating a result fetches row by row
+        for session_id, group in groupby(points, key=itemgetter(0)):
+            data[session_id].points = list(group)
         ass = AssessmentRow.__table__.c
         for a in s.execute(
             select(AssessmentRow.__table__)
@@ -339,7 +336,7 @@ class _Collector:
                 )
             )
             .order_by(ass.id)
-        ):
+        ).all():
             target = data.get(a.session_id) if a.time_point == "baseline" else by_root.get(a.session_id)
             (target or by_root[a.session_id]).assessments.append(a)
         ae = AdverseEventRow.__table__.c
@@ -347,7 +344,7 @@ class _Collector:
             select(AdverseEventRow.__table__)
             .where(or_(ae.session_id.in_(list(data)), ae.session_id.in_(list(by_root))))
             .order_by(ae.id)
-        ):
+        ).all():
             (by_root.get(e.session_id) or data[e.session_id]).events.append(e)
         vials = self._vials({p.vial_id for d in data.values() for p in d.points})
         for d in data.values():
@@ -371,10 +368,10 @@ class _Collector:
                 r.id, r.product_id, r.lot_number, r.expiry_date, r.vial_units, r.diluent_kind, r.diluent_ml,
                 r.reconstituted_at, [],
             )
-            for r in self.s.execute(select(VialRow.__table__).where(v.id.in_(list(vial_ids))))
+            for r in self.c.execute(select(VialRow.__table__).where(v.id.in_(list(vial_ids))))
         }  # fmt: skip
         a = VialAdditiveRow.__table__.c
-        for r in self.s.execute(
+        for r in self.c.execute(
             select(a.vial_id, a.kind, a.volume_ml, a.description)
             .where(a.vial_id.in_(list(vial_ids)))
             .order_by(a.id)
@@ -396,7 +393,7 @@ class _Collector:
             conds.append(c.patient_id == self.scope.patient_id)
         last = 0
         while True:
-            rows = self.s.execute(
+            rows = self.c.execute(
                 select(c.id, c.at, c.user_id, c.entity, c.entity_id, c.patient_id)
                 .where(c.id > last, *conds)
                 .order_by(c.id)
@@ -407,7 +404,7 @@ class _Collector:
             session_ids = {int(r.entity_id) for r in rows if r.entity_id.isdigit()}
             root_of: dict[int, int] = {
                 r[0]: r[1]
-                for r in self.s.execute(
+                for r in self.c.execute(
                     select(_S.id, func.coalesce(_S.root_id, _S.id)).where(_S.id.in_(list(session_ids)))
                 )
             }
