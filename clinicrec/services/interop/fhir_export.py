@@ -320,7 +320,7 @@ class _Collector:
         self.roots.update(by_root)
         pc = PointRow.__table__.c
         points = s.execute(
-            select(pc.session_id, pc.seq, pc.zone, pc.x, pc.y, pc.vial_id, pc.units, pc.volume_ml, pc.basis)
+            select(*(pc[name] for name in fhir_care.POINT_COLUMNS))
             .where(pc.session_id.in_(list(data)))
             .order_by(pc.session_id, pc.seq)
         ).all()  # one fetchall: iterating a result fetches row by row
@@ -346,7 +346,7 @@ class _Collector:
             .order_by(ae.id)
         ).all():
             (by_root.get(e.session_id) or data[e.session_id]).events.append(e)
-        vials = self._vials({p.vial_id for d in data.values() for p in d.points})
+        vials = self._vials({p[5] for p in points})
         for d in data.values():
             r = d.row
             if r.prescriber.strip():
