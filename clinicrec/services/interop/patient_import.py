@@ -69,6 +69,7 @@ _SEX_WORDS = {
     "": Sex.UNSPECIFIED, "u": Sex.UNSPECIFIED, "unknown": Sex.UNSPECIFIED, "unspecified": Sex.UNSPECIFIED,
     "not stated": Sex.UNSPECIFIED, "prefer not to say": Sex.UNSPECIFIED,
 }  # fmt: skip
+_CONVERTED = frozenset({"date_of_birth", "sex", "fitzpatrick_type"})
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 
 
@@ -204,6 +205,7 @@ class PatientImportService(ServiceBase):
             raise ImportRefused("Choose the file's date order. " + evidence.describe())
         order = date_order or evidence.suggested
         plan = ImportPlan(source or "CSV", {}, {}, {}, table.header, total_rows=len(table.records))
+        self._today = self.now().date()
         plan.notes += [
             f"Read as {table.encoding}, columns separated by {_delimiter_name(table.delimiter)}.",
             f"{len(table.records)} rows; {table.blank_rows} blank rows skipped.",
@@ -239,6 +241,7 @@ class PatientImportService(ServiceBase):
 
         self._require()
         plan = ImportPlan(source, {}, {}, {}, ["resourceType", "id", "name"])
+        self._today = self.now().date()
         try:
             rows = patients_from_bundle(bundle)
         except ValueError as e:
@@ -270,14 +273,17 @@ class PatientImportService(ServiceBase):
         problems: list[Reject] = []
         clean: dict[str, Any] = {}
         for f, value in values.items():
-            if isinstance(value, str) and f not in MULTILINE:
-                value = value.strip()
-            elif isinstance(value, str):
-                value = value.strip("\r\n ")
-            try:
-                clean[f] = _convert(f, value, order)
-            except ValueError as e:
-                problems.append(Reject(row, line, column(f), str(e)))
+            if type(value) is not str:
+                clean[f] = value
+            elif f in MULTILINE:
+                clean[f] = value.strip("\r\n ")
+            elif f in _CONVERTED:
+                try:
+                    clean[f] = _convert(f, value.strip(), order)
+                except ValueError as e:
+                    problems.append(Reject(row, line, column(f), str(e)))
+            else:
+                clean[f] = value.strip()
         if not problems:
             patient = Patient(
                 first_name=clean.get("first_name", ""),
@@ -287,7 +293,7 @@ class PatientImportService(ServiceBase):
                 **{k: v for k, v in clean.items() if k not in REQUIRED and k != "chart_number"},
             )
             try:
-                validate_patient(patient, today=self.now().date())
+                validate_patient(patient, today=self._today)
             except ValidationError as e:
                 for err in e.errors:
                     name = err.field if err.field in FIELDS else err.field.split(".")[0]
