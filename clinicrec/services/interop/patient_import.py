@@ -203,7 +203,7 @@ class PatientImportService(ServiceBase):
         evidence = self.date_evidence(table, mapping)
         if evidence.needs_choice and date_order is None:
             raise ImportRefused("Choose the file's date order. " + evidence.describe())
-        order = date_order or evidence.suggested
+        order = DateOrder(date_order) if date_order else evidence.suggested
         plan = ImportPlan(source or "CSV", {}, {}, {}, table.header, total_rows=len(table.records))
         self._today = self.now().date()
         plan.notes += [
@@ -372,7 +372,7 @@ class PatientImportService(ServiceBase):
         dry_run: bool = False,
     ) -> ImportResult:
         actor = self._require()
-        chosen = {d.row: (decisions or {}).get(d.row, all_duplicates) for d in plan.duplicates}
+        chosen = {d.row: _decision((decisions or {}).get(d.row, all_duplicates)) for d in plan.duplicates}
         undecided = [d for d in plan.duplicates if chosen[d.row] is None]
         wrong = [d for d in plan.duplicates if chosen[d.row] is not None and chosen[d.row] not in d.decisions]
         skip = {row for row, decision in chosen.items() if decision is not Decision.IMPORT}
@@ -436,6 +436,10 @@ class PatientImportService(ServiceBase):
             )
         self.announce(Change("patient", None, "created"))
         return result
+
+
+def _decision(value: Decision | str | None) -> Decision | None:
+    return Decision(value) if value else None
 
 
 def _insert_rows(s: Session, rows: list[dict[str, Any]]) -> None:
