@@ -60,6 +60,10 @@ DELIMITERS = (
 FILE_PAGE, MAP_PAGE, CHECK_PAGE = range(3)
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
 def _named(widget: Any, name: str, accessible: str) -> Any:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
@@ -271,8 +275,9 @@ class _CheckPage(QWizardPage):
         result = self.w.service.run(plan, all_duplicates=self.decision(), dry_run=True)
         text = " ".join(plan.notes)
         text += (
-            f"\n\nDry run: {result.imported} patients would be imported; "
-            f"{len(plan.rejected_rows)} rows rejected; {len(plan.duplicates)} possible duplicates."
+            f"\n\nDry run: {_count(result.imported, 'patient')} would be imported; "
+            f"{_count(len(plan.rejected_rows), 'row')} rejected; "
+            f"{_count(len(plan.duplicates), 'possible duplicate')}."
         )
         self.summary.setText(text)
         self.message.setText("")

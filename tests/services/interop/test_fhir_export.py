@@ -43,6 +43,7 @@ def references(node: Any) -> list[str]:
     return found
 
 
+@pytest.mark.postgres
 def test_every_resource_validates_as_fhir_r4(charted: Charted, tmp_path: Path) -> None:
     data = export(charted.world, tmp_path, ExportScope(patient_id=charted.patient.id))
     Bundle.parse_obj(data)  # the whole bundle, then each resource on its own
@@ -142,6 +143,7 @@ def test_export_needs_the_export_permission_and_is_audited(charted: Charted, tmp
     assert entry.username == "manager"
 
 
+@pytest.mark.postgres
 def test_bulk_ndjson_one_file_per_type_and_validates(charted: Charted, tmp_path: Path) -> None:
     world = charted.world
     world.as_(world.manager)

@@ -53,6 +53,7 @@ def test_header_guess_maps_the_usual_names() -> None:
     }
 
 
+@pytest.mark.postgres
 def test_utf8_bom_semicolons_quoted_newlines_and_blank_lines(world: World) -> None:
     text = (
         HEADER
@@ -113,6 +114,7 @@ def test_dates_that_disagree_need_a_choice_and_misfits_are_rejected(world: World
     assert (reject.row, reject.line, reject.field) == (2, 3, "dob") and "day/month/year" in reject.reason
 
 
+@pytest.mark.postgres
 def test_rejects_are_listed_written_and_nothing_is_half_imported(world: World, tmp_path: Path) -> None:
     data = (
         b"chart,first,last,dob,email,skin type\n"
@@ -139,6 +141,7 @@ def test_rejects_are_listed_written_and_nothing_is_half_imported(world: World, t
     assert world.services.patients.count() == before + 2
 
 
+@pytest.mark.postgres
 def test_duplicates_are_shown_for_a_decision_never_merged(world: World) -> None:
     existing = make_patient(world.services, first_name="Ada", last_name="Byron", chart_number="X-1",
                             date_of_birth=date(1980, 5, 5))  # fmt: skip
@@ -182,6 +185,7 @@ def test_dry_run_writes_nothing(world: World) -> None:
     assert world.services.patients.count() == before and not import_entries(world)
 
 
+@pytest.mark.postgres
 def test_a_chart_number_taken_after_the_preview_stops_the_whole_import(world: World) -> None:
     svc = importer(world)
     plan = svc.plan_csv(read_csv(b"chart,first,last,dob\nQ-1,Ann,Lee,1980-01-01\nQ-2,Bo,Li,1981-01-01\n"))

@@ -115,7 +115,7 @@ def test_import_wizard_maps_checks_and_imports(world: World, qtbot, prompts, wor
     wizard.next()
     assert wizard.currentId() == CHECK_PAGE
     check = wizard.check_page
-    assert check.preview.rowCount() == 2 and "Dry run: 1 patients would be imported" in check.summary.text()
+    assert check.preview.rowCount() == 2 and "Dry run: 1 patient would be imported" in check.summary.text()
     problems = [check.problems.index(r, 3).data() for r in range(check.problems.rowCount())]
     assert any("name@example.com" in p for p in problems) and any("in the clinic" in p for p in problems)
     shoot(wizard, "import-3-check")
