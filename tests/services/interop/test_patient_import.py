@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clinicrec.domain.enums import Sex
 from clinicrec.domain.errors import PermissionDenied
@@ -234,3 +236,35 @@ def test_100k_rows_import_in_one_transaction(world: World) -> None:
     assert world.services.patients.count() == 100_000
     [entry] = import_entries(world)
     assert changes(entry)["imported"] == 100_000
+
+
+_names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=_names, last=_names, phone=st.text("0123456789 +()-x#", max_size=20))
+def test_every_row_is_rejected_naming_the_field_or_stored_exactly(
+    world: World, first: str, last: str, phone: str
+) -> None:
+    n = world.services.patients.count() + 1
+    out = io.StringIO()
+    csv.writer(out).writerows(
+        [["chart", "first", "last", "dob", "phone"], [f"H-{n}", first, last, "1980-01-01", phone]]
+    )
+    data = out.getvalue().encode("utf-8")
+    svc = importer(world)
+    try:
+        table = read_csv(data)
+    except ValueError:
+        return  # not a table (e.g. the values made the header ambiguous): refused with a message
+    if len(table.records) != 1 or table.header != ["chart", "first", "last", "dob", "phone"]:
+        return  # e.g. a value with only separators or newlines: the reader's own rules apply
+    plan = svc.plan_csv(table)
+    if plan.rejects:
+        assert {r.field for r in plan.rejects} <= {"first", "last", "phone"}
+        assert all(r.reason for r in plan.rejects)
+        return
+    svc.run(plan, all_duplicates=Decision.IMPORT)
+    [row] = world.services.patients.search(f"H-{n}")
+    stored = world.services.patients.get(row.id)
+    assert (stored.first_name, stored.last_name, stored.phone) == (first.strip(), last.strip(), phone.strip())
