@@ -268,3 +268,12 @@ def test_every_row_is_rejected_naming_the_field_or_stored_exactly(
     [row] = world.services.patients.search(f"H-{n}")
     stored = world.services.patients.get(row.id)
     assert (stored.first_name, stored.last_name, stored.phone) == (first.strip(), last.strip(), phone.strip())
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40) | st.sampled_from(["Zoë", "Ñúñez-Øster", "ﬃ", "İstanbul", "Straße", "Łódź", "Ǆ"]))
+def test_fast_fold_is_the_search_key_fold(name: str) -> None:
+    from clinicrec.services.interop.patient_import import fast_fold
+    from clinicrec.text import fold
+
+    assert fast_fold(name) == fold(name)
