@@ -527,9 +527,9 @@ def _insert_rows(s: Session, rows: list[dict[str, Any]]) -> None:
             batch = []
             for r in rows[start : start + INSERT_BATCH]:
                 row = list(values(r))
-                for i, p in converted:
+                for i, bind in converted:
                     if row[i] is not None:
-                        row[i] = p(row[i])
+                        row[i] = bind(row[i])
                 for i, v in constant:
                     row[i] = v
                 batch.append(row)
