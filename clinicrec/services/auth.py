@@ -10,14 +10,15 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db.models import FailedSignInRow, UserRow
+from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
-from ..domain.errors import AccountLocked, AuthenticationError, NotFoundError, ValidationError
+from ..domain.errors import AuthenticationError, NotFoundError, ValidationError
 from ..domain.models import User
-from ..domain.validation import FieldError, validate_password, validate_user
+from ..domain.validation import FieldError, validate_user
 from . import audit
 from .base import Change, ServiceBase
 from .mapping import to_user
+from .passwords import check_password
 from .permissions import Action, Actor
 
 #: Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are above it.
@@ -26,6 +27,12 @@ ARGON2_MEMORY_KIB = 64 * 1024
 ARGON2_PARALLELISM = 2
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
+#: The one answer to every refused sign-in: an unknown name, a wrong password, an inactive account and
+#: a locked one read the same, so the answer never tells which user names exist.
+SIGN_IN_REFUSED = (
+    "Sign-in refused: the user name or password is wrong, or the account is locked after repeated "
+    "failures (try again in 15 minutes or ask an administrator)"
+)
 
 
 def password_hasher(
@@ -42,27 +49,29 @@ def actor_of(row: UserRow) -> Actor:
 
 class AuthService(ServiceBase):
     hasher = password_hasher()
-    _dummy_hash: str | None = None
 
     # -- accounts --------------------------------------------------------------------------------
     def has_users(self) -> bool:
         with self.reading() as s:
             return bool(s.execute(select(func.count(UserRow.id))).scalar_one())
 
-    def create_first_admin(self, user: User, password: str) -> User:
-        """The setup step on an empty database: only allowed while there are no users."""
+    def create_first_admin(self, user: User, password: str, clinic_name: str = "") -> User:
+        """The setup step on an empty database: only allowed while there are no users.
+
+        ``clinic_name`` is the name being set up alongside (not stored yet): no password made of it.
+        """
         if self.has_users():
             raise AuthenticationError("The first administrator already exists; sign in instead")
         user = replace(user, role=Role.ADMIN)
-        return self._create(user, password, actor=None)
+        return self._create(user, password, actor=None, clinic_name=clinic_name)
 
     def create_user(self, user: User, password: str) -> User:
         actor = self.actor(Action.MANAGE_USERS)
         return self._create(user, password, actor=actor)
 
-    def _create(self, user: User, password: str, actor: Actor | None) -> User:
+    def _create(self, user: User, password: str, actor: Actor | None, clinic_name: str = "") -> User:
         validate_user(user)
-        validate_password(password)
+        check_password(password, *self.password_context(user.username, user.full_name), clinic_name)
         with self.writing() as s:
             if s.execute(select(UserRow.id).where(UserRow.username == user.username)).first():
                 raise ValidationError(FieldError("username", f"User name {user.username!r} is already taken"))
@@ -141,9 +150,15 @@ class AuthService(ServiceBase):
             return to_user(row)
 
     # -- passwords -------------------------------------------------------------------------------
+    def password_context(self, username: str, full_name: str) -> tuple[str, ...]:
+        """The words no password may be made of: the user's names and the clinic's."""
+        with self.reading() as s:
+            clinic = s.execute(select(ClinicRow.name).where(ClinicRow.id == 1)).scalar_one_or_none()
+        return (username, full_name, clinic or "")
+
     def change_own_password(self, old_password: str, new_password: str) -> None:
         actor = self.actor()
-        validate_password(new_password)
+        check_password(new_password, *self.password_context(actor.username, actor.full_name))
         with self.writing() as s:
             row = s.get(UserRow, actor.user_id)
             assert row is not None
@@ -157,7 +172,8 @@ class AuthService(ServiceBase):
 
     def reset_password(self, user_id: int, new_password: str) -> None:
         actor = self.actor(Action.MANAGE_USERS)
-        validate_password(new_password)
+        target = self.get_user(user_id)
+        check_password(new_password, *self.password_context(target.username, target.full_name))
         with self.writing() as s:
             row = s.get(UserRow, user_id)
             if row is None:
@@ -202,20 +218,28 @@ class AuthService(ServiceBase):
             return False
 
     def _burn_time(self, password: str) -> None:
-        """Spend one real hash check so an unknown name takes as long as a wrong password."""
-        if AuthService._dummy_hash is None:
-            AuthService._dummy_hash = self.hasher.hash("not-a-real-password-0")
-        self._verify(AuthService._dummy_hash, password)
+        """Spend one Argon2 computation with the current parameters, as verifying a password does.
+
+        Hashing the typed password (and throwing the hash away) costs what a verification costs, from
+        the very first attempt: no dummy hash to compute on first use, which would make that first
+        unknown name slower than the rest.
+        """
+        self.hasher.hash(password)
 
     # -- sign-in ---------------------------------------------------------------------------------
     def sign_in(self, username: str, password: str) -> Actor:
+        """Sign in; every refusal raises the same AuthenticationError(SIGN_IN_REFUSED).
+
+        Each path spends exactly one Argon2 verification, so the time taken does not tell an unknown
+        name, an inactive or locked account and a wrong password apart either. Only the audit trail
+        (which a manager reads) records the reason.
+        """
         now = self.now()
         with self.writing() as s:
             row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
             if row is None or not row.active:
                 self._burn_time(password)
                 self._count_unknown(s, username, now, known=row is not None)
-                failure = "Unknown user name or wrong password"
             elif row.locked_until is not None and row.locked_until > now:
                 self._burn_time(password)
                 audit.record(
@@ -227,9 +251,6 @@ class AuthService(ServiceBase):
                     username=username,
                     changes={"reason": [None, "account locked"]},
                 )
-                failure = f"This account is locked after repeated failures until {row.locked_until:%H:%M} UTC"
-                s.commit()
-                raise AccountLocked(failure)
             elif not self._verify(row.password_hash, password):
                 row.failed_attempts += 1
                 locked = row.failed_attempts >= MAX_FAILED_ATTEMPTS
@@ -245,7 +266,6 @@ class AuthService(ServiceBase):
                     username=username,
                     changes={"reason": [None, "wrong password" + ("; account locked" if locked else "")]},
                 )
-                failure = "Unknown user name or wrong password"
             else:
                 row.failed_attempts = 0
                 row.locked_until = None
@@ -255,7 +275,7 @@ class AuthService(ServiceBase):
                 audit.record(s, actor, AuditAction.SIGN_IN, "user", row.id)
                 self._ctx.actor = actor
                 return actor
-        raise AuthenticationError(failure)
+        raise AuthenticationError(SIGN_IN_REFUSED)
 
     def sign_out(self) -> None:
         actor = self._ctx.actor

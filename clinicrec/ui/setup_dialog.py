@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
 from ..domain.enums import Role
 from ..domain.errors import ClinicRecError, FieldError, ValidationError
 from ..domain.models import ClinicSettings, User
-from ..domain.validation import validate_clinic, validate_password, validate_user
+from ..domain.validation import validate_clinic, validate_user
 from ..services.app import Services
+from ..services.passwords import check_password
 from ..services.permissions import Actor
+from .password_hint import HINT, attach_strength_hint
 from .style import make_primary, set_role
 from .widgets import FieldErrorLabel, show_field_errors
 
@@ -61,18 +63,23 @@ class SetupDialog(QDialog):
         errors: dict[str, FieldErrorLabel],
         field: str,
         hint: str = "",
-    ) -> None:
+    ) -> QLabel | None:
         caption = QLabel(label, self)
         caption.setBuddy(widget)
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(widget)
+        hint_label = None
         if hint:
-            box.addWidget(set_role(QLabel(hint, self), "muted"))
+            hint_label = QLabel(hint, self)
+            hint_label.setObjectName(f"{field}_hint")
+            hint_label.setWordWrap(True)
+            box.addWidget(set_role(hint_label, "muted"))
         error = FieldErrorLabel(widget, self)
         errors[field] = error
         box.addWidget(error)
         form.addRow(caption, box)
+        return hint_label
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -128,8 +135,14 @@ class SetupDialog(QDialog):
             "credentials",
             "Printed after the name on signed records.",
         )
-        self._add(
-            admin_form, "&Password", self.password, self._admin_errors, "password", "At least 10 characters."
+        self.password_hint = self._add(
+            admin_form, "&Password", self.password, self._admin_errors, "password", HINT
+        )
+        assert self.password_hint is not None
+        attach_strength_hint(
+            self.password,
+            self.password_hint,
+            lambda: (self.username.text(), self.full_name.text(), self.clinic_name.text()),
         )
         self._add(admin_form, "Password a&gain", self.password_again, self._admin_errors, "password_again")
         columns.addWidget(admin_box, 1, Qt.AlignmentFlag.AlignTop)
@@ -188,7 +201,8 @@ class SetupDialog(QDialog):
         except ValidationError as e:
             clinic_errors = e.errors
         if user is not None:
-            for check in (lambda: validate_user(user), lambda: validate_password(self.password.text())):
+            names = (user.username, user.full_name, settings.name)
+            for check in (lambda: validate_user(user), lambda: check_password(self.password.text(), *names)):
                 try:
                     check()
                 except ValidationError as e:
@@ -214,7 +228,7 @@ class SetupDialog(QDialog):
         auth = self._services.auth
         try:
             if user is not None:
-                auth.create_first_admin(user, self.password.text())
+                auth.create_first_admin(user, self.password.text(), settings.name)
                 self.actor = auth.sign_in(user.username, self.password.text())
             self._services.clinic.setup(settings)
         except ValidationError as e:
