@@ -12,14 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
-from ..domain.errors import AuthenticationError, NotFoundError, ValidationError
+from ..domain.errors import AuthenticationError, NotFoundError, PermissionDenied, ValidationError
 from ..domain.models import User
 from ..domain.validation import FieldError, validate_user
 from . import audit
 from .base import Change, ServiceBase
 from .mapping import to_user
 from .passwords import check_password
-from .permissions import Action, Actor
+from .permissions import Action, Actor, RightsChanged
+from .rights import deactivated_message, rights_problem
 
 #: Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are above it.
 ARGON2_TIME_COST = 3
@@ -185,21 +186,37 @@ class AuthService(ServiceBase):
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "reset"]})
 
     def verify_password(self, password: str) -> bool:
-        """Re-check the signed-in user's password (signing, unlocking the idle lock)."""
-        actor = self.actor()
+        """Re-check the signed-in user's password (signing, unlocking the idle lock).
+
+        A deactivated account is refused with the reason, whatever the password. After a change of
+        role the right password takes up the new role: the workstation acts with the rights of now.
+        """
+        actor = self._signed_in()
         with self.reading() as s:
             row = s.get(UserRow, actor.user_id)
-            return row is not None and row.active and self._verify(row.password_hash, password)
+            if row is None or not row.active:
+                raise RightsChanged(deactivated_message(actor))
+            ok = self._verify(row.password_hash, password)
+            current = actor_of(row)
+        if ok and current != actor:
+            self._ctx.actor = current
+            self.announce(Change("user", actor.user_id, "updated"))
+        return ok
+
+    def check_rights(self) -> str | None:
+        """Why the signed-in user may no longer act as signed in; None when nothing changed."""
+        actor = self._ctx.actor
+        return None if actor is None else rights_problem(self._ctx, actor)
 
     def record_lock(self, locked: bool) -> None:
         """The idle lock covered (True) or uncovered (False) the signed-in user's windows."""
-        actor = self.actor()
+        actor = self._signed_in()
         with self.writing() as s:
             audit.record(s, actor, AuditAction.LOCK if locked else AuditAction.UNLOCK, "user", actor.user_id)
 
     def record_unlock_failed(self) -> None:
         """A wrong password at the idle lock: audited like a failed sign-in."""
-        actor = self.actor()
+        actor = self._signed_in()
         with self.writing() as s:
             audit.record(
                 s,
@@ -210,6 +227,13 @@ class AuthService(ServiceBase):
                 username=actor.username,
                 changes={"reason": [None, "wrong password at the idle lock"]},
             )
+
+    def _signed_in(self) -> Actor:
+        """The person at the keyboard, whatever their rights now (locking and unlocking need no right)."""
+        actor = self._ctx.actor
+        if actor is None:
+            raise PermissionDenied("Sign in first")
+        return actor
 
     def _verify(self, stored: str, password: str) -> bool:
         try:

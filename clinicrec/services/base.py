@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..db.engine import Database
 from ..domain.errors import PermissionDenied, StorageError
 from .permissions import Action, Actor
+from .rights import require_current
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ServiceBase:
         actor = self._ctx.actor
         if actor is None:
             raise PermissionDenied("Sign in first")
+        require_current(self._ctx, actor)  # the rights of now, not of the sign-in (services/rights.py)
         if action is not None:
             actor.require(action)
         return actor
