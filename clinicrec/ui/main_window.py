@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
 from .. import __version__
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
+from ..services.base import Change
 from .changes import ChangeBus
 from .clinic_actions import ClinicActions
 from .patients.patient_chart import PatientChart
@@ -209,6 +210,15 @@ class MainWindow(QMainWindow):
         self.printer.connect_patient_chart(self.chart)
         self.printer.sig_printed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.printer.sig_saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
+        self._bus.sig_changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """The signed-in user's own account changed (a new role taken up at the lock): menus follow."""
+        actor = self._services.actor
+        if change.entity == "user" and actor is not None and change.entity_id == actor.user_id:
+            self.user_label.setText(describe_actor(self._services))
+            self.clinic_actions.update_for_actor()
+            self._update_actions()
 
     # -- patients -------------------------------------------------------------------------------
     @property
