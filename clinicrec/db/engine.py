@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .location import ENV_URL, resolve_url
 
-__all__ = ["ENV_URL", "Database", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
+__all__ = ["ENV_URL", "Database", "database_key", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -37,16 +37,41 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, key: bytes | None = None) -> Engine:
+    """``key``: the SQLite file is encrypted with SQLCipher under this database key (db/crypto.py)."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        if key is not None:
+            return _encrypted_engine(url, path, key, echo)
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _encrypted_engine(url: str, path: Path | None, key: bytes, echo: bool) -> Engine:
+    """SQLCipher through SQLAlchemy's SQLite dialect: each connection applies the key first."""
+    from . import crypto
+
+    if path is None:
+        raise ValueError("an encrypted database needs a file")
+    module = crypto.sqlcipher()
+
+    def connect():  # type: ignore[no-untyped-def]
+        return crypto.connect(path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    engine = create_engine(url, echo=echo, module=module, creator=connect)
+    engine.clinicrec_key = key  # type: ignore[attr-defined]  # for backups made through this engine
+    _configure_sqlite(engine)
+    return engine
+
+
+def database_key(engine: Engine) -> bytes | None:
+    """The SQLCipher key of an encrypted database's engine; None for a plain one."""
+    return getattr(engine, "clinicrec_key", None)
 
 
 def _configure_sqlite(engine: Engine) -> None:

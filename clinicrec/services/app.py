@@ -114,10 +114,17 @@ class Services:
 
 
 def open_services(
-    url: str | None = None, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True
+    url: str | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    migrate: bool = True,
+    key: bytes | None = None,
 ) -> Services:
-    """Open (and migrate) the database named by ``url`` / the environment / the default file."""
-    db = Database(make_engine(resolve_url(url)))
+    """Open (and migrate) the database named by ``url`` / the environment / the default file.
+
+    ``key``: the SQLite file is encrypted under this database key (db/encryption.py unlocks it).
+    """
+    db = Database(make_engine(resolve_url(url), key=key))
     if migrate:
         upgrade_if_needed(db.engine)
     return Services(Context(db, clock))

@@ -10,6 +10,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..db.crypto import RECOVERY, KeyFile, key_file_for
+from ..db.engine import database_key as engine_key
+from ..db.engine import sqlite_path
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
 from ..domain.errors import AuthenticationError, NotFoundError, PermissionDenied, ValidationError
@@ -88,6 +91,8 @@ class AuthService(ServiceBase):
             )
             s.add(row)
             s.flush()
+            if row.active:
+                self._wrap_key_for(row.username, row.password_hash)
             audit.record(
                 s,
                 actor or actor_of(row),
@@ -134,6 +139,8 @@ class AuthService(ServiceBase):
                 "role": row.role,
                 "active": row.active,
             }
+            if old["active"] != row.active:  # a deactivated user's password no longer opens the database
+                self._wrap_key_for(row.username, row.password_hash if row.active else None)
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=audit.diff(old, new))
             result = to_user(row)
         self.announce(Change("user", result.id, "updated"))
@@ -167,6 +174,7 @@ class AuthService(ServiceBase):
                 raise ValidationError(FieldError("old_password", "Current password is not correct"))
             row.password_hash = self.hasher.hash(new_password)
             row.password_changed_at = self.now()
+            self._wrap_key_for(row.username, row.password_hash)
             audit.record(
                 s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "changed"]}
             )
@@ -181,6 +189,7 @@ class AuthService(ServiceBase):
                 raise NotFoundError(f"No user with id {user_id}")
             row.password_hash = self.hasher.hash(new_password)
             row.password_changed_at = self.now()
+            self._wrap_key_for(row.username, row.password_hash if row.active else None)
             row.failed_attempts = 0
             row.locked_until = None
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "reset"]})
@@ -202,6 +211,51 @@ class AuthService(ServiceBase):
             self._ctx.actor = current
             self.announce(Change("user", actor.user_id, "updated"))
         return ok
+
+    # -- the encrypted database's key file (db/crypto.py) -----------------------------------------------
+    def _wrap_key_for(self, username: str, password_hash: str | None) -> None:
+        """Re-wrap (or, with None, remove) ``username``'s copy of the database key; only theirs.
+
+        Called inside the transaction that stores the new hash: if the key file cannot be written the
+        change is not stored either, so the password and the key file never disagree.
+        """
+        keys = self._key_file()
+        if keys is None:
+            return
+        key_file, database_key = keys
+        if password_hash is None:
+            key_file.remove_user(username)
+        else:
+            key_file.set_user(username, password_hash, database_key)
+        key_file.save()
+
+    def _key_file(self) -> tuple[KeyFile, bytes] | None:
+        database_key = engine_key(self.db.engine)
+        path = sqlite_path(self.db.url)
+        if database_key is None or path is None:
+            return None
+        file = key_file_for(path)
+        return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key
+
+    def has_recovery_key(self) -> bool:
+        """False on an encrypted database whose recovery key was never made (or on a plain one: True)."""
+        keys = self._key_file()
+        return keys is None or keys[0].has(RECOVERY)
+
+    def new_recovery_key(self) -> str:
+        """Make a new recovery key (the old one stops working). Shown once; never stored in clear."""
+        actor = self.actor(Action.MANAGE_USERS)
+        keys = self._key_file()
+        if keys is None:
+            raise ValidationError(FieldError("recovery_key", "Only an encrypted database has a recovery key"))
+        key_file, database_key = keys
+        with self.writing() as s:
+            recovery = key_file.set_recovery(database_key)
+            key_file.save()
+            audit.record(
+                s, actor, AuditAction.UPDATE, "database", "", changes={"recovery_key": ["***", "new"]}
+            )
+        return recovery
 
     def check_rights(self) -> str | None:
         """Why the signed-in user may no longer act as signed in; None when nothing changed."""
