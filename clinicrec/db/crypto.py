@@ -195,6 +195,11 @@ class KeyFile:
         return recovery
 
     def open_as(self, username: str, password: str) -> bytes:
+        return self.open_with_proof(username, password)[0]
+
+    def open_with_proof(self, username: str, password: str) -> tuple[bytes, bytes]:
+        """(database key, proof): the proof is the Argon2id digest that unwrapped the key, which equals
+        the digest of the user's password hash; sign-in compares it instead of hashing a second time."""
         entry = self.entries.get(username)
         if entry is None:
             # The same work as a real unwrap, so the time taken does not say which names have a copy.
@@ -202,7 +207,8 @@ class KeyFile:
             if some is not None:
                 _entry_kek(some, password)
             raise WrongSecret("This password does not open the database")
-        return unseal(entry, _entry_kek(entry, password), username)
+        kek = _entry_kek(entry, password)
+        return unseal(entry, kek, username), kek
 
     def open_with_recovery(self, recovery_key: str) -> bytes:
         entry = self.entries.get(RECOVERY)

@@ -59,6 +59,11 @@ def unlock(database: Path, username: str, password: str) -> bytes:
     return crypto.KeyFile.load(crypto.key_file_for(database)).open_as(username, password)
 
 
+def unlock_with_proof(database: Path, username: str, password: str) -> tuple[bytes, bytes]:
+    """(database key, proof for ``AuthService.sign_in``): one Argon2id computation for both."""
+    return crypto.KeyFile.load(crypto.key_file_for(database)).open_with_proof(username, password)
+
+
 def unlock_with_recovery(database: Path, recovery_key: str, key_file: Path | None = None) -> bytes:
     keys = crypto.KeyFile.load(key_file or crypto.key_file_for(database))
     key = keys.open_with_recovery(recovery_key)

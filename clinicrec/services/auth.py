@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db.crypto import RECOVERY, KeyFile, key_file_for
+from ..db.crypto import RECOVERY, KeyFile, key_file_for, parse_password_hash
 from ..db.engine import database_key as engine_key
 from ..db.engine import sqlite_path
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
@@ -295,6 +296,15 @@ class AuthService(ServiceBase):
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
+    @staticmethod
+    def _proven(stored: str, proof: bytes | None) -> bool:
+        if proof is None:
+            return False
+        try:
+            return hmac.compare_digest(parse_password_hash(stored)[1], proof)
+        except ValueError:
+            return False
+
     def _burn_time(self, password: str) -> None:
         """Spend one Argon2 computation with the current parameters, as verifying a password does.
 
@@ -305,8 +315,12 @@ class AuthService(ServiceBase):
         self.hasher.hash(password)
 
     # -- sign-in ---------------------------------------------------------------------------------
-    def sign_in(self, username: str, password: str) -> Actor:
+    def sign_in(self, username: str, password: str, *, proof: bytes | None = None) -> Actor:
         """Sign in; every refusal raises the same AuthenticationError(SIGN_IN_REFUSED).
+
+        ``proof``: on an encrypted database, the Argon2id digest that just unwrapped this user's copy
+        of the key (db/encryption.py ``unlock_with_proof``) from this password; it equals the digest
+        of the stored password hash, so it is compared instead of computing Argon2id a second time.
 
         Each path spends exactly one Argon2 verification, so the time taken does not tell an unknown
         name, an inactive or locked account and a wrong password apart either. Only the audit trail
@@ -329,7 +343,7 @@ class AuthService(ServiceBase):
                     username=username,
                     changes={"reason": [None, "account locked"]},
                 )
-            elif not self._verify(row.password_hash, password):
+            elif not self._proven(row.password_hash, proof) and not self._verify(row.password_hash, password):
                 row.failed_attempts += 1
                 locked = row.failed_attempts >= MAX_FAILED_ATTEMPTS
                 if locked:

@@ -183,3 +183,29 @@ def test_a_plain_database_is_converted_after_a_backup_and_the_plain_copy_removed
     assert after.auth.has_recovery_key()
     after.db.dispose()
     assert encryption.unlock_with_recovery(db_path, recovery) == done.key
+
+
+def test_one_argon2_computation_both_opens_the_file_and_signs_in(clinic, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The digest that unwrapped the key equals the password hash's: sign-in need not hash again."""
+    from clinicrec.services.auth import AuthService
+
+    path, _ = clinic
+    key, proof = encryption.unlock_with_proof(path, "nina", NURSE_PASSWORD)
+    svc = open_services(f"sqlite:///{path}", key=key, migrate=False)
+    calls: list[str] = []
+    real = AuthService.hasher
+
+    class Counting:
+        def verify(self, stored: str, password: str) -> bool:
+            calls.append("verify")
+            return real.verify(stored, password)
+
+        def check_needs_rehash(self, stored: str) -> bool:
+            return real.check_needs_rehash(stored)
+
+    monkeypatch.setattr(AuthService, "hasher", Counting())
+    assert svc.auth.sign_in("nina", NURSE_PASSWORD, proof=proof).username == "nina"
+    assert calls == []
+    assert svc.auth.sign_in("nina", NURSE_PASSWORD, proof=b"\0" * 32).username == "nina"  # falls back
+    assert calls == ["verify"]
+    svc.db.dispose()
