@@ -47,6 +47,7 @@ class SetupDialog(QDialog):
         self._services = services
         self._with_admin = with_admin
         self.actor: Actor | None = services.actor
+        self.recovery_key: str | None = None
         self.setObjectName("setup_dialog")
         self.setWindowTitle("Set up ClinicRec")
         self._clinic_errors: dict[str, FieldErrorLabel] = {}
@@ -231,6 +232,7 @@ class SetupDialog(QDialog):
                 auth.create_first_admin(user, self.password.text(), settings.name)
                 self.actor = auth.sign_in(user.username, self.password.text())
             self._services.clinic.setup(settings)
+            recovery = self._services.auth.new_recovery_key() if self._encrypted() else None
         except ValidationError as e:
             fields = set(self._admin_errors)
             self._show(
@@ -241,7 +243,41 @@ class SetupDialog(QDialog):
             self.general_error.setText(str(e))
             self.general_error.show()
             return
-        self.accept()
+        if recovery is None:
+            self.accept()
+        else:
+            self._show_recovery_key(recovery)
+
+    def _encrypted(self) -> bool:
+        from ..db.engine import database_key
+
+        return database_key(self._services.db.engine) is not None and self.actor is not None
+
+    def _show_recovery_key(self, recovery: str) -> None:
+        """The recovery key, shown this once: it opens the encrypted database if every password is lost."""
+        self.recovery_key = recovery
+        for box in self.findChildren(QGroupBox):
+            box.hide()
+        note = QLabel(
+            "The clinic's records are encrypted on this computer. This recovery key opens them if "
+            "every administrator's password is lost. Write it down or print this window now, and keep "
+            "it locked away from the computer: it is shown only this once and cannot be shown again.",
+            self,
+        )
+        note.setWordWrap(True)
+        key = QLabel(recovery, self)
+        key.setObjectName("recovery_key")
+        key.setAccessibleName("Recovery key")
+        key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        key.setStyleSheet("font-family: monospace; font-size: 20pt; font-weight: 600; padding: 12px;")
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, note)
+        layout.insertWidget(2, key, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.cancel_button.hide()
+        self.finish_button.setText("I have kept the recovery key")
+        self.finish_button.clicked.disconnect(self._finish)
+        self.finish_button.clicked.connect(self.accept)
 
     @classmethod
     def ask(cls, parent: QWidget | None, services: Services, *, with_admin: bool = True) -> Actor | None:

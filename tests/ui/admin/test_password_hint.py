@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
 from clinicrec.services.app import Services, open_services
 from clinicrec.ui.admin.password_dialog import ChangePasswordDialog, ResetPasswordDialog
@@ -87,3 +88,29 @@ def test_setup_hint_and_refusal(qtbot, empty_services: Services) -> None:  # typ
     qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
     assert not empty_services.auth.has_users()
     assert _typed(qtbot, dialog.password, hint, "tulip river moon") == "Strength: Strong."
+
+
+def test_setup_on_an_encrypted_database_shows_the_recovery_key_once(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.db import encryption
+
+    path = tmp_path / "enc" / "clinicrec.sqlite3"
+    key, first = encryption.create_encrypted(path)
+    svc = open_services(f"sqlite:///{path}", key=key)
+    try:
+        dialog = SetupDialog(svc)
+        qtbot.addWidget(dialog)
+        qtbot.keyClicks(dialog.clinic_name, "Harbour Skin Clinic")
+        qtbot.keyClicks(dialog.username, "nina")
+        qtbot.keyClicks(dialog.full_name, "Nina Nurse")
+        qtbot.keyClicks(dialog.password, "tulip river moon")
+        qtbot.keyClicks(dialog.password_again, "tulip river moon")
+        qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
+        shown = dialog.findChild(QLabel, "recovery_key")
+        assert shown is not None and shown.text() == dialog.recovery_key != first
+        assert not dialog.result()  # still open until the user says the key is kept
+        qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
+        assert dialog.result() == QDialog.DialogCode.Accepted
+        assert encryption.unlock_with_recovery(path, shown.text()) == key
+        assert encryption.unlock(path, "nina", "tulip river moon") == key
+    finally:
+        svc.db.dispose()
