@@ -227,13 +227,12 @@ def set_login_role(
             conn.exec_driver_sql(stmt)
         if password is not None:
             raw = conn.connection.driver_connection
-            from psycopg import sql  # type: ignore[import-not-found]
+            assert raw is not None
+            from psycopg import sql
 
-            scram = raw.pgconn.encrypt_password(
-                password.encode(), login_role(username).encode(), b"scram-sha-256"
+            login = login_role(username)
+            scram = raw.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256")
+            statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(login), sql.Literal(scram.decode())
             )
-            conn.exec_driver_sql(
-                sql.SQL("ALTER ROLE {} PASSWORD {}")
-                .format(sql.Identifier(login_role(username)), sql.Literal(scram.decode()))
-                .as_string(raw)
-            )
+            conn.exec_driver_sql(statement.as_string(raw))

@@ -24,6 +24,7 @@ from .base import Change, ServiceBase
 from .mapping import to_user
 from .passwords import check_password
 from .permissions import Action, Actor, RightsChanged
+from .pg_accounts import sync_login_role
 from .rights import deactivated_message, rights_problem
 
 #: Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are above it.
@@ -94,6 +95,7 @@ class AuthService(ServiceBase):
             s.flush()
             if row.active:
                 self._wrap_key_for(row.username, row.password_hash)
+            sync_login_role(s, row.username, row.role, active=row.active, password=password)
             audit.record(
                 s,
                 actor or actor_of(row),
@@ -142,6 +144,8 @@ class AuthService(ServiceBase):
             }
             if old["active"] != row.active:  # a deactivated user's password no longer opens the database
                 self._wrap_key_for(row.username, row.password_hash if row.active else None)
+            if (old["active"], old["role"]) != (row.active, row.role):
+                sync_login_role(s, row.username, row.role, active=row.active)
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=audit.diff(old, new))
             result = to_user(row)
         self.announce(Change("user", result.id, "updated"))
@@ -176,6 +180,7 @@ class AuthService(ServiceBase):
             row.password_hash = self.hasher.hash(new_password)
             row.password_changed_at = self.now()
             self._wrap_key_for(row.username, row.password_hash)
+            sync_login_role(s, row.username, row.role, active=row.active, password=new_password)
             audit.record(
                 s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "changed"]}
             )
@@ -191,6 +196,7 @@ class AuthService(ServiceBase):
             row.password_hash = self.hasher.hash(new_password)
             row.password_changed_at = self.now()
             self._wrap_key_for(row.username, row.password_hash if row.active else None)
+            sync_login_role(s, row.username, row.role, active=row.active, password=new_password)
             row.failed_attempts = 0
             row.locked_until = None
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "reset"]})

@@ -42,7 +42,7 @@ def roles(world: World, backend: str, db_url: str) -> Iterator[dict[str, Engine]
         stored = c.exec_driver_sql(
             "SELECT rolpassword FROM pg_authid WHERE rolname = %(r)s", {"r": login_role("nurse")}
         ).scalar_one()
-    assert stored.startswith("SCRAM-SHA-256$")
+    assert stored.startswith("SCRAM-SHA-256$") and scram_matches(stored, PASSWORD)
     engines = {
         name: create_engine(
             make_url(db_url)
@@ -203,3 +203,77 @@ def test_login_role_statements_move_a_user_between_groups() -> None:
     assert 'REVOKE clinicrec_injector FROM "cr_maria.lopez"' in stmts
     with pytest.raises(ValueError):
         login_role('bad"; DROP ROLE postgres; --')
+
+
+def scram_matches(verifier: str, password: str) -> bool:
+    """Does PostgreSQL's stored SCRAM-SHA-256 verifier belong to ``password``? (RFC 5802 / 7677)
+
+    The test server trusts local connections (scripts/pg-test-server.sh), so the password is checked
+    against what the server stores rather than by connecting."""
+    import base64
+    import hashlib
+    import hmac
+
+    head, keys = verifier.split("$", 1)[1].split("$")
+    iterations, salt = head.split(":")
+    stored_key, server_key = (base64.b64decode(k) for k in keys.split(":"))
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    server = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    stored = hashlib.sha256(hmac.new(salted, b"Client Key", hashlib.sha256).digest()).digest()
+    return hmac.compare_digest(server, server_key) and hmac.compare_digest(stored, stored_key)
+
+
+def test_accounts_kept_in_step_with_their_login_roles(world: World, backend: str, db_url: str) -> None:
+    """Adding a user, a password reset, a change of role and a deactivation reach the server at once."""
+    from dataclasses import replace
+
+    from clinicrec.domain.enums import Role
+    from clinicrec.domain.models import User
+
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL roles")
+    svc = world.as_(world.admin)
+    user = svc.auth.create_user(User("omar.a", "Omar Ahmed", "RN", Role.INJECTOR), "omar's first passphrase")
+
+    def connect(password: str) -> Engine:
+        url = make_url(db_url).set(username=login_role("omar.a"), password=password)
+        return create_engine(url.render_as_string(hide_password=False))
+
+    owner = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with owner.connect() as c:
+        c.exec_driver_sql(f"GRANT CONNECT ON DATABASE {make_url(db_url).database} TO clinicrec_injector")
+
+        def groups() -> set[str]:
+            rows = c.exec_driver_sql(
+                "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'cr_omar.a'"
+            )
+            return {r[0] for r in rows}
+
+        def verifier() -> str:
+            return str(
+                c.exec_driver_sql(
+                    "SELECT rolpassword FROM pg_authid WHERE rolname = 'cr_omar.a'"
+                ).scalar_one()
+            )
+
+        assert groups() == {"clinicrec_injector"}
+        assert scram_matches(verifier(), "omar's first passphrase")
+        assert not scram_matches(verifier(), "omar's second passphrase")
+        engine = connect("omar's first passphrase")
+        with engine.connect() as conn, pytest.raises(DBAPIError):
+            conn.execute(text("SELECT * FROM audit_log"))  # an injector's role
+        engine.dispose()
+        svc.auth.reset_password(user.id, "omar's second passphrase")  # type: ignore[arg-type]
+        assert scram_matches(verifier(), "omar's second passphrase")
+        assert not scram_matches(verifier(), "omar's first passphrase")
+        svc.auth.update_user(replace(svc.auth.get_user(user.id), role=Role.MANAGER))  # type: ignore[arg-type]
+        assert groups() == {"clinicrec_manager"}
+        engine = connect("omar's second passphrase")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM audit_log"))  # now a manager's role
+        engine.dispose()
+        svc.auth.update_user(replace(svc.auth.get_user(user.id), active=False))  # type: ignore[arg-type]
+        with pytest.raises(DBAPIError, match="not permitted to log in"):
+            connect("omar's second passphrase").connect()
+    owner.dispose()
