@@ -209,3 +209,21 @@ def test_one_argon2_computation_both_opens_the_file_and_signs_in(clinic, monkeyp
     assert svc.auth.sign_in("nina", NURSE_PASSWORD, proof=b"\0" * 32).username == "nina"  # falls back
     assert calls == ["verify"]
     svc.db.dispose()
+
+
+def test_signing_in_opens_the_file_with_the_same_answer_for_every_refusal(clinic) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.domain.errors import AuthenticationError
+    from clinicrec.services.auth import SIGN_IN_REFUSED
+    from clinicrec.services.unlock import sign_in_encrypted
+
+    path, _ = clinic
+    svc = sign_in_encrypted(path, "nina", NURSE_PASSWORD)
+    assert svc.actor is not None and svc.actor.username == "nina"
+    assert [p.last_name for p in svc.patients.search(NAME)] == [NAME]
+    svc.db.dispose()
+    answers = set()
+    for username, password in (("nina", "wrong password!"), ("nobody", NURSE_PASSWORD)):
+        with pytest.raises(AuthenticationError) as refused:
+            sign_in_encrypted(path, username, password)
+        answers.add(str(refused.value))
+    assert answers == {SIGN_IN_REFUSED}
