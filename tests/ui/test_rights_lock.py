@@ -86,3 +86,29 @@ def test_a_demoted_managers_next_action_locks_the_window_and_the_password_takes_
     assert not window.clinic_actions.audit_action.isVisible()  # the menus follow the new role
     assert not window.clinic_actions.backup_action.isVisible()
     assert window.user_label.text().endswith("Injector")
+
+
+def test_the_first_administrator_after_a_conversion_is_shown_a_new_recovery_key(
+    qtbot, world: World, prompts, worker
+) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.db import encryption
+    from clinicrec.ui.changes import ChangeBus
+
+    assert world.path is not None
+    world.services.db.dispose()
+    done = encryption.encrypt_existing(world.path)
+    svc = open_services(f"sqlite:///{world.path}", key=done.key, migrate=False)
+    svc.act_as(world.admin)
+    bus = ChangeBus()
+    svc.subscribe(bus.publish)
+    window = MainWindow(svc, bus, prompts, worker)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: any(kind == "info" for kind, _title, _text in prompts.shown))
+    [(kind, title, text)] = prompts.shown
+    recovery = text.rsplit("\n", 1)[-1]
+    assert title == "Recovery key" and "shown only this once" in text
+    assert encryption.unlock_with_recovery(world.path, recovery) == done.key
+    window.offer_recovery_key()  # made once: not offered again
+    assert len(prompts.shown) == 1
+    svc.db.dispose()
