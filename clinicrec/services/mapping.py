@@ -24,6 +24,7 @@ from ..domain.enums import (
     DoseBasis,
     Gais,
     Indication,
+    Language,
     PaperSize,
     Role,
     SessionStatus,
@@ -78,6 +79,7 @@ def patient_values(p: Patient) -> dict[str, Any]:
         "fitzpatrick_type": p.fitzpatrick_type,
         "allergies": p.allergies,
         "notes": p.notes,
+        "preferred_language": Language(p.preferred_language).value,
         "scr_other": p.screening.other,
     }
     for f in SCREENING_FIELDS:
@@ -100,6 +102,7 @@ def to_patient(r: PatientRow) -> Patient:
         allergies=r.allergies,
         screening=screening,
         notes=r.notes,
+        preferred_language=Language(r.preferred_language),
         id=r.id,
         version=r.version,
     )
@@ -158,6 +161,7 @@ def to_product(r: ProductRow) -> Product:
         ready_to_use_units_per_ml=r.ready_to_use_units_per_ml,
         active=r.active,
         notes=r.notes,
+        gtins=tuple(x for x in r.gtins.split(",") if x),
         id=r.id,
     )
 
@@ -173,6 +177,7 @@ def product_values(p: Product) -> dict[str, Any]:
         "ready_to_use_units_per_ml": p.ready_to_use_units_per_ml,
         "active": p.active,
         "notes": p.notes,
+        "gtins": ",".join(p.gtins),
     }
 
 
