@@ -46,6 +46,7 @@ from .common import (
     numbered_canvas,
     page_size,
 )
+from .handout_words import ENGLISH, HandoutWords
 from .templates import Block, SectionKind, Template, fill
 
 log = logging.getLogger(__name__)
@@ -141,10 +142,10 @@ def _logo(png: bytes | None, max_w: float, max_h: float) -> Image | None:
     return Image(io.BytesIO(png), width=w * scale, height=h * scale)
 
 
-def header(clinic: ClinicSettings, width: float, look: Look) -> list[Flowable]:
+def header(clinic: ClinicSettings, width: float, look: Look, words: HandoutWords = ENGLISH) -> list[Flowable]:
     address = ", ".join(x.strip() for x in clinic.address.splitlines() if x.strip())
     reach = "  ·  ".join(
-        x for x in (clinic.phone and f"Tel. {clinic.phone}", clinic.email, clinic.website) if x
+        x for x in (clinic.phone and f"{words.telephone} {clinic.phone}", clinic.email, clinic.website) if x
     )
     text: list[Flowable] = [Paragraph(esc(clinic.name), look.styles["clinic"])]
     text += [Paragraph(esc(line), look.styles["contact"]) for line in (address, reach) if line]
@@ -270,9 +271,9 @@ def story_from_template(
     return story
 
 
-def _footer_text(clinic: ClinicSettings, room: float) -> str:
+def _footer_text(clinic: ClinicSettings, room: float, words: HandoutWords) -> str:
     """The footer's left part, shortened to leave ``room`` points for 'Page N of M'; the phone stays."""
-    ask = f"Questions or worries? Call {clinic.phone}" if clinic.phone else ""
+    ask = words.footer_ask.format(phone=clinic.phone) if clinic.phone else ""
     full = "  ·  ".join(x for x in (clinic.name, ask) if x)
     return full if stringWidth(full, FONT, 9) <= room else (ask or clinic.name)
 
@@ -283,13 +284,14 @@ def build_document(
     story: Callable[[float, Look], list[Flowable]],
     title: str,
     subject: str,
+    words: HandoutWords = ENGLISH,
 ) -> None:
     """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages.
 
     The file is written only once the document is complete, so a failure leaves nothing behind.
     """
     size = page_size(clinic.paper_size)
-    footer = _footer_text(clinic, size[0] - 2 * MARGIN - 25 * mm)
+    footer = _footer_text(clinic, size[0] - 2 * MARGIN - 25 * mm, words)
 
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
         canvas.saveState()
@@ -300,7 +302,7 @@ def build_document(
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN, 9.5 * mm, footer)
         if pages > 1:
-            canvas.drawRightString(size[0] - MARGIN, 9.5 * mm, f"Page {page} of {pages}")
+            canvas.drawRightString(size[0] - MARGIN, 9.5 * mm, words.page_of.format(page=page, pages=pages))
         canvas.restoreState()
 
     pdf = b""
