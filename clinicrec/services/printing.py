@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..domain.enums import AuditAction
+from ..domain.enums import AuditAction, Language
 from ..domain.errors import ClinicRecError
 from . import audit
 from .base import ServiceBase
@@ -40,11 +40,12 @@ class PrintService(ServiceBase):
             lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id, "chart_pdf"
         )
 
-    def leaflet_bytes(self) -> bytes:
+    def leaflet_bytes(self, language: Language = Language.ENGLISH) -> bytes:
+        """The general leaflet in ``language`` (the handout follows the patient's own language)."""
         from ..pdf.handout import build_leaflet
 
         clinic = ClinicService(self._ctx).get()
-        return self._render(lambda fh: build_leaflet(clinic, fh), None, None, "leaflet")
+        return self._render(lambda fh: build_leaflet(clinic, fh, language=language), None, None, "leaflet")
 
     def handout_pdf(self, session_id: int, out: Path, *, template_text: str | None = None) -> Path:
         return write_pdf(out, self.handout_bytes(session_id, template_text=template_text))

@@ -94,6 +94,11 @@ def test_every_template_file_shipped_is_a_known_kind_in_a_known_language() -> No
 def test_every_shipped_template_reads_at_grade_7_or_below(kind: str, language: Language) -> None:
     text = template_text(kind, language)
     assert len(text.split()) > 200  # a real text, not an empty file that is trivially easy
+    assert validate_template(
+        load_template_text(kind, language), TEMPLATE_KINDS[kind], language=language
+    ).title.startswith(
+        "Microbotox" if kind == "leaflet" else ("Your" if language is Language.ENGLISH else "Cuidados")
+    )
     assert_easy(text, language, f"{language.value}/{kind}")
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.enums import Sex
+from ...domain.enums import Language, Sex
 from ...domain.errors import ClinicRecError, ConcurrentEditError, FieldError, ValidationError
 from ...domain.models import Patient, SafetyScreening
 from ...domain.validation import validate_patient
@@ -141,6 +141,10 @@ class PatientEditor(QDialog):
         self._field(form, "E&mail", self.email, "email", "Email")
         self._field(form, "&Address", self.address, "address", "Address")
         self._field(form, "Fit&zpatrick", self.fitzpatrick, "fitzpatrick_type", "Fitzpatrick skin type")
+        self.language = QComboBox(self)  # the handout and leaflet are printed in it
+        for language in Language:
+            self.language.addItem(language.label, language)
+        self._field(form, "Lan&guage", self.language, "preferred_language", "Preferred language for handouts")
         columns.addWidget(details, 5, Qt.AlignmentFlag.AlignTop)
 
         right = QVBoxLayout()
@@ -204,6 +208,7 @@ class PatientEditor(QDialog):
             self.email,
             self.address,
             self.fitzpatrick,
+            self.language,
             *self.screening_checks.values(),
             self.screening_other,
             self.allergies,
@@ -229,6 +234,7 @@ class PatientEditor(QDialog):
         self.email.setText(p.email)
         self.address.setPlainText(p.address)
         self.fitzpatrick.setCurrentIndex(max(0, self.fitzpatrick.findData(p.fitzpatrick_type)))
+        self.language.setCurrentIndex(max(0, self.language.findData(p.preferred_language)))
         for name, box in self.screening_checks.items():
             box.setChecked(bool(getattr(p.screening, name)))
         self.screening_other.setText(p.screening.other)
@@ -253,7 +259,7 @@ class PatientEditor(QDialog):
             edit.textEdited.connect(self._mark_dirty)
         for text_box in (self.address, self.allergies, self.notes):
             text_box.textChanged.connect(self._mark_dirty)
-        for combo in (self.sex, self.fitzpatrick):
+        for combo in (self.sex, self.fitzpatrick, self.language):
             combo.currentIndexChanged.connect(self._mark_dirty)
         for box in self.screening_checks.values():
             box.toggled.connect(self._mark_dirty)
@@ -287,6 +293,7 @@ class PatientEditor(QDialog):
             allergies=self.allergies.toPlainText().strip(),
             screening=self.screening(),
             notes=self.notes.toPlainText().strip(),
+            preferred_language=self.language.currentData(),
         )
         if self._original is None:
             return Patient(**values)  # type: ignore[arg-type]
