@@ -48,7 +48,7 @@ def test_a_spanish_patients_handout_is_in_spanish(
         "Gracias por venir a vernos, Zoë.",
         "tratamiento del 3 de marzo de 2026",
         "Su tratamiento",
-        "Fecha del tratamiento",
+        "Fecha 3 de marzo de 2026",
         "hacia el 17 de marzo de 2026",
         "Frente, nariz, mejillas y mentón",
         "Cuándo buscar ayuda de inmediato",
