@@ -143,8 +143,10 @@ class ProductDialog(FormDialog):
             QLineEdit(self),
             "gtins",
             "Carton GTINs",
-            "The (01) numbers on this product's cartons, separated by commas: a scanned vial then "
-            "names its product.",
+            "Carton barcode (01) numbers, separated by commas",
+        )
+        self.gtins.setToolTip(
+            "The GTINs printed as (01) on this product's cartons: a scanned vial then names its product."
         )
         self.notes = self.add_field(form, "&Notes", QPlainTextEdit(self), "notes", "Notes")
         self.notes.setTabChangesFocus(True)
