@@ -293,7 +293,7 @@ class PatientEditor(QDialog):
             allergies=self.allergies.toPlainText().strip(),
             screening=self.screening(),
             notes=self.notes.toPlainText().strip(),
-            preferred_language=self.language.currentData(),
+            preferred_language=Language(self.language.currentData()),
         )
         if self._original is None:
             return Patient(**values)  # type: ignore[arg-type]
