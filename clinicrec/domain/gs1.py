@@ -20,11 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from biip import ParseConfig, ParseError
-from biip.checksums import gs1_standard_check_digit
-from biip.gs1_messages import GS1Message
-from biip.symbology import SymbologyIdentifier
-
 from .errors import ClinicRecError
 from .models import Product
 
@@ -66,11 +61,17 @@ def looks_like_gs1(text: str) -> bool:
     )
 
 
+def gs1_check_digit(digits: str) -> int:
+    """GS1's mod-10 check digit of ``digits`` (weights 3, 1, 3, ... from the right)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return (10 - total % 10) % 10
+
+
 def gtin_check_digit_error(gtin: str) -> str | None:
     """None for a valid 14-digit GTIN; otherwise what is wrong with it."""
     if len(gtin) != 14 or not gtin.isdigit():
         return f"the product number (01) must be 14 digits, not {gtin!r}"
-    expected = gs1_standard_check_digit(gtin[:-1])
+    expected = gs1_check_digit(gtin[:-1])
     if int(gtin[-1]) != expected:
         return (
             f"the product number (01) {gtin} has a wrong check digit ({gtin[-1]}; it should be "
@@ -110,6 +111,11 @@ def expiry_from_yymmdd(value: str, *, today: date | None = None) -> date:
 
 def read_elements(text: str) -> dict[str, str]:
     """The AIs of a scanned GS1 code, e.g. ``{"01": "0036...", "17": "270630", "10": "B4655A"}``."""
+    # Loaded here: biip takes ~80 ms to import, and validation (loaded at start-up) imports this module.
+    from biip import ParseConfig, ParseError
+    from biip.gs1_messages import GS1Message
+    from biip.symbology import SymbologyIdentifier
+
     body = text.strip(" \r\n\t")
     if _SYMBOLOGY.match(body):
         symbology = SymbologyIdentifier.extract(body)
