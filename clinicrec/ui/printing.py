@@ -290,7 +290,7 @@ class DocumentPrinter(QObject):
             dialog = PrintPreviewDialog(data, doc.what, window)
             made = _Document(doc.what, doc.file_name, lambda: data)
             dialog.sig_print_requested.connect(lambda: self._print(made, window))
-            dialog.sig_save_requested.connect(lambda: self._save(made, dialog))
+            dialog.sig_save_requested.connect(lambda: self._save(made, window))
             self.previewer(dialog)
             self.sig_preview_shown.emit(dialog)
 
