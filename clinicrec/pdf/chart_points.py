@@ -14,13 +14,16 @@ from dataclasses import dataclass
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, TableStyle
 
 from ..domain.dosing import DoseTotal
 from ..domain.enums import DoseBasis, Zone
 from ..domain.models import InjectionPoint, SessionRecord, Vial
 from .chart_tables import HEADER_BG, S, data_table, exact_ml, exact_units, heading, p
 from .common import FONT_BOLD, esc
+
+#: A grouped table this short moves whole to the next page rather than leave a row behind.
+KEEP_TOGETHER_ROWS = 16
 
 
 def count_points(n: int) -> str:
@@ -112,7 +115,7 @@ def grouped_points_section(r: SessionRecord, width: float) -> list[Flowable]:
     vials = {v.id: v for v in r.vials if v.id is not None}
     groups = group_points(points)
     rows, subtotals = _rows(r, groups, vials)
-    widths = [x * mm for x in (20, 27, 17, 32, 32)]
+    widths = [x * mm for x in (20, 27, 17, 34, 34)]
     widths += [width - sum(widths) - 20 * mm, 20 * mm]
     header = ["Zone", "Product · lot", "Points", "Dose each", "Total", "Concentration", "Entered as"]
     t = data_table(header, rows, widths)
@@ -127,6 +130,8 @@ def grouped_points_section(r: SessionRecord, width: float) -> list[Flowable]:
         esc(f"Injection points by zone ({count_points(len(points))}; every point in the appendix)"),
         ParagraphStyle("h2_split", S["h2"], keepWithNext=False),
     )
+    if len(rows) <= KEEP_TOGETHER_ROWS:  # a short table is read at a glance: never split it
+        return [KeepTogether([title, t])]
     return [CondPageBreak(30 * mm), title, t]
 
 
