@@ -6,6 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
@@ -91,3 +92,18 @@ def test_the_face_map_is_drawn_large(record: SessionRecord) -> None:
 
 def test_count_points_words() -> None:
     assert (count_points(1), count_points(2), count_points(0)) == ("1 point", "2 points", "0 points")
+
+
+@pytest.mark.parametrize("notes", [1, 275], ids=["short notes", "notes that leave the table low on a page"])
+def test_the_points_by_zone_table_stays_on_one_page(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings, notes: int
+) -> None:
+    """Long session notes push the table low on a page: it moves there whole rather than split."""
+    session = dataclasses.replace(record.session, notes=" ".join(["Patient tolerated well."] * notes))
+    pages = chart_pages(dataclasses.replace(record, session=session), clinic, tmp_path)
+    holding = [
+        n
+        for n, page in enumerate(pages)
+        if re.search(r"(Forehead|Nose|Cheek \([LR]\)|Chin) \w+ \w* ?lot ", page)
+    ]
+    assert len(set(holding)) == 1 and "Injection points by zone" in pages[holding[0]]
