@@ -16,7 +16,7 @@ from ..domain.errors import AccountLocked, AuthenticationError, NotFoundError, V
 from ..domain.models import User
 from ..domain.validation import FieldError, validate_password, validate_user
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .mapping import to_user
 from .permissions import Action, Actor
 
@@ -96,7 +96,6 @@ class AuthService(ServiceBase):
                 ),
             )
             result = to_user(row)
-        self.announce(Change("user", result.id, "created"))
         return result
 
     def update_user(self, user: User) -> User:
@@ -126,7 +125,6 @@ class AuthService(ServiceBase):
             }
             audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=audit.diff(old, new))
             result = to_user(row)
-        self.announce(Change("user", result.id, "updated"))
         return result
 
     def list_users(self) -> list[User]:

@@ -14,7 +14,7 @@ from ..domain.errors import NotFoundError, ValidationError
 from ..domain.models import ClinicSettings, Product, Vial
 from ..domain.validation import FieldError, validate_clinic, validate_product, validate_vial
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .mapping import clinic_values, product_values, to_clinic, to_product, to_vial, vial_audit, vial_row
 from .permissions import Action
 from .queries import current_versions
@@ -84,7 +84,6 @@ class ClinicService(ServiceBase):
                         row.id,
                         changes=audit.diff({}, product_values(p)),
                     )
-        self.announce(Change("clinic", 1, "created"))
         return settings
 
     def update(self, settings: ClinicSettings) -> ClinicSettings:
@@ -100,7 +99,6 @@ class ClinicService(ServiceBase):
             audit.record(
                 s, actor, AuditAction.UPDATE, "clinic", 1, changes=audit.diff(old, clinic_values(settings))
             )
-        self.announce(Change("clinic", 1, "updated"))
         return settings
 
 
@@ -155,7 +153,6 @@ class ProductService(ServiceBase):
                     changes=audit.diff(old, product_values(product)),
                 )
             result = to_product(row)
-        self.announce(Change("product", result.id, "updated"))
         return result
 
 
@@ -184,7 +181,6 @@ class VialService(ServiceBase):
                 s, actor, AuditAction.CREATE, "vial", row.id, changes=audit.diff({}, vial_audit(vial))
             )
             result = to_vial(row)
-        self.announce(Change("vial", result.id, "created"))
         return VialStatus(result, product, 0.0, result.use_by(product.in_use_hours))
 
     def status(

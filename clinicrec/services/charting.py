@@ -34,7 +34,7 @@ from ..domain.errors import (
 from ..domain.models import Acknowledgement, Assessment, SafetyWarning, TreatmentSession, Vial
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .content_hash import session_content_hash
 from .mapping import (
     assessment_values,
@@ -202,9 +202,6 @@ class ChartingService(ServiceBase):
                 "This session was saved elsewhere while you were editing it. "
                 "Reopen it to see the other changes."
             ) from e
-        self.announce(
-            Change("session", result.id, "created" if session.id is None else "updated", result.patient_id)
-        )
         return result
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
@@ -337,7 +334,6 @@ class ChartingService(ServiceBase):
                 patient_id=patient_id,
                 changes=audit.diff(old, {}),
             )
-        self.announce(Change("session", session_id, "deleted", patient_id))
 
     @staticmethod
     def _view_of(session: TreatmentSession) -> dict[str, Any]:
@@ -401,7 +397,6 @@ class ChartingService(ServiceBase):
                 },
             )
             result = self._load(s, row.id)
-        self.announce(Change("session", session_id, "signed", result.patient_id))
         return result
 
     def _check_reviewed(self, s: Session, row: SessionRow, reviewed: TreatmentSession) -> None:
@@ -458,7 +453,6 @@ class ChartingService(ServiceBase):
                 patient_id=original.patient_id,
                 changes={"amended_by": [None, draft.id], "reason": [None, reason]},
             )
-        self.announce(Change("session", session_id, "amended", original.patient_id))
         return draft
 
     def acknowledge(self, session: TreatmentSession, warning: SafetyWarning, reason: str) -> TreatmentSession:

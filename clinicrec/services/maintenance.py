@@ -34,7 +34,7 @@ from ..domain.enums import AuditAction
 from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied, StorageError
 from ..paths import backup_dir_for
 from . import audit, audit_anchor
-from .base import Change, Context, ServiceBase
+from .base import ChangeListener, Context, ServiceBase
 from .permissions import Action, Actor
 
 BackupKind = bk.BackupKind
@@ -300,7 +300,6 @@ class MaintenanceService(ServiceBase):
                 },
                 username=None if actor else AUTOMATIC,
             )
-        self.announce(Change("backup", None, "created"))
 
     def list_backups(self) -> list[BackupInfo]:
         """Backups in the backup folder, newest first (empty on PostgreSQL)."""
@@ -328,7 +327,7 @@ class MaintenanceService(ServiceBase):
         live, folder = self._sqlite_only()
         staged = _prepare(Path(file), live)
         return _install_and_record(
-            self.db, self._ctx.clock, actor, staged, live, folder, announce=self.announce
+            self.db, self._ctx.clock, actor, staged, live, folder, listeners=self._ctx.listeners
         )
 
     def _sqlite_only(self) -> tuple[Path, Path]:
@@ -441,12 +440,14 @@ def _install_and_record(
     prepared: _Prepared,
     live: Path,
     folder: Path,
-    announce: Callable[[Change], None] | None = None,
+    listeners: list[ChangeListener] | None = None,
 ) -> RestoreResult:
     aside = folder / bk.backup_name(live.stem, BackupKind.REPLACED, clock())
     replaced_head = audit_anchor.file_head(live) if live.exists() else None
     installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose)
-    svc = ServiceBase(Context(db, clock, actor))
+    ctx = Context(db, clock, actor)
+    ctx.listeners = listeners if listeners is not None else []  # the restore's audit entry is published
+    svc = ServiceBase(ctx)
     with svc.reading() as s:
         patients = s.execute(select(func.count(PatientRow.id))).scalar_one()
         sessions = s.execute(select(func.count(SessionRow.id))).scalar_one()
@@ -470,8 +471,6 @@ def _install_and_record(
         entries = s.execute(select(func.count(AuditRow.id))).scalar_one()
         head = audit_anchor.head_of(s)
     audit_anchor.AnchorBook().reset(audit_anchor.database_key(db), *head, clock())
-    if announce is not None:
-        announce(Change("database", None, "restored"))
     return RestoreResult(
         prepared.staged.source,
         installed.kept_aside,

@@ -23,7 +23,7 @@ from ..domain.models import (
 )
 from ..domain.validation import FieldError, validate_adverse_event, validate_assessment
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .charting import ChartingService
 from .mapping import (
     adverse_event_values,
@@ -107,7 +107,6 @@ class RecordService(ServiceBase):
                 changes=audit.diff({}, {"session_id": row.root_id, **assessment_values(assessment)}),
             )
             result = to_assessment(a, actor.full_name)
-        self.announce(Change("assessment", result.id, "created", row.patient_id))
         return result
 
     def _signed_root(self, s: Session, session_id: int) -> SessionRow:
@@ -145,7 +144,6 @@ class RecordService(ServiceBase):
                 changes=audit.diff({}, adverse_event_values(event)),
             )
             result = to_adverse_event(e)
-        self.announce(Change("adverse_event", result.id, "created", row.patient_id))
         return result
 
     def update_adverse_event(self, event: AdverseEvent) -> AdverseEvent:
@@ -178,7 +176,6 @@ class RecordService(ServiceBase):
                 changes=audit.diff(old, adverse_event_values(event)),
             )
             result = to_adverse_event(e)
-        self.announce(Change("adverse_event", result.id, "updated", session.patient_id))
         return result
 
     # -- views ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
 from ..services.auth import MAX_FAILED_ATTEMPTS
-from ..services.base import Change
+from ..services.base import Change, ChangeEntity
 from .lock_overlay import LockOverlay
 
 DEFAULT_MINUTES = 10
@@ -132,7 +132,7 @@ class IdleLock(QObject):
 
     def on_change(self, change: Change) -> None:
         """Change-bus listener: the clinic's idle time was edited."""
-        if change.entity == "clinic":
+        if change.entity == ChangeEntity.CLINIC:
             self.set_minutes(self._clinic_minutes())
 
     def start(self) -> None:

@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
             self._services, self._bus, page_size=self._page_size, parent=self
         )
         self.patient_list.setMinimumWidth(420)
-        self.chart = PatientChart(self._services, self._bus, self)
+        self.chart = PatientChart(self._services, self._bus, self, worker=self._worker)
         self.chart.setMinimumWidth(560)
         self.splitter.addWidget(self.patient_list)
         self.splitter.addWidget(self.chart)

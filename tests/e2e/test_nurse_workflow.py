@@ -69,7 +69,7 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     assert dlg.concentration.text() == "4 U/0.1 mL (40 U/mL)"
     qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
     assert dlg.chosen is not None
-    assert window.use_vial(dlg.chosen)
+    assert window.safety.use_vial(dlg.chosen)
     assert window.ui.vial_panel.concentration_text() == "4 U/0.1 mL (40 U/mL)"
 
     # Grid-fill the left cheek at 1.0 cm with the default dose of 0.4 U per point.
@@ -94,13 +94,13 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     details.consent_confirmed.setChecked(True)
     for measure, grade in ((Measure.PORES, 3), (Measure.OIL, 3), (Measure.REDNESS, 1)):
         window.ui.baseline.pickers[measure].set_value(grade)
-    window.flush()
+    window.controller.flush()
     session_id = window.session_id
     assert session_id is not None
 
     # Sign with the password.
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     with services.db.read() as s:
         row = s.get(SessionRow, session_id)
         assert row is not None and row.status == "signed" and row.signed_by_id == world.injector.user_id
@@ -132,13 +132,13 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     # Amend with a reason; the original stays as it was.
     prompts.queue("Baseline redness was 2, not 1")
     with qtbot.waitSignal(window.sig_amendment_started):
-        window.amend()
+        window.signing.amend()
     amendment_id = window.session_id
     assert amendment_id != session_id
     window.ui.baseline.pickers[Measure.REDNESS].set_value(2)
-    window.flush()
+    window.controller.flush()
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     with services.db.read() as s:
         amended = s.get(SessionRow, amendment_id)
         assert amended is not None

@@ -407,7 +407,7 @@ def session_window(qtbot, services, bus, prompts, worker, world):  # type: ignor
 
     yield open_
     for window in opened:
-        window._dirty = window._save_failed = False
+        window.controller.dirty = window.controller.save_failed = False
         window.close()
         window.deleteLater()
 
@@ -434,7 +434,7 @@ def test_session_window_offers_printing_once_there_are_points(  # type: ignore[n
         "save_chart_action",
     ]
 
-    assert w.use_vial(status_of(services, make_vial(services)))
+    assert w.safety.use_vial(status_of(services, make_vial(services)))
     w.editor.grid_fill(Zone.FOREHEAD, 1.5)
     assert handout.isEnabled() and actions["print_chart_action"].isEnabled()  # a draft chart: marked DRAFT
     assert w.session_id is None  # not saved yet: printing saves it first

@@ -27,7 +27,7 @@ from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import Product
 from ...domain.validation import validate_product
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
 from ..prompts import Prompts
 from ..style import make_primary, set_role
@@ -275,7 +275,7 @@ class ProductsScreen(QWidget):
         self._on_current_changed()
 
     def on_change(self, change: Change) -> None:
-        if change.entity == "product":
+        if change.entity == ChangeEntity.PRODUCT:
             self.refresh()
 
     def selected_product(self) -> Product | None:

@@ -25,7 +25,7 @@ from ...domain.enums import Role
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import User
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.permissions import PERMISSIONS, Action
 from ..prompts import Prompts
 from ..style import make_primary, set_role
@@ -247,7 +247,7 @@ class UsersScreen(QWidget):
         self._update_buttons()
 
     def on_change(self, change: Change) -> None:
-        if change.entity == "user":
+        if change.entity == ChangeEntity.USER:
             self.refresh()
 
     def selected_user(self) -> User | None:

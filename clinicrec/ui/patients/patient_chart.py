@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ClinicRecError
 from ...domain.models import Patient
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
 from ..changes import ChangeBus
 from ..printing import PrintingIndicator
 from ..style import make_primary, set_role
 from ..widgets import ScreeningBadge
+from ..worker import Worker
 from .history_delegate import SessionCardDelegate
 from .history_model import HistoryModel
 
@@ -63,13 +64,20 @@ class PatientChart(QWidget):
     sig_save_leaflet_requested = Signal()
     sig_actions_changed = Signal()
 
-    def __init__(self, services: Services, bus: ChangeBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        *,
+        worker: Worker | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._bus = bus
         self.patient: Patient | None = None
         self._print_busy = False
-        self.history = HistoryModel(services, self)
+        self.history = HistoryModel(services, self, worker=worker)
         self.setObjectName("patient_chart")
         self._build_ui()
         self._connect_signals()
@@ -350,7 +358,7 @@ class PatientChart(QWidget):
         if self.patient is None or change.patient_id != self.patient.id:
             return
         self.history.on_change(change)
-        if change.entity == "patient":
+        if change.entity == ChangeEntity.PATIENT:
             try:
                 self._show_patient(self._services.patients.get(self.patient.id or 0))
             except ClinicRecError:

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 def signed_id(window, prompts) -> int:  # type: ignore[no-untyped-def]
     make_signable(window)  # baseline: pores 3, oil 2, redness 1
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     assert window.session_id is not None
     return window.session_id
 
@@ -123,7 +123,7 @@ def test_adverse_event_on_an_unsaved_draft_saves_it_first(open_window, services,
 
     monkeypatch.setattr(adverse_event_dialog.AdverseEventDialog, "ask", staticmethod(fake_ask))
     assert window.session_id is None
-    window.add_adverse_event()
+    window.records.add_adverse_event()
     assert asked == [window.session_id] and window.session_id is not None
     assert window.events_model.rowCount() == 1
     assert window.events_model.index(0, 0).data() == "Bruising"

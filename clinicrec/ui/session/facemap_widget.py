@@ -26,9 +26,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QWidget
 
-from ..domain import facemap
-from ..domain.enums import Zone
-from .session.map_items import (
+from ...domain import facemap
+from ...domain.enums import Zone
+from .map_items import (
     DOT_CM,
     DOT_MAX_PX,
     DOT_MIN_PX,
@@ -53,6 +53,7 @@ __all__ = ["FaceMapView", "MapDot", "from_scene", "to_scene", "SCENE_H", "SCENE_
 class _Drag:
     start: QPointF
     origins: dict[DotItem, QPointF]
+    pressed: DotItem
     moved: bool = False
 
 
@@ -252,7 +253,7 @@ class FaceMapView(QGraphicsView):
                     self._scene.clearSelection()
                     dot.setSelected(True)
                 selected = [i for i in self._dots.values() if i.isSelected()]
-                self._drag = _Drag(self.mapToScene(pos), {i: i.pos() for i in selected})
+                self._drag = _Drag(self.mapToScene(pos), {i: i.pos() for i in selected}, dot)
             event.accept()
             return
         self._press = pos
@@ -291,6 +292,9 @@ class FaceMapView(QGraphicsView):
         if drag is not None:
             if drag.moved:
                 self.sig_points_moved.emit({item.uid: from_scene(item.pos()) for item in drag.origins})
+            elif len(drag.origins) > 1:  # a plain click (not a drag) on one point of a selection: that point
+                self._scene.clearSelection()
+                drag.pressed.setSelected(True)
             event.accept()
             return
         press, self._press = self._press, None
