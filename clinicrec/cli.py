@@ -104,7 +104,7 @@ def _url(args: argparse.Namespace) -> str | None:
 def _cmd_run(args: argparse.Namespace) -> int:
     credentials = None
     if args.demo and not args.db:
-        from .services.demo import DEMO_PASSWORD, build_demo
+        from .demo import DEMO_PASSWORD, build_demo
 
         if not demo_path().exists():
             print(f"Building the demo database at {demo_path()} ...", file=sys.stderr)
@@ -118,7 +118,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .db.engine import sqlite_path
-    from .services.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
+    from .demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 
     url = args.db or f"sqlite:///{demo_path()}"
     if "://" not in url:

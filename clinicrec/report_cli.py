@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from .domain.enums import Indication, TimePoint, Zone
 from .domain.errors import ClinicRecError
-from .services.report_kinds import BreakdownBy, DilutionBand, ReportKind
+from .domain.report_kinds import BreakdownBy, DilutionBand, ReportKind
 
 if TYPE_CHECKING:  # the report modules load when a report runs, not with every ``clinicrec`` command
-    from .services.report_export import Report
-    from .services.reports_types import ReportFilters
+    from .domain.report_types import ReportFilters
+    from .services.reports.export import Report
 
 
 def _iso_date(text: str) -> date:
@@ -91,7 +91,7 @@ def _lookup(services: Any, model: Any, text: str, *columns: Any) -> int:
 
 def filters_from(args: argparse.Namespace, services: Any) -> ReportFilters:
     from .db.models import ProductRow, UserRow
-    from .services.reports_types import ReportFilters
+    from .domain.report_types import ReportFilters
 
     return ReportFilters(
         start=args.start,
@@ -110,27 +110,22 @@ def filters_from(args: argparse.Namespace, services: Any) -> ReportFilters:
 
 
 def compute(args: argparse.Namespace, services: Any) -> Report:
-    reports = services.reports
-    kind = ReportKind(args.kind)
-    if kind is ReportKind.RECALL:
-        if not args.lot:
-            raise ClinicRecError("--kind recall needs --lot LOT")
-        return reports.recall(args.lot)  # type: ignore[no-any-return]
-    f = filters_from(args, services)
-    if kind is ReportKind.SUMMARY:
-        return reports.summary(f)  # type: ignore[no-any-return]
-    if kind is ReportKind.BREAKDOWN:
-        return reports.breakdown(f, BreakdownBy(args.by))  # type: ignore[no-any-return]
-    if kind is ReportKind.SAFETY:
-        return reports.safety(f)  # type: ignore[no-any-return]
-    if kind is ReportKind.PRODUCT_USE:
-        return reports.product_use(f)  # type: ignore[no-any-return]
-    return reports.follow_up_gaps(f)  # type: ignore[no-any-return]
+    """The report asked for, computed by its definition in the report registry."""
+    from .domain.report_types import ReportFilters
+    from .services.reports import ReportRequest, definition
+
+    report = definition(args.kind)
+    for name in report.requires:
+        if not (getattr(args, name, None) or "").strip():
+            raise ClinicRecError(f"--kind {report.kind} needs --{name} {name.upper()}")
+    f = filters_from(args, services) if report.uses_filters else ReportFilters()
+    request = ReportRequest(f, by=BreakdownBy(args.by), lot=args.lot or "")
+    return report.run(services.reports, request)
 
 
 def run_report(args: argparse.Namespace, services: Any) -> int:
     """Compute the report as the services' acting user and write it as CSV. Returns the exit status."""
-    from .services.report_export import export_csv
+    from .services.reports.export import export_csv
 
     try:
         services.reports.require_export()

@@ -264,6 +264,12 @@ class TreatmentSession:
         return tuple(seen)
 
 
+def name_with_credentials(full_name: str, credentials: str) -> str:
+    """'Maria López, RN': how an injector is named wherever the record shows who did what (charts,
+    handouts, signatures, the window's title and lock screen). The one place this is spelled out."""
+    return f"{full_name}, {credentials}" if credentials else full_name
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -275,7 +281,7 @@ class User:
 
     @property
     def signature_name(self) -> str:
-        return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
+        return name_with_credentials(self.full_name, self.credentials)
 
 
 @dataclass(frozen=True)
@@ -300,9 +306,12 @@ class Signature:
     signed_at: datetime
     meaning: str = "signed as administering injector"
 
+    @property
+    def signer(self) -> str:
+        return name_with_credentials(self.signer_name, self.credentials)
+
     def describe(self) -> str:
-        who = f"{self.signer_name}, {self.credentials}" if self.credentials else self.signer_name
-        return f"{who}, {self.signed_at:%Y-%m-%d %H:%M} UTC ({self.meaning})"
+        return f"{self.signer}, {self.signed_at:%Y-%m-%d %H:%M} UTC ({self.meaning})"
 
 
 @dataclass(frozen=True)

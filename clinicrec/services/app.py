@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .maintenance import MaintenanceService
     from .printing import PrintService
     from .records import RecordService
-    from .reports import ReportService
+    from .reports.service import ReportService
 
 
 @dataclass
@@ -77,7 +77,7 @@ class Services:
 
     @cached_property
     def reports(self) -> ReportService:
-        from .reports import ReportService
+        from .reports.service import ReportService
 
         return ReportService(self.ctx)
 

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..db.models import FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
@@ -263,7 +264,7 @@ class AuthService(ServiceBase):
             audit.record(s, actor, AuditAction.SIGN_OUT, "user", actor.user_id)
         self._ctx.actor = None
 
-    def _count_unknown(self, s, username: str, now: datetime, *, known: bool) -> None:  # type: ignore[no-untyped-def]
+    def _count_unknown(self, s: Session, username: str, now: datetime, *, known: bool) -> None:
         """Unknown names: one counter row per hour and one audit entry per hour, however many tries."""
         hour = now.replace(minute=0, second=0, microsecond=0)
         row = s.execute(select(FailedSignInRow).where(FailedSignInRow.hour == hour)).scalar_one_or_none()

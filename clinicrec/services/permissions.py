@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from ..domain.enums import Role
 from ..domain.errors import PermissionDenied
+from ..domain.models import name_with_credentials
 
 
 class Action(StrEnum):
@@ -61,6 +62,11 @@ class Actor:
     full_name: str
     credentials: str
     role: Role
+
+    @property
+    def signature_name(self) -> str:
+        """'Maria López, RN'."""
+        return name_with_credentials(self.full_name, self.credentials)
 
     def can(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..domain.enums import AuditAction
 from ..domain.errors import ClinicRecError
+from ..domain.models import ClinicSettings, SessionRecord
 from . import audit
 from .base import ServiceBase
 from .catalogue import ClinicService
@@ -52,13 +55,13 @@ class PrintService(ServiceBase):
     def chart_pdf(self, session_id: int, out: Path) -> Path:
         return write_pdf(out, self.chart_bytes(session_id))
 
-    def _inputs(self, session_id: int):  # type: ignore[no-untyped-def]
+    def _inputs(self, session_id: int) -> tuple[SessionRecord, ClinicSettings]:
         self.actor(Action.PRINT)
         return RecordService(self._ctx).record(session_id), ClinicService(self._ctx).get()
 
-    def _render(self, build, session_id: int | None, patient_id: int | None, what: str) -> bytes:  # type: ignore[no-untyped-def]
-        import io
-
+    def _render(
+        self, build: Callable[[io.BytesIO], None], session_id: int | None, patient_id: int | None, what: str
+    ) -> bytes:
         actor = self.actor(Action.PRINT)
         buffer = io.BytesIO()
         build(buffer)

@@ -307,7 +307,11 @@ class RecordService(ServiceBase):
                 zones = tuple(dict.fromkeys(Zone(p.zone) for p in r.points))
                 prods = tuple(dict.fromkeys(brands[vials[v.vial_id].product_id] for v in r.vial_links))
 
-                def trend(field: str, baseline=baseline, latest=latest) -> Trend:  # type: ignore[no-untyped-def]
+                def trend(
+                    field: str,
+                    baseline: AssessmentRow | None = baseline,
+                    latest: AssessmentRow | None = latest,
+                ) -> Trend:
                     return Trend(
                         getattr(baseline, field) if baseline else None,
                         getattr(latest, field) if latest else None,

@@ -209,7 +209,7 @@ class IdleLock(QObject):
         QToolTip.hideText()
         self._failures = 0
         self._locked = True
-        self._user = f"{actor.full_name}, {actor.credentials}" if actor.credentials else actor.full_name
+        self._user = actor.signature_name
         windows = list(
             dict.fromkeys(
                 [*self._windows, *(w for w in QApplication.topLevelWidgets() if self._coverable(w))]

@@ -26,8 +26,7 @@ def describe_actor(services: Services) -> str:
     actor = services.actor
     if actor is None:
         return "Not signed in"
-    name = f"{actor.full_name}, {actor.credentials}" if actor.credentials else actor.full_name
-    return f"{name} — {actor.role.label}"
+    return f"{actor.signature_name} — {actor.role.label}"
 
 
 class MainWindow(QMainWindow):

@@ -29,11 +29,11 @@ from clinicrec.domain.enums import (
 )
 from clinicrec.domain.errors import PermissionDenied
 from clinicrec.domain.models import AdverseEvent, Assessment, Consent, InjectionPoint, TreatmentSession, Vial
+from clinicrec.domain.report_stats import Reliability
+from clinicrec.domain.report_types import BreakdownBy, DilutionBand, ReportFilters
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services.permissions import Actor
-from clinicrec.services.report_export import csv_text, export_csv
-from clinicrec.services.reports_stats import Reliability
-from clinicrec.services.reports_types import BreakdownBy, DilutionBand, ReportFilters
+from clinicrec.services.reports.export import csv_text, export_csv
 from tests.conftest import PASSWORD, World, make_patient, make_vial, product_id
 
 pytestmark = pytest.mark.postgres  # every figure on SQLite and, when a server is available, PostgreSQL

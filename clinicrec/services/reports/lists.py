@@ -1,6 +1,6 @@
 """The reports that are lists and tallies rather than outcome statistics: product use and waste, follow-up
-gaps, lot recall. Each runs its SQL (``reports_queries``) in the caller's read transaction and turns the
-rows into the dataclasses of ``reports_types``; permissions and auditing stay in ``ReportService``.
+gaps, lot recall. Each runs its SQL (``queries``) in the caller's read transaction and turns the
+rows into the dataclasses of ``domain.report_types``; permissions and auditing stay in ``ReportService``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import ClinicRow, ProductRow
-from . import reports_queries as q
-from .reports_types import (
+from ...db.models import ClinicRow, ProductRow
+from ...domain.report_types import (
     FollowUpGaps,
     GapRow,
     LotUse,
@@ -23,6 +22,7 @@ from .reports_types import (
     ReportFilters,
     WasteRow,
 )
+from . import queries as q
 
 #: Days after the review date before a missing follow-up counts as overdue rather than due.
 GRACE_DAYS = 7

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinicrec.services.reports_stats import (
+from clinicrec.domain.report_stats import (
     FEW_SESSIONS,
     Estimate,
     Reliability,
@@ -24,7 +24,7 @@ from clinicrec.services.reports_stats import (
     t_cdf,
     t_quantile,
 )
-from clinicrec.services.reports_types import DilutionBand
+from clinicrec.domain.report_types import DilutionBand
 
 # Two-sided 95% critical values (0.975 quantile), from standard t tables (R: qt(0.975, df)).
 T975 = {

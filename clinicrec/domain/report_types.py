@@ -1,20 +1,21 @@
 """What the outcome reports take and return: plain frozen dataclasses (no SQLAlchemy, no Qt).
 
 The PDF builder, the CSV writer and the reports screen all read these, so one figure is computed once
-and shown the same way everywhere. The statistics are defined in ``reports_stats``.
+and shown the same way everywhere. The statistics are defined in ``report_stats``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from ..domain.enums import AdverseEventKind, Gais, Indication, Measure, TimePoint, Zone
+from .enums import AdverseEventKind, Gais, Indication, Measure, TimePoint, Zone
 from .report_kinds import BAND_TOLERANCE as BAND_TOLERANCE  # the report choices, defined apart
 from .report_kinds import BreakdownBy as BreakdownBy
 from .report_kinds import DilutionBand as DilutionBand
 from .report_kinds import ReportKind as ReportKind
-from .reports_stats import Estimate, rate_per_100, share
+from .report_stats import Estimate, rate_per_100, share
 
 MEASURES: tuple[Measure, ...] = (Measure.PORES, Measure.OIL, Measure.REDNESS)
 #: Follow-up time points in report order (``other`` last).
@@ -94,6 +95,13 @@ class Outcome:
 
     def measure(self, m: Measure) -> MeasureChange:
         return next(x for x in self.measures if x.measure == m)
+
+
+def empty_outcome(tp: TimePoint) -> Outcome:
+    """An outcome with no sessions behind it (a group without follow-ups; the CSV's column names)."""
+    nothing = Estimate.from_sums(0, 0, 0)
+    measures = tuple(MeasureChange(m, nothing, 0) for m in MEASURES)
+    return Outcome(tp, 0, measures, GaisCounts(tuple((g, 0) for g in GAIS_ORDER)), nothing)
 
 
 @dataclass(frozen=True)
@@ -280,16 +288,31 @@ class FollowUpGaps:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """One report in the meeting PDF: which report, which PDF section prints it, and its figures."""
+
+    kind: str  # the report's kind in the registry (services/reports): 'summary', 'breakdown', ...
+    pdf_section: str  # the section of pdf/report_pdf.py that prints it
+    result: Any  # the report's result (OutcomeSummary, Breakdown, ...)
+
+
+@dataclass(frozen=True)
 class ReportBundle:
-    """Everything the meeting PDF shows, computed in one go."""
+    """Everything the meeting PDF shows, computed in one go: one section per report result, in the
+    registry's order (a report may give several, e.g. one breakdown per dimension)."""
 
     clinic_name: str
     generated_at: datetime
     generated_by: str
     filters: ReportFilters
     filter_text: tuple[tuple[str, str], ...]
-    summary: OutcomeSummary
-    breakdowns: tuple[Breakdown, ...]
-    safety: SafetyReport
-    product_use: ProductUseReport
-    gaps: FollowUpGaps
+    sessions: int  # signed sessions in the report
+    sections: tuple[ReportSection, ...]
+
+    def results(self, kind: str) -> tuple[Any, ...]:
+        return tuple(s.result for s in self.sections if s.kind == kind)
+
+    @property
+    def summary(self) -> OutcomeSummary:
+        """The outcome summary: the report's headline (sessions in the report)."""
+        return next(s.result for s in self.sections if isinstance(s.result, OutcomeSummary))

@@ -1,8 +1,8 @@
 """Outcome reports for clinic managers: what works, for whom, at what dose.
 
-Each method runs its aggregates in the database (``reports_queries``) and turns the sums into the
-figures defined in ``reports_stats`` (change from baseline, n, 95% t interval, 'few' flag, improved
-share, rate per 100 sessions). Results are the frozen dataclasses of ``reports_types``.
+Each method runs its aggregates in the database (``queries``) and turns the sums into the
+figures defined in ``domain.report_stats`` (change from baseline, n, 95% t interval, 'few' flag, improved
+share, rate per 100 sessions). Results are the frozen dataclasses of ``domain.report_types``.
 
 Permissions: a manager or administrator (``VIEW_ALL_REPORTS``) sees the whole clinic; an injector
 (``VIEW_OWN_REPORTS``) sees every figure restricted to their own sessions (and vials they opened),
@@ -37,16 +37,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import ClinicRow, ProductRow, SessionRow, UserRow
-from ..domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
-from ..domain.errors import PermissionDenied
-from . import audit
-from . import reports_lists as lists
-from . import reports_queries as q
-from .base import ServiceBase
-from .permissions import Action, Actor
-from .reports_stats import Estimate, rate_per_100
-from .reports_types import (
+from ...db.models import ClinicRow, ProductRow, SessionRow, UserRow
+from ...domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
+from ...domain.errors import PermissionDenied
+from ...domain.report_stats import Estimate, rate_per_100
+from ...domain.report_types import (
     DEFAULT_BREAKDOWN_POINT,
     FOLLOW_UP_POINTS,
     GAIS_ORDER,
@@ -65,10 +60,18 @@ from .reports_types import (
     RecallReport,
     ReportBundle,
     ReportFilters,
+    ReportSection,
     SafetyGroupRow,
     SafetyKindRow,
     SafetyReport,
+    empty_outcome,
 )
+from .. import audit
+from ..base import ServiceBase
+from ..permissions import Action, Actor
+from . import lists
+from . import queries as q
+from .registry import definitions
 
 GRACE_DAYS = lists.GRACE_DAYS
 _ORDER = {tp: i for i, tp in enumerate(FOLLOW_UP_POINTS)}
@@ -88,10 +91,6 @@ def outcome_from_row(tp: TimePoint, values: Sequence[Any]) -> Outcome:
     rest = rest[len(GAIS_ORDER) :]
     satisfaction = Estimate.from_sums(int(rest[0]), int(rest[1]), int(rest[2]))
     return Outcome(tp, followed_up, tuple(measures), gais, satisfaction)
-
-
-def empty_outcome(tp: TimePoint) -> Outcome:
-    return outcome_from_row(tp, [0] * (1 + 4 * len(MEASURES) + len(GAIS_ORDER) + 3))
 
 
 class ReportService(ServiceBase):
@@ -267,32 +266,22 @@ class ReportService(ServiceBase):
                 ("Follow-up", f.time_point.label if f.time_point else "All time points"),
             )
 
-    def bundle(
-        self,
-        filters: ReportFilters,
-        breakdowns: tuple[BreakdownBy, ...] = (
-            BreakdownBy.PRODUCT,
-            BreakdownBy.DILUTION,
-            BreakdownBy.INJECTOR,
-            BreakdownBy.MONTH,
-        ),
-    ) -> ReportBundle:
-        """Everything the meeting PDF shows."""
+    def bundle(self, filters: ReportFilters) -> ReportBundle:
+        """Everything the meeting PDF shows: each registered report that has a PDF section, in order."""
         actor, f = self._scoped(filters)
         with self.reading() as s:
             clinic = s.get(ClinicRow, 1)
             clinic_name = clinic.name if clinic is not None else "ClinicRec"
+        sections = tuple(
+            ReportSection(d.kind, d.pdf_section, result)
+            for d in definitions()
+            if d.pdf_section is not None
+            for result in d.meeting_results(self, f)
+        )
+        summary = next((s.result for s in sections if isinstance(s.result, OutcomeSummary)), None)
+        sessions = (summary or self.summary(f)).sessions
         return ReportBundle(
-            clinic_name,
-            self.now(),
-            actor.full_name,
-            f,
-            self.describe_filters(f),
-            self.summary(f),
-            tuple(self.breakdown(f, by) for by in breakdowns),
-            self.safety(f),
-            self.product_use(f),
-            self.follow_up_gaps(f),
+            clinic_name, self.now(), actor.full_name, f, self.describe_filters(f), sessions, sections
         )
 
     def paper_size(self) -> str:

@@ -1,10 +1,10 @@
 """The kinds of outcome report, their breakdowns and dilution bands: the choices the reports screen and
-``clinicrec report`` offer. Plain enums, apart from ``reports_types`` so that the command line can list
+``clinicrec report`` offer. Plain enums, apart from ``report_types`` so that the command line can list
 them without loading the report dataclasses (every start of the application builds its parser)."""
 
 from __future__ import annotations
 
-from ..domain.enums import LabelledEnum
+from .enums import LabelledEnum
 
 
 class DilutionBand(LabelledEnum):

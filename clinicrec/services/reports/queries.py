@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from ..db.models import (
+from ...db.models import (
     AdverseEventRow,
     AssessmentRow,
     PatientRow,
@@ -35,9 +35,16 @@ from ..db.models import (
     VialAdditiveRow,
     VialRow,
 )
-from ..domain.enums import TimePoint
-from .queries import current_versions
-from .reports_types import BAND_TOLERANCE, GAIS_ORDER, MEASURES, BreakdownBy, DilutionBand, ReportFilters
+from ...domain.enums import TimePoint
+from ...domain.report_types import (
+    BAND_TOLERANCE,
+    GAIS_ORDER,
+    MEASURES,
+    BreakdownBy,
+    DilutionBand,
+    ReportFilters,
+)
+from ..queries import current_versions
 
 BASELINE = TimePoint.BASELINE.value
 
