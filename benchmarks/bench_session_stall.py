@@ -41,7 +41,7 @@ def build_demo_if_missing(path: Path, patients: int) -> None:
     if path.exists():
         return
     try:
-        from clinicrec.services.demo import build_demo
+        from clinicrec.demo import build_demo
     except ImportError:  # the demo generator has its own package on newer branches
         from clinicrec.demo import build_demo  # type: ignore[no-redef]
 
@@ -116,7 +116,7 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
     from clinicrec.ui.worker import Worker
 
     try:
-        from clinicrec.services.demo import DEMO_PASSWORD
+        from clinicrec.demo import DEMO_PASSWORD
     except ImportError:
         from clinicrec.demo import DEMO_PASSWORD  # type: ignore[no-redef]
 

@@ -104,7 +104,7 @@ def test_the_contracts_hold_today(package_copy: Path) -> None:
         ("domain/_violation.py", "import sqlalchemy", "The domain imports neither Qt nor SQLAlchemy"),
         ("services/_violation.py", "import PySide6.QtCore", "Only clinicrec.ui imports Qt"),
         ("ui/_violation.py", "from ..db import models", "The user interface reaches the database only"),
-        ("report_cli.py", "from .pdf import chart", "The command line uses services"),
+        ("cli/commands/_violation.py", "from ...pdf import chart", "The command line uses services"),
     ],
 )
 def test_a_broken_rule_fails_the_check(package_copy: Path, module: str, line: str, contract: str) -> None:

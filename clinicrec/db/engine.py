@@ -13,41 +13,79 @@ SQLite settings, chosen for clinical data:
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from .location import ENV_URL, resolve_url
+from .location import ENV_URL, Location, locate, resolve_url, sqlite_file
 
 __all__ = ["ENV_URL", "Database", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
+#: Databases hold health information: readable by the clinic's account only (the WAL and shared-memory
+#: files SQLite makes beside one take the database file's permissions).
+FILE_MODE = 0o600
 
 
 def sqlite_path(url: str) -> Path | None:
-    u = make_url(url)
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
-        return None
-    return Path(u.database)
+    """The SQLite file behind ``url`` (``location.locate`` reads every form the same way)."""
+    return sqlite_file(url)
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        path = sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def make_engine(url: str, *, echo: bool = False, create: bool = True) -> Engine:
+    """An engine for ``url``. A SQLite file is opened by its real path, read-only when the URL says
+    ``mode=ro``; it is created (0600) only when ``create`` is True, never by a connection otherwise."""
+    where = locate(url)
+    if where.backend == "sqlite":
+        if where.file is None:
+            engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        else:
+            if create and not where.read_only:
+                _create_private(where.file)
+            engine = create_engine(url, echo=echo, creator=_connector(where, create=create))
         _configure_sqlite(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _create_private(file: Path) -> None:
+    """The folder (0700) and an empty file (0600) for a new database, whatever the umask."""
+    if file.exists():
+        return
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
+
+
+def _connector(where: Location, *, create: bool) -> Callable[[], sqlite3.Connection]:
+    """Connect through a SQLite URI built from the real path, so no option ends up in the file name and
+    a missing file is never created behind the caller's back (``mode=rw``)."""
+    assert where.file is not None
+    mode = "ro" if where.read_only else ("rwc" if create else "rw")
+    target = f"file:{quote(str(where.file.absolute()))}?mode={mode}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+        )
+
+    return connect
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -58,7 +96,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode=WAL")
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # A read-only connection (mode=ro) keeps the file's journal mode.
+            with contextlib.suppress(sqlite3.OperationalError):
+                cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
 

@@ -313,3 +313,22 @@ class FailedSignInRow(Base):
     hour: Mapped[datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("hour"),)
+
+
+class AccessTokenRow(Base):
+    """A named access token for unattended command-line jobs (the nightly backup, a scheduled report).
+
+    Only the SHA-256 of the secret is kept; the secret itself is shown once, when it is made. The token
+    acts with the lesser of ``role`` and its creator's rights at the time it is used.
+    """
+
+    __tablename__ = "access_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

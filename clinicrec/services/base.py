@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from ..db.engine import Database
 from ..db.models import AuditRow
-from ..domain.errors import PermissionDenied, StorageError
+from ..domain.errors import NotFoundError, PermissionDenied, StorageError
 from .changes import Change, ChangeEntity, ChangeKind, ChangeListener, change_of_audit, unique
 from .permissions import Action, Actor
 
 __all__ = ["Change", "ChangeEntity", "ChangeKind", "ChangeListener", "Context", "ServiceBase"]
+
+TOO_LARGE = "No such record: an id is a whole number from 1 to 9223372036854775807"
 
 
 class Context:
@@ -74,12 +76,17 @@ class ServiceBase:
                     yield s
         except OperationalError as e:
             raise StorageError(_storage_message(e)) from e
+        except OverflowError as e:  # an id larger than any row's (SQLite refuses to bind it)
+            raise NotFoundError(TOO_LARGE) from e
         self._ctx.publish(unique(changes))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.db.read() as s, s.begin():
-            yield s
+        try:
+            with self.db.read() as s, s.begin():
+                yield s
+        except OverflowError as e:
+            raise NotFoundError(TOO_LARGE) from e
 
 
 def _collector(changes: list[Change]) -> Callable[..., None]:

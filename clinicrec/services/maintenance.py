@@ -35,6 +35,7 @@ from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied
 from ..paths import backup_dir_for
 from . import audit, audit_anchor
 from .base import ChangeListener, Context, ServiceBase
+from .files import check_destination, staged_output
 from .permissions import Action, Actor
 
 BackupKind = bk.BackupKind
@@ -200,7 +201,7 @@ def restore_damaged(
     except BaseException:
         bk.discard_staged(staged.path)
         raise
-    db = Database(make_engine(url))
+    db = Database(make_engine(url, create=False))  # no file is made here: the staged copy is moved in
     try:
         return _install_and_record(db, clock, actor, staged, live, backup_dir or default_backup_dir(live))
     finally:
@@ -231,16 +232,22 @@ class MaintenanceService(ServiceBase):
         live, folder = self._sqlite_only()
         now = self.now()
         if target is not None:
-            target = Path(target)
+            target = check_destination(target)  # a folder nobody asked for is never made
             if target.exists() and not overwrite:
                 raise BackupError(f"{target} already exists; choose another file name.")
             if target.resolve() == live.resolve():
                 raise BackupError("A backup cannot be written over the database itself.")
+        else:
+            folder.mkdir(exist_ok=True, mode=0o700)  # the clinic's own backup folder, beside the database
         while target is None and (folder / bk.backup_name(live.stem, BackupKind.MANUAL, now)).exists():
             now += timedelta(milliseconds=1)  # two within a millisecond: never overwrite one
         path = target or folder / bk.backup_name(live.stem, BackupKind.MANUAL, now)
-        info = self._make(path, BackupKind.MANUAL, now)
-        self._record(actor, info)
+        # The copy appears under its name only once its audit entry is committed.
+        with staged_output(path) as tmp:
+            bk.backup_sqlite(self.db.engine, tmp)
+            taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+            info = BackupInfo(path, BackupKind.MANUAL, taken_at, tmp.stat().st_size)
+            self._record(actor, info)
         return info
 
     def auto_backup_if_due(self) -> BackupInfo | None:

@@ -8,19 +8,16 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from ..domain.enums import AuditAction
-from ..domain.errors import ClinicRecError
 from ..domain.models import ClinicSettings, SessionRecord
 from . import audit
 from .base import ServiceBase
 from .catalogue import ClinicService
-from .permissions import Action
+from .files import OutputError, check_destination, staged_output, write_private
+from .permissions import Action, Actor
 from .records import RecordService
-
-
-class OutputError(ClinicRecError):
-    """The PDF could not be written where asked."""
 
 
 class PrintService(ServiceBase):
@@ -50,10 +47,40 @@ class PrintService(ServiceBase):
         return self._render(lambda fh: build_leaflet(clinic, fh), None, None, "leaflet")
 
     def handout_pdf(self, session_id: int, out: Path, *, template_text: str | None = None) -> Path:
-        return write_pdf(out, self.handout_bytes(session_id, template_text=template_text))
+        """Write the handout to ``out``: it appears there only once its audit entry is committed."""
+        from ..pdf.handout import build_handout
+
+        check_destination(out)
+        record, clinic = self._inputs(session_id)
+        build = lambda fh: build_handout(record, clinic, fh, template_text=template_text)  # noqa: E731
+        return self._write(build, out, session_id, record.patient.id, "handout")
 
     def chart_pdf(self, session_id: int, out: Path) -> Path:
-        return write_pdf(out, self.chart_bytes(session_id))
+        """Write the chart PDF to ``out``: it appears there only once its audit entry is committed."""
+        from ..pdf.chart import build_chart_pdf
+
+        check_destination(out)
+        record, clinic = self._inputs(session_id)
+        build = lambda fh: build_chart_pdf(record, clinic, fh)  # noqa: E731
+        return self._write(build, out, session_id, record.patient.id, "chart_pdf")
+
+    def _write(
+        self,
+        build: Callable[[BinaryIO], object],
+        out: Path,
+        session_id: int,
+        patient_id: int | None,
+        what: str,
+    ) -> Path:
+        import io
+
+        actor = self.actor(Action.PRINT)
+        buffer = io.BytesIO()
+        build(buffer)
+        with staged_output(out) as tmp:
+            write_private(tmp, buffer.getvalue())
+            self._record(actor, session_id, patient_id, what)
+        return Path(out).expanduser()
 
     def _inputs(self, session_id: int) -> tuple[SessionRecord, ClinicSettings]:
         self.actor(Action.PRINT)
@@ -65,6 +92,10 @@ class PrintService(ServiceBase):
         actor = self.actor(Action.PRINT)
         buffer = io.BytesIO()
         build(buffer)
+        self._record(actor, session_id, patient_id, what)
+        return buffer.getvalue()
+
+    def _record(self, actor: Actor, session_id: int | None, patient_id: int | None, what: str) -> None:
         with self.writing() as s:
             audit.record(
                 s,
@@ -75,18 +106,6 @@ class PrintService(ServiceBase):
                 patient_id=patient_id,
                 changes={"document": [None, what]},
             )
-        return buffer.getvalue()
-
-
-def check_destination(out: Path | str) -> Path:
-    """The place a PDF is about to be written, refused early (``OutputError``) when it cannot be."""
-    out = Path(out).expanduser()
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"Cannot write {out}: the folder {folder} does not exist")
-    if out.is_dir():
-        raise OutputError(f"Cannot write {out}: it is a folder")
-    return out
 
 
 def write_pdf(out: Path | str, data: bytes) -> Path:

@@ -5,7 +5,7 @@ The order, and why:
 1. Qt loads and the sign-in dialog is painted: this module imports nothing of the database layer, so the
    dialog is up in about the time a bare Qt window takes.
 2. Once it is painted, the integrity check of the SQLite file starts on a thread of its own
-   (``db.integrity.BackgroundCheck``: SQLite reads the file without holding Python's lock), and a loader
+   (``services.opening.start_check``: SQLite reads the file without holding Python's lock), and a loader
    thread imports the database layer and the services (SQLAlchemy above all), waits for the check's
    verdict, and only if the database passed opens it (which may migrate, and so write) and hands the
    services to the dialog. The user types meanwhile. (Started any earlier, the check's reading of the
@@ -91,9 +91,10 @@ class StartupLoader(QObject):
         "clinicrec.domain.dosing",
     )
 
-    def __init__(self, url: str, parent: QObject | None = None) -> None:
+    def __init__(self, url: str, parent: QObject | None = None, *, create: bool = False) -> None:
         super().__init__(parent)
         self.url = url
+        self.create = create  # the first start: the setup that follows creates the database
         self.result: Opened | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
 
@@ -115,23 +116,22 @@ class StartupLoader(QObject):
         self.sig_done.emit(self.result)
 
     def _open(self) -> Opened:
-        from ..db.integrity import BackgroundCheck
-        from ..db.location import sqlite_file
+        from ..services.opening import DatabaseRefused, start_check
 
-        path = sqlite_file(self.url)
-        check = BackgroundCheck(path) if path is not None else None
+        check = start_check(self.url)
         # Load (Python code) while SQLite reads the file on the check's thread...
         for name in self.MODULES:
             importlib.import_module(name)
         self.sig_loaded.emit()
         from ..services.app import open_services
-        from ..services.maintenance import check_database
 
-        # ...then the verdict; only a database that passed is opened.
-        verdict = check_database(self.url, started=check)
-        if not verdict.ok:
-            return Opened(damaged=verdict)
-        services = open_services(self.url)
+        # ...then the verdict (the one open path waits for it); only a database that passed is opened.
+        try:
+            services = open_services(self.url, started=check, create=self.create)
+        except DatabaseRefused as e:
+            if e.damaged is None:
+                raise
+            return Opened(damaged=e.damaged)  # type: ignore[arg-type]
         has_users = services.auth.has_users()
         clinic = ""
         if has_users and services.clinic.is_set_up():
@@ -206,13 +206,14 @@ def run(
 
     The exit code: 0 after the user quits, 1 when the database cannot be used.
     """
-    from ..db.location import sqlite_file
+    from ..services.opening import sqlite_file_of
 
     make_application(argv)
     prompts = prompts or Prompts()
-    loader = StartupLoader(url)
-    path = sqlite_file(url)
-    if path is not None and not path.exists():
+    path = sqlite_file_of(url)
+    first_start = path is not None and not path.exists()
+    loader = StartupLoader(url, create=first_start)
+    if first_start:
         # A first start: nothing to sign in to; the setup follows once the file is made.
         opened = loader.wait()
         return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=False)

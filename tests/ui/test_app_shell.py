@@ -27,7 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def empty_services(tmp_path: Path) -> Iterator[Services]:
-    svc = open_services(f"sqlite:///{tmp_path / 'first-start.sqlite3'}")
+    svc = open_services(f"sqlite:///{tmp_path / 'first-start.sqlite3'}", create=True)
     yield svc
     svc.db.dispose()
 

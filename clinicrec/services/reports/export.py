@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ...domain.report_types import ReportBundle
+from ..files import staged_output
 from .registry import definition_for
 
 #: A computed report: the result of any registered report (see ``registry``).
@@ -65,32 +66,39 @@ def csv_text(report: Report) -> str:
 
 
 def export_csv(reports: Any, report: Report, destination: str | Path | TextIO) -> int:
-    """Check the EXPORT permission, write the CSV (a path: UTF-8 with BOM) and audit it. Returns rows."""
+    """Check the EXPORT permission, write the CSV (a path: UTF-8 with BOM) and audit it. Returns rows.
+
+    A file appears under its name only once its audit entry is committed (private, 0600)."""
     reports.require_export()
+    name = definition_for(report).audit_name(report)
+    filters = getattr(report, "filters", None)
     if isinstance(destination, (str, Path)):
         path = Path(destination)
-        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-            count = write_csv(report, fh)
-        where = str(path)
-    else:
-        count = write_csv(report, destination)
-        where = getattr(destination, "name", "stream")
-    name = definition_for(report).audit_name(report)
-    reports.record_export(name, where, rows=count, filters=getattr(report, "filters", None))
+        with staged_output(path) as tmp:
+            with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+                count = write_csv(report, fh)
+            reports.record_export(name, str(path), rows=count, filters=filters)
+        return count
+    count = write_csv(report, destination)
+    reports.record_export(name, getattr(destination, "name", "stream"), rows=count, filters=filters)
     return count
 
 
 def export_pdf(
     reports: Any, bundle: ReportBundle, destination: str | Path | IO[bytes], paper: str = "A4"
 ) -> None:
-    """Check the EXPORT permission, write the meeting PDF and audit it."""
+    """Check the EXPORT permission, write the meeting PDF and audit it (a file: only once audited)."""
     from ...pdf.report_pdf import build_report_pdf
 
     reports.require_export()
+    rows = len(bundle.summary.outcomes)
+    if isinstance(destination, (str, Path)):
+        with staged_output(destination) as tmp:
+            build_report_pdf(bundle, str(tmp), paper=paper)
+            reports.record_export(
+                "meeting report", str(destination), rows=rows, filters=bundle.filters, fmt="pdf"
+            )
+        return
     build_report_pdf(bundle, destination, paper=paper)
-    where = (
-        str(destination) if isinstance(destination, (str, Path)) else getattr(destination, "name", "stream")
-    )
-    reports.record_export(
-        "meeting report", where, rows=len(bundle.summary.outcomes), filters=bundle.filters, fmt="pdf"
-    )
+    where = getattr(destination, "name", "stream")
+    reports.record_export("meeting report", where, rows=rows, filters=bundle.filters, fmt="pdf")
