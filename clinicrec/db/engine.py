@@ -88,6 +88,16 @@ def _connector(where: Location, *, create: bool) -> Callable[[], sqlite3.Connect
     return connect
 
 
+def _clinic_month(stored: str | None, zone_name: str) -> str | None:
+    from datetime import UTC, datetime
+
+    from ..domain.clinic_time import month_key
+
+    if stored is None:
+        return None
+    return month_key(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -102,6 +112,8 @@ def _configure_sqlite(engine: Engine) -> None:
                 cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
+        # The clinic's month of a stored UTC time (reports' month buckets; PostgreSQL: AT TIME ZONE).
+        dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -48,6 +48,8 @@ class ClinicRow(Base):
     consent_form_version: Mapped[str] = mapped_column(String(40), default="MB-CONSENT-1")
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     backups_kept: Mapped[int] = mapped_column(Integer, default=14)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    common_reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
 
 
 class UserRow(Base):
@@ -81,6 +83,7 @@ class PatientRow(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     fitzpatrick_type: Mapped[int | None] = mapped_column(Integer, nullable=True)
     allergies: Mapped[str] = mapped_column(Text, default="")
+    allergy_status: Mapped[str] = mapped_column(String(20), default="not_recorded")
     scr_pregnant_or_breastfeeding: Mapped[bool] = mapped_column(Boolean, default=False)
     scr_neuromuscular_disorder: Mapped[bool] = mapped_column(Boolean, default=False)
     scr_aminoglycosides: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -126,6 +129,7 @@ class VialRow(Base):
     diluent_ml: Mapped[float] = mapped_column(Double)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    other_size_reason: Mapped[str] = mapped_column(Text, default="")
     additives: Mapped[list[VialAdditiveRow]] = relationship(
         back_populates="vial", cascade="all, delete-orphan", order_by="VialAdditiveRow.id", lazy="selectin"
     )
@@ -184,6 +188,9 @@ class SessionRow(Base):
     acknowledgements: Mapped[list[AcknowledgementRow]] = relationship(
         cascade="all, delete-orphan", order_by="AcknowledgementRow.id", lazy="selectin"
     )
+    screening: Mapped[SessionScreeningRow | None] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -227,6 +234,25 @@ class AcknowledgementRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: SHA-256 of the warning's facts when it was acknowledged; a change of facts re-opens it.
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    facts: Mapped[str] = mapped_column(Text, default="")
+    prescriber: Mapped[str] = mapped_column(String(100), default="")
+
+
+class SessionScreeningRow(Base):
+    """The screening as confirmed at a session: a dated snapshot (yes / no / not asked per item)."""
+
+    __tablename__ = "session_screenings"
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[str] = mapped_column(Text)  # JSON {item: "yes" | "no" | "not_asked"}
+    other: Mapped[str] = mapped_column(String(200), default="")
+    allergy_status: Mapped[str] = mapped_column(String(20), default="not_recorded")
+    allergies: Mapped[str] = mapped_column(Text, default="")
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AssessmentRow(Base):

@@ -27,7 +27,7 @@ DEFAULT_BREAKDOWN_POINT = TimePoint.WEEK_4
 
 @dataclass(frozen=True)
 class ReportFilters:
-    """Which signed sessions a report covers. ``None`` means 'any'. Dates are inclusive (UTC dates)."""
+    """Which signed sessions a report covers. ``None`` means 'any'. Dates are inclusive clinic dates."""
 
     start: date | None = None
     end: date | None = None
@@ -37,6 +37,8 @@ class ReportFilters:
     indication: Indication | None = None
     dilution: DilutionBand | None = None
     time_point: TimePoint | None = None
+    #: The clinic's IANA zone: start/end are its calendar days and months its months (set by the service).
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)

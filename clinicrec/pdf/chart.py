@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from ..domain.dosing import totals_by_product, totals_by_zone
-from ..domain.enums import Zone
+from ..domain.enums import WarningKind, Zone
 from ..domain.models import ClinicSettings, SessionRecord
 from .chart_sections import (
     acknowledgements_section,
@@ -83,7 +83,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
     s = r.session
     number = f"Session #{s.id}" if s.id is not None else "Unsaved session"
     sub = (
-        f"{number}  ·  performed {iso_time(s.performed_at)}  ·  by {r.injector.signature_name}"
+        f"{number}  ·  performed {iso_time(s.performed_at, r.time_zone)}  ·  by {r.injector.signature_name}"
         f"  ·  {clinic.name}"
     )
     out: list[Flowable] = [Paragraph("Microbotox treatment record", S["h1"]), Paragraph(esc(sub), S["sub"])]
@@ -97,12 +97,23 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
                 width,
             )
         )
+    for ack in r.session.acknowledgements:
+        if ack.kind == WarningKind.CONTRAINDICATION:
+            out.append(
+                _notice(
+                    f"<b>Contraindication.</b> Treated despite: {esc(ack.facts or ack.subject)}. "
+                    f"On the order of {esc(ack.prescriber or '—')}. Reason: {esc(ack.reason)}",
+                    ALERT,
+                    ALERT_SOFT,
+                    width,
+                )
+            )
     if r.amends is not None:
         a = r.amends
         out.append(
             _notice(
                 f"<b>Amendment.</b> This record amends session #{a.session_id}; amended by "
-                f"{esc(a.author_name)} at {iso_time(a.at)}. Reason: {esc(a.reason)}",
+                f"{esc(a.author_name)} at {iso_time(a.at, r.time_zone)}. Reason: {esc(a.reason)}",
                 AMBER,
                 AMBER_SOFT,
                 width,
@@ -112,7 +123,8 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
         out.append(
             _notice(
                 f"<b>Superseded.</b> This record was amended by session #{a.session_id} "
-                f"({esc(a.author_name)}, {iso_time(a.at)}): {esc(a.reason)}. Refer to that record.",
+                f"({esc(a.author_name)}, {iso_time(a.at, r.time_zone)}): {esc(a.reason)}. "
+                "Refer to that record.",
                 ALERT,
                 ALERT_SOFT,
                 width,
@@ -205,7 +217,7 @@ def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, floa
     who = f"{pt.full_name}  ·  Chart no. {pt.chart_number}  ·  DOB {pt.date_of_birth:%Y-%m-%d}"
     status = "SIGNED" if r.signature is not None else DRAFT_MARK
     session = f"Session #{r.session.id}" if r.session.id is not None else "Unsaved session"
-    printed = f"Printed {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    printed = f"Printed {iso_time(datetime.now(UTC), r.time_zone)}"
     w, h = size
 
     def decorate(c: Canvas, page: int, pages: int) -> None:

@@ -88,7 +88,7 @@ def treated_products(record: SessionRecord) -> list[Product]:
 
 def handout_values(record: SessionRecord, clinic: ClinicSettings) -> dict[str, str]:
     """Every placeholder of the aftercare sheet, filled for this session."""
-    day = record.session.performed_at.date()
+    day = record.local_day
     return {
         "patient_name": record.patient.full_name,
         "patient_first_name": record.patient.first_name,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .printing import PrintService
     from .records import RecordService
     from .reports.service import ReportService
+    from .screening import ScreeningService
     from .tokens import TokenService
 
 
@@ -70,6 +71,12 @@ class Services:
         from .charting import ChartingService
 
         return ChartingService(self.ctx)
+
+    @cached_property
+    def screening(self) -> ScreeningService:
+        from .screening import ScreeningService
+
+        return ScreeningService(self.ctx)
 
     @cached_property
     def records(self) -> RecordService:

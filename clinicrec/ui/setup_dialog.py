@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.clinic_time import workstation_zone, zone_names
 from ..domain.enums import Role
 from ..domain.errors import ClinicRecError, FieldError, ValidationError
 from ..domain.models import ClinicSettings, User
@@ -108,6 +110,13 @@ class SetupDialog(QDialog):
         self._add(clinic_form, "&Address", self.clinic_address, self._clinic_errors, "address")
         self._add(clinic_form, "P&hone", self.clinic_phone, self._clinic_errors, "phone")
         self._add(clinic_form, "&Email", self.clinic_email, self._clinic_errors, "email")
+        self.clinic_time_zone = QComboBox(clinic_box)
+        self.clinic_time_zone.setObjectName("clinic_time_zone")
+        self.clinic_time_zone.setAccessibleName("Clinic time zone")
+        self.clinic_time_zone.setEditable(True)
+        self.clinic_time_zone.addItems(zone_names())
+        self.clinic_time_zone.setCurrentText(workstation_zone())  # this computer's zone to start with
+        self._add(clinic_form, "&Time zone", self.clinic_time_zone, self._clinic_errors, "time_zone")
         columns.addWidget(clinic_box, 1, Qt.AlignmentFlag.AlignTop)
 
         admin_box = QGroupBox("First administrator", self)
@@ -169,6 +178,7 @@ class SetupDialog(QDialog):
             address=self.clinic_address.toPlainText().strip(),
             phone=self.clinic_phone.text().strip(),
             email=self.clinic_email.text().strip(),
+            time_zone=self.clinic_time_zone.currentText().strip(),
         )
 
     def admin_user(self) -> User:

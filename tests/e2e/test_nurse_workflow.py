@@ -4,7 +4,7 @@ try to edit and be refused, amend, add a follow-up; then check what landed in th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -84,7 +84,8 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     first = window.points_model.uids()[0]
     window.map.set_selected_uids([first])
     tools.selected_dose.basis.setCurrentIndex(tools.selected_dose.basis.findData(DoseBasis.UNITS))
-    tools.selected_dose.value.setValue(0.6)
+    tools.selected_dose.value.clear()
+    qtbot.keyClicks(tools.selected_dose.value, "0.6")
     qtbot.mouseClick(tools.apply_dose_button, Qt.MouseButton.LeftButton)
 
     # Indication, consent and baseline ratings.
@@ -161,7 +162,8 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
         )
     assert redness == [1, 2]
 
-    # Follow-up at week 4.
+    # Follow-up at week 4: four weeks later (a follow-up is never dated in the future).
+    world.clock.set(datetime.now(UTC) + timedelta(days=28, hours=1))
     fu = FollowUpDialog(None, services, prompts, session_id)
     qtbot.addWidget(fu)
     fu.time_point.setCurrentIndex(fu.time_point.findData(TimePoint.WEEK_4))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...db.models import ClinicRow, ProductRow
+from ...domain.clinic_time import local_date
 from ...domain.report_types import (
     FollowUpGaps,
     GapRow,
@@ -38,7 +39,7 @@ def _units(value: object) -> float:
 def product_use(s: Session, f: ReportFilters, now: datetime, dialect: str) -> ProductUseReport:
     """Units, vials and sessions per product and lot; waste of vials past expiry or their in-use window by
     the end date (or now, if earlier)."""
-    as_of = min(now, q.day_start(f.end + timedelta(days=1))) if f.end else now
+    as_of = min(now, q.day_start(f.end + timedelta(days=1), f.time_zone)) if f.end else now
     as_of_day = min(now.date(), f.end) if f.end else now.date()
     products = {r.id: r for r in s.execute(select(ProductRow)).scalars()}
     use = s.execute(q.lot_use_stmt(f, dialect)).all()
@@ -79,17 +80,14 @@ def follow_up_gaps(s: Session, f: ReportFilters, today: date) -> FollowUpGaps:
     """Sessions whose review date (session date + the clinic's review days) has come without a follow-up."""
     clinic = s.get(ClinicRow, 1)
     review_days = clinic.review_days if clinic is not None else DEFAULT_REVIEW_DAYS
-    cutoff = q.day_start(today - timedelta(days=review_days) + timedelta(days=1))
+    cutoff = q.day_start(today - timedelta(days=review_days) + timedelta(days=1), f.time_zone)
     rows = []
     for sid, pid, chart, last, first, phone, performed_at, injector in s.execute(q.gaps_stmt(f, cutoff)):
-        due = performed_at.date() + timedelta(days=review_days)
+        day = local_date(performed_at, f.time_zone)  # the clinic's day of the session
+        due = day + timedelta(days=review_days)
         late = (today - due).days
         status = "due" if late <= GRACE_DAYS else "overdue"
-        rows.append(
-            GapRow(
-                sid, pid, chart, f"{last}, {first}", phone, performed_at.date(), injector, due, late, status
-            )
-        )
+        rows.append(GapRow(sid, pid, chart, f"{last}, {first}", phone, day, injector, due, late, status))
     return FollowUpGaps(f, today, review_days, GRACE_DAYS, tuple(rows))
 
 

@@ -17,7 +17,7 @@ hang on the chain's root session. Where a session has several follow-ups at one 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
@@ -35,6 +35,7 @@ from ...db.models import (
     VialAdditiveRow,
     VialRow,
 )
+from ...domain.clinic_time import start_of_day
 from ...domain.enums import TimePoint
 from ...domain.report_types import (
     BAND_TOLERANCE,
@@ -49,8 +50,9 @@ from ..queries import current_versions
 BASELINE = TimePoint.BASELINE.value
 
 
-def day_start(d: date) -> datetime:
-    return datetime.combine(d, time(), tzinfo=UTC)
+def day_start(d: date, zone_name: str = "UTC") -> datetime:
+    """When the clinic's day ``d`` begins, in UTC."""
+    return start_of_day(d, zone_name)
 
 
 def vial_concentration() -> Subquery:
@@ -75,18 +77,19 @@ def band_case(u01: ColumnElement[Any]) -> ColumnElement[Any]:
     return case(*whens, else_=DilutionBand.OVER_6.value)
 
 
-def month_of(column: Any, dialect: str) -> ColumnElement[Any]:
+def month_of(column: Any, dialect: str, zone_name: str = "UTC") -> ColumnElement[Any]:
+    """The clinic's calendar month of a stored UTC time ('2026-03')."""
     if dialect == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
+        return func.clinic_month(column, zone_name)  # db/engine.py registers it on every connection
+    return func.to_char(func.timezone(zone_name, func.timezone("UTC", column)), "YYYY-MM")
 
 
 def cohort_conditions(f: ReportFilters, s: Any = SessionRow) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions(s)]
     if f.start is not None:
-        conds.append(s.performed_at >= day_start(f.start))
+        conds.append(s.performed_at >= day_start(f.start, f.time_zone))
     if f.end is not None:
-        conds.append(s.performed_at < day_start(f.end + timedelta(days=1)))
+        conds.append(s.performed_at < day_start(f.end + timedelta(days=1), f.time_zone))
     if f.injector_id is not None:
         conds.append(s.injector_id == f.injector_id)
     if f.indication is not None:
@@ -128,7 +131,9 @@ def cohort(f: ReportFilters, by: BreakdownBy | None = None, dialect: str = "sqli
     elif by is BreakdownBy.INJECTOR:
         stmt = select(s.id.label("sid"), rid.label("rid"), s.injector_id.label("key"))
     elif by is BreakdownBy.MONTH:
-        stmt = select(s.id.label("sid"), rid.label("rid"), month_of(s.performed_at, dialect).label("key"))
+        stmt = select(
+            s.id.label("sid"), rid.label("rid"), month_of(s.performed_at, dialect, f.time_zone).label("key")
+        )
     elif by is BreakdownBy.ZONE:
         stmt = (
             select(s.id.label("sid"), rid.label("rid"), PointRow.zone.label("key"))
@@ -300,7 +305,7 @@ def waste_stmt(
         VialRow.id, VialRow.product_id, VialRow.lot_number, VialRow.vial_units, drawn.label("used")
     ).where(or_(VialRow.expiry_date < as_of_day, timed_out), VialRow.reconstituted_at < as_of)
     if f.start is not None:
-        per_vial = per_vial.where(VialRow.reconstituted_at >= day_start(f.start))
+        per_vial = per_vial.where(VialRow.reconstituted_at >= day_start(f.start, f.time_zone))
     if f.product_id is not None:
         per_vial = per_vial.where(VialRow.product_id == f.product_id)
     if f.injector_id is not None:

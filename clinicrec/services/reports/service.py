@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...db.models import ClinicRow, ProductRow, SessionRow, UserRow
+from ...domain.clinic_time import local_date
 from ...domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
 from ...domain.errors import PermissionDenied
 from ...domain.report_stats import Estimate, rate_per_100
@@ -69,6 +70,7 @@ from ...domain.report_types import (
 from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action, Actor
+from ..queries import clinic_zone
 from . import lists
 from . import queries as q
 from .registry import definitions
@@ -100,6 +102,8 @@ class ReportService(ServiceBase):
         actor = self._ctx.actor
         if actor is None:
             raise PermissionDenied("Sign in first")
+        with self.reading() as s:
+            filters = replace(filters, time_zone=clinic_zone(s))  # dates and months are the clinic's
         if actor.can(Action.VIEW_ALL_REPORTS):
             return actor, filters
         actor.require(Action.VIEW_OWN_REPORTS)
@@ -225,7 +229,7 @@ class ReportService(ServiceBase):
     def follow_up_gaps(self, filters: ReportFilters) -> FollowUpGaps:
         _, f = self._scoped(replace(filters, time_point=None))
         with self.reading() as s:
-            return lists.follow_up_gaps(s, f, self.now().date())
+            return lists.follow_up_gaps(s, f, local_date(self.now(), f.time_zone))
 
     def recall(self, lot_number: str) -> RecallReport:
         """Every patient and session that received the lot, with contact details (audited as a view)."""

@@ -23,6 +23,8 @@ from ...domain.dosing import VialShortfall
 from ...domain.enums import Depth, SessionStatus, WarningKind
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import Acknowledgement, AdverseEvent, SafetyWarning, TreatmentSession
+from ...domain.safety import acknowledgement_for
+from ...domain.vial_draws import VialDraw
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.catalogue import VialStatus
@@ -340,10 +342,10 @@ class SessionController(QObject):
         self._check_seq += 1
         seq, charting = self._check_seq, self.services.charting
 
-        def run() -> tuple[list[SafetyWarning], list[VialShortfall]]:
-            return charting.warnings(session), charting.shortfalls(session)
+        def run() -> tuple[list[SafetyWarning], list[VialShortfall], list[VialDraw]]:
+            return charting.warnings(session), charting.shortfalls(session), charting.vial_draws(session)
 
-        def done(result: tuple[list[SafetyWarning], list[VialShortfall]]) -> None:
+        def done(result: tuple[list[SafetyWarning], list[VialShortfall], list[VialDraw]]) -> None:
             if seq == self._check_seq:
                 self._show_safety(*result)
 
@@ -357,16 +359,23 @@ class SessionController(QObject):
         try:
             warnings = self.services.charting.warnings(session)
             shortfalls = self.services.charting.shortfalls(session)
+            draws = self.services.charting.vial_draws(session)
         except ClinicRecError:
             return
-        self._show_safety(warnings, shortfalls)
+        self._show_safety(warnings, shortfalls, draws)
 
-    def _show_safety(self, warnings: list[SafetyWarning], shortfalls: list[VialShortfall]) -> None:
+    def _show_safety(
+        self,
+        warnings: list[SafetyWarning],
+        shortfalls: list[VialShortfall],
+        draws: list[VialDraw] | None = None,
+    ) -> None:
         self.safety = SafetyState(
             tuple(warnings),
             tuple(shortfalls),
-            {(a.kind, a.subject): a.reason for a in self.acks},
+            self.acks,
             {sv.vial.id: sv.product.id for sv in self.vials if sv.vial.id is not None and sv.product.id},
+            tuple(self.safety.draws if draws is None else draws),
         )
         self.sig_warnings_changed.emit(self.safety)
 
@@ -375,11 +384,10 @@ class SessionController(QObject):
         vial_id = status.vial.id
         session, _ = self.current_session()
         candidate = replace(session, vial_ids=session.vial_ids + (vial_id,))  # type: ignore[operator]
-        acked = {(a.kind, a.subject) for a in self.acks}
         return [
             w
             for w in self.services.charting.warnings(candidate)
-            if w.subject == f"vial:{vial_id}" and w.key not in acked
+            if w.subject == f"vial:{vial_id}" and acknowledgement_for(w, candidate.acknowledgements) is None
         ]
 
     def add_vial(self, status: VialStatus, reasons: list[tuple[SafetyWarning, str]]) -> None:
@@ -406,12 +414,13 @@ class SessionController(QObject):
         self.refresh_vials()
         self.sig_points_changed.emit()
 
-    def acknowledge(self, warning: SafetyWarning, reason: str) -> None:
-        """Record why the injector goes ahead; ValidationError if the reason is not acceptable."""
+    def acknowledge(self, warning: SafetyWarning, reason: str, prescriber: str = "") -> None:
+        """Record why the injector goes ahead (a contraindication: on whose prescription);
+        ValidationError if the reason is not acceptable."""
         session, _ = self.current_session()
-        self.acks = self.services.charting.acknowledge(session, warning, reason).acknowledgements
+        self.acks = self.services.charting.acknowledge(session, warning, reason, prescriber).acknowledgements
         self.mark_dirty()
-        self._show_safety(list(self.safety.warnings), list(self.safety.shortfalls))
+        self._show_safety(list(self.safety.warnings), list(self.safety.shortfalls), list(self.safety.draws))
         self.check_warnings()
 
     def warning(self, key: tuple[WarningKind, str]) -> SafetyWarning | None:

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from ...domain.dilution import fmt_units, fmt_volume
+from ...domain.dilution import column_decimals, fmt_units, fmt_volume
 from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
@@ -74,14 +74,14 @@ class PointsModel(RowsModel[ChartPoint]):
             # the quantity that was entered is bold; the other is derived
             Column(
                 "Dose",
-                lambda cp: fmt_units(cp.point.units),
+                lambda cp: fmt_units(cp.point.units, self._decimals()[0]),
                 numeric=True,
                 bold=lambda cp: cp.point.basis == "units",
                 **common,
             ),
             Column(
                 "Volume",
-                lambda cp: fmt_volume(cp.point.volume_ml),
+                lambda cp: fmt_volume(cp.point.volume_ml, self._decimals()[1]),
                 numeric=True,
                 bold=lambda cp: cp.point.basis != "units",
                 **common,
@@ -175,6 +175,19 @@ class PointsModel(RowsModel[ChartPoint]):
     def _all_changed(self) -> None:
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+
+    def _decimals(self) -> tuple[int, int]:
+        """One number of decimals per column, so two different doses never show as the same figure."""
+        key = tuple((cp.point.units, cp.point.volume_ml) for cp in self._rows)
+        cached: tuple[tuple[tuple[float, float], ...], tuple[int, int]] | None = getattr(
+            self, "_dec_cache", None
+        )
+        if cached is None or cached[0] != key:
+            units = column_decimals((u for u, _ in key), 3)
+            volumes = column_decimals((v for _, v in key), 4)
+            cached = (key, (units, volumes))
+            self._dec_cache = cached
+        return cached[1]
 
 
 # -- totals ------------------------------------------------------------------------------------------

@@ -184,9 +184,15 @@ class SessionPresenter:
         items = [
             WarningItem(f"{sf.message}. Open another vial for the rest.", "alert") for sf in state.shortfalls
         ]
+        for d in (
+            state.draws
+        ):  # live: signed sessions and other open drafts (named); signing decides on signed only
+            if d.warning and d.left_after_signed >= -1e-9:
+                items.append(WarningItem(d.warning, "warn"))
+        reasons = state.reasons
         for w in state.warnings:
-            reason = state.reasons.get(w.key, "")
-            over = w.kind == WarningKind.OVER_MAX_DOSE
+            reason = reasons.get(w.key, "")
+            over = w.kind == WarningKind.OVER_MAX_DOSE or w.needs_prescriber
             items.append(
                 WarningItem(w.message, "ok" if reason else "alert" if over else "warn", reason, w.key)
             )

@@ -94,8 +94,19 @@ class SafetyPrompts:
         )
         if reason is None:
             return False
+        prescriber = ""
+        if warning.needs_prescriber:  # a contraindication: on a prescriber's order only
+            prescriber = (
+                self.prompts.text(
+                    self.parent,
+                    "Prescriber's order",
+                    "A contraindication needs the prescriber's name:",
+                    self.c.session.prescriber,
+                )
+                or ""
+            )
         try:
-            self.c.acknowledge(warning, reason.strip())
+            self.c.acknowledge(warning, reason.strip(), prescriber)
         except ValidationError as e:
             self.prompts.warn(self.parent, "Reason needed", "; ".join(f.message for f in e.errors))
             return False

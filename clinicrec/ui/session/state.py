@@ -10,7 +10,9 @@ from typing import Any, Protocol
 from ...domain.dosing import VialShortfall
 from ...domain.enums import WarningKind
 from ...domain.errors import FieldError
-from ...domain.models import SafetyWarning, TreatmentSession
+from ...domain.models import Acknowledgement, SafetyWarning, TreatmentSession
+from ...domain.safety import acknowledgement_for
+from ...domain.vial_draws import VialDraw
 
 
 class DraftForm(Protocol):
@@ -33,12 +35,24 @@ class NoForm:
 
 @dataclass(frozen=True)
 class SafetyState:
-    """The warnings and vial shortfalls of the session as last checked, with the reasons given."""
+    """The warnings, vial shortfalls and live vial draws of the session as last checked, with the
+    acknowledgements given (each covers its warning only as it stood when acknowledged)."""
 
     warnings: tuple[SafetyWarning, ...] = ()
     shortfalls: tuple[VialShortfall, ...] = ()
-    reasons: dict[tuple[WarningKind, str], str] = field(default_factory=dict)
+    acks: tuple[Acknowledgement, ...] = ()
     product_of_vial: dict[int, int] = field(default_factory=dict)
+    draws: tuple[VialDraw, ...] = ()
+
+    @property
+    def reasons(self) -> dict[tuple[WarningKind, str], str]:
+        """Per warning key: the reason of the acknowledgement that covers the warning as it stands now."""
+        out: dict[tuple[WarningKind, str], str] = {}
+        for w in self.warnings:
+            ack = acknowledgement_for(w, self.acks)
+            if ack is not None:
+                out[w.key] = ack.reason
+        return out
 
     @property
     def alerts(self) -> dict[int, str]:
@@ -53,7 +67,9 @@ class SafetyState:
         return out
 
     def unacknowledged(self) -> list[SafetyWarning]:
-        return [w for w in self.warnings if not self.reasons.get(w.key, "").strip()]
+        return [
+            w for w in self.warnings if w.needs_acknowledgement and acknowledgement_for(w, self.acks) is None
+        ]
 
 
 @dataclass

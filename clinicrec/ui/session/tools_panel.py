@@ -185,6 +185,11 @@ class MapToolsPanel(QWidget):
         for w in (self.selected_dose, self.apply_dose_button, self.delete_button):
             w.setEnabled(count > 0 and not self._read_only)
 
+    def _apply_dose(self) -> None:
+        """A dose the field refuses (out of range, not a number) is never applied."""
+        if self.selected_dose.is_valid():
+            self.sig_apply_dose_requested.emit(self.selected_dose.dose())
+
     def _update_preview(self) -> None:
         n = grid_size(self.current_zone(), round(self.spacing.value(), 1))
         text = f"Fills with {n} points"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -56,6 +56,7 @@ def test_follow_up_saves_an_assessment_and_shows_before_after(services, prompts,
     dlg.satisfaction.setCurrentIndex(dlg.satisfaction.findData(4))
     dlg.photos.setChecked(True)
     dlg.touch_up.setChecked(True)
+    services.ctx.clock.set(datetime.now(UTC) + timedelta(days=29))  # a follow-up is never in the future
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert dlg.result() == FollowUpDialog.DialogCode.Accepted and dlg.saved is not None
     with services.db.read() as s:

@@ -161,12 +161,14 @@ def test_dose_entered_in_units_derives_volume_and_back(window, services, qtbot) 
     uids = window.points_model.uids()
     window.map.set_selected_uids(uids[:1])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.UNITS))
-    dose.value.setValue(0.5)
+    dose.value.clear()
+    qtbot.keyClicks(dose.value, "0.5")
     assert dose.derived.text() == "= 0.0125 mL at 4 U/0.1 mL"  # shown exactly as stored
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
     window.map.set_selected_uids(uids[1:])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))
-    dose.value.setValue(0.02)
+    dose.value.clear()
+    qtbot.keyClicks(dose.value, "0.02")
     assert dose.derived.text() == "= 0.8 U at 4 U/0.1 mL"
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
     window.controller.flush()
@@ -175,11 +177,12 @@ def test_dose_entered_in_units_derives_volume_and_back(window, services, qtbot) 
     assert nose[3:] == (0.8, 0.02, "volume")
 
 
-def test_default_dose_in_volume_is_used_for_new_points(window, services) -> None:  # type: ignore[no-untyped-def]
+def test_default_dose_in_volume_is_used_for_new_points(window, services, qtbot) -> None:  # type: ignore[no-untyped-def]
     dose = window.ui.vial_panel.default_dose
-    dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))  # 0.4 U becomes 0.01 mL
-    assert dose.value.value() == pytest.approx(0.01)
-    dose.value.setValue(0.015)
+    dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))  # 0.4 U is shown as 0.01 mL
+    assert dose.value.text() == "0.01"
+    dose.value.clear()
+    qtbot.keyClicks(dose.value, "0.015")
     window.editor.place(*facemap.zone_centroid(Zone.FOREHEAD))
     window.controller.flush()
     [(zone, _x, _y, units, volume, basis)] = db_points(services, window.session_id)
