@@ -144,8 +144,7 @@ class SessionController(QObject):
         self.sig_save_state_changed.emit(state)
 
     def actor_name(self) -> str:
-        a = self.actor
-        return f"{a.full_name}, {a.credentials}" if a.credentials else a.full_name
+        return self.actor.signature_name
 
     @property
     def session_id(self) -> int | None:
