@@ -92,6 +92,7 @@ class PatientRow(Base):
     scr_milk_protein_allergy: Mapped[bool] = mapped_column(Boolean, default=False)
     scr_other: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -115,6 +116,7 @@ class ProductRow(Base):
     ready_to_use_units_per_ml: Mapped[float | None] = mapped_column(Double, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    gtins: Mapped[str] = mapped_column(String(300), default="", server_default="")  # comma-separated
 
 
 class VialRow(Base):

@@ -182,4 +182,3 @@ def generate_patients(rng: random.Random, n: int, today: date, now: datetime) ->
             )
         )
     return rows
-

@@ -65,7 +65,6 @@ def _clamp(v: float) -> int:
     return max(0, min(4, int(round(v))))
 
 
-
 class SessionGenerator:
     """Walks clinic days, opening vials and charting sessions from them."""
 

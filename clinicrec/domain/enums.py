@@ -24,6 +24,13 @@ class Sex(LabelledEnum):
     UNSPECIFIED = "unspecified", "Not stated"
 
 
+class Language(LabelledEnum):
+    """The language of the printed material a patient receives (handout, leaflet)."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish (Español)"
+
+
 class Role(LabelledEnum):
     INJECTOR = "injector", "Injector"
     MANAGER = "manager", "Manager"

@@ -19,6 +19,7 @@ from .enums import (
     DoseBasis,
     Gais,
     Indication,
+    Language,
     PaperSize,
     Role,
     SafetyLevel,
@@ -108,6 +109,8 @@ class Patient:
     allergies: str = ""
     screening: SafetyScreening = field(default_factory=SafetyScreening)
     notes: str = ""
+    #: The language of the handout and leaflet printed for this patient.
+    preferred_language: Language = Language.ENGLISH
     id: int | None = None
     version: int = 0
     allergy_status: AllergyStatus = AllergyStatus.NOT_RECORDED
@@ -133,6 +136,8 @@ class Product:
     ready_to_use_units_per_ml: float | None = None
     active: bool = True
     notes: str = ""
+    #: GTINs (14 digits) printed on the product's cartons, so that a scanned code names the product.
+    gtins: tuple[str, ...] = ()
     id: int | None = None
 
     @property

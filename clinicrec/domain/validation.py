@@ -15,8 +15,9 @@ from datetime import date, datetime
 from enum import Enum
 
 from .dilution import VOLUME_DECIMALS
-from .enums import AllergyStatus, DiluentKind, Sex, TimePoint
+from .enums import AllergyStatus, DiluentKind, Language, Sex, TimePoint
 from .errors import FieldError, ValidationError
+from .gs1 import BarcodeError, normalise_gtin
 from .models import (
     Additive,
     AdverseEvent,
@@ -220,6 +221,7 @@ def validate_patient(p: Patient, *, today: date) -> None:
         c.fail("allergies", "Allergies: list at least one allergy, or choose 'no known allergies'")
     c.text("screening.other", "Other screening finding", p.screening.other, max_len=LINE_MAX, multiline=True)
     c.text("notes", "Notes", p.notes, max_len=TEXT_MAX, multiline=True)
+    c.choice("preferred_language", "Preferred language", p.preferred_language, Language)
     c.raise_if_any()
 
 
@@ -258,7 +260,33 @@ def validate_product(p: Product) -> None:
         optional=True,
     )
     c.text("notes", "Notes", p.notes, max_len=TEXT_MAX, multiline=True)
+    for i, gtin in enumerate(p.gtins):
+        try:
+            if normalise_gtin(gtin) != gtin:
+                c.fail(f"gtins[{i}]", f"Carton GTIN {gtin} must be stored as 14 digits")
+        except BarcodeError as e:
+            c.fail(f"gtins[{i}]", f"Carton GTIN: {e}")
+    if len(p.gtins) > 20:
+        c.fail("gtins", "Carton GTINs: at most 20 per product")
     c.raise_if_any()
+
+
+def parse_gtins(text: str) -> tuple[str, ...]:
+    """Carton GTINs typed as a list ('00361234567890, 361234567890') as 14-digit GTINs.
+
+    Raises ``ValidationError`` on field ``gtins`` naming the bad entry.
+    """
+    out: list[str] = []
+    for part in re.split(r"[,;\s]+", text.strip()):
+        if not part:
+            continue
+        try:
+            gtin = normalise_gtin(part)
+        except BarcodeError as e:
+            raise ValidationError(FieldError("gtins", f"Carton GTINs: {e}")) from e
+        if gtin not in out:
+            out.append(gtin)
+    return tuple(out)
 
 
 def validate_vial(v: Vial) -> None:

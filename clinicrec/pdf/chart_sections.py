@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
-from ..domain.dilution import column_decimals, fmt_number, fmt_units, fmt_volume
+from ..domain.dilution import fmt_number, fmt_volume
 from ..domain.enums import AdditiveKind, Measure, WarningKind
 from ..domain.models import Assessment, SafetyScreening, SessionRecord
 from ..domain.scales import anchor, short_anchor
@@ -159,40 +158,6 @@ def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
         "Concentration",
     ]
     return [heading("Vials"), data_table(header, rows, [*widths, rest, 28 * mm], highlight=expired)]
-
-
-def points_section(r: SessionRecord, width: float) -> list[Flowable]:
-    rows = []
-    # One number of decimals per column: two different doses never print as the same figure.
-    ud = column_decimals((pt.units for pt in r.session.points), 3)
-    vd = column_decimals((pt.volume_ml for pt in r.session.points), 4)
-    for n, pt in enumerate(r.session.points, start=1):
-        v = r.vial(pt.vial_id)
-        rows.append(
-            [
-                str(n),
-                pt.zone.label,
-                fmt_units(pt.units, ud),
-                fmt_volume(pt.volume_ml, vd),
-                r.product(v.product_id).brand,
-                v.lot_number,
-                v.concentration.label(),
-                pt.basis.label,
-            ]
-        )
-    widths = [x * mm for x in (9, 27, 19, 22, 28, 22)]
-    widths += [width - sum(widths) - 19 * mm, 19 * mm]
-    header = ["N°", "Zone", "Units", "Volume", "Product", "Vial lot", "Concentration", "Entered as"]
-    if not rows:
-        return [heading("Injection points"), Paragraph("No injection points charted.", S["cell"])]
-    t = data_table(header, rows, widths)
-    t.setStyle(TableStyle([("ALIGN", (0, 1), (0, -1), "RIGHT"), ("ALIGN", (2, 0), (3, -1), "RIGHT")]))
-    # A long table may start low on a page and run on (its header repeats); keepWithNext would instead
-    # push the whole table to a fresh page.
-    title = Paragraph(
-        esc(f"Injection points ({len(rows)})"), ParagraphStyle("h2_split", S["h2"], keepWithNext=False)
-    )
-    return [CondPageBreak(35 * mm), title, t]
 
 
 def _rating(a: Assessment, m: Measure, grade: int | None, *, full: bool) -> str:

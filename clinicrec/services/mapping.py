@@ -27,6 +27,7 @@ from ..domain.enums import (
     DoseBasis,
     Gais,
     Indication,
+    Language,
     PaperSize,
     Role,
     ScreeningAnswer,
@@ -84,6 +85,7 @@ def patient_values(p: Patient) -> dict[str, Any]:
         "allergies": p.allergies,
         "allergy_status": AllergyStatus(p.allergy_status).value,
         "notes": p.notes,
+        "preferred_language": Language(p.preferred_language).value,
         "scr_other": p.screening.other,
     }
     for f in SCREENING_FIELDS:
@@ -106,6 +108,7 @@ def to_patient(r: PatientRow) -> Patient:
         allergies=r.allergies,
         screening=screening,
         notes=r.notes,
+        preferred_language=Language(r.preferred_language),
         id=r.id,
         version=r.version,
         allergy_status=AllergyStatus(r.allergy_status),
@@ -169,6 +172,7 @@ def to_product(r: ProductRow) -> Product:
         ready_to_use_units_per_ml=r.ready_to_use_units_per_ml,
         active=r.active,
         notes=r.notes,
+        gtins=tuple(x for x in r.gtins.split(",") if x),
         id=r.id,
     )
 
@@ -184,6 +188,7 @@ def product_values(p: Product) -> dict[str, Any]:
         "ready_to_use_units_per_ml": p.ready_to_use_units_per_ml,
         "active": p.active,
         "notes": p.notes,
+        "gtins": ",".join(p.gtins),
     }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from ..domain.enums import AuditAction
+from ..domain.enums import AuditAction, Language
 from ..domain.models import ClinicSettings, SessionRecord
 from . import audit
 from .base import ServiceBase
@@ -40,11 +40,12 @@ class PrintService(ServiceBase):
             lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id, "chart_pdf"
         )
 
-    def leaflet_bytes(self) -> bytes:
+    def leaflet_bytes(self, language: Language = Language.ENGLISH) -> bytes:
+        """The general leaflet in ``language`` (the handout follows the patient's own language)."""
         from ..pdf.handout import build_leaflet
 
         clinic = ClinicService(self._ctx).get()
-        return self._render(lambda fh: build_leaflet(clinic, fh), None, None, "leaflet")
+        return self._render(lambda fh: build_leaflet(clinic, fh, language=language), None, None, "leaflet")
 
     def handout_pdf(self, session_id: int, out: Path, *, template_text: str | None = None) -> Path:
         """Write the handout to ``out``: it appears there only once its audit entry is committed."""

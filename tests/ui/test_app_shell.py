@@ -160,7 +160,12 @@ def test_menus_hold_every_action_with_its_shortcut(window: MainWindow) -> None:
     assert menus["Reports"] == ["reports_action"]
     assert {"new_patient_action", "find_action"} <= set(menus["Patients"])
     assert "new_session_action" in menus["Session"]
-    assert menus["Help"] == ["print_leaflet_action", "save_leaflet_action", "about_action"]
+    assert menus["Help"] == [
+        "print_leaflet_action",
+        "preview_leaflet_action",
+        "save_leaflet_action",
+        "about_action",
+    ]
     shortcuts = {
         a.objectName(): a.shortcut().toString() for a in window.findChildren(type(window.quit_action))
     }

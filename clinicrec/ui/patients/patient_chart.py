@@ -60,8 +60,10 @@ class PatientChart(QWidget):
     sig_touch_up_requested = Signal(int)
     sig_print_handout_requested = Signal(int)  # session id
     sig_save_handout_requested = Signal(int)
+    sig_preview_handout_requested = Signal(int)
     sig_print_leaflet_requested = Signal()
     sig_save_leaflet_requested = Signal()
+    sig_preview_leaflet_requested = Signal()
     sig_actions_changed = Signal()
 
     def __init__(
@@ -186,6 +188,13 @@ class PatientChart(QWidget):
             "Print the aftercare handout",
             "Print the aftercare handout of the selected session",
         )
+        self.preview_handout_button = _button(
+            page,
+            "Preview…",
+            "preview_handout_button",
+            "Preview the aftercare handout",
+            "See the aftercare handout's pages before printing or saving them",
+        )
         self.save_handout_button = _button(
             page,
             "Save as PDF…",
@@ -204,11 +213,14 @@ class PatientChart(QWidget):
         menu.setObjectName("leaflet_menu")
         self.print_leaflet_action = menu.addAction("Print leaflet…")
         self.print_leaflet_action.setObjectName("chart_print_leaflet_action")
+        self.preview_leaflet_action = menu.addAction("Preview leaflet…")
+        self.preview_leaflet_action.setObjectName("chart_preview_leaflet_action")
         self.save_leaflet_action = menu.addAction("Save leaflet as PDF…")
         self.save_leaflet_action.setObjectName("chart_save_leaflet_action")
         self.leaflet_button.setMenu(menu)
         row.addWidget(self.print_indicator)
-        for b in (self.print_handout_button, self.save_handout_button, self.leaflet_button):
+        buttons = (self.print_handout_button, self.preview_handout_button, self.save_handout_button)
+        for b in (*buttons, self.leaflet_button):
             row.addWidget(b)
 
     def set_print_busy(self, busy: bool) -> None:
@@ -292,6 +304,10 @@ class PatientChart(QWidget):
             lambda: self._emit_session(self.sig_print_handout_requested)
         )
         self.save_handout_button.clicked.connect(lambda: self._emit_session(self.sig_save_handout_requested))
+        self.preview_handout_button.clicked.connect(
+            lambda: self._emit_session(self.sig_preview_handout_requested)
+        )
+        self.preview_leaflet_action.triggered.connect(lambda: self.sig_preview_leaflet_requested.emit())
         self.print_leaflet_action.triggered.connect(lambda: self.sig_print_leaflet_requested.emit())
         self.save_leaflet_action.triggered.connect(lambda: self.sig_save_leaflet_requested.emit())
         self.timeline.activated.connect(self._on_timeline_activated)
@@ -424,6 +440,7 @@ class PatientChart(QWidget):
             ("touch_up", self.touch_up_button),
             ("handout", self.print_handout_button),
             ("handout", self.save_handout_button),
+            ("handout", self.preview_handout_button),
             ("leaflet", self.leaflet_button),
         ):
             button.setEnabled(self.can(what))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clinic_time import age_on, local_date
-from ...domain.enums import AllergyStatus, Sex
+from ...domain.enums import AllergyStatus, Language, Sex
 from ...domain.errors import ClinicRecError, ConcurrentEditError, FieldError, ValidationError
 from ...domain.models import Patient, SafetyScreening
 from ...domain.safety import ADULT_AGE, pregnancy_needs_a_question
@@ -153,6 +153,10 @@ class PatientEditor(QDialog):
         self._field(form, "E&mail", self.email, "email", "Email")
         self._field(form, "&Address", self.address, "address", "Address")
         self._field(form, "Fit&zpatrick", self.fitzpatrick, "fitzpatrick_type", "Fitzpatrick skin type")
+        self.language = QComboBox(self)  # the handout and leaflet are printed in it
+        for language in Language:
+            self.language.addItem(language.label, language)
+        self._field(form, "Lan&guage", self.language, "preferred_language", "Preferred language for handouts")
         columns.addWidget(details, 5, Qt.AlignmentFlag.AlignTop)
 
         right = QVBoxLayout()
@@ -222,6 +226,7 @@ class PatientEditor(QDialog):
             self.email,
             self.address,
             self.fitzpatrick,
+            self.language,
             *self.screening_checks.values(),
             self.screening_other,
             self.allergies,
@@ -247,6 +252,7 @@ class PatientEditor(QDialog):
         self.email.setText(p.email)
         self.address.setPlainText(p.address)
         self.fitzpatrick.setCurrentIndex(max(0, self.fitzpatrick.findData(p.fitzpatrick_type)))
+        self.language.setCurrentIndex(max(0, self.language.findData(p.preferred_language)))
         for name, box in self.screening_checks.items():
             box.setChecked(bool(getattr(p.screening, name)))
         self.screening_other.setText(p.screening.other)
@@ -273,7 +279,7 @@ class PatientEditor(QDialog):
             edit.textEdited.connect(self._mark_dirty)
         for text_box in (self.address, self.allergies, self.notes):
             text_box.textChanged.connect(self._mark_dirty)
-        for combo in (self.sex, self.fitzpatrick, self.allergy_status):
+        for combo in (self.sex, self.fitzpatrick, self.allergy_status, self.language):
             combo.currentIndexChanged.connect(self._mark_dirty)
         self.allergies.textChanged.connect(self._allergies_typed)
         self.date_of_birth.textChanged.connect(self._update_minor_note)
@@ -328,6 +334,7 @@ class PatientEditor(QDialog):
             allergy_status=AllergyStatus(self.allergy_status.currentData()),
             screening=self.screening(),
             notes=self.notes.toPlainText().strip(),
+            preferred_language=Language(self.language.currentData()),
         )
         if self._original is None:
             return Patient(**values)  # type: ignore[arg-type]

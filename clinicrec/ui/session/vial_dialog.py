@@ -40,6 +40,7 @@ from ..style import ACCENT_DARK, DANGER, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
 from .form_helpers import field_with_error, name
 from .models import VialStatusModel
+from .vial_scan import VialScanReader
 
 
 class VialDialog(QDialog):
@@ -57,6 +58,15 @@ class VialDialog(QDialog):
         self.setObjectName("vial_dialog")
         self._build_ui()
         self._connect_signals()
+        self.scan = VialScanReader(  # a scanned carton code in the lot field fills lot, expiry, product
+            self.lot,
+            self.product,
+            lambda day, expiry=self.expiry: expiry.setDate(day),  # no reference to the dialog
+            self._products,
+            today=self._today,
+            error_line=self.errors["lot_number"],
+            parent=self,
+        )
         self.reconstituted_at.set_moment(now)
         self._product_changed()
         open_today = services.vials.open_on(self._today)
