@@ -32,9 +32,13 @@ class ChangeEntity(enum.Enum):
     @classmethod
     def of(cls, name: str) -> ChangeEntity:
         try:
-            return cls(name)
+            return cls(_SAME_AS.get(name, name))
         except ValueError:
             return cls.OTHER
+
+
+#: Entries of a bulk change that stand for the records they made (views of those records refresh).
+_SAME_AS = {"patient_import": "patient", "demo_import": "patient"}
 
 
 class ChangeKind(enum.Enum):

@@ -69,13 +69,15 @@ def _search_key(name: str) -> str:
     return fold(name)[:SEARCH_KEY_LENGTH]
 
 
-def patient_values(p: Patient) -> dict[str, Any]:
+def patient_values(p: Patient, keys: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Column values; ``keys`` are the search keys when the caller has folded the names already."""
+    first_key, last_key = keys or (_search_key(p.first_name), _search_key(p.last_name))
     v: dict[str, Any] = {
         "chart_number": p.chart_number,
         "first_name": p.first_name,
         "last_name": p.last_name,
-        "first_key": _search_key(p.first_name),
-        "last_key": _search_key(p.last_name),
+        "first_key": first_key,
+        "last_key": last_key,
         "date_of_birth": p.date_of_birth,
         "sex": Sex(p.sex).value,
         "phone": p.phone,

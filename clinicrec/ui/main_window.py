@@ -11,6 +11,7 @@ from ..domain.errors import ClinicRecError
 from ..services.app import Services
 from .changes import ChangeBus
 from .clinic_actions import ClinicActions
+from .interop.actions import InteropActions
 from .patients.patient_chart import PatientChart
 from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         self.clinic_actions = ClinicActions(self, self._services, self._bus, self._prompts, self._worker)
         self.clinic_actions.install(file_menu)
+        self.interop_actions = InteropActions(self, self._services, self._prompts, self._worker)
+        self.interop_actions.install(self.clinic_actions.admin_menu)
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")
@@ -205,6 +208,7 @@ class MainWindow(QMainWindow):
         self.chart.sig_follow_up_requested.connect(self.record_follow_up)
         self.chart.sig_touch_up_requested.connect(self.touch_up)
         self.chart.sig_actions_changed.connect(self._update_actions)
+        self.chart.sig_export_requested.connect(self.interop_actions.export_records)
         self.printer.connect_patient_chart(self.chart)
         self.printer.sig_printed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.printer.sig_saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))

@@ -5,13 +5,29 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import audit, backup, chart_pdf, check, demo, handout, migrate, pg_grant, report, restore, token
+from . import (
+    audit,
+    backup,
+    chart_pdf,
+    check,
+    demo,
+    fhir,
+    handout,
+    import_,
+    migrate,
+    pg_grant,
+    report,
+    restore,
+    token,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     demo,
     handout,
     chart_pdf,
     report,
+    fhir,
+    import_,
     backup,
     restore,
     check,

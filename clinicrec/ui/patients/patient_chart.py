@@ -64,6 +64,7 @@ class PatientChart(QWidget):
     sig_print_leaflet_requested = Signal()
     sig_save_leaflet_requested = Signal()
     sig_preview_leaflet_requested = Signal()
+    sig_export_requested = Signal(int)  # patient id: export the record as FHIR (ui/interop)
     sig_actions_changed = Signal()
 
     def __init__(
@@ -146,6 +147,13 @@ class PatientChart(QWidget):
         ):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.export_button = _button(
+            page, "Export (FHIR)…", "export_fhir_button", "Export this patient's record",
+            "Export this patient's whole record as HL7 FHIR R4",
+        )  # fmt: skip
+        actor = self._services.actor
+        self.export_button.setVisible(actor is not None and actor.can(Action.EXPORT))
+        actions.addWidget(self.export_button)
         layout.addLayout(actions)
 
         heading = QHBoxLayout()
@@ -310,6 +318,7 @@ class PatientChart(QWidget):
         self.preview_leaflet_action.triggered.connect(lambda: self.sig_preview_leaflet_requested.emit())
         self.print_leaflet_action.triggered.connect(lambda: self.sig_print_leaflet_requested.emit())
         self.save_leaflet_action.triggered.connect(lambda: self.sig_save_leaflet_requested.emit())
+        self.export_button.clicked.connect(lambda: self._emit_patient(self.sig_export_requested))
         self.timeline.activated.connect(self._on_timeline_activated)
         self.timeline.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.history.modelReset.connect(self._on_history_reset)
@@ -444,6 +453,7 @@ class PatientChart(QWidget):
             ("leaflet", self.leaflet_button),
         ):
             button.setEnabled(self.can(what))
+        self.export_button.setEnabled(self.patient is not None)
         self.sig_actions_changed.emit()
 
     def _emit_patient(self, signal: Signal) -> None:  # type: ignore[type-arg]
