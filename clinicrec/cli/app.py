@@ -55,6 +55,7 @@ class CliApp:
         self.environ = environ if environ is not None else os.environ
         self._services = services
         self._given = services is not None  # tests hand in services already acting as someone
+        self._unlocked = False  # an encrypted database: opening it signed the user in
 
     # -- the database ------------------------------------------------------------------------------
     @property
@@ -74,14 +75,33 @@ class CliApp:
         """The database, opened once, through the one careful open path."""
         if self._services is None:
             from ..services.app import open_services
+            from ..services.opening import encrypted_file
 
-            self._services = open_services(self.url, migrate=migrate, create=create)
+            encrypted = encrypted_file(self.url)
+            if encrypted is not None:
+                self._services = self._unlock(encrypted)
+            else:
+                self._services = open_services(self.url, migrate=migrate, create=create)
         return self._services
+
+    def _unlock(self, path: Path) -> Services:
+        """An encrypted database opens with a user's password, which signs them in at the same time."""
+        from ..services.unlock import sign_in_encrypted
+
+        credentials = self.credentials(allow_token=False)
+        if not credentials.username or credentials.password is None:
+            raise AuthenticationError(
+                f"{path} is encrypted: sign in with --user NAME (the password opens it; an access token "
+                "cannot open an encrypted database)"
+            )
+        services = sign_in_encrypted(path, credentials.username, credentials.password)
+        self._unlocked = True
+        return services
 
     def signed_in(self, action: Action | None = None, *, migrate: bool = True) -> Services:
         """The services acting as whoever the command line proved; refused unless they may ``action``."""
         services = self.services(migrate=migrate)
-        if not (self._given and services.actor is not None):
+        if not ((self._given or self._unlocked) and services.actor is not None):
             from ..services.tokens import sign_in_for_command
 
             sign_in_for_command(services, self.credentials())

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .location import ENV_URL, Location, locate, resolve_url, sqlite_file
 
-__all__ = ["ENV_URL", "Database", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
+__all__ = ["ENV_URL", "Database", "database_key", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
 #: Databases hold health information: readable by the clinic's account only (the WAL and shared-memory
@@ -44,11 +44,14 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False, create: bool = True) -> Engine:
+def make_engine(url: str, *, echo: bool = False, create: bool = True, key: bytes | None = None) -> Engine:
     """An engine for ``url``. A SQLite file is opened by its real path, read-only when the URL says
-    ``mode=ro``; it is created (0600) only when ``create`` is True, never by a connection otherwise."""
+    ``mode=ro``; it is created (0600) only when ``create`` is True, never by a connection otherwise.
+    ``key``: the file is encrypted with SQLCipher under this database key (db/crypto.py)."""
     where = locate(url)
     if where.backend == "sqlite":
+        if key is not None:
+            return _encrypted_engine(url, where.file, key, echo)
         if where.file is None:
             engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         else:
@@ -96,6 +99,28 @@ def _clinic_month(stored: str | None, zone_name: str) -> str | None:
     if stored is None:
         return None
     return month_key(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name)
+
+
+def _encrypted_engine(url: str, path: Path | None, key: bytes, echo: bool) -> Engine:
+    """SQLCipher through SQLAlchemy's SQLite dialect: each connection applies the key first."""
+    from . import crypto
+
+    if path is None:
+        raise ValueError("an encrypted database needs a file")
+    module = crypto.sqlcipher()
+
+    def connect() -> Any:
+        return crypto.connect(path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    engine = create_engine(url, echo=echo, module=module, creator=connect)
+    engine.clinicrec_key = key  # type: ignore[attr-defined]  # for backups made through this engine
+    _configure_sqlite(engine)
+    return engine
+
+
+def database_key(engine: Engine) -> bytes | None:
+    """The SQLCipher key of an encrypted database's engine; None for a plain one."""
+    return getattr(engine, "clinicrec_key", None)
 
 
 def _configure_sqlite(engine: Engine) -> None:

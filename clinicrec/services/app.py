@@ -161,6 +161,13 @@ class Services:
             return
         self.ctx.actor.require(action)
 
+    @property
+    def encrypted(self) -> bool:
+        """The database is an encrypted SQLite file (SQLCipher)."""
+        from ..db.engine import database_key
+
+        return database_key(self.db.engine) is not None
+
     def grant_pg_role(self, role: str) -> list[str]:
         """PostgreSQL: grant the workstations' role what ClinicRec needs; returns the statements run."""
         from ..db.pg_roles import grant_app_role
@@ -179,15 +186,17 @@ def open_services(
     migrate: bool = True,
     create: bool = False,
     started: BackgroundCheck | None = None,
+    key: bytes | None = None,
 ) -> Services:
     """Open the database named by ``url`` / the environment / the default file, the one careful way.
 
     It is checked first (``opening.inspect``: refused, unwritten, when missing, empty, damaged or not
-    ClinicRec's); created only when ``create`` (the first-start setup, ``--new``); then migrated.
+    ClinicRec's; an encrypted file is refused without its ``key``, which the sign-in unwraps:
+    ``services.unlock``); created only when ``create`` (the first-start setup, ``--new``); then migrated.
     ``started``: an integrity check of the file already running (start-up begins it early).
     """
-    found = inspect(resolve_url(url), create=create, started=started)
-    db = Database(make_engine(found.url, create=found.new))
+    found = inspect(resolve_url(url), create=create, started=started, key=key)
+    db = Database(make_engine(found.url, create=found.new, key=key))
     try:
         if found.where.read_only:
             if stamped_revision(db.engine) != HEAD:

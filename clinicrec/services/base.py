@@ -21,6 +21,7 @@ from ..db.models import AuditRow
 from ..domain.errors import NotFoundError, PermissionDenied, StorageError
 from .changes import Change, ChangeEntity, ChangeKind, ChangeListener, change_of_audit, unique
 from .permissions import Action, Actor
+from .rights import require_current
 
 __all__ = ["Change", "ChangeEntity", "ChangeKind", "ChangeListener", "Context", "ServiceBase"]
 
@@ -58,6 +59,7 @@ class ServiceBase:
         actor = self._ctx.actor
         if actor is None:
             raise PermissionDenied("Sign in first")
+        require_current(self._ctx, actor)  # the rights of now, not of the sign-in (services/rights.py)
         if action is not None:
             actor.require(action)
         return actor

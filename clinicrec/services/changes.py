@@ -49,6 +49,7 @@ class ChangeKind(enum.Enum):
     AMENDED = "amended"
     BACKED_UP = "backed_up"
     RESTORED = "restored"
+    RIGHTS_CHANGED = "rights_changed"  # the user's account changed under them (services/rights.py)
 
 
 #: How each audited action changes the record; None: it changes nothing a view shows.

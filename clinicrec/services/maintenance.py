@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import create_engine, func, select
@@ -323,6 +324,13 @@ class MaintenanceService(ServiceBase):
     def integrity_check(self) -> IntegrityResult:
         """Re-check the open database (quick_check through a separate read-only connection)."""
         return check_database(self.db.url, backup_dir=self.backup_dir)
+
+    def full_check_encrypted(self) -> list[str]:
+        """The slow checks (every index, foreign keys) of an encrypted file, through its open engine
+        (nothing outside the engine holds the key)."""
+        with self.db.engine.connect() as conn:
+            driver: Any = conn.connection.driver_connection  # a sqlcipher3 connection, sqlite3-like
+            return list(integrity.check_connection(driver, full=True))
 
     def restore(self, file: Path) -> RestoreResult:
         """Replace the database with the backup ``file``, after checking it; the replaced one is kept aside.

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DatabaseRefused",
+    "EncryptedDatabase",
+    "encrypted_file",
     "Inspected",
     "full_check",
     "inspect",
@@ -48,6 +50,24 @@ class Inspected:
     new: bool = False
 
 
+class EncryptedDatabase(DatabaseRefused):
+    """The file is encrypted (SQLCipher): a user's password unwraps its key (``services.unlock``)."""
+
+    def __init__(self, file: Path) -> None:
+        super().__init__(f"{file} is encrypted: sign in with a user name and password to open it")
+        self.file = file
+
+
+def encrypted_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it is encrypted (it has its key file beside it), else None."""
+    file = sqlite_file_of(url)
+    if file is None or not file.is_file():
+        return None
+    from ..db.crypto import is_encrypted, key_file_for
+
+    return file if is_encrypted(file) and key_file_for(file).exists() else None
+
+
 def sqlite_file_of(url: str) -> Path | None:
     """The SQLite file a URL names (None for a server, or a URL that will be refused anyway)."""
     try:
@@ -64,8 +84,13 @@ def start_check(url: str) -> BackgroundCheck | None:
     return BackgroundCheck(file)
 
 
-def inspect(url: str, *, create: bool = False, started: BackgroundCheck | None = None) -> Inspected:
-    """Everything that must hold before ``url`` is opened; ``DatabaseRefused`` otherwise. Writes nothing."""
+def inspect(
+    url: str, *, create: bool = False, started: BackgroundCheck | None = None, key: bytes | None = None
+) -> Inspected:
+    """Everything that must hold before ``url`` is opened; ``DatabaseRefused`` otherwise. Writes nothing.
+
+    An encrypted file is refused (``EncryptedDatabase``) unless its ``key`` is given; with the key, its
+    check is the one ``services.unlock`` ran when the password unwrapped the key."""
     where = locate(url)
     if where.backend == "postgresql":
         _reach_server(url)
@@ -90,6 +115,10 @@ def inspect(url: str, *, create: bool = False, started: BackgroundCheck | None =
         raise DatabaseRefused(f"{file} cannot be read: {e.strerror or e}") from e
     if size == 0:
         raise DatabaseRefused(f"{file} is an empty file, not a ClinicRec database")
+    if encrypted_file(url) is not None:
+        if key is None:
+            raise EncryptedDatabase(file)
+        return Inspected(url, where)
     verdict = _integrity(url, started)
     if not verdict.ok:
         raise DatabaseRefused(verdict.message, damaged=verdict)

@@ -53,6 +53,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+class RightsChanged(PermissionDenied):
+    """The acting user was deactivated, or their role changed, after they signed in."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """The signed-in user on whose behalf a service acts."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
 
 from .. import __version__
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
+from ..services.base import Change
+from ..services.permissions import Action
 from .changes import ChangeBus
 from .clinic_actions import ClinicActions
 from .interop.actions import InteropActions
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
         self._page_size = page_size
         self.session_windows: list[QWidget] = []
         self._signed_out = False
+        self._shown = False
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(CHART_DELAY_MS)
@@ -212,6 +215,15 @@ class MainWindow(QMainWindow):
         self.printer.connect_patient_chart(self.chart)
         self.printer.sig_printed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.printer.sig_saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
+        self._bus.sig_changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """The signed-in user's own account changed (a new role taken up at the lock): menus follow."""
+        actor = self._services.actor
+        if change.entity == "user" and actor is not None and change.entity_id == actor.user_id:
+            self.user_label.setText(describe_actor(self._services))
+            self.clinic_actions.update_for_actor()
+            self._update_actions()
 
     # -- patients -------------------------------------------------------------------------------
     @property
@@ -322,6 +334,31 @@ class MainWindow(QMainWindow):
         actor = self._services.actor
         self.new_patient_action.setEnabled(actor is not None and self.chart.can_add_patients())
         self.patient_list.new_patient_button.setEnabled(self.new_patient_action.isEnabled())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self.offer_recovery_key)
+
+    def offer_recovery_key(self) -> None:
+        """An encrypted database without a recovery key (one converted from a plain database): the first
+        administrator to sign in makes one, shown this once, before anything else."""
+        actor = self._services.actor
+        if actor is None or not actor.can(Action.MANAGE_USERS) or self._services.auth.has_recovery_key():
+            return
+        try:
+            recovery = self._services.auth.new_recovery_key()
+        except ClinicRecError as e:
+            self._prompts.error(self, "Recovery key", f"The recovery key could not be made: {e}")
+            return
+        self._prompts.info(
+            self,
+            "Recovery key",
+            "The clinic's records are now encrypted on this computer. This recovery key opens them if "
+            "every administrator's password is lost. Write it down or print it now and keep it locked "
+            f"away from the computer: it is shown only this once.\n\n{recovery}",
+        )
 
     def about(self) -> None:
         self._prompts.info(

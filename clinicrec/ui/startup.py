@@ -40,6 +40,8 @@ from .prompts import Prompts
 from .style import apply_style
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..services.app import Services
     from ..services.maintenance import IntegrityResult
 
@@ -66,6 +68,7 @@ class Opened:
     clinic_name: str = ""
     damaged: IntegrityResult | None = None  # the check failed: nothing was opened
     error: BaseException | None = None  # the database could not be opened (a ClinicRecError says why)
+    encrypted: Path | None = None  # an encrypted file: the sign-in opens it (services.unlock)
 
 
 class StartupLoader(QObject):
@@ -116,8 +119,16 @@ class StartupLoader(QObject):
         self.sig_done.emit(self.result)
 
     def _open(self) -> Opened:
-        from ..services.opening import DatabaseRefused, start_check
+        from ..services.opening import DatabaseRefused, encrypted_file, start_check
 
+        path = encrypted_file(self.url)
+        if path is not None:
+            # Nothing of an encrypted file can be read before the sign-in gives its key: load only.
+            for name in self.MODULES:
+                importlib.import_module(name)
+            importlib.import_module("clinicrec.services.unlock")
+            self.sig_loaded.emit()
+            return Opened(has_users=True, encrypted=path)
         check = start_check(self.url)
         # Load (Python code) while SQLite reads the file on the check's thread...
         for name in self.MODULES:
@@ -222,7 +233,12 @@ def run(
     dialog.resize(dialog.sizeHint())
 
     def on_done(opened: Opened) -> None:
-        if opened.services is not None and opened.has_users:
+        if opened.encrypted is not None:
+            from ..services.unlock import sign_in_encrypted
+
+            where = opened.encrypted
+            dialog.attach_unlock(lambda username, password: sign_in_encrypted(where, username, password))
+        elif opened.services is not None and opened.has_users:
             dialog.attach(opened.services, opened.clinic_name)
         else:
             dialog.withdraw()
@@ -234,10 +250,15 @@ def run(
     code = dialog.exec()
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish
+    unlocked = dialog.services if opened.encrypted is not None else None
     dialog.deleteLater()
     if code == QDialog.DialogCode.Rejected:  # the user quit (a withdrawn dialog ends with WITHDRAWN)
         return 0
     signed_in = code == QDialog.DialogCode.Accepted
+    if opened.encrypted is not None:
+        if not signed_in or unlocked is None:
+            return 0
+        opened = Opened(unlocked, True)
     return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=signed_in)
 
 

@@ -108,7 +108,7 @@ def test_sign_in_refuses_wrong_password_in_the_dialog(qtbot, world: World) -> No
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert not dialog.error_label.isHidden()
-    assert "wrong password" in dialog.error_label.text()
+    assert "password is wrong" in dialog.error_label.text()
     assert dialog.password_edit.text() == "", "the wrong password is cleared for the next try"
     assert world.services.actor is None
     with world.services.db.read() as s:

@@ -29,10 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, app: CliApp) -> int:
-    from ...services.opening import DatabaseRefused, full_check, inspect, sqlite_file_of
+    from ...services.opening import DatabaseRefused, encrypted_file, full_check, inspect, sqlite_file_of
     from ...services.permissions import Action
 
     url = app.url
+    if encrypted_file(url) is not None:
+        return _check_encrypted(args, app)
     try:
         inspect(url)
     except DatabaseRefused as e:
@@ -46,6 +48,26 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
     if not args.full:
         return 0
     problems = full_check(url)
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_FAILED
+    print("Every index and foreign key checked: no problems.")
+    from . import audit
+
+    return audit.verify(app.signed_in(Action.VIEW_AUDIT))
+
+
+def _check_encrypted(args: argparse.Namespace, app: CliApp) -> int:
+    """An encrypted file is checked once a user's password has unwrapped its key (opening it runs the
+    quick check and refuses a damaged file); ``--full`` adds every index, the foreign keys, the trail."""
+    from ...services.permissions import Action
+
+    services = app.services()
+    print("The database passed its integrity check.")
+    if not args.full:
+        return 0
+    problems = services.maintenance.full_check_encrypted()
     for problem in problems:
         print(f"PROBLEM: {problem}", file=sys.stderr)
     if problems:

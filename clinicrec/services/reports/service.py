@@ -99,9 +99,7 @@ class ReportService(ServiceBase):
     # -- who sees what ------------------------------------------------------------------------------
     def _scoped(self, filters: ReportFilters) -> tuple[Actor, ReportFilters]:
         """The filters as the actor may run them: an injector's figures are always their own."""
-        actor = self._ctx.actor
-        if actor is None:
-            raise PermissionDenied("Sign in first")
+        actor = self.actor()  # the rights of now (services/rights.py)
         with self.reading() as s:
             filters = replace(filters, time_zone=clinic_zone(s))  # dates and months are the clinic's
         if actor.can(Action.VIEW_ALL_REPORTS):
