@@ -418,7 +418,11 @@ class ChartingService(ServiceBase):
         view = dict(session_values(session))
         view["points"] = point_audit(list(session.points))
         view["vials"] = list(session.all_vial_ids)
-        view["acknowledgements"] = [[str(a.kind), a.subject, a.reason] for a in session.acknowledgements]
+        view["acknowledgements"] = [
+            [str(a.kind), a.subject, a.reason, a.prescriber] for a in session.acknowledgements
+        ]
+        screening = session.screening
+        view["screening"] = screening_values(screening) if screening is not None else None
         view["baseline"] = assessment_values(session.baseline) if session.baseline else None
         return view
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..db import backup as bk
 from ..db import integrity
-from ..db.engine import Database, make_engine, sqlite_path
+from ..db.engine import Database, database_key, make_engine, sqlite_path
 from ..db.migrate import head_revision, known_revisions, upgrade
 from ..db.models import AuditRow, ClinicRow, PatientRow, SessionRow, UserRow
 from ..db.types import utcnow
@@ -249,7 +249,13 @@ class MaintenanceService(ServiceBase):
             taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
             info = BackupInfo(path, BackupKind.MANUAL, taken_at, tmp.stat().st_size)
             self._record(actor, info)
+        self._anchor(path, now)
         return info
+
+    def _anchor(self, path: Path, now: datetime) -> None:
+        """The head the backup holds, beside it and in this workstation's anchors (audit_anchor.py)."""
+        seen = audit_anchor.write_sidecar(path, now, key=database_key(self.db.engine))
+        audit_anchor.AnchorBook().remember(audit_anchor.database_key(self.db), seen.entry_id, seen.hash, now)
 
     def auto_backup_if_due(self) -> BackupInfo | None:
         """The daily automatic backup: made if none was made today (local date). Needs no permission."""
@@ -282,9 +288,7 @@ class MaintenanceService(ServiceBase):
 
     def _make(self, path: Path, kind: BackupKind, now: datetime) -> BackupInfo:
         bk.backup_sqlite(self.db.engine, path)
-        # The head the backup holds, beside it and in this workstation's anchors (services/audit_anchor.py).
-        seen = audit_anchor.write_sidecar(path, now)
-        audit_anchor.AnchorBook().remember(audit_anchor.database_key(self.db), seen.entry_id, seen.hash, now)
+        self._anchor(path, now)
         taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the file name records it
         return BackupInfo(path, kind, taken_at, path.stat().st_size)
 

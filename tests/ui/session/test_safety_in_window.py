@@ -18,12 +18,12 @@ def test_a_draft_shows_what_other_open_drafts_take_from_the_vial(open_window, se
     )
     services.charting.save_draft(chart(world, other, grid(shared, 10, 8)))  # 80 U in an open draft
     w = open_window()
-    assert w.use_vial(status_of(services, shared))
+    assert w.safety.use_vial(status_of(services, shared))
     w.editor.default_dose = Dose(DoseBasis.UNITS, 10)
     for zone in (Zone.FOREHEAD, Zone.CHIN, Zone.NOSE):
         w.editor.place(*facemap.zone_centroid(zone))  # 30 U here
-    w.flush()
-    w.refresh_warnings()
+    w.controller.flush()
+    w.controller.refresh_warnings_now()
     [draw] = [m for m in w.ui.totals.warnings.messages() if "open drafts" in m]
     assert "Other, Bea by Nina Nurse" in draw and "10 U short" in draw
 
@@ -34,19 +34,19 @@ def test_raising_the_dose_reopens_an_acknowledged_maximum(open_window, services,
     xeomin3 = make_vial(services, brand="Xeomin", units=200, diluent_ml=5.0, lot="X202")
     w = open_window()
     for v in (xeomin, xeomin2, xeomin3):
-        w.use_vial(status_of(services, v))
+        w.safety.use_vial(status_of(services, v))
     w.editor.default_dose = Dose(DoseBasis.UNITS, 10)
     w.editor.grid_fill(Zone.FOREHEAD, 1.0)  # 39 points x 10 U = 390 U: under 400
     w.editor.place(*facemap.zone_centroid(Zone.CHIN))
     w.editor.place(*facemap.zone_centroid(Zone.NOSE))  # 410 U
-    w.flush()
-    w.refresh_warnings()
+    w.controller.flush()
+    w.controller.refresh_warnings_now()
     [over] = [i for i in w.ui.totals.warnings.items() if i.key is not None]
     prompts.queue("Approved 410 U by the prescriber")
-    assert w.give_reason(over.key)
+    assert w.safety.give_reason(over.key)
     assert [i.severity for i in w.ui.totals.warnings.items() if i.key] == ["ok"]
     w.editor.place(*facemap.zone_centroid(Zone.PERIORAL))  # 420 U: the old reason no longer covers it
-    w.flush()
-    w.refresh_warnings()
+    w.controller.flush()
+    w.controller.refresh_warnings_now()
     [again] = [i for i in w.ui.totals.warnings.items() if i.key is not None]
     assert again.severity == "alert" and "420 U" in again.message
