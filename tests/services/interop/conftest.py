@@ -139,7 +139,9 @@ def _sign_acknowledging(world: World, session: TreatmentSession) -> TreatmentSes
     except UnacknowledgedWarnings as e:
         current = svc.charting.get(session.id)  # type: ignore[arg-type]
         for w in e.warnings:  # each acknowledged as it stands, a contraindication on the prescriber's order
-            current = svc.charting.acknowledge(current, w, "Reviewed with the prescriber", "Dr Paula Prescriber")
+            current = svc.charting.acknowledge(
+                current, w, "Reviewed with the prescriber", "Dr Paula Prescriber"
+            )
         saved = svc.charting.save_draft(current)
         return svc.charting.sign(saved.id, PASSWORD)  # type: ignore[arg-type]
 
