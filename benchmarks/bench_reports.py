@@ -31,10 +31,10 @@ from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.migrate import current_revision, head_revision, upgrade
 from clinicrec.db.models import SessionRow, UserRow
 from clinicrec.domain.enums import Zone
+from clinicrec.domain.report_types import MEASURES, BreakdownBy, ReportFilters
 from clinicrec.services.app import Services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.base import Context
-from clinicrec.services.reports_types import MEASURES, BreakdownBy, ReportFilters
 
 TARGET = 1.5
 
@@ -128,7 +128,7 @@ def responsiveness(svc: Services, f: ReportFilters) -> list[tuple[str, float, fl
     for key, by in (("outcomes", None), ("breakdown", BreakdownBy.ZONE), ("product-use", None)):
         screen.tabs.setCurrentIndex(list(screen.pages).index(key))
         if by is not None:
-            screen.breakdown_page.by.setCurrentIndex(screen.breakdown_page.by.findData(by.value))
+            screen.pages["breakdown"].by.setCurrentIndex(screen.pages["breakdown"].by.findData(by.value))
         ticks: list[float] = []
         timer = QTimer()
         timer.setInterval(10)

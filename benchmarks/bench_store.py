@@ -19,13 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import best_and_median, row  # noqa: E402
 
+from clinicrec.demo import build_demo  # noqa: E402
 from clinicrec.domain.enums import Indication, TimePoint, Zone  # noqa: E402
 from clinicrec.domain.facemap import grid_fill  # noqa: E402
 from clinicrec.domain.models import Assessment, Consent, InjectionPoint, TreatmentSession  # noqa: E402
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION  # noqa: E402
 from clinicrec.services.app import open_services  # noqa: E402
 from clinicrec.services.auth import actor_of  # noqa: E402
-from clinicrec.services.demo import build_demo  # noqa: E402
 from clinicrec.text import fold  # noqa: E402
 
 TABLES = (

@@ -48,7 +48,7 @@ A_OVER_B_TARGET = 2.0
 KEYSTROKE_TARGET_MS = 30.0
 #: What the benchmark types, one character at a time (each word after clearing the box).
 TYPED = ("maria", "zoe nunez", "garcia", "cr-0042", "1985-03-14", "o'brien", "lu", "c", "m", "s smith", "xq")
-DEMO_USER = "maria"  # an injector of the demo database (services/demo.py)
+DEMO_USER = "maria"  # an injector of the demo database (clinicrec/demo/)
 
 
 # -- children (each runs in its own process) -------------------------------------------------------------
@@ -208,7 +208,7 @@ def _p95(values: list[float]) -> float:
 
 
 def _build(path: Path, patients: int) -> None:
-    from clinicrec.services.demo import build_demo
+    from clinicrec.demo import build_demo
 
     print(f"Building a demo database with {patients:,} patients at {path} ...", flush=True)
     summary = build_demo(f"sqlite:///{path}", patients=patients)
@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.password is None:
-        from clinicrec.services.demo import DEMO_PASSWORD
+        from clinicrec.demo import DEMO_PASSWORD
 
         args.password = DEMO_PASSWORD
     tmp = None

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import row  # noqa: E402
 
 from clinicrec.db.engine import Database, make_engine  # noqa: E402
+from clinicrec.demo import build_demo  # noqa: E402
 from clinicrec.services import audit  # noqa: E402
 from clinicrec.services.audit_verify import statements  # noqa: E402
-from clinicrec.services.demo import build_demo  # noqa: E402
 
 
 def baseline(path: Path) -> int:

@@ -19,8 +19,10 @@ fi
 if [ "$#" -eq 0 ]; then  # the whole check: lint, types, then every test
   echo "== ruff"
   .venv/bin/ruff check clinicrec tests benchmarks main.py
-  echo "== mypy (domain, services, pdf)"
+  echo "== mypy (domain, db, services, pdf, demo)"
   .venv/bin/mypy
+  echo "== import-linter (layer contracts in pyproject.toml)"
+  .venv/bin/lint-imports --no-cache
 fi
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

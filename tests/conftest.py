@@ -213,6 +213,7 @@ def make_vial(
     lot: str = "C1234AB",
 ) -> Vial:
     when = when or services.ctx.clock()
+    product = next(p for p in services.products.list() if p.brand == brand)
     v = Vial(
         product_id=product_id(services, brand),
         lot_number=lot,
@@ -221,5 +222,6 @@ def make_vial(
         reconstituted_at=when - timedelta(minutes=30),
         diluent_kind=DiluentKind.SALINE_PRESERVED,
         diluent_ml=diluent_ml,
+        other_size_reason="" if units in product.vial_sizes else "Sample vial from the distributor",
     )
     return services.vials.open_vial(v).vial

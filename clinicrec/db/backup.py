@@ -111,13 +111,32 @@ def rotate(
 # -- making backups -----------------------------------------------------------------------------------
 def backup_sqlite(engine: Engine, target: Path, *, verify: bool = True) -> Path:
     """Copy the live database behind ``engine`` to ``target`` (consistent even while others write)."""
+    from .engine import database_key
+
+    key = database_key(engine)
     raw = engine.raw_connection()
     try:
         src = raw.driver_connection
-        assert isinstance(src, sqlite3.Connection)
-        return copy_online(src, target, verify=verify)
+        if key is None:
+            assert isinstance(src, sqlite3.Connection)
+            return copy_online(src, target, verify=verify)
+        copied = copy_online(src, target, verify=verify, key=key)  # type: ignore[arg-type]
     finally:
         raw.close()
+    _copy_key_file(engine, copied.parent)
+    return copied
+
+
+def _copy_key_file(engine: Engine, folder: Path) -> None:
+    """An encrypted backup is opened by the live database's key file: keep a copy beside the backups."""
+    from . import crypto
+    from .engine import sqlite_path
+
+    live = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if live is None or not crypto.key_file_for(live).exists():
+        return
+    keys = crypto.KeyFile.load(crypto.key_file_for(live))
+    keys.save(folder / crypto.key_file_for(live).name)
 
 
 def backup_file(source: Path, target: Path, *, verify: bool = True) -> Path:
@@ -129,21 +148,32 @@ def backup_file(source: Path, target: Path, *, verify: bool = True) -> Path:
         src.close()
 
 
-def copy_online(src: sqlite3.Connection, target: Path, *, verify: bool = True) -> Path:
-    """Backup-API copy of ``src`` to ``target``: checked, synced, then renamed into place (never partial)."""
+def copy_online(
+    src: sqlite3.Connection, target: Path, *, verify: bool = True, key: bytes | None = None
+) -> Path:
+    """Backup-API copy of ``src`` to ``target``: checked, synced, then renamed into place (never partial).
+
+    ``key``: ``src`` is a SQLCipher database; the copy is encrypted under the same key."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
     try:
-        dst = sqlite3.connect(tmp, isolation_level=None)
+        if key is None:
+            dst = sqlite3.connect(tmp, isolation_level=None)
+            errors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+        else:
+            from . import crypto
+
+            dst = crypto.connect(tmp, key, isolation_level=None)
+            errors = (sqlite3.DatabaseError, crypto.sqlcipher().DatabaseError)
         try:
             _restrict(tmp)
             try:
                 # pages=-1: one step, one read transaction: a snapshot that never restarts under writes.
                 src.backup(dst, pages=-1)
-            except sqlite3.DatabaseError as e:
-                raise BackupError(_backup_failed(e)) from e
+            except errors as e:
+                raise BackupError(_backup_failed(e)) from e  # type: ignore[arg-type]
             # A backup is one self-contained file: no WAL beside it.
             dst.execute("PRAGMA journal_mode=DELETE")
             problems = integrity.check_connection(dst, full=True) if verify else []

@@ -13,56 +13,135 @@ SQLite settings, chosen for clinical data:
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from .location import ENV_URL, resolve_url
+from .location import ENV_URL, Location, locate, resolve_url, sqlite_file
 
-__all__ = ["ENV_URL", "Database", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
+__all__ = ["ENV_URL", "Database", "database_key", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
+#: Databases hold health information: readable by the clinic's account only (the WAL and shared-memory
+#: files SQLite makes beside one take the database file's permissions).
+FILE_MODE = 0o600
 
 
 def sqlite_path(url: str) -> Path | None:
-    u = make_url(url)
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
-        return None
-    return Path(u.database)
+    """The SQLite file behind ``url`` (``location.locate`` reads every form the same way)."""
+    return sqlite_file(url)
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        path = sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def make_engine(url: str, *, echo: bool = False, create: bool = True, key: bytes | None = None) -> Engine:
+    """An engine for ``url``. A SQLite file is opened by its real path, read-only when the URL says
+    ``mode=ro``; it is created (0600) only when ``create`` is True, never by a connection otherwise.
+    ``key``: the file is encrypted with SQLCipher under this database key (db/crypto.py)."""
+    where = locate(url)
+    if where.backend == "sqlite":
+        if key is not None:
+            return _encrypted_engine(url, where.file, key, echo)
+        if where.file is None:
+            engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        else:
+            if create and not where.read_only:
+                _create_private(where.file)
+            engine = create_engine(url, echo=echo, creator=_connector(where, create=create))
         _configure_sqlite(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def _create_private(file: Path) -> None:
+    """The folder (0700) and an empty file (0600) for a new database, whatever the umask."""
+    if file.exists():
+        return
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
+
+
+def _connector(where: Location, *, create: bool) -> Callable[[], sqlite3.Connection]:
+    """Connect through a SQLite URI built from the real path, so no option ends up in the file name and
+    a missing file is never created behind the caller's back (``mode=rw``)."""
+    assert where.file is not None
+    mode = "ro" if where.read_only else ("rwc" if create else "rw")
+    target = f"file:{quote(str(where.file.absolute()))}?mode={mode}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+        )
+
+    return connect
+
+
+def _clinic_month(stored: str | None, zone_name: str) -> str | None:
+    from datetime import UTC, datetime
+
+    from ..domain.clinic_time import month_key
+
+    if stored is None:
+        return None
+    return month_key(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name)
+
+
+def _encrypted_engine(url: str, path: Path | None, key: bytes, echo: bool) -> Engine:
+    """SQLCipher through SQLAlchemy's SQLite dialect: each connection applies the key first."""
+    from . import crypto
+
+    if path is None:
+        raise ValueError("an encrypted database needs a file")
+    module = crypto.sqlcipher()
+
+    def connect() -> Any:
+        return crypto.connect(path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    engine = create_engine(url, echo=echo, module=module, creator=connect)
+    engine.clinicrec_key = key  # type: ignore[attr-defined]  # for backups made through this engine
+    _configure_sqlite(engine)
+    return engine
+
+
+def database_key(engine: Engine) -> bytes | None:
+    """The SQLCipher key of an encrypted database's engine; None for a plain one."""
+    return getattr(engine, "clinicrec_key", None)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode=WAL")
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # A read-only connection (mode=ro) keeps the file's journal mode.
+            with contextlib.suppress(sqlite3.OperationalError):
+                cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
+        # The clinic's month of a stored UTC time (reports' month buckets; PostgreSQL: AT TIME ZONE).
+        dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         if conn.get_execution_options().get("clinicrec_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:

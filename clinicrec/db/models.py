@@ -48,6 +48,8 @@ class ClinicRow(Base):
     consent_form_version: Mapped[str] = mapped_column(String(40), default="MB-CONSENT-1")
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     backups_kept: Mapped[int] = mapped_column(Integer, default=14)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    common_reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
 
 
 class UserRow(Base):
@@ -81,6 +83,7 @@ class PatientRow(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     fitzpatrick_type: Mapped[int | None] = mapped_column(Integer, nullable=True)
     allergies: Mapped[str] = mapped_column(Text, default="")
+    allergy_status: Mapped[str] = mapped_column(String(20), default="not_recorded")
     scr_pregnant_or_breastfeeding: Mapped[bool] = mapped_column(Boolean, default=False)
     scr_neuromuscular_disorder: Mapped[bool] = mapped_column(Boolean, default=False)
     scr_aminoglycosides: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -89,6 +92,7 @@ class PatientRow(Base):
     scr_milk_protein_allergy: Mapped[bool] = mapped_column(Boolean, default=False)
     scr_other: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -112,6 +116,7 @@ class ProductRow(Base):
     ready_to_use_units_per_ml: Mapped[float | None] = mapped_column(Double, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    gtins: Mapped[str] = mapped_column(String(300), default="", server_default="")  # comma-separated
 
 
 class VialRow(Base):
@@ -126,6 +131,7 @@ class VialRow(Base):
     diluent_ml: Mapped[float] = mapped_column(Double)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    other_size_reason: Mapped[str] = mapped_column(Text, default="")
     additives: Mapped[list[VialAdditiveRow]] = relationship(
         back_populates="vial", cascade="all, delete-orphan", order_by="VialAdditiveRow.id", lazy="selectin"
     )
@@ -184,6 +190,9 @@ class SessionRow(Base):
     acknowledgements: Mapped[list[AcknowledgementRow]] = relationship(
         cascade="all, delete-orphan", order_by="AcknowledgementRow.id", lazy="selectin"
     )
+    screening: Mapped[SessionScreeningRow | None] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -227,6 +236,25 @@ class AcknowledgementRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: SHA-256 of the warning's facts when it was acknowledged; a change of facts re-opens it.
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    facts: Mapped[str] = mapped_column(Text, default="")
+    prescriber: Mapped[str] = mapped_column(String(100), default="")
+
+
+class SessionScreeningRow(Base):
+    """The screening as confirmed at a session: a dated snapshot (yes / no / not asked per item)."""
+
+    __tablename__ = "session_screenings"
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[str] = mapped_column(Text)  # JSON {item: "yes" | "no" | "not_asked"}
+    other: Mapped[str] = mapped_column(String(200), default="")
+    allergy_status: Mapped[str] = mapped_column(String(20), default="not_recorded")
+    allergies: Mapped[str] = mapped_column(Text, default="")
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AssessmentRow(Base):
@@ -313,3 +341,22 @@ class FailedSignInRow(Base):
     hour: Mapped[datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("hour"),)
+
+
+class AccessTokenRow(Base):
+    """A named access token for unattended command-line jobs (the nightly backup, a scheduled report).
+
+    Only the SHA-256 of the secret is kept; the secret itself is shown once, when it is made. The token
+    acts with the lesser of ``role`` and its creator's rights at the time it is used.
+    """
+
+    __tablename__ = "access_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -46,3 +46,193 @@ def grant_app_role(engine: Engine, app_role: str) -> list[str]:
         for stmt in statements:
             conn.exec_driver_sql(stmt)
     return statements
+
+
+# -- one PostgreSQL role per ClinicRec user (docs/postgresql.md) ------------------------------------------
+#: ClinicRec's roles as PostgreSQL group roles; each includes the one before (admin ⊃ manager ⊃ injector).
+GROUPS = {"injector": "clinicrec_injector", "manager": "clinicrec_manager", "admin": "clinicrec_admin"}
+LOGIN_PREFIX = "cr_"
+
+#: Table privileges per group, from the role x action matrix (services/permissions.py). A table not
+#: named here (added later) is the administrators' alone until it is named.
+TABLE_GRANTS: dict[str, dict[str, str]] = {
+    "injector": {
+        "clinic": "SELECT",
+        "products": "SELECT",
+        "alembic_version": "SELECT",
+        "users": "SELECT",  # plus UPDATE of the sign-in columns of their own row (below)
+        "patients": "SELECT, INSERT, UPDATE",  # edit patients
+        "vials": "SELECT, INSERT, UPDATE",  # open vials
+        "vial_additives": "SELECT, INSERT, UPDATE, DELETE",
+        "treatment_sessions": "SELECT, INSERT, UPDATE, DELETE",  # chart (row policies below)
+        "session_vials": "SELECT, INSERT, UPDATE, DELETE",
+        "injection_points": "SELECT, INSERT, UPDATE, DELETE",
+        "acknowledgements": "SELECT, INSERT, UPDATE, DELETE",
+        "assessments": "SELECT, INSERT, UPDATE, DELETE",  # follow-ups
+        "adverse_events": "SELECT, INSERT, UPDATE",
+        "audit_log": "INSERT",  # every action is audited; reading the trail is a manager's right
+        "audit_head": "SELECT, UPDATE",
+        "failed_sign_ins": "SELECT, INSERT, UPDATE",
+    },
+    "manager": {"audit_log": "SELECT"},  # see the audit trail (and, with the injectors', all reports)
+    "admin": {"users": "INSERT, UPDATE", "products": "INSERT, UPDATE", "clinic": "INSERT, UPDATE"},
+}
+#: The columns an injector or manager may change in their own users row: signing in and their password.
+OWN_USER_COLUMNS = "password_hash, password_changed_at, failed_attempts, locked_until"
+
+#: Server-side rules beside the grants (PostgreSQL only; applied by migration 0007).
+ACCESS_SQL = [
+    # Which ClinicRec user is connected: the active users row whose login role this is.
+    f"""CREATE OR REPLACE FUNCTION clinicrec_user_id() RETURNS integer
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        SELECT id FROM users WHERE '{LOGIN_PREFIX}' || username = session_user AND active $$""",
+    """CREATE OR REPLACE FUNCTION clinicrec_user_role() RETURNS text
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        SELECT role FROM users WHERE id = clinicrec_user_id() $$""",
+    # No entry in someone else's name: a login role may add entries only as itself (or, unsigned,
+    # under its own user name: a wrong password at the lock). The schema owner (migrations, the
+    # command line's owner jobs) is not a ClinicRec login role and is not checked.
+    f"""CREATE OR REPLACE FUNCTION clinicrec_audit_identity() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+        DECLARE me integer; my_name text;
+        BEGIN
+          IF left(session_user, {len(LOGIN_PREFIX)}) <> '{LOGIN_PREFIX}' THEN RETURN NEW; END IF;
+          me := clinicrec_user_id();
+          IF me IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+              MESSAGE = 'ClinicRec: ' || session_user || ' is not an active ClinicRec user';
+          END IF;
+          SELECT username INTO my_name FROM users WHERE id = me;
+          IF (NEW.user_id IS NOT NULL AND NEW.user_id <> me)
+             OR (NEW.user_id IS NULL AND NEW.username <> my_name)
+             OR (NEW.user_id = me AND NEW.username <> my_name) THEN
+            RAISE EXCEPTION 'ClinicRec: an audit entry may be written only in the writer''s own name'
+              USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          RETURN NEW;
+        END $$""",
+    "DROP TRIGGER IF EXISTS audit_log_identity ON audit_log",
+    """CREATE TRIGGER audit_log_identity BEFORE INSERT ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION clinicrec_audit_identity()""",
+    # users: everyone reads the list; only administrators change other rows; the others their own.
+    "ALTER TABLE users ENABLE ROW LEVEL SECURITY",
+    "DROP POLICY IF EXISTS users_read ON users",
+    "CREATE POLICY users_read ON users FOR SELECT USING (true)",
+    "DROP POLICY IF EXISTS users_own_row ON users",
+    "CREATE POLICY users_own_row ON users FOR UPDATE USING (id = clinicrec_user_id())",
+    "DROP POLICY IF EXISTS users_admin ON users",
+    """CREATE POLICY users_admin ON users FOR ALL TO clinicrec_admin
+        USING (clinicrec_user_role() = 'admin') WITH CHECK (clinicrec_user_role() = 'admin')""",
+    # treatment_sessions: read by all (the patient chart); a signed session is never changed or
+    # removed; an injector changes only their own drafts, and charts only as themself.
+    "ALTER TABLE treatment_sessions ENABLE ROW LEVEL SECURITY",
+    "DROP POLICY IF EXISTS sessions_read ON treatment_sessions",
+    "CREATE POLICY sessions_read ON treatment_sessions FOR SELECT USING (true)",
+    "DROP POLICY IF EXISTS sessions_insert ON treatment_sessions",
+    """CREATE POLICY sessions_insert ON treatment_sessions FOR INSERT WITH CHECK (
+        injector_id = clinicrec_user_id() OR clinicrec_user_role() IN ('manager', 'admin'))""",
+    "DROP POLICY IF EXISTS sessions_update ON treatment_sessions",
+    """CREATE POLICY sessions_update ON treatment_sessions FOR UPDATE USING (
+        status = 'draft' AND (injector_id = clinicrec_user_id()
+                              OR clinicrec_user_role() IN ('manager', 'admin')))""",
+    "DROP POLICY IF EXISTS sessions_delete ON treatment_sessions",
+    """CREATE POLICY sessions_delete ON treatment_sessions FOR DELETE USING (
+        status = 'draft' AND (injector_id = clinicrec_user_id()
+                              OR clinicrec_user_role() IN ('manager', 'admin')))""",
+]
+
+
+_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,40}$")
+
+
+def login_role(username: str) -> str:
+    """The PostgreSQL login role of a ClinicRec user (quoted where used: user names may hold . @ -)."""
+    if not _USERNAME.match(username):
+        raise ValueError("a ClinicRec user name has letters, digits and . _ @ - only")
+    return LOGIN_PREFIX + username
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def group_statements(schema: str = "public", tables: list[str] | None = None) -> list[str]:
+    """Create the group roles (if missing) and grant each exactly its table privileges."""
+    names = (
+        tables if tables is not None else [t.name for t in Base.metadata.sorted_tables] + ["alembic_version"]
+    )
+    out = [
+        "DO $$ BEGIN "
+        + " ".join(
+            f"IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{g}') THEN "
+            f"CREATE ROLE {g} NOLOGIN; END IF;"
+            for g in GROUPS.values()
+        )
+        + " END $$",
+        f"GRANT {GROUPS['injector']} TO {GROUPS['manager']}",
+        f"GRANT {GROUPS['manager']} TO {GROUPS['admin']}",
+    ]
+    for group in GROUPS.values():
+        out += [
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {group}",
+            f"GRANT USAGE ON SCHEMA {schema} TO {group}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {group}",
+        ]
+    named = set().union(*TABLE_GRANTS.values())
+    for role, grants in TABLE_GRANTS.items():
+        for table, privileges in grants.items():
+            if table in names:
+                out.append(f"GRANT {privileges} ON {table} TO {GROUPS[role]}")
+    out.append(f"GRANT UPDATE ({OWN_USER_COLUMNS}) ON users TO {GROUPS['injector']}")
+    for table in names:
+        if table not in named:
+            out.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {GROUPS['admin']}")
+    out.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {', '.join(GROUPS.values())}")
+    return out
+
+
+def apply_access_control(engine: Engine) -> None:
+    """Group roles, grants and row rules (as the schema owner, who needs CREATEROLE)."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("roles and privileges apply to PostgreSQL only")
+    with engine.begin() as conn:
+        for stmt in group_statements() + ACCESS_SQL:
+            conn.exec_driver_sql(stmt)
+
+
+def login_role_statements(
+    username: str, role: str, *, password: str | None, active: bool = True
+) -> list[str]:
+    """Create or update a user's login role: SCRAM password, LOGIN while active, one group."""
+    login = login_role(username)
+    name = _q(login)
+    out = [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{login}')"
+        f" THEN CREATE ROLE {name} NOLOGIN; END IF; END $$",
+        f"ALTER ROLE {name} {'LOGIN' if active else 'NOLOGIN'}",
+    ]
+    for other, group in GROUPS.items():
+        out.append(
+            f"{'GRANT' if other == role else 'REVOKE'} {group} {'TO' if other == role else 'FROM'} {name}"
+        )
+    return out
+
+
+def set_login_role(
+    engine: Engine, username: str, role: str, *, password: str | None = None, active: bool = True
+) -> None:
+    """Apply ``login_role_statements``; the password is sent SCRAM-hashed (never in clear to the log)."""
+    with engine.begin() as conn:
+        for stmt in login_role_statements(username, role, password=password, active=active):
+            conn.exec_driver_sql(stmt)
+        if password is not None:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            from psycopg import sql
+
+            login = login_role(username)
+            scram = raw.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256")
+            statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(login), sql.Literal(scram.decode())
+            )
+            conn.exec_driver_sql(statement.as_string(raw))

@@ -7,11 +7,15 @@ Clinicians think in units per 0.1 mL. A point's dose: units = concentration x vo
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-#: Rounding used when a derived quantity is stored: 1/10000 of a unit, 1/100000 mL (10 nL).
+#: Decimals of the stored-figure printouts (1/10000 U, 1/100000 mL); stored values are not rounded.
 UNIT_DECIMALS = 4
 VOLUME_DECIMALS = 5
+#: The most decimals a dose is ever shown with: doses differing by less are the same dose.
+MAX_SHOWN_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,12 @@ class Concentration:
         return self.units_per_ml / 10.0
 
     def units_for(self, volume_ml: float) -> float:
-        return round(self.units_per_ml * volume_ml, UNIT_DECIMALS)
+        """Units in ``volume_ml``, at full precision (never rounded before it is stored)."""
+        return self.units_per_ml * volume_ml
 
     def volume_for(self, units: float) -> float:
-        return round(units / self.units_per_ml, VOLUME_DECIMALS)
+        """Volume holding ``units``, at full precision (never rounded before it is stored)."""
+        return units / self.units_per_ml
 
     def label(self) -> str:
         """'4 U/0.1 mL (40 U/mL)': the way a concentration is shown next to any dose."""
@@ -46,20 +52,47 @@ def concentration(vial_units: float, diluent_ml: float, additive_ml: float = 0.0
     return Concentration.of(vial_units, diluent_ml + additive_ml)
 
 
+def round_half_away(value: float, decimals: int) -> Decimal:
+    """``value`` rounded to ``decimals`` places, halves away from zero (0.0025 -> 0.003, -0.5 -> -1)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def fmt_number(value: float, max_decimals: int = 3) -> str:
-    """A clinician-friendly number: no trailing zeros, no float noise (4, 0.25, 12.5)."""
-    text = f"{value:.{max_decimals}f}".rstrip("0").rstrip(".")
+    """A clinician-friendly number: no trailing zeros, no float noise (4, 0.25, 12.5); halves away from 0."""
+    if not math.isfinite(value):
+        return str(value)
+    text = f"{round_half_away(value, max_decimals):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"
 
 
-def fmt_units(units: float) -> str:
-    """Up to 3 decimals: Microbotox points are fractions of a unit (0.125 U)."""
-    return f"{fmt_number(units, 3)} U"
+def decimals_needed(value: float, least: int, most: int = MAX_SHOWN_DECIMALS) -> int:
+    """The fewest decimals (at least ``least``) that show ``value`` as it is to ``most`` decimals."""
+    target = round_half_away(value, most)
+    for d in range(least, most):
+        if round_half_away(value, d) == target:
+            return d
+    return most
 
 
-def fmt_volume(volume_ml: float) -> str:
-    """Up to 4 decimals: a 0.0125 mL microdroplet is shown as it is, not as 0.013 mL."""
-    return f"{fmt_number(volume_ml, 4)} mL"
+def column_decimals(values: Iterable[float], least: int, most: int = MAX_SHOWN_DECIMALS) -> int:
+    """One number of decimals for a whole column: enough that no two different doses look the same.
+
+    0.0025 U and 0.003 U in one column are shown as 0.0025 and 0.003 (never both as 0.003)."""
+    return max((decimals_needed(v, least, most) for v in values), default=least)
+
+
+def fmt_units(units: float, decimals: int | None = None) -> str:
+    """At least 3 decimals where needed (0.125 U), more when the dose has them (0.0025 U), up to 6."""
+    d = decimals if decimals is not None else decimals_needed(units, 3)
+    return f"{fmt_number(units, d)} U"
+
+
+def fmt_volume(volume_ml: float, decimals: int | None = None) -> str:
+    """At least 4 decimals where needed: a 0.0125 mL microdroplet is shown as it is, not as 0.013 mL."""
+    d = decimals if decimals is not None else decimals_needed(volume_ml, 4)
+    return f"{fmt_number(volume_ml, d)} mL"
 
 
 def fmt_dose(units: float, volume_ml: float, conc: Concentration) -> str:

@@ -24,6 +24,13 @@ class Sex(LabelledEnum):
     UNSPECIFIED = "unspecified", "Not stated"
 
 
+class Language(LabelledEnum):
+    """The language of the printed material a patient receives (handout, leaflet)."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish (Español)"
+
+
 class Role(LabelledEnum):
     INJECTOR = "injector", "Injector"
     MANAGER = "manager", "Manager"
@@ -147,6 +154,33 @@ class WarningKind(LabelledEnum):
     OLD_RECONSTITUTION = "old_reconstitution", "Reconstitution older than the product's in-use window"
     OVER_MAX_DOSE = "over_max_dose", "Session total above the product's maximum dose"
     POSITIVE_SCREENING = "positive_screening", "Positive safety screening"
+    CONTRAINDICATION = "contraindication", "Contraindication"
+    RECENT_TOXIN = "recent_toxin", "Botulinum toxin within the last 3 months (clinic records)"
+    MINOR = "minor", "Patient under 18"
+    ALLERGIES_NOT_RECORDED = "allergies_not_recorded", "Allergies not recorded"
+    SCREENING_NOT_CONFIRMED = "screening_not_confirmed", "Screening not confirmed at this session"
+
+
+class SafetyLevel(LabelledEnum):
+    """How strongly a safety rule stops the chart (README, "Safety rules")."""
+
+    CONTRAINDICATION = "contraindication", "Contraindication"  # prescriber's name and a reason
+    WARNING = "warning", "Warning"  # a recorded reason
+    INFORMATION = "information", "Information"  # shown; nothing to acknowledge
+
+
+class AllergyStatus(LabelledEnum):
+    """Allergies are 'not recorded' until someone records 'no known allergies' or a list."""
+
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    NONE_KNOWN = "none_known", "No known allergies"
+    LISTED = "listed", "Allergies listed"
+
+
+class ScreeningAnswer(LabelledEnum):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_ASKED = "not_asked", "Not asked"
 
 
 class PaperSize(LabelledEnum):

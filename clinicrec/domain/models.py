@@ -13,13 +13,17 @@ from .dilution import Concentration, concentration
 from .enums import (
     AdditiveKind,
     AdverseEventKind,
+    AllergyStatus,
     Depth,
     DiluentKind,
     DoseBasis,
     Gais,
     Indication,
+    Language,
     PaperSize,
     Role,
+    SafetyLevel,
+    ScreeningAnswer,
     SessionStatus,
     Severity,
     Sex,
@@ -62,6 +66,36 @@ class SafetyScreening:
 
 
 @dataclass(frozen=True)
+class ScreeningSnapshot:
+    """The screening as confirmed at one session: each item yes / no / not asked, who asked, when."""
+
+    answers: tuple[tuple[str, ScreeningAnswer], ...]
+    other: str = ""
+    allergy_status: AllergyStatus = AllergyStatus.NOT_RECORDED
+    allergies: str = ""
+    asked_by_id: int | None = None
+    asked_by_name: str = ""
+    asked_at: datetime | None = None
+
+    def answer(self, item: str) -> ScreeningAnswer:
+        return dict(self.answers).get(item, ScreeningAnswer.NOT_ASKED)
+
+    def as_screening(self) -> SafetyScreening:
+        """The 'yes' answers as the screening the safety rules read."""
+        yes = {item: self.answer(item) == ScreeningAnswer.YES for item in SafetyScreening.QUESTIONS}
+        return SafetyScreening(**yes, other=self.other)
+
+    @classmethod
+    def from_patient(cls, patient: Patient) -> ScreeningSnapshot:
+        """A snapshot that starts from the patient's record (every item answered as recorded there)."""
+        answers = tuple(
+            (item, ScreeningAnswer.YES if getattr(patient.screening, item) else ScreeningAnswer.NO)
+            for item in SafetyScreening.QUESTIONS
+        )
+        return cls(answers, patient.screening.other, patient.allergy_status, patient.allergies)
+
+
+@dataclass(frozen=True)
 class Patient:
     first_name: str
     last_name: str
@@ -75,8 +109,11 @@ class Patient:
     allergies: str = ""
     screening: SafetyScreening = field(default_factory=SafetyScreening)
     notes: str = ""
+    #: The language of the handout and leaflet printed for this patient.
+    preferred_language: Language = Language.ENGLISH
     id: int | None = None
     version: int = 0
+    allergy_status: AllergyStatus = AllergyStatus.NOT_RECORDED
 
     @property
     def display_name(self) -> str:
@@ -99,6 +136,8 @@ class Product:
     ready_to_use_units_per_ml: float | None = None
     active: bool = True
     notes: str = ""
+    #: GTINs (14 digits) printed on the product's cartons, so that a scanned code names the product.
+    gtins: tuple[str, ...] = ()
     id: int | None = None
 
     @property
@@ -125,6 +164,8 @@ class Vial:
     additives: tuple[Additive, ...] = ()
     id: int | None = None
     opened_by_id: int | None = None
+    #: A vial size not in the product's catalogue entry is recorded only with a reason.
+    other_size_reason: str = ""
 
     @property
     def additive_ml(self) -> float:
@@ -212,13 +253,20 @@ class AdverseEvent:
 
 @dataclass(frozen=True)
 class Acknowledgement:
-    """A user's recorded reason for going ahead despite a safety warning."""
+    """A user's recorded reason for going ahead despite a safety warning.
+
+    ``fingerprint`` binds it to the facts of the warning it answered (figures, screening items, lot,
+    dates): when any of them changes the warning is open again. ``prescriber`` is needed for a
+    contraindication."""
 
     kind: WarningKind
     subject: str
     reason: str
     by_user_id: int | None = None
     at: datetime | None = None
+    fingerprint: str = ""
+    facts: str = ""
+    prescriber: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,10 +274,33 @@ class SafetyWarning:
     kind: WarningKind
     subject: str
     message: str
+    #: What the warning is about, in words that change whenever it changes ("session_units=590").
+    facts: tuple[str, ...] = ()
+    level: SafetyLevel = SafetyLevel.WARNING
 
     @property
     def key(self) -> tuple[WarningKind, str]:
+        """Which warning this is (the same across edits); ``fingerprint`` says what it says."""
         return (self.kind, self.subject)
+
+    @property
+    def facts_text(self) -> str:
+        return "; ".join(self.facts)
+
+    @property
+    def fingerprint(self) -> str:
+        import hashlib
+
+        text = "\x1f".join([str(self.kind), self.subject, *self.facts])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.level != SafetyLevel.INFORMATION
+
+    @property
+    def needs_prescriber(self) -> bool:
+        return self.level == SafetyLevel.CONTRAINDICATION
 
 
 @dataclass(frozen=True)
@@ -254,6 +325,8 @@ class TreatmentSession:
     version: int = 0
     amends_id: int | None = None
     amendment_reason: str = ""
+    #: The screening as confirmed at this session (None until it is confirmed).
+    screening: ScreeningSnapshot | None = None
 
     @property
     def all_vial_ids(self) -> tuple[int, ...]:
@@ -262,6 +335,12 @@ class TreatmentSession:
         for p in self.points:
             seen.setdefault(p.vial_id, None)
         return tuple(seen)
+
+
+def name_with_credentials(full_name: str, credentials: str) -> str:
+    """'Maria López, RN': how an injector is named wherever the record shows who did what (charts,
+    handouts, signatures, the window's title and lock screen). The one place this is spelled out."""
+    return f"{full_name}, {credentials}" if credentials else full_name
 
 
 @dataclass(frozen=True)
@@ -275,7 +354,7 @@ class User:
 
     @property
     def signature_name(self) -> str:
-        return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
+        return name_with_credentials(self.full_name, self.credentials)
 
 
 @dataclass(frozen=True)
@@ -291,6 +370,10 @@ class ClinicSettings:
     consent_form_version: str = "MB-CONSENT-1"
     idle_lock_minutes: int = 10
     backups_kept: int = 14
+    #: IANA zone of the clinic: every calendar date (expiry, onset, handout, reports) is its local date.
+    time_zone: str = "UTC"
+    #: The clinic's common reasons for going ahead despite a warning (offered as a pick-list).
+    common_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -300,9 +383,14 @@ class Signature:
     signed_at: datetime
     meaning: str = "signed as administering injector"
 
-    def describe(self) -> str:
-        who = f"{self.signer_name}, {self.credentials}" if self.credentials else self.signer_name
-        return f"{who}, {self.signed_at:%Y-%m-%d %H:%M} UTC ({self.meaning})"
+    @property
+    def signer(self) -> str:
+        return name_with_credentials(self.signer_name, self.credentials)
+
+    def describe(self, zone_name: str = "UTC") -> str:
+        from .clinic_time import format_local
+
+        return f"{self.signer}, {format_local(self.signed_at, zone_name)} ({self.meaning})"
 
 
 @dataclass(frozen=True)
@@ -327,6 +415,15 @@ class SessionRecord:
     amends: AmendmentInfo | None = None
     adverse_events: tuple[AdverseEvent, ...] = ()
     follow_ups: tuple[Assessment, ...] = ()
+    #: The clinic's IANA zone: printed dates and times are its local ones, with the zone named.
+    time_zone: str = "UTC"
+
+    @property
+    def local_day(self) -> date:
+        """The session's calendar date in the clinic."""
+        from .clinic_time import local_date
+
+        return local_date(self.session.performed_at, self.time_zone)
 
     def vial(self, vial_id: int) -> Vial:
         for v in self.vials:

@@ -15,8 +15,9 @@ from datetime import date, datetime
 from enum import Enum
 
 from .dilution import VOLUME_DECIMALS
-from .enums import DiluentKind, Sex, TimePoint
+from .enums import AllergyStatus, DiluentKind, Language, Sex, TimePoint
 from .errors import FieldError, ValidationError
+from .gs1 import BarcodeError, normalise_gtin
 from .models import (
     Additive,
     AdverseEvent,
@@ -24,6 +25,8 @@ from .models import (
     ClinicSettings,
     Patient,
     Product,
+    SafetyScreening,
+    ScreeningSnapshot,
     TreatmentSession,
     User,
     Vial,
@@ -35,6 +38,7 @@ SHORT_MAX = 40
 LINE_MAX = 200
 ADDRESS_MAX = 300
 TEXT_MAX = 4000
+COMMON_REASONS_MAX = 30
 
 # Sane ranges for quantities.
 VIAL_UNITS_RANGE = (1.0, 1000.0)
@@ -210,8 +214,14 @@ def validate_patient(p: Patient, *, today: date) -> None:
     c.text("address", "Address", p.address, max_len=ADDRESS_MAX, multiline=True)
     c.integer("fitzpatrick_type", "Fitzpatrick skin type", p.fitzpatrick_type, low=1, high=6, optional=True)
     c.text("allergies", "Allergies", p.allergies, max_len=TEXT_MAX, multiline=True)
+    c.choice("allergy_status", "Allergy status", p.allergy_status, AllergyStatus)
+    if p.allergy_status == AllergyStatus.NONE_KNOWN and isinstance(p.allergies, str) and p.allergies.strip():
+        c.fail("allergies", "Allergies: 'no known allergies' is chosen, so the list must be empty")
+    if p.allergy_status == AllergyStatus.LISTED and isinstance(p.allergies, str) and not p.allergies.strip():
+        c.fail("allergies", "Allergies: list at least one allergy, or choose 'no known allergies'")
     c.text("screening.other", "Other screening finding", p.screening.other, max_len=LINE_MAX, multiline=True)
     c.text("notes", "Notes", p.notes, max_len=TEXT_MAX, multiline=True)
+    c.choice("preferred_language", "Preferred language", p.preferred_language, Language)
     c.raise_if_any()
 
 
@@ -250,12 +260,41 @@ def validate_product(p: Product) -> None:
         optional=True,
     )
     c.text("notes", "Notes", p.notes, max_len=TEXT_MAX, multiline=True)
+    for i, gtin in enumerate(p.gtins):
+        try:
+            if normalise_gtin(gtin) != gtin:
+                c.fail(f"gtins[{i}]", f"Carton GTIN {gtin} must be stored as 14 digits")
+        except BarcodeError as e:
+            c.fail(f"gtins[{i}]", f"Carton GTIN: {e}")
+    if len(p.gtins) > 20:
+        c.fail("gtins", "Carton GTINs: at most 20 per product")
     c.raise_if_any()
+
+
+def parse_gtins(text: str) -> tuple[str, ...]:
+    """Carton GTINs typed as a list ('00361234567890, 361234567890') as 14-digit GTINs.
+
+    Raises ``ValidationError`` on field ``gtins`` naming the bad entry.
+    """
+    out: list[str] = []
+    for part in re.split(r"[,;\s]+", text.strip()):
+        if not part:
+            continue
+        try:
+            gtin = normalise_gtin(part)
+        except BarcodeError as e:
+            raise ValidationError(FieldError("gtins", f"Carton GTINs: {e}")) from e
+        if gtin not in out:
+            out.append(gtin)
+    return tuple(out)
 
 
 def validate_vial(v: Vial) -> None:
     c = Checker()
     c.text("lot_number", "Lot number", v.lot_number, max_len=SHORT_MAX, required=True)
+    c.text(
+        "other_size_reason", "Reason for another size", v.other_size_reason, max_len=TEXT_MAX, multiline=True
+    )
     c.number(
         "vial_units", "Vial units", v.vial_units, low=VIAL_UNITS_RANGE[0], high=VIAL_UNITS_RANGE[1], unit="U"
     )
@@ -270,15 +309,13 @@ def validate_vial(v: Vial) -> None:
     c.choice("diluent_kind", "Diluent", v.diluent_kind, DiluentKind)
     for i, a in enumerate(v.additives):
         _validate_additive(c.scoped(f"additives[{i}]."), a)
-    reconstituted_ok = c.moment("reconstituted_at", "Reconstitution time", v.reconstituted_at)
+    c.moment("reconstituted_at", "Reconstitution time", v.reconstituted_at)
+    # An expired lot is recorded as it is (recalls depend on the real lot): using it in a session is a
+    # warning that needs a reason, not a reason to refuse the vial.
     if not isinstance(v.expiry_date, date) or isinstance(v.expiry_date, datetime):
         c.fail("expiry_date", "Expiry date must be a date")
-    elif reconstituted_ok and v.expiry_date < v.reconstituted_at.date():
-        c.fail(
-            "expiry_date",
-            f"Expiry date ({v.expiry_date:%Y-%m-%d}) cannot be before the reconstitution "
-            f"({v.reconstituted_at:%Y-%m-%d})",
-        )
+    elif not date(MOMENT_YEARS[0], 1, 1) <= v.expiry_date <= date(MOMENT_YEARS[1], 12, 31):
+        c.fail("expiry_date", f"Expiry date must be between {MOMENT_YEARS[0]} and {MOMENT_YEARS[1]}")
     if not c.errors and v.total_volume_ml > DILUENT_ML_RANGE[1]:
         c.fail(
             "additives", f"Total volume (diluent plus additives) must be at most {DILUENT_ML_RANGE[1]:g} mL"
@@ -392,6 +429,11 @@ def validate_session(s: TreatmentSession, vials: dict[int, Vial]) -> None:
             required=True,
             multiline=True,
         )
+    if s.screening is not None:
+        try:
+            validate_screening(s.screening)
+        except ValidationError as e:
+            c.errors.extend(FieldError("screening." + fe.field, fe.message) for fe in e.errors)
     if s.baseline is not None:
         try:
             validate_assessment(s.baseline, baseline=True, session_date=None)
@@ -399,6 +441,25 @@ def validate_session(s: TreatmentSession, vials: dict[int, Vial]) -> None:
             c.errors.extend(FieldError("baseline." + fe.field, fe.message) for fe in e.errors)
     c.raise_if_any()
     validate_points(s, vials)
+
+
+def validate_screening(snap: ScreeningSnapshot, prefix: str = "") -> None:
+    """A screening snapshot: a known answer per item, sane texts, allergies consistent with their status."""
+    from .enums import AllergyStatus, ScreeningAnswer
+
+    c = Checker(prefix)
+    for item, answer in snap.answers:
+        if item not in SafetyScreening.QUESTIONS:
+            c.fail("answers", f"Unknown screening item {item!r}")
+        c.choice(f"answers.{item}", "Screening answer", answer, ScreeningAnswer)
+    c.text("other", "Other screening finding", snap.other, max_len=LINE_MAX, multiline=True)
+    c.text("allergies", "Allergies", snap.allergies, max_len=TEXT_MAX, multiline=True)
+    c.choice("allergy_status", "Allergy status", snap.allergy_status, AllergyStatus)
+    if snap.allergy_status == AllergyStatus.NONE_KNOWN and snap.allergies.strip():
+        c.fail("allergies", "Allergies: 'no known allergies' is chosen, so the list must be empty")
+    if snap.allergy_status == AllergyStatus.LISTED and not snap.allergies.strip():
+        c.fail("allergies", "Allergies: list at least one allergy, or choose 'no known allergies'")
+    c.raise_if_any()
 
 
 def validate_for_signing(s: TreatmentSession) -> None:
@@ -415,7 +476,9 @@ def validate_for_signing(s: TreatmentSession) -> None:
     c.raise_if_any()
 
 
-def validate_assessment(a: Assessment, *, baseline: bool, session_date: date | None) -> None:
+def validate_assessment(
+    a: Assessment, *, baseline: bool, session_date: date | None, today: date | None = None
+) -> None:
     from .enums import Gais
 
     c = Checker()
@@ -470,7 +533,30 @@ def validate_assessment(a: Assessment, *, baseline: bool, session_date: date | N
         c.fail("assessed_on", "Assessment date must be a date")
     elif session_date is not None and a.assessed_on < session_date:
         c.fail("assessed_on", f"A follow-up cannot be dated before its session ({session_date:%Y-%m-%d})")
+    elif today is not None and a.assessed_on > today:
+        c.fail(
+            "assessed_on",
+            f"A follow-up cannot be dated in the future (got {a.assessed_on:%Y-%m-%d}; "
+            f"today is {today:%Y-%m-%d})",
+        )
     c.raise_if_any()
+
+
+def follow_up_timing_warning(time_point: TimePoint, session_date: date, assessed_on: date) -> str | None:
+    """A warning when a follow-up is far from its nominal time point (a 'day 14' on day 3).
+
+    Allowed: a quarter of the interval either side, at least 3 days (day 14: 11-17; week 4: 21-35)."""
+    nominal = TimePoint(time_point).days
+    if nominal is None:
+        return None
+    actual = (assessed_on - session_date).days
+    slack = max(3, nominal // 4)
+    if abs(actual - nominal) <= slack:
+        return None
+    return (
+        f"This '{TimePoint(time_point).label}' follow-up is on day {actual} after the session; "
+        f"that time point is usually day {nominal - slack} to {nominal + slack}. Check the time point."
+    )
 
 
 def validate_adverse_event(e: AdverseEvent, *, session_date: date | None) -> None:
@@ -545,6 +631,16 @@ def validate_clinic(s: ClinicSettings) -> None:
         max_len=SHORT_MAX,
         required=True,
     )
+    from .clinic_time import is_known_zone
+
+    if not isinstance(s.time_zone, str) or not is_known_zone(s.time_zone):
+        c.fail("time_zone", f"Time zone must be a known zone name, e.g. Europe/London (got {s.time_zone!r})")
+    if len(s.common_reasons) > COMMON_REASONS_MAX:
+        c.fail("common_reasons", f"Common reasons: at most {COMMON_REASONS_MAX}, got {len(s.common_reasons)}")
+    for i, reason in enumerate(s.common_reasons):
+        c.text(f"common_reasons[{i}]", "Common reason", reason, max_len=LINE_MAX, required=True)
+    if len(set(s.common_reasons)) != len(s.common_reasons):
+        c.fail("common_reasons", "Common reasons: each reason once")
     if s.logo_png is not None and len(s.logo_png) > 2_000_000:
         c.fail("logo_png", "Logo must be at most 2 MB")
     c.raise_if_any()

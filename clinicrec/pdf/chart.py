@@ -13,9 +13,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from ..domain.dosing import totals_by_product, totals_by_zone
-from ..domain.enums import Zone
+from ..domain.dosing import totals_by_product
+from ..domain.enums import WarningKind
 from ..domain.models import ClinicSettings, SessionRecord
+from .chart_points import count_points, grouped_points_section, points_appendix
 from .chart_sections import (
     acknowledgements_section,
     adverse_events_section,
@@ -24,7 +25,6 @@ from .chart_sections import (
     consent_section,
     follow_up_section,
     patient_section,
-    points_section,
     screening_section,
     signature_section,
     vials_section,
@@ -83,7 +83,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
     s = r.session
     number = f"Session #{s.id}" if s.id is not None else "Unsaved session"
     sub = (
-        f"{number}  ·  performed {iso_time(s.performed_at)}  ·  by {r.injector.signature_name}"
+        f"{number}  ·  performed {iso_time(s.performed_at, r.time_zone)}  ·  by {r.injector.signature_name}"
         f"  ·  {clinic.name}"
     )
     out: list[Flowable] = [Paragraph("Microbotox treatment record", S["h1"]), Paragraph(esc(sub), S["sub"])]
@@ -97,12 +97,23 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
                 width,
             )
         )
+    for ack in r.session.acknowledgements:
+        if ack.kind == WarningKind.CONTRAINDICATION:
+            out.append(
+                _notice(
+                    f"<b>Contraindication.</b> Treated despite: {esc(ack.facts or ack.subject)}. "
+                    f"On the order of {esc(ack.prescriber or '—')}. Reason: {esc(ack.reason)}",
+                    ALERT,
+                    ALERT_SOFT,
+                    width,
+                )
+            )
     if r.amends is not None:
         a = r.amends
         out.append(
             _notice(
                 f"<b>Amendment.</b> This record amends session #{a.session_id}; amended by "
-                f"{esc(a.author_name)} at {iso_time(a.at)}. Reason: {esc(a.reason)}",
+                f"{esc(a.author_name)} at {iso_time(a.at, r.time_zone)}. Reason: {esc(a.reason)}",
                 AMBER,
                 AMBER_SOFT,
                 width,
@@ -112,7 +123,8 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
         out.append(
             _notice(
                 f"<b>Superseded.</b> This record was amended by session #{a.session_id} "
-                f"({esc(a.author_name)}, {iso_time(a.at)}): {esc(a.reason)}. Refer to that record.",
+                f"({esc(a.author_name)}, {iso_time(a.at, r.time_zone)}): {esc(a.reason)}. "
+                "Refer to that record.",
                 ALERT,
                 ALERT_SOFT,
                 width,
@@ -132,7 +144,7 @@ def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
         LegendEntry(palette[pid], f"{r.product(pid).brand} (lot {', '.join(lots[pid])})") for pid in palette
     ]
     points = [MapPoint(pt.x, pt.y, palette[vials[pt.vial_id].product_id]) for pt in r.session.points]
-    map_w = 55 * mm
+    map_w = 76 * mm  # large enough to tell apart the points of a 0.5 cm grid
     figure = face_map_drawing(
         map_w,
         points=points,
@@ -142,45 +154,31 @@ def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
     )
 
     right_w = width - map_w - 6 * mm
-    by_zone = totals_by_zone(r.session.points, vials)
     order = list(palette)
-    zone_rows = [
-        [z.label, r.product(pid).brand, str(t.points), exact_units(t.units), exact_ml(t.volume_ml)]
-        for (z, pid), t in sorted(
-            by_zone.items(), key=lambda kv: (list(Zone).index(kv[0][0]), order.index(kv[0][1]))
-        )
-    ]
-    nums = [13 * mm, 19 * mm, 21 * mm]
-    zone_w = [(right_w - sum(nums)) * 0.48, (right_w - sum(nums)) * 0.52, *nums]
-    zone_t = data_table(["Zone", "Product", "Points", "Units", "Volume"], zone_rows, zone_w)
+    nums = [20 * mm, 17 * mm, 20 * mm]
     by_product = totals_by_product(r.session.points, vials)
     prod_rows = [
         [
-            p(r.product(pid).label, "cell_b"),
-            str(t.points),
+            p(f"{r.product(pid).brand}\n({r.product(pid).generic_name})", "cell_b"),
+            count_points(t.points),
             p(exact_units(t.units), "cell_b"),
             exact_ml(t.volume_ml),
         ]
         for pid, t in sorted(by_product.items(), key=lambda kv: order.index(kv[0]))
     ]
     prod_t = data_table(["Product", "Points", "Units", "Volume"], prod_rows, [right_w - sum(nums), *nums])
-    for t in (zone_t, prod_t):
-        t.setStyle(TableStyle([("ALIGN", (-3, 0), (-1, -1), "RIGHT")]))
+    prod_t.setStyle(TableStyle([("ALIGN", (-3, 0), (-1, -1), "RIGHT")]))
     right: list[Flowable] = [
         Paragraph("<b>Points on the map</b>", S["cell"]),
         Spacer(1, 3),
         legend_drawing(legend, right_w, 7.5),
-        Spacer(1, 4),
-        Paragraph("<b>Totals per zone</b> (and product)", S["cell"]),
-        Spacer(1, 2),
-        zone_t,
-        Spacer(1, 6),
+        Spacer(1, 8),
         Paragraph("<b>Totals per product</b>", S["cell"]),
         Spacer(1, 2),
         prod_t,
         Paragraph(
             "Units of different products are not interchangeable: each product is totalled on its "
-            "own and never added to another.",
+            "own and never added to another. Totals per zone follow, under Injection points by zone.",
             S["note"],
         ),
     ]
@@ -205,7 +203,7 @@ def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, floa
     who = f"{pt.full_name}  ·  Chart no. {pt.chart_number}  ·  DOB {pt.date_of_birth:%Y-%m-%d}"
     status = "SIGNED" if r.signature is not None else DRAFT_MARK
     session = f"Session #{r.session.id}" if r.session.id is not None else "Unsaved session"
-    printed = f"Printed {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    printed = f"Printed {iso_time(datetime.now(UTC), r.time_zone)}"
     w, h = size
 
     def decorate(c: Canvas, page: int, pages: int) -> None:
@@ -264,13 +262,14 @@ def build_chart_pdf(record: SessionRecord, clinic: ClinicSettings, out: Output) 
         consent_section,
         vials_section,
         map_and_totals_section,
-        points_section,
+        grouped_points_section,
         baseline_section,
         follow_up_section,
         adverse_events_section,
         acknowledgements_section,
         signature_section,
         amendments_section,
+        points_appendix,
     ):
         story += section(record, w)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(record, clinic, size)))

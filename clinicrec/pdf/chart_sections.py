@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
 from ..domain.dilution import fmt_number, fmt_volume
-from ..domain.enums import AdditiveKind, Measure
+from ..domain.enums import AdditiveKind, Measure, WarningKind
 from ..domain.models import Assessment, SafetyScreening, SessionRecord
 from ..domain.scales import anchor, short_anchor
-from .chart_tables import CELL, S, data_table, exact_ml, exact_units, heading, kv_grid, p
+from .chart_tables import CELL, S, data_table, heading, kv_grid, p
 from .common import (
     ALERT,
     ALERT_SOFT,
@@ -44,7 +43,7 @@ def age_on(born: date, day: date) -> int:
 
 def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
     pt = r.patient
-    day = r.session.performed_at.date()
+    day = r.local_day
     fitz = _ROMAN.get(pt.fitzpatrick_type or 0, "Not recorded")
     pairs = [
         ("Name", pt.full_name),
@@ -52,7 +51,7 @@ def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
         ("Chart no.", pt.chart_number),
         ("Sex", pt.sex.label),
         ("Fitzpatrick skin type", fitz),
-        ("Allergies", pt.allergies or "None known"),
+        ("Allergies", pt.allergies.strip() or pt.allergy_status.label),
     ]
     if pt.phone:
         pairs.append(("Phone", pt.phone))
@@ -60,9 +59,13 @@ def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
 
 
 def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
-    """Screening answers two abreast; every 'yes' (and any 'other' text) is tinted red and bold."""
-    sc = r.patient.screening
+    """Screening answers two abreast; every 'yes' (and any 'other' text) is tinted red and bold.
+
+    The screening confirmed at this session when there is one (yes / no / not asked), else the record's."""
+    snap = r.session.screening
+    sc = snap.as_screening() if snap is not None else r.patient.screening
     answers = [(q, bool(getattr(sc, name))) for name, q in SafetyScreening.QUESTIONS.items()]
+    shown = {q: snap.answer(name).label for name, q in SafetyScreening.QUESTIONS.items()} if snap else {}
     if sc.other.strip():
         answers.append((f"Other: {sc.other.strip()}", True))
     half = (len(answers) + 1) // 2
@@ -70,7 +73,8 @@ def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
     for i in range(half):
         row: list[object] = []
         for q, yes in (answers[i], answers[i + half] if i + half < len(answers) else ("", False)):
-            row += [p(q, "cell_b" if yes else "cell") if q else "", ("YES" if yes else "No") if q else ""]
+            answer = "YES" if yes else shown.get(q, "No")
+            row += [p(q, "cell_b" if yes else "cell") if q else "", answer if q else ""]
         rows.append(row)
     qw = width / 2 - 14 * mm
     t = data_table(["Question", "Answer", "Question", "Answer"], rows, [qw, 14 * mm, qw, 14 * mm])
@@ -86,6 +90,11 @@ def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
     t.setStyle(TableStyle([("LINEAFTER", (1, 0), (1, -1), 0.6, RULE), *marks]))
     positives = sum(1 for _, yes in answers if yes)
     note = f"{positives} positive answer(s), highlighted." if positives else "No positive answers."
+    if snap is not None and snap.asked_at is not None:
+        note += f" Asked at this session by {snap.asked_by_name or 'user #' + str(snap.asked_by_id)}, "
+        note += f"{iso_time(snap.asked_at, r.time_zone)}."
+    else:
+        note += " From the patient's record (not confirmed at this session)."
     return [heading("Safety screening"), t, Paragraph(note, S["note"])]
 
 
@@ -94,7 +103,7 @@ def consent_section(r: SessionRecord, width: float) -> list[Flowable]:
     c = s.consent
     pairs = [
         ("Consent form", c.form_version if c else "NOT RECORDED"),
-        ("Consent given", iso_time(c.consented_at) if c else "—"),
+        ("Consent given", iso_time(c.consented_at, r.time_zone) if c else "—"),
         ("Consent obtained by", c.obtained_by if c else "—"),
         ("Prescriber", s.prescriber or "—"),
         ("Order reference", s.order_reference or "—"),
@@ -112,7 +121,7 @@ def consent_section(r: SessionRecord, width: float) -> list[Flowable]:
 
 
 def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
-    day = r.session.performed_at.date()
+    day = r.local_day
     rows, expired = [], []
     for n, v in enumerate(r.vials):
         prod = r.product(v.product_id)
@@ -129,7 +138,7 @@ def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
                 p(f"{prod.brand}\n{prod.generic_name}\n{fmt_number(v.vial_units)} U vial"),
                 p(v.lot_number, "cell_b"),
                 p(iso_date(v.expiry_date) + ("\nEXPIRED" if v.is_expired(day) else "")),
-                p(f"{v.reconstituted_at:%Y-%m-%d}\n{v.reconstituted_at:%H:%M} UTC"),
+                p(iso_time(v.reconstituted_at, r.time_zone).replace(" ", "\n", 1)),
                 p("\n".join(made_up)),
                 Paragraph(
                     f"<b>{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL</b><br/>"
@@ -149,37 +158,6 @@ def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
         "Concentration",
     ]
     return [heading("Vials"), data_table(header, rows, [*widths, rest, 28 * mm], highlight=expired)]
-
-
-def points_section(r: SessionRecord, width: float) -> list[Flowable]:
-    rows = []
-    for n, pt in enumerate(r.session.points, start=1):
-        v = r.vial(pt.vial_id)
-        rows.append(
-            [
-                str(n),
-                pt.zone.label,
-                exact_units(pt.units),
-                exact_ml(pt.volume_ml),
-                r.product(v.product_id).brand,
-                v.lot_number,
-                v.concentration.label(),
-                pt.basis.label,
-            ]
-        )
-    widths = [x * mm for x in (9, 27, 19, 22, 28, 22)]
-    widths += [width - sum(widths) - 19 * mm, 19 * mm]
-    header = ["N°", "Zone", "Units", "Volume", "Product", "Vial lot", "Concentration", "Entered as"]
-    if not rows:
-        return [heading("Injection points"), Paragraph("No injection points charted.", S["cell"])]
-    t = data_table(header, rows, widths)
-    t.setStyle(TableStyle([("ALIGN", (0, 1), (0, -1), "RIGHT"), ("ALIGN", (2, 0), (3, -1), "RIGHT")]))
-    # A long table may start low on a page and run on (its header repeats); keepWithNext would instead
-    # push the whole table to a fresh page.
-    title = Paragraph(
-        esc(f"Injection points ({len(rows)})"), ParagraphStyle("h2_split", S["h2"], keepWithNext=False)
-    )
-    return [CondPageBreak(35 * mm), title, t]
 
 
 def _rating(a: Assessment, m: Measure, grade: int | None, *, full: bool) -> str:
@@ -288,18 +266,33 @@ def acknowledgements_section(r: SessionRecord, width: float) -> list[Flowable]:
     acks = r.session.acknowledgements
     if not acks:
         return [heading("Safety warnings acknowledged"), Paragraph("None.", S["cell"])]
-    rows = []
-    for a in acks:
+    rows, contraindicated = [], []
+    for n, a in enumerate(acks):
         who = (
             r.injector.full_name
             if a.by_user_id == r.injector.id
             else (f"User #{a.by_user_id}" if a.by_user_id is not None else "—")
         )
-        rows.append([p(a.kind.label, "cell_b"), p(a.reason), p(f"{who}\n{iso_time(a.at)}")])
-    return [
-        heading("Safety warnings acknowledged"),
-        data_table(["Warning", "Reason recorded", "By / when"], rows, [55 * mm, width - 100 * mm, 45 * mm]),
-    ]
+        if a.kind == WarningKind.CONTRAINDICATION:
+            contraindicated.append(n)
+            what = f"CONTRAINDICATION\n{a.facts}" if a.facts else "CONTRAINDICATION"
+            reason = f"{a.reason}\nOn the order of: {a.prescriber or '—'}"
+            rows.append([p(what, "cell_b"), p(reason), p(f"{who}\n{iso_time(a.at, r.time_zone)}")])
+        else:
+            rows.append([p(a.kind.label, "cell_b"), p(a.reason), p(f"{who}\n{iso_time(a.at, r.time_zone)}")])
+    table = data_table(
+        ["Warning", "Reason recorded", "By / when"], rows, [55 * mm, width - 100 * mm, 45 * mm]
+    )
+    for n in contraindicated:
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, n + 1), (-1, n + 1), ALERT_SOFT),
+                    ("BOX", (0, n + 1), (-1, n + 1), 1.2, ALERT),
+                ]
+            )
+        )
+    return [heading("Safety warnings acknowledged"), table]
 
 
 def signature_section(r: SessionRecord, width: float) -> list[Flowable]:
@@ -309,7 +302,7 @@ def signature_section(r: SessionRecord, width: float) -> list[Flowable]:
         )
         colour, bg = ALERT, ALERT_SOFT
     else:
-        body = Paragraph(f"<b>Signed:</b> {esc(r.signature.describe())}", S["sig"])
+        body = Paragraph(f"<b>Signed:</b> {esc(r.signature.describe(r.time_zone))}", S["sig"])
         colour, bg = INK, colors.white
     box = Table([[body]], colWidths=[width])
     box.setStyle(
@@ -334,7 +327,7 @@ def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"This record amends session #{a.session_id}", "cell_b"),
                 p(a.author_name),
-                p(iso_time(a.at)),
+                p(iso_time(a.at, r.time_zone)),
                 p(a.reason),
             ]
         )
@@ -343,7 +336,7 @@ def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"Amended by session #{a.session_id}", "cell_b"),
                 p(a.author_name),
-                p(iso_time(a.at)),
+                p(iso_time(a.at, r.time_zone)),
                 p(a.reason),
             ]
         )

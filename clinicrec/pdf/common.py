@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table as _Table
 from reportlab.platypus import TableStyle
 
+from ..domain.clinic_time import format_local
 from ..domain.enums import PaperSize
 from ..paths import resource_path
 
@@ -95,9 +96,9 @@ def iso_date(d: date | None) -> str:
     return f"{d:%Y-%m-%d}" if d else "—"
 
 
-def iso_time(t: datetime | None) -> str:
-    """Times are stored in UTC and printed as such, so a record never silently shifts."""
-    return f"{t:%Y-%m-%d %H:%M} UTC" if t else "—"
+def iso_time(t: datetime | None, zone_name: str = "UTC") -> str:
+    """Times are stored in UTC and printed in the clinic's local time with the zone named."""
+    return format_local(t, zone_name) if t else "—"
 
 
 def open_output(out: Output) -> str | IO[bytes]:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, TableStyle
 
-from ..domain.enums import Zone
+from ..domain.enums import Language, Zone
 from ..domain.models import ClinicSettings, Product, SessionRecord
 from .common import (
     ACCENT_SOFT,
@@ -22,59 +22,41 @@ from .common import (
     Output,
     Table,
     esc,
-    long_date,
 )
 from .facemap_drawing import HIGHLIGHT, LegendEntry, crop_for, face_map_drawing
 from .handout_layout import Look, build_document, header, story_from_template
+from .handout_words import ENGLISH, HandoutWords, words_for
 from .templates import HANDOUT_FIELDS, LEAFLET_FIELDS, load_template_text, validate_template
 
-# Patient-facing names: "Periorbital (L)" means little to a patient.
-_PLAIN_ZONES: dict[Zone, str] = {
-    Zone.FOREHEAD: "forehead",
-    Zone.GLABELLA: "between the brows",
-    Zone.NOSE: "nose",
-    Zone.PERIORAL: "around the mouth",
-    Zone.CHIN: "chin",
-    Zone.NECK: "neck",
-    Zone.DECOLLETAGE: "chest (décolletage)",
-}
-# Paired zones: (left, right, both, left only, right only). Left and right are the patient's own.
-_PAIRS: tuple[tuple[Zone, Zone, str, str, str], ...] = (
-    (
-        Zone.PERIORBITAL_LEFT,
-        Zone.PERIORBITAL_RIGHT,
-        "around the eyes",
-        "around the left eye",
-        "around the right eye",
-    ),
-    (Zone.CHEEK_LEFT, Zone.CHEEK_RIGHT, "cheeks", "left cheek", "right cheek"),
-    (Zone.JAWLINE_LEFT, Zone.JAWLINE_RIGHT, "jawline", "left jawline", "right jawline"),
-)
 
+def plain_zone_names(zones: Iterable[Zone], words: HandoutWords = ENGLISH) -> list[str]:
+    """Treated zones in patient words, top of the face down, left and right merged when both.
 
-def plain_zone_names(zones: Iterable[Zone]) -> list[str]:
-    """Treated zones in patient words, top of the face down, left and right merged when both."""
+    "Periorbital (L)" means little to a patient: "around the left eye" does.
+    """
     present = set(zones)
     names: list[str] = []
     for zone in Zone:  # enum order runs top to bottom
         if zone not in present:
             continue
-        pair = next((p for p in _PAIRS if zone in p[:2]), None)
+        pair = next((p for p in words.pairs if zone in p), None)
         if pair is None:
-            names.append(_PLAIN_ZONES[zone])
-        elif pair[0] in present and pair[1] in present:
-            if pair[2] not in names:
-                names.append(pair[2])
+            names.append(words.zones[zone])
+            continue
+        both, left_only, right_only = words.pairs[pair]
+        if pair[0] in present and pair[1] in present:
+            if both not in names:
+                names.append(both)
         else:
-            names.append(pair[3] if zone is pair[0] else pair[4])
+            names.append(left_only if zone is pair[0] else right_only)
     return names
 
 
-def join_words(words: Sequence[str]) -> str:
+def join_words(words: Sequence[str], and_: str = "and") -> str:
     """'Forehead, cheeks and nose'."""
     if not words:
         return ""
-    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {and_} " + words[-1]
     return text[0].upper() + text[1:]
 
 
@@ -86,16 +68,18 @@ def treated_products(record: SessionRecord) -> list[Product]:
     return [record.product(i) for i in ids]
 
 
-def handout_values(record: SessionRecord, clinic: ClinicSettings) -> dict[str, str]:
-    """Every placeholder of the aftercare sheet, filled for this session."""
-    day = record.session.performed_at.date()
+def handout_values(
+    record: SessionRecord, clinic: ClinicSettings, words: HandoutWords = ENGLISH
+) -> dict[str, str]:
+    """Every placeholder of the aftercare sheet, filled for this session in ``words``' language."""
+    day = record.local_day
     return {
         "patient_name": record.patient.full_name,
         "patient_first_name": record.patient.first_name,
-        "treatment_date": long_date(day),
-        "product": join_words([p.label for p in treated_products(record)]),
-        "zones": join_words(plain_zone_names(p.zone for p in record.session.points)),
-        "review_date": long_date(day + timedelta(days=clinic.review_days)),
+        "treatment_date": words.long_date(day),
+        "product": join_words([p.label for p in treated_products(record)], words.and_),
+        "zones": join_words(plain_zone_names((p.zone for p in record.session.points), words), words.and_),
+        "review_date": words.long_date(day + timedelta(days=clinic.review_days)),
         "injector_name": record.injector.signature_name,
         **clinic_values(clinic),
     }
@@ -111,14 +95,16 @@ def clinic_values(clinic: ClinicSettings) -> dict[str, str]:
     }
 
 
-def _treatment_panel(record: SessionRecord, values: Mapping[str, str], width: float, look: Look) -> Table:
+def _treatment_panel(
+    record: SessionRecord, values: Mapping[str, str], width: float, look: Look, words: HandoutWords
+) -> Table:
     rows = [
-        ("For", values["patient_name"]),
-        ("Treatment date", values["treatment_date"]),
-        ("Product", "\n".join(p.label for p in treated_products(record)) or "—"),
-        ("Areas treated", values["zones"] or "—"),
-        ("Review visit", f"around {values['review_date']}"),
-        ("Treated by", values["injector_name"]),
+        (words.patient, values["patient_name"]),
+        (words.treatment_date, values["treatment_date"]),
+        (words.product, "\n".join(p.label for p in treated_products(record)) or "—"),
+        (words.areas, values["zones"] or "—"),
+        (words.review, words.review_around.format(date=values["review_date"])),
+        (words.treated_by, values["injector_name"]),
     ]
     map_w = look.map_width
     pad = 5 * mm
@@ -150,12 +136,12 @@ def _treatment_panel(record: SessionRecord, values: Mapping[str, str], width: fl
     figure = face_map_drawing(
         map_w,
         treated_zones=zones,
-        legend=[LegendEntry(HIGHLIGHT, "Treated areas", "patch")],
+        legend=[LegendEntry(HIGHLIGHT, words.treated_areas_legend, "patch")],
         legend_font_size=8.5,
         view_bottom=crop_for(zones),
     )
     table = Table(
-        [[[Paragraph("Your treatment", look.styles["panel_h"]), grid], figure]],
+        [[[Paragraph(esc(words.your_treatment), look.styles["panel_h"]), grid], figure]],
         colWidths=[text_w + 2 * pad, map_w + pad],
     )
     table.setStyle(
@@ -180,39 +166,64 @@ def _treatment_panel(record: SessionRecord, values: Mapping[str, str], width: fl
 
 
 def build_handout(
-    record: SessionRecord, clinic: ClinicSettings, out: Output, *, template_text: str | None = None
+    record: SessionRecord,
+    clinic: ClinicSettings,
+    out: Output,
+    *,
+    template_text: str | None = None,
+    language: Language | None = None,
 ) -> None:
-    """The personalised aftercare sheet for one session (one or two pages).
+    """The personalised aftercare sheet for one session (one or two pages), in the patient's
+    preferred language unless ``language`` says otherwise.
 
     Raises ``TemplateError`` (nothing is written) if the template is broken.
     """
+    language = Language(language or record.patient.preferred_language)
+    words = words_for(language)
     template = validate_template(
-        template_text if template_text is not None else load_template_text("aftercare"),
+        template_text if template_text is not None else load_template_text("aftercare", language),
         HANDOUT_FIELDS,
-        source="aftercare template",
+        source=f"aftercare template ({language.label})",
+        language=language,
     )
-    values = handout_values(record, clinic)
+    values = handout_values(record, clinic, words)
 
     def story(width: float, look: Look) -> list[Flowable]:
-        panel = _treatment_panel(record, values, width, look)
+        panel = _treatment_panel(record, values, width, look, words)
         return [
-            *header(clinic, width, look),
+            *header(clinic, width, look, words),
             *story_from_template(template, values, width, look, after_intro=[panel, Spacer(1, 1 * mm)]),
         ]
 
-    build_document(out, clinic, story, f"Aftercare: {record.patient.full_name}", "Microbotox aftercare")
+    build_document(
+        out,
+        clinic,
+        story,
+        words.aftercare_title.format(name=record.patient.full_name),
+        "Microbotox aftercare",
+        words,
+    )
 
 
-def build_leaflet(clinic: ClinicSettings, out: Output, *, template_text: str | None = None) -> None:
-    """The general, non-personalised Microbotox leaflet for prospective patients."""
+def build_leaflet(
+    clinic: ClinicSettings,
+    out: Output,
+    *,
+    template_text: str | None = None,
+    language: Language = Language.ENGLISH,
+) -> None:
+    """The general, non-personalised Microbotox leaflet for prospective patients, in ``language``."""
+    language = Language(language)
+    words = words_for(language)
     template = validate_template(
-        template_text if template_text is not None else load_template_text("leaflet"),
+        template_text if template_text is not None else load_template_text("leaflet", language),
         LEAFLET_FIELDS,
-        source="leaflet template",
+        source=f"leaflet template ({language.label})",
+        language=language,
     )
     values = clinic_values(clinic)
 
     def story(width: float, look: Look) -> list[Flowable]:
-        return [*header(clinic, width, look), *story_from_template(template, values, width, look)]
+        return [*header(clinic, width, look, words), *story_from_template(template, values, width, look)]
 
-    build_document(out, clinic, story, "Microbotox", "Microbotox patient leaflet")
+    build_document(out, clinic, story, words.leaflet_title, "Microbotox patient leaflet", words)

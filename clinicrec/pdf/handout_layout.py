@@ -46,6 +46,7 @@ from .common import (
     numbered_canvas,
     page_size,
 )
+from .handout_words import ENGLISH, HandoutWords
 from .templates import Block, SectionKind, Template, fill
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,13 @@ def _styles(body: float, leading: float, gap: float) -> dict[str, ParagraphStyle
 
 @dataclass(frozen=True)
 class Look:
-    """Type sizes and spacing of a handout. The compact look is used only when the regular one
-    would need a third page (a long clinic address, every zone treated); its body type stays 11 pt."""
+    """Type sizes and spacing of a handout.
+
+    The regular look comes first. A sheet that would leave its last page largely empty is set in a
+    larger look instead (bigger type is easier to read, and the two pages balance); the compact look
+    is used only when the regular one would need a third page (a long clinic address, every zone
+    treated); its body type stays 11 pt.
+    """
 
     styles: Mapping[str, ParagraphStyle]
     map_width: float
@@ -125,6 +131,14 @@ class Look:
 
 REGULAR = Look(_styles(body=11.5, leading=15.5, gap=9), 48 * mm)
 COMPACT = Look(_styles(body=11.0, leading=14.2, gap=6.5), 40 * mm)
+#: Larger looks, smallest first: tried in turn while the sheet still fits its pages.
+LARGER = (
+    Look(_styles(body=12.0, leading=16.4, gap=10.5), 50 * mm),
+    Look(_styles(body=12.5, leading=17.2, gap=12), 52 * mm),
+    Look(_styles(body=13.0, leading=18.0, gap=13.5), 54 * mm),
+)
+#: A last page filled less than this (share of its text area) is balanced with a larger look.
+BALANCED_FILL = 0.8
 
 # --------------------------------------------------------------------------- pieces
 
@@ -141,10 +155,10 @@ def _logo(png: bytes | None, max_w: float, max_h: float) -> Image | None:
     return Image(io.BytesIO(png), width=w * scale, height=h * scale)
 
 
-def header(clinic: ClinicSettings, width: float, look: Look) -> list[Flowable]:
+def header(clinic: ClinicSettings, width: float, look: Look, words: HandoutWords = ENGLISH) -> list[Flowable]:
     address = ", ".join(x.strip() for x in clinic.address.splitlines() if x.strip())
     reach = "  ·  ".join(
-        x for x in (clinic.phone and f"Tel. {clinic.phone}", clinic.email, clinic.website) if x
+        x for x in (clinic.phone and f"{words.telephone} {clinic.phone}", clinic.email, clinic.website) if x
     )
     text: list[Flowable] = [Paragraph(esc(clinic.name), look.styles["clinic"])]
     text += [Paragraph(esc(line), look.styles["contact"]) for line in (address, reach) if line]
@@ -270,9 +284,28 @@ def story_from_template(
     return story
 
 
-def _footer_text(clinic: ClinicSettings, room: float) -> str:
+class _EndOfText(Flowable):
+    """Placed after the story: records how far down the last page the text reaches."""
+
+    y = 0.0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.y = self.canv.absolutePosition(0, 0)[1]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    pdf: bytes
+    pages: int
+    last_page_fill: float  # share of the last page's text area that is used
+
+
+def _footer_text(clinic: ClinicSettings, room: float, words: HandoutWords) -> str:
     """The footer's left part, shortened to leave ``room`` points for 'Page N of M'; the phone stays."""
-    ask = f"Questions or worries? Call {clinic.phone}" if clinic.phone else ""
+    ask = words.footer_ask.format(phone=clinic.phone) if clinic.phone else ""
     full = "  ·  ".join(x for x in (clinic.name, ask) if x)
     return full if stringWidth(full, FONT, 9) <= room else (ask or clinic.name)
 
@@ -283,13 +316,14 @@ def build_document(
     story: Callable[[float, Look], list[Flowable]],
     title: str,
     subject: str,
+    words: HandoutWords = ENGLISH,
 ) -> None:
     """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages.
 
     The file is written only once the document is complete, so a failure leaves nothing behind.
     """
     size = page_size(clinic.paper_size)
-    footer = _footer_text(clinic, size[0] - 2 * MARGIN - 25 * mm)
+    footer = _footer_text(clinic, size[0] - 2 * MARGIN - 25 * mm, words)
 
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
         canvas.saveState()
@@ -300,11 +334,10 @@ def build_document(
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN, 9.5 * mm, footer)
         if pages > 1:
-            canvas.drawRightString(size[0] - MARGIN, 9.5 * mm, f"Page {page} of {pages}")
+            canvas.drawRightString(size[0] - MARGIN, 9.5 * mm, words.page_of.format(page=page, pages=pages))
         canvas.restoreState()
 
-    pdf = b""
-    for look in (REGULAR, COMPACT):
+    def lay_out(look: Look) -> _Layout:
         buf = io.BytesIO()
         doc = SimpleDocTemplate(
             buf,
@@ -318,10 +351,23 @@ def build_document(
             subject=subject,
             creator="ClinicRec",
         )
-        doc.build(story(doc.width, look), canvasmaker=numbered_canvas(decorate))
-        pdf = buf.getvalue()
-        if doc.page <= MAX_PAGES:
-            break
+        end = _EndOfText()
+        doc.build([*story(doc.width, look), end], canvasmaker=numbered_canvas(decorate))
+        fill = (doc.height + doc.bottomMargin - end.y) / doc.height
+        return _Layout(buf.getvalue(), doc.page, fill)
+
+    chosen = lay_out(REGULAR)
+    if chosen.pages > MAX_PAGES:
+        chosen = lay_out(COMPACT)
+    elif chosen.pages > 1 and chosen.last_page_fill < BALANCED_FILL:
+        for look in LARGER:
+            larger = lay_out(look)
+            if larger.pages > chosen.pages:
+                break
+            chosen = larger
+            if chosen.last_page_fill >= BALANCED_FILL:
+                break
+    pdf = chosen.pdf
     if isinstance(out, (str, Path)):
         Path(out).write_bytes(pdf)
     else:

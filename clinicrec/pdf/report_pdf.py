@@ -9,20 +9,26 @@ names are left out on purpose (a meeting handout): the follow-up gaps are counte
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from ..domain.enums import Gais, PaperSize
-from ..services.reports_stats import Estimate, fmt_estimate, fmt_rate, fmt_share
-from ..services.reports_types import (
+from ..domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share
+from ..domain.report_types import (
     MEASURES,
     Breakdown,
     BreakdownBy,
+    FollowUpGaps,
     Outcome,
+    OutcomeSummary,
+    ProductUseReport,
     ReportBundle,
+    SafetyReport,
 )
 from .chart_tables import S, data_table, heading, kv_grid, p
 from .common import (
@@ -86,7 +92,7 @@ def _title(b: ReportBundle, width: float) -> list[Flowable]:
         Paragraph(
             esc(
                 f"Generated {b.generated_at:%Y-%m-%d %H:%M} UTC by {b.generated_by} · "
-                f"{b.summary.sessions:,} signed sessions in the report"
+                f"{b.sessions:,} signed sessions in the report"
             ),
             S["sub"],
         ),
@@ -95,8 +101,8 @@ def _title(b: ReportBundle, width: float) -> list[Flowable]:
     ]
 
 
-def _outcome_section(b: ReportBundle, width: float) -> list[Flowable]:
-    outcomes = b.summary.outcomes
+def _outcome_section(summary: OutcomeSummary, width: float) -> list[Flowable]:
+    outcomes = summary.outcomes
     story: list[Flowable] = [heading("Change from baseline at each follow-up")]
     if not outcomes:
         return story + [Paragraph("No follow-up assessments for these sessions.", S["note"])]
@@ -185,8 +191,7 @@ def _breakdown_section(bd: Breakdown, width: float) -> list[Flowable]:
     return [KeepTogether([heading(title), chart]), Spacer(1, 3), grid]
 
 
-def _safety_section(b: ReportBundle, width: float) -> list[Flowable]:
-    sf = b.safety
+def _safety_section(sf: SafetyReport, width: float) -> list[Flowable]:
     w = width
     story: list[Flowable] = [
         heading("Safety: adverse events"),
@@ -230,8 +235,7 @@ def _safety_section(b: ReportBundle, width: float) -> list[Flowable]:
     return story
 
 
-def _product_section(b: ReportBundle, width: float) -> list[Flowable]:
-    pu = b.product_use
+def _product_section(pu: ProductUseReport, width: float) -> list[Flowable]:
     w = width
     story: list[Flowable] = [heading("Product use (units per product: never added across products)")]
     if pu.products:
@@ -270,8 +274,7 @@ def _product_section(b: ReportBundle, width: float) -> list[Flowable]:
     return story
 
 
-def _gaps_section(b: ReportBundle, width: float) -> list[Flowable]:
-    g = b.gaps
+def _gaps_section(g: FollowUpGaps, width: float) -> list[Flowable]:
     per = Counter((r.injector, r.status) for r in g.rows)
     injectors = sorted({r.injector for r in g.rows}, key=str.casefold)
     w = width
@@ -297,10 +300,10 @@ def _gaps_section(b: ReportBundle, width: float) -> list[Flowable]:
     return story
 
 
-def _decorator(b: ReportBundle, size: tuple[float, float]):  # type: ignore[no-untyped-def]
+def _decorator(b: ReportBundle, size: tuple[float, float]) -> Callable[[Canvas, int, int], None]:
     w, h = size
 
-    def decorate(c, page: int, pages: int) -> None:  # type: ignore[no-untyped-def]
+    def decorate(c: Canvas, page: int, pages: int) -> None:
         c.saveState()
         c.setStrokeColor(RULE)
         c.setLineWidth(0.6)
@@ -324,8 +327,20 @@ def _decorator(b: ReportBundle, size: tuple[float, float]):  # type: ignore[no-u
     return decorate
 
 
+#: The sections a report can print in, by the name its definition gives (services/reports): each takes
+#: the report's result and the text width.
+SECTIONS: dict[str, Callable[[Any, float], list[Flowable]]] = {
+    "outcomes": _outcome_section,
+    "breakdown": _breakdown_section,
+    "safety": _safety_section,
+    "product-use": _product_section,
+    "gaps": _gaps_section,
+}
+
+
 def build_report_pdf(bundle: ReportBundle, out: Output, *, paper: PaperSize | str = PaperSize.A4) -> None:
-    """Write the meeting report (outcomes, breakdowns, safety, product use, follow-up gaps) to ``out``."""
+    """Write the meeting report to ``out``: the title, then each section of the bundle (outcomes,
+    breakdowns, safety, product use, follow-up gaps: the registered reports that print)."""
     size = page_size(paper)
     doc = SimpleDocTemplate(
         open_output(out),
@@ -340,12 +355,7 @@ def build_report_pdf(bundle: ReportBundle, out: Output, *, paper: PaperSize | st
         creator="ClinicRec",
     )
     width = doc.width
-    story: list[Flowable] = [*_title(bundle, width), *_outcome_section(bundle, width)]
-    for bd in bundle.breakdowns:
-        story += _breakdown_section(bd, width)
-    story += [
-        *_safety_section(bundle, width),
-        *_product_section(bundle, width),
-        *_gaps_section(bundle, width),
-    ]
+    story: list[Flowable] = _title(bundle, width)
+    for section in bundle.sections:
+        story += SECTIONS[section.pdf_section](section.result, width)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(bundle, size)))

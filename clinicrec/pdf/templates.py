@@ -9,7 +9,11 @@ The format is documented at the top of ``resources/handouts/aftercare.txt``. In 
 A template is checked as a whole before anything is printed: every broken placeholder (unknown
 name, empty name, unbalanced brace), unbalanced ``**`` and unknown directive is reported with its
 line number in one ``TemplateError``. The warning section is required and must name every warning
-sign of the boxed spread-of-toxin warning, because a sheet without it is unsafe to hand out.
+sign of the boxed spread-of-toxin warning, in the template's language, because a sheet without it is
+unsafe to hand out.
+
+Each kind of template (``TEMPLATE_KINDS``) ships in every language of ``Language``: English in
+``resources/handouts/<kind>.txt``, other languages in ``resources/handouts/<language>/<kind>.txt``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from ..domain.enums import Language
 from ..domain.errors import ClinicRecError
 from ..paths import resource
 
@@ -51,6 +56,10 @@ LEAFLET_FIELDS: frozenset[str] = frozenset(
     }
 )
 
+#: Every kind of shipped template, with the placeholders it may use. A test walks this registry
+#: (and the files in resources/handouts) so that no template escapes validation or the reading-level check.
+TEMPLATE_KINDS: dict[str, frozenset[str]] = {"aftercare": HANDOUT_FIELDS, "leaflet": LEAFLET_FIELDS}
+
 #: The boxed warning's signs, each as (what the user is told, words that count as naming it).
 WARNING_SIGNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("trouble swallowing", ("swallow",)),
@@ -59,6 +68,17 @@ WARNING_SIGNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("drooping eyelids", ("eyelid",)),
     ("double vision", ("double vision",)),
 )
+#: The same signs as a template in each language must name them (accents optional).
+WARNING_SIGNS_BY_LANGUAGE: dict[Language, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    Language.ENGLISH: WARNING_SIGNS,
+    Language.SPANISH: (
+        ("dificultad para tragar (trouble swallowing)", ("tragar", "deglu")),
+        ("dificultad para hablar (trouble speaking)", ("hablar",)),
+        ("dificultad para respirar (trouble breathing)", ("respira",)),
+        ("párpados caídos (drooping eyelids)", ("párpado", "parpado")),
+        ("visión doble (double vision)", ("visión doble", "vision doble")),
+    ),
+}
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -119,10 +139,19 @@ class Template:
 # --------------------------------------------------------------------------- loading
 
 
-def load_template_text(source: str | Path = "aftercare") -> str:
-    """The text of a shipped template (``"aftercare"``, ``"leaflet"``) or of a clinic-supplied file."""
+def shipped_template_parts(kind: str, language: Language = Language.ENGLISH) -> tuple[str, ...]:
+    """Where a shipped template lives under ``resources/``: English at the top, others in a folder."""
+    language = Language(language)
+    if language is Language.ENGLISH:
+        return ("handouts", f"{kind}.txt")
+    return ("handouts", language.value, f"{kind}.txt")
+
+
+def load_template_text(source: str | Path = "aftercare", language: Language = Language.ENGLISH) -> str:
+    """The text of a shipped template (``"aftercare"``, ``"leaflet"``) in ``language``, or of a
+    clinic-supplied file."""
     if isinstance(source, str) and "/" not in source and "\\" not in source and not source.endswith(".txt"):
-        return resource("handouts", f"{source}.txt").read_text(encoding="utf-8-sig")
+        return resource(*shipped_template_parts(source, language)).read_text(encoding="utf-8-sig")
     try:
         return Path(source).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -216,8 +245,13 @@ def _check_bold(text: str, lineno: int, problems: list[TemplateProblem]) -> None
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_template(text: str, allowed: set[str] | frozenset[str]) -> tuple[Template, list[TemplateProblem]]:
-    """Parse a template; return it with every problem found (an empty list means printable)."""
+def parse_template(
+    text: str, allowed: set[str] | frozenset[str], language: Language = Language.ENGLISH
+) -> tuple[Template, list[TemplateProblem]]:
+    """Parse a template; return it with every problem found (an empty list means printable).
+
+    The warning section must name every warning sign in ``language``.
+    """
     names = frozenset(allowed)
     problems: list[TemplateProblem] = []
     used: set[str] = set()
@@ -296,11 +330,11 @@ def parse_template(text: str, allowed: set[str] | frozenset[str]) -> tuple[Templ
     flush_section()
 
     template = Template(title, tuple(intro), tuple(sections), frozenset(used))
-    problems.extend(_safety_problems(template))
+    problems.extend(_safety_problems(template, Language(language)))
     return template, problems
 
 
-def _safety_problems(template: Template) -> list[TemplateProblem]:
+def _safety_problems(template: Template, language: Language) -> list[TemplateProblem]:
     warnings = [s for s in template.sections if s.kind is SectionKind.WARNING]
     if not warnings:
         return [
@@ -315,15 +349,21 @@ def _safety_problems(template: Template) -> list[TemplateProblem]:
         out.append(TemplateProblem(warnings[1].line, "only one '#!' warning section is allowed"))
     sec = warnings[0]
     words = " ".join(i for b in sec.blocks for i in b.items).lower()
-    for sign, stems in WARNING_SIGNS:
+    for sign, stems in WARNING_SIGNS_BY_LANGUAGE[language]:
         if not any(s in words for s in stems):
             out.append(TemplateProblem(sec.line, f"the warning section must name the sign '{sign}'"))
     return out
 
 
-def validate_template(text: str, allowed: set[str] | frozenset[str], *, source: str = "template") -> Template:
+def validate_template(
+    text: str,
+    allowed: set[str] | frozenset[str],
+    *,
+    source: str = "template",
+    language: Language = Language.ENGLISH,
+) -> Template:
     """The parsed template, or ``TemplateError`` listing every problem with its line number."""
-    template, problems = parse_template(text, allowed)
+    template, problems = parse_template(text, allowed, language)
     if problems:
         raise TemplateError(sorted(problems, key=lambda p: p.line), source)
     return template
@@ -367,3 +407,29 @@ def fill(raw: str, values: Mapping[str, str], *, markup: bool = True) -> str | N
     if markup and bold:
         parts.append("</b>")
     return "".join(parts)
+
+
+# --------------------------------------------------------------------------- reading level
+
+
+def plain_text(template: Template, values: Mapping[str, str]) -> str:
+    """The words a reader sees, one sentence per line, for measuring how easy they are to read.
+
+    The title, each heading and each bullet stand alone on the page, so each counts as a sentence of
+    its own (a full stop is added where the template has none); paragraphs are kept as written.
+    """
+
+    def sentence(text: str | None) -> str | None:
+        if not text or not text.strip():
+            return None
+        text = text.strip()
+        return text if text[-1] in ".!?:" else text + "."
+
+    lines: list[str | None] = [sentence(fill(template.title, values, markup=False))]
+    sections: list[tuple[str, tuple[Block, ...]]] = [("", template.intro)]
+    sections += [(s.heading, s.blocks) for s in template.sections]
+    for heading, blocks in sections:
+        lines.append(sentence(fill(heading, values, markup=False)))
+        for block in blocks:
+            lines += [sentence(fill(item, values, markup=False)) for item in block.items]
+    return "\n".join(line for line in lines if line)

@@ -14,23 +14,32 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db.engine import Database, make_engine, resolve_url, sqlite_path
-from ..db.migrate import upgrade_if_needed
+from sqlalchemy.exc import DBAPIError
+
+from ..db.engine import Database, make_engine, sqlite_path
+from ..db.migrate import stamped_revision, upgrade_if_needed
+from ..db.migrations import HEAD
 from ..db.types import utcnow
+from ..domain.errors import ClinicRecError, PermissionDenied
 from .auth import AuthService
 from .base import ChangeListener, Context
 from .catalogue import ClinicService
+from .opening import DatabaseRefused, inspect, resolve_url
 from .patients import PatientService
-from .permissions import Actor
+from .permissions import Action, Actor
 
 if TYPE_CHECKING:
+    from ..db.integrity import BackgroundCheck
     from .audit_log import AuditLogService
     from .catalogue import ProductService, VialService
     from .charting import ChartingService
+    from .lookups import LookupService
     from .maintenance import MaintenanceService
     from .printing import PrintService
     from .records import RecordService
-    from .reports import ReportService
+    from .reports.service import ReportService
+    from .screening import ScreeningService
+    from .tokens import TokenService
 
 
 @dataclass
@@ -64,6 +73,12 @@ class Services:
         return ChartingService(self.ctx)
 
     @cached_property
+    def screening(self) -> ScreeningService:
+        from .screening import ScreeningService
+
+        return ScreeningService(self.ctx)
+
+    @cached_property
     def records(self) -> RecordService:
         from .records import RecordService
 
@@ -77,7 +92,7 @@ class Services:
 
     @cached_property
     def reports(self) -> ReportService:
-        from .reports import ReportService
+        from .reports.service import ReportService
 
         return ReportService(self.ctx)
 
@@ -86,6 +101,18 @@ class Services:
         from .maintenance import MaintenanceService
 
         return MaintenanceService(self.ctx)
+
+    @cached_property
+    def lookups(self) -> LookupService:
+        from .lookups import LookupService
+
+        return LookupService(self.ctx)
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        from .tokens import TokenService
+
+        return TokenService(self.ctx)
 
     @cached_property
     def printing(self) -> PrintService:
@@ -112,12 +139,78 @@ class Services:
     def database_file(self) -> Path | None:
         return sqlite_path(self.db.url)
 
+    def has_accounts(self) -> bool:
+        """False for a database with no ClinicRec schema or no user yet (a new server database)."""
+        return stamped_revision(self.db.engine) is not None and self.auth.has_users()
+
+    def upgrade_schema(self) -> tuple[str | None, str | None, Path | None]:
+        """Bring the schema to this version (an administrator's job): before, after, pre-migration backup."""
+        from ..db.migrate import current_revision, upgrade
+
+        self._require_if_accounts(Action.MANAGE_SETTINGS)
+        before = current_revision(self.db.engine)
+        backup = upgrade(self.db.engine)
+        return before, current_revision(self.db.engine), backup
+
+    def _require_if_accounts(self, action: Action) -> None:
+        """Schema jobs on a database with accounts need a signed-in user with ``action``; a new database
+        (no schema or no user yet) is set up by whoever holds the server's owner credentials."""
+        if self.ctx.actor is None:
+            if self.has_accounts():
+                raise PermissionDenied("Sign in first")
+            return
+        self.ctx.actor.require(action)
+
+    @property
+    def encrypted(self) -> bool:
+        """The database is an encrypted SQLite file (SQLCipher)."""
+        from ..db.engine import database_key
+
+        return database_key(self.db.engine) is not None
+
+    def grant_pg_role(self, role: str) -> list[str]:
+        """PostgreSQL: grant the workstations' role what ClinicRec needs; returns the statements run."""
+        from ..db.pg_roles import grant_app_role
+
+        self._require_if_accounts(Action.MANAGE_USERS)
+        try:
+            return grant_app_role(self.db.engine, role)
+        except ValueError as e:
+            raise ClinicRecError(str(e)) from e
+
 
 def open_services(
-    url: str | None = None, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True
+    url: str | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    migrate: bool = True,
+    create: bool = False,
+    started: BackgroundCheck | None = None,
+    key: bytes | None = None,
 ) -> Services:
-    """Open (and migrate) the database named by ``url`` / the environment / the default file."""
-    db = Database(make_engine(resolve_url(url)))
-    if migrate:
-        upgrade_if_needed(db.engine)
+    """Open the database named by ``url`` / the environment / the default file, the one careful way.
+
+    It is checked first (``opening.inspect``: refused, unwritten, when missing, empty, damaged or not
+    ClinicRec's; an encrypted file is refused without its ``key``, which the sign-in unwraps:
+    ``services.unlock``); created only when ``create`` (the first-start setup, ``--new``); then migrated.
+    ``started``: an integrity check of the file already running (start-up begins it early).
+    """
+    found = inspect(resolve_url(url), create=create, started=started, key=key)
+    db = Database(make_engine(found.url, create=found.new, key=key))
+    try:
+        if found.where.read_only:
+            if stamped_revision(db.engine) != HEAD:
+                raise DatabaseRefused(
+                    f"{found.where.label} is opened read-only and its schema is not this version's: "
+                    "open it read-write once to upgrade it"
+                )
+        elif migrate:
+            upgrade_if_needed(db.engine)
+    except DBAPIError as e:
+        db.dispose()
+        reason = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else type(e.orig).__name__
+        raise DatabaseRefused(f"{found.where.label} could not be opened: {reason}") from e
+    except BaseException:
+        db.dispose()
+        raise
     return Services(Context(db, clock))

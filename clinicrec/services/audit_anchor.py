@@ -148,9 +148,10 @@ def sidecar_path(backup: Path) -> Path:
     return backup.with_name(backup.name + SIDECAR_SUFFIX)
 
 
-def write_sidecar(backup: Path, at: datetime) -> Anchor:
-    """Record beside ``backup`` the head it holds (read from the copy itself) and the file's SHA-256."""
-    entry_id, entry_hash = _backup_head(backup)
+def write_sidecar(backup: Path, at: datetime, key: bytes | None = None) -> Anchor:
+    """Record beside ``backup`` the head it holds (read from the copy itself; ``key``: an encrypted
+    copy's database key) and the file's SHA-256."""
+    entry_id, entry_hash = file_head(backup, key) or (0, "")
     digest = hashlib.sha256()
     with backup.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -170,15 +171,21 @@ def _backup_head(backup: Path) -> tuple[int, str]:
     return file_head(backup) or (0, "")
 
 
-def file_head(path: Path) -> tuple[int, str] | None:
-    """The head row of the SQLite file at ``path`` (read-only), or None if it cannot be read."""
+def file_head(path: Path, key: bytes | None = None) -> tuple[int, str] | None:
+    """The head row of the SQLite file at ``path`` (read-only; ``key``: it is encrypted under that
+    database key), or None if it cannot be read."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
+        if key is not None:
+            from ..db import crypto
+
+            conn = crypto.connect(path, key)
+        else:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError):
         return None
     try:
         row = conn.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
-    except sqlite3.Error:
+    except Exception:  # noqa: BLE001 - sqlite3's or sqlcipher3's error: the head cannot be read
         return None
     finally:
         conn.close()

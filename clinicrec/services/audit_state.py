@@ -219,6 +219,37 @@ def all_state_hashes(s: Session | Connection, kind: Kind) -> Iterator[tuple[int,
         cur.close()
 
 
+def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
+    """The hash of each of ``ids`` as stored now (inside ``s``'s transaction), read in chunks: the
+    entries of a bulk change (an import) hash their records the way ``state_hash`` hashes one."""
+    kind = BY_ENTITY[entity]
+    s.flush()
+    out: dict[int, str] = {}
+    cur = _cursor(s)
+    mark = _mark(s)
+    try:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join([mark] * len(chunk))
+            part_digests: list[dict[int, str]] = []
+            for part in kind.parts:
+                where = f"{part.parent} IN ({marks})"
+                head, order = part.sql().split(" ORDER BY ", 1)
+                head += f" AND {where}" if " WHERE " in head else f" WHERE {where}"
+                cur.execute(f"{head} ORDER BY {order}", chunk)
+                part_digests.append(
+                    {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
+                )
+            head, order = kind.sql().split(" ORDER BY ", 1)
+            head += f" AND id IN ({marks})" if " WHERE " in head else f" WHERE id IN ({marks})"
+            cur.execute(f"{head} ORDER BY {order}", chunk)
+            for row in cur.fetchall():
+                out[row[0]] = _state_hash(row, [d.get(row[0], _EMPTY) for d in part_digests])
+    finally:
+        cur.close()
+    return out
+
+
 def live_values(s: Session, entity: str, record_id: int) -> dict[str, Any] | None:
     """The record's own columns as stored now (for naming a changed field)."""
     kind = BY_ENTITY[entity]

@@ -1,31 +1,31 @@
-"""What every service shares: the database, the clock, the acting user, the change notification."""
+"""What every service shares: the database, the clock, the acting user, the unit of work.
+
+A write goes through ``ServiceBase.writing()``: one transaction, whose changes (read from the audit
+entries it wrote, see ``changes``) are published to the listeners after it commits, never before and
+never on a rollback.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..db.engine import Database
-from ..domain.errors import PermissionDenied, StorageError
+from ..db.models import AuditRow
+from ..domain.errors import NotFoundError, PermissionDenied, StorageError
+from .changes import Change, ChangeEntity, ChangeKind, ChangeListener, change_of_audit, unique
 from .permissions import Action, Actor
+from .rights import require_current
 
+__all__ = ["Change", "ChangeEntity", "ChangeKind", "ChangeListener", "Context", "ServiceBase"]
 
-@dataclass(frozen=True)
-class Change:
-    """What a service call changed: views refresh when a change concerns them."""
-
-    entity: str
-    entity_id: int | None
-    kind: str  # created | updated | deleted | signed | amended
-    patient_id: int | None = None
-
-
-ChangeListener = Callable[[Change], None]
+TOO_LARGE = "No such record: an id is a whole number from 1 to 9223372036854775807"
 
 
 class Context:
@@ -37,9 +37,11 @@ class Context:
         self.actor = actor
         self.listeners: list[ChangeListener] = []
 
-    def announce(self, change: Change) -> None:
-        for listener in list(self.listeners):
-            listener(change)
+    def publish(self, changes: list[Change]) -> None:
+        """Tell every listener, once per change (called by the unit of work after a commit)."""
+        for change in changes:
+            for listener in list(self.listeners):
+                listener(change)
 
 
 class ServiceBase:
@@ -57,26 +59,49 @@ class ServiceBase:
         actor = self._ctx.actor
         if actor is None:
             raise PermissionDenied("Sign in first")
+        require_current(self._ctx, actor)  # the rights of now, not of the sign-in (services/rights.py)
         if action is not None:
             actor.require(action)
         return actor
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction: all or nothing. Storage failures become a plain StorageError."""
+        """One write transaction: all or nothing. Storage failures become a plain StorageError.
+
+        What it changed is published after the commit; nothing is published if it rolls back.
+        """
+        changes: list[Change] = []
         try:
-            with self.db.write() as s, s.begin():
-                yield s
+            with self.db.write() as s:
+                event.listen(s, "before_flush", _collector(changes))
+                with s.begin():
+                    yield s
         except OperationalError as e:
             raise StorageError(_storage_message(e)) from e
+        except OverflowError as e:  # an id larger than any row's (SQLite refuses to bind it)
+            raise NotFoundError(TOO_LARGE) from e
+        self._ctx.publish(unique(changes))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.db.read() as s, s.begin():
-            yield s
+        try:
+            with self.db.read() as s, s.begin():
+                yield s
+        except OverflowError as e:
+            raise NotFoundError(TOO_LARGE) from e
 
-    def announce(self, change: Change) -> None:
-        self._ctx.announce(change)
+
+def _collector(changes: list[Change]) -> Callable[..., None]:
+    """A before_flush hook that notes the change each new audit entry records."""
+
+    def collect(session: Session, _flush: Any, _instances: Any) -> None:
+        for obj in session.new:
+            if isinstance(obj, AuditRow):
+                change = change_of_audit(obj.action, obj.entity, obj.entity_id, obj.patient_id)
+                if change is not None:
+                    changes.append(change)
+
+    return collect
 
 
 def _storage_message(e: DBAPIError) -> str:

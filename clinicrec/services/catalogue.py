@@ -8,16 +8,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..db.models import ClinicRow, PointRow, ProductRow, SessionRow, VialRow
-from ..domain.catalogue import SEED_PRODUCTS
-from ..domain.enums import AuditAction, DiluentKind
+from ..domain.catalogue import SEED_PRODUCTS, validate_vial_for_product
+from ..domain.enums import AuditAction
 from ..domain.errors import NotFoundError, ValidationError
 from ..domain.models import ClinicSettings, Product, Vial
 from ..domain.validation import FieldError, validate_clinic, validate_product, validate_vial
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .mapping import clinic_values, product_values, to_clinic, to_product, to_vial, vial_audit, vial_row
 from .permissions import Action
-from .queries import current_versions
+from .queries import clinic_zone, current_versions
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,17 @@ class ClinicService(ServiceBase):
                 raise NotFoundError("The clinic has not been set up yet")
             return to_clinic(row)
 
+    def time_zone(self) -> str:
+        """The clinic's IANA time zone ('UTC' before set-up)."""
+        with self.reading() as s:
+            return clinic_zone(s)
+
+    def common_reasons(self) -> tuple[str, ...]:
+        """The clinic's common reasons for going ahead despite a warning (the reason dialog's pick-list)."""
+        with self.reading() as s:
+            row = s.get(ClinicRow, 1)
+            return to_clinic(row).common_reasons if row is not None else ()
+
     def setup(self, settings: ClinicSettings) -> ClinicSettings:
         """First start: store the clinic and seed the product catalogue (needs the first admin signed in)."""
         actor = self.actor(Action.MANAGE_SETTINGS)
@@ -84,7 +95,6 @@ class ClinicService(ServiceBase):
                         row.id,
                         changes=audit.diff({}, product_values(p)),
                     )
-        self.announce(Change("clinic", 1, "created"))
         return settings
 
     def update(self, settings: ClinicSettings) -> ClinicSettings:
@@ -100,7 +110,6 @@ class ClinicService(ServiceBase):
             audit.record(
                 s, actor, AuditAction.UPDATE, "clinic", 1, changes=audit.diff(old, clinic_values(settings))
             )
-        self.announce(Change("clinic", 1, "updated"))
         return settings
 
 
@@ -155,7 +164,6 @@ class ProductService(ServiceBase):
                     changes=audit.diff(old, product_values(product)),
                 )
             result = to_product(row)
-        self.announce(Change("product", result.id, "updated"))
         return result
 
 
@@ -169,12 +177,7 @@ class VialService(ServiceBase):
                 raise ValidationError(FieldError("product_id", "Choose a product from the catalogue"))
         validate_vial(vial)
         product = to_product(prod_row)
-        if product.ready_to_use_units_per_ml and vial.diluent_kind != DiluentKind.SUPPLIED:
-            raise ValidationError(
-                FieldError(
-                    "diluent_kind", f"{product.brand} is ready to use: choose '{DiluentKind.SUPPLIED.label}'"
-                )
-            )
+        validate_vial_for_product(vial, product)
         with self.writing() as s:
             row = vial_row(vial, actor.user_id)
             row.created_at = self.now()
@@ -184,7 +187,6 @@ class VialService(ServiceBase):
                 s, actor, AuditAction.CREATE, "vial", row.id, changes=audit.diff({}, vial_audit(vial))
             )
             result = to_vial(row)
-        self.announce(Change("vial", result.id, "created"))
         return VialStatus(result, product, 0.0, result.use_by(product.in_use_hours))
 
     def status(

@@ -17,11 +17,13 @@ from ..db.models import (
     PointRow,
     ProductRow,
     SessionRow,
+    SessionScreeningRow,
     SessionVialRow,
     UserRow,
     VialRow,
 )
-from ..domain.dosing import VialShortfall, safety_warnings, unacknowledged, vial_shortfalls
+from ..domain.clinic_time import add_months, local_date, start_of_day
+from ..domain.dosing import VialShortfall, vial_shortfalls
 from ..domain.enums import AuditAction, Role, SessionStatus, TimePoint
 from ..domain.errors import (
     ConcurrentEditError,
@@ -32,14 +34,17 @@ from ..domain.errors import (
     ValidationError,
 )
 from ..domain.models import Acknowledgement, Assessment, SafetyWarning, TreatmentSession, Vial
+from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
+from ..domain.vial_draws import VialDraw
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .content_hash import session_content_hash
 from .mapping import (
     assessment_values,
     point_audit,
     point_row,
+    screening_values,
     session_values,
     to_assessment,
     to_patient,
@@ -48,7 +53,8 @@ from .mapping import (
     to_vial,
 )
 from .permissions import Action, Actor
-from .queries import current_versions
+from .queries import clinic_zone, current_versions
+from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
 
@@ -101,7 +107,14 @@ class ChartingService(ServiceBase):
 
     # -- safety ---------------------------------------------------------------------------------
     def warnings(self, session: TreatmentSession) -> list[SafetyWarning]:
-        """Every safety warning for the session as it stands (acknowledged or not)."""
+        """Every contraindication and warning for the session as it stands (acknowledged or not).
+
+        Contraindications come first (``level``): they need a prescriber's name as well as a reason."""
+        with self.reading() as s:
+            return [w for w in self._warnings(s, session) if w.needs_acknowledgement]
+
+    def safety_review(self, session: TreatmentSession) -> list[SafetyWarning]:
+        """Every safety rule that applies, information included (such as 'allergies not recorded')."""
         with self.reading() as s:
             return self._warnings(s, session)
 
@@ -115,7 +128,45 @@ class ChartingService(ServiceBase):
         if patient_row is None:
             raise NotFoundError(f"No patient with id {session.patient_id}")
         prior = self._prior_units(s, session, products)
-        return safety_warnings(session, to_patient(patient_row), vials, products, prior_units=prior)
+        zone = clinic_zone(s)
+        return safety_warnings(
+            session,
+            to_patient(patient_row),
+            vials,
+            products,
+            prior_units=prior,
+            zone_name=zone,
+            earlier_toxins=self._earlier_toxins(s, session, products, zone),
+        )
+
+    def _earlier_toxins(
+        self, s: Session, session: TreatmentSession, products: dict, zone: str
+    ) -> list[EarlierToxin]:
+        """The patient's signed sessions (any product) in the 3 calendar months before this one."""
+        day = local_date(session.performed_at, zone)
+        since = start_of_day(add_months(day, -3), zone)
+        stmt = (
+            select(SessionRow.id, SessionRow.performed_at, VialRow.product_id, PointRow.units)
+            .join(PointRow, PointRow.session_id == SessionRow.id)
+            .join(VialRow, PointRow.vial_id == VialRow.id)
+            .where(
+                SessionRow.patient_id == session.patient_id,
+                SessionRow.status == SessionStatus.SIGNED.value,
+                SessionRow.performed_at >= since,
+                SessionRow.performed_at <= session.performed_at,
+                current_versions(),
+                *other_chains(s, session),
+            )
+        )
+        units: dict[tuple[int, int], float] = {}
+        days: dict[int, Any] = {}
+        for sid, at, pid, u in s.execute(stmt):
+            units[(sid, pid)] = units.get((sid, pid), 0.0) + u
+            days[sid] = local_date(at, zone)
+        return [
+            EarlierToxin(sid, days[sid], products[pid].brand if pid in products else "?", total)
+            for (sid, pid), total in units.items()
+        ]
 
     def _prior_units(self, s: Session, session: TreatmentSession, products: dict) -> dict[int, float]:
         """Units per product the patient had in other signed sessions within each product's period."""
@@ -148,18 +199,23 @@ class ChartingService(ServiceBase):
                 out[pid] = float(total)
         return out
 
-    def shortfalls(self, session: TreatmentSession) -> list[VialShortfall]:
-        from .catalogue import VialService
+    def vial_draws(self, session: TreatmentSession) -> list[VialDraw]:
+        """Live, before signing: how much of each vial is left counting signed sessions and open drafts."""
+        from .vial_draws import VialDrawService
 
-        statuses = VialService(self._ctx).status(session.all_vial_ids, exclude_session_id=session.id)
-        drawn = {vid: st.units_drawn for vid, st in statuses.items()}
-        if session.amends_id is not None and session.id is None:
-            # An unsaved amendment: the original is still counted above, but the amendment replaces its draw.
-            # (Once the amendment is stored, current_versions() already leaves the original out.)
-            original = self.get(session.amends_id)
-            for p in original.points:
-                drawn[p.vial_id] = drawn.get(p.vial_id, 0.0) - p.units
-        return vial_shortfalls(session, {vid: st.vial for vid, st in statuses.items()}, drawn)
+        return VialDrawService(self._ctx).draws(session)
+
+    def shortfalls(self, session: TreatmentSession) -> list[VialShortfall]:
+        """Vials this session would overdraw counting only signed sessions (drafts are not authoritative)."""
+        from .vial_draws import VialDrawService
+
+        with self.reading() as s:
+            vials = {
+                r.id: to_vial(r)
+                for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+            }
+            drawn = VialDrawService.signed_units(s, session)
+        return vial_shortfalls(session, vials, drawn)
 
     # -- drafts ---------------------------------------------------------------------------------
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:
@@ -202,9 +258,6 @@ class ChartingService(ServiceBase):
                 "This session was saved elsewhere while you were editing it. "
                 "Reopen it to see the other changes."
             ) from e
-        self.announce(
-            Change("session", result.id, "created" if session.id is None else "updated", result.patient_id)
-        )
         return result
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
@@ -258,11 +311,11 @@ class ChartingService(ServiceBase):
             setattr(row, k, v)
         row.points = [point_row(p, i) for i, p in enumerate(session.points)]
         row.vial_links = [SessionVialRow(vial_id=vid, seq=i) for i, vid in enumerate(session.all_vial_ids)]
-        existing = {(a.kind, a.subject): a for a in row.acknowledgements}
+        existing = {(a.kind, a.subject, a.fingerprint): a for a in row.acknowledgements}
         acks = []
         for ack in session.acknowledgements:
-            kept = existing.get((str(ack.kind), ack.subject))
-            if kept is not None and kept.reason == ack.reason:
+            kept = existing.get((str(ack.kind), ack.subject, ack.fingerprint))
+            if kept is not None and (kept.reason, kept.prescriber) == (ack.reason, ack.prescriber):
                 acks.append(kept)
                 continue
             acks.append(
@@ -272,8 +325,18 @@ class ChartingService(ServiceBase):
                     reason=ack.reason,
                     user_id=actor.user_id,
                     at=self.now(),
+                    fingerprint=ack.fingerprint,
+                    facts=ack.facts,
+                    prescriber=ack.prescriber,
                 )
             )
+            changes: dict[str, list[Any]] = {
+                "warning": [None, f"{ack.kind}:{ack.subject}"],
+                "reason": [None, ack.reason],
+                "facts": [None, ack.facts],
+            }
+            if ack.prescriber:
+                changes["prescriber"] = [None, ack.prescriber]
             audit.record(
                 s,
                 actor,
@@ -281,9 +344,18 @@ class ChartingService(ServiceBase):
                 "session",
                 row.id,
                 patient_id=row.patient_id,
-                changes={"warning": [None, f"{ack.kind}:{ack.subject}"], "reason": [None, ack.reason]},
+                changes=changes,
             )
         row.acknowledgements = acks
+        if session.screening is None:
+            row.screening = None
+        else:
+            values = screening_values(session.screening)
+            if row.screening is None:
+                row.screening = SessionScreeningRow(**values)
+            else:
+                for k, v in values.items():
+                    setattr(row.screening, k, v)
         s.execute(
             delete(AssessmentRow).where(
                 AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
@@ -304,7 +376,9 @@ class ChartingService(ServiceBase):
         view = dict(session_values(to_session(row, None)))
         view["points"] = point_audit([p for p in to_session(row, None).points])
         view["vials"] = [link.vial_id for link in row.vial_links]
-        view["acknowledgements"] = [[a.kind, a.subject, a.reason] for a in row.acknowledgements]
+        view["acknowledgements"] = [[a.kind, a.subject, a.reason, a.prescriber] for a in row.acknowledgements]
+        screening = to_session(row, None).screening
+        view["screening"] = screening_values(screening) if screening is not None else None
         base = self._baseline(s, row.id)
         view["baseline"] = assessment_values(base) if base else None
         return view
@@ -337,7 +411,6 @@ class ChartingService(ServiceBase):
                 patient_id=patient_id,
                 changes=audit.diff(old, {}),
             )
-        self.announce(Change("session", session_id, "deleted", patient_id))
 
     @staticmethod
     def _view_of(session: TreatmentSession) -> dict[str, Any]:
@@ -345,7 +418,11 @@ class ChartingService(ServiceBase):
         view = dict(session_values(session))
         view["points"] = point_audit(list(session.points))
         view["vials"] = list(session.all_vial_ids)
-        view["acknowledgements"] = [[str(a.kind), a.subject, a.reason] for a in session.acknowledgements]
+        view["acknowledgements"] = [
+            [str(a.kind), a.subject, a.reason, a.prescriber] for a in session.acknowledgements
+        ]
+        screening = session.screening
+        view["screening"] = screening_values(screening) if screening is not None else None
         view["baseline"] = assessment_values(session.baseline) if session.baseline else None
         return view
 
@@ -401,7 +478,6 @@ class ChartingService(ServiceBase):
                 },
             )
             result = self._load(s, row.id)
-        self.announce(Change("session", session_id, "signed", result.patient_id))
         return result
 
     def _check_reviewed(self, s: Session, row: SessionRow, reviewed: TreatmentSession) -> None:
@@ -458,13 +534,25 @@ class ChartingService(ServiceBase):
                 patient_id=original.patient_id,
                 changes={"amended_by": [None, draft.id], "reason": [None, reason]},
             )
-        self.announce(Change("session", session_id, "amended", original.patient_id))
         return draft
 
-    def acknowledge(self, session: TreatmentSession, warning: SafetyWarning, reason: str) -> TreatmentSession:
-        """Return the session with ``warning`` acknowledged (saved with the next draft save)."""
+    def acknowledge(
+        self, session: TreatmentSession, warning: SafetyWarning, reason: str, prescriber: str = ""
+    ) -> TreatmentSession:
+        """Return the session with ``warning`` acknowledged as it stands now (saved with the next save).
+
+        The acknowledgement carries the warning's facts: if they change, the warning is open again.
+        A contraindication also needs the prescriber's name."""
         require_reason(reason)
+        if warning.needs_prescriber:
+            require_reason(prescriber, "Prescriber")
         acks = tuple(a for a in session.acknowledgements if (a.kind, a.subject) != warning.key)
-        return replace(
-            session, acknowledgements=acks + (Acknowledgement(warning.kind, warning.subject, reason),)
+        ack = Acknowledgement(
+            warning.kind,
+            warning.subject,
+            reason,
+            fingerprint=warning.fingerprint,
+            facts=warning.facts_text,
+            prescriber=prescriber.strip(),
         )
+        return replace(session, acknowledgements=acks + (ack,))

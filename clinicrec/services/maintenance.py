@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import create_engine, func, select
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..db import backup as bk
 from ..db import integrity
-from ..db.engine import Database, make_engine, sqlite_path
+from ..db.engine import Database, database_key, make_engine, sqlite_path
 from ..db.migrate import head_revision, known_revisions, upgrade
 from ..db.models import AuditRow, ClinicRow, PatientRow, SessionRow, UserRow
 from ..db.types import utcnow
@@ -34,7 +35,8 @@ from ..domain.enums import AuditAction
 from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied, StorageError
 from ..paths import backup_dir_for
 from . import audit, audit_anchor
-from .base import Change, Context, ServiceBase
+from .base import ChangeListener, Context, ServiceBase
+from .files import check_destination, staged_output
 from .permissions import Action, Actor
 
 BackupKind = bk.BackupKind
@@ -200,7 +202,7 @@ def restore_damaged(
     except BaseException:
         bk.discard_staged(staged.path)
         raise
-    db = Database(make_engine(url))
+    db = Database(make_engine(url, create=False))  # no file is made here: the staged copy is moved in
     try:
         return _install_and_record(db, clock, actor, staged, live, backup_dir or default_backup_dir(live))
     finally:
@@ -231,17 +233,29 @@ class MaintenanceService(ServiceBase):
         live, folder = self._sqlite_only()
         now = self.now()
         if target is not None:
-            target = Path(target)
+            target = check_destination(target)  # a folder nobody asked for is never made
             if target.exists() and not overwrite:
                 raise BackupError(f"{target} already exists; choose another file name.")
             if target.resolve() == live.resolve():
                 raise BackupError("A backup cannot be written over the database itself.")
+        else:
+            folder.mkdir(exist_ok=True, mode=0o700)  # the clinic's own backup folder, beside the database
         while target is None and (folder / bk.backup_name(live.stem, BackupKind.MANUAL, now)).exists():
             now += timedelta(milliseconds=1)  # two within a millisecond: never overwrite one
         path = target or folder / bk.backup_name(live.stem, BackupKind.MANUAL, now)
-        info = self._make(path, BackupKind.MANUAL, now)
-        self._record(actor, info)
+        # The copy appears under its name only once its audit entry is committed.
+        with staged_output(path) as tmp:
+            bk.backup_sqlite(self.db.engine, tmp)
+            taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+            info = BackupInfo(path, BackupKind.MANUAL, taken_at, tmp.stat().st_size)
+            self._record(actor, info)
+        self._anchor(path, now)
         return info
+
+    def _anchor(self, path: Path, now: datetime) -> None:
+        """The head the backup holds, beside it and in this workstation's anchors (audit_anchor.py)."""
+        seen = audit_anchor.write_sidecar(path, now, key=database_key(self.db.engine))
+        audit_anchor.AnchorBook().remember(audit_anchor.database_key(self.db), seen.entry_id, seen.hash, now)
 
     def auto_backup_if_due(self) -> BackupInfo | None:
         """The daily automatic backup: made if none was made today (local date). Needs no permission."""
@@ -274,9 +288,7 @@ class MaintenanceService(ServiceBase):
 
     def _make(self, path: Path, kind: BackupKind, now: datetime) -> BackupInfo:
         bk.backup_sqlite(self.db.engine, path)
-        # The head the backup holds, beside it and in this workstation's anchors (services/audit_anchor.py).
-        seen = audit_anchor.write_sidecar(path, now)
-        audit_anchor.AnchorBook().remember(audit_anchor.database_key(self.db), seen.entry_id, seen.hash, now)
+        self._anchor(path, now)
         taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the file name records it
         return BackupInfo(path, kind, taken_at, path.stat().st_size)
 
@@ -300,7 +312,6 @@ class MaintenanceService(ServiceBase):
                 },
                 username=None if actor else AUTOMATIC,
             )
-        self.announce(Change("backup", None, "created"))
 
     def list_backups(self) -> list[BackupInfo]:
         """Backups in the backup folder, newest first (empty on PostgreSQL)."""
@@ -318,6 +329,13 @@ class MaintenanceService(ServiceBase):
         """Re-check the open database (quick_check through a separate read-only connection)."""
         return check_database(self.db.url, backup_dir=self.backup_dir)
 
+    def full_check_encrypted(self) -> list[str]:
+        """The slow checks (every index, foreign keys) of an encrypted file, through its open engine
+        (nothing outside the engine holds the key)."""
+        with self.db.engine.connect() as conn:
+            driver: Any = conn.connection.driver_connection  # a sqlcipher3 connection, sqlite3-like
+            return list(integrity.check_connection(driver, full=True))
+
     def restore(self, file: Path) -> RestoreResult:
         """Replace the database with the backup ``file``, after checking it; the replaced one is kept aside.
 
@@ -328,7 +346,7 @@ class MaintenanceService(ServiceBase):
         live, folder = self._sqlite_only()
         staged = _prepare(Path(file), live)
         return _install_and_record(
-            self.db, self._ctx.clock, actor, staged, live, folder, announce=self.announce
+            self.db, self._ctx.clock, actor, staged, live, folder, listeners=self._ctx.listeners
         )
 
     def _sqlite_only(self) -> tuple[Path, Path]:
@@ -441,12 +459,14 @@ def _install_and_record(
     prepared: _Prepared,
     live: Path,
     folder: Path,
-    announce: Callable[[Change], None] | None = None,
+    listeners: list[ChangeListener] | None = None,
 ) -> RestoreResult:
     aside = folder / bk.backup_name(live.stem, BackupKind.REPLACED, clock())
     replaced_head = audit_anchor.file_head(live) if live.exists() else None
     installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose)
-    svc = ServiceBase(Context(db, clock, actor))
+    ctx = Context(db, clock, actor)
+    ctx.listeners = listeners if listeners is not None else []  # the restore's audit entry is published
+    svc = ServiceBase(ctx)
     with svc.reading() as s:
         patients = s.execute(select(func.count(PatientRow.id))).scalar_one()
         sessions = s.execute(select(func.count(SessionRow.id))).scalar_one()
@@ -470,8 +490,6 @@ def _install_and_record(
         entries = s.execute(select(func.count(AuditRow.id))).scalar_one()
         head = audit_anchor.head_of(s)
     audit_anchor.AnchorBook().reset(audit_anchor.database_key(db), *head, clock())
-    if announce is not None:
-        announce(Change("database", None, "restored"))
     return RestoreResult(
         prepared.staged.source,
         installed.kept_aside,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..db.models import (
@@ -12,6 +13,7 @@ from ..db.models import (
     PointRow,
     ProductRow,
     SessionRow,
+    SessionScreeningRow,
     UserRow,
     VialAdditiveRow,
     VialRow,
@@ -19,13 +21,16 @@ from ..db.models import (
 from ..domain.enums import (
     AdditiveKind,
     AdverseEventKind,
+    AllergyStatus,
     Depth,
     DiluentKind,
     DoseBasis,
     Gais,
     Indication,
+    Language,
     PaperSize,
     Role,
+    ScreeningAnswer,
     SessionStatus,
     Severity,
     Sex,
@@ -44,6 +49,7 @@ from ..domain.models import (
     Patient,
     Product,
     SafetyScreening,
+    ScreeningSnapshot,
     TreatmentSession,
     User,
     Vial,
@@ -63,13 +69,15 @@ def _search_key(name: str) -> str:
     return fold(name)[:SEARCH_KEY_LENGTH]
 
 
-def patient_values(p: Patient) -> dict[str, Any]:
+def patient_values(p: Patient, keys: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Column values; ``keys`` are the search keys when the caller has folded the names already."""
+    first_key, last_key = keys or (_search_key(p.first_name), _search_key(p.last_name))
     v: dict[str, Any] = {
         "chart_number": p.chart_number,
         "first_name": p.first_name,
         "last_name": p.last_name,
-        "first_key": _search_key(p.first_name),
-        "last_key": _search_key(p.last_name),
+        "first_key": first_key,
+        "last_key": last_key,
         "date_of_birth": p.date_of_birth,
         "sex": Sex(p.sex).value,
         "phone": p.phone,
@@ -77,7 +85,9 @@ def patient_values(p: Patient) -> dict[str, Any]:
         "address": p.address,
         "fitzpatrick_type": p.fitzpatrick_type,
         "allergies": p.allergies,
+        "allergy_status": AllergyStatus(p.allergy_status).value,
         "notes": p.notes,
+        "preferred_language": Language(p.preferred_language).value,
         "scr_other": p.screening.other,
     }
     for f in SCREENING_FIELDS:
@@ -100,8 +110,10 @@ def to_patient(r: PatientRow) -> Patient:
         allergies=r.allergies,
         screening=screening,
         notes=r.notes,
+        preferred_language=Language(r.preferred_language),
         id=r.id,
         version=r.version,
+        allergy_status=AllergyStatus(r.allergy_status),
     )
 
 
@@ -127,6 +139,8 @@ def to_clinic(r: ClinicRow) -> ClinicSettings:
         consent_form_version=r.consent_form_version,
         idle_lock_minutes=r.idle_lock_minutes,
         backups_kept=r.backups_kept,
+        time_zone=r.time_zone,
+        common_reasons=tuple(json.loads(r.common_reasons or "[]")),
     )
 
 
@@ -143,6 +157,8 @@ def clinic_values(c: ClinicSettings) -> dict[str, Any]:
         "consent_form_version": c.consent_form_version,
         "idle_lock_minutes": c.idle_lock_minutes,
         "backups_kept": c.backups_kept,
+        "time_zone": c.time_zone,
+        "common_reasons": json.dumps(list(c.common_reasons), ensure_ascii=False),
     }
 
 
@@ -158,6 +174,7 @@ def to_product(r: ProductRow) -> Product:
         ready_to_use_units_per_ml=r.ready_to_use_units_per_ml,
         active=r.active,
         notes=r.notes,
+        gtins=tuple(x for x in r.gtins.split(",") if x),
         id=r.id,
     )
 
@@ -173,6 +190,7 @@ def product_values(p: Product) -> dict[str, Any]:
         "ready_to_use_units_per_ml": p.ready_to_use_units_per_ml,
         "active": p.active,
         "notes": p.notes,
+        "gtins": ",".join(p.gtins),
     }
 
 
@@ -189,6 +207,7 @@ def to_vial(r: VialRow) -> Vial:
         additives=tuple(Additive(AdditiveKind(a.kind), a.volume_ml, a.description) for a in r.additives),
         id=r.id,
         opened_by_id=r.opened_by_id,
+        other_size_reason=r.other_size_reason,
     )
 
 
@@ -202,6 +221,7 @@ def vial_row(v: Vial, opened_by_id: int | None) -> VialRow:
         diluent_kind=DiluentKind(v.diluent_kind).value,
         diluent_ml=v.diluent_ml,
         opened_by_id=opened_by_id,
+        other_size_reason=v.other_size_reason,
         additives=[
             VialAdditiveRow(kind=AdditiveKind(a.kind).value, volume_ml=a.volume_ml, description=a.description)
             for a in v.additives
@@ -219,6 +239,7 @@ def vial_audit(v: Vial) -> dict[str, Any]:
         "diluent_kind": str(v.diluent_kind),
         "diluent_ml": v.diluent_ml,
         "additives": [[str(a.kind), a.volume_ml, a.description] for a in v.additives],
+        "other_size_reason": v.other_size_reason,
     }
 
 
@@ -344,7 +365,16 @@ def to_session(r: SessionRow, baseline: Assessment | None) -> TreatmentSession:
         points=tuple(to_point(p) for p in r.points),
         baseline=baseline,
         acknowledgements=tuple(
-            Acknowledgement(WarningKind(a.kind), a.subject, a.reason, a.user_id, a.at)
+            Acknowledgement(
+                WarningKind(a.kind),
+                a.subject,
+                a.reason,
+                a.user_id,
+                a.at,
+                a.fingerprint,
+                a.facts,
+                a.prescriber,
+            )
             for a in r.acknowledgements
         ),
         touch_up_of_id=r.touch_up_of_id,
@@ -353,7 +383,35 @@ def to_session(r: SessionRow, baseline: Assessment | None) -> TreatmentSession:
         version=r.version,
         amends_id=r.amends_id,
         amendment_reason=r.amendment_reason,
+        screening=to_screening(r.screening) if r.screening is not None else None,
     )
+
+
+def to_screening(r: SessionScreeningRow, asked_by_name: str = "") -> ScreeningSnapshot:
+    answers = json.loads(r.answers or "{}")
+    return ScreeningSnapshot(
+        answers=tuple(
+            (item, ScreeningAnswer(answers.get(item, ScreeningAnswer.NOT_ASKED.value)))
+            for item in SafetyScreening.QUESTIONS
+        ),
+        other=r.other,
+        allergy_status=AllergyStatus(r.allergy_status),
+        allergies=r.allergies,
+        asked_by_id=r.asked_by_id,
+        asked_by_name=asked_by_name,
+        asked_at=r.asked_at,
+    )
+
+
+def screening_values(snap: ScreeningSnapshot) -> dict[str, Any]:
+    return {
+        "answers": json.dumps({item: ScreeningAnswer(a).value for item, a in snap.answers}, sort_keys=True),
+        "other": snap.other,
+        "allergy_status": AllergyStatus(snap.allergy_status).value,
+        "allergies": snap.allergies,
+        "asked_by_id": snap.asked_by_id,
+        "asked_at": snap.asked_at,
+    }
 
 
 def point_audit(points: tuple[InjectionPoint, ...] | list[InjectionPoint]) -> list[list[Any]]:

@@ -84,7 +84,7 @@ class Span:
         """The condition; ``indexed=False``: SQLite may not answer it from an index (``_unindexed``)."""
         col: Any = self.column if indexed else _unindexed(self.column)
         if self.high is None:
-            return col == self.low  # type: ignore[no-any-return]
+            return col == self.low
         return and_(col >= self.low, col < self.high)
 
 

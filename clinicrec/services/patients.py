@@ -14,7 +14,7 @@ from ..domain.errors import ConcurrentEditError, NotFoundError, ValidationError
 from ..domain.models import Patient
 from ..domain.validation import FieldError, validate_patient
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .mapping import audit_view_patient, patient_values, to_patient
 from .patient_search import SORT_COLUMNS, count_statement, page_statement, search_filter
 from .permissions import Action
@@ -61,7 +61,6 @@ class PatientService(ServiceBase):
                 changes=audit.diff({}, audit_view_patient(row)),
             )
             result = to_patient(row)
-        self.announce(Change("patient", result.id, "created", result.id))
         return result
 
     def update(self, patient: Patient) -> Patient:
@@ -93,7 +92,6 @@ class PatientService(ServiceBase):
             s.flush()
             audit.record(s, actor, AuditAction.UPDATE, "patient", row.id, patient_id=row.id, changes=changes)
             result = to_patient(row)
-        self.announce(Change("patient", result.id, "updated", result.id))
         return result
 
     def _check_chart_number_free(self, s: Session, chart_number: str, own_id: int | None) -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from ..domain.enums import Role
 from ..domain.errors import PermissionDenied
+from ..domain.models import name_with_credentials
 
 
 class Action(StrEnum):
@@ -52,6 +53,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+class RightsChanged(PermissionDenied):
+    """The acting user was deactivated, or their role changed, after they signed in."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """The signed-in user on whose behalf a service acts."""
@@ -61,6 +66,11 @@ class Actor:
     full_name: str
     credentials: str
     role: Role
+
+    @property
+    def signature_name(self) -> str:
+        """'Maria López, RN'."""
+        return name_with_credentials(self.full_name, self.credentials)
 
     def can(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-from ..domain.enums import AuditAction
-from ..domain.errors import ClinicRecError
+from ..domain.enums import AuditAction, Language
+from ..domain.models import ClinicSettings, SessionRecord
 from . import audit
 from .base import ServiceBase
 from .catalogue import ClinicService
-from .permissions import Action
+from .files import OutputError, check_destination, staged_output, write_private
+from .permissions import Action, Actor
 from .records import RecordService
-
-
-class OutputError(ClinicRecError):
-    """The PDF could not be written where asked."""
 
 
 class PrintService(ServiceBase):
@@ -40,28 +40,63 @@ class PrintService(ServiceBase):
             lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id, "chart_pdf"
         )
 
-    def leaflet_bytes(self) -> bytes:
+    def leaflet_bytes(self, language: Language = Language.ENGLISH) -> bytes:
+        """The general leaflet in ``language`` (the handout follows the patient's own language)."""
         from ..pdf.handout import build_leaflet
 
         clinic = ClinicService(self._ctx).get()
-        return self._render(lambda fh: build_leaflet(clinic, fh), None, None, "leaflet")
+        return self._render(lambda fh: build_leaflet(clinic, fh, language=language), None, None, "leaflet")
 
     def handout_pdf(self, session_id: int, out: Path, *, template_text: str | None = None) -> Path:
-        return write_pdf(out, self.handout_bytes(session_id, template_text=template_text))
+        """Write the handout to ``out``: it appears there only once its audit entry is committed."""
+        from ..pdf.handout import build_handout
+
+        check_destination(out)
+        record, clinic = self._inputs(session_id)
+        build = lambda fh: build_handout(record, clinic, fh, template_text=template_text)  # noqa: E731
+        return self._write(build, out, session_id, record.patient.id, "handout")
 
     def chart_pdf(self, session_id: int, out: Path) -> Path:
-        return write_pdf(out, self.chart_bytes(session_id))
+        """Write the chart PDF to ``out``: it appears there only once its audit entry is committed."""
+        from ..pdf.chart import build_chart_pdf
 
-    def _inputs(self, session_id: int):  # type: ignore[no-untyped-def]
-        self.actor(Action.PRINT)
-        return RecordService(self._ctx).record(session_id), ClinicService(self._ctx).get()
+        check_destination(out)
+        record, clinic = self._inputs(session_id)
+        build = lambda fh: build_chart_pdf(record, clinic, fh)  # noqa: E731
+        return self._write(build, out, session_id, record.patient.id, "chart_pdf")
 
-    def _render(self, build, session_id: int | None, patient_id: int | None, what: str) -> bytes:  # type: ignore[no-untyped-def]
+    def _write(
+        self,
+        build: Callable[[BinaryIO], object],
+        out: Path,
+        session_id: int,
+        patient_id: int | None,
+        what: str,
+    ) -> Path:
         import io
 
         actor = self.actor(Action.PRINT)
         buffer = io.BytesIO()
         build(buffer)
+        with staged_output(out) as tmp:
+            write_private(tmp, buffer.getvalue())
+            self._record(actor, session_id, patient_id, what)
+        return Path(out).expanduser()
+
+    def _inputs(self, session_id: int) -> tuple[SessionRecord, ClinicSettings]:
+        self.actor(Action.PRINT)
+        return RecordService(self._ctx).record(session_id), ClinicService(self._ctx).get()
+
+    def _render(
+        self, build: Callable[[io.BytesIO], None], session_id: int | None, patient_id: int | None, what: str
+    ) -> bytes:
+        actor = self.actor(Action.PRINT)
+        buffer = io.BytesIO()
+        build(buffer)
+        self._record(actor, session_id, patient_id, what)
+        return buffer.getvalue()
+
+    def _record(self, actor: Actor, session_id: int | None, patient_id: int | None, what: str) -> None:
         with self.writing() as s:
             audit.record(
                 s,
@@ -72,18 +107,6 @@ class PrintService(ServiceBase):
                 patient_id=patient_id,
                 changes={"document": [None, what]},
             )
-        return buffer.getvalue()
-
-
-def check_destination(out: Path | str) -> Path:
-    """The place a PDF is about to be written, refused early (``OutputError``) when it cannot be."""
-    out = Path(out).expanduser()
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"Cannot write {out}: the folder {folder} does not exist")
-    if out.is_dir():
-        raise OutputError(f"Cannot write {out}: it is a folder")
-    return out
 
 
 def write_pdf(out: Path | str, data: bytes) -> Path:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import AdverseEventRow, AssessmentRow, PatientRow, ProductRow, SessionRow, UserRow, VialRow
+from ..domain.clinic_time import local_date
 from ..domain.dosing import DoseTotal, totals_by_product
 from ..domain.enums import AuditAction, SessionStatus, TimePoint, Zone
 from ..domain.errors import ConcurrentEditError, NotFoundError, ValidationError
@@ -21,9 +22,14 @@ from ..domain.models import (
     SessionRecord,
     Signature,
 )
-from ..domain.validation import FieldError, validate_adverse_event, validate_assessment
+from ..domain.validation import (
+    FieldError,
+    follow_up_timing_warning,
+    validate_adverse_event,
+    validate_assessment,
+)
 from . import audit
-from .base import Change, ServiceBase
+from .base import ServiceBase
 from .charting import ChartingService
 from .mapping import (
     adverse_event_values,
@@ -36,6 +42,7 @@ from .mapping import (
     to_vial,
 )
 from .permissions import Action
+from .queries import clinic_zone
 
 
 def _stale_event(s: Session, event_id: int) -> ConcurrentEditError:
@@ -88,7 +95,13 @@ class RecordService(ServiceBase):
         actor = self.actor(Action.ASSESS)
         with self.writing() as s:
             row = self._signed_root(s, session_id)
-            validate_assessment(assessment, baseline=False, session_date=row.performed_at.date())
+            zone = clinic_zone(s)
+            validate_assessment(
+                assessment,
+                baseline=False,
+                session_date=local_date(row.performed_at, zone),
+                today=local_date(self.now(), zone),
+            )
             a = AssessmentRow(
                 session_id=row.root_id,
                 **assessment_values(assessment),
@@ -107,8 +120,21 @@ class RecordService(ServiceBase):
                 changes=audit.diff({}, {"session_id": row.root_id, **assessment_values(assessment)}),
             )
             result = to_assessment(a, actor.full_name)
-        self.announce(Change("assessment", result.id, "created", row.patient_id))
         return result
+
+    def follow_up_warnings(self, session_id: int, assessment: Assessment) -> list[str]:
+        """Check a follow-up before it is added: refused (ValidationError) if it could not be stored,
+        otherwise the warnings to show (a 'day 14' recorded on day 3)."""
+        self.actor(Action.ASSESS)
+        with self.reading() as s:
+            row = self._signed_root(s, session_id)
+            zone = clinic_zone(s)
+            day = local_date(row.performed_at, zone)
+            validate_assessment(
+                assessment, baseline=False, session_date=day, today=local_date(self.now(), zone)
+            )
+        warning = follow_up_timing_warning(assessment.time_point, day, assessment.assessed_on)
+        return [warning] if warning else []
 
     def _signed_root(self, s: Session, session_id: int) -> SessionRow:
         row = s.get(SessionRow, session_id)
@@ -126,7 +152,7 @@ class RecordService(ServiceBase):
             row = s.get(SessionRow, session_id)
             if row is None:
                 raise NotFoundError(f"No session with id {session_id}")
-            validate_adverse_event(event, session_date=row.performed_at.date())
+            validate_adverse_event(event, session_date=local_date(row.performed_at, clinic_zone(s)))
             e = AdverseEventRow(
                 session_id=row.root_id or row.id,
                 **adverse_event_values(event),
@@ -145,7 +171,6 @@ class RecordService(ServiceBase):
                 changes=audit.diff({}, adverse_event_values(event)),
             )
             result = to_adverse_event(e)
-        self.announce(Change("adverse_event", result.id, "created", row.patient_id))
         return result
 
     def update_adverse_event(self, event: AdverseEvent) -> AdverseEvent:
@@ -157,7 +182,7 @@ class RecordService(ServiceBase):
                 raise NotFoundError(f"No adverse event with id {event.id}")
             session = s.get(SessionRow, e.session_id)
             assert session is not None
-            validate_adverse_event(event, session_date=session.performed_at.date())
+            validate_adverse_event(event, session_date=local_date(session.performed_at, clinic_zone(s)))
             if e.version != event.version:
                 raise _stale_event(s, e.id)
             if not audit.unaltered(s, "adverse_event", e.id):
@@ -178,7 +203,6 @@ class RecordService(ServiceBase):
                 changes=audit.diff(old, adverse_event_values(event)),
             )
             result = to_adverse_event(e)
-        self.announce(Change("adverse_event", result.id, "updated", session.patient_id))
         return result
 
     # -- views ------------------------------------------------------------------------------------
@@ -192,6 +216,11 @@ class RecordService(ServiceBase):
             assert row is not None
             patient = to_patient(s.get(PatientRow, session.patient_id))  # type: ignore[arg-type]
             users = {u.id: u for u in s.execute(select(UserRow)).scalars()}
+            snap = session.screening
+            if snap is not None and snap.asked_by_id in users:
+                session = replace(
+                    session, screening=replace(snap, asked_by_name=users[snap.asked_by_id].full_name)
+                )
             vials = tuple(
                 to_vial(v)
                 for v in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
@@ -216,7 +245,8 @@ class RecordService(ServiceBase):
             )
             amends = None
             if row.amends_id is not None:
-                amends = self._amendment_info(row, users)
+                # The session this one amends (by this amendment's author, time and reason).
+                amends = replace(self._amendment_info(row, users), session_id=row.amends_id)
             root = row.root_id or row.id
             events = tuple(
                 to_adverse_event(e)
@@ -247,6 +277,7 @@ class RecordService(ServiceBase):
                 amends,
                 events,
                 follow_ups,
+                clinic_zone(s),
             )
 
     @staticmethod
@@ -310,7 +341,11 @@ class RecordService(ServiceBase):
                 zones = tuple(dict.fromkeys(Zone(p.zone) for p in r.points))
                 prods = tuple(dict.fromkeys(brands[vials[v.vial_id].product_id] for v in r.vial_links))
 
-                def trend(field: str, baseline=baseline, latest=latest) -> Trend:  # type: ignore[no-untyped-def]
+                def trend(
+                    field: str,
+                    baseline: AssessmentRow | None = baseline,
+                    latest: AssessmentRow | None = latest,
+                ) -> Trend:
                     return Trend(
                         getattr(baseline, field) if baseline else None,
                         getattr(latest, field) if latest else None,

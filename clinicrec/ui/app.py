@@ -11,9 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QApplication
+
 from ..services.app import Services
 from ..services.permissions import Action
 from .changes import ChangeBus
+from .error_hook import ErrorReporter
 from .login_dialog import LoginDialog
 from .main_window import MainWindow
 from .prompts import Prompts
@@ -101,8 +104,11 @@ def run_gui(
     bus = ChangeBus()
     services.subscribe(bus.publish)
     prompts = prompts or Prompts()
+    errors = ErrorReporter(prompts, QApplication.activeWindow)
+    errors.install()  # unexpected errors: a dialog, and the application (with any open draft) carries on
     worker = Worker()
     if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials, signed_in=signed_in):
+        errors.uninstall()
         return 0
     window = MainWindow(services, bus, prompts, worker)
     window.resize(1280, 800)
@@ -119,6 +125,7 @@ def run_gui(
     finally:
         lock.stop()
         worker.wait()
+        errors.uninstall()
         _backup_on_exit(services)
         window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
 

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
 from ..services.auth import MAX_FAILED_ATTEMPTS
-from ..services.base import Change
+from ..services.base import Change, ChangeEntity
+from ..services.rights import RIGHTS_CHANGED
 from .lock_overlay import LockOverlay
 
 DEFAULT_MINUTES = 10
@@ -25,6 +26,9 @@ LOCKED_TITLE = "ClinicRec — locked"
 #: After this many wrong passwords the lock asks for sign-out (if wired) or pauses entry for a while.
 MAX_UNLOCK_FAILURES = MAX_FAILED_ATTEMPTS
 UNLOCK_PAUSE_MS = 30_000
+#: How often an open application asks whether the user's account changed (another workstation's
+#: administrator): one primary-key lookup. Any service call checks it as well, at once.
+RIGHTS_POLL_MS = 30_000
 
 _T = QEvent.Type
 ACTIVITY = frozenset(
@@ -91,11 +95,14 @@ class IdleLock(QObject):
         self._idle = QElapsedTimer()
         self._timer = QTimer(self, singleShot=True)
         self._pause = QTimer(self, singleShot=True, interval=UNLOCK_PAUSE_MS)
+        self._rights_timer = QTimer(self, interval=RIGHTS_POLL_MS)
+        self._reason: str | None = None
         self._connect_signals()
 
     def _connect_signals(self) -> None:
         self._timer.timeout.connect(self._on_timeout)
         self._pause.timeout.connect(self._end_pause)
+        self._rights_timer.timeout.connect(self.check_rights)
 
     def _clinic_minutes(self) -> int:
         try:
@@ -130,10 +137,33 @@ class IdleLock(QObject):
             self._idle.restart()
             self._timer.start(self._interval_ms)
 
+    @property
+    def reason(self) -> str | None:
+        """Why the windows are locked when it is not idleness (the user's account changed)."""
+        return self._reason
+
     def on_change(self, change: Change) -> None:
-        """Change-bus listener: the clinic's idle time was edited."""
-        if change.entity == "clinic":
+        """Change-bus listener: the clinic's idle time was edited; the user's rights changed."""
+        if change.entity == ChangeEntity.CLINIC:
             self.set_minutes(self._clinic_minutes())
+        elif change.entity == ChangeEntity.USER and change.kind == RIGHTS_CHANGED:
+            actor = self._services.actor
+            if actor is not None and change.entity_id == actor.user_id:
+                self.check_rights()
+
+    def set_rights_poll_ms(self, ms: int) -> None:
+        self._rights_timer.setInterval(max(1, int(ms)))
+
+    def check_rights(self) -> None:
+        """Lock every window, with the reason, when the signed-in user's account changed."""
+        if self._services.actor is None:
+            return
+        try:
+            reason = self._services.auth.check_rights()
+        except ClinicRecError:
+            return  # the database is out of reach: the next service call will say so
+        if reason is not None:
+            self.lock(reason=reason)
 
     def start(self) -> None:
         """Watch for activity and lock after the interval without any."""
@@ -141,10 +171,12 @@ class IdleLock(QObject):
         self._started = True
         self._idle.restart()
         self._timer.start(self._interval_ms)
+        self._rights_timer.start()
 
     def stop(self) -> None:
         """Stop for good (sign-out, shutdown): uncovers the windows if locked, without an unlock entry."""
         self._timer.stop()
+        self._rights_timer.stop()
         self._started = False
         self.release()
 
@@ -196,10 +228,19 @@ class IdleLock(QObject):
     def _coverable(self, w: QWidget) -> bool:
         return w.isWindow() and w.isVisible() and w not in self._overlays and w.windowType() in _COVERED_TYPES
 
-    def lock(self) -> None:
-        """Cover every window now (also used by a "Lock now" menu command)."""
+    def lock(self, reason: str | None = None) -> None:
+        """Cover every window now (also used by a "Lock now" menu command).
+
+        ``reason``: the user's account changed (deactivated, another role); shown on every overlay.
+        """
         actor = self._services.actor
-        if self.is_locked or actor is None:
+        if actor is None:
+            return
+        if reason:
+            self._reason = reason
+        if self.is_locked:
+            if reason:
+                self._each(lambda o: o.show_reason(reason))
             return
         self._timer.stop()
         self._watch(True)  # input to the covered windows is dropped while locked
@@ -209,7 +250,7 @@ class IdleLock(QObject):
         QToolTip.hideText()
         self._failures = 0
         self._locked = True
-        self._user = f"{actor.full_name}, {actor.credentials}" if actor.credentials else actor.full_name
+        self._user = actor.signature_name
         windows = list(
             dict.fromkeys(
                 [*self._windows, *(w for w in QApplication.topLevelWidgets() if self._coverable(w))]
@@ -233,6 +274,7 @@ class IdleLock(QObject):
             self._user,
             self._minutes,
             sign_out_available=self.isSignalConnected(QMetaMethod.fromSignal(self.sig_sign_out_requested)),
+            reason=self._reason,
         )
         overlay.sig_unlock_requested.connect(self._try_unlock)
         overlay.sig_sign_out_requested.connect(self.sig_sign_out_requested)
@@ -284,6 +326,7 @@ class IdleLock(QObject):
             return
         self._pause.stop()
         self._locked = False
+        self._reason = None
         for window, overlay in list(self._overlays.items()):
             if shiboken6.isValid(window):
                 window.setWindowTitle(self._titles.get(window, window.windowTitle()))

@@ -31,7 +31,15 @@ class LockOverlay(QWidget):
     sig_unlock_requested = Signal(str)
     sig_sign_out_requested = Signal()
 
-    def __init__(self, window: QWidget, user: str, minutes: int, *, sign_out_available: bool = False) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        user: str,
+        minutes: int,
+        *,
+        sign_out_available: bool = False,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._user = user
@@ -42,6 +50,8 @@ class LockOverlay(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build_ui(sign_out_available)
         self._connect_signals()
+        if reason:
+            self.show_reason(reason)
         self.setGeometry(window.rect())
         window.installEventFilter(self)
 
@@ -123,6 +133,17 @@ class LockOverlay(QWidget):
         self.error.show_error(message)
         self.error.setMinimumHeight(self.error.heightForWidth(self._inner))
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_reason(self, reason: str) -> None:
+        """Locked because the user's account changed (not for idleness): say why."""
+        self.heading.setText("Your access has changed")
+        self.note.setText(reason)
+        set_role(self.note, "")  # the reason in ordinary text, not muted
+        self.note.style().unpolish(self.note)
+        self.note.style().polish(self.note)
+        slack = self.note.fontMetrics().lineSpacing()  # polish may change the font after measuring
+        for label in (self.heading, self.note):
+            label.setMinimumHeight(label.heightForWidth(self._inner) + slack)
 
     def set_entry_enabled(self, enabled: bool) -> None:
         self.password.setEnabled(enabled)

@@ -28,6 +28,8 @@ from .style import make_primary, set_role
 from .widgets import FieldErrorLabel
 
 if TYPE_CHECKING:  # the services load on a thread while this dialog is already showing
+    from collections.abc import Callable
+
     from ..services.app import Services
     from ..services.permissions import Actor
 
@@ -54,6 +56,7 @@ class LoginDialog(QDialog):
         self._services = services
         self._demo = demo_credentials
         self._pending = False  # "Sign in" pressed before the services were attached
+        self._unlock: Callable[[str, str], Services] | None = None  # an encrypted database: see attach_unlock
         self.actor: Actor | None = None
         self.setObjectName("login_dialog")
         self.setWindowTitle("Sign in · ClinicRec")
@@ -172,7 +175,24 @@ class LoginDialog(QDialog):
     # -- start-up -------------------------------------------------------------------------------
     @property
     def ready(self) -> bool:
-        return self._services is not None
+        return self._services is not None or self._unlock is not None
+
+    @property
+    def services(self) -> Services | None:
+        """The services signed in to (on an encrypted database, opened by the sign-in itself)."""
+        return self._services
+
+    def attach_unlock(self, unlock: Callable[[str, str], Services], clinic_name: str = "") -> None:
+        """The database is encrypted: the user name and password open it (``services.unlock``) and sign
+        in, in one step; nothing of it can be read before."""
+        self._unlock = unlock
+        self.clinic_label.setText(clinic_name or "Microbotox charting")
+        self.status_label.hide()
+        self.sig_ready.emit()
+        if self._pending:
+            self._pending = False
+            self._set_waiting(False)
+            self._sign_in()
 
     def attach(self, services: Services, clinic_name: str = "") -> None:
         """The database has passed its check and is open: sign-ins go ahead (one already asked for now)."""
@@ -223,14 +243,19 @@ class LoginDialog(QDialog):
             self.error_label.show_error("Enter your password.")
             self.password_edit.setFocus()
             return
-        if self._services is None:
+        if not self.ready:
             self._pending = True
             self._set_waiting(True)
             return
         self.sign_in_button.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.actor = self._services.auth.sign_in(username, password)
+            if self._services is None and self._unlock is not None:
+                self._services = self._unlock(username, password)
+                self.actor = self._services.actor
+            else:
+                assert self._services is not None
+                self.actor = self._services.auth.sign_in(username, password)
         except (AuthenticationError, StorageError) as e:
             self.error_label.show_error(str(e))
             self.password_edit.clear()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
 
 from .. import __version__
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
+from ..services.base import Change, ChangeEntity
+from ..services.permissions import Action
 from .changes import ChangeBus
 from .clinic_actions import ClinicActions
+from .interop.actions import InteropActions
 from .patients.patient_chart import PatientChart
 from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
@@ -26,8 +29,7 @@ def describe_actor(services: Services) -> str:
     actor = services.actor
     if actor is None:
         return "Not signed in"
-    name = f"{actor.full_name}, {actor.credentials}" if actor.credentials else actor.full_name
-    return f"{name} — {actor.role.label}"
+    return f"{actor.signature_name} — {actor.role.label}"
 
 
 class MainWindow(QMainWindow):
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
         self._page_size = page_size
         self.session_windows: list[QWidget] = []
         self._signed_out = False
+        self._shown = False
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(CHART_DELAY_MS)
@@ -141,6 +144,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         self.clinic_actions = ClinicActions(self, self._services, self._bus, self._prompts, self._worker)
         self.clinic_actions.install(file_menu)
+        self.interop_actions = InteropActions(self, self._services, self._prompts, self._worker)
+        self.interop_actions.install(self.clinic_actions.admin_menu)
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")
@@ -162,7 +167,7 @@ class MainWindow(QMainWindow):
             self._services, self._bus, page_size=self._page_size, parent=self
         )
         self.patient_list.setMinimumWidth(420)
-        self.chart = PatientChart(self._services, self._bus, self)
+        self.chart = PatientChart(self._services, self._bus, self, worker=self._worker)
         self.chart.setMinimumWidth(560)
         self.splitter.addWidget(self.patient_list)
         self.splitter.addWidget(self.chart)
@@ -206,9 +211,19 @@ class MainWindow(QMainWindow):
         self.chart.sig_follow_up_requested.connect(self.record_follow_up)
         self.chart.sig_touch_up_requested.connect(self.touch_up)
         self.chart.sig_actions_changed.connect(self._update_actions)
+        self.chart.sig_export_requested.connect(self.interop_actions.export_records)
         self.printer.connect_patient_chart(self.chart)
         self.printer.sig_printed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.printer.sig_saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
+        self._bus.sig_changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """The signed-in user's own account changed (a new role taken up at the lock): menus follow."""
+        actor = self._services.actor
+        if change.entity == ChangeEntity.USER and actor is not None and change.entity_id == actor.user_id:
+            self.user_label.setText(describe_actor(self._services))
+            self.clinic_actions.update_for_actor()
+            self._update_actions()
 
     # -- patients -------------------------------------------------------------------------------
     @property
@@ -319,6 +334,31 @@ class MainWindow(QMainWindow):
         actor = self._services.actor
         self.new_patient_action.setEnabled(actor is not None and self.chart.can_add_patients())
         self.patient_list.new_patient_button.setEnabled(self.new_patient_action.isEnabled())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self.offer_recovery_key)
+
+    def offer_recovery_key(self) -> None:
+        """An encrypted database without a recovery key (one converted from a plain database): the first
+        administrator to sign in makes one, shown this once, before anything else."""
+        actor = self._services.actor
+        if actor is None or not actor.can(Action.MANAGE_USERS) or self._services.auth.has_recovery_key():
+            return
+        try:
+            recovery = self._services.auth.new_recovery_key()
+        except ClinicRecError as e:
+            self._prompts.error(self, "Recovery key", f"The recovery key could not be made: {e}")
+            return
+        self._prompts.info(
+            self,
+            "Recovery key",
+            "The clinic's records are now encrypted on this computer. This recovery key opens them if "
+            "every administrator's password is lost. Write it down or print it now and keep it locked "
+            f"away from the computer: it is shown only this once.\n\n{recovery}",
+        )
 
     def about(self) -> None:
         self._prompts.info(

@@ -1,10 +1,11 @@
-"""Printing and saving the patient documents: the aftercare handout, the chart PDF and the leaflet.
+"""Printing, previewing and saving the patient documents: the aftercare handout, the chart, the leaflet.
 
 The PDF is made by ``services.printing`` (which records each one in the audit trail) off the GUI
-thread, through the one ``Worker``. Saving writes it atomically where the user chose. Printing draws
-each PDF page, rendered by Qt PDF, onto the ``QPrinter`` picked in the print dialog: page size from
-the document, one PDF page per sheet, scaled into the printable area at the printer's resolution.
-Painting a ``QPrinter`` is allowed outside the GUI thread, so the whole print job runs in the worker.
+thread, through the one ``Worker``. Saving writes it atomically where the user chose. Printing puts
+the PDF on the ``QPrinter`` picked in the print dialog (``print_output``: a PDF file gets the vector
+document itself, a printer the pages rendered at its resolution); painting a ``QPrinter`` is allowed
+outside the GUI thread, so the whole print job runs in the worker. A preview shows the finished pages
+first; printing or saving from it uses the same bytes.
 """
 
 from __future__ import annotations
@@ -17,27 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import shiboken6
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QObject,
-    QRect,
-    QSize,
-    QSizeF,
-    QStandardPaths,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QAction, QImage, QPageLayout, QPageSize, QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMenu, QProgressBar, QWidget
 
+from ..domain.enums import Language
 from ..domain.errors import ClinicRecError, PermissionDenied
 from ..pdf.templates import TemplateError
 from ..services.app import Services
 from ..services.printing import OutputError, check_destination, write_pdf
+from .print_output import MAX_RENDER_DPI, print_pdf
+from .print_preview import PrintPreviewDialog
 from .prompts import Prompts
 from .worker import Worker
 
@@ -47,12 +39,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF documents (*.pdf)"
-#: Pages are rendered at the printer's resolution, but no finer than this (an A4 page at 600 dpi is
-#: a 140 MB image already; finer adds nothing a handout needs).
-MAX_RENDER_DPI = 600
 
 _T = TypeVar("_T")
 PrinterChooser = Callable[[QWidget | None], QPrinter | None]
+#: Shows a finished document's preview: (the dialog, already wired to print and save) -> None.
+Previewer = Callable[[PrintPreviewDialog], None]
+
+
+def show_preview(dialog: PrintPreviewDialog) -> None:
+    """The preview as a window of its own (not modal: the chart stays usable beside it)."""
+    dialog.show()
+    dialog.raise_()
 
 
 def choose_printer(parent: QWidget | None) -> QPrinter | None:
@@ -65,91 +62,6 @@ def choose_printer(parent: QWidget | None) -> QPrinter | None:
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     dialog.deleteLater()
     return printer if accepted else None
-
-
-# -- drawing a PDF onto a printer -----------------------------------------------------------------
-def print_pdf(data: bytes, printer: QPrinter, *, max_dpi: int = MAX_RENDER_DPI) -> int:
-    """Print every page of ``data`` (or the range asked for in the dialog); returns the pages printed.
-
-    Raises ``OutputError`` when the PDF cannot be read or the printer (or its output file) cannot be
-    started; nothing is printed then.
-    """
-    document = QPdfDocument()
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document.load(buffer)
-    try:
-        if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
-            raise OutputError("The document could not be read for printing.")
-        pages = _pages_to_print(printer, document.pageCount())
-        dpi = max(72, min(printer.resolution(), max_dpi))
-        if printer.outputFileName():  # "print to file": refuse a place that cannot be written
-            check_destination(printer.outputFileName())
-        _match_page(printer, document.pagePointSize(pages[0]))
-        painter = QPainter()
-        if not painter.begin(printer):
-            where = printer.outputFileName() or printer.printerName() or "the printer"
-            raise OutputError(f"Could not start printing on {where}.")
-        try:
-            for n, index in enumerate(pages):
-                if n:
-                    _match_page(printer, document.pagePointSize(index))
-                    if not printer.newPage():
-                        raise OutputError("The printer stopped accepting pages.")
-                _draw_page(painter, printer, document, index, dpi)
-        finally:
-            painter.end()
-        return len(pages)
-    finally:
-        document.close()
-        buffer.close()
-
-
-def _pages_to_print(printer: QPrinter, count: int) -> list[int]:
-    first, last = 0, count - 1
-    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
-        first = min(printer.fromPage(), count) - 1
-        last = min(max(printer.toPage(), printer.fromPage()), count) - 1
-    pages = list(range(first, last + 1))
-    if printer.pageOrder() == QPrinter.PageOrder.LastPageFirst:
-        pages.reverse()
-    return pages
-
-
-def _match_page(printer: QPrinter, points: QSizeF) -> None:
-    """Give the printer the PDF page's paper (A4, Letter...) and orientation."""
-    size = QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyOrientationMatch)
-    landscape = points.width() > points.height()
-    printer.setPageOrientation(
-        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
-    )
-    printer.setPageSize(size)
-
-
-def _draw_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, index: int, dpi: int) -> None:
-    area = printer.pageLayout().paintRectPixels(printer.resolution())  # device pixels
-    points = document.pagePointSize(index)
-    device = printer.resolution() / 72.0
-    scale = min(1.0, area.width() / (points.width() * device), area.height() / (points.height() * device))
-    target = QSize(round(points.width() * device * scale), round(points.height() * device * scale))
-    # Render at the printer's pixels where it can (then drawn 1:1, crisp), else at max_dpi and scaled.
-    factor = min(1.0, dpi / printer.resolution())
-    image = document.render(index, QSize(round(target.width() * factor), round(target.height() * factor)))
-    if image.isNull():
-        raise OutputError(f"Page {index + 1} could not be drawn for printing.")
-    _flatten_on_white(image)
-    left = (area.width() - target.width()) // 2
-    painter.drawImage(QRect(left, 0, target.width(), target.height()), image)
-
-
-def _flatten_on_white(image: QImage) -> None:
-    """Pages render on a transparent background: put white under them, in place (no second copy)."""
-    p = QPainter(image)
-    p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOver)
-    p.fillRect(image.rect(), Qt.GlobalColor.white)
-    p.end()
-    image.convertTo(QImage.Format.Format_RGB32)
 
 
 class PrintingIndicator(QWidget):
@@ -205,17 +117,18 @@ class _Document:
 
 
 class DocumentPrinter(QObject):
-    """Prints and saves handouts, chart PDFs and the leaflet; one per window or main window.
+    """Prints, previews and saves handouts, chart PDFs and the leaflet; one per window or main window.
 
     ``printer_chooser`` picks the printer (the system print dialog by default); tests hand in a
-    PDF-format ``QPrinter`` instead. Messages go through ``prompts``; ``sig_busy_changed`` drives a
-    busy indicator while a PDF is being made or printed.
+    PDF-format ``QPrinter`` instead. ``previewer`` shows a preview window. Messages go through
+    ``prompts``; ``sig_busy_changed`` drives a busy indicator while a PDF is being made or printed.
     """
 
     sig_busy_changed = Signal(bool)
     sig_printed = Signal(str)  # what was printed, where, how many pages
     sig_saved = Signal(str)  # the file written
     sig_failed = Signal(str)  # the message shown
+    sig_preview_shown = Signal(object)  # the PrintPreviewDialog
 
     def __init__(
         self, services: Services, prompts: Prompts, worker: Worker, parent: QObject | None = None
@@ -224,6 +137,7 @@ class DocumentPrinter(QObject):
         self.setObjectName("document_printer")
         self._services, self._prompts, self._worker = services, prompts, worker
         self.printer_chooser: PrinterChooser = choose_printer
+        self.previewer: Previewer = show_preview
         self.max_dpi = MAX_RENDER_DPI
         self._jobs = 0
         self._folder: Path | None = None
@@ -249,30 +163,66 @@ class DocumentPrinter(QObject):
         if (doc := self._session_document("chart", session_id, parent)) is not None:
             self._save(doc, parent)
 
-    def print_leaflet(self, parent: QWidget | None = None) -> None:
-        self._print(self._leaflet(), parent)
+    def preview_handout(self, session_id: int, parent: QWidget | None = None) -> None:
+        if (doc := self._session_document("handout", session_id, parent)) is not None:
+            self._preview(doc, parent)
 
-    def save_leaflet(self, parent: QWidget | None = None) -> None:
-        self._save(self._leaflet(), parent)
+    def preview_chart(self, session_id: int, parent: QWidget | None = None) -> None:
+        if (doc := self._session_document("chart", session_id, parent)) is not None:
+            self._preview(doc, parent)
 
-    def leaflet_actions(self, parent: QWidget) -> tuple[QAction, QAction]:
-        """'Print information leaflet…' and 'Save information leaflet as PDF…', for a menu."""
-        print_action = QAction("&Print information leaflet…", parent)
-        print_action.setObjectName("print_leaflet_action")
-        print_action.setToolTip("Print the general Microbotox leaflet for prospective patients")
-        print_action.triggered.connect(lambda: self.print_leaflet(parent))
-        save_action = QAction("Save information &leaflet as PDF…", parent)
-        save_action.setObjectName("save_leaflet_action")
-        save_action.setToolTip("Save the general Microbotox leaflet as a PDF file")
-        save_action.triggered.connect(lambda: self.save_leaflet(parent))
-        return print_action, save_action
+    def print_leaflet(self, parent: QWidget | None = None, language: Language = Language.ENGLISH) -> None:
+        self._print(self._leaflet(language), parent)
+
+    def save_leaflet(self, parent: QWidget | None = None, language: Language = Language.ENGLISH) -> None:
+        self._save(self._leaflet(language), parent)
+
+    def preview_leaflet(self, parent: QWidget | None = None, language: Language = Language.ENGLISH) -> None:
+        self._preview(self._leaflet(language), parent)
+
+    def leaflet_actions(self, parent: QWidget) -> tuple[QAction, ...]:
+        """Print, preview and save the information leaflet, for a menu: English first, then a submenu
+        per other language."""
+        actions: list[QAction] = []
+        for language in Language:
+            english = language is Language.ENGLISH
+            suffix = "" if english else f"_{language.value}"
+            owner: QWidget = parent
+            if not english:
+                menu = QMenu(f"Information leaflet in {language.label}", parent)
+                menu.setObjectName(f"leaflet_menu{suffix}")
+                actions.append(menu.menuAction())
+                owner = menu
+            for verb, name, tip, call in (
+                ("&Print information leaflet…", "print", "Print", self.print_leaflet),
+                ("Print pre&view of the information leaflet…", "preview", "Preview", self.preview_leaflet),
+                ("Save information &leaflet as PDF…", "save", "Save as PDF", self.save_leaflet),
+            ):
+                action = QAction(verb, owner)
+                action.setObjectName(f"{name}_leaflet_action{suffix}")
+                action.setToolTip(f"{tip}: the general Microbotox leaflet in {language.label}")
+                action.triggered.connect(lambda _=False, c=call, lang=language: c(parent, lang))
+                if english:
+                    actions.append(action)
+                else:
+                    owner.addAction(action)
+        return tuple(actions)
 
     def connect_patient_chart(self, chart: PatientChart) -> None:
-        """Serve a patient chart's print requests and show this printer's busy state on it."""
+        """Serve a patient chart's print requests and show this printer's busy state on it.
+
+        The leaflet follows the shown patient's preferred language.
+        """
+
+        def language() -> Language:
+            return chart.patient.preferred_language if chart.patient is not None else Language.ENGLISH
+
         chart.sig_print_handout_requested.connect(lambda sid: self.print_handout(sid, chart.window()))
+        chart.sig_preview_handout_requested.connect(lambda sid: self.preview_handout(sid, chart.window()))
         chart.sig_save_handout_requested.connect(lambda sid: self.save_handout(sid, chart.window()))
-        chart.sig_print_leaflet_requested.connect(lambda: self.print_leaflet(chart.window()))
-        chart.sig_save_leaflet_requested.connect(lambda: self.save_leaflet(chart.window()))
+        chart.sig_print_leaflet_requested.connect(lambda: self.print_leaflet(chart.window(), language()))
+        chart.sig_preview_leaflet_requested.connect(lambda: self.preview_leaflet(chart.window(), language()))
+        chart.sig_save_leaflet_requested.connect(lambda: self.save_leaflet(chart.window(), language()))
         self.sig_busy_changed.connect(chart.set_print_busy)
 
     def _session_document(self, kind: str, session_id: int, parent: QWidget | None) -> _Document | None:
@@ -294,9 +244,12 @@ class DocumentPrinter(QObject):
         )
         return _Document(what, name, make)
 
-    def _leaflet(self) -> _Document:
+    def _leaflet(self, language: Language) -> _Document:
+        name = "Microbotox information leaflet"
+        if language is not Language.ENGLISH:
+            name += f" ({language.label.split(' ')[0]})"
         return _Document(
-            "information leaflet", "Microbotox information leaflet.pdf", self._services.printing.leaflet_bytes
+            "information leaflet", f"{name}.pdf", lambda: self._services.printing.leaflet_bytes(language)
         )
 
     # -- doing it -------------------------------------------------------------------------------------
@@ -328,6 +281,20 @@ class DocumentPrinter(QObject):
             return print_pdf(doc.make(), printer, max_dpi=max_dpi)
 
         self._run(job, lambda pages: self._printed(doc, printer, pages), doc, "printed", parent)
+
+    def _preview(self, doc: _Document, parent: QWidget | None) -> None:
+        """Make the document, then show its pages; Print and Save there use the same bytes."""
+
+        def show(data: bytes) -> None:
+            window = parent if shiboken6.isValid(parent) else None
+            dialog = PrintPreviewDialog(data, doc.what, window)
+            made = _Document(doc.what, doc.file_name, lambda: data)
+            dialog.sig_print_requested.connect(lambda: self._print(made, window))
+            dialog.sig_save_requested.connect(lambda: self._save(made, window))
+            self.previewer(dialog)
+            self.sig_preview_shown.emit(dialog)
+
+        self._run(doc.make, show, doc, "previewed", parent)
 
     def _run(
         self,

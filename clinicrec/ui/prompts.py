@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from .session.sign_dialog import SignSummary
 
 
 class Prompts:
@@ -44,6 +49,18 @@ class Prompts:
     def text(self, parent: QWidget | None, title: str, label: str, default: str = "") -> str | None:
         value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, default)
         return value if ok else None
+
+    def reason(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        """A reason to record (stays open, saying why, until it is usable); None if cancelled."""
+        from .session.sign_dialog import ReasonDialog
+
+        return ReasonDialog.ask(parent, title, label)
+
+    def sign_session(self, parent: QWidget | None, summary: SignSummary) -> str | None:
+        """Show what is being signed and ask the password; None if cancelled."""
+        from .session.sign_dialog import SignDialog
+
+        return SignDialog.ask(parent, summary)
 
     def password(self, parent: QWidget | None, title: str, label: str) -> str | None:
         value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,12 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.clinic_time import workstation_zone, zone_names
 from ..domain.enums import Role
 from ..domain.errors import ClinicRecError, FieldError, ValidationError
 from ..domain.models import ClinicSettings, User
-from ..domain.validation import validate_clinic, validate_password, validate_user
+from ..domain.validation import validate_clinic, validate_user
 from ..services.app import Services
+from ..services.passwords import check_password
 from ..services.permissions import Actor
+from .password_hint import HINT, attach_strength_hint
 from .style import make_primary, set_role
 from .widgets import FieldErrorLabel, show_field_errors
 
@@ -45,6 +49,7 @@ class SetupDialog(QDialog):
         self._services = services
         self._with_admin = with_admin
         self.actor: Actor | None = services.actor
+        self.recovery_key: str | None = None
         self.setObjectName("setup_dialog")
         self.setWindowTitle("Set up ClinicRec")
         self._clinic_errors: dict[str, FieldErrorLabel] = {}
@@ -61,18 +66,23 @@ class SetupDialog(QDialog):
         errors: dict[str, FieldErrorLabel],
         field: str,
         hint: str = "",
-    ) -> None:
+    ) -> QLabel | None:
         caption = QLabel(label, self)
         caption.setBuddy(widget)
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(widget)
+        hint_label = None
         if hint:
-            box.addWidget(set_role(QLabel(hint, self), "muted"))
+            hint_label = QLabel(hint, self)
+            hint_label.setObjectName(f"{field}_hint")
+            hint_label.setWordWrap(True)
+            box.addWidget(set_role(hint_label, "muted"))
         error = FieldErrorLabel(widget, self)
         errors[field] = error
         box.addWidget(error)
         form.addRow(caption, box)
+        return hint_label
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -108,6 +118,13 @@ class SetupDialog(QDialog):
         self._add(clinic_form, "&Address", self.clinic_address, self._clinic_errors, "address")
         self._add(clinic_form, "P&hone", self.clinic_phone, self._clinic_errors, "phone")
         self._add(clinic_form, "&Email", self.clinic_email, self._clinic_errors, "email")
+        self.clinic_time_zone = QComboBox(clinic_box)
+        self.clinic_time_zone.setObjectName("clinic_time_zone")
+        self.clinic_time_zone.setAccessibleName("Clinic time zone")
+        self.clinic_time_zone.setEditable(True)
+        self.clinic_time_zone.addItems(zone_names())
+        self.clinic_time_zone.setCurrentText(workstation_zone())  # this computer's zone to start with
+        self._add(clinic_form, "&Time zone", self.clinic_time_zone, self._clinic_errors, "time_zone")
         columns.addWidget(clinic_box, 1, Qt.AlignmentFlag.AlignTop)
 
         admin_box = QGroupBox("First administrator", self)
@@ -128,8 +145,14 @@ class SetupDialog(QDialog):
             "credentials",
             "Printed after the name on signed records.",
         )
-        self._add(
-            admin_form, "&Password", self.password, self._admin_errors, "password", "At least 10 characters."
+        self.password_hint = self._add(
+            admin_form, "&Password", self.password, self._admin_errors, "password", HINT
+        )
+        assert self.password_hint is not None
+        attach_strength_hint(
+            self.password,
+            self.password_hint,
+            lambda: (self.username.text(), self.full_name.text(), self.clinic_name.text()),
         )
         self._add(admin_form, "Password a&gain", self.password_again, self._admin_errors, "password_again")
         columns.addWidget(admin_box, 1, Qt.AlignmentFlag.AlignTop)
@@ -169,6 +192,7 @@ class SetupDialog(QDialog):
             address=self.clinic_address.toPlainText().strip(),
             phone=self.clinic_phone.text().strip(),
             email=self.clinic_email.text().strip(),
+            time_zone=self.clinic_time_zone.currentText().strip(),
         )
 
     def admin_user(self) -> User:
@@ -188,7 +212,8 @@ class SetupDialog(QDialog):
         except ValidationError as e:
             clinic_errors = e.errors
         if user is not None:
-            for check in (lambda: validate_user(user), lambda: validate_password(self.password.text())):
+            names = (user.username, user.full_name, settings.name)
+            for check in (lambda: validate_user(user), lambda: check_password(self.password.text(), *names)):
                 try:
                     check()
                 except ValidationError as e:
@@ -214,9 +239,10 @@ class SetupDialog(QDialog):
         auth = self._services.auth
         try:
             if user is not None:
-                auth.create_first_admin(user, self.password.text())
+                auth.create_first_admin(user, self.password.text(), settings.name)
                 self.actor = auth.sign_in(user.username, self.password.text())
             self._services.clinic.setup(settings)
+            recovery = self._services.auth.new_recovery_key() if self._encrypted() else None
         except ValidationError as e:
             fields = set(self._admin_errors)
             self._show(
@@ -227,7 +253,39 @@ class SetupDialog(QDialog):
             self.general_error.setText(str(e))
             self.general_error.show()
             return
-        self.accept()
+        if recovery is None:
+            self.accept()
+        else:
+            self._show_recovery_key(recovery)
+
+    def _encrypted(self) -> bool:
+        return self._services.encrypted and self.actor is not None
+
+    def _show_recovery_key(self, recovery: str) -> None:
+        """The recovery key, shown this once: it opens the encrypted database if every password is lost."""
+        self.recovery_key = recovery
+        for box in self.findChildren(QGroupBox):
+            box.hide()
+        note = QLabel(
+            "The clinic's records are encrypted on this computer. This recovery key opens them if "
+            "every administrator's password is lost. Write it down or print this window now, and keep "
+            "it locked away from the computer: it is shown only this once and cannot be shown again.",
+            self,
+        )
+        note.setWordWrap(True)
+        key = QLabel(recovery, self)
+        key.setObjectName("recovery_key")
+        key.setAccessibleName("Recovery key")
+        key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        key.setStyleSheet("font-family: monospace; font-size: 20pt; font-weight: 600; padding: 12px;")
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, note)
+        layout.insertWidget(2, key, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.cancel_button.hide()
+        self.finish_button.setText("I have kept the recovery key")
+        self.finish_button.clicked.disconnect(self._finish)
+        self.finish_button.clicked.connect(self.accept)
 
     @classmethod
     def ask(cls, parent: QWidget | None, services: Services, *, with_admin: bool = True) -> Actor | None:

@@ -5,7 +5,7 @@ The order, and why:
 1. Qt loads and the sign-in dialog is painted: this module imports nothing of the database layer, so the
    dialog is up in about the time a bare Qt window takes.
 2. Once it is painted, the integrity check of the SQLite file starts on a thread of its own
-   (``db.integrity.BackgroundCheck``: SQLite reads the file without holding Python's lock), and a loader
+   (``services.opening.start_check``: SQLite reads the file without holding Python's lock), and a loader
    thread imports the database layer and the services (SQLAlchemy above all), waits for the check's
    verdict, and only if the database passed opens it (which may migrate, and so write) and hands the
    services to the dialog. The user types meanwhile. (Started any earlier, the check's reading of the
@@ -40,6 +40,8 @@ from .prompts import Prompts
 from .style import apply_style
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..services.app import Services
     from ..services.maintenance import IntegrityResult
 
@@ -66,6 +68,7 @@ class Opened:
     clinic_name: str = ""
     damaged: IntegrityResult | None = None  # the check failed: nothing was opened
     error: BaseException | None = None  # the database could not be opened (a ClinicRecError says why)
+    encrypted: Path | None = None  # an encrypted file: the sign-in opens it (services.unlock)
 
 
 class StartupLoader(QObject):
@@ -91,9 +94,10 @@ class StartupLoader(QObject):
         "clinicrec.domain.dosing",
     )
 
-    def __init__(self, url: str, parent: QObject | None = None) -> None:
+    def __init__(self, url: str, parent: QObject | None = None, *, create: bool = False) -> None:
         super().__init__(parent)
         self.url = url
+        self.create = create  # the first start: the setup that follows creates the database
         self.result: Opened | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
 
@@ -115,23 +119,30 @@ class StartupLoader(QObject):
         self.sig_done.emit(self.result)
 
     def _open(self) -> Opened:
-        from ..db.integrity import BackgroundCheck
-        from ..db.location import sqlite_file
+        from ..services.opening import DatabaseRefused, encrypted_file, start_check
 
-        path = sqlite_file(self.url)
-        check = BackgroundCheck(path) if path is not None else None
+        path = encrypted_file(self.url)
+        if path is not None:
+            # Nothing of an encrypted file can be read before the sign-in gives its key: load only.
+            for name in self.MODULES:
+                importlib.import_module(name)
+            importlib.import_module("clinicrec.services.unlock")
+            self.sig_loaded.emit()
+            return Opened(has_users=True, encrypted=path)
+        check = start_check(self.url)
         # Load (Python code) while SQLite reads the file on the check's thread...
         for name in self.MODULES:
             importlib.import_module(name)
         self.sig_loaded.emit()
         from ..services.app import open_services
-        from ..services.maintenance import check_database
 
-        # ...then the verdict; only a database that passed is opened.
-        verdict = check_database(self.url, started=check)
-        if not verdict.ok:
-            return Opened(damaged=verdict)
-        services = open_services(self.url)
+        # ...then the verdict (the one open path waits for it); only a database that passed is opened.
+        try:
+            services = open_services(self.url, started=check, create=self.create)
+        except DatabaseRefused as e:
+            if e.damaged is None:
+                raise
+            return Opened(damaged=e.damaged)  # type: ignore[arg-type]
         has_users = services.auth.has_users()
         clinic = ""
         if has_users and services.clinic.is_set_up():
@@ -206,13 +217,14 @@ def run(
 
     The exit code: 0 after the user quits, 1 when the database cannot be used.
     """
-    from ..db.location import sqlite_file
+    from ..services.opening import sqlite_file_of
 
     make_application(argv)
     prompts = prompts or Prompts()
-    loader = StartupLoader(url)
-    path = sqlite_file(url)
-    if path is not None and not path.exists():
+    path = sqlite_file_of(url)
+    first_start = path is not None and not path.exists()
+    loader = StartupLoader(url, create=first_start)
+    if first_start:
         # A first start: nothing to sign in to; the setup follows once the file is made.
         opened = loader.wait()
         return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=False)
@@ -221,7 +233,12 @@ def run(
     dialog.resize(dialog.sizeHint())
 
     def on_done(opened: Opened) -> None:
-        if opened.services is not None and opened.has_users:
+        if opened.encrypted is not None:
+            from ..services.unlock import sign_in_encrypted
+
+            where = opened.encrypted
+            dialog.attach_unlock(lambda username, password: sign_in_encrypted(where, username, password))
+        elif opened.services is not None and opened.has_users:
             dialog.attach(opened.services, opened.clinic_name)
         else:
             dialog.withdraw()
@@ -233,10 +250,15 @@ def run(
     code = dialog.exec()
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish
+    unlocked = dialog.services if opened.encrypted is not None else None
     dialog.deleteLater()
     if code == QDialog.DialogCode.Rejected:  # the user quit (a withdrawn dialog ends with WITHDRAWN)
         return 0
     signed_in = code == QDialog.DialogCode.Accepted
+    if opened.encrypted is not None:
+        if not signed_in or unlocked is None:
+            return 0
+        opened = Opened(unlocked, True)
     return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=signed_in)
 
 

@@ -28,6 +28,7 @@ from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services import audit
 from clinicrec.services.app import Services
 from clinicrec.services.base import Context
+from clinicrec.services.files import OutputError
 from clinicrec.services.maintenance import (
     AUTOMATIC,
     BackupError,
@@ -87,6 +88,10 @@ def test_backup_on_request_is_a_whole_checked_private_copy(world: World) -> None
 def test_backup_to_a_chosen_file_never_overwrites(world: World, tmp_path: Path) -> None:
     maintenance = _maintenance(world)
     target = tmp_path / "usb" / "clinic-copy.sqlite3"
+    with pytest.raises(OutputError, match="does not exist"):  # a folder nobody asked for is never made
+        maintenance.backup_now(target)
+    assert not target.parent.exists()
+    target.parent.mkdir()
     assert maintenance.backup_now(target).path == target
     with pytest.raises(BackupError, match="already exists"):
         maintenance.backup_now(target)
@@ -376,25 +381,30 @@ def test_command_line_backup_check_and_restore(
     p = make_patient(world.services)
     db = str(world.path)
     out = tmp_path / "copy.sqlite3"
-    assert cli.main(["--db", db, "backup", "-o", str(out)]) == 0
+    admin = ["--user", "admin", "--password-stdin"]
+
+    def signed(*argv: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
+        return cli.main(["--db", db, *argv, *admin])
+
+    assert signed("backup", "-o", str(out)) == 0
     assert _patients(out) == {p.chart_number}
-    assert cli.main(["--db", db, "check", "--full"]) == 0
+    assert signed("check", "--full") == 0
     assert "Audit trail intact" in capsys.readouterr().out
-    assert cli.main(["--db", db, "backup", "--list"]) == 0
+    assert signed("backup", "--list") == 0
 
     make_patient(world.services)
-    assert cli.main(["--db", db, "restore", str(out)]) == 0
+    assert signed("restore", str(out)) == 0
     assert "Restored copy.sqlite3: 1 patients" in capsys.readouterr().out
-    assert cli.main(["--db", db, "restore", str(tmp_path / "nowhere.sqlite3")]) == 2
+    assert signed("restore", str(tmp_path / "nowhere.sqlite3")) == 2
     assert "nothing was restored" in capsys.readouterr().err
 
     world.services.db.dispose()
     damage(Path(db))
     assert cli.main(["--db", db, "check"]) == 1
     assert "damaged" in capsys.readouterr().out
-    assert cli.main(["--db", db, "backup"]) == 2  # a damaged database is not backed up
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
-    assert cli.main(["--db", db, "--user", "admin", "restore", str(out)]) == 0
+    assert signed("backup") == 2  # a damaged database is not backed up
+    assert signed("restore", str(out)) == 0
     assert cli.main(["--db", db, "check"]) == 0
     assert _patients(Path(db)) == {p.chart_number}
 

@@ -106,20 +106,35 @@ def test_the_quick_file_lookup_agrees_with_sqlalchemy(url: str) -> None:
     [
         "sqlite://",
         "sqlite:///:memory:",
-        "sqlite:////srv/records.sqlite3?mode=ro",
-        "sqlite:////srv/caf%C3%A9.sqlite3",
         "postgresql+psycopg://clinic@db.local/records",
     ],
 )
-def test_the_quick_file_lookup_leaves_other_urls_to_sqlalchemy(url: str) -> None:
+def test_the_quick_file_lookup_names_no_file_for_servers_and_memory(url: str) -> None:
     assert location.sqlite_file(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "file", "read_only"),
+    [
+        ("sqlite:////srv/records.sqlite3?mode=ro", "/srv/records.sqlite3", True),
+        ("sqlite:////srv/records.sqlite3?mode=ro&uri=true", "/srv/records.sqlite3", True),
+        ("sqlite:///file:/srv/records.sqlite3?uri=true", "/srv/records.sqlite3", False),
+        ("sqlite:///file:/srv/records.sqlite3?mode=ro&uri=true", "/srv/records.sqlite3", True),
+        ("sqlite:////srv/caf%C3%A9.sqlite3", "/srv/café.sqlite3", False),
+    ],
+)
+def test_every_form_of_a_sqlite_url_names_the_one_file(url: str, file: str, read_only: bool) -> None:
+    """The integrity check and the engine read the URL the same way: no form skips the check."""
+    where = location.locate(url)
+    assert (where.file, where.read_only) == (Path(file), read_only)
+    assert sqlite_path(url) == Path(file)
 
 
 def test_command_line_beats_environment_beats_default(
     default_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert resolve_url() == f"sqlite:///{default_file}"
-    assert default_file.parent.is_dir()  # the default folder is created
+    assert not default_file.parent.exists()  # choosing a database creates nothing
     monkeypatch.setenv(ENV_URL, "postgresql+psycopg://clinic@db.local/records")
     assert resolve_url() == "postgresql+psycopg://clinic@db.local/records"
     assert resolve_url("sqlite:////srv/cli.sqlite3") == "sqlite:////srv/cli.sqlite3"

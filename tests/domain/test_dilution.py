@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from clinicrec.domain.dilution import (
     VOLUME_DECIMALS,
     Concentration,
+    column_decimals,
     concentration,
     fmt_dose,
     fmt_number,
@@ -53,7 +54,7 @@ def test_dysport_label_volumes_per_10_units() -> None:
     """The label's own phrasing: 10 U per 0.05 mL at 1.5 mL, and 10 U per 0.08 mL at 2.5 mL."""
     assert Concentration.of(300, 1.5).volume_for(10) == 0.05
     assert Concentration.of(300, 2.5).volume_for(10) == pytest.approx(0.08, abs=0.004)
-    assert Concentration.of(300, 2.5).volume_for(10) == round(10 / 120, VOLUME_DECIMALS)
+    assert Concentration.of(300, 2.5).volume_for(10) == 10 / 120  # full precision: never rounded to store
 
 
 @pytest.mark.parametrize(
@@ -190,9 +191,23 @@ def test_fmt_number_has_no_float_noise(value: float, text: str) -> None:
 
 
 def test_fmt_units_and_volume() -> None:
+    """A dose is shown with the decimals it has (up to 6): two different doses never look the same."""
     assert fmt_units(0.4) == "0.4 U"
-    assert fmt_units(12.3456) == "12.346 U"
+    assert fmt_units(12.3456) == "12.3456 U"
+    assert fmt_units(12.3456, 3) == "12.346 U"
     assert fmt_units(0.125) == "0.125 U"
+    assert fmt_units(0.0025) == "0.0025 U" and fmt_units(0.003) == "0.003 U"
     assert fmt_volume(0.0125) == "0.0125 mL"
-    assert fmt_volume(0.01254) == "0.0125 mL"
+    assert fmt_volume(0.01254) == "0.01254 mL"
     assert fmt_volume(1.0) == "1 mL"
+    assert fmt_volume(1 / 30) == "0.033333 mL"
+
+
+def test_rounding_is_half_away_from_zero_and_consistent_per_column() -> None:
+    assert fmt_number(0.0025) == "0.003" and fmt_number(0.0035) == "0.004"  # not to even
+    assert fmt_number(2.675, 2) == "2.68" and fmt_number(-0.5, 0) == "-1"
+    assert column_decimals([0.4, 0.125], 3) == 3
+    column = [0.0025, 0.003, 0.4]
+    d = column_decimals(column, 3)
+    shown = [fmt_units(u, d) for u in column]
+    assert shown == ["0.0025 U", "0.003 U", "0.4 U"]  # never 0.003 twice

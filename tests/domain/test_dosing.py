@@ -10,30 +10,37 @@ import pytest
 from clinicrec.domain.catalogue import SEED_PRODUCTS
 from clinicrec.domain.dosing import (
     DoseTotal,
-    safety_warnings,
     totals_by_product,
     totals_by_zone,
-    unacknowledged,
     units_by_vial,
     vial_shortfalls,
 )
-from clinicrec.domain.enums import DiluentKind, WarningKind, Zone
+from clinicrec.domain.enums import AllergyStatus, DiluentKind, WarningKind, Zone
 from clinicrec.domain.models import (
     Acknowledgement,
     InjectionPoint,
     Patient,
     Product,
     SafetyScreening,
+    SafetyWarning,
     TreatmentSession,
     Vial,
 )
+from clinicrec.domain.safety import safety_warnings as all_safety_rules
+from clinicrec.domain.safety import unacknowledged
+
+
+def safety_warnings(*args: object, **kw: object) -> list[SafetyWarning]:
+    """The rules that need acknowledging (information such as 'screening not confirmed' left out)."""
+    return [w for w in all_safety_rules(*args, **kw) if w.needs_acknowledgement]  # type: ignore[arg-type]
+
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 PRODUCTS = {i + 1: replace(p, id=i + 1) for i, p in enumerate(SEED_PRODUCTS)}
 BOTOX, DYSPORT, XEOMIN = (
     next(p for p in PRODUCTS.values() if p.brand == b) for b in ("Botox Cosmetic", "Dysport", "Xeomin")
 )
-PATIENT = Patient("Ada", "Lovelace", date(1985, 3, 14), "CR-1", id=5)
+PATIENT = Patient("Ada", "Lovelace", date(1985, 3, 14), "CR-1", id=5, allergy_status=AllergyStatus.NONE_KNOWN)
 
 
 def vial(
@@ -185,14 +192,20 @@ def test_acknowledged_warnings_need_a_reason() -> None:
     warnings = safety_warnings(s, patient, {1: v}, PRODUCTS)
     assert kinds(warnings) == [WarningKind.OLD_RECONSTITUTION, WarningKind.POSITIVE_SCREENING]
     assert unacknowledged(s, warnings) == warnings
-    blank = replace(s, acknowledgements=(Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial:1", "  "),))
+    fp = warnings[0].fingerprint
+    blank = replace(
+        s, acknowledgements=(Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial:1", "  ", fingerprint=fp),)
+    )
     assert unacknowledged(blank, warnings) == warnings
     one = replace(
-        s, acknowledgements=(Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial:1", "Kept at 4 °C"),)
+        s,
+        acknowledgements=(
+            Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial:1", "Kept at 4 °C", fingerprint=fp),
+        ),
     )
     assert kinds(unacknowledged(one, warnings)) == [WarningKind.POSITIVE_SCREENING]
     other_vial = replace(
-        s, acknowledgements=(Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial:2", "x"),)
+        s, acknowledgements=(Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial:2", "x", fingerprint=fp),)
     )
     assert unacknowledged(other_vial, warnings) == warnings  # a reason covers only its own subject
 

@@ -267,12 +267,11 @@ def test_total_volume_counts_additives() -> None:
     rejected(lambda: validate_vial(v), "additives", "Total volume", "at most 20 mL")
 
 
-def test_expiry_before_reconstitution() -> None:
-    v = vial(expiry_date=date(2026, 3, 9), reconstituted_at=NOW)
-    rejected(
-        lambda: validate_vial(v), "expiry_date", "Expiry date", "before the reconstitution", "2026-03-10"
-    )
-    validate_vial(vial(expiry_date=date(2026, 3, 10), reconstituted_at=NOW))  # same day is fine
+def test_a_vial_reconstituted_after_its_printed_expiry_is_recorded_as_it_is() -> None:
+    """Issue 11: the real (expired) lot is charted; using it is a warning with a reason, not a refusal."""
+    validate_vial(vial(expiry_date=date(2026, 3, 9), reconstituted_at=NOW))
+    validate_vial(vial(expiry_date=date(2026, 3, 10), reconstituted_at=NOW))
+    rejected(lambda: validate_vial(vial(expiry_date=date(1999, 3, 9))), "expiry_date", "Expiry date", "2000")
 
 
 def test_reconstitution_needs_its_time_zone() -> None:

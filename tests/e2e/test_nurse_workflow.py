@@ -4,7 +4,7 @@ try to edit and be refused, amend, add a follow-up; then check what landed in th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -69,7 +69,7 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     assert dlg.concentration.text() == "4 U/0.1 mL (40 U/mL)"
     qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
     assert dlg.chosen is not None
-    assert window.use_vial(dlg.chosen)
+    assert window.safety.use_vial(dlg.chosen)
     assert window.ui.vial_panel.concentration_text() == "4 U/0.1 mL (40 U/mL)"
 
     # Grid-fill the left cheek at 1.0 cm with the default dose of 0.4 U per point.
@@ -84,7 +84,8 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     first = window.points_model.uids()[0]
     window.map.set_selected_uids([first])
     tools.selected_dose.basis.setCurrentIndex(tools.selected_dose.basis.findData(DoseBasis.UNITS))
-    tools.selected_dose.value.setValue(0.6)
+    tools.selected_dose.value.clear()
+    qtbot.keyClicks(tools.selected_dose.value, "0.6")
     qtbot.mouseClick(tools.apply_dose_button, Qt.MouseButton.LeftButton)
 
     # Indication, consent and baseline ratings.
@@ -94,13 +95,13 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     details.consent_confirmed.setChecked(True)
     for measure, grade in ((Measure.PORES, 3), (Measure.OIL, 3), (Measure.REDNESS, 1)):
         window.ui.baseline.pickers[measure].set_value(grade)
-    window.flush()
+    window.controller.flush()
     session_id = window.session_id
     assert session_id is not None
 
     # Sign with the password.
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     with services.db.read() as s:
         row = s.get(SessionRow, session_id)
         assert row is not None and row.status == "signed" and row.signed_by_id == world.injector.user_id
@@ -132,13 +133,13 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     # Amend with a reason; the original stays as it was.
     prompts.queue("Baseline redness was 2, not 1")
     with qtbot.waitSignal(window.sig_amendment_started):
-        window.amend()
+        window.signing.amend()
     amendment_id = window.session_id
     assert amendment_id != session_id
     window.ui.baseline.pickers[Measure.REDNESS].set_value(2)
-    window.flush()
+    window.controller.flush()
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     with services.db.read() as s:
         amended = s.get(SessionRow, amendment_id)
         assert amended is not None
@@ -161,7 +162,8 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
         )
     assert redness == [1, 2]
 
-    # Follow-up at week 4.
+    # Follow-up at week 4: four weeks later (a follow-up is never dated in the future).
+    world.clock.set(datetime.now(UTC) + timedelta(days=28, hours=1))
     fu = FollowUpDialog(None, services, prompts, session_id)
     qtbot.addWidget(fu)
     fu.time_point.setCurrentIndex(fu.time_point.findData(TimePoint.WEEK_4))

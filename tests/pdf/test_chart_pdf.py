@@ -98,7 +98,7 @@ def test_every_point_is_listed_with_its_lot_and_concentration(
 ) -> None:
     text = read_pdf(build(record, clinic, tmp_path))
     points = record.session.points
-    assert f"Injection points ({len(points)})" in text
+    assert f"Appendix: every injection point ({len(points)})" in text
     for n, pt in enumerate(points, start=1):
         vial = record.vial(pt.vial_id)
         row = (
@@ -117,12 +117,16 @@ def test_totals_are_given_per_zone_and_per_product_never_across_products(
     vials = {v.id: v for v in record.vials if v.id is not None}
     by_zone = totals_by_zone(record.session.points, vials)
     assert len({zone for zone, _ in by_zone}) == 5
-    for (zone, pid), t in by_zone.items():
+    for (zone, pid), t in by_zone.items():  # one dose per zone here: the group's total is the zone's
         brand = record.product(pid).brand
-        assert f"{zone.label} {brand} {t.points} {units(t.units)} {ml(t.volume_ml)}" in text
+        assert re.search(
+            rf"{re.escape(zone.label)} {brand} lot \S+ {t.points} points .*? "
+            rf"{re.escape(units(t.units))} · {re.escape(ml(t.volume_ml))}",
+            text,
+        )
     by_product = totals_by_product(record.session.points, vials)
     for pid, t in by_product.items():
-        assert f"{record.product(pid).label} {t.points} {units(t.units)} {ml(t.volume_ml)}" in text
+        assert f"{record.product(pid).label} {t.points} points {units(t.units)} {ml(t.volume_ml)}" in text
     mixed = sum(t.units for t in by_product.values())
     assert f" {units(mixed)}" not in text  # no grand total adding Botox and Dysport units
     assert "never added to another" in text
@@ -199,7 +203,7 @@ def test_a_120_point_chart_spans_pages_and_lists_every_point(
     assert len(holding) >= 2  # the table ran onto another page ...
     for n in holding[1:]:
         assert "N° Zone Units Volume Product Vial lot Concentration" in pages[n]  # ... with its header again
-    assert "Neck Dysport 35" in text
+    assert "Neck Dysport lot D300-88X 35 points 0.6 U · 0.005 mL 21 U · 0.175 mL" in text
 
 
 @pytest.mark.parametrize("paper", list(PaperSize))

@@ -17,6 +17,10 @@ from clinicrec.pdf.templates import HANDOUT_FIELDS, LEAFLET_FIELDS, load_templat
 
 from .conftest import BOTOX_VIAL, DYSPORT_VIAL, PdfText, flat
 
+CREDIT = (
+    'The facts about Microbotox come from the article "Microbotox" by Dana Castelli, '
+    "a registered nurse (RN, BSN)."
+)
 WARNING_SIGNS = (
     "trouble swallowing",
     "trouble speaking",
@@ -49,7 +53,7 @@ def handout(tmp_path: Path, record: SessionRecord, clinic: ClinicSettings) -> Pa
 def test_handout_carries_the_patients_treatment(handout: Path, read_pdf: PdfText) -> None:
     text = read_pdf(handout)
     assert "Zoë Ñúñez-Øster" in text
-    assert "Thank you for visiting us, Zoë." in text
+    assert "Thank you for coming to see us, Zoë." in text
     assert "3 March 2026" in text
     assert "around 17 March 2026" in text  # session date + 14 review days
     for product in ("Botox Cosmetic (onabotulinumtoxinA)", "Dysport (abobotulinumtoxinA)"):
@@ -84,7 +88,7 @@ def test_handout_has_every_section_warning_sign_and_the_credit(handout: Path, re
     for sign in WARNING_SIGNS:
         assert sign in text
     assert "hours or even weeks after treatment" in text
-    assert 'Based on the article "Microbotox" by Dana Castelli, RN, BSN.' in text
+    assert CREDIT in text
 
 
 def test_handout_states_the_articles_benefits_and_aftercare(handout: Path, read_pdf: PdfText) -> None:
@@ -220,11 +224,11 @@ def test_the_leaflet_is_general_and_complete(
     text = read_pdf(out)
     for heading in headings("leaflet", LEAFLET_FIELDS):
         assert heading in text
-    for heading in ("Who it may suit", "What a session is like", "Safety", "When to seek care at once"):
+    for heading in ("Who it may suit", "What a visit is like", "Safety", "When to seek care at once"):
         assert heading in text
     for sign in WARNING_SIGNS:
         assert sign in text
-    assert 'Based on the article "Microbotox" by Dana Castelli, RN, BSN.' in text
+    assert CREDIT in text
     assert "Phone: 0117 496 0321" in text
     assert "Zoë" not in text and "{" not in text
 

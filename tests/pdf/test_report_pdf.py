@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from clinicrec.pdf.report_charts import Point, Series, bar_chart, line_chart, nice_ticks
 from clinicrec.pdf.report_pdf import build_report_pdf
-from clinicrec.services.report_export import export_pdf
+from clinicrec.services.reports.export import export_pdf
 from tests.conftest import World
 from tests.services.test_reports import PERIOD, build_scenario
 

@@ -24,6 +24,10 @@ from clinicrec.pdf.templates import (
 
 from .conftest import PdfText
 
+CREDIT = (
+    'The facts about Microbotox come from the article "Microbotox" by Dana Castelli, '
+    "a registered nurse (RN, BSN)."
+)
 GOOD = """\
 % a comment that is never printed
 @title Aftercare for {patient_name}
@@ -61,7 +65,7 @@ def test_shipped_templates_are_valid_and_have_the_required_sections() -> None:
         )
         credit = template.section(SectionKind.SMALL_PRINT)
         assert credit is not None
-        assert 'the article "Microbotox" by Dana Castelli, RN, BSN' in " ".join(credit.blocks[0].items)
+        assert CREDIT in " ".join(credit.blocks[0].items)
 
 
 def test_the_leaflet_uses_no_patient_fields() -> None:

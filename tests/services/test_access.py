@@ -30,13 +30,13 @@ from clinicrec.domain.models import (
     TreatmentSession,
     User,
 )
+from clinicrec.domain.report_types import ReportFilters
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
-from clinicrec.services import report_export
 from clinicrec.services.audit_log import AuditFilters
 from clinicrec.services.maintenance import MaintenanceService
 from clinicrec.services.permissions import PERMISSIONS, Action, Actor
 from clinicrec.services.printing import PrintService
-from clinicrec.services.reports_types import ReportFilters
+from clinicrec.services.reports import export as report_export
 from tests.conftest import PASSWORD, World, make_vial
 
 ROLES = (Role.INJECTOR, Role.MANAGER, Role.ADMIN)

@@ -156,6 +156,7 @@ def test_vials_follow_ups_and_adverse_events(world: World) -> None:
     patient = make_patient(svc)
     done = signed(world, chart(world, patient, grid(vial, 0.4, 3)))
     mark = last_id(world)
+    world.clock.set(done.performed_at + timedelta(days=14, minutes=5))  # a follow-up is never in the future
     fu = svc.records.add_follow_up(
         done.id,
         Assessment(  # type: ignore[arg-type]
@@ -233,6 +234,7 @@ def _history(world: World) -> int:
     patient, vial = make_patient(svc), make_vial(svc)
     svc.patients.update(replace(patient, phone="+1 555 0199"))
     done = signed(world, chart(world, patient, grid(vial, 0.4, 5, Zone.CHEEK_LEFT)))
+    world.clock.set(done.performed_at + timedelta(days=28, minutes=5))  # a follow-up is never in the future
     svc.records.add_follow_up(
         done.id,
         Assessment(  # type: ignore[arg-type]

@@ -29,11 +29,11 @@ from clinicrec.domain.enums import (
 )
 from clinicrec.domain.errors import PermissionDenied
 from clinicrec.domain.models import AdverseEvent, Assessment, Consent, InjectionPoint, TreatmentSession, Vial
+from clinicrec.domain.report_stats import Reliability
+from clinicrec.domain.report_types import BreakdownBy, DilutionBand, ReportFilters
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services.permissions import Actor
-from clinicrec.services.report_export import csv_text, export_csv
-from clinicrec.services.reports_stats import Reliability
-from clinicrec.services.reports_types import BreakdownBy, DilutionBand, ReportFilters
+from clinicrec.services.reports.export import csv_text, export_csv
 from tests.conftest import PASSWORD, World, make_patient, make_vial, product_id
 
 pytestmark = pytest.mark.postgres  # every figure on SQLite and, when a server is available, PostgreSQL
@@ -530,13 +530,16 @@ def test_csv_guards_formulas(scenario: Scenario) -> None:
 
 # -- command line -------------------------------------------------------------------------------------------
 def _cli(scenario: Scenario, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    import argparse
+    from clinicrec.cli import CliApp
+    from clinicrec.cli.app import build_parser, fail
+    from clinicrec.cli.commands import report
+    from clinicrec.domain.errors import ClinicRecError
 
-    from clinicrec.report_cli import add_report_parser, run_report
-
-    parser = argparse.ArgumentParser(prog="clinicrec")
-    add_report_parser(parser.add_subparsers(dest="command"))
-    code = run_report(parser.parse_args(["report", *argv]), scenario.world.services)
+    args = build_parser().parse_args(["report", *argv])
+    try:
+        code = report.run(args, CliApp(args, services=scenario.world.services))
+    except ClinicRecError as e:
+        code = fail("report", str(e))
     out, err = capsys.readouterr()
     return code, out, err
 

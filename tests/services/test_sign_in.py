@@ -16,9 +16,15 @@ from sqlalchemy import func, select
 
 from clinicrec.db.models import AuditRow, FailedSignInRow, UserRow
 from clinicrec.domain.enums import AuditAction
-from clinicrec.domain.errors import AccountLocked, AuthenticationError, PermissionDenied, ValidationError
+from clinicrec.domain.errors import AuthenticationError, PermissionDenied, ValidationError
 from clinicrec.services import auth as auth_mod
-from clinicrec.services.auth import LOCKOUT, MAX_FAILED_ATTEMPTS, AuthService, password_hasher
+from clinicrec.services.auth import (
+    LOCKOUT,
+    MAX_FAILED_ATTEMPTS,
+    SIGN_IN_REFUSED,
+    AuthService,
+    password_hasher,
+)
 from tests.conftest import PASSWORD, World
 
 T0 = datetime(2026, 3, 10, 9, 15, tzinfo=UTC)
@@ -72,11 +78,12 @@ def test_account_locks_after_repeated_failures_and_unlocks_after_the_lockout(wor
     for _ in range(MAX_FAILED_ATTEMPTS):
         assert type(attempt(world, "nurse", "wrong password")) is AuthenticationError
     locked = attempt(world, "nurse", PASSWORD)  # even the right password is refused while locked
-    assert isinstance(locked, AccountLocked) and "locked" in str(locked)
+    assert type(locked) is AuthenticationError and str(locked) == SIGN_IN_REFUSED
+    assert reason(audit_rows(world)[-1]) == "account locked"  # the reason is for the audit trail only
     assert user_row(world, "nurse").locked_until == T0 + LOCKOUT
 
     world.clock.advance(seconds=LOCKOUT.total_seconds() - 1)
-    assert isinstance(attempt(world, "nurse", PASSWORD), AccountLocked)
+    assert str(attempt(world, "nurse", PASSWORD)) == SIGN_IN_REFUSED
     world.clock.advance(seconds=2)
     assert attempt(world, "nurse", PASSWORD) is None
     assert world.services.actor is not None and world.services.actor.username == "nurse"
@@ -85,21 +92,59 @@ def test_account_locks_after_repeated_failures_and_unlocks_after_the_lockout(wor
 def test_the_message_does_not_tell_a_wrong_name_from_a_wrong_password(world: World) -> None:
     wrong_name = attempt(world, "nobody-here", PASSWORD)
     wrong_password = attempt(world, "nurse", "not the password")
-    assert str(wrong_name) == str(wrong_password) == "Unknown user name or wrong password"
+    assert str(wrong_name) == str(wrong_password) == SIGN_IN_REFUSED
+
+
+def test_after_lockout_an_existing_account_and_an_unknown_name_get_the_same_answer(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same words, same exception type, and the same work: exactly one Argon2 computation each."""
+    world.clock.set(T0)
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        attempt(world, "nurse", "wrong password")
+    computations: list[str] = []
+    hasher = AuthService.hasher
+    monkeypatch.setattr(AuthService, "hasher", _CountingHasher(hasher, computations))
+    answers = {}
+    for name in ("nurse", "nobody-at-all", "nurse2"):
+        computations.clear()
+        password = PASSWORD if name != "nurse2" else "wrong password"
+        error = attempt(world, name, password)
+        answers[name] = (type(error), str(error), len(computations))
+    assert answers["nurse"] == answers["nobody-at-all"] == answers["nurse2"]
+    assert answers["nurse"] == (AuthenticationError, SIGN_IN_REFUSED, 1)
+
+
+class _CountingHasher:
+    """The real hasher, counting each Argon2 computation (hash or verify)."""
+
+    def __init__(self, real: object, log: list[str]) -> None:
+        self._real, self._log = real, log
+
+    def hash(self, password: str) -> str:
+        self._log.append("hash")
+        return self._real.hash(password)  # type: ignore[attr-defined]
+
+    def verify(self, stored: str, password: str) -> bool:
+        self._log.append("verify")
+        return self._real.verify(stored, password)  # type: ignore[attr-defined]
+
+    def check_needs_rehash(self, stored: str) -> bool:
+        return self._real.check_needs_rehash(stored)  # type: ignore[attr-defined]
 
 
 def test_an_inactive_account_cannot_sign_in(world: World) -> None:
     svc = world.as_(world.admin)
     user = next(u for u in svc.auth.list_users() if u.username == "nurse2")
     svc.auth.update_user(replace(user, active=False))
-    assert str(attempt(world, "nurse2", PASSWORD)) == "Unknown user name or wrong password"
+    assert str(attempt(world, "nurse2", PASSWORD)) == SIGN_IN_REFUSED
 
 
 def test_an_admin_reset_clears_the_lock(world: World) -> None:
     world.clock.set(T0)
     for _ in range(MAX_FAILED_ATTEMPTS):
         attempt(world, "nurse", "wrong password")
-    assert isinstance(attempt(world, "nurse", PASSWORD), AccountLocked)
+    assert str(attempt(world, "nurse", PASSWORD)) == SIGN_IN_REFUSED
     world.as_(world.admin).auth.reset_password(world.injector.user_id, "a brand new passphrase")
     assert attempt(world, "nurse", "a brand new passphrase") is None
 
@@ -168,12 +213,11 @@ def test_a_wrong_name_takes_about_as_long_as_a_wrong_password(
 ) -> None:
     """With the production Argon2id parameters (tests/conftest.py makes hashing cheap for everything else)."""
     monkeypatch.setattr(AuthService, "hasher", password_hasher())
-    monkeypatch.setattr(AuthService, "_dummy_hash", None)
     world.as_(world.admin).auth.reset_password(world.injector.user_id, PASSWORD)  # a production-cost hash
     stored = extract_parameters(user_row(world, "nurse").password_hash)
     assert stored.memory_cost == auth_mod.ARGON2_MEMORY_KIB
     world.clock.set(T0)
-    attempt(world, "nobody", "warm up")  # builds the dummy hash once
+    attempt(world, "nobody", "warm up")
     attempt(world, "nurse", "warm up")
 
     wrong_name: list[float] = []

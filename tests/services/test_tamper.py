@@ -48,6 +48,7 @@ def clinic_history(world: World) -> Ids:
     ).vial
     done = signed(world, chart(world, patient, grid(vial, 0.4, 5, Zone.CHEEK_LEFT)), reasons="Cleared")
     draft = svc.charting.save_draft(chart(world, make_patient(svc), grid(mixed, 0.3, 4)))
+    world.clock.advance(days=28)  # the week-4 follow-up is recorded on its day (never in the future)
     follow = svc.records.add_follow_up(
         done.id,  # type: ignore[arg-type]
         Assessment(

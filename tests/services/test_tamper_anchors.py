@@ -7,6 +7,7 @@ computer) exposes it.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -99,18 +100,23 @@ def test_command_line_digest_and_verify_against_it(
 ) -> None:
     clinic_history(world)
     db = str(world.path)
+
+    def main(argv: list[str]) -> int:  # signed in as the administrator, the password on standard input
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
+        return cli.main([*argv, "--user", "admin", "--password-stdin"])
+
     digest = tmp_path / "digest.txt"
-    assert cli.main(["--db", db, "audit", "digest", "-o", str(digest)]) == 0
-    assert "Digest written" in capsys.readouterr().out
-    assert cli.main(["--db", db, "audit", "verify", "--anchor", str(digest)]) == 0
+    assert main(["--db", db, "audit", "digest", "-o", str(digest)]) == 0
+    written = capsys.readouterr().out
+    assert "Digest written" in written
+    digest_head = int(written.split("head entry ")[1].split(",")[0])
+    assert main(["--db", db, "audit", "verify", "--anchor", str(digest)]) == 0
     assert "Audit trail intact" in capsys.readouterr().out
     _another_workstation(monkeypatch, tmp_path)
-    with world.services.db.read() as s:
-        newest = s.execute(select(AuditRow.id).order_by(AuditRow.id.desc()).limit(1)).scalar_one()
-    _cut_after(world, newest - 2)
-    assert cli.main(["--db", db, "audit", "verify", "--anchor", str(digest)]) == 1
+    _cut_after(world, digest_head - 2)  # entries the digest saw are gone (each command's sign-in adds one)
+    assert main(["--db", db, "audit", "verify", "--anchor", str(digest)]) == 1
     assert "the trail went backwards: digest digest.txt" in capsys.readouterr().err
-    assert cli.main(["--db", db, "audit", "verify", "--anchor", str(tmp_path / "nope.txt")]) == 2
+    assert main(["--db", db, "audit", "verify", "--anchor", str(tmp_path / "nope.txt")]) == 2
 
 
 def test_a_record_changed_behind_the_application_is_not_signed_or_edited_over(world: World) -> None:

@@ -52,6 +52,14 @@ class ScriptedPrompts(Prompts):
         self.shown.append(("text", title, label))
         return self._next("text", title)
 
+    def reason(self, parent, title, label):  # type: ignore[no-untyped-def]
+        self.shown.append(("text", title, label))
+        return self._next("text", title)
+
+    def sign_session(self, parent, summary):  # type: ignore[no-untyped-def]
+        self.shown.append(("password", "Sign session", summary.text()))
+        return self._next("password", "Sign session")
+
     def password(self, parent, title, label):  # type: ignore[no-untyped-def]
         self.shown.append(("password", title, label))
         return self._next("password", title)

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def empty_services(tmp_path: Path) -> Iterator[Services]:
-    svc = open_services(f"sqlite:///{tmp_path / 'first-start.sqlite3'}")
+    svc = open_services(f"sqlite:///{tmp_path / 'first-start.sqlite3'}", create=True)
     yield svc
     svc.db.dispose()
 
@@ -108,7 +108,7 @@ def test_sign_in_refuses_wrong_password_in_the_dialog(qtbot, world: World) -> No
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert not dialog.error_label.isHidden()
-    assert "wrong password" in dialog.error_label.text()
+    assert "password is wrong" in dialog.error_label.text()
     assert dialog.password_edit.text() == "", "the wrong password is cleared for the next try"
     assert world.services.actor is None
     with world.services.db.read() as s:
@@ -160,7 +160,12 @@ def test_menus_hold_every_action_with_its_shortcut(window: MainWindow) -> None:
     assert menus["Reports"] == ["reports_action"]
     assert {"new_patient_action", "find_action"} <= set(menus["Patients"])
     assert "new_session_action" in menus["Session"]
-    assert menus["Help"] == ["print_leaflet_action", "save_leaflet_action", "about_action"]
+    assert menus["Help"] == [
+        "print_leaflet_action",
+        "preview_leaflet_action",
+        "save_leaflet_action",
+        "about_action",
+    ]
     shortcuts = {
         a.objectName(): a.shortcut().toString() for a in window.findChildren(type(window.quit_action))
     }

@@ -30,7 +30,7 @@ def _visible_menus(window) -> list[str]:  # type: ignore[no-untyped-def]
     ("who", "admin_items"),
     [
         ("injector", []),
-        ("manager", ["Audit trail…", "Back up now…"]),
+        ("manager", ["Audit trail…", "Back up now…", "Export records (FHIR R4)…"]),
         (
             "admin",
             [
@@ -40,6 +40,8 @@ def _visible_menus(window) -> list[str]:  # type: ignore[no-untyped-def]
                 "Clinic settings…",
                 "Back up now…",
                 "Restore from backup…",
+                "Import patients…",
+                "Export records (FHIR R4)…",
             ],
         ),
     ],

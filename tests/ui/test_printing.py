@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import shiboken6
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtPrintSupport import QPrinter
@@ -110,7 +111,7 @@ def assert_printed_like(printed: Path, source: bytes, folder: Path, paper: str =
     assert len(sizes) == len(PdfReader(source_file).pages)
     for w, h in sizes:
         assert (w, h) == pytest.approx(POINTS[paper], abs=1.5)
-    assert printed.stat().st_size > 20_000  # page images, not empty pages
+    assert printed.stat().st_size > 20_000  # embedded fonts and drawings, not empty pages
     if shutil.which("pdftoppm"):
         for page in range(1, len(sizes) + 1):
             assert ink_fraction(printed, page) > 0.01
@@ -185,7 +186,7 @@ def test_a_broken_clinic_template_is_shown_plainly_and_nothing_is_written(  # ty
 ) -> None:
     import clinicrec.pdf.handout as handout
 
-    monkeypatch.setattr(handout, "load_template_text", lambda name: "@title Aftercare\n# Hello {nobody\n")
+    monkeypatch.setattr(handout, "load_template_text", lambda *_: "@title Aftercare\n# Hello {nobody\n")
     prompts.queue(str(folder / "handout.pdf"))
     printer.save_handout(draft.id)
     kind, title, text = prompts.shown[-1]
@@ -283,11 +284,18 @@ def test_leaflet_actions_for_a_help_or_print_menu(printer, prompts, folder, qtbo
 
     window = QWidget()
     qtbot.addWidget(window)
-    print_action, save_action = printer.leaflet_actions(window)
-    assert (print_action.objectName(), save_action.objectName()) == (
+    print_action, preview_action, save_action, spanish = printer.leaflet_actions(window)
+    assert (print_action.objectName(), preview_action.objectName(), save_action.objectName()) == (
         "print_leaflet_action",
+        "preview_leaflet_action",
         "save_leaflet_action",
     )
+    assert spanish.menu().objectName() == "leaflet_menu_es"
+    assert [a.objectName() for a in spanish.menu().actions()] == [
+        "print_leaflet_action_es",
+        "preview_leaflet_action_es",
+        "save_leaflet_action_es",
+    ]
     chosen: list[object] = []
     printer.printer_chooser = lambda parent: chosen.append(parent) or pdf_printer("menu.pdf")
     print_action.trigger()
@@ -295,6 +303,10 @@ def test_leaflet_actions_for_a_help_or_print_menu(printer, prompts, folder, qtbo
     prompts.queue(str(folder / "menu-saved.pdf"))
     save_action.trigger()
     assert (folder / "menu-saved.pdf").is_file()
+    prompts.queue(str(folder / "folleto.pdf"))
+    spanish.menu().actions()[2].trigger()
+    assert prompts.shown[-2][2].endswith("Microbotox information leaflet (Spanish).pdf")
+    assert "Cuándo buscar ayuda de inmediato" in text_of(folder / "folleto.pdf")
 
 
 def test_every_print_and_save_is_audited(  # type: ignore[no-untyped-def]
@@ -407,7 +419,7 @@ def session_window(qtbot, services, bus, prompts, worker, world):  # type: ignor
 
     yield open_
     for window in opened:
-        window._dirty = window._save_failed = False
+        window.controller.dirty = window.controller.save_failed = False
         window.close()
         window.deleteLater()
 
@@ -434,7 +446,7 @@ def test_session_window_offers_printing_once_there_are_points(  # type: ignore[n
         "save_chart_action",
     ]
 
-    assert w.use_vial(status_of(services, make_vial(services)))
+    assert w.safety.use_vial(status_of(services, make_vial(services)))
     w.editor.grid_fill(Zone.FOREHEAD, 1.5)
     assert handout.isEnabled() and actions["print_chart_action"].isEnabled()  # a draft chart: marked DRAFT
     assert w.session_id is None  # not saved yet: printing saves it first
@@ -546,3 +558,107 @@ def test_main_window_saves_the_selected_sessions_handout(  # type: ignore[no-unt
     qtbot.waitUntil(lambda: target.exists())
     assert "Zoë" in text_of(target)
     assert window.statusBar().currentMessage() == f"Saved {target}"
+
+
+# -- vector printing, preview, the patient's language -------------------------------------------------
+def dark_share(widget) -> float:  # type: ignore[no-untyped-def]
+    """Share of dark pixels in a widget's picture (sampled): text drawn on its pages."""
+    image = widget.grab().toImage()
+    samples = [
+        image.pixelColor(x, y).lightness() < 110
+        for x in range(0, image.width(), 3)
+        for y in range(0, image.height(), 3)
+    ]
+    return sum(samples) / max(1, len(samples))
+
+
+def test_printing_to_a_pdf_file_writes_the_small_vector_document(  # type: ignore[no-untyped-def]
+    printer, services, draft, folder, qtbot, pdf_printer
+) -> None:
+    """'Print to file' gave a 5.9 MB PDF of page pictures; it is now the document itself."""
+    from clinicrec.ui.print_output import print_rendered
+
+    target = pdf_printer("vector.pdf", dpi=1200)
+    printer.printer_chooser = lambda parent: target
+    with qtbot.waitSignal(printer.sig_printed):
+        printer.print_handout(draft.id)
+    printed = Path(target.outputFileName())
+    assert printed.stat().st_size < 200_000
+    text = " ".join(text_of(printed).split())
+    assert "Your Microbotox aftercare" in text and "Zoë Núñez-Øster" in text
+    assert "trouble swallowing" in text
+    # What the old way made: every page a picture, many times larger, no text to read back.
+    pictures = pdf_printer("pictures.pdf", dpi=300)
+    assert print_rendered(services.printing.handout_bytes(draft.id), pictures) == 2
+    assert Path(pictures.outputFileName()).stat().st_size > 5 * printed.stat().st_size
+    assert "Microbotox" not in text_of(Path(pictures.outputFileName()))
+
+
+def test_a_page_range_printed_to_a_file_keeps_those_pages_as_vectors(  # type: ignore[no-untyped-def]
+    printer, draft, folder, qtbot, pdf_printer
+) -> None:
+    target = pdf_printer("page-2.pdf")
+    target.setPrintRange(QPrinter.PrintRange.PageRange)
+    target.setFromTo(2, 2)
+    printer.printer_chooser = lambda parent: target
+    with qtbot.waitSignal(printer.sig_printed) as printed:
+        printer.print_handout(draft.id)
+    assert printed.args[0].endswith("(1 page).")
+    text = text_of(Path(target.outputFileName()))
+    assert "When to seek care at once" in text and "What Microbotox is" not in text
+
+
+def test_the_print_preview_shows_the_pages_and_prints_and_saves_them(  # type: ignore[no-untyped-def]
+    printer, services, prompts, draft, folder, qtbot, pdf_printer
+) -> None:
+    from clinicrec.ui.print_preview import PrintPreviewDialog
+
+    shown: list[PrintPreviewDialog] = []
+    printer.previewer = lambda dialog: (shown.append(dialog), dialog.resize(1280, 800), dialog.show())
+    before = audit_prints(services)
+    with qtbot.waitSignal(printer.sig_preview_shown):
+        printer.preview_handout(draft.id)
+    [dialog] = shown  # it deletes itself when closed (printing closes it)
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dark_share(dialog.view) > 0.002, timeout=15_000)  # pages render behind
+    assert dialog.page_count == 2 and dialog.summary.text() == "Aftercare handout: 2 pages"
+    assert dialog.windowTitle() == "Print preview · Aftercare handout"
+    dialog.grab().save(str(folder.parent / "print-preview.png"))
+    assert audit_prints(services) == before + 1  # making it for the preview is recorded once
+
+    prompts.queue(str(folder / "from-preview.pdf"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "Zoë" in text_of(folder / "from-preview.pdf")
+    target = pdf_printer("from-preview-printed.pdf")
+    printer.printer_chooser = lambda parent: target
+    with qtbot.waitSignal(printer.sig_printed):
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert "Your Microbotox aftercare" in text_of(Path(target.outputFileName()))
+    assert audit_prints(services) == before + 1  # the same bytes: nothing was made again
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))  # closed by printing
+
+
+def test_a_spanish_patient_gets_the_spanish_handout_and_leaflet_from_the_chart(  # type: ignore[no-untyped-def]
+    patient_chart, world, services, prompts, zoe, draft, folder, qtbot, pdf_printer
+) -> None:
+    from clinicrec.domain.enums import Language
+
+    services.patients.update(replace(services.patients.get(zoe.id), preferred_language=Language.SPANISH))
+    chart_, printer = patient_chart
+    chart_.set_patient(zoe.id)
+    assert chart_.select_session(draft.id)
+    prompts.queue(str(folder / "cuidados.pdf"))
+    chart_.save_handout_button.click()
+    text = " ".join(text_of(folder / "cuidados.pdf").split())
+    assert "Cuidados después de su Microbotox" in text and "Gracias por venir a vernos, Zoë." in text
+    assert "Your Microbotox aftercare" not in text
+    prompts.queue(str(folder / "folleto.pdf"))
+    chart_.save_leaflet_action.trigger()
+    assert "Microbotox: piel más lisa y calmada" in " ".join(text_of(folder / "folleto.pdf").split())
+    shown: list[object] = []
+    printer.previewer = shown.append
+    chart_.preview_handout_button.click()
+    chart_.preview_leaflet_action.trigger()
+    assert [d.page_count for d in shown] == [2, 2]  # type: ignore[attr-defined]
+    for d in shown:
+        d.deleteLater()  # type: ignore[attr-defined]

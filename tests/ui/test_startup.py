@@ -73,7 +73,9 @@ def test_the_command_hands_the_start_up_the_database_it_names(monkeypatch, tmp_p
     seen: dict = {}  # type: ignore[type-arg]
     monkeypatch.setattr(startup_module, "run", lambda url, **kw: seen.update(url=url, **kw) or 0)
     path = tmp_path / "clinic.sqlite3"
-    assert cli.main(["--db", str(path)]) == 0
+    assert cli.main(["--db", str(path)]) == 2  # no database there, and --new not given: nothing starts
+    assert seen == {} and not path.exists()
+    assert cli.main(["--db", str(path), "--new"]) == 0
     assert seen == {"url": f"sqlite:///{path}", "demo_credentials": None}
     assert not path.exists()  # the command itself opens nothing
 
@@ -219,7 +221,7 @@ def test_start_up_on_a_database_without_users_goes_to_the_setup(  # type: ignore
     from clinicrec.ui.startup import run
 
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
-    open_services(url).db.dispose()  # created and migrated, but set up never finished
+    open_services(url, create=True).db.dispose()  # created and migrated, but set up never finished
     asked: list[object] = []
     monkeypatch.setattr(app_module.SetupDialog, "ask", lambda parent, services, **kw: asked.append(kw))
     shown: list[str] = []
@@ -275,3 +277,29 @@ def test_the_loader_leaves_only_qt_work_to_the_gui_thread() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("kind", ["empty", "another program's"])
+def test_start_up_refuses_an_empty_or_foreign_file_and_offers_no_set_up(  # type: ignore[no-untyped-def]
+    tmp_path, qapp, prompts, monkeypatch, kind
+) -> None:
+    """An empty file (or another program's database) where the clinic's records should be is refused:
+    nobody gets to set up "a new clinic" over it, and it is not written."""
+    import sqlite3
+
+    from clinicrec.ui import app as app_module
+    from clinicrec.ui.startup import run
+
+    path = tmp_path / "clinic.sqlite3"
+    path.touch()
+    if kind != "empty":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE albums (id INTEGER PRIMARY KEY)")
+        conn.commit()
+        conn.close()
+    before = path.read_bytes()
+    monkeypatch.setattr(app_module.SetupDialog, "ask", lambda *a, **kw: pytest.fail("the setup was offered"))
+    assert run(f"sqlite:///{path}", prompts=prompts) == 1
+    [(shown_kind, _title, text)] = prompts.shown
+    assert shown_kind == "error" and ("empty file" in text or "another program" in text)
+    assert path.read_bytes() == before

@@ -1,5 +1,6 @@
 """Clinic settings for administrators: the clinic's details and logo on printouts, review interval,
-consent form version, idle lock and how many backups are kept."""
+consent form version, the clinic's time zone, the common reasons for acknowledging a warning, idle lock
+and how many backups are kept."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_time import zone_names
 from ...domain.enums import PaperSize
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import ClinicSettings
@@ -142,7 +145,34 @@ class ClinicSettingsDialog(FormDialog):
             "Review after days",
             "Follow-up visit suggested after a session.",
         )
+        self.time_zone = self.add_field(
+            form,
+            "&Time zone",
+            QComboBox(self),
+            "time_zone",
+            "Clinic time zone",
+            "Expiry, onset and printed dates use the clinic's own calendar day.",
+        )
+        self.time_zone.setEditable(True)
+        self.time_zone.addItems(zone_names())
+        completer = QCompleter(zone_names(), self.time_zone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.time_zone.setCompleter(completer)
         right.addWidget(printing)
+        reasons = QGroupBox("Common reasons for going ahead despite a warning", self)
+        form = QFormLayout(reasons)
+        self.common_reasons = self.add_field(
+            form,
+            "&Reasons",
+            QPlainTextEdit(self),
+            "common_reasons",
+            "Common acknowledgement reasons",
+            "One per line; offered as a pick-list when a warning needs a reason (free text stays possible).",
+        )
+        self.common_reasons.setTabChangesFocus(True)
+        self.common_reasons.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 16)
+        right.addWidget(reasons)
         safety = QGroupBox("Security and data", self)
         form = QFormLayout(safety)
         self.idle_lock_minutes = self.add_field(
@@ -182,6 +212,8 @@ class ClinicSettingsDialog(FormDialog):
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(PaperSize(s.paper_size))))
         self.consent_form_version.setText(s.consent_form_version)
         self.review_days.setValue(s.review_days)
+        self.time_zone.setCurrentText(s.time_zone)
+        self.common_reasons.setPlainText("\n".join(s.common_reasons))
         self.idle_lock_minutes.setValue(s.idle_lock_minutes)
         self.backups_kept.setValue(s.backups_kept)
         self.set_logo(s.logo_png)
@@ -231,6 +263,10 @@ class ClinicSettingsDialog(FormDialog):
             consent_form_version=self.consent_form_version.text().strip(),
             idle_lock_minutes=self.idle_lock_minutes.value(),
             backups_kept=self.backups_kept.value(),
+            time_zone=self.time_zone.currentText().strip(),
+            common_reasons=tuple(
+                line.strip() for line in self.common_reasons.toPlainText().splitlines() if line.strip()
+            ),
         )
         if self._original is None:
             return ClinicSettings(**values)  # type: ignore[arg-type]

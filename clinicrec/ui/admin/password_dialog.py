@@ -8,13 +8,11 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from ...domain.errors import FieldError, ValidationError
 from ...domain.models import User
-from ...domain.validation import MIN_PASSWORD_LENGTH
 from ...services.app import Services
 from ...services.permissions import Action
+from ..password_hint import HINT, attach_strength_hint
 from ..style import set_role
 from .forms import FormDialog
-
-HINT = f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words make a strong one."
 
 
 def _password_edit(parent: QWidget) -> QLineEdit:
@@ -60,6 +58,8 @@ class ChangePasswordDialog(FormDialog):
             form, "C&onfirm new password", _password_edit(self), "confirm", "Confirm new password"
         )
         body.addLayout(form)
+        names = self._services.auth.password_context(actor.username, actor.full_name) if actor else ()
+        attach_strength_hint(self.new_password, self.hints["password"], lambda: names)
         self.old_password.setFocus()
 
     def _store(self) -> bool:
@@ -119,6 +119,8 @@ class ResetPasswordDialog(FormDialog):
             form, "C&onfirm", _password_edit(self), "confirm", "Confirm new password"
         )
         body.addLayout(form)
+        names = self._services.auth.password_context(self._user.username, self._user.full_name)
+        attach_strength_hint(self.new_password, self.hints["password"], lambda: names)
         self.new_password.setFocus()
 
     def _store(self) -> bool:

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import Product
-from ...domain.validation import validate_product
+from ...domain.validation import parse_gtins, validate_product
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
 from ..prompts import Prompts
 from ..style import make_primary, set_role
@@ -137,6 +137,17 @@ class ProductDialog(FormDialog):
         self.active = self.add_field(
             form, "", QCheckBox("Active: offered when opening a vial", self), "active", "Active"
         )
+        self.gtins = self.add_field(
+            form,
+            "Carton &GTINs",
+            QLineEdit(self),
+            "gtins",
+            "Carton GTINs",
+            "Carton barcode (01) numbers, separated by commas",
+        )
+        self.gtins.setToolTip(
+            "The GTINs printed as (01) on this product's cartons: a scanned vial then names its product."
+        )
         self.notes = self.add_field(form, "&Notes", QPlainTextEdit(self), "notes", "Notes")
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 16)
@@ -156,9 +167,10 @@ class ProductDialog(FormDialog):
         self.max_dose.setValue(p.max_dose_units or 0)
         self.period.setValue(p.max_dose_period_days or 0)
         self.ready.setValue(p.ready_to_use_units_per_ml or 0)
+        self.gtins.setText(", ".join(p.gtins))
         self.notes.setPlainText(p.notes)
 
-    def product(self, vial_sizes: tuple[int, ...]) -> Product:
+    def product(self, vial_sizes: tuple[int, ...], gtins: tuple[str, ...] = ()) -> Product:
         values = dict(
             brand=self.brand.text().strip(),
             generic_name=self.generic_name.text().strip(),
@@ -169,22 +181,31 @@ class ProductDialog(FormDialog):
             ready_to_use_units_per_ml=self.ready.value() or None,
             active=self.active.isChecked(),
             notes=self.notes.toPlainText().strip(),
+            gtins=gtins,
         )
         if self._product is None:
             return Product(**values)  # type: ignore[arg-type]
         return replace(self._product, **values)  # type: ignore[arg-type]
 
     def _store(self) -> Product:
+        problems: list[FieldError] = []
+        sizes: tuple[int, ...] = (100,)
+        gtins: tuple[str, ...] = ()
         try:
             sizes = parse_vial_sizes(self.vial_sizes.text())
         except ValidationError as e:
-            problems = list(e.errors)
+            problems += e.errors
+        try:
+            gtins = parse_gtins(self.gtins.text())
+        except ValidationError as e:
+            problems += e.errors
+        if problems:
             try:  # the other fields' problems too, by the rules the service applies
-                validate_product(self.product((100,)))
+                validate_product(self.product(sizes, gtins))
             except ValidationError as more:
-                problems += [x for x in more.errors if not x.field.startswith("vial_sizes")]
-            raise ValidationError(problems) from e
-        return self._services.products.save(self.product(sizes))
+                problems += [x for x in more.errors if not x.field.startswith(("vial_sizes", "gtins"))]
+            raise ValidationError(problems)
+        return self._services.products.save(self.product(sizes, gtins))
 
     @classmethod
     def ask(
@@ -275,7 +296,7 @@ class ProductsScreen(QWidget):
         self._on_current_changed()
 
     def on_change(self, change: Change) -> None:
-        if change.entity == "product":
+        if change.entity == ChangeEntity.PRODUCT:
             self.refresh()
 
     def selected_product(self) -> Product | None:

@@ -25,13 +25,14 @@ from ...domain.enums import Role
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import User
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.permissions import PERMISSIONS, Action
+from ..password_hint import HINT, attach_strength_hint
 from ..prompts import Prompts
 from ..style import make_primary, set_role
 from .forms import FormDialog, banner, header_row, named, refusal
 from .models import users_model
-from .password_dialog import HINT, ResetPasswordDialog
+from .password_dialog import ResetPasswordDialog
 
 _ROLE_ORDER = (Role.INJECTOR, Role.MANAGER, Role.ADMIN)
 
@@ -96,6 +97,12 @@ class UserDialog(FormDialog):
             self.confirm = self.add_field(form, "C&onfirm", QLineEdit(self), "confirm", "Confirm password")
             for edit in (self.password, self.confirm):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
+            clinic = self._services.auth.password_context("", "")
+            attach_strength_hint(
+                self.password,
+                self.hints["password"],
+                lambda: (self.username.text(), self.full_name.text(), *clinic),
+            )
         body.addLayout(form)
         self.role.currentIndexChanged.connect(self._show_role_help)
         self._fill()
@@ -247,7 +254,7 @@ class UsersScreen(QWidget):
         self._update_buttons()
 
     def on_change(self, change: Change) -> None:
-        if change.entity == "user":
+        if change.entity == ChangeEntity.USER:
             self.refresh()
 
     def selected_user(self) -> User | None:

@@ -10,8 +10,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from ...domain.dosing import DoseTotal
 from ...domain.enums import SessionStatus
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.records import SessionSummary, Trend
+from ..worker import Worker
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -19,7 +20,7 @@ SummaryRole = Qt.ItemDataRole.UserRole + 1
 SessionIdRole = Qt.ItemDataRole.UserRole + 2
 
 #: Changes that alter a patient's timeline.
-TIMELINE_ENTITIES = frozenset({"session", "assessment", "adverse_event"})
+TIMELINE_ENTITIES = frozenset({ChangeEntity.SESSION, ChangeEntity.ASSESSMENT, ChangeEntity.ADVERSE_EVENT})
 
 
 def format_units(units: float) -> str:
@@ -107,11 +108,13 @@ def describe(s: SessionSummary) -> str:
 class HistoryModel(QAbstractListModel):
     """SessionSummary rows from ``RecordService.history``; reloads when a change concerns the patient."""
 
-    def __init__(self, services: Services, parent: Any = None) -> None:
+    def __init__(self, services: Services, parent: Any = None, *, worker: Worker | None = None) -> None:
         super().__init__(parent)
         self._services = services
+        self._worker = worker
         self._rows: list[SessionSummary] = []
         self._patient_id: int | None = None
+        self._loading = self._reload_again = False
 
     @property
     def patient_id(self) -> int | None:
@@ -131,12 +134,39 @@ class HistoryModel(QAbstractListModel):
             self.endResetModel()
 
     def on_change(self, change: Change) -> None:
+        """A change to the patient's timeline (an autosave in an open session window, a follow-up...):
+        reloaded off the GUI thread when there is a worker, so charting never waits on this query."""
         if (
             self._patient_id is not None
             and change.patient_id == self._patient_id
             and change.entity in TIMELINE_ENTITIES
         ):
+            self.reload_in_background()
+
+    def reload_in_background(self) -> None:
+        if self._worker is None:
             self.reload()
+            return
+        if self._loading:  # one query at a time; the newest state is read once it returns
+            self._reload_again = True
+            return
+        self._loading, self._reload_again = True, False
+        patient_id = self._patient_id
+        records = self._services.records
+        self._worker.run(
+            lambda: records.history(patient_id) if patient_id is not None else [],
+            lambda rows: self._loaded(patient_id, rows),
+            lambda _error: self._loaded(patient_id, None),
+        )
+
+    def _loaded(self, patient_id: int | None, rows: list[SessionSummary] | None) -> None:
+        self._loading = False
+        if rows is not None and patient_id == self._patient_id:
+            self.beginResetModel()
+            self._rows = rows
+            self.endResetModel()
+        if self._reload_again:
+            self.reload_in_background()
 
     def summary(self, row: int) -> SessionSummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

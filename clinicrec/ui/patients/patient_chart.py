@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ClinicRecError
 from ...domain.models import Patient
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
 from ..changes import ChangeBus
 from ..printing import PrintingIndicator
 from ..style import make_primary, set_role
 from ..widgets import ScreeningBadge
+from ..worker import Worker
 from .history_delegate import SessionCardDelegate
 from .history_model import HistoryModel
 
@@ -59,17 +60,27 @@ class PatientChart(QWidget):
     sig_touch_up_requested = Signal(int)
     sig_print_handout_requested = Signal(int)  # session id
     sig_save_handout_requested = Signal(int)
+    sig_preview_handout_requested = Signal(int)
     sig_print_leaflet_requested = Signal()
     sig_save_leaflet_requested = Signal()
+    sig_preview_leaflet_requested = Signal()
+    sig_export_requested = Signal(int)  # patient id: export the record as FHIR (ui/interop)
     sig_actions_changed = Signal()
 
-    def __init__(self, services: Services, bus: ChangeBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        *,
+        worker: Worker | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._bus = bus
         self.patient: Patient | None = None
         self._print_busy = False
-        self.history = HistoryModel(services, self)
+        self.history = HistoryModel(services, self, worker=worker)
         self.setObjectName("patient_chart")
         self._build_ui()
         self._connect_signals()
@@ -136,6 +147,13 @@ class PatientChart(QWidget):
         ):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.export_button = _button(
+            page, "Export (FHIR)…", "export_fhir_button", "Export this patient's record",
+            "Export this patient's whole record as HL7 FHIR R4",
+        )  # fmt: skip
+        actor = self._services.actor
+        self.export_button.setVisible(actor is not None and actor.can(Action.EXPORT))
+        actions.addWidget(self.export_button)
         layout.addLayout(actions)
 
         heading = QHBoxLayout()
@@ -178,6 +196,13 @@ class PatientChart(QWidget):
             "Print the aftercare handout",
             "Print the aftercare handout of the selected session",
         )
+        self.preview_handout_button = _button(
+            page,
+            "Preview…",
+            "preview_handout_button",
+            "Preview the aftercare handout",
+            "See the aftercare handout's pages before printing or saving them",
+        )
         self.save_handout_button = _button(
             page,
             "Save as PDF…",
@@ -196,11 +221,14 @@ class PatientChart(QWidget):
         menu.setObjectName("leaflet_menu")
         self.print_leaflet_action = menu.addAction("Print leaflet…")
         self.print_leaflet_action.setObjectName("chart_print_leaflet_action")
+        self.preview_leaflet_action = menu.addAction("Preview leaflet…")
+        self.preview_leaflet_action.setObjectName("chart_preview_leaflet_action")
         self.save_leaflet_action = menu.addAction("Save leaflet as PDF…")
         self.save_leaflet_action.setObjectName("chart_save_leaflet_action")
         self.leaflet_button.setMenu(menu)
         row.addWidget(self.print_indicator)
-        for b in (self.print_handout_button, self.save_handout_button, self.leaflet_button):
+        buttons = (self.print_handout_button, self.preview_handout_button, self.save_handout_button)
+        for b in (*buttons, self.leaflet_button):
             row.addWidget(b)
 
     def set_print_busy(self, busy: bool) -> None:
@@ -284,8 +312,13 @@ class PatientChart(QWidget):
             lambda: self._emit_session(self.sig_print_handout_requested)
         )
         self.save_handout_button.clicked.connect(lambda: self._emit_session(self.sig_save_handout_requested))
+        self.preview_handout_button.clicked.connect(
+            lambda: self._emit_session(self.sig_preview_handout_requested)
+        )
+        self.preview_leaflet_action.triggered.connect(lambda: self.sig_preview_leaflet_requested.emit())
         self.print_leaflet_action.triggered.connect(lambda: self.sig_print_leaflet_requested.emit())
         self.save_leaflet_action.triggered.connect(lambda: self.sig_save_leaflet_requested.emit())
+        self.export_button.clicked.connect(lambda: self._emit_patient(self.sig_export_requested))
         self.timeline.activated.connect(self._on_timeline_activated)
         self.timeline.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.history.modelReset.connect(self._on_history_reset)
@@ -350,7 +383,7 @@ class PatientChart(QWidget):
         if self.patient is None or change.patient_id != self.patient.id:
             return
         self.history.on_change(change)
-        if change.entity == "patient":
+        if change.entity == ChangeEntity.PATIENT:
             try:
                 self._show_patient(self._services.patients.get(self.patient.id or 0))
             except ClinicRecError:
@@ -416,9 +449,11 @@ class PatientChart(QWidget):
             ("touch_up", self.touch_up_button),
             ("handout", self.print_handout_button),
             ("handout", self.save_handout_button),
+            ("handout", self.preview_handout_button),
             ("leaflet", self.leaflet_button),
         ):
             button.setEnabled(self.can(what))
+        self.export_button.setEnabled(self.patient is not None)
         self.sig_actions_changed.emit()
 
     def _emit_patient(self, signal: Signal) -> None:  # type: ignore[type-arg]

@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.enums import Sex
+from ...domain.clinic_time import age_on, local_date
+from ...domain.enums import AllergyStatus, Language, Sex
 from ...domain.errors import ClinicRecError, ConcurrentEditError, FieldError, ValidationError
 from ...domain.models import Patient, SafetyScreening
+from ...domain.safety import ADULT_AGE, pregnancy_needs_a_question
 from ...domain.validation import validate_patient
 from ...services.app import Services
+from ..date_edit import parse_typed_date
 from ..prompts import Prompts
 from ..style import make_primary, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge, show_field_errors
@@ -37,6 +40,10 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 
 
 def parse_date(text: str) -> date | None:
+    """ISO or the clinic's local format (ui/date_edit.py), then the formats the editor always took."""
+    typed = parse_typed_date(text)
+    if typed is not None:
+        return typed
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), fmt).date()
@@ -135,12 +142,21 @@ class PatientEditor(QDialog):
             "Date of birth",
             "e.g. 1985-03-14 or 14/03/1985",
         )
+        self.minor_note = set_role(QLabel(self), "muted")
+        self.minor_note.setObjectName("minor_note")
+        self.minor_note.setWordWrap(True)
+        self.minor_note.hide()
+        form.addRow("", self.minor_note)
         self._field(form, "Se&x", self.sex, "sex", "Sex")
         self._field(form, "C&hart no.", self.chart_number, "chart_number", "Chart number")
         self._field(form, "&Phone", self.phone, "phone", "Phone")
         self._field(form, "E&mail", self.email, "email", "Email")
         self._field(form, "&Address", self.address, "address", "Address")
         self._field(form, "Fit&zpatrick", self.fitzpatrick, "fitzpatrick_type", "Fitzpatrick skin type")
+        self.language = QComboBox(self)  # the handout and leaflet are printed in it
+        for language in Language:
+            self.language.addItem(language.label, language)
+        self._field(form, "Lan&guage", self.language, "preferred_language", "Preferred language for handouts")
         columns.addWidget(details, 5, Qt.AlignmentFlag.AlignTop)
 
         right = QVBoxLayout()
@@ -164,9 +180,15 @@ class PatientEditor(QDialog):
 
         more = QGroupBox("Allergies and notes", self)
         more_form = QFormLayout(more)
+        self.allergy_status = QComboBox(self)
+        for status in AllergyStatus:
+            self.allergy_status.addItem(status.label, status)
         self.allergies = self._text_box(2)
-        self.allergies.setPlaceholderText("None known")
+        self.allergies.setPlaceholderText("List each allergy (product, drug, food) and the reaction")
         self.notes = self._text_box(3)
+        self._field(
+            more_form, "Allergies &are", self.allergy_status, "allergy_status", "Allergies recorded as"
+        )
         self._field(more_form, "All&ergies", self.allergies, "allergies", "Allergies")
         self._field(more_form, "&Notes", self.notes, "notes", "Notes")
         right.addWidget(more)
@@ -204,6 +226,7 @@ class PatientEditor(QDialog):
             self.email,
             self.address,
             self.fitzpatrick,
+            self.language,
             *self.screening_checks.values(),
             self.screening_other,
             self.allergies,
@@ -229,11 +252,14 @@ class PatientEditor(QDialog):
         self.email.setText(p.email)
         self.address.setPlainText(p.address)
         self.fitzpatrick.setCurrentIndex(max(0, self.fitzpatrick.findData(p.fitzpatrick_type)))
+        self.language.setCurrentIndex(max(0, self.language.findData(p.preferred_language)))
         for name, box in self.screening_checks.items():
             box.setChecked(bool(getattr(p.screening, name)))
         self.screening_other.setText(p.screening.other)
         self.screening_other.setCursorPosition(0)
         self.allergies.setPlainText(p.allergies)
+        self.allergy_status.setCurrentIndex(self.allergy_status.findData(p.allergy_status))
+        self._update_minor_note()
         self.notes.setPlainText(p.notes)
         self.badge.set_screening(p.screening)
 
@@ -253,8 +279,10 @@ class PatientEditor(QDialog):
             edit.textEdited.connect(self._mark_dirty)
         for text_box in (self.address, self.allergies, self.notes):
             text_box.textChanged.connect(self._mark_dirty)
-        for combo in (self.sex, self.fitzpatrick):
+        for combo in (self.sex, self.fitzpatrick, self.allergy_status, self.language):
             combo.currentIndexChanged.connect(self._mark_dirty)
+        self.allergies.textChanged.connect(self._allergies_typed)
+        self.date_of_birth.textChanged.connect(self._update_minor_note)
         for box in self.screening_checks.values():
             box.toggled.connect(self._mark_dirty)
             box.toggled.connect(self._update_badge)
@@ -263,6 +291,24 @@ class PatientEditor(QDialog):
     # -- behaviour ------------------------------------------------------------------------------
     def _mark_dirty(self, *_args: object) -> None:
         self._dirty = True
+
+    def _today(self) -> date:
+        return local_date(self._services.ctx.clock(), self._services.clinic.time_zone())
+
+    def _allergies_typed(self) -> None:
+        """Typing a list records it as 'allergies listed' (shown, and changeable)."""
+        listed = self.allergy_status.findData(AllergyStatus.LISTED)
+        if self.allergies.toPlainText().strip() and self.allergy_status.currentIndex() != listed:
+            self.allergy_status.setCurrentIndex(listed)
+
+    def _update_minor_note(self) -> None:
+        born = parse_date(self.date_of_birth.text())
+        age = age_on(born, self._today()) if born is not None else None
+        minor = age is not None and 0 <= age < ADULT_AGE
+        self.minor_note.setText(
+            f"Age {age}: under {ADULT_AGE}, every session warns and needs a recorded reason." if minor else ""
+        )
+        self.minor_note.setVisible(minor)
 
     def screening(self) -> SafetyScreening:
         return SafetyScreening(
@@ -285,8 +331,10 @@ class PatientEditor(QDialog):
             address=self.address.toPlainText().strip(),
             fitzpatrick_type=self.fitzpatrick.currentData(),
             allergies=self.allergies.toPlainText().strip(),
+            allergy_status=AllergyStatus(self.allergy_status.currentData()),
             screening=self.screening(),
             notes=self.notes.toPlainText().strip(),
+            preferred_language=Language(self.language.currentData()),
         )
         if self._original is None:
             return Patient(**values)  # type: ignore[arg-type]
@@ -318,6 +366,23 @@ class PatientEditor(QDialog):
                 errors += [x for x in e.errors if x.field != "date_of_birth"]
             self._show_errors(errors)
             return False
+        if patient.screening.pregnant_or_breastfeeding and pregnancy_needs_a_question(born, self._today()):
+            age = age_on(born, self._today())
+            if not self._prompts.confirm(
+                self,
+                "Pregnancy for a child?",
+                f"{patient.full_name} is {age} (born {born:%Y-%m-%d}). Record 'pregnant or breastfeeding' "
+                "for a child this young? Check the date of birth and the answer first.",
+            ):
+                self._show_errors(
+                    [
+                        FieldError(
+                            "screening.pregnant_or_breastfeeding",
+                            f"Not saved: 'pregnant or breastfeeding' for a {age}-year-old was not confirmed",
+                        )
+                    ]
+                )
+                return False
         try:
             if patient.id is None:
                 self.saved = self._services.patients.create(patient)

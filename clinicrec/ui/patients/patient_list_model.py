@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from ...services.app import Services
-from ...services.base import Change
+from ...services.base import Change, ChangeEntity
 from ...services.patients import PatientListRow
 from ..style import DANGER
 
@@ -130,7 +130,7 @@ class PatientListModel(QAbstractTableModel):
 
     def on_change(self, change: Change) -> None:
         """Change-bus listener: a patient was added or edited somewhere."""
-        if change.entity == "patient" and self._loaded:
+        if change.entity == ChangeEntity.PATIENT and self._loaded:
             self.refresh()
 
     # -- Qt model API ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
-from ...services.reports_stats import Estimate, fmt_estimate
+from ...domain.report_stats import Estimate, fmt_estimate
 from ..style import TEXT
 
 #: Pores, oil, redness: the same colour-blind-friendly colours as the PDF.

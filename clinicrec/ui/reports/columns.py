@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ...domain.enums import Gais
-from ...services.reports_stats import Estimate, fmt_estimate, fmt_rate, fmt_share, fmt_signed
-from ...services.reports_types import MEASURES, BreakdownRow, MeasureChange, Outcome
+from ...domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share, fmt_signed
+from ...domain.report_types import MEASURES, BreakdownRow, MeasureChange, Outcome
+from ..rows_model import Column
 from ..style import DANGER
-from .table_model import Column
 
 CHANGE_TIP = "Follow-up rating minus baseline rating (0–4 scale): negative is better."
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QGridLayout, QLabel, QPushButton, QWidget
 
 from ...domain.enums import Indication, TimePoint, Zone
-from ...services.reports_types import DilutionBand, FilterOptions, ReportFilters
+from ...domain.report_types import DilutionBand, FilterOptions, ReportFilters
 
 PRESETS = ("Last 3 months", "Last 12 months", "This year", "All dates", "Custom")
 DEFAULT_PRESET = "Last 12 months"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ...services.reports_stats import Estimate, fmt_rate
-from ...services.reports_types import FollowUpGaps, ProductUseReport, RecallReport, SafetyReport
+from ...domain.report_stats import Estimate, fmt_rate
+from ...domain.report_types import FollowUpGaps, ProductUseReport, RecallReport, ReportFilters, SafetyReport
+from ...services.reports import ReportRequest
 from .charts import ChartSeries, ReportChart
 from .columns import (
     GAP_COLUMNS,
@@ -17,7 +18,7 @@ from .columns import (
     WASTE_COLUMNS,
     group_columns,
 )
-from .page_parts import ReportTable, caption, muted, stack
+from .page_parts import ReportPage, ReportTable, caption, muted, stack
 
 #: Totals are counts, not samples: they are never flagged 'few'.
 COUNTED = 10**9
@@ -34,7 +35,7 @@ def _grid(page: QWidget) -> QGridLayout:
     return grid
 
 
-class SafetyPage(QWidget):
+class SafetyPage(ReportPage):
     """Adverse events by kind, with their rate per 100 signed sessions, and by product and injector."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -91,7 +92,7 @@ class SafetyPage(QWidget):
         )
 
 
-class ProductUsePage(QWidget):
+class ProductUsePage(ReportPage):
     """Units and vials per product and lot; units wasted in expired or timed-out vials."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -151,7 +152,7 @@ class ProductUsePage(QWidget):
         )
 
 
-class GapsPage(QWidget):
+class GapsPage(ReportPage):
     """Signed sessions whose review is due or overdue with no follow-up assessment."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -176,11 +177,10 @@ class GapsPage(QWidget):
         self.table.set_rows(r.rows)
 
 
-class RecallPage(QWidget):
+class RecallPage(ReportPage):
     """Lot recall: every patient and session that received a lot, with contact details."""
 
-    sig_lookup_requested = Signal(str)
-    sig_export_requested = Signal()
+    sig_lookup_requested = Signal(str)  # the lot asked for
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,6 +230,10 @@ class RecallPage(QWidget):
     def _lookup(self) -> None:
         if self.lot.text().strip():
             self.sig_lookup_requested.emit(self.lot.text().strip())
+            self.sig_compute_requested.emit()
+
+    def request(self, filters: ReportFilters) -> ReportRequest:
+        return ReportRequest(filters, lot=self.lot.text().strip())
 
     def show_result(self, r: RecallReport) -> None:
         found = ", ".join(r.lots) or r.lot_number

@@ -8,12 +8,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...domain.enums import Gais
-from ...services.reports_stats import Estimate, fmt_share
-from ...services.reports_types import MEASURES, Breakdown, BreakdownBy, Outcome, OutcomeSummary
+from ...domain.report_stats import Estimate, fmt_share
+from ...domain.report_types import MEASURES, Breakdown, BreakdownBy, Outcome, OutcomeSummary, ReportFilters
+from ...services.reports import ReportRequest
+from ..rows_model import Column
 from .charts import ChartSeries, ReportChart
 from .columns import BREAKDOWN_COLUMNS, CHANGE_COLUMNS, change_rows, ci_text, n_text
-from .page_parts import ReportTable, caption, muted, side_by_side, stack
-from .table_model import Column
+from .page_parts import ReportPage, ReportTable, caption, muted, side_by_side, stack
 
 #: GAIS colours from 'very much improved' (deep teal) to 'worse' (red).
 GAIS_COLOURS = ("#0b5d57", "#2a9d8f", "#8fd0c7", "#b8c0c7", "#c0392b")
@@ -60,7 +61,7 @@ def gais_table(outcomes: tuple[Outcome, ...]) -> tuple[list[Column], list[GaisLi
     return columns, lines
 
 
-class OutcomesPage(QWidget):
+class OutcomesPage(ReportPage):
     """Mean change from baseline per measure at each follow-up time point; GAIS and satisfaction."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -141,7 +142,7 @@ class OutcomesPage(QWidget):
         )
 
 
-class BreakdownPage(QWidget):
+class BreakdownPage(ReportPage):
     """One outcome table and chart per group: product, dilution band, zone, injector or month."""
 
     sig_dimension_changed = Signal(object)  # BreakdownBy
@@ -170,11 +171,21 @@ class BreakdownPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.chart, 5)
         layout.addWidget(self.table, 4)
-        self.by.currentIndexChanged.connect(lambda: self.sig_dimension_changed.emit(self.dimension))
+        self.by.currentIndexChanged.connect(self._dimension_changed)
+
+    def _dimension_changed(self) -> None:
+        self.sig_dimension_changed.emit(self.dimension)
+        self.sig_request_changed.emit()
 
     @property
     def dimension(self) -> BreakdownBy:
         return BreakdownBy(self.by.currentData())
+
+    def request(self, filters: ReportFilters) -> ReportRequest:
+        return ReportRequest(filters, by=self.dimension)
+
+    def shows(self, result: Breakdown) -> bool:
+        return result.by is self.dimension
 
     def show_result(self, bd: Breakdown) -> None:
         self.explain.setText(

@@ -1,11 +1,12 @@
-"""Small building blocks shared by the report pages: a table view over a RowsModel, captions."""
+"""Small building blocks shared by the report pages: the page base, a table view over a RowsModel,
+captions."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,7 +18,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .table_model import Column, RowsModel
+from ...domain.report_types import ReportFilters
+from ...services.reports import ReportRequest
+from ..rows_model import Column, RowsModel
+
+
+class ReportPage(QWidget):
+    """A page of the reports screen: shows one registered report (``services/reports``).
+
+    The screen asks the page what to compute (``request``: the filters plus the page's own inputs, such
+    as a breakdown's groups or a lot number), computes it off the GUI thread, and hands the result to
+    ``show_result``. A page with inputs of its own says when they change (``sig_request_changed``);
+    a report computed only on request (the recall) asks for it (``sig_compute_requested``).
+    """
+
+    sig_request_changed = Signal()  # the page's own inputs changed: compute again if shown
+    sig_compute_requested = Signal()  # the user asked for this report (on-request reports)
+    sig_export_requested = Signal()  # the page's own export button was pressed
+
+    def request(self, filters: ReportFilters) -> ReportRequest:
+        return ReportRequest(filters)
+
+    def shows(self, result: Any) -> bool:
+        """Whether an earlier result still answers the page's request (else it is computed again)."""
+        return True
+
+    def show_result(self, result: Any) -> None:
+        raise NotImplementedError
 
 
 def caption(text: str, parent: QWidget, name: str = "") -> QLabel:

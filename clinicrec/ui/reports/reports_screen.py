@@ -1,10 +1,14 @@
 """The reports screen: filters on top, one tab per report, figures as tables and charts, exports.
 
+The tabs are the registered reports (``services/reports``, in their order), each shown by the page its
+definition names (``pages.PAGES``); computing, CSV export and the meeting PDF go through the same
+definitions, so the screen knows no report by name.
+
 Every figure is computed by ``ReportService`` through the Worker, off the GUI thread: changing a
 filter recomputes only the visible tab (after a short pause, so typing a date does not start ten
 queries), and results that arrive for filters no longer chosen are dropped. Managers see the clinic;
 an injector sees their own sessions only (the service enforces it; the screen says so and hides the
-recall tab and the export buttons that would be refused).
+reports, such as the lot recall, and the export buttons that would be refused).
 """
 
 from __future__ import annotations
@@ -17,27 +21,19 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from ...domain.report_types import ReportFilters
 from ...services.app import Services
 from ...services.permissions import Action
-from ...services.report_export import export_csv, export_pdf
-from ...services.reports_types import ReportFilters
+from ...services.reports import ReportDefinition, ReportRequest, definitions
+from ...services.reports.export import export_csv, export_pdf
 from ..prompts import Prompts
 from ..worker import Worker
 from .filter_bar import FilterBar
-from .other_pages import GapsPage, ProductUsePage, RecallPage, SafetyPage
-from .outcome_pages import BreakdownPage, OutcomesPage
+from .page_parts import ReportPage
+from .pages import PAGES
 
 #: Pause after the last filter change before recomputing (ms).
 RECOMPUTE_DELAY_MS = 250
-TABS = ("outcomes", "breakdown", "safety", "product-use", "gaps", "recall")
-TAB_TITLES = {
-    "outcomes": "Outcomes",
-    "breakdown": "Breakdowns",
-    "safety": "Safety",
-    "product-use": "Product use",
-    "gaps": "Follow-up gaps",
-    "recall": "Lot recall",
-}
 
 
 class ReportsScreen(QWidget):
@@ -123,29 +119,17 @@ class ReportsScreen(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
-        self.outcomes_page = OutcomesPage(self)
-        self.breakdown_page = BreakdownPage(self)
-        self.safety_page = SafetyPage(self)
-        self.product_page = ProductUsePage(self)
-        self.gaps_page = GapsPage(self)
-        self.recall_page = RecallPage(self)
-        self.pages: dict[str, QWidget] = {
-            "outcomes": self.outcomes_page,
-            "breakdown": self.breakdown_page,
-            "safety": self.safety_page,
-            "product-use": self.product_page,
-            "gaps": self.gaps_page,
+        # one tab per registered report the actor may see, keyed by its page name
+        self.definitions: dict[str, ReportDefinition[Any]] = {
+            d.page: d for d in definitions() if actor is not None and actor.can(d.permission)
         }
-        if self._can_all:
-            self.pages["recall"] = self.recall_page
-        else:
-            self.recall_page.hide()
+        self.pages: dict[str, ReportPage] = {key: PAGES[key](self) for key in self.definitions}
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("reports_tabs")
         self.tabs.setAccessibleName("Reports")
         self.tabs.setDocumentMode(True)
         for key, page in self.pages.items():
-            self.tabs.addTab(page, TAB_TITLES[key])
+            self.tabs.addTab(page, self.definitions[key].tab_title)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -169,12 +153,13 @@ class ReportsScreen(QWidget):
         self.filter_bar.sig_filters_changed.connect(self._filters_changed)
         self._timer.timeout.connect(self.refresh)
         self.tabs.currentChanged.connect(lambda _i: self._ensure_current())
-        self.breakdown_page.sig_dimension_changed.connect(lambda _by: self._ensure_current())
         self.refresh_button.clicked.connect(self.refresh)
         self.export_csv_button.clicked.connect(self.export_current_csv)
         self.export_pdf_button.clicked.connect(self.export_pdf)
-        self.recall_page.sig_lookup_requested.connect(self.look_up_lot)
-        self.recall_page.sig_export_requested.connect(lambda: self._export_csv_of("recall"))
+        for key, page in self.pages.items():
+            page.sig_request_changed.connect(self._ensure_current)
+            page.sig_compute_requested.connect(lambda key=key: self.run_report(key))
+            page.sig_export_requested.connect(lambda key=key: self._export_csv_of(key))
 
     # -- computing ----------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
@@ -195,53 +180,51 @@ class ReportsScreen(QWidget):
     def result(self, key: str) -> Any:
         return self._results.get(key)
 
+    def _keep_on_request(self) -> None:
+        """Forget figures computed for the old filters (not those asked for on request: a recall)."""
+        self._results = {k: v for k, v in self._results.items() if self.definitions[k].on_request}
+
     def _filters_changed(self, filters: ReportFilters) -> None:
         self._filters = filters
         self._generation += 1
-        self._results = {k: v for k, v in self._results.items() if k == "recall"}
+        self._keep_on_request()
         self._timer.start()
 
     def refresh(self) -> None:
         """Drop every figure computed so far and compute the visible tab again."""
         self._timer.stop()
         self._generation += 1
-        self._results = {k: v for k, v in self._results.items() if k == "recall"}
+        self._keep_on_request()
         self._ensure_current()
 
     def _ensure_current(self) -> None:
         key = self.current_key
-        if key == "recall":
+        if self.definitions[key].on_request:
             return
         have = self._results.get(key)
-        if have is not None and not (key == "breakdown" and have.by is not self.breakdown_page.dimension):
+        if have is not None and self.pages[key].shows(have):
             return
         self._compute(key)
 
-    def _job(self, key: str) -> Any:
-        f, reports = self._filters, self._reports
-        if key == "breakdown":
-            by = self.breakdown_page.dimension
-            return lambda: reports.breakdown(f, by)
-        return {
-            "outcomes": lambda: reports.summary(f),
-            "safety": lambda: reports.safety(f),
-            "product-use": lambda: reports.product_use(f),
-            "gaps": lambda: reports.follow_up_gaps(f),
-        }[key]
-
     def _compute(self, key: str) -> None:
         generation = self._generation
-        self._started()
-        self._worker.run(
-            self._job(key), lambda r: self._done(generation, key, r), lambda e: self._failed(generation, e)
-        )
+        self._run(key, self.pages[key].request(self._filters), generation)
+
+    def run_report(self, key: str, request: ReportRequest | None = None) -> None:
+        """Compute a report now (an on-request report such as the recall); its result is kept whatever
+        the filters do afterwards."""
+        self._run(key, request or self.pages[key].request(self._filters), None)
 
     def look_up_lot(self, lot: str) -> None:
+        self.run_report("recall", ReportRequest(self._filters, lot=lot))
+
+    def _run(self, key: str, request: ReportRequest, generation: int | None) -> None:
+        definition, reports = self.definitions[key], self._reports
         self._started()
         self._worker.run(
-            lambda: self._reports.recall(lot),
-            lambda r: self._done(None, "recall", r),
-            lambda e: self._failed(None, e),
+            lambda: definition.run(reports, request),
+            lambda r: self._done(generation, key, r),
+            lambda e: self._failed(generation, e),
         )
 
     def _started(self) -> None:
@@ -265,7 +248,7 @@ class ReportsScreen(QWidget):
         self._results[key] = result
         page = self.pages.get(key)
         if page is not None:
-            page.show_result(result)  # type: ignore[attr-defined]
+            page.show_result(result)
         self.status.setText(f"Updated {datetime.now():%H:%M:%S}")
         self.sig_report_ready.emit(key, result)
 
@@ -292,7 +275,7 @@ class ReportsScreen(QWidget):
                 self, "Export CSV", "The figures are still being computed; export again in a moment."
             )
             return
-        suffix = getattr(getattr(result, "by", None), "value", "")
+        suffix = self.definitions[key].suffix(result)
         name = f"{key}{'-' + suffix if suffix else ''}-{self._services.ctx.clock():%Y-%m-%d}.csv"
         path = self._prompts.save_file(self, "Export CSV", name, "CSV files (*.csv)")
         if not path:

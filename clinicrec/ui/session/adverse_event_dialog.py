@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,10 +22,11 @@ from ...domain.enums import AdverseEventKind, Severity
 from ...domain.errors import ClinicRecError, ValidationError
 from ...domain.models import AdverseEvent
 from ...services.app import Services
+from ..date_edit import DateEdit
 from ..prompts import Prompts
 from ..style import set_role
 from ..widgets import FieldErrorLabel, show_field_errors
-from .form_helpers import field_with_error, from_qdate, name, to_qdate
+from .form_helpers import field_with_error, name
 
 
 class AdverseEventDialog(QDialog):
@@ -62,15 +62,12 @@ class AdverseEventDialog(QDialog):
         self.kind = name(QComboBox(self), "ae_kind", "Kind of adverse event")
         for k in AdverseEventKind:
             self.kind.addItem(k.label, k)
-        self.onset = name(QDateEdit(self), "ae_onset", "Onset date")
+        self.onset = name(DateEdit(self, label="Onset date"), "ae_onset", "Onset date")
         self.severity = name(QComboBox(self), "ae_severity", "Severity")
         for s in Severity:
             self.severity.addItem(s.label, s)
         self.resolved = name(QCheckBox("Resolved", self), "ae_resolved", "Resolved")
-        self.resolved_on = name(QDateEdit(self), "ae_resolved_on", "Resolution date")
-        for d in (self.onset, self.resolved_on):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+        self.resolved_on = name(DateEdit(self, label="Resolution date"), "ae_resolved_on", "Resolution date")
         self.resolution = name(QPlainTextEdit(self), "ae_resolution", "How it resolved")
         self.resolution.setPlaceholderText("Treatment given, how it resolved")
         self.notes = name(QPlainTextEdit(self), "ae_notes", "Adverse event notes")
@@ -125,19 +122,19 @@ class AdverseEventDialog(QDialog):
 
     def _load(self, e: AdverseEvent) -> None:
         self.kind.setCurrentIndex(self.kind.findData(e.kind))
-        self.onset.setDate(to_qdate(e.onset))
+        self.onset.setDate(e.onset)
         self.severity.setCurrentIndex(self.severity.findData(e.severity))
         self.resolved.setChecked(e.resolved_on is not None)
-        self.resolved_on.setDate(to_qdate(e.resolved_on or e.onset))
+        self.resolved_on.setDate(e.resolved_on or e.onset)
         self.resolved_on.setEnabled(e.resolved_on is not None)
         self.resolution.setPlainText(e.resolution)
         self.notes.setPlainText(e.notes)
 
     def event_value(self) -> AdverseEvent:
-        resolved: date | None = from_qdate(self.resolved_on.date()) if self.resolved.isChecked() else None
+        resolved: date | None = self.resolved_on.value() if self.resolved.isChecked() else None
         values = dict(
             kind=self.kind.currentData(),
-            onset=from_qdate(self.onset.date()),
+            onset=self.onset.value(),
             severity=self.severity.currentData(),
             resolved_on=resolved,
             resolution=self.resolution.toPlainText(),
@@ -146,6 +143,16 @@ class AdverseEventDialog(QDialog):
         return replace(self._event, **values) if self._event else AdverseEvent(**values)
 
     def _save(self) -> None:
+        from ...domain.errors import FieldError
+
+        missing = [
+            FieldError(key, f.error_text() or f"{f.accessibleName()}: type the date as 2027-06-30")
+            for key, f in (("onset", self.onset), ("resolved_on", self.resolved_on))
+            if f.value() is None and (key == "onset" or self.resolved.isChecked())
+        ]
+        if missing:
+            show_field_errors(missing, self.errors)
+            return
         event = self.event_value()
         try:
             if self._event is None:

@@ -26,7 +26,7 @@ def banner_for(session: TreatmentSession, record: SessionRecord | None) -> tuple
     style = ""
     if session.status == SessionStatus.SIGNED and record is not None and record.signature is not None:
         sig = record.signature
-        who = f"{sig.signer_name}, {sig.credentials}" if sig.credentials else sig.signer_name
+        who = sig.signer
         lines.append(
             f"✔ Signed by {who} at {local(sig.signed_at)}. Read-only: corrections are made by "
             "an amendment (Amend…)."

@@ -1,26 +1,28 @@
-"""A dose entered in units or in volume, the other quantity shown live from the concentration."""
+"""A dose entered in units or in volume, the other quantity shown live from the concentration.
+
+The number typed is kept exactly; switching U <-> mL only changes what is shown (domain/dose_entry.py).
+Out-of-range input stays in the field with a message saying what is allowed; it is never clamped.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain.dilution import Concentration
+from ...domain.dose_entry import DoseEntry, parse_dose
 from ...domain.enums import DoseBasis
-from ...domain.validation import POINT_UNITS_MAX, POINT_VOLUME_MAX_ML
 from ..style import MUTED
 from .editor import Dose
 
-_SPIN = {  # basis: (decimals, step, minimum, maximum)
-    DoseBasis.UNITS: (2, 0.05, 0.01, POINT_UNITS_MAX),
-    DoseBasis.VOLUME: (3, 0.005, 0.001, POINT_VOLUME_MAX_ML),
-}
+ERROR_STYLE = "color: #B3261E;"
 
 
 class DoseInput(QWidget):
-    """[ 0.40 ] [U ▾]  = 0.01 mL at 4 U/0.1 mL (40 U/mL)."""
+    """[ 0.4 ] [U ▾]  = 0.01 mL at 4 U/0.1 mL (40 U/mL)."""
 
-    sig_dose_changed = Signal(object)  # Dose
+    sig_dose_changed = Signal(object)  # Dose, only when what is typed is a valid dose
+    sig_validity_changed = Signal(bool)
 
     def __init__(
         self, name: str, accessible: str, parent: QWidget | None = None, *, inline: bool = False
@@ -29,16 +31,19 @@ class DoseInput(QWidget):
         self._conc: Concentration | None = None
         self._name = name
         self._inline = inline
+        self._entry = DoseEntry.of(DoseBasis.UNITS, 0.4)
+        self._shown = DoseBasis.UNITS
+        self._error = ""
         self._build_ui(accessible)
         self._connect_signals()
         self.set_dose(Dose(DoseBasis.UNITS, 0.4))
 
     def _build_ui(self, accessible: str) -> None:
-        self.value = QDoubleSpinBox(self)
+        self.value = QLineEdit(self)
         self.value.setObjectName(f"{self._name}_value")
         self.value.setAccessibleName(f"{accessible} amount")
-        self.value.setKeyboardTracking(True)
         self.value.setMinimumWidth(84)
+        self.value.setMaximumWidth(110)
         self.basis = QComboBox(self)
         self.basis.setObjectName(f"{self._name}_basis")
         self.basis.setAccessibleName(f"{accessible} entered in")
@@ -49,71 +54,112 @@ class DoseInput(QWidget):
         self.derived.setWordWrap(True)
         self.derived.setStyleSheet(f"color: {MUTED};")
         self.derived.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = QLabel(self)
+        self.error.setObjectName(f"{self._name}_error")
+        self.error.setAccessibleName(f"{accessible} problem")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         row.addWidget(self.value)
         row.addWidget(self.basis)
-        if self._inline:  # the derived quantity to the right, on the same line
-            row.addWidget(self.derived, 1)
-            self.setLayout(row)
-            return
-        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        if self._inline:  # the derived quantity to the right, on the same line
+            row.addWidget(self.derived, 1)
+        else:
+            row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(self.derived)
+        if not self._inline:
+            layout.addWidget(self.derived)
+        layout.addWidget(self.error)
 
     def _connect_signals(self) -> None:
-        self.value.valueChanged.connect(self._changed)
+        self.value.textEdited.connect(self._typed)
         self.basis.currentIndexChanged.connect(self._basis_changed)
 
+    # -- reading and setting -------------------------------------------------------------------------
     def dose(self) -> Dose:
-        return Dose(DoseBasis(self.basis.currentData()), round(self.value.value(), self.value.decimals()))
+        """The dose as entered (in the unit it was typed in), whatever unit is shown now."""
+        return Dose(self._entry.basis, self._entry.value)
+
+    def is_valid(self) -> bool:
+        return not self._error
+
+    def error_text(self) -> str:
+        return self._error
+
+    def shown_basis(self) -> DoseBasis:
+        return self._shown
 
     def set_dose(self, dose: Dose) -> None:
-        self.blockSignals(True)
-        self.basis.blockSignals(True)
-        self.basis.setCurrentIndex(self.basis.findData(dose.basis))
-        self.basis.blockSignals(False)
-        self._configure(DoseBasis(dose.basis))
-        self.value.setValue(dose.value)
-        self.blockSignals(False)
+        self._entry = DoseEntry.of(DoseBasis(dose.basis), dose.value)
+        self._show(DoseBasis(dose.basis))
+        self._set_error("")
         self._update_derived()
 
     def set_concentration(self, conc: Concentration | None) -> None:
         self._conc = conc
+        if self.is_valid():
+            self.value.setText(self._entry.shown_in(self._shown, conc))
         self._update_derived()
 
-    def _configure(self, basis: DoseBasis) -> None:
-        decimals, step, low, high = _SPIN[basis]
-        self.value.blockSignals(True)
-        self.value.setDecimals(decimals)
-        self.value.setSingleStep(step)
-        self.value.setRange(low, high)
-        self.value.setSuffix(" U" if basis == DoseBasis.UNITS else " mL")
-        self.value.blockSignals(False)
+    # -- behaviour ----------------------------------------------------------------------------------
+    def _show(self, basis: DoseBasis) -> None:
+        self._shown = basis
+        self.basis.blockSignals(True)
+        self.basis.setCurrentIndex(self.basis.findData(basis))
+        self.basis.blockSignals(False)
+        self.value.setText(self._entry.shown_in(basis, self._conc))
+        self.value.setPlaceholderText("" if self._conc or basis == self._entry.basis else "choose a vial")
 
-    def _basis_changed(self) -> None:
-        """Switching U <-> mL keeps the same dose: the value is converted at the concentration."""
-        basis = DoseBasis(self.basis.currentData())
-        old = self.value.value()
-        self._configure(basis)
-        if self._conc is not None:
-            new = self._conc.volume_for(old) if basis == DoseBasis.VOLUME else self._conc.units_for(old)
-        else:
-            new = _SPIN[basis][1] * 2
-        self.value.setValue(new)
-        self._changed()
-
-    def _changed(self) -> None:
+    def _typed(self, text: str) -> None:
+        parsed = parse_dose(text, self._shown)
+        if isinstance(parsed, str):
+            self._set_error(parsed)
+            self._update_derived()
+            return
+        self._entry = parsed
+        self._set_error("")
         self._update_derived()
         if not self.signalsBlocked():
             self.sig_dose_changed.emit(self.dose())
 
+    def _basis_changed(self) -> None:
+        """Switching U <-> mL changes what is shown, never the dose (unless the field holds a problem)."""
+        wanted = DoseBasis(self.basis.currentData())
+        if not self.is_valid():  # keep what was typed and its message; the unit stays with it
+            self.basis.blockSignals(True)
+            self.basis.setCurrentIndex(self.basis.findData(self._shown))
+            self.basis.blockSignals(False)
+            return
+        self._show(wanted)
+        self._update_derived()
+
+    def _set_error(self, message: str) -> None:
+        was_valid = self.is_valid()
+        self._error = message
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.value.setStyleSheet("border: 1px solid #B3261E;" if message else "")
+        self.value.setToolTip(message)
+        if was_valid != self.is_valid():
+            self.sig_validity_changed.emit(self.is_valid())
+
     def _update_derived(self) -> None:
-        text = self.dose().describe(self._conc, short=True)
-        _entered, sep, derived = text.partition(" = ")
-        self.derived.setText(f"= {derived}" if sep else text)
-        self.derived.setAccessibleName(self.dose().describe(self._conc))
+        if not self.is_valid():
+            self.derived.setText("")
+            return
+        dose = self.dose()
+        if self._shown == dose.basis:
+            text = dose.describe(self._conc, short=True)
+            _entered, sep, derived = text.partition(" = ")
+            self.derived.setText(f"= {derived}" if sep else text)
+        elif self._conc is not None:
+            self.derived.setText(f"(entered as {dose.describe(self._conc, short=True)})")
+        else:
+            self.derived.setText(f"(entered as {dose.describe(None)})")
+        self.derived.setAccessibleName(dose.describe(self._conc))

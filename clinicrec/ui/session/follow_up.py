@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,10 +26,11 @@ from ...domain.errors import ClinicRecError, ValidationError
 from ...domain.models import Assessment
 from ...domain.scales import CURRENT_SCALE_VERSION, short_anchor
 from ...services.app import Services
+from ..date_edit import DateEdit
 from ..prompts import Prompts
 from ..style import GOOD, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
-from .form_helpers import field_with_error, from_qdate, name, to_qdate
+from .form_helpers import field_with_error, name
 from .ratings import READINGS, RatingPicker, ReadingField
 
 SATISFACTION = ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied")
@@ -78,9 +78,7 @@ class FollowUpDialog(QDialog):
         for tp in TimePoint:
             if tp != TimePoint.BASELINE:
                 self.time_point.addItem(tp.label, tp)
-        self.assessed_on = name(QDateEdit(self), "fu_assessed_on", "Assessment date")
-        self.assessed_on.setCalendarPopup(True)
-        self.assessed_on.setDisplayFormat("yyyy-MM-dd")
+        self.assessed_on = name(DateEdit(self, label="Assessment date"), "fu_assessed_on", "Assessment date")
         tp_box, self.errors["time_point"] = field_with_error(self.time_point)
         date_box, self.errors["assessed_on"] = field_with_error(self.assessed_on)
         when.addWidget(QLabel("Time point", self))
@@ -193,7 +191,7 @@ class FollowUpDialog(QDialog):
     def _time_point_changed(self) -> None:
         days = TimePoint(self.time_point.currentData()).days
         if days is not None:
-            self.assessed_on.setDate(to_qdate(self._session_date + timedelta(days=days)))
+            self.assessed_on.setDate(self._session_date + timedelta(days=days))
 
     def _update_changes(self) -> None:
         b = self._baseline
@@ -237,7 +235,7 @@ class FollowUpDialog(QDialog):
         version = self._baseline.scale_version if self._baseline else CURRENT_SCALE_VERSION
         return Assessment(
             time_point=TimePoint(self.time_point.currentData()),
-            assessed_on=from_qdate(self.assessed_on.date()),
+            assessed_on=self.assessed_on.value(),  # type: ignore[arg-type]
             pores=self.pickers[Measure.PORES].value(),
             oil=self.pickers[Measure.OIL].value(),
             redness=self.pickers[Measure.REDNESS].value(),
@@ -253,10 +251,18 @@ class FollowUpDialog(QDialog):
 
     def _save(self) -> None:
         assessment, problems = self.assessment()
+        if self.assessed_on.value() is None:
+            from ...domain.errors import FieldError
+
+            text = self.assessed_on.error_text() or "Assessment date: type the date as 2027-06-30"
+            problems.append(FieldError("assessed_on", text))
         if problems:
             show_field_errors(problems, self.errors)
             return
         try:
+            warnings = self._services.records.follow_up_warnings(self._session_id, assessment)
+            if warnings and not self._prompts.confirm(self, "Check the time point", "\n".join(warnings)):
+                return
             self.saved = self._services.records.add_follow_up(self._session_id, assessment)
         except ValidationError as e:
             rest = show_field_errors(e.errors, self.errors)

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.models import Patient
-from ..facemap_widget import FaceMapView
 from ..style import BORDER, SURFACE, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge
 from .details_form import SessionDetailsForm
+from .facemap_widget import FaceMapView
 from .form_helpers import name
 from .models import AdverseEventsModel, PointsModel, TotalsModel
 from .ratings import BaselineForm

@@ -1,6 +1,6 @@
 """Graphics items of the face map: the drawing, the zones, their names and the injection-point dots.
 
-Used by ``clinicrec.ui.facemap_widget.FaceMapView``; scene coordinates keep ``MAP_ASPECT``.
+Used by ``clinicrec.ui.session.facemap_widget.FaceMapView``; scene coordinates keep ``MAP_ASPECT``.
 """
 
 from __future__ import annotations

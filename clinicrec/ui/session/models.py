@@ -1,6 +1,7 @@
 """Table models of the charting window: points, totals, adverse events, vials open today.
 
-Each holds immutable rows and is refreshed whole (the lists are short: at most a few hundred points).
+Each is the one ``RowsModel`` with its columns; the lists are short (at most a few hundred points) and
+load whole. The points model also edits its rows, for the undo commands.
 """
 
 from __future__ import annotations
@@ -10,18 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
-from ...domain.dilution import fmt_units, fmt_volume
+from ...domain.dilution import column_decimals, fmt_units, fmt_volume
 from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
 from ...services.catalogue import VialStatus
+from ..rows_model import Column, RowsModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ALERT_BG = QColor("#FDE2E1")
 ALERT_FG = QColor("#9B1C1C")
 TOTAL_BG = QColor("#EEF2F5")
@@ -33,38 +34,6 @@ def vial_colour(index: int) -> str:
     return VIAL_COLOURS[index % len(VIAL_COLOURS)]
 
 
-class _RowsModel(QAbstractTableModel):
-    """Shared plumbing: a header tuple, immutable rows, ``set_rows``."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row(self, index: int) -> Any:
-        return self._rows[index]
-
-
 # -- points ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChartPoint:
@@ -74,18 +43,67 @@ class ChartPoint:
     point: InjectionPoint
 
 
-class PointsModel(_RowsModel):
+class PointsModel(RowsModel[ChartPoint]):
     """The session's injection points in charting order; every change goes through the undo commands."""
 
-    HEADERS = ("#", "Zone", "Dose", "Volume", "At concentration", "Vial")
     sig_points_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__((), parent=parent)
         self._vials: dict[int, Vial] = {}
         self._labels: dict[int, str] = {}
         self._colours: dict[int, str] = {}
-        self._errors: dict[int, str] = {}
+        self._errors: dict[int, str] = {}  # point uid -> message
+        self.set_table(self._point_columns(), ())
+
+    def _point_columns(self) -> tuple[Column[ChartPoint], ...]:
+        def error(cp: ChartPoint) -> str | None:
+            return self._errors.get(cp.uid)
+
+        def alert(cp: ChartPoint) -> QColor | None:
+            return ALERT_BG if cp.uid in self._errors else None
+
+        def vial_label(cp: ChartPoint) -> str:
+            vial = self._vials.get(cp.point.vial_id)
+            return vial.concentration.label() if vial else ""
+
+        common: dict[str, Any] = {"tip": error, "background": alert}
+        return (
+            Column("#", lambda cp: "", numeric=True, **common),  # the row's number: see data()
+            Column("Zone", lambda cp: Zone(cp.point.zone).label, **common),
+            # the quantity that was entered is bold; the other is derived
+            Column(
+                "Dose",
+                lambda cp: fmt_units(cp.point.units, self._decimals()[0]),
+                numeric=True,
+                bold=lambda cp: cp.point.basis == "units",
+                **common,
+            ),
+            Column(
+                "Volume",
+                lambda cp: fmt_volume(cp.point.volume_ml, self._decimals()[1]),
+                numeric=True,
+                bold=lambda cp: cp.point.basis != "units",
+                **common,
+            ),
+            Column("At concentration", vial_label, **common),
+            Column(
+                "Vial",
+                lambda cp: self._labels.get(cp.point.vial_id, f"vial {cp.point.vial_id}"),
+                decoration=lambda cp: self._colours.get(cp.point.vial_id, "#777777"),
+                **common,
+            ),
+        )
+
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        if (
+            index.isValid()
+            and index.column() == 0
+            and role in (_DISPLAY, Qt.ItemDataRole.AccessibleTextRole)
+            and 0 <= index.row() < self.rowCount()
+        ):
+            return str(index.row() + 1)
+        return super().data(index, role)
 
     # plumbing used by the undo commands
     def points(self) -> list[InjectionPoint]:
@@ -147,46 +165,29 @@ class PointsModel(_RowsModel):
         self, vials: Mapping[int, Vial], labels: Mapping[int, str], colours: Mapping[int, str]
     ) -> None:
         self._vials, self._labels, self._colours = dict(vials), dict(labels), dict(colours)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+        self._all_changed()
 
     def set_errors(self, errors: Mapping[int, str]) -> None:
-        """Row index -> message, from the service's 'points[i]...' field errors."""
-        self._errors = dict(errors)
+        """Row index -> message, from the service's 'points[i]...' field errors (kept with the point)."""
+        self._errors = {self._rows[i].uid: m for i, m in errors.items() if 0 <= i < len(self._rows)}
+        self._all_changed()
+
+    def _all_changed(self) -> None:
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
 
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        cp: ChartPoint = self._rows[index.row()]
-        p, col = cp.point, index.column()
-        error = self._errors.get(index.row())
-        if role == _DISPLAY:
-            vial = self._vials.get(p.vial_id)
-            return (
-                str(index.row() + 1),
-                Zone(p.zone).label,
-                fmt_units(p.units),
-                fmt_volume(p.volume_ml),
-                vial.concentration.label() if vial else "",
-                self._labels.get(p.vial_id, f"vial {p.vial_id}"),
-            )[col]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return error
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2, 3):
-            return _RIGHT
-        if role == Qt.ItemDataRole.DecorationRole and col == 5:
-            return QColor(self._colours.get(p.vial_id, "#777777"))
-        if role == Qt.ItemDataRole.BackgroundRole and error:
-            return ALERT_BG
-        if role == Qt.ItemDataRole.FontRole and col == (2 if p.basis == "units" else 3):
-            font = QFont()
-            font.setBold(True)  # the quantity that was entered; the other is derived
-            return font
-        if role == Qt.ItemDataRole.UserRole:
-            return cp.uid
-        return None
+    def _decimals(self) -> tuple[int, int]:
+        """One number of decimals per column, so two different doses never show as the same figure."""
+        key = tuple((cp.point.units, cp.point.volume_ml) for cp in self._rows)
+        cached: tuple[tuple[tuple[float, float], ...], tuple[int, int]] | None = getattr(
+            self, "_dec_cache", None
+        )
+        if cached is None or cached[0] != key:
+            units = column_decimals((u for u, _ in key), 3)
+            volumes = column_decimals((v for _, v in key), 4)
+            cached = (key, (units, volumes))
+            self._dec_cache = cached
+        return cached[1]
 
 
 # -- totals ------------------------------------------------------------------------------------------
@@ -231,88 +232,86 @@ def total_rows(
     return out
 
 
-class TotalsModel(_RowsModel):
+def _total_background(r: TotalRow) -> QColor | None:
+    if r.alert and r.kind == "total":
+        return ALERT_BG
+    return TOTAL_BG if r.kind == "total" else PRODUCT_BG if r.kind == "product" else None
+
+
+def _total_column(title: str, text: Any, numeric: bool = True) -> Column[TotalRow]:
+    return Column(
+        title,
+        text,
+        numeric=numeric,
+        bold=lambda r: r.kind != "zone",
+        background=_total_background,
+        tone=lambda r: ALERT_FG if r.alert else None,
+        tip=lambda r: r.alert or None,
+    )
+
+
+TOTAL_COLUMNS: tuple[Column[TotalRow], ...] = (
+    _total_column("Area", lambda r: r.label, numeric=False),
+    _total_column("Points", lambda r: "" if r.kind == "product" else str(r.points)),
+    _total_column("Units", lambda r: "" if r.kind == "product" else fmt_units(r.units)),
+    _total_column("Volume", lambda r: "" if r.kind == "product" else fmt_volume(r.volume_ml)),
+)
+
+
+class TotalsModel(RowsModel[TotalRow]):
     """Rows of ``total_rows``; product headings span the table (the view sets the spans)."""
 
-    HEADERS = ("Area", "Points", "Units", "Volume")
-
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r: TotalRow = self._rows[index.row()]
-        col = index.column()
-        if role == _DISPLAY:
-            if r.kind == "product":
-                return r.label if col == 0 else ""
-            return (r.label, str(r.points), fmt_units(r.units), fmt_volume(r.volume_ml))[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 1:
-            return _RIGHT
-        if role == Qt.ItemDataRole.FontRole and r.kind != "zone":
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if r.alert and r.kind == "total":
-                return ALERT_BG
-            return TOTAL_BG if r.kind == "total" else PRODUCT_BG if r.kind == "product" else None
-        if role == Qt.ItemDataRole.ForegroundRole and r.alert:
-            return ALERT_FG
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return r.alert or None
-        return None
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(TOTAL_COLUMNS, parent=parent)
 
     def heading_rows(self) -> list[int]:
         return [i for i, r in enumerate(self._rows) if r.kind == "product"]
 
 
 # -- adverse events ----------------------------------------------------------------------------------
-class AdverseEventsModel(_RowsModel):
-    HEADERS = ("Event", "Onset", "Severity", "Resolved", "Notes")
+def _event_tip(e: AdverseEvent) -> str | None:
+    return "\n".join(t for t in (e.resolution, e.notes) if t) or None
 
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        e: AdverseEvent = self._rows[index.row()]
-        if role == _DISPLAY:
-            resolved = f"{e.resolved_on:%Y-%m-%d}" if e.resolved_on else "Ongoing"
-            return (
-                e.kind.label,
-                f"{e.onset:%Y-%m-%d}",
-                e.severity.label,
-                resolved,
-                e.notes.splitlines()[0] if e.notes else "",
-            )[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(t for t in (e.resolution, e.notes) if t) or None
-        return None
+
+EVENT_COLUMNS: tuple[Column[AdverseEvent], ...] = (
+    Column("Event", lambda e: e.kind.label, tip=_event_tip),
+    Column("Onset", lambda e: f"{e.onset:%Y-%m-%d}", tip=_event_tip),
+    Column("Severity", lambda e: e.severity.label, tip=_event_tip),
+    Column("Resolved", lambda e: f"{e.resolved_on:%Y-%m-%d}" if e.resolved_on else "Ongoing", tip=_event_tip),
+    Column("Notes", lambda e: e.notes.splitlines()[0] if e.notes else "", tip=_event_tip),
+)
+
+
+class AdverseEventsModel(RowsModel[AdverseEvent]):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(EVENT_COLUMNS, parent=parent)
 
 
 # -- vials open today --------------------------------------------------------------------------------
-class VialStatusModel(_RowsModel):
-    HEADERS = ("Product", "Lot", "Concentration", "Reconstituted", "Left", "Use by")
+class VialStatusModel(RowsModel[VialStatus]):
+    """Vials open today: red once expired or empty."""
 
     def __init__(self, today: date, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__((), parent=parent)
         self._today = today
 
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        st: VialStatus = self._rows[index.row()]
-        v, col = st.vial, index.column()
-        if role == _DISPLAY:
-            return (
-                f"{st.product.brand} {v.vial_units:g} U",
-                v.lot_number,
-                v.concentration.label(),
-                f"{v.reconstituted_at.astimezone():%Y-%m-%d %H:%M}",
-                fmt_units(st.remaining_units),
-                f"{st.use_by.astimezone():%Y-%m-%d %H:%M}",
-            )[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 4:
-            return _RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole and (st.expired(self._today) or st.remaining_units <= 0):
-            return ALERT_FG
-        if role == Qt.ItemDataRole.ToolTipRole and st.expired(self._today):
-            return f"Lot expired on {v.expiry_date:%Y-%m-%d}"
-        return None
+        def tone(st: VialStatus) -> QColor | None:
+            return ALERT_FG if st.expired(self._today) or st.remaining_units <= 0 else None
+
+        def tip(st: VialStatus) -> str | None:
+            return f"Lot expired on {st.vial.expiry_date:%Y-%m-%d}" if st.expired(self._today) else None
+
+        def column(title: str, text: Any, numeric: bool = False) -> Column[VialStatus]:
+            return Column(title, text, numeric=numeric, tone=tone, tip=tip)
+
+        self.set_table(
+            (
+                column("Product", lambda st: f"{st.product.brand} {st.vial.vial_units:g} U"),
+                column("Lot", lambda st: st.vial.lot_number),
+                column("Concentration", lambda st: st.vial.concentration.label()),
+                column("Reconstituted", lambda st: f"{st.vial.reconstituted_at.astimezone():%Y-%m-%d %H:%M}"),
+                column("Left", lambda st: fmt_units(st.remaining_units), numeric=True),
+                column("Use by", lambda st: f"{st.use_by.astimezone():%Y-%m-%d %H:%M}"),
+            ),
+            (),
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from functools import lru_cache
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +26,12 @@ from ..style import MUTED, set_role
 from .dose_input import DoseInput
 from .editor import Dose
 from .form_helpers import name, set_read_only
+
+
+@lru_cache(maxsize=256)
+def grid_size(zone: Zone, spacing_cm: float) -> int:
+    """How many points a grid fill makes (the grid is computed once per zone and spacing)."""
+    return len(facemap.grid_fill(zone, spacing_cm))
 
 
 class MapToolsPanel(QWidget):
@@ -120,14 +129,28 @@ class MapToolsPanel(QWidget):
         self._update_preview()
 
     def _connect_signals(self) -> None:
-        self.apply_dose_button.clicked.connect(
-            lambda: self.sig_apply_dose_requested.emit(self.selected_dose.dose())
-        )
+        self.apply_dose_button.clicked.connect(self._apply_dose)
+        self.selected_dose.installEventFilter(self)  # Enter in the dose box applies it
         self.delete_button.clicked.connect(self.sig_delete_requested)
         self.fill_button.clicked.connect(self._fill)
         self.centre_button.clicked.connect(lambda: self.sig_add_centre_requested.emit(self.current_zone()))
         self.zone.currentIndexChanged.connect(self._update_preview)
         self.spacing.valueChanged.connect(self._update_preview)
+
+    def _apply_dose(self) -> None:
+        if self.apply_dose_button.isEnabled():
+            self.sig_apply_dose_requested.emit(self.selected_dose.dose())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.selected_dose
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._apply_dose()
+            return True
+        return super().eventFilter(watched, event)
 
     def current_zone(self) -> Zone:
         return Zone(self.zone.currentData())
@@ -162,8 +185,13 @@ class MapToolsPanel(QWidget):
         for w in (self.selected_dose, self.apply_dose_button, self.delete_button):
             w.setEnabled(count > 0 and not self._read_only)
 
+    def _apply_dose(self) -> None:
+        """A dose the field refuses (out of range, not a number) is never applied."""
+        if self.selected_dose.is_valid():
+            self.sig_apply_dose_requested.emit(self.selected_dose.dose())
+
     def _update_preview(self) -> None:
-        n = len(facemap.grid_fill(self.current_zone(), round(self.spacing.value(), 1)))
+        n = grid_size(self.current_zone(), round(self.spacing.value(), 1))
         text = f"Fills with {n} points"
         dose = self.default_dose.dose() if self.default_dose is not None else None
         if self._conc is not None and dose is not None:

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -30,19 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_time import local_date
 from ...domain.dilution import concentration, fmt_volume
 from ...domain.enums import AdditiveKind, DiluentKind
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import Additive, Product, Vial
 from ...services.app import Services
 from ...services.catalogue import VialStatus
+from ..date_edit import DateEdit, DateTimeEdit
 from ..prompts import Prompts
 from ..style import ACCENT_DARK, DANGER, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
-from .form_helpers import field_with_error, from_qdatetime, name, to_qdatetime
+from .form_helpers import field_with_error, name
 from .models import VialStatusModel
-
-NO_EXPIRY = QDate(2000, 1, 1)
+from .vial_scan import VialScanReader
 
 
 class VialDialog(QDialog):
@@ -52,14 +50,24 @@ class VialDialog(QDialog):
         self._prompts = prompts
         self.chosen: VialStatus | None = None
         now = services.ctx.clock()
-        self._today: date = now.astimezone().date()
+        self._zone = services.clinic.time_zone()
+        self._today: date = local_date(now, self._zone)  # the clinic's day, not UTC's
         self._products: list[Product] = services.products.list()
         self.errors: dict[str, FieldErrorLabel] = {}
         self.setWindowTitle("Vial for this session")
         self.setObjectName("vial_dialog")
         self._build_ui()
         self._connect_signals()
-        self.reconstituted_at.setDateTime(to_qdatetime(now))
+        self.scan = VialScanReader(  # a scanned carton code in the lot field fills lot, expiry, product
+            self.lot,
+            self.product,
+            lambda day, expiry=self.expiry: expiry.setDate(day),  # no reference to the dialog
+            self._products,
+            today=self._today,
+            error_line=self.errors["lot_number"],
+            parent=self,
+        )
+        self.reconstituted_at.set_moment(now)
         self._product_changed()
         open_today = services.vials.open_on(self._today)
         self.today_model.set_rows(open_today)
@@ -134,15 +142,18 @@ class VialDialog(QDialog):
         self.sizes_hint = set_role(QLabel(page), "muted")
         self.lot = name(QLineEdit(page), "vial_lot", "Lot number")
         self.lot.setPlaceholderText("As printed on the vial")
-        self.expiry = name(QDateEdit(page), "vial_expiry", "Expiry date")
-        self.expiry.setCalendarPopup(True)
-        self.expiry.setDisplayFormat("yyyy-MM-dd")
-        self.expiry.setMinimumDate(NO_EXPIRY)
-        self.expiry.setSpecialValueText("Enter the expiry date")
-        self.expiry.setDate(NO_EXPIRY)
-        self.reconstituted_at = name(QDateTimeEdit(page), "vial_reconstituted_at", "Reconstituted at")
-        self.reconstituted_at.setCalendarPopup(True)
-        self.reconstituted_at.setDisplayFormat("yyyy-MM-dd  HH:mm")
+        self.expiry = name(
+            DateEdit(page, label="Expiry date", today=self._today), "vial_expiry", "Expiry date"
+        )
+        self.other_size_reason = name(
+            QLineEdit(page), "vial_other_size_reason", "Reason for another vial size"
+        )
+        self.other_size_reason.setPlaceholderText("Only for a size the catalogue does not list")
+        self.reconstituted_at = name(
+            DateTimeEdit(page, label="Reconstituted", zone_name=self._zone, today=self._today),
+            "vial_reconstituted_at",
+            "Reconstituted at",
+        )
         self.diluent_kind = name(QComboBox(page), "vial_diluent_kind", "Diluent")
         for kind in DiluentKind:
             self.diluent_kind.addItem(kind.label, kind)
@@ -154,6 +165,7 @@ class VialDialog(QDialog):
         self._add(left, "Product", self.product, "product_id")
         self._add(left, "Vial size", self.vial_units, "vial_units")
         left.addRow("", self.sizes_hint)
+        self._add(left, "Other size, because", self.other_size_reason, "other_size_reason")
         self._add(left, "Lot number", self.lot, "lot_number")
         self._add(left, "Expiry", self.expiry, "expiry_date")
         self._add(left, "Reconstituted", self.reconstituted_at, "reconstituted_at")
@@ -238,7 +250,7 @@ class VialDialog(QDialog):
             return
         sizes = prod.vial_sizes or (100,)
         self.vial_units.setValue(100 if 100 in sizes else sizes[0])
-        self.sizes_hint.setText("Label sizes: " + ", ".join(f"{s} U" for s in sizes))
+        self.sizes_hint.setText("Catalogue sizes: " + ", ".join(f"{s} U" for s in sizes))
         ready = prod.ready_to_use_units_per_ml is not None
         if ready:
             self.diluent_kind.setCurrentIndex(self.diluent_kind.findData(DiluentKind.SUPPLIED))
@@ -267,13 +279,16 @@ class VialDialog(QDialog):
             self.concentration.setText(conc.label())
         extra = " (diluent + additives)" if self.lidocaine_ml.value() or self.ha_ml.value() else ""
         self.total_volume.setText(f"{self.vial_units.value():g} U in {fmt_volume(total)} total{extra}")
-        expiry = self.expiry.date()
-        if expiry != NO_EXPIRY and expiry.toPython() < self._today:
+        expiry = self.expiry.value()
+        if expiry is not None and expiry < self._today:
             self.expiry_warning.setText(
-                f"This lot expired on {expiry.toString('yyyy-MM-dd')}. Using it will need a recorded reason."
+                f"This lot expired on {expiry:%Y-%m-%d}. It is recorded as it is; using it in a session "
+                "needs a recorded reason."
             )
         else:
             self.expiry_warning.setText("")
+        other = prod is not None and int(self.vial_units.value()) not in prod.vial_sizes
+        self.other_size_reason.setEnabled(other)
 
     def vial(self) -> Vial:
         """The new vial as entered (not yet stored)."""
@@ -282,16 +297,18 @@ class VialDialog(QDialog):
             additives.append(Additive(AdditiveKind.LIDOCAINE, round(self.lidocaine_ml.value(), 2)))
         if self.ha_ml.value() > 0 and self.ha_ml.isEnabled():
             additives.append(Additive(AdditiveKind.HYALURONIC_ACID, round(self.ha_ml.value(), 2)))
-        expiry = self.expiry.date()
+        prod = self._current_product()
+        other = prod is not None and int(self.vial_units.value()) not in prod.vial_sizes
         return Vial(
             product_id=self.product.currentData(),
             lot_number=self.lot.text().strip(),
-            expiry_date=expiry.toPython() if expiry != NO_EXPIRY else None,  # type: ignore[arg-type]
+            expiry_date=self.expiry.value(),  # type: ignore[arg-type]
             vial_units=float(self.vial_units.value()),
-            reconstituted_at=from_qdatetime(self.reconstituted_at.dateTime()),
+            reconstituted_at=self.reconstituted_at.moment(),  # type: ignore[arg-type]
             diluent_kind=self.diluent_kind.currentData(),
             diluent_ml=round(self.diluent_ml.value(), 3),
             additives=tuple(additives),
+            other_size_reason=self.other_size_reason.text().strip() if other else "",
         )
 
     def _open_new(self) -> None:
@@ -300,10 +317,15 @@ class VialDialog(QDialog):
         labels = dict(self.errors)
         if not (self.lidocaine_ml.value() > 0) and self.ha_ml.value() > 0:
             labels["additives[0].volume_ml"] = self.errors["additives[1].volume_ml"]
+        missing = []
         if vial.expiry_date is None:
-            show_field_errors(
-                [FieldError("expiry_date", "Enter the expiry date printed on the vial")], labels
-            )
+            message = self.expiry.error_text() or "Enter the expiry date printed on the vial"
+            missing.append(FieldError("expiry_date", message))
+        if vial.reconstituted_at is None:
+            message = self.reconstituted_at.error_text() or "Enter when the vial was reconstituted"
+            missing.append(FieldError("reconstituted_at", message))
+        if missing:
+            show_field_errors(missing, labels)
             return
         try:
             self.chosen = self._services.vials.open_vial(vial)

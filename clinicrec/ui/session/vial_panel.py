@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +41,8 @@ def describe_mix(v: Vial) -> str:
     parts = [f"{fmt_volume(v.diluent_ml)} {diluent}"]
     parts += [f"{fmt_volume(a.volume_ml)} {a.kind.label.split(' (')[0].lower()}" for a in v.additives]
     total = f" = {fmt_volume(v.total_volume_ml)}" if v.additives else ""
-    return f"{v.vial_units:g} U + {' + '.join(parts)}{total}"
+    text = f"{v.vial_units:g} U + {' + '.join(parts)}{total}"
+    return re.sub(r"(\d) (U|mL)\b", "\\1\u00a0\\2", text)  # a quantity never wraps from its unit
 
 
 def swatch(colour: str) -> QIcon:

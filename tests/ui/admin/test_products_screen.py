@@ -114,3 +114,15 @@ def test_an_injector_is_told_plainly_and_the_service_refuses(qtbot, world: World
     assert not dialog.save_button.isEnabled() and not dialog.save()
     assert dialog.banner.text().startswith("Not saved. Nina Nurse (Injector) may not manage products")
     assert product(world, "Xeomin").in_use_hours != 72
+
+
+def test_carton_gtins_are_saved_as_14_digits_and_a_bad_one_is_named(qtbot, world: World, prompts) -> None:  # type: ignore[no-untyped-def]
+    world.as_(world.admin)
+    dialog = ProductDialog(world.services, prompts, product(world, "Xeomin"))
+    qtbot.addWidget(dialog)
+    dialog.gtins.setText("361234567890, 00361234567891")
+    assert not dialog.save()
+    assert "00361234567891 has a wrong check digit" in dialog.error_for("gtins")
+    dialog.gtins.setText("361234567890; 00361234567906")
+    assert dialog.save()
+    assert product(world, "Xeomin").gtins == ("00361234567890", "00361234567906")

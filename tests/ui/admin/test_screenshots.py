@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from clinicrec.db.models import SessionRow, UserRow
+from clinicrec.demo import DEMO_PASSWORD, build_demo
 from clinicrec.domain.errors import AuthenticationError
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.auth import actor_of
-from clinicrec.services.demo import DEMO_PASSWORD, build_demo
 from clinicrec.services.printing import PrintService
 
 pytestmark = [

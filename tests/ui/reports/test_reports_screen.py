@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from clinicrec.db.models import AuditRow
 from clinicrec.domain.enums import TimePoint, Zone
-from clinicrec.services.reports_types import BreakdownBy, ReportFilters
+from clinicrec.domain.report_types import BreakdownBy, ReportFilters
 from clinicrec.ui.reports.page_parts import ReportTable
 from clinicrec.ui.reports.reports_screen import ReportsScreen
-from clinicrec.ui.reports.table_model import FEW_ROLE, SORT_ROLE, Column, RowsModel
+from clinicrec.ui.rows_model import FEW_ROLE, SORT_ROLE, Column, RowsModel
 from clinicrec.ui.worker import Worker
 from tests.conftest import World
 from tests.services.test_reports import Scenario, build_scenario
@@ -56,7 +56,7 @@ def test_outcomes_tab_shows_the_exact_figures(qtbot, scenario: Scenario, prompts
     with qtbot.waitSignal(screen.sig_report_ready) as ready:
         screen.refresh()
     assert ready.args[0] == "outcomes"
-    page = screen.outcomes_page
+    page = screen.pages["outcomes"]
     assert "7 signed sessions" in page.headline.text()
     table = page.change_table
     assert [c.title for c in table.report_model.columns] == [
@@ -96,10 +96,10 @@ def test_filters_recompute_the_visible_tab(qtbot, scenario: Scenario, prompts, w
     with qtbot.waitSignal(screen.sig_report_ready, timeout=3000):
         bar.set_combo(bar.zone, Zone.NOSE)
     assert screen.filters.zone is Zone.NOSE
-    assert "2 signed sessions" in screen.outcomes_page.headline.text()
+    assert "2 signed sessions" in screen.pages["outcomes"].headline.text()
     with qtbot.waitSignal(screen.sig_report_ready, timeout=3000):
         bar.set_combo(bar.time_point, TimePoint.DAY_14)
-    assert [cells(screen.outcomes_page.change_table, r)[0] for r in range(3)] == ["Day 14"] * 3
+    assert [cells(screen.pages["outcomes"].change_table, r)[0] for r in range(3)] == ["Day 14"] * 3
     with qtbot.waitSignal(screen.sig_report_ready, timeout=3000):
         bar.reset()
     assert screen.filters.zone is None and screen.filters.time_point is None
@@ -109,7 +109,7 @@ def test_breakdown_safety_product_and_gap_tabs(qtbot, scenario: Scenario, prompt
     screen = make_screen(qtbot, scenario.world, prompts, worker)
     screen.refresh()
     show_tab(screen, "breakdown")
-    page = screen.breakdown_page
+    page = screen.pages["breakdown"]
     assert page.dimension is BreakdownBy.PRODUCT
     assert [cells(page.table, r)[:3] for r in range(3)] == [
         ["Botox Cosmetic", "3", "2 · few"],
@@ -120,16 +120,16 @@ def test_breakdown_safety_product_and_gap_tabs(qtbot, scenario: Scenario, prompt
     assert [cells(page.table, r)[0] for r in range(3)] == ["2026-03", "2026-04", "2026-06"]
     assert cells(page.table, 0)[-1] == "75.0"  # adverse events per 100 sessions in March
     show_tab(screen, "safety")
-    s = screen.safety_page
+    s = screen.pages["safety"]
     assert "3 adverse events in 7 signed sessions: 42.9 per 100" in s.headline.text()
     assert cells(s.kinds, 0) == ["Bruising", "2", "2", "1", "28.6"]
     assert cells(s.by_injector, 0) == ["Nina Nurse", "4 · few", "1", "1", "25.0"]
     show_tab(screen, "product-use")
-    p = screen.product_page
+    p = screen.pages["product-use"]
     assert cells(p.products, 0) == ["Botox Cosmetic", "13.00 U", "2", "1", "3"]
     assert cells(p.waste, 4) == ["Xeomin", "X8888HH", "1", "100.00 U", "0.00 U", "100.00 U"]
     show_tab(screen, "gaps")
-    g = screen.gaps_page
+    g = screen.pages["gaps"]
     assert "1 due and 1 overdue as of 2026-06-30" in g.headline.text()
     assert [cells(g.table, r)[:3] for r in range(2)] == [
         ["Due", "4", "Ñúñez-Øster, Zoë"],
@@ -173,7 +173,7 @@ def test_lazy_loading_and_sorting_of_long_lists(qtbot, qtmodeltester) -> None:  
 def test_recall_lookup_and_audited_export(qtbot, scenario: Scenario, prompts, worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     screen = make_screen(qtbot, scenario.world, prompts, worker)
     show_tab(screen, "recall")
-    page = screen.recall_page
+    page = screen.pages["recall"]
     qtbot.keyClicks(page.lot, "c1111aa")
     with qtbot.waitSignal(screen.sig_report_ready):
         qtbot.mouseClick(page.find_button, Qt.MouseButton.LeftButton)
@@ -222,7 +222,7 @@ def test_injector_sees_own_figures_without_recall_or_export(
     assert not screen.export_csv_button.isVisible() and not screen.export_pdf_button.isVisible()
     assert not screen.filter_bar.injector.isEnabled()
     assert screen.filter_bar.injector.currentText() == "Olga Other"
-    assert "3 signed sessions" in screen.outcomes_page.headline.text()
+    assert "3 signed sessions" in screen.pages["outcomes"].headline.text()
     for name in ("filter_product", "filter_zone", "filter_time_point", "reports_refresh", "change_table"):
         child = screen.findChild(QWidget, name)
         assert child is not None and child.accessibleName(), name
@@ -266,7 +266,7 @@ def test_window_stays_responsive_and_drops_stale_results(
         pass
     timer.stop()
     assert ready.args[1].filters.zone is Zone.NOSE and ready.args[1].sessions == 2
-    assert "2 signed sessions" in screen.outcomes_page.headline.text()
+    assert "2 signed sessions" in screen.pages["outcomes"].headline.text()
     assert len(ticks) >= 15, "the event loop kept running while the reports were computed"
     assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 0.25
     qtbot.waitUntil(lambda: not screen.busy_now)

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from clinicrec.db.models import UserRow
+from clinicrec.demo import build_demo
+from clinicrec.domain.report_types import BreakdownBy
 from clinicrec.services.app import open_services
 from clinicrec.services.auth import actor_of
-from clinicrec.services.demo import build_demo
-from clinicrec.services.reports_types import BreakdownBy
 from clinicrec.ui.reports.reports_screen import ReportsScreen
 
 pytestmark = [
@@ -62,7 +62,7 @@ def test_reports_screenshots(qtbot, qapp, demo_url: str, prompts, worker) -> Non
     screen = _screen(qtbot, qapp, demo_url, "manager", prompts, worker)
     _save(screen, "reports.png")
     screen.tabs.setCurrentIndex(list(screen.pages).index("breakdown"))
-    page = screen.breakdown_page
+    page = screen.pages["breakdown"]
     page.by.setCurrentIndex(page.by.findData(BreakdownBy.DILUTION.value))
     _save(screen, "reports-breakdown.png")
     page.by.setCurrentIndex(page.by.findData(BreakdownBy.MONTH.value))
@@ -73,7 +73,7 @@ def test_reports_screenshots(qtbot, qapp, demo_url: str, prompts, worker) -> Non
     _save(screen, "reports-product-use.png")
     screen.tabs.setCurrentIndex(list(screen.pages).index("recall"))
     lot = screen.result("product-use").lots[0].lot_number
-    screen.recall_page.lot.setText(lot)
+    screen.pages["recall"].lot.setText(lot)
     screen.look_up_lot(lot)
     _save(screen, "reports-recall.png")
 

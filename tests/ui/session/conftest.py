@@ -45,7 +45,7 @@ def open_window(qtbot, services, bus, prompts, worker, patient):  # type: ignore
 
     yield _open
     for window in opened:  # closed here, not by qtbot, so a test's unsaved error asks nothing on teardown
-        window._dirty = window._save_failed = False
+        window.controller.dirty = window.controller.save_failed = False
         window.close()
         window.deleteLater()
 
@@ -54,7 +54,7 @@ def open_window(qtbot, services, bus, prompts, worker, patient):  # type: ignore
 def window(open_window, services, vial):  # type: ignore[no-untyped-def]
     """A new-session window with the vial in use (100 U in 2.5 mL: 4 U/0.1 mL)."""
     w = open_window()
-    assert w.use_vial(status_of(services, vial))
+    assert w.safety.use_vial(status_of(services, vial))
     return w
 
 
@@ -107,4 +107,4 @@ def make_signable(window) -> None:  # type: ignore[no-untyped-def]
         window.ui.baseline.pickers[m].set_value(grade)
     if not window.points_model.rowCount():
         window.editor.place(*facemap.zone_centroid(Zone.CHEEK_LEFT))
-    window.flush()
+    window.controller.flush()

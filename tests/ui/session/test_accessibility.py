@@ -73,14 +73,14 @@ def test_session_window_widgets_are_named(window, prompts) -> None:  # type: ign
     assert unnamed(window) == []
     make_signable(window)
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     assert unnamed(window) == []
 
 
 def test_dialog_widgets_are_named(window, services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
     make_signable(window)
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     for dlg in (
         VialDialog(None, services, prompts),
         AdverseEventDialog(None, services, prompts, window.session_id),

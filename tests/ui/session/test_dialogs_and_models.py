@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 def signed_id(window, prompts) -> int:  # type: ignore[no-untyped-def]
     make_signable(window)  # baseline: pores 3, oil 2, redness 1
     prompts.queue(PASSWORD)
-    window.sign()
+    window.signing.sign()
     assert window.session_id is not None
     return window.session_id
 
@@ -56,6 +56,7 @@ def test_follow_up_saves_an_assessment_and_shows_before_after(services, prompts,
     dlg.satisfaction.setCurrentIndex(dlg.satisfaction.findData(4))
     dlg.photos.setChecked(True)
     dlg.touch_up.setChecked(True)
+    services.ctx.clock.set(datetime.now(UTC) + timedelta(days=29))  # a follow-up is never in the future
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert dlg.result() == FollowUpDialog.DialogCode.Accepted and dlg.saved is not None
     with services.db.read() as s:
@@ -123,7 +124,7 @@ def test_adverse_event_on_an_unsaved_draft_saves_it_first(open_window, services,
 
     monkeypatch.setattr(adverse_event_dialog.AdverseEventDialog, "ask", staticmethod(fake_ask))
     assert window.session_id is None
-    window.add_adverse_event()
+    window.records.add_adverse_event()
     assert asked == [window.session_id] and window.session_id is not None
     assert window.events_model.rowCount() == 1
     assert window.events_model.index(0, 0).data() == "Bruising"

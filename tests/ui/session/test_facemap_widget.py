@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from clinicrec.domain import facemap
 from clinicrec.domain.enums import Zone
-from clinicrec.ui.facemap_widget import FaceMapView, MapDot
+from clinicrec.ui.session.facemap_widget import FaceMapView, MapDot
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

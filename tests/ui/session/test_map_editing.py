@@ -17,7 +17,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 def test_click_places_a_point_in_the_zone_under_it(window, services, qtbot) -> None:  # type: ignore[no-untyped-def]
     x, y = facemap.zone_centroid(Zone.CHEEK_LEFT)
     click_map(qtbot, window, x, y)
-    window.flush()
+    window.controller.flush()
     [(zone, px, py, units, volume, basis)] = db_points(services, window.session_id)
     assert zone == "cheek_left"
     assert px == pytest.approx(x, abs=0.01) and py == pytest.approx(y, abs=0.01)
@@ -32,7 +32,7 @@ def test_click_outside_every_zone_places_nothing(window, services, qtbot) -> Non
     click_map(qtbot, window, *eye)
     assert window.points_model.rowCount() == 0
     assert "outside every zone" in window.statusBar().currentMessage()
-    window.flush()
+    window.controller.flush()
     assert window.session_id is None or db_points(services, window.session_id) == []
 
 
@@ -42,7 +42,7 @@ def test_grid_fill_a_cheek(window, services, qtbot, spacing) -> None:  # type: i
     tools.set_zone(Zone.CHEEK_RIGHT)
     tools.spacing.setValue(spacing)
     qtbot.mouseClick(tools.fill_button, Qt.MouseButton.LeftButton)
-    window.flush()
+    window.controller.flush()
     expected = facemap.grid_fill(Zone.CHEEK_RIGHT, spacing)
     stored = db_points(services, window.session_id)
     assert len(stored) == len(expected) > 1
@@ -54,7 +54,7 @@ def test_grid_fill_again_replaces_the_zone(window, services) -> None:  # type: i
     window.editor.grid_fill(Zone.CHEEK_LEFT, 1.0)
     window.editor.grid_fill(Zone.NOSE, 1.0)
     window.editor.grid_fill(Zone.CHEEK_LEFT, 0.5)
-    window.flush()
+    window.controller.flush()
     zones = [p[0] for p in db_points(services, window.session_id)]
     assert zones.count("cheek_left") == len(facemap.grid_fill(Zone.CHEEK_LEFT, 0.5))
     assert zones.count("nose") == len(facemap.grid_fill(Zone.NOSE, 1.0))
@@ -70,7 +70,7 @@ def test_drag_moves_a_point_and_updates_its_zone(window, services, qtbot) -> Non
     QTest.mouseMove(viewport, (a + b) / 2)
     QTest.mouseMove(viewport, b)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
-    window.flush()
+    window.controller.flush()
     [(zone, x, y, *_)] = db_points(services, window.session_id)
     assert zone == "nose"
     assert (x, y) == (pytest.approx(end[0], abs=0.01), pytest.approx(end[1], abs=0.01))
@@ -92,12 +92,12 @@ def test_drag_out_of_every_zone_is_refused(window, qtbot) -> None:  # type: igno
 
 def test_delete_key_removes_selected_points(window, services, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.editor.grid_fill(Zone.NOSE, 1.0)
-    window.flush()
+    window.controller.flush()
     first = window.points_model.uids()[0]
     window.map.set_selected_uids([first])
     window.map.setFocus()
     qtbot.keyClick(window.map, Qt.Key.Key_Delete)
-    window.flush()
+    window.controller.flush()
     assert len(db_points(services, window.session_id)) == len(facemap.grid_fill(Zone.NOSE, 1.0)) - 1
 
 
@@ -116,7 +116,7 @@ def test_rubber_band_selects_and_delete_button_removes(window, services, qtbot) 
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     assert len(window.map.selected_uids()) == len(facemap.grid_fill(Zone.CHEEK_LEFT, 1.0))
     qtbot.mouseClick(window.ui.tools.delete_button, Qt.MouseButton.LeftButton)
-    window.flush()
+    window.controller.flush()
     assert [p[0] for p in db_points(services, window.session_id)] == ["forehead"]
 
 
@@ -134,7 +134,7 @@ def test_undo_and_redo_with_the_keyboard(window, services, qtbot) -> None:  # ty
     qtbot.keyClick(
         window.map, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
-    window.flush()
+    window.controller.flush()
     assert len(db_points(services, window.session_id)) == n
 
 
@@ -161,27 +161,30 @@ def test_dose_entered_in_units_derives_volume_and_back(window, services, qtbot) 
     uids = window.points_model.uids()
     window.map.set_selected_uids(uids[:1])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.UNITS))
-    dose.value.setValue(0.5)
+    dose.value.clear()
+    qtbot.keyClicks(dose.value, "0.5")
     assert dose.derived.text() == "= 0.0125 mL at 4 U/0.1 mL"  # shown exactly as stored
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
     window.map.set_selected_uids(uids[1:])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))
-    dose.value.setValue(0.02)
+    dose.value.clear()
+    qtbot.keyClicks(dose.value, "0.02")
     assert dose.derived.text() == "= 0.8 U at 4 U/0.1 mL"
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
-    window.flush()
+    window.controller.flush()
     [chin, nose] = db_points(services, window.session_id)
     assert chin[3:] == (0.5, 0.0125, "units")
     assert nose[3:] == (0.8, 0.02, "volume")
 
 
-def test_default_dose_in_volume_is_used_for_new_points(window, services) -> None:  # type: ignore[no-untyped-def]
+def test_default_dose_in_volume_is_used_for_new_points(window, services, qtbot) -> None:  # type: ignore[no-untyped-def]
     dose = window.ui.vial_panel.default_dose
-    dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))  # 0.4 U becomes 0.01 mL
-    assert dose.value.value() == pytest.approx(0.01)
-    dose.value.setValue(0.015)
+    dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))  # 0.4 U is shown as 0.01 mL
+    assert dose.value.text() == "0.01"
+    dose.value.clear()
+    qtbot.keyClicks(dose.value, "0.015")
     window.editor.place(*facemap.zone_centroid(Zone.FOREHEAD))
-    window.flush()
+    window.controller.flush()
     [(zone, _x, _y, units, volume, basis)] = db_points(services, window.session_id)
     assert (units, volume, basis) == (0.6, 0.015, "volume")
 

@@ -58,7 +58,7 @@ def _charted_window(open_window, services):  # type: ignore[no-untyped-def]
     w = open_window(patient_id=patient.id)
     services.patients  # noqa: B018
     w._prompts.queue("Last toxin was 14 weeks ago (glabella, 20 U); checked with the prescriber")
-    assert w.use_vial(_lidocaine_vial(services))
+    assert w.safety.use_vial(_lidocaine_vial(services))
     d = w.ui.details
     for ind in (Indication.PORES, Indication.OIL, Indication.TEXTURE):
         d.indications[ind].setChecked(True)
@@ -78,7 +78,7 @@ def _charted_window(open_window, services):  # type: ignore[no-untyped-def]
     ):
         w.editor.grid_fill(zone, spacing)
     w.map.set_selected_uids(w.points_model.uids()[-10:])
-    w.flush()
+    w.controller.flush()
     return w
 
 
@@ -93,7 +93,7 @@ def test_screenshot_charting(styled, open_window, services, qtbot) -> None:  # t
 def test_screenshot_signed(styled, open_window, services, qtbot) -> None:  # type: ignore[no-untyped-def]
     w = _charted_window(open_window, services)
     w._prompts.queue(PASSWORD)
-    w.sign()
+    w.signing.sign()
     assert w.session.status == "signed"
     w.map.set_selected_uids([])
     qtbot.wait(50)
@@ -119,7 +119,7 @@ def test_screenshot_follow_up(styled, open_window, services, prompts, qtbot) -> 
 
     w = _charted_window(open_window, services)
     w._prompts.queue(PASSWORD)
-    w.sign()
+    w.signing.sign()
     dlg = FollowUpDialog(None, services, prompts, w.session_id)
     qtbot.addWidget(dlg)
     dlg.time_point.setCurrentIndex(dlg.time_point.findData(TimePoint.WEEK_4))
@@ -134,3 +134,38 @@ def test_screenshot_follow_up(styled, open_window, services, prompts, qtbot) -> 
     qtbot.waitExposed(dlg)
     dlg.grab().save(str(OUT / "follow-up.png"))
     _ = replace
+
+
+def test_screenshot_sign_dialog(styled, open_window, services, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.ui.session.sign_dialog import SignDialog, SignSummary
+
+    w = _charted_window(open_window, services)
+    c = w.controller
+    c.refresh_warnings_now()
+    for warning in c.safety.unacknowledged():
+        c.acknowledge(warning, "Last toxin 14 weeks ago (glabella, 20 U); checked with the prescriber")
+    warnings = [(x.message, c.safety.reasons.get(x.key, "")) for x in c.safety.warnings]
+    dlg = SignDialog(w, SignSummary.of(c.session, c.patient, c.vials, c.products, warnings))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.width() <= 1280 and dlg.height() <= 800
+    dlg.grab().save(str(OUT / "sign-dialog.png"))
+
+
+def test_screenshot_reason_dialog(styled, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from clinicrec.ui.session.sign_dialog import ReasonDialog
+
+    dlg = ReasonDialog(
+        None,
+        "Reason for going ahead",
+        "Botulinum toxin within the last 3 months (screening).\n\nWhy go ahead? The reason is recorded "
+        "with the session.",
+    )
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)  # empty: the message beside the field
+    dlg.grab().save(str(OUT / "reason-dialog.png"))

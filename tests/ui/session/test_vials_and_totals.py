@@ -72,12 +72,12 @@ def test_expired_vial_needs_a_reason_recorded_in_db(open_window, services, promp
     )
     w = open_window()
     prompts.queue(None)  # cancelled: the vial is not used
-    assert not w.use_vial(status_of(services, old))
+    assert not w.safety.use_vial(status_of(services, old))
     assert w.editor.active_vial() is None
     prompts.queue("Only lot in stock; prescriber agreed", "Kept at 2-8 °C; within the clinic's 4-week policy")
-    assert w.use_vial(status_of(services, old))
+    assert w.safety.use_vial(status_of(services, old))
     w.editor.place(*facemap.zone_centroid(Zone.FOREHEAD))
-    w.flush()
+    w.controller.flush()
     with services.db.read() as s:
         acks = {(a.kind, a.reason) for a in s.execute(select(AcknowledgementRow)).scalars()}
     assert acks == {
@@ -92,9 +92,9 @@ def test_expired_vial_needs_a_reason_recorded_in_db(open_window, services, promp
 def test_totals_per_product_never_summed(open_window, services, vial) -> None:  # type: ignore[no-untyped-def]
     xeomin = make_vial(services, brand="Xeomin", diluent_ml=5.0, lot="X99")
     w = open_window()
-    w.use_vial(status_of(services, vial))
+    w.safety.use_vial(status_of(services, vial))
     w.editor.grid_fill(Zone.NOSE, 1.0)
-    w.use_vial(status_of(services, xeomin))
+    w.safety.use_vial(status_of(services, xeomin))
     w.editor.default_dose = Dose(DoseBasis.UNITS, 0.5)
     w.editor.grid_fill(Zone.CHIN, 1.0)
     rows = w.totals_model.rows()
@@ -111,10 +111,10 @@ def test_totals_per_product_never_summed(open_window, services, vial) -> None:  
 def test_over_maximum_and_shortfall_are_flagged(open_window, services) -> None:  # type: ignore[no-untyped-def]
     xeomin = make_vial(services, brand="Xeomin", units=200, diluent_ml=5.0, lot="X200")
     w = open_window()
-    w.use_vial(status_of(services, xeomin))
+    w.safety.use_vial(status_of(services, xeomin))
     w.editor.default_dose = Dose(DoseBasis.UNITS, 11)
     w.editor.grid_fill(Zone.FOREHEAD, 1.0)  # 39 points x 11 U = 429 U
-    w.flush()
+    w.controller.flush()
     messages = w.ui.totals.warnings.messages()
     assert any("above the maximum of 400 U per session" in m for m in messages)
     assert any("has 200 U left" in m for m in messages)

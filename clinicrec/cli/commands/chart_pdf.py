@@ -1,0 +1,30 @@
+"""``clinicrec chart-pdf SESSION_ID -o FILE.pdf``: the full chart of a session."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..options import record_id
+
+if TYPE_CHECKING:
+    from ..app import CliApp
+
+NAME = "chart-pdf"
+HELP = "write the full chart of a session (PDF)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session_id", type=record_id, help="the session's id")
+    parser.add_argument("-o", "--output", required=True, help="PDF file to write")
+
+
+def run(args: argparse.Namespace, app: CliApp) -> int:
+    from ...services.permissions import Action
+    from ...services.printing import check_destination
+
+    out = check_destination(Path(args.output))  # refused before anyone signs in or anything is read
+    services = app.signed_in(Action.PRINT)
+    print(services.printing.chart_pdf(args.session_id, out))
+    return 0

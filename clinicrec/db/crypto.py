@@ -1,0 +1,275 @@
+"""The embedded database encrypted at rest (SQLCipher 4), its key wrapped once per user.
+
+- One random 256-bit **database key** encrypts the SQLite file (and its WAL) page by page with
+  SQLCipher (AES-256, HMAC-SHA512 per page). It is given to SQLCipher as a raw key, so opening the
+  database costs no key derivation.
+- The database key is never stored as it is. The **key file** beside the database
+  (``clinicrec.sqlite3.keys``, mode 0600, JSON) holds one copy per user, each encrypted (AES-256-GCM)
+  with a key derived from that user's password by Argon2id (the digest of their password hash, see
+  ``parse_password_hash``); the user name is bound in as associated data, so an entry cannot be
+  moved to another name. Any user can open the database with their own
+  password; a password change re-wraps only that user's copy; deactivating a user removes it.
+- One more copy is wrapped with the **recovery key**, printed once at setup for the clinic to keep
+  on paper: an administrator who lost every password opens the database with it.
+
+The key file says which user names exist (not who the patients are); it holds nothing that opens the
+database without a password or the recovery key. Backups are encrypted with the same database key,
+so the same key file (or the recovery key) opens them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+
+from ..domain.errors import ClinicRecError
+
+KEY_BYTES = 32
+SQLITE_HEADER = b"SQLite format 3\x00"
+KEY_FILE_SUFFIX = ".keys"
+RECOVERY = "*recovery*"  # never a user name: those are letters, digits and . _ -
+FORMAT = 1
+#: Argon2id for the key-encryption keys: the parameters of the password hashes (services/auth.py).
+KDF_TIME_COST, KDF_MEMORY_KIB, KDF_PARALLELISM = 3, 64 * 1024, 2
+
+
+class WrongSecret(ClinicRecError):
+    """The password (or recovery key) does not open this database."""
+
+
+class KeyFileError(ClinicRecError):
+    """The key file is missing or unreadable."""
+
+
+def key_file_for(database: Path) -> Path:
+    return database.with_name(database.name + KEY_FILE_SUFFIX)
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def new_recovery_key() -> str:
+    """160 random bits as 8 groups of 4 letters and digits (Crockford base 32: no I, L, O, U)."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    n = int.from_bytes(secrets.token_bytes(20), "big")
+    chars = "".join(alphabet[(n >> (5 * i)) & 31] for i in range(32))
+    return "-".join(chars[i : i + 4] for i in range(0, 32, 4))
+
+
+def normalise_recovery_key(text: str) -> str:
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def is_encrypted(path: Path) -> bool:
+    """True for an existing, non-empty file that is not plain SQLite (SQLCipher has no header)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        return False
+    return len(head) == 16 and head != SQLITE_HEADER
+
+
+# -- wrapping ----------------------------------------------------------------------------------------
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
+
+
+def _kek(secret: str, salt: bytes, t: int, m: int, p: int, length: int = KEY_BYTES) -> bytes:
+    return hash_secret_raw(secret.encode("utf-8"), salt, t, m, p, length, Type.ID)
+
+
+def parse_password_hash(password_hash: str) -> tuple[dict[str, Any], bytes]:
+    """An Argon2id PHC string's parameters (t, m, p, salt) and its digest.
+
+    A user's copy of the database key is wrapped with the digest of their password hash: the very
+    Argon2id computation that checks the password derives the key that unwraps the copy. The digest
+    is stored only in the users table, inside the encrypted database, so it adds nothing for anyone
+    without the key; and an administrator who holds the key can wrap a copy for any user (at the
+    conversion of a plain database, or when reactivating an account) without knowing the password.
+    """
+    parts = password_hash.split("$")
+    if len(parts) != 6 or parts[1] != "argon2id":
+        raise ValueError("not an Argon2id password hash")
+    params = dict(kv.split("=") for kv in parts[3].split(","))
+    salt, digest = _unb64(parts[4]), _unb64(parts[5])
+    return {"t": int(params["t"]), "m": int(params["m"]), "p": int(params["p"]), "salt": _b64(salt)}, digest
+
+
+def seal(database_key: bytes, kek: bytes, label: str) -> dict[str, str]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(kek).encrypt(nonce, database_key, label.encode("utf-8"))
+    return {"nonce": _b64(nonce), "key": _b64(sealed)}
+
+
+def unseal(entry: dict[str, Any], kek: bytes, label: str) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(kek).decrypt(_unb64(entry["nonce"]), _unb64(entry["key"]), label.encode("utf-8"))
+    except (InvalidTag, ValueError) as e:
+        raise WrongSecret("This password does not open the database") from e
+
+
+def _entry_kek(entry: dict[str, Any], secret: str) -> bytes:
+    return _kek(
+        secret, _unb64(entry["salt"]), int(entry["t"]), int(entry["m"]), int(entry["p"]), int(entry["len"])
+    )
+
+
+# -- the key file ------------------------------------------------------------------------------------
+@dataclass
+class KeyFile:
+    """The wrapped copies of one database's key, by user name (and the recovery copy)."""
+
+    path: Path
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        try:
+            data = json.loads(Path(path).read_text("utf-8"))
+        except FileNotFoundError as e:
+            raise KeyFileError(
+                f"The key file {Path(path).name} is missing beside the encrypted database: copy it back "
+                "from the clinic's backup folder, or open the database with the recovery key."
+            ) from e
+        except (OSError, ValueError) as e:
+            raise KeyFileError(f"The key file {path} cannot be read: {e}") from e
+        if data.get("format") != FORMAT:
+            raise KeyFileError(f"The key file {path} is of an unknown format")
+        return cls(Path(path), dict(data.get("wrapped", {})))
+
+    def save(self, path: Path | None = None) -> None:
+        """Atomically, readable by the owner only."""
+        path = Path(path or self.path)
+        tmp = path.with_name(path.name + ".part")
+        data = {"format": FORMAT, "cipher": "sqlcipher4-raw-key", "wrapped": self.entries}
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    def users(self) -> list[str]:
+        return sorted(k for k in self.entries if k != RECOVERY)
+
+    def has(self, username: str) -> bool:
+        return username in self.entries
+
+    def set_user(self, username: str, password_hash: str, database_key: bytes) -> None:
+        """Wrap the key for ``username`` with the digest of their (new) Argon2id password hash."""
+        params, digest = parse_password_hash(password_hash)
+        self.entries[username] = {**params, "len": len(digest), **seal(database_key, digest, username)}
+
+    def remove_user(self, username: str) -> None:
+        self.entries.pop(username, None)
+
+    def set_recovery(self, database_key: bytes) -> str:
+        """A new recovery key (the old one stops working); returned once, to be printed."""
+        recovery = new_recovery_key()
+        params = {"t": KDF_TIME_COST, "m": KDF_MEMORY_KIB, "p": KDF_PARALLELISM, "len": KEY_BYTES}
+        entry: dict[str, Any] = {**params, "salt": _b64(secrets.token_bytes(16))}
+        entry.update(seal(database_key, _entry_kek(entry, recovery), RECOVERY))
+        self.entries[RECOVERY] = entry
+        return recovery
+
+    def open_as(self, username: str, password: str) -> bytes:
+        return self.open_with_proof(username, password)[0]
+
+    def open_with_proof(self, username: str, password: str) -> tuple[bytes, bytes]:
+        """(database key, proof): the proof is the Argon2id digest that unwrapped the key, which equals
+        the digest of the user's password hash; sign-in compares it instead of hashing a second time."""
+        entry = self.entries.get(username)
+        if entry is None:
+            # The same work as a real unwrap, so the time taken does not say which names have a copy.
+            some = next((e for k, e in self.entries.items() if k != RECOVERY), None)
+            if some is not None:
+                _entry_kek(some, password)
+            raise WrongSecret("This password does not open the database")
+        kek = _entry_kek(entry, password)
+        return unseal(entry, kek, username), kek
+
+    def open_with_recovery(self, recovery_key: str) -> bytes:
+        entry = self.entries.get(RECOVERY)
+        if entry is None:
+            raise WrongSecret("This database has no recovery key")
+        try:
+            return unseal(entry, _entry_kek(entry, normalise_recovery_key(recovery_key)), RECOVERY)
+        except WrongSecret as e:
+            raise WrongSecret("This recovery key does not open the database") from e
+
+
+# -- SQLCipher connections ---------------------------------------------------------------------------
+def sqlcipher() -> Any:
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+def key_pragma(database_key: bytes) -> str:
+    return f"PRAGMA key = \"x'{database_key.hex()}'\""
+
+
+def connect(path: Path | str, database_key: bytes, **kw: Any) -> sqlite3.Connection:
+    """A SQLCipher connection to ``path`` with the key applied (first statement, as SQLCipher needs)."""
+    conn = sqlcipher().connect(str(path), **kw)
+    conn.execute(key_pragma(database_key))
+    return conn
+
+
+def check_key(path: Path, database_key: bytes) -> None:
+    """Raise WrongSecret unless ``database_key`` opens the database at ``path``."""
+    conn = connect(path, database_key, isolation_level=None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher().DatabaseError as e:
+        raise WrongSecret("This key does not open the database") from e
+    finally:
+        conn.close()
+
+
+def export_encrypted(plain: Path, target: Path, database_key: bytes) -> None:
+    """Write an encrypted copy of the plain SQLite database ``plain`` to ``target`` (sqlcipher_export)."""
+    target.unlink(missing_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    conn = sqlcipher().connect(str(plain), isolation_level=None)
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{database_key.hex()}'\"", (str(target),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    with open(target, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def remove_database_files(path: Path) -> None:
+    """Remove a SQLite database and its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(path) + suffix).unlink()

@@ -1,0 +1,397 @@
+"""SQL for the outcome reports: every figure is a GROUP BY over joins, computed in the database.
+
+Which sessions a report covers (the *cohort*): signed sessions that are the current version of their
+chart (``queries.current_versions``: an amended chart counts once, as amended), performed within the
+date range (inclusive, UTC dates), and matching the filters:
+
+* product: the session used a vial of that product (any of its vials);
+* injector: the administering injector;
+* zone: the session placed at least one point in that zone;
+* indication: the session lists that indication;
+* dilution band: the band of the session's first vial (``DilutionBand``).
+
+Baselines are the ``baseline`` assessment of the session version itself; follow-ups and adverse events
+hang on the chain's root session. Where a session has several follow-ups at one time point, the latest
+(by date, then by entry order) is used.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from ...db.models import (
+    AdverseEventRow,
+    AssessmentRow,
+    PatientRow,
+    PointRow,
+    ProductRow,
+    SessionRow,
+    SessionVialRow,
+    UserRow,
+    VialAdditiveRow,
+    VialRow,
+)
+from ...domain.clinic_time import start_of_day
+from ...domain.enums import TimePoint
+from ...domain.report_types import (
+    BAND_TOLERANCE,
+    GAIS_ORDER,
+    MEASURES,
+    BreakdownBy,
+    DilutionBand,
+    ReportFilters,
+)
+from ..queries import current_versions
+
+BASELINE = TimePoint.BASELINE.value
+
+
+def day_start(d: date, zone_name: str = "UTC") -> datetime:
+    """When the clinic's day ``d`` begins, in UTC."""
+    return start_of_day(d, zone_name)
+
+
+def vial_concentration() -> Subquery:
+    """Each vial's U/0.1 mL: vial units / (diluent + additives) / 10."""
+    additives = (
+        select(VialAdditiveRow.vial_id, func.sum(VialAdditiveRow.volume_ml).label("ml"))
+        .group_by(VialAdditiveRow.vial_id)
+        .subquery("additive_ml")
+    )
+    conc = VialRow.vial_units / (VialRow.diluent_ml + func.coalesce(additives.c.ml, 0.0)) / 10.0
+    return (
+        select(VialRow.id.label("vial_id"), VialRow.product_id, conc.label("u01"))
+        .outerjoin(additives, additives.c.vial_id == VialRow.id)
+        .subquery("vial_conc")
+    )
+
+
+def band_case(u01: ColumnElement[Any]) -> ColumnElement[Any]:
+    whens = [
+        (u01 <= b.upper_bound + BAND_TOLERANCE, b.value) for b in DilutionBand if b.upper_bound is not None
+    ]
+    return case(*whens, else_=DilutionBand.OVER_6.value)
+
+
+def month_of(column: Any, dialect: str, zone_name: str = "UTC") -> ColumnElement[Any]:
+    """The clinic's calendar month of a stored UTC time ('2026-03')."""
+    if dialect == "sqlite":
+        return func.clinic_month(column, zone_name)  # db/engine.py registers it on every connection
+    return func.to_char(func.timezone(zone_name, func.timezone("UTC", column)), "YYYY-MM")
+
+
+def cohort_conditions(f: ReportFilters, s: Any = SessionRow) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions(s)]
+    if f.start is not None:
+        conds.append(s.performed_at >= day_start(f.start, f.time_zone))
+    if f.end is not None:
+        conds.append(s.performed_at < day_start(f.end + timedelta(days=1), f.time_zone))
+    if f.injector_id is not None:
+        conds.append(s.injector_id == f.injector_id)
+    if f.indication is not None:
+        conds.append((literal(",") + s.indications + literal(",")).like(f"%,{f.indication.value},%"))
+    # aliases: a breakdown's own join to the same tables must not swallow these subqueries' FROM
+    if f.zone is not None:
+        pt = aliased(PointRow)
+        conds.append(select(pt.id).where(pt.session_id == s.id, pt.zone == f.zone.value).exists())
+    if f.product_id is not None:
+        sv, v = aliased(SessionVialRow), aliased(VialRow)
+        conds.append(
+            select(sv.vial_id)
+            .join(v, v.id == sv.vial_id)
+            .where(sv.session_id == s.id, v.product_id == f.product_id)
+            .exists()
+        )
+    if f.dilution is not None:
+        conc, sv = vial_concentration(), aliased(SessionVialRow)
+        first = (
+            select(band_case(conc.c.u01))
+            .select_from(sv)
+            .join(conc, conc.c.vial_id == sv.vial_id)
+            .where(sv.session_id == s.id)
+            .order_by(sv.seq)
+            .limit(1)
+            .scalar_subquery()
+        )
+        conds.append(first == f.dilution.value)
+    return conds
+
+
+def cohort(f: ReportFilters, by: BreakdownBy | None = None, dialect: str = "sqlite") -> Subquery:
+    """(sid, rid[, key]) of the report's sessions; with ``by``, one row per session and group it falls in."""
+    s = SessionRow
+    rid = func.coalesce(s.root_id, s.id)
+    stmt: Select[Any]
+    if by is None:
+        stmt = select(s.id.label("sid"), rid.label("rid"))
+    elif by is BreakdownBy.INJECTOR:
+        stmt = select(s.id.label("sid"), rid.label("rid"), s.injector_id.label("key"))
+    elif by is BreakdownBy.MONTH:
+        stmt = select(
+            s.id.label("sid"), rid.label("rid"), month_of(s.performed_at, dialect, f.time_zone).label("key")
+        )
+    elif by is BreakdownBy.ZONE:
+        stmt = (
+            select(s.id.label("sid"), rid.label("rid"), PointRow.zone.label("key"))
+            .join(PointRow, PointRow.session_id == s.id)
+            .distinct()
+        )
+    elif by is BreakdownBy.PRODUCT:
+        stmt = (
+            select(s.id.label("sid"), rid.label("rid"), VialRow.product_id.label("key"))
+            .join(SessionVialRow, SessionVialRow.session_id == s.id)
+            .join(VialRow, VialRow.id == SessionVialRow.vial_id)
+            .distinct()
+        )
+    else:  # dilution band of the first vial (seq 0: the charting service numbers vials from 0)
+        conc = vial_concentration()
+        stmt = (
+            select(s.id.label("sid"), rid.label("rid"), band_case(conc.c.u01).label("key"))
+            .join(SessionVialRow, and_(SessionVialRow.session_id == s.id, SessionVialRow.seq == 0))
+            .join(conc, conc.c.vial_id == SessionVialRow.vial_id)
+        )
+    return stmt.where(*cohort_conditions(f, s)).subquery("cohort")
+
+
+def _n(x: Any) -> Any:
+    return func.coalesce(func.sum(x), 0)
+
+
+def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool) -> Select[Any]:
+    """Per time point (and group): n, sum, sum of squares and improved count of each measure's change;
+    GAIS counts; satisfaction n, sum and sum of squares."""
+    fu, base, later = aliased(AssessmentRow), aliased(AssessmentRow), aliased(AssessmentRow)
+    newer = (
+        select(later.id)
+        .where(
+            later.session_id == fu.session_id,
+            later.time_point == fu.time_point,
+            or_(
+                later.assessed_on > fu.assessed_on,
+                and_(later.assessed_on == fu.assessed_on, later.id > fu.id),
+            ),
+        )
+        .exists()
+    )
+    cols: list[Any] = [fu.time_point.label("tp"), func.count().label("followed_up")]
+    for m in MEASURES:
+        d = getattr(fu, m.value) - getattr(base, m.value)
+        cols += [func.count(d), _n(d), _n(d * d), _n(case((d <= -1, 1), else_=0))]
+    cols += [_n(case((fu.gais == g.value, 1), else_=0)) for g in GAIS_ORDER]
+    cols += [func.count(fu.satisfaction), _n(fu.satisfaction), _n(fu.satisfaction * fu.satisfaction)]
+    stmt = (
+        select(*([c.c.key] if keyed else []), *cols)
+        .select_from(c)
+        .join(fu, fu.session_id == c.c.rid)
+        .outerjoin(base, and_(base.session_id == c.c.sid, base.time_point == BASELINE))
+        .where(fu.time_point != BASELINE, ~newer)
+    )
+    if time_point is not None:
+        stmt = stmt.where(fu.time_point == time_point.value)
+    return stmt.group_by(*([c.c.key] if keyed else []), fu.time_point)
+
+
+def sessions_stmt(c: Subquery, keyed: bool) -> Select[Any]:
+    if keyed:
+        return select(c.c.key, func.count(func.distinct(c.c.sid))).group_by(c.c.key)
+    return select(func.count()).select_from(c)
+
+
+def events_stmt(c: Subquery, keyed: bool) -> Select[Any]:
+    """Adverse events (on the chain's root) per group: events, sessions affected."""
+    return (
+        select(
+            *([c.c.key] if keyed else []), func.count(AdverseEventRow.id), func.count(func.distinct(c.c.sid))
+        )
+        .select_from(c)
+        .join(AdverseEventRow, AdverseEventRow.session_id == c.c.rid)
+        .group_by(*([c.c.key] if keyed else []))
+    )
+
+
+def events_by_kind_stmt(c: Subquery) -> Select[Any]:
+    return (
+        select(
+            AdverseEventRow.kind,
+            func.count(AdverseEventRow.id),
+            func.count(func.distinct(c.c.sid)),
+            _n(case((AdverseEventRow.severity == "severe", 1), else_=0)),
+        )
+        .select_from(c)
+        .join(AdverseEventRow, AdverseEventRow.session_id == c.c.rid)
+        .group_by(AdverseEventRow.kind)
+    )
+
+
+def drawn_per_session_vial(f: ReportFilters, dialect: str) -> Select[Any]:
+    """Units drawn per (session, vial) in the report's sessions (points limited by the zone and product
+    filters)."""
+    c = cohort(f, None, dialect)
+    stmt = select(
+        PointRow.session_id.label("sid"),
+        PointRow.vial_id.label("vial_id"),
+        func.sum(PointRow.units).label("units"),
+    ).where(PointRow.session_id.in_(select(c.c.sid)))
+    if f.zone is not None:
+        stmt = stmt.where(PointRow.zone == f.zone.value)
+    if f.product_id is not None:
+        stmt = stmt.where(PointRow.vial_id.in_(select(VialRow.id).where(VialRow.product_id == f.product_id)))
+    return stmt.group_by(PointRow.session_id, PointRow.vial_id)
+
+
+def lot_use_stmt(f: ReportFilters, dialect: str) -> Select[Any]:
+    """(product_id, lot or NULL for the product's total, vials, sessions, units): lots, then totals."""
+    x = drawn_per_session_vial(f, dialect).cte("drawn").prefix_with("MATERIALIZED")
+    by_lot = (
+        select(
+            VialRow.product_id,
+            VialRow.lot_number,
+            func.count(func.distinct(x.c.vial_id)),
+            func.count(func.distinct(x.c.sid)),
+            func.sum(x.c.units),
+        )
+        .join(VialRow, VialRow.id == x.c.vial_id)
+        .group_by(VialRow.product_id, VialRow.lot_number)
+    )
+    by_product = (
+        select(
+            VialRow.product_id,
+            literal(None).label("lot"),
+            func.count(func.distinct(x.c.vial_id)),
+            func.count(func.distinct(x.c.sid)),
+            func.sum(x.c.units),
+        )
+        .join(VialRow, VialRow.id == x.c.vial_id)
+        .group_by(VialRow.product_id)
+    )
+    return by_lot.union_all(by_product)  # type: ignore[return-value]
+
+
+def waste_stmt(
+    f: ReportFilters, as_of: datetime, as_of_day: date, in_use_hours: dict[int, int]
+) -> Select[Any]:
+    """Vials opened in the period that are past expiry on ``as_of_day`` or past their in-use window at
+    ``as_of``: (product_id, lot, vials, vial units, units drawn, units wasted)."""
+    # units drawn from each vial by current session versions (signed or draft), found through the
+    # session-vial links so that only this report's vials are summed
+    drawn = (
+        select(func.coalesce(func.sum(PointRow.units), 0.0))
+        .select_from(SessionVialRow)
+        .join(
+            PointRow,
+            and_(
+                PointRow.session_id == SessionVialRow.session_id, PointRow.vial_id == SessionVialRow.vial_id
+            ),
+        )
+        .join(SessionRow, SessionRow.id == SessionVialRow.session_id)
+        .where(SessionVialRow.vial_id == VialRow.id, current_versions())
+        .scalar_subquery()
+    )
+    timed_out = (
+        or_(
+            *[
+                and_(VialRow.product_id == pid, VialRow.reconstituted_at <= as_of - timedelta(hours=h))
+                for pid, h in in_use_hours.items()
+            ]
+        )
+        if in_use_hours
+        else literal(False)
+    )
+    per_vial = select(
+        VialRow.id, VialRow.product_id, VialRow.lot_number, VialRow.vial_units, drawn.label("used")
+    ).where(or_(VialRow.expiry_date < as_of_day, timed_out), VialRow.reconstituted_at < as_of)
+    if f.start is not None:
+        per_vial = per_vial.where(VialRow.reconstituted_at >= day_start(f.start, f.time_zone))
+    if f.product_id is not None:
+        per_vial = per_vial.where(VialRow.product_id == f.product_id)
+    if f.injector_id is not None:
+        per_vial = per_vial.where(VialRow.opened_by_id == f.injector_id)
+    if f.dilution is not None:
+        conc = vial_concentration()
+        per_vial = per_vial.join(conc, conc.c.vial_id == VialRow.id).where(
+            band_case(conc.c.u01) == f.dilution.value
+        )
+    v = per_vial.cte("spent").prefix_with("MATERIALIZED")  # the drawn sum once per vial, not per use
+    left = case((v.c.vial_units - v.c.used > 0, v.c.vial_units - v.c.used), else_=0.0)
+    return select(
+        v.c.product_id,
+        v.c.lot_number,
+        func.count(),
+        func.sum(v.c.vial_units),
+        func.sum(v.c.used),
+        func.sum(left),
+    ).group_by(v.c.product_id, v.c.lot_number)
+
+
+def gaps_stmt(f: ReportFilters, older_than: datetime) -> Select[Any]:
+    """Sessions of the report performed before ``older_than`` with no follow-up on their chain's root:
+    (session id, patient id, chart no., last name, first name, phone, performed at, injector name)."""
+    s = SessionRow
+    rid = func.coalesce(s.root_id, s.id)
+    has_follow_up = (
+        select(AssessmentRow.id)
+        .where(AssessmentRow.session_id == rid, AssessmentRow.time_point != BASELINE)
+        .exists()
+    )
+    return (
+        select(
+            s.id,
+            s.patient_id,
+            PatientRow.chart_number,
+            PatientRow.last_name,
+            PatientRow.first_name,
+            PatientRow.phone,
+            s.performed_at,
+            UserRow.full_name,
+        )
+        .join(PatientRow, PatientRow.id == s.patient_id)
+        .join(UserRow, UserRow.id == s.injector_id)
+        .where(*cohort_conditions(f, s), s.performed_at < older_than, ~has_follow_up)
+        .order_by(s.performed_at.desc(), s.id.desc())
+    )
+
+
+def lot_vials_stmt(lot: str) -> Select[Any]:
+    return select(func.count(VialRow.id)).where(func.upper(VialRow.lot_number) == lot.strip().upper())
+
+
+def recall_stmt(lot: str) -> Select[Any]:
+    """Current session versions (signed or draft) that used a vial of the lot (letter case ignored), with
+    the patient's contact details, in the order of ``RecallRow``'s fields."""
+    units = (
+        select(func.coalesce(func.sum(PointRow.units), 0.0))
+        .where(PointRow.session_id == SessionRow.id, PointRow.vial_id == VialRow.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            PatientRow.id,
+            PatientRow.chart_number,
+            PatientRow.last_name,
+            PatientRow.first_name,
+            PatientRow.date_of_birth,
+            PatientRow.phone,
+            PatientRow.email,
+            PatientRow.address,
+            SessionRow.id,
+            SessionRow.performed_at,
+            SessionRow.status,
+            UserRow.full_name,
+            ProductRow.brand,
+            VialRow.lot_number,
+            VialRow.expiry_date,
+            units.label("units"),
+        )
+        .select_from(SessionVialRow)
+        .join(SessionRow, SessionRow.id == SessionVialRow.session_id)
+        .join(VialRow, VialRow.id == SessionVialRow.vial_id)
+        .join(ProductRow, ProductRow.id == VialRow.product_id)
+        .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+        .join(UserRow, UserRow.id == SessionRow.injector_id)
+        .where(func.upper(VialRow.lot_number) == lot.strip().upper(), current_versions())
+        .order_by(SessionRow.performed_at, SessionRow.id)
+    )

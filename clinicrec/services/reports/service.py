@@ -1,0 +1,334 @@
+"""Outcome reports for clinic managers: what works, for whom, at what dose.
+
+Each method runs its aggregates in the database (``queries``) and turns the sums into the
+figures defined in ``domain.report_stats`` (change from baseline, n, 95% t interval, 'few' flag, improved
+share, rate per 100 sessions). Results are the frozen dataclasses of ``domain.report_types``.
+
+Permissions: a manager or administrator (``VIEW_ALL_REPORTS``) sees the whole clinic; an injector
+(``VIEW_OWN_REPORTS``) sees every figure restricted to their own sessions (and vials they opened),
+whatever injector filter is asked for. The lot recall (patient contact details) needs
+``VIEW_ALL_REPORTS`` and is recorded in the audit trail as a view; exports need ``EXPORT`` and are
+recorded as exports (``record_export``).
+
+Figures that each report uses:
+
+* Summary and breakdowns: every filter; the time point filter picks one follow-up time point
+  (breakdowns use week 4 when none is chosen). A session counts in each zone it treated and in
+  each product it used; its dilution band is that of its first vial.
+* Safety: every filter except the time point. Rate = adverse events per 100 signed sessions.
+* Product use: units drawn (points of the report's sessions, limited to the zone and product
+  filters) per product and lot, never summed across products. Waste: vials reconstituted in the
+  period (opened by the injector, if filtered) that by the end date (or now, if earlier) are past
+  expiry or past their product's in-use window; wasted = vial units - units drawn (by any current
+  session version, signed or draft, as the vial's status shows elsewhere), never below zero.
+* Follow-up gaps: the report's sessions whose review (``ClinicSettings.review_days`` after the session)
+  has come with no follow-up assessment. 'due' while within ``GRACE_DAYS`` after the review date,
+  'overdue' after that. Reckoned on today's date, not the report's end date.
+* Recall: every patient and current session version (signed or draft) that used a vial of the lot,
+  over all time, ignoring the filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...db.models import ClinicRow, ProductRow, SessionRow, UserRow
+from ...domain.clinic_time import local_date
+from ...domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
+from ...domain.errors import PermissionDenied
+from ...domain.report_stats import Estimate, rate_per_100
+from ...domain.report_types import (
+    DEFAULT_BREAKDOWN_POINT,
+    FOLLOW_UP_POINTS,
+    GAIS_ORDER,
+    MEASURES,
+    Breakdown,
+    BreakdownBy,
+    BreakdownRow,
+    DilutionBand,
+    FilterOptions,
+    FollowUpGaps,
+    GaisCounts,
+    MeasureChange,
+    Outcome,
+    OutcomeSummary,
+    ProductUseReport,
+    RecallReport,
+    ReportBundle,
+    ReportFilters,
+    ReportSection,
+    SafetyGroupRow,
+    SafetyKindRow,
+    SafetyReport,
+    empty_outcome,
+)
+from .. import audit
+from ..base import ServiceBase
+from ..permissions import Action, Actor
+from ..queries import clinic_zone
+from . import lists
+from . import queries as q
+from .registry import definitions
+
+GRACE_DAYS = lists.GRACE_DAYS
+_ORDER = {tp: i for i, tp in enumerate(FOLLOW_UP_POINTS)}
+
+
+def outcome_from_row(tp: TimePoint, values: Sequence[Any]) -> Outcome:
+    """Build an Outcome from one aggregate row (the columns of ``outcome_stmt`` after the time point)."""
+    followed_up, rest = int(values[0]), list(values[1:])
+    measures = []
+    for m in MEASURES:
+        n, total, total_sq, improved = rest[:4]
+        rest = rest[4:]
+        measures.append(
+            MeasureChange(m, Estimate.from_sums(int(n), int(total), int(total_sq)), int(improved))
+        )
+    gais = GaisCounts(tuple((g, int(rest[i])) for i, g in enumerate(GAIS_ORDER)))
+    rest = rest[len(GAIS_ORDER) :]
+    satisfaction = Estimate.from_sums(int(rest[0]), int(rest[1]), int(rest[2]))
+    return Outcome(tp, followed_up, tuple(measures), gais, satisfaction)
+
+
+class ReportService(ServiceBase):
+    # -- who sees what ------------------------------------------------------------------------------
+    def _scoped(self, filters: ReportFilters) -> tuple[Actor, ReportFilters]:
+        """The filters as the actor may run them: an injector's figures are always their own."""
+        actor = self.actor()  # the rights of now (services/rights.py)
+        with self.reading() as s:
+            filters = replace(filters, time_zone=clinic_zone(s))  # dates and months are the clinic's
+        if actor.can(Action.VIEW_ALL_REPORTS):
+            return actor, filters
+        actor.require(Action.VIEW_OWN_REPORTS)
+        if filters.injector_id not in (None, actor.user_id):
+            raise PermissionDenied(f"{actor.full_name} ({actor.role.label}) may see only their own figures")
+        return actor, replace(filters, injector_id=actor.user_id)
+
+    def scoped_filters(self, filters: ReportFilters) -> ReportFilters:
+        return self._scoped(filters)[1]
+
+    def filter_options(self) -> FilterOptions:
+        actor, _ = self._scoped(ReportFilters())
+        own = not actor.can(Action.VIEW_ALL_REPORTS)
+        with self.reading() as s:
+            products = tuple(
+                (r.id, r.brand) for r in s.execute(select(ProductRow).order_by(ProductRow.brand)).scalars()
+            )
+            ids = select(SessionRow.injector_id).distinct()
+            stmt = (
+                select(UserRow.id, UserRow.full_name).where(UserRow.id.in_(ids)).order_by(UserRow.full_name)
+            )
+            if own:
+                stmt = select(UserRow.id, UserRow.full_name).where(UserRow.id == actor.user_id)
+            injectors = tuple((int(i), str(n)) for i, n in s.execute(stmt).all())
+        return FilterOptions(products, injectors, own)
+
+    def _dialect(self) -> str:
+        return self.db.engine.dialect.name
+
+    # -- outcomes -----------------------------------------------------------------------------------
+    def summary(self, filters: ReportFilters) -> OutcomeSummary:
+        """Mean change from baseline per measure at each follow-up time point, GAIS and satisfaction."""
+        _, f = self._scoped(filters)
+        c = q.cohort(f, None, self._dialect())
+        with self.reading() as s:
+            sessions = int(s.execute(q.sessions_stmt(c, False)).scalar_one())
+            rows = s.execute(q.outcome_stmt(c, f.time_point, False)).all()
+        outcomes = sorted(
+            (outcome_from_row(TimePoint(r[0]), r[1:]) for r in rows), key=lambda o: _ORDER[o.time_point]
+        )
+        return OutcomeSummary(f, sessions, tuple(outcomes))
+
+    def breakdown(self, filters: ReportFilters, by: BreakdownBy) -> Breakdown:
+        """The outcome at one time point, the session count and adverse events per group."""
+        _, f = self._scoped(filters)
+        tp = f.time_point or DEFAULT_BREAKDOWN_POINT
+        c = q.cohort(f, by, self._dialect())
+        with self.reading() as s:
+            sessions = {r[0]: int(r[1]) for r in s.execute(q.sessions_stmt(c, True)).all()}
+            outcomes = {
+                r[0]: outcome_from_row(tp, r[2:]) for r in s.execute(q.outcome_stmt(c, tp, True)).all()
+            }
+            events = {r[0]: int(r[1]) for r in s.execute(q.events_stmt(c, True)).all()}
+            labels = self._labels(s, by, set(sessions))
+        rows = [
+            BreakdownRow(
+                str(k), labels.get(k, str(k)), n, outcomes.get(k) or empty_outcome(tp), events.get(k, 0)
+            )
+            for k, n in sessions.items()
+        ]
+        return Breakdown(f, by, tp, tuple(sorted(rows, key=lambda r: _sort_key(by, r.key, r.label))))
+
+    def _labels(self, s: Session, by: BreakdownBy, keys: set[Any]) -> dict[Any, str]:
+        if by is BreakdownBy.PRODUCT:
+            return {r.id: r.brand for r in s.execute(select(ProductRow)).scalars()}
+        if by is BreakdownBy.INJECTOR:
+            return {
+                r.id: r.full_name for r in s.execute(select(UserRow).where(UserRow.id.in_(keys))).scalars()
+            }
+        if by is BreakdownBy.ZONE:
+            return {z.value: z.label for z in Zone}
+        if by is BreakdownBy.DILUTION:
+            return {b.value: b.label for b in DilutionBand}
+        return {k: k for k in keys}
+
+    # -- safety -------------------------------------------------------------------------------------
+    def safety(self, filters: ReportFilters) -> SafetyReport:
+        _, f = self._scoped(replace(filters, time_point=None))
+        dialect = self._dialect()
+        c = q.cohort(f, None, dialect)
+        with self.reading() as s:
+            sessions = int(s.execute(q.sessions_stmt(c, False)).scalar_one())
+            kinds = s.execute(q.events_by_kind_stmt(c)).all()
+            groups = {
+                by: self._safety_groups(s, f, by, dialect)
+                for by in (BreakdownBy.PRODUCT, BreakdownBy.INJECTOR)
+            }
+        order = {k.value: i for i, k in enumerate(AdverseEventKind)}
+        by_kind = tuple(
+            SafetyKindRow(
+                AdverseEventKind(k), int(n), int(affected), int(severe), rate_per_100(int(n), sessions)
+            )
+            for k, n, affected, severe in sorted(kinds, key=lambda r: (-r[1], order.get(r[0], 99)))
+        )
+        return SafetyReport(
+            f,
+            sessions,
+            sum(r.events for r in by_kind),
+            by_kind,
+            groups[BreakdownBy.PRODUCT],
+            groups[BreakdownBy.INJECTOR],
+        )
+
+    def _safety_groups(
+        self, s: Session, f: ReportFilters, by: BreakdownBy, dialect: str
+    ) -> tuple[SafetyGroupRow, ...]:
+        c = q.cohort(f, by, dialect)
+        sessions = {r[0]: int(r[1]) for r in s.execute(q.sessions_stmt(c, True)).all()}
+        events = {r[0]: (int(r[1]), int(r[2])) for r in s.execute(q.events_stmt(c, True)).all()}
+        labels = self._labels(s, by, set(sessions))
+        rows = [
+            SafetyGroupRow(str(k), labels.get(k, str(k)), n, *events.get(k, (0, 0)))
+            for k, n in sessions.items()
+        ]
+        return tuple(sorted(rows, key=lambda r: r.label.casefold()))
+
+    # -- product use, follow-up gaps, recall --------------------------------------------------------
+    def product_use(self, filters: ReportFilters) -> ProductUseReport:
+        _, f = self._scoped(replace(filters, time_point=None))
+        with self.reading() as s:
+            return lists.product_use(s, f, self.now(), self._dialect())
+
+    def follow_up_gaps(self, filters: ReportFilters) -> FollowUpGaps:
+        _, f = self._scoped(replace(filters, time_point=None))
+        with self.reading() as s:
+            return lists.follow_up_gaps(s, f, local_date(self.now(), f.time_zone))
+
+    def recall(self, lot_number: str) -> RecallReport:
+        """Every patient and session that received the lot, with contact details (audited as a view)."""
+        actor = self.actor(Action.VIEW_ALL_REPORTS)
+        lot = lot_number.strip()
+        with self.reading() as s:
+            report = lists.recall(s, lot)
+        if lot:
+            with self.writing() as s:
+                audit.record(
+                    s,
+                    actor,
+                    AuditAction.VIEW,
+                    "lot_recall",
+                    lot,
+                    changes={"patients": [None, report.patients], "sessions": [None, len(report.rows)]},
+                )
+        return report
+
+    # -- the meeting report -------------------------------------------------------------------------
+    def describe_filters(self, filters: ReportFilters) -> tuple[tuple[str, str], ...]:
+        """The filters in words, for headings: (('Period', '2026-01-01 to 2026-06-30'), ('Product', 'Xeomin'),
+        ...)."""
+        _, f = self._scoped(filters)
+        with self.reading() as s:
+            product = s.get(ProductRow, f.product_id) if f.product_id is not None else None
+            injector = s.get(UserRow, f.injector_id) if f.injector_id is not None else None
+            period = (
+                f"{f.start or 'the first session'} to {f.end or 'today'}" if f.start or f.end else "All dates"
+            )
+            return (
+                ("Period", period),
+                ("Product", product.brand if product else "All products"),
+                ("Injector", injector.full_name if injector else "All injectors"),
+                ("Zone", f.zone.label if f.zone else "All zones"),
+                ("Indication", f.indication.label if f.indication else "All indications"),
+                ("Dilution", f.dilution.label if f.dilution else "All dilutions"),
+                ("Follow-up", f.time_point.label if f.time_point else "All time points"),
+            )
+
+    def bundle(self, filters: ReportFilters) -> ReportBundle:
+        """Everything the meeting PDF shows: each registered report that has a PDF section, in order."""
+        actor, f = self._scoped(filters)
+        with self.reading() as s:
+            clinic = s.get(ClinicRow, 1)
+            clinic_name = clinic.name if clinic is not None else "ClinicRec"
+        sections = tuple(
+            ReportSection(d.kind, d.pdf_section, result)
+            for d in definitions()
+            if d.pdf_section is not None
+            for result in d.meeting_results(self, f)
+        )
+        summary = next((s.result for s in sections if isinstance(s.result, OutcomeSummary)), None)
+        sessions = (summary or self.summary(f)).sessions
+        return ReportBundle(
+            clinic_name, self.now(), actor.full_name, f, self.describe_filters(f), sessions, sections
+        )
+
+    def paper_size(self) -> str:
+        with self.reading() as s:
+            clinic = s.get(ClinicRow, 1)
+            return clinic.paper_size if clinic is not None else "A4"
+
+    # -- exports ------------------------------------------------------------------------------------
+    def require_export(self) -> Actor:
+        return self.actor(Action.EXPORT)
+
+    def record_export(
+        self,
+        kind: str,
+        destination: str,
+        *,
+        rows: int,
+        filters: ReportFilters | None = None,
+        fmt: str = "csv",
+    ) -> None:
+        """Put an export in the audit trail: what, where, how many rows, with which filters."""
+        actor = self.require_export()
+        changes: dict[str, Any] = {
+            "report": [None, kind],
+            "format": [None, fmt],
+            "file": [None, destination],
+            "rows": [None, rows],
+        }
+        if filters is not None:
+            changes["filters"] = [
+                None,
+                {k: (str(v) if v is not None else None) for k, v in vars(filters).items()},
+            ]
+        with self.writing() as s:
+            audit.record(s, actor, AuditAction.EXPORT, "report", kind, changes=changes)
+
+
+def _sort_key(by: BreakdownBy, key: str, label: str) -> tuple[Any, ...]:
+    if by is BreakdownBy.DILUTION:
+        return (
+            list(DilutionBand).index(DilutionBand(key)) if key in DilutionBand._value2member_map_ else 99,
+        )
+    if by is BreakdownBy.ZONE:
+        order = {z.value: i for i, z in enumerate(Zone)}
+        return (order.get(key, 99), key)
+    if by is BreakdownBy.MONTH:
+        return (key,)
+    return (label.casefold(),)

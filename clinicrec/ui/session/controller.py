@@ -1,0 +1,487 @@
+"""The session being charted, without a single widget: its state, saving as you go, warnings, vial draws,
+signing and amending. The window shows what it says (signals) and asks it to act (methods).
+
+Everything that waits on the database while a nurse charts (the autosave, the warnings and vial-draw
+checks) runs on the worker: the state is snapshotted as plain domain values on the GUI thread, the
+service call runs in the pool, the result comes back by signal. One save runs at a time, so a new
+draft is created once; edits made while it runs are saved by the next one. Deliberate acts (Save now,
+signing, printing, closing) save at once and wait for a save in flight first.
+
+The form fields live in widgets; the controller reads and fills them through a ``DraftForm``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from ...domain.dosing import VialShortfall
+from ...domain.enums import Depth, SessionStatus, WarningKind
+from ...domain.errors import ClinicRecError, FieldError, ValidationError
+from ...domain.models import Acknowledgement, AdverseEvent, SafetyWarning, TreatmentSession
+from ...domain.safety import acknowledgement_for
+from ...domain.vial_draws import VialDraw
+from ...services.app import Services
+from ...services.base import Change, ChangeEntity
+from ...services.catalogue import VialStatus
+from ..changes import ChangeBus
+from ..worker import Worker
+from .editor import ChartEditor
+from .models import AdverseEventsModel, PointsModel, TotalsModel, vial_colour
+from .state import DraftForm, Job, NoForm, SafetyState
+from .vial_panel import SessionVial
+
+AUTOSAVE_MS = 1500
+WARNINGS_MS = 250
+
+
+class SessionController(QObject):
+    sig_loaded = Signal(object)  # TreatmentSession: opened, or an amendment started
+    sig_points_changed = Signal()  # points or vials changed: totals, map and vial panel follow
+    sig_saved = Signal(object)  # TreatmentSession as saved
+    sig_save_failed = Signal(object, bool)  # list[FieldError] (empty: see last_failure); explicit
+    sig_save_state_changed = Signal(str)  # 'Unsaved changes…', 'Saved 10:42:07', 'Not saved'…
+    sig_warnings_changed = Signal(object)  # SafetyState
+    sig_read_only_changed = Signal(bool)
+    sig_busy_changed = Signal(bool)  # signing in progress
+    sig_session_signed = Signal(object)  # TreatmentSession
+    sig_sign_failed = Signal(object)  # the exception
+    sig_amendment_started = Signal(int)
+    sig_message = Signal(str)
+
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus,
+        worker: Worker,
+        *,
+        patient_id: int,
+        form: DraftForm | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services, self.bus, self.worker = services, bus, worker
+        actor = services.actor
+        assert actor is not None, "sign in before charting"
+        self.actor = actor
+        self.form: DraftForm = form or NoForm()
+        self.patient = services.patients.get(patient_id)
+        self.products = {p.id: p for p in services.products.list(include_inactive=True)}
+        self.form_version = services.clinic.get().consent_form_version
+        self.points_model = PointsModel(self)
+        self.totals_model = TotalsModel(self)
+        self.events_model = AdverseEventsModel(self)
+        self.undo_stack = QUndoStack(self)
+        self.editor = ChartEditor(self.points_model, self.undo_stack, self)
+        self.session = TreatmentSession(
+            patient_id=patient_id, performed_at=services.ctx.clock(), injector_id=actor.user_id
+        )
+        self.acks: tuple[Acknowledgement, ...] = ()
+        self.vials: list[SessionVial] = []
+        self.drawn_elsewhere: dict[int, float] = {}
+        self.safety = SafetyState()
+        self.last_errors: list[FieldError] = []
+        self.last_failure = ""
+        self.dirty = self.save_failed = self.read_only = False
+        self._loading = False
+        self._revision = 0
+        self._save: Job | None = None
+        self._save_again = False
+        self._check_seq = 0
+        self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self.warnings_timer = QTimer(self, singleShot=True, interval=WARNINGS_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.warnings_timer.timeout.connect(self.check_warnings)
+        self.points_model.sig_points_changed.connect(self._points_changed)
+        bus.sig_changed.connect(self._on_change)
+
+    # -- opening -------------------------------------------------------------------------------------
+    def open(self, *, session_id: int | None = None, touch_up_of_id: int | None = None) -> None:
+        if session_id is not None:
+            self.load(self.services.charting.get(session_id))
+            return
+        self.load(
+            TreatmentSession(
+                patient_id=self.patient.id or 0,
+                performed_at=self.services.ctx.clock(),
+                injector_id=self.actor.user_id,
+                depth=Depth.INTRADERMAL,
+                touch_up_of_id=touch_up_of_id,
+            )
+        )
+
+    def load(self, session: TreatmentSession) -> None:
+        self._loading = True
+        try:
+            self.session = session
+            self.acks = session.acknowledgements
+            self.form.load(session, default_form_version=self.form_version, obtained_by=self.actor_name())
+            ids = session.all_vial_ids
+            statuses = self.services.vials.status(ids, exclude_session_id=session.id) if ids else {}
+            self.vials = [
+                SessionVial(statuses[v].vial, statuses[v].product, vial_colour(i))
+                for i, v in enumerate(ids)
+                if v in statuses
+            ]
+            self.drawn_elsewhere = {v: st.units_drawn for v, st in statuses.items()}
+            self.editor.vials = {sv.vial.id: sv.vial for sv in self.vials}  # type: ignore[misc]
+            self.editor.active_vial_id = ids[-1] if ids else None
+            self.editor.load(session.points)
+        finally:
+            self._loading = False
+        self.last_errors, self.last_failure = [], ""
+        self.dirty = self.save_failed = False
+        self.set_read_only(session.status == SessionStatus.SIGNED)
+        self.refresh_events()
+        self.sig_loaded.emit(session)
+        self.sig_points_changed.emit()
+        self.check_warnings()
+        state = "Signed" if self.read_only else "Saved" if session.id is not None else "Not saved yet"
+        self.sig_save_state_changed.emit(state)
+
+    def actor_name(self) -> str:
+        return self.actor.signature_name
+
+    @property
+    def session_id(self) -> int | None:
+        return self.session.id
+
+    def current_session(self) -> tuple[TreatmentSession, list[FieldError]]:
+        """The session as charted now, and any input that cannot even be read."""
+        base = replace(
+            self.session,
+            acknowledgements=self.acks,
+            vial_ids=tuple(sv.vial.id for sv in self.vials if sv.vial.id is not None),
+            points=tuple(self.points_model.points()),
+        )
+        return self.form.read(base)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.editor.read_only = read_only
+        if read_only:
+            self.undo_stack.clear()
+        self.sig_read_only_changed.emit(read_only)
+
+    # -- changes -------------------------------------------------------------------------------------
+    def mark_dirty(self) -> None:
+        if self._loading or self.read_only:
+            return
+        self.dirty = True
+        self._revision += 1
+        self.sig_save_state_changed.emit("Unsaved changes…")
+        self.autosave_timer.start()
+        self.warnings_timer.start()
+
+    def _points_changed(self) -> None:
+        self.refresh_vials()
+        self.sig_points_changed.emit()
+        self.mark_dirty()
+
+    def refresh_vials(self) -> None:
+        """What is left in each vial after this session's points (and every other session's draws)."""
+        drawn: dict[int, float] = {}
+        for p in self.points_model.points():
+            drawn[p.vial_id] = drawn.get(p.vial_id, 0.0) + p.units
+        vials = []
+        for sv in self.vials:
+            base = self.drawn_elsewhere.get(sv.vial.id or 0)
+            remaining = None if base is None else sv.vial.vial_units - base - drawn.get(sv.vial.id or 0, 0.0)
+            vials.append(SessionVial(sv.vial, sv.product, sv.colour, remaining))
+        self.vials = vials
+
+    def _on_change(self, change: Change) -> None:
+        if change.initiator is self:
+            return  # our own saves: nothing to reload
+        if change.concerns(ChangeEntity.ADVERSE_EVENT, self.patient.id):
+            self.refresh_events()
+        elif change.entity == ChangeEntity.PRODUCT:
+            self.products = {p.id: p for p in self.services.products.list(include_inactive=True)}
+            self.sig_points_changed.emit()
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        """A service call from the GUI thread, its changes marked as ours."""
+        with self.bus.initiated_by(self):
+            return fn()
+
+    # -- saving --------------------------------------------------------------------------------------
+    def autosave(self) -> None:
+        """Save the draft on the worker (the timer's job): the window does not wait for it."""
+        if self.read_only or not self.dirty:
+            return
+        if self._save is not None:  # one save at a time: the next one starts when this one is done
+            self._save_again = True
+            return
+        session, problems = self.current_session()
+        if problems:
+            self._failed_with(problems, explicit=False)
+            return
+        job = Job(session, self._revision)
+        self._save, self._save_again = job, False
+        self.sig_save_state_changed.emit("Saving…")
+        charting = self.services.charting
+
+        def run() -> Job:
+            try:
+                job.result = charting.save_draft(job.session)
+            except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, shown there
+                job.error = e
+            finally:
+                job.done.set()
+            return job
+
+        self.worker.run(self.bus.call(self, run), self._finish_save, self._finish_save)
+
+    def _wait_for_save(self) -> None:
+        job = self._save
+        if job is not None:
+            job.done.wait()
+            self._finish_save(job)
+
+    def _finish_save(self, job: Any) -> None:
+        if not isinstance(job, Job) or job.applied:
+            return
+        job.applied = True
+        self._save = None
+        if job.error is None:
+            self._saved(job.session, job.result, job.revision)
+        elif isinstance(job.error, ValidationError):
+            self._failed_with(job.error.errors, explicit=False)
+        elif isinstance(job.error, ClinicRecError):
+            self._failed(str(job.error), explicit=False)
+        else:  # unexpected: the draft stays in memory and unsaved; the exception hook shows it
+            self._failed(str(job.error), explicit=False)
+            raise job.error
+        if self.dirty and self._save_again and not self.save_failed:
+            self.autosave()
+
+    def save_now(self, *, explicit: bool = False) -> bool:
+        """Save the draft at once; errors go to their fields. True when everything is saved."""
+        if self.read_only:
+            return True
+        self.autosave_timer.stop()
+        self._wait_for_save()
+        session, problems = self.current_session()
+        if problems:
+            return self._failed_with(problems, explicit)
+        revision = self._revision
+        try:
+            saved = self._call(lambda: self.services.charting.save_draft(session))
+        except ValidationError as e:
+            return self._failed_with(e.errors, explicit)
+        except ClinicRecError as e:
+            return self._failed(str(e), explicit)
+        self._saved(session, saved, revision)
+        return True
+
+    def _saved(self, sent: TreatmentSession, saved: TreatmentSession, revision: int) -> None:
+        self.session = saved
+        if self.acks == sent.acknowledgements:  # a reason given while saving stays for the next save
+            self.acks = saved.acknowledgements
+        self.dirty = revision != self._revision
+        self.save_failed = False
+        self.last_errors, self.last_failure = [], ""
+        at = self.services.ctx.clock().astimezone()
+        self.sig_save_state_changed.emit("Unsaved changes…" if self.dirty else f"Saved {at:%H:%M:%S}")
+        self.sig_saved.emit(saved)
+        if self.dirty and not self.autosave_timer.isActive():
+            self.autosave_timer.start()
+
+    def _failed_with(self, errors: list[FieldError], explicit: bool) -> bool:
+        self.save_failed = True
+        self.last_errors = list(errors)
+        self.last_failure = "; ".join(e.message for e in errors)
+        self.sig_save_state_changed.emit("Not saved: see the marked fields")
+        self.sig_save_failed.emit(list(errors), explicit)
+        return False
+
+    def _failed(self, message: str, explicit: bool) -> bool:
+        self.save_failed, self.last_errors, self.last_failure = True, [], message
+        self.sig_save_state_changed.emit("Not saved")
+        self.sig_save_failed.emit([], explicit)
+        return False
+
+    def ensure_saved(self) -> bool:
+        """Adverse events and printing need a stored session: a new or changed draft is saved first."""
+        if self.session.id is not None and not self.dirty:
+            return True
+        return self.save_now(explicit=True)
+
+    def flush(self) -> None:
+        """Do now what the timers would: the pending save and the warnings check."""
+        self.autosave_timer.stop()
+        self._wait_for_save()
+        if self.dirty:
+            self.save_now()
+        self.refresh_warnings_now()
+
+    def close(self) -> str:
+        """Save what is pending before the window closes; what could not be saved ('' if nothing)."""
+        self.warnings_timer.stop()
+        self._check_seq += 1  # a check still running answers nobody
+        if self.read_only:
+            return ""
+        self.autosave_timer.stop()
+        self._wait_for_save()
+        if self.dirty:
+            self.save_now()
+        if self.dirty or self.save_failed:
+            return "\n".join(f"• {e.message}" for e in self.last_errors[:6]) or self.last_failure
+        return ""
+
+    # -- warnings and vial draws ---------------------------------------------------------------------
+    def check_warnings(self) -> None:
+        """Check warnings and vial shortfalls on the worker; the newest check's answer is shown."""
+        self.warnings_timer.stop()
+        session, _ = self.current_session()
+        self._check_seq += 1
+        seq, charting = self._check_seq, self.services.charting
+
+        def run() -> tuple[list[SafetyWarning], list[VialShortfall], list[VialDraw]]:
+            return charting.warnings(session), charting.shortfalls(session), charting.vial_draws(session)
+
+        def done(result: tuple[list[SafetyWarning], list[VialShortfall], list[VialDraw]]) -> None:
+            if seq == self._check_seq:
+                self._show_safety(*result)
+
+        self.worker.run(run, done, lambda _e: None)  # a failed check keeps the last answer; signing re-checks
+
+    def refresh_warnings_now(self) -> None:
+        """The same check, waited for (before signing: its answer decides what to ask)."""
+        self.warnings_timer.stop()
+        self._check_seq += 1
+        session, _ = self.current_session()
+        try:
+            warnings = self.services.charting.warnings(session)
+            shortfalls = self.services.charting.shortfalls(session)
+            draws = self.services.charting.vial_draws(session)
+        except ClinicRecError:
+            return
+        self._show_safety(warnings, shortfalls, draws)
+
+    def _show_safety(
+        self,
+        warnings: list[SafetyWarning],
+        shortfalls: list[VialShortfall],
+        draws: list[VialDraw] | None = None,
+    ) -> None:
+        self.safety = SafetyState(
+            tuple(warnings),
+            tuple(shortfalls),
+            self.acks,
+            {sv.vial.id: sv.product.id for sv in self.vials if sv.vial.id is not None and sv.product.id},
+            tuple(self.safety.draws if draws is None else draws),
+        )
+        self.sig_warnings_changed.emit(self.safety)
+
+    def warnings_for_new_vial(self, status: VialStatus) -> list[SafetyWarning]:
+        """The warnings adding this vial raises that have no reason yet (an expired lot, an old mix)."""
+        vial_id = status.vial.id
+        session, _ = self.current_session()
+        candidate = replace(session, vial_ids=session.vial_ids + (vial_id,))  # type: ignore[operator]
+        return [
+            w
+            for w in self.services.charting.warnings(candidate)
+            if w.subject == f"vial:{vial_id}" and acknowledgement_for(w, candidate.acknowledgements) is None
+        ]
+
+    def add_vial(self, status: VialStatus, reasons: list[tuple[SafetyWarning, str]]) -> None:
+        """Use the vial (the active one from now on), with the reasons its warnings needed
+        (ValidationError if a reason is not acceptable; nothing is changed then)."""
+        vial_id = status.vial.id
+        assert vial_id is not None
+        if vial_id not in {sv.vial.id for sv in self.vials}:
+            session, _ = self.current_session()
+            for warning, reason in reasons:
+                session = self.services.charting.acknowledge(session, warning, reason)
+            self.acks = session.acknowledgements
+            self.vials.append(SessionVial(status.vial, status.product, vial_colour(len(self.vials))))
+            self.drawn_elsewhere[vial_id] = status.units_drawn
+            self.editor.vials[vial_id] = status.vial
+        self.editor.active_vial_id = vial_id
+        self.refresh_vials()
+        self.sig_points_changed.emit()
+        self.mark_dirty()
+        self.check_warnings()
+
+    def set_active_vial(self, vial_id: int) -> None:
+        self.editor.active_vial_id = vial_id
+        self.refresh_vials()
+        self.sig_points_changed.emit()
+
+    def acknowledge(self, warning: SafetyWarning, reason: str, prescriber: str = "") -> None:
+        """Record why the injector goes ahead (a contraindication: on whose prescription);
+        ValidationError if the reason is not acceptable."""
+        session, _ = self.current_session()
+        self.acks = self.services.charting.acknowledge(session, warning, reason, prescriber).acknowledgements
+        self.mark_dirty()
+        self._show_safety(list(self.safety.warnings), list(self.safety.shortfalls), list(self.safety.draws))
+        self.check_warnings()
+
+    def warning(self, key: tuple[WarningKind, str]) -> SafetyWarning | None:
+        return next((w for w in self.safety.warnings if w.key == key), None)
+
+    def last_map(self) -> tuple[list[Any], dict[int, int]]:
+        """The last signed session's points, and the product of each vial they came from."""
+        previous = self.services.records.last_map(self.patient.id or 0, before=self.session.performed_at)
+        if not previous:
+            return [], {}
+        statuses = self.services.vials.status(list({p.vial_id for p in previous}))
+        return list(previous), {v: st.vial.product_id for v, st in statuses.items()}
+
+    # -- signing and amending ------------------------------------------------------------------------
+    def shortfalls(self) -> list[VialShortfall]:
+        return self.services.charting.shortfalls(self.session)
+
+    def sign(self, password: str) -> None:
+        """Sign the saved draft on the worker: sig_session_signed, or sig_sign_failed with the reason."""
+        session_id, reviewed = self.session.id, self.session  # sign exactly what the nurse reviewed
+        assert session_id is not None
+        charting = self.services.charting
+        self.sig_busy_changed.emit(True)
+        self.worker.run(
+            self.bus.call(self, lambda: charting.sign(session_id, password, reviewed=reviewed)),
+            self._signed,
+            self._sign_failed,
+        )
+
+    def _signed(self, signed: TreatmentSession) -> None:
+        self.sig_busy_changed.emit(False)
+        self.session = signed
+        self.acks = signed.acknowledgements
+        self.set_read_only(True)
+        self.check_warnings()
+        self.sig_save_state_changed.emit("Signed")
+        self.sig_message.emit("Signed. The session is locked.")
+        self.sig_session_signed.emit(signed)
+
+    def _sign_failed(self, error: Exception) -> None:
+        self.sig_busy_changed.emit(False)
+        self.check_warnings()
+        self.sig_sign_failed.emit(error)
+
+    def start_amendment(self, reason: str) -> TreatmentSession:
+        """Open a draft amendment of this signed session (ClinicRecError if it cannot be)."""
+        assert self.session.id is not None
+        session_id = self.session.id
+        draft: TreatmentSession = self._call(
+            lambda: self.services.charting.start_amendment(session_id, reason)
+        )
+        self.load(draft)
+        self.sig_message.emit(
+            f"Amendment of session {draft.amends_id} started; it saves as you go and is signed like "
+            "any session."
+        )
+        self.sig_amendment_started.emit(draft.id)
+        return draft
+
+    # -- adverse events ------------------------------------------------------------------------------
+    def refresh_events(self) -> None:
+        events: tuple[AdverseEvent, ...] = ()
+        if self.session.id is not None:
+            events = tuple(self.services.records.record(self.session.id).adverse_events)
+        self.events_model.set_rows(list(events))

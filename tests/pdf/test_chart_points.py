@@ -1,0 +1,109 @@
+"""The chart's points: identical points grouped per zone, every point kept in an appendix."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+
+from clinicrec.domain.enums import Zone
+from clinicrec.domain.models import ClinicSettings, InjectionPoint, SessionRecord
+from clinicrec.pdf import build_chart_pdf
+from clinicrec.pdf.chart import map_and_totals_section
+from clinicrec.pdf.chart_points import count_points, group_points
+
+from .conftest import BOTOX_VIAL, DYSPORT_VIAL, flat
+
+
+def chart_pages(record: SessionRecord, clinic: ClinicSettings, tmp_path: Path) -> list[str]:
+    out = tmp_path / "chart.pdf"
+    build_chart_pdf(record, clinic, out)
+    return [flat(page.extract_text()) for page in PdfReader(str(out)).pages]
+
+
+def body_and_appendix(pages: list[str]) -> tuple[str, str]:
+    start = next(n for n, page in enumerate(pages) if "Appendix: every injection point" in page)
+    return " ".join(pages[:start]), " ".join(pages[start:])
+
+
+def test_identical_points_are_one_row_per_zone(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings
+) -> None:
+    body, appendix = body_and_appendix(chart_pages(record, clinic, tmp_path))
+    assert "Injection points by zone (81 points; every point in the appendix)" in body
+    rows = {
+        "Forehead Botox Cosmetic lot C7421A3 39 points 0.2 U · 0.01 mL 7.8 U · 0.39 mL",
+        "Nose Dysport lot D300-88X 11 points 0.6 U · 0.005 mL 6.6 U · 0.055 mL",
+        "Cheek (L) Botox Cosmetic lot C7421A3 13 points 0.25 U · 0.0125 mL 3.25 U · 0.1625 mL",
+        "Cheek (R) Botox Cosmetic lot C7421A3 13 points 0.25 U · 0.0125 mL 3.25 U · 0.1625 mL",
+        "Chin Dysport lot D300-88X 5 points 0.6 U · 0.005 mL 3 U · 0.025 mL",
+    }
+    for row in rows:
+        assert row in body
+    # The body no longer lists 39 identical forehead rows; the appendix keeps every one of them.
+    assert len(re.findall(r"\d+ Forehead 0\.2 U 0\.01 mL", body)) == 0
+    assert len(re.findall(r"\b\d+ Forehead 0\.2 U 0\.01 mL Botox Cosmetic C7421A3", appendix)) == 39
+    numbers = [int(n) for n in re.findall(r"\b(\d{1,2}) (?:Forehead|Nose|Cheek \([LR]\)|Chin) \d", appendix)]
+    assert numbers == list(range(1, 82))
+
+
+def test_a_zone_given_two_doses_has_a_row_for_each_and_its_total(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings
+) -> None:
+    points = (
+        *(InjectionPoint.from_units(Zone.CHEEK_LEFT, 0.3, 0.5, BOTOX_VIAL, 0.25) for _ in range(12)),
+        *(InjectionPoint.from_units(Zone.CHEEK_LEFT, 0.32, 0.52, BOTOX_VIAL, 0.5) for _ in range(4)),
+        InjectionPoint.from_units(Zone.NOSE, 0.5, 0.5, DYSPORT_VIAL, 0.6),
+    )
+    mixed = dataclasses.replace(record, session=dataclasses.replace(record.session, points=points))
+    groups = group_points(points)
+    assert [(g.zone, g.units, g.count) for g in groups] == [
+        (Zone.NOSE, 0.6, 1),
+        (Zone.CHEEK_LEFT, 0.25, 12),
+        (Zone.CHEEK_LEFT, 0.5, 4),
+    ]
+    body, _ = body_and_appendix(chart_pages(mixed, clinic, tmp_path))
+    assert "Nose Dysport lot D300-88X 1 point 0.6 U · 0.005 mL 0.6 U · 0.005 mL" in body
+    assert "Cheek (L) Botox Cosmetic lot C7421A3 12 points 0.25 U · 0.0125 mL 3 U · 0.15 mL" in body
+    assert "Cheek (L) Botox Cosmetic lot C7421A3 4 points 0.5 U · 0.025 mL 2 U · 0.1 mL" in body
+    assert "Cheek (L): all Botox Cosmetic 16 points 5 U · 0.25 mL" in body
+
+
+def test_a_count_and_a_dose_never_run_together(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings
+) -> None:
+    text = " ".join(chart_pages(record, clinic, tmp_path))
+    assert not re.search(r"(?<![\w.:/-])\d+ \d+(?:\.\d+)? U(?![/\w])", text), "a bare count beside a dose"
+    assert "65 points 14.3 U" in text and "16 points 9.6 U" in text  # totals per product
+
+
+def test_the_face_map_is_drawn_large(record: SessionRecord) -> None:
+    flowables = map_and_totals_section(record, 174 * mm)
+    table = flowables[-1]
+    drawing = table._cellvalues[0][0]  # type: ignore[attr-defined]
+    assert isinstance(drawing, Drawing)
+    assert drawing.width >= 75 * mm  # it was 55 mm
+
+
+def test_count_points_words() -> None:
+    assert (count_points(1), count_points(2), count_points(0)) == ("1 point", "2 points", "0 points")
+
+
+@pytest.mark.parametrize("notes", [1, 275], ids=["short notes", "notes that leave the table low on a page"])
+def test_the_points_by_zone_table_stays_on_one_page(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings, notes: int
+) -> None:
+    """Long session notes push the table low on a page: it moves there whole rather than split."""
+    session = dataclasses.replace(record.session, notes=" ".join(["Patient tolerated well."] * notes))
+    pages = chart_pages(dataclasses.replace(record, session=session), clinic, tmp_path)
+    holding = [
+        n
+        for n, page in enumerate(pages)
+        if re.search(r"(Forehead|Nose|Cheek \([LR]\)|Chin) \w+ \w* ?lot ", page)
+    ]
+    assert len(set(holding)) == 1 and "Injection points by zone" in pages[holding[0]]
