@@ -87,7 +87,10 @@ def find_grey_card(rgb: NDArray[np.uint8]) -> GreyCard | None:
 
 
 def _refined(
-    rgb: NDArray[np.uint8], small: NDArray[np.uint8], inner: NDArray[np.bool_], f: float,
+    rgb: NDArray[np.uint8],
+    small: NDArray[np.uint8],
+    inner: NDArray[np.bool_],
+    f: float,
     box: tuple[int, int, int, int],
 ) -> GreyCard:
     """Measure the card found on the small copy again on the full photo: its exact outline (for the

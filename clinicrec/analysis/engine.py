@@ -150,7 +150,8 @@ def analyse_photo_with_maps(
     norm = colour.card_normalisation(card) if card else colour.photo_normalisation(linear, face_mask)
     lab = colour.normalised_lab(linear, norm)
     skin = measures.skin_mask(lab, face_mask, work_ppm)
-    highlights = measures.highlight_mask(lab, skin)
+    darkest = cv2.min(cv2.min(crop[..., 0], crop[..., 1]), crop[..., 2])
+    highlights = measures.highlight_mask(lab, skin, darkest >= 250)
 
     luma = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     median_luma = measures.sample_median(luma, skin) if skin.any() else 0.0

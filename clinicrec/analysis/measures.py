@@ -28,7 +28,7 @@ SHINE_L_ABOVE_SKIN = 15.0
 SHINE_L_MIN = 80.0
 SHINE_CHROMA_MAX = 15.0
 #: Pore size band (equivalent diameter, mm) and the least darkness (L*) that counts as a pore.
-PORE_MIN_MM = 0.15
+PORE_MIN_MM = 0.2
 PORE_MAX_MM = 0.8
 PORE_MIN_CONTRAST = 4.0
 #: Darker than the skin's median by this much (L*), in a blob wider than a pore: hair, brow, nostril.
@@ -65,12 +65,17 @@ def sample_median(values: NDArray[np.float32], where: NDArray[np.bool_], step: i
     return float(np.median(picked)) if picked.size else 50.0
 
 
-def highlight_mask(lab: NDArray[np.float32], skin: NDArray[np.bool_]) -> NDArray[np.bool_]:
+def highlight_mask(
+    lab: NDArray[np.float32], skin: NDArray[np.bool_], white_clipped: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Skin in specular highlight: bright and colourless after normalisation, or clipped to white as
+    taken (a clipped highlight has lost its true brightness, so a normalisation that darkens the photo
+    would otherwise hide it)."""
     lightness = lab[..., 0]
     median = sample_median(lightness, skin)
     chroma = np.hypot(lab[..., 1], lab[..., 2])
     bright = lightness >= max(SHINE_L_MIN, median + SHINE_L_ABOVE_SKIN)
-    return skin & bright & (chroma <= SHINE_CHROMA_MAX)
+    return skin & ((bright & (chroma <= SHINE_CHROMA_MAX)) | white_clipped)
 
 
 def smoothed_a(lab: NDArray[np.float32], px_per_mm: float) -> NDArray[np.float32]:

@@ -22,8 +22,8 @@ from clinicrec.domain.enums import Zone
 #: The canvas spans these face-map centimetres.
 X_CM = (3.0, 23.0)
 Y_CM = (3.0, 26.0)
-SKIN_LAB = (64.0, 11.0, 16.0)
-RED_LAB = (60.0, 27.0, 17.0)
+SKIN_LAB = (56.0, 11.0, 16.0)
+RED_LAB = (52.0, 27.0, 17.0)
 SHINE_LAB = (97.0, 0.5, 1.5)
 PORE_DROP = 18.0
 CARD_CM = (3.6, 22.2, 6.6, 24.6)  # x0, y0, x1, y1: 3.0 x 2.4 cm
@@ -110,8 +110,13 @@ def render_face(
         lab[..., c][red] += v - base
 
     shine = np.zeros((h, w), bool)
-    for cx, cy, rx, ry in [(13.0, 7.4, 1.8, 0.55), (13.0, 14.2, 0.3, 1.0), (8.6, 14.9, 0.6, 0.3),
-                           (16.4, 14.9, 0.6, 0.3), (13.0, 21.7, 0.6, 0.25)]:
+    for cx, cy, rx, ry in [
+        (13.0, 7.4, 1.8, 0.55),
+        (13.0, 14.2, 0.3, 1.0),
+        (8.6, 14.9, 0.6, 0.3),
+        (16.4, 14.9, 0.6, 0.3),
+        (13.0, 21.7, 0.6, 0.25),
+    ]:
         shine |= _ellipse(xx, yy, cx, cy, rx, ry)
     shine &= face
 
@@ -186,14 +191,24 @@ def _move(face: FaceLandmarks, matrix: NDArray[np.float64]) -> FaceLandmarks:
         x, y = matrix @ np.array([p[0], p[1], 1.0])
         return (float(x), float(y))
 
-    return replace(face, right_pupil=m(face.right_pupil), left_pupil=m(face.left_pupil),
-                   mouth_right=m(face.mouth_right), mouth_left=m(face.mouth_left))
+    return replace(
+        face,
+        right_pupil=m(face.right_pupil),
+        left_pupil=m(face.left_pupil),
+        mouth_right=m(face.mouth_right),
+        mouth_left=m(face.mouth_left),
+    )
 
 
 def rotated(photo: Photo, degrees: float) -> tuple[NDArray[np.uint8], FaceLandmarks]:
+    """The photo turned about its centre on a larger canvas (nothing is cut off), grey around it."""
     h, w = photo.rgb.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    out = cv2.warpAffine(photo.rgb, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    nw, nh = int(h * sin + w * cos) + 2, int(h * cos + w * sin) + 2
+    matrix[0, 2] += nw / 2 - w / 2
+    matrix[1, 2] += nh / 2 - h / 2
+    out = cv2.warpAffine(photo.rgb, matrix, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=(96, 96, 96))
     return out, _move(photo.face, matrix)
 
 
