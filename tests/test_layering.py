@@ -56,6 +56,12 @@ def test_services_db_and_pdf_import_no_qt(layer: str) -> None:
     assert [m for m in _imported_after(modules) if m.startswith("PySide6")] == []
 
 
+def test_skin_analysis_imports_neither_qt_nor_sqlalchemy() -> None:
+    modules = _modules("clinicrec.analysis")
+    assert "clinicrec.analysis.engine" in modules
+    assert _imported_after(modules) == []
+
+
 def test_the_check_itself_sees_qt_when_it_is_imported() -> None:
     """Guard: the subprocess really reports what a module pulls in (else the tests above prove nothing)."""
     assert "PySide6.QtCore" in _imported_after(["PySide6.QtCore"])

@@ -53,7 +53,8 @@ def find_grey_card(rgb: NDArray[np.uint8]) -> GreyCard | None:
     """The largest flat, uniform, near-neutral rectangle not touching the border, or None."""
     h, w = rgb.shape[:2]
     f = min(1.0, _SEARCH_SIDE / max(h, w))
-    small = cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    small = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     sf = small.astype(np.float32)
     mean = cv2.blur(sf, (5, 5))
     var = cv2.blur(sf * sf, (5, 5)) - mean * mean
@@ -138,4 +139,4 @@ def photo_normalisation(linear: NDArray[np.float32], skin: NDArray[np.bool_]) ->
 def normalised_lab(linear: NDArray[np.float32], norm: Normalisation) -> NDArray[np.float32]:
     """Apply the gains in linear light and convert to CIELAB (D65): L* 0..100, a*, b*."""
     balanced = np.clip(linear * np.asarray(norm.gains, dtype=np.float32), 0.0, 1.0)
-    return cv2.cvtColor(balanced, cv2.COLOR_LRGB2Lab)
+    return np.asarray(cv2.cvtColor(balanced, cv2.COLOR_LRGB2Lab), dtype=np.float32)

@@ -138,7 +138,7 @@ def analyse_photo_with_maps(
     crop = rgb[y0:y1, x0:x1]
     if factor < 1.0:
         size = (max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor)))
-        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        crop = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     work_ppm = px_per_mm * factor
     to_work = to_photo.scaled(factor, (x0, y0))
     shape = crop.shape[:2]
@@ -153,7 +153,7 @@ def analyse_photo_with_maps(
     darkest = cv2.min(cv2.min(crop[..., 0], crop[..., 1]), crop[..., 2])
     highlights = measures.highlight_mask(lab, skin, darkest >= 250)
 
-    luma = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    luma = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     median_luma = measures.sample_median(luma, skin) if skin.any() else 0.0
     brightest = cv2.max(cv2.max(crop[..., 0], crop[..., 1]), crop[..., 2])
     clipped = (brightest >= 254) & skin & ~highlights
@@ -233,7 +233,8 @@ def _zone_figures(
             area_cm2,
             measured,
             problems=(
-                f"only {measured:.0%} of the zone is measured skin (outside the photo, hair, brows or shadow)",
+                f"only {measured:.0%} of the zone is measured skin"
+                " (the rest is outside the photo, hair, brows or shadow)",
             ),
         )
     colour_skin = zone_skin & ~highlights

@@ -38,12 +38,12 @@ DARK_FEATURE_MM = 1.2
 
 def _disc(diameter_px: float) -> NDArray[np.uint8]:
     k = max(3, int(round(diameter_px)) | 1)
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)), dtype=np.uint8)
 
 
 def skin_mask(lab: NDArray[np.float32], face: NDArray[np.bool_], px_per_mm: float) -> NDArray[np.bool_]:
     """Face pixels that are skin: not hair, brows, nostrils or deep shadow."""
-    lightness = cv2.GaussianBlur(lab[..., 0], (0, 0), max(0.5, 0.3 * px_per_mm))
+    lightness = np.asarray(cv2.GaussianBlur(lab[..., 0], (0, 0), max(0.5, 0.3 * px_per_mm)), np.float32)
     median = sample_median(lightness, face)
     dark = ((lightness < median - DARK_FEATURE_DROP) & face).astype(np.uint8)
     features = cv2.morphologyEx(dark, cv2.MORPH_OPEN, _disc(DARK_FEATURE_MM * px_per_mm))
@@ -56,7 +56,9 @@ def skin_mask(lab: NDArray[np.float32], face: NDArray[np.bool_], px_per_mm: floa
     return face & (features == 0) & (coloured | bright)
 
 
-def sample_median(values: NDArray[np.float32], where: NDArray[np.bool_], step: int = 5) -> float:
+def sample_median(
+    values: NDArray[np.floating] | NDArray[np.uint8], where: NDArray[np.bool_], step: int = 5
+) -> float:
     """The median of ``values[where]`` from every ``step``-th row and column (a large sample is plenty
     for a median, and a full sort of millions of pixels is not free)."""
     picked = values[::step, ::step][where[::step, ::step]]
@@ -81,7 +83,7 @@ def highlight_mask(
 def smoothed_a(lab: NDArray[np.float32], px_per_mm: float) -> NDArray[np.float32]:
     """a* smoothed over about 0.2 mm, so single-pixel noise does not decide the red share."""
     sigma = max(0.5, 0.2 * px_per_mm)
-    return cv2.GaussianBlur(lab[..., 1], (0, 0), sigma)
+    return np.asarray(cv2.GaussianBlur(lab[..., 1], (0, 0), sigma), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,11 @@ def find_pores(lab: NDArray[np.float32], skin: NDArray[np.bool_], px_per_mm: flo
     kept_ids = np.flatnonzero(keep) + 1
     relabel = np.zeros(n, np.int32)
     relabel[kept_ids] = np.arange(1, kept_ids.size + 1, dtype=np.int32)
-    return PoreSpots(relabel[labels], centroids[kept_ids], stats[kept_ids, cv2.CC_STAT_AREA].astype(np.int64))
+    return PoreSpots(
+        relabel[labels],
+        np.asarray(centroids[kept_ids], dtype=np.float64),
+        np.asarray(stats[kept_ids, cv2.CC_STAT_AREA], dtype=np.int64),
+    )
 
 
 def blur_effect(grey: NDArray[np.float32], h_size: int = 11) -> float:

@@ -137,15 +137,18 @@ def render_face(
     wanted = int(pores_per_cm2 * area_cm2)
     plain = face & ~features & ~shine
     plain = cv2.erode(plain.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    candidates = rng.uniform((0, 0), (w, h), (wanted * 3, 2))
+    # Drawn in face-map cm, so a shifted render of the same seed has the same pores on the face.
+    candidates_cm = rng.uniform((X_CM[0], Y_CM[0]), (X_CM[1], Y_CM[1]), (wanted * 3, 2))
+    candidates = (candidates_cm - (X_CM[0] + shift_cm[0], Y_CM[0] + shift_cm[1])) * ppc
+    radii = rng.uniform(0.15, 0.25, len(candidates)) * px_per_mm
     grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
     min_px = 1.2 * px_per_mm
     centres: list[tuple[float, float]] = []
     depth = np.zeros((h, w), np.float32)
-    for x, y in candidates:
+    for (x, y), r in zip(candidates, radii, strict=True):
         if len(centres) >= wanted:
             break
-        if not plain[int(y), int(x)]:
+        if not (0 <= x < w and 0 <= y < h) or not plain[int(y), int(x)]:
             continue
         gx, gy = int(x // min_px), int(y // min_px)
         near = [p for i in (-1, 0, 1) for j in (-1, 0, 1) for p in grid.get((gx + i, gy + j), [])]
@@ -153,7 +156,6 @@ def render_face(
             continue
         grid.setdefault((gx, gy), []).append((x, y))
         centres.append((x, y))
-        r = rng.uniform(0.15, 0.25) * px_per_mm
         cv2.circle(depth, (round(x * 16), round(y * 16)), round(r * 16), 1.0, -1, cv2.LINE_AA, 4)
     lab[..., 0] -= depth * PORE_DROP
     lab[shine] = SHINE_LAB
