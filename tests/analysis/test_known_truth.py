@@ -10,6 +10,7 @@ import pytest
 
 from clinicrec.analysis.engine import analyse_photo
 from clinicrec.analysis.figures import ColourSource, ScaleSource
+from clinicrec.domain.enums import Zone
 from tests.analysis.checks import mismatches
 from tests.analysis.synthetic import CARD_WIDTH_MM, Photo, relight, rotated, scaled
 
@@ -22,9 +23,11 @@ def test_figures_match_the_truth(photo: Photo) -> None:
     assert result.quality.px_per_mm == pytest.approx(10.0, rel=0.01)
     assert mismatches(result, photo.truth, photo.face) == []
     # The synthetic face has red patches, highlights and pores where the truth says: not vacuous.
-    cheek = result.zone(result.zones[5].zone)
-    assert cheek.red_share and cheek.red_share > 0.15
-    assert result.zone(result.zones[0].zone).shine_share > 0.05  # type: ignore[operator]
+    cheek = result.zone(Zone.CHEEK_LEFT)
+    assert cheek.red_share is not None and cheek.red_share > 0.15
+    assert cheek.pore_count is not None and cheek.pore_count > 200
+    forehead = result.zone(Zone.FOREHEAD)
+    assert forehead.shine_share is not None and forehead.shine_share > 0.05
 
 
 @pytest.mark.parametrize("gains", [(1.35, 1.0, 0.7), (0.75, 0.95, 1.3)], ids=["warm", "cool"])
@@ -96,7 +99,7 @@ def test_without_a_card_the_photo_itself_levels_exposure(photo: Photo) -> None:
 def test_too_coarse_for_pores_gives_colour_but_says_why_not_pores(photo: Photo) -> None:
     small, face = scaled(photo, 0.35)
     result = analyse_photo(small, face)
-    forehead = result.zones[0]
+    forehead = result.zone(Zone.FOREHEAD)
     assert forehead.pores_per_cm2 is None
     assert any("pores: resolution" in p for p in forehead.problems)
     assert forehead.redness_a_mean is not None
