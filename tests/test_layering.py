@@ -56,6 +56,12 @@ def test_services_db_and_pdf_import_no_qt(layer: str) -> None:
     assert [m for m in _imported_after(modules) if m.startswith("PySide6")] == []
 
 
+def test_skin_analysis_imports_neither_qt_nor_sqlalchemy() -> None:
+    modules = _modules("clinicrec.analysis")
+    assert "clinicrec.analysis.engine" in modules
+    assert _imported_after(modules) == []
+
+
 def test_the_check_itself_sees_qt_when_it_is_imported() -> None:
     """Guard: the subprocess really reports what a module pulls in (else the tests above prove nothing)."""
     assert "PySide6.QtCore" in _imported_after(["PySide6.QtCore"])
@@ -92,7 +98,7 @@ def package_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_contracts_hold_today(package_copy: Path) -> None:
     out = _lint_imports(package_copy)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "Contracts: 6 kept, 0 broken." in out.stdout
+    assert "Contracts: 7 kept, 0 broken." in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -105,6 +111,8 @@ def test_the_contracts_hold_today(package_copy: Path) -> None:
         ("services/_violation.py", "import PySide6.QtCore", "Only clinicrec.ui imports Qt"),
         ("ui/_violation.py", "from ..db import models", "The user interface reaches the database only"),
         ("cli/commands/_violation.py", "from ...pdf import chart", "The command line uses services"),
+        ("analysis/_violation.py", "import sqlalchemy", "Skin analysis is image arithmetic"),
+        ("analysis/_violation.py", "from ..services import app", "Skin analysis is image arithmetic"),
     ],
 )
 def test_a_broken_rule_fails_the_check(package_copy: Path, module: str, line: str, contract: str) -> None:

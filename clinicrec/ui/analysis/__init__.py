@@ -1,0 +1,1 @@
+"""The skin-analysis screens: a photo with its measured overlays, and the figures per zone."""
