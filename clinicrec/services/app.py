@@ -205,7 +205,12 @@ def open_services(
                     "open it read-write once to upgrade it"
                 )
         elif migrate:
+            before = stamped_revision(db.engine)
             upgrade_if_needed(db.engine)
+            if before is not None and before != HEAD:
+                from .audit_upgrade import rehash_after_upgrade
+
+                rehash_after_upgrade(db, before, HEAD)
     except DBAPIError as e:
         db.dispose()
         reason = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else type(e.orig).__name__

@@ -144,7 +144,13 @@ class BulkEntry:
 
 
 def record_bulk(
-    s: Session, actor: Actor | None, action: AuditAction, entity: str, entries: list[BulkEntry]
+    s: Session,
+    actor: Actor | None,
+    action: AuditAction,
+    entity: str,
+    entries: list[BulkEntry],
+    *,
+    username: str | None = None,
 ) -> None:
     """Append one entry per record (an import's thousands of patients) inside the caller's transaction:
     the same chain, hashes and row hashes as ``record`` gives each, written in one statement."""
@@ -158,7 +164,7 @@ def record_bulk(
     s.refresh(head)
     at = utcnow()
     uid = actor.user_id if actor else None
-    uname = actor.username if actor else ""
+    uname = username if username is not None else (actor.username if actor else "")
     last_id, last_hash = head.last_id, head.last_hash
     rows: list[dict[str, Any]] = []
     for e in entries:
