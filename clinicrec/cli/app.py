@@ -85,16 +85,19 @@ class CliApp:
         return self._services
 
     def _unlock(self, path: Path) -> Services:
-        """An encrypted database opens with a user's password, which signs them in at the same time."""
-        from ..services.unlock import sign_in_encrypted
+        """An encrypted database opens with a user's password, which signs them in at the same time, or
+        with an access token's own copy of the key (services/unlock.py)."""
+        from ..services.unlock import sign_in_encrypted, sign_in_encrypted_token
 
-        credentials = self.credentials(allow_token=False)
-        if not credentials.username or credentials.password is None:
+        credentials = self.credentials()
+        if credentials.token:
+            services = sign_in_encrypted_token(path, credentials.token)
+        elif credentials.username and credentials.password is not None:
+            services = sign_in_encrypted(path, credentials.username, credentials.password)
+        else:
             raise AuthenticationError(
-                f"{path} is encrypted: sign in with --user NAME (the password opens it; an access token "
-                "cannot open an encrypted database)"
+                f"{path} is encrypted: sign in with --user NAME (the password opens it) or an access token"
             )
-        services = sign_in_encrypted(path, credentials.username, credentials.password)
         self._unlocked = True
         return services
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..db.crypto import RECOVERY, KeyFile, key_file_for, parse_password_hash
 from ..db.engine import database_key as engine_key
-from ..db.engine import sqlite_path
+from ..db.engine import Database, sqlite_path
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
 from ..domain.errors import AuthenticationError, NotFoundError, PermissionDenied, ValidationError
@@ -236,12 +236,7 @@ class AuthService(ServiceBase):
         key_file.save()
 
     def _key_file(self) -> tuple[KeyFile, bytes] | None:
-        database_key = engine_key(self.db.engine)
-        path = sqlite_path(self.db.url)
-        if database_key is None or path is None:
-            return None
-        file = key_file_for(path)
-        return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key
+        return key_file_of(self.db)
 
     def has_recovery_key(self) -> bool:
         """False on an encrypted database whose recovery key was never made (or on a plain one: True)."""
@@ -405,3 +400,13 @@ class AuthService(ServiceBase):
             )
         else:
             row.count += 1
+
+
+def key_file_of(db: Database) -> tuple[KeyFile, bytes] | None:
+    """An encrypted database's key file (loaded) and its key; None for a plain database or a server."""
+    database_key = engine_key(db.engine)
+    path = sqlite_path(db.url)
+    if database_key is None or path is None:
+        return None
+    file = key_file_for(path)
+    return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key

@@ -17,6 +17,9 @@ The order, and why:
 3. A sign-in asked for before that waits for it. A damaged database is never opened: the dialog is
    withdrawn and the user is told plainly and offered the latest good backup (``app.offer_restore``),
    exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
+4. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
+   in place (``services.unlock.encrypt_if_plain``: an encrypted backup first); the sign-in then opens
+   it like any encrypted database, and the first administrator is shown the new recovery key.
 
 Nothing reads clinical data before the check has passed, and nothing at all is written before it.
 """
@@ -94,10 +97,13 @@ class StartupLoader(QObject):
         "clinicrec.domain.dosing",
     )
 
-    def __init__(self, url: str, parent: QObject | None = None, *, create: bool = False) -> None:
+    def __init__(
+        self, url: str, parent: QObject | None = None, *, create: bool = False, encrypt: bool = True
+    ) -> None:
         super().__init__(parent)
         self.url = url
         self.create = create  # the first start: the setup that follows creates the database
+        self.encrypt = encrypt  # a plain database (of an earlier version) is encrypted at its first start
         self.result: Opened | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
 
@@ -143,6 +149,15 @@ class StartupLoader(QObject):
             if e.damaged is None:
                 raise
             return Opened(damaged=e.damaged)  # type: ignore[arg-type]
+        if self.encrypt:
+            from ..services.opening import encrypted_file as needs_password
+            from ..services.unlock import encrypt_if_plain
+
+            converted = encrypt_if_plain(services)  # a plain database of an earlier version
+            if converted is not None:
+                if needs_password(self.url) is not None:
+                    return Opened(has_users=True, encrypted=converted)
+                services = open_services(self.url)  # no user yet: opened with the setup's key
         has_users = services.auth.has_users()
         clinic = ""
         if has_users and services.clinic.is_set_up():
