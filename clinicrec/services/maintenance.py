@@ -22,7 +22,7 @@ from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from ..db import backup as bk
@@ -344,7 +344,7 @@ class MaintenanceService(ServiceBase):
         """
         actor = self.actor(Action.RESTORE)
         live, folder = self._sqlite_only()
-        staged = _prepare(Path(file), live)
+        staged = _prepare(Path(file), live, key=database_key(self.db.engine))
         return _install_and_record(
             self.db, self._ctx.clock, actor, staged, live, folder, listeners=self._ctx.listeners
         )
@@ -380,11 +380,12 @@ class _Prepared:
         return self.staged.path
 
 
-def _prepare(file: Path, live: Path) -> _Prepared:
-    """Stage and validate a copy; bring it to the current schema; its audit trail must verify."""
-    staged = bk.stage_restore(Path(file), live, known_revisions())
+def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
+    """Stage and validate a copy; bring it to the current schema; its audit trail must verify.
+    ``key``: the live database is encrypted with it, and so is the staged copy (db/backup.py)."""
+    staged = bk.stage_restore(Path(file), live, known_revisions(), key=key)
     try:
-        engine = create_engine(f"sqlite:///{staged.path}")  # plain: no WAL files beside the staged copy
+        engine = _staged_engine(staged.path, key)  # no WAL files beside the staged copy
         try:
             migrated = staged.revision != head_revision()
             if migrated:
@@ -403,6 +404,38 @@ def _prepare(file: Path, live: Path) -> _Prepared:
         bk.discard_staged(staged.path)
         raise
     return _Prepared(staged, migrated)
+
+
+def _rewrap_for_restored(db: Database, live: Path, key: bytes) -> None:
+    """The key file follows the restored accounts: each active user's copy wrapped from their password
+    as it was in the backup (so that password opens the file again), copies of users and tokens the
+    backup does not have (or has inactive) removed; the recovery copy kept."""
+    from ..db import crypto
+    from ..db.models import AccessTokenRow
+
+    with db.read() as s:
+        users = s.execute(select(UserRow.username, UserRow.password_hash).where(UserRow.active)).all()
+        tokens = set(s.execute(select(AccessTokenRow.name).where(AccessTokenRow.revoked_at.is_(None))).scalars())
+    keys = crypto.KeyFile.load(crypto.key_file_for(live))
+    for gone in set(keys.users()) - {u for u, _ in users}:
+        keys.remove_user(gone)
+    for username, password_hash in users:
+        keys.set_user(username, password_hash, key)
+    for gone in set(keys.tokens()) - tokens:
+        keys.remove_token(gone)
+    keys.save()
+
+
+def _staged_engine(path: Path, key: bytes | None) -> Engine:
+    if key is None:
+        return create_engine(f"sqlite:///{path}")
+    from ..db import crypto
+
+    engine = create_engine(
+        "sqlite://", module=crypto.sqlcipher(), creator=lambda: crypto.connect(path, key, check_same_thread=False)
+    )
+    engine.clinicrec_key = key  # type: ignore[attr-defined]
+    return engine
 
 
 def audit_chain_problem(s: Session, anchors: list[audit.Anchor] | None = None) -> str | None:
@@ -463,7 +496,8 @@ def _install_and_record(
 ) -> RestoreResult:
     aside = folder / bk.backup_name(live.stem, BackupKind.REPLACED, clock())
     replaced_head = audit_anchor.file_head(live) if live.exists() else None
-    installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose)
+    key = database_key(db.engine)
+    installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose, key=key)
     ctx = Context(db, clock, actor)
     ctx.listeners = listeners if listeners is not None else []  # the restore's audit entry is published
     svc = ServiceBase(ctx)
@@ -489,6 +523,8 @@ def _install_and_record(
         )
         entries = s.execute(select(func.count(AuditRow.id))).scalar_one()
         head = audit_anchor.head_of(s)
+    if key is not None:
+        _rewrap_for_restored(db, live, key)
     audit_anchor.AnchorBook().reset(audit_anchor.database_key(db), *head, clock())
     return RestoreResult(
         prepared.staged.source,

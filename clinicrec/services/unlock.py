@@ -81,6 +81,11 @@ def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Serv
     return open_services(f"sqlite:///{path}", clock=clock, key=key)
 
 
+def encrypt_new(plain: Path, target: Path) -> tuple[bytes, str]:
+    """A database just built plain (the demo) encrypted as ``target``: (database key, recovery key)."""
+    return encryption.encrypt_new(plain, target)
+
+
 def encrypt_if_plain(services: Services) -> Path | None:
     """Encrypt a plain SQLite database at its first start with this version (db/encryption.py
     ``encrypt_existing``: an encrypted backup first, then the plain file and its plain backups replaced).

@@ -74,7 +74,7 @@ def build_in_place(path: Path, *, patients: int, seed: int) -> DemoSummary:
     encrypted like every ClinicRec database file (db/encryption.py ``encrypt_new``)."""
     from dataclasses import replace
 
-    from ...db.encryption import encrypt_new
+    from ...services.unlock import encrypt_new
     from ...demo import build_demo
 
     if not path.parent.is_dir():
