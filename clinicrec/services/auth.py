@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.crypto import RECOVERY, KeyFile, key_file_for, parse_password_hash
-from ..db.engine import database_key as engine_key
 from ..db.engine import Database, sqlite_path
+from ..db.engine import database_key as engine_key
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
 from ..domain.errors import AuthenticationError, NotFoundError, PermissionDenied, ValidationError

@@ -415,7 +415,9 @@ def _rewrap_for_restored(db: Database, live: Path, key: bytes) -> None:
 
     with db.read() as s:
         users = s.execute(select(UserRow.username, UserRow.password_hash).where(UserRow.active)).all()
-        tokens = set(s.execute(select(AccessTokenRow.name).where(AccessTokenRow.revoked_at.is_(None))).scalars())
+        tokens = set(
+            s.execute(select(AccessTokenRow.name).where(AccessTokenRow.revoked_at.is_(None))).scalars()
+        )
     keys = crypto.KeyFile.load(crypto.key_file_for(live))
     for gone in set(keys.users()) - {u for u, _ in users}:
         keys.remove_user(gone)
@@ -432,7 +434,9 @@ def _staged_engine(path: Path, key: bytes | None) -> Engine:
     from ..db import crypto
 
     engine = create_engine(
-        "sqlite://", module=crypto.sqlcipher(), creator=lambda: crypto.connect(path, key, check_same_thread=False)
+        "sqlite://",
+        module=crypto.sqlcipher(),
+        creator=lambda: crypto.connect(path, key, check_same_thread=False),
     )
     engine.clinicrec_key = key  # type: ignore[attr-defined]
     return engine

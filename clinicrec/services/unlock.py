@@ -52,9 +52,7 @@ def sign_in_encrypted(
     return services
 
 
-def sign_in_encrypted_token(
-    path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow
-) -> Services:
+def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow) -> Services:
     """Open the encrypted database at ``path`` with an access token's copy of the key, acting as it."""
     from .tokens import TokenService
 

@@ -74,8 +74,8 @@ def build_in_place(path: Path, *, patients: int, seed: int) -> DemoSummary:
     encrypted like every ClinicRec database file (db/encryption.py ``encrypt_new``)."""
     from dataclasses import replace
 
-    from ...services.unlock import encrypt_new
     from ...demo import build_demo
+    from ...services.unlock import encrypt_new
 
     if not path.parent.is_dir():
         raise ClinicRecError(f"the folder {path.parent} does not exist")
