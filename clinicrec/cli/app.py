@@ -76,9 +76,12 @@ class CliApp:
         if self._services is None:
             from ..services.app import open_services
             from ..services.opening import encrypted_file
+            from ..services.pg_sign_in import signs_in_per_user
 
             encrypted = encrypted_file(self.url)
-            if encrypted is not None:
+            if signs_in_per_user(self.url):
+                self._services = self._connect_as_user()
+            elif encrypted is not None:
                 self._services = self._unlock(encrypted)
             else:
                 self._services = open_services(self.url, migrate=migrate, create=create)
@@ -98,6 +101,19 @@ class CliApp:
             raise AuthenticationError(
                 f"{path} is encrypted: sign in with --user NAME (the password opens it) or an access token"
             )
+        self._unlocked = True
+        return services
+
+    def _connect_as_user(self) -> Services:
+        """PostgreSQL without a user in the URL: connect as the signing-in user's own login role."""
+        from ..services.pg_sign_in import sign_in_pg_role
+
+        credentials = self.credentials(allow_token=False)
+        if not credentials.username or credentials.password is None:
+            raise AuthenticationError(
+                "this database is reached with each person's own PostgreSQL role: sign in with --user NAME"
+            )
+        services = sign_in_pg_role(self.url, credentials.username, credentials.password)
         self._unlocked = True
         return services
 

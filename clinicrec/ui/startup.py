@@ -72,6 +72,7 @@ class Opened:
     damaged: IntegrityResult | None = None  # the check failed: nothing was opened
     error: BaseException | None = None  # the database could not be opened (a ClinicRecError says why)
     encrypted: Path | None = None  # an encrypted file: the sign-in opens it (services.unlock)
+    per_user: str | None = None  # PostgreSQL, no user in the URL: the sign-in connects (services.pg_sign_in)
 
 
 class StartupLoader(QObject):
@@ -126,7 +127,14 @@ class StartupLoader(QObject):
 
     def _open(self) -> Opened:
         from ..services.opening import DatabaseRefused, encrypted_file, start_check
+        from ..services.pg_sign_in import signs_in_per_user
 
+        if signs_in_per_user(self.url):
+            # The workstation holds no credentials: the sign-in connects as the user's own role.
+            for name in self.MODULES:
+                importlib.import_module(name)
+            self.sig_loaded.emit()
+            return Opened(has_users=True, per_user=self.url)
         path = encrypted_file(self.url)
         if path is not None:
             # Nothing of an encrypted file can be read before the sign-in gives its key: load only.
@@ -253,6 +261,11 @@ def run(
 
             where = opened.encrypted
             dialog.attach_unlock(lambda username, password: sign_in_encrypted(where, username, password))
+        elif opened.per_user is not None:
+            from ..services.pg_sign_in import sign_in_pg_role
+
+            server = opened.per_user
+            dialog.attach_unlock(lambda username, password: sign_in_pg_role(server, username, password))
         elif opened.services is not None and opened.has_users:
             dialog.attach(opened.services, opened.clinic_name)
         else:
@@ -265,12 +278,13 @@ def run(
     code = dialog.exec()
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish
-    unlocked = dialog.services if opened.encrypted is not None else None
+    opens_at_sign_in = opened.encrypted is not None or opened.per_user is not None
+    unlocked = dialog.services if opens_at_sign_in else None
     dialog.deleteLater()
     if code == QDialog.DialogCode.Rejected:  # the user quit (a withdrawn dialog ends with WITHDRAWN)
         return 0
     signed_in = code == QDialog.DialogCode.Accepted
-    if opened.encrypted is not None:
+    if opens_at_sign_in:
         if not signed_in or unlocked is None:
             return 0
         opened = Opened(unlocked, True)
