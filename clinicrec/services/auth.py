@@ -27,6 +27,7 @@ from .passwords import check_password
 from .permissions import Action, Actor, RightsChanged
 from .pg_accounts import sync_login_role
 from .rights import deactivated_message, rights_problem
+from .stale import bump, check_version
 
 #: Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are above it.
 ARGON2_TIME_COST = 3
@@ -121,9 +122,10 @@ class AuthService(ServiceBase):
         actor = self.actor(Action.MANAGE_USERS)
         validate_user(user)
         with self.writing() as s:
-            row = s.get(UserRow, user.id)
+            row = s.get(UserRow, user.id, with_for_update=True)
             if row is None:
                 raise NotFoundError(f"No user with id {user.id}")
+            check_version(s, row, user.version, "user", row.id, f"{row.full_name}'s account")
             old = {
                 "full_name": row.full_name,
                 "credentials": row.credentials,
@@ -146,7 +148,10 @@ class AuthService(ServiceBase):
                 self._wrap_key_for(row.username, row.password_hash if row.active else None)
             if (old["active"], old["role"]) != (row.active, row.role):
                 sync_login_role(s, row.username, row.role, active=row.active)
-            audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=audit.diff(old, new))
+            changes = audit.diff(old, new)
+            if changes:
+                bump(row)
+                audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=changes)
             result = to_user(row)
         return result
 
