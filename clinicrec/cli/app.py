@@ -56,6 +56,7 @@ class CliApp:
         self._services = services
         self._given = services is not None  # tests hand in services already acting as someone
         self._unlocked = False  # an encrypted database: opening it signed the user in
+        self._passwords: dict[str, str] = {}
 
     # -- the database ------------------------------------------------------------------------------
     @property
@@ -158,6 +159,12 @@ class CliApp:
         return Credentials()
 
     def password(self, user: str) -> str:
+        """Asked once per command line (a restore over a damaged database asks for it twice)."""
+        if user not in self._passwords:
+            self._passwords[user] = self._read_password(user)
+        return self._passwords[user]
+
+    def _read_password(self, user: str) -> str:
         if getattr(self.args, "password_stdin", False):
             line = self.stdin.readline()
             if not line:

@@ -189,20 +189,23 @@ def restore_damaged(
     password: str,
     clock: Callable[[], datetime] = utcnow,
     backup_dir: Path | None = None,
+    key: bytes | None = None,
 ) -> RestoreResult:
     """Restore ``file`` over a damaged database, nobody signed in (signing in would write to it).
 
     The user proves who they are against the backup's own accounts: an administrator's user name and
     password as they were when the backup was made. Call this before the services open the database.
+    ``key``: the database is encrypted (its key unwrapped from the key file beside it with the same
+    password, ``services.unlock.restore_damaged_encrypted``); the restored file is encrypted too.
     """
     live = _require_sqlite_file(url)
-    staged = _prepare(file, live)
+    staged = _prepare(file, live, key=key)
     try:
-        actor = _authenticate_in(staged.path, username, password, clock())
+        actor = _authenticate_in(staged.path, username, password, clock(), key=key)
     except BaseException:
         bk.discard_staged(staged.path)
         raise
-    db = Database(make_engine(url, create=False))  # no file is made here: the staged copy is moved in
+    db = Database(make_engine(url, create=False, key=key))  # no file is made: the staged copy is moved in
     try:
         return _install_and_record(db, clock, actor, staged, live, backup_dir or default_backup_dir(live))
     finally:
@@ -460,11 +463,13 @@ def _anchors_up_to(live: Path, head_id: int) -> list[audit.Anchor]:
     return [a for a in known if a.entry_id <= head_id]
 
 
-def _authenticate_in(staged: Path, username: str, password: str, now: datetime) -> Actor:
+def _authenticate_in(
+    staged: Path, username: str, password: str, now: datetime, *, key: bytes | None = None
+) -> Actor:
     """Check an administrator's password against the staged copy's accounts (read-only)."""
     from .auth import AuthService, actor_of
 
-    engine = create_engine(f"sqlite:///{staged}")
+    engine = _staged_engine(staged, key)
     try:
         with Database(engine).read() as s:
             row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..db import crypto, encryption
 from ..db.types import utcnow
@@ -25,12 +26,17 @@ from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
 from .auth import SIGN_IN_REFUSED
 
+if TYPE_CHECKING:
+    from .maintenance import RestoreResult
+
 
 def quick_check(path: Path, key: bytes) -> list[str]:
     """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key)."""
     conn = crypto.connect(path, key, isolation_level=None)
     try:
         return [str(r[0]) for r in conn.execute("PRAGMA quick_check(10)").fetchall() if r[0] != "ok"]
+    except crypto.sqlcipher().DatabaseError as e:  # a page failing its HMAC: "malformed"
+        return [str(e)]
     finally:
         conn.close()
 
@@ -98,3 +104,16 @@ def encrypt_if_plain(services: Services) -> Path | None:
     services.db.dispose()
     encryption.encrypt_existing(path.absolute())
     return path
+
+
+def restore_damaged_encrypted(path: Path, backup: Path, username: str, password: str) -> RestoreResult:
+    """Restore ``backup`` over the damaged encrypted database at ``path``: the administrator's password
+    unwraps the key from the key file (which the damage did not touch), then proves who they are
+    against the backup's accounts (``maintenance.restore_damaged``). Returns its ``RestoreResult``."""
+    from .maintenance import restore_damaged
+
+    try:
+        key = encryption.unlock(path, username, password)
+    except crypto.WrongSecret:
+        raise AuthenticationError(SIGN_IN_REFUSED) from None
+    return restore_damaged(f"sqlite:///{path}", backup, username=username, password=password, key=key)

@@ -197,3 +197,28 @@ def test_an_access_token_opens_the_encrypted_database_until_revoked(  # type: ig
     with pytest.raises(AuthenticationError, match="does not open"):
         sign_in_encrypted_token(path, made.secret)
     assert main(["--db", f"sqlite:///{path}", "backup"]) == 2
+
+
+def test_a_damaged_encrypted_database_is_restored_from_the_command_line(  # type: ignore[no-untyped-def]
+    new_clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    path, svc = new_clinic
+    backup = svc.maintenance.backup_now()
+    svc.db.dispose()
+    with open(path, "r+b") as fh:  # a bad sector in the middle of the file: that page fails its HMAC
+        size = path.stat().st_size
+        fh.seek((size // 4096 // 2) * 4096)
+        fh.write(bytes((i * 37 + 11) % 256 for i in range(4096)))
+    with pytest.raises(Exception, match="damaged"):
+        sign_in_encrypted(path, "admin", PASSWORD)
+    monkeypatch.setattr("sys.stdin", io.StringIO("not the password\n"))
+    argv = ["--db", f"sqlite:///{path}", "restore", str(backup.path), "--user", "admin", "--password-stdin"]
+    assert main(argv) == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(argv) == 0, capsys.readouterr().err
+    assert crypto.is_encrypted(path) and NAME.encode() not in everything_on_disk(path.parent)
+    again = sign_in_encrypted(path, "admin", PASSWORD)
+    assert [p.last_name for p in again.patients.search(NAME)] == [NAME]
+    again.db.dispose()
