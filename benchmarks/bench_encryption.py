@@ -25,13 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import best_and_median, row  # noqa: E402
-from clinicrec.services.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from clinicrec.services.reports_types import BreakdownBy, ReportFilters  # noqa: E402
 
 from clinicrec.db import encryption  # noqa: E402
+from clinicrec.demo import DEMO_PASSWORD, build_demo  # noqa: E402
 from clinicrec.domain.enums import DiluentKind, Indication, TimePoint, Zone  # noqa: E402
 from clinicrec.domain.facemap import grid_fill  # noqa: E402
 from clinicrec.domain.models import Assessment, Consent, InjectionPoint, TreatmentSession, Vial  # noqa: E402
+from clinicrec.domain.report_kinds import BreakdownBy  # noqa: E402
+from clinicrec.domain.report_types import ReportFilters  # noqa: E402
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION  # noqa: E402
 from clinicrec.services.app import Services, open_services  # noqa: E402
 

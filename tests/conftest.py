@@ -13,6 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from clinicrec.db import crypto  # noqa: E402
 from clinicrec.db.engine import Database, make_engine  # noqa: E402
 from clinicrec.db.migrate import upgrade  # noqa: E402
 from clinicrec.domain.enums import DiluentKind, Role, Sex  # noqa: E402
@@ -26,6 +27,8 @@ PASSWORD = "correct horse battery"
 
 # Cheap Argon2id parameters for tests only (production parameters: tests/services/test_auth.py).
 AuthService.hasher = password_hasher(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+# ...and for the encrypted database's recovery copy (production: db/crypto.py KDF_*).
+crypto.RECOVERY_KDF = (1, 8 * 1024, 1)
 
 
 @dataclass

@@ -56,6 +56,7 @@ class CliApp:
         self._services = services
         self._given = services is not None  # tests hand in services already acting as someone
         self._unlocked = False  # an encrypted database: opening it signed the user in
+        self._passwords: dict[str, str] = {}
 
     # -- the database ------------------------------------------------------------------------------
     @property
@@ -76,25 +77,44 @@ class CliApp:
         if self._services is None:
             from ..services.app import open_services
             from ..services.opening import encrypted_file
+            from ..services.pg_sign_in import signs_in_per_user
 
             encrypted = encrypted_file(self.url)
-            if encrypted is not None:
+            if signs_in_per_user(self.url):
+                self._services = self._connect_as_user()
+            elif encrypted is not None:
                 self._services = self._unlock(encrypted)
             else:
                 self._services = open_services(self.url, migrate=migrate, create=create)
         return self._services
 
     def _unlock(self, path: Path) -> Services:
-        """An encrypted database opens with a user's password, which signs them in at the same time."""
-        from ..services.unlock import sign_in_encrypted
+        """An encrypted database opens with a user's password, which signs them in at the same time, or
+        with an access token's own copy of the key (services/unlock.py)."""
+        from ..services.unlock import sign_in_encrypted, sign_in_encrypted_token
+
+        credentials = self.credentials()
+        if credentials.token:
+            services = sign_in_encrypted_token(path, credentials.token)
+        elif credentials.username and credentials.password is not None:
+            services = sign_in_encrypted(path, credentials.username, credentials.password)
+        else:
+            raise AuthenticationError(
+                f"{path} is encrypted: sign in with --user NAME (the password opens it) or an access token"
+            )
+        self._unlocked = True
+        return services
+
+    def _connect_as_user(self) -> Services:
+        """PostgreSQL without a user in the URL: connect as the signing-in user's own login role."""
+        from ..services.pg_sign_in import sign_in_pg_role
 
         credentials = self.credentials(allow_token=False)
         if not credentials.username or credentials.password is None:
             raise AuthenticationError(
-                f"{path} is encrypted: sign in with --user NAME (the password opens it; an access token "
-                "cannot open an encrypted database)"
+                "this database is reached with each person's own PostgreSQL role: sign in with --user NAME"
             )
-        services = sign_in_encrypted(path, credentials.username, credentials.password)
+        services = sign_in_pg_role(self.url, credentials.username, credentials.password)
         self._unlocked = True
         return services
 
@@ -139,6 +159,12 @@ class CliApp:
         return Credentials()
 
     def password(self, user: str) -> str:
+        """Asked once per command line (a restore over a damaged database asks for it twice)."""
+        if user not in self._passwords:
+            self._passwords[user] = self._read_password(user)
+        return self._passwords[user]
+
+    def _read_password(self, user: str) -> str:
         if getattr(self.args, "password_stdin", False):
             line = self.stdin.readline()
             if not line:

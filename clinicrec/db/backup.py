@@ -139,13 +139,30 @@ def _copy_key_file(engine: Engine, folder: Path) -> None:
     keys.save(folder / crypto.key_file_for(live).name)
 
 
-def backup_file(source: Path, target: Path, *, verify: bool = True) -> Path:
-    """Copy the database file ``source`` to ``target`` through its own read-only connection."""
-    src = integrity.connect_read_only(source)
+def backup_file(source: Path, target: Path, *, verify: bool = True, key: bytes | None = None) -> Path:
+    """Copy the database file ``source`` to ``target`` through its own read-only connection
+    (``key``: both are encrypted with it)."""
+    src = integrity.connect_read_only(source) if key is None else _encrypted(source, key)
     try:
-        return copy_online(src, target, verify=verify)
+        return copy_online(src, target, verify=verify, key=key)
     finally:
         src.close()
+
+
+def _encrypted(path: Path, key: bytes) -> sqlite3.Connection:
+    from . import crypto
+
+    return crypto.connect(path, key, timeout=integrity.BUSY_TIMEOUT_S, isolation_level=None)
+
+
+def _opens_with(path: Path, key: bytes) -> bool:
+    from . import crypto
+
+    try:
+        crypto.check_key(path, key)
+    except crypto.WrongSecret:
+        return False
+    return True
 
 
 def copy_online(
@@ -239,17 +256,26 @@ def staging_path(live: Path) -> Path:
     return live.with_name(f".{live.name}.restore-{os.getpid()}.part")
 
 
-def stage_restore(source: Path, live: Path, known_revisions: set[str]) -> StagedRestore:
-    """Copy ``source`` beside ``live`` and validate the copy; raises RestoreRefused, changing nothing."""
+def stage_restore(
+    source: Path, live: Path, known_revisions: set[str], *, key: bytes | None = None
+) -> StagedRestore:
+    """Copy ``source`` beside ``live`` and validate the copy; raises RestoreRefused, changing nothing.
+
+    ``key``: the live database is encrypted with it, and so is the staged copy: an encrypted backup
+    (made with the same key) is copied as it is, a plain one (from before the database was encrypted)
+    is encrypted as it is staged, so no plain copy is left once restored."""
     source = Path(source)
     if not source.is_file():
         raise RestoreRefused(f"{source} is not a file; nothing was restored.")
     if source.resolve() == live.resolve():
         raise RestoreRefused("That is the database in use; choose a backup file.")
     try:
-        if not integrity.has_sqlite_header(source) or source.stat().st_size == 0:
+        plain = integrity.has_sqlite_header(source)
+        if source.stat().st_size == 0 or (not plain and (key is None or not _opens_with(source, key))):
             raise RestoreRefused(
-                f"{source.name} is not a ClinicRec database (not a SQLite file); nothing was restored."
+                f"{source.name} is not a ClinicRec database (not a SQLite file"
+                + (", nor encrypted with this database's key" if key is not None else "")
+                + "); nothing was restored."
             )
     except OSError as e:
         raise RestoreRefused(f"{source} cannot be read ({e}); nothing was restored.") from e
@@ -257,21 +283,26 @@ def stage_restore(source: Path, live: Path, known_revisions: set[str]) -> Staged
     discard_staged(staged)
     try:
         try:
-            backup_file(source, staged, verify=False)
+            if key is not None and plain:
+                from . import crypto
+
+                crypto.export_encrypted(source, staged, key)
+            else:
+                backup_file(source, staged, verify=False, key=key)
         except (sqlite3.Error, BackupError) as e:
             raise RestoreRefused(
                 f"{source.name} cannot be read as a database ({e}); nothing was restored."
             ) from e
-        revision = validate_candidate(staged, known_revisions, name=source.name)
+        revision = validate_candidate(staged, known_revisions, name=source.name, key=key)
     except BaseException:
         discard_staged(staged)
         raise
     return StagedRestore(staged, source, revision)
 
 
-def validate_candidate(path: Path, known_revisions: set[str], *, name: str) -> str:
+def validate_candidate(path: Path, known_revisions: set[str], *, name: str, key: bytes | None = None) -> str:
     """Integrity, foreign keys, ClinicRec tables and a known schema revision; returns the revision."""
-    conn = integrity.connect_read_only(path)
+    conn = integrity.connect_read_only(path) if key is None else _encrypted(path, key)
     try:
         problems = integrity.check_connection(conn, full=True)
         if problems:
@@ -303,7 +334,7 @@ class Installed:
 
 
 def install_restore(
-    staged: StagedRestore, live: Path, aside: Path, *, release: Callable[[], None]
+    staged: StagedRestore, live: Path, aside: Path, *, release: Callable[[], None], key: bytes | None = None
 ) -> Installed:
     """Put the staged copy in place of ``live``, keeping the current database at ``aside``.
 
@@ -314,13 +345,13 @@ def install_restore(
             release()
             _move_into_place(staged.path, live)
             return Installed(None, False)
-        if integrity.check_file(live).ok:
+        if _healthy(live, key):
             try:
-                backup_file(live, aside, verify=False)
+                backup_file(live, aside, verify=False, key=key)
             except (BackupError, sqlite3.Error):
                 pass  # unreadable after all: move it aside whole below
             else:
-                _overwrite_live(staged.path, live)
+                _overwrite_live(staged.path, live, key)
                 release()
                 return Installed(aside, False)
         release()
@@ -331,10 +362,28 @@ def install_restore(
         discard_staged(staged.path)
 
 
-def _overwrite_live(staged: Path, live: Path) -> None:
+def _healthy(live: Path, key: bytes | None) -> bool:
+    if key is None:
+        return integrity.check_file(live).ok
+    from . import crypto
+
+    try:
+        conn = _encrypted(live, key)
+        try:
+            return not integrity.check_connection(conn, full=False)
+        finally:
+            conn.close()
+    except (sqlite3.Error, crypto.sqlcipher().Error):
+        return False
+
+
+def _overwrite_live(staged: Path, live: Path, key: bytes | None = None) -> None:
     """Write the staged database over the live one in one write transaction (the backup API, reversed)."""
-    src = sqlite3.connect(staged, isolation_level=None)
-    dst = sqlite3.connect(live, timeout=integrity.BUSY_TIMEOUT_S, isolation_level=None)
+    if key is None:
+        src = sqlite3.connect(staged, isolation_level=None)
+        dst = sqlite3.connect(live, timeout=integrity.BUSY_TIMEOUT_S, isolation_level=None)
+    else:
+        src, dst = _encrypted(staged, key), _encrypted(live, key)
     try:
         dst.execute(f"PRAGMA busy_timeout={int(integrity.BUSY_TIMEOUT_S * 1000)}")
         live_page = dst.execute("PRAGMA page_size").fetchone()[0]

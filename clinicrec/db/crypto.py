@@ -12,6 +12,16 @@
 - One more copy is wrapped with the **recovery key**, printed once at setup for the clinic to keep
   on paper: an administrator who lost every password opens the database with it.
 
+Two more kinds of entry:
+
+- While a new database has no user yet (the first-start setup was begun but not finished), the key
+  file holds the key itself under ``*setup*``: the file holds nothing but an empty schema then, and
+  whoever starts ClinicRec may finish the setup, as with any new database. The entry is removed as
+  soon as the first user's copy is wrapped.
+- An access token for unattended jobs (services/tokens.py) gets its own copy under ``token:NAME``,
+  wrapped with a key derived from the token's secret by HKDF-SHA256 (the secret is 256 random bits:
+  no slow derivation is needed). Revoking the token removes its copy.
+
 The key file says which user names exist (not who the patients are); it holds nothing that opens the
 database without a password or the recovery key. Backups are encrypted with the same database key,
 so the same key file (or the recovery key) opens them.
@@ -37,9 +47,13 @@ KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"
 KEY_FILE_SUFFIX = ".keys"
 RECOVERY = "*recovery*"  # never a user name: those are letters, digits and . _ -
+SETUP = "*setup*"  # the key in clear, only until the first user exists
+TOKEN_ENTRY_PREFIX = "token:"  # never a user name either (no ':' in those)
 FORMAT = 1
 #: Argon2id for the key-encryption keys: the parameters of the password hashes (services/auth.py).
 KDF_TIME_COST, KDF_MEMORY_KIB, KDF_PARALLELISM = 3, 64 * 1024, 2
+#: The recovery copy's Argon2id (t, m, p); the tests lower it (their conftest), as they do the hashes'.
+RECOVERY_KDF: tuple[int, int, int] = (KDF_TIME_COST, KDF_MEMORY_KIB, KDF_PARALLELISM)
 
 
 class WrongSecret(ClinicRecError):
@@ -136,6 +150,18 @@ def _entry_kek(entry: dict[str, Any], secret: str) -> bytes:
     )
 
 
+def _is_token(label: str) -> bool:
+    return label.startswith(TOKEN_ENTRY_PREFIX)
+
+
+def _token_kek(secret: str, salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=b"clinicrec access token")
+    return hkdf.derive(secret.strip().encode("utf-8"))
+
+
 # -- the key file ------------------------------------------------------------------------------------
 @dataclass
 class KeyFile:
@@ -172,7 +198,42 @@ class KeyFile:
         os.replace(tmp, path)
 
     def users(self) -> list[str]:
-        return sorted(k for k in self.entries if k != RECOVERY)
+        return sorted(k for k in self.entries if k not in (RECOVERY, SETUP) and not _is_token(k))
+
+    def tokens(self) -> list[str]:
+        return sorted(k.removeprefix(TOKEN_ENTRY_PREFIX) for k in self.entries if _is_token(k))
+
+    # -- before the first user ---------------------------------------------------------------------
+    def set_setup_key(self, database_key: bytes) -> None:
+        """Keep the key in clear while the database has no user (see the module's docstring)."""
+        self.entries[SETUP] = {"key": _b64(database_key)}
+
+    def setup_key(self) -> bytes | None:
+        """The key of a database still waiting for its first user; None once anyone has a copy."""
+        entry = self.entries.get(SETUP)
+        return None if entry is None or self.users() else _unb64(str(entry["key"]))
+
+    # -- access tokens -----------------------------------------------------------------------------
+    def set_token(self, name: str, secret: str, database_key: bytes) -> None:
+        salt = secrets.token_bytes(16)
+        label = TOKEN_ENTRY_PREFIX + name
+        entry: dict[str, Any] = {"kdf": "hkdf-sha256", "salt": _b64(salt)}
+        entry.update(seal(database_key, _token_kek(secret, salt), label))
+        self.entries[label] = entry
+
+    def remove_token(self, name: str) -> None:
+        self.entries.pop(TOKEN_ENTRY_PREFIX + name, None)
+
+    def open_with_token(self, secret: str) -> bytes:
+        """The database key from an access token's secret (any token entry it opens)."""
+        for label, entry in self.entries.items():
+            if not _is_token(label):
+                continue
+            try:
+                return unseal(entry, _token_kek(secret, _unb64(entry["salt"])), label)
+            except WrongSecret:
+                continue
+        raise WrongSecret("This access token does not open the database")
 
     def has(self, username: str) -> bool:
         return username in self.entries
@@ -181,6 +242,7 @@ class KeyFile:
         """Wrap the key for ``username`` with the digest of their (new) Argon2id password hash."""
         params, digest = parse_password_hash(password_hash)
         self.entries[username] = {**params, "len": len(digest), **seal(database_key, digest, username)}
+        self.entries.pop(SETUP, None)  # a user exists: the key is no longer kept in clear
 
     def remove_user(self, username: str) -> None:
         self.entries.pop(username, None)
@@ -188,7 +250,8 @@ class KeyFile:
     def set_recovery(self, database_key: bytes) -> str:
         """A new recovery key (the old one stops working); returned once, to be printed."""
         recovery = new_recovery_key()
-        params = {"t": KDF_TIME_COST, "m": KDF_MEMORY_KIB, "p": KDF_PARALLELISM, "len": KEY_BYTES}
+        t, m, p = RECOVERY_KDF
+        params = {"t": t, "m": m, "p": p, "len": KEY_BYTES}
         entry: dict[str, Any] = {**params, "salt": _b64(secrets.token_bytes(16))}
         entry.update(seal(database_key, _entry_kek(entry, recovery), RECOVERY))
         self.entries[RECOVERY] = entry
@@ -203,7 +266,7 @@ class KeyFile:
         entry = self.entries.get(username)
         if entry is None:
             # The same work as a real unwrap, so the time taken does not say which names have a copy.
-            some = next((e for k, e in self.entries.items() if k != RECOVERY), None)
+            some = next((self.entries[k] for k in self.users()), None)
             if some is not None:
                 _entry_kek(some, password)
             raise WrongSecret("This password does not open the database")

@@ -1,7 +1,9 @@
 """Opening, creating and converting encrypted SQLite databases (the key handling is in crypto.py).
 
-- ``create_encrypted``: a new, empty database encrypted from its first page, with a key file holding
-  only the recovery copy until the first administrator is created.
+- ``create_encrypted``: a new, empty database encrypted from its first page (every new clinic database
+  is: the first-start setup, ``--new``), with a key file holding the recovery copy and, until the
+  first administrator is created, the key itself (crypto.SETUP: nothing is in the file to protect yet).
+- ``encrypt_new``: an encrypted copy of a plain database just built (the demo), the plain one removed.
 - ``encrypt_existing``: a plain database of an earlier version, encrypted in place at the first start
   after the upgrade: an encrypted copy is made and checked, kept in ``backups/`` as the backup taken
   before the change, and put in place of the plain file, which is removed (with its WAL). Plain
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,7 +41,9 @@ def create_encrypted(database: Path) -> tuple[bytes, str]:
     """A new encrypted database file and its key file; returns (database key, recovery key)."""
     if database.exists() and database.stat().st_size:
         raise FileExistsError(f"{database} exists already")
-    database.parent.mkdir(parents=True, exist_ok=True)
+    database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     key = crypto.new_database_key()
     conn = crypto.connect(database, key, isolation_level=None)
     try:
@@ -50,8 +55,40 @@ def create_encrypted(database: Path) -> tuple[bytes, str]:
         conn.close()
     keys = crypto.KeyFile(crypto.key_file_for(database))
     recovery = keys.set_recovery(key)
+    keys.set_setup_key(key)
     keys.save()
     return key, recovery
+
+
+def encrypt_new(plain: Path, target: Path) -> tuple[bytes, str]:
+    """Encrypt the plain database ``plain``, just built (nobody's records yet: the demo), as ``target``
+    with its key file; ``plain`` is removed. Returns (database key, recovery key)."""
+    con = sqlite3.connect(plain, isolation_level=None)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        users = _active_users(con)
+    finally:
+        con.close()
+    key = crypto.new_database_key()
+    staged = target.with_name(target.name + ".encrypting")
+    crypto.export_encrypted(plain, staged, key)
+    keys = crypto.KeyFile(crypto.key_file_for(target))
+    recovery = keys.set_recovery(key)
+    _wrap_for(keys, users, key)
+    keys.save()
+    crypto.remove_database_files(target)
+    staged.replace(target)
+    crypto.remove_database_files(staged)
+    crypto.remove_database_files(plain)
+    return key, recovery
+
+
+def _wrap_for(keys: crypto.KeyFile, users: list[tuple[str, str]], key: bytes) -> None:
+    """A copy for every active user; with none (a setup never finished), the key kept for the setup."""
+    for username, password_hash in users:
+        keys.set_user(username, password_hash, key)
+    if not users:
+        keys.set_setup_key(key)
 
 
 def unlock(database: Path, username: str, password: str) -> bytes:
@@ -108,8 +145,7 @@ def encrypt_existing(database: Path, *, now: datetime | None = None) -> Converte
             f"The encrypted copy did not match the database ({problems or copied}); nothing was changed."
         )
     keys = crypto.KeyFile(crypto.key_file_for(database))
-    for username, password_hash in users:
-        keys.set_user(username, password_hash, key)
+    _wrap_for(keys, users, key)
     folder = backup_folder(database)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = f"{now.astimezone(UTC):%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"

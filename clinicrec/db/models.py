@@ -37,6 +37,8 @@ class Base(DeclarativeBase):
 class ClinicRow(Base):
     __tablename__ = "clinic"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Bumped by each edit of the record (not by sign-in bookkeeping): a stale edit is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
@@ -55,6 +57,8 @@ class ClinicRow(Base):
 class UserRow(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Bumped by each edit of the record (not by sign-in bookkeeping): a stale edit is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     username: Mapped[str] = mapped_column(String(40), unique=True)
     full_name: Mapped[str] = mapped_column(String(100))
     credentials: Mapped[str] = mapped_column(String(40), default="")
@@ -107,6 +111,8 @@ class PatientRow(Base):
 class ProductRow(Base):
     __tablename__ = "products"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Bumped by each edit of the record (not by sign-in bookkeeping): a stale edit is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     brand: Mapped[str] = mapped_column(String(100), unique=True)
     generic_name: Mapped[str] = mapped_column(String(100))
     vial_sizes: Mapped[str] = mapped_column(String(100))  # comma-separated units

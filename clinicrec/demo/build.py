@@ -54,6 +54,7 @@ class DemoSummary:
     adverse_events: int
     vials: int
     seconds: float
+    recovery_key: str = ""  # the demo file, encrypted (cli/commands/demo.py): its recovery key
 
 
 class _Chain:

@@ -139,6 +139,7 @@ class Product:
     #: GTINs (14 digits) printed on the product's cartons, so that a scanned code names the product.
     gtins: tuple[str, ...] = ()
     id: int | None = None
+    version: int = 0  # as read: a stale edit from another workstation is refused
 
     @property
     def label(self) -> str:
@@ -351,6 +352,7 @@ class User:
     role: Role
     active: bool = True
     id: int | None = None
+    version: int = 0  # as read: a stale edit from another workstation is refused
 
     @property
     def signature_name(self) -> str:
@@ -374,6 +376,7 @@ class ClinicSettings:
     time_zone: str = "UTC"
     #: The clinic's common reasons for going ahead despite a warning (offered as a pick-list).
     common_reasons: tuple[str, ...] = ()
+    version: int = 0  # as read: a stale edit from another workstation is refused
 
 
 @dataclass(frozen=True)

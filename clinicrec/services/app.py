@@ -24,7 +24,7 @@ from ..domain.errors import ClinicRecError, PermissionDenied
 from .auth import AuthService
 from .base import ChangeListener, Context
 from .catalogue import ClinicService
-from .opening import DatabaseRefused, inspect, resolve_url
+from .opening import DatabaseRefused, inspect, resolve_url, setup_key
 from .patients import PatientService
 from .permissions import Action, Actor
 
@@ -187,16 +187,27 @@ def open_services(
     create: bool = False,
     started: BackgroundCheck | None = None,
     key: bytes | None = None,
+    encrypt_new_database: bool = True,
 ) -> Services:
     """Open the database named by ``url`` / the environment / the default file, the one careful way.
 
     It is checked first (``opening.inspect``: refused, unwritten, when missing, empty, damaged or not
     ClinicRec's; an encrypted file is refused without its ``key``, which the sign-in unwraps:
-    ``services.unlock``); created only when ``create`` (the first-start setup, ``--new``); then migrated.
+    ``services.unlock``); created only when ``create`` (the first-start setup, ``--new``), encrypted
+    unless ``encrypt_new_database`` is False; then migrated.
     ``started``: an integrity check of the file already running (start-up begins it early).
     """
-    found = inspect(resolve_url(url), create=create, started=started, key=key)
-    db = Database(make_engine(found.url, create=found.new, key=key))
+    url = resolve_url(url)
+    if key is None:
+        key = setup_key(url)  # a new encrypted database whose setup was never finished
+    found = inspect(url, create=create, started=started, key=key)
+    if found.new and found.where.file is not None and encrypt_new_database:
+        from ..db.encryption import create_encrypted
+
+        # Every new clinic database is encrypted from its first page; the recovery key the setup
+        # shows is made when the first administrator exists (AuthService.new_recovery_key).
+        key, _ = create_encrypted(found.where.file.absolute())
+    db = Database(make_engine(found.url, create=found.new and key is None, key=key))
     try:
         if found.where.read_only:
             if stamped_revision(db.engine) != HEAD:

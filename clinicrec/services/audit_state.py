@@ -146,10 +146,13 @@ def _kinds() -> tuple[Kind, ...]:
             "user",
             "user",
             UserRow.__tablename__,
-            _columns(UserRow, leave_out=("failed_attempts", "locked_until")),
+            _columns(UserRow, leave_out=("failed_attempts", "locked_until", "version")),
         ),
-        Kind("product", "product", ProductRow.__tablename__, _columns(ProductRow)),
-        Kind("clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow)),
+        # Edit versions (migration 0011) only guard against stale edits; the record's content is hashed.
+        Kind("product", "product", ProductRow.__tablename__, _columns(ProductRow, leave_out=("version",))),
+        Kind(
+            "clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow, leave_out=("version",))
+        ),
     )
 
 

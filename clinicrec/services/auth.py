@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.crypto import RECOVERY, KeyFile, key_file_for, parse_password_hash
+from ..db.engine import Database, sqlite_path
 from ..db.engine import database_key as engine_key
-from ..db.engine import sqlite_path
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
 from ..domain.errors import AuthenticationError, NotFoundError, PermissionDenied, ValidationError
@@ -27,6 +27,7 @@ from .passwords import check_password
 from .permissions import Action, Actor, RightsChanged
 from .pg_accounts import sync_login_role
 from .rights import deactivated_message, rights_problem
+from .stale import bump, check_version
 
 #: Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are above it.
 ARGON2_TIME_COST = 3
@@ -121,9 +122,10 @@ class AuthService(ServiceBase):
         actor = self.actor(Action.MANAGE_USERS)
         validate_user(user)
         with self.writing() as s:
-            row = s.get(UserRow, user.id)
+            row = s.get(UserRow, user.id, with_for_update=True)
             if row is None:
                 raise NotFoundError(f"No user with id {user.id}")
+            check_version(s, row, user.version, "user", row.id, f"{row.full_name}'s account")
             old = {
                 "full_name": row.full_name,
                 "credentials": row.credentials,
@@ -146,7 +148,10 @@ class AuthService(ServiceBase):
                 self._wrap_key_for(row.username, row.password_hash if row.active else None)
             if (old["active"], old["role"]) != (row.active, row.role):
                 sync_login_role(s, row.username, row.role, active=row.active)
-            audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=audit.diff(old, new))
+            changes = audit.diff(old, new)
+            if changes:
+                bump(row)
+                audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes=changes)
             result = to_user(row)
         return result
 
@@ -236,12 +241,7 @@ class AuthService(ServiceBase):
         key_file.save()
 
     def _key_file(self) -> tuple[KeyFile, bytes] | None:
-        database_key = engine_key(self.db.engine)
-        path = sqlite_path(self.db.url)
-        if database_key is None or path is None:
-            return None
-        file = key_file_for(path)
-        return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key
+        return key_file_of(self.db)
 
     def has_recovery_key(self) -> bool:
         """False on an encrypted database whose recovery key was never made (or on a plain one: True)."""
@@ -405,3 +405,13 @@ class AuthService(ServiceBase):
             )
         else:
             row.count += 1
+
+
+def key_file_of(db: Database) -> tuple[KeyFile, bytes] | None:
+    """An encrypted database's key file (loaded) and its key; None for a plain database or a server."""
+    database_key = engine_key(db.engine)
+    path = sqlite_path(db.url)
+    if database_key is None or path is None:
+        return None
+    file = key_file_for(path)
+    return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key

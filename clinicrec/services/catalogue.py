@@ -18,6 +18,7 @@ from .base import ServiceBase
 from .mapping import clinic_values, product_values, to_clinic, to_product, to_vial, vial_audit, vial_row
 from .permissions import Action
 from .queries import clinic_zone, current_versions
+from .stale import bump, check_version
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,19 @@ class ClinicService(ServiceBase):
         actor = self.actor(Action.MANAGE_SETTINGS)
         validate_clinic(settings)
         with self.writing() as s:
-            row = s.get(ClinicRow, 1)
+            row = s.get(ClinicRow, 1, with_for_update=True)  # PostgreSQL: a concurrent saver waits
             if row is None:
                 raise NotFoundError("The clinic has not been set up yet")
+            check_version(s, row, settings.version, "clinic", 1, "The clinic settings")
             old = clinic_values(to_clinic(row))
             for k, v in clinic_values(settings).items():
                 setattr(row, k, v)
-            audit.record(
-                s, actor, AuditAction.UPDATE, "clinic", 1, changes=audit.diff(old, clinic_values(settings))
-            )
-        return settings
+            changes = audit.diff(old, clinic_values(settings))
+            if changes:
+                bump(row)
+                audit.record(s, actor, AuditAction.UPDATE, "clinic", 1, changes=changes)
+            result = to_clinic(row)
+        return result
 
 
 class ProductService(ServiceBase):
@@ -148,21 +152,18 @@ class ProductService(ServiceBase):
                     changes=audit.diff({}, product_values(product)),
                 )
             else:
-                found = s.get(ProductRow, product.id)
+                found = s.get(ProductRow, product.id, with_for_update=True)
                 if found is None:
                     raise NotFoundError(f"No product with id {product.id}")
                 row = found
+                check_version(s, row, product.version, "product", row.id, f"The product {row.brand}")
                 old = product_values(to_product(row))
                 for k, v in product_values(product).items():
                     setattr(row, k, v)
-                audit.record(
-                    s,
-                    actor,
-                    AuditAction.UPDATE,
-                    "product",
-                    row.id,
-                    changes=audit.diff(old, product_values(product)),
-                )
+                changes = audit.diff(old, product_values(product))
+                if changes:
+                    bump(row)
+                    audit.record(s, actor, AuditAction.UPDATE, "product", row.id, changes=changes)
             result = to_product(row)
         return result
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from ..db import backup as bk
@@ -189,20 +189,23 @@ def restore_damaged(
     password: str,
     clock: Callable[[], datetime] = utcnow,
     backup_dir: Path | None = None,
+    key: bytes | None = None,
 ) -> RestoreResult:
     """Restore ``file`` over a damaged database, nobody signed in (signing in would write to it).
 
     The user proves who they are against the backup's own accounts: an administrator's user name and
     password as they were when the backup was made. Call this before the services open the database.
+    ``key``: the database is encrypted (its key unwrapped from the key file beside it with the same
+    password, ``services.unlock.restore_damaged_encrypted``); the restored file is encrypted too.
     """
     live = _require_sqlite_file(url)
-    staged = _prepare(file, live)
+    staged = _prepare(file, live, key=key)
     try:
-        actor = _authenticate_in(staged.path, username, password, clock())
+        actor = _authenticate_in(staged.path, username, password, clock(), key=key)
     except BaseException:
         bk.discard_staged(staged.path)
         raise
-    db = Database(make_engine(url, create=False))  # no file is made here: the staged copy is moved in
+    db = Database(make_engine(url, create=False, key=key))  # no file is made: the staged copy is moved in
     try:
         return _install_and_record(db, clock, actor, staged, live, backup_dir or default_backup_dir(live))
     finally:
@@ -344,7 +347,7 @@ class MaintenanceService(ServiceBase):
         """
         actor = self.actor(Action.RESTORE)
         live, folder = self._sqlite_only()
-        staged = _prepare(Path(file), live)
+        staged = _prepare(Path(file), live, key=database_key(self.db.engine))
         return _install_and_record(
             self.db, self._ctx.clock, actor, staged, live, folder, listeners=self._ctx.listeners
         )
@@ -380,11 +383,12 @@ class _Prepared:
         return self.staged.path
 
 
-def _prepare(file: Path, live: Path) -> _Prepared:
-    """Stage and validate a copy; bring it to the current schema; its audit trail must verify."""
-    staged = bk.stage_restore(Path(file), live, known_revisions())
+def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
+    """Stage and validate a copy; bring it to the current schema; its audit trail must verify.
+    ``key``: the live database is encrypted with it, and so is the staged copy (db/backup.py)."""
+    staged = bk.stage_restore(Path(file), live, known_revisions(), key=key)
     try:
-        engine = create_engine(f"sqlite:///{staged.path}")  # plain: no WAL files beside the staged copy
+        engine = _staged_engine(staged.path, key)  # no WAL files beside the staged copy
         try:
             migrated = staged.revision != head_revision()
             if migrated:
@@ -405,6 +409,42 @@ def _prepare(file: Path, live: Path) -> _Prepared:
     return _Prepared(staged, migrated)
 
 
+def _rewrap_for_restored(db: Database, live: Path, key: bytes) -> None:
+    """The key file follows the restored accounts: each active user's copy wrapped from their password
+    as it was in the backup (so that password opens the file again), copies of users and tokens the
+    backup does not have (or has inactive) removed; the recovery copy kept."""
+    from ..db import crypto
+    from ..db.models import AccessTokenRow
+
+    with db.read() as s:
+        users = s.execute(select(UserRow.username, UserRow.password_hash).where(UserRow.active)).all()
+        tokens = set(
+            s.execute(select(AccessTokenRow.name).where(AccessTokenRow.revoked_at.is_(None))).scalars()
+        )
+    keys = crypto.KeyFile.load(crypto.key_file_for(live))
+    for gone in set(keys.users()) - {u for u, _ in users}:
+        keys.remove_user(gone)
+    for username, password_hash in users:
+        keys.set_user(username, password_hash, key)
+    for gone in set(keys.tokens()) - tokens:
+        keys.remove_token(gone)
+    keys.save()
+
+
+def _staged_engine(path: Path, key: bytes | None) -> Engine:
+    if key is None:
+        return create_engine(f"sqlite:///{path}")
+    from ..db import crypto
+
+    engine = create_engine(
+        "sqlite://",
+        module=crypto.sqlcipher(),
+        creator=lambda: crypto.connect(path, key, check_same_thread=False),
+    )
+    engine.clinicrec_key = key  # type: ignore[attr-defined]
+    return engine
+
+
 def audit_chain_problem(s: Session, anchors: list[audit.Anchor] | None = None) -> str | None:
     """The first thing ``audit verify`` finds wrong in a database about to be restored, or None.
 
@@ -423,11 +463,13 @@ def _anchors_up_to(live: Path, head_id: int) -> list[audit.Anchor]:
     return [a for a in known if a.entry_id <= head_id]
 
 
-def _authenticate_in(staged: Path, username: str, password: str, now: datetime) -> Actor:
+def _authenticate_in(
+    staged: Path, username: str, password: str, now: datetime, *, key: bytes | None = None
+) -> Actor:
     """Check an administrator's password against the staged copy's accounts (read-only)."""
     from .auth import AuthService, actor_of
 
-    engine = create_engine(f"sqlite:///{staged}")
+    engine = _staged_engine(staged, key)
     try:
         with Database(engine).read() as s:
             row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
@@ -463,7 +505,8 @@ def _install_and_record(
 ) -> RestoreResult:
     aside = folder / bk.backup_name(live.stem, BackupKind.REPLACED, clock())
     replaced_head = audit_anchor.file_head(live) if live.exists() else None
-    installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose)
+    key = database_key(db.engine)
+    installed = bk.install_restore(prepared.staged, live, aside, release=db.dispose, key=key)
     ctx = Context(db, clock, actor)
     ctx.listeners = listeners if listeners is not None else []  # the restore's audit entry is published
     svc = ServiceBase(ctx)
@@ -489,6 +532,8 @@ def _install_and_record(
         )
         entries = s.execute(select(func.count(AuditRow.id))).scalar_one()
         head = audit_anchor.head_of(s)
+    if key is not None:
+        _rewrap_for_restored(db, live, key)
     audit_anchor.AnchorBook().reset(audit_anchor.database_key(db), *head, clock())
     return RestoreResult(
         prepared.staged.source,

@@ -123,7 +123,7 @@ def audit_view_patient(r: PatientRow) -> dict[str, Any]:
 
 # -- users, clinic, products -----------------------------------------------------------------------
 def to_user(r: UserRow) -> User:
-    return User(r.username, r.full_name, r.credentials, Role(r.role), r.active, r.id)
+    return User(r.username, r.full_name, r.credentials, Role(r.role), r.active, r.id, r.version or 1)
 
 
 def to_clinic(r: ClinicRow) -> ClinicSettings:
@@ -141,6 +141,7 @@ def to_clinic(r: ClinicRow) -> ClinicSettings:
         backups_kept=r.backups_kept,
         time_zone=r.time_zone,
         common_reasons=tuple(json.loads(r.common_reasons or "[]")),
+        version=r.version or 1,
     )
 
 
@@ -176,6 +177,7 @@ def to_product(r: ProductRow) -> Product:
         notes=r.notes,
         gtins=tuple(x for x in r.gtins.split(",") if x),
         id=r.id,
+        version=r.version or 1,
     )
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "DatabaseRefused",
     "EncryptedDatabase",
     "encrypted_file",
+    "setup_key",
     "Inspected",
     "full_check",
     "inspect",
@@ -59,7 +60,26 @@ class EncryptedDatabase(DatabaseRefused):
 
 
 def encrypted_file(url: str) -> Path | None:
-    """The SQLite file ``url`` names when it is encrypted (it has its key file beside it), else None."""
+    """The SQLite file ``url`` names when it is encrypted and a user's password (or a token) must open
+    it, else None (a plain file, or a new database still waiting for its first user: ``setup_key``)."""
+    file = _encrypted(url)
+    return file if file is not None and setup_key(url) is None else None
+
+
+def setup_key(url: str) -> bytes | None:
+    """The key of a new encrypted database whose first user was never created (db/crypto.py SETUP)."""
+    file = _encrypted(url)
+    if file is None:
+        return None
+    from ..db.crypto import KeyFile, KeyFileError, key_file_for
+
+    try:
+        return KeyFile.load(key_file_for(file)).setup_key()
+    except KeyFileError:
+        return None
+
+
+def _encrypted(url: str) -> Path | None:
     file = sqlite_file_of(url)
     if file is None or not file.is_file():
         return None
@@ -115,7 +135,7 @@ def inspect(
         raise DatabaseRefused(f"{file} cannot be read: {e.strerror or e}") from e
     if size == 0:
         raise DatabaseRefused(f"{file} is an empty file, not a ClinicRec database")
-    if encrypted_file(url) is not None:
+    if _encrypted(url) is not None:
         if key is None:
             raise EncryptedDatabase(file)
         return Inspected(url, where)

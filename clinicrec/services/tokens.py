@@ -5,6 +5,9 @@ one with a role and an expiry (``clinicrec token create NAME --role manager --ex
 secret (256 random bits) is shown once and only its SHA-256 is stored. A token acts with the lesser of
 its role and its creator's rights as they are when it is used, is audited under its own name
 (``token:NAME``), and stops working when it expires or is revoked, or when its creator is deactivated.
+On an encrypted database the token also gets its own copy of the database key in the key file, wrapped
+with its secret (db/crypto.py), so an unattended job opens the file with no one's password; revoking the
+token removes that copy.
 
 ``sign_in_for_command`` is the one "act as this user" helper every command goes through.
 """
@@ -121,6 +124,7 @@ class TokenService(ServiceBase):
                     },
                 )
                 info = self._info(row, actor.username)
+                self._wrap_key(name, secret)  # in the transaction: no token without its copy
         except IntegrityError as e:  # made at the same moment on another workstation
             raise ValidationError(FieldError("name", f"a token called {name!r} already exists")) from e
         return NewToken(info, secret)
@@ -146,6 +150,7 @@ class TokenService(ServiceBase):
                 audit.record(
                     s, actor, AuditAction.UPDATE, "access_token", row.id, changes={"revoked": [False, True]}
                 )
+            self._wrap_key(name, None)
             creator = s.get(UserRow, row.created_by)
             return self._info(row, creator.username if creator else "?")
 
@@ -154,6 +159,20 @@ class TokenService(ServiceBase):
         if is_token_actor(actor):
             raise PermissionDenied("Access tokens are managed by an administrator signed in with a password")
         return actor
+
+    def _wrap_key(self, name: str, secret: str | None) -> None:
+        """An encrypted database: the token's own copy of the key (None: removed; db/crypto.py)."""
+        from .auth import key_file_of
+
+        keys = key_file_of(self.db)
+        if keys is None:
+            return
+        key_file, database_key = keys
+        if secret is None:
+            key_file.remove_token(name)
+        else:
+            key_file.set_token(name, secret, database_key)
+        key_file.save()
 
     @staticmethod
     def _info(row: AccessTokenRow, creator: str) -> TokenInfo:

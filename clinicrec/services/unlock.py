@@ -7,6 +7,10 @@ unknown name, a wrong password, a deactivated account whose copy was removed) ra
 ``AuthenticationError(SIGN_IN_REFUSED)`` as a plain database's sign-in. A refusal before the file is
 open cannot be written to the audit trail (nothing can be written without the key); refusals of a
 right password (a locked account) are audited as usual.
+
+An access token (services/tokens.py) opens the file with its own copy of the key
+(``sign_in_encrypted_token``): the token's row then decides, as on a plain database, whether it may act
+(expired, revoked, its creator deactivated: refused and audited).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..db import crypto, encryption
 from ..db.types import utcnow
@@ -21,12 +26,17 @@ from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
 from .auth import SIGN_IN_REFUSED
 
+if TYPE_CHECKING:
+    from .maintenance import RestoreResult
+
 
 def quick_check(path: Path, key: bytes) -> list[str]:
     """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key)."""
     conn = crypto.connect(path, key, isolation_level=None)
     try:
         return [str(r[0]) for r in conn.execute("PRAGMA quick_check(10)").fetchall() if r[0] != "ok"]
+    except crypto.sqlcipher().DatabaseError as e:  # a page failing its HMAC: "malformed"
+        return [str(e)]
     finally:
         conn.close()
 
@@ -39,13 +49,71 @@ def sign_in_encrypted(
         key, proof = encryption.unlock_with_proof(path, username, password)
     except crypto.WrongSecret:
         raise AuthenticationError(SIGN_IN_REFUSED) from None
-    problems = quick_check(path, key)
-    if problems:
-        raise StorageError(f"The database is damaged ({problems[0]}); restore the latest good backup.")
-    services = open_services(f"sqlite:///{path}", clock=clock, key=key)
+    services = _open_checked(path, key, clock)
     try:
         services.auth.sign_in(username, password, proof=proof)
     except BaseException:
         services.db.dispose()
         raise
     return services
+
+
+def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow) -> Services:
+    """Open the encrypted database at ``path`` with an access token's copy of the key, acting as it."""
+    from .tokens import TokenService
+
+    try:
+        key = crypto.KeyFile.load(crypto.key_file_for(path)).open_with_token(secret)
+    except crypto.WrongSecret:
+        raise AuthenticationError(
+            "This access token does not open the encrypted database (unknown or revoked, or made "
+            "before the database was encrypted: an administrator makes a new one)"
+        ) from None
+    services = _open_checked(path, key, clock)
+    try:
+        TokenService(services.ctx).sign_in(secret)
+    except BaseException:
+        services.db.dispose()
+        raise
+    return services
+
+
+def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Services:
+    problems = quick_check(path, key)
+    if problems:
+        raise StorageError(f"The database is damaged ({problems[0]}); restore the latest good backup.")
+    return open_services(f"sqlite:///{path}", clock=clock, key=key)
+
+
+def encrypt_new(plain: Path, target: Path) -> tuple[bytes, str]:
+    """A database just built plain (the demo) encrypted as ``target``: (database key, recovery key)."""
+    return encryption.encrypt_new(plain, target)
+
+
+def encrypt_if_plain(services: Services) -> Path | None:
+    """Encrypt a plain SQLite database at its first start with this version (db/encryption.py
+    ``encrypt_existing``: an encrypted backup first, then the plain file and its plain backups replaced).
+
+    ``services`` is closed when it is converted; returns the encrypted file, or None (a server, an
+    encrypted or read-only file: nothing done)."""
+    from ..db.location import locate
+
+    path = services.database_file
+    if path is None or services.encrypted or locate(services.db.url).read_only:
+        return None
+    services.db.dispose()
+    encryption.encrypt_existing(path.absolute())
+    return path
+
+
+def restore_damaged_encrypted(path: Path, backup: Path, username: str, password: str) -> RestoreResult:
+    """Restore ``backup`` over the damaged encrypted database at ``path``: the administrator's password
+    unwraps the key from the key file (which the damage did not touch), then proves who they are
+    against the backup's accounts (``maintenance.restore_damaged``). Returns its ``RestoreResult``."""
+    from .maintenance import restore_damaged
+
+    try:
+        key = encryption.unlock(path, username, password)
+    except crypto.WrongSecret:
+        raise AuthenticationError(SIGN_IN_REFUSED) from None
+    return restore_damaged(f"sqlite:///{path}", backup, username=username, password=password, key=key)

@@ -17,6 +17,9 @@ The order, and why:
 3. A sign-in asked for before that waits for it. A damaged database is never opened: the dialog is
    withdrawn and the user is told plainly and offered the latest good backup (``app.offer_restore``),
    exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
+4. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
+   in place (``services.unlock.encrypt_if_plain``: an encrypted backup first); the sign-in then opens
+   it like any encrypted database, and the first administrator is shown the new recovery key.
 
 Nothing reads clinical data before the check has passed, and nothing at all is written before it.
 """
@@ -69,6 +72,7 @@ class Opened:
     damaged: IntegrityResult | None = None  # the check failed: nothing was opened
     error: BaseException | None = None  # the database could not be opened (a ClinicRecError says why)
     encrypted: Path | None = None  # an encrypted file: the sign-in opens it (services.unlock)
+    per_user: str | None = None  # PostgreSQL, no user in the URL: the sign-in connects (services.pg_sign_in)
 
 
 class StartupLoader(QObject):
@@ -94,10 +98,13 @@ class StartupLoader(QObject):
         "clinicrec.domain.dosing",
     )
 
-    def __init__(self, url: str, parent: QObject | None = None, *, create: bool = False) -> None:
+    def __init__(
+        self, url: str, parent: QObject | None = None, *, create: bool = False, encrypt: bool = True
+    ) -> None:
         super().__init__(parent)
         self.url = url
         self.create = create  # the first start: the setup that follows creates the database
+        self.encrypt = encrypt  # a plain database (of an earlier version) is encrypted at its first start
         self.result: Opened | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
 
@@ -120,7 +127,14 @@ class StartupLoader(QObject):
 
     def _open(self) -> Opened:
         from ..services.opening import DatabaseRefused, encrypted_file, start_check
+        from ..services.pg_sign_in import signs_in_per_user
 
+        if signs_in_per_user(self.url):
+            # The workstation holds no credentials: the sign-in connects as the user's own role.
+            for name in self.MODULES:
+                importlib.import_module(name)
+            self.sig_loaded.emit()
+            return Opened(has_users=True, per_user=self.url)
         path = encrypted_file(self.url)
         if path is not None:
             # Nothing of an encrypted file can be read before the sign-in gives its key: load only.
@@ -143,6 +157,15 @@ class StartupLoader(QObject):
             if e.damaged is None:
                 raise
             return Opened(damaged=e.damaged)  # type: ignore[arg-type]
+        if self.encrypt:
+            from ..services.opening import encrypted_file as needs_password
+            from ..services.unlock import encrypt_if_plain
+
+            converted = encrypt_if_plain(services)  # a plain database of an earlier version
+            if converted is not None:
+                if needs_password(self.url) is not None:
+                    return Opened(has_users=True, encrypted=converted)
+                services = open_services(self.url)  # no user yet: opened with the setup's key
         has_users = services.auth.has_users()
         clinic = ""
         if has_users and services.clinic.is_set_up():
@@ -238,6 +261,11 @@ def run(
 
             where = opened.encrypted
             dialog.attach_unlock(lambda username, password: sign_in_encrypted(where, username, password))
+        elif opened.per_user is not None:
+            from ..services.pg_sign_in import sign_in_pg_role
+
+            server = opened.per_user
+            dialog.attach_unlock(lambda username, password: sign_in_pg_role(server, username, password))
         elif opened.services is not None and opened.has_users:
             dialog.attach(opened.services, opened.clinic_name)
         else:
@@ -250,12 +278,13 @@ def run(
     code = dialog.exec()
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish
-    unlocked = dialog.services if opened.encrypted is not None else None
+    opens_at_sign_in = opened.encrypted is not None or opened.per_user is not None
+    unlocked = dialog.services if opens_at_sign_in else None
     dialog.deleteLater()
     if code == QDialog.DialogCode.Rejected:  # the user quit (a withdrawn dialog ends with WITHDRAWN)
         return 0
     signed_in = code == QDialog.DialogCode.Accepted
-    if opened.encrypted is not None:
+    if opens_at_sign_in:
         if not signed_in or unlocked is None:
             return 0
         opened = Opened(unlocked, True)

@@ -126,7 +126,9 @@ def test_a_deactivated_users_password_no_longer_opens_the_file(clinic) -> None: 
     svc.auth.update_user(replace(nina, active=False))
     with pytest.raises(crypto.WrongSecret):
         encryption.unlock(path, "nina", NURSE_PASSWORD)
-    svc.auth.update_user(replace(nina, active=True))  # reactivated: wrapped again from her hash
+    svc.auth.update_user(
+        replace(svc.auth.get_user(nina.id), active=True)
+    )  # reactivated: wrapped again from her hash
     svc.db.dispose()
     assert encryption.unlock(path, "nina", NURSE_PASSWORD)
 

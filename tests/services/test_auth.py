@@ -246,7 +246,7 @@ def _forbidden_calls(world: World) -> dict[str, object]:
         "reset a password": lambda: svc.auth.reset_password(world.injector2.user_id, NEW_PASSWORD),
         "edit a product": lambda: svc.products.save(replace(botox, in_use_hours=24 * 28)),
         "add a product": lambda: svc.products.save(Product("Homebrew", "toxin", (100,), 24)),
-        "change clinic settings": lambda: svc.clinic.update(ClinicSettings(name="Renamed Clinic")),
+        "change clinic settings": lambda: svc.clinic.update(replace(svc.clinic.get(), name="Renamed Clinic")),
         "set up the clinic": lambda: svc.clinic.setup(ClinicSettings(name="Second Clinic")),
     }
 

@@ -43,8 +43,10 @@ def test_clinic_settings_are_stored_and_audited(world: World) -> None:
         idle_lock_minutes=5,
         backups_kept=30,
     )
-    svc.clinic.update(new)
-    assert svc.clinic.get() == new
+    new = replace(new, version=svc.clinic.get().version)  # an edit of the settings as read
+    saved = svc.clinic.update(new)
+    assert svc.clinic.get() == saved == replace(new, version=new.version + 1)
+    new = saved
     entry = last_audit(world)
     assert (entry.action, entry.entity, entry.username) == ("update", "clinic", "admin")
     changes = json.loads(entry.changes)
@@ -61,7 +63,7 @@ def test_clinic_settings_are_stored_and_audited(world: World) -> None:
 
 # -- products -------------------------------------------------------------------------------------
 def test_the_catalogue_is_seeded_from_the_labels(world: World) -> None:
-    listed = {p.brand: replace(p, id=None) for p in world.services.products.list()}
+    listed = {p.brand: replace(p, id=None, version=0) for p in world.services.products.list()}
     assert listed == {p.brand: p for p in SEED_PRODUCTS}
 
 

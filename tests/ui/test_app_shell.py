@@ -50,6 +50,10 @@ def test_setup_creates_admin_and_clinic_and_signs_in(qtbot, empty_services: Serv
     qtbot.addWidget(dialog)
     _fill_setup(qtbot, dialog)
     qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
+    # A new clinic database is encrypted: its recovery key is shown this once before the setup ends.
+    assert empty_services.encrypted and len(dialog.recovery_key.replace("-", "")) == 32
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)  # "I have kept the recovery key"
     assert dialog.result() == QDialog.DialogCode.Accepted
     [user] = empty_services.auth.list_users()
     assert (user.username, user.full_name, user.credentials, user.role.value) == (

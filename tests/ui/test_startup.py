@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from clinicrec.db import crypto, encryption
 from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.models import AuditRow, PatientRow
 from clinicrec.services.maintenance import check_database
@@ -178,7 +179,11 @@ def test_start_up_shows_sign_in_at_once_and_signs_in_when_the_database_is_open( 
     assert seen["ready_when_shown"] is False and seen["waiting"] is True
     assert seen["rows"] == 1 and "Nurse" in seen["user"]
     assert prompts.shown == []
-    db = Database(make_engine(f"sqlite:///{world.path}"))
+    # The plain database (of an earlier version) was encrypted at this first start, the nurse's password
+    # opening it as before.
+    assert crypto.is_encrypted(world.path)
+    key = encryption.unlock(world.path, "nurse", PASSWORD)
+    db = Database(make_engine(f"sqlite:///{world.path}", key=key))
     with db.read() as s:
         since = select(AuditRow.action).where(AuditRow.id > last_entry).order_by(AuditRow.id)
         actions = s.execute(since).scalars().all()

@@ -57,6 +57,8 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         summary = build_in_place(path, patients=args.patients, seed=args.seed)
         label = str(path)
+        if summary.recovery_key:
+            print(f"  Encrypted; its recovery key (shown once): {summary.recovery_key}")
     print(f"Demo database: {label}")
     print(
         f"  {summary.patients} patients, {summary.sessions} sessions, {summary.points} injection points, "
@@ -68,8 +70,12 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
 
 
 def build_in_place(path: Path, *, patients: int, seed: int) -> DemoSummary:
-    """Build the demo at a temporary name beside ``path``, then move it into place (all or nothing)."""
+    """Build the demo at a temporary name beside ``path``, then move it into place (all or nothing),
+    encrypted like every ClinicRec database file (db/encryption.py ``encrypt_new``)."""
+    from dataclasses import replace
+
     from ...demo import build_demo
+    from ...services.unlock import encrypt_new
 
     if not path.parent.is_dir():
         raise ClinicRecError(f"the folder {path.parent} does not exist")
@@ -77,9 +83,8 @@ def build_in_place(path: Path, *, patients: int, seed: int) -> DemoSummary:
     _remove(building)
     try:
         summary = build_demo(f"sqlite:///{building}", patients=patients, seed=seed)
-        for suffix in _SIDE_FILES:
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        os.replace(building, path)
+        _, recovery = encrypt_new(building, path)
+        summary = replace(summary, recovery_key=recovery)
     finally:
         _remove(building)
     return summary

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...domain.errors import AuthenticationError
+from ...domain.errors import AuthenticationError, StorageError
 
 if TYPE_CHECKING:
     from ..app import CliApp
@@ -26,8 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, app: CliApp) -> int:
     from ...services.maintenance import restore_damaged
-    from ...services.opening import DatabaseRefused, sqlite_file_of
+    from ...services.opening import DatabaseRefused, encrypted_file, sqlite_file_of
     from ...services.permissions import Action
+    from ...services.unlock import restore_damaged_encrypted
 
     file = Path(args.file)
     if not file.is_file():
@@ -35,8 +36,10 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
     url = app.url
     try:
         services = app.services()
-    except DatabaseRefused:
-        if sqlite_file_of(url) is None:
+    except (DatabaseRefused, StorageError) as e:
+        if sqlite_file_of(url) is None or (
+            not isinstance(e, DatabaseRefused) and encrypted_file(url) is None
+        ):
             raise
         credentials = app.credentials(allow_token=False)
         if not credentials.username or credentials.password is None:
@@ -44,7 +47,11 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
                 "the database cannot be opened, so sign in with --user NAME as an administrator "
                 "as you were when the backup was made"
             ) from None
-        result = restore_damaged(url, file, username=credentials.username, password=credentials.password)
+        encrypted = encrypted_file(url)
+        if encrypted is not None:  # damaged and encrypted: the password also unwraps its key
+            result = restore_damaged_encrypted(encrypted, file, credentials.username, credentials.password)
+        else:
+            result = restore_damaged(url, file, username=credentials.username, password=credentials.password)
     else:
         services = app.signed_in(Action.RESTORE)
         result = services.maintenance.restore(file)

@@ -332,9 +332,15 @@ class AuditScreen(QWidget):
             f"{result.entries_checked:,} entries and {result.signed_sessions_checked:,} signed sessions "
             "checked"
         )
+        # Notices (heads kept elsewhere that a restore recorded in the trail superseded) are not proof of
+        # tampering, but a person must confirm each one: a forged "restore" entry could explain away a
+        # shortened trail.
+        notices = "".join(f"\n• {n}" for n in result.notices[:10])
+        to_confirm = f"\n\nTo confirm (was this restore made on purpose, by whom it says?):{notices}"
         if result.ok:
             self.show_banner(
-                f"✓ The audit trail is intact: {counted}. Nothing was changed, removed or reordered.",
+                f"✓ The audit trail is intact: {counted}. Nothing was changed, removed or reordered."
+                + (to_confirm if notices else ""),
                 "banner-info",
             )
             return
@@ -342,7 +348,7 @@ class AuditScreen(QWidget):
         more = f"\n… and {len(result.problems) - 10} more" if len(result.problems) > 10 else ""
         self.show_banner(
             f"⚠ The audit trail has been tampered with ({counted}). The first problem is where "
-            f"the damage starts:\n{problems}{more}"
+            f"the damage starts:\n{problems}{more}" + (to_confirm if notices else "")
         )
 
     def _verify_failed(self, error: Exception) -> None:

@@ -175,3 +175,30 @@ def test_dates_are_optional(screen: AuditScreen) -> None:
     assert optional_date(screen.from_edit) is None and screen.from_edit.text() == "Any"
     screen.from_edit.setDate(QDate(2026, 3, 10))
     assert optional_date(screen.from_edit) == date(2026, 3, 10)
+
+
+def test_the_manager_is_shown_the_notices_to_confirm(  # type: ignore[no-untyped-def]
+    qtbot, world: World, prompts, worker, tmp_path: Path
+) -> None:
+    """A head another workstation saw, superseded by a restore the trail records: not tampering, but the
+    manager is asked to confirm the restore (a forged one could explain away a shortened trail)."""
+    from clinicrec.services.audit_anchor import AnchorBook
+    from clinicrec.services.maintenance import MaintenanceService
+
+    world.as_(world.admin)
+    maintenance = MaintenanceService(world.services.ctx, backup_dir=tmp_path / "backups")
+    old = maintenance.backup_now(tmp_path / "old.sqlite3")
+    make_patient(world.services)
+    world.as_(world.manager)
+    assert world.services.audit_log.verify_chain().ok  # this workstation now holds a newer head
+    other_workstation = AnchorBook().path.read_text()
+    world.as_(world.admin)
+    maintenance.restore(old.path)
+    AnchorBook().path.write_text(other_workstation)  # a workstation that still remembers the old head
+    world.as_(world.manager)
+    s = AuditScreen(world.services, prompts, worker)
+    qtbot.addWidget(s)
+    s.verify_chain()
+    text = s.banner.text()
+    assert text.startswith("✓ The audit trail is intact")
+    assert "To confirm" in text and "replaced by the restore in entry" in text
