@@ -53,6 +53,9 @@ class MainWindow(QMainWindow):
         self._page_size = page_size
         self.session_windows: list[QWidget] = []
         self._signed_out = False
+        #: Set when the window closed for a sign-out or a switch of user: the sign-in screen follows
+        #: (with this notice) instead of the application quitting.
+        self.sign_in_again: str | None = None
         self._shown = False
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
@@ -377,6 +380,20 @@ class MainWindow(QMainWindow):
                 return
         self.sign_out()
         super().closeEvent(event)
+
+    def leave_for_sign_in(self, *, switching: bool = False) -> bool:
+        """Sign out and close, the sign-in screen to follow (Sign out, Switch user, the lock's Sign out).
+
+        False if an open session window kept the window open (its unsaved work; the user cancelled)."""
+        actor = self._services.actor
+        name = actor.signature_name if actor is not None else "The user"
+        self.sign_in_again = (
+            f"{name} signed out. Sign in as yourself to carry on." if switching else f"{name} signed out."
+        )
+        if not self.close():
+            self.sign_in_again = None
+            return False
+        return True
 
     def sign_out(self) -> None:
         if not self._signed_out:
