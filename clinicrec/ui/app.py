@@ -22,6 +22,7 @@ from .main_window import MainWindow
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
 from .startup import make_application
+from .window_sizes import WindowSizes
 from .worker import Worker
 
 if TYPE_CHECKING:
@@ -95,10 +96,12 @@ def run_gui(
     argv: Sequence[str] | None = None,
     prompts: Prompts | None = None,
     signed_in: bool = False,
+    window_sizes: WindowSizes | None = None,
 ) -> int:
     """Run the application until the main window closes (which signs the user out). The exit code.
 
     ``signed_in``: someone is signed in to ``services`` already (the start-up's sign-in dialog).
+    ``window_sizes``: where window sizes are remembered (default: the workstation user's settings).
     """
     app = make_application(argv)
     bus = ChangeBus()
@@ -111,12 +114,13 @@ def run_gui(
         errors.uninstall()
         return 0
     code, first = 0, True
+    sizes = window_sizes or WindowSizes.for_user()
     try:
         while True:  # one pass per signed-in user: Sign out and Switch user come back to the sign-in
-            window = MainWindow(services, bus, prompts, worker)
+            window = MainWindow(services, bus, prompts, worker, window_sizes=sizes)
             window.resize(1280, 800)
             lock = _install_idle_lock(services, bus, window)
-            window.show()
+            sizes.show(window, "main")
             if first:
                 worker.run(
                     services.maintenance.auto_backup_if_due,

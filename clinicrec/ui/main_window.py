@@ -19,6 +19,7 @@ from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
 from .printing import DocumentPrinter
 from .prompts import Prompts
+from .window_sizes import WindowSizes
 from .worker import Worker
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
@@ -43,9 +44,11 @@ class MainWindow(QMainWindow):
         worker: Worker,
         *,
         page_size: int | None = None,
+        window_sizes: WindowSizes | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.window_sizes = window_sizes  # None: windows open at their default size, nothing remembered
         self._services = services
         self._bus = bus
         self._prompts = prompts
@@ -307,7 +310,10 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         window.destroyed.connect(lambda _=None, w=window: self._forget_window(w))
         self.session_windows.append(window)
-        window.show()
+        if self.window_sizes is not None:
+            self.window_sizes.show(window, "session")
+        else:
+            window.show()
         self.sig_session_window_opened.emit(window)
         return window
 
