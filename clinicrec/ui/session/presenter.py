@@ -197,6 +197,9 @@ class SessionPresenter:
                 WarningItem(w.message, "ok" if reason else "alert" if over else "warn", reason, w.key)
             )
         self.ui.totals.warnings.set_items(items)
+        # The screening is said once: in the warnings (with its reason) when they carry it, else the header.
+        listed = any(w.kind == WarningKind.POSITIVE_SCREENING for w in state.warnings)
+        self.ui.screening.setVisible(not listed and bool(self.ui.screening.positives))
         self.refresh_totals()
 
     # -- saving and errors ---------------------------------------------------------------------------
