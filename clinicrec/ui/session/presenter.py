@@ -173,7 +173,9 @@ class SessionPresenter:
         elif zone is not None:
             label.setText(f"{zone.label}: click to add a point here")
         else:
-            label.setText("Click a zone to add · drag to move · Del deletes · arrows nudge")
+            label.setText(
+                "Click a zone to add · drag to move · Del deletes · arrows nudge · K: keyboard placing"
+            )
             label.setToolTip(
                 "Insert adds a point at the centre of the grid-fill zone; Ctrl+wheel or Ctrl+/- zooms; "
                 "Ctrl+0 fits the map"

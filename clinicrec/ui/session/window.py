@@ -22,6 +22,7 @@ from ..prompts import Prompts
 from ..worker import Worker
 from .controller import SessionController
 from .layout import SessionLayout
+from .map_cursor import KeyboardPlacement
 from .presenter import SessionForms, SessionPresenter
 from .printing import SessionPrinting
 from .safety import SafetyPrompts
@@ -151,6 +152,14 @@ class SessionWindow(QMainWindow):
         self.zoom_fit_action = self._action("Fit map", "zoom_fit_action", "Ctrl+0")
         self.focus_map_action = self._action("Go to the map", "focus_map_action", "Ctrl+M")
         self.focus_grid_action = self._action("Go to grid fill", "focus_grid_action", "Ctrl+G")
+        self.keyboard_place_action = self._action(
+            "Place points with the &keyboard",
+            "keyboard_place_action",
+            "Ctrl+K",
+            "A cross-hair on the map: arrows move it, Enter places a point, Esc ends (K on the map)",
+        )
+        self.keyboard_place_action.setCheckable(True)
+        self.keyboard_placement = KeyboardPlacement(self.map, self.ui.tools.current_zone, self)
         self.ui.undo_button.setEnabled(False)
         self.ui.redo_button.setEnabled(False)
         for button, action in (
@@ -174,6 +183,7 @@ class SessionWindow(QMainWindow):
         menu.addAction(self.close_action)
         edit = self.menuBar().addMenu("&Edit")
         edit.addActions([self.undo_action, self.redo_action, self.vial_action, self.last_map_action])
+        edit.addAction(self.keyboard_place_action)
 
     # -- wiring --------------------------------------------------------------------------------------
     def _connect_signals(self) -> None:
@@ -208,6 +218,9 @@ class SessionWindow(QMainWindow):
             (map_.sig_selection_changed, p.map_selection_changed),
             (map_.sig_edit_refused, p.refused),
             (map_.sig_hover_zone, p.hover_zone),
+            (self.keyboard_place_action.toggled, self.keyboard_placement.set_active),
+            (self.keyboard_placement.sig_active_changed, self.keyboard_place_action.setChecked),
+            (self.keyboard_placement.sig_message, p.status),
             (ui.totals.points_view.selectionModel().selectionChanged, p.table_selection_changed),
             (ui.zoom_in.clicked, map_.zoom_in),
             (ui.zoom_out.clicked, map_.zoom_out),
