@@ -21,6 +21,7 @@ from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
 from .controller import SessionController
+from .follow_ups_panel import SessionFollowUps
 from .layout import SessionLayout
 from .map_cursor import KeyboardPlacement
 from .presenter import SessionForms, SessionPresenter
@@ -160,6 +161,9 @@ class SessionWindow(QMainWindow):
         )
         self.keyboard_place_action.setCheckable(True)
         self.keyboard_placement = KeyboardPlacement(self.map, self.ui.tools.current_zone, self)
+        self.follow_ups = SessionFollowUps(
+            self._services, self.controller.bus, self.ui.left_tabs, self.controller.patient.id or 0, self
+        )
         self.ui.undo_button.setEnabled(False)
         self.ui.redo_button.setEnabled(False)
         for button, action in (
@@ -201,6 +205,8 @@ class SessionWindow(QMainWindow):
             (c.sig_read_only_changed, lambda _ro: self.printing.update()),
             (c.sig_busy_changed, lambda busy: self.setEnabled(not busy)),
             (c.sig_session_signed, p.signed),
+            (c.sig_loaded, self.follow_ups.show_session),
+            (c.sig_session_signed, self.follow_ups.show_session),
             (c.sig_message, p.status),
             (c.sig_saved, lambda s: self.sig_session_saved.emit(s.id)),
             (c.sig_session_signed, lambda s: self.sig_session_signed.emit(s.id)),
