@@ -21,6 +21,7 @@ from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
 from .controller import SessionController
+from .discard import DraftDiscarding
 from .follow_ups_panel import SessionFollowUps
 from .layout import SessionLayout
 from .map_cursor import KeyboardPlacement
@@ -106,6 +107,7 @@ class SessionWindow(QMainWindow):
         self.signing = SessionSigning(c, self.safety, self.presenter, self._prompts, self)
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
+        self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
         self._build_menus()
 
     def _action(
@@ -148,6 +150,9 @@ class SessionWindow(QMainWindow):
         self.ae_action = self._action("Adverse &event…", "adverse_event_action", "Ctrl+Shift+E")
         self.follow_up_action = self._action("&Follow-up…", "follow_up_action", "Ctrl+Shift+F")
         self.close_action = self._action("&Close", "close_action", QKeySequence.StandardKey.Close)
+        self.discard_action = self._action(
+            "&Discard draft…", "discard_draft_action", None, "Delete this draft, with a recorded reason"
+        )
         self.zoom_in_action = self._action("Zoom in", "zoom_in_action", QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = self._action("Zoom out", "zoom_out_action", QKeySequence.StandardKey.ZoomOut)
         self.zoom_fit_action = self._action("Fit map", "zoom_fit_action", "Ctrl+0")
@@ -184,7 +189,7 @@ class SessionWindow(QMainWindow):
         menu.addSeparator()
         menu.addActions(self.printing.actions[2:])
         menu.addSeparator()
-        menu.addAction(self.close_action)
+        menu.addActions([self.discard_action, self.close_action])
         edit = self.menuBar().addMenu("&Edit")
         edit.addActions([self.undo_action, self.redo_action, self.vial_action, self.last_map_action])
         edit.addAction(self.keyboard_place_action)
@@ -253,6 +258,8 @@ class SessionWindow(QMainWindow):
             (self.ae_action.triggered, self.records.add_adverse_event),
             (self.follow_up_action.triggered, self.records.record_follow_up),
             (self.close_action.triggered, self.close),
+            (self.discard_action.triggered, self.discarding.discard),
+            (c.sig_read_only_changed, lambda ro: self.discard_action.setEnabled(not ro)),
             (self.zoom_in_action.triggered, map_.zoom_in),
             (self.zoom_out_action.triggered, map_.zoom_out),
             (self.zoom_fit_action.triggered, map_.fit),
