@@ -68,9 +68,23 @@ class PatientEditor(QDialog):
         self.setObjectName("patient_editor")
         self.setWindowTitle(f"Edit patient · {patient.full_name}" if patient else "New patient")
         self._build_ui()
+        self._reserve_room_for_the_badge()
         self._fill(patient)
         self._connect_signals()
         self._dirty = False
+
+    def _reserve_room_for_the_badge(self) -> None:
+        """The dialog is made tall enough for the screening badge at its largest (every answer "yes"), so
+        that ticking a box never grows the form and moves Save under the pointer."""
+        every = SafetyScreening(
+            **{name: True for name in SafetyScreening.QUESTIONS}, other="x" * 60
+        )  # fmt: skip
+        self.badge.set_screening(every)
+        self.badge.setAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
+        self.badge.show()
+        self.layout().activate()
+        self.setMinimumHeight(self.layout().totalMinimumSize().height())
+        self.badge.set_screening(None)
 
     # -- building -------------------------------------------------------------------------------
     def _field(
