@@ -329,9 +329,10 @@ class MainWindow(QMainWindow):
         except ImportError:
             self._prompts.info(self, "Follow-up", "Follow-up recording is not available in this build.")
             return
-        assessment = FollowUpDialog.ask(self, self._services, self._prompts, session_id)
-        if assessment is not None:
-            self.statusBar().showMessage("Follow-up recorded.", 5000)
+        dialog = FollowUpDialog(self, self._services, self._prompts, session_id)
+        if dialog.exec() == FollowUpDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.statusBar().showMessage(dialog.confirmation(), 15000)
+        dialog.deleteLater()
 
     # -- window ---------------------------------------------------------------------------------
     def _update_actions(self) -> None:

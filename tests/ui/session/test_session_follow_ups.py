@@ -41,3 +41,27 @@ def test_follow_ups_tab_appears_with_before_and_after(window, services, prompts)
     assert "Oil 2 → 1 (1 better)" in text
     assert "Redness 1 → 1 (no change)" in text
     assert "GAIS: Improved" in text
+
+
+def test_a_saved_follow_up_confirms_what_was_saved(window, services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from clinicrec.domain.enums import Measure
+    from clinicrec.ui.session.follow_up import FollowUpDialog
+
+    make_signable(window)
+    prompts.queue(PASSWORD)
+    window.signing.sign()
+    dlg = FollowUpDialog(None, services, prompts, window.session_id)
+    qtbot.addWidget(dlg)
+    assert dlg.confirmation() == ""
+    dlg.time_point.setCurrentIndex(dlg.time_point.findData(TimePoint.WEEK_4))
+    for m, grade in ((Measure.PORES, 2), (Measure.OIL, 1), (Measure.REDNESS, 1)):
+        dlg.pickers[m].set_value(grade)
+    services.ctx.clock.set(datetime.now(UTC) + timedelta(days=29))
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert dlg.saved is not None
+    day = dlg.saved.assessed_on
+    assert dlg.confirmation() == (
+        f"Follow-up saved for {window.controller.patient.display_name}: Week 4, {day:%Y-%m-%d} by Nina Nurse."
+    )
