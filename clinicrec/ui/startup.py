@@ -92,6 +92,7 @@ class StartupLoader(QObject):
         "clinicrec.services.patient_search",
         "clinicrec.pdf.templates",
         "clinicrec.domain.dosing",
+        "clinicrec.domain.date_text",
     )
 
     def __init__(self, url: str, parent: QObject | None = None, *, create: bool = False) -> None:
