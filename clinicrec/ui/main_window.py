@@ -130,6 +130,12 @@ class MainWindow(QMainWindow):
         self.touch_up_action = self._action(
             "&Touch-up session", "touch_up_action", "Ctrl+T", "Chart a touch-up of the selected session"
         )
+        self.follow_ups_due_action = self._action(
+            "My follow-ups &due…",
+            "follow_ups_due_action",
+            "Ctrl+Shift+D",
+            "Your sessions whose follow-up is due or overdue; each opens straight into the follow-up",
+        )
         self.about_action = self._action("&About ClinicRec", "about_action")
 
         menu = self.menuBar()
@@ -143,6 +149,8 @@ class MainWindow(QMainWindow):
         session_menu.addActions(
             [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
         )
+        session_menu.addSeparator()
+        session_menu.addAction(self.follow_ups_due_action)
         help_menu = menu.addMenu("&Help")
         self.printer = DocumentPrinter(self._services, self._prompts, self._worker, self)
         help_menu.addActions(list(self.printer.leaflet_actions(self)))
@@ -206,6 +214,7 @@ class MainWindow(QMainWindow):
         self.follow_up_action.triggered.connect(lambda: self._with_session(self.record_follow_up))
         self.touch_up_action.triggered.connect(lambda: self._with_session(self.touch_up))
         self.about_action.triggered.connect(self.about)
+        self.follow_ups_due_action.triggered.connect(self.show_follow_ups_due)
 
         self.patient_list.sig_patient_selected.connect(self._on_patient_selected)
         self.patient_list.sig_patient_activated.connect(self._on_patient_activated)
@@ -322,8 +331,11 @@ class MainWindow(QMainWindow):
             self.session_windows.remove(window)
 
     def record_follow_up(self, session_id: int) -> None:
-        if not self.chart.can("follow_up"):
-            return
+        if self.chart.can("follow_up"):
+            self._open_follow_up(session_id)
+
+    def _open_follow_up(self, session_id: int) -> None:
+        """The follow-up dialog for a signed session (the services check the right to record it)."""
         try:
             from .session.follow_up import FollowUpDialog
         except ImportError:
@@ -333,6 +345,26 @@ class MainWindow(QMainWindow):
         if dialog.exec() == FollowUpDialog.DialogCode.Accepted and dialog.saved is not None:
             self.statusBar().showMessage(dialog.confirmation(), 15000)
         dialog.deleteLater()
+
+    def show_follow_ups_due(self) -> QWidget:
+        """The nurse's own follow-ups due and overdue (one window, brought forward if open)."""
+        from .follow_ups_due import FollowUpsDueWindow
+
+        window = self.clinic_actions.screens.get("follow_ups_due")
+        if window is None:
+            due = FollowUpsDueWindow(self._services, self._bus, self)
+            due.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            due.destroyed.connect(lambda _=None: self.clinic_actions.screens.pop("follow_ups_due", None))
+            due.sig_follow_up_requested.connect(self._follow_up_from_list)
+            self.clinic_actions.screens["follow_ups_due"] = window = due
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _follow_up_from_list(self, patient_id: int, session_id: int) -> None:
+        self.show_patient(patient_id)
+        self._open_follow_up(session_id)
 
     # -- window ---------------------------------------------------------------------------------
     def _update_actions(self) -> None:
