@@ -167,7 +167,7 @@ class SessionWindow(QMainWindow):
         self.keyboard_place_action.setCheckable(True)
         self.keyboard_placement = KeyboardPlacement(self.map, self.ui.tools.current_zone, self)
         self.follow_ups = SessionFollowUps(
-            self._services, self.controller.bus, self.ui.left_tabs, self.controller.patient.id or 0, self
+            self._services, self.controller.bus, self.ui.totals.tabs, self.controller.patient.id or 0, self
         )
         self.ui.undo_button.setEnabled(False)
         self.ui.redo_button.setEnabled(False)

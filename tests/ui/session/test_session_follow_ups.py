@@ -17,7 +17,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 def _tab_titles(window) -> list[str]:  # type: ignore[no-untyped-def]
-    tabs = window.ui.left_tabs
+    tabs = window.ui.totals.tabs
     return [tabs.tabText(i) for i in range(tabs.count())]
 
 
