@@ -383,9 +383,13 @@ class ChartingService(ServiceBase):
         view["baseline"] = assessment_values(base) if base else None
         return view
 
-    def delete_draft(self, session_id: int, version: int) -> None:
-        """Delete a draft as the user saw it (``version``); refused if it was saved elsewhere since."""
+    def delete_draft(self, session_id: int, version: int, *, reason: str | None = None) -> None:
+        """Delete a draft as the user saw it (``version``); refused if it was saved elsewhere since.
+
+        ``reason``: why the nurse discards it (the session window asks); recorded with the deletion."""
         actor = self.actor(Action.CHART)
+        if reason is not None:
+            require_reason(reason, "Why the draft is discarded")
         with self.writing() as s:
             row = s.get(SessionRow, session_id, with_for_update=True)  # PostgreSQL: a concurrent saver waits
             if row is None:
@@ -409,7 +413,7 @@ class ChartingService(ServiceBase):
                 "session",
                 session_id,
                 patient_id=patient_id,
-                changes=audit.diff(old, {}),
+                changes=audit.diff(old, {}) | ({"reason": [None, reason.strip()]} if reason else {}),
             )
 
     @staticmethod

@@ -22,6 +22,7 @@ from .main_window import MainWindow
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
 from .startup import make_application
+from .window_sizes import WindowSizes
 from .worker import Worker
 
 if TYPE_CHECKING:
@@ -95,10 +96,12 @@ def run_gui(
     argv: Sequence[str] | None = None,
     prompts: Prompts | None = None,
     signed_in: bool = False,
+    window_sizes: WindowSizes | None = None,
 ) -> int:
     """Run the application until the main window closes (which signs the user out). The exit code.
 
     ``signed_in``: someone is signed in to ``services`` already (the start-up's sign-in dialog).
+    ``window_sizes``: where window sizes are remembered (default: the workstation user's settings).
     """
     app = make_application(argv)
     bus = ChangeBus()
@@ -110,24 +113,37 @@ def run_gui(
     if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials, signed_in=signed_in):
         errors.uninstall()
         return 0
-    window = MainWindow(services, bus, prompts, worker)
-    window.resize(1280, 800)
-    lock = _install_idle_lock(services, bus, window)
-    window.show()
-    worker.run(
-        services.maintenance.auto_backup_if_due,
-        lambda info: info and window.statusBar().showMessage(f"Daily backup saved: {info.path.name}", 5000),
-        lambda e: window.statusBar().showMessage(f"The daily backup failed: {e}"),
-    )
-    gc.freeze()  # start-up objects never die: keep them out of the collector's full passes
+    code, first = 0, True
+    sizes = window_sizes or WindowSizes.for_user()
     try:
-        return app.exec()
+        while True:  # one pass per signed-in user: Sign out and Switch user come back to the sign-in
+            window = MainWindow(services, bus, prompts, worker, window_sizes=sizes)
+            window.resize(1280, 800)
+            lock = _install_idle_lock(services, bus, window)
+            sizes.show(window, "main")
+            if first:
+                worker.run(
+                    services.maintenance.auto_backup_if_due,
+                    lambda info, w=window: (
+                        info and w.statusBar().showMessage(f"Daily backup saved: {info.path.name}", 5000)
+                    ),
+                    lambda e, w=window: w.statusBar().showMessage(f"The daily backup failed: {e}"),
+                )
+                gc.freeze()  # start-up objects never die: keep them out of the collector's full passes
+                first = False
+            try:
+                code = app.exec()
+            finally:
+                lock.stop()
+                worker.wait()
+                window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
+            notice = window.sign_in_again
+            window.deleteLater()
+            if code != 0 or notice is None or LoginDialog.ask(None, services, notice=notice) is None:
+                return code
     finally:
-        lock.stop()
-        worker.wait()
         errors.uninstall()
         _backup_on_exit(services)
-        window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
 
 
 def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow):  # type: ignore[no-untyped-def]
@@ -136,12 +152,20 @@ def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow): 
     lock = IdleLock(services, [window], parent=window)
     bus.sig_changed.connect(lock.on_change)
 
+    def sign_out_to_sign_in() -> None:
+        """The lock's Sign out (or too many wrong passwords): signed out, the sign-in screen next."""
+        lock.release()
+        if not window.leave_for_sign_in():
+            lock.lock()  # a session window kept it open: nothing is shown without the password
+
     def sign_out_and_close() -> None:
         lock.release()
         window.close()
 
-    lock.sig_sign_out_requested.connect(sign_out_and_close)
-    window.clinic_actions.sig_lock_requested.connect(lock.lock)
+    lock.sig_sign_out_requested.connect(sign_out_to_sign_in)
+    window.clinic_actions.sig_lock_requested.connect(lock.lock_by_hand)
+    window.clinic_actions.sig_sign_out_requested.connect(window.leave_for_sign_in)
+    window.clinic_actions.sig_switch_user_requested.connect(lambda: window.leave_for_sign_in(switching=True))
     window.clinic_actions.sig_database_restored.connect(lambda _message: sign_out_and_close())
     lock.start()
     return lock

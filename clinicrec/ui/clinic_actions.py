@@ -1,4 +1,5 @@
-"""The main window's Reports and Admin menus and the account commands (change password, lock).
+"""The main window's Reports and Admin menus and the account commands (change password, lock, switch user,
+sign out).
 
 Each screen opens once, as its own window, and only for users whose role allows it (the services
 refuse anyway). Backups and restores run off the GUI thread.
@@ -25,6 +26,8 @@ class ClinicActions(QObject):
     """Builds the actions, puts them in the window's menus, opens the screens."""
 
     sig_lock_requested = Signal()
+    sig_switch_user_requested = Signal()
+    sig_sign_out_requested = Signal()
     sig_database_restored = Signal(str)  # the message shown to the user
 
     def __init__(
@@ -81,13 +84,23 @@ class ClinicActions(QObject):
             "Change &password…", "change_password_action", None, "Change your own password"
         )
         self.lock_action = self._action(
-            "&Lock now", "lock_action", "Ctrl+L", "Cover the screen until you sign in again"
+            "&Lock screen", "lock_action", "Ctrl+L", "Cover the screen until you give your password again"
+        )
+        self.switch_user_action = self._action(
+            "S&witch user…",
+            "switch_user_action",
+            None,
+            "Sign out (open windows are closed) and let another user sign in",
+        )
+        self.sign_out_action = self._action(
+            "Sign &out", "sign_out_action", None, "Sign out and return to the sign-in screen"
         )
 
     def install(self, file_menu: QMenu) -> None:
         """Add the account commands to ``file_menu`` (before Quit) and the Reports and Admin menus."""
         first = file_menu.actions()[0] if file_menu.actions() else None
-        file_menu.insertActions(first, [self.password_action, self.lock_action])  # type: ignore[arg-type]
+        account = [self.password_action, self.lock_action, self.switch_user_action, self.sign_out_action]
+        file_menu.insertActions(first, account)  # type: ignore[arg-type]
         file_menu.insertSeparator(first)  # type: ignore[arg-type]
         bar = self._window.menuBar()
         help_action = bar.actions()[-1] if bar.actions() else None
@@ -114,6 +127,8 @@ class ClinicActions(QObject):
         self.restore_action.triggered.connect(self.restore_from_backup)
         self.password_action.triggered.connect(self.change_password)
         self.lock_action.triggered.connect(self.sig_lock_requested)
+        self.switch_user_action.triggered.connect(self.sig_switch_user_requested)
+        self.sign_out_action.triggered.connect(self.sig_sign_out_requested)
 
     def update_for_actor(self) -> None:
         actor = self._services.actor

@@ -97,6 +97,7 @@ class IdleLock(QObject):
         self._pause = QTimer(self, singleShot=True, interval=UNLOCK_PAUSE_MS)
         self._rights_timer = QTimer(self, interval=RIGHTS_POLL_MS)
         self._reason: str | None = None
+        self._by_hand = False  # the current lock was asked for (menu, Ctrl+L), not caused by idleness
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -228,10 +229,15 @@ class IdleLock(QObject):
     def _coverable(self, w: QWidget) -> bool:
         return w.isWindow() and w.isVisible() and w not in self._overlays and w.windowType() in _COVERED_TYPES
 
-    def lock(self, reason: str | None = None) -> None:
-        """Cover every window now (also used by a "Lock now" menu command).
+    def lock_by_hand(self) -> None:
+        """The "Lock screen" command (Ctrl+L): locked at once, without any word of idleness."""
+        self.lock(by_hand=True)
+
+    def lock(self, reason: str | None = None, *, by_hand: bool = False) -> None:
+        """Cover every window now.
 
         ``reason``: the user's account changed (deactivated, another role); shown on every overlay.
+        ``by_hand``: the user asked for it (the overlay does not say "after 10 minutes without activity").
         """
         actor = self._services.actor
         if actor is None:
@@ -249,6 +255,7 @@ class IdleLock(QObject):
             popup.close()
         QToolTip.hideText()
         self._failures = 0
+        self._by_hand = by_hand
         self._locked = True
         self._user = actor.signature_name
         windows = list(
@@ -275,6 +282,7 @@ class IdleLock(QObject):
             self._minutes,
             sign_out_available=self.isSignalConnected(QMetaMethod.fromSignal(self.sig_sign_out_requested)),
             reason=self._reason,
+            by_hand=self._by_hand,
         )
         overlay.sig_unlock_requested.connect(self._try_unlock)
         overlay.sig_sign_out_requested.connect(self.sig_sign_out_requested)

@@ -39,11 +39,13 @@ class LockOverlay(QWidget):
         *,
         sign_out_available: bool = False,
         reason: str | None = None,
+        by_hand: bool = False,
     ) -> None:
         super().__init__(window)
         self._window = window
         self._user = user
         self._minutes = minutes
+        self._by_hand = by_hand  # locked with the menu command or Ctrl+L, not for idleness
         self.setObjectName("lock_overlay")
         self.setAccessibleName("Screen locked")
         self.setAttribute(Qt.WidgetAttribute.WA_NoMousePropagation, True)
@@ -67,6 +69,7 @@ class LockOverlay(QWidget):
         card.setContentsMargins(28, 18, 28, 20)
         card.setSpacing(8)
         plural, at = "s" if self._minutes != 1 else "", datetime.now().strftime("%H:%M")
+        why = "" if self._by_hand else f" after {self._minutes} minute{plural} without activity"
         self.heading = _named(set_role(QLabel("Screen locked", self.card), "heading"), "lock_heading")
         self.message = _named(
             QLabel(f"Locked — {self._user} — enter your password", self.card), "lock_message"
@@ -74,8 +77,7 @@ class LockOverlay(QWidget):
         self.note = _named(
             set_role(
                 QLabel(
-                    f"Locked at {at} after {self._minutes} minute{plural} without "
-                    "activity. Everything you had open is kept as you left it.",
+                    f"Locked at {at}{why}. Everything you had open is kept as you left it.",
                     self.card,
                 ),
                 "muted",

@@ -51,8 +51,10 @@ class LoginDialog(QDialog):
         *,
         demo_credentials: tuple[str, str] | None = None,
         parent: QWidget | None = None,
+        notice: str = "",
     ) -> None:
         super().__init__(parent)
+        self._notice = notice  # after a sign-out or switch of user: who signed out
         self._services = services
         self._demo = demo_credentials
         self._pending = False  # "Sign in" pressed before the services were attached
@@ -75,6 +77,11 @@ class LoginDialog(QDialog):
         self.clinic_label = set_role(QLabel(clinic or "Microbotox charting", self), "muted")
         self.clinic_label.setObjectName("clinic_label")
         layout.addWidget(self.clinic_label)
+        self.notice_label = set_role(QLabel(self._notice, self), "banner-info")
+        self.notice_label.setObjectName("sign_in_notice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setVisible(bool(self._notice))
+        layout.addWidget(self.notice_label)
 
         self.demo_box = QWidget(self)
         self.demo_box.setObjectName("demo_box")
@@ -268,10 +275,15 @@ class LoginDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, services: Services, *, demo_credentials: tuple[str, str] | None = None
+        cls,
+        parent: QWidget | None,
+        services: Services,
+        *,
+        demo_credentials: tuple[str, str] | None = None,
+        notice: str = "",
     ) -> Actor | None:
         """Show the dialog; the signed-in user, or None if the user quit."""
-        dialog = cls(services, demo_credentials=demo_credentials, parent=parent)
+        dialog = cls(services, demo_credentials=demo_credentials, parent=parent, notice=notice)
         try:
             return dialog.actor if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:

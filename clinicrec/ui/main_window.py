@@ -19,6 +19,7 @@ from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
 from .printing import DocumentPrinter
 from .prompts import Prompts
+from .window_sizes import WindowSizes
 from .worker import Worker
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
@@ -43,9 +44,11 @@ class MainWindow(QMainWindow):
         worker: Worker,
         *,
         page_size: int | None = None,
+        window_sizes: WindowSizes | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.window_sizes = window_sizes  # None: windows open at their default size, nothing remembered
         self._services = services
         self._bus = bus
         self._prompts = prompts
@@ -53,6 +56,9 @@ class MainWindow(QMainWindow):
         self._page_size = page_size
         self.session_windows: list[QWidget] = []
         self._signed_out = False
+        #: Set when the window closed for a sign-out or a switch of user: the sign-in screen follows
+        #: (with this notice) instead of the application quitting.
+        self.sign_in_again: str | None = None
         self._shown = False
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
@@ -124,6 +130,12 @@ class MainWindow(QMainWindow):
         self.touch_up_action = self._action(
             "&Touch-up session", "touch_up_action", "Ctrl+T", "Chart a touch-up of the selected session"
         )
+        self.follow_ups_due_action = self._action(
+            "My follow-ups &due…",
+            "follow_ups_due_action",
+            "Ctrl+Shift+D",
+            "Your sessions whose follow-up is due or overdue; each opens straight into the follow-up",
+        )
         self.about_action = self._action("&About ClinicRec", "about_action")
 
         menu = self.menuBar()
@@ -137,6 +149,8 @@ class MainWindow(QMainWindow):
         session_menu.addActions(
             [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
         )
+        session_menu.addSeparator()
+        session_menu.addAction(self.follow_ups_due_action)
         help_menu = menu.addMenu("&Help")
         self.printer = DocumentPrinter(self._services, self._prompts, self._worker, self)
         help_menu.addActions(list(self.printer.leaflet_actions(self)))
@@ -200,6 +214,7 @@ class MainWindow(QMainWindow):
         self.follow_up_action.triggered.connect(lambda: self._with_session(self.record_follow_up))
         self.touch_up_action.triggered.connect(lambda: self._with_session(self.touch_up))
         self.about_action.triggered.connect(self.about)
+        self.follow_ups_due_action.triggered.connect(self.show_follow_ups_due)
 
         self.patient_list.sig_patient_selected.connect(self._on_patient_selected)
         self.patient_list.sig_patient_activated.connect(self._on_patient_activated)
@@ -304,7 +319,10 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         window.destroyed.connect(lambda _=None, w=window: self._forget_window(w))
         self.session_windows.append(window)
-        window.show()
+        if self.window_sizes is not None:
+            self.window_sizes.show(window, "session")
+        else:
+            window.show()
         self.sig_session_window_opened.emit(window)
         return window
 
@@ -313,16 +331,40 @@ class MainWindow(QMainWindow):
             self.session_windows.remove(window)
 
     def record_follow_up(self, session_id: int) -> None:
-        if not self.chart.can("follow_up"):
-            return
+        if self.chart.can("follow_up"):
+            self._open_follow_up(session_id)
+
+    def _open_follow_up(self, session_id: int) -> None:
+        """The follow-up dialog for a signed session (the services check the right to record it)."""
         try:
             from .session.follow_up import FollowUpDialog
         except ImportError:
             self._prompts.info(self, "Follow-up", "Follow-up recording is not available in this build.")
             return
-        assessment = FollowUpDialog.ask(self, self._services, self._prompts, session_id)
-        if assessment is not None:
-            self.statusBar().showMessage("Follow-up recorded.", 5000)
+        dialog = FollowUpDialog(self, self._services, self._prompts, session_id)
+        if dialog.exec() == FollowUpDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.statusBar().showMessage(dialog.confirmation(), 15000)
+        dialog.deleteLater()
+
+    def show_follow_ups_due(self) -> QWidget:
+        """The nurse's own follow-ups due and overdue (one window, brought forward if open)."""
+        from .follow_ups_due import FollowUpsDueWindow
+
+        window = self.clinic_actions.screens.get("follow_ups_due")
+        if window is None:
+            due = FollowUpsDueWindow(self._services, self._bus, self)
+            due.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            due.destroyed.connect(lambda _=None: self.clinic_actions.screens.pop("follow_ups_due", None))
+            due.sig_follow_up_requested.connect(self._follow_up_from_list)
+            self.clinic_actions.screens["follow_ups_due"] = window = due
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _follow_up_from_list(self, patient_id: int, session_id: int) -> None:
+        self.show_patient(patient_id)
+        self._open_follow_up(session_id)
 
     # -- window ---------------------------------------------------------------------------------
     def _update_actions(self) -> None:
@@ -377,6 +419,20 @@ class MainWindow(QMainWindow):
                 return
         self.sign_out()
         super().closeEvent(event)
+
+    def leave_for_sign_in(self, *, switching: bool = False) -> bool:
+        """Sign out and close, the sign-in screen to follow (Sign out, Switch user, the lock's Sign out).
+
+        False if an open session window kept the window open (its unsaved work; the user cancelled)."""
+        actor = self._services.actor
+        name = actor.signature_name if actor is not None else "The user"
+        self.sign_in_again = (
+            f"{name} signed out. Sign in as yourself to carry on." if switching else f"{name} signed out."
+        )
+        if not self.close():
+            self.sign_in_again = None
+            return False
+        return True
 
     def sign_out(self) -> None:
         if not self._signed_out:

@@ -96,6 +96,7 @@ class StartupLoader(QObject):
         "clinicrec.services.patient_search",
         "clinicrec.pdf.templates",
         "clinicrec.domain.dosing",
+        "clinicrec.domain.date_text",
     )
 
     def __init__(

@@ -70,6 +70,9 @@ QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
     border: 1px solid {DANGER}; background: #fff8f7;
 }}
+QLineEdit[signed="true"], QPlainTextEdit[signed="true"] {{
+    background: transparent; border: 1px solid transparent;
+}}
 QPushButton {{
     background: #eef1f3; border: 1px solid {BORDER}; border-radius: 4px; padding: 5px 14px; min-height: 20px;
 }}

@@ -37,6 +37,14 @@ class FieldErrorLabel(QLabel):
         if field is not None and field.objectName():
             self.setObjectName(f"{field.objectName()}_error")
         self.hide()
+        if field is not None:
+            _on_edit(field, self._field_edited)
+
+    def _field_edited(self, *_args: object) -> None:
+        """The user changed the field: the old message no longer describes it (the next check may say
+        something new)."""
+        if self.text():
+            self.clear_error()
 
     @property
     def field(self) -> QWidget | None:
@@ -59,6 +67,18 @@ class FieldErrorLabel(QLabel):
             self._field.setProperty("invalid", False)
             _repolish(self._field)
         self.hide()
+
+
+_EDIT_SIGNALS = ("textEdited", "textChanged", "currentIndexChanged", "valueChanged", "dateChanged", "toggled")
+
+
+def _on_edit(field: QWidget, slot: object) -> None:
+    """Connect ``slot`` to the signal saying the user changed ``field`` (a line edit's own typing only)."""
+    for name in _EDIT_SIGNALS:
+        signal = getattr(field, name, None)
+        if signal is not None and hasattr(signal, "connect"):
+            signal.connect(slot)
+            return
 
 
 def _repolish(widget: QWidget) -> None:

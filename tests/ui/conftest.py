@@ -92,3 +92,13 @@ def bus(services, qtbot):  # type: ignore[no-untyped-def]
     bus = ChangeBus()
     services.subscribe(bus.publish)
     return bus
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_window_settings(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Remembered window sizes (QSettings) go to a folder of the test run, never the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)

@@ -160,7 +160,13 @@ def test_menus_hold_every_action_with_its_shortcut(window: MainWindow) -> None:
         a.text().replace("&", ""): [x.objectName() for x in a.menu().actions() if x.objectName()]
         for a in window.menuBar().actions()
     }
-    assert menus["File"] == ["change_password_action", "lock_action", "quit_action"]
+    assert menus["File"] == [
+        "change_password_action",
+        "lock_action",
+        "switch_user_action",
+        "sign_out_action",
+        "quit_action",
+    ]
     assert menus["Reports"] == ["reports_action"]
     assert {"new_patient_action", "find_action"} <= set(menus["Patients"])
     assert "new_session_action" in menus["Session"]

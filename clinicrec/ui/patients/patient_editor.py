@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,32 +24,25 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clinic_time import age_on, local_date
+from ...domain.date_text import DateOrder, read_date
 from ...domain.enums import AllergyStatus, Language, Sex
 from ...domain.errors import ClinicRecError, ConcurrentEditError, FieldError, ValidationError
 from ...domain.models import Patient, SafetyScreening
 from ...domain.safety import ADULT_AGE, pregnancy_needs_a_question
 from ...domain.validation import validate_patient
 from ...services.app import Services
-from ..date_edit import parse_typed_date
 from ..prompts import Prompts
 from ..style import make_primary, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge, show_field_errors
 from .patient_chart import ROMAN
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 
-
-def parse_date(text: str) -> date | None:
-    """ISO or the clinic's local format (ui/date_edit.py), then the formats the editor always took."""
-    typed = parse_typed_date(text)
-    if typed is not None:
-        return typed
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
+def parse_date(text: str, order: DateOrder = DateOrder.ISO) -> date | None:
+    """The date typed (year-month-day, or with slashes in the clinic's order); None if it is not one."""
+    try:
+        return read_date(text, order)
+    except ValueError:
+        return None
 
 
 class PatientEditor(QDialog):
@@ -61,8 +54,12 @@ class PatientEditor(QDialog):
         prompts: Prompts,
         patient: Patient | None = None,
         parent: QWidget | None = None,
+        *,
+        date_order: DateOrder = DateOrder.ISO,
     ) -> None:
         super().__init__(parent)
+        #: How dates with slashes are read (ISO: one that reads two ways is refused, naming both).
+        self.date_order = date_order
         self._services = services
         self._prompts = prompts
         self._original = patient
@@ -71,9 +68,23 @@ class PatientEditor(QDialog):
         self.setObjectName("patient_editor")
         self.setWindowTitle(f"Edit patient · {patient.full_name}" if patient else "New patient")
         self._build_ui()
+        self._reserve_room_for_the_badge()
         self._fill(patient)
         self._connect_signals()
         self._dirty = False
+
+    def _reserve_room_for_the_badge(self) -> None:
+        """The dialog is made tall enough for the screening badge at its largest (every answer "yes"), so
+        that ticking a box never grows the form and moves Save under the pointer."""
+        every = SafetyScreening(
+            **{name: True for name in SafetyScreening.QUESTIONS}, other="x" * 60
+        )  # fmt: skip
+        self.badge.set_screening(every)
+        self.badge.setAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
+        self.badge.show()
+        self.layout().activate()
+        self.setMinimumHeight(self.layout().totalMinimumSize().height())
+        self.badge.set_screening(None)
 
     # -- building -------------------------------------------------------------------------------
     def _field(
@@ -302,7 +313,7 @@ class PatientEditor(QDialog):
             self.allergy_status.setCurrentIndex(listed)
 
     def _update_minor_note(self) -> None:
-        born = parse_date(self.date_of_birth.text())
+        born = parse_date(self.date_of_birth.text(), self.date_order)
         age = age_on(born, self._today()) if born is not None else None
         minor = age is not None and 0 <= age < ADULT_AGE
         self.minor_note.setText(
@@ -342,15 +353,12 @@ class PatientEditor(QDialog):
 
     def _date_error(self) -> tuple[date, FieldError | None]:
         text = self.date_of_birth.text().strip()
-        born = parse_date(text)
-        if born is not None:
-            return born, None
-        message = (
-            "Date of birth is required."
-            if not text
-            else f"“{text}” is not a date: write it as year-month-day, e.g. 1985-03-14."
-        )
-        return date(2000, 1, 1), FieldError("date_of_birth", message)
+        if not text:
+            return date(2000, 1, 1), FieldError("date_of_birth", "Date of birth is required.")
+        try:
+            return read_date(text, self.date_order), None
+        except ValueError as e:  # what is wrong with it: "February 2031 has 28 days", two readings, …
+            return date(2000, 1, 1), FieldError("date_of_birth", f"{e}.")
 
     def save(self) -> bool:
         """Store the patient; on a problem show it by its field (or in the banner) and stay open."""

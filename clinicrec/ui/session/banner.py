@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from ...domain.enums import SessionStatus
 from ...domain.models import SessionRecord, TreatmentSession
 from ..style import ACCENT_SOFT, WARN_BG, WARN_BORDER
@@ -21,7 +24,18 @@ INFO_STYLE = (
 )
 
 
-def banner_for(session: TreatmentSession, record: SessionRecord | None) -> tuple[str, str]:
+def banner_for(
+    session: TreatmentSession,
+    record: SessionRecord | None,
+    performed: Callable[[int], datetime | None] = lambda _id: None,
+) -> tuple[str, str]:
+    """The banner's text and style. Sessions are named by when they were performed (``performed`` looks
+    that up), never by the database's internal numbers."""
+
+    def named(session_id: int) -> str:
+        when = performed(session_id)
+        return f"the session of {local(when)}" if when is not None else "an earlier session"
+
     lines: list[str] = []
     style = ""
     if session.status == SessionStatus.SIGNED and record is not None and record.signature is not None:
@@ -32,12 +46,12 @@ def banner_for(session: TreatmentSession, record: SessionRecord | None) -> tuple
             "an amendment (Amend…)."
         )
         for a in record.amended_by:
-            lines.append(f"Amended by session {a.session_id} ({a.author_name}): {a.reason}")
+            lines.append(f"Amended on {local(a.at)} by {a.author_name}: {a.reason}")
         style = SIGNED_STYLE
     if session.amends_id is not None:
-        lines.append(f"Amendment of session {session.amends_id}. Reason: {session.amendment_reason}")
+        lines.append(f"Amendment of {named(session.amends_id)}. Reason: {session.amendment_reason}")
         style = style or AMEND_STYLE
     if session.touch_up_of_id is not None:
-        lines.append(f"Touch-up of session {session.touch_up_of_id}.")
+        lines.append(f"Touch-up of {named(session.touch_up_of_id)}.")
         style = style or INFO_STYLE
     return "\n".join(lines), style

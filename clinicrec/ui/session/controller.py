@@ -473,8 +473,8 @@ class SessionController(QObject):
         )
         self.load(draft)
         self.sig_message.emit(
-            f"Amendment of session {draft.amends_id} started; it saves as you go and is signed like "
-            "any session."
+            f"Amendment of the session of {self.session.performed_at.astimezone():%Y-%m-%d} started; it "
+            "saves as you go and is signed like any session."
         )
         self.sig_amendment_started.emit(draft.id)
         return draft

@@ -29,6 +29,14 @@ from ..widgets import FieldErrorLabel
 from .form_helpers import field_with_error, from_qdatetime, local, name, set_read_only, to_qdatetime
 
 
+class OneStopDateTimeEdit(QDateTimeEdit):
+    """Tab leaves the field at once instead of visiting its five parts (year, month, day, hour, minute);
+    the arrow keys still move between the parts and Up/Down change the one under the cursor."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's name
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class SessionDetailsForm(QWidget):
     sig_changed = Signal()
 
@@ -46,7 +54,7 @@ class SessionDetailsForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(8)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.performed_at = name(QDateTimeEdit(self), "session_performed_at", "Session date and time")
+        self.performed_at = name(OneStopDateTimeEdit(self), "session_performed_at", "Session date and time")
         self.performed_at.setCalendarPopup(True)
         self.performed_at.setDisplayFormat("yyyy-MM-dd  HH:mm")
         self._row(form, "Date and time", self.performed_at, "performed_at")

@@ -99,7 +99,8 @@ class FaceMapView(QGraphicsView):
         self.setAccessibleName("Face map")
         self.setAccessibleDescription(
             "Click inside a zone to place a point; drag to move; Delete removes the selected points; "
-            "arrow keys move them; Insert adds a point at the centre of the chosen zone; Ctrl+wheel zooms."
+            "arrow keys move them; Insert adds a point at the centre of the chosen zone; Ctrl+wheel zooms; "
+            "K places points with the keyboard (a cross-hair: arrows move it, Enter places, Esc ends)."
         )
         self._scene.selectionChanged.connect(self._on_selection_changed)
 

@@ -274,6 +274,17 @@ class FollowUpDialog(QDialog):
             return
         self.accept()
 
+    def confirmation(self) -> str:
+        """What was saved, to confirm it once the dialog has closed."""
+        a = self.saved
+        if a is None:
+            return ""
+        return (
+            f"Follow-up saved for {self._patient}: {a.time_point.label}, {a.assessed_on:%Y-%m-%d}"
+            + (f" by {a.assessor_name}" if a.assessor_name else "")
+            + "."
+        )
+
     @classmethod
     def ask(
         cls, parent: QWidget | None, services: Services, prompts: Prompts, session_id: int

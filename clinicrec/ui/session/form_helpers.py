@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -65,13 +65,42 @@ def local(when: datetime) -> str:
     return f"{when.astimezone():%Y-%m-%d %H:%M}"
 
 
+def _look_signed(w: QWidget, read_only: bool) -> None:
+    """A signed chart's text reads as a record, not a form: no white box, no focus ring, no placeholder
+    (the style's ``signed`` rule); the field can still be selected and copied with the mouse."""
+    if bool(w.property("signed")) == read_only:
+        return
+    w.setProperty("signed", read_only)
+    if isinstance(w, QAbstractSpinBox):
+        w.setFrame(not read_only)
+        w.setStyleSheet("QAbstractSpinBox { background: transparent; }" if read_only else "")
+    if read_only:
+        w.setProperty("editable_focus", w.focusPolicy())
+        w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if w.hasFocus():
+            w.clearFocus()
+    elif w.property("editable_focus") is not None:
+        w.setFocusPolicy(Qt.FocusPolicy(w.property("editable_focus")))
+    if isinstance(w, QLineEdit | QPlainTextEdit):
+        if read_only:
+            w.setProperty("editable_placeholder", w.placeholderText())
+            w.setPlaceholderText("")
+        else:
+            w.setPlaceholderText(str(w.property("editable_placeholder") or w.placeholderText()))
+    w.style().unpolish(w)
+    w.style().polish(w)
+
+
 def set_read_only(widgets: Iterable[QWidget], read_only: bool) -> None:
-    """Text stays readable (read-only, not greyed); choices and buttons are disabled."""
+    """Text stays readable (read-only, not greyed, not looking editable); choices and buttons are
+    disabled."""
     for w in widgets:
         if isinstance(w, QLineEdit | QPlainTextEdit):
             w.setReadOnly(read_only)
+            _look_signed(w, read_only)
         elif isinstance(w, QAbstractSpinBox):
             w.setReadOnly(read_only)
+            _look_signed(w, read_only)
             w.setButtonSymbols(
                 QAbstractSpinBox.ButtonSymbols.NoButtons
                 if read_only

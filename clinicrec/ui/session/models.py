@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from ...domain.clinic_time import local_datetime
 from ...domain.dilution import column_decimals, fmt_units, fmt_volume
 from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
@@ -289,11 +290,15 @@ class AdverseEventsModel(RowsModel[AdverseEvent]):
 
 # -- vials open today --------------------------------------------------------------------------------
 class VialStatusModel(RowsModel[VialStatus]):
-    """Vials open today: red once expired or empty."""
+    """Vials open today: red once expired or empty. "Use by" comes early: it is what the nurse checks."""
 
-    def __init__(self, today: date, parent: QObject | None = None) -> None:
+    def __init__(self, today: date, parent: QObject | None = None, *, zone_name: str | None = None) -> None:
         super().__init__((), parent=parent)
         self._today = today
+
+        def at(moment: datetime) -> str:
+            local = local_datetime(moment, zone_name) if zone_name else moment.astimezone()
+            return f"{local:%Y-%m-%d %H:%M}"
 
         def tone(st: VialStatus) -> QColor | None:
             return ALERT_FG if st.expired(self._today) or st.remaining_units <= 0 else None
@@ -308,10 +313,10 @@ class VialStatusModel(RowsModel[VialStatus]):
             (
                 column("Product", lambda st: f"{st.product.brand} {st.vial.vial_units:g} U"),
                 column("Lot", lambda st: st.vial.lot_number),
-                column("Concentration", lambda st: st.vial.concentration.label()),
-                column("Reconstituted", lambda st: f"{st.vial.reconstituted_at.astimezone():%Y-%m-%d %H:%M}"),
+                column("Use by", lambda st: at(st.use_by)),
                 column("Left", lambda st: fmt_units(st.remaining_units), numeric=True),
-                column("Use by", lambda st: f"{st.use_by.astimezone():%Y-%m-%d %H:%M}"),
+                column("Concentration", lambda st: st.vial.concentration.label()),
+                column("Reconstituted", lambda st: at(st.vial.reconstituted_at)),
             ),
             (),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from ...domain.dilution import fmt_units, fmt_volume
 from ...domain.dosing import totals_by_product
 from ...domain.enums import SessionStatus, WarningKind, Zone
-from ...domain.errors import FieldError
+from ...domain.errors import ClinicRecError, FieldError
 from ...domain.models import TreatmentSession
 from ..prompts import Prompts
 from ..widgets import show_field_errors
@@ -173,7 +174,9 @@ class SessionPresenter:
         elif zone is not None:
             label.setText(f"{zone.label}: click to add a point here")
         else:
-            label.setText("Click a zone to add · drag to move · Del deletes · arrows nudge")
+            label.setText(
+                "Click a zone to add · drag to move · Del deletes · arrows nudge · K: keyboard placing"
+            )
             label.setToolTip(
                 "Insert adds a point at the centre of the grid-fill zone; Ctrl+wheel or Ctrl+/- zooms; "
                 "Ctrl+0 fits the map"
@@ -197,6 +200,9 @@ class SessionPresenter:
                 WarningItem(w.message, "ok" if reason else "alert" if over else "warn", reason, w.key)
             )
         self.ui.totals.warnings.set_items(items)
+        # The screening is said once: in the warnings (with its reason) when they carry it, else the header.
+        listed = any(w.kind == WarningKind.POSITIVE_SCREENING for w in state.warnings)
+        self.ui.screening.setVisible(not listed and bool(self.ui.screening.positives))
         self.refresh_totals()
 
     # -- saving and errors ---------------------------------------------------------------------------
@@ -287,10 +293,16 @@ class SessionPresenter:
     def update_banner(self) -> None:
         session = self.c.session
         record = self.c.services.records.record(session.id) if session.id is not None else None
-        text, style = banner_for(session, record)
+        text, style = banner_for(session, record, self._performed_at)
         self.ui.banner.setText(text)
         self.ui.banner.setStyleSheet(style)
         self.ui.banner.setVisible(bool(text))
+
+    def _performed_at(self, session_id: int) -> datetime | None:
+        try:
+            return self.c.services.charting.get(session_id).performed_at
+        except ClinicRecError:
+            return None
 
     def update_title(self) -> None:
         s = self.c.session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from ...domain.enums import Measure, TimePoint
 from ...domain.errors import FieldError
@@ -31,6 +31,11 @@ class RatingPicker(QWidget):
         self.measure = measure
         self._version = CURRENT_SCALE_VERSION
         self.combo = name(QComboBox(self), f"{prefix}_{measure.value}", f"{measure.label} rating")
+        # The choice may be narrower than its longest wording (shown in full below and in the list):
+        # the Baseline tab fits a narrow column without scrolling sideways.
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(10)
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.anchor_label = QLabel(self)
         self.anchor_label.setObjectName(f"{prefix}_{measure.value}_anchor")
         self.anchor_label.setWordWrap(True)
@@ -108,6 +113,19 @@ class ReadingField(QLineEdit):
         self.setText("" if value is None else f"{value:g}")
 
 
+def _wrapped(label: QLabel) -> QLabel:
+    label.setWordWrap(True)
+    return label
+
+
+def _stacked_form() -> QFormLayout:
+    """Each label above its field: the grades and their wording get the column's whole width."""
+    form = QFormLayout()
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return form
+
+
 class BaselineForm(QWidget):
     """Baseline ratings for pores, oil and redness, stored with the scale version they were made on."""
 
@@ -126,11 +144,11 @@ class BaselineForm(QWidget):
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(set_role(QLabel("Clinician ratings (0–4)", self), "subheading"))
-        self.version_label = set_role(QLabel(self), "muted")
+        layout.addWidget(_wrapped(set_role(QLabel("Clinician ratings (0–4)", self), "subheading")))
+        self.version_label = _wrapped(set_role(QLabel(self), "muted"))
         self.version_label.setObjectName("baseline_scale_version")
         layout.addWidget(self.version_label)
-        form = QFormLayout()
+        form = _stacked_form()
         form.setVerticalSpacing(10)
         self.pickers: dict[Measure, RatingPicker] = {}
         for m in Measure:
@@ -142,8 +160,8 @@ class BaselineForm(QWidget):
         self.errors["baseline"] = FieldErrorLabel(None, self)
         form.addRow(self.errors["baseline"])
         layout.addLayout(form)
-        layout.addWidget(set_role(QLabel("Instrument readings (optional)", self), "subheading"))
-        readings = QFormLayout()
+        layout.addWidget(_wrapped(set_role(QLabel("Instrument readings (optional)", self), "subheading")))
+        readings = _stacked_form()
         self.readings: dict[str, ReadingField] = {}
         for key, (label, _unit, _acc) in READINGS.items():
             field = ReadingField(key, "baseline", self)

@@ -140,8 +140,7 @@ class SessionRecords:
         if session.status != SessionStatus.SIGNED or session.id is None:
             self.status("Follow-ups are recorded once the session is signed.")
             return
-        assessment = FollowUpDialog.ask(self.parent, self.services, self.prompts, session.id)
-        if assessment is not None:
-            self.status(
-                f"Follow-up recorded ({assessment.time_point.label}, {assessment.assessed_on:%Y-%m-%d})."
-            )
+        dialog = FollowUpDialog(self.parent, self.services, self.prompts, session.id)
+        if dialog.exec() == FollowUpDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.status(dialog.confirmation())
+        dialog.deleteLater()

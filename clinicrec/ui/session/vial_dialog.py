@@ -71,6 +71,10 @@ class VialDialog(QDialog):
         self._product_changed()
         open_today = services.vials.open_on(self._today)
         self.today_model.set_rows(open_today)
+        # Either the list or the message that there is none: never both.
+        self.today_view.setVisible(bool(open_today))
+        self.use_button.setVisible(bool(open_today))
+        self.empty_label.setVisible(not open_today)
         if open_today:
             self.today_view.selectRow(0)
         self.tabs.setCurrentIndex(0 if open_today else 1)
@@ -105,7 +109,7 @@ class VialDialog(QDialog):
 
     def _build_today(self) -> QWidget:
         page = QWidget()
-        self.today_model = VialStatusModel(self._today, self)
+        self.today_model = VialStatusModel(self._today, self, zone_name=self._zone)
         self.today_view = QTableView(page)
         self.today_view.setObjectName("vials_open_today")
         self.today_view.setAccessibleName("Vials open today")
@@ -120,10 +124,13 @@ class VialDialog(QDialog):
         self.empty_label = set_role(
             QLabel("No vial has been opened today. Open a new one in the next tab.", page), "muted"
         )
+        self.empty_label.setObjectName("vials_open_today_empty")
+        self.empty_label.setWordWrap(True)
         row = QHBoxLayout()
-        row.addWidget(self.empty_label, 1)
+        row.addStretch(1)
         row.addWidget(self.use_button)
         layout = QVBoxLayout(page)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.today_view, 1)
         layout.addLayout(row)
         return page

@@ -21,7 +21,10 @@ from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
 from .controller import SessionController
+from .discard import DraftDiscarding
+from .follow_ups_panel import SessionFollowUps
 from .layout import SessionLayout
+from .map_cursor import KeyboardPlacement
 from .presenter import SessionForms, SessionPresenter
 from .printing import SessionPrinting
 from .safety import SafetyPrompts
@@ -104,6 +107,7 @@ class SessionWindow(QMainWindow):
         self.signing = SessionSigning(c, self.safety, self.presenter, self._prompts, self)
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
+        self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
         self._build_menus()
 
     def _action(
@@ -146,11 +150,25 @@ class SessionWindow(QMainWindow):
         self.ae_action = self._action("Adverse &event…", "adverse_event_action", "Ctrl+Shift+E")
         self.follow_up_action = self._action("&Follow-up…", "follow_up_action", "Ctrl+Shift+F")
         self.close_action = self._action("&Close", "close_action", QKeySequence.StandardKey.Close)
+        self.discard_action = self._action(
+            "&Discard draft…", "discard_draft_action", None, "Delete this draft, with a recorded reason"
+        )
         self.zoom_in_action = self._action("Zoom in", "zoom_in_action", QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = self._action("Zoom out", "zoom_out_action", QKeySequence.StandardKey.ZoomOut)
         self.zoom_fit_action = self._action("Fit map", "zoom_fit_action", "Ctrl+0")
         self.focus_map_action = self._action("Go to the map", "focus_map_action", "Ctrl+M")
         self.focus_grid_action = self._action("Go to grid fill", "focus_grid_action", "Ctrl+G")
+        self.keyboard_place_action = self._action(
+            "Place points with the &keyboard",
+            "keyboard_place_action",
+            "Ctrl+K",
+            "A cross-hair on the map: arrows move it, Enter places a point, Esc ends (K on the map)",
+        )
+        self.keyboard_place_action.setCheckable(True)
+        self.keyboard_placement = KeyboardPlacement(self.map, self.ui.tools.current_zone, self)
+        self.follow_ups = SessionFollowUps(
+            self._services, self.controller.bus, self.ui.totals.tabs, self.controller.patient.id or 0, self
+        )
         self.ui.undo_button.setEnabled(False)
         self.ui.redo_button.setEnabled(False)
         for button, action in (
@@ -171,9 +189,10 @@ class SessionWindow(QMainWindow):
         menu.addSeparator()
         menu.addActions(self.printing.actions[2:])
         menu.addSeparator()
-        menu.addAction(self.close_action)
+        menu.addActions([self.discard_action, self.close_action])
         edit = self.menuBar().addMenu("&Edit")
         edit.addActions([self.undo_action, self.redo_action, self.vial_action, self.last_map_action])
+        edit.addAction(self.keyboard_place_action)
 
     # -- wiring --------------------------------------------------------------------------------------
     def _connect_signals(self) -> None:
@@ -191,6 +210,8 @@ class SessionWindow(QMainWindow):
             (c.sig_read_only_changed, lambda _ro: self.printing.update()),
             (c.sig_busy_changed, lambda busy: self.setEnabled(not busy)),
             (c.sig_session_signed, p.signed),
+            (c.sig_loaded, self.follow_ups.show_session),
+            (c.sig_session_signed, self.follow_ups.show_session),
             (c.sig_message, p.status),
             (c.sig_saved, lambda s: self.sig_session_saved.emit(s.id)),
             (c.sig_session_signed, lambda s: self.sig_session_signed.emit(s.id)),
@@ -208,6 +229,9 @@ class SessionWindow(QMainWindow):
             (map_.sig_selection_changed, p.map_selection_changed),
             (map_.sig_edit_refused, p.refused),
             (map_.sig_hover_zone, p.hover_zone),
+            (self.keyboard_place_action.toggled, self.keyboard_placement.set_active),
+            (self.keyboard_placement.sig_active_changed, self.keyboard_place_action.setChecked),
+            (self.keyboard_placement.sig_message, p.status),
             (ui.totals.points_view.selectionModel().selectionChanged, p.table_selection_changed),
             (ui.zoom_in.clicked, map_.zoom_in),
             (ui.zoom_out.clicked, map_.zoom_out),
@@ -234,6 +258,8 @@ class SessionWindow(QMainWindow):
             (self.ae_action.triggered, self.records.add_adverse_event),
             (self.follow_up_action.triggered, self.records.record_follow_up),
             (self.close_action.triggered, self.close),
+            (self.discard_action.triggered, self.discarding.discard),
+            (c.sig_read_only_changed, lambda ro: self.discard_action.setEnabled(not ro)),
             (self.zoom_in_action.triggered, map_.zoom_in),
             (self.zoom_out_action.triggered, map_.zoom_out),
             (self.zoom_fit_action.triggered, map_.fit),

@@ -104,8 +104,10 @@ def test_header_keeps_its_chip_and_buttons_at_their_natural_size(  # type: ignor
         services.patients.update(replace(patient, screening=SafetyScreening(recent_toxin=True)))
     w = open_window(patient_id=patient.id)
     ui = w.ui
-    assert ui.screening.isVisible() is screened
+    w.controller.refresh_warnings_now()
+    # A positive screening is said once, in the warnings beside the map (where its reason is given).
+    assert not ui.screening.isVisible()
+    said = [i for i in ui.totals.warnings.messages() if "Positive safety screening" in i]
+    assert len(said) == (1 if screened else 0)
     for widget in (ui.status_chip, ui.print_button, ui.ae_button, ui.sign_button):
         assert widget.width() <= widget.sizeHint().width() + 2, widget.objectName()
-    if screened:  # the badge takes the room between the patient's details and the buttons
-        assert ui.screening.width() > ui.screening.sizeHint().width()

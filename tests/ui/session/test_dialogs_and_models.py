@@ -171,7 +171,8 @@ def test_vial_status_model(qtmodeltester, services, vial) -> None:  # type: igno
     model = VialStatusModel(date.today())
     model.set_rows([status_of(services, vial)])
     qtmodeltester.check(model)
-    assert model.index(0, 2).data() == "4 U/0.1 mL (40 U/mL)"
+    assert model.index(0, 4).data() == "4 U/0.1 mL (40 U/mL)"
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "Use by"
 
 
 def test_empty_models(qtmodeltester) -> None:  # type: ignore[no-untyped-def]

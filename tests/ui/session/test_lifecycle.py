@@ -155,9 +155,12 @@ def test_amendment_with_reason_creates_a_linked_draft(window, services, prompts,
         "Dose at one point was mistyped",
         "draft",
     )
+    when = services.charting.get(original).performed_at.astimezone()
+    banner = window.ui.banner.text()
     assert (
-        f"Amendment of session {original}. Reason: Dose at one point was mistyped" in window.ui.banner.text()
+        f"Amendment of the session of {when:%Y-%m-%d %H:%M}. Reason: Dose at one point was mistyped" in banner
     )
+    assert str(original) not in banner.replace(f"{when:%Y-%m-%d %H:%M}", "")  # no internal numbers
     window.editor.place(*facemap.zone_centroid(Zone.CHIN))  # editable again
     window.controller.flush()
     assert len(db_points(services, amendment)) == 2

@@ -1,0 +1,126 @@
+"""The session's follow-ups in its own window (before → after), in a tab that appears once there are some.
+
+Refreshed when the session is opened or signed and whenever a follow-up for the patient is recorded
+(from this window or any other: the change bus says so).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+
+from ...domain.enums import Measure, SessionStatus
+from ...domain.errors import ClinicRecError
+from ...domain.models import Assessment, TreatmentSession
+from ...services.app import Services
+from ...services.base import Change, ChangeEntity
+from ..changes import ChangeBus
+from .follow_up import SATISFACTION, change_text
+from .ratings import READINGS
+
+TAB_TITLE = "Follow-ups"
+
+
+def follow_up_text(baseline: Assessment | None, f: Assessment) -> str:
+    """One follow-up as rich text: when and by whom, then each measure before → after."""
+    head = f"<b>{escape(f.time_point.label)} · {f.assessed_on:%Y-%m-%d}</b>"
+    if f.assessor_name:
+        head += f" · {escape(f.assessor_name)}"
+    parts = []
+    for m in Measure:
+        before, after = (getattr(baseline, m.value) if baseline else None), getattr(f, m.value)
+        if after is None:
+            continue
+        change = change_text(before, after)
+        parts.append(
+            f"{m.label} {before if before is not None else '—'} → {after}"
+            + (f" ({change})" if change else "")
+        )
+    for key, (label, unit, _acc) in READINGS.items():
+        before, after = (getattr(baseline, key) if baseline else None), getattr(f, key)
+        if after is None:
+            continue
+        change = change_text(before, after)
+        was = f"{before:g}" if before is not None else "—"
+        parts.append(f"{label} {was} → {after:g} {unit}" + (f" ({change})" if change else ""))
+    extra = []
+    if f.gais is not None:
+        extra.append(f"GAIS: {f.gais.label}")
+    if f.satisfaction is not None and 1 <= f.satisfaction <= len(SATISFACTION):  # 1-5
+        extra.append(f"Satisfaction: {f.satisfaction} – {SATISFACTION[f.satisfaction - 1]}")
+    if f.touch_up_given:
+        extra.append("touch-up given")
+    lines = [head, escape(" · ".join(parts)) or "No ratings recorded"]
+    if extra:
+        lines.append(escape(" · ".join(extra)))
+    if f.notes.strip():
+        lines.append(f"<i>{escape(f.notes.strip())}</i>")
+    return "<br>".join(lines)
+
+
+class SessionFollowUps(QObject):
+    """Keeps the "Follow-ups (n)" tab of ``tabs`` in step with the session's recorded follow-ups."""
+
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus,
+        tabs: QTabWidget,
+        patient_id: int,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services, self._tabs, self._patient_id = services, tabs, patient_id
+        self._session: TreatmentSession | None = None
+        self.page = QScrollArea()
+        self.page.setObjectName("session_follow_ups")
+        self.page.setAccessibleName("Follow-ups of this session")
+        self.page.setWidgetResizable(True)
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        self._list = QVBoxLayout(holder)
+        self._list.setContentsMargins(10, 10, 10, 10)
+        self._list.addStretch(1)
+        self.page.setWidget(holder)
+        self.entries: list[QLabel] = []
+        bus.sig_changed.connect(self._on_change)
+
+    def show_session(self, session: TreatmentSession) -> None:
+        self._session = session
+        self.refresh()
+
+    def _on_change(self, change: Change) -> None:
+        if change.concerns(ChangeEntity.ASSESSMENT, self._patient_id):
+            self.refresh()
+
+    def refresh(self) -> None:
+        session = self._session
+        follow_ups: tuple[Assessment, ...] = ()
+        if session is not None and session.id is not None and session.status == SessionStatus.SIGNED:
+            try:
+                follow_ups = self._services.records.record(session.id).follow_ups
+            except ClinicRecError:
+                follow_ups = ()  # out of reach now: the tab keeps to what the services can say
+        for label in self.entries:
+            label.setParent(None)
+            label.deleteLater()
+        self.entries = []
+        for f in follow_ups:
+            label = QLabel(follow_up_text(session.baseline if session else None, f))
+            label.setObjectName("session_follow_up")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._list.insertWidget(self._list.count() - 1, label)
+            self.entries.append(label)
+        index = self._tabs.indexOf(self.page)
+        if follow_ups and index < 0:
+            self._tabs.addTab(self.page, "")
+            index = self._tabs.indexOf(self.page)
+        elif not follow_ups and index >= 0:
+            self._tabs.removeTab(index)
+            return
+        if index >= 0:
+            self._tabs.setTabText(index, f"{TAB_TITLE} ({len(follow_ups)})")
