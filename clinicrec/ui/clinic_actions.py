@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -160,11 +161,22 @@ class ClinicActions(QObject):
     def open_reports(self) -> QWidget | None:
         from .reports.reports_screen import ReportsScreen
 
-        return self._show(
-            "reports",
-            lambda: ReportsScreen(self._services, self._prompts, self._worker, self._window),
-            (1280, 800),
-        )
+        def make() -> QWidget:
+            screen = ReportsScreen(self._services, self._prompts, self._worker, self._window)
+            screen.sig_open_record.connect(self.open_record)
+            return screen
+
+        return self._show("reports", make, (1280, 800))
+
+    def open_record(self, patient_id: int, session_id: int | None) -> None:
+        """A report row asked for its patient (and session): the chart in the main window, then the
+        session's window."""
+        window: Any = self._window
+        window.show_patient(patient_id)
+        window.raise_()
+        window.activateWindow()
+        if session_id is not None:
+            window.open_session(session_id)
 
     def open_audit(self) -> QWidget | None:
         from .admin.audit_screen import AuditScreen

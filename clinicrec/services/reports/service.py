@@ -247,6 +247,12 @@ class ReportService(ServiceBase):
                 )
         return report
 
+    def lot_numbers(self, part: str = "") -> tuple[str, ...]:
+        """Lot numbers on record containing ``part`` (letter case ignored): suggestions for the recall."""
+        self.actor(Action.VIEW_ALL_REPORTS)
+        with self.reading() as s:
+            return tuple(s.execute(q.lot_numbers_stmt(part)).scalars())
+
     # -- the meeting report -------------------------------------------------------------------------
     def describe_filters(self, filters: ReportFilters) -> tuple[tuple[str, str], ...]:
         """The filters in words, for headings: (('Period', '2026-01-01 to 2026-06-30'), ('Product', 'Xeomin'),

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...domain.report_stats import Estimate, fmt_rate
 from ...domain.report_types import FollowUpGaps, ProductUseReport, RecallReport, ReportFilters, SafetyReport
@@ -188,8 +199,14 @@ class RecallPage(ReportPage):
         self.lot = QLineEdit(self)
         self.lot.setObjectName("recall_lot")
         self.lot.setAccessibleName("Lot number")
-        self.lot.setPlaceholderText("Lot number, e.g. C1234AB")
+        self.lot.setPlaceholderText("Lot number or part of it, e.g. 1234ab")
+        self.lot.setToolTip("Any part of the lot number, capitals or not; the lots on record are suggested")
         self.lot.setClearButtonEnabled(True)
+        self.suggestions = QStringListModel(self)
+        completer = QCompleter(self.suggestions, self.lot)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.lot.setCompleter(completer)
         self.find_button = QPushButton("Find patients", self)
         self.find_button.setObjectName("recall_find")
         self.find_button.setAccessibleName("Find patients who received the lot")
@@ -223,9 +240,19 @@ class RecallPage(ReportPage):
         layout.addLayout(top)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        self.table.setToolTip("Double-click or press Enter on a row to open the patient and that session")
         self.find_button.clicked.connect(self._lookup)
         self.lot.returnPressed.connect(self._lookup)
         self.export_button.clicked.connect(self.sig_export_requested)
+        self.table.activated.connect(self._open_row)
+
+    def set_lot_suggestions(self, lots: Sequence[str]) -> None:
+        self.suggestions.setStringList(list(lots))
+
+    def _open_row(self, index: QModelIndex) -> None:
+        row = self.table.report_model.row_at(index.row())
+        if row is not None:
+            self.sig_open_record.emit(row.patient_id, row.session_id)
 
     def _lookup(self) -> None:
         if self.lot.text().strip():

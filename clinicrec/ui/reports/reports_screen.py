@@ -29,6 +29,7 @@ from ...services.reports.export import export_csv, export_pdf
 from ..prompts import Prompts
 from ..worker import Worker
 from .filter_bar import FilterBar
+from .other_pages import RecallPage
 from .page_parts import ReportPage
 from .pages import PAGES
 
@@ -40,12 +41,14 @@ class ReportsScreen(QWidget):
     sig_report_ready = Signal(str, object)  # tab key, result: a report was computed and shown
     sig_busy_changed = Signal(bool)
     sig_exported = Signal(str)  # the file written
+    sig_open_record = Signal(int, object)  # patient id, session id or None: a row asked to open them
 
     def __init__(
         self, services: Services, prompts: Prompts, worker: Worker, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reports_screen")
+        self.setWindowTitle("Outcome reports · ClinicRec")
         self._services = services
         self._reports = services.reports
         self._prompts = prompts
@@ -130,6 +133,9 @@ class ReportsScreen(QWidget):
         self.tabs.setDocumentMode(True)
         for key, page in self.pages.items():
             self.tabs.addTab(page, self.definitions[key].tab_title)
+        recall = self.pages.get("recall")
+        if isinstance(recall, RecallPage):
+            recall.set_lot_suggestions(self._reports.lot_numbers())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -160,6 +166,7 @@ class ReportsScreen(QWidget):
             page.sig_request_changed.connect(self._ensure_current)
             page.sig_compute_requested.connect(lambda key=key: self.run_report(key))
             page.sig_export_requested.connect(lambda key=key: self._export_csv_of(key))
+            page.sig_open_record.connect(self.sig_open_record)
 
     # -- computing ----------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802

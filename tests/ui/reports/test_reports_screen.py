@@ -25,7 +25,7 @@ from tests.services.test_reports import Scenario, build_scenario
 from tests.ui.conftest import ScriptedPrompts
 
 pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support propagateSizeHints"
+    "This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
 )  # offscreen platform
 
 

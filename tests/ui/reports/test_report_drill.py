@@ -1,0 +1,59 @@
+"""The reports window's title, the lot recall by part of a lot with suggestions, and report rows that open
+the patient and session behind them."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import World
+from tests.services.test_reports import Scenario, build_scenario
+from tests.ui.reports.test_reports_screen import cells, make_screen, show_tab
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise|grabbing)")
+
+
+@pytest.fixture
+def scenario(world: World) -> Scenario:
+    return build_scenario(world)
+
+
+def test_reports_window_has_a_title(qtbot, scenario: Scenario, prompts, worker) -> None:  # type: ignore[no-untyped-def]
+    screen = make_screen(qtbot, scenario.world, prompts, worker)
+    assert screen.windowTitle() == "Outcome reports · ClinicRec"
+
+
+def test_recall_by_part_of_a_lot_with_suggestions(qtbot, scenario: Scenario, prompts, worker) -> None:  # type: ignore[no-untyped-def]
+    screen = make_screen(qtbot, scenario.world, prompts, worker)
+    show_tab(screen, "recall")
+    page = screen.pages["recall"]
+    assert page.suggestions.stringList() == ["C1111AA", "C7777GG", "D3333CC", "X2222BB", "X5555EE", "X8888HH"]
+    completer = page.lot.completer()
+    completer.setCompletionPrefix("222b")  # any part, any case
+    assert completer.currentCompletion() == "X2222BB"
+    qtbot.keyClicks(page.lot, "1111a")
+    with qtbot.waitSignal(screen.sig_report_ready):
+        qtbot.mouseClick(page.find_button, Qt.MouseButton.LeftButton)
+    assert page.headline.text().startswith("Lot C1111AA: 2 patients, 3 sessions, 2 vials.")
+    assert cells(page.table, 1)[0] == "Brown, Ben"
+
+
+def test_a_recall_row_opens_the_patient_and_session(qtbot, scenario: Scenario, prompts, worker, bus) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.ui.main_window import MainWindow
+
+    world = scenario.world
+    window = MainWindow(world.services, bus, prompts, worker)
+    qtbot.addWidget(window)
+    screen = window.clinic_actions.open_reports()
+    show_tab(screen, "recall")
+    page = screen.pages["recall"]
+    page.lot.setText("C1111AA")
+    with qtbot.waitSignal(screen.sig_report_ready):
+        page.find_button.click()
+    row = page.table.report_model.row(1)
+    assert row.patient_name == "Brown, Ben"
+    page.table.activated.emit(page.table.report_model.index(1, 0))
+    assert window.current_patient_id == row.patient_id
+    assert [w.session_id for w in window.session_windows] == [row.session_id]
+    for w in list(window.session_windows):
+        w.close()
