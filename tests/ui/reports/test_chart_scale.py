@@ -28,7 +28,7 @@ def test_small_sample_interval_does_not_flatten_the_months(qtbot) -> None:  # ty
     chart.show_lines("By month", months, [pores])
     axis = _value_axis(chart)
     assert axis.titleText() == CHANGE_AXIS_TITLE
-    assert -2.5 <= axis.min() and axis.max() <= 0.5
+    assert axis.min() >= -2.5 and axis.max() <= 0.5
     assert chart.few_shown and chart.cut_shown
     assert "runs off the chart" in chart.note.text()
     chart.show_lines("By month", months, [pores], band=False)
