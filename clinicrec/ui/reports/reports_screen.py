@@ -25,7 +25,7 @@ from ...domain.report_types import ReportFilters
 from ...services.app import Services
 from ...services.permissions import Action
 from ...services.reports import ReportDefinition, ReportRequest, definitions
-from ...services.reports.export import export_csv, export_pdf
+from ...services.reports.export import described, export_csv, export_pdf, file_name
 from ..prompts import Prompts
 from ..worker import Worker
 from .filter_bar import FilterBar
@@ -282,20 +282,26 @@ class ReportsScreen(QWidget):
                 self, "Export CSV", "The figures are still being computed; export again in a moment."
             )
             return
-        suffix = self.definitions[key].suffix(result)
-        name = f"{key}{'-' + suffix if suffix else ''}-{self._services.ctx.clock():%Y-%m-%d}.csv"
+        definition = self.definitions[key]
+        suffix = definition.suffix(result)
+        what = (
+            f"{key}{'-' + suffix if suffix else ''}"
+            if definition.uses_filters
+            else definition.audit_name(result)
+        )
+        name = file_name(what, described(self._reports, result), "csv")
         path = self._prompts.save_file(self, "Export CSV", name, "CSV files (*.csv)")
         if not path:
             return
         self._started()
         self._worker.run(
-            lambda: export_csv(self._reports, result, Path(path)),
+            lambda: export_csv(self._reports, result, Path(path), header=True),
             lambda rows: self._exported(path, f"{rows:,} rows"),
             self._export_failed,
         )
 
     def export_pdf(self) -> None:
-        name = f"outcome-report-{self._services.ctx.clock():%Y-%m-%d}.pdf"
+        name = file_name("outcome-report", self._reports.describe_filters(self._filters), "pdf")
         path = self._prompts.save_file(self, "Export PDF report", name, "PDF files (*.pdf)")
         if not path:
             return

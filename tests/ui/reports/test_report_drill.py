@@ -4,8 +4,10 @@ the patient and session behind them."""
 from __future__ import annotations
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
+from clinicrec.domain.enums import Zone
 from tests.conftest import World
 from tests.services.test_reports import Scenario, build_scenario
 from tests.ui.reports.test_reports_screen import cells, make_screen, show_tab
@@ -57,3 +59,26 @@ def test_a_recall_row_opens_the_patient_and_session(qtbot, scenario: Scenario, p
     assert [w.session_id for w in window.session_windows] == [row.session_id]
     for w in list(window.session_windows):
         w.close()
+
+
+def test_exports_record_the_filters_in_header_and_name(
+    qtbot, scenario: Scenario, prompts, worker, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    screen = make_screen(qtbot, scenario.world, prompts, worker)
+    bar = screen.filter_bar
+    bar.set_combo(bar.product, bar.product.itemData(bar.product.findText("Xeomin")))
+    bar.set_combo(bar.zone, Zone.NOSE)
+    with qtbot.waitSignal(screen.sig_report_ready, timeout=5000):
+        screen.refresh()
+    csv_path, pdf_path = tmp_path / "a.csv", tmp_path / "a.pdf"
+    prompts.queue(str(csv_path), str(pdf_path))
+    with qtbot.waitSignal(screen.sig_exported):
+        screen.export_current_csv()
+    assert prompts.shown[-1][2] == "outcomes_2025-06-30-to-2026-06-30_xeomin_nose.csv"
+    head = [x for x in csv_path.read_text(encoding="utf-8-sig").splitlines() if x.startswith("#")]
+    assert "# Product: Xeomin" in head and "# Zone: Nose" in head and "# Injector: All injectors" in head
+    with qtbot.waitSignal(screen.sig_exported, timeout=10_000):
+        screen.export_pdf()
+    assert prompts.shown[-1][2] == "outcome-report_2025-06-30-to-2026-06-30_xeomin_nose.pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages[:1])
+    assert "Xeomin" in text and "Nose" in text and "2025-06-30 to 2026-06-30" in text
