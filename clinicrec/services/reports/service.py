@@ -65,14 +65,16 @@ from ...domain.report_types import (
     SafetyGroupRow,
     SafetyKindRow,
     SafetyReport,
+    SessionBehind,
     empty_outcome,
 )
 from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action, Actor
 from ..queries import clinic_zone
-from . import lists
+from . import behind, lists
 from . import queries as q
+from .behind import RowKey
 from .registry import definitions
 
 GRACE_DAYS = lists.GRACE_DAYS
@@ -246,6 +248,12 @@ class ReportService(ServiceBase):
                     changes={"patients": [None, report.patients], "sessions": [None, len(report.rows)]},
                 )
         return report
+
+    def sessions_behind(self, filters: ReportFilters, row: RowKey) -> tuple[SessionBehind, ...]:
+        """The signed sessions a report row counts (``behind.RowKey``), in the actor's own scope."""
+        _, f = self._scoped(replace(filters, time_point=None))  # the row says which follow-up, if any
+        with self.reading() as s:
+            return behind.sessions_behind(s, f, row, self._dialect())
 
     def lot_numbers(self, part: str = "") -> tuple[str, ...]:
         """Lot numbers on record containing ``part`` (letter case ignored): suggestions for the recall."""
