@@ -64,6 +64,8 @@ def test_outcome_safety_and_lot_rows_list_their_sessions(scenario: Scenario) -> 
         assert len(reports.sessions_behind(PERIOD, RowKey(by=BreakdownBy.PRODUCT, key=g.key))) == g.sessions
     for lot in reports.product_use(PERIOD).lots:
         assert len(reports.sessions_behind(PERIOD, RowKey(lot_number=lot.lot_number))) == lot.sessions
+    for t in reports.product_use(PERIOD).products:
+        assert len(reports.sessions_behind(PERIOD, RowKey(brand=t.brand))) == t.sessions
     every = reports.sessions_behind(PERIOD, RowKey())
     assert len(every) == reports.summary(PERIOD).sessions
     assert every[0].patient_name and every[0].injector

@@ -18,6 +18,7 @@ from ...db.models import (
     AdverseEventRow,
     AssessmentRow,
     PatientRow,
+    ProductRow,
     SessionRow,
     SessionVialRow,
     UserRow,
@@ -40,6 +41,7 @@ class RowKey:
     time_point: TimePoint | None = None
     event_kind: AdverseEventKind | None = None
     lot_number: str | None = None
+    brand: str | None = None  # units per product: the sessions that drew from the product's vials
 
 
 def _stmt(f: ReportFilters, row: RowKey, dialect: str) -> Select[Any]:
@@ -80,6 +82,14 @@ def _stmt(f: ReportFilters, row: RowKey, dialect: str) -> Select[Any]:
                 SessionVialRow.session_id == SessionRow.id,
                 func.upper(VialRow.lot_number) == row.lot_number.upper(),
             )
+            .exists()
+        )
+    if row.brand is not None:
+        stmt = stmt.where(
+            select(SessionVialRow.vial_id)
+            .join(VialRow, VialRow.id == SessionVialRow.vial_id)
+            .join(ProductRow, ProductRow.id == VialRow.product_id)
+            .where(SessionVialRow.session_id == SessionRow.id, ProductRow.brand == row.brand)
             .exists()
         )
     return stmt.distinct().order_by(SessionRow.performed_at, SessionRow.id).limit(LIMIT)

@@ -17,8 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.report_stats import Estimate, fmt_rate
-from ...domain.report_types import FollowUpGaps, ProductUseReport, RecallReport, ReportFilters, SafetyReport
+from ...domain.report_types import (
+    BreakdownBy,
+    FollowUpGaps,
+    ProductUseReport,
+    RecallReport,
+    ReportFilters,
+    SafetyReport,
+)
 from ...services.reports import ReportRequest
+from ...services.reports.behind import RowKey
 from .charts import ChartSeries, ReportChart
 from .columns import (
     GAP_COLUMNS,
@@ -29,6 +37,7 @@ from .columns import (
     WASTE_COLUMNS,
     group_columns,
 )
+from .drill_down import drill_from
 from .page_parts import ReportPage, ReportTable, caption, muted, stack
 
 #: Totals are counts, not samples: they are never flagged 'few'.
@@ -67,6 +76,13 @@ class SafetyPage(ReportPage):
         grid.addWidget(self.chart, 1, 1)
         grid.addWidget(stack(self, caption("By product", self), self.by_product, stretch=(0, 1)), 2, 0)
         grid.addWidget(stack(self, caption("By injector", self), self.by_injector, stretch=(0, 1)), 2, 1)
+        drill_from(
+            self, self.kinds, lambda r, _c: (f"adverse events: {r.kind.label}", RowKey(event_kind=r.kind))
+        )
+        for table, by in ((self.by_product, BreakdownBy.PRODUCT), (self.by_injector, BreakdownBy.INJECTOR)):
+            drill_from(
+                self, table, lambda r, _c, by=by: (f"{by.label.lower()} {r.label}", RowKey(by=by, key=r.key))
+            )
         grid.setRowStretch(1, 3)
         grid.setRowStretch(2, 2)
 
@@ -128,6 +144,9 @@ class ProductUsePage(ReportPage):
         )
         grid.setRowStretch(1, 1)
         grid.setRowStretch(2, 1)
+        drill_from(self, self.products, lambda r, _c: (f"product {r.brand}", RowKey(brand=r.brand)))
+        for table in (self.lots, self.waste):
+            drill_from(self, table, lambda r, _c: (f"lot {r.lot_number}", RowKey(lot_number=r.lot_number)))
 
     def show_result(self, r: ProductUseReport) -> None:
         self.headline.setText(
@@ -177,6 +196,13 @@ class GapsPage(ReportPage):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        self.table.setToolTip("Double-click a session, or press Enter, to open the patient and the session")
+        self.table.activated.connect(self._open_row)
+
+    def _open_row(self, index: QModelIndex) -> None:
+        row = self.table.report_model.row_at(index.row())
+        if row is not None:
+            self.sig_open_record.emit(row.patient_id, row.session_id)
 
     def show_result(self, r: FollowUpGaps) -> None:
         self.headline.setText(

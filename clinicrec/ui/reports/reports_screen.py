@@ -25,9 +25,11 @@ from ...domain.report_types import ReportFilters
 from ...services.app import Services
 from ...services.permissions import Action
 from ...services.reports import ReportDefinition, ReportRequest, definitions
+from ...services.reports.behind import RowKey
 from ...services.reports.export import described, export_csv, export_pdf, file_name
 from ..prompts import Prompts
 from ..worker import Worker
+from .drill_down import SessionsBehindDialog
 from .filter_bar import FilterBar
 from .other_pages import RecallPage
 from .page_parts import ReportPage
@@ -42,6 +44,7 @@ class ReportsScreen(QWidget):
     sig_busy_changed = Signal(bool)
     sig_exported = Signal(str)  # the file written
     sig_open_record = Signal(int, object)  # patient id, session id or None: a row asked to open them
+    sig_sessions_shown = Signal(object)  # the SessionsBehindDialog listing the sessions behind a row
 
     def __init__(
         self, services: Services, prompts: Prompts, worker: Worker, parent: QWidget | None = None
@@ -167,6 +170,7 @@ class ReportsScreen(QWidget):
             page.sig_compute_requested.connect(lambda key=key: self.run_report(key))
             page.sig_export_requested.connect(lambda key=key: self._export_csv_of(key))
             page.sig_open_record.connect(self.sig_open_record)
+            page.sig_drill_down.connect(self.show_sessions_behind)
 
     # -- computing ----------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
@@ -270,6 +274,24 @@ class ReportsScreen(QWidget):
     @property
     def busy_now(self) -> bool:
         return self._running > 0
+
+    # -- drilling down ------------------------------------------------------------------------------
+    def show_sessions_behind(self, what: str, row: RowKey) -> None:
+        """List the signed sessions a row counts, under the filters shown, in a window of their own."""
+        f, reports = self._filters, self._reports
+        self._started()
+        self._worker.run(
+            lambda: reports.sessions_behind(f, row),
+            lambda sessions: self._sessions_ready(what, sessions),
+            lambda e: self._failed(None, e),
+        )
+
+    def _sessions_ready(self, what: str, sessions: Any) -> None:
+        self._finished()
+        dialog = SessionsBehindDialog(what, sessions, self)
+        dialog.sig_open_record.connect(self.sig_open_record)
+        dialog.show()
+        self.sig_sessions_shown.emit(dialog)
 
     # -- exporting ----------------------------------------------------------------------------------
     def export_current_csv(self) -> None:

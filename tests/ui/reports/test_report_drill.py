@@ -82,3 +82,56 @@ def test_exports_record_the_filters_in_header_and_name(
     assert prompts.shown[-1][2] == "outcome-report_2025-06-30-to-2026-06-30_xeomin_nose.pdf"
     text = " ".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages[:1])
     assert "Xeomin" in text and "Nose" in text and "2025-06-30 to 2026-06-30" in text
+
+
+def _drill(qtbot, screen, table, row: int, column: int = 0):  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(screen.sig_sessions_shown) as shown:
+        table.activated.emit(table.report_model.index(row, column))
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_every_report_row_drills_down_to_its_sessions(qtbot, scenario: Scenario, prompts, worker) -> None:  # type: ignore[no-untyped-def]
+    screen = make_screen(qtbot, scenario.world, prompts, worker)
+    with qtbot.waitSignal(screen.sig_report_ready):
+        screen.refresh()
+    outcomes = screen.pages["outcomes"]
+    dialog = _drill(qtbot, screen, outcomes.change_table, 3)  # week 4, pores
+    assert dialog.table.report_model.rowCount() == 4  # the four sessions followed up at week 4
+    assert dialog.summary.text().startswith("followed up at week 4: 4 signed sessions.")
+    assert _drill(qtbot, screen, outcomes.gais_table, 0, 2).table.report_model.rowCount() == 4
+    show_tab(screen, "breakdown")
+    page = screen.pages["breakdown"]
+    qtbot.waitUntil(lambda: page.table.report_model.rowCount() == 3)
+    for r in range(3):
+        row = page.table.report_model.row(r)
+        d = _drill(qtbot, screen, page.table, r)
+        assert d.table.report_model.rowCount() == row.sessions
+        assert d.windowTitle() == f"Sessions behind: product {row.label} · ClinicRec"
+    with qtbot.waitSignal(screen.sig_report_ready):
+        show_tab(screen, "safety")
+    safety = screen.pages["safety"]
+    kind = safety.kinds.report_model.row(0)
+    assert _drill(qtbot, screen, safety.kinds, 0).table.report_model.rowCount() == kind.sessions_affected
+    with qtbot.waitSignal(screen.sig_report_ready):
+        show_tab(screen, "product-use")
+    use = screen.pages["product-use"]
+    lot = use.lots.report_model.row(0)
+    lots = _drill(qtbot, screen, use.lots, 0)
+    assert lots.table.report_model.rowCount() == lot.sessions
+    first = lots.table.report_model.row(0)
+    with qtbot.waitSignal(screen.sig_open_record) as opened:
+        lots.table.activated.emit(lots.table.report_model.index(0, 0))
+    assert opened.args == [first.patient_id, first.session_id]
+
+
+def test_a_follow_up_gap_row_opens_its_session(qtbot, scenario: Scenario, prompts, worker) -> None:  # type: ignore[no-untyped-def]
+    screen = make_screen(qtbot, scenario.world, prompts, worker)
+    with qtbot.waitSignal(screen.sig_report_ready):
+        show_tab(screen, "gaps")
+    page = screen.pages["gaps"]
+    row = page.table.report_model.row(0)
+    with qtbot.waitSignal(screen.sig_open_record) as opened:
+        page.table.activated.emit(page.table.report_model.index(0, 0))
+    assert opened.args == [row.patient_id, row.session_id]
