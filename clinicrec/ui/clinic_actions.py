@@ -19,6 +19,7 @@ from ..services.app import Services
 from ..services.permissions import Action
 from .changes import ChangeBus
 from .prompts import Prompts
+from .shortcut_sheet import ShortcutHelp
 from .worker import Worker
 
 
@@ -84,6 +85,7 @@ class ClinicActions(QObject):
         self.lock_action = self._action(
             "&Lock now", "lock_action", "Ctrl+L", "Cover the screen until you sign in again"
         )
+        self.shortcut_help = ShortcutHelp(self._window)
 
     def install(self, file_menu: QMenu) -> None:
         """Add the account commands to ``file_menu`` (before Quit) and the Reports and Admin menus."""
@@ -102,6 +104,11 @@ class ClinicActions(QObject):
         admin.addActions([self.backup_action, self.restore_action])
         bar.insertMenu(help_action, reports)  # type: ignore[arg-type]
         bar.insertMenu(help_action, admin)  # type: ignore[arg-type]
+        help_menu = help_action.menu() if help_action is not None else None
+        if isinstance(help_menu, QMenu):
+            first_help = help_menu.actions()[0] if help_menu.actions() else None
+            help_menu.insertAction(first_help, self.shortcut_help.action)  # type: ignore[arg-type]
+            help_menu.insertSeparator(first_help)  # type: ignore[arg-type]
         self.admin_menu = admin
         self.update_for_actor()
 

@@ -147,9 +147,10 @@ class ReportsScreen(QWidget):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.error_label)
         layout.addWidget(self.tabs, 1)
-        QShortcut(
+        refresh = QShortcut(
             QKeySequence("F5"), self, self.refresh, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
+        refresh.setWhatsThis("Compute the figures again")
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         b = QPushButton(text, self)
