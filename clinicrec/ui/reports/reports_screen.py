@@ -34,6 +34,7 @@ from .filter_bar import FilterBar
 from .other_pages import RecallPage
 from .page_parts import ReportPage
 from .pages import PAGES
+from .preset_picker import PresetPicker
 
 #: Pause after the last filter change before recomputing (ms).
 RECOMPUTE_DELAY_MS = 250
@@ -118,6 +119,8 @@ class ReportsScreen(QWidget):
         header.addWidget(self.export_pdf_button)
 
         self.filter_bar = FilterBar(self._reports.filter_options(), self._services.ctx.clock().date(), self)
+        self.presets = PresetPicker(self._reports, self.filter_bar, self._prompts, self._can_all, self)
+        header.insertWidget(3, self.presets)  # after the title, the scope and the stretch
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("reports_error")
         self.error_label.setAccessibleName("Report error")
