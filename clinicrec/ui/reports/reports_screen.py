@@ -120,7 +120,6 @@ class ReportsScreen(QWidget):
 
         self.filter_bar = FilterBar(self._reports.filter_options(), self._services.ctx.clock().date(), self)
         self.presets = PresetPicker(self._reports, self.filter_bar, self._prompts, self._can_all, self)
-        header.insertWidget(3, self.presets)  # after the title, the scope and the stretch
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("reports_error")
         self.error_label.setAccessibleName("Report error")
@@ -137,6 +136,7 @@ class ReportsScreen(QWidget):
         self.tabs.setObjectName("reports_tabs")
         self.tabs.setAccessibleName("Reports")
         self.tabs.setDocumentMode(True)
+        self.tabs.setCornerWidget(self.presets, Qt.Corner.TopRightCorner)  # the tab row has room
         for key, page in self.pages.items():
             self.tabs.addTab(page, self.definitions[key].tab_title)
         recall = self.pages.get("recall")
