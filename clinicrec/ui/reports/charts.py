@@ -27,7 +27,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ...domain.report_stats import CHANGE_AXIS_TITLE, Estimate, fmt_estimate
-from ..style import TEXT
+from ..style import active
 
 #: Pores, oil, redness: the same colour-blind-friendly colours as the PDF.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
@@ -108,6 +108,9 @@ class ReportChart(QWidget):
     # -- common -------------------------------------------------------------------------------------
     def _new_chart(self) -> QChart:
         chart = QChart()
+        if active().name == "dark":
+            chart.setTheme(QChart.ChartTheme.ChartThemeDark)
+            chart.setBackgroundBrush(QBrush(QColor(active().surface)))
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.setBackgroundRoundness(4)
         chart.setMargins(QMargins(4, 4, 4, 4))
@@ -124,7 +127,7 @@ class ReportChart(QWidget):
         title_font = QFont(self.font().family(), 10)
         title_font.setBold(True)
         self.chart.setTitleFont(title_font)
-        self.chart.setTitleBrush(QBrush(QColor(TEXT)))
+        self.chart.setTitleBrush(QBrush(QColor(active().text)))
         self._tips.clear()
         self._series = ()
         self.few_shown = False
@@ -226,7 +229,7 @@ class ReportChart(QWidget):
         """A thin vertical line over each bar from the interval's low to its high end."""
         out = []
         k = max(1, len(series))
-        pen = QPen(QColor(TEXT), 1.3)
+        pen = QPen(QColor(active().text), 1.3)
         for si, s in enumerate(series):
             for ci, e in enumerate(s.values):
                 if e.low is None or e.high is None or e.high <= e.low:
@@ -276,7 +279,7 @@ class ReportChart(QWidget):
             line.setMarkerSize(7)
             hollow = QScatterSeries()
             hollow.setMarkerSize(10)
-            hollow.setColor(QColor("white"))
+            hollow.setColor(QColor(active().surface))
             hollow.setBorderColor(colour)
             hollow.setPen(QPen(colour, 2))
             for ci, e in enumerate(s.values):
