@@ -12,10 +12,18 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from .reports.page_parts import ReportTable
-from .rows_model import Column
+from .rows_model import Column, RowsModel
 
 SHEET_KEYS = ("F1", "Ctrl+/")
 
@@ -84,8 +92,15 @@ class ShortcutSheet(QDialog):
             self,
         )
         note.setWordWrap(True)
-        self.table = ReportTable("shortcut_table", "Keyboard shortcuts", COLUMNS, self, stretch_column=1)
-        self.table.set_rows(self.rows)
+        self.table = QTableView(self)
+        self.table.setObjectName("shortcut_table")
+        self.table.setAccessibleName("Keyboard shortcuts")
+        self.rows_model = RowsModel(COLUMNS, self.rows, parent=self.table)
+        self.table.setModel(self.rows_model)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)

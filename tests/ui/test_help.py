@@ -50,7 +50,7 @@ def test_shortcut_sheet_lists_every_shortcut_of_the_windows(
     assert expected and expected <= listed
     assert ("Outcome reports", _native("Ctrl+R")) in listed and ("Lock now", _native("Ctrl+L")) in listed
     assert ("Keyboard shortcuts", f"{_native('F1')}, {_native('Ctrl+/')}") in listed
-    assert sheet.table.report_model.rowCount() == len(sheet.rows)
+    assert sheet.rows_model.rowCount() == len(sheet.rows)
     # generated, never written down: a shortcut added later is listed too
     extra = QAction("Something new", window)
     extra.setShortcut(QKeySequence("Ctrl+Shift+J"))
