@@ -366,3 +366,17 @@ class AccessTokenRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class ReportPresetRow(Base):
+    """A named set of report filters a manager saved (not clinical data: no patient, no figure).
+
+    ``filters`` is JSON: the period ("Last 3 months", ... or "Custom" with its dates) and the filters'
+    values (``domain.report_types.FilterPreset``)."""
+
+    __tablename__ = "report_presets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    filters: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

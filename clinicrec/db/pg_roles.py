@@ -73,8 +73,12 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "audit_log": "INSERT",  # every action is audited; reading the trail is a manager's right
         "audit_head": "SELECT, UPDATE",
         "failed_sign_ins": "SELECT, INSERT, UPDATE",
+        "report_presets": "SELECT",  # choose a saved set of report filters
     },
-    "manager": {"audit_log": "SELECT"},  # see the audit trail (and, with the injectors', all reports)
+    "manager": {
+        "audit_log": "SELECT",
+        "report_presets": "INSERT, UPDATE, DELETE",
+    },  # see the audit trail (and, with the injectors', all reports)
     "admin": {"users": "INSERT, UPDATE", "products": "INSERT, UPDATE", "clinic": "INSERT, UPDATE"},
 }
 #: The columns an injector or manager may change in their own users row: signing in and their password.

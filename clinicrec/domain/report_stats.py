@@ -212,3 +212,8 @@ def fmt_share(value: float | None) -> str:
 
 def fmt_rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+#: The value axis of every chart of change from baseline (screen and PDF): lower grades are better, so a
+#: fall is an improvement; the arrows run down the axis to "better" and up to "worse".
+CHANGE_AXIS_TITLE = "\u2190 better \u00b7 change \u00b7 worse \u2192"

@@ -318,3 +318,15 @@ class ReportBundle:
     def summary(self) -> OutcomeSummary:
         """The outcome summary: the report's headline (sessions in the report)."""
         return next(s.result for s in self.sections if isinstance(s.result, OutcomeSummary))
+
+
+@dataclass(frozen=True)
+class SessionBehind:
+    """A signed session counted in a report's row (drilling down from a figure)."""
+
+    session_id: int
+    patient_id: int
+    chart_number: str
+    patient_name: str
+    performed_at: datetime
+    injector: str

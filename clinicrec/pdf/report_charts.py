@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 
+from ..domain.report_stats import CHANGE_AXIS_TITLE
 from .common import FONT, INK, MUTED, RULE
 
 #: Pores, oil, redness (colour-blind friendly: blue, orange, bluish green).
@@ -31,12 +32,13 @@ MAX_BAR = 42.0
 
 @dataclass(frozen=True)
 class Point:
-    """One plotted figure: value with its interval; ``few`` draws it pale or hollow."""
+    """One plotted figure: value with its interval; ``few`` draws it pale or hollow (and labels its n)."""
 
     value: float | None
     low: float | None = None
     high: float | None = None
     few: bool = False
+    n: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,21 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def _range(series: Sequence[Series], floor_zero: bool) -> tuple[float, float]:
-    values = [v for s in series for p in s.points for v in (p.value, p.low, p.high) if v is not None]
+    """The values to show: every figure, and the intervals of figures with enough sessions. The wide
+    interval of a small sample would flatten every other figure: its whisker is cut at the frame and
+    marked there (see ``_Frame.whisker``)."""
+    values = [
+        v
+        for s in series
+        for p in s.points
+        for v in ((p.value,) if p.few else (p.value, p.low, p.high))
+        if v is not None
+    ]
     lo, hi = (min(values), max(values)) if values else (-1.0, 1.0)
     if floor_zero:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
-    return lo, hi
+    pad = (hi - lo) * 0.06  # no figure sits on the frame
+    return lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)
 
 
 def _pale(c: colors.Color) -> colors.Color:
@@ -136,15 +148,29 @@ class _Frame:
     def y(self, v: float) -> float:
         return self.bottom + (v - self.lo) / (self.hi - self.lo) * (self.top - self.bottom)
 
-    def whisker(self, x: float, p: Point, colour: colors.Color) -> None:
+    def whisker(self, x: float, p: Point, colour: colors.Color) -> bool:
+        """The interval as a whisker; an end beyond the frame is cut there and drawn as an open arrow
+        head instead of a cap. Returns whether an end was cut."""
         if p.low is None or p.high is None:
-            return
-        self.d.add(Line(x, self.y(p.low), x, self.y(p.high), strokeColor=colour, strokeWidth=0.7))
-        for v in (p.low, p.high):
-            self.d.add(Line(x - 2, self.y(v), x + 2, self.y(v), strokeColor=colour, strokeWidth=0.7))
+            return False
+        low, high = max(p.low, self.lo), min(p.high, self.hi)
+        self.d.add(Line(x, self.y(low), x, self.y(high), strokeColor=colour, strokeWidth=0.7))
+        for v, cut, sign in ((low, p.low < self.lo, -1), (high, p.high > self.hi, 1)):
+            y = self.y(v)
+            if cut:
+                self.d.add(
+                    PolyLine(
+                        [x - 2.2, y - sign * 3, x, y, x + 2.2, y - sign * 3],
+                        strokeColor=colour,
+                        strokeWidth=0.7,
+                    )
+                )
+            else:
+                self.d.add(Line(x - 2, y, x + 2, y, strokeColor=colour, strokeWidth=0.7))
+        return p.low < self.lo or p.high > self.hi
 
 
-def _legend(d: Drawing, series: Sequence[Series], few_note: bool, line: bool) -> None:
+def _legend(d: Drawing, series: Sequence[Series], few_note: bool, line: bool, cut_note: bool = False) -> None:
     x, y = 40.0, d.height - 10.0
     for i, s in enumerate(series):
         c = SERIES_COLOURS[i % len(SERIES_COLOURS)]
@@ -155,7 +181,8 @@ def _legend(d: Drawing, series: Sequence[Series], few_note: bool, line: bool) ->
             d.add(Rect(x, y, 9, 6, fillColor=c, strokeColor=None))
         d.add(String(x + 15, y, s.name, fontName=FONT, fontSize=7.5, fillColor=INK))
         x += 24 + 4.6 * len(s.name)
-    d.add(String(x + 6, y, "Whiskers: 95% CI", fontName=FONT, fontSize=7, fillColor=MUTED))
+    whiskers = "Whiskers: 95% CI" + (" (arrow: goes on beyond the chart)" if cut_note else "")
+    d.add(String(x + 6, y, whiskers, fontName=FONT, fontSize=7, fillColor=MUTED))
     if few_note:
         text = ("Hollow points" if line else "Pale bars") + ": fewer than 10 sessions"
         d.add(String(d.width - 8, y, text, fontName=FONT, fontSize=7, fillColor=MUTED, textAnchor="end"))
@@ -166,7 +193,7 @@ def bar_chart(
     series: Sequence[Series],
     width: float,
     height: float,
-    y_title: str = "Mean change (grades)",
+    y_title: str = CHANGE_AXIS_TITLE,
 ) -> Drawing:
     """Grouped bars, one group per category, one bar per series, with interval whiskers."""
     d = Drawing(width, height)
@@ -174,7 +201,7 @@ def bar_chart(
     frame = _Frame(d, categories, lo, hi, y_title, 1)
     bar = min((frame.right - frame.left) / frame.n * 0.72 / max(1, len(series)), MAX_BAR)
     group = bar * max(1, len(series))
-    few_seen = False
+    few_seen = cut_seen = False
     for si, s in enumerate(series):
         c = SERIES_COLOURS[si % len(SERIES_COLOURS)]
         for i, p in enumerate(s.points):
@@ -194,8 +221,8 @@ def bar_chart(
                     strokeWidth=0.5,
                 )
             )
-            frame.whisker(x0 + bar / 2, p, INK)
-    _legend(d, series, few_seen, line=False)
+            cut_seen |= frame.whisker(x0 + bar / 2, p, INK)
+    _legend(d, series, few_seen, line=False, cut_note=cut_seen)
     return d
 
 
@@ -204,13 +231,13 @@ def line_chart(
     series: Sequence[Series],
     width: float,
     height: float,
-    y_title: str = "Mean change (grades)",
+    y_title: str = CHANGE_AXIS_TITLE,
 ) -> Drawing:
     """One line per series across the categories (time points or months), with interval whiskers."""
     d = Drawing(width, height)
     lo, hi = _range(series, floor_zero=True)
     frame = _Frame(d, categories, lo, hi, y_title, 1)
-    few_seen = False
+    few_seen = cut_seen = False
     offset = min(4.0, (frame.right - frame.left) / frame.n / 8)
     for si, s in enumerate(series):
         c = SERIES_COLOURS[si % len(SERIES_COLOURS)]
@@ -230,7 +257,7 @@ def line_chart(
                 continue
             few_seen |= p.few
             x = frame.x(i) + dx
-            frame.whisker(x, p, c)
+            cut_seen |= frame.whisker(x, p, c)
             d.add(
                 Circle(
                     x,
@@ -241,5 +268,11 @@ def line_chart(
                     strokeWidth=1,
                 )
             )
-    _legend(d, series, few_seen, line=True)
+            if p.few and p.n is not None:
+                d.add(
+                    String(
+                        x + 3.5, frame.y(p.value) + 2.5, f"n={p.n}", fontName=FONT, fontSize=5.5, fillColor=c
+                    )
+                )
+    _legend(d, series, few_seen, line=True, cut_note=cut_seen)
     return d

@@ -78,7 +78,7 @@ def table(
 
 
 def _point(e: Estimate) -> Point:
-    return Point(e.mean, e.low, e.high, e.few)
+    return Point(e.mean, e.low, e.high, e.few, e.n)
 
 
 def _n(n: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,6 +20,7 @@ from ..services.app import Services
 from ..services.permissions import Action
 from .changes import ChangeBus
 from .prompts import Prompts
+from .shortcut_sheet import ShortcutHelp
 from .worker import Worker
 
 
@@ -95,6 +97,7 @@ class ClinicActions(QObject):
         self.sign_out_action = self._action(
             "Sign &out", "sign_out_action", None, "Sign out and return to the sign-in screen"
         )
+        self.shortcut_help = ShortcutHelp(self._window)
 
     def install(self, file_menu: QMenu) -> None:
         """Add the account commands to ``file_menu`` (before Quit) and the Reports and Admin menus."""
@@ -114,6 +117,11 @@ class ClinicActions(QObject):
         admin.addActions([self.backup_action, self.restore_action])
         bar.insertMenu(help_action, reports)  # type: ignore[arg-type]
         bar.insertMenu(help_action, admin)  # type: ignore[arg-type]
+        help_menu = help_action.menu() if help_action is not None else None
+        if isinstance(help_menu, QMenu):
+            first_help = help_menu.actions()[0] if help_menu.actions() else None
+            help_menu.insertAction(first_help, self.shortcut_help.action)  # type: ignore[arg-type]
+            help_menu.insertSeparator(first_help)  # type: ignore[arg-type]
         self.admin_menu = admin
         self.update_for_actor()
 
@@ -175,11 +183,22 @@ class ClinicActions(QObject):
     def open_reports(self) -> QWidget | None:
         from .reports.reports_screen import ReportsScreen
 
-        return self._show(
-            "reports",
-            lambda: ReportsScreen(self._services, self._prompts, self._worker, self._window),
-            (1280, 800),
-        )
+        def make() -> QWidget:
+            screen = ReportsScreen(self._services, self._prompts, self._worker, self._window)
+            screen.sig_open_record.connect(self.open_record)
+            return screen
+
+        return self._show("reports", make, (1280, 800))
+
+    def open_record(self, patient_id: int, session_id: int | None) -> None:
+        """A report row asked for its patient (and session): the chart in the main window, then the
+        session's window."""
+        window: Any = self._window
+        window.show_patient(patient_id)
+        window.raise_()
+        window.activateWindow()
+        if session_id is not None:
+            window.open_session(session_id)
 
     def open_audit(self) -> QWidget | None:
         from .admin.audit_screen import AuditScreen

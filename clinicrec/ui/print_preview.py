@@ -81,6 +81,7 @@ class PrintPreviewDialog(QDialog):
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(buttons)
         self.print_shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
+        self.print_shortcut.setWhatsThis("Print")
         self.resize(900, 1000)
 
     def _connect_signals(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from .style import MUTED
+from .style import active
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -29,8 +29,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell's sort key: (0, value), or 
 FEW_ROLE = Qt.ItemDataRole.UserRole + 2  # True when the figure rests on fewer than 10 sessions
 ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the row object itself
 FEW_TIP = "Fewer than 10 sessions behind this figure: shown, but read it with care."
-_FEW_BRUSH = QBrush(QColor(MUTED))
-_MUTED = QColor(MUTED)
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -180,12 +178,12 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             return "\n".join(t for t in (tip, FEW_TIP if few else "") if t) or None
         if role == Qt.ItemDataRole.ForegroundRole:
             if few:
-                return _FEW_BRUSH
+                return QBrush(QColor(active().muted))
             tone = col.tone(row) if col.tone else None
             if tone:
                 return QBrush(_colour(tone))
             if self._is_active is not None and not self._is_active(row):
-                return QBrush(_MUTED)
+                return QBrush(QColor(active().muted))
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             background = col.background(row) if col.background else None

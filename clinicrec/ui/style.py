@@ -1,139 +1,267 @@
-"""The look: Fusion with a calm clinical palette (white and light-grey surfaces, one teal accent)."""
+"""The look: Fusion with a calm clinical palette, light or dark as the desktop is set.
+
+Two schemes, ``LIGHT`` (white and light-grey surfaces, one teal accent) and ``DARK`` (charcoal surfaces,
+a lighter teal), chosen from Qt's colour-scheme hint (``QStyleHints.colorScheme``) when the application
+starts and again whenever the desktop switches. The clinical colours stay distinct in both: red for
+warnings (``danger``), amber for cautions (``warn_*``), each with text that reads on its background.
+
+The module's upper-case names are the light scheme's (for code written before the dark scheme); code
+that paints should ask ``active()`` for the scheme in use.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
-ACCENT = "#0f766e"  # teal: selection, primary buttons, focus
-ACCENT_DARK = "#115e59"
-ACCENT_SOFT = "#e6f4f2"
-WINDOW = "#f5f7f8"
-SURFACE = "#ffffff"
-ALT_ROW = "#f8fafb"
-BORDER = "#d5dbe0"
-TEXT = "#1f2933"
-MUTED = "#5f6b76"
-DANGER = "#b3261e"
-GOOD = "#1b7f3b"
-WARN_BG = "#fff6e0"
-WARN_BORDER = "#e5c07b"
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    accent: str  # selection, primary buttons, focus
+    accent_dark: str
+    accent_soft: str
+    on_accent: str
+    window: str
+    surface: str
+    alt_row: str
+    border: str
+    text: str
+    muted: str
+    disabled: str
+    placeholder: str
+    button: str
+    button_hover: str
+    header: str
+    tooltip: str
+    danger: str  # red: warnings, errors (text on window or surface)
+    danger_bg: str
+    danger_border: str
+    good: str
+    warn_text: str  # amber: cautions
+    warn_bg: str
+    warn_border: str
+    info_border: str
+
+
+LIGHT = Scheme(
+    name="light",
+    accent="#0f766e",
+    accent_dark="#115e59",
+    accent_soft="#e6f4f2",
+    on_accent="#ffffff",
+    window="#f5f7f8",
+    surface="#ffffff",
+    alt_row="#f8fafb",
+    border="#d5dbe0",
+    text="#1f2933",
+    muted="#5f6b76",
+    disabled="#9aa4ad",
+    placeholder="#8a949d",
+    button="#eef1f3",
+    button_hover="#e4e9ec",
+    header="#eef2f4",
+    tooltip="#fffef5",
+    danger="#b3261e",
+    danger_bg="#fdecea",
+    danger_border="#e0a29c",
+    good="#1b7f3b",
+    warn_text="#6b4500",
+    warn_bg="#fff6e0",
+    warn_border="#e5c07b",
+    info_border="#a7d3ce",
+)
+
+DARK = Scheme(
+    name="dark",
+    accent="#2bb3a6",
+    accent_dark="#5fd0c4",
+    accent_soft="#163a37",
+    on_accent="#0b1f1d",
+    window="#1b1f23",
+    surface="#23282d",
+    alt_row="#2a3036",
+    border="#3d454d",
+    text="#e6eaee",
+    muted="#a9b3bc",
+    disabled="#6d7780",
+    placeholder="#7f8992",
+    button="#2f363c",
+    button_hover="#384047",
+    header="#2a3036",
+    tooltip="#2f363c",
+    danger="#ff8a80",
+    danger_bg="#3b1f1f",
+    danger_border="#8c3b36",
+    good="#7ed69b",
+    warn_text="#ffd27a",
+    warn_bg="#3a2f12",
+    warn_border="#8a6d2a",
+    info_border="#2e6b65",
+)
+
+ACCENT = LIGHT.accent
+ACCENT_DARK = LIGHT.accent_dark
+ACCENT_SOFT = LIGHT.accent_soft
+WINDOW = LIGHT.window
+SURFACE = LIGHT.surface
+ALT_ROW = LIGHT.alt_row
+BORDER = LIGHT.border
+TEXT = LIGHT.text
+MUTED = LIGHT.muted
+DANGER = LIGHT.danger
+GOOD = LIGHT.good
+WARN_BG = LIGHT.warn_bg
+WARN_BORDER = LIGHT.warn_border
+
+_active = LIGHT
+
+
+def active() -> Scheme:
+    """The scheme in use (set by ``apply_style``)."""
+    return _active
+
+
+def desktop_scheme(app: QApplication) -> Scheme:
+    """The desktop's choice (Qt's colour-scheme hint); light when it says nothing."""
+    return DARK if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else LIGHT
+
 
 BASE_POINT_SIZE = 10.5
 
 
-def clinical_palette() -> QPalette:
+def clinical_palette(c: Scheme = LIGHT) -> QPalette:
     pal = QPalette()
     role = QPalette.ColorRole
     group = QPalette.ColorGroup
     colours = {
-        role.Window: WINDOW,
-        role.WindowText: TEXT,
-        role.Base: SURFACE,
-        role.AlternateBase: ALT_ROW,
-        role.ToolTipBase: "#fffef5",
-        role.ToolTipText: TEXT,
-        role.PlaceholderText: "#8a949d",
-        role.Text: TEXT,
-        role.Button: "#eef1f3",
-        role.ButtonText: TEXT,
+        role.Window: c.window,
+        role.WindowText: c.text,
+        role.Base: c.surface,
+        role.AlternateBase: c.alt_row,
+        role.ToolTipBase: c.tooltip,
+        role.ToolTipText: c.text,
+        role.PlaceholderText: c.placeholder,
+        role.Text: c.text,
+        role.Button: c.button,
+        role.ButtonText: c.text,
         role.BrightText: "#ffffff",
-        role.Highlight: ACCENT,
-        role.HighlightedText: "#ffffff",
-        role.Link: ACCENT_DARK,
-        role.LinkVisited: ACCENT_DARK,
-        role.Light: "#ffffff",
-        role.Midlight: "#eceff1",
-        role.Mid: "#c3cad0",
-        role.Dark: "#9aa4ad",
-        role.Shadow: "#6b747c",
+        role.Highlight: c.accent,
+        role.HighlightedText: c.on_accent,
+        role.Link: c.accent_dark,
+        role.LinkVisited: c.accent_dark,
+        role.Light: c.surface,
+        role.Midlight: c.button_hover,
+        role.Mid: c.border,
+        role.Dark: c.disabled,
+        role.Shadow: "#000000" if c is DARK else "#6b747c",
     }
-    for r, c in colours.items():
-        pal.setColor(r, QColor(c))
+    for r, colour in colours.items():
+        pal.setColor(r, QColor(colour))
     for r in (role.WindowText, role.Text, role.ButtonText):
-        pal.setColor(group.Disabled, r, QColor("#9aa4ad"))
-    pal.setColor(group.Disabled, role.Base, QColor("#f1f3f5"))
-    pal.setColor(group.Inactive, role.Highlight, QColor("#2a8c84"))
-    pal.setColor(group.Inactive, role.HighlightedText, QColor("#ffffff"))
+        pal.setColor(group.Disabled, r, QColor(c.disabled))
+    pal.setColor(group.Disabled, role.Base, QColor(c.window))
+    pal.setColor(group.Inactive, role.Highlight, QColor(c.accent))
+    pal.setColor(group.Inactive, role.HighlightedText, QColor(c.on_accent))
     return pal
 
 
-STYLESHEET = f"""
-QToolTip {{ color: {TEXT}; background: #fffef5; border: 1px solid {BORDER}; padding: 4px; }}
+def stylesheet(c: Scheme = LIGHT) -> str:
+    return f"""
+QToolTip {{ color: {c.text}; background: {c.tooltip}; border: 1px solid {c.border}; padding: 4px; }}
 QLineEdit, QPlainTextEdit, QTextEdit {{
-    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 4px; padding: 3px 5px;
-    selection-background-color: {ACCENT};
+    background: {c.surface}; border: 1px solid {c.border}; border-radius: 4px; padding: 3px 5px;
+    selection-background-color: {c.accent};
 }}
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{
-    border: 1px solid {ACCENT};
+    border: 1px solid {c.accent};
 }}
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
-    border: 1px solid {DANGER}; background: #fff8f7;
+    border: 1px solid {c.danger}; background: {c.danger_bg};
 }}
 QLineEdit[signed="true"], QPlainTextEdit[signed="true"] {{
     background: transparent; border: 1px solid transparent;
 }}
 QPushButton {{
-    background: #eef1f3; border: 1px solid {BORDER}; border-radius: 4px; padding: 5px 14px; min-height: 20px;
+    background: {c.button}; border: 1px solid {c.border}; border-radius: 4px; padding: 5px 14px;
+    min-height: 20px;
 }}
-QPushButton:hover {{ background: #e4e9ec; }}
-QPushButton:focus {{ border: 1px solid {ACCENT}; }}
-QPushButton:disabled {{ color: #9aa4ad; background: #f3f5f6; }}
-QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT_DARK}; }}
-QPushButton[primary="true"]:hover {{ background: {ACCENT_DARK}; }}
-QPushButton[primary="true"]:focus {{ border: 2px solid #0b3f3b; }}
-QPushButton[primary="true"]:disabled {{ background: #9cc9c4; border-color: #9cc9c4; }}
+QPushButton:hover {{ background: {c.button_hover}; }}
+QPushButton:focus {{ border: 1px solid {c.accent}; }}
+QPushButton:disabled {{ color: {c.disabled}; background: {c.window}; }}
+QPushButton[primary="true"] {{
+    background: {c.accent}; color: {c.on_accent}; border: 1px solid {c.accent_dark};
+}}
+QPushButton[primary="true"]:hover {{ background: {c.accent_dark}; }}
+QPushButton[primary="true"]:focus {{ border: 2px solid {c.accent_dark}; }}
+QPushButton[primary="true"]:disabled {{ background: {c.info_border}; border-color: {c.info_border}; }}
 QTableView, QListView, QTreeView {{
-    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 4px;
-    alternate-background-color: {ALT_ROW}; selection-background-color: {ACCENT};
-    selection-color: white; gridline-color: #edf0f2;
+    background: {c.surface}; border: 1px solid {c.border}; border-radius: 4px;
+    alternate-background-color: {c.alt_row}; selection-background-color: {c.accent};
+    selection-color: {c.on_accent}; gridline-color: {c.alt_row};
 }}
 QHeaderView::section {{
-    background: #eef2f4; color: {MUTED}; border: none; border-bottom: 1px solid {BORDER};
-    border-right: 1px solid #e3e7ea; padding: 5px 6px; font-weight: 600;
+    background: {c.header}; color: {c.muted}; border: none; border-bottom: 1px solid {c.border};
+    border-right: 1px solid {c.border}; padding: 5px 6px; font-weight: 600;
 }}
 QGroupBox {{
-    border: 1px solid {BORDER}; border-radius: 6px; margin-top: 14px; padding: 10px 8px 8px 8px;
-    background: {SURFACE};
+    border: 1px solid {c.border}; border-radius: 6px; margin-top: 14px; padding: 10px 8px 8px 8px;
+    background: {c.surface};
 }}
 QGroupBox::title {{
-    subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {MUTED}; font-weight: 600;
+    subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {c.muted}; font-weight: 600;
 }}
 QToolBar {{
-    background: {SURFACE}; border: none; border-bottom: 1px solid {BORDER}; spacing: 4px; padding: 3px;
+    background: {c.surface}; border: none; border-bottom: 1px solid {c.border}; spacing: 4px; padding: 3px;
 }}
 QToolBar QToolButton {{ padding: 4px 8px; border-radius: 4px; }}
-QToolBar QToolButton:hover {{ background: {ACCENT_SOFT}; }}
-QStatusBar {{ background: {SURFACE}; border-top: 1px solid {BORDER}; color: {MUTED}; }}
-QStatusBar QLabel {{ color: {MUTED}; padding: 0 6px; }}
-QSplitter::handle {{ background: {WINDOW}; }}
-QLabel[role="heading"] {{ font-size: {BASE_POINT_SIZE * 1.55:.1f}pt; font-weight: 600; color: {TEXT}; }}
-QLabel[role="subheading"] {{ font-size: {BASE_POINT_SIZE * 1.1:.1f}pt; font-weight: 600; color: {TEXT}; }}
-QLabel[role="muted"] {{ color: {MUTED}; }}
+QToolBar QToolButton:hover {{ background: {c.accent_soft}; }}
+QStatusBar {{ background: {c.surface}; border-top: 1px solid {c.border}; color: {c.muted}; }}
+QStatusBar QLabel {{ color: {c.muted}; padding: 0 6px; }}
+QSplitter::handle {{ background: {c.window}; }}
+QLabel[role="heading"] {{ font-size: {BASE_POINT_SIZE * 1.55:.1f}pt; font-weight: 600; color: {c.text}; }}
+QLabel[role="subheading"] {{ font-size: {BASE_POINT_SIZE * 1.1:.1f}pt; font-weight: 600; color: {c.text}; }}
+QLabel[role="muted"] {{ color: {c.muted}; }}
 QLabel[role="banner-error"] {{
-    color: {DANGER}; background: #fdecea; border: 1px solid #e0a29c; border-radius: 4px; padding: 6px 8px;
-}}
-QLabel[role="banner-info"] {{
-    color: {TEXT}; background: {ACCENT_SOFT}; border: 1px solid #a7d3ce; border-radius: 4px; padding: 6px 8px;
-}}
-QLabel[role="allergy"] {{
-    color: #6b4500; background: {WARN_BG}; border: 1px solid {WARN_BORDER}; border-radius: 4px;
+    color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border}; border-radius: 4px;
     padding: 6px 8px;
 }}
-QFrame[role="card"] {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px; }}
+QLabel[role="banner-info"] {{
+    color: {c.text}; background: {c.accent_soft}; border: 1px solid {c.info_border}; border-radius: 4px;
+    padding: 6px 8px;
+}}
+QLabel[role="allergy"] {{
+    color: {c.warn_text}; background: {c.warn_bg}; border: 1px solid {c.warn_border}; border-radius: 4px;
+    padding: 6px 8px;
+}}
+QFrame[role="card"] {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 6px; }}
 """
 
 
-def apply_style(app: QApplication) -> None:
-    """Fusion, the clinical palette, a readable 10.5 pt UI font and the shared stylesheet."""
+STYLESHEET = stylesheet(LIGHT)
+
+
+def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
+    """Fusion, the clinical palette, a readable 10.5 pt UI font and the shared stylesheet, in ``scheme``
+    (default: the desktop's; followed when the desktop switches). Returns the scheme applied."""
+    global _active
+    chosen = scheme or desktop_scheme(app)
+    _active = chosen
     fusion = QStyleFactory.create("Fusion")
     if fusion is not None:
         app.setStyle(fusion)
-    app.setPalette(clinical_palette())
+    app.setPalette(clinical_palette(chosen))
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE)
     app.setFont(font)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(stylesheet(chosen))
+    if scheme is None and not app.property("clinicrec_follows_scheme"):
+        app.setProperty("clinicrec_follows_scheme", True)
+        app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app))
+    return chosen
 
 
 def set_role(widget: QWidget, role: str) -> QWidget:

@@ -171,6 +171,7 @@ def test_menus_hold_every_action_with_its_shortcut(window: MainWindow) -> None:
     assert {"new_patient_action", "find_action"} <= set(menus["Patients"])
     assert "new_session_action" in menus["Session"]
     assert menus["Help"] == [
+        "shortcut_sheet_action",
         "print_leaflet_action",
         "preview_leaflet_action",
         "save_leaflet_action",

@@ -7,17 +7,23 @@ CSV layout: one header row of stable snake_case column names, then data rows; nu
 decimals with a dot, to 4 places (shares as fractions: 0.25 = 25%), dates ISO 8601, times UTC.
 Files are written as UTF-8 with a byte-order mark so that spreadsheet programs read accents correctly.
 Text cells that a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe.
+
+A file saved from the reports screen says what it holds: lines starting with "#" before the column names
+give the report and every filter used ("# Period: 2026-01-01 to 2026-06-30"), and the file name carries
+the filters that narrow it (``file_name``). The command line writes the plain table (``header=False``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ...domain.report_types import ReportBundle
+from ...domain.report_types import ReportBundle, ReportFilters
 from ..files import staged_output
 from .registry import definition_for
 
@@ -49,10 +55,35 @@ def table(report: Report) -> tuple[list[str], list[dict[str, Any]]]:
     return list(d.csv_columns), [dict(row) for row in d.csv_rows(report)]
 
 
-def write_csv(report: Report, out: TextIO) -> int:
-    """Write the report as CSV to an open text stream; returns the number of data rows."""
+def described(reports: Any, report: Report) -> list[tuple[str, str]]:
+    """What a computed report is and the filters it was computed with, in words, for a file's header."""
+    d = definition_for(report)
+    lines = [("Report", d.title if d.uses_filters else d.audit_name(report))]
+    filters = getattr(report, "filters", None)
+    if d.uses_filters and isinstance(filters, ReportFilters):
+        lines += list(reports.describe_filters(filters))
+    return lines
+
+
+def file_name(what: str, lines: Sequence[tuple[str, str]], extension: str) -> str:
+    """'outcomes_2026-01-01-to-2026-06-30_xeomin_nose.csv': the period and every filter that narrows the
+    figures (those not 'All ...'), in plain letters, digits and dashes."""
+    parts = [what]
+    for key, value in lines:
+        if key == "Report" or (key != "Period" and value.startswith("All ")):
+            continue
+        parts.append(value)
+    slug = "_".join(re.sub(r"[^a-z0-9]+", "-", p.casefold()).strip("-") for p in parts)
+    return f"{slug[:150]}.{extension}"
+
+
+def write_csv(report: Report, out: TextIO, header: Sequence[tuple[str, str]] = ()) -> int:
+    """Write the report as CSV to an open text stream (after ``header`` lines, "# key: value");
+    returns the number of data rows."""
     names, rows = table(report)
     writer = csv.writer(out, lineterminator="\r\n")
+    for key, value in header:
+        writer.writerow([_cell(f"# {key}: {value}")])
     writer.writerow(names)
     for row in rows:
         writer.writerow([_cell(row.get(n)) for n in names])
@@ -65,21 +96,25 @@ def csv_text(report: Report) -> str:
     return buffer.getvalue()
 
 
-def export_csv(reports: Any, report: Report, destination: str | Path | TextIO) -> int:
+def export_csv(
+    reports: Any, report: Report, destination: str | Path | TextIO, *, header: bool = False
+) -> int:
     """Check the EXPORT permission, write the CSV (a path: UTF-8 with BOM) and audit it. Returns rows.
+    ``header``: first say what the file holds and with which filters ("#" lines).
 
     A file appears under its name only once its audit entry is committed (private, 0600)."""
     reports.require_export()
     name = definition_for(report).audit_name(report)
     filters = getattr(report, "filters", None)
+    lines = described(reports, report) if header else []
     if isinstance(destination, (str, Path)):
         path = Path(destination)
         with staged_output(path) as tmp:
             with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-                count = write_csv(report, fh)
+                count = write_csv(report, fh, lines)
             reports.record_export(name, str(path), rows=count, filters=filters)
         return count
-    count = write_csv(report, destination)
+    count = write_csv(report, destination, lines)
     reports.record_export(name, getattr(destination, "name", "stream"), rows=count, filters=filters)
     return count
 

@@ -355,12 +355,27 @@ def gaps_stmt(f: ReportFilters, older_than: datetime) -> Select[Any]:
     )
 
 
+def lot_matches(lot: str) -> ColumnElement[bool]:
+    """Vials whose lot number contains ``lot`` (letter case ignored; % and _ are taken literally)."""
+    text = lot.strip().upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.upper(VialRow.lot_number).like(f"%{text}%", escape="\\")
+
+
 def lot_vials_stmt(lot: str) -> Select[Any]:
-    return select(func.count(VialRow.id)).where(func.upper(VialRow.lot_number) == lot.strip().upper())
+    return select(func.count(VialRow.id)).where(lot_matches(lot))
+
+
+def lot_numbers_stmt(part: str = "", limit: int = 50) -> Select[Any]:
+    """The lot numbers on record (containing ``part``, letter case ignored), for suggestions."""
+    stmt = select(VialRow.lot_number).distinct()
+    if part.strip():
+        stmt = stmt.where(lot_matches(part))
+    return stmt.order_by(VialRow.lot_number).limit(limit)
 
 
 def recall_stmt(lot: str) -> Select[Any]:
-    """Current session versions (signed or draft) that used a vial of the lot (letter case ignored), with
+    """Current session versions (signed or draft) that used a vial of a lot containing ``lot`` (letter case
+    ignored), with
     the patient's contact details, in the order of ``RecallRow``'s fields."""
     units = (
         select(func.coalesce(func.sum(PointRow.units), 0.0))
@@ -392,6 +407,6 @@ def recall_stmt(lot: str) -> Select[Any]:
         .join(ProductRow, ProductRow.id == VialRow.product_id)
         .join(PatientRow, PatientRow.id == SessionRow.patient_id)
         .join(UserRow, UserRow.id == SessionRow.injector_id)
-        .where(func.upper(VialRow.lot_number) == lot.strip().upper(), current_versions())
+        .where(lot_matches(lot), current_versions())
         .order_by(SessionRow.performed_at, SessionRow.id)
     )

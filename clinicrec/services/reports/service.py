@@ -41,6 +41,7 @@ from ...db.models import ClinicRow, ProductRow, SessionRow, UserRow
 from ...domain.clinic_time import local_date
 from ...domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
 from ...domain.errors import PermissionDenied
+from ...domain.report_presets import FilterPreset
 from ...domain.report_stats import Estimate, rate_per_100
 from ...domain.report_types import (
     DEFAULT_BREAKDOWN_POINT,
@@ -65,14 +66,16 @@ from ...domain.report_types import (
     SafetyGroupRow,
     SafetyKindRow,
     SafetyReport,
+    SessionBehind,
     empty_outcome,
 )
 from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action, Actor
 from ..queries import clinic_zone
-from . import lists
+from . import behind, lists, presets
 from . import queries as q
+from .behind import RowKey
 from .registry import definitions
 
 GRACE_DAYS = lists.GRACE_DAYS
@@ -246,6 +249,35 @@ class ReportService(ServiceBase):
                     changes={"patients": [None, report.patients], "sessions": [None, len(report.rows)]},
                 )
         return report
+
+    def sessions_behind(self, filters: ReportFilters, row: RowKey) -> tuple[SessionBehind, ...]:
+        """The signed sessions a report row counts (``behind.RowKey``), in the actor's own scope."""
+        _, f = self._scoped(replace(filters, time_point=None))  # the row says which follow-up, if any
+        with self.reading() as s:
+            return behind.sessions_behind(s, f, row, self._dialect())
+
+    # -- saved filter presets -----------------------------------------------------------------------
+    def presets(self) -> tuple[FilterPreset, ...]:
+        self.actor(Action.VIEW_OWN_REPORTS)
+        with self.reading() as s:
+            return presets.presets(s)
+
+    def save_preset(self, preset: FilterPreset) -> bool:
+        """Save the filters under a name (a manager's); the same name replaces. Returns whether it did."""
+        actor = self.actor(Action.VIEW_ALL_REPORTS)
+        with self.writing() as s:
+            return presets.save(s, preset, actor.user_id, self.now())
+
+    def remove_preset(self, name: str) -> None:
+        self.actor(Action.VIEW_ALL_REPORTS)
+        with self.writing() as s:
+            presets.remove(s, name)
+
+    def lot_numbers(self, part: str = "") -> tuple[str, ...]:
+        """Lot numbers on record containing ``part`` (letter case ignored): suggestions for the recall."""
+        self.actor(Action.VIEW_ALL_REPORTS)
+        with self.reading() as s:
+            return tuple(s.execute(q.lot_numbers_stmt(part)).scalars())
 
     # -- the meeting report -------------------------------------------------------------------------
     def describe_filters(self, filters: ReportFilters) -> tuple[tuple[str, str], ...]:

@@ -26,8 +26,8 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
-from ...domain.report_stats import Estimate, fmt_estimate
-from ..style import TEXT
+from ...domain.report_stats import CHANGE_AXIS_TITLE, Estimate, fmt_estimate
+from ..style import active
 
 #: Pores, oil, redness: the same colour-blind-friendly colours as the PDF.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
@@ -60,11 +60,13 @@ def _pale(hex_colour: str) -> QColor:
 
 
 def _value_range(series: Sequence[ChartSeries], with_ci: bool) -> tuple[float, float]:
+    """Every figure, and the intervals of figures with enough sessions: the wide interval of a small
+    sample would flatten all the others, so it runs off the chart instead (and the note says so)."""
     vals = [
         v
         for s in series
         for e in s.values
-        for v in ((e.mean, e.low, e.high) if with_ci else (e.mean,))
+        for v in ((e.mean, e.low, e.high) if with_ci and not e.few else (e.mean,))
         if v is not None
     ]
     lo, hi = (min(vals + [0.0]), max(vals + [0.0])) if vals else (-1.0, 1.0)
@@ -99,11 +101,16 @@ class ReportChart(QWidget):
         layout.addWidget(self.note)
         self._tips: dict[tuple[int, int], str] = {}
         self.few_shown = False
+        self.cut_shown = False  # an interval runs off the chart
+        self._series: Sequence[ChartSeries] = ()
         self._band_drawn = False
 
     # -- common -------------------------------------------------------------------------------------
     def _new_chart(self) -> QChart:
         chart = QChart()
+        if active().name == "dark":
+            chart.setTheme(QChart.ChartTheme.ChartThemeDark)
+            chart.setBackgroundBrush(QBrush(QColor(active().surface)))
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.setBackgroundRoundness(4)
         chart.setMargins(QMargins(4, 4, 4, 4))
@@ -120,8 +127,9 @@ class ReportChart(QWidget):
         title_font = QFont(self.font().family(), 10)
         title_font.setBold(True)
         self.chart.setTitleFont(title_font)
-        self.chart.setTitleBrush(QBrush(QColor(TEXT)))
+        self.chart.setTitleBrush(QBrush(QColor(active().text)))
         self._tips.clear()
+        self._series = ()
         self.few_shown = False
         self._band_drawn = False
 
@@ -137,6 +145,11 @@ class ReportChart(QWidget):
         y = QValueAxis()
         y.setRange(lo, hi)
         y.applyNiceNumbers()
+        self.cut_shown = any(
+            e.low is not None and e.high is not None and (e.low < y.min() or e.high > y.max())
+            for s in self._series
+            for e in s.values
+        )
         y.setTitleText(y_title)
         y.setTitleFont(QFont(self.font().family(), 8))
         y.setLabelsFont(QFont(self.font().family(), 8))
@@ -153,6 +166,8 @@ class ReportChart(QWidget):
             )
         if self.few_shown:
             parts.append("Hollow points: fewer than 10 sessions behind the figure." if line else FEW_NOTE)
+        if self._band_drawn and self.cut_shown:
+            parts.append("The interval of a small sample runs off the chart.")
         parts.append("Hover for the figure and its n.")
         self.note.setText("  ".join(parts))
 
@@ -166,7 +181,7 @@ class ReportChart(QWidget):
         title: str,
         categories: Sequence[str],
         series: Sequence[ChartSeries],
-        y_title: str = "Mean change (grades)",
+        y_title: str = CHANGE_AXIS_TITLE,
         colours: Sequence[str] = COLOURS,
         y_range: tuple[float, float] | None = None,
         horizontal: bool = False,
@@ -194,6 +209,7 @@ class ReportChart(QWidget):
                     bar_set.selectBar(ci)
                     self.few_shown = True
             bars.append(bar_set)
+        self._series = series
         bars.setBarWidth(BAR_WIDTH)
         bars.hovered.connect(self._bar_hovered)
         self.chart.addSeries(bars)
@@ -213,7 +229,7 @@ class ReportChart(QWidget):
         """A thin vertical line over each bar from the interval's low to its high end."""
         out = []
         k = max(1, len(series))
-        pen = QPen(QColor(TEXT), 1.3)
+        pen = QPen(QColor(active().text), 1.3)
         for si, s in enumerate(series):
             for ci, e in enumerate(s.values):
                 if e.low is None or e.high is None or e.high <= e.low:
@@ -247,7 +263,7 @@ class ReportChart(QWidget):
         title: str,
         categories: Sequence[str],
         series: Sequence[ChartSeries],
-        y_title: str = "Mean change (grades)",
+        y_title: str = CHANGE_AXIS_TITLE,
         *,
         band: bool = True,
     ) -> None:
@@ -263,7 +279,7 @@ class ReportChart(QWidget):
             line.setMarkerSize(7)
             hollow = QScatterSeries()
             hollow.setMarkerSize(10)
-            hollow.setColor(QColor("white"))
+            hollow.setColor(QColor(active().surface))
             hollow.setBorderColor(colour)
             hollow.setPen(QPen(colour, 2))
             for ci, e in enumerate(s.values):
@@ -282,6 +298,7 @@ class ReportChart(QWidget):
             for item in layers:
                 self.chart.addSeries(item)
                 added.append(item)
+        self._series = series if band else ()
         x, y = self._axes(categories, *_value_range(series, with_ci=band), y_title)
         for item in added:
             item.attachAxis(x)

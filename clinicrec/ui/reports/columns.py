@@ -6,7 +6,7 @@ from ...domain.enums import Gais
 from ...domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share, fmt_signed
 from ...domain.report_types import MEASURES, BreakdownRow, MeasureChange, Outcome
 from ..rows_model import Column
-from ..style import DANGER
+from ..style import active
 
 CHANGE_TIP = "Follow-up rating minus baseline rating (0–4 scale): negative is better."
 
@@ -264,7 +264,7 @@ GAP_COLUMNS = (
         "Status",
         lambda g: "Overdue" if g.status == "overdue" else "Due",
         sort=lambda g: g.status,
-        tone=lambda g: DANGER if g.status == "overdue" else None,
+        tone=lambda g: active().danger if g.status == "overdue" else None,
     ),
     Column(
         "Days past review", lambda g: f"{g.days_past_due:,}", sort=lambda g: g.days_past_due, numeric=True

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QGridLayout, QLabel, QPushButton, QWidget
 
 from ...domain.enums import Indication, TimePoint, Zone
+from ...domain.report_presets import FilterPreset
 from ...domain.report_types import DilutionBand, FilterOptions, ReportFilters
 
 PRESETS = ("Last 3 months", "Last 12 months", "This year", "All dates", "Custom")
@@ -199,6 +200,64 @@ class FilterBar(QWidget):
             dilution=_enum(DilutionBand, self.dilution),
             time_point=_enum(TimePoint, self.time_point),
         )
+
+    def preset(self, name: str) -> FilterPreset:
+        """The filters as chosen now, under ``name`` (a relative period stays relative)."""
+        f = self.filters()
+        period = self.period.currentData()
+        return FilterPreset(
+            name,
+            period,
+            f.start if period == "Custom" else None,
+            f.end if period == "Custom" else None,
+            f.product_id,
+            f.injector_id if self.injector.isEnabled() else None,
+            f.zone,
+            f.indication,
+            f.dilution,
+            f.time_point,
+        )
+
+    def apply(self, preset: FilterPreset) -> list[str]:
+        """Choose the preset's filters (one recomputation); returns the filters it names that are no
+        longer offered (a product taken out of the catalogue), which are left at 'All'."""
+        self._quiet = True
+        lost = []
+        self.reset_quietly()
+        self.period.blockSignals(True)  # its own handler would end the quiet
+        if preset.period == "Custom" and preset.start and preset.end:
+            self.period.setCurrentIndex(PRESETS.index("Custom"))
+            self.start.setDate(_qdate(preset.start))
+            self.end.setDate(_qdate(preset.end))
+        elif preset.period in PRESETS:
+            self.period.setCurrentIndex(PRESETS.index(preset.period))
+            start, end = preset_range(preset.period, self._today)
+            self.start.setDate(_qdate(start or self._first_day()))
+            self.end.setDate(_qdate(end or self._today))
+        self.period.blockSignals(False)
+        for box, value, what in (
+            (self.product, preset.product_id, "product"),
+            (self.injector, preset.injector_id, "injector"),
+            (self.zone, preset.zone, "zone"),
+            (self.indication, preset.indication, "indication"),
+            (self.dilution, preset.dilution, "dilution"),
+            (self.time_point, preset.time_point, "follow-up"),
+        ):
+            if value is None or (box is self.injector and not box.isEnabled()):
+                continue
+            index = box.findData(getattr(value, "value", value))
+            if index >= 0:
+                box.setCurrentIndex(index)
+            else:
+                lost.append(what)
+        self._quiet = False
+        self._changed()
+        return lost
+
+    def reset_quietly(self) -> None:
+        for box in (self.product, self.zone, self.indication, self.dilution, self.time_point):
+            box.setCurrentIndex(0)
+        self.injector.setCurrentIndex(0)
 
     def set_combo(self, box: QComboBox, value: Any) -> None:
         """Choose the item holding ``value`` (tests and the lead's deep links use this)."""

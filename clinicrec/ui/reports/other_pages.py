@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...domain.report_stats import Estimate, fmt_rate
-from ...domain.report_types import FollowUpGaps, ProductUseReport, RecallReport, ReportFilters, SafetyReport
+from ...domain.report_types import (
+    BreakdownBy,
+    FollowUpGaps,
+    ProductUseReport,
+    RecallReport,
+    ReportFilters,
+    SafetyReport,
+)
 from ...services.reports import ReportRequest
+from ...services.reports.behind import RowKey
 from .charts import ChartSeries, ReportChart
 from .columns import (
     GAP_COLUMNS,
@@ -18,6 +37,7 @@ from .columns import (
     WASTE_COLUMNS,
     group_columns,
 )
+from .drill_down import drill_from
 from .page_parts import ReportPage, ReportTable, caption, muted, stack
 
 #: Totals are counts, not samples: they are never flagged 'few'.
@@ -56,6 +76,13 @@ class SafetyPage(ReportPage):
         grid.addWidget(self.chart, 1, 1)
         grid.addWidget(stack(self, caption("By product", self), self.by_product, stretch=(0, 1)), 2, 0)
         grid.addWidget(stack(self, caption("By injector", self), self.by_injector, stretch=(0, 1)), 2, 1)
+        drill_from(
+            self, self.kinds, lambda r, _c: (f"adverse events: {r.kind.label}", RowKey(event_kind=r.kind))
+        )
+        for table, by in ((self.by_product, BreakdownBy.PRODUCT), (self.by_injector, BreakdownBy.INJECTOR)):
+            drill_from(
+                self, table, lambda r, _c, by=by: (f"{by.label.lower()} {r.label}", RowKey(by=by, key=r.key))
+            )
         grid.setRowStretch(1, 3)
         grid.setRowStretch(2, 2)
 
@@ -117,6 +144,9 @@ class ProductUsePage(ReportPage):
         )
         grid.setRowStretch(1, 1)
         grid.setRowStretch(2, 1)
+        drill_from(self, self.products, lambda r, _c: (f"product {r.brand}", RowKey(brand=r.brand)))
+        for table in (self.lots, self.waste):
+            drill_from(self, table, lambda r, _c: (f"lot {r.lot_number}", RowKey(lot_number=r.lot_number)))
 
     def show_result(self, r: ProductUseReport) -> None:
         self.headline.setText(
@@ -166,6 +196,13 @@ class GapsPage(ReportPage):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        self.table.setToolTip("Double-click a session, or press Enter, to open the patient and the session")
+        self.table.activated.connect(self._open_row)
+
+    def _open_row(self, index: QModelIndex) -> None:
+        row = self.table.report_model.row_at(index.row())
+        if row is not None:
+            self.sig_open_record.emit(row.patient_id, row.session_id)
 
     def show_result(self, r: FollowUpGaps) -> None:
         self.headline.setText(
@@ -188,8 +225,14 @@ class RecallPage(ReportPage):
         self.lot = QLineEdit(self)
         self.lot.setObjectName("recall_lot")
         self.lot.setAccessibleName("Lot number")
-        self.lot.setPlaceholderText("Lot number, e.g. C1234AB")
+        self.lot.setPlaceholderText("Lot number or part of it, e.g. 1234ab")
+        self.lot.setToolTip("Any part of the lot number, capitals or not; the lots on record are suggested")
         self.lot.setClearButtonEnabled(True)
+        self.suggestions = QStringListModel(self)
+        completer = QCompleter(self.suggestions, self.lot)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.lot.setCompleter(completer)
         self.find_button = QPushButton("Find patients", self)
         self.find_button.setObjectName("recall_find")
         self.find_button.setAccessibleName("Find patients who received the lot")
@@ -223,9 +266,19 @@ class RecallPage(ReportPage):
         layout.addLayout(top)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        self.table.setToolTip("Double-click or press Enter on a row to open the patient and that session")
         self.find_button.clicked.connect(self._lookup)
         self.lot.returnPressed.connect(self._lookup)
         self.export_button.clicked.connect(self.sig_export_requested)
+        self.table.activated.connect(self._open_row)
+
+    def set_lot_suggestions(self, lots: Sequence[str]) -> None:
+        self.suggestions.setStringList(list(lots))
+
+    def _open_row(self, index: QModelIndex) -> None:
+        row = self.table.report_model.row_at(index.row())
+        if row is not None:
+            self.sig_open_record.emit(row.patient_id, row.session_id)
 
     def _lookup(self) -> None:
         if self.lot.text().strip():

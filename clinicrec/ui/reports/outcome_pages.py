@@ -11,9 +11,11 @@ from ...domain.enums import Gais
 from ...domain.report_stats import Estimate, fmt_share
 from ...domain.report_types import MEASURES, Breakdown, BreakdownBy, Outcome, OutcomeSummary, ReportFilters
 from ...services.reports import ReportRequest
+from ...services.reports.behind import RowKey
 from ..rows_model import Column
 from .charts import ChartSeries, ReportChart
 from .columns import BREAKDOWN_COLUMNS, CHANGE_COLUMNS, change_rows, ci_text, n_text
+from .drill_down import drill_from
 from .page_parts import ReportPage, ReportTable, caption, muted, side_by_side, stack
 
 #: GAIS colours from 'very much improved' (deep teal) to 'worse' (red).
@@ -61,6 +63,10 @@ def gais_table(outcomes: tuple[Outcome, ...]) -> tuple[list[Column], list[GaisLi
     return columns, lines
 
 
+def _followed_up(o: Outcome) -> tuple[str, RowKey]:
+    return f"followed up at {o.time_point.label.lower()}", RowKey(time_point=o.time_point)
+
+
 class OutcomesPage(ReportPage):
     """Mean change from baseline per measure at each follow-up time point; GAIS and satisfaction."""
 
@@ -96,9 +102,17 @@ class OutcomesPage(ReportPage):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.headline)
         layout.addWidget(self.splitter, 1)
+        self._outcomes: tuple[Outcome, ...] = ()
+        drill_from(self, self.change_table, lambda r, _c: _followed_up(r[0]))
+        drill_from(
+            self,
+            self.gais_table,
+            lambda _r, c: _followed_up(self._outcomes[c - 1]) if 0 < c <= len(self._outcomes) else None,
+        )
 
     def show_result(self, summary: OutcomeSummary) -> None:
         outcomes = summary.outcomes
+        self._outcomes = outcomes
         followed = ", ".join(f"{o.followed_up:,} at {o.time_point.label.lower()}" for o in outcomes)
         self.headline.setText(
             f"{summary.sessions:,} signed sessions in the report"
@@ -172,6 +186,12 @@ class BreakdownPage(ReportPage):
         layout.addWidget(self.chart, 5)
         layout.addWidget(self.table, 4)
         self.by.currentIndexChanged.connect(self._dimension_changed)
+        self._shown_by = BreakdownBy.PRODUCT
+        drill_from(
+            self,
+            self.table,
+            lambda r, _c: (f"{self._shown_by.label.lower()} {r.label}", RowKey(by=self._shown_by, key=r.key)),
+        )
 
     def _dimension_changed(self) -> None:
         self.sig_dimension_changed.emit(self.dimension)
@@ -188,6 +208,7 @@ class BreakdownPage(ReportPage):
         return result.by is self.dimension
 
     def show_result(self, bd: Breakdown) -> None:
+        self._shown_by = bd.by
         self.explain.setText(
             f"Outcomes at {bd.time_point.label.lower()} "
             "(choose another follow-up time point in the filters). "

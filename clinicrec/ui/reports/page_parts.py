@@ -35,6 +35,8 @@ class ReportPage(QWidget):
     sig_request_changed = Signal()  # the page's own inputs changed: compute again if shown
     sig_compute_requested = Signal()  # the user asked for this report (on-request reports)
     sig_export_requested = Signal()  # the page's own export button was pressed
+    sig_open_record = Signal(int, object)  # patient id, session id or None: open what a row stands for
+    sig_drill_down = Signal(str, object)  # what the row is, its ReportFilters: list the sessions behind it
 
     def request(self, filters: ReportFilters) -> ReportRequest:
         return ReportRequest(filters)

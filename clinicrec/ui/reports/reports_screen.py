@@ -25,12 +25,16 @@ from ...domain.report_types import ReportFilters
 from ...services.app import Services
 from ...services.permissions import Action
 from ...services.reports import ReportDefinition, ReportRequest, definitions
-from ...services.reports.export import export_csv, export_pdf
+from ...services.reports.behind import RowKey
+from ...services.reports.export import described, export_csv, export_pdf, file_name
 from ..prompts import Prompts
 from ..worker import Worker
+from .drill_down import SessionsBehindDialog
 from .filter_bar import FilterBar
+from .other_pages import RecallPage
 from .page_parts import ReportPage
 from .pages import PAGES
+from .preset_picker import PresetPicker
 
 #: Pause after the last filter change before recomputing (ms).
 RECOMPUTE_DELAY_MS = 250
@@ -40,12 +44,15 @@ class ReportsScreen(QWidget):
     sig_report_ready = Signal(str, object)  # tab key, result: a report was computed and shown
     sig_busy_changed = Signal(bool)
     sig_exported = Signal(str)  # the file written
+    sig_open_record = Signal(int, object)  # patient id, session id or None: a row asked to open them
+    sig_sessions_shown = Signal(object)  # the SessionsBehindDialog listing the sessions behind a row
 
     def __init__(
         self, services: Services, prompts: Prompts, worker: Worker, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reports_screen")
+        self.setWindowTitle("Outcome reports · ClinicRec")
         self._services = services
         self._reports = services.reports
         self._prompts = prompts
@@ -112,6 +119,7 @@ class ReportsScreen(QWidget):
         header.addWidget(self.export_pdf_button)
 
         self.filter_bar = FilterBar(self._reports.filter_options(), self._services.ctx.clock().date(), self)
+        self.presets = PresetPicker(self._reports, self.filter_bar, self._prompts, self._can_all, self)
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("reports_error")
         self.error_label.setAccessibleName("Report error")
@@ -128,8 +136,12 @@ class ReportsScreen(QWidget):
         self.tabs.setObjectName("reports_tabs")
         self.tabs.setAccessibleName("Reports")
         self.tabs.setDocumentMode(True)
+        self.tabs.setCornerWidget(self.presets, Qt.Corner.TopRightCorner)  # the tab row has room
         for key, page in self.pages.items():
             self.tabs.addTab(page, self.definitions[key].tab_title)
+        recall = self.pages.get("recall")
+        if isinstance(recall, RecallPage):
+            recall.set_lot_suggestions(self._reports.lot_numbers())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -138,9 +150,10 @@ class ReportsScreen(QWidget):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.error_label)
         layout.addWidget(self.tabs, 1)
-        QShortcut(
+        refresh = QShortcut(
             QKeySequence("F5"), self, self.refresh, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
+        refresh.setWhatsThis("Compute the figures again")
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         b = QPushButton(text, self)
@@ -160,6 +173,8 @@ class ReportsScreen(QWidget):
             page.sig_request_changed.connect(self._ensure_current)
             page.sig_compute_requested.connect(lambda key=key: self.run_report(key))
             page.sig_export_requested.connect(lambda key=key: self._export_csv_of(key))
+            page.sig_open_record.connect(self.sig_open_record)
+            page.sig_drill_down.connect(self.show_sessions_behind)
 
     # -- computing ----------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
@@ -264,6 +279,24 @@ class ReportsScreen(QWidget):
     def busy_now(self) -> bool:
         return self._running > 0
 
+    # -- drilling down ------------------------------------------------------------------------------
+    def show_sessions_behind(self, what: str, row: RowKey) -> None:
+        """List the signed sessions a row counts, under the filters shown, in a window of their own."""
+        f, reports = self._filters, self._reports
+        self._started()
+        self._worker.run(
+            lambda: reports.sessions_behind(f, row),
+            lambda sessions: self._sessions_ready(what, sessions),
+            lambda e: self._failed(None, e),
+        )
+
+    def _sessions_ready(self, what: str, sessions: Any) -> None:
+        self._finished()
+        dialog = SessionsBehindDialog(what, sessions, self)
+        dialog.sig_open_record.connect(self.sig_open_record)
+        dialog.show()
+        self.sig_sessions_shown.emit(dialog)
+
     # -- exporting ----------------------------------------------------------------------------------
     def export_current_csv(self) -> None:
         self._export_csv_of(self.current_key)
@@ -275,20 +308,26 @@ class ReportsScreen(QWidget):
                 self, "Export CSV", "The figures are still being computed; export again in a moment."
             )
             return
-        suffix = self.definitions[key].suffix(result)
-        name = f"{key}{'-' + suffix if suffix else ''}-{self._services.ctx.clock():%Y-%m-%d}.csv"
+        definition = self.definitions[key]
+        suffix = definition.suffix(result)
+        what = (
+            f"{key}{'-' + suffix if suffix else ''}"
+            if definition.uses_filters
+            else definition.audit_name(result)
+        )
+        name = file_name(what, described(self._reports, result), "csv")
         path = self._prompts.save_file(self, "Export CSV", name, "CSV files (*.csv)")
         if not path:
             return
         self._started()
         self._worker.run(
-            lambda: export_csv(self._reports, result, Path(path)),
+            lambda: export_csv(self._reports, result, Path(path), header=True),
             lambda rows: self._exported(path, f"{rows:,} rows"),
             self._export_failed,
         )
 
     def export_pdf(self) -> None:
-        name = f"outcome-report-{self._services.ctx.clock():%Y-%m-%d}.pdf"
+        name = file_name("outcome-report", self._reports.describe_filters(self._filters), "pdf")
         path = self._prompts.save_file(self, "Export PDF report", name, "PDF files (*.pdf)")
         if not path:
             return

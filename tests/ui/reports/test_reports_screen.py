@@ -25,7 +25,7 @@ from tests.services.test_reports import Scenario, build_scenario
 from tests.ui.conftest import ScriptedPrompts
 
 pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support propagateSizeHints"
+    "This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
 )  # offscreen platform
 
 
@@ -187,7 +187,9 @@ def test_recall_lookup_and_audited_export(qtbot, scenario: Scenario, prompts, wo
     prompts.queue(str(target))
     with qtbot.waitSignal(screen.sig_exported):
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
-    assert target.read_text(encoding="utf-8-sig").count("\n") == 4
+    written = target.read_text(encoding="utf-8-sig")
+    assert written.count("\n") == 5 and written.startswith("# Report: recall lot c1111aa\nlot_number,")
+    assert prompts.shown[-1][2] == "recall-lot-c1111aa.csv"
     with scenario.world.services.db.read() as s:
         assert s.execute(select(AuditRow.entity_id).where(AuditRow.action == "export")).scalars().all() == [
             "recall lot c1111aa"
@@ -201,8 +203,15 @@ def test_csv_and_pdf_export_buttons(qtbot, scenario: Scenario, prompts, worker, 
     prompts.queue(str(csv_path), str(pdf_path))
     with qtbot.waitSignal(screen.sig_exported):
         qtbot.mouseClick(screen.export_csv_button, Qt.MouseButton.LeftButton)
-    assert prompts.shown[-1][2].startswith("outcomes-2026-06-30")
-    assert csv_path.read_text(encoding="utf-8-sig").splitlines()[2].startswith("7,week_4,4,4,-0.75,")
+    assert prompts.shown[-1][2] == "outcomes_2025-06-30-to-2026-06-30.csv"  # the filters in the name
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[:3] == [
+        "# Report: Outcome summary",
+        "# Period: 2025-06-30 to 2026-06-30",
+        "# Product: All products",
+    ]
+    data = lines.index(next(x for x in lines if not x.startswith("#")))
+    assert lines[data + 2].startswith("7,week_4,4,4,-0.75,")
     with qtbot.waitSignal(screen.sig_exported, timeout=10_000):
         qtbot.mouseClick(screen.export_pdf_button, Qt.MouseButton.LeftButton)
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf_path)).pages)
