@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DBAPIError
 
 from .engine import sqlite_path
@@ -92,4 +92,21 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if conn.dialect.name == "postgresql":
+            _grant_new_tables(conn)
     return backup
+
+
+def _grant_new_tables(conn: Connection) -> None:
+    """PostgreSQL: every table, including those added after the group roles were made (migration
+    0007), gets exactly its grants for each ClinicRec group role (db/pg_roles.py; idempotent)."""
+    from .pg_roles import group_statements
+
+    tables = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        ).fetchall()
+    ]
+    for stmt in group_statements(tables=tables):
+        conn.exec_driver_sql(stmt)
