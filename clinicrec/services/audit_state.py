@@ -33,6 +33,8 @@ from ..db.models import (
     AssessmentRow,
     ClinicRow,
     PatientRow,
+    PhotoConsentRow,
+    PhotoRow,
     PointRow,
     ProductRow,
     SessionRow,
@@ -150,6 +152,8 @@ def _kinds() -> tuple[Kind, ...]:
         ),
         Kind("product", "product", ProductRow.__tablename__, _columns(ProductRow)),
         Kind("clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow)),
+        Kind("photo", "photo", PhotoRow.__tablename__, _columns(PhotoRow)),
+        Kind("photo_consent", "photo consent", PhotoConsentRow.__tablename__, _columns(PhotoConsentRow)),
     )
 
 
