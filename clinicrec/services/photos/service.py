@@ -200,6 +200,24 @@ class PhotoService(ServiceBase):
                 out.update((pid, bytes(t)) for pid, t in rows)
         return out
 
+    def days_since_treatment(self, photos: Sequence[Photo]) -> dict[int, int | None]:
+        """Days from the treatment to each photo: its own session's, else the latest session before it."""
+        self.actor(Action.VIEW_PATIENTS)
+        patients = {p.patient_id for p in photos}
+        with self.reading() as s:
+            rows = s.execute(
+                select(SessionRow.id, SessionRow.patient_id, SessionRow.performed_at)
+                .where(SessionRow.patient_id.in_(patients))
+                .order_by(SessionRow.performed_at)
+            ).all()
+        out: dict[int, int | None] = {}
+        for p in photos:
+            own = next((r for r in rows if r.id == p.session_id), None)
+            before = [r for r in rows if r.patient_id == p.patient_id and r.performed_at <= p.taken_at]
+            treated = own or (before[-1] if before else None)
+            out[p.id] = None if treated is None else (p.taken_at.date() - treated.performed_at.date()).days
+        return out
+
     def get(self, photo_id: int) -> Photo:
         self.actor(Action.VIEW_PATIENTS)
         with self.reading() as s:
