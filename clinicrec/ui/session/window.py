@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from ...domain.models import TreatmentSession
 from ...services.app import Services
 from ..changes import ChangeBus
+from ..photos.panel import PhotoPanel
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
@@ -46,7 +47,7 @@ class SessionWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services, self._prompts, self._worker = services, prompts, worker
+        self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
         self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
         self.setObjectName("session_window")
         self._build_ui()
@@ -104,6 +105,8 @@ class SessionWindow(QMainWindow):
         self.signing = SessionSigning(c, self.safety, self.presenter, self._prompts, self)
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
+        self.photos = PhotoPanel(self._services, self._bus, self._worker, self)  # ui/photos (issue 15)
+        self.ui.left_tabs.addTab(self.photos, "Photos")
         self._build_menus()
 
     def _action(
@@ -181,6 +184,8 @@ class SessionWindow(QMainWindow):
         connections: list[tuple[object, Callable[..., object]]] = [
             # the controller tells, the presenter shows
             (c.sig_loaded, p.loaded),
+            (c.sig_loaded, lambda s: self.photos.set_patient(s.patient_id, s.id)),
+            (c.sig_saved, lambda s: self.photos.set_patient(s.patient_id, s.id)),
             (c.sig_points_changed, p.refresh_points),
             (c.sig_points_changed, self.printing.update),
             (c.sig_saved, p.saved),

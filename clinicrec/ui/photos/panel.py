@@ -1,0 +1,97 @@
+"""The photo strip with what it opens: the import dialog, the photo consent, comparison windows.
+
+One line hooks it into a screen (the patient chart, the session window): ``PhotoPanel(...)`` and
+``set_patient(patient_id, session_id)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ...domain.errors import ClinicRecError
+from ...domain.photos import ConsentScope
+from ...services.app import Services
+from ..changes import ChangeBus
+from ..style import set_role
+from ..worker import Worker
+from .compare import CompareView
+from .consent_dialog import PhotoConsentDialog
+from .import_dialog import PhotoImportDialog
+from .strip import PhotoStrip
+
+
+class PhotoPanel(QWidget):
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus | None,
+        worker: Worker | None = None,
+        parent: QWidget | None = None,
+        *,
+        session_scoped: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._worker = worker or Worker(self)
+        self.session_scoped = session_scoped
+        self.patient_id: int | None = None
+        self.session_id: int | None = None
+        self.compare_windows: list[CompareView] = []
+        self.setObjectName("photo_panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.strip = PhotoStrip(services, bus, self)
+        layout.addWidget(self.strip)
+        row = QHBoxLayout()
+        self.consent_label = set_role(QLabel(self), "muted")
+        self.consent_label.setObjectName("photo_consent_label")
+        row.addWidget(self.consent_label, 1)
+        self.consent_button = QPushButton("Photo consent…", self)
+        self.consent_button.setObjectName("photo_consent_button")
+        self.consent_button.setAccessibleName("Record the patient's photo consent")
+        row.addWidget(self.consent_button)
+        layout.addLayout(row)
+        self.strip.sig_import_requested.connect(self.import_files)
+        self.strip.sig_compare_requested.connect(self.compare)
+        self.strip.sig_load_failed.connect(self.consent_label.setText)
+        self.consent_button.clicked.connect(self.ask_consent)
+
+    def set_patient(self, patient_id: int | None, session_id: int | None = None) -> None:
+        self.patient_id, self.session_id = patient_id, session_id
+        self.strip.set_patient(patient_id, session_id if self.session_scoped else None)
+        self._show_consent()
+
+    def _show_consent(self) -> None:
+        if self.patient_id is None or self._services.actor is None:
+            self.consent_label.setText("")
+            return
+        scopes = self._services.photos.consent_scopes(self.patient_id)
+        if ConsentScope.CLINICAL not in scopes:
+            self.consent_label.setText("No photo consent recorded: photos cannot be taken or added.")
+        else:
+            uses = ", ".join(s.label.lower() for s in ConsentScope if s in scopes)
+            self.consent_label.setText(f"Photo consent: {uses}.")
+
+    def ask_consent(self) -> None:
+        if self.patient_id is not None and PhotoConsentDialog.ask(self, self._services, self.patient_id):
+            self._show_consent()
+
+    def import_files(self, files: list[Path]) -> None:
+        if self.patient_id is None:
+            return
+        PhotoImportDialog.ask(self, self._services, self._worker, self.patient_id, files, self.session_id)
+
+    def compare(self, ids: list[int]) -> None:
+        try:
+            view = CompareView(self._services, ids)
+        except ClinicRecError as e:
+            self.consent_label.setText(str(e))
+            return
+        view.resize(1280, 800)
+        self.compare_windows.append(view)
+        view.destroyed.connect(
+            lambda *_: self.compare_windows.remove(view) if view in self.compare_windows else None
+        )
+        view.show()
