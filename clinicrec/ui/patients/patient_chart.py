@@ -25,10 +25,10 @@ from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
 from ..changes import ChangeBus
+from ..photos.panel import PhotoPanel
 from ..printing import PrintingIndicator
 from ..style import make_primary, set_role
 from ..widgets import ScreeningBadge
-from ..photos.panel import PhotoPanel
 from ..worker import Worker
 from .history_delegate import SessionCardDelegate
 from .history_model import HistoryModel

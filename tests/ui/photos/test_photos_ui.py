@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtWidgets import QLabel
 
 from clinicrec.domain.enums import TimePoint
 from clinicrec.domain.photos import ConsentScope, Landmarks, PhotoDetails, PhotoView, Point
@@ -150,3 +151,18 @@ def test_alignment_puts_the_marked_landmarks_within_a_pixel(qtbot, services, tur
             QPointF(getattr(saved[ids[1]], which).x, getattr(saved[ids[1]], which).y)
         )
         assert math.dist((a.x(), a.y()), (b.x(), b.y())) < 1.0
+
+
+def test_follow_up_shows_each_views_baseline_beside_the_newest(qtbot, services, world) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.ui.photos.baseline_beside import BaselineBeside
+
+    pid, ids = _patient_with_photos(services, 3)  # baseline front, week-4 front, baseline oblique
+    world.clock.advance(days=1)
+    newest = services.photos.import_photo(
+        PhotoDetails(pid, PhotoView.FRONT, TimePoint.WEEK_12), encode(pixels())
+    )
+    box = BaselineBeside(services, pid, None)
+    qtbot.addWidget(box)
+    assert [(b.id, n.id if n else None) for b, n in box.pairs] == [(ids[0], newest.id), (ids[2], None)]
+    assert box.findChild(QLabel, "baseline_photo_0_now").pixmap() is not None
+    assert "No photo" in box.findChild(QLabel, "baseline_photo_1_now").text()
