@@ -8,6 +8,7 @@ Photos are never deleted: voiding keeps the photo, with who voided it, when and 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -92,10 +93,16 @@ class PhotoService(ServiceBase):
         return frozenset() if found is None else found.scopes
 
     # -- adding photos --------------------------------------------------------------------------------
-    def import_photo(self, details: PhotoDetails, raw: bytes, name: str = "the file") -> Photo:
-        """Store one photo: refused without clinical photo consent; stripped, turned, hashed, audited."""
+    def import_photo(
+        self, details: PhotoDetails, raw: bytes, name: str = "the file", *, device: str = ""
+    ) -> Photo:
+        """Store one photo: refused without clinical photo consent; stripped, turned, hashed, audited.
+        ``device``: the camera's name where the image carries none (a frame from the capture view)."""
         self._check_may_add(details)
-        return self._store(details, prepare(raw, name))
+        image = prepare(raw, name)
+        if device and not image.device:
+            image = replace(image, device=device[:120])
+        return self._store(details, image)
 
     def import_files(
         self, details: PhotoDetails, files: Sequence[Path], progress: Progress | None = None

@@ -16,6 +16,7 @@ from ...services.app import Services
 from ..changes import ChangeBus
 from ..style import set_role
 from ..worker import Worker
+from .capture import CaptureView
 from .compare import CompareView
 from .consent_dialog import PhotoConsentDialog
 from .import_dialog import PhotoImportDialog
@@ -38,7 +39,7 @@ class PhotoPanel(QWidget):
         self.session_scoped = session_scoped
         self.patient_id: int | None = None
         self.session_id: int | None = None
-        self.compare_windows: list[CompareView] = []
+        self.compare_windows: list[QWidget] = []  # open comparison and capture windows
         self.setObjectName("photo_panel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -48,6 +49,10 @@ class PhotoPanel(QWidget):
         self.consent_label = set_role(QLabel(self), "muted")
         self.consent_label.setObjectName("photo_consent_label")
         row.addWidget(self.consent_label, 1)
+        self.capture_button = QPushButton("Take photos…", self)
+        self.capture_button.setObjectName("photo_capture_button")
+        self.capture_button.setAccessibleName("Take photos with the camera")
+        row.addWidget(self.capture_button)
         self.consent_button = QPushButton("Photo consent…", self)
         self.consent_button.setObjectName("photo_consent_button")
         self.consent_button.setAccessibleName("Record the patient's photo consent")
@@ -57,6 +62,9 @@ class PhotoPanel(QWidget):
         self.strip.sig_compare_requested.connect(self.compare)
         self.strip.sig_load_failed.connect(self.consent_label.setText)
         self.consent_button.clicked.connect(self.ask_consent)
+        self.capture_button.clicked.connect(self.capture)
+        # Qt Multimedia is loaded (and the camera looked for) only when asked: opening a chart stays fast.
+        self.capture_button.setToolTip("Take photos with the camera on this workstation (says so if none)")
 
     def set_patient(self, patient_id: int | None, session_id: int | None = None) -> None:
         self.patient_id, self.session_id = patient_id, session_id
@@ -82,6 +90,14 @@ class PhotoPanel(QWidget):
         if self.patient_id is None:
             return
         PhotoImportDialog.ask(self, self._services, self._worker, self.patient_id, files, self.session_id)
+
+    def capture(self) -> None:
+        if self.patient_id is None:
+            return
+        view = CaptureView(self._services, self.patient_id, self.session_id)
+        view.resize(1280, 800)
+        self.compare_windows.append(view)
+        view.show()
 
     def compare(self, ids: list[int]) -> None:
         try:
