@@ -305,7 +305,7 @@ class CompareView(QWidget):
         cols = 2
         for i, pane in enumerate(self.side_panes):
             self.grid.addWidget(pane, i // cols, i % cols)
-        self.grid.addWidget(self.overlay_pane, 0, 0, 2, 2)
+        self.grid.addWidget(self.overlay_pane, 0, 0, (len(self.shown) + 1) // cols, cols)
 
     def _connect_signals(self) -> None:
         for mode, b in self.mode_buttons.items():
