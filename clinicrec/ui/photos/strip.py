@@ -10,8 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +40,7 @@ from ..changes import ChangeBus
 from ..style import set_role
 
 Index = QModelIndex | QPersistentModelIndex
+ICON_PX = 112
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 2
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif")
@@ -46,11 +57,26 @@ def _order(photo: Photo) -> tuple[Any, ...]:
     return (_TP_ORDER.get(photo.time_point, 99), other, _VIEW_ORDER[photo.view], photo.taken_at, photo.id)
 
 
-@dataclass(frozen=True)
+@dataclass
 class StripItem:
     photo: Photo
-    icon: QIcon
+    thumbnail: bytes
     first_of_group: bool
+    _icon: QIcon | None = None
+
+    @property
+    def icon(self) -> QIcon:
+        """Decoded when first shown (a long strip decodes only what scrolls into view), at icon size."""
+        if self._icon is None:
+            buffer = QBuffer()
+            buffer.setData(QByteArray(self.thumbnail))
+            buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            reader = QImageReader(buffer)
+            size = reader.size()
+            scale = min(1.0, ICON_PX / max(size.width(), size.height(), 1))
+            reader.setScaledSize(QSize(round(size.width() * scale), round(size.height() * scale)))
+            self._icon = QIcon(QPixmap.fromImage(reader.read()))
+        return self._icon
 
 
 class PhotoStripModel(QAbstractListModel):
@@ -65,8 +91,7 @@ class PhotoStripModel(QAbstractListModel):
         self.items = []
         last = None
         for p in sorted(photos, key=_order):
-            image = QImage.fromData(thumbnails.get(p.id, b""))
-            self.items.append(StripItem(p, QIcon(QPixmap.fromImage(image)), group_of(p) != last))
+            self.items.append(StripItem(p, thumbnails.get(p.id, b""), group_of(p) != last))
             last = group_of(p)
         self.endResetModel()
 
@@ -144,7 +169,7 @@ class PhotoStrip(QWidget):
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setFlow(QListView.Flow.LeftToRight)
         self.view.setWrapping(False)
-        self.view.setIconSize(QSize(112, 112))
+        self.view.setIconSize(QSize(ICON_PX, ICON_PX))
         self.view.setGridSize(QSize(150, 160))
         self.view.setUniformItemSizes(True)
         self.view.setMovement(QListView.Movement.Static)
