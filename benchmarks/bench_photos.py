@@ -208,7 +208,7 @@ def bench_backup(work: Path, n_photos: int) -> None:
         sha = hashlib.sha256(data).hexdigest()
         write_whole(path_in(folder, sha), data)
         rows.append(
-            dict(patient_id=pid, view="front", time_point="baseline", taken_at=with_photos.now(),
+            dict(patient_id=pid, view="front", time_point="baseline", taken_at=with_photos.ctx.clock(),
                  taken_by_id=1, device="", note="", sha256=sha, media_type="image/jpeg", width=1, height=1,
                  size_bytes=len(data), thumbnail=thumb.getvalue(), void_reason="")
         )  # fmt: skip

@@ -106,6 +106,19 @@ def write_whole(path: Path, data: bytes) -> None:
             os.unlink(name)
 
 
+def _names_in(folder: Path) -> set[str]:
+    """The photo names (SHA-256) in a store folder."""
+    if not folder.is_dir():
+        return set()
+    out: set[str] = set()
+    with os.scandir(folder) as subs:
+        for sub in subs:
+            if sub.is_dir() and len(sub.name) == 2:
+                with os.scandir(sub.path) as files:
+                    out.update(f.name for f in files if len(f.name) == 64 and not f.name.startswith("."))
+    return out
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -119,16 +132,12 @@ def copy_missing(source: Path, target: Path, wanted: Iterable[str] | None = None
     many were copied. Files already there are not read: content-addressed names say they are the same."""
     if not source.is_dir():
         return 0
-    if wanted is None:
-        names = (p for sub in sorted(source.iterdir()) if sub.is_dir() for p in sub.iterdir())
-        candidates = [p.name for p in names if len(p.name) == 64 and not p.name.startswith(".")]
-    else:
-        candidates = list(wanted)
+    candidates = _names_in(source) if wanted is None else set(wanted)
+    have = _names_in(target)  # one listing per folder, not one look-up per photo
     copied = 0
-    for sha in candidates:
+    touched: set[Path] = set()
+    for sha in sorted(candidates - have):
         dest = path_in(target, sha)
-        if dest.exists():
-            continue
         src = path_in(source, sha)
         if not src.exists():
             continue
@@ -139,7 +148,8 @@ def copy_missing(source: Path, target: Path, wanted: Iterable[str] | None = None
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
+        touched.add(dest.parent)
         copied += 1
-    if copied:
-        _fsync_dir(target)
+    for folder in (*sorted(touched), target) if copied else ():
+        _fsync_dir(folder)  # the new names are on disk before the backup or restore says it is done
     return copied
