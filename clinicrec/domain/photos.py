@@ -188,3 +188,38 @@ class Photo:
 
     def days_since(self, treated_on: date | None) -> int | None:
         return None if treated_on is None else (self.taken_at.date() - treated_on).days
+
+
+@dataclass(frozen=True)
+class PrintedPhoto:
+    """A photo ready for a PDF: its record, a print-sized JPEG, and its scale from the stored image."""
+
+    photo: Photo
+    jpeg: bytes
+    width: int
+    height: int
+    days_after_treatment: int | None = None
+
+    @property
+    def caption(self) -> str:
+        days = "" if self.days_after_treatment is None else f", day {self.days_after_treatment}"
+        return f"{self.photo.time_point_label}: {self.photo.taken_at:%Y-%m-%d}{days}"
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """One view's baseline and latest follow-up photo, for the chart's page and the progress sheet."""
+
+    view_label: str
+    before: PrintedPhoto
+    after: PrintedPhoto
+
+    def alignment(self) -> Similarity:
+        """Print-sized 'after' pixels -> print-sized 'before' pixels (landmarks, else the same width)."""
+        b, a = self.before, self.after
+        sb, sa = b.width / b.photo.width, a.width / a.photo.width
+        if b.photo.landmarks and a.photo.landmarks:
+            t = align(a.photo.landmarks, b.photo.landmarks)  # stored px -> stored px
+            return Similarity(t.a * sb / sa, t.b * sb / sa, t.tx * sb, t.ty * sb)
+        s = b.width / a.width
+        return Similarity(s, 0.0, 0.0, 0.0)
