@@ -21,6 +21,7 @@ from .compare import CompareView
 from .consent_dialog import PhotoConsentDialog
 from .import_dialog import PhotoImportDialog
 from .strip import PhotoStrip
+from .watch import ImportFolderWatcher, save_folder
 
 
 class PhotoPanel(QWidget):
@@ -32,6 +33,7 @@ class PhotoPanel(QWidget):
         parent: QWidget | None = None,
         *,
         session_scoped: bool = False,
+        watch_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
@@ -58,6 +60,28 @@ class PhotoPanel(QWidget):
         self.consent_button.setAccessibleName("Record the patient's photo consent")
         row.addWidget(self.consent_button)
         layout.addLayout(row)
+        self.offer_label = QLabel(self)
+        self.offer_label.setObjectName("photo_offer_label")
+        self.offer_button = QPushButton("Add them…", self)
+        self.offer_button.setObjectName("photo_offer_button")
+        self.offer_button.setAccessibleName("Add the new photos from the import folder")
+        offer = QHBoxLayout()
+        offer.addWidget(self.offer_label, 1)
+        offer.addWidget(self.offer_button)
+        layout.addLayout(offer)
+        self.watcher = ImportFolderWatcher(watch_folder, self) if watch_folder else None
+        self._show_offer([])
+        if self.watcher is not None:
+            self.watcher.sig_new_files.connect(self._show_offer)
+        self.offer_button.clicked.connect(self.add_offered)
+        self.folder_button = QPushButton("Import folder…", self)
+        self.folder_button.setObjectName("photo_import_folder_button")
+        self.folder_button.setAccessibleName("Choose this workstation's watched import folder")
+        self.folder_button.setToolTip(
+            "The folder a tethered camera or phone drops photos into: new files are offered here"
+        )
+        row.addWidget(self.folder_button)
+        self.folder_button.clicked.connect(self.choose_folder)
         self.strip.sig_import_requested.connect(self.import_files)
         self.strip.sig_compare_requested.connect(self.compare)
         self.strip.sig_load_failed.connect(self.consent_label.setText)
@@ -98,6 +122,36 @@ class PhotoPanel(QWidget):
         view.resize(1280, 800)
         self.compare_windows.append(view)
         view.show()
+
+    def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name = QFileDialog.getExistingDirectory(self, "Watched import folder")
+        if name:
+            self.watch(Path(name))
+            save_folder(Path(name))
+
+    def watch(self, folder: Path) -> None:
+        if self.watcher is not None:
+            self.watcher.deleteLater()
+        self.watcher = ImportFolderWatcher(folder, self)
+        self.watcher.sig_new_files.connect(self._show_offer)
+        self._show_offer([])
+
+    def _show_offer(self, files: list[Path]) -> None:
+        n = len(files)
+        self.offer_label.setText(f"{n} new photo{'s' if n != 1 else ''} in the import folder" if n else "")
+        self.offer_label.setVisible(n > 0)
+        self.offer_button.setVisible(n > 0)
+
+    def add_offered(self) -> None:
+        """The import folder's new files, for this patient, through the import dialog (never silently)."""
+        if self.watcher is None or self.patient_id is None:
+            return
+        files = self.watcher.take()
+        self._show_offer([])
+        if files:
+            self.import_files(files)
 
     def compare(self, ids: list[int]) -> None:
         try:

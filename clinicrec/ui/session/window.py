@@ -18,6 +18,7 @@ from ...domain.models import TreatmentSession
 from ...services.app import Services
 from ..changes import ChangeBus
 from ..photos.panel import PhotoPanel
+from ..photos.watch import saved_folder
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
@@ -105,7 +106,7 @@ class SessionWindow(QMainWindow):
         self.signing = SessionSigning(c, self.safety, self.presenter, self._prompts, self)
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
-        self.photos = PhotoPanel(self._services, self._bus, self._worker, self)  # ui/photos (issue 15)
+        self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
         self.ui.left_tabs.addTab(self.photos, "Photos")
         self._build_menus()
 
