@@ -14,6 +14,7 @@ from ...domain.errors import ClinicRecError
 from ...domain.photos import ConsentScope
 from ...services.app import Services
 from ..changes import ChangeBus
+from ..prompts import Prompts
 from ..style import set_role
 from ..worker import Worker
 from .capture import CaptureView
@@ -34,8 +35,10 @@ class PhotoPanel(QWidget):
         *,
         session_scoped: bool = False,
         watch_folder: Path | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
+        self._prompts = prompts or Prompts()
         self._services = services
         self._worker = worker or Worker(self)
         self.session_scoped = session_scoped
@@ -55,6 +58,14 @@ class PhotoPanel(QWidget):
         self.capture_button.setObjectName("photo_capture_button")
         self.capture_button.setAccessibleName("Take photos with the camera")
         row.addWidget(self.capture_button)
+        self.void_button = QPushButton("Void photo…", self)
+        self.void_button.setObjectName("photo_void_button")
+        self.void_button.setAccessibleName("Void the selected photo, with a reason")
+        row.addWidget(self.void_button)
+        self.progress_button = QPushButton("Progress sheet…", self)
+        self.progress_button.setObjectName("photo_progress_button")
+        self.progress_button.setAccessibleName("Save the patient's progress sheet as a PDF")
+        row.addWidget(self.progress_button)
         self.consent_button = QPushButton("Photo consent…", self)
         self.consent_button.setObjectName("photo_consent_button")
         self.consent_button.setAccessibleName("Record the patient's photo consent")
@@ -87,6 +98,10 @@ class PhotoPanel(QWidget):
         self.strip.sig_load_failed.connect(self.consent_label.setText)
         self.consent_button.clicked.connect(self.ask_consent)
         self.capture_button.clicked.connect(self.capture)
+        self.void_button.clicked.connect(self.void_selected)
+        self.progress_button.clicked.connect(self.save_progress_sheet)
+        self.strip.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.strip.model.modelReset.connect(self._update_buttons)
         # Qt Multimedia is loaded (and the camera looked for) only when asked: opening a chart stays fast.
         self.capture_button.setToolTip("Take photos with the camera on this workstation (says so if none)")
 
@@ -94,6 +109,42 @@ class PhotoPanel(QWidget):
         self.patient_id, self.session_id = patient_id, session_id
         self.strip.set_patient(patient_id, session_id if self.session_scoped else None)
         self._show_consent()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        chosen = self.strip.selected_ids()
+        items = {i.photo.id: i.photo for i in self.strip.model.items}
+        self.void_button.setEnabled(len(chosen) == 1 and not items[chosen[0]].voided)
+        self.progress_button.setEnabled(self.patient_id is not None and bool(items))
+
+    def void_selected(self) -> None:
+        chosen = self.strip.selected_ids()
+        if len(chosen) != 1:
+            return
+        reason = self._prompts.reason(
+            self, "Void photo", "Why is it void? (The photo is kept.)"
+        )
+        if reason is None:
+            return
+        try:
+            self._services.photos.void(chosen[0], reason)
+        except ClinicRecError as e:
+            self._prompts.error(self, "Void photo", str(e))
+
+    def save_progress_sheet(self) -> None:
+        if self.patient_id is None:
+            return
+        name = self._prompts.save_file(self, "Save progress sheet", "progress-sheet.pdf", "PDF (*.pdf)")
+        if not name:
+            return
+        from ...services.photos.printed import PhotoPrinting
+
+        patient_id = self.patient_id
+        self._worker.run(
+            lambda: PhotoPrinting(self._services.ctx).progress_sheet_pdf(patient_id, Path(name)),
+            lambda path: self.consent_label.setText(f"Progress sheet saved: {path}"),
+            lambda e: self._prompts.error(self, "Progress sheet", str(e)),
+        )
 
     def _show_consent(self) -> None:
         if self.patient_id is None or self._services.actor is None:

@@ -54,3 +54,31 @@ def test_panel_offers_new_files_and_imports_them_through_the_dialog(
     monkeypatch.setattr(panel, "import_files", asked.append)
     panel.offer_button.click()
     assert asked == [[drop / "tethered-0001.png"]] and panel.offer_button.isHidden()
+
+
+def test_panel_voids_with_a_reason_and_saves_the_progress_sheet(
+    qtbot, services, worker, bus, prompts, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.domain.enums import TimePoint
+    from clinicrec.domain.photos import PhotoDetails, PhotoView
+
+    p = make_patient(services)
+    services.photos.record_consent(p.id, (ConsentScope.CLINICAL,), date(2026, 1, 5))
+    photo = services.photos.import_photo(
+        PhotoDetails(p.id, PhotoView.FRONT, TimePoint.BASELINE), encode(pixels())
+    )
+    panel = PhotoPanel(services, bus, worker, prompts=prompts)
+    qtbot.addWidget(panel)
+    panel.set_patient(p.id)
+    assert not panel.void_button.isEnabled()
+    panel.strip.select_ids([photo.id])
+    assert panel.void_button.isEnabled()
+    prompts.queue("blurred, retaken")
+    panel.void_button.click()
+    assert services.photos.photos_of(p.id) == [] and panel.strip.model.rowCount() == 0
+    out = tmp_path / "progress.pdf"
+    prompts.queue(str(out))
+    panel.set_patient(p.id)
+    assert not panel.progress_button.isEnabled()  # nothing left to show
+    panel.save_progress_sheet()
+    assert out.exists() and out.read_bytes()[:4] == b"%PDF"
