@@ -121,9 +121,7 @@ class PhotoPanel(QWidget):
         chosen = self.strip.selected_ids()
         if len(chosen) != 1:
             return
-        reason = self._prompts.reason(
-            self, "Void photo", "Why is it void? (The photo is kept.)"
-        )
+        reason = self._prompts.reason(self, "Void photo", "Why is it void? (The photo is kept.)")
         if reason is None:
             return
         try:
