@@ -10,7 +10,8 @@ extras="${1:-}"
 # Debian libraries the PySide6 wheels load (offscreen and on an X11/Wayland desktop).
 QT_DEBS=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3
          libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
-         libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libnss3 libasound2 libxrender1 libxi6)
+         libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libnss3 libasound2 libxrender1 libxi6
+         libpulse0)  # libpulse0: Qt Multimedia (the photo capture view) will not load without it
 DEBS=("${QT_DEBS[@]}" python3-venv)
 if [ "$extras" = "test" ]; then
   DEBS+=(postgresql poppler-utils)

@@ -380,3 +380,58 @@ class ReportPresetRow(Base):
     filters: Mapped[str] = mapped_column(Text)
     saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PhotoConsentRow(Base):
+    """A patient's photo consent as recorded: each change (a scope given or withdrawn) is a new row; the
+    newest row is the consent that stands. Stands in until the signed consent forms back it."""
+
+    __tablename__ = "photo_consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    clinical: Mapped[bool] = mapped_column(Boolean, default=False)
+    teaching: Mapped[bool] = mapped_column(Boolean, default=False)
+    marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    given_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PhotoRow(Base):
+    """A photo's record. The image bytes live in the photo store (files beside a SQLite database,
+    ``photo_blobs`` on PostgreSQL), named by ``sha256``; the thumbnail lives here, so browsing never
+    reads a full image."""
+
+    __tablename__ = "photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"), nullable=True)
+    view: Mapped[str] = mapped_column(String(20))
+    zone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    time_point: Mapped[str] = mapped_column(String(20))
+    other_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_type: Mapped[str] = mapped_column(String(30))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
+    landmarks: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_photos_patient", "patient_id", "time_point", "view"),)
+
+
+class PhotoBlobRow(Base):
+    """Image bytes kept in the database (PostgreSQL: every workstation sees them), by their SHA-256."""
+
+    __tablename__ = "photo_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -6,6 +6,7 @@ put back in the right chart. A draft is watermarked 'DRAFT — NOT SIGNED' on ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from reportlab.lib import colors
@@ -16,6 +17,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from ..domain.dosing import totals_by_product
 from ..domain.enums import WarningKind
 from ..domain.models import ClinicSettings, SessionRecord
+from ..domain.photos import BeforeAfter
 from .chart_points import count_points, grouped_points_section, points_appendix
 from .chart_sections import (
     acknowledgements_section,
@@ -49,6 +51,7 @@ from .common import (
     page_size,
 )
 from .facemap_drawing import LegendEntry, MapPoint, crop_for, face_map_drawing, legend_drawing
+from .photo_pages import before_after_pages
 
 MARGIN = 14 * mm
 AMBER = colors.HexColor("#8A5A00")
@@ -239,8 +242,11 @@ def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, floa
     return decorate
 
 
-def build_chart_pdf(record: SessionRecord, clinic: ClinicSettings, out: Output) -> None:
-    """The full printed record of one session (any number of pages; paper size from the clinic)."""
+def build_chart_pdf(
+    record: SessionRecord, clinic: ClinicSettings, out: Output, photos: Sequence[BeforeAfter] = ()
+) -> None:
+    """The full printed record of one session (any number of pages; paper size from the clinic);
+    ``photos``: a before/after page per view (pdf/photo_pages.py)."""
     size = page_size(clinic.paper_size)
     doc = SimpleDocTemplate(
         open_output(out),
@@ -272,4 +278,5 @@ def build_chart_pdf(record: SessionRecord, clinic: ClinicSettings, out: Output) 
         points_appendix,
     ):
         story += section(record, w)
+    story += before_after_pages(photos, w)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(record, clinic, size)))

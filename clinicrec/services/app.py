@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .charting import ChartingService
     from .lookups import LookupService
     from .maintenance import MaintenanceService
+    from .photos import PhotoService
     from .printing import PrintService
     from .records import RecordService
     from .reports.service import ReportService
@@ -119,6 +120,12 @@ class Services:
         from .printing import PrintService
 
         return PrintService(self.ctx)
+
+    @cached_property
+    def photos(self) -> PhotoService:
+        from .photos import PhotoService
+
+        return PhotoService(self.ctx)
 
     @property
     def db(self) -> Database:

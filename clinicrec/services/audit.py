@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -290,8 +291,9 @@ class VerifyResult:
         return self.problems[0] if self.problems else None
 
 
-def verify(s: Session, anchors: Iterable[Anchor] = ()) -> VerifyResult:
-    """Prove the whole record from the trail (services/audit_verify.py)."""
+def verify(s: Session, anchors: Iterable[Anchor] = (), *, photos: Path | None = None) -> VerifyResult:
+    """Prove the whole record from the trail (services/audit_verify.py); ``photos``: the photo folder
+    of a database checked away from its usual place (a backup about to be restored)."""
     from .audit_verify import verify_all
 
-    return verify_all(s, anchors)
+    return verify_all(s, anchors, photos=photos)

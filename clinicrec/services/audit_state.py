@@ -33,6 +33,8 @@ from ..db.models import (
     AssessmentRow,
     ClinicRow,
     PatientRow,
+    PhotoConsentRow,
+    PhotoRow,
     PointRow,
     ProductRow,
     SessionRow,
@@ -153,6 +155,8 @@ def _kinds() -> tuple[Kind, ...]:
         Kind(
             "clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow, leave_out=("version",))
         ),
+        Kind("photo", "photo", PhotoRow.__tablename__, _columns(PhotoRow)),
+        Kind("photo_consent", "photo consent", PhotoConsentRow.__tablename__, _columns(PhotoConsentRow)),
     )
 
 

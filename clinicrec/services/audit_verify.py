@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -346,7 +347,8 @@ def statements() -> list[str]:
     return out
 
 
-def verify_all(s: Session, anchors: Iterable[Anchor] = ()) -> VerifyResult:
+def verify_all(s: Session, anchors: Iterable[Anchor] = (), *, photos: Path | None = None) -> VerifyResult:
+    """``photos``: the photo folder to check (default: the one beside the database, or ``photo_blobs``)."""
     anchor_list = list(anchors)
     problems: list[AuditProblem] = []
     notices: list[str] = []
@@ -354,6 +356,9 @@ def verify_all(s: Session, anchors: Iterable[Anchor] = ()) -> VerifyResult:
     _check_head(s, chain, problems)
     _check_anchors(chain, anchor_list, problems, notices)
     checked, unproven, signed = _check_records(s, chain, problems)
+    from .photos.verify import photo_problems
+
+    problems.extend(photo_problems(s, photos))  # the photos' bytes, by their recorded SHA-256
     return VerifyResult(
         chain.count,
         signed,

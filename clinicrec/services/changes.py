@@ -26,6 +26,8 @@ class ChangeEntity(enum.StrEnum):
     PRODUCT = "product"
     VIAL = "vial"
     CLINIC = "clinic"
+    PHOTO = "photo"
+    PHOTO_CONSENT = "photo_consent"
     DATABASE = "database"
     OTHER = "other"  # an audited entity no view knows yet
 

@@ -38,6 +38,7 @@ from . import audit, audit_anchor
 from .base import ChangeListener, Context, ServiceBase
 from .files import check_destination, staged_output
 from .permissions import Action, Actor
+from .photos.backups import backup_photo_folder, copy_to_backup, restore_from_backup
 
 BackupKind = bk.BackupKind
 BackupError = bk.BackupError
@@ -249,6 +250,7 @@ class MaintenanceService(ServiceBase):
         # The copy appears under its name only once its audit entry is committed.
         with staged_output(path) as tmp:
             bk.backup_sqlite(self.db.engine, tmp)
+            copy_to_backup(live, path)  # the photos the backup folder lacks (services/photos/backups.py)
             taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
             info = BackupInfo(path, BackupKind.MANUAL, taken_at, tmp.stat().st_size)
             self._record(actor, info)
@@ -291,6 +293,7 @@ class MaintenanceService(ServiceBase):
 
     def _make(self, path: Path, kind: BackupKind, now: datetime) -> BackupInfo:
         bk.backup_sqlite(self.db.engine, path)
+        copy_to_backup(self.database_file or path, path)
         self._anchor(path, now)
         taken_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the file name records it
         return BackupInfo(path, kind, taken_at, path.stat().st_size)
@@ -395,7 +398,8 @@ def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
                 with tempfile.TemporaryDirectory() as tmp:  # the original file is the pre-migration copy
                     upgrade(engine, backup_dir=Path(tmp))
             with Database(engine).read() as s:
-                problem = audit_chain_problem(s, _anchors_up_to(live, audit_anchor.head_of(s)[0]))
+                anchors = _anchors_up_to(live, audit_anchor.head_of(s)[0])
+                problem = audit_chain_problem(s, anchors, backup_photo_folder(live, Path(file)))
         finally:
             engine.dispose()
         if problem:
@@ -403,6 +407,7 @@ def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
                 f"{Path(file).name}'s audit trail does not verify ({problem}): it may have "
                 "been altered, so it was not restored."
             )
+        restore_from_backup(live, Path(file))  # its photos first: restored records never lack theirs
     except BaseException:
         bk.discard_staged(staged.path)
         raise
@@ -445,14 +450,16 @@ def _staged_engine(path: Path, key: bytes | None) -> Engine:
     return engine
 
 
-def audit_chain_problem(s: Session, anchors: list[audit.Anchor] | None = None) -> str | None:
+def audit_chain_problem(
+    s: Session, anchors: list[audit.Anchor] | None = None, photos: Path | None = None
+) -> str | None:
     """The first thing ``audit verify`` finds wrong in a database about to be restored, or None.
 
     The full verification, not only the chain: a backup whose signed dose (or any audited record) was
     altered is refused before anything is replaced. It reads each table once (seconds on a large clinic).
     ``anchors`` (heads seen earlier, up to the backup's own head) catch a backup whose history was rewritten.
     """
-    first = audit.verify(s, anchors or []).first_problem
+    first = audit.verify(s, anchors or [], photos=photos).first_problem
     return None if first is None else first.message
 
 

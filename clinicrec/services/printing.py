@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from ..domain.enums import AuditAction, Language
 from ..domain.models import ClinicSettings, SessionRecord
+from ..domain.photos import BeforeAfter
 from . import audit
 from .base import ServiceBase
 from .catalogue import ClinicService
@@ -37,7 +38,10 @@ class PrintService(ServiceBase):
 
         record, clinic = self._inputs(session_id)
         return self._render(
-            lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id, "chart_pdf"
+            lambda fh: build_chart_pdf(record, clinic, fh, self._photo_pages(record)),
+            session_id,
+            record.patient.id,
+            "chart_pdf",
         )
 
     def leaflet_bytes(self, language: Language = Language.ENGLISH) -> bytes:
@@ -62,7 +66,7 @@ class PrintService(ServiceBase):
 
         check_destination(out)
         record, clinic = self._inputs(session_id)
-        build = lambda fh: build_chart_pdf(record, clinic, fh)  # noqa: E731
+        build = lambda fh: build_chart_pdf(record, clinic, fh, self._photo_pages(record))  # noqa: E731
         return self._write(build, out, session_id, record.patient.id, "chart_pdf")
 
     def _write(
@@ -82,6 +86,12 @@ class PrintService(ServiceBase):
             write_private(tmp, buffer.getvalue())
             self._record(actor, session_id, patient_id, what)
         return Path(out).expanduser()
+
+    def _photo_pages(self, record: SessionRecord) -> list[BeforeAfter]:
+        """The chart's before/after pages (issue 15): baseline beside the latest follow-up, per view."""
+        from .photos.printed import PhotoPrinting
+
+        return PhotoPrinting(self._ctx).before_after(record.patient.id or 0, record.session.id)
 
     def _inputs(self, session_id: int) -> tuple[SessionRecord, ClinicSettings]:
         self.actor(Action.PRINT)

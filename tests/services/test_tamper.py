@@ -21,6 +21,7 @@ from clinicrec.domain.enums import AdditiveKind, AdverseEventKind, DiluentKind, 
 from clinicrec.domain.models import Additive, AdverseEvent, Assessment, SafetyScreening, Vial
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services import audit
+from clinicrec.services.app import Services
 from tests.conftest import World, make_patient, make_vial, product_id
 from tests.services.test_audit_trail import _tamper
 from tests.services.test_charting import chart, grid, signed
@@ -59,6 +60,7 @@ def clinic_history(world: World) -> Ids:
         done.id,  # type: ignore[arg-type]
         AdverseEvent(AdverseEventKind.BRUISING, done.performed_at.date(), Severity.MILD),
     )
+    photo = _photo(svc, patient.id)  # type: ignore[arg-type]
     world.as_(world.admin)
     settings = svc.clinic.get()
     svc.clinic.update(replace(settings, review_days=21))
@@ -79,7 +81,20 @@ def clinic_history(world: World) -> Ids:
         "event": event.id,  # type: ignore[dict-item]
         "nurse": world.injector.user_id,
         "product": product.id,  # type: ignore[dict-item]
+        "photo": photo,
     }
+
+
+def _photo(svc: Services, patient_id: int) -> int:
+    """A photo consent and a photo (issue 15: both are audited records)."""
+    from datetime import date
+
+    from clinicrec.domain.photos import ConsentScope, PhotoDetails, PhotoView
+    from tests.services.photos_images import encode, pixels
+
+    svc.photos.record_consent(patient_id, (ConsentScope.CLINICAL,), date(2026, 1, 2))
+    details = PhotoDetails(patient_id, PhotoView.FRONT, TimePoint.BASELINE)
+    return svc.photos.import_photo(details, encode(pixels(48, 32), "PNG")).id
 
 
 def _verify(world: World) -> audit.VerifyResult:
@@ -232,6 +247,14 @@ TAMPERINGS = [
     Tamper("adverse event inserted",
            sql(_copy_row(AdverseEventRow, 0).replace("WHERE id = 0", "WHERE id = {event}")),
            "adverse_event", "", None, "has no audit entry"),
+    # -- photos (issue 15)
+    Tamper("photo view", sql("UPDATE photos SET view = 'profile_left' WHERE id = {photo}"),
+           "photo", "photo", "view", "'profile_left'"),
+    Tamper("photo pointed at other bytes",
+           sql("UPDATE photos SET sha256 = '" + "0" * 64 + "' WHERE id = {photo}"),
+           "photo", "photo", None, "missing from the photo store"),
+    Tamper("photo consent widened", sql("UPDATE photo_consents SET marketing = TRUE"),
+           "photo_consent", "", None, "changed outside ClinicRec"),
     # -- users, products, clinic
     Tamper("role changed to admin", sql("UPDATE users SET role = 'admin' WHERE id = {nurse}"),
            "user", "nurse", "role", "'admin'"),

@@ -25,6 +25,7 @@ from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
 from ..changes import ChangeBus
+from ..photos.panel import PhotoPanel
 from ..printing import PrintingIndicator
 from ..style import make_primary, set_role
 from ..widgets import ScreeningBadge
@@ -81,6 +82,7 @@ class PatientChart(QWidget):
         self.patient: Patient | None = None
         self._print_busy = False
         self.history = HistoryModel(services, self, worker=worker)
+        self._worker = worker
         self.setObjectName("patient_chart")
         self._build_ui()
         self._connect_signals()
@@ -184,6 +186,8 @@ class PatientChart(QWidget):
         self.sessions_stack.addWidget(self.timeline)
         self.sessions_stack.addWidget(self.no_sessions_label)
         layout.addWidget(self.sessions_stack, 1)
+        self.photos = PhotoPanel(self._services, self._bus, self._worker, page)  # ui/photos (issue 15)
+        layout.addWidget(self.photos)
         self.stack.addWidget(page)
         self.chart_page = page
 
@@ -350,6 +354,7 @@ class PatientChart(QWidget):
             self._update_actions()
             return
         self._fill_header(patient)
+        self.photos.set_patient(patient.id)
         if self.history.patient_id != patient.id:
             self.history.set_patient(patient.id)
         self.stack.setCurrentWidget(self.chart_page)

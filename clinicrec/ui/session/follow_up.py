@@ -27,6 +27,7 @@ from ...domain.models import Assessment
 from ...domain.scales import CURRENT_SCALE_VERSION, short_anchor
 from ...services.app import Services
 from ..date_edit import DateEdit
+from ..photos.baseline_beside import BaselineBeside
 from ..prompts import Prompts
 from ..style import GOOD, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
@@ -56,6 +57,7 @@ class FollowUpDialog(QDialog):
         self._session_date = record.session.performed_at.astimezone().date()
         self._baseline: Assessment | None = record.session.baseline
         self._patient = record.patient.display_name
+        self._patient_id = record.patient.id or 0
         self.saved: Assessment | None = None
         self.errors: dict[str, FieldErrorLabel] = {}
         self.setObjectName("follow_up_dialog")
@@ -93,6 +95,10 @@ class FollowUpDialog(QDialog):
         columns.addWidget(self._build_measures(), 3)
         columns.addWidget(self._build_outcome(), 2)
         layout.addLayout(columns, 1)
+        self.baseline_photos = BaselineBeside(
+            self._services, self._patient_id, self._session_id, self
+        )  # issue 15
+        layout.addWidget(self.baseline_photos)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )

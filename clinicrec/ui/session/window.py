@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from ...domain.models import TreatmentSession
 from ...services.app import Services
 from ..changes import ChangeBus
+from ..photos.panel import PhotoPanel
+from ..photos.watch import saved_folder
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
@@ -49,7 +51,7 @@ class SessionWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services, self._prompts, self._worker = services, prompts, worker
+        self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
         self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
         self.setObjectName("session_window")
         self._build_ui()
@@ -108,6 +110,8 @@ class SessionWindow(QMainWindow):
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
         self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
+        self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
+        self.ui.left_tabs.addTab(self.photos, "Photos")
         self._build_menus()
 
     def _action(
@@ -200,6 +204,8 @@ class SessionWindow(QMainWindow):
         connections: list[tuple[object, Callable[..., object]]] = [
             # the controller tells, the presenter shows
             (c.sig_loaded, p.loaded),
+            (c.sig_loaded, lambda s: self.photos.set_patient(s.patient_id, s.id)),
+            (c.sig_saved, lambda s: self.photos.set_patient(s.patient_id, s.id)),
             (c.sig_points_changed, p.refresh_points),
             (c.sig_points_changed, self.printing.update),
             (c.sig_saved, p.saved),

@@ -1,0 +1,155 @@
+"""Where the image bytes live (README, *Photos: where the image bytes live*).
+
+- A SQLite clinic: content-addressed files beside the database, ``clinic.photos/ab/abcdef…`` (the name
+  is the SHA-256 of the bytes). A file is written whole (temporary name, fsync, rename, fsync of the
+  folder) *before* the transaction that refers to it commits: a crash leaves at worst a file nobody
+  refers to, never a record without its file. Files are never changed or removed, so a backup copies
+  only the files it does not have yet, and its time grows with the day's new photos, not with the
+  clinic's old ones.
+- A PostgreSQL clinic: the bytes in ``photo_blobs``, in the same transaction as the record, so every
+  workstation sees every photo and the server's own backups (pg_dump) carry them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from ...db.engine import sqlite_path
+from ...db.models import PhotoBlobRow
+from ...domain.errors import StorageError
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def photo_folder(database_file: Path) -> Path:
+    """``/data/clinic.sqlite3`` → ``/data/clinic.photos``."""
+    return database_file.with_name(database_file.stem + ".photos")
+
+
+def path_in(folder: Path, sha256: str) -> Path:
+    return folder / sha256[:2] / sha256
+
+
+class PhotoStore:
+    """The image bytes of one database, by SHA-256."""
+
+    def put(self, s: Session, sha256: str, data: bytes) -> None:
+        raise NotImplementedError
+
+    def get(self, s: Session, sha256: str) -> bytes | None:
+        raise NotImplementedError
+
+
+class FileStore(PhotoStore):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def put(self, s: Session, sha256: str, data: bytes) -> None:
+        """Durable before the caller's transaction commits (see the module's doc)."""
+        write_whole(path_in(self.folder, sha256), data)
+
+    def get(self, s: Session, sha256: str) -> bytes | None:
+        try:
+            return path_in(self.folder, sha256).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise StorageError(f"The photo {sha256[:12]}… could not be read: {e.strerror or e}") from e
+
+
+class DatabaseStore(PhotoStore):
+    def put(self, s: Session, sha256: str, data: bytes) -> None:
+        s.execute(pg_insert(PhotoBlobRow).values(sha256=sha256, data=data).on_conflict_do_nothing())
+
+    def get(self, s: Session, sha256: str) -> bytes | None:
+        data = s.execute(select(PhotoBlobRow.data).where(PhotoBlobRow.sha256 == sha256)).scalar_one_or_none()
+        return None if data is None else bytes(data)
+
+
+def store_for(url: str) -> PhotoStore:
+    file = sqlite_path(url)
+    return DatabaseStore() if file is None else FileStore(photo_folder(file))
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """``path`` holds ``data`` whole and on disk, or is left as it was (content-addressed: an existing
+    file already holds these bytes)."""
+    if path.exists() and path.stat().st_size == len(data):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".part", dir=path.parent)
+    except OSError as e:
+        raise StorageError(f"The photo could not be stored in {path.parent}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(name, path)
+        _fsync_dir(path.parent)
+    except OSError as e:
+        raise StorageError(f"The photo could not be stored in {path.parent}: {e.strerror or e}") from e
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _names_in(folder: Path) -> set[str]:
+    """The photo names (SHA-256) in a store folder."""
+    if not folder.is_dir():
+        return set()
+    out: set[str] = set()
+    with os.scandir(folder) as subs:
+        for sub in subs:
+            if sub.is_dir() and len(sub.name) == 2:
+                with os.scandir(sub.path) as files:
+                    out.update(f.name for f in files if len(f.name) == 64 and not f.name.startswith("."))
+    return out
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_missing(source: Path, target: Path, wanted: Iterable[str] | None = None) -> int:
+    """Copy the photo files ``target`` lacks from ``source`` (all, or the ``wanted`` hashes); returns how
+    many were copied. Files already there are not read: content-addressed names say they are the same."""
+    if not source.is_dir():
+        return 0
+    candidates = _names_in(source) if wanted is None else set(wanted)
+    have = _names_in(target)  # one listing per folder, not one look-up per photo
+    copied = 0
+    touched: set[Path] = set()
+    for sha in sorted(candidates - have):
+        dest = path_in(target, sha)
+        src = path_in(source, sha)
+        if not src.exists():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+        tmp = dest.with_name(f".{sha[:16]}.part")
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, FILE_MODE)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+        touched.add(dest.parent)
+        copied += 1
+    for folder in (*sorted(touched), target) if copied else ():
+        _fsync_dir(folder)  # the new names are on disk before the backup or restore says it is done
+    return copied

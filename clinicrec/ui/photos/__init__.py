@@ -1,0 +1,1 @@
+"""Photos on screen: the strip, the comparison view, capture and import (issue 15)."""

@@ -1,0 +1,216 @@
+"""The photo strip with what it opens: the import dialog, the photo consent, comparison windows.
+
+One line hooks it into a screen (the patient chart, the session window): ``PhotoPanel(...)`` and
+``set_patient(patient_id, session_id)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ...domain.errors import ClinicRecError
+from ...domain.photos import ConsentScope
+from ...services.app import Services
+from ..changes import ChangeBus
+from ..prompts import Prompts
+from ..style import set_role
+from ..worker import Worker
+from .capture import CaptureView
+from .compare import CompareView
+from .consent_dialog import PhotoConsentDialog
+from .import_dialog import PhotoImportDialog
+from .strip import PhotoStrip
+from .watch import ImportFolderWatcher, save_folder
+
+
+class PhotoPanel(QWidget):
+    def __init__(
+        self,
+        services: Services,
+        bus: ChangeBus | None,
+        worker: Worker | None = None,
+        parent: QWidget | None = None,
+        *,
+        session_scoped: bool = False,
+        watch_folder: Path | None = None,
+        prompts: Prompts | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._prompts = prompts or Prompts()
+        self._services = services
+        self._worker = worker or Worker(self)
+        self.session_scoped = session_scoped
+        self.patient_id: int | None = None
+        self.session_id: int | None = None
+        self.compare_windows: list[QWidget] = []  # open comparison and capture windows
+        self.setObjectName("photo_panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.strip = PhotoStrip(services, bus, self)
+        layout.addWidget(self.strip)
+        row = QHBoxLayout()
+        self.consent_label = set_role(QLabel(self), "muted")
+        self.consent_label.setObjectName("photo_consent_label")
+        row.addWidget(self.consent_label, 1)
+        self.capture_button = QPushButton("Take photos…", self)
+        self.capture_button.setObjectName("photo_capture_button")
+        self.capture_button.setAccessibleName("Take photos with the camera")
+        row.addWidget(self.capture_button)
+        self.void_button = QPushButton("Void photo…", self)
+        self.void_button.setObjectName("photo_void_button")
+        self.void_button.setAccessibleName("Void the selected photo, with a reason")
+        row.addWidget(self.void_button)
+        self.progress_button = QPushButton("Progress sheet…", self)
+        self.progress_button.setObjectName("photo_progress_button")
+        self.progress_button.setAccessibleName("Save the patient's progress sheet as a PDF")
+        row.addWidget(self.progress_button)
+        self.consent_button = QPushButton("Photo consent…", self)
+        self.consent_button.setObjectName("photo_consent_button")
+        self.consent_button.setAccessibleName("Record the patient's photo consent")
+        row.addWidget(self.consent_button)
+        layout.addLayout(row)
+        self.offer_label = QLabel(self)
+        self.offer_label.setObjectName("photo_offer_label")
+        self.offer_button = QPushButton("Add them…", self)
+        self.offer_button.setObjectName("photo_offer_button")
+        self.offer_button.setAccessibleName("Add the new photos from the import folder")
+        offer = QHBoxLayout()
+        offer.addWidget(self.offer_label, 1)
+        offer.addWidget(self.offer_button)
+        layout.addLayout(offer)
+        self.watcher = ImportFolderWatcher(watch_folder, self) if watch_folder else None
+        self._show_offer([])
+        if self.watcher is not None:
+            self.watcher.sig_new_files.connect(self._show_offer)
+        self.offer_button.clicked.connect(self.add_offered)
+        self.folder_button = QPushButton("Import folder…", self)
+        self.folder_button.setObjectName("photo_import_folder_button")
+        self.folder_button.setAccessibleName("Choose this workstation's watched import folder")
+        self.folder_button.setToolTip(
+            "The folder a tethered camera or phone drops photos into: new files are offered here"
+        )
+        row.addWidget(self.folder_button)
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.strip.sig_import_requested.connect(self.import_files)
+        self.strip.sig_compare_requested.connect(self.compare)
+        self.strip.sig_load_failed.connect(self.consent_label.setText)
+        self.consent_button.clicked.connect(self.ask_consent)
+        self.capture_button.clicked.connect(self.capture)
+        self.void_button.clicked.connect(self.void_selected)
+        self.progress_button.clicked.connect(self.save_progress_sheet)
+        self.strip.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.strip.model.modelReset.connect(self._update_buttons)
+        # Qt Multimedia is loaded (and the camera looked for) only when asked: opening a chart stays fast.
+        self.capture_button.setToolTip("Take photos with the camera on this workstation (says so if none)")
+
+    def set_patient(self, patient_id: int | None, session_id: int | None = None) -> None:
+        self.patient_id, self.session_id = patient_id, session_id
+        self.strip.set_patient(patient_id, session_id if self.session_scoped else None)
+        self._show_consent()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        chosen = self.strip.selected_ids()
+        items = {i.photo.id: i.photo for i in self.strip.model.items}
+        self.void_button.setEnabled(len(chosen) == 1 and not items[chosen[0]].voided)
+        self.progress_button.setEnabled(self.patient_id is not None and bool(items))
+
+    def void_selected(self) -> None:
+        chosen = self.strip.selected_ids()
+        if len(chosen) != 1:
+            return
+        reason = self._prompts.reason(self, "Void photo", "Why is it void? (The photo is kept.)")
+        if reason is None:
+            return
+        try:
+            self._services.photos.void(chosen[0], reason)
+        except ClinicRecError as e:
+            self._prompts.error(self, "Void photo", str(e))
+
+    def save_progress_sheet(self) -> None:
+        if self.patient_id is None:
+            return
+        name = self._prompts.save_file(self, "Save progress sheet", "progress-sheet.pdf", "PDF (*.pdf)")
+        if not name:
+            return
+        from ...services.photos.printed import PhotoPrinting
+
+        patient_id = self.patient_id
+        self._worker.run(
+            lambda: PhotoPrinting(self._services.ctx).progress_sheet_pdf(patient_id, Path(name)),
+            lambda path: self.consent_label.setText(f"Progress sheet saved: {path}"),
+            lambda e: self._prompts.error(self, "Progress sheet", str(e)),
+        )
+
+    def _show_consent(self) -> None:
+        if self.patient_id is None or self._services.actor is None:
+            self.consent_label.setText("")
+            return
+        scopes = self._services.photos.consent_scopes(self.patient_id)
+        if ConsentScope.CLINICAL not in scopes:
+            self.consent_label.setText("No photo consent recorded: photos cannot be taken or added.")
+        else:
+            uses = ", ".join(s.label.lower() for s in ConsentScope if s in scopes)
+            self.consent_label.setText(f"Photo consent: {uses}.")
+
+    def ask_consent(self) -> None:
+        if self.patient_id is not None and PhotoConsentDialog.ask(self, self._services, self.patient_id):
+            self._show_consent()
+
+    def import_files(self, files: list[Path]) -> None:
+        if self.patient_id is None:
+            return
+        PhotoImportDialog.ask(self, self._services, self._worker, self.patient_id, files, self.session_id)
+
+    def capture(self) -> None:
+        if self.patient_id is None:
+            return
+        view = CaptureView(self._services, self.patient_id, self.session_id)
+        view.resize(1280, 800)
+        self.compare_windows.append(view)
+        view.show()
+
+    def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name = QFileDialog.getExistingDirectory(self, "Watched import folder")
+        if name:
+            self.watch(Path(name))
+            save_folder(Path(name))
+
+    def watch(self, folder: Path) -> None:
+        if self.watcher is not None:
+            self.watcher.deleteLater()
+        self.watcher = ImportFolderWatcher(folder, self)
+        self.watcher.sig_new_files.connect(self._show_offer)
+        self._show_offer([])
+
+    def _show_offer(self, files: list[Path]) -> None:
+        n = len(files)
+        self.offer_label.setText(f"{n} new photo{'s' if n != 1 else ''} in the import folder" if n else "")
+        self.offer_label.setVisible(n > 0)
+        self.offer_button.setVisible(n > 0)
+
+    def add_offered(self) -> None:
+        """The import folder's new files, for this patient, through the import dialog (never silently)."""
+        if self.watcher is None or self.patient_id is None:
+            return
+        files = self.watcher.take()
+        self._show_offer([])
+        if files:
+            self.import_files(files)
+
+    def compare(self, ids: list[int]) -> None:
+        try:
+            view = CompareView(self._services, ids)
+        except ClinicRecError as e:
+            self.consent_label.setText(str(e))
+            return
+        view.resize(1280, 800)
+        self.compare_windows.append(view)
+        view.destroyed.connect(
+            lambda *_: self.compare_windows.remove(view) if view in self.compare_windows else None
+        )
+        view.show()
