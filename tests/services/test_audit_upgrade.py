@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.migrate import alembic_config, upgrade_if_needed
@@ -26,14 +26,14 @@ from tests.conftest import PASSWORD, World, make_patient
 def _back_to_0007(url: str) -> None:
     from alembic import command
 
-    db = Database(make_engine(url))
+    engine = create_engine(url)  # a plain connection: foreign keys off, as SQLite table rebuilds need
     try:
         cfg = alembic_config()
-        with db.engine.begin() as conn:
+        with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0007")
     finally:
-        db.dispose()
+        engine.dispose()
 
 
 @pytest.fixture
