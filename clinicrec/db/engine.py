@@ -148,6 +148,33 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def gate_writes(engine: Engine, gate: Any) -> None:
+    """Hold every write on ``engine`` until ``gate`` (``integrity.WriteGate``) opens; reads go on meanwhile.
+
+    Until it opens, each new connection is ``PRAGMA query_only``: a write that does not announce itself
+    (``clinicrec_write``) is refused by SQLite itself rather than let through to a file not yet checked.
+    A write transaction waits for the verdict (``gate.wait()`` raises when the file is damaged)."""
+    if not is_sqlite(engine):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _gated_connect(dbapi_conn: Any, record: Any) -> None:
+        if not gate.is_open():
+            dbapi_conn.execute("PRAGMA query_only=ON")
+            record.info["clinicrec_query_only"] = True
+
+    def _gated_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("clinicrec_write"):
+            gate.wait()
+        elif not gate.is_open():
+            return
+        record = conn.connection._connection_record
+        if record is not None and record.info.pop("clinicrec_query_only", False):
+            conn.connection.driver_connection.execute("PRAGMA query_only=OFF")  # type: ignore[union-attr]
+
+    event.listen(engine, "begin", _gated_begin, insert=True)
+
+
 class Database:
     """The engine plus two session factories: plain reads, and writes that take the write lock first."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from ..db.engine import Database, make_engine, sqlite_path
+from ..db.engine import Database, gate_writes, make_engine, sqlite_path
 from ..db.migrate import stamped_revision, upgrade_if_needed
 from ..db.migrations import HEAD
 from ..db.types import utcnow
@@ -187,16 +187,21 @@ def open_services(
     create: bool = False,
     started: BackgroundCheck | None = None,
     key: bytes | None = None,
+    defer_check: bool = False,
 ) -> Services:
     """Open the database named by ``url`` / the environment / the default file, the one careful way.
 
     It is checked first (``opening.inspect``: refused, unwritten, when missing, empty, damaged or not
     ClinicRec's; an encrypted file is refused without its ``key``, which the sign-in unwraps:
     ``services.unlock``); created only when ``create`` (the first-start setup, ``--new``); then migrated.
-    ``started``: an integrity check of the file already running (start-up begins it early).
+    ``started``: an integrity check of the file already running (start-up begins it early);
+    ``defer_check``: do not wait for its verdict: reads go on at once, writes wait for it (a write gate),
+    and a schema upgrade (a write) waits for it before it begins.
     """
-    found = inspect(resolve_url(url), create=create, started=started, key=key)
+    found = inspect(resolve_url(url), create=create, started=started, key=key, defer=defer_check)
     db = Database(make_engine(found.url, create=found.new, key=key))
+    if found.gate is not None:
+        gate_writes(db.engine, found.gate)
     try:
         if found.where.read_only:
             if stamped_revision(db.engine) != HEAD:
@@ -205,6 +210,8 @@ def open_services(
                     "open it read-write once to upgrade it"
                 )
         elif migrate:
+            if found.gate is not None and stamped_revision(db.engine) != HEAD:
+                found.gate.wait()
             upgrade_if_needed(db.engine)
     except DBAPIError as e:
         db.dispose()
