@@ -95,7 +95,8 @@ CHECKED_SUFFIX = "-checked"
 def file_identity(path: Path) -> list[list[int] | None]:
     """What proves a file unchanged: inode, size, modification and status-change times (nanoseconds) of
     the database and of its write-ahead log. Any write, replacement, copy over it or ``touch`` changes the
-    status-change time, which no program can set back."""
+    status-change time, which no program can set back. An empty log counts as none (a reader makes one;
+    a checkpoint empties it, and what it held is then in the database file, whose times have changed)."""
     out: list[list[int] | None] = []
     for f in (path, Path(str(path) + "-wal")):
         try:
@@ -103,7 +104,9 @@ def file_identity(path: Path) -> list[list[int] | None]:
         except FileNotFoundError:
             out.append(None)
             continue
-        out.append([st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+        out.append(
+            [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns] if st.st_size or f == path else None
+        )
     return out
 
 
