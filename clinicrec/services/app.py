@@ -139,6 +139,19 @@ class Services:
     def database_file(self) -> Path | None:
         return sqlite_path(self.db.url)
 
+    def close(self, *, remember_check: bool = False) -> None:
+        """Close the database's connections (the last one folds the WAL into the file).
+
+        ``remember_check`` (the application's exit, once everything is written): then check the SQLite
+        file, read-only, and remember a clean verdict beside it, so that the next start, finding the file
+        unchanged, need not read it again (``db.integrity.check_remembering``)."""
+        file = self.database_file
+        self.db.dispose()
+        if remember_check and file is not None and file.is_file() and not self.encrypted:
+            from ..db.integrity import check_remembering
+
+            check_remembering(file)
+
     def has_accounts(self) -> bool:
         """False for a database with no ClinicRec schema or no user yet (a new server database)."""
         return stamped_revision(self.db.engine) is not None and self.auth.has_users()

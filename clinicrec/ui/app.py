@@ -128,6 +128,7 @@ def run_gui(
         errors.uninstall()
         _backup_on_exit(services)
         window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
+        services.close(remember_check=True)  # the next start finds the file checked (if none writes it)
 
 
 def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow):  # type: ignore[no-untyped-def]

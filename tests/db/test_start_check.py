@@ -118,3 +118,15 @@ def test_the_command_line_still_waits_for_the_verdict(closed: Path) -> None:
     with pytest.raises(DatabaseRefused, match="damaged"):
         open_services(f"sqlite:///{closed}", started=integrity.BackgroundCheck(closed))
     assert fingerprint(closed) == before
+
+
+def test_the_application_s_exit_leaves_the_file_checked(world: World) -> None:
+    """``Services.close(remember_check=True)`` (the main window's exit): the next start reads nothing."""
+    if world.path is None:
+        pytest.skip("SQLite files only")
+    make_patient(world.services, last_name="Okafor")
+    world.services.close(remember_check=True)
+    assert integrity.check_remembering(world.path).remembered
+    make_patient(world.services, last_name="Adeyemi")  # the services open again on their next use
+    world.services.close()
+    assert not integrity.check_remembering(world.path).remembered
