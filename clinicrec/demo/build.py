@@ -209,6 +209,7 @@ def build_demo(
             .where(AuditHeadRow.id == 1)
             .values(last_id=chain.last_id, last_hash=chain.last_hash)
         )
+        advance_sequences(conn)
     if db.is_sqlite:
         run_outside_transaction(db.engine, "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
@@ -221,6 +222,31 @@ def build_demo(
         len(gen.vials),
         time.perf_counter() - started,
     )
+
+
+def advance_sequences(conn: Connection) -> None:
+    """PostgreSQL: the bulk load gave its ids itself, so each table's id sequence is moved past them
+    (else the application's first new vial or patient would collide with the demo's id 1)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for model in (
+        UserRow,
+        ProductRow,
+        PatientRow,
+        VialRow,
+        VialAdditiveRow,
+        SessionRow,
+        PointRow,
+        AcknowledgementRow,
+        AssessmentRow,
+        AdverseEventRow,
+        AuditRow,
+    ):
+        name = model.__tablename__
+        conn.exec_driver_sql(
+            f"SELECT setval(seq, m) FROM (SELECT pg_get_serial_sequence('{name}', 'id') AS seq, "
+            f"(SELECT max(id) FROM {name}) AS m) s WHERE seq IS NOT NULL AND m IS NOT NULL"
+        )
 
 
 #: Bookkeeping columns left out of a demo record's creation entry (the app's entries leave them out too).

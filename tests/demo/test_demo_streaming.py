@@ -3,13 +3,17 @@ patients' points never sit in memory at once), and the records are exactly those
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from clinicrec.demo.people import generate_patients
 from clinicrec.demo.sessions import SessionGenerator
 from clinicrec.domain.catalogue import SEED_PRODUCTS
+from tests.conftest import PG_SKIP_REASON, PG_URL
 
 TODAY = date(2026, 6, 30)
 
@@ -38,3 +42,34 @@ def test_points_handed_over_in_batches_are_the_points_of_one_pass() -> None:
     assert [p for b in handed for p in b] == whole.points
     assert batched.points_made == len(whole.points) == whole.points_made
     assert batched.sessions == whole.sessions and batched.assessments == whole.assessments
+
+
+@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
+def test_a_demo_on_postgresql_takes_new_records_after_its_own() -> None:
+    """The bulk load gives its ids itself: the sequences are moved past them, so the application's first
+    new vial and patient are stored (they collided with id 1 before)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from clinicrec.demo import DEMO_PASSWORD, build_demo
+    from clinicrec.services.app import open_services
+    from tests.conftest import make_patient
+
+    name = f"clinicrec_demo_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        build_demo(url, patients=60, today=TODAY)
+        services = open_services(url)
+        services.act_as(services.auth.sign_in("maria", DEMO_PASSWORD))
+        before = services.patients.count()
+        made = make_patient(services, last_name="Adeyemi")
+        assert made.id is not None and made.id > before and services.patients.count() == before + 1
+        services.db.dispose()
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
