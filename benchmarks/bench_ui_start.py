@@ -77,7 +77,7 @@ def child_bare() -> None:
     window.resize(1280, 800)
 
     def report() -> None:
-        print(json.dumps({"painted": time.time()}), flush=True)
+        print(json.dumps({"painted": time.time(), "rss_mib": _rss_mib()}), flush=True)
         app.quit()
 
     _when_painted(window, report)
@@ -137,6 +137,7 @@ def child_app(database: str, username: str, password: str, mode: str) -> None:
         window = table.window()
         result = {"marks": marks, "painted": marks["rows"], "rows": table.model().rowCount()}
         result["total"] = window.patient_list.model.total
+        result["rss_mib"] = _rss_mib()
         if mode == "type":
             result.update(_type(window))
         if mode == "warm":
@@ -148,6 +149,13 @@ def child_app(database: str, username: str, password: str, mode: str) -> None:
     from clinicrec.cli import main
 
     main(["--db", database])
+
+
+def _rss_mib() -> float:
+    """This process's resident set (Linux), in MiB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        kib = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+    return kib / 1024
 
 
 def _is_patient_rows(obj) -> bool:  # type: ignore[no-untyped-def]

@@ -140,12 +140,47 @@ def _configure_sqlite(engine: Engine) -> None:
         # The clinic's month of a stored UTC time (reports' month buckets; PostgreSQL: AT TIME ZONE).
         dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
 
+    gates: dict[str, Any] = {}
+    engine.clinicrec_gate = gates  # type: ignore[attr-defined]  # gate_writes puts the gate here
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        gate = gates.get("gate")
+        if gate is not None:
+            _through_gate(conn, gate)
         if conn.get_execution_options().get("clinicrec_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def gate_writes(engine: Engine, gate: Any) -> None:
+    """Hold every write on ``engine`` until ``gate`` (``integrity.WriteGate``) opens; reads go on meanwhile.
+
+    Until it opens, each new connection is ``PRAGMA query_only``: a write that does not announce itself
+    (``clinicrec_write``) is refused by SQLite itself rather than let through to a file not yet checked.
+    A write transaction waits for the verdict (``gate.wait()`` raises when the file is damaged)."""
+    if not is_sqlite(engine):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _gated_connect(dbapi_conn: Any, record: Any) -> None:
+        if not gate.is_open():
+            dbapi_conn.execute("PRAGMA query_only=ON")
+            record.info["clinicrec_query_only"] = True
+
+    engine.clinicrec_gate["gate"] = gate  # type: ignore[attr-defined]  # read by _configure_sqlite's begin
+
+
+def _through_gate(conn: Connection, gate: Any) -> None:
+    """Before a transaction begins: a write waits for the gate; once it is open, query_only is lifted."""
+    if conn.get_execution_options().get("clinicrec_write"):
+        gate.wait()
+    elif not gate.is_open():
+        return
+    record = conn.connection._connection_record
+    if record is not None and record.info.pop("clinicrec_query_only", False):
+        conn.connection.driver_connection.execute("PRAGMA query_only=OFF")  # type: ignore[union-attr]
 
 
 class Database:

@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,8 @@ class IntegrityReport:
     ok: bool
     problems: tuple[str, ...] = ()
     exists: bool = True
+    #: True when the file was not read again: it is provably unchanged since its last clean check.
+    remembered: bool = False
 
     @property
     def summary(self) -> str:
@@ -83,12 +88,80 @@ def check_file(path: Path, *, full: bool = False) -> IntegrityReport:
     return IntegrityReport(path, ok=not problems, problems=tuple(problems))
 
 
+#: The sidecar beside a database file that remembers its last clean start-up check (no patient data).
+CHECKED_SUFFIX = "-checked"
+
+
+def file_identity(path: Path) -> list[list[int] | None]:
+    """What proves a file unchanged: inode, size, modification and status-change times (nanoseconds) of
+    the database and of its write-ahead log. Any write, replacement, copy over it or ``touch`` changes the
+    status-change time, which no program can set back. An empty log counts as none (a reader makes one;
+    a checkpoint empties it, and what it held is then in the database file, whose times have changed)."""
+    out: list[list[int] | None] = []
+    for f in (path, Path(str(path) + "-wal")):
+        try:
+            st = os.stat(f)
+        except FileNotFoundError:
+            out.append(None)
+            continue
+        out.append(
+            [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns] if st.st_size or f == path else None
+        )
+    return out
+
+
+def _sidecar(path: Path) -> Path:
+    return Path(str(path) + CHECKED_SUFFIX)
+
+
+def unchanged_since_clean_check(path: Path) -> bool:
+    """True when the sidecar records a clean check of exactly the file as it is now."""
+    try:
+        recorded = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and recorded.get("identity") == file_identity(path)
+
+
+def remember_clean_check(path: Path, identity: list[list[int] | None]) -> None:
+    """Record that the file with ``identity`` passed its check (silently nothing where it cannot be written:
+    the next start then checks again)."""
+    side = _sidecar(path)
+    tmp = side.with_name(side.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"identity": identity, "check": "quick_check"}, fh)
+        os.replace(tmp, side)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def forget_clean_check(path: Path) -> None:
+    _sidecar(path).unlink(missing_ok=True)
+
+
+def check_remembering(path: Path) -> IntegrityReport:
+    """The start-up check: ``check_file(path)``, skipped when the file is provably unchanged since its last
+    clean check; a clean result is remembered when nothing changed the file while it was read."""
+    path = Path(path)
+    if path.exists() and unchanged_since_clean_check(path):
+        return IntegrityReport(path, ok=True, remembered=True)
+    before = file_identity(path)
+    report = check_file(path)
+    if report.exists and report.ok and file_identity(path) == before:
+        remember_clean_check(path, before)
+    elif not report.ok:
+        forget_clean_check(path)
+    return report
+
+
 class BackgroundCheck:
-    """``check_file(path)`` on a thread of its own, from the moment it is made; ``report()`` waits for it.
+    """``check_remembering(path)`` on a thread of its own, from the moment it is made; ``report()`` waits.
 
     Start-up makes one before loading the application's modules: SQLite does not hold Python's lock
     while it reads the file, so on two cores the check and the loading take the time of the longer.
-    Nothing is written meanwhile: the services open the database only after ``report()`` says it is good.
+    Nothing is written meanwhile: writes pass a ``WriteGate`` that waits for the verdict.
     """
 
     def __init__(self, path: Path) -> None:
@@ -100,9 +173,14 @@ class BackgroundCheck:
 
     def _run(self) -> None:
         try:
-            self._report = check_file(self.path)
+            self._report = check_remembering(self.path)
         except BaseException as e:  # noqa: BLE001 - raised again, in the caller's thread, by report()
             self._error = e
+
+    def done(self, wait: float = 0.0) -> bool:
+        """True once the verdict is in (waiting up to ``wait`` seconds for it)."""
+        self._thread.join(wait)
+        return not self._thread.is_alive()
 
     def report(self) -> IntegrityReport:
         self._thread.join()
@@ -110,6 +188,34 @@ class BackgroundCheck:
             raise self._error
         assert self._report is not None
         return self._report
+
+
+class WriteGate:
+    """Writes wait here until the integrity check running in ``check`` has passed; reads never do.
+
+    A failed check refuses every write for good with ``refuse(report)`` (the damaged file is never
+    written). ``db.engine.gate_writes`` installs one on an engine: until it opens every connection is
+    also ``PRAGMA query_only``, so SQLite itself refuses a write that did not come through the gate."""
+
+    def __init__(self, check: BackgroundCheck, refuse: Callable[[IntegrityReport], BaseException]) -> None:
+        self.check = check
+        self._refuse = refuse
+        self._passed = False
+
+    def is_open(self) -> bool:
+        """True once the check has passed (never waits)."""
+        if not self._passed and self.check.done():
+            self._passed = self.check.report().ok
+        return self._passed
+
+    def wait(self) -> None:
+        """Return once the check has passed; raise ``refuse(report)`` when it failed."""
+        if self._passed:
+            return
+        report = self.check.report()
+        if not report.ok:
+            raise self._refuse(report)
+        self._passed = True
 
 
 def schema_revision(conn: sqlite3.Connection) -> str | None:

@@ -4,6 +4,7 @@ ratings improve the way the literature reports (with noise and non-responders), 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -90,7 +91,8 @@ class SessionGenerator:
         self.additives: list[dict[str, Any]] = []
         self.sessions: list[dict[str, Any]] = []
         self.session_vials: list[dict[str, Any]] = []
-        self.points: list[dict[str, Any]] = []
+        self.points: list[dict[str, Any]] = []  # drained by ``run``'s ``flush`` on a large build
+        self.points_made = 0
         self.acks: list[dict[str, Any]] = []
         self.assessments: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
@@ -105,7 +107,9 @@ class SessionGenerator:
             self._grid[key] = facemap.grid_fill(zone, spacing)
         return self._grid[key]
 
-    def run(self) -> None:
+    def run(self, flush: Callable[[], None] | None = None, every: int = 400_000) -> None:
+        """Chart every visit; ``flush`` is called whenever ``every`` points are waiting (it stores what was
+        made so far and empties ``points``: a million patients' points never all sit in memory)."""
         rng = self.rng
         treated = [p for p in self.patients if rng.random() < 0.3] or self.patients[:1]
         days = 540
@@ -122,6 +126,8 @@ class SessionGenerator:
                 self._open.clear()  # vials are not carried between days
                 current_day = day
             self._session(day, patient)
+            if flush is not None and len(self.points) >= every:
+                flush()
 
     def _vial_for(self, injector: int, mix_index: int, when: datetime, needed: float) -> dict[str, Any]:
         key = (injector, mix_index)
@@ -180,7 +186,7 @@ class SessionGenerator:
             units = round(vial["conc"] * vol, 4)
             points.append(
                 dict(
-                    id=len(self.points) + len(points) + 1,
+                    id=self.points_made + len(points) + 1,
                     session_id=sid,
                     seq=seq,
                     zone=zone.value,
@@ -225,6 +231,7 @@ class SessionGenerator:
         )
         self.sessions.append(sess)
         self.points.extend(points)
+        self.points_made += len(points)
         self.session_vials.append(dict(session_id=sid, vial_id=vial["id"], seq=0))
         acks = []
         if any(patient[k] for k in patient if k.startswith("scr_") and k != "scr_other"):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from ..db.engine import Database, make_engine, sqlite_path
+from ..db.engine import Database, gate_writes, make_engine, sqlite_path
 from ..db.migrate import stamped_revision, upgrade_if_needed
 from ..db.migrations import HEAD
 from ..db.types import utcnow
@@ -146,6 +146,19 @@ class Services:
     def database_file(self) -> Path | None:
         return sqlite_path(self.db.url)
 
+    def close(self, *, remember_check: bool = False) -> None:
+        """Close the database's connections (the last one folds the WAL into the file).
+
+        ``remember_check`` (the application's exit, once everything is written): then check the SQLite
+        file, read-only, and remember a clean verdict beside it, so that the next start, finding the file
+        unchanged, need not read it again (``db.integrity.check_remembering``)."""
+        file = self.database_file
+        self.db.dispose()
+        if remember_check and file is not None and file.is_file() and not self.encrypted:
+            from ..db.integrity import check_remembering
+
+            check_remembering(file)
+
     def has_accounts(self) -> bool:
         """False for a database with no ClinicRec schema or no user yet (a new server database)."""
         return stamped_revision(self.db.engine) is not None and self.auth.has_users()
@@ -195,6 +208,7 @@ def open_services(
     started: BackgroundCheck | None = None,
     key: bytes | None = None,
     encrypt_new_database: bool = True,
+    defer_check: bool = False,
 ) -> Services:
     """Open the database named by ``url`` / the environment / the default file, the one careful way.
 
@@ -202,12 +216,14 @@ def open_services(
     ClinicRec's; an encrypted file is refused without its ``key``, which the sign-in unwraps:
     ``services.unlock``); created only when ``create`` (the first-start setup, ``--new``), encrypted
     unless ``encrypt_new_database`` is False; then migrated.
-    ``started``: an integrity check of the file already running (start-up begins it early).
+    ``started``: an integrity check of the file already running (start-up begins it early);
+    ``defer_check``: do not wait for its verdict: reads go on at once, writes wait for it (a write gate),
+    and a schema upgrade (a write) waits for it before it begins.
     """
     url = resolve_url(url)
     if key is None:
         key = setup_key(url)  # a new encrypted database whose setup was never finished
-    found = inspect(url, create=create, started=started, key=key)
+    found = inspect(url, create=create, started=started, key=key, defer=defer_check)
     if found.new and found.where.file is not None and encrypt_new_database:
         from ..db.encryption import create_encrypted
 
@@ -215,6 +231,8 @@ def open_services(
         # shows is made when the first administrator exists (AuthService.new_recovery_key).
         key, _ = create_encrypted(found.where.file.absolute())
     db = Database(make_engine(found.url, create=found.new and key is None, key=key))
+    if found.gate is not None:
+        gate_writes(db.engine, found.gate)
     try:
         if found.where.read_only:
             if stamped_revision(db.engine) != HEAD:
@@ -224,6 +242,8 @@ def open_services(
                 )
         elif migrate:
             before = stamped_revision(db.engine)
+            if found.gate is not None and before != HEAD:
+                found.gate.wait()
             upgrade_if_needed(db.engine)
             if before is not None and before != HEAD:
                 from .audit_upgrade import rehash_after_upgrade

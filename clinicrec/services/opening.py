@@ -18,11 +18,12 @@ This module imports nothing of SQLAlchemy at load time, so start-up can begin th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db.integrity import BackgroundCheck
+from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate
 from ..db.location import DatabaseRefused, Location, ensure_default_folder, locate, resolve_url
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class Inspected:
     url: str
     where: Location
     new: bool = False
+    #: Writes wait here for the integrity check still running (``inspect(..., defer=True)``); else None.
+    gate: WriteGate | None = None
 
 
 class EncryptedDatabase(DatabaseRefused):
@@ -105,9 +108,18 @@ def start_check(url: str) -> BackgroundCheck | None:
 
 
 def inspect(
-    url: str, *, create: bool = False, started: BackgroundCheck | None = None, key: bytes | None = None
+    url: str,
+    *,
+    create: bool = False,
+    started: BackgroundCheck | None = None,
+    key: bytes | None = None,
+    defer: bool = False,
 ) -> Inspected:
     """Everything that must hold before ``url`` is opened; ``DatabaseRefused`` otherwise. Writes nothing.
+
+    ``defer`` (start-up, with the check ``started`` on its own thread): the verdict is not waited for;
+    the file may be read at once and ``Inspected.gate`` holds every write until the check has passed
+    (a damaged file is refused at the first write, and never written).
 
     An encrypted file is refused (``EncryptedDatabase``) unless its ``key`` is given; with the key, its
     check is the one ``services.unlock`` ran when the password unwrapped the key."""
@@ -139,6 +151,9 @@ def inspect(
         if key is None:
             raise EncryptedDatabase(file)
         return Inspected(url, where)
+    if defer and started is not None and started.path == file and not started.done():
+        _require_clinicrec(file)
+        return Inspected(url, where, gate=WriteGate(started, _refusal(url, started)))
     verdict = _integrity(url, started)
     if not verdict.ok:
         raise DatabaseRefused(verdict.message, damaged=verdict)
@@ -160,6 +175,14 @@ def _integrity(url: str, started: BackgroundCheck | None) -> IntegrityResult:
     from .maintenance import check_database
 
     return check_database(url, started=started)
+
+
+def _refusal(url: str, started: BackgroundCheck) -> Callable[[IntegrityReport], DatabaseRefused]:
+    def refuse(_report: IntegrityReport) -> DatabaseRefused:
+        verdict = _integrity(url, started)  # the report is in: this only words it (and finds a backup)
+        return DatabaseRefused(verdict.message, damaged=verdict)
+
+    return refuse
 
 
 def _require_clinicrec(file: Path) -> None:

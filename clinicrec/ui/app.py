@@ -144,6 +144,7 @@ def run_gui(
     finally:
         errors.uninstall()
         _backup_on_exit(services)
+        services.close(remember_check=True)  # the next start finds the file checked (if none writes it)
 
 
 def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow):  # type: ignore[no-untyped-def]

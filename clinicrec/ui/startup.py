@@ -21,7 +21,9 @@ The order, and why:
    in place (``services.unlock.encrypt_if_plain``: an encrypted backup first); the sign-in then opens
    it like any encrypted database, and the first administrator is shown the new recovery key.
 
-Nothing reads clinical data before the check has passed, and nothing at all is written before it.
+Nothing at all is written before the check has passed. A file provably unchanged since its last clean
+check (``db.integrity.check_remembering``: a sidecar records the file's identity) is not read again; on a
+large file still being checked the database opens for reading at once and writes wait behind a gate.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 
     from ..services.app import Services
     from ..services.maintenance import IntegrityResult
+    from ..services.opening import BackgroundCheck
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -78,12 +81,19 @@ class Opened:
 class StartupLoader(QObject):
     """Loads the application and opens the database on a thread of its own; ``sig_done`` on the GUI thread.
 
-    ``start()`` once; ``wait()`` blocks until the thread has finished (it is never abandoned mid-way:
-    opening may migrate, and a migration is let finish).
+    ``start()`` once; ``wait()`` blocks until the database is open (it is never abandoned mid-way:
+    opening may migrate, and a migration is let finish). When the integrity check is still running at
+    that moment, the database is opened for reading at once and its writes wait for the verdict (a write
+    gate: ``open_services(defer_check=True)``); the thread stays for the verdict, and a damaged file
+    replaces ``result`` with the verdict and emits ``sig_damaged`` (the dialog is withdrawn for the
+    restore offer; any write, the sign-in's included, was refused meanwhile).
     """
 
     sig_loaded = Signal()  # the modules are imported; the check may still be running
     sig_done = Signal(object)  # Opened
+    sig_damaged = Signal()  # the check that was still running when the database opened has failed
+    #: How long the opening waits for a check about to end (a small file's) rather than gate the writes.
+    CHECK_GRACE_S = 0.1
 
     #: What the loader imports (no Qt in any of them): the services, and what the main window's modules
     #: use of the layers below them, so that the GUI thread's share of the loading is Qt's alone.
@@ -107,6 +117,8 @@ class StartupLoader(QObject):
         self.create = create  # the first start: the setup that follows creates the database
         self.encrypt = encrypt  # a plain database (of an earlier version) is encrypted at its first start
         self.result: Opened | None = None
+        self._opened = threading.Event()
+        self._pending_check: BackgroundCheck | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
 
     def start(self) -> None:
@@ -115,7 +127,7 @@ class StartupLoader(QObject):
 
     def wait(self) -> Opened:
         self.start()
-        self._thread.join()
+        self._opened.wait()
         assert self.result is not None
         return self.result
 
@@ -124,7 +136,20 @@ class StartupLoader(QObject):
             self.result = self._open()
         except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, which reports it
             self.result = Opened(error=e)
+        self._opened.set()
         self.sig_done.emit(self.result)
+        check = self._pending_check
+        if check is None:
+            return
+        try:
+            report = check.report()
+        except BaseException:  # noqa: BLE001 - a check that broke down: the gate refuses every write
+            return
+        if not report.ok:
+            from ..services.maintenance import check_database
+
+            self.result = Opened(damaged=check_database(self.url, started=check))
+            self.sig_damaged.emit()
 
     def _open(self) -> Opened:
         from ..services.opening import DatabaseRefused, encrypted_file, start_check
@@ -151,9 +176,12 @@ class StartupLoader(QObject):
         self.sig_loaded.emit()
         from ..services.app import open_services
 
-        # ...then the verdict (the one open path waits for it); only a database that passed is opened.
+        # ...then open: at once for reading when the check is still reading a large file (writes wait for
+        # its verdict); a damaged file is never written.
+        if check is not None and not check.done(self.CHECK_GRACE_S):
+            self._pending_check = check
         try:
-            services = open_services(self.url, started=check, create=self.create)
+            services = open_services(self.url, started=check, create=self.create, defer_check=True)
         except DatabaseRefused as e:
             if e.damaged is None:
                 raise
@@ -275,6 +303,7 @@ def run(
     warm_up = GuiWarmUp(dialog)
     loader.sig_loaded.connect(warm_up.start, Qt.ConnectionType.QueuedConnection)
     loader.sig_done.connect(on_done, Qt.ConnectionType.QueuedConnection)
+    loader.sig_damaged.connect(dialog.withdraw, Qt.ConnectionType.QueuedConnection)
     _FirstPaint(dialog, loader.start)
     code = dialog.exec()
     warm_up.stop()

@@ -1,0 +1,150 @@
+"""The hot queries keep their indexes: every statement the patient search, the list's first page, the
+count and the reports run is planned by SQLite with ``EXPLAIN QUERY PLAN``, and a whole-table scan of a
+table that grows with the clinic fails the test (a lost or renamed index would otherwise show only as a
+clinic's slow screen at a million patients)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+
+from clinicrec.db.models import UserRow
+from clinicrec.demo import build_demo
+from clinicrec.domain.report_types import BreakdownBy, ReportFilters
+from clinicrec.services.app import Services, open_services
+from clinicrec.services.auth import actor_of
+
+TODAY = date(2026, 6, 30)
+#: Tables that grow with the clinic: none may be read whole by a hot query.
+GROWING = (
+    "patients",
+    "treatment_sessions",
+    "injection_points",
+    "assessments",
+    "adverse_events",
+    "session_vials",
+    "vials",
+    "acknowledgements",
+    "audit_log",
+)
+FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(GROWING)})(?: AS \w+)?$")
+SEARCHES = ("", "gar", "m", "cr-0042", "zoe nunez", "1985-03-14", "o'b", "lu c")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("plans") / "demo.sqlite3"
+    build_demo(f"sqlite:///{path}", patients=600, today=TODAY)  # analysed, as every demo is
+    return path
+
+
+@pytest.fixture
+def manager(demo: Path) -> Iterator[Services]:
+    services = open_services(f"sqlite:///{demo}")
+    with services.db.read() as s:
+        services.act_as(
+            actor_of(s.execute(select(UserRow).where(UserRow.role == "manager")).scalars().first())
+        )
+    yield services
+    services.db.dispose()
+
+
+def plans_of(services: Services, path: Path, work: Callable[[], object]) -> list[tuple[str, list[str]]]:
+    """Each SELECT that ``work`` ran, with the steps of its query plan."""
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(services.db.engine, "before_cursor_execute", capture)
+    try:
+        work()
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", capture)
+    assert seen, "the work ran no statement: nothing was planned"
+    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    raw.create_function("clinic_month", 2, lambda at, _zone: at, deterministic=True)
+    try:
+        return [
+            (sql, [r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + sql, params)]) for sql, params in seen
+        ]
+    finally:
+        raw.close()
+
+
+def full_scans(plans: list[tuple[str, list[str]]]) -> list[str]:
+    return [
+        f"{step}  <-  {sql.split()[0]} ... {sql[-120:]!r}"
+        for sql, steps in plans
+        for step in steps
+        if FULL_SCAN.match(step)
+    ]
+
+
+def hot_work(services: Services) -> dict[str, Callable[[], object]]:
+    end = TODAY
+    f = ReportFilters(start=end - timedelta(days=365), end=end)
+    everything = ReportFilters(start=end - timedelta(days=3650), end=end)
+    work: dict[str, Callable[[], object]] = {}
+    for q in SEARCHES:
+        work[f"search {q!r}"] = lambda q=q: services.patients.search(q)
+        work[f"count {q!r}"] = lambda q=q: services.patients.count(q)
+    work["first page by date of birth"] = lambda: services.patients.search("", sort="date_of_birth")
+    work["summary"] = lambda: services.reports.summary(f)
+    work["summary, all dates"] = lambda: services.reports.summary(everything)
+    work["safety"] = lambda: services.reports.safety(f)
+    work["product use"] = lambda: services.reports.product_use(f)
+    work["follow-up gaps"] = lambda: services.reports.follow_up_gaps(f)
+    for b in BreakdownBy:
+        work[f"breakdown by {b.value}"] = lambda b=b: services.reports.breakdown(f, b)
+    return work
+
+
+def test_no_hot_query_reads_a_growing_table_whole(manager: Services, demo: Path) -> None:
+    problems = {name: full_scans(plans_of(manager, demo, job)) for name, job in hot_work(manager).items()}
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_the_search_and_the_first_page_use_the_name_index(manager: Services, demo: Path) -> None:
+    for q in ("", "gar"):
+        steps = [
+            s
+            for _sql, steps in plans_of(manager, demo, lambda q=q: manager.patients.search(q))
+            for s in steps
+        ]
+        assert any("ix_patients_name" in s for s in steps), (q, steps)
+        if q == "":  # the first page is read in the index's order, never sorted afterwards
+            assert not any("TEMP B-TREE FOR ORDER BY" in s for s in steps), (q, steps)
+
+
+def test_the_reports_find_their_sessions_by_date(manager: Services, demo: Path) -> None:
+    f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY)
+    steps = [s for _sql, steps in plans_of(manager, demo, lambda: manager.reports.summary(f)) for s in steps]
+    assert any("ix_treatment_sessions_performed_at" in s for s in steps), steps
+
+
+def test_a_lost_index_fails_the_check(manager: Services, demo: Path, tmp_path: Path) -> None:
+    """The check can fail: on a copy without the sessions' date index the reports scan the table."""
+    copy = tmp_path / "copy.sqlite3"
+    src = sqlite3.connect(demo)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.execute("DROP INDEX ix_treatment_sessions_performed_at")
+    dst.commit()
+    dst.close()
+    services = open_services(f"sqlite:///{copy}")
+    try:
+        services.act_as(manager.actor)
+        f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY)
+        found = full_scans(plans_of(services, copy, lambda: services.reports.summary(f)))
+        assert any(step.startswith("SCAN treatment_sessions") for step in found), found
+    finally:
+        services.db.dispose()
