@@ -34,7 +34,7 @@ def held(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Held
 
 def test_the_loader_opens_for_reading_before_the_verdict(qtbot, held, world: World) -> None:  # type: ignore[no-untyped-def]
     path, made = held
-    loader = StartupLoader(f"sqlite:///{path}")
+    loader = StartupLoader(f"sqlite:///{path}", encrypt=False)  # the deferred check of a plain file
     with qtbot.waitSignal(loader.sig_done, timeout=30_000):
         loader.start()
     opened = loader.wait()
@@ -50,7 +50,7 @@ def test_a_late_damaged_verdict_withdraws_the_sign_in(qtbot, held) -> None:  # t
     path, made = held
     damage(path)
     before = fingerprint(path)
-    loader = StartupLoader(f"sqlite:///{path}")
+    loader = StartupLoader(f"sqlite:///{path}", encrypt=False)  # the deferred check of a plain file
     with qtbot.waitSignal(loader.sig_done, timeout=30_000):
         loader.start()
     services = loader.wait().services
