@@ -286,8 +286,7 @@ class SessionPresenter:
 
     def update_banner(self) -> None:
         session = self.c.session
-        record = self.c.services.records.record(session.id) if session.id is not None else None
-        text, style = banner_for(session, record)
+        text, style = banner_for(session, self.c.signed_record())
         self.ui.banner.setText(text)
         self.ui.banner.setStyleSheet(style)
         self.ui.banner.setVisible(bool(text))
