@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_time import format_local
 from ...domain.enums import AllergyStatus, ScreeningAnswer
 from ...domain.errors import ValidationError
 from ...domain.models import SafetyScreening, ScreeningSnapshot, TreatmentSession
@@ -120,7 +121,7 @@ class ScreeningPanel(QWidget):
             s = session.screening
             self.asked.setText(
                 f"Confirmed by {s.asked_by_name or 'user #' + str(s.asked_by_id)} at "
-                f"{s.asked_at:%Y-%m-%d %H:%M} UTC"
+                f"{format_local(s.asked_at, self._services.clinic.time_zone())}"
             )
         else:
             self.asked.setText("Not yet confirmed at this visit: ask each question and confirm.")
@@ -153,6 +154,13 @@ class ScreeningPanel(QWidget):
             if not n
             else f"{n} change{'s' if n > 1 else ''} since the last visit (highlighted)."
         )
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A signed session's screening is shown as it was confirmed, and no longer changed here."""
+        for widget in (*self.answers.values(), self.allergy_status, self.confirm_button):
+            widget.setEnabled(not read_only)
+        self.other.setReadOnly(read_only)
+        self.allergies.setReadOnly(read_only)
 
     def _allergy_status_changed(self) -> None:
         listed = self.allergy_status.currentData() == AllergyStatus.LISTED
