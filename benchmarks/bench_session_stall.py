@@ -137,7 +137,7 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
         def text(self, parent, title, label, default=""):  # type: ignore[no-untyped-def]
             return "Discussed with the prescriber; benchmark run"
 
-        def reason(self, parent, title, label):  # type: ignore[no-untyped-def]
+        def reason(self, parent, title, label, choices=()):  # type: ignore[no-untyped-def]
             return "Discussed with the prescriber; benchmark run"
 
         def password(self, parent, title, label):  # type: ignore[no-untyped-def]

@@ -100,6 +100,7 @@ class ScreeningPanel(QWidget):
         layout.addLayout(form)
         self.confirm_button = QPushButton("Confirm screening", self)
         self.confirm_button.setObjectName("screening_confirm")
+        self.confirm_button.setAccessibleName("Confirm the screening at this visit")
         layout.addWidget(self.confirm_button)
         self.asked = QLabel(self)
         self.asked.setObjectName("screening_asked")
