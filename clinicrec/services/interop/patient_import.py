@@ -467,9 +467,7 @@ class PatientImportService(ServiceBase):
                 "patient",
                 [
                     audit.BulkEntry(
-                        pid,
-                        pid,
-                        audit.diff({}, {k: v for k, v in ours[number].items() if k in _ENTRY_FIELDS}),
+                        pid, pid, audit.created({k: v for k, v in ours[number].items() if k in _ENTRY_FIELDS})
                     )
                     for pid, number in made
                 ],
