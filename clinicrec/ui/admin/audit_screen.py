@@ -157,7 +157,10 @@ class AuditScreen(QWidget):
         today = local_date(self._services.ctx.clock(), self._zone)
         edit = named(DateEdit(self, label=accessible, today=today), name, accessible)
         edit.line.setPlaceholderText(ANY_DATE_HINT)
-        edit.setMinimumWidth(170)
+        edit.setMinimumWidth(130)
+        # A message under the field wraps (up to four lines) rather than widening the filter row.
+        edit.message.setMaximumWidth(220)
+        edit.message.setMinimumHeight(edit.fontMetrics().lineSpacing() * 4)
         return edit
 
     def _build_detail(self) -> QWidget:

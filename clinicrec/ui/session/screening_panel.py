@@ -56,6 +56,8 @@ class ScreeningPanel(QWidget):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         form = QFormLayout()
+        # The session window's tab is narrow: each question (wrapped) goes above its answer.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for item, question in SafetyScreening.QUESTIONS.items():
             combo = QComboBox(self)
             combo.setObjectName(f"screening_{item}")
@@ -66,12 +68,17 @@ class ScreeningPanel(QWidget):
             note = QLabel(self)
             note.setObjectName(f"screening_{item}_change")
             note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            note.setWordWrap(True)
             note.hide()
             row = QHBoxLayout()
             row.addWidget(combo)
             row.addWidget(note, 1)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             row.setAlignment(combo, Qt.AlignmentFlag.AlignVCenter)
-            form.addRow(question, row)
+            label = QLabel(question, self)
+            label.setWordWrap(True)
+            label.setBuddy(combo)
+            form.addRow(label, row)
             self.answers[item] = combo
             self.change_notes[item] = note
         self.other = QLineEdit(self)
@@ -104,6 +111,7 @@ class ScreeningPanel(QWidget):
         layout.addWidget(self.confirm_button)
         self.asked = QLabel(self)
         self.asked.setObjectName("screening_asked")
+        self.asked.setWordWrap(True)
         layout.addWidget(self.asked)
         layout.addStretch(1)
 
