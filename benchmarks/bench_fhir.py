@@ -97,7 +97,7 @@ def empty_clinic(path: Path):  # type: ignore[no-untyped-def]
     from clinicrec.domain.models import ClinicSettings, User
     from clinicrec.services.app import open_services
 
-    services = open_services(f"sqlite:///{path}")
+    services = open_services(f"sqlite:///{path}", create=True)
     services.auth.create_first_admin(User("admin", "Alex Admin", "MD", Role.ADMIN), "bench password 1")
     services.act_as(services.auth.sign_in("admin", "bench password 1"))
     services.clinic.setup(ClinicSettings(name="Bench Clinic"))
@@ -175,7 +175,7 @@ def main() -> None:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="clinicrec-bench-fhir-"))
     db = work / "demo.sqlite3"
     if not db.exists():
-        from clinicrec.services.demo import build_demo
+        from clinicrec.demo import build_demo
 
         print(f"Building a {args.patients:,}-patient demo database in {work} ...")
         summary = build_demo(f"sqlite:///{db}", patients=args.patients)

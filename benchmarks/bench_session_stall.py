@@ -137,7 +137,7 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
         def text(self, parent, title, label, default=""):  # type: ignore[no-untyped-def]
             return "Discussed with the prescriber; benchmark run"
 
-        def reason(self, parent, title, label):  # type: ignore[no-untyped-def]
+        def reason(self, parent, title, label, choices=()):  # type: ignore[no-untyped-def]
             return "Discussed with the prescriber; benchmark run"
 
         def password(self, parent, title, label):  # type: ignore[no-untyped-def]
@@ -247,7 +247,9 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
     for i in range(args.dose_changes):
         dog.start(f"chart: dose change {i + 1}")
         window.map.set_selected_uids(uids[i * 7 : i * 7 + 7])
-        tools.selected_dose.value.setValue(0.3 + 0.05 * (i % 4))
+        typed = tools.selected_dose.value  # the nurse types the dose (a line edit: kept as typed)
+        typed.setText(f"{0.3 + 0.05 * (i % 4):g}")
+        typed.textEdited.emit(typed.text())
         tools.apply_dose_button.click()
         dog.start("chart: autosave")
         settle(saved)  # each change saved by the autosave before the next

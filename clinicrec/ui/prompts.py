@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
@@ -50,11 +51,14 @@ class Prompts:
         value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, default)
         return value if ok else None
 
-    def reason(self, parent: QWidget | None, title: str, label: str) -> str | None:
-        """A reason to record (stays open, saying why, until it is usable); None if cancelled."""
+    def reason(
+        self, parent: QWidget | None, title: str, label: str, choices: Sequence[str] = ()
+    ) -> str | None:
+        """A reason to record (stays open, saying why, until it is usable); None if cancelled.
+        ``choices``: the clinic's common reasons, offered as a pick-list beside free text."""
         from .session.sign_dialog import ReasonDialog
 
-        return ReasonDialog.ask(parent, title, label)
+        return ReasonDialog.ask(parent, title, label, choices=choices)
 
     def sign_session(self, parent: QWidget | None, summary: SignSummary) -> str | None:
         """Show what is being signed and ask the password; None if cancelled."""

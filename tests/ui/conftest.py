@@ -52,7 +52,8 @@ class ScriptedPrompts(Prompts):
         self.shown.append(("text", title, label))
         return self._next("text", title)
 
-    def reason(self, parent, title, label):  # type: ignore[no-untyped-def]
+    def reason(self, parent, title, label, choices=()):  # type: ignore[no-untyped-def]
+        self.reason_choices = tuple(choices)  # the clinic's common reasons offered with the last question
         self.shown.append(("text", title, label))
         return self._next("text", title)
 

@@ -15,16 +15,19 @@ The flow is plan, then import:
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Boolean, func, select
 from sqlalchemy.orm import Session
@@ -75,6 +78,35 @@ _SEX_WORDS = {
 }  # fmt: skip
 _CONVERTED = frozenset({"date_of_birth", "sex", "fitzpatrick_type"})
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import plans or runs.
+
+    An import of 100,000 rows allocates millions of small objects (cells, values, audit entries) and
+    frees none of them in cycles, so the collector's passes, each over an ever larger heap, found
+    nothing and took most of the import's time (profiled: a one-line dict comprehension at ~90 µs a
+    row). Reference counting still frees everything as usual; the collector runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _bulk(method: _Method) -> _Method:
+    @functools.wraps(method)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        with collector_paused():
+            return method(*args, **kwargs)
+
+    return cast(_Method, paused)
 
 
 class Decision(StrEnum):
@@ -187,6 +219,7 @@ class PatientImportService(ServiceBase):
         return actor
 
     # -- planning ---------------------------------------------------------------------------------
+    @_bulk
     def plan_csv(
         self,
         table: CsvTable | Path | bytes,
@@ -256,6 +289,7 @@ class PatientImportService(ServiceBase):
         i = table.column(mapping["date_of_birth"])
         return detect_date_order([(r.row, r.values[i]) for r in table.records if len(r.values) > i])
 
+    @_bulk
     def plan_fhir(self, bundle: Mapping[str, Any], *, source: str = "FHIR Bundle") -> ImportPlan:
         from .fhir_import import patients_from_bundle
 
@@ -394,6 +428,7 @@ class PatientImportService(ServiceBase):
             plan.notes.append("The file has no chart numbers: new ones are given (CR-…).")
 
     # -- importing --------------------------------------------------------------------------------
+    @_bulk
     def run(
         self,
         plan: ImportPlan,
@@ -467,9 +502,7 @@ class PatientImportService(ServiceBase):
                 "patient",
                 [
                     audit.BulkEntry(
-                        pid,
-                        pid,
-                        audit.diff({}, {k: v for k, v in ours[number].items() if k in _ENTRY_FIELDS}),
+                        pid, pid, audit.created({k: v for k, v in ours[number].items() if k in _ENTRY_FIELDS})
                     )
                     for pid, number in made
                 ],

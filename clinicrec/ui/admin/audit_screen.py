@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -23,24 +22,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_time import local_date, zone
 from ...domain.enums import AuditAction
 from ...domain.errors import ClinicRecError, PermissionDenied
 from ...services.app import Services
 from ...services.audit import VerifyResult
 from ...services.audit_log import AuditEntryRow, AuditFilters
 from ...services.permissions import Action
+from ..date_edit import DateEdit
 from ..prompts import Prompts
 from ..style import make_primary, set_role
 from ..worker import Worker
 from .audit_model import CHANGES, AuditTableModel, ChangesModel, local_time
 from .forms import banner, header_row, named, refusal
 
-ANY_DATE = QDate(2000, 1, 1)
 FILTER_DELAY_MS = 250
+ANY_DATE_HINT = "Any date (or type 2026-03-10)"
 
 
-def optional_date(edit: QDateEdit) -> date | None:
-    return None if edit.date() == edit.minimumDate() else edit.date().toPython()  # type: ignore[return-value]
+def optional_date(edit: DateEdit) -> date | None:
+    """The day typed or chosen; None (any date) while the field is empty or not a date yet."""
+    return edit.value()
 
 
 class AuditScreen(QWidget):
@@ -53,6 +55,7 @@ class AuditScreen(QWidget):
         self._services = services
         self._prompts = prompts
         self._worker = worker
+        self._zone = services.clinic.time_zone()
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self.setObjectName("audit_screen")
         self.setWindowTitle("Audit trail · ClinicRec")
@@ -149,15 +152,15 @@ class AuditScreen(QWidget):
         layout.addWidget(self.count_label)
         self.resize(1280, 800)
 
-    def _date_edit(self, name: str, accessible: str) -> QDateEdit:
-        edit = named(QDateEdit(self), name, accessible)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setMinimumDate(ANY_DATE)
-        edit.setSpecialValueText("Any")
-        edit.setDate(ANY_DATE)
-        edit.setMinimumWidth(108)
-        edit.calendarWidget().installEventFilter(self)
+    def _date_edit(self, name: str, accessible: str) -> DateEdit:
+        """A typed day in the clinic's calendar (empty: any date); its calendar opens at today."""
+        today = local_date(self._services.ctx.clock(), self._zone)
+        edit = named(DateEdit(self, label=accessible, today=today), name, accessible)
+        edit.line.setPlaceholderText(ANY_DATE_HINT)
+        edit.setMinimumWidth(130)
+        # A message under the field wraps (up to four lines) rather than widening the filter row.
+        edit.message.setMaximumWidth(220)
+        edit.message.setMinimumHeight(edit.fontMetrics().lineSpacing() * 4)
         return edit
 
     def _build_detail(self) -> QWidget:
@@ -205,8 +208,8 @@ class AuditScreen(QWidget):
         self.user_combo.currentIndexChanged.connect(self._filter_timer.start)
         self.action_combo.currentIndexChanged.connect(self._filter_timer.start)
         self.patient_edit.textChanged.connect(self._filter_timer.start)
-        self.from_edit.dateChanged.connect(self._filter_timer.start)
-        self.to_edit.dateChanged.connect(self._filter_timer.start)
+        for edit in (self.from_edit, self.to_edit):
+            edit.line.textChanged.connect(lambda _text, e=edit: self._date_typed(e))
         self.clear_button.clicked.connect(self.clear_filters)
         self.refresh_button.clicked.connect(self.apply_filters)
         self.verify_button.clicked.connect(self.verify_chain)
@@ -215,14 +218,10 @@ class AuditScreen(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.changes_table.horizontalHeader().sectionResized.connect(self.changes_table.resizeRowsToContents)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A calendar opened on an 'Any' date shows this month, not January 2000."""
-        if event.type() == QEvent.Type.Show:
-            for edit in (self.from_edit, self.to_edit):
-                if watched is edit.calendarWidget() and edit.date() == ANY_DATE:
-                    today = QDate.currentDate()
-                    edit.calendarWidget().setCurrentPage(today.year(), today.month())
-        return False
+    def _date_typed(self, edit: DateEdit) -> None:
+        """A day (or an empty field: any date) filters after a pause; a half-typed date waits."""
+        if not edit.signalsBlocked() and edit.is_valid():
+            self._filter_timer.start()
 
     # -- filtering ------------------------------------------------------------------------------
     def _fill_users(self) -> None:
@@ -236,12 +235,12 @@ class AuditScreen(QWidget):
         self.user_combo.blockSignals(False)
 
     def filters(self) -> AuditFilters:
-        """What the filter row asks for (dates are whole days in this computer's time zone)."""
+        """What the filter row asks for (dates are whole days in the clinic's time zone)."""
         return AuditFilters(
             username=self.user_combo.currentData(),
             patient=self.patient_edit.text().strip(),
             action=self.action_combo.currentData(),
-        ).with_days(optional_date(self.from_edit), optional_date(self.to_edit))
+        ).with_days(optional_date(self.from_edit), optional_date(self.to_edit), zone(self._zone))
 
     def apply_filters(self) -> None:
         self._filter_timer.stop()
@@ -268,8 +267,8 @@ class AuditScreen(QWidget):
         self.user_combo.setCurrentIndex(0)
         self.action_combo.setCurrentIndex(0)
         self.patient_edit.clear()
-        self.from_edit.setDate(ANY_DATE)
-        self.to_edit.setDate(ANY_DATE)
+        self.from_edit.setDate(None)
+        self.to_edit.setDate(None)
         for widget in (self.user_combo, self.action_combo, self.patient_edit, self.from_edit, self.to_edit):
             widget.blockSignals(False)
         self.apply_filters()

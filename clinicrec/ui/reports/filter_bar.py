@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from ...domain.enums import Indication, TimePoint, Zone
 from ...domain.report_presets import FilterPreset
 from ...domain.report_types import DilutionBand, FilterOptions, ReportFilters
+from ..date_edit import DateEdit
 
 PRESETS = ("Last 3 months", "Last 12 months", "This year", "All dates", "Custom")
 DEFAULT_PRESET = "Last 12 months"
@@ -26,21 +27,16 @@ def preset_range(preset: str, today: date) -> tuple[date | None, date | None]:
     return None, None
 
 
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
 def _enum(kind: Any, box: QComboBox) -> Any:
     value = box.currentData()
     return None if value is None else kind(value)
 
 
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
 class FilterBar(QWidget):
-    """Emits ``sig_filters_changed(ReportFilters)`` whenever a filter is changed by the user or ``reset``."""
+    """Emits ``sig_filters_changed(ReportFilters)`` whenever a filter is changed by the user or ``reset``.
+
+    ``today`` is the clinic's date (its time zone): the periods end on it and the calendars open at it.
+    The dates are typed (ISO or the local format) or chosen; an empty date leaves that end open."""
 
     sig_filters_changed = Signal(object)
 
@@ -67,17 +63,16 @@ class FilterBar(QWidget):
     def _build_ui(self) -> None:
         o = self._options
         self.period = self._combo("filter_period", "Period", [(p, p) for p in PRESETS])
-        self.start = QDateEdit(self)
-        self.end = QDateEdit(self)
+        self.start = DateEdit(self, label="From date", today=self._today)
+        self.end = DateEdit(self, label="To date", today=self._today)
         for edit, name, acc in (
             (self.start, "filter_start", "From date"),
             (self.end, "filter_end", "To date"),
         ):
             edit.setObjectName(name)
             edit.setAccessibleName(acc)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setMinimumDate(QDate(1990, 1, 1))
+            edit.setMinimumDate(date(1990, 1, 1))
+            edit.setMinimumWidth(150)
         self.product = self._combo(
             "filter_product", "Product", [("All products", None), *[(name, pid) for pid, name in o.products]]
         )
@@ -144,6 +139,7 @@ class FilterBar(QWidget):
         self.period.currentIndexChanged.connect(self._preset_chosen)
         for edit in (self.start, self.end):
             edit.dateChanged.connect(self._date_edited)
+            edit.line.textChanged.connect(lambda text: self._date_edited() if not text.strip() else None)
         for box in (self.product, self.injector, self.zone, self.indication, self.dilution, self.time_point):
             box.currentIndexChanged.connect(self._changed)
         self.reset_button.clicked.connect(self.reset)
@@ -155,8 +151,8 @@ class FilterBar(QWidget):
             return
         start, end = preset_range(preset, self._today)
         self._quiet = True
-        self.start.setDate(_qdate(start or self._first_day()))
-        self.end.setDate(_qdate(end or self._today))
+        self.start.setDate(start or self._first_day())
+        self.end.setDate(end or self._today)
         self._quiet = False
         self._changed()
 
@@ -182,17 +178,19 @@ class FilterBar(QWidget):
         self.injector.setCurrentIndex(0)
         self.period.setCurrentIndex(PRESETS.index(DEFAULT_PRESET))
         start, end = preset_range(DEFAULT_PRESET, self._today)
-        self.start.setDate(_qdate(start or self._today))
-        self.end.setDate(_qdate(end or self._today))
+        self.start.setDate(start or self._today)
+        self.end.setDate(end or self._today)
         self._quiet = False
         self._changed()
 
     def filters(self) -> ReportFilters:
         all_dates = self.period.currentData() == "All dates"
-        start, end = _pydate(self.start.date()), _pydate(self.end.date())
+        start, end = self.start.value(), self.end.value()  # None: empty (or not a date yet): open
+        if start is not None and end is not None and start > end:
+            start, end = end, start
         return ReportFilters(
-            start=None if all_dates else min(start, end),
-            end=None if all_dates else max(start, end),
+            start=None if all_dates else start,
+            end=None if all_dates else end,
             product_id=self.product.currentData(),
             injector_id=self.injector.currentData(),
             zone=_enum(Zone, self.zone),
@@ -227,13 +225,13 @@ class FilterBar(QWidget):
         self.period.blockSignals(True)  # its own handler would end the quiet
         if preset.period == "Custom" and preset.start and preset.end:
             self.period.setCurrentIndex(PRESETS.index("Custom"))
-            self.start.setDate(_qdate(preset.start))
-            self.end.setDate(_qdate(preset.end))
+            self.start.setDate(preset.start)
+            self.end.setDate(preset.end)
         elif preset.period in PRESETS:
             self.period.setCurrentIndex(PRESETS.index(preset.period))
             start, end = preset_range(preset.period, self._today)
-            self.start.setDate(_qdate(start or self._first_day()))
-            self.end.setDate(_qdate(end or self._today))
+            self.start.setDate(start or self._first_day())
+            self.end.setDate(end or self._today)
         self.period.blockSignals(False)
         for box, value, what in (
             (self.product, preset.product_id, "product"),

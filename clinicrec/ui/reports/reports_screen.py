@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from ...domain.clinic_time import local_date
 from ...domain.report_types import ReportFilters
 from ...services.app import Services
 from ...services.permissions import Action
@@ -118,7 +119,8 @@ class ReportsScreen(QWidget):
         header.addWidget(self.export_csv_button)
         header.addWidget(self.export_pdf_button)
 
-        self.filter_bar = FilterBar(self._reports.filter_options(), self._services.ctx.clock().date(), self)
+        today = local_date(self._services.ctx.clock(), self._services.clinic.time_zone())  # the clinic's day
+        self.filter_bar = FilterBar(self._reports.filter_options(), today, self)
         self.presets = PresetPicker(self._reports, self.filter_bar, self._prompts, self._can_all, self)
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("reports_error")

@@ -22,7 +22,14 @@ from PySide6.QtGui import QUndoStack
 from ...domain.dosing import VialShortfall
 from ...domain.enums import Depth, SessionStatus, WarningKind
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
-from ...domain.models import Acknowledgement, AdverseEvent, SafetyWarning, TreatmentSession
+from ...domain.models import (
+    Acknowledgement,
+    AdverseEvent,
+    SafetyWarning,
+    ScreeningSnapshot,
+    SessionRecord,
+    TreatmentSession,
+)
 from ...domain.safety import acknowledgement_for
 from ...domain.vial_draws import VialDraw
 from ...services.app import Services
@@ -81,6 +88,8 @@ class SessionController(QObject):
             patient_id=patient_id, performed_at=services.ctx.clock(), injector_id=actor.user_id
         )
         self.acks: tuple[Acknowledgement, ...] = ()
+        self.screening: ScreeningSnapshot | None = None  # confirmed at this visit, stored with the next save
+        self.record: SessionRecord | None = None  # the signed session as stored (signature, amendments)
         self.vials: list[SessionVial] = []
         self.drawn_elsewhere: dict[int, float] = {}
         self.safety = SafetyState()
@@ -118,7 +127,9 @@ class SessionController(QObject):
         self._loading = True
         try:
             self.session = session
+            self.record = None
             self.acks = session.acknowledgements
+            self.screening = session.screening
             self.form.load(session, default_form_version=self.form_version, obtained_by=self.actor_name())
             ids = session.all_vial_ids
             statuses = self.services.vials.status(ids, exclude_session_id=session.id) if ids else {}
@@ -155,6 +166,7 @@ class SessionController(QObject):
         base = replace(
             self.session,
             acknowledgements=self.acks,
+            screening=self.screening,
             vial_ids=tuple(sv.vial.id for sv in self.vials if sv.vial.id is not None),
             points=tuple(self.points_model.points()),
         )
@@ -282,6 +294,8 @@ class SessionController(QObject):
         self.session = saved
         if self.acks == sent.acknowledgements:  # a reason given while saving stays for the next save
             self.acks = saved.acknowledgements
+        if self.screening == sent.screening:  # so does a screening confirmed while saving
+            self.screening = saved.screening
         self.dirty = revision != self._revision
         self.save_failed = False
         self.last_errors, self.last_failure = [], ""
@@ -310,6 +324,39 @@ class SessionController(QObject):
         if self.session.id is not None and not self.dirty:
             return True
         return self.save_now(explicit=True)
+
+    def when_saved(self, then: Callable[[bool], None]) -> None:
+        """``ensure_saved`` without the window waiting on the database: a new or changed draft is saved
+        on the worker, then ``then(everything_saved)`` runs on the GUI thread (errors go to their fields).
+        The window is disabled meanwhile, so nothing is charted between the save and what follows."""
+        if self.read_only or (self.session.id is not None and not self.dirty):
+            then(True)
+            return
+        self.autosave_timer.stop()
+        self._wait_for_save()
+        session, problems = self.current_session()
+        if problems:
+            then(self._failed_with(problems, explicit=True))
+            return
+        revision, charting = self._revision, self.services.charting
+        self.sig_busy_changed.emit(True)
+
+        def done(saved: TreatmentSession) -> None:
+            self.sig_busy_changed.emit(False)
+            self._saved(session, saved, revision)
+            then(not self.dirty)
+
+        def failed(error: Exception) -> None:
+            self.sig_busy_changed.emit(False)
+            if isinstance(error, ValidationError):
+                then(self._failed_with(error.errors, explicit=True))
+            elif isinstance(error, ClinicRecError):
+                then(self._failed(str(error), explicit=True))
+            else:
+                self._failed(str(error), explicit=True)
+                raise error
+
+        self.worker.run(self.bus.call(self, lambda: charting.save_draft(session)), done, failed)
 
     def flush(self) -> None:
         """Do now what the timers would: the pending save and the warnings check."""
@@ -422,6 +469,14 @@ class SessionController(QObject):
         self._show_safety(list(self.safety.warnings), list(self.safety.shortfalls), list(self.safety.draws))
         self.check_warnings()
 
+    def set_screening(self, screening: ScreeningSnapshot | None) -> None:
+        """The screening confirmed at this visit: saved with the draft, and the warnings follow it."""
+        if self.read_only:
+            return
+        self.screening = screening
+        self.mark_dirty()
+        self.check_warnings()
+
     def warning(self, key: tuple[WarningKind, str]) -> SafetyWarning | None:
         return next((w for w in self.safety.warnings if w.key == key), None)
 
@@ -437,19 +492,56 @@ class SessionController(QObject):
     def shortfalls(self) -> list[VialShortfall]:
         return self.services.charting.shortfalls(self.session)
 
+    def signed_record(self) -> SessionRecord | None:
+        """The signature and amendments of a signed session (read with the signature when it was signed
+        here; otherwise once, when first shown). None for a draft."""
+        s = self.session
+        if s.status != SessionStatus.SIGNED or s.id is None:
+            return None
+        if self.record is None or self.record.session.id != s.id:
+            self.record = self.services.records.record(s.id)
+        return self.record
+
+    def check_before_signing(self, then: Callable[[list[VialShortfall]], None]) -> None:
+        """The check signing decides on (shortfalls, warnings, vial draws), run on the worker: the safety
+        state is brought up to date, then ``then(shortfalls)`` runs on the GUI thread. A check that fails
+        is a sign that failed (sig_sign_failed), never a signature without its check."""
+        self.warnings_timer.stop()
+        self._check_seq += 1
+        session, _ = self.current_session()
+        charting = self.services.charting
+        self.sig_busy_changed.emit(True)
+
+        def run() -> tuple[list[VialShortfall], list[SafetyWarning], list[VialDraw]]:
+            return charting.shortfalls(session), charting.warnings(session), charting.vial_draws(session)
+
+        def done(result: tuple[list[VialShortfall], list[SafetyWarning], list[VialDraw]]) -> None:
+            self.sig_busy_changed.emit(False)
+            shortfalls, warnings, draws = result
+            self._show_safety(warnings, shortfalls, draws)
+            then(shortfalls)
+
+        def failed(error: Exception) -> None:
+            self.sig_busy_changed.emit(False)
+            self.sig_sign_failed.emit(error)
+
+        self.worker.run(run, done, failed)
+
     def sign(self, password: str) -> None:
         """Sign the saved draft on the worker: sig_session_signed, or sig_sign_failed with the reason."""
         session_id, reviewed = self.session.id, self.session  # sign exactly what the nurse reviewed
         assert session_id is not None
-        charting = self.services.charting
+        charting, records = self.services.charting, self.services.records
         self.sig_busy_changed.emit(True)
-        self.worker.run(
-            self.bus.call(self, lambda: charting.sign(session_id, password, reviewed=reviewed)),
-            self._signed,
-            self._sign_failed,
-        )
 
-    def _signed(self, signed: TreatmentSession) -> None:
+        def run() -> tuple[TreatmentSession, SessionRecord]:
+            signed = charting.sign(session_id, password, reviewed=reviewed)
+            return signed, records.record(session_id)  # the signature the banner shows, read here too
+
+        self.worker.run(self.bus.call(self, run), self._signed, self._sign_failed)
+
+    def _signed(self, result: tuple[TreatmentSession, SessionRecord]) -> None:
+        signed, self.record = result
         self.sig_busy_changed.emit(False)
         self.session = signed
         self.acks = signed.acknowledgements

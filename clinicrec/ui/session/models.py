@@ -55,6 +55,7 @@ class PointsModel(RowsModel[ChartPoint]):
         self._labels: dict[int, str] = {}
         self._colours: dict[int, str] = {}
         self._errors: dict[int, str] = {}  # point uid -> message
+        self._dec: tuple[int, int] | None = None  # the columns' decimals, until the rows change
         self.set_table(self._point_columns(), ())
 
     def _point_columns(self) -> tuple[Column[ChartPoint], ...]:
@@ -125,6 +126,7 @@ class PointsModel(RowsModel[ChartPoint]):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(points) - 1)
         self._rows.extend(points)
+        self._dec = None
         self.endInsertRows()
         self.sig_points_changed.emit()
 
@@ -135,6 +137,7 @@ class PointsModel(RowsModel[ChartPoint]):
         for i, _cp in reversed(removed):
             self.beginRemoveRows(QModelIndex(), i, i)
             del self._rows[i]
+            self._dec = None
             self.endRemoveRows()
         if removed:
             self.sig_points_changed.emit()
@@ -144,6 +147,7 @@ class PointsModel(RowsModel[ChartPoint]):
         for i, cp in pairs:
             self.beginInsertRows(QModelIndex(), i, i)
             self._rows.insert(i, cp)
+            self._dec = None
             self.endInsertRows()
         if pairs:
             self.sig_points_changed.emit()
@@ -151,11 +155,21 @@ class PointsModel(RowsModel[ChartPoint]):
     def update(self, changes: Mapping[int, InjectionPoint]) -> None:
         if not changes:
             return
-        for i, cp in enumerate(self._rows):
-            if cp.uid in changes:
-                self._rows[i] = ChartPoint(cp.uid, changes[cp.uid])
-                self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+        changed = [i for i, cp in enumerate(self._rows) if cp.uid in changes]
+        for i in changed:
+            self._rows[i] = ChartPoint(self._rows[i].uid, changes[self._rows[i].uid])
+        self._dec = None
+        if changed:  # one notice for the changed span: the view measures its columns once, not per row
+            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], self.columnCount() - 1))
         self.sig_points_changed.emit()
+
+    def set_rows(self, rows: Sequence[ChartPoint]) -> None:
+        self._dec = None
+        super().set_rows(rows)
+
+    def set_table(self, columns: Sequence[Column[ChartPoint]], rows: Sequence[ChartPoint]) -> None:
+        self._dec = None
+        super().set_table(columns, rows)
 
     def reset(self, points: Sequence[ChartPoint]) -> None:
         self.set_rows(points)
@@ -178,17 +192,17 @@ class PointsModel(RowsModel[ChartPoint]):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
 
     def _decimals(self) -> tuple[int, int]:
-        """One number of decimals per column, so two different doses never show as the same figure."""
-        key = tuple((cp.point.units, cp.point.volume_ml) for cp in self._rows)
-        cached: tuple[tuple[tuple[float, float], ...], tuple[int, int]] | None = getattr(
-            self, "_dec_cache", None
-        )
-        if cached is None or cached[0] != key:
-            units = column_decimals((u for u, _ in key), 3)
-            volumes = column_decimals((v for _, v in key), 4)
-            cached = (key, (units, volumes))
-            self._dec_cache = cached
-        return cached[1]
+        """One number of decimals per column, so two different doses never show as the same figure.
+
+        Worked out once per change of the rows (every change above clears it): the view asks for each
+        cell many times, and scanning every point for each cell made a repaint quadratic."""
+        if self._dec is None:
+            points = [cp.point for cp in self._rows]
+            self._dec = (
+                column_decimals((p.units for p in points), 3),
+                column_decimals((p.volume_ml for p in points), 4),
+            )
+        return self._dec
 
 
 # -- totals ------------------------------------------------------------------------------------------

@@ -292,8 +292,7 @@ class SessionPresenter:
 
     def update_banner(self) -> None:
         session = self.c.session
-        record = self.c.services.records.record(session.id) if session.id is not None else None
-        text, style = banner_for(session, record, self._performed_at)
+        text, style = banner_for(session, self.c.signed_record(), self._performed_at)
         self.ui.banner.setText(text)
         self.ui.banner.setStyleSheet(style)
         self.ui.banner.setVisible(bool(text))

@@ -64,6 +64,7 @@ class SafetyPrompts:
                     self.parent,
                     "This vial needs a reason",
                     f"{w.message}.\n\nWhy use it? The reason is recorded with the session.",
+                    choices=self.services.clinic.common_reasons(),
                 )
                 if reason is None or not reason.strip():
                     self.status("The vial was not added: using it needs a recorded reason.")
@@ -91,6 +92,7 @@ class SafetyPrompts:
             self.parent,
             "Reason for going ahead",
             f"{warning.message}.\n\nWhy go ahead? The reason is recorded with the session.",
+            choices=self.services.clinic.common_reasons(),
         )
         if reason is None:
             return False

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_time import format_local
 from ...domain.enums import AllergyStatus, ScreeningAnswer
 from ...domain.errors import ValidationError
 from ...domain.models import SafetyScreening, ScreeningSnapshot, TreatmentSession
@@ -55,6 +56,8 @@ class ScreeningPanel(QWidget):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         form = QFormLayout()
+        # The session window's tab is narrow: each question (wrapped) goes above its answer.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for item, question in SafetyScreening.QUESTIONS.items():
             combo = QComboBox(self)
             combo.setObjectName(f"screening_{item}")
@@ -65,12 +68,17 @@ class ScreeningPanel(QWidget):
             note = QLabel(self)
             note.setObjectName(f"screening_{item}_change")
             note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            note.setWordWrap(True)
             note.hide()
             row = QHBoxLayout()
             row.addWidget(combo)
             row.addWidget(note, 1)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             row.setAlignment(combo, Qt.AlignmentFlag.AlignVCenter)
-            form.addRow(question, row)
+            label = QLabel(question, self)
+            label.setWordWrap(True)
+            label.setBuddy(combo)
+            form.addRow(label, row)
             self.answers[item] = combo
             self.change_notes[item] = note
         self.other = QLineEdit(self)
@@ -99,9 +107,11 @@ class ScreeningPanel(QWidget):
         layout.addLayout(form)
         self.confirm_button = QPushButton("Confirm screening", self)
         self.confirm_button.setObjectName("screening_confirm")
+        self.confirm_button.setAccessibleName("Confirm the screening at this visit")
         layout.addWidget(self.confirm_button)
         self.asked = QLabel(self)
         self.asked.setObjectName("screening_asked")
+        self.asked.setWordWrap(True)
         layout.addWidget(self.asked)
         layout.addStretch(1)
 
@@ -120,7 +130,7 @@ class ScreeningPanel(QWidget):
             s = session.screening
             self.asked.setText(
                 f"Confirmed by {s.asked_by_name or 'user #' + str(s.asked_by_id)} at "
-                f"{s.asked_at:%Y-%m-%d %H:%M} UTC"
+                f"{format_local(s.asked_at, self._services.clinic.time_zone())}"
             )
         else:
             self.asked.setText("Not yet confirmed at this visit: ask each question and confirm.")
@@ -153,6 +163,13 @@ class ScreeningPanel(QWidget):
             if not n
             else f"{n} change{'s' if n > 1 else ''} since the last visit (highlighted)."
         )
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A signed session's screening is shown as it was confirmed, and no longer changed here."""
+        for widget in (*self.answers.values(), self.allergy_status, self.confirm_button):
+            widget.setEnabled(not read_only)
+        self.other.setReadOnly(read_only)
+        self.allergies.setReadOnly(read_only)
 
     def _allergy_status_changed(self) -> None:
         listed = self.allergy_status.currentData() == AllergyStatus.LISTED

@@ -5,10 +5,13 @@ dialog that asks a reason, which stays open with the problem beside the field un
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -135,10 +138,23 @@ class SignDialog(QDialog):
         return dialog.password.text() if ok and dialog.password.text() else None
 
 
-class ReasonDialog(QDialog):
-    """A reason for going ahead: OK with an unusable reason keeps the dialog open and says why."""
+COMMON_REASON_PROMPT = "Choose one of the clinic's common reasons…"
 
-    def __init__(self, parent: QWidget | None, title: str, label: str, default: str = "") -> None:
+
+class ReasonDialog(QDialog):
+    """A reason for going ahead: OK with an unusable reason keeps the dialog open and says why.
+
+    The clinic's common reasons (clinic settings) are offered as a pick-list: choosing one puts it in
+    the text, where it can still be edited; free text is always allowed."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        label: str,
+        default: str = "",
+        choices: Sequence[str] = (),
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reason_dialog")
         self.setWindowTitle(title)
@@ -147,6 +163,12 @@ class ReasonDialog(QDialog):
         text = QLabel(label, self)
         text.setWordWrap(True)
         layout.addWidget(text)
+        self.common = name(QComboBox(self), "reason_common", "Common reasons")
+        self.common.addItem(COMMON_REASON_PROMPT, "")
+        for choice in choices:
+            self.common.addItem(choice, choice)
+        self.common.setVisible(bool(choices))
+        layout.addWidget(self.common)
         self.reason = name(QPlainTextEdit(self), "reason_edit", "Reason")
         self.reason.setPlainText(default)
         self.reason.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
@@ -163,8 +185,16 @@ class ReasonDialog(QDialog):
         self.buttons.accepted.connect(self._accept_if_usable)
         self.buttons.rejected.connect(self.reject)
         self.reason.textChanged.connect(self.error.clear_error)
+        self.common.activated.connect(self._common_chosen)
         layout.addWidget(self.buttons)
         self.reason.setFocus()
+
+    def _common_chosen(self, index: int) -> None:
+        choice = self.common.itemData(index)
+        if choice:
+            self.reason.setPlainText(choice)
+            self.reason.moveCursor(QTextCursor.MoveOperation.End)  # ready to add to it
+            self.reason.setFocus()
 
     def _accept_if_usable(self) -> None:
         try:
@@ -176,8 +206,10 @@ class ReasonDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, label: str, default: str = "") -> str | None:
-        dialog = cls(parent, title, label, default)
+    def ask(
+        cls, parent: QWidget | None, title: str, label: str, default: str = "", choices: Sequence[str] = ()
+    ) -> str | None:
+        dialog = cls(parent, title, label, default, choices)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.reason.toPlainText().strip()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
+from ...domain.dosing import VialShortfall
 from ...domain.enums import SessionStatus
 from ...domain.errors import ClinicRecError, UnacknowledgedWarnings, ValidationError
 from ...domain.validation import validate_for_signing
@@ -45,24 +46,35 @@ class SessionSigning:
         if c.read_only:
             self.presenter.status("This session is already signed.")
             return
-        if not c.ensure_saved():  # a saved draft with no change since is signed as it is
+        # Each step that reads or writes the database runs on the worker and continues here with its
+        # answer, so the window never waits on it: save, check the chart, ask, save the reasons, sign.
+        c.when_saved(self._saved_for_signing)  # a saved draft with no change since is signed as it is
+
+    def _saved_for_signing(self, saved: bool) -> None:
+        if not saved:
             return
         try:
-            validate_for_signing(c.session)
+            validate_for_signing(self.c.session)
         except ValidationError as e:
             self.presenter.show_errors(e.errors, focus=True)
             self.presenter.show_banner_error("Not signed yet: " + " ".join(f.message + "." for f in e.errors))
             return
-        shortfalls = c.shortfalls()
+        self.c.check_before_signing(self._checked_for_signing)
+
+    def _checked_for_signing(self, shortfalls: list[VialShortfall]) -> None:
+        c = self.c
         if shortfalls:
             self.prompts.error(self.parent, "Not signed", "\n".join(sf.message for sf in shortfalls))
             return
-        c.refresh_warnings_now()
         for w in c.safety.unacknowledged():
             if not self.safety.give_reason(w.key):
                 self.presenter.status("Not signed: every warning needs a recorded reason.")
                 return
-        if c.dirty and not c.save_now(explicit=True):
+        c.when_saved(self._ask_password)  # the reasons just given are stored before signing
+
+    def _ask_password(self, saved: bool) -> None:
+        c = self.c
+        if not saved:
             return
         reasons = c.safety.reasons
         warnings = [(w.message, reasons.get(w.key, "")) for w in c.safety.warnings]

@@ -25,11 +25,12 @@ from ..worker import Worker
 from .controller import SessionController
 from .discard import DraftDiscarding
 from .follow_ups_panel import SessionFollowUps
-from .layout import SessionLayout
+from .layout import SessionLayout, scrolled
 from .map_cursor import KeyboardPlacement
 from .presenter import SessionForms, SessionPresenter
 from .printing import SessionPrinting
 from .safety import SafetyPrompts
+from .screening_panel import ScreeningPanel
 from .signing import SessionRecords, SessionSigning
 
 
@@ -79,6 +80,9 @@ class SessionWindow(QMainWindow):
         self.undo_stack, self.editor = c.undo_stack, c.editor
         self.ui = SessionLayout(self, c.patient, self.points_model, self.totals_model, self.events_model)
         self.setCentralWidget(self.ui.root)
+        # The screening asked at this visit, after Session and Baseline (their tab numbers stay).
+        self.screening = ScreeningPanel(self._services, self)
+        self.ui.left_tabs.insertTab(2, scrolled(self.screening, "session_screening"), "Screening")
         self.ui.details.clock = self._services.ctx.clock
         c.form = SessionForms(self.ui)
         self.map = self.ui.map
@@ -214,6 +218,8 @@ class SessionWindow(QMainWindow):
             (c.sig_warnings_changed, p.show_safety),
             (c.sig_read_only_changed, p.set_read_only),
             (c.sig_read_only_changed, lambda _ro: self.printing.update()),
+            (c.sig_loaded, self.screening.load),
+            (c.sig_read_only_changed, self.screening.set_read_only),
             (c.sig_busy_changed, lambda busy: self.setEnabled(not busy)),
             (c.sig_session_signed, p.signed),
             (c.sig_loaded, self.follow_ups.show_session),
@@ -225,6 +231,7 @@ class SessionWindow(QMainWindow):
             # what the nurse does
             (ui.details.sig_changed, c.mark_dirty),
             (ui.baseline.sig_changed, c.mark_dirty),
+            (self.screening.sig_screening_confirmed, lambda s: c.set_screening(s.screening)),
             (editor.sig_message, p.status),
             (editor.sig_select, map_.set_selected_uids),
             (map_.sig_place_requested, editor.place),

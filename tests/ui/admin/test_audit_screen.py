@@ -172,7 +172,8 @@ def test_an_injector_is_told_plainly(qtbot, world: World, prompts, worker) -> No
 def test_dates_are_optional(screen: AuditScreen) -> None:
     from clinicrec.ui.admin.audit_screen import optional_date
 
-    assert optional_date(screen.from_edit) is None and screen.from_edit.text() == "Any"
+    assert optional_date(screen.from_edit) is None and screen.from_edit.line.text() == ""
+    assert screen.from_edit.line.placeholderText().startswith("Any date")
     screen.from_edit.setDate(QDate(2026, 3, 10))
     assert optional_date(screen.from_edit) == date(2026, 3, 10)
 
@@ -202,3 +203,28 @@ def test_the_manager_is_shown_the_notices_to_confirm(  # type: ignore[no-untyped
     text = s.banner.text()
     assert text.startswith("✓ The audit trail is intact")
     assert "To confirm" in text and "replaced by the restore in entry" in text
+
+
+def test_a_typed_day_filters_in_the_clinics_time_zone(qtbot, screen: AuditScreen, busy_world: World) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: dates are typed (ISO or the local format), not spun section by section, and a day is the
+    clinic's day: in Sydney, 'from 2026-03-10' starts at 00:00 AEDT, 13:00 UTC the day before."""
+    from datetime import UTC, datetime
+
+    admin = busy_world.as_(busy_world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), time_zone="Australia/Sydney"))
+    s = AuditScreen(admin, screen._prompts, screen._worker)  # noqa: SLF001
+    qtbot.addWidget(s)
+    qtbot.keyClicks(s.from_edit.line, "2026-03-10")
+    qtbot.keyClicks(s.to_edit.line, "2026/3/11")
+    assert s.from_edit.error_text() == "" and s.to_edit.error_text() == ""
+    f = s.filters()
+    assert f.since == datetime(2026, 3, 9, 13, tzinfo=UTC)
+    assert f.before == datetime(2026, 3, 11, 13, tzinfo=UTC)  # the whole of the 11th, Sydney time
+    qtbot.waitUntil(lambda: s.model.total == 0, timeout=3000)  # nothing was audited in March 2026
+    s.to_edit.line.clear()
+    qtbot.keyClicks(s.to_edit.line, "2026-3")  # half typed: says what is allowed, filters nothing yet
+    assert "type the date as 2027-06-30" in s.to_edit.error_text()
+    assert s.to_edit.value() is None
+    s.clear_filters()
+    assert s.from_edit.value() is None and s.from_edit.line.text() == ""
+    assert s.model.total == admin.audit_log.count(AuditFilters())
