@@ -31,9 +31,13 @@ from ..db.models import (
     AcknowledgementRow,
     AdverseEventRow,
     AssessmentRow,
+    ChartReviewRow,
     ClinicRow,
+    ConsentRow,
+    OversightSettingsRow,
     PatientRow,
     PointRow,
+    PrescriberOrderRow,
     ProductRow,
     SessionRow,
     SessionVialRow,
@@ -150,6 +154,15 @@ def _kinds() -> tuple[Kind, ...]:
         ),
         Kind("product", "product", ProductRow.__tablename__, _columns(ProductRow)),
         Kind("clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow)),
+        Kind("consent", "consent", ConsentRow.__tablename__, _columns(ConsentRow)),
+        Kind("prescriber_order", "prescriber's order", PrescriberOrderRow.__tablename__, _columns(PrescriberOrderRow)),
+        Kind("chart_review", "chart review", ChartReviewRow.__tablename__, _columns(ChartReviewRow)),
+        Kind(
+            "oversight_settings",
+            "review settings",
+            OversightSettingsRow.__tablename__,
+            _columns(OversightSettingsRow),
+        ),
     )
 
 

@@ -26,6 +26,9 @@ class ChangeEntity(enum.Enum):
     PRODUCT = "product"
     VIAL = "vial"
     CLINIC = "clinic"
+    CONSENT = "consent"
+    PRESCRIBER_ORDER = "prescriber_order"
+    CHART_REVIEW = "chart_review"
     DATABASE = "database"
     OTHER = "other"  # an audited entity no view knows yet
 
@@ -70,6 +73,8 @@ KIND_OF_ACTION: dict[AuditAction, ChangeKind | None] = {
     AuditAction.EXPORT: None,
     AuditAction.LOCK: None,
     AuditAction.UNLOCK: None,
+    AuditAction.WITHDRAW: ChangeKind.UPDATED,
+    AuditAction.REVIEW: ChangeKind.UPDATED,
 }
 
 

@@ -34,7 +34,7 @@ from .forms import FormDialog, banner, header_row, named, refusal
 from .models import users_model
 from .password_dialog import ResetPasswordDialog
 
-_ROLE_ORDER = (Role.INJECTOR, Role.MANAGER, Role.ADMIN)
+_ROLE_ORDER = (Role.INJECTOR, Role.PRESCRIBER, Role.MANAGER, Role.ADMIN)
 
 
 def role_summary(role: Role) -> str:
