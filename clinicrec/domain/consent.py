@@ -9,7 +9,7 @@ with it, so a later change of the form's wording never changes what a patient si
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from .clinic_time import add_months, local_date
@@ -47,7 +47,11 @@ TREATMENT_FORM = "microbotox_treatment"
 PHOTO_FORM = "photo"
 DEFAULT_VALIDITY_MONTHS = 12
 #: A scanned paper form: the formats accepted, by their first bytes.
-SCAN_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+SCAN_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
 MAX_SCAN_BYTES = 20 * 1024 * 1024
 MAX_STROKE_POINTS = 20_000
 
@@ -67,7 +71,7 @@ Stroke = tuple[StrokePoint, ...]
 
 
 @dataclass(frozen=True)
-class Signature:
+class ConsentSignature:
     kind: SignatureKind
     strokes: tuple[Stroke, ...] = ()
     typed_name: str = ""
@@ -99,7 +103,7 @@ class ConsentRecord:
     title: str
     text: str  # the exact text signed (the filled template)
     text_sha256: str
-    signature: Signature
+    signature: ConsentSignature
     witness_id: int
     witness_name: str
     signed_at: datetime
@@ -114,7 +118,6 @@ class ConsentRecord:
     id: int | None = None
     patient_name: str = ""
     kind: ConsentFormKind = ConsentFormKind.TREATMENT
-    extra: dict[str, str] = field(default_factory=dict)
 
     def expires_on(self, validity_months: int, zone_name: str) -> date:
         return add_months(local_date(self.signed_at, zone_name), validity_months)
@@ -137,13 +140,15 @@ def scan_type_of(data: bytes) -> str | None:
     return None
 
 
-def check_signature(signature: Signature, settings: ConsentSettings) -> None:
+def check_signature(signature: ConsentSignature, settings: ConsentSettings) -> None:
     """Every problem of a signature, each naming its field, or nothing."""
     errors: list[FieldError] = []
     if signature.kind is SignatureKind.DRAWN:
         points = sum(len(s) for s in signature.strokes)
         if not signature.strokes or points < 2:
-            errors.append(FieldError("signature", "The patient has not signed: draw the signature on the pad"))
+            errors.append(
+                FieldError("signature", "The patient has not signed: draw the signature on the pad")
+            )
         elif points > MAX_STROKE_POINTS:
             errors.append(FieldError("signature", f"The signature has more than {MAX_STROKE_POINTS} points"))
         for stroke in signature.strokes:
@@ -162,9 +167,7 @@ def check_signature(signature: Signature, settings: ConsentSettings) -> None:
             errors.append(FieldError("typed_name", "The typed name is longer than 100 characters"))
     else:
         if len(signature.reason.strip()) < 5:
-            errors.append(
-                FieldError("reason", "Say why the consent is on paper (at least 5 characters)")
-            )
+            errors.append(FieldError("reason", "Say why the consent is on paper (at least 5 characters)"))
         if not signature.scan:
             errors.append(FieldError("scan", "Attach the scan of the signed paper form (PDF, PNG or JPEG)"))
         elif len(signature.scan) > MAX_SCAN_BYTES:

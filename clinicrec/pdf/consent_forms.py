@@ -45,7 +45,9 @@ class ConsentForm:
         return self.template.title
 
 
-def _parse(text: str, kind: ConsentFormKind, language: Language, allowed: frozenset[str]) -> tuple[Template, list[TemplateProblem]]:
+def _parse(
+    text: str, kind: ConsentFormKind, language: Language, allowed: frozenset[str]
+) -> tuple[Template, list[TemplateProblem]]:
     template, problems = parse_template(text, allowed, language)
     if kind is ConsentFormKind.PHOTO:  # no toxin in a photo: the spread-of-toxin section is not required
         safety = set(_safety_problems(template, language))
@@ -53,7 +55,9 @@ def _parse(text: str, kind: ConsentFormKind, language: Language, allowed: frozen
     return template, problems
 
 
-def parse_form(text: str, *, language: Language = Language.ENGLISH, source: str = "consent form") -> ConsentForm:
+def parse_form(
+    text: str, *, language: Language = Language.ENGLISH, source: str = "consent form"
+) -> ConsentForm:
     """The checked form, or ``TemplateError`` listing every problem with its line."""
     header: dict[str, tuple[str, int]] = {}
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -61,18 +65,25 @@ def parse_form(text: str, *, language: Language = Language.ENGLISH, source: str 
         if m:
             header[m.group(1)] = (m.group(2), lineno)
     problems: list[TemplateProblem] = []
-    for name, allowed in (("form", "a key such as microbotox_treatment"), ("kind", "treatment or photo"),
-                          ("version", "a name such as MBX-TREAT-1")):
+    for name, allowed in (
+        ("form", "a key such as microbotox_treatment"),
+        ("kind", "treatment or photo"),
+        ("version", "a name such as MBX-TREAT-1"),
+    ):
         if name not in header:
             problems.append(TemplateProblem(0, f"the '% {name}:' line is missing ({allowed})"))
     key = header.get("form", ("", 0))[0]
     if key and not _KEY.match(key):
-        problems.append(TemplateProblem(header["form"][1], "the form key is lower-case letters, digits and _"))
+        problems.append(
+            TemplateProblem(header["form"][1], "the form key is lower-case letters, digits and _")
+        )
     kind_text = header.get("kind", ("treatment", 0))[0]
     try:
         kind = ConsentFormKind(kind_text)
     except ValueError:
-        problems.append(TemplateProblem(header["kind"][1], f"unknown kind '{kind_text}' (treatment or photo)"))
+        problems.append(
+            TemplateProblem(header["kind"][1], f"unknown kind '{kind_text}' (treatment or photo)")
+        )
         kind = ConsentFormKind.TREATMENT
     version = header.get("version", ("", 0))[0]
     if len(version) > 40:
@@ -102,14 +113,20 @@ def load_form(key: str, language: Language = Language.ENGLISH) -> ConsentForm:
     node = resource(*_folder(Language(language)), f"{key}.txt")
     if not node.is_file():
         raise TemplateError([TemplateProblem(0, f"no consent form named '{key}' in {language.label}")], key)
-    form = parse_form(node.read_text(encoding="utf-8-sig"), language=Language(language), source=f"consent form {key}")
+    form = parse_form(
+        node.read_text(encoding="utf-8-sig"), language=Language(language), source=f"consent form {key}"
+    )
     if form.key != key:
         raise TemplateError([TemplateProblem(0, f"the file {key}.txt names the form '{form.key}'")], key)
     return form
 
 
 def _escape(value: str) -> str:
-    return ", ".join(p.strip() for p in str(value).splitlines() if p.strip()).replace("{", "{{").replace("}", "}}")
+    return (
+        ", ".join(p.strip() for p in str(value).splitlines() if p.strip())
+        .replace("{", "{{")
+        .replace("}", "}}")
+    )
 
 
 def filled_text(form: ConsentForm, values: Mapping[str, str]) -> str:

@@ -155,7 +155,12 @@ def _kinds() -> tuple[Kind, ...]:
         Kind("product", "product", ProductRow.__tablename__, _columns(ProductRow)),
         Kind("clinic", "clinic settings", ClinicRow.__tablename__, _columns(ClinicRow)),
         Kind("consent", "consent", ConsentRow.__tablename__, _columns(ConsentRow)),
-        Kind("prescriber_order", "prescriber's order", PrescriberOrderRow.__tablename__, _columns(PrescriberOrderRow)),
+        Kind(
+            "prescriber_order",
+            "prescriber's order",
+            PrescriberOrderRow.__tablename__,
+            _columns(PrescriberOrderRow),
+        ),
         Kind("chart_review", "chart review", ChartReviewRow.__tablename__, _columns(ChartReviewRow)),
         Kind(
             "oversight_settings",

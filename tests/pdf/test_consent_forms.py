@@ -34,17 +34,40 @@ SHIPPED = [(key, lang) for key in form_keys() for lang in Language]
 FACTS = {
     Language.ENGLISH: {
         ConsentFormKind.TREATMENT: (
-            "botulinum toxin type A", "about 4 weeks", "3 to 4 months", "Bruising", "swelling",
-            "headache", "drooping eyelid", "uneven", "can spread", "trouble swallowing",
-            "trouble speaking", "trouble breathing", "double vision", "Other choices", "say no",
+            "botulinum toxin type A",
+            "about 4 weeks",
+            "3 to 4 months",
+            "Bruising",
+            "swelling",
+            "headache",
+            "drooping eyelid",
+            "uneven",
+            "can spread",
+            "trouble swallowing",
+            "trouble speaking",
+            "trouble breathing",
+            "double vision",
+            "Other choices",
+            "say no",
         ),
         ConsentFormKind.PHOTO: ("Clinical record", "Teaching", "Marketing", "take back", "say no"),
     },
     Language.SPANISH: {
         ConsentFormKind.TREATMENT: (
-            "toxina botulínica tipo A", "unas 4 semanas", "3 a 4 meses", "Moretones", "hinchazón",
-            "dolor de cabeza", "párpado", "desigual", "puede moverse", "dificultad para tragar",
-            "dificultad para hablar", "dificultad para respirar", "visión doble", "Otras opciones",
+            "toxina botulínica tipo A",
+            "unas 4 semanas",
+            "3 a 4 meses",
+            "Moretones",
+            "hinchazón",
+            "dolor de cabeza",
+            "párpado",
+            "desigual",
+            "puede moverse",
+            "dificultad para tragar",
+            "dificultad para hablar",
+            "dificultad para respirar",
+            "visión doble",
+            "Otras opciones",
             "decir que no",
         ),
         ConsentFormKind.PHOTO: ("Historia clínica", "Enseñanza", "Publicidad", "retirar", "decir que no"),
@@ -68,7 +91,9 @@ def test_every_shipped_form_reads_at_grade_7_or_below(key: str, language: Langua
     assert_easy(text, language, f"consent {language.value}/{key}")
     for section in form.template.sections:
         one = type(form.template)("", (), (section,))
-        assert_easy(plain_text(one, SAMPLE), language, f"{key}: {section.heading}", max_grade=MAX_SECTION_GRADE)
+        assert_easy(
+            plain_text(one, SAMPLE), language, f"{key}: {section.heading}", max_grade=MAX_SECTION_GRADE
+        )
 
 
 @pytest.mark.parametrize(("key", "language"), SHIPPED, ids=str)

@@ -51,7 +51,9 @@ def upgrade() -> None:
         sa.Column("withdrawn_reason", sa.Text(), nullable=False),
         sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
         sa.Column("superseded_by_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_consents_patient_id_patients")),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["patients.id"], name=op.f("fk_consents_patient_id_patients")
+        ),
         sa.ForeignKeyConstraint(["witness_id"], ["users.id"], name=op.f("fk_consents_witness_id_users")),
         sa.ForeignKeyConstraint(
             ["withdrawn_by_id"], ["users.id"], name=op.f("fk_consents_withdrawn_by_id_users")
@@ -112,9 +114,13 @@ def upgrade() -> None:
         sa.Column("reviewed_at", sa.DateTime(), nullable=True),
         sa.Column("comment", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["session_id"], ["treatment_sessions.id"], name=op.f("fk_chart_reviews_session_id_treatment_sessions")
+            ["session_id"],
+            ["treatment_sessions.id"],
+            name=op.f("fk_chart_reviews_session_id_treatment_sessions"),
         ),
-        sa.ForeignKeyConstraint(["reviewer_id"], ["users.id"], name=op.f("fk_chart_reviews_reviewer_id_users")),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_chart_reviews_reviewer_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chart_reviews")),
         sa.UniqueConstraint("session_id", name=op.f("uq_chart_reviews_session_id")),
     )
