@@ -83,7 +83,9 @@ class SignaturePad(QWidget):
         w, h = max(1, self.width() - 1), max(1, self.height() - 1)
         x = min(1.0, max(0.0, pos.x() / w))
         y = min(1.0, max(0.0, pos.y() / h))
-        return StrokePoint(round(x, 4), round(y, 4), round(min(1.0, max(0.0, pressure)), 3), self._timer.elapsed())
+        return StrokePoint(
+            round(x, 4), round(y, 4), round(min(1.0, max(0.0, pressure)), 3), self._timer.elapsed()
+        )
 
     def _begin(self, pos: QPointF, pressure: float, device: str) -> None:
         self._timer.start()
