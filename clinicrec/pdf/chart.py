@@ -6,6 +6,7 @@ put back in the right chart. A draft is watermarked 'DRAFT — NOT SIGNED' on ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from reportlab.lib import colors
@@ -13,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
+from ..domain.consent import ConsentRecord
 from ..domain.dosing import totals_by_product
 from ..domain.enums import WarningKind
 from ..domain.models import ClinicSettings, SessionRecord
@@ -48,6 +50,7 @@ from .common import (
     open_output,
     page_size,
 )
+from .consent import consents_in_force_section
 from .facemap_drawing import LegendEntry, MapPoint, crop_for, face_map_drawing, legend_drawing
 
 MARGIN = 14 * mm
@@ -239,8 +242,15 @@ def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, floa
     return decorate
 
 
-def build_chart_pdf(record: SessionRecord, clinic: ClinicSettings, out: Output) -> None:
-    """The full printed record of one session (any number of pages; paper size from the clinic)."""
+def build_chart_pdf(
+    record: SessionRecord,
+    clinic: ClinicSettings,
+    out: Output,
+    consents: Sequence[ConsentRecord] | None = None,
+) -> None:
+    """The full printed record of one session (any number of pages; paper size from the clinic).
+
+    ``consents``: the signed consents in force (listed after the session's consent; None leaves them out)."""
     size = page_size(clinic.paper_size)
     doc = SimpleDocTemplate(
         open_output(out),
@@ -272,4 +282,6 @@ def build_chart_pdf(record: SessionRecord, clinic: ClinicSettings, out: Output) 
         points_appendix,
     ):
         story += section(record, w)
+        if section is consent_section and consents is not None:
+            story += consents_in_force_section(consents, record.time_zone, w)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(record, clinic, size)))

@@ -7,9 +7,10 @@ today's form file), so a consent printed years later reads as it was signed.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from ..domain.clinic_time import local_date
 from ..domain.consent import ConsentFormKind, ConsentRecord, ConsentStatus, PhotoScope, SignatureKind
@@ -109,3 +110,25 @@ def build_consent_pdf(consent: ConsentRecord, clinic: ClinicSettings, out: Outpu
         subject=f"Consent {consent.form_key} {consent.form_version}",
     )
     doc.build(story)
+
+
+def consents_in_force_section(consents: Sequence[ConsentRecord], zone: str, width: float) -> list[Flowable]:
+    """For the chart PDF: the signed consents in force when the chart was signed, with their versions."""
+    from .chart_tables import heading, kv_grid
+
+    if not consents:
+        return [heading("Signed consents in force"), Paragraph("None on record.", REGULAR.styles["body"])]
+    pairs = [
+        (
+            c.title,
+            f"version {c.form_version}; signed {iso_time(c.signed_at, zone)} "
+            f"({c.signature.kind.label.lower()}); witness {c.witness_name}"
+            + (
+                f"; photo uses: {', '.join(s.label for s in PhotoScope if s in c.scopes) or 'none'}"
+                if c.kind is ConsentFormKind.PHOTO
+                else ""
+            ),
+        )
+        for c in consents
+    ]
+    return [heading("Signed consents in force"), kv_grid(pairs, width, columns=1)]

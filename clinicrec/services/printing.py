@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from ..domain.consent import ConsentRecord
 from ..domain.enums import AuditAction, Language
 from ..domain.models import ClinicSettings, SessionRecord
 from . import audit
@@ -36,8 +37,12 @@ class PrintService(ServiceBase):
         from ..pdf.chart import build_chart_pdf
 
         record, clinic = self._inputs(session_id)
+        consents = self._consents(record)
         return self._render(
-            lambda fh: build_chart_pdf(record, clinic, fh), session_id, record.patient.id, "chart_pdf"
+            lambda fh: build_chart_pdf(record, clinic, fh, consents),
+            session_id,
+            record.patient.id,
+            "chart_pdf",
         )
 
     def leaflet_bytes(self, language: Language = Language.ENGLISH) -> bytes:
@@ -62,7 +67,8 @@ class PrintService(ServiceBase):
 
         check_destination(out)
         record, clinic = self._inputs(session_id)
-        build = lambda fh: build_chart_pdf(record, clinic, fh)  # noqa: E731
+        consents = self._consents(record)
+        build = lambda fh: build_chart_pdf(record, clinic, fh, consents)  # noqa: E731
         return self._write(build, out, session_id, record.patient.id, "chart_pdf")
 
     def _write(
@@ -86,6 +92,13 @@ class PrintService(ServiceBase):
     def _inputs(self, session_id: int) -> tuple[SessionRecord, ClinicSettings]:
         self.actor(Action.PRINT)
         return RecordService(self._ctx).record(session_id), ClinicService(self._ctx).get()
+
+    def _consents(self, record: SessionRecord) -> list[ConsentRecord]:
+        """The signed consents in force when the chart was signed (now, for a draft)."""
+        from .consents import ConsentService
+
+        when = record.signature.signed_at if record.signature else self.now()
+        return ConsentService(self._ctx).in_force(record.patient.id, when)  # type: ignore[arg-type]
 
     def _render(
         self, build: Callable[[io.BytesIO], None], session_id: int | None, patient_id: int | None, what: str

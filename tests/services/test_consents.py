@@ -225,3 +225,16 @@ def test_the_chart_lists_consents_in_force(world: World) -> None:
     sign_consent(world, patient.id, "photo", scopes=frozenset({PhotoScope.CLINICAL}))
     forms = {c.form_key: c.form_version for c in world.services.consents.in_force(patient.id)}
     assert forms == {"microbotox_treatment": "MBX-TREAT-1", "photo": "PHOTO-1"}
+
+
+def test_the_chart_pdf_lists_the_consents_in_force_with_their_versions(world: World) -> None:
+    from clinicrec.services.printing import PrintService
+
+    session = draft(world)
+    sign_consent(world, session.patient_id)
+    sign_consent(world, session.patient_id, "photo", scopes=frozenset({PhotoScope.CLINICAL}))
+    signed = world.as_(world.injector).charting.sign(session.id, PASSWORD)  # type: ignore[arg-type]
+    pdf = PrintService(world.services.ctx).chart_bytes(signed.id)  # type: ignore[arg-type]
+    words = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Signed consents in force" in words
+    assert "MBX-TREAT-1" in words and "PHOTO-1" in words and "photo uses: Clinical record" in words
