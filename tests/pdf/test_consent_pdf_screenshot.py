@@ -1,4 +1,4 @@
-"""The consent PDF as printed, for docs/screenshots (and its first page reads as the form it was signed as)."""
+"""The consent PDF as printed, for docs/screenshots: written privately, then its pages rendered."""
 
 from __future__ import annotations
 

@@ -218,6 +218,7 @@ def record_consent(world: World, actor: Actor, tmp: Path) -> Callable[[], object
     prepared = svc.consents.prepare(pid)  # type: ignore[arg-type]
     earlier = svc.consents.record(prepared, drawn(), PASSWORD)
     svc = world.services
+
     def act() -> object:
         again = svc.consents.record(prepared, drawn(), PASSWORD)
         return svc.consents.withdraw(again.id, "Patient withdrew at the desk")  # type: ignore[arg-type]

@@ -40,12 +40,25 @@ def test_mouse_strokes_are_kept_undone_and_cleared(qtbot: QtBot) -> None:
     assert widget.is_empty()
 
 
-def _tablet(widget: SignaturePad, device: QPointingDevice, kind: QEvent.Type, x: float, y: float, p: float) -> None:
+def _tablet(
+    widget: SignaturePad, device: QPointingDevice, kind: QEvent.Type, x: float, y: float, p: float
+) -> None:
     pos = QPointF(x, y)
     buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
     event = QTabletEvent(
-        kind, device, pos, QPointF(widget.mapToGlobal(pos)), p, 0.0, 0.0, 0.0, 0.0, 0.0,
-        Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton, buttons,
+        kind,
+        device,
+        pos,
+        QPointF(widget.mapToGlobal(pos)),
+        p,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        buttons,
     )
     QApplication.sendEvent(widget, event)
 
@@ -53,8 +66,13 @@ def _tablet(widget: SignaturePad, device: QPointingDevice, kind: QEvent.Type, x:
 def test_a_pen_keeps_its_pressure(qtbot: QtBot) -> None:
     widget = pad(qtbot)
     pen = QPointingDevice(
-        "test pen", 7, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
-        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 2,
+        "test pen",
+        7,
+        QInputDevice.DeviceType.Stylus,
+        QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+        1,
+        2,
     )
     _tablet(widget, pen, QEvent.Type.TabletPress, 50, 100, 0.2)
     for i, x in enumerate(range(70, 250, 30)):
