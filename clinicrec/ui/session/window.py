@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from ...domain.models import TreatmentSession
 from ...services.app import Services
 from ..changes import ChangeBus
+from ..consent.session_consent import SessionConsent
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..worker import Worker
@@ -46,7 +47,7 @@ class SessionWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services, self._prompts, self._worker = services, prompts, worker
+        self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
         self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
         self.setObjectName("session_window")
         self._build_ui()
@@ -104,6 +105,8 @@ class SessionWindow(QMainWindow):
         self.signing = SessionSigning(c, self.safety, self.presenter, self._prompts, self)
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
+        self.consent = SessionConsent(self._services, self._bus, c.patient.id or 0, self)
+        self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
 
     def _action(
@@ -166,6 +169,7 @@ class SessionWindow(QMainWindow):
         menu.addActions(
             [self.save_action, self.sign_action, self.amend_action, self.ae_action, self.follow_up_action]
         )
+        menu.addAction(self.consent.action)
         menu.addSeparator()
         menu.addActions(self.printing.actions[:2])
         menu.addSeparator()

@@ -1,0 +1,25 @@
+"""The session window shows from its start whether a valid signed consent exists, and follows changes."""
+
+from __future__ import annotations
+
+from clinicrec.domain.consent import ConsentSettings
+from clinicrec.ui.session.window import SessionWindow
+from tests.conftest import PASSWORD
+from tests.services.oversight_helpers import drawn
+
+
+def test_consent_status_shows_at_the_start_and_follows_a_signature(
+    open_window, services, patient, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = services.ctx.actor
+    services.act_as(services.auth.sign_in("admin", PASSWORD))
+    services.consents.update_settings(ConsentSettings("microbotox_treatment", required_for_signing=True))
+    services.act_as(nurse)
+    window: SessionWindow = open_window()
+    label = window.consent.label
+    assert label.text().startswith("⚠ No signed consent") and "bold" in label.styleSheet()
+    prepared = services.consents.prepare(patient.id)
+    services.consents.record(prepared, drawn(), PASSWORD)
+    qtbot.waitUntil(lambda: label.text().startswith("✔ Consent MBX-TREAT-1 in force until"))
+    assert window.consent.action.objectName() == "consent_action"
+    assert window.consent.action in window.menuBar().actions()[0].menu().actions()
