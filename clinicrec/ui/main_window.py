@@ -19,6 +19,7 @@ from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
 from .printing import DocumentPrinter
 from .prompts import Prompts
+from .review.review_actions import ReviewActions
 from .worker import Worker
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
@@ -137,6 +138,16 @@ class MainWindow(QMainWindow):
         session_menu.addActions(
             [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
         )
+        self.review_actions = ReviewActions(
+            self,
+            self._services,
+            self._bus,
+            self._prompts,
+            lambda patient_id, session_id: self._open_session_window(
+                patient_id=patient_id, session_id=session_id
+            ),
+        )
+        self.review_actions.install(session_menu)
         help_menu = menu.addMenu("&Help")
         self.printer = DocumentPrinter(self._services, self._prompts, self._worker, self)
         help_menu.addActions(list(self.printer.leaflet_actions(self)))

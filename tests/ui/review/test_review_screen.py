@@ -1,0 +1,68 @@
+"""The review queue screen: flagged and sampled charts, co-sign and return, the report; returned charts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from pytestqt.qtbot import QtBot
+
+from clinicrec.domain.enums import AdverseEventKind, Severity
+from clinicrec.domain.models import AdverseEvent
+from clinicrec.domain.oversight import ReviewReason
+from clinicrec.ui.review.review_screen import ReviewScreen
+from tests.conftest import PASSWORD, World
+from tests.services.oversight_helpers import draft, prescriber
+
+SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def select_row(screen: ReviewScreen, row: int) -> None:
+    index = screen.queue_model.index(row, 0)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    screen.queue_view.selectionModel().select(index, flags)
+
+
+def test_the_director_co_signs_and_returns_charts(
+    qtbot: QtBot, world: World, bus, prompts, qtmodeltester
+) -> None:  # type: ignore[no-untyped-def]
+    world.as_(world.admin).review.set_share_percent(0)
+    quiet = world.as_(world.injector).charting.sign(draft(world).id, PASSWORD)  # type: ignore[arg-type]
+    world.as_(world.admin).review.set_share_percent(100)
+    ids = [world.as_(world.injector).charting.sign(draft(world).id, PASSWORD).id for _ in range(2)]  # type: ignore[arg-type]
+    event = AdverseEvent(AdverseEventKind.BRUISING, date.today(), Severity.MILD)
+    world.as_(world.injector).records.add_adverse_event(quiet.id, event)  # type: ignore[arg-type]
+    world.as_(prescriber(world))
+    screen = ReviewScreen(world.services, bus, prompts)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    screen.show()
+    qtmodeltester.check(screen.queue_model)
+    rows = screen.queue_model.rows()
+    assert {r.session_id for r in rows} == {quiet.id, *ids}
+    assert {r.session_id: r.reason for r in rows}[quiet.id] is ReviewReason.ADVERSE_EVENT
+    assert "3 chart(s) waiting for review; 1 flagged" in screen.queue_summary.text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.grab().save(str(SHOTS / "review-queue.png"))
+
+    select_row(screen, 0)
+    prompts.queue(PASSWORD)
+    qtbot.mouseClick(screen.co_sign_button, Qt.MouseButton.LeftButton)
+    assert len(screen.queue_model.rows()) == 2
+    select_row(screen, 0)
+    prompts.queue("Please chart the needle depth")
+    qtbot.mouseClick(screen.return_button, Qt.MouseButton.LeftButton)
+    assert len(screen.queue_model.rows()) == 1
+    screen.tabs.setCurrentWidget(screen.report_page)
+    qtmodeltester.check(screen.report_model)
+    (line,) = screen.report_model.rows()
+    assert (line.signed, line.queued, line.reviewed, line.returned) == (3, 3, 2, 1)
+    assert "100% of signed charts" in screen.share_label.text()
+    screen.grab().save(str(SHOTS / "review-report.png"))
+
+    world.as_(world.injector)
+    mine = ReviewScreen(world.services, bus, prompts)
+    qtbot.addWidget(mine)
+    assert [r.comment for r in mine.returned_model.rows()] == ["Please chart the needle depth"]
+    assert mine.tabs.count() == 1  # an injector sees only their returned charts
