@@ -40,7 +40,7 @@ from ..domain.validation import FieldError, require_reason, validate_for_signing
 from ..domain.vial_draws import VialDraw
 from . import audit
 from .base import ServiceBase
-from .consents import check_for_new_session, check_for_signing
+from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
     assessment_values,

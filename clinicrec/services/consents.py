@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import socket
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..db.models import ConsentRow, ConsentSettingsRow, PatientRow, UserRow
+from ..db.models import ConsentRow, ConsentSettingsRow, PatientRow
 from ..domain.clinic_time import local_date
 from ..domain.consent import (
     PHOTO_FORM,
@@ -31,16 +30,22 @@ from ..domain.consent import (
     ConsentStatus,
     PhotoScope,
     SignatureKind,
-    StrokePoint,
     check_signature,
     scan_type_of,
     text_hash,
 )
 from ..domain.enums import AuditAction, Language
 from ..domain.errors import FieldError, NotFoundError, ValidationError
-from ..domain.models import name_with_credentials
 from . import audit
 from .base import ServiceBase
+from .consent_rules import (
+    ConsentState,
+    consent_state,
+    consents_in_force,
+    form_settings,
+    in_force_rows,
+    to_consent_record,
+)
 from .permissions import Action, Actor
 from .queries import clinic_zone
 
@@ -63,33 +68,11 @@ class PreparedConsent:
         return text_hash(self.text)
 
 
-@dataclass(frozen=True)
-class ConsentState:
-    """Whether a form is in force for a patient at a time (shown when a session starts)."""
-
-    form_key: str
-    consent: ConsentRecord | None
-    in_force: bool
-    expires_on: object | None  # date
-    required_for_signing: bool
-    withdrawn: bool
-
-    @property
-    def message(self) -> str:
-        if self.in_force and self.consent is not None:
-            return f"Consent {self.consent.form_version} in force until {self.expires_on}"
-        if self.withdrawn:
-            return "The patient withdrew their consent: no new session until they sign again"
-        if self.consent is not None:
-            return f"Consent {self.consent.form_version} has expired ({self.expires_on}): sign it again"
-        return "No signed consent on record"
-
-
 class ConsentService(ServiceBase):
     # -- settings ------------------------------------------------------------------------------------
     def settings(self, form_key: str) -> ConsentSettings:
         with self.reading() as s:
-            return _settings(s, form_key)
+            return form_settings(s, form_key)
 
     def update_settings(self, settings: ConsentSettings) -> ConsentSettings:
         actor = self.actor(Action.MANAGE_SETTINGS)
@@ -97,7 +80,7 @@ class ConsentService(ServiceBase):
             raise ValidationError(FieldError("validity_months", "Validity is 1 to 120 months"))
         with self.writing() as s:
             row = s.get(ConsentSettingsRow, settings.form_key)
-            old = _settings(s, settings.form_key)
+            old = form_settings(s, settings.form_key)
             if row is None:
                 row = ConsentSettingsRow(form_key=settings.form_key)
                 s.add(row)
@@ -182,7 +165,7 @@ class ConsentService(ServiceBase):
         with self.writing() as s:
             if s.get(PatientRow, prepared.patient_id) is None:
                 raise NotFoundError(f"No patient with id {prepared.patient_id}")
-            earlier = _in_force_rows(s, prepared.patient_id, prepared.form_key)
+            earlier = in_force_rows(s, prepared.patient_id, prepared.form_key)
             row = ConsentRow(
                 patient_id=prepared.patient_id,
                 form_key=prepared.form_key,
@@ -238,7 +221,7 @@ class ConsentService(ServiceBase):
                     patient_id=old.patient_id,
                     changes={"status": ["in_force", "superseded"], "superseded_by": [None, row.id]},
                 )
-            return _to_record(s, row)
+            return to_consent_record(s, row)
 
     def withdraw(self, consent_id: int, reason: str) -> ConsentRecord:
         """The patient takes their consent back: dated, with a reason; the record itself is kept."""
@@ -273,7 +256,7 @@ class ConsentService(ServiceBase):
                 patient_id=row.patient_id,
                 changes={"status": ["in_force", "withdrawn"], "reason": [None, row.withdrawn_reason]},
             )
-            return _to_record(s, row)
+            return to_consent_record(s, row)
 
     # -- looking up ----------------------------------------------------------------------------------
     def get(self, consent_id: int) -> ConsentRecord:
@@ -282,7 +265,7 @@ class ConsentService(ServiceBase):
             row = s.get(ConsentRow, consent_id)
             if row is None:
                 raise NotFoundError(f"No consent with id {consent_id}")
-            return _to_record(s, row)
+            return to_consent_record(s, row)
 
     def consents(self, patient_id: int) -> list[ConsentRecord]:
         """Every consent of the patient, newest first (withdrawn and superseded ones included)."""
@@ -291,7 +274,7 @@ class ConsentService(ServiceBase):
             rows = s.execute(
                 select(ConsentRow).where(ConsentRow.patient_id == patient_id).order_by(ConsentRow.id.desc())
             ).scalars()
-            return [_to_record(s, r) for r in rows]
+            return [to_consent_record(s, r) for r in rows]
 
     def state(
         self, patient_id: int, form_key: str = TREATMENT_FORM, when: datetime | None = None
@@ -358,129 +341,3 @@ class ConsentService(ServiceBase):
             if not state.in_force or state.consent is None:
                 return set()
             return {x.value for x in state.consent.scopes}
-
-
-# -- used inside other services' transactions --------------------------------------------------------------
-def _settings(s: Session, form_key: str) -> ConsentSettings:
-    row = s.get(ConsentSettingsRow, form_key)
-    if row is None:
-        return ConsentSettings(form_key)
-    return ConsentSettings(form_key, row.validity_months, row.required_for_signing, row.typed_name_allowed)
-
-
-def _in_force_rows(s: Session, patient_id: int, form_key: str) -> list[ConsentRow]:
-    return list(
-        s.execute(
-            select(ConsentRow).where(
-                ConsentRow.patient_id == patient_id,
-                ConsentRow.form_key == form_key,
-                ConsentRow.status == ConsentStatus.IN_FORCE.value,
-            )
-        ).scalars()
-    )
-
-
-def consent_state(s: Session, patient_id: int, form_key: str, when: datetime) -> ConsentState:
-    settings = _settings(s, form_key)
-    zone = clinic_zone(s)
-    newest = s.execute(
-        select(ConsentRow)
-        .where(
-            ConsentRow.patient_id == patient_id, ConsentRow.form_key == form_key, ConsentRow.signed_at <= when
-        )
-        .order_by(ConsentRow.signed_at.desc(), ConsentRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if newest is None:
-        return ConsentState(form_key, None, False, None, settings.required_for_signing, False)
-    record = _to_record(s, newest)
-    withdrawn = record.status is ConsentStatus.WITHDRAWN and (record.withdrawn_at or when) <= when
-    if withdrawn:
-        return ConsentState(form_key, record, False, None, settings.required_for_signing, True)
-    in_force_then = (
-        replace(record, status=ConsentStatus.IN_FORCE) if record.status is ConsentStatus.WITHDRAWN else record
-    )
-    ok = in_force_then.in_force_on(when, settings.validity_months, zone)
-    return ConsentState(
-        form_key,
-        record,
-        ok,
-        record.expires_on(settings.validity_months, zone),
-        settings.required_for_signing,
-        False,
-    )
-
-
-def consents_in_force(s: Session, patient_id: int, when: datetime) -> list[ConsentRecord]:
-    keys = s.execute(
-        select(ConsentRow.form_key).where(ConsentRow.patient_id == patient_id).distinct()
-    ).scalars()
-    out = []
-    for key in sorted(keys):
-        state = consent_state(s, patient_id, key, when)
-        if state.in_force and state.consent is not None:
-            out.append(state.consent)
-    return out
-
-
-def check_for_signing(s: Session, patient_id: int, when: datetime) -> None:
-    """Signing a session needs the treatment consent in force when the clinic requires it."""
-    state = consent_state(s, patient_id, TREATMENT_FORM, when)
-    if state.required_for_signing and not state.in_force:
-        raise ValidationError(
-            FieldError(
-                "consent",
-                f"{state.message}. Signing needs a valid signed consent: have the patient sign it, or "
-                "record the paper form with its scan and a reason",
-            )
-        )
-
-
-def check_for_new_session(s: Session, patient_id: int, when: datetime) -> None:
-    """A patient who withdrew their treatment consent gets no new session until they sign again."""
-    state = consent_state(s, patient_id, TREATMENT_FORM, when)
-    if state.withdrawn:
-        raise ValidationError(FieldError("consent", state.message))
-
-
-def _to_record(s: Session, row: ConsentRow) -> ConsentRecord:
-    patient = s.get(PatientRow, row.patient_id)
-    witness = s.get(UserRow, row.witness_id)
-    withdrawer = s.get(UserRow, row.withdrawn_by_id) if row.withdrawn_by_id else None
-    strokes = tuple(
-        tuple(StrokePoint(float(x), float(y), float(p), int(t)) for x, y, p, t in stroke)
-        for stroke in json.loads(row.strokes or "[]")
-    )
-    signature = ConsentSignature(
-        SignatureKind(row.signature_kind),
-        strokes,
-        row.typed_name,
-        bytes(row.scan) if row.scan else b"",
-        row.scan_type,
-        row.paper_reason,
-        row.device,
-    )
-    return ConsentRecord(
-        patient_id=row.patient_id,
-        form_key=row.form_key,
-        form_version=row.form_version,
-        language=row.language,
-        title=row.title,
-        text=row.text,
-        text_sha256=row.text_sha256,
-        signature=signature,
-        witness_id=row.witness_id,
-        witness_name=name_with_credentials(witness.full_name, witness.credentials) if witness else "",
-        signed_at=row.signed_at,
-        workstation=row.workstation,
-        scopes=frozenset(PhotoScope(x) for x in row.scopes.split(",") if x),
-        signature_png=bytes(row.signature_png) if row.signature_png else b"",
-        status=ConsentStatus(row.status),
-        withdrawn_at=row.withdrawn_at,
-        withdrawn_reason=row.withdrawn_reason,
-        withdrawn_by=withdrawer.full_name if withdrawer else "",
-        superseded_by_id=row.superseded_by_id,
-        id=row.id,
-        patient_name=f"{patient.first_name} {patient.last_name}" if patient else "",
-        kind=ConsentFormKind(row.form_kind),
-    )
