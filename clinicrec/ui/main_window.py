@@ -147,7 +147,6 @@ class MainWindow(QMainWindow):
                 patient_id=patient_id, session_id=session_id
             ),
         )
-        self.review_actions.install(session_menu)
         help_menu = menu.addMenu("&Help")
         self.printer = DocumentPrinter(self._services, self._prompts, self._worker, self)
         help_menu.addActions(list(self.printer.leaflet_actions(self)))
@@ -157,6 +156,7 @@ class MainWindow(QMainWindow):
         self.clinic_actions.install(file_menu)
         self.interop_actions = InteropActions(self, self._services, self._prompts, self._worker)
         self.interop_actions.install(self.clinic_actions.admin_menu)
+        self.review_actions.install(session_menu, self.clinic_actions.admin_menu)
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")

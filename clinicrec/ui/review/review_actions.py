@@ -32,9 +32,24 @@ class ReviewActions:
         self.action.setToolTip("Charts waiting for the medical director, returned charts, review report")
         self.action.triggered.connect(self.open)
 
-    def install(self, menu: QMenu) -> None:
+        self.settings_action = QAction("Consent and &review settings…", window)
+        self.settings_action.setObjectName("consent_settings_action")
+        self.settings_action.triggered.connect(self.edit_settings)
+
+    def install(self, menu: QMenu, admin_menu: QMenu | None = None) -> None:
         menu.addSeparator()
         menu.addAction(self.action)
+        if admin_menu is not None:
+            admin_menu.addAction(self.settings_action)
+
+    def edit_settings(self) -> bool:
+        from ..consent.settings_dialog import ConsentSettingsDialog
+
+        try:
+            return ConsentSettingsDialog.ask(self._window, self._services)
+        except ClinicRecError as e:
+            self._prompts.error(self._window, "Consent and review settings", str(e))
+            return False
 
     def open(self) -> ReviewScreen | None:
         if self.screen is None:

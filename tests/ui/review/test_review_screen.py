@@ -66,3 +66,28 @@ def test_the_director_co_signs_and_returns_charts(
     qtbot.addWidget(mine)
     assert [r.comment for r in mine.returned_model.rows()] == ["Please chart the needle depth"]
     assert mine.tabs.count() == 1  # an injector sees only their returned charts
+
+
+def test_settings_dialog_saves_validity_requirement_and_share(qtbot: QtBot, world: World) -> None:
+    from clinicrec.ui.consent.settings_dialog import ConsentSettingsDialog
+
+    world.as_(world.admin)
+    dialog = ConsentSettingsDialog(world.services)
+    qtbot.addWidget(dialog)
+    months, required, typed = dialog.rows["microbotox_treatment"]
+    months.setValue(6)
+    required.setChecked(True)
+    typed.setChecked(False)
+    dialog.share.setValue(25)
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    saved = world.services.consents.settings("microbotox_treatment")
+    assert (saved.validity_months, saved.required_for_signing, saved.typed_name_allowed) == (6, True, False)
+    assert world.services.review.share_percent() == 25
+    world.as_(world.injector)  # an injector may not change them: the service says so, nothing is saved
+    refused = ConsentSettingsDialog(world.services)
+    qtbot.addWidget(refused)
+    refused.share.setValue(50)
+    refused.save()
+    assert "may not manage clinic settings" in refused.error.text()
+    assert world.services.review.share_percent() == 25
