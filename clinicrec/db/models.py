@@ -445,4 +445,4 @@ class OversightSettingsRow(Base):
 
     __tablename__ = "oversight_settings"
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_share_percent: Mapped[float] = mapped_column(Double, default=10.0)
+    review_share_percent: Mapped[float] = mapped_column(Double, default=0.0)

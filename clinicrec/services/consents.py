@@ -206,6 +206,7 @@ class ConsentService(ServiceBase):
                     "signature": [None, row.signature_kind],
                     "text_sha256": [None, row.text_sha256],
                     "scopes": [None, row.scopes],
+                    "status": [None, row.status],
                 },
             )
             for old in earlier:

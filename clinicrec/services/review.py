@@ -30,7 +30,8 @@ from . import audit
 from .base import ServiceBase
 from .permissions import Action, Actor
 
-DEFAULT_SHARE = 10.0
+#: Until the clinic chooses a share, only flagged charts go to review (many clinics have no director).
+DEFAULT_SHARE = 0.0
 _RNG: random.Random = random.SystemRandom()
 
 
@@ -244,7 +245,11 @@ def _add(s: Session, session: SessionRow, reason: ReviewReason, actor: Actor, no
         "chart_review",
         review.id,
         patient_id=session.patient_id,
-        changes={"session_id": [None, session.id], "reason": [None, reason.value]},
+        changes={
+            "session_id": [None, session.id],
+            "reason": [None, reason.value],
+            "status": [None, ReviewStatus.PENDING.value],
+        },
     )
 
 
