@@ -26,6 +26,8 @@ from tests.conftest import PASSWORD, World, make_patient
 
 from .oversight_helpers import draft, drawn, sign_consent
 
+pytestmark = pytest.mark.postgres  # on SQLite and on PostgreSQL
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 

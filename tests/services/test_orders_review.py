@@ -18,6 +18,8 @@ from tests.conftest import PASSWORD, World, make_patient, product_id
 
 from .oversight_helpers import draft, prescriber
 
+pytestmark = pytest.mark.postgres  # on SQLite and on PostgreSQL
+
 
 def order(world: World, patient_id: int, **kw: object) -> PrescriberOrder:
     values: dict[str, object] = dict(
