@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         if change.entity == "user" and actor is not None and change.entity_id == actor.user_id:
             self.user_label.setText(describe_actor(self._services))
             self.clinic_actions.update_for_actor()
+            self.review_actions.update_for_actor()
             self._update_actions()
 
     # -- patients -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from ...domain.errors import ClinicRecError
 from ...services.app import Services
+from ...services.permissions import Action
 from ..changes import ChangeBus
 from ..prompts import Prompts
 from .review_screen import ReviewScreen
@@ -41,6 +42,14 @@ class ReviewActions:
         menu.addAction(self.action)
         if admin_menu is not None:
             admin_menu.addAction(self.settings_action)
+        self.update_for_actor()
+
+    def update_for_actor(self) -> None:
+        """Show what the signed-in user may use (the services refuse the rest anyway)."""
+        actor = self._services.actor
+        may = (Action.REVIEW_CHARTS, Action.CHART, Action.VIEW_REVIEW_REPORT)
+        self.action.setVisible(actor is not None and any(actor.can(a) for a in may))
+        self.settings_action.setVisible(actor is not None and actor.can(Action.MANAGE_SETTINGS))
 
     def edit_settings(self) -> bool:
         from ..consent.settings_dialog import ConsentSettingsDialog
