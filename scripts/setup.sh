@@ -42,6 +42,8 @@ fi
 stamp=".venv/.clinicrec-installed-${extras:-runtime}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "== Installing ClinicRec${extras:+ with [$extras]} into .venv"
+  # Progress, not pages of packaging deprecation notices from the build backend.
+  export PYTHONWARNINGS=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
   .venv/bin/python -m pip install -q --upgrade pip
   if [ -n "$extras" ]; then
     .venv/bin/python -m pip install -q -e ".[$extras]"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..domain.enums import AuditAction
 
 
-class ChangeEntity(enum.Enum):
+class ChangeEntity(enum.StrEnum):
     """What kind of thing changed (the audit trail's entity names)."""
 
     PATIENT = "patient"
@@ -44,7 +44,7 @@ class ChangeEntity(enum.Enum):
 _SAME_AS = {"patient_import": "patient", "demo_import": "patient"}
 
 
-class ChangeKind(enum.Enum):
+class ChangeKind(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     DELETED = "deleted"

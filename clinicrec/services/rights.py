@@ -39,13 +39,42 @@ def role_changed_message(actor: Actor, now: Role) -> str:
 
 
 def rights_problem(ctx: Context, actor: Actor) -> str | None:
-    """Why ``actor`` may no longer act as signed in (None while their account is as it was)."""
+    """Why ``actor`` may no longer act as signed in (None while their account is as it was).
+
+    An access token acts with the lesser of its role and its creator's role of now: it stops when its
+    creator is deactivated or it is revoked, and narrows when the creator is demoted."""
+    from .tokens import TOKEN_USER_PREFIX
+
+    if actor.username.startswith(TOKEN_USER_PREFIX):
+        return _token_problem(ctx, actor)
     with ctx.db.engine.connect() as conn:
         row = conn.execute(select(UserRow.role, UserRow.active).where(UserRow.id == actor.user_id)).first()
     if row is None or not row.active:
         return deactivated_message(actor)
     if Role(row.role) != actor.role:
         return role_changed_message(actor, Role(row.role))
+    return None
+
+
+def _token_problem(ctx: Context, actor: Actor) -> str | None:
+    from ..db.models import AccessTokenRow
+    from .tokens import TOKEN_USER_PREFIX, lesser_role
+
+    name = actor.username.removeprefix(TOKEN_USER_PREFIX)
+    with ctx.db.engine.connect() as conn:
+        creator = conn.execute(
+            select(UserRow.role, UserRow.active).where(UserRow.id == actor.user_id)
+        ).first()
+        token = conn.execute(
+            select(AccessTokenRow.role, AccessTokenRow.revoked_at).where(AccessTokenRow.name == name)
+        ).first()
+    if token is None or token.revoked_at is not None:
+        return f"The access token {name!r} was revoked: nothing was done."
+    if creator is None or not creator.active:
+        return f"The access token {name!r} was made by an account that is no longer active: nothing was done."
+    now = lesser_role(Role(token.role), Role(creator.role))
+    if now != actor.role:
+        return f"The access token {name!r} now acts as {now.label}, not {actor.role.label}: nothing was done."
     return None
 
 

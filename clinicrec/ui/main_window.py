@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
 from .. import __version__
 from ..domain.errors import ClinicRecError
 from ..services.app import Services
-from ..services.base import Change
+from ..services.base import Change, ChangeEntity
 from ..services.permissions import Action
 from .changes import ChangeBus
 from .clinic_actions import ClinicActions
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
     def _on_change(self, change: Change) -> None:
         """The signed-in user's own account changed (a new role taken up at the lock): menus follow."""
         actor = self._services.actor
-        if change.entity == "user" and actor is not None and change.entity_id == actor.user_id:
+        if change.entity == ChangeEntity.USER and actor is not None and change.entity_id == actor.user_id:
             self.user_label.setText(describe_actor(self._services))
             self.clinic_actions.update_for_actor()
             self.review_actions.update_for_actor()

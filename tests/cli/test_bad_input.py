@@ -132,9 +132,9 @@ BAD_COMMAND_LINES = [
     Case(("backup", "--token-file", "{dir}/open.token"), "chmod 600"),
     Case(("backup",), "Unknown access token", unchanged=False, env=(("CLINICREC_TOKEN", "crt_garbage"),)),
     Case(
-        ("report", "--user", "nobody", "--password-stdin"), "Unknown user name", unchanged=False, stdin="x\n"
+        ("report", "--user", "nobody", "--password-stdin"), "Sign-in refused", unchanged=False, stdin="x\n"
     ),
-    Case(("report", "--user", "admin", "--password-stdin"), "wrong password", unchanged=False, stdin="no\n"),
+    Case(("report", "--user", "admin", "--password-stdin"), "Sign-in refused", unchanged=False, stdin="no\n"),
     Case(("report", "--user", "admin", "--password-stdin"), "nothing was read from standard input"),
     Case(("report", "--user", "admin"), "no terminal to ask admin's password"),
     Case(("report",), "Sign in first"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from clinicrec.services.auth import SIGN_IN_REFUSED
 from tests.cli.conftest import PASSWORD, Cli
 
 TOMORROW = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
@@ -82,7 +83,8 @@ def test_no_terminal_and_no_password_stdin_is_refused(cli: Cli) -> None:
 
 def test_a_wrong_password_is_refused_and_recorded(cli: Cli) -> None:
     result = cli.as_user("admin", "report", password="not the password")
-    assert result.code == 2 and result.err.strip() == "clinicrec report: Unknown user name or wrong password"
+    # One answer for every refusal: it never tells which accounts exist (issue 13).
+    assert result.code == 2 and result.err.strip() == f"clinicrec report: {SIGN_IN_REFUSED}"
     assert cli.audit()[-1] == ("admin", "sign_in_failed", "user")
 
 
@@ -90,14 +92,14 @@ def test_locked_and_deactivated_accounts_are_refused(cli: Cli) -> None:
     for _ in range(5):
         cli.as_user("maria", "handout", str(cli.session_id()), "-o", str(cli.folder / "h.pdf"), password="no")
     locked = cli.as_user("maria", "handout", str(cli.session_id()), "-o", str(cli.folder / "h.pdf"))
-    assert locked.code == 2 and "locked" in locked.err and len(locked.err.strip().splitlines()) == 1
+    assert locked.code == 2 and SIGN_IN_REFUSED in locked.err and len(locked.err.strip().splitlines()) == 1
     assert not (cli.folder / "h.pdf").exists()
     conn = sqlite3.connect(cli.db)
     conn.execute("UPDATE users SET active = 0 WHERE username = 'sam'")
     conn.commit()
     conn.close()
     gone = cli.as_user("sam", "report")
-    assert gone.code == 2 and "Unknown user name or wrong password" in gone.err
+    assert gone.code == 2 and SIGN_IN_REFUSED in gone.err
 
 
 def test_restore_needs_an_administrator_and_backup_the_backup_right(cli: Cli) -> None:

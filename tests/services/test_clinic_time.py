@@ -155,7 +155,7 @@ def test_the_time_zone_must_be_known(world: World) -> None:
 
 @pytest.mark.postgres
 def test_reports_filter_and_bucket_by_the_clinics_days_and_months(world: World) -> None:
-    from clinicrec.services.reports_types import BreakdownBy, ReportFilters
+    from clinicrec.domain.report_types import BreakdownBy, ReportFilters
 
     set_zone(world, "Australia/Sydney")
     svc = world.services

@@ -105,7 +105,7 @@ def test_every_way_to_set_a_password_applies_the_rules(world: World) -> None:
 def test_the_first_administrator_may_not_use_the_clinic_being_set_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from clinicrec.services.app import open_services
 
-    svc = open_services(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    svc = open_services(f"sqlite:///{tmp_path / 'new.sqlite3'}", create=True)
     try:
         with pytest.raises(ValidationError, match="clinic's name"):
             svc.auth.create_first_admin(

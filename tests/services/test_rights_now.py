@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from clinicrec.domain.enums import Role
 from clinicrec.domain.errors import PermissionDenied
-from clinicrec.services.base import Change
+from clinicrec.services.base import Change, ChangeEntity
 from clinicrec.services.permissions import PERMISSIONS, Action, Actor, RightsChanged
 from clinicrec.services.rights import RIGHTS_CHANGED, rights_problem
 from tests.conftest import PASSWORD, World
@@ -46,7 +46,7 @@ def test_a_deactivated_users_next_action_is_refused(world: World, tmp_path: Path
     with pytest.raises(RightsChanged, match="account was deactivated by an administrator"):
         act()
     assert newest_audit_id(world) == before  # nothing done, nothing recorded
-    assert Change("user", nurse.user_id, RIGHTS_CHANGED) in changes
+    assert Change(ChangeEntity.USER, nurse.user_id, RIGHTS_CHANGED) in changes
 
 
 @pytest.mark.parametrize("action", [Action.VIEW_AUDIT, Action.VIEW_ALL_REPORTS, Action.BACKUP, Action.EXPORT])

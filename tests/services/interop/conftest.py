@@ -132,15 +132,17 @@ def chart_full_record(world: World, patient: Patient | None = None) -> Charted:
 
 def _sign_acknowledging(world: World, session: TreatmentSession) -> TreatmentSession:
     from clinicrec.domain.errors import UnacknowledgedWarnings
-    from clinicrec.domain.models import Acknowledgement
 
     svc = world.services
     try:
         return svc.charting.sign(session.id, PASSWORD)  # type: ignore[arg-type]
     except UnacknowledgedWarnings as e:
-        acks = tuple(Acknowledgement(w.kind, w.subject, "Reviewed with the prescriber") for w in e.warnings)
         current = svc.charting.get(session.id)  # type: ignore[arg-type]
-        saved = svc.charting.save_draft(replace(current, acknowledgements=acks))
+        for w in e.warnings:  # each acknowledged as it stands, a contraindication on the prescriber's order
+            current = svc.charting.acknowledge(
+                current, w, "Reviewed with the prescriber", "Dr Paula Prescriber"
+            )
+        saved = svc.charting.save_draft(current)
         return svc.charting.sign(saved.id, PASSWORD)  # type: ignore[arg-type]
 
 

@@ -71,7 +71,7 @@ def test_new_user_hint_follows_the_name_typed_in_the_same_form(qtbot, world: Wor
 
 @pytest.fixture
 def empty_services(tmp_path) -> Services:  # type: ignore[no-untyped-def]
-    svc = open_services(f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    svc = open_services(f"sqlite:///{tmp_path / 'first.sqlite3'}", create=True)
     yield svc
     svc.db.dispose()
 
