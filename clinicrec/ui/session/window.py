@@ -105,7 +105,7 @@ class SessionWindow(QMainWindow):
         self.signing = SessionSigning(c, self.safety, self.presenter, self._prompts, self)
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
-        self.consent = SessionConsent(self._services, self._bus, c.patient.id or 0, self)
+        self.consent = SessionConsent(self._services, self._bus, self.printer, c.patient.id or 0, self)
         self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
 
@@ -169,7 +169,7 @@ class SessionWindow(QMainWindow):
         menu.addActions(
             [self.save_action, self.sign_action, self.amend_action, self.ae_action, self.follow_up_action]
         )
-        menu.addAction(self.consent.action)
+        menu.addActions([self.consent.action, self.consent.print_action])
         menu.addSeparator()
         menu.addActions(self.printing.actions[:2])
         menu.addSeparator()
