@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
@@ -14,6 +15,13 @@ from clinicrec.ui.consent.consent_dialog import ConsentDialog
 from tests.conftest import PASSWORD, World, make_patient
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def save_shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Written into docs/screenshots only when asked (CLINICREC_SCREENSHOTS=1), like the other screenshots."""
+    if os.environ.get("CLINICREC_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(SHOTS / name))
 
 
 def open_dialog(
@@ -57,8 +65,7 @@ def test_the_patient_signs_on_the_pad_and_the_injector_witnesses(qtbot: QtBot, w
     assert len(dialog.pad.strokes()) == 1
     draw(dialog)
     assert len(dialog.pad.strokes()) == 3
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SHOTS / "consent-signature-pad.png"))
+    save_shot(dialog, "consent-signature-pad.png")
     dialog.password.setText("not my password")
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     assert "password" in dialog.error.text() and dialog.result_consent is None
@@ -72,8 +79,7 @@ def test_the_patient_signs_on_the_pad_and_the_injector_witnesses(qtbot: QtBot, w
 
 def test_the_consent_screen_before_signing(qtbot: QtBot, world: World) -> None:
     dialog = open_dialog(qtbot, world.services)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SHOTS / "consent-screen.png"))
+    save_shot(dialog, "consent-screen.png")
     assert dialog.windowTitle().startswith("Consent for Microbotox treatment")
 
 

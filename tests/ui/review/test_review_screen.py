@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,13 @@ from tests.conftest import PASSWORD, World
 from tests.services.oversight_helpers import draft, prescriber
 
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def save_shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Written into docs/screenshots only when asked (CLINICREC_SCREENSHOTS=1), like the other screenshots."""
+    if os.environ.get("CLINICREC_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(SHOTS / name))
 
 
 def select_row(screen: ReviewScreen, row: int) -> None:
@@ -43,8 +51,7 @@ def test_the_director_co_signs_and_returns_charts(
     assert {r.session_id for r in rows} == {quiet.id, *ids}
     assert {r.session_id: r.reason for r in rows}[quiet.id] is ReviewReason.ADVERSE_EVENT
     assert "3 chart(s) waiting for review; 1 flagged" in screen.queue_summary.text()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.grab().save(str(SHOTS / "review-queue.png"))
+    save_shot(screen, "review-queue.png")
 
     select_row(screen, 0)
     prompts.queue(PASSWORD)
@@ -59,7 +66,7 @@ def test_the_director_co_signs_and_returns_charts(
     (line,) = screen.report_model.rows()
     assert (line.signed, line.queued, line.reviewed, line.returned) == (3, 3, 2, 1)
     assert "100% of signed charts" in screen.share_label.text()
-    screen.grab().save(str(SHOTS / "review-report.png"))
+    save_shot(screen, "review-report.png")
 
     world.as_(world.injector)
     mine = ReviewScreen(world.services, bus, prompts)
