@@ -435,3 +435,89 @@ class PhotoBlobRow(Base):
     __tablename__ = "photo_blobs"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# -- signed consent and medical oversight (migration 0010) -------------------------------------------------
+class ConsentRow(Base):
+    """A patient's signed consent: never edited; only withdrawn (dated, with a reason) or superseded."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    form_key: Mapped[str] = mapped_column(String(60))
+    form_kind: Mapped[str] = mapped_column(String(20))
+    form_version: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)  # the exact text signed
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(100), default="")  # photo consent: comma-separated
+    signature_kind: Mapped[str] = mapped_column(String(10))
+    strokes: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[[x, y, pressure, t_ms], ...], ...]
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    typed_name: Mapped[str] = mapped_column(String(100), default="")
+    device: Mapped[str] = mapped_column(String(20), default="")
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    scan_type: Mapped[str] = mapped_column(String(40), default="")
+    paper_reason: Mapped[str] = mapped_column(Text, default="")
+    witness_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    workstation: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(12), default="in_force")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"), nullable=True)
+
+    __table_args__ = (Index("ix_consents_patient_form", "patient_id", "form_key", "status"),)
+
+
+class ConsentSettingsRow(Base):
+    """The clinic's rules for one consent form (a form without a row has the defaults)."""
+
+    __tablename__ = "consent_settings"
+    form_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    validity_months: Mapped[int] = mapped_column(Integer, default=12)
+    required_for_signing: Mapped[bool] = mapped_column(Boolean, default=False)
+    typed_name_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PrescriberOrderRow(Base):
+    """A prescriber's order for a patient: product, areas, most units per session, valid until."""
+
+    __tablename__ = "prescriber_orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    prescriber_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    areas: Mapped[str] = mapped_column(String(300))  # comma-separated zones
+    max_units: Mapped[float] = mapped_column(Double)
+    valid_until: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="in_force")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class ChartReviewRow(Base):
+    """A signed chart in the medical director's review queue, and the review's outcome."""
+
+    __tablename__ = "chart_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class OversightSettingsRow(Base):
+    """One row: the share of signed charts sent to review (flagged charts always go)."""
+
+    __tablename__ = "oversight_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_share_percent: Mapped[float] = mapped_column(Double, default=0.0)

@@ -50,7 +50,14 @@ def grant_app_role(engine: Engine, app_role: str) -> list[str]:
 
 # -- one PostgreSQL role per ClinicRec user (docs/postgresql.md) ------------------------------------------
 #: ClinicRec's roles as PostgreSQL group roles; each includes the one before (admin ⊃ manager ⊃ injector).
-GROUPS = {"injector": "clinicrec_injector", "manager": "clinicrec_manager", "admin": "clinicrec_admin"}
+GROUPS = {
+    "injector": "clinicrec_injector",
+    "manager": "clinicrec_manager",
+    "admin": "clinicrec_admin",
+    # A prescriber reads charts and writes orders and reviews: the injectors' tables (the services
+    # enforce the finer matrix); their row rules treat a prescriber as an injector.
+    "prescriber": "clinicrec_prescriber",
+}
 LOGIN_PREFIX = "cr_"
 
 #: Table privileges per group, from the role x action matrix (services/permissions.py). A table not
@@ -74,12 +81,24 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "audit_head": "SELECT, UPDATE",
         "failed_sign_ins": "SELECT, INSERT, UPDATE",
         "report_presets": "SELECT",  # choose a saved set of report filters
+        "consents": "SELECT, INSERT, UPDATE",  # recorded and withdrawn; never deleted
+        "consent_settings": "SELECT",
+        "prescriber_orders": "SELECT, INSERT, UPDATE",  # written by prescribers (services check)
+        "chart_reviews": "SELECT, INSERT, UPDATE",  # queued at signing; reviewed by prescribers
+        "oversight_settings": "SELECT",
     },
     "manager": {
         "audit_log": "SELECT",
         "report_presets": "INSERT, UPDATE, DELETE",
     },  # see the audit trail (and, with the injectors', all reports)
-    "admin": {"users": "INSERT, UPDATE", "products": "INSERT, UPDATE", "clinic": "INSERT, UPDATE"},
+    "admin": {
+        "users": "INSERT, UPDATE",
+        "products": "INSERT, UPDATE",
+        "clinic": "INSERT, UPDATE",
+        "consent_settings": "INSERT, UPDATE",
+        "oversight_settings": "INSERT, UPDATE",
+    },
+    "prescriber": {},
 }
 #: The columns an injector or manager may change in their own users row: signing in and their password.
 OWN_USER_COLUMNS = "password_hash, password_changed_at, failed_attempts, locked_until"
@@ -175,6 +194,7 @@ def group_statements(schema: str = "public", tables: list[str] | None = None) ->
         + " END $$",
         f"GRANT {GROUPS['injector']} TO {GROUPS['manager']}",
         f"GRANT {GROUPS['manager']} TO {GROUPS['admin']}",
+        f"GRANT {GROUPS['injector']} TO {GROUPS['prescriber']}",
     ]
     for group in GROUPS.values():
         out += [

@@ -35,6 +35,7 @@ class Role(LabelledEnum):
     INJECTOR = "injector", "Injector"
     MANAGER = "manager", "Manager"
     ADMIN = "admin", "Administrator"
+    PRESCRIBER = "prescriber", "Prescriber / medical director"
 
 
 class Zone(LabelledEnum):
@@ -159,6 +160,7 @@ class WarningKind(LabelledEnum):
     MINOR = "minor", "Patient under 18"
     ALLERGIES_NOT_RECORDED = "allergies_not_recorded", "Allergies not recorded"
     SCREENING_NOT_CONFIRMED = "screening_not_confirmed", "Screening not confirmed at this session"
+    PRESCRIBER_ORDER = "prescriber_order", "Outside the prescriber's order"
 
 
 class SafetyLevel(LabelledEnum):
@@ -205,3 +207,5 @@ class AuditAction(LabelledEnum):
     RESTORE = "restore", "Restore"
     LOCK = "lock", "Screen locked"
     UNLOCK = "unlock", "Screen unlocked"
+    WITHDRAW = "withdraw", "Withdraw"
+    REVIEW = "review", "Review chart"

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
+from ..domain.consent import ConsentRecord
 from ..domain.dosing import totals_by_product
 from ..domain.enums import WarningKind
 from ..domain.models import ClinicSettings, SessionRecord
@@ -50,6 +51,7 @@ from .common import (
     open_output,
     page_size,
 )
+from .consent import consents_in_force_section
 from .facemap_drawing import LegendEntry, MapPoint, crop_for, face_map_drawing, legend_drawing
 from .photo_pages import before_after_pages
 
@@ -243,10 +245,16 @@ def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, floa
 
 
 def build_chart_pdf(
-    record: SessionRecord, clinic: ClinicSettings, out: Output, photos: Sequence[BeforeAfter] = ()
+    record: SessionRecord,
+    clinic: ClinicSettings,
+    out: Output,
+    photos: Sequence[BeforeAfter] = (),
+    consents: Sequence[ConsentRecord] | None = None,
 ) -> None:
-    """The full printed record of one session (any number of pages; paper size from the clinic);
-    ``photos``: a before/after page per view (pdf/photo_pages.py)."""
+    """The full printed record of one session (any number of pages; paper size from the clinic).
+
+    ``photos``: a before/after page per view (pdf/photo_pages.py); ``consents``: the signed consents in
+    force (listed after the session's consent; None leaves them out)."""
     size = page_size(clinic.paper_size)
     doc = SimpleDocTemplate(
         open_output(out),
@@ -278,5 +286,7 @@ def build_chart_pdf(
         points_appendix,
     ):
         story += section(record, w)
+        if section is consent_section and consents is not None:
+            story += consents_in_force_section(consents, record.time_zone, w)
     story += before_after_pages(photos, w)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(record, clinic, size)))

@@ -33,12 +33,15 @@ if TYPE_CHECKING:
     from .audit_log import AuditLogService
     from .catalogue import ProductService, VialService
     from .charting import ChartingService
+    from .consents import ConsentService
     from .lookups import LookupService
     from .maintenance import MaintenanceService
+    from .orders import OrderService
     from .photos import PhotoService
     from .printing import PrintService
     from .records import RecordService
     from .reports.service import ReportService
+    from .review import ReviewService
     from .screening import ScreeningService
     from .tokens import TokenService
 
@@ -66,6 +69,24 @@ class Services:
         from .catalogue import VialService
 
         return VialService(self.ctx)
+
+    @cached_property
+    def consents(self) -> ConsentService:
+        from .consents import ConsentService
+
+        return ConsentService(self.ctx)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        from .orders import OrderService
+
+        return OrderService(self.ctx)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        from .review import ReviewService
+
+        return ReviewService(self.ctx)
 
     @cached_property
     def charting(self) -> ChartingService:

@@ -27,7 +27,16 @@ from .permissions import Actor
 
 GENESIS = "0" * 64
 #: The actions whose entries record the state they leave their record in.
-STATE_ACTIONS = frozenset({AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.SIGN})
+STATE_ACTIONS = frozenset(
+    {
+        AuditAction.CREATE,
+        AuditAction.UPDATE,
+        AuditAction.DELETE,
+        AuditAction.SIGN,
+        AuditAction.WITHDRAW,
+        AuditAction.REVIEW,
+    }
+)
 
 
 def _json_default(value: Any) -> Any:

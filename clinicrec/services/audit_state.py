@@ -31,11 +31,15 @@ from ..db.models import (
     AcknowledgementRow,
     AdverseEventRow,
     AssessmentRow,
+    ChartReviewRow,
     ClinicRow,
+    ConsentRow,
+    OversightSettingsRow,
     PatientRow,
     PhotoConsentRow,
     PhotoRow,
     PointRow,
+    PrescriberOrderRow,
     ProductRow,
     SessionRow,
     SessionVialRow,
@@ -157,6 +161,20 @@ def _kinds() -> tuple[Kind, ...]:
         ),
         Kind("photo", "photo", PhotoRow.__tablename__, _columns(PhotoRow)),
         Kind("photo_consent", "photo consent", PhotoConsentRow.__tablename__, _columns(PhotoConsentRow)),
+        Kind("consent", "consent", ConsentRow.__tablename__, _columns(ConsentRow)),
+        Kind(
+            "prescriber_order",
+            "prescriber's order",
+            PrescriberOrderRow.__tablename__,
+            _columns(PrescriberOrderRow),
+        ),
+        Kind("chart_review", "chart review", ChartReviewRow.__tablename__, _columns(ChartReviewRow)),
+        Kind(
+            "oversight_settings",
+            "review settings",
+            OversightSettingsRow.__tablename__,
+            _columns(OversightSettingsRow),
+        ),
     )
 
 

@@ -28,6 +28,9 @@ class ChangeEntity(enum.StrEnum):
     CLINIC = "clinic"
     PHOTO = "photo"
     PHOTO_CONSENT = "photo_consent"
+    CONSENT = "consent"
+    PRESCRIBER_ORDER = "prescriber_order"
+    CHART_REVIEW = "chart_review"
     DATABASE = "database"
     OTHER = "other"  # an audited entity no view knows yet
 
@@ -72,6 +75,8 @@ KIND_OF_ACTION: dict[AuditAction, ChangeKind | None] = {
     AuditAction.EXPORT: None,
     AuditAction.LOCK: None,
     AuditAction.UNLOCK: None,
+    AuditAction.WITHDRAW: ChangeKind.UPDATED,
+    AuditAction.REVIEW: ChangeKind.UPDATED,
 }
 
 

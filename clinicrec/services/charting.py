@@ -34,11 +34,13 @@ from ..domain.errors import (
     ValidationError,
 )
 from ..domain.models import Acknowledgement, Assessment, SafetyWarning, TreatmentSession, Vial
+from ..domain.oversight import order_warnings
 from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from ..domain.vial_draws import VialDraw
 from . import audit
 from .base import ServiceBase
+from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
     assessment_values,
@@ -52,8 +54,10 @@ from .mapping import (
     to_session,
     to_vial,
 )
+from .orders import patient_orders
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
+from .review import queue_if_chosen
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
@@ -137,7 +141,7 @@ class ChartingService(ServiceBase):
             prior_units=prior,
             zone_name=zone,
             earlier_toxins=self._earlier_toxins(s, session, products, zone),
-        )
+        ) + order_warnings(session, patient_orders(s, session.patient_id), vials, products, zone)
 
     def _earlier_toxins(
         self, s: Session, session: TreatmentSession, products: dict, zone: str
@@ -265,6 +269,8 @@ class ChartingService(ServiceBase):
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
+        if session.amends_id is None:
+            check_for_new_session(s, session.patient_id, self.now())
         row = SessionRow(
             **session_values(session),
             status=SessionStatus.DRAFT.value,
@@ -459,6 +465,8 @@ class ChartingService(ServiceBase):
             missing = unacknowledged(current, self._warnings(s, current))
             if missing:
                 raise UnacknowledgedWarnings(missing)
+            if current.amends_id is None:
+                check_for_signing(s, current.patient_id, self.now())
             row = s.get(SessionRow, session_id, with_for_update=True)
             assert row is not None
             self._check_reviewed(s, row, reviewed or current)
@@ -481,6 +489,7 @@ class ChartingService(ServiceBase):
                     "meaning": [None, row.signature_meaning],
                 },
             )
+            queue_if_chosen(s, row, actor, self.now())
             result = self._load(s, row.id)
         return result
 

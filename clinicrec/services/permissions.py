@@ -29,6 +29,10 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "manage clinic settings"
     BACKUP = "back up the database"
     RESTORE = "restore the database"
+    RECORD_CONSENT = "record and withdraw patient consents"
+    WRITE_ORDERS = "write prescriber orders"
+    REVIEW_CHARTS = "review and co-sign charts"
+    VIEW_REVIEW_REPORT = "see the chart review report"
 
 
 _INJECTOR = {
@@ -42,12 +46,31 @@ _INJECTOR = {
     Action.OPEN_VIAL,
     Action.PRINT,
     Action.VIEW_OWN_REPORTS,
+    Action.RECORD_CONSENT,
 }
-_MANAGER = _INJECTOR | {Action.VIEW_ALL_REPORTS, Action.EXPORT, Action.VIEW_AUDIT, Action.BACKUP}
+_MANAGER = _INJECTOR | {
+    Action.VIEW_ALL_REPORTS,
+    Action.EXPORT,
+    Action.VIEW_AUDIT,
+    Action.BACKUP,
+    Action.VIEW_REVIEW_REPORT,
+}
 _ADMIN = _MANAGER | {Action.MANAGE_USERS, Action.MANAGE_PRODUCTS, Action.MANAGE_SETTINGS, Action.RESTORE}
+
+#: The prescriber / medical director (NP, PA, MD): orders and chart review, reading the charts they need.
+#: Orders and co-signatures are clinical acts of a licensed prescriber: no administrator has them.
+_PRESCRIBER = {
+    Action.VIEW_PATIENTS,
+    Action.PRINT,
+    Action.RECORD_CONSENT,
+    Action.WRITE_ORDERS,
+    Action.REVIEW_CHARTS,
+    Action.VIEW_REVIEW_REPORT,
+}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.INJECTOR: frozenset(_INJECTOR),
+    Role.PRESCRIBER: frozenset(_PRESCRIBER),
     Role.MANAGER: frozenset(_MANAGER),
     Role.ADMIN: frozenset(_ADMIN),
 }

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from ..domain.consent import ConsentRecord
 from ..domain.enums import AuditAction, Language
 from ..domain.models import ClinicSettings, SessionRecord
 from ..domain.photos import BeforeAfter
@@ -37,8 +38,9 @@ class PrintService(ServiceBase):
         from ..pdf.chart import build_chart_pdf
 
         record, clinic = self._inputs(session_id)
+        consents = self._consents(record)
         return self._render(
-            lambda fh: build_chart_pdf(record, clinic, fh, self._photo_pages(record)),
+            lambda fh: build_chart_pdf(record, clinic, fh, self._photo_pages(record), consents),
             session_id,
             record.patient.id,
             "chart_pdf",
@@ -66,7 +68,9 @@ class PrintService(ServiceBase):
 
         check_destination(out)
         record, clinic = self._inputs(session_id)
-        build = lambda fh: build_chart_pdf(record, clinic, fh, self._photo_pages(record))  # noqa: E731
+        consents = self._consents(record)
+        photos = self._photo_pages(record)
+        build = lambda fh: build_chart_pdf(record, clinic, fh, photos, consents)  # noqa: E731
         return self._write(build, out, session_id, record.patient.id, "chart_pdf")
 
     def _write(
@@ -96,6 +100,13 @@ class PrintService(ServiceBase):
     def _inputs(self, session_id: int) -> tuple[SessionRecord, ClinicSettings]:
         self.actor(Action.PRINT)
         return RecordService(self._ctx).record(session_id), ClinicService(self._ctx).get()
+
+    def _consents(self, record: SessionRecord) -> list[ConsentRecord]:
+        """The signed consents in force when the chart was signed (now, for a draft)."""
+        from .consents import ConsentService
+
+        when = record.signature.signed_at if record.signature else self.now()
+        return ConsentService(self._ctx).in_force(record.patient.id, when)  # type: ignore[arg-type]
 
     def _render(
         self, build: Callable[[io.BytesIO], None], session_id: int | None, patient_id: int | None, what: str

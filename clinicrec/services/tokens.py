@@ -34,7 +34,7 @@ from .permissions import Action, Actor
 TOKEN_PREFIX = "crt_"
 TOKEN_USER_PREFIX = "token:"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,29}$")
-_RANK = {Role.INJECTOR: 0, Role.MANAGER: 1, Role.ADMIN: 2}
+_RANK = {Role.INJECTOR: 0, Role.PRESCRIBER: 0, Role.MANAGER: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True)

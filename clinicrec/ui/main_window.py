@@ -19,6 +19,7 @@ from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
 from .printing import DocumentPrinter
 from .prompts import Prompts
+from .review.review_actions import ReviewActions
 from .window_sizes import WindowSizes
 from .worker import Worker
 
@@ -149,6 +150,15 @@ class MainWindow(QMainWindow):
         session_menu.addActions(
             [self.new_session_action, self.open_session_action, self.follow_up_action, self.touch_up_action]
         )
+        self.review_actions = ReviewActions(
+            self,
+            self._services,
+            self._bus,
+            self._prompts,
+            lambda patient_id, session_id: self._open_session_window(
+                patient_id=patient_id, session_id=session_id
+            ),
+        )
         session_menu.addSeparator()
         session_menu.addAction(self.follow_ups_due_action)
         help_menu = menu.addMenu("&Help")
@@ -160,6 +170,7 @@ class MainWindow(QMainWindow):
         self.clinic_actions.install(file_menu)
         self.interop_actions = InteropActions(self, self._services, self._prompts, self._worker)
         self.interop_actions.install(self.clinic_actions.admin_menu)
+        self.review_actions.install(session_menu, self.clinic_actions.admin_menu)
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")
@@ -238,6 +249,7 @@ class MainWindow(QMainWindow):
         if change.entity == ChangeEntity.USER and actor is not None and change.entity_id == actor.user_id:
             self.user_label.setText(describe_actor(self._services))
             self.clinic_actions.update_for_actor()
+            self.review_actions.update_for_actor()
             self._update_actions()
 
     # -- patients -------------------------------------------------------------------------------

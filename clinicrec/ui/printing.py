@@ -171,6 +171,13 @@ class DocumentPrinter(QObject):
         if (doc := self._session_document("chart", session_id, parent)) is not None:
             self._preview(doc, parent)
 
+    def preview_document(
+        self, what: str, file_name: str, make: Callable[[], bytes], parent: QWidget | None = None
+    ) -> None:
+        """A document another screen makes through a service (a signed consent): its preview, from which
+        it is printed or saved."""
+        self._preview(_Document(what, file_name, make), parent)
+
     def print_leaflet(self, parent: QWidget | None = None, language: Language = Language.ENGLISH) -> None:
         self._print(self._leaflet(language), parent)
 

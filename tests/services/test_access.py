@@ -30,6 +30,7 @@ from clinicrec.domain.models import (
     TreatmentSession,
     User,
 )
+from clinicrec.domain.oversight import PrescriberOrder
 from clinicrec.domain.report_types import ReportFilters
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services.audit_log import AuditFilters
@@ -39,7 +40,9 @@ from clinicrec.services.printing import PrintService
 from clinicrec.services.reports import export as report_export
 from tests.conftest import PASSWORD, World, make_vial
 
-ROLES = (Role.INJECTOR, Role.MANAGER, Role.ADMIN)
+from .oversight_helpers import drawn, prescriber
+
+ROLES = (Role.INJECTOR, Role.MANAGER, Role.ADMIN, Role.PRESCRIBER)
 LOT = "C1234AB"
 
 #: A case: (world, acting user, scratch folder) -> the action, ready to run as that user.
@@ -48,6 +51,8 @@ pairs_checked: list[tuple[Role, Action]] = []
 
 
 def actor_for(world: World, role: Role) -> Actor:
+    if role is Role.PRESCRIBER:
+        return prescriber(world)
     return {Role.INJECTOR: world.injector, Role.MANAGER: world.manager, Role.ADMIN: world.admin}[role]
 
 
@@ -58,7 +63,9 @@ def new_patient(world: World, n: int = 1) -> Patient:
 
 
 def draft_by(world: World, actor: Actor) -> TreatmentSession:
-    """A complete draft charted (and saved) by ``actor`` themself."""
+    """A complete draft charted (and saved) by ``actor`` themself (by an injector if they may not chart)."""
+    if not actor.can(Action.CHART):
+        actor = world.injector
     patient = new_patient(world, 100 + actor.user_id)
     svc = world.as_(actor)
     vial = make_vial(svc, lot=LOT)
@@ -78,6 +85,8 @@ def draft_by(world: World, actor: Actor) -> TreatmentSession:
 
 
 def signed_by(world: World, actor: Actor) -> TreatmentSession:
+    if not actor.can(Action.SIGN):
+        actor = world.injector
     draft = draft_by(world, actor)
     return world.as_(actor).charting.sign(draft.id, PASSWORD)  # type: ignore[arg-type]
 
@@ -203,6 +212,45 @@ def restore(world: World, actor: Actor, tmp: Path) -> Callable[[], object]:
     return lambda: maintenance.restore(saved.path)
 
 
+def record_consent(world: World, actor: Actor, tmp: Path) -> Callable[[], object]:
+    pid = new_patient(world).id
+    svc = world.as_(world.injector)
+    prepared = svc.consents.prepare(pid)  # type: ignore[arg-type]
+    earlier = svc.consents.record(prepared, drawn(), PASSWORD)
+    svc = world.services
+
+    def act() -> object:
+        again = svc.consents.record(prepared, drawn(), PASSWORD)
+        return svc.consents.withdraw(again.id, "Patient withdrew at the desk")  # type: ignore[arg-type]
+
+    assert earlier.id is not None
+    return act
+
+
+def write_orders(world: World, actor: Actor, tmp: Path) -> Callable[[], object]:
+    pid = new_patient(world).id
+    product = world.as_(world.admin).products.list()[0].id
+    order = PrescriberOrder(pid, product, frozenset({Zone.FOREHEAD}), 20, date.today() + timedelta(days=30))  # type: ignore[arg-type]
+    return lambda: world.services.orders.record(order, PASSWORD)
+
+
+def review_charts(world: World, actor: Actor, tmp: Path) -> Callable[[], object]:
+    world.as_(world.admin).review.set_share_percent(100)
+    session = signed_by(world, world.injector)
+    with world.services.db.read() as s:
+        from clinicrec.db.models import ChartReviewRow
+
+        review_id = s.execute(
+            select(ChartReviewRow.id).where(ChartReviewRow.session_id == session.id)
+        ).scalar_one()
+    svc = world.services
+    return lambda: (svc.review.queue(), svc.review.co_sign(review_id, PASSWORD))
+
+
+def view_review_report(world: World, actor: Actor, tmp: Path) -> Callable[[], object]:
+    return lambda: world.services.review.report()
+
+
 CASES: dict[Action, Case] = {
     Action.VIEW_PATIENTS: view_patients,
     Action.EDIT_PATIENTS: edit_patients,
@@ -222,6 +270,10 @@ CASES: dict[Action, Case] = {
     Action.MANAGE_SETTINGS: manage_settings,
     Action.BACKUP: backup,
     Action.RESTORE: restore,
+    Action.RECORD_CONSENT: record_consent,
+    Action.WRITE_ORDERS: write_orders,
+    Action.REVIEW_CHARTS: review_charts,
+    Action.VIEW_REVIEW_REPORT: view_review_report,
 }
 
 

@@ -19,10 +19,12 @@ from sqlalchemy import select
 from clinicrec.db.models import AdverseEventRow, AuditRow, PatientRow, UserRow
 from clinicrec.domain.enums import AdditiveKind, AdverseEventKind, DiluentKind, Severity, TimePoint, Zone
 from clinicrec.domain.models import Additive, AdverseEvent, Assessment, SafetyScreening, Vial
+from clinicrec.domain.oversight import PrescriberOrder
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services import audit
 from clinicrec.services.app import Services
-from tests.conftest import World, make_patient, make_vial, product_id
+from tests.conftest import PASSWORD, World, make_patient, make_vial, product_id
+from tests.services.oversight_helpers import prescriber, sign_consent
 from tests.services.test_audit_trail import _tamper
 from tests.services.test_charting import chart, grid, signed
 
@@ -61,6 +63,21 @@ def clinic_history(world: World) -> Ids:
         AdverseEvent(AdverseEventKind.BRUISING, done.performed_at.date(), Severity.MILD),
     )
     photo = _photo(svc, patient.id)  # type: ignore[arg-type]
+    # signed consent, prescriber's order, chart review (issue 16); the chart reviewed is its own patient's
+    world.as_(world.admin)
+    svc.review.set_share_percent(100)
+    world.as_(world.injector)
+    reviewed_patient = make_patient(svc)
+    consent = sign_consent(world, reviewed_patient.id)  # type: ignore[arg-type]
+    signed(world, chart(world, reviewed_patient, grid(vial, 0.4, 5)), reasons="Cleared")
+    doctor = prescriber(world)
+    zones = frozenset({Zone.FOREHEAD})
+    until = world.clock().date() + timedelta(days=60)
+    order = world.as_(doctor).orders.record(
+        PrescriberOrder(reviewed_patient.id, product_id(svc), zones, 20, until),  # type: ignore[arg-type]
+        PASSWORD,
+    )
+    (review,) = world.as_(doctor).review.reviews()
     world.as_(world.admin)
     settings = svc.clinic.get()
     svc.clinic.update(replace(settings, review_days=21))
@@ -82,6 +99,9 @@ def clinic_history(world: World) -> Ids:
         "nurse": world.injector.user_id,
         "product": product.id,  # type: ignore[dict-item]
         "photo": photo,
+        "consent": consent.id,
+        "order": order.id,  # type: ignore[dict-item]
+        "review": review.id,  # type: ignore[dict-item]
     }
 
 
@@ -268,6 +288,20 @@ TAMPERINGS = [
            "product", "product", "max_dose_units", "4000"),
     Tamper("clinic settings", sql("UPDATE clinic SET review_days = 90 WHERE id = 1"),
            "clinic", "", "review_days", "trail says 21"),
+    # -- consents, orders, chart reviews (issue 16)
+    Tamper("consent text rewritten",
+           sql("UPDATE consents SET text = 'I agree to anything' WHERE id = {consent}"),
+           "consent", "consent", None, "changed outside ClinicRec"),
+    Tamper("consent withdrawn behind the application",
+           sql("UPDATE consents SET status = 'withdrawn' WHERE id = {consent}"),
+           "consent", "consent", "status", "'withdrawn'"),
+    Tamper("order units raised", sql("UPDATE prescriber_orders SET max_units = 200 WHERE id = {order}"),
+           "prescriber_order", "order", "max_units", "200"),
+    Tamper("chart co-signed behind the director's back",
+           sql("UPDATE chart_reviews SET status = 'co_signed' WHERE id = {review}"),
+           "chart_review", "review", "status", "'co_signed'"),
+    Tamper("review share lowered", sql("UPDATE oversight_settings SET review_share_percent = 0 WHERE id = 1"),
+           "oversight_settings", "", "review_share_percent", "trail says 100"),
     # -- the trail itself
     Tamper("entry edited", lambda w, ids: _tamper(
         w, f"UPDATE audit_log SET changes = '{{}}' WHERE id = {_entry_of(w, 'patient', ids['patient'])}"),

@@ -42,6 +42,7 @@ def _visible_menus(window) -> list[str]:  # type: ignore[no-untyped-def]
                 "Restore from backup…",
                 "Import patients…",
                 "Export records (FHIR R4)…",
+                "Consent and review settings…",
             ],
         ),
     ],

@@ -34,11 +34,13 @@ from .forms import FormDialog, banner, header_row, named, refusal
 from .models import users_model
 from .password_dialog import ResetPasswordDialog
 
-_ROLE_ORDER = (Role.INJECTOR, Role.MANAGER, Role.ADMIN)
+_ROLE_ORDER = (Role.INJECTOR, Role.MANAGER, Role.ADMIN, Role.PRESCRIBER)
 
 
 def role_summary(role: Role) -> str:
     """What ``role`` may do beyond the role below it, in the words of the permission table."""
+    if role is Role.PRESCRIBER:  # not above an administrator: a clinical role of its own
+        return ", ".join(a.value for a in Action if a in PERMISSIONS[role])
     i = _ROLE_ORDER.index(role)
     below = PERMISSIONS[_ROLE_ORDER[i - 1]] if i else frozenset()
     added = [a.value for a in Action if a in PERMISSIONS[role] and a not in below]

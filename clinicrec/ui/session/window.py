@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from ...domain.models import TreatmentSession
 from ...services.app import Services
 from ..changes import ChangeBus
+from ..consent.session_consent import SessionConsent
 from ..photos.panel import PhotoPanel
 from ..photos.watch import saved_folder
 from ..printing import DocumentPrinter, PrintingIndicator
@@ -116,6 +117,8 @@ class SessionWindow(QMainWindow):
         self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
         self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
         self.ui.left_tabs.addTab(self.photos, "Photos")
+        self.consent = SessionConsent(self._services, self._bus, self.printer, c.patient.id or 0, self)
+        self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
 
     def _action(
@@ -192,6 +195,7 @@ class SessionWindow(QMainWindow):
         menu.addActions(
             [self.save_action, self.sign_action, self.amend_action, self.ae_action, self.follow_up_action]
         )
+        menu.addActions([self.consent.action, self.consent.print_action])
         menu.addSeparator()
         menu.addActions(self.printing.actions[:2])
         menu.addSeparator()

@@ -1,0 +1,1 @@
+"""Signed consent on screen: the form reader, the signature pad, the consent dialog."""

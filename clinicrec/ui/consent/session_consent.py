@@ -1,0 +1,74 @@
+"""The session window's consent: whether a valid signed consent exists, shown from the session's start,
+and the action that opens the consent screen. It follows the change bus, so a consent signed or withdrawn
+on another screen (or workstation) shows at once."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ...domain.consent import TREATMENT_FORM
+from ...services.app import Services
+from ...services.changes import Change, ChangeEntity
+from ..changes import ChangeBus
+from ..printing import DocumentPrinter
+from .consent_dialog import ConsentDialog
+
+
+class SessionConsent:
+    def __init__(
+        self, services: Services, bus: ChangeBus, printer: DocumentPrinter, patient_id: int, parent: QWidget
+    ) -> None:
+        self._services, self._patient_id, self._parent = services, patient_id, parent
+        self._printer = printer
+        self._consent_id: int | None = None
+        self.label = QLabel(parent)
+        self.label.setObjectName("consent_state")
+        self.label.setAccessibleName("Consent status")
+        self.action = QAction("Patient &consent…", parent)
+        self.action.setObjectName("consent_action")
+        self.action.setToolTip("Read and sign the treatment consent with the patient")
+        self.action.triggered.connect(self.open)
+        self.print_action = QAction("P&rint the signed consent…", parent)
+        self.print_action.setObjectName("print_consent_action")
+        self.print_action.setToolTip(
+            "The consent PDF for the patient: its text, signature, witness and dates"
+        )
+        self.print_action.triggered.connect(lambda _checked=False: self.print_consent())
+        bus.sig_changed.connect(self._changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        state = self._services.consents.state(self._patient_id, TREATMENT_FORM)
+        self._consent_id = state.consent.id if state.consent is not None else None
+        self.print_action.setEnabled(self._consent_id is not None)
+        ok = state.in_force
+        needed = state.required_for_signing and not ok
+        self.label.setText(("✔ " if ok else "⚠ ") + state.message)
+        self.label.setStyleSheet(
+            "" if ok else ("color: #B3261E; font-weight: bold" if needed else "color: #8A5A00")
+        )
+        self.label.setToolTip(
+            "Signing the session needs this consent" if state.required_for_signing else state.message
+        )
+
+    def _changed(self, change: Change) -> None:
+        if change.concerns(ChangeEntity.CONSENT, self._patient_id):
+            self.refresh()
+
+    def open(self) -> None:
+        consent = ConsentDialog.ask(self._parent, self._services, self._patient_id)
+        if consent is not None:
+            self.refresh()
+            self.print_consent(consent.id)  # printed for the patient, and kept
+
+    def print_consent(self, consent_id: int | None = None) -> None:
+        """Preview the consent PDF (newest treatment consent by default); print or save it from there."""
+        chosen = consent_id if consent_id is not None else self._consent_id
+        if chosen is None:
+            return
+        day = f"{self._services.ctx.clock():%Y-%m-%d}"
+        consents = self._services.consents
+        self._printer.preview_document(
+            "signed consent", f"Consent - {day}.pdf", lambda: consents.pdf_bytes(chosen), self._parent
+        )

@@ -1,0 +1,1 @@
+"""The medical director's chart review queue and the review report."""
