@@ -268,3 +268,18 @@ def test_changes_are_published_for_photos(services: Services) -> None:
         c.entity == ChangeEntity.PHOTO and c.kind == ChangeKind.CREATED and c.entity_id == photo.id
         for c in seen
     )
+
+
+def test_a_signed_photo_consent_form_allows_photos_for_its_uses(world: World) -> None:
+    """The photo consent the patient signed (issue 16's forms) answers for photos like a recorded one."""
+    from clinicrec.domain.consent import PHOTO_FORM, PhotoScope
+    from tests.services.oversight_helpers import sign_consent
+
+    svc = world.as_(world.injector)
+    p = make_patient(svc)
+    with pytest.raises(PermissionDenied):
+        svc.photos.import_photo(front(p.id), encode(pixels()))  # type: ignore[arg-type]
+    sign_consent(world, p.id, PHOTO_FORM, scopes=frozenset({PhotoScope.CLINICAL, PhotoScope.TEACHING}))  # type: ignore[arg-type]
+    assert svc.photos.consent_scopes(p.id) == {ConsentScope.CLINICAL, ConsentScope.TEACHING}  # type: ignore[arg-type]
+    photo = svc.photos.import_photo(front(p.id), encode(pixels()))  # type: ignore[arg-type]
+    assert photo.sha256

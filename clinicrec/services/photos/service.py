@@ -87,10 +87,15 @@ class PhotoService(ServiceBase):
         return None if found is None else _consent(found[0], found[1])
 
     def consent_scopes(self, patient_id: int) -> frozenset[ConsentScope]:
-        """The scopes the patient's photo consent gives now (empty without one). The one question the rest
-        of ClinicRec asks; the signed consent forms can answer it later."""
+        """The scopes the patient's photo consent gives now (empty without one): the signed photo consent
+        form in force (services/consents.py), together with a photo consent recorded here (a paper form
+        on file). The one question the rest of ClinicRec asks."""
+        from ..consents import ConsentService
+
         found = self.consent(patient_id)
-        return frozenset() if found is None else found.scopes
+        recorded = frozenset() if found is None else found.scopes
+        signed = ConsentService(self._ctx).photo_scopes(patient_id)
+        return recorded | frozenset(ConsentScope(x) for x in signed if x in {c.value for c in ConsentScope})
 
     # -- adding photos --------------------------------------------------------------------------------
     def import_photo(
