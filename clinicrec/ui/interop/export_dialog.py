@@ -5,14 +5,12 @@ The export runs off the GUI thread; the dialog stays open and says what was writ
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -26,9 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_time import local_date
 from ...domain.errors import ClinicRecError
 from ...services.app import Services
 from ...services.interop.fhir_export import ExportResult, ExportScope, FhirExportService
+from ..date_edit import DateEdit
 from ..style import make_primary, set_role
 from ..worker import Worker
 
@@ -83,13 +83,12 @@ class ExportDialog(QDialog):
             QRadioButton("Sessions performed between", what), "export_range", "Date range"
         )
         self.clinic_radio = _named(QRadioButton("The whole clinic", what), "export_clinic", "Whole clinic")
-        self.start_edit = _named(QDateEdit(what), "export_from", "From date")
-        self.end_edit = _named(QDateEdit(what), "export_to", "To date")
-        today = QDate.currentDate()
-        for edit, value in ((self.start_edit, today.addMonths(-1)), (self.end_edit, today)):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(value)
+        # Typed dates (ISO or the local format), the clinic's days, the calendar opening at today.
+        today = local_date(self._services.ctx.clock(), self._services.clinic.time_zone())
+        self.start_edit = _named(DateEdit(what, label="From date", today=today), "export_from", "From date")
+        self.end_edit = _named(DateEdit(what, label="To date", today=today), "export_to", "To date")
+        self.start_edit.setDate(today - timedelta(days=30))
+        self.end_edit.setDate(today)
         for i, radio in enumerate((self.patient_radio, self.range_radio, self.clinic_radio)):
             self.scope_group.addButton(radio, i)
         grid.addWidget(self.patient_radio, 0, 0, 1, 4)
@@ -187,8 +186,7 @@ class ExportDialog(QDialog):
         if self.patient_radio.isChecked():
             return ExportScope(patient_id=self._patient_id)
         if self.range_radio.isChecked():
-            start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
-            return ExportScope(start=start, end=end)  # type: ignore[arg-type]
+            return ExportScope(start=self.start_edit.value(), end=self.end_edit.value())
         return ExportScope()
 
     def start_export(self) -> None:
@@ -197,6 +195,12 @@ class ExportDialog(QDialog):
             set_role(self.message, "banner-error").setText("Choose where to save the export.")
             return
         scope = self.scope()
+        if self.range_radio.isChecked() and (scope.start is None or scope.end is None):
+            edit = self.start_edit if scope.start is None else self.end_edit
+            set_role(self.message, "banner-error").setText(
+                edit.error_text() or "Type both dates of the range, for example 2027-06-30."
+            )
+            return
         if scope.start and scope.end and scope.start > scope.end:
             set_role(self.message, "banner-error").setText("The first date must not be after the last date.")
             return

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from clinicrec.services.interop.patient_import import Decision
@@ -51,13 +52,13 @@ def test_export_dialog_range_and_ndjson(world: World, qtbot, prompts, worker, tm
     assert not dialog.patient_radio.isVisible() and dialog.clinic_radio.isChecked()
     dialog.range_radio.setChecked(True)
     assert dialog.start_edit.isEnabled()
-    dialog.start_edit.setDate(QDate.currentDate().addDays(1))
-    dialog.end_edit.setDate(QDate.currentDate())
+    dialog.start_edit.setDate(dialog.end_edit.value() + timedelta(days=1))
+    dialog.end_edit.setDate(dialog.end_edit.value())
     dialog.ndjson_radio.setChecked(True)
     dialog.path_edit.setText(str(tmp_path / "bulk"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert "must not be after" in dialog.message.text() and dialog.result is None
-    dialog.start_edit.setDate(QDate.currentDate())
+    dialog.start_edit.setDate(dialog.end_edit.value())
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.result is not None and (tmp_path / "bulk" / "manifest.json").is_file()
 
@@ -207,3 +208,22 @@ def test_admin_menu_and_chart_button(world: World, qtbot, prompts, worker, bus) 
     qtbot.addWidget(nurse_window)
     assert not nurse_window.chart.export_button.isVisibleTo(nurse_window)
     assert not nurse_window.interop_actions.export_action.isVisible()
+
+
+def test_export_range_dates_are_typed_and_a_half_typed_one_is_refused(  # type: ignore[no-untyped-def]
+    world: World, qtbot, prompts, worker, tmp_path: Path
+) -> None:
+    """Issue 11: every date field takes a typed ISO or local date; a half-typed one exports nothing."""
+    world.as_(world.manager)
+    dialog = ExportDialog(world.services, prompts, worker)
+    qtbot.addWidget(dialog)
+    dialog.range_radio.setChecked(True)
+    dialog.path_edit.setText(str(tmp_path / "x.json"))
+    dialog.start_edit.line.clear()
+    qtbot.keyClicks(dialog.start_edit.line, "2027-06")
+    dialog.start_export()
+    assert "2027-06-30" in dialog.message.text()  # says what is allowed, names an example
+    assert not (tmp_path / "x.json").exists()
+    dialog.start_edit.line.clear()
+    qtbot.keyClicks(dialog.start_edit.line, "2026-01-05")
+    assert dialog.scope().start is not None and dialog.scope().start.isoformat() == "2026-01-05"
