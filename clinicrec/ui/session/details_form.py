@@ -26,7 +26,7 @@ from ...domain.models import Consent, TreatmentSession
 from ...domain.validation import NEEDLE_GAUGE_RANGE
 from ..style import MUTED, set_role
 from ..widgets import FieldErrorLabel
-from .form_helpers import field_with_error, from_qdatetime, local, name, set_read_only, to_qdatetime
+from .form_helpers import field_with_error, from_wall_clock, local, name, set_read_only, wall_clock
 
 
 class OneStopDateTimeEdit(QDateTimeEdit):
@@ -44,6 +44,7 @@ class SessionDetailsForm(QWidget):
         super().__init__(parent)
         self._consented_at: datetime | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.zone_name = "UTC"  # the clinic's time zone: the date and time are typed and shown in it
         self._obtained_by = ""
         self.errors: dict[str, FieldErrorLabel] = {}
         self._build_ui()
@@ -149,7 +150,9 @@ class SessionDetailsForm(QWidget):
 
     def _show_consent(self) -> None:
         if self.consent_confirmed.isChecked() and self._consented_at is not None:
-            self.consent_by.setText(f"Recorded by {self._obtained_by} at {local(self._consented_at)}")
+            self.consent_by.setText(
+                f"Recorded by {self._obtained_by} at {local(self._consented_at, self.zone_name)}"
+            )
         else:
             self.consent_by.setText("Not yet confirmed: needed before signing.")
 
@@ -157,7 +160,7 @@ class SessionDetailsForm(QWidget):
     def load(self, session: TreatmentSession, *, default_form_version: str, obtained_by: str) -> None:
         self.blockSignals(True)
         try:
-            self.performed_at.setDateTime(to_qdatetime(session.performed_at))
+            self.performed_at.setDateTime(wall_clock(session.performed_at, self.zone_name))
             for ind, box in self.indications.items():
                 box.setChecked(ind in session.indications)
             consent = session.consent
@@ -197,7 +200,7 @@ class SessionDetailsForm(QWidget):
         )
 
     def performed_at_value(self) -> datetime:
-        return from_qdatetime(self.performed_at.dateTime())
+        return from_wall_clock(self.performed_at.dateTime(), self.zone_name)
 
     def set_read_only(self, read_only: bool) -> None:
         set_read_only(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime, QTime, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -61,8 +61,32 @@ def from_qdate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-def local(when: datetime) -> str:
-    return f"{when.astimezone():%Y-%m-%d %H:%M}"
+def local(when: datetime, zone_name: str | None = None) -> str:
+    """The instant on the clinic's wall clock (``zone_name``; the computer's own zone when None)."""
+    if zone_name is None:
+        return f"{when.astimezone():%Y-%m-%d %H:%M}"
+    from ...domain.clinic_time import zone
+
+    return f"{when.astimezone(zone(zone_name)):%Y-%m-%d %H:%M}"
+
+
+def wall_clock(when: datetime, zone_name: str) -> QDateTime:
+    """An instant as the clinic's wall-clock date and time, for a date-time box that shows it as typed."""
+    from ...domain.clinic_time import zone
+
+    w = when.astimezone(zone(zone_name))
+    return QDateTime(QDate(w.year, w.month, w.day), QTime(w.hour, w.minute, w.second))
+
+
+def from_wall_clock(value: QDateTime, zone_name: str) -> datetime:
+    """The UTC instant of a date and time typed on the clinic's wall clock."""
+    from ...domain.clinic_time import zone
+
+    d, t = value.date(), value.time()
+    local_time = datetime(
+        d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second(), tzinfo=zone(zone_name)
+    )
+    return local_time.astimezone(UTC)
 
 
 def _look_signed(w: QWidget, read_only: bool) -> None:

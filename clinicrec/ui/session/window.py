@@ -85,6 +85,7 @@ class SessionWindow(QMainWindow):
         self.screening = ScreeningPanel(self._services, self)
         self.ui.left_tabs.insertTab(2, scrolled(self.screening, "session_screening"), "Screening")
         self.ui.details.clock = self._services.ctx.clock
+        self.ui.details.zone_name = self._services.clinic.time_zone()  # typed and shown in the clinic's time
         c.form = SessionForms(self.ui)
         self.map = self.ui.map
         self.save_state = QLabel(self)
