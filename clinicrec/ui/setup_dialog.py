@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.clinic_time import workstation_zone, zone_names
+from ..domain.consent import TREATMENT_FORM
 from ..domain.enums import Role
 from ..domain.errors import ClinicRecError, FieldError, ValidationError
 from ..domain.models import ClinicSettings, User
@@ -242,6 +245,11 @@ class SetupDialog(QDialog):
                 auth.create_first_admin(user, self.password.text(), settings.name)
                 self.actor = auth.sign_in(user.username, self.password.text())
             self._services.clinic.setup(settings)
+            if user is not None:  # a new clinic: signing a session needs the patient's signed consent
+                consents = self._services.consents
+                consents.update_settings(
+                    replace(consents.settings(TREATMENT_FORM), required_for_signing=True)
+                )
             recovery = self._services.auth.new_recovery_key() if self._encrypted() else None
         except ValidationError as e:
             fields = set(self._admin_errors)

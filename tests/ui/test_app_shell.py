@@ -71,6 +71,10 @@ def test_setup_creates_admin_and_clinic_and_signs_in(qtbot, empty_services: Serv
     assert empty_services.actor is not None and empty_services.actor.username == "nina"
     assert dialog.actor == empty_services.actor
     assert empty_services.products.list(), "setup seeds the product catalogue"
+    # A new clinic starts with the patient's signed treatment consent required to sign a session (issue 16).
+    from clinicrec.domain.consent import TREATMENT_FORM
+
+    assert empty_services.consents.settings(TREATMENT_FORM).required_for_signing
 
 
 def test_setup_errors_show_next_to_fields_and_store_nothing(qtbot, empty_services: Services) -> None:  # type: ignore[no-untyped-def]
