@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ...domain.errors import ClinicRecError
 from ...domain.photos import ConsentScope
 from ...services.app import Services
+from ...services.permissions import Action
 from ..changes import ChangeBus
 from ..prompts import Prompts
 from ..style import set_role
@@ -20,6 +21,7 @@ from ..worker import Worker
 from .capture import CaptureView
 from .compare import CompareView
 from .consent_dialog import PhotoConsentDialog
+from .export_dialog import PhotoExportDialog
 from .import_dialog import PhotoImportDialog
 from .strip import PhotoStrip
 from .watch import ImportFolderWatcher, save_folder
@@ -66,6 +68,11 @@ class PhotoPanel(QWidget):
         self.progress_button.setObjectName("photo_progress_button")
         self.progress_button.setAccessibleName("Save the patient's progress sheet as a PDF")
         row.addWidget(self.progress_button)
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setObjectName("photo_export_open")
+        self.export_button.setAccessibleName("Export the selected photos as files")
+        self.export_button.setToolTip("Export the selected photos as image files (audited)")
+        row.addWidget(self.export_button)
         self.consent_button = QPushButton("Photo consent…", self)
         self.consent_button.setObjectName("photo_consent_button")
         self.consent_button.setAccessibleName("Record the patient's photo consent")
@@ -99,6 +106,7 @@ class PhotoPanel(QWidget):
         self.consent_button.clicked.connect(self.ask_consent)
         self.capture_button.clicked.connect(self.capture)
         self.void_button.clicked.connect(self.void_selected)
+        self.export_button.clicked.connect(self.export_selected)
         self.progress_button.clicked.connect(self.save_progress_sheet)
         self.strip.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.strip.model.modelReset.connect(self._update_buttons)
@@ -116,6 +124,19 @@ class PhotoPanel(QWidget):
         items = {i.photo.id: i.photo for i in self.strip.model.items}
         self.void_button.setEnabled(len(chosen) == 1 and not items[chosen[0]].voided)
         self.progress_button.setEnabled(self.patient_id is not None and bool(items))
+        actor = self._services.actor
+        may_export = actor is not None and actor.can(Action.EXPORT)
+        self.export_button.setVisible(may_export)  # a manager's or administrator's right
+        self.export_button.setEnabled(may_export and bool(chosen))
+
+    def export_selected(self) -> PhotoExportDialog | None:
+        """The export dialog for the selected photos (returned, and shown)."""
+        chosen = self.strip.selected_ids()
+        if not chosen:
+            return None
+        dialog = PhotoExportDialog(self._services, self._worker, chosen, self)
+        dialog.show()
+        return dialog
 
     def void_selected(self) -> None:
         chosen = self.strip.selected_ids()

@@ -166,3 +166,37 @@ def test_follow_up_shows_each_views_baseline_beside_the_newest(qtbot, services, 
     assert [(b.id, n.id if n else None) for b, n in box.pairs] == [(ids[0], newest.id), (ids[2], None)]
     assert box.findChild(QLabel, "baseline_photo_0_now").pixmap() is not None
     assert "No photo" in box.findChild(QLabel, "baseline_photo_1_now").text()
+
+
+def test_selected_photos_export_as_files_and_marketing_needs_its_consent(  # type: ignore[no-untyped-def]
+    qtbot, services, bus, worker, world, tmp_path: Path
+) -> None:
+    """Issue 15: the strip's Export… writes the selected photos (audited); a use the patient did not
+    consent to is refused with the reason, and nothing is written."""
+    from clinicrec.ui.photos.panel import PhotoPanel
+
+    pid, ids = _patient_with_photos(services)
+    panel = PhotoPanel(services, bus, worker)
+    qtbot.addWidget(panel)
+    panel.set_patient(pid)
+    panel.strip.select_ids(ids[:2])
+    assert not panel.export_button.isEnabled()  # a nurse may not export
+    world.as_(world.manager)
+    panel.strip.select_ids([])
+    assert not panel.export_button.isEnabled()
+    panel.strip.select_ids(ids[:2])
+    assert panel.export_button.isEnabled()
+    dialog = panel.export_selected()
+    assert dialog is not None
+    out = tmp_path / "export"
+    out.mkdir()
+    dialog.folder.setText(str(out))
+    dialog.start_export()
+    assert len(dialog.written) == 2, dialog.message.text()
+    assert all(p.name.startswith("photo-") for p in out.iterdir())
+    assert "Exported 2 photos" in dialog.message.text()
+    dialog.purpose_buttons[ConsentScope.MARKETING].setChecked(True)
+    assert dialog.deidentify.isChecked()  # copies leaving the clinic are de-identified by default
+    dialog.start_export()
+    qtbot.waitUntil(lambda: "not consented to marketing" in dialog.message.text(), timeout=10_000)
+    assert len(list(out.iterdir())) == 2
