@@ -6,6 +6,7 @@ Each test greps the real files' bytes for a patient's name.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import replace
 from datetime import date, timedelta
@@ -222,3 +223,32 @@ def test_a_damaged_encrypted_database_is_restored_from_the_command_line(  # type
     again = sign_in_encrypted(path, "admin", PASSWORD)
     assert [p.last_name for p in again.patients.search(NAME)] == [NAME]
     again.db.dispose()
+
+
+def test_photos_of_an_encrypted_clinic_are_sealed_on_disk_and_verified(new_clinic) -> None:  # type: ignore[no-untyped-def]
+    """A photo folder copied off the computer shows no face: each file is sealed under a key derived from
+    the database key; the photo opens in ClinicRec exactly, and a file altered on disk is found by verify."""
+    from clinicrec.domain.enums import TimePoint
+    from clinicrec.domain.photos import ConsentScope, PhotoDetails, PhotoView
+    from clinicrec.services import audit
+    from clinicrec.services.photos.store import path_in, photo_folder
+    from tests.services.photos_images import encode, pixels
+
+    path, svc = new_clinic
+    patient = add_patient(svc, LATER, "ENC-0002")
+    svc.photos.record_consent(patient.id, (ConsentScope.CLINICAL,), date(2026, 1, 5))  # type: ignore[arg-type]
+    image = encode(pixels(320, 240, 3))
+    photo = svc.photos.import_photo(PhotoDetails(patient.id, PhotoView.FRONT, TimePoint.BASELINE), image)  # type: ignore[arg-type]
+    stored = path_in(photo_folder(path), photo.sha256).read_bytes()
+    assert stored.startswith(b"CRP1") and b"\xff\xd8\xff" not in stored[:64] and b"JFIF" not in stored
+    with svc.db.read() as s:
+        opened = svc.photos.store.get(s, photo.sha256)
+        assert opened is not None and hashlib.sha256(opened).hexdigest() == photo.sha256
+        assert audit.verify(s).ok
+    flipped = bytearray(stored)
+    flipped[-1] ^= 1
+    path_in(photo_folder(path), photo.sha256).write_bytes(bytes(flipped))
+    with svc.db.read() as s:
+        result = audit.verify(s)
+    assert any("changed outside ClinicRec" in p.message for p in result.problems)
+    svc.db.dispose()

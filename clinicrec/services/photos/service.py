@@ -33,7 +33,7 @@ Progress = Callable[[int, int], None]
 class PhotoService(ServiceBase):
     def __init__(self, ctx: Context, store: PhotoStore | None = None) -> None:
         super().__init__(ctx)
-        self.store = store or store_for(ctx.db.url)
+        self.store = store or store_for(ctx.db.engine)
 
     # -- consent --------------------------------------------------------------------------------------
     def record_consent(

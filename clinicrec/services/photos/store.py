@@ -8,6 +8,9 @@
   clinic's old ones.
 - A PostgreSQL clinic: the bytes in ``photo_blobs``, in the same transaction as the record, so every
   workstation sees every photo and the server's own backups (pg_dump) carry them.
+- An encrypted SQLite clinic (SQLCipher, the default): each file is sealed with AES-256-GCM under a key
+  derived from the database key (HKDF-SHA256), its SHA-256 name as associated data, so a copied photo
+  folder shows no face, and a file swapped for another photo's, or altered, does not open.
 """
 
 from __future__ import annotations
@@ -19,11 +22,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from ...db.engine import sqlite_path
+from ...db.engine import database_key, sqlite_path
 from ...db.models import PhotoBlobRow
 from ...domain.errors import StorageError
 
@@ -50,21 +53,58 @@ class PhotoStore:
         raise NotImplementedError
 
 
+SEALED = b"CRP1"  # a sealed photo file: this, a 12-byte nonce, then the AES-GCM ciphertext and tag
+
+
+def photo_key(database_key: bytes) -> bytes:
+    """The photo files' key of an encrypted database: derived, so it is never the database key itself."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(hashes.SHA256(), 32, salt=None, info=b"clinicrec photo files v1").derive(database_key)
+
+
+def seal(key: bytes, sha256: str, data: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    return SEALED + nonce + AESGCM(key).encrypt(nonce, data, sha256.encode("ascii"))
+
+
+def unseal(key: bytes, sha256: str, stored: bytes) -> bytes | None:
+    """The photo's bytes, or None when the file is not this photo sealed under this key."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if not stored.startswith(SEALED) or len(stored) < len(SEALED) + 12 + 16:
+        return None
+    nonce = stored[len(SEALED) : len(SEALED) + 12]
+    try:
+        return AESGCM(key).decrypt(nonce, stored[len(SEALED) + 12 :], sha256.encode("ascii"))
+    except InvalidTag:
+        return None
+
+
 class FileStore(PhotoStore):
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, key: bytes | None = None) -> None:
         self.folder = folder
+        self.key = key  # the photo key of an encrypted database (photo_key); None: plain files
 
     def put(self, s: Session, sha256: str, data: bytes) -> None:
         """Durable before the caller's transaction commits (see the module's doc)."""
-        write_whole(path_in(self.folder, sha256), data)
+        write_whole(path_in(self.folder, sha256), data if self.key is None else seal(self.key, sha256, data))
 
     def get(self, s: Session, sha256: str) -> bytes | None:
         try:
-            return path_in(self.folder, sha256).read_bytes()
+            stored = path_in(self.folder, sha256).read_bytes()
         except FileNotFoundError:
             return None
         except OSError as e:
             raise StorageError(f"The photo {sha256[:12]}… could not be read: {e.strerror or e}") from e
+        if self.key is None:
+            return stored
+        opened = unseal(self.key, sha256, stored)
+        return b"" if opened is None else opened  # altered or not this photo: its hash will not match
 
 
 class DatabaseStore(PhotoStore):
@@ -76,9 +116,13 @@ class DatabaseStore(PhotoStore):
         return None if data is None else bytes(data)
 
 
-def store_for(url: str) -> PhotoStore:
-    file = sqlite_path(url)
-    return DatabaseStore() if file is None else FileStore(photo_folder(file))
+def store_for(engine: Engine) -> PhotoStore:
+    """The photo store of the database ``engine`` opens (sealed files when it is encrypted)."""
+    file = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if file is None:
+        return DatabaseStore()
+    key = database_key(engine)
+    return FileStore(photo_folder(file), None if key is None else photo_key(key))
 
 
 def write_whole(path: Path, data: bytes) -> None:

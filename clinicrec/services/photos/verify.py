@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ...db.engine import sqlite_path
+from ...db.engine import database_key, sqlite_path
 from ..audit import AuditProblem
 from ..audit_state import _cursor
-from .store import DatabaseStore, FileStore, path_in, photo_folder
+from .store import DatabaseStore, FileStore, path_in, photo_folder, photo_key
 
 
 def photo_problems(s: Session, folder: Path | None = None) -> list[AuditProblem]:
@@ -27,12 +27,15 @@ def photo_problems(s: Session, folder: Path | None = None) -> list[AuditProblem]
     finally:
         cur.close()
     problems: list[AuditProblem] = []
+    engine = s.get_bind().engine
+    key = database_key(engine)
+    sealed = None if key is None else photo_key(key)
     if folder is not None:
-        store: FileStore | DatabaseStore = FileStore(folder)
+        store: FileStore | DatabaseStore = FileStore(folder, sealed)
     else:
-        store = DatabaseStore() if file is None else FileStore(photo_folder(file))
+        store = DatabaseStore() if file is None else FileStore(photo_folder(file), sealed)
     for pid, sha in photos:
-        if isinstance(store, FileStore):
+        if isinstance(store, FileStore) and store.key is None:
             actual = _file_hash(path_in(store.folder, sha))
         else:
             data = store.get(s, sha)
