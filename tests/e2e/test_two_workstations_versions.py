@@ -76,3 +76,43 @@ def test_an_adverse_event_edited_from_a_stale_view_is_refused(world: World, two_
     assert (kept.severity, kept.notes) == (Severity.MODERATE, "Worse on day 2")
     a.ask(op="open_event", session_id=done.id, id=event.id)
     assert a.ask(op="save_event", notes="Settling")["ok"]  # reopened: saved over the current version
+
+
+@pytest.fixture
+def two_offices(world: World, db_url: str):  # type: ignore[no-untyped-def]
+    """Two administrators' workstations, each its own process (the front desk and the office)."""
+    a, b = two.Workstation(db_url, "admin"), two.Workstation(db_url, "admin")
+    try:
+        assert a.answer() == {"ready": True} and b.answer() == {"ready": True}
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("record", "opening", "field", "theirs", "ours"),
+    [
+        ("clinic", {}, "phone", "+44 1273 555 999", "+44 1273 555 000"),
+        ("user", {"id": 3}, "credentials", "RN, BSN", "RN, MSc"),
+        ("product", {"id": 1}, "notes", "Keep refrigerated", "Room temperature"),
+    ],
+)
+def test_settings_users_and_products_edited_from_a_stale_view_are_refused(  # type: ignore[no-untyped-def]
+    world: World,
+    two_offices,
+    record: str,
+    opening: dict,
+    field: str,
+    theirs: str,
+    ours: str,  # type: ignore[type-arg]
+) -> None:
+    a, b = two_offices
+    a.ask(op=f"open_{record}", **opening)
+    b.ask(op=f"open_{record}", **opening)
+    assert b.ask(op=f"save_{record}", **{field: theirs})["ok"]
+    _refused(a.ask(op=f"save_{record}", **{field: ours}), "Alex Admin", field.replace("_", " "))
+    assert b.ask(op=f"open_{record}", **opening)[field] == theirs  # B's work stays as B saved it
+    a.ask(op=f"open_{record}", **opening)
+    assert a.ask(op=f"save_{record}", **{field: ours})["ok"]  # reopened: saved over the current version

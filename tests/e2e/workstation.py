@@ -12,6 +12,9 @@ application holds an open chart (a copy as read, saved later):
     {"op": "delete_session"}                 -> {"ok": true}: deletes the draft as opened (its version)
     {"op": "sign_session", "password": "..."} -> {"ok": true, "version": 4}: signs what was opened
     {"op": "open_event", "id": 2} / {"op": "save_event", "severity": "...", "notes": "..."}
+    {"op": "open_clinic"} / {"op": "save_clinic", "phone": "..."}      (an administrator's)
+    {"op": "open_user", "id": 3} / {"op": "save_user", "credentials": "..."}
+    {"op": "open_product", "id": 1} / {"op": "save_product", "notes": "..."}
     {"op": "quit"}
 """
 
@@ -77,6 +80,24 @@ def main(url: str, username: str) -> None:
                     changed["severity"] = Severity(changed["severity"])
                 saved_event = svc.records.update_adverse_event(replace(opened["event"], **changed))
                 answer = {"ok": True, "version": saved_event.version}
+            elif op == "open_clinic":
+                opened["clinic"] = svc.clinic.get()
+                answer = {"phone": opened["clinic"].phone}
+            elif op == "save_clinic":
+                svc.clinic.update(replace(opened["clinic"], phone=cmd["phone"]))
+                answer = {"ok": True}
+            elif op == "open_user":
+                opened["user"] = svc.auth.get_user(cmd["id"])
+                answer = {"credentials": opened["user"].credentials}
+            elif op == "save_user":
+                svc.auth.update_user(replace(opened["user"], credentials=cmd["credentials"]))
+                answer = {"ok": True}
+            elif op == "open_product":
+                opened["product"] = svc.products.get(cmd["id"])
+                answer = {"notes": opened["product"].notes}
+            elif op == "save_product":
+                svc.products.save(replace(opened["product"], notes=cmd["notes"]))
+                answer = {"ok": True}
             else:
                 answer = {"error": "unknown op"}
         except ConcurrentEditError as e:
