@@ -86,6 +86,10 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "prescriber_orders": "SELECT, INSERT, UPDATE",  # written by prescribers (services check)
         "chart_reviews": "SELECT, INSERT, UPDATE",  # queued at signing; reviewed by prescribers
         "oversight_settings": "SELECT",
+        "session_screenings": "SELECT, INSERT, UPDATE, DELETE",  # the screening asked at each visit
+        "photos": "SELECT, INSERT, UPDATE",  # added and voided (never deleted)
+        "photo_consents": "SELECT, INSERT",  # each change a new row
+        "photo_blobs": "SELECT, INSERT",  # content-addressed image bytes: written once, never changed
     },
     "manager": {
         "audit_log": "SELECT",
@@ -97,6 +101,7 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "clinic": "INSERT, UPDATE",
         "consent_settings": "INSERT, UPDATE",
         "oversight_settings": "INSERT, UPDATE",
+        "access_tokens": "SELECT, INSERT, UPDATE",  # made and revoked by administrators
     },
     "prescriber": {},
 }

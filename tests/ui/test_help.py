@@ -48,7 +48,7 @@ def test_shortcut_sheet_lists_every_shortcut_of_the_windows(
         if a.shortcuts() and a.text()
     }
     assert expected and expected <= listed
-    assert ("Outcome reports", _native("Ctrl+R")) in listed and ("Lock now", _native("Ctrl+L")) in listed
+    assert ("Outcome reports", _native("Ctrl+R")) in listed and ("Lock screen", _native("Ctrl+L")) in listed
     assert ("Keyboard shortcuts", f"{_native('F1')}, {_native('Ctrl+/')}") in listed
     assert sheet.rows_model.rowCount() == len(sheet.rows)
     # generated, never written down: a shortcut added later is listed too

@@ -550,6 +550,7 @@ def test_main_window_saves_the_selected_sessions_handout(  # type: ignore[no-unt
 
     window = MainWindow(world.services, bus, prompts, worker)
     qtbot.addWidget(window)
+    window.show()  # a button is clicked only where the nurse can see it
     window.show_patient(zoe.id)
     assert window.chart.select_session(signed_session.id)
     target = folder / "from-the-chart.pdf"
