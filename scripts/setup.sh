@@ -45,11 +45,17 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "== Installing ClinicRec${extras:+ with [$extras]} into .venv"
   # Progress, not pages of packaging deprecation notices from the build backend.
   export PYTHONWARNINGS=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
-  .venv/bin/python -m pip install -q --upgrade pip
+  # A machine's pip configuration may name package folders that do not exist: pip then says so once per
+  # package. That is about the machine, not ClinicRec; those lines are left out, everything else shown.
+  quiet_pip() {
+    .venv/bin/python -m pip install -q "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+    return "${PIPESTATUS[0]}"
+  }
+  quiet_pip --upgrade pip
   if [ -n "$extras" ]; then
-    .venv/bin/python -m pip install -q -e ".[$extras]"
+    quiet_pip -e ".[$extras]"
   else
-    .venv/bin/python -m pip install -q -e .
+    quiet_pip -e .
   fi
   touch "$stamp"
 fi
