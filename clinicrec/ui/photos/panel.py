@@ -52,10 +52,15 @@ class PhotoPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.strip = PhotoStrip(services, bus, self)
         layout.addWidget(self.strip)
-        row = QHBoxLayout()
+        # Two rows, so the buttons keep their labels in a half-width pane at 1280 px: the consent (what
+        # may be done) with its own buttons, then what to do with the photos.
+        consent_row = QHBoxLayout()
         self.consent_label = set_role(QLabel(self), "muted")
         self.consent_label.setObjectName("photo_consent_label")
-        row.addWidget(self.consent_label, 1)
+        self.consent_label.setWordWrap(True)
+        consent_row.addWidget(self.consent_label, 1)
+        layout.addLayout(consent_row)
+        row = QHBoxLayout()
         self.capture_button = QPushButton("Take photos…", self)
         self.capture_button.setObjectName("photo_capture_button")
         self.capture_button.setAccessibleName("Take photos with the camera")
@@ -76,7 +81,8 @@ class PhotoPanel(QWidget):
         self.consent_button = QPushButton("Photo consent…", self)
         self.consent_button.setObjectName("photo_consent_button")
         self.consent_button.setAccessibleName("Record the patient's photo consent")
-        row.addWidget(self.consent_button)
+        consent_row.addWidget(self.consent_button)
+        row.addStretch(1)
         layout.addLayout(row)
         self.offer_label = QLabel(self)
         self.offer_label.setObjectName("photo_offer_label")
@@ -98,7 +104,7 @@ class PhotoPanel(QWidget):
         self.folder_button.setToolTip(
             "The folder a tethered camera or phone drops photos into: new files are offered here"
         )
-        row.addWidget(self.folder_button)
+        consent_row.addWidget(self.folder_button)
         self.folder_button.clicked.connect(self.choose_folder)
         self.strip.sig_import_requested.connect(self.import_files)
         self.strip.sig_compare_requested.connect(self.compare)

@@ -43,7 +43,7 @@ class Dose:
         """
         if conc is None:
             shown = fmt_units(self.value) if self.basis == DoseBasis.UNITS else fmt_volume(self.value)
-            return f"{shown} (choose a vial to see the other quantity)"
+            return f"{shown} (no vial yet)" if short else f"{shown} (choose a vial to see the other quantity)"
         label = f"{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL" if short else conc.label()
         if self.basis == DoseBasis.UNITS:
             return f"{fmt_units(self.value)} = {fmt_volume(conc.volume_for(self.value))} at {label}"

@@ -174,12 +174,11 @@ class SessionPresenter:
         elif zone is not None:
             label.setText(f"{zone.label}: click to add a point here")
         else:
-            label.setText(
-                "Click a zone to add · drag to move · Del deletes · arrows nudge · K: keyboard placing"
-            )
+            label.setText("Click a zone to add · drag to move · Del deletes · K: place by keyboard")
             label.setToolTip(
-                "Insert adds a point at the centre of the grid-fill zone; Ctrl+wheel or Ctrl+/- zooms; "
-                "Ctrl+0 fits the map"
+                "Arrows nudge the selected points; K places points with the keyboard (arrows move the "
+                "cross-hair, Enter places); Insert adds a point at the centre of the grid-fill zone; "
+                "Ctrl+wheel or Ctrl+/- zooms; Ctrl+0 fits the map"
             )
 
     # -- warnings ------------------------------------------------------------------------------------
