@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..options import record_id
+from .. import session_pdf
 
 if TYPE_CHECKING:
     from ..app import CliApp
@@ -14,17 +13,8 @@ if TYPE_CHECKING:
 NAME = "chart-pdf"
 HELP = "write the full chart of a session (PDF)"
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("session_id", type=record_id, help="the session's id")
-    parser.add_argument("-o", "--output", required=True, help="PDF file to write")
+add_arguments = session_pdf.add_arguments
 
 
 def run(args: argparse.Namespace, app: CliApp) -> int:
-    from ...services.permissions import Action
-    from ...services.printing import check_destination
-
-    out = check_destination(Path(args.output))  # refused before anyone signs in or anything is read
-    services = app.signed_in(Action.PRINT)
-    print(services.printing.chart_pdf(args.session_id, out))
-    return 0
+    return session_pdf.run(args, app, lambda printing, session_id, out: printing.chart_pdf(session_id, out))
