@@ -255,7 +255,7 @@ class ChartingService(ServiceBase):
                 else:
                     row = self._editable_row(s, session, actor)
                     old = self._audit_view(s, row)
-                self._write_content(s, row, session, actor)
+                baseline = self._write_content(s, row, session, actor)
                 s.flush()
                 new = self._audit_view(s, row, written=session)
                 changes = audit.diff(old, new)
@@ -272,7 +272,10 @@ class ChartingService(ServiceBase):
                         changes=changes,
                     )
                 s.flush()
-                result = self._load(s, row.id)
+                # As stored: the baseline row just flushed (no need to read it again), the points read
+                # back for their new ids.
+                stored_baseline = to_assessment(baseline) if baseline is not None else None
+                result = to_session(row, stored_baseline, self._stored_points(s, row.id))
         except StaleDataError as e:
             raise ConcurrentEditError(
                 "This session was saved elsewhere while you were editing it. "
@@ -293,6 +296,10 @@ class ChartingService(ServiceBase):
             created_at=self.now(),
             amends_id=session.amends_id,
             amendment_reason=session.amendment_reason,
+            # A new session has none yet: said here, so that _write_content does not load them.
+            vial_links=[],
+            acknowledgements=[],
+            screening=None,
         )
         s.add(row)
         s.flush()
@@ -326,7 +333,10 @@ class ChartingService(ServiceBase):
         _require_unaltered(s, row.id, "saved")
         return row
 
-    def _write_content(self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor) -> None:
+    def _write_content(
+        self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor
+    ) -> AssessmentRow | None:
+        """Write the session's content into ``row``; the baseline row written (None: no baseline)."""
         values = session_values(session)
         values.pop("injector_id")
         values.pop("patient_id")
@@ -386,16 +396,17 @@ class ChartingService(ServiceBase):
                 AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
             )
         )
-        if session.baseline is not None:
-            b = session.baseline
-            s.add(
-                AssessmentRow(
-                    session_id=row.id,
-                    **assessment_values(b),
-                    assessor_id=b.assessor_id or actor.user_id,
-                    created_at=self.now(),
-                )
-            )
+        if session.baseline is None:
+            return None
+        b = session.baseline
+        baseline = AssessmentRow(
+            session_id=row.id,
+            **assessment_values(b),
+            assessor_id=b.assessor_id or actor.user_id,
+            created_at=self.now(),
+        )
+        s.add(baseline)
+        return baseline
 
     @staticmethod
     def _write_points(s: Session, row: SessionRow, points: tuple[InjectionPoint, ...]) -> None:
