@@ -34,6 +34,9 @@ from .safety import SafetyPrompts
 from .screening_panel import ScreeningPanel
 from .signing import SessionRecords, SessionSigning
 
+#: How many rows of the points list its column widths are measured on.
+POINTS_SIZED_FROM = 30
+
 
 class SessionWindow(QMainWindow):
     sig_session_saved = Signal(int)  # session id
@@ -87,6 +90,9 @@ class SessionWindow(QMainWindow):
         self.ui.details.clock = self._services.ctx.clock
         self.ui.details.zone_name = self._services.clinic.time_zone()  # typed and shown in the clinic's time
         c.form = SessionForms(self.ui)
+        # The points list sizes its columns from at most 30 rows (those in view first), not from every
+        # row at every change: with a hundred points that cost each dose change ~20 ms of the GUI thread.
+        self.ui.totals.points_view.horizontalHeader().setResizeContentsPrecision(POINTS_SIZED_FROM)
         self.map = self.ui.map
         self.save_state = QLabel(self)
         self.save_state.setObjectName("save_state")
