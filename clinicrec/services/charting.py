@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -70,6 +70,8 @@ from .review import queue_if_chosen
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
+#: The injection points' table, for the plain statements a save writes and reads its points with.
+_POINTS = cast(Table, PointRow.__table__)
 
 
 def _require_unaltered(s: Session, session_id: int, outcome: str) -> None:
@@ -107,7 +109,7 @@ class ChartingService(ServiceBase):
     @staticmethod
     def _stored_points(s: Session, session_id: int) -> tuple[InjectionPoint, ...]:
         """The session's points as stored, read as plain rows (a hundred ORM objects cost more)."""
-        t = PointRow.__table__
+        t = _POINTS
         columns = [t.c[name] for name in POINT_COLUMNS]
         return points_from(s.execute(select(*columns).where(t.c.session_id == session_id).order_by(t.c.seq)))
 
@@ -412,7 +414,7 @@ class ChartingService(ServiceBase):
     def _write_points(s: Session, row: SessionRow, points: tuple[InjectionPoint, ...]) -> None:
         """The session's points replaced with two statements (a delete, one executemany insert) rather
         than the ORM's unit of work per point; ``row.points`` is expired, so a later read sees them."""
-        t = PointRow.__table__
+        t = _POINTS
         s.execute(delete(t).where(t.c.session_id == row.id))
         if points:
             s.execute(insert(t), [{"session_id": row.id, **point_values(p, i)} for i, p in enumerate(points)])
