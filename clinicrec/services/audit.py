@@ -80,6 +80,13 @@ def entry_hash(
     return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
 
 
+def _locked_head(s: Session) -> AuditHeadRow:
+    """The trail's head as stored now, read after its row's lock was taken (fresh even if this session
+    read it before)."""
+    stmt = select(AuditHeadRow).where(AuditHeadRow.id == 1).execution_options(populate_existing=True)
+    return s.execute(stmt).scalar_one()
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for every field whose value differs."""
     keys = list(dict.fromkeys([*old, *new]))
@@ -107,8 +114,7 @@ def record(
         row_hash = audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
-    head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one()
-    s.refresh(head)
+    head = _locked_head(s)
     at = utcnow()
     changes_json = canonical_json(changes or {})
     entry_id = head.last_id + 1
@@ -179,8 +185,7 @@ def record_bulk(
     if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY:
         hashes = audit_state.state_hashes_of(s, entity, [e.entity_id for e in entries])
     s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
-    head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one()
-    s.refresh(head)
+    head = _locked_head(s)
     at = utcnow()
     uid = actor.user_id if actor else None
     uname = username if username is not None else (actor.username if actor else "")

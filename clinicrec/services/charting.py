@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.models import (
@@ -33,7 +33,14 @@ from ..domain.errors import (
     UnacknowledgedWarnings,
     ValidationError,
 )
-from ..domain.models import Acknowledgement, Assessment, SafetyWarning, TreatmentSession, Vial
+from ..domain.models import (
+    Acknowledgement,
+    Assessment,
+    InjectionPoint,
+    SafetyWarning,
+    TreatmentSession,
+    Vial,
+)
 from ..domain.oversight import order_warnings
 from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
@@ -43,9 +50,11 @@ from .base import ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
+    POINT_COLUMNS,
     assessment_values,
     point_audit,
-    point_row,
+    point_values,
+    points_from,
     screening_values,
     session_values,
     to_assessment,
@@ -61,6 +70,8 @@ from .review import queue_if_chosen
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
+#: The injection points' table, for the plain statements a save writes and reads its points with.
+_POINTS = cast(Table, PointRow.__table__)
 
 
 def _require_unaltered(s: Session, session_id: int, outcome: str) -> None:
@@ -90,10 +101,17 @@ class ChartingService(ServiceBase):
             return self._load(s, session_id)
 
     def _load(self, s: Session, session_id: int) -> TreatmentSession:
-        row = s.get(SessionRow, session_id)
+        row = s.get(SessionRow, session_id, options=[lazyload(SessionRow.points)])
         if row is None:
             raise NotFoundError(f"No session with id {session_id}")
-        return to_session(row, self._baseline(s, row.id))
+        return to_session(row, self._baseline(s, row.id), self._stored_points(s, row.id))
+
+    @staticmethod
+    def _stored_points(s: Session, session_id: int) -> tuple[InjectionPoint, ...]:
+        """The session's points as stored, read as plain rows (a hundred ORM objects cost more)."""
+        t = _POINTS
+        columns = [t.c[name] for name in POINT_COLUMNS]
+        return points_from(s.execute(select(*columns).where(t.c.session_id == session_id).order_by(t.c.seq)))
 
     @staticmethod
     def _baseline(s: Session, session_id: int) -> Assessment | None:
@@ -239,9 +257,9 @@ class ChartingService(ServiceBase):
                 else:
                     row = self._editable_row(s, session, actor)
                     old = self._audit_view(s, row)
-                self._write_content(s, row, session, actor)
+                baseline = self._write_content(s, row, session, actor)
                 s.flush()
-                new = self._audit_view(s, row)
+                new = self._audit_view(s, row, written=session)
                 changes = audit.diff(old, new)
                 if session.id is None or changes:
                     row.updated_at = self.now()
@@ -256,7 +274,10 @@ class ChartingService(ServiceBase):
                         changes=changes,
                     )
                 s.flush()
-                result = self._load(s, row.id)
+                # As stored: the baseline row just flushed (no need to read it again), the points read
+                # back for their new ids.
+                stored_baseline = to_assessment(baseline) if baseline is not None else None
+                result = to_session(row, stored_baseline, self._stored_points(s, row.id))
         except StaleDataError as e:
             raise ConcurrentEditError(
                 "This session was saved elsewhere while you were editing it. "
@@ -277,6 +298,10 @@ class ChartingService(ServiceBase):
             created_at=self.now(),
             amends_id=session.amends_id,
             amendment_reason=session.amendment_reason,
+            # A new session has none yet: said here, so that _write_content does not load them.
+            vial_links=[],
+            acknowledgements=[],
+            screening=None,
         )
         s.add(row)
         s.flush()
@@ -288,7 +313,8 @@ class ChartingService(ServiceBase):
         return row
 
     def _editable_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        row = s.get(SessionRow, session.id, with_for_update=True)  # PostgreSQL: a concurrent saver waits
+        # PostgreSQL: a concurrent saver waits. The points are read apart, as plain rows (_audit_view).
+        row = s.get(SessionRow, session.id, with_for_update=True, options=[lazyload(SessionRow.points)])
         if row is None:
             raise NotFoundError(f"No session with id {session.id}")
         if row.status != SessionStatus.DRAFT.value:
@@ -309,14 +335,19 @@ class ChartingService(ServiceBase):
         _require_unaltered(s, row.id, "saved")
         return row
 
-    def _write_content(self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor) -> None:
+    def _write_content(
+        self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor
+    ) -> AssessmentRow | None:
+        """Write the session's content into ``row``; the baseline row written (None: no baseline)."""
         values = session_values(session)
         values.pop("injector_id")
         values.pop("patient_id")
         for k, v in values.items():
             setattr(row, k, v)
-        row.points = [point_row(p, i) for i, p in enumerate(session.points)]
-        row.vial_links = [SessionVialRow(vial_id=vid, seq=i) for i, vid in enumerate(session.all_vial_ids)]
+        self._write_points(s, row, session.points)
+        vial_ids = list(session.all_vial_ids)
+        if [link.vial_id for link in row.vial_links] != vial_ids:
+            row.vial_links = [SessionVialRow(vial_id=vid, seq=i) for i, vid in enumerate(vial_ids)]
         existing = {(a.kind, a.subject, a.fingerprint): a for a in row.acknowledgements}
         acks = []
         for ack in session.acknowledgements:
@@ -367,25 +398,43 @@ class ChartingService(ServiceBase):
                 AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
             )
         )
-        if session.baseline is not None:
-            b = session.baseline
-            s.add(
-                AssessmentRow(
-                    session_id=row.id,
-                    **assessment_values(b),
-                    assessor_id=b.assessor_id or actor.user_id,
-                    created_at=self.now(),
-                )
-            )
+        if session.baseline is None:
+            return None
+        b = session.baseline
+        baseline = AssessmentRow(
+            session_id=row.id,
+            **assessment_values(b),
+            assessor_id=b.assessor_id or actor.user_id,
+            created_at=self.now(),
+        )
+        s.add(baseline)
+        return baseline
 
-    def _audit_view(self, s: Session, row: SessionRow) -> dict[str, Any]:
-        view = dict(session_values(to_session(row, None)))
-        view["points"] = point_audit([p for p in to_session(row, None).points])
+    @staticmethod
+    def _write_points(s: Session, row: SessionRow, points: tuple[InjectionPoint, ...]) -> None:
+        """The session's points replaced with two statements (a delete, one executemany insert) rather
+        than the ORM's unit of work per point; ``row.points`` is expired, so a later read sees them."""
+        t = _POINTS
+        s.execute(delete(t).where(t.c.session_id == row.id))
+        if points:
+            s.execute(insert(t), [{"session_id": row.id, **point_values(p, i)} for i, p in enumerate(points)])
+        s.expire(row, ["points"])
+
+    def _audit_view(
+        self, s: Session, row: SessionRow, written: TreatmentSession | None = None
+    ) -> dict[str, Any]:
+        """The session as its audit entries record it. ``written``: the session just written into ``row``,
+        whose points and baseline are taken as written (what ``_stored_points`` and ``_baseline`` would
+        read back: signing compares the two, ``_check_reviewed``) instead of being read again."""
+        points = self._stored_points(s, row.id) if written is None else written.points
+        stored = to_session(row, None, points)
+        view = dict(session_values(stored))
+        view["points"] = point_audit(points)
         view["vials"] = [link.vial_id for link in row.vial_links]
         view["acknowledgements"] = [[a.kind, a.subject, a.reason, a.prescriber] for a in row.acknowledgements]
-        screening = to_session(row, None).screening
+        screening = stored.screening
         view["screening"] = screening_values(screening) if screening is not None else None
-        base = self._baseline(s, row.id)
+        base = self._baseline(s, row.id) if written is None else written.baseline
         view["baseline"] = assessment_values(base) if base else None
         return view
 

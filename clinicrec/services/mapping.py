@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..db.models import (
@@ -250,17 +251,37 @@ def to_point(r: PointRow) -> InjectionPoint:
     return InjectionPoint(Zone(r.zone), r.x, r.y, r.vial_id, r.units, r.volume_ml, DoseBasis(r.basis), r.id)
 
 
-def point_row(p: InjectionPoint, seq: int) -> PointRow:
-    return PointRow(
-        seq=seq,
-        zone=Zone(p.zone).value,
-        x=p.x,
-        y=p.y,
-        vial_id=p.vial_id,
-        units=p.units,
-        volume_ml=p.volume_ml,
-        basis=DoseBasis(p.basis).value,
+#: A point's columns in the order ``points_from`` reads them (``InjectionPoint``'s fields).
+POINT_COLUMNS = ("zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "id")
+
+
+def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
+    """Points from plain rows of ``POINT_COLUMNS``: a session's hundred points without building a
+    hundred ORM objects (a save reads them back; tests/services/test_charting_save.py keeps the two
+    readings equal)."""
+    return tuple(
+        InjectionPoint(Zone(zone), x, y, vial_id, units, volume_ml, DoseBasis(basis), point_id)
+        for zone, x, y, vial_id, units, volume_ml, basis, point_id in rows
     )
+
+
+def point_values(p: InjectionPoint, seq: int) -> dict[str, Any]:
+    """A point's columns but its id and session: for a ``PointRow``, or a session's points written with
+    one executemany (services/charting.py)."""
+    return {
+        "seq": seq,
+        "zone": Zone(p.zone).value,
+        "x": p.x,
+        "y": p.y,
+        "vial_id": p.vial_id,
+        "units": p.units,
+        "volume_ml": p.volume_ml,
+        "basis": DoseBasis(p.basis).value,
+    }
+
+
+def point_row(p: InjectionPoint, seq: int) -> PointRow:
+    return PointRow(**point_values(p, seq))
 
 
 def to_assessment(r: AssessmentRow, assessor_name: str = "") -> Assessment:
@@ -348,7 +369,10 @@ def session_values(s: TreatmentSession) -> dict[str, Any]:
     }
 
 
-def to_session(r: SessionRow, baseline: Assessment | None) -> TreatmentSession:
+def to_session(
+    r: SessionRow, baseline: Assessment | None, points: tuple[InjectionPoint, ...] | None = None
+) -> TreatmentSession:
+    """``points``: the session's points when read apart (plain rows), so ``r.points`` is not loaded."""
     consent = None
     if r.consent_form_version is not None and r.consented_at is not None:
         consent = Consent(r.consent_form_version, r.consented_at, r.consent_obtained_by or "")
@@ -364,7 +388,7 @@ def to_session(r: SessionRow, baseline: Assessment | None) -> TreatmentSession:
         depth=Depth(r.depth) if r.depth else None,
         notes=r.notes,
         vial_ids=tuple(link.vial_id for link in r.vial_links),
-        points=tuple(to_point(p) for p in r.points),
+        points=tuple(to_point(p) for p in r.points) if points is None else points,
         baseline=baseline,
         acknowledgements=tuple(
             Acknowledgement(

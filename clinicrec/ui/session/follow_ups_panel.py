@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWid
 
 from ...domain.enums import Measure, SessionStatus
 from ...domain.errors import ClinicRecError
-from ...domain.models import Assessment, TreatmentSession
+from ...domain.models import Assessment, SessionRecord, TreatmentSession
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ..changes import ChangeBus
@@ -87,20 +87,23 @@ class SessionFollowUps(QObject):
         self.entries: list[QLabel] = []
         bus.sig_changed.connect(self._on_change)
 
-    def show_session(self, session: TreatmentSession) -> None:
+    def show_session(self, session: TreatmentSession, record: SessionRecord | None = None) -> None:
+        """``record``: the session's record when already read (signing reads it on the worker)."""
         self._session = session
-        self.refresh()
+        self.refresh(record)
 
     def _on_change(self, change: Change) -> None:
         if change.concerns(ChangeEntity.ASSESSMENT, self._patient_id):
             self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, record: SessionRecord | None = None) -> None:
         session = self._session
         follow_ups: tuple[Assessment, ...] = ()
         if session is not None and session.id is not None and session.status == SessionStatus.SIGNED:
             try:
-                follow_ups = self._services.records.record(session.id).follow_ups
+                if record is None or record.session.id != session.id:
+                    record = self._services.records.record(session.id)
+                follow_ups = record.follow_ups
             except ClinicRecError:
                 follow_ups = ()  # out of reach now: the tab keeps to what the services can say
         for label in self.entries:

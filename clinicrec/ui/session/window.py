@@ -34,6 +34,9 @@ from .safety import SafetyPrompts
 from .screening_panel import ScreeningPanel
 from .signing import SessionRecords, SessionSigning
 
+#: How many rows of the points list its column widths are measured on.
+POINTS_SIZED_FROM = 30
+
 
 class SessionWindow(QMainWindow):
     sig_session_saved = Signal(int)  # session id
@@ -87,6 +90,9 @@ class SessionWindow(QMainWindow):
         self.ui.details.clock = self._services.ctx.clock
         self.ui.details.zone_name = self._services.clinic.time_zone()  # typed and shown in the clinic's time
         c.form = SessionForms(self.ui)
+        # The points list sizes its columns from at most 30 rows (those in view first), not from every
+        # row at every change: with a hundred points that cost each dose change ~20 ms of the GUI thread.
+        self.ui.totals.points_view.horizontalHeader().setResizeContentsPrecision(POINTS_SIZED_FROM)
         self.map = self.ui.map
         self.save_state = QLabel(self)
         self.save_state.setObjectName("save_state")
@@ -117,6 +123,7 @@ class SessionWindow(QMainWindow):
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
         self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
         self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
+        self._photos_of: tuple[int, int | None] | None = None  # the session the Photos tab is to show
         self.ui.left_tabs.addTab(self.photos, "Photos")
         self.consent = SessionConsent(self._services, self._bus, self.printer, c.patient.id or 0, self)
         self.statusBar().insertPermanentWidget(0, self.consent.label)
@@ -213,8 +220,9 @@ class SessionWindow(QMainWindow):
         connections: list[tuple[object, Callable[..., object]]] = [
             # the controller tells, the presenter shows
             (c.sig_loaded, p.loaded),
-            (c.sig_loaded, lambda s: self.photos.set_patient(s.patient_id, s.id)),
-            (c.sig_saved, lambda s: self.photos.set_patient(s.patient_id, s.id)),
+            (c.sig_loaded, self._photos_follow),
+            (c.sig_saved, self._photos_follow),
+            (ui.left_tabs.currentChanged, lambda _i: self._show_photos()),
             (c.sig_points_changed, p.refresh_points),
             (c.sig_points_changed, self.printing.update),
             (c.sig_saved, p.saved),
@@ -228,7 +236,7 @@ class SessionWindow(QMainWindow):
             (c.sig_busy_changed, lambda busy: self.setEnabled(not busy)),
             (c.sig_session_signed, p.signed),
             (c.sig_loaded, self.follow_ups.show_session),
-            (c.sig_session_signed, self.follow_ups.show_session),
+            (c.sig_session_signed, lambda s: self.follow_ups.show_session(s, c.signed_record())),
             (c.sig_message, p.status),
             (c.sig_saved, lambda s: self.sig_session_saved.emit(s.id)),
             (c.sig_session_signed, lambda s: self.sig_session_signed.emit(s.id)),
@@ -303,6 +311,19 @@ class SessionWindow(QMainWindow):
         ]
         for signal, slot in connections:
             signal.connect(slot)  # type: ignore[attr-defined]
+
+    # -- the Photos tab ------------------------------------------------------------------------------
+    def _photos_follow(self, session: TreatmentSession) -> None:
+        """The Photos tab follows the session; its photos and consent are read when the tab is shown, so
+        opening the window and each autosave do not wait on them."""
+        self._photos_of = (session.patient_id, session.id)
+        self._show_photos()
+
+    def _show_photos(self) -> None:
+        if self._photos_of is None or self.ui.left_tabs.currentWidget() is not self.photos:
+            return
+        if self._photos_of != (self.photos.patient_id, self.photos.session_id):
+            self.photos.set_patient(*self._photos_of)
 
     # -- Qt's hooks ----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

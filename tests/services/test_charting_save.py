@@ -1,0 +1,88 @@
+"""Saving a draft cheaply (issue 17): a session's points go in one executemany, come back as plain rows
+equal to what the ORM reads, and every save stays provable by the audit trail."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, replace
+
+from sqlalchemy import event, select
+
+from clinicrec.db.models import AuditRow, PointRow, SessionRow
+from clinicrec.domain.models import InjectionPoint
+from clinicrec.services import audit
+from clinicrec.services.mapping import POINT_COLUMNS, points_from, to_point
+from tests.conftest import World, make_patient, make_vial
+from tests.services.test_charting import chart, grid
+
+
+def _statements(world: World) -> list[tuple[str, bool]]:
+    """(SQL, executemany) of every statement the services send from now on."""
+    seen: list[tuple[str, bool]] = []
+
+    def note(_conn, _cursor, statement, _params, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append((statement, executemany))
+
+    event.listen(world.services.db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_hundred_points_are_written_with_one_insert_and_read_back_with_one_select(world: World) -> None:
+    svc = world.services
+    vial = make_vial(svc)
+    draft = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 100)))
+    seen = _statements(world)
+    moved = replace(draft, points=tuple(replace(p, x=p.x + 0.01) for p in draft.points))
+    saved = svc.charting.save_draft(moved)
+    inserts = [many for sql, many in seen if sql.startswith("INSERT INTO injection_points")]
+    reads = [sql for sql, _ in seen if sql.startswith("SELECT") and "FROM injection_points" in sql]
+    assert inserts == [True]  # one executemany, not a hundred statements
+    assert len(reads) == 2  # the points as they were (the audit diff) and as stored now (their ids)
+    with svc.db.read() as s:
+        ids = s.execute(select(PointRow.id).where(PointRow.session_id == saved.id).order_by(PointRow.seq))
+        assert [p.id for p in saved.points] == list(ids.scalars())
+    assert [(p.x, p.units) for p in saved.points] == [(p.x, p.units) for p in moved.points]
+
+
+def test_points_read_as_plain_rows_equal_the_orm_reading(world: World) -> None:
+    """``points_from`` reads every field of a point (a new field must be added to POINT_COLUMNS too)."""
+    assert tuple(f.name for f in fields(InjectionPoint)) == POINT_COLUMNS
+    svc = world.services
+    vial = make_vial(svc)
+    saved = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 12)))
+    table = PointRow.__table__
+    with svc.db.read() as s:
+        row = s.get(SessionRow, saved.id)
+        assert row is not None
+        by_orm = tuple(to_point(p) for p in row.points)
+        plain = s.execute(
+            select(*(table.c[c] for c in POINT_COLUMNS))
+            .where(table.c.session_id == saved.id)
+            .order_by(table.c.seq)
+        )
+        assert points_from(plain) == by_orm == saved.points
+
+
+def test_every_kind_of_save_stays_provable(world: World) -> None:
+    """New, points changed, details only, vials unchanged, points removed: each save's entry proves
+    the session as stored (``audit verify``), and the trail records what changed."""
+    svc = world.services
+    vial = make_vial(svc)
+    saved = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 100)))
+    saved = svc.charting.save_draft(replace(saved, notes="Slight erythema, settled"))
+    saved = svc.charting.save_draft(replace(saved, points=saved.points[:40]))
+    saved = svc.charting.save_draft(replace(saved, points=()))
+    assert saved.points == ()
+    with svc.db.read() as s:
+        result = audit.verify(s)
+        assert result.ok, result.first_problem
+        assert audit.unaltered(s, "session", saved.id)
+        changed = [
+            sorted(json.loads(c))
+            for c in s.execute(
+                select(AuditRow.changes)
+                .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
+                .order_by(AuditRow.id)
+            ).scalars()
+        ]
+    assert changed[1:] == [["notes"], ["points"], ["points"]]
