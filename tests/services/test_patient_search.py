@@ -133,6 +133,7 @@ def test_search_pages_and_counts_match_the_rule(world: World, crowd: list[Patien
         assert svc.patients.count(query) == len(_expected(crowd, query, "name", False)), query
 
 
+@pytest.mark.postgres
 def test_planned_statements_equal_the_plain_ones(world: World, crowd: list[PatientRow], plan: str) -> None:
     """Whole rows too (the screening flag, phone, dates), compared with the plain statement."""
     with world.services.db.read() as s:
