@@ -192,7 +192,7 @@ def page_statement(
     words = query_words(query)
     if not words:
         return plain_page(query, sort=sort, descending=descending)
-    driver = page_driver(s, words, sort=sort, offset=offset, limit=limit)
+    driver = page_driver(s, words, sort=sort, offset=offset, limit=limit, descending=descending)
     if not _is_sqlite(s):
         stmt = list_columns().where(words_filter(words))  # type: ignore[arg-type]
         return _ordered(stmt, sort, descending, by_index=driver is None)
@@ -200,16 +200,45 @@ def page_statement(
     return _ordered(list_columns().where(where), sort, descending)  # type: ignore[arg-type]
 
 
-def page_driver(s: Session, words: Sequence[Word], *, sort: str, offset: int, limit: int) -> int | None:
+def page_driver(
+    s: Session, words: Sequence[Word], *, sort: str, offset: int, limit: int, descending: bool = False
+) -> int | None:
     """Which word's spans to collect the candidates from; None for an ordered scan."""
     sort = sort if sort in SORT_COLUMNS else "name"
     probe = _probe(s, words, PAGE_PROBE_CAP[sort])
     # An ordered scan reads about (offset + limit) / (share of patients matching) index entries.
     scanned = min(probe.patients, (offset + limit) / max(probe.share_matching(), 1e-9))
     driver = probe.fewest_entries(exact_only=True)
-    if driver is None or probe.entries[driver] * SCANNED_PER_CANDIDATE[sort] >= scanned:
+    if driver is None:
         return None
-    return driver
+    cost = probe.entries[driver] * SCANNED_PER_CANDIDATE[sort]
+    if cost < scanned:
+        return driver
+    if sort == "name" and len(words) == 1 and words[0][0].column is PatientRow.last_key:
+        scanned = max(scanned, _scan_to_last_names(s, words[0], probe, offset + limit, descending, cost))
+    return None if cost >= scanned else driver
+
+
+def _scan_to_last_names(
+    s: Session, word: Word, probe: _Probe, wanted: int, descending: bool, cost: float
+) -> float:
+    """The matches of a word's last-name span lie together in name order ("ta...": 85% of the way down),
+    not spread evenly as ``share_matching`` supposes: if the word's other matches (first names, chart
+    numbers) met before that block are too few, an ordered scan reads every entry up to it. Counted up
+    to ``cost`` (the candidates' cost), since beyond it the answer is the same."""
+    span = word[0]
+    before = "last_key >= :hi" if descending else "last_key < :lo"
+    row = s.execute(
+        text(
+            f"SELECT (SELECT count(*) FROM (SELECT 1 FROM patients WHERE {before} LIMIT :cap) AS b), "
+            "(SELECT count(*) FROM (SELECT 1 FROM patients WHERE last_key >= :lo AND last_key < :hi "
+            "LIMIT :cap) AS l)"
+        ),
+        {"lo": span.low, "hi": span.high, "cap": int(cost) + 1},
+    ).one()
+    ahead, last_names = int(row[0]), int(row[1])
+    others_met = (probe.entries[0] - last_names) * ahead / max(probe.patients, 1)
+    return float(ahead) if others_met < wanted else 0.0
 
 
 def count_statement(s: Session, query: str) -> Select[Any]:
