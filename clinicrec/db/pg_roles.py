@@ -93,6 +93,8 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         # the reports' derived rows, recomputed with each chart change (services/report_rollup.py)
         "report_session_use": "SELECT, INSERT, UPDATE, DELETE",
         "report_outcomes": "SELECT, INSERT, UPDATE, DELETE",
+        "photo_measurements": "SELECT, INSERT",  # skin analysis: measuring again adds a row
+        "photo_zone_figures": "SELECT, INSERT",
     },
     "manager": {
         "audit_log": "SELECT",

@@ -4,7 +4,7 @@ Reports at a million patients read a few rows per session instead of every point
 (clinicrec/db/report_rollup.py). Created and filled here; kept by services/report_rollup.py.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0016
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from clinicrec.db.report_rollup import fill
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0016"  # 0010 on the branch; re-chained after 0016 when main was merged
 branch_labels = None
 depends_on = None
 
