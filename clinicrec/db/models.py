@@ -231,6 +231,36 @@ class PointRow(Base):
     __table_args__ = (Index("ix_injection_points_session_zone", "session_id", "zone", "vial_id", "units"),)
 
 
+class ReportUseRow(Base):
+    """Derived for the reports (services/report_rollup.py keeps it): a session's points summed per zone and
+    vial, so a report reads a few rows per session instead of every point. Not clinical data: rebuilt
+    from ``injection_points`` whenever asked, and compared with them by the tests."""
+
+    __tablename__ = "report_session_use"
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(30), primary_key=True)
+    vial_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    units: Mapped[float] = mapped_column(Double)
+    points: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_report_session_use_vial", "vial_id", "session_id", "units"),)
+
+
+class ReportOutcomeRow(Base):
+    """Derived for the reports (services/report_rollup.py keeps it): per session version and follow-up
+    time point, the latest follow-up on the chain's root against the version's own baseline: the change
+    of each measure (NULL without a baseline or a value), GAIS and satisfaction."""
+
+    __tablename__ = "report_outcomes"
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time_point: Mapped[str] = mapped_column(String(20), primary_key=True)
+    pores: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    oil: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    redness: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gais: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    satisfaction: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
 class AcknowledgementRow(Base):
     __tablename__ = "acknowledgements"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -90,6 +90,9 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "photos": "SELECT, INSERT, UPDATE",  # added and voided (never deleted)
         "photo_consents": "SELECT, INSERT",  # each change a new row
         "photo_blobs": "SELECT, INSERT",  # content-addressed image bytes: written once, never changed
+        # the reports' derived rows, recomputed with each chart change (services/report_rollup.py)
+        "report_session_use": "SELECT, INSERT, UPDATE, DELETE",
+        "report_outcomes": "SELECT, INSERT, UPDATE, DELETE",
         "photo_measurements": "SELECT, INSERT",  # skin analysis: measuring again adds a row
         "photo_zone_figures": "SELECT, INSERT",
     },

@@ -37,7 +37,7 @@ from ..db.models import (
 )
 from ..domain.catalogue import SEED_PRODUCTS
 from ..domain.enums import AuditAction
-from ..services import audit_state
+from ..services import audit_state, report_rollup
 from ..services.audit import canonical_json, entry_hash
 from ..services.auth import AuthService
 from ..services.mapping import product_values
@@ -211,6 +211,7 @@ def build_demo(
             .values(last_id=chain.last_id, last_hash=chain.last_hash)
         )
         advance_sequences(conn)
+        report_rollup.rebuild(conn)
     if db.is_sqlite:
         run_outside_transaction(db.engine, "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()

@@ -45,7 +45,7 @@ from ..domain.oversight import order_warnings
 from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from ..domain.vial_draws import VialDraw
-from . import audit
+from . import audit, report_rollup
 from .base import ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
@@ -259,6 +259,7 @@ class ChartingService(ServiceBase):
                     old = self._audit_view(s, row)
                 baseline = self._write_content(s, row, session, actor)
                 s.flush()
+                report_rollup.refresh(s, [row.id])
                 new = self._audit_view(s, row, written=session)
                 changes = audit.diff(old, new)
                 if session.id is None or changes:
@@ -461,6 +462,7 @@ class ChartingService(ServiceBase):
             patient_id = row.patient_id
             s.execute(delete(AssessmentRow).where(AssessmentRow.session_id == row.id))
             s.delete(row)
+            report_rollup.refresh(s, [session_id])
             audit.record(
                 s,
                 actor,

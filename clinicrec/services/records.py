@@ -28,7 +28,7 @@ from ..domain.validation import (
     validate_adverse_event,
     validate_assessment,
 )
-from . import audit
+from . import audit, report_rollup
 from .base import ServiceBase
 from .charting import ChartingService
 from .mapping import (
@@ -109,7 +109,7 @@ class RecordService(ServiceBase):
                 created_at=self.now(),
             )
             s.add(a)
-            s.flush()
+            report_rollup.refresh(s, [row.id])
             audit.record(
                 s,
                 actor,

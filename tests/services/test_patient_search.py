@@ -133,6 +133,7 @@ def test_search_pages_and_counts_match_the_rule(world: World, crowd: list[Patien
         assert svc.patients.count(query) == len(_expected(crowd, query, "name", False)), query
 
 
+@pytest.mark.postgres
 def test_planned_statements_equal_the_plain_ones(world: World, crowd: list[PatientRow], plan: str) -> None:
     """Whole rows too (the screening flag, phone, dates), compared with the plain statement."""
     with world.services.db.read() as s:
@@ -157,3 +158,33 @@ def test_each_plan_is_the_one_chosen_somewhere(world: World, crowd: list[Patient
             for q in QUERIES[1:]
         ]
     assert None in drivers and any(d is not None for d in drivers)
+
+
+@pytest.mark.postgres
+def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world: World) -> None:
+    """3,000 'Aalto's then 400 'Zeller's: spread evenly, 400 matches would be met soon enough by an ordered
+    scan; lying together after every 'Aalto', they are not, so their candidates are collected. Read from
+    the other end (descending) they come first, and the ordered scan is right."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        patient_values(
+            Patient(
+                first_name="Ann",
+                last_name="Aalto" if i < 3000 else "Zeller",
+                date_of_birth=date(1980, 1, 1),
+                chart_number=f"CR-{i:06d}",
+                sex=Sex.FEMALE,
+            )
+        )
+        | {"created_at": now, "updated_at": now, "version": 1}
+        for i in range(3400)
+    ]
+    with world.services.db.write() as s, s.begin():
+        s.execute(insert(PatientRow), rows)
+    words = patient_search.query_words("zel")
+    with world.services.db.read() as s:
+        ascending = patient_search.page_driver(s, words, sort="name", offset=0, limit=200)
+        descending = patient_search.page_driver(s, words, sort="name", offset=0, limit=200, descending=True)
+    assert (ascending, descending) == (0, None)
+    found = world.services.patients.search("zel", limit=5)
+    assert [r.last_name for r in found] == ["Zeller"] * 5

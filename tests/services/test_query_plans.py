@@ -32,6 +32,8 @@ GROWING = (
     "vials",
     "acknowledgements",
     "audit_log",
+    "report_session_use",
+    "report_outcomes",
 )
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(GROWING)})(?: AS \w+)?$")
 SEARCHES = ("", "gar", "m", "cr-0042", "zoe nunez", "1985-03-14", "o'b", "lu c")

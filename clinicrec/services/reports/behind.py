@@ -44,8 +44,8 @@ class RowKey:
     brand: str | None = None  # units per product: the sessions that drew from the product's vials
 
 
-def _stmt(f: ReportFilters, row: RowKey, dialect: str) -> Select[Any]:
-    c = q.cohort(f, row.by, dialect)
+def _stmt(f: ReportFilters, row: RowKey, dialect: str, rollup: bool = True) -> Select[Any]:
+    c = q.cohort(f, row.by, dialect, rollup)
     stmt = (
         select(
             SessionRow.id,
@@ -95,8 +95,10 @@ def _stmt(f: ReportFilters, row: RowKey, dialect: str) -> Select[Any]:
     return stmt.distinct().order_by(SessionRow.performed_at, SessionRow.id).limit(LIMIT)
 
 
-def sessions_behind(s: Session, f: ReportFilters, row: RowKey, dialect: str) -> tuple[SessionBehind, ...]:
+def sessions_behind(
+    s: Session, f: ReportFilters, row: RowKey, dialect: str, rollup: bool = True
+) -> tuple[SessionBehind, ...]:
     return tuple(
         SessionBehind(sid, pid, chart, f"{last}, {first}", at, injector)
-        for sid, pid, chart, last, first, at, injector in s.execute(_stmt(f, row, dialect)).all()
+        for sid, pid, chart, last, first, at, injector in s.execute(_stmt(f, row, dialect, rollup)).all()
     )

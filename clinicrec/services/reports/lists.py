@@ -36,15 +36,17 @@ def _units(value: object) -> float:
     return round(float(value or 0.0), 4)  # type: ignore[arg-type]
 
 
-def product_use(s: Session, f: ReportFilters, now: datetime, dialect: str) -> ProductUseReport:
+def product_use(
+    s: Session, f: ReportFilters, now: datetime, dialect: str, rollup: bool = True
+) -> ProductUseReport:
     """Units, vials and sessions per product and lot; waste of vials past expiry or their in-use window by
     the end date (or now, if earlier)."""
     as_of = min(now, q.day_start(f.end + timedelta(days=1), f.time_zone)) if f.end else now
     as_of_day = min(now.date(), f.end) if f.end else now.date()
     products = {r.id: r for r in s.execute(select(ProductRow)).scalars()}
-    use = s.execute(q.lot_use_stmt(f, dialect)).all()
+    use = s.execute(q.lot_use_stmt(f, dialect, rollup)).all()
     in_use = {p.id: p.in_use_hours for p in products.values()}
-    waste = s.execute(q.waste_stmt(f, as_of, as_of_day, in_use)).all()
+    waste = s.execute(q.waste_stmt(f, as_of, as_of_day, in_use, rollup)).all()
     lots = sorted(
         (
             LotUse(products[pid].brand, lot, int(v), int(n), _units(u))

@@ -29,6 +29,7 @@ from ...db.models import (
     PatientRow,
     PointRow,
     ProductRow,
+    ReportUseRow,
     SessionRow,
     SessionVialRow,
     UserRow,
@@ -46,6 +47,7 @@ from ...domain.report_types import (
     ReportFilters,
 )
 from ..queries import current_versions
+from . import rollup_queries
 
 BASELINE = TimePoint.BASELINE.value
 
@@ -84,7 +86,10 @@ def month_of(column: Any, dialect: str, zone_name: str = "UTC") -> ColumnElement
     return func.to_char(func.timezone(zone_name, func.timezone("UTC", column)), "YYYY-MM")
 
 
-def cohort_conditions(f: ReportFilters, s: Any = SessionRow) -> list[ColumnElement[bool]]:
+def cohort_conditions(
+    f: ReportFilters, s: Any = SessionRow, rollup: bool = True
+) -> list[ColumnElement[bool]]:
+    """``rollup``: read the points' zones from ``report_session_use`` (the same facts, fewer rows)."""
     conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions(s)]
     if f.start is not None:
         conds.append(s.performed_at >= day_start(f.start, f.time_zone))
@@ -95,7 +100,10 @@ def cohort_conditions(f: ReportFilters, s: Any = SessionRow) -> list[ColumnEleme
     if f.indication is not None:
         conds.append((literal(",") + s.indications + literal(",")).like(f"%,{f.indication.value},%"))
     # aliases: a breakdown's own join to the same tables must not swallow these subqueries' FROM
-    if f.zone is not None:
+    if f.zone is not None and rollup:
+        u = aliased(ReportUseRow)
+        conds.append(select(u.session_id).where(u.session_id == s.id, u.zone == f.zone.value).exists())
+    elif f.zone is not None:
         pt = aliased(PointRow)
         conds.append(select(pt.id).where(pt.session_id == s.id, pt.zone == f.zone.value).exists())
     if f.product_id is not None:
@@ -121,8 +129,11 @@ def cohort_conditions(f: ReportFilters, s: Any = SessionRow) -> list[ColumnEleme
     return conds
 
 
-def cohort(f: ReportFilters, by: BreakdownBy | None = None, dialect: str = "sqlite") -> Subquery:
-    """(sid, rid[, key]) of the report's sessions; with ``by``, one row per session and group it falls in."""
+def cohort(
+    f: ReportFilters, by: BreakdownBy | None = None, dialect: str = "sqlite", rollup: bool = True
+) -> Subquery:
+    """(sid, rid[, key]) of the report's sessions; with ``by``, one row per session and group it falls in.
+    ``rollup``: zones from the derived ``report_session_use`` rather than every point."""
     s = SessionRow
     rid = func.coalesce(s.root_id, s.id)
     stmt: Select[Any]
@@ -133,6 +144,12 @@ def cohort(f: ReportFilters, by: BreakdownBy | None = None, dialect: str = "sqli
     elif by is BreakdownBy.MONTH:
         stmt = select(
             s.id.label("sid"), rid.label("rid"), month_of(s.performed_at, dialect, f.time_zone).label("key")
+        )
+    elif by is BreakdownBy.ZONE and rollup:
+        stmt = (
+            select(s.id.label("sid"), rid.label("rid"), ReportUseRow.zone.label("key"))
+            .join(ReportUseRow, ReportUseRow.session_id == s.id)
+            .distinct()
         )
     elif by is BreakdownBy.ZONE:
         stmt = (
@@ -154,16 +171,19 @@ def cohort(f: ReportFilters, by: BreakdownBy | None = None, dialect: str = "sqli
             .join(SessionVialRow, and_(SessionVialRow.session_id == s.id, SessionVialRow.seq == 0))
             .join(conc, conc.c.vial_id == SessionVialRow.vial_id)
         )
-    return stmt.where(*cohort_conditions(f, s)).subquery("cohort")
+    return stmt.where(*cohort_conditions(f, s, rollup)).subquery("cohort")
 
 
 def _n(x: Any) -> Any:
     return func.coalesce(func.sum(x), 0)
 
 
-def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool) -> Select[Any]:
+def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool, rollup: bool = True) -> Select[Any]:
     """Per time point (and group): n, sum, sum of squares and improved count of each measure's change;
-    GAIS counts; satisfaction n, sum and sum of squares."""
+    GAIS counts; satisfaction n, sum and sum of squares. ``rollup``: from the derived ``report_outcomes``
+    (the same figures), else from the assessments."""
+    if rollup:
+        return rollup_queries.outcome_stmt(c, time_point, keyed)
     fu, base, later = aliased(AssessmentRow), aliased(AssessmentRow), aliased(AssessmentRow)
     newer = (
         select(later.id)
@@ -227,10 +247,12 @@ def events_by_kind_stmt(c: Subquery) -> Select[Any]:
     )
 
 
-def drawn_per_session_vial(f: ReportFilters, dialect: str) -> Select[Any]:
+def drawn_per_session_vial(f: ReportFilters, dialect: str, rollup: bool = True) -> Select[Any]:
     """Units drawn per (session, vial) in the report's sessions (points limited by the zone and product
     filters)."""
-    c = cohort(f, None, dialect)
+    c = cohort(f, None, dialect, rollup)
+    if rollup:
+        return rollup_queries.drawn_per_session_vial(c, f)
     stmt = select(
         PointRow.session_id.label("sid"),
         PointRow.vial_id.label("vial_id"),
@@ -243,9 +265,9 @@ def drawn_per_session_vial(f: ReportFilters, dialect: str) -> Select[Any]:
     return stmt.group_by(PointRow.session_id, PointRow.vial_id)
 
 
-def lot_use_stmt(f: ReportFilters, dialect: str) -> Select[Any]:
+def lot_use_stmt(f: ReportFilters, dialect: str, rollup: bool = True) -> Select[Any]:
     """(product_id, lot or NULL for the product's total, vials, sessions, units): lots, then totals."""
-    x = drawn_per_session_vial(f, dialect).cte("drawn").prefix_with("MATERIALIZED")
+    x = drawn_per_session_vial(f, dialect, rollup).cte("drawn").prefix_with("MATERIALIZED")
     by_lot = (
         select(
             VialRow.product_id,
@@ -272,24 +294,29 @@ def lot_use_stmt(f: ReportFilters, dialect: str) -> Select[Any]:
 
 
 def waste_stmt(
-    f: ReportFilters, as_of: datetime, as_of_day: date, in_use_hours: dict[int, int]
+    f: ReportFilters, as_of: datetime, as_of_day: date, in_use_hours: dict[int, int], rollup: bool = True
 ) -> Select[Any]:
     """Vials opened in the period that are past expiry on ``as_of_day`` or past their in-use window at
     ``as_of``: (product_id, lot, vials, vial units, units drawn, units wasted)."""
     # units drawn from each vial by current session versions (signed or draft), found through the
     # session-vial links so that only this report's vials are summed
     drawn = (
-        select(func.coalesce(func.sum(PointRow.units), 0.0))
-        .select_from(SessionVialRow)
-        .join(
-            PointRow,
-            and_(
-                PointRow.session_id == SessionVialRow.session_id, PointRow.vial_id == SessionVialRow.vial_id
-            ),
+        rollup_queries.drawn_from_vial()
+        if rollup
+        else (
+            select(func.coalesce(func.sum(PointRow.units), 0.0))
+            .select_from(SessionVialRow)
+            .join(
+                PointRow,
+                and_(
+                    PointRow.session_id == SessionVialRow.session_id,
+                    PointRow.vial_id == SessionVialRow.vial_id,
+                ),
+            )
+            .join(SessionRow, SessionRow.id == SessionVialRow.session_id)
+            .where(SessionVialRow.vial_id == VialRow.id, current_versions())
+            .scalar_subquery()
         )
-        .join(SessionRow, SessionRow.id == SessionVialRow.session_id)
-        .where(SessionVialRow.vial_id == VialRow.id, current_versions())
-        .scalar_subquery()
     )
     timed_out = (
         or_(

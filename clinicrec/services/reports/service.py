@@ -99,6 +99,10 @@ def outcome_from_row(tp: TimePoint, values: Sequence[Any]) -> Outcome:
 
 
 class ReportService(ServiceBase):
+    #: False: every figure from the clinical tables rather than the derived ``report_*`` tables
+    #: (services/report_rollup.py); the tests compare the two.
+    rollup: bool = True
+
     # -- who sees what ------------------------------------------------------------------------------
     def _scoped(self, filters: ReportFilters) -> tuple[Actor, ReportFilters]:
         """The filters as the actor may run them: an injector's figures are always their own."""
@@ -138,10 +142,10 @@ class ReportService(ServiceBase):
     def summary(self, filters: ReportFilters) -> OutcomeSummary:
         """Mean change from baseline per measure at each follow-up time point, GAIS and satisfaction."""
         _, f = self._scoped(filters)
-        c = q.cohort(f, None, self._dialect())
+        c = q.cohort(f, None, self._dialect(), self.rollup)
         with self.reading() as s:
             sessions = int(s.execute(q.sessions_stmt(c, False)).scalar_one())
-            rows = s.execute(q.outcome_stmt(c, f.time_point, False)).all()
+            rows = s.execute(q.outcome_stmt(c, f.time_point, False, self.rollup)).all()
         outcomes = sorted(
             (outcome_from_row(TimePoint(r[0]), r[1:]) for r in rows), key=lambda o: _ORDER[o.time_point]
         )
@@ -151,11 +155,12 @@ class ReportService(ServiceBase):
         """The outcome at one time point, the session count and adverse events per group."""
         _, f = self._scoped(filters)
         tp = f.time_point or DEFAULT_BREAKDOWN_POINT
-        c = q.cohort(f, by, self._dialect())
+        c = q.cohort(f, by, self._dialect(), self.rollup)
         with self.reading() as s:
             sessions = {r[0]: int(r[1]) for r in s.execute(q.sessions_stmt(c, True)).all()}
             outcomes = {
-                r[0]: outcome_from_row(tp, r[2:]) for r in s.execute(q.outcome_stmt(c, tp, True)).all()
+                r[0]: outcome_from_row(tp, r[2:])
+                for r in s.execute(q.outcome_stmt(c, tp, True, self.rollup)).all()
             }
             events = {r[0]: int(r[1]) for r in s.execute(q.events_stmt(c, True)).all()}
             labels = self._labels(s, by, set(sessions))
@@ -184,7 +189,7 @@ class ReportService(ServiceBase):
     def safety(self, filters: ReportFilters) -> SafetyReport:
         _, f = self._scoped(replace(filters, time_point=None))
         dialect = self._dialect()
-        c = q.cohort(f, None, dialect)
+        c = q.cohort(f, None, dialect, self.rollup)
         with self.reading() as s:
             sessions = int(s.execute(q.sessions_stmt(c, False)).scalar_one())
             kinds = s.execute(q.events_by_kind_stmt(c)).all()
@@ -211,7 +216,7 @@ class ReportService(ServiceBase):
     def _safety_groups(
         self, s: Session, f: ReportFilters, by: BreakdownBy, dialect: str
     ) -> tuple[SafetyGroupRow, ...]:
-        c = q.cohort(f, by, dialect)
+        c = q.cohort(f, by, dialect, self.rollup)
         sessions = {r[0]: int(r[1]) for r in s.execute(q.sessions_stmt(c, True)).all()}
         events = {r[0]: (int(r[1]), int(r[2])) for r in s.execute(q.events_stmt(c, True)).all()}
         labels = self._labels(s, by, set(sessions))
@@ -225,7 +230,7 @@ class ReportService(ServiceBase):
     def product_use(self, filters: ReportFilters) -> ProductUseReport:
         _, f = self._scoped(replace(filters, time_point=None))
         with self.reading() as s:
-            return lists.product_use(s, f, self.now(), self._dialect())
+            return lists.product_use(s, f, self.now(), self._dialect(), self.rollup)
 
     def follow_up_gaps(self, filters: ReportFilters) -> FollowUpGaps:
         _, f = self._scoped(replace(filters, time_point=None))
@@ -254,7 +259,7 @@ class ReportService(ServiceBase):
         """The signed sessions a report row counts (``behind.RowKey``), in the actor's own scope."""
         _, f = self._scoped(replace(filters, time_point=None))  # the row says which follow-up, if any
         with self.reading() as s:
-            return behind.sessions_behind(s, f, row, self._dialect())
+            return behind.sessions_behind(s, f, row, self._dialect(), self.rollup)
 
     # -- saved filter presets -----------------------------------------------------------------------
     def presets(self) -> tuple[FilterPreset, ...]:
