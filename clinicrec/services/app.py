@@ -175,6 +175,7 @@ class Services:
         unchanged, need not read it again (``db.integrity.check_remembering``)."""
         file = self.database_file
         key = database_key(self.db.engine)
+        self.auth.wait_for_sign_in_entry()
         self.db.dispose()
         if remember_check and file is not None and file.is_file():
             from ..db.integrity import check_remembering

@@ -11,6 +11,7 @@ import pytest
 
 from clinicrec.db import encryption, integrity
 from clinicrec.domain.enums import Role
+from clinicrec.domain.errors import AuthenticationError
 from clinicrec.domain.models import ClinicSettings, User
 from clinicrec.services import unlock
 from clinicrec.services.app import Services, open_services
@@ -120,6 +121,7 @@ def test_a_damaged_encrypted_file_being_checked_is_never_written(
     svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
     try:
         checks.go.set()
+        svc.db.engine.clinicrec_gate["gate"].check.report()  # the verdict is in: damaged
         with pytest.raises(DatabaseRefused, match="damaged"):
             svc.auth.sign_in("admin", PASSWORD)  # the sign-in's entry is a write: refused
         with pytest.raises(DatabaseRefused, match="damaged"):  # every later write too
@@ -130,3 +132,58 @@ def test_a_damaged_encrypted_file_being_checked_is_never_written(
     assert not Path(str(clinic) + integrity.CHECKED_SUFFIX).exists()
     with pytest.raises(Exception, match="damaged"):  # and the next sign-in is refused as before
         unlock.sign_in_encrypted(clinic, "admin", PASSWORD)
+
+
+def _entries(svc: Services, action: str) -> list[str]:
+    with svc.db.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT changes FROM audit_log WHERE action = ?", (action,)).all()
+    return [str(r[0]) for r in rows]
+
+
+def test_a_sign_in_while_the_file_is_checked_is_at_once_and_its_entry_follows_the_check(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    try:
+        before = len(_entries(svc, "sign_in"))
+        actor = svc.auth.sign_in("admin", PASSWORD)  # the check has not even begun: no waiting
+        assert actor.username == "admin" and checks.calls == 0
+        assert [p.last_name for p in svc.patients.search(NAME)] == [NAME]
+        assert len(_entries(svc, "sign_in")) == before  # nothing written yet
+        checks.go.set()
+        svc.auth.wait_for_sign_in_entry()
+        with pytest.raises(AuthenticationError):  # a wrong password is refused (and recorded) as ever
+            svc.auth.sign_in("admin", "not the password")
+        entries = _entries(svc, "sign_in")
+        assert len(entries) == before + 1 and "signed_in_at" in entries[-1]
+        assert len(_entries(svc, "sign_in_failed")) >= 1
+        svc.act_as(actor)
+        assert svc.audit_log.verify_chain().ok
+    finally:
+        svc.db.dispose()
+
+
+def test_a_sign_in_while_a_damaged_file_is_checked_writes_nothing(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open(clinic, "r+b") as fh:
+        size = clinic.stat().st_size
+        fh.seek((size // 4096 // 2) * 4096)
+        fh.write(bytes((i * 37 + 11) % 256 for i in range(4096)))
+    before = fingerprint(clinic)
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    try:
+        svc.auth.sign_in("admin", PASSWORD)
+        checks.go.set()
+        svc.auth.wait_for_sign_in_entry()  # its entry was refused: the file is damaged
+        with pytest.raises(DatabaseRefused, match="damaged"):  # and so is the user's first write
+            make_patient(svc, last_name="Adeyemi")
+    finally:
+        svc.db.dispose()
+    assert fingerprint(clinic) == before
