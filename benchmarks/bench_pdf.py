@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from clinicrec.domain import facemap
@@ -79,8 +79,16 @@ def make_record(n_points: int = 100) -> SessionRecord:
 
 
 def plain_document(text: str) -> Callable[[], None]:
-    """A plain SimpleDocTemplate with the same text, one Paragraph per line, built in memory."""
-    style = getSampleStyleSheet()["Normal"]
+    """A plain SimpleDocTemplate with the same text, one Paragraph per line, built in memory.
+
+    The fair baseline: the same words in the same embedded font (DejaVu, subset into the file as every
+    ClinicRec PDF must, for names like "Zoë Ñúñez-Øster"); ReportLab's sample style alone would use
+    the built-in Helvetica, which embeds nothing and so measures a cheaper document than any we may print.
+    """
+    from clinicrec.pdf.common import FONT, register_fonts
+
+    register_fonts()
+    style = ParagraphStyle("plain", parent=getSampleStyleSheet()["Normal"], fontName=FONT)
     lines = [escape(line) for line in text.splitlines() if line.strip()]
 
     def build() -> None:

@@ -172,6 +172,13 @@ def gate_writes(engine: Engine, gate: Any) -> None:
     engine.clinicrec_gate["gate"] = gate  # type: ignore[attr-defined]  # read by _configure_sqlite's begin
 
 
+def pending_write_gate(engine: Engine) -> Any | None:
+    """The write gate still closed on ``engine`` while its file's integrity check is running, else None
+    (none, open, or shut for good by a failed check)."""
+    gate = getattr(engine, "clinicrec_gate", {}).get("gate")
+    return None if gate is None or gate.is_open() or gate.check.done() else gate
+
+
 def _through_gate(conn: Connection, gate: Any) -> None:
     """Before a transaction begins: a write waits for the gate; once it is open, query_only is lifted."""
     if conn.get_execution_options().get("clinicrec_write"):

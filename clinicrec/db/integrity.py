@@ -141,14 +141,19 @@ def forget_clean_check(path: Path) -> None:
     _sidecar(path).unlink(missing_ok=True)
 
 
-def check_remembering(path: Path) -> IntegrityReport:
-    """The start-up check: ``check_file(path)``, skipped when the file is provably unchanged since its last
-    clean check; a clean result is remembered when nothing changed the file while it was read."""
+#: A check of one file (``check_file``; an encrypted file's, with its key: ``services.unlock``).
+FileCheck = Callable[[Path], IntegrityReport]
+
+
+def check_remembering(path: Path, check: FileCheck | None = None) -> IntegrityReport:
+    """The start-up check: ``check(path)`` (``check_file`` unless given), skipped when the file is provably
+    unchanged since its last clean check; a clean result is remembered when nothing changed the file while
+    it was read."""
     path = Path(path)
     if path.exists() and unchanged_since_clean_check(path):
         return IntegrityReport(path, ok=True, remembered=True)
     before = file_identity(path)
-    report = check_file(path)
+    report = (check or check_file)(path)
     if report.exists and report.ok and file_identity(path) == before:
         remember_clean_check(path, before)
     elif not report.ok:
@@ -164,8 +169,9 @@ class BackgroundCheck:
     Nothing is written meanwhile: writes pass a ``WriteGate`` that waits for the verdict.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, check: FileCheck | None = None) -> None:
         self.path = Path(path)
+        self._check = check
         self._report: IntegrityReport | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-integrity-check", daemon=True)
@@ -173,7 +179,7 @@ class BackgroundCheck:
 
     def _run(self) -> None:
         try:
-            self._report = check_remembering(self.path)
+            self._report = check_remembering(self.path, self._check)
         except BaseException as e:  # noqa: BLE001 - raised again, in the caller's thread, by report()
             self._error = e
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 from ..domain.enums import Language
@@ -151,11 +152,17 @@ def load_template_text(source: str | Path = "aftercare", language: Language = La
     """The text of a shipped template (``"aftercare"``, ``"leaflet"``) in ``language``, or of a
     clinic-supplied file."""
     if isinstance(source, str) and "/" not in source and "\\" not in source and not source.endswith(".txt"):
-        return resource(*shipped_template_parts(source, language)).read_text(encoding="utf-8-sig")
+        return _shipped_text(source, Language(language))
     try:
         return Path(source).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError([TemplateProblem(0, f"cannot read {source}: {exc}")], str(source)) from exc
+
+
+@lru_cache(maxsize=16)
+def _shipped_text(kind: str, language: Language) -> str:
+    """A shipped template's text, read once (it is part of the installed program, not the clinic's)."""
+    return resource(*shipped_template_parts(kind, language)).read_text(encoding="utf-8-sig")
 
 
 # --------------------------------------------------------------------------- placeholders
@@ -235,6 +242,12 @@ def _tokens(
     if buf:
         out.append(_Token("".join(buf), False))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _filled_tokens(raw: str) -> tuple[_Token, ...]:
+    """``_tokens`` of an item being filled (the template's lines are few and filled on every handout)."""
+    return tuple(_tokens(raw, 0, None, []))
 
 
 def _check_bold(text: str, lineno: int, problems: list[TemplateProblem]) -> None:
@@ -363,10 +376,19 @@ def validate_template(
     language: Language = Language.ENGLISH,
 ) -> Template:
     """The parsed template, or ``TemplateError`` listing every problem with its line number."""
-    template, problems = parse_template(text, allowed, language)
+    template, problems = _parsed(text, frozenset(allowed), Language(language))
     if problems:
         raise TemplateError(sorted(problems, key=lambda p: p.line), source)
     return template
+
+
+@lru_cache(maxsize=64)
+def _parsed(
+    text: str, allowed: frozenset[str], language: Language
+) -> tuple[Template, tuple[TemplateProblem, ...]]:
+    """``parse_template`` once per text (a template is immutable; every handout prints the same one)."""
+    template, problems = parse_template(text, allowed, language)
+    return template, tuple(problems)
 
 
 # --------------------------------------------------------------------------- filling
@@ -386,7 +408,7 @@ def fill(raw: str, values: Mapping[str, str], *, markup: bool = True) -> str | N
     """
     from xml.sax.saxutils import escape  # here: it loads urllib and http, and the main window loads us
 
-    tokens = _tokens(raw, 0, None, [])
+    tokens = _filled_tokens(raw)
     fields = [t for t in tokens if t.is_field]
     if fields and not any(_clean(values.get(t.text, "")) for t in fields):
         return None

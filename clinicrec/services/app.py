@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from ..db.engine import Database, gate_writes, make_engine, sqlite_path
+from ..db.engine import Database, database_key, gate_writes, make_engine, sqlite_path
 from ..db.migrate import stamped_revision, upgrade_if_needed
 from ..db.migrations import HEAD
 from ..db.types import utcnow
@@ -182,11 +182,18 @@ class Services:
         file, read-only, and remember a clean verdict beside it, so that the next start, finding the file
         unchanged, need not read it again (``db.integrity.check_remembering``)."""
         file = self.database_file
+        key = database_key(self.db.engine)
+        self.auth.wait_for_sign_in_entry()
         self.db.dispose()
-        if remember_check and file is not None and file.is_file() and not self.encrypted:
+        if remember_check and file is not None and file.is_file():
             from ..db.integrity import check_remembering
 
-            check_remembering(file)
+            if key is None:
+                check_remembering(file)
+            else:
+                from .unlock import encrypted_check
+
+                check_remembering(file, encrypted_check(key))
 
     def has_accounts(self) -> bool:
         """False for a database with no ClinicRec schema or no user yet (a new server database)."""

@@ -161,6 +161,9 @@ class BulkEntry:
     entity_id: int
     patient_id: int | None
     changes: dict[str, Any]
+    #: When and by whom, where not now and the caller's actor (a demo database's history): (id, name).
+    at: datetime | None = None
+    user: tuple[int | None, str] | None = None
 
 
 def record_bulk(
@@ -171,6 +174,7 @@ def record_bulk(
     entries: list[BulkEntry],
     *,
     username: str | None = None,
+    row_hashes: dict[int, str] | None = None,
 ) -> None:
     """Append one entry per record (an import's thousands of patients) inside the caller's transaction:
     the same chain, hashes and row hashes as ``record`` gives each (tests compare them with
@@ -178,12 +182,19 @@ def record_bulk(
 
     An import of 100,000 patients writes 100,000 entries, so the per-entry work is kept to what differs
     between entries: the fields every entry shares (time, user, action, entity) are encoded once, and
-    each entry's canonical JSON is assembled around them."""
+    each entry's canonical JSON is assembled around them.
+
+    ``row_hashes``: the records' state hashes when the caller has just read them all in one pass
+    (``audit_state.all_state_hashes``: the demo build), instead of reading them again here."""
     if not entries:
         return
     hashes: dict[int, str] = {}
     if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY:
-        hashes = audit_state.state_hashes_of(s, entity, [e.entity_id for e in entries])
+        hashes = (
+            row_hashes
+            if row_hashes is not None
+            else audit_state.state_hashes_of(s, entity, [e.entity_id for e in entries])
+        )
     s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
     head = _locked_head(s)
     at = utcnow()
@@ -192,11 +203,20 @@ def record_bulk(
     last_id, last_hash = head.last_id, head.last_hash
     # canonical_json([prev_hash, id, at, user_id, username, action, entity, entity_id, patient_id,
     # changes(, row_hash)]) == '["' prev '",' id ',' SHARED ',' entity_id ',' patient_id ',' changes ...
-    shared = _ENCODER.encode([at, uid, uname, action.value, entity])[1:-1]
     encode = _ENCODER.encode
     sha256 = hashlib.sha256
+    who = (at, uid, uname)
+    shared = encode([at, uid, uname, action.value, entity])[1:-1]
     rows: list[tuple[Any, ...]] = []
     for e in entries:
+        if e.at is not None or e.user is not None:
+            e_at, (e_uid, e_name) = e.at or at, e.user or (uid, uname)
+            if (e_at, e_uid, e_name) != who:
+                who = (e_at, e_uid, e_name)
+                shared = encode([e_at, e_uid, e_name, action.value, entity])[1:-1]
+        elif who != (at, uid, uname):
+            who = (at, uid, uname)
+            shared = encode([at, uid, uname, action.value, entity])[1:-1]
         row_hash = hashes.get(e.entity_id, audit_state.GONE) if hashes else None
         changes_json = encode(e.changes)
         eid = last_id + 1
@@ -209,9 +229,10 @@ def record_bulk(
         h = sha256(text.encode("utf-8")).hexdigest()
         rows.append(
             (
+                who[0],
                 eid,
-                uid,
-                uname,
+                who[1],
+                who[2],
                 action.value,
                 entity,
                 entity_id,
@@ -223,26 +244,32 @@ def record_bulk(
             )
         )
         last_id, last_hash = eid, h
-    _insert_entries(s, at, rows)
+    _insert_entries(s, rows)
     head.last_id, head.last_hash = last_id, last_hash
     s.flush()
 
 
 _BULK_COLUMNS = (
-    "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
+    "at", "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
     "hash", "row_hash",
 )  # fmt: skip
 
 
-def _insert_entries(s: Session, at: datetime, rows: list[tuple[Any, ...]]) -> None:
-    """The entries with the driver's executemany in the session's transaction; the one time stamp is
-    bound by the column's own type once (the rest are plain strings and integers)."""
+def _insert_entries(s: Session, rows: list[tuple[Any, ...]]) -> None:
+    """The entries with the driver's executemany in the session's transaction; each time stamp is bound
+    by the column's own type, once per distinct time (the rest are plain strings and integers)."""
     conn = s.connection()
     dialect = conn.dialect
     bind_at = AuditRow.__table__.c.at.type._cached_bind_processor(dialect)  # noqa: SLF001
-    stored_at = bind_at(at) if bind_at else at
+    stored: dict[datetime, Any] = {}
+
+    def bound(at: datetime) -> Any:
+        if at not in stored:
+            stored[at] = bind_at(at) if bind_at else at
+        return stored[at]
+
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    columns = ("at", *_BULK_COLUMNS)
+    columns = _BULK_COLUMNS
     sql = (
         f"INSERT INTO {AuditRow.__tablename__} ({', '.join(columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
@@ -250,7 +277,7 @@ def _insert_entries(s: Session, at: datetime, rows: list[tuple[Any, ...]]) -> No
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, [(stored_at, *r) for r in rows[i : i + 5000]])
+            cursor.executemany(sql, [(bound(r[0]), *r[1:]) for r in rows[i : i + 5000]])
     finally:
         cursor.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.crypto import RECOVERY, KeyFile, key_file_for, parse_password_hash
-from ..db.engine import Database, sqlite_path
+from ..db.engine import Database, pending_write_gate, sqlite_path
 from ..db.engine import database_key as engine_key
 from ..db.models import ClinicRow, FailedSignInRow, UserRow
 from ..domain.enums import AuditAction, Role
@@ -57,6 +58,8 @@ def actor_of(row: UserRow) -> Actor:
 
 class AuthService(ServiceBase):
     hasher = password_hasher()
+    #: The entry of a sign-in made while the file was still being checked, to be written (early_sign_in).
+    pending_entry: threading.Thread | None = None
 
     # -- accounts --------------------------------------------------------------------------------
     def has_users(self) -> bool:
@@ -332,6 +335,13 @@ class AuthService(ServiceBase):
         (which a manager reads) records the reason.
         """
         now = self.now()
+        checked: bool | None = None  # the password already checked (the file still being checked)
+        if pending_write_gate(self.db.engine) is not None:
+            from .early_sign_in import sign_in_before_check
+
+            actor, checked = sign_in_before_check(self, username, password, proof)
+            if actor is not None:
+                return actor
         with self.writing() as s:
             row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
             if row is None or not row.active:
@@ -348,7 +358,11 @@ class AuthService(ServiceBase):
                     username=username,
                     changes={"reason": [None, "account locked"]},
                 )
-            elif not self._proven(row.password_hash, proof) and not self._verify(row.password_hash, password):
+            elif not (
+                checked
+                if checked is not None
+                else self._proven(row.password_hash, proof) or self._verify(row.password_hash, password)
+            ):
                 row.failed_attempts += 1
                 locked = row.failed_attempts >= MAX_FAILED_ATTEMPTS
                 if locked:
@@ -375,12 +389,21 @@ class AuthService(ServiceBase):
         raise AuthenticationError(SIGN_IN_REFUSED)
 
     def sign_out(self) -> None:
+        self.wait_for_sign_in_entry()
         actor = self._ctx.actor
         if actor is None:
             return
         with self.writing() as s:
             audit.record(s, actor, AuditAction.SIGN_OUT, "user", actor.user_id)
         self._ctx.actor = None
+
+    def wait_for_sign_in_entry(self) -> None:
+        """A sign-in made while the file was still being checked has its entry written once the check
+        passes (``early_sign_in``): wait for it (the sign-out's entry follows it; an exit writes it)."""
+        pending = self.pending_entry
+        if pending is not None:
+            pending.join()
+            self.pending_entry = None
 
     def _count_unknown(self, s: Session, username: str, now: datetime, *, known: bool) -> None:
         """Unknown names: one counter row per hour and one audit entry per hour, however many tries."""

@@ -122,7 +122,8 @@ def inspect(
     (a damaged file is refused at the first write, and never written).
 
     An encrypted file is refused (``EncryptedDatabase``) unless its ``key`` is given; with the key, its
-    check is the one ``services.unlock`` ran when the password unwrapped the key."""
+    check is the one ``services.unlock`` started when the password unwrapped the key (still running
+    with ``defer``: the same gate)."""
     where = locate(url)
     if where.backend == "postgresql":
         _reach_server(url)
@@ -150,6 +151,8 @@ def inspect(
     if _encrypted(url) is not None:
         if key is None:
             raise EncryptedDatabase(file)
+        if defer and started is not None and started.path == file and not started.done():
+            return Inspected(url, where, gate=WriteGate(started, _refusal(url, started)))
         return Inspected(url, where)
     if defer and started is not None and started.path == file and not started.done():
         _require_clinicrec(file)

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db import crypto, encryption
+from ..db import crypto, encryption, integrity
 from ..db.types import utcnow
 from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
@@ -39,6 +39,18 @@ def quick_check(path: Path, key: bytes) -> list[str]:
         return [str(e)]
     finally:
         conn.close()
+
+
+def encrypted_check(key: bytes) -> Callable[[Path], integrity.IntegrityReport]:
+    """``quick_check`` with ``key`` as a file check (``integrity.check_remembering``, ``BackgroundCheck``)."""
+
+    def check(path: Path) -> integrity.IntegrityReport:
+        if not path.exists():
+            return integrity.IntegrityReport(path, ok=True, exists=False)
+        problems = quick_check(path, key)
+        return integrity.IntegrityReport(path, ok=not problems, problems=tuple(problems))
+
+    return check
 
 
 def sign_in_encrypted(
@@ -78,11 +90,26 @@ def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], date
     return services
 
 
+#: How long the opening waits for a check about to end (a small file's) rather than gate the writes.
+CHECK_GRACE_S = 0.1
+
+
 def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Services:
-    problems = quick_check(path, key)
-    if problems:
-        raise StorageError(f"The database is damaged ({problems[0]}); restore the latest good backup.")
-    return open_services(f"sqlite:///{path}", clock=clock, key=key)
+    """Open the file once its quick_check has passed, or at once for reading while it runs.
+
+    A file provably unchanged since its last clean check (the sidecar of ``integrity.check_remembering``,
+    written at the application's exit) is not read again. Otherwise the check reads the file on a thread
+    of its own; a large file is opened for reading meanwhile and every write (the sign-in's entry too)
+    waits behind a gate for the verdict: a damaged file is never written."""
+    check = integrity.BackgroundCheck(path, encrypted_check(key))
+    if check.done(CHECK_GRACE_S):
+        report = check.report()
+        if not report.ok:
+            raise StorageError(
+                f"The database is damaged ({report.problems[0]}); restore the latest good backup."
+            )
+        return open_services(f"sqlite:///{path}", clock=clock, key=key)
+    return open_services(f"sqlite:///{path}", clock=clock, key=key, started=check, defer_check=True)
 
 
 def encrypt_new(plain: Path, target: Path) -> tuple[bytes, str]:

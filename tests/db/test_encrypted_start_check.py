@@ -1,0 +1,189 @@
+"""Signing in to an encrypted database without waiting for its integrity check: a file unchanged since the
+clean check at the application's exit is not read again, and a file being checked is read at once while
+every write (the sign-in's entry too) waits for the verdict; a damaged file is still never written."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from clinicrec.db import encryption, integrity
+from clinicrec.domain.enums import Role
+from clinicrec.domain.errors import AuthenticationError
+from clinicrec.domain.models import ClinicSettings, User
+from clinicrec.services import unlock
+from clinicrec.services.app import Services, open_services
+from clinicrec.services.auth import actor_of
+from clinicrec.services.opening import DatabaseRefused
+from tests.conftest import PASSWORD, make_patient
+from tests.db.test_integrity import fingerprint
+
+NAME = "Quenby-Lovelace"
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Path:
+    """An encrypted clinic database with one patient, closed."""
+    path = tmp_path / "clinic" / "clinicrec.sqlite3"
+    path.parent.mkdir()
+    svc = open_services(f"sqlite:///{path}", create=True)
+    svc.auth.create_first_admin(User("admin", "Alex Admin", "MD", Role.ADMIN), PASSWORD)
+    svc.act_as(svc.auth.sign_in("admin", PASSWORD))
+    svc.clinic.setup(ClinicSettings(name="Harbour Skin Clinic"))
+    make_patient(svc, last_name=NAME)
+    svc.db.dispose()
+    return path
+
+
+class Counted:
+    """The real encrypted quick_check, counted; ``held`` keeps it from starting until ``go`` is set."""
+
+    def __init__(self, held: bool = False) -> None:
+        self.calls = 0
+        self.go = threading.Event()
+        if not held:
+            self.go.set()
+        self.real = unlock.encrypted_check
+
+    def __call__(self, key: bytes):  # type: ignore[no-untyped-def]
+        check = self.real(key)
+
+        def counted(path: Path) -> integrity.IntegrityReport:
+            self.go.wait()
+            self.calls += 1
+            return check(path)
+
+        return counted
+
+
+def _admin_of(svc: Services) -> None:
+    from sqlalchemy import select
+
+    from clinicrec.db.models import UserRow
+
+    with svc.db.read() as s:
+        svc.act_as(actor_of(s.execute(select(UserRow).where(UserRow.username == "admin")).scalar_one()))
+
+
+def test_an_encrypted_file_checked_at_exit_is_not_read_at_the_next_sign_in(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = Counted()
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    svc = unlock.sign_in_encrypted(clinic, "admin", PASSWORD)
+    assert checks.calls == 1  # never checked before: read once
+    svc.close(remember_check=True)  # the application's exit: checked (with the key) and remembered
+    assert checks.calls == 2
+    sidecar = Path(str(clinic) + integrity.CHECKED_SUFFIX)
+    assert sidecar.exists() and NAME not in sidecar.read_text()
+    again = unlock.sign_in_encrypted(clinic, "admin", PASSWORD)
+    assert checks.calls == 2  # provably unchanged: not read again
+    assert [p.last_name for p in again.patients.search(NAME)] == [NAME]
+    again.db.dispose()  # the sign-in wrote: the file changed since its check
+    unlock.sign_in_encrypted(clinic, "admin", PASSWORD).db.dispose()
+    assert checks.calls == 3
+
+
+def test_an_encrypted_file_being_checked_is_read_at_once_and_written_once_it_passes(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    try:
+        _admin_of(svc)
+        assert [p.last_name for p in svc.patients.search(NAME)] == [NAME]  # read while the check waits
+        with svc.db.engine.connect() as conn, pytest.raises(Exception, match="readonly"):
+            conn.exec_driver_sql("DELETE FROM patients")  # a write that skips the gate: SQLite refuses it
+        assert checks.calls == 0
+        checks.go.set()
+        make_patient(svc, last_name="Adeyemi")  # waits for the verdict, which is good
+        assert checks.calls == 1
+        assert {p.last_name for p in svc.patients.search("")} >= {NAME, "Adeyemi"}
+    finally:
+        svc.db.dispose()
+
+
+def test_a_damaged_encrypted_file_being_checked_is_never_written(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open(clinic, "r+b") as fh:  # a bad sector in the middle of the file: that page fails its HMAC
+        size = clinic.stat().st_size
+        fh.seek((size // 4096 // 2) * 4096)
+        fh.write(bytes((i * 37 + 11) % 256 for i in range(4096)))
+    before = fingerprint(clinic)
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    try:
+        checks.go.set()
+        svc.db.engine.clinicrec_gate["gate"].check.report()  # the verdict is in: damaged
+        with pytest.raises(DatabaseRefused, match="damaged"):
+            svc.auth.sign_in("admin", PASSWORD)  # the sign-in's entry is a write: refused
+        with pytest.raises(DatabaseRefused, match="damaged"):  # every later write too
+            svc.auth.sign_in("admin", PASSWORD)
+    finally:
+        svc.db.dispose()
+    assert fingerprint(clinic) == before
+    assert not Path(str(clinic) + integrity.CHECKED_SUFFIX).exists()
+    with pytest.raises(Exception, match="damaged"):  # and the next sign-in is refused as before
+        unlock.sign_in_encrypted(clinic, "admin", PASSWORD)
+
+
+def _entries(svc: Services, action: str) -> list[str]:
+    with svc.db.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT changes FROM audit_log WHERE action = ?", (action,)).all()
+    return [str(r[0]) for r in rows]
+
+
+def test_a_sign_in_while_the_file_is_checked_is_at_once_and_its_entry_follows_the_check(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    try:
+        before = len(_entries(svc, "sign_in"))
+        actor = svc.auth.sign_in("admin", PASSWORD)  # the check has not even begun: no waiting
+        assert actor.username == "admin" and checks.calls == 0
+        assert [p.last_name for p in svc.patients.search(NAME)] == [NAME]
+        assert len(_entries(svc, "sign_in")) == before  # nothing written yet
+        checks.go.set()
+        svc.auth.wait_for_sign_in_entry()
+        with pytest.raises(AuthenticationError):  # a wrong password is refused (and recorded) as ever
+            svc.auth.sign_in("admin", "not the password")
+        entries = _entries(svc, "sign_in")
+        assert len(entries) == before + 1 and "signed_in_at" in entries[-1]
+        assert len(_entries(svc, "sign_in_failed")) >= 1
+        svc.act_as(actor)
+        assert svc.audit_log.verify_chain().ok
+    finally:
+        svc.db.dispose()
+
+
+def test_a_sign_in_while_a_damaged_file_is_checked_writes_nothing(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open(clinic, "r+b") as fh:
+        size = clinic.stat().st_size
+        fh.seek((size // 4096 // 2) * 4096)
+        fh.write(bytes((i * 37 + 11) % 256 for i in range(4096)))
+    before = fingerprint(clinic)
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    try:
+        svc.auth.sign_in("admin", PASSWORD)
+        checks.go.set()
+        svc.auth.wait_for_sign_in_entry()  # its entry was refused: the file is damaged
+        with pytest.raises(DatabaseRefused, match="damaged"):  # and so is the user's first write
+            make_patient(svc, last_name="Adeyemi")
+    finally:
+        svc.db.dispose()
+    assert fingerprint(clinic) == before
