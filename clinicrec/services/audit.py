@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +155,9 @@ class BulkEntry:
     entity_id: int
     patient_id: int | None
     changes: dict[str, Any]
+    #: ``changes`` as ``canonical_json`` gives them, when the caller encoded them itself (an import:
+    #: tests/services/interop check the two agree); ``changes`` is then not read.
+    encoded: str | None = None
 
 
 def record_bulk(
@@ -165,6 +168,7 @@ def record_bulk(
     entries: list[BulkEntry],
     *,
     username: str | None = None,
+    row_hashes: Mapping[int, str] | None = None,
 ) -> None:
     """Append one entry per record (an import's thousands of patients) inside the caller's transaction:
     the same chain, hashes and row hashes as ``record`` gives each (tests compare them with
@@ -172,12 +176,13 @@ def record_bulk(
 
     An import of 100,000 patients writes 100,000 entries, so the per-entry work is kept to what differs
     between entries: the fields every entry shares (time, user, action, entity) are encoded once, and
-    each entry's canonical JSON is assembled around them."""
+    each entry's canonical JSON is assembled around them. ``row_hashes``: the records' state hashes
+    when the caller computed them from the values it stored (``audit_state.stored_state_hash``)."""
     if not entries:
         return
-    hashes: dict[int, str] = {}
+    hashes: Mapping[int, str] = {}
     if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY:
-        hashes = audit_state.state_hashes_of(s, entity, [e.entity_id for e in entries])
+        hashes = row_hashes or audit_state.state_hashes_of(s, entity, [e.entity_id for e in entries])
     s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
     head = s.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one()
     s.refresh(head)
@@ -193,7 +198,7 @@ def record_bulk(
     rows: list[tuple[Any, ...]] = []
     for e in entries:
         row_hash = hashes.get(e.entity_id, audit_state.GONE) if hashes else None
-        changes_json = encode(e.changes)
+        changes_json = e.encoded if e.encoded is not None else encode(e.changes)
         eid = last_id + 1
         entity_id = str(e.entity_id)
         text = (

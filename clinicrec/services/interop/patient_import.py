@@ -25,12 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Boolean, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from ...db.models import PatientRow
 from ...domain.enums import AuditAction, Sex
@@ -41,11 +39,10 @@ from ...text import _EXTRA as FOLD_EXTRA
 from ...text import fold
 from .. import audit
 from ..base import ServiceBase
-from ..mapping import SEARCH_KEY_LENGTH, patient_values
+from ..mapping import SEARCH_KEY_LENGTH
 from ..permissions import Action
 from .csv_read import CsvTable, DateOrder, DateOrderEvidence, detect_date_order, parse_date, read_csv
-
-INSERT_BATCH = 5000
+from .import_write import write_patients
 
 #: ClinicRec's fields a column can fill, with the header words that suggest them (compared folded).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -473,40 +470,9 @@ class PatientImportService(ServiceBase):
                     raise ImportRefused(
                         f"Chart number {clash} was taken since the preview; nothing was imported"
                     )
-            values = [
-                {
-                    **patient_values(p, plan.keys.get(row)),
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                    "updated_by_id": actor.user_id,
-                }
-                for row, p in zip(rows_in, to_import, strict=True)
-            ]
-            before = s.execute(select(func.max(PatientRow.id))).scalar() or 0
-            _insert_rows(s, values)
-            # One creation entry per patient, with the hash of the record as stored (audit verify proves
-            # each like one entered by hand), then the import's own summary entry.
-            ours = {v["chart_number"]: v for v in values}
-            made = [
-                (pid, number)
-                for pid, number in s.execute(
-                    select(PatientRow.id, PatientRow.chart_number).where(PatientRow.id > before)
-                ).tuples()
-                if number in ours
-            ]
-            audit.record_bulk(
-                s,
-                actor,
-                AuditAction.CREATE,
-                "patient",
-                [
-                    audit.BulkEntry(
-                        pid, pid, audit.created({k: v for k, v in ours[number].items() if k in _ENTRY_FIELDS})
-                    )
-                    for pid, number in made
-                ],
-            )
+            # One creation entry per patient, hashing the record as stored (audit verify proves each like
+            # one entered by hand), then the import's own summary entry.
+            write_patients(s, actor, to_import, [plan.keys.get(r) for r in rows_in], now)
             audit.record(
                 s,
                 actor,
@@ -527,15 +493,6 @@ class PatientImportService(ServiceBase):
         return result
 
 
-#: What a patient's creation entry records (the application's entries leave out keys and bookkeeping).
-_ENTRY_FIELDS = frozenset(c.name for c in PatientRow.__table__.columns if not c.name.endswith("_key")) - {
-    "id",
-    "version",
-    "created_at",
-    "updated_at",
-    "updated_by_id",
-}
-
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -555,53 +512,6 @@ def fast_fold(name: str) -> str:
 
 def _decision(value: Decision | str | None) -> Decision | None:
     return Decision(value) if value else None
-
-
-def _insert_rows(s: Session, rows: list[dict[str, Any]]) -> None:
-    """Driver-level executemany inside the session's transaction, values bound by the columns' own types.
-
-    Same SQL and stored forms as ``insert(PatientRow)``, without SQLAlchemy's per-row statement work,
-    which dominates an import of 100,000 rows. A value repeated in every row (the import's timestamp,
-    the importing user) is converted once.
-    """
-    if not rows:
-        return
-    conn = s.connection()
-    dialect = conn.dialect
-    table = PatientRow.__table__
-    cols = list(rows[0])
-    processors = [table.c[c].type._cached_bind_processor(dialect) for c in cols]  # noqa: SLF001
-    same = {c: rows[0][c] for c in ("created_at", "updated_at", "updated_by_id", "version")}
-    fixed = {c: (p(v) if p else v) for c, v, p in ((c, same[c], processors[cols.index(c)]) for c in same)}
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {PatientRow.__tablename__} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    )
-    values = itemgetter(*cols)
-    converted: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, (c, p) in enumerate(zip(cols, processors, strict=True)):
-        if p is None or c in fixed:
-            continue
-        if isinstance(table.c[c].type, Boolean):  # two values: convert each once
-            converted.append((i, {True: p(True), False: p(False)}.__getitem__))
-        else:
-            converted.append((i, p))
-    constant = [(cols.index(c), v) for c, v in fixed.items()]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = []
-            for r in rows[start : start + INSERT_BATCH]:
-                row = list(values(r))
-                for i, bind in converted:
-                    if row[i] is not None:
-                        row[i] = bind(row[i])
-                for i, v in constant:
-                    row[i] = v
-                batch.append(row)
-            cursor.executemany(sql, batch)
-    finally:
-        cursor.close()
 
 
 def _convert(f: str, value: Any, order: DateOrder | None) -> Any:
