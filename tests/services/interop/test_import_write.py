@@ -17,7 +17,7 @@ from clinicrec.db.models import AuditRow, PatientRow
 from clinicrec.domain.enums import AllergyStatus, Language, Sex
 from clinicrec.domain.models import Patient, SafetyScreening
 from clinicrec.services import audit, audit_state
-from clinicrec.services.interop.import_write import ENTRY_FIELDS, changes_json
+from clinicrec.services.interop.import_write import ENTRY_FIELDS, changes_json, state_hash
 from clinicrec.services.interop.patient_import import Decision, PatientImportService
 from clinicrec.services.mapping import patient_values
 from tests.conftest import World
@@ -67,6 +67,12 @@ def test_every_character_is_escaped_as_the_application_escapes_it() -> None:
     every = "".join(chr(c) for c in range(0x3000) if not 0xD800 <= c < 0xE000) + "\U0001f600\u2028\u2029"
     values = patient_values(Patient(every, every[::-1], date(1990, 1, 1), "X", notes=every), None)
     assert changes_json(values) == _application_json(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_text | st.none() | st.integers(-(2**63), 2**63 - 1), max_size=30))
+def test_a_stored_row_is_hashed_as_the_audit_trail_hashes_it(row: list[object]) -> None:
+    assert state_hash(tuple(row)) == audit_state.stored_state_hash(tuple(row))
 
 
 TRICKY = [
