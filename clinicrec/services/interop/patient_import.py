@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import gc
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -41,7 +39,15 @@ from .. import audit
 from ..base import ServiceBase
 from ..mapping import SEARCH_KEY_LENGTH
 from ..permissions import Action
-from .csv_read import CsvTable, DateOrder, DateOrderEvidence, detect_date_order, parse_date, read_csv
+from .csv_read import (
+    CsvTable,
+    DateOrder,
+    DateOrderEvidence,
+    collector_paused,
+    detect_date_order,
+    parse_date,
+    read_csv,
+)
 from .import_write import write_patients
 
 #: ClinicRec's fields a column can fill, with the header words that suggest them (compared folded).
@@ -78,23 +84,6 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while an import plans or runs.
-
-    An import of 100,000 rows allocates millions of small objects (cells, values, audit entries) and
-    frees none of them in cycles, so the collector's passes, each over an ever larger heap, found
-    nothing and took most of the import's time (profiled: a one-line dict comprehension at ~90 µs a
-    row). Reference counting still frees everything as usual; the collector runs again afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _bulk(method: _Method) -> _Method:
