@@ -129,6 +129,29 @@ def test_outcomes_adverse_events_consent_and_documents(charted: Charted, tmp_pat
     assert doc["content"][0]["attachment"]["contentType"] == "application/pdf"
 
 
+def test_every_rating_and_reading_is_an_observation_with_its_scale_or_unit(
+    charted: Charted, tmp_path: Path
+) -> None:
+    """Pores, oil and redness (0-4, with the scale version), sebumeter and erythema readings (UCUM)."""
+    data = export(charted.world, tmp_path, ExportScope(patient_id=charted.patient.id))
+    obs = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Observation"]
+
+    def of(measure: str) -> list[dict[str, Any]]:
+        return [o for o in obs if o["code"]["coding"][0]["code"] == f"measure-{measure}"]
+
+    # Baseline pores 3, oil 2, redness 1; day 14: 2, 1, 1.
+    assert sorted(o["valueInteger"] for o in of("oil")) == [1, 2]
+    assert sorted(o["valueInteger"] for o in of("redness")) == [1, 1]
+    for o in of("oil") + of("redness"):
+        assert {"url": "http://clinicrec.org/fhir/StructureDefinition/rating-scale-version",
+                "valueString": "CR-2026.1"} in o["extension"]  # fmt: skip
+    sebum = sorted((o["valueQuantity"]["value"], o["valueQuantity"]["code"]) for o in of("sebum"))
+    assert sebum == [(120.0, "ug/cm2"), (180.5, "ug/cm2")]
+    [erythema] = of("erythema-index")
+    assert erythema["valueQuantity"]["value"] == 310 and erythema["valueQuantity"]["code"] == "{index}"
+    assert all(o["valueQuantity"]["system"] == "http://unitsofmeasure.org" for o in of("sebum") + [erythema])
+
+
 def test_export_needs_the_export_permission_and_is_audited(charted: Charted, tmp_path: Path) -> None:
     world = charted.world
     world.as_(world.injector)
