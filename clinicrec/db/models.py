@@ -437,6 +437,47 @@ class PhotoBlobRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class PhotoMeasurementRow(Base):
+    """One measurement of one photo by the skin analysis (migration 0016): its quality checks and the
+    landmarks it used. Figures are derived from the stored image and these landmarks, so measuring again
+    adds a new row and the newest counts; nothing is overwritten."""
+
+    __tablename__ = "photo_measurements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    measured_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    engine_version: Mapped[str] = mapped_column(String(20))
+    landmarks: Mapped[str] = mapped_column(Text, default="")  # JSON: named points and who placed them
+    px_per_mm: Mapped[float] = mapped_column(Double)
+    scale_source: Mapped[str] = mapped_column(String(20))
+    colour_source: Mapped[str] = mapped_column(String(20))
+    skin_median_luma: Mapped[float] = mapped_column(Double)
+    clipped_share: Mapped[float] = mapped_column(Double)
+    blur: Mapped[float] = mapped_column(Double)
+    problems: Mapped[str] = mapped_column(Text, default="")  # one per line; empty = every check passed
+
+
+class PhotoZoneFiguresRow(Base):
+    """The figures of one face-map zone in one measurement; a figure is NULL when it could not be
+    measured, and ``problems`` says why."""
+
+    __tablename__ = "photo_zone_figures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(ForeignKey("photo_measurements.id"), index=True)
+    zone: Mapped[str] = mapped_column(String(30))
+    area_cm2: Mapped[float] = mapped_column(Double)
+    measured_share: Mapped[float] = mapped_column(Double)
+    redness_a_mean: Mapped[float | None] = mapped_column(Double, nullable=True)
+    red_share: Mapped[float | None] = mapped_column(Double, nullable=True)
+    pores_per_cm2: Mapped[float | None] = mapped_column(Double, nullable=True)
+    pore_area_share: Mapped[float | None] = mapped_column(Double, nullable=True)
+    pore_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    shine_share: Mapped[float | None] = mapped_column(Double, nullable=True)
+    problems: Mapped[str] = mapped_column(Text, default="")
+
+
 # -- signed consent and medical oversight (migration 0010) -------------------------------------------------
 class ConsentRow(Base):
     """A patient's signed consent: never edited; only withdrawn (dated, with a reason) or superseded."""

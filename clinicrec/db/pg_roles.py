@@ -90,6 +90,8 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "photos": "SELECT, INSERT, UPDATE",  # added and voided (never deleted)
         "photo_consents": "SELECT, INSERT",  # each change a new row
         "photo_blobs": "SELECT, INSERT",  # content-addressed image bytes: written once, never changed
+        "photo_measurements": "SELECT, INSERT",  # skin analysis: measuring again adds a row
+        "photo_zone_figures": "SELECT, INSERT",
     },
     "manager": {
         "audit_log": "SELECT",

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .maintenance import MaintenanceService
     from .orders import OrderService
     from .photos import PhotoService
+    from .photos.measurements import MeasurementService
     from .printing import PrintService
     from .records import RecordService
     from .reports.service import ReportService
@@ -147,6 +148,13 @@ class Services:
         from .photos import PhotoService
 
         return PhotoService(self.ctx)
+
+    @cached_property
+    def measurements(self) -> MeasurementService:
+        """Skin-analysis figures measured on stored photos (issue 19)."""
+        from .photos.measurements import MeasurementService
+
+        return MeasurementService(self.ctx)
 
     @property
     def db(self) -> Database:

@@ -37,7 +37,9 @@ from ..db.models import (
     OversightSettingsRow,
     PatientRow,
     PhotoConsentRow,
+    PhotoMeasurementRow,
     PhotoRow,
+    PhotoZoneFiguresRow,
     PointRow,
     PrescriberOrderRow,
     ProductRow,
@@ -161,6 +163,20 @@ def _kinds() -> tuple[Kind, ...]:
         ),
         Kind("photo", "photo", PhotoRow.__tablename__, _columns(PhotoRow)),
         Kind("photo_consent", "photo consent", PhotoConsentRow.__tablename__, _columns(PhotoConsentRow)),
+        Kind(
+            "photo_measurement",
+            "photo measurement",
+            PhotoMeasurementRow.__tablename__,
+            _columns(PhotoMeasurementRow),
+            (
+                Part(
+                    PhotoZoneFiguresRow.__tablename__,
+                    "measurement_id",
+                    _columns(PhotoZoneFiguresRow, leave_out=("id", "measurement_id")),
+                    "id",
+                ),
+            ),
+        ),
         Kind("consent", "consent", ConsentRow.__tablename__, _columns(ConsentRow)),
         Kind(
             "prescriber_order",

@@ -28,6 +28,7 @@ class ChangeEntity(enum.StrEnum):
     CLINIC = "clinic"
     PHOTO = "photo"
     PHOTO_CONSENT = "photo_consent"
+    PHOTO_MEASUREMENT = "photo_measurement"
     CONSENT = "consent"
     PRESCRIBER_ORDER = "prescriber_order"
     CHART_REVIEW = "chart_review"

@@ -63,6 +63,7 @@ def clinic_history(world: World) -> Ids:
         AdverseEvent(AdverseEventKind.BRUISING, done.performed_at.date(), Severity.MILD),
     )
     photo = _photo(svc, patient.id)  # type: ignore[arg-type]
+    measurement = _measure(svc, photo)
     # signed consent, prescriber's order, chart review (issue 16); the chart reviewed is its own patient's
     world.as_(world.admin)
     svc.review.set_share_percent(100)
@@ -99,6 +100,7 @@ def clinic_history(world: World) -> Ids:
         "nurse": world.injector.user_id,
         "product": product.id,  # type: ignore[dict-item]
         "photo": photo,
+        "measurement": measurement,
         "consent": consent.id,
         "order": order.id,  # type: ignore[dict-item]
         "review": review.id,  # type: ignore[dict-item]
@@ -115,6 +117,13 @@ def _photo(svc: Services, patient_id: int) -> int:
     svc.photos.record_consent(patient_id, (ConsentScope.CLINICAL,), date(2026, 1, 2))
     details = PhotoDetails(patient_id, PhotoView.FRONT, TimePoint.BASELINE)
     return svc.photos.import_photo(details, encode(pixels(48, 32), "PNG")).id
+
+
+def _measure(svc: Services, photo_id: int) -> int:
+    """A skin-analysis measurement of the photo (issue 19: an audited record with its zone figures)."""
+    from clinicrec.analysis.figures import FaceLandmarks
+
+    return svc.measurements.measure(photo_id, FaceLandmarks((15, 12), (33, 12))).measurement.id
 
 
 def _verify(world: World) -> audit.VerifyResult:
@@ -273,6 +282,12 @@ TAMPERINGS = [
     Tamper("photo pointed at other bytes",
            sql("UPDATE photos SET sha256 = '" + "0" * 64 + "' WHERE id = {photo}"),
            "photo", "photo", None, "missing from the photo store"),
+    Tamper("photo measurement's figure changed",
+           sql("UPDATE photo_zone_figures SET area_cm2 = 99 WHERE measurement_id = {measurement}"),
+           "photo_measurement", "measurement", None, "changed outside ClinicRec"),
+    Tamper("photo measurement's landmarks moved",
+           sql("UPDATE photo_measurements SET landmarks = '' WHERE id = {measurement}"),
+           "photo_measurement", "measurement", None, "changed outside ClinicRec"),
     Tamper("photo consent widened", sql("UPDATE photo_consents SET marketing = TRUE"),
            "photo_consent", "", None, "changed outside ClinicRec"),
     # -- users, products, clinic
