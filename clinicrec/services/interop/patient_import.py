@@ -20,7 +20,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -333,14 +333,12 @@ class PatientImportService(ServiceBase):
         self, plan: ImportPlan, row: int, line: int, clean: dict[str, Any], mapping: Mapping[str, str] | None
     ) -> None:
         """Check the converted values with the patient form's rules; a candidate, or rejects naming fields."""
-        chart = clean.pop("chart_number", "")
-        patient = Patient(
-            first_name=clean.pop("first_name", ""),
-            last_name=clean.pop("last_name", ""),
-            date_of_birth=clean.pop("date_of_birth", date.min),
-            chart_number=chart or "PENDING",
-            **clean,
-        )
+        chart = clean.get("chart_number", "")
+        clean.setdefault("first_name", "")
+        clean.setdefault("last_name", "")
+        clean.setdefault("date_of_birth", date.min)
+        clean["chart_number"] = chart or "PENDING"
+        patient = new_patient(clean)
         try:
             validate_patient(patient, today=self._today)
         except ValidationError as e:
@@ -480,6 +478,31 @@ class PatientImportService(ServiceBase):
                 },
             )
         return result
+
+
+#: Every field of a patient in the order the class declares them, each with its default (the required
+#: ones with a placeholder that ``new_patient`` always replaces).
+_PATIENT_DEFAULTS: dict[str, Any] = {
+    f.name: f.default_factory() if f.default_factory is not MISSING else f.default for f in fields(Patient)
+}
+_PATIENT_REQUIRED = frozenset(
+    f.name for f in fields(Patient) if f.default is MISSING and f.default_factory is MISSING
+)
+
+
+def new_patient(values: dict[str, Any]) -> Patient:
+    """``Patient(**values)`` for an import's 100,000 rows: a frozen dataclass sets each of its fields
+    through ``object.__setattr__`` and makes a new default screening each time (profiled: ~10 µs a
+    patient); this fills the same fields in the same order in one step and shares the one immutable
+    default screening. Unknown or missing fields are refused as the constructor refuses them (tests
+    check both give equal patients)."""
+    if not values.keys() <= _PATIENT_DEFAULTS.keys() or not values.keys() >= _PATIENT_REQUIRED:
+        raise TypeError(f"not a patient's fields: {sorted(values)}")
+    patient = object.__new__(Patient)
+    state = patient.__dict__
+    state.update(_PATIENT_DEFAULTS)
+    state.update(values)
+    return patient
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

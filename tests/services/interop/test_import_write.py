@@ -18,7 +18,7 @@ from clinicrec.domain.enums import AllergyStatus, Language, Sex
 from clinicrec.domain.models import Patient, SafetyScreening
 from clinicrec.services import audit, audit_state
 from clinicrec.services.interop.import_write import ENTRY_FIELDS, changes_json, state_hash
-from clinicrec.services.interop.patient_import import Decision, PatientImportService
+from clinicrec.services.interop.patient_import import Decision, PatientImportService, new_patient
 from clinicrec.services.mapping import patient_values
 from tests.conftest import World
 from tests.services.test_audit_trail import _tamper
@@ -73,6 +73,37 @@ def test_every_character_is_escaped_as_the_application_escapes_it() -> None:
 @given(st.lists(_text | st.none() | st.integers(-(2**63), 2**63 - 1), max_size=30))
 def test_a_stored_row_is_hashed_as_the_audit_trail_hashes_it(row: list[object]) -> None:
     assert state_hash(tuple(row)) == audit_state.stored_state_hash(tuple(row))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    first=_text,
+    notes=_text,
+    fitzpatrick=st.none() | st.integers(1, 6),
+    sex=st.sampled_from(Sex),
+    with_screening=st.booleans(),
+)
+def test_a_patient_made_for_an_import_is_the_one_the_constructor_makes(
+    first: str, notes: str, fitzpatrick: int | None, sex: Sex, with_screening: bool
+) -> None:
+    values: dict[str, object] = dict(
+        first_name=first, last_name="Lee", date_of_birth=date(1970, 1, 2), chart_number="C-1", sex=sex,
+        notes=notes, fitzpatrick_type=fitzpatrick,
+    )  # fmt: skip
+    if with_screening:
+        values["screening"] = SafetyScreening(recent_toxin=True, other=notes[:5])
+    made, built = new_patient(dict(values)), Patient(**values)  # type: ignore[arg-type]
+    assert made == built and repr(made) == repr(built) and vars(made) == vars(built)
+    assert list(vars(made)) == list(vars(built))  # the same fields in the same order
+
+
+def test_a_patient_for_an_import_refuses_unknown_or_missing_fields() -> None:
+    needed: dict[str, object] = {"first_name": "A", "last_name": "B", "date_of_birth": date(1970, 1, 1)}
+    with pytest.raises(TypeError):
+        new_patient(needed)
+    with pytest.raises(TypeError):
+        new_patient({**needed, "chart_number": "C", "x": 1})
+    assert new_patient({**needed, "chart_number": "C"}) == Patient(**needed, chart_number="C")  # type: ignore[arg-type]
 
 
 TRICKY = [
