@@ -97,7 +97,7 @@ def empty_clinic(path: Path):  # type: ignore[no-untyped-def]
     from clinicrec.domain.models import ClinicSettings, User
     from clinicrec.services.app import open_services
 
-    services = open_services(f"sqlite:///{path}", create=True)
+    services = open_services(f"sqlite:///{path}", create=True, encrypt_new_database=False)
     services.auth.create_first_admin(User("admin", "Alex Admin", "MD", Role.ADMIN), "bench password 1")
     services.act_as(services.auth.sign_in("admin", "bench password 1"))
     services.clinic.setup(ClinicSettings(name="Bench Clinic"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +164,9 @@ class BulkEntry:
     #: When and by whom, where not now and the caller's actor (a demo database's history): (id, name).
     at: datetime | None = None
     user: tuple[int | None, str] | None = None
+    #: ``changes`` as ``canonical_json`` gives them, when the caller encoded them itself (an import:
+    #: tests/services/interop check the two agree); ``changes`` is then not read.
+    encoded: str | None = None
 
 
 def record_bulk(
@@ -174,7 +177,7 @@ def record_bulk(
     entries: list[BulkEntry],
     *,
     username: str | None = None,
-    row_hashes: dict[int, str] | None = None,
+    row_hashes: Mapping[int, str] | None = None,
 ) -> None:
     """Append one entry per record (an import's thousands of patients) inside the caller's transaction:
     the same chain, hashes and row hashes as ``record`` gives each (tests compare them with
@@ -185,10 +188,11 @@ def record_bulk(
     each entry's canonical JSON is assembled around them.
 
     ``row_hashes``: the records' state hashes when the caller has just read them all in one pass
-    (``audit_state.all_state_hashes``: the demo build), instead of reading them again here."""
+    (``audit_state.all_state_hashes``: the demo build), or computed from the values it stored
+    (``audit_state.stored_state_hash``: an import), instead of reading them again here."""
     if not entries:
         return
-    hashes: dict[int, str] = {}
+    hashes: Mapping[int, str] = {}
     if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY:
         hashes = (
             row_hashes
@@ -218,7 +222,7 @@ def record_bulk(
             who = (at, uid, uname)
             shared = encode([at, uid, uname, action.value, entity])[1:-1]
         row_hash = hashes.get(e.entity_id, audit_state.GONE) if hashes else None
-        changes_json = encode(e.changes)
+        changes_json = e.encoded if e.encoded is not None else encode(e.changes)
         eid = last_id + 1
         entity_id = str(e.entity_id)
         text = (

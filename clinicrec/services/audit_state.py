@@ -207,6 +207,12 @@ def _state_hash(row: Any, part_digests: list[str]) -> str:
     return hashlib.sha256(_encode([row, part_digests]).encode("utf-8")).hexdigest()
 
 
+def stored_state_hash(row: tuple[Any, ...]) -> str:
+    """The state hash of a record without child rows, from its values exactly as the driver stores and
+    returns them (in ``Kind.columns`` order): a bulk insert hashes what it wrote without reading it back."""
+    return _state_hash(row, [])
+
+
 def _cursor(s: Session | Connection) -> Any:
     """A cursor on the session's (or connection's) own connection, same transaction: the driver's values."""
     conn = s.connection() if isinstance(s, Session) else s

@@ -13,8 +13,11 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -88,12 +91,34 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import plans or runs.
+
+    An import of 100,000 rows allocates millions of small objects (cells, values, audit entries) and
+    frees none of them in cycles, so the collector's passes, each over an ever larger heap, found
+    nothing and took most of the import's time (profiled: a one-line dict comprehension at ~90 µs a
+    row). Reference counting still frees everything as usual; the collector runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_csv(source: Path | bytes, *, encoding: str | None = None, delimiter: str | None = None) -> CsvTable:
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     text, used = decode(data, encoding)
     if not text.strip():
         raise CsvFormatError("The file is empty")
     delim = delimiter or sniff_delimiter(text)
+    with collector_paused():  # a record per row: 100,000 and more
+        return _table(text, used, delim)
+
+
+def _table(text: str, used: str, delim: str) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     header: list[str] | None = None
     records: list[CsvRecord] = []

@@ -114,6 +114,7 @@ OTHER_CODES: dict[str, str] = {
     "prescriber": "Prescriber who ordered the treatment",
     "handout": "Aftercare handout (printed)",
     "chart_pdf": "Treatment chart (PDF)",
+    "photo": "Clinical photo",
     "microbotox-session": "Microbotox session (intradermal botulinum toxin type A)",
     "allergy-text": "Allergies as recorded in ClinicRec (free text)",
 }

@@ -39,7 +39,7 @@ from ...domain.errors import ClinicRecError, NotFoundError
 from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action
-from . import fhir_care, fhir_json, fhir_people
+from . import fhir_care, fhir_json, fhir_people, fhir_photos
 from .fhir_ids import Ids, clinic_namespace
 
 CHUNK = 500
@@ -255,6 +255,13 @@ class _Collector:
         yield from self._patients()
         yield from self._sessions()
         yield from self._documents()
+        yield from fhir_photos.photo_documents(
+            self.c,
+            ids,
+            patient_id=self.scope.patient_id,
+            roots=self.roots,
+            in_range_only=bool(self.scope.start or self.scope.end),
+        )
         for name in self.prescribers.values():
             yield from fhir_people.prescriber(name, ids)
         used_products = sorted({pid for pid, _ in self.lots})

@@ -129,6 +129,81 @@ def test_outcomes_adverse_events_consent_and_documents(charted: Charted, tmp_pat
     assert doc["content"][0]["attachment"]["contentType"] == "application/pdf"
 
 
+def test_every_rating_and_reading_is_an_observation_with_its_scale_or_unit(
+    charted: Charted, tmp_path: Path
+) -> None:
+    """Pores, oil and redness (0-4, with the scale version), sebumeter and erythema readings (UCUM)."""
+    data = export(charted.world, tmp_path, ExportScope(patient_id=charted.patient.id))
+    obs = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Observation"]
+
+    def of(measure: str) -> list[dict[str, Any]]:
+        return [o for o in obs if o["code"]["coding"][0]["code"] == f"measure-{measure}"]
+
+    # Baseline pores 3, oil 2, redness 1; day 14: 2, 1, 1.
+    assert sorted(o["valueInteger"] for o in of("oil")) == [1, 2]
+    assert sorted(o["valueInteger"] for o in of("redness")) == [1, 1]
+    for o in of("oil") + of("redness"):
+        assert {"url": "http://clinicrec.org/fhir/StructureDefinition/rating-scale-version",
+                "valueString": "CR-2026.1"} in o["extension"]  # fmt: skip
+    sebum = sorted((o["valueQuantity"]["value"], o["valueQuantity"]["code"]) for o in of("sebum"))
+    assert sebum == [(120.0, "ug/cm2"), (180.5, "ug/cm2")]
+    [erythema] = of("erythema-index")
+    assert erythema["valueQuantity"]["value"] == 310 and erythema["valueQuantity"]["code"] == "{index}"
+    assert all(o["valueQuantity"]["system"] == "http://unitsofmeasure.org" for o in of("sebum") + [erythema])
+
+
+def test_photos_are_document_references_without_their_pixels(charted: Charted, tmp_path: Path) -> None:
+    """Each photo kept (not voided): named, dated, its author, media type, size and SHA-256, and the
+    session's Procedure; a photo of no session is left out of a date range's export."""
+    from datetime import date, timedelta
+
+    from clinicrec.domain.enums import TimePoint, Zone
+    from clinicrec.domain.photos import ConsentScope, PhotoDetails, PhotoView
+    from tests.services.photos_images import encode, pixels
+
+    world, pid = charted.world, charted.patient.id
+    assert pid is not None
+    photos = world.services.photos
+    world.as_(world.injector)
+    photos.record_consent(pid, (ConsentScope.CLINICAL,), world.clock().date())
+    kept = photos.import_photo(
+        PhotoDetails(
+            pid, PhotoView.CLOSE_UP, TimePoint.BASELINE, session_id=charted.current_id, zone=Zone.FOREHEAD
+        ),
+        encode(pixels()),
+    )
+    loose = photos.import_photo(
+        PhotoDetails(pid, PhotoView.FRONT, TimePoint.BASELINE), encode(pixels(seed=2))
+    )
+    voided = photos.import_photo(
+        PhotoDetails(pid, PhotoView.OBLIQUE_LEFT, TimePoint.BASELINE), encode(pixels(seed=3))
+    )
+    photos.void(voided.id, "Wrong patient in frame")  # type: ignore[arg-type]
+
+    data = export(world, tmp_path, ExportScope(patient_id=pid))
+    documents = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "DocumentReference"]
+    docs = [d for d in documents if d["type"]["coding"][0]["code"] == "photo"]
+    assert len(docs) == 2  # the voided one is not exported
+    for doc in docs:
+        construct_fhir_element("DocumentReference", doc)
+        assert "data" not in doc["content"][0]["attachment"] and "url" not in doc["content"][0]["attachment"]
+    by_hash = {d["identifier"][0]["value"]: d for d in docs}
+    front = by_hash[kept.sha256]
+    attachment = front["content"][0]["attachment"]
+    assert attachment["contentType"] == kept.media_type and attachment["size"] == kept.size_bytes
+    assert attachment["title"] == "Photo: Close-up, Forehead (Baseline)"
+    [procedure] = [e for e in data["entry"] if e["resource"]["resourceType"] == "Procedure"]
+    assert front["context"]["related"][0]["reference"] == procedure["fullUrl"]
+    assert "context" not in by_hash[loose.sha256]
+    assert set(references(front)) <= {e["fullUrl"] for e in data["entry"]}
+
+    today = world.clock().date()
+    ranged = export(world, tmp_path, ExportScope(start=today - timedelta(days=400), end=today), name="r.json")
+    shown = [e["resource"].get("identifier", [{}])[0].get("value") for e in ranged["entry"]]
+    assert kept.sha256 in shown and loose.sha256 not in shown
+    assert date.fromisoformat(front["date"][:10]) <= today
+
+
 def test_export_needs_the_export_permission_and_is_audited(charted: Charted, tmp_path: Path) -> None:
     world = charted.world
     world.as_(world.injector)

@@ -108,3 +108,7 @@ def test_plain_bundle_with_allergies(world: World) -> None:
     assert p.date_of_birth == date(1979, 11, 30) and p.allergies == "Allergy to penicillin"
     assert p.address == "1 High St\nLS1 1AA Leeds"
     assert svc.run(plan, accept_rejects=True).imported == 1
+    [row] = world.services.patients.search("MRN-991")
+    stored = world.services.patients.get(row.id)
+    assert stored.allergies == "Allergy to penicillin" and stored.chart_number == "MRN-991"
+    assert world.services.audit_log.verify_chain().ok

@@ -107,6 +107,13 @@ def test_a_day_above_12_settles_the_order_and_says_so(world: World) -> None:
     assert any("row 2 has a day above 12" in n for n in plan.notes)
 
 
+def test_a_day_above_12_in_second_place_settles_month_first_and_says_so(world: World) -> None:
+    data = b"chart,first,last,dob\nM-1,Ann,Lee,03/04/1980\nM-2,Bob,Ray,06/25/1981\n"
+    plan = importer(world).plan_csv(read_csv(data))
+    assert [p.date_of_birth for p in plan.preview()] == [date(1980, 3, 4), date(1981, 6, 25)]
+    assert any("Month first: row 2 has a day above 12 in second place" in n for n in plan.notes)
+
+
 def test_dates_that_disagree_need_a_choice_and_misfits_are_rejected(world: World) -> None:
     data = b"chart,first,last,dob\nD-1,Ann,Lee,13/04/1980\nD-2,Bob,Ray,04/13/1981\n"
     with pytest.raises(ImportRefused, match="disagree"):
