@@ -247,7 +247,9 @@ def vial_audit(v: Vial) -> dict[str, Any]:
 
 # -- sessions ----------------------------------------------------------------------------------------
 def to_point(r: PointRow) -> InjectionPoint:
-    return InjectionPoint(Zone(r.zone), r.x, r.y, r.vial_id, r.units, r.volume_ml, DoseBasis(r.basis), r.id)
+    return InjectionPoint(
+        Zone(r.zone), r.x, r.y, r.vial_id, r.units, r.volume_ml, DoseBasis(r.basis), r.id, r.note or ""
+    )
 
 
 def point_row(p: InjectionPoint, seq: int) -> PointRow:
@@ -260,6 +262,7 @@ def point_row(p: InjectionPoint, seq: int) -> PointRow:
         units=p.units,
         volume_ml=p.volume_ml,
         basis=DoseBasis(p.basis).value,
+        note=p.note,
     )
 
 
@@ -417,4 +420,9 @@ def screening_values(snap: ScreeningSnapshot) -> dict[str, Any]:
 
 
 def point_audit(points: tuple[InjectionPoint, ...] | list[InjectionPoint]) -> list[list[Any]]:
-    return [[str(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml, str(p.basis)] for p in points]
+    """A point as its audit entries show it; its note only when it has one (so entries written before
+    notes existed read the same)."""
+    return [
+        [str(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml, str(p.basis), *([p.note] if p.note else [])]
+        for p in points
+    ]
