@@ -42,7 +42,7 @@ class PointNotes(QObject):
 
     def go_to_note(self) -> None:
         if not self.map.selected_uids():
-            self.editor.sig_message.emit("Select a point first (click it, or Tab to the map and use the keys).")
+            self.editor.sig_message.emit("Select a point first: click it, or drag a box round several.")
             return
         if self.editor.read_only:
             self.editor.sig_message.emit("This session is signed: its notes cannot be changed.")

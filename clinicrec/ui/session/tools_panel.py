@@ -205,7 +205,14 @@ class MapToolsPanel(QWidget):
             if len(notes) > 1
             else "Note, e.g. bled, patient flinched"
         )
-        for w in (self.selected_dose, self.apply_dose_button, self.delete_button, self.note, self.note_button):
+        editing = (
+            self.selected_dose,
+            self.apply_dose_button,
+            self.delete_button,
+            self.note,
+            self.note_button,
+        )
+        for w in editing:
             w.setEnabled(count > 0 and not self._read_only)
 
     def _apply_dose(self) -> None:
