@@ -78,7 +78,6 @@ class MapToolsPanel(QWidget):
         sel.addWidget(self.selected_dose, 1, 0, 1, 3)
         self.note = name(QLineEdit(sel_box), "point_note", "Note on the selected points")
         self.note.setPlaceholderText("Note, e.g. bled, patient flinched")
-        self.note.setClearButtonEnabled(True)
         self.note.setToolTip("A note on the selected points; Enter saves it with the draft (Ctrl+Shift+T)")
         self.note_button = name(QPushButton("Set note", sel_box), "point_note_button", "Set the note")
         self.note_button.setToolTip("Write the note on the selected points (Enter in the note)")
@@ -200,11 +199,12 @@ class MapToolsPanel(QWidget):
         if dose is not None:
             self.selected_dose.set_dose(dose)
         self.note.setText(next(iter(notes)) if len(notes) == 1 else "")
-        self.note.setPlaceholderText(
-            "Points with different notes: a note here replaces them"
-            if len(notes) > 1
-            else "Note, e.g. bled, patient flinched"
-        )
+        if not self._read_only:  # a signed record shows no placeholders
+            self.note.setPlaceholderText(
+                "Points with different notes: a note here replaces them"
+                if len(notes) > 1
+                else "Note, e.g. bled, patient flinched"
+            )
         editing = (
             self.selected_dose,
             self.apply_dose_button,
