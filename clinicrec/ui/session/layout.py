@@ -33,6 +33,11 @@ from .totals_panel import TotalsPanel
 from .vial_panel import VialPanel
 
 
+#: The columns' starting widths (left, map, right) at 1280 px; ``fit_left_tabs`` may widen the left.
+SPLIT = (305, 550, 405)
+LEFT_WIDTH = SPLIT[0]
+
+
 def scrolled(widget: QWidget, object_name: str) -> QScrollArea:
     area = QScrollArea()
     area.setObjectName(object_name)
@@ -80,13 +85,13 @@ class SessionLayout:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.root)
         self.splitter.setObjectName("session_splitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self._left(events))
+        self.splitter.addWidget(self._left())
         self.splitter.addWidget(self._centre())
-        self.splitter.addWidget(self._right(points, totals))
+        self.splitter.addWidget(self._right(points, totals, events))
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([305, 550, 405])
+        self.splitter.setSizes(list(SPLIT))
         outer.addWidget(self.splitter, 1)
 
     def _header(self, patient: Patient) -> QWidget:
@@ -140,14 +145,30 @@ class SessionLayout:
         b.setAccessibleName(text.rstrip("…"))
         return b
 
-    def _left(self, events: AdverseEventsModel) -> QWidget:
+    def _left(self) -> QWidget:
         self.left_tabs = QTabWidget(self.root)
         self.left_tabs.setObjectName("session_left_tabs")
         self.details = SessionDetailsForm()
         self.baseline = BaselineForm()
         self.left_tabs.addTab(scrolled(self.details, "session_details"), "Session")
         self.left_tabs.addTab(scrolled(self.baseline, "session_baseline"), "Baseline")
-        ae_page = QWidget()
+        self.left_tabs.setMinimumWidth(290)
+        self.left_tabs.tabBar().setExpanding(False)
+        return self.left_tabs
+
+    def fit_left_tabs(self) -> None:
+        """Size the left column so every tab label shows whole (no scroll arrows), also when Session and
+        Baseline carry their warning mark; the map gives up the width."""
+        bar = self.left_tabs.tabBar()
+        marks = 2 * bar.fontMetrics().horizontalAdvance(" ⚠")
+        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + marks + 8
+        self.left_tabs.setMinimumWidth(max(290, needed))
+        left = max(LEFT_WIDTH, needed)
+        self.splitter.setSizes([left, sum(SPLIT) - left - SPLIT[2], SPLIT[2]])
+
+    def _adverse_events(self, parent: QWidget, events: AdverseEventsModel) -> QWidget:
+        """A tab beside Totals and Points (the left tabs keep to what fits at 1280 px)."""
+        ae_page = QWidget(parent)
         ae = QVBoxLayout(ae_page)
         ae.setContentsMargins(10, 10, 10, 10)
         self.ae_view = QTableView(ae_page)
@@ -177,10 +198,7 @@ class SessionLayout:
         ae.addWidget(self.ae_view, 1)
         ae.addLayout(buttons)
         ae.addWidget(note)
-        self.left_tabs.addTab(ae_page, "Adverse events")
-        self.left_tabs.setMinimumWidth(290)
-        self.left_tabs.tabBar().setExpanding(False)
-        return self.left_tabs
+        return ae_page
 
     def _centre(self) -> QWidget:
         centre = QWidget(self.root)
@@ -232,7 +250,7 @@ class SessionLayout:
         b.setMinimumWidth(30)
         return b
 
-    def _right(self, points: PointsModel, totals: TotalsModel) -> QWidget:
+    def _right(self, points: PointsModel, totals: TotalsModel, events: AdverseEventsModel) -> QWidget:
         right = QWidget(self.root)
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 0)
@@ -240,6 +258,7 @@ class SessionLayout:
         self.tools = MapToolsPanel(right)
         self.tools.attach_default_dose(self.vial_panel.default_dose)
         self.totals = TotalsPanel(totals, points, right)
+        self.totals.tabs.addTab(self._adverse_events(self.totals.tabs, events), "Adverse events")
         self.points_error = FieldErrorLabel(None, right)
         self.points_error.setObjectName("points_error")
         col.addWidget(self.tools)

@@ -119,6 +119,7 @@ class SessionWindow(QMainWindow):
         self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
         self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
         self.ui.left_tabs.addTab(self.photos, "Photos")
+        self.ui.fit_left_tabs()
         self.consent = SessionConsent(self._services, self._bus, self.printer, c.patient.id or 0, self)
         self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
