@@ -10,7 +10,7 @@ clinic's words: ``session_changes`` is a pure function of the two sessions (test
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -104,6 +104,9 @@ def _points_changes(
             != (a.zone, a.vial_id, a.units, a.volume_ml, a.note, a.x, a.y)
         ]
         for n, b, a in moved[:POINT_CHANGES_LISTED]:
+            if replace(b, note=a.note, id=a.id) == a:  # only its note changed
+                out.append(FieldChange(f"Point {n} note", _text(b.note), _text(a.note)))
+                continue
             old_text, new_text = _point_text(b, vial_names), _point_text(a, vial_names)
             if old_text == new_text:
                 old_text, new_text = f"{old_text} (at another place on the map)", f"{new_text} (moved)"

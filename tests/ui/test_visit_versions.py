@@ -49,9 +49,13 @@ def test_an_amended_session_is_one_visit_with_its_versions_and_changes(qtbot, wo
     assert f"#{original}" not in text and f"session {original}" not in text  # no internal numbers
     assert chart.versions.isVisible()
     rows = _table(chart)
-    assert rows[0][:4] == ["Amendment 1", "Prescriber", "—", "Dr Pat Prescriber"]
-    assert rows[0][4].startswith("Nina Nurse, ") and rows[0][5] == "Prescriber was not recorded"
-    assert rows[-1][:2] == ["Original", "As first signed"]
+    # Each version's heading says which, when, who and why; then field, before, after.
+    assert rows[0][0].startswith("Amendment 1 · ") and rows[0][0].endswith(
+        " · Nina Nurse: Prescriber was not recorded"
+    )
+    assert chart.versions.table.columnSpan(0, 0) == 3  # the heading spans the table
+    assert rows[1] == ["Prescriber", "—", "Dr Pat Prescriber"]
+    assert rows[-1][0].startswith("Original · ") and rows[-1][0].endswith("Nina Nurse, as first signed")
     # The original opens from its row, as it was signed.
     chart.versions.table.selectRow(len(rows) - 1)
     with qtbot.waitSignal(chart.sig_open_session_requested) as opened:
@@ -65,5 +69,7 @@ def test_an_amended_session_is_one_visit_with_its_versions_and_changes(qtbot, wo
     chart.history.reload()
     assert chart.history.rowCount() == 1 and chart.selected_session_id == second
     rows = _table(chart)
-    assert rows[0][:4] == ["Amendment 2", "Needle", "—", "30 G"]
-    assert [r[0] for r in rows].count("Amendment 1") == 1 and rows[-1][0] == "Original"
+    assert rows[0][0].startswith("Amendment 2 · ") and rows[0][0].endswith("Needle gauge")
+    assert rows[1] == ["Needle", "—", "30 G"]
+    headings = [r[0].split(" · ")[0] for r in rows if " · " in r[0]]
+    assert headings == ["Amendment 2", "Amendment 1", "Original"]

@@ -418,6 +418,9 @@ class PatientChart(QWidget):
         self.versions.show_visit(
             summary.session_id if summary else None, len(summary.versions) if summary else 0
         )
+        # The selected visit's card stays whole above its versions table (the table scrolls instead).
+        card = self.timeline.sizeHintForRow(index.row()) if index.isValid() else 0
+        self.sessions_stack.setMinimumHeight(card + 2 * self.timeline.frameWidth() + 2 if card > 0 else 0)
 
     # -- actions --------------------------------------------------------------------------------
     @property

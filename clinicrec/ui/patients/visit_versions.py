@@ -1,15 +1,15 @@
 """Under the timeline: the selected visit's versions and what each amendment changed.
 
-Shown only for a visit that was amended. One row per changed field (version, field, before, after, who,
-why); the original is one row saying so. A version opens from its row (Enter, double-click or the
-button), so the nurse can read the record exactly as it was signed.
+Shown only for a visit that was amended. Each version has a heading row (which version, when, who signed
+it, why), then one row per field it changed (field, before, after). A version opens from its rows (Enter,
+double-click or the button), so the nurse can read the record exactly as it was signed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,32 +28,40 @@ from ..rows_model import Column, RowsModel
 from ..style import set_role
 from .history_model import local_time
 
+HEADING_BG = "#EEF2F5"
+
 
 @dataclass(frozen=True)
 class VersionChangeRow:
-    """One line of the versions table: a change an amendment made, or the original itself."""
+    """One line of the versions table: a version's heading (who, when, why), or one field it changed."""
 
     version: SessionVersion
-    field: str
-    before: str
-    after: str
+    field: str = ""
+    before: str = ""
+    after: str = ""
+
+    @property
+    def is_heading(self) -> bool:
+        return not self.field
+
+
+def heading_text(v: SessionVersion) -> str:
+    """'Amendment 1 · 04 Dec 2026 14:05 · Maria López: Dose at one point was mistyped'."""
+    draft = "" if v.status == SessionStatus.SIGNED else " (draft, not signed yet)"
+    text = f"{v.label}{draft} · {local_time(v.at):%d %b %Y %H:%M} · {v.author}"
+    return text + (f": {v.reason}" if v.reason else ", as first signed" if v.number == 0 else "")
 
 
 def version_rows(versions: list[SessionVersion]) -> list[VersionChangeRow]:
-    """Newest version first; an amendment that changed nothing in the chart still has its line."""
+    """Newest version first: its heading, then each field it changed (an amendment that changed no
+    field says so)."""
     rows: list[VersionChangeRow] = []
     for v in reversed(versions):
-        if v.number == 0:
-            rows.append(VersionChangeRow(v, "As first signed", "", ""))
-        elif not v.changes:
+        rows.append(VersionChangeRow(v))
+        if v.number and not v.changes:
             rows.append(VersionChangeRow(v, "No field changed", "", ""))
-        else:
-            rows += [VersionChangeRow(v, c.field, c.before, c.after) for c in v.changes]
+        rows += [VersionChangeRow(v, c.field, c.before, c.after) for c in v.changes]
     return rows
-
-
-def version_text(r: VersionChangeRow) -> str:
-    return r.version.label + ("" if r.version.status == SessionStatus.SIGNED else " (draft)")
 
 
 class VisitVersionsPanel(QWidget):
@@ -83,20 +91,22 @@ class VisitVersionsPanel(QWidget):
         top.addWidget(self.open_button)
         layout.addLayout(top)
 
-        def when(r: VersionChangeRow) -> str:
-            return f"{local_time(r.version.at):%Y-%m-%d %H:%M}"  # as the session cards show times
+        def field(r: VersionChangeRow) -> str:
+            return heading_text(r.version) if r.is_heading else r.field
 
+        heading = {
+            "bold": lambda r: r.is_heading,
+            "background": lambda r: HEADING_BG if r.is_heading else None,
+        }
         self.model: RowsModel[VersionChangeRow] = RowsModel(
             (
-                Column("Version", version_text),
-                Column("Field", lambda r: r.field),
-                Column("Before", lambda r: r.before, tip=lambda r: r.before or None),
-                Column("After", lambda r: r.after, tip=lambda r: r.after or None),
-                Column("Who", lambda r: f"{r.version.author}, {when(r)}"),
-                Column("Why", lambda r: r.version.reason, tip=lambda r: r.version.reason or None),
+                Column("Version / field", field, tip=lambda r: heading_text(r.version), **heading),
+                Column("Before", lambda r: r.before, tip=lambda r: r.before or None, **heading),
+                Column("After", lambda r: r.after, tip=lambda r: r.after or None, **heading),
             ),
             parent=self,
         )
+        self.model.modelReset.connect(self._span_headings)
         self.table = QTableView(self)
         self.table.setObjectName("visit_versions_table")
         self.table.setAccessibleName("Versions of this visit and what each amendment changed")
@@ -106,16 +116,23 @@ class VisitVersionsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the tooltip has the whole text
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.table.setMinimumHeight(110)
-        self.table.setMaximumHeight(170)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setMinimumHeight(72)  # the header and two rows; more scroll
+        self.table.setMaximumHeight(160)
         layout.addWidget(self.table)
 
     def _connect_signals(self) -> None:
         self.open_button.clicked.connect(self._open_selected)
         self.table.activated.connect(self._open_row)
+
+    def _span_headings(self) -> None:
+        self.table.clearSpans()
+        for row in range(self.model.rowCount()):
+            if self.model.row(row).is_heading:
+                self.table.setSpan(row, 0, 1, self.model.columnCount())
 
     def show_visit(self, session_id: int | None, versions_known: int = 0) -> None:
         """Show the versions of the visit ``session_id`` belongs to; hidden for a visit never amended
@@ -130,9 +147,7 @@ class VisitVersionsPanel(QWidget):
             f"Versions of this visit: the original and {amendments} amendment{'s' * (amendments != 1)}"
         )
         self.model.set_rows(version_rows(versions))
-        widths = (110, 150, 190, 230, 190)
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
+        self.table.setColumnWidth(0, max(150, self.table.width() // 4))
         if self.model.rowCount():
             self.table.selectRow(0)
         self.show()
