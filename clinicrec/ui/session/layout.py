@@ -32,8 +32,7 @@ from .tools_panel import MapToolsPanel
 from .totals_panel import TotalsPanel
 from .vial_panel import VialPanel
 
-
-#: The columns' starting widths (left, map, right) at 1280 px; ``fit_left_tabs`` may widen the left.
+#: The columns' starting widths (left, map, right) at 1280 px; ``fit_left_tabs`` may widen the sides.
 SPLIT = (305, 550, 405)
 LEFT_WIDTH = SPLIT[0]
 
@@ -157,14 +156,21 @@ class SessionLayout:
         return self.left_tabs
 
     def fit_left_tabs(self) -> None:
-        """Size the left column so every tab label shows whole (no scroll arrows), also when Session and
-        Baseline carry their warning mark; the map gives up the width."""
+        """Size the side columns so every tab label shows whole (no scroll arrows): the left also when
+        Session and Baseline carry their warning mark, the right with a three-figure point count and the
+        follow-ups tab that appears once there are some. The map gives up the width."""
         bar = self.left_tabs.tabBar()
         marks = 2 * bar.fontMetrics().horizontalAdvance(" ⚠")
-        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + marks + 8
-        self.left_tabs.setMinimumWidth(max(290, needed))
-        left = max(LEFT_WIDTH, needed)
-        self.splitter.setSizes([left, sum(SPLIT) - left - SPLIT[2], SPLIT[2]])
+        left = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + marks + 8
+        self.left_tabs.setMinimumWidth(max(290, left))
+        tabs = self.totals.tabs
+        bar = tabs.tabBar()
+        padding = bar.tabSizeHint(0).width() - bar.fontMetrics().horizontalAdvance(tabs.tabText(0))
+        worst = ["Totals", "Points (999)", "Adverse events", "Follow-ups (9)"]
+        right = sum(bar.fontMetrics().horizontalAdvance(text) + padding for text in worst) + 8
+        self.right.setMinimumWidth(max(360, right))
+        left, right = max(LEFT_WIDTH, left), max(SPLIT[2], right)
+        self.splitter.setSizes([left, sum(SPLIT) - left - right, right])
 
     def _adverse_events(self, parent: QWidget, events: AdverseEventsModel) -> QWidget:
         """A tab beside Totals and Points (the left tabs keep to what fits at 1280 px)."""
@@ -217,9 +223,9 @@ class SessionLayout:
         self.labels_toggle.setChecked(True)
         self.last_map_button = self._tool(
             centre,
-            "Last session's map",
+            "Last map",  # short: the toolbar fits the map's width at 1280 px; the tooltip says the rest
             "last_map_button",
-            "Re-use the point positions of the last signed session",
+            "Start from the last session's map: re-use the point positions of the last signed session",
         )
         self.hover_label = set_role(QLabel(centre), "muted")
         self.hover_label.setObjectName("map_hint")
@@ -265,4 +271,5 @@ class SessionLayout:
         col.addWidget(self.points_error)
         col.addWidget(self.totals, 1)
         right.setMinimumWidth(360)
+        self.right = right
         return right

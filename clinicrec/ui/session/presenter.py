@@ -173,7 +173,7 @@ class SessionPresenter:
     def hover_zone(self, zone: Zone | None) -> None:
         label = self.ui.hover_label
         if self.c.read_only:
-            label.setText("Signed: read-only. Points can be selected and inspected, not changed.")
+            label.setText("Signed: read-only. Select points to inspect them.")
         elif zone is not None:
             label.setText(f"{zone.label}: click to add a point here")
         else:

@@ -62,6 +62,10 @@ def test_every_tab_label_and_control_fits(qapp, window, qtbot, size) -> None:  #
     for w in (ui.ae_view, ui.ae_add, ui.ae_edit):
         inside_parent(w)
     assert ui.splitter.geometry().right() <= window.centralWidget().width()
+    for b in (ui.zoom_out, ui.zoom_in, ui.zoom_fit, ui.labels_toggle, ui.undo_button, ui.redo_button,
+              ui.last_map_button):  # fmt: skip
+        inside_parent(b)
+        assert b.width() >= b.sizeHint().width(), f"{b.text()!r} is squeezed"
 
 
 def test_the_vial_dialog_shows_every_column_at_its_own_size(qapp, qtbot, services, prompts) -> None:  # type: ignore[no-untyped-def]
