@@ -158,17 +158,16 @@ class SessionLayout:
     def fit_left_tabs(self) -> None:
         """Size the side columns so every tab label shows whole (no scroll arrows): the left also when
         Session and Baseline carry their warning mark, the right with a three-figure point count and the
-        follow-ups tab that appears once there are some. The map gives up the width."""
+        follow-ups tab that appears once there are some. The map gives up the width. These are starting sizes,
+        not minimums: a narrower window (or the nurse's drag) may still squeeze the columns."""
         bar = self.left_tabs.tabBar()
         marks = 2 * bar.fontMetrics().horizontalAdvance(" ⚠")
         left = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + marks + 8
-        self.left_tabs.setMinimumWidth(max(290, left))
         tabs = self.totals.tabs
         bar = tabs.tabBar()
         padding = bar.tabSizeHint(0).width() - bar.fontMetrics().horizontalAdvance(tabs.tabText(0))
         worst = ["Totals", "Points (999)", "Adverse events", "Follow-ups (9)"]
         right = sum(bar.fontMetrics().horizontalAdvance(text) + padding for text in worst) + 8
-        self.right.setMinimumWidth(max(360, right))
         left, right = max(LEFT_WIDTH, left), max(SPLIT[2], right)
         self.splitter.setSizes([left, sum(SPLIT) - left - right, right])
 
