@@ -224,6 +224,8 @@ class PointRow(Base):
     units: Mapped[float] = mapped_column(Double)
     volume_ml: Mapped[float] = mapped_column(Double)
     basis: Mapped[str] = mapped_column(String(10))
+    #: The nurse's note on this point ("bled"); "" when none (migration 0014).
+    note: Mapped[str] = mapped_column(String(120), default="", server_default="")
     session: Mapped[SessionRow] = relationship(back_populates="points")
 
     # Covers a session's points for the reports (zone filter, units per vial) without reading the rows;

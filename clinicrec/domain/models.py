@@ -204,6 +204,8 @@ class InjectionPoint:
     volume_ml: float
     basis: DoseBasis = DoseBasis.UNITS
     id: int | None = None
+    #: What happened at this point ("bled", "patient flinched"); "" when nothing was noted.
+    note: str = ""
 
     @classmethod
     def from_units(cls, zone: Zone, x: float, y: float, vial: Vial, units: float) -> InjectionPoint:

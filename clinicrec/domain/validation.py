@@ -39,6 +39,8 @@ LINE_MAX = 200
 ADDRESS_MAX = 300
 TEXT_MAX = 4000
 COMMON_REASONS_MAX = 30
+#: A note on one injection point: a few words ("bled", "patient flinched").
+POINT_NOTE_MAX = 120
 
 # Sane ranges for quantities.
 VIAL_UNITS_RANGE = (1.0, 1000.0)
@@ -361,6 +363,7 @@ def validate_points(session: TreatmentSession, vials: dict[int, Vial]) -> None:
         pc.choice("basis", "Dose entry", p.basis, DoseBasis)
         pc.number("x", "Map position x", p.x, low=0.0, high=1.0, unit="(0 to 1)")
         pc.number("y", "Map position y", p.y, low=0.0, high=1.0, unit="(0 to 1)")
+        pc.text("note", f"Note on point {i + 1}", p.note, max_len=POINT_NOTE_MAX)
         vial = vials.get(p.vial_id)
         if vial is None:
             pc.fail("vial_id", f"Point {i + 1} names a vial that is not part of this session")

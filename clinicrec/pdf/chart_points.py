@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, TableStyle
@@ -20,7 +21,7 @@ from ..domain.dosing import DoseTotal
 from ..domain.enums import DoseBasis, Zone
 from ..domain.models import InjectionPoint, SessionRecord, Vial
 from .chart_tables import HEADER_BG, S, data_table, exact_ml, exact_units, heading, p
-from .common import FONT_BOLD, esc
+from .common import FONT_BOLD, ZEBRA, esc
 
 #: A grouped table this short moves whole to the next page rather than leave a row behind.
 KEEP_TOGETHER_ROWS = 16
@@ -139,7 +140,8 @@ def points_appendix(r: SessionRecord, width: float) -> list[Flowable]:
     """Appendix: every point as charted, numbered in the order it was placed."""
     if not r.session.points:
         return []
-    rows = []
+    rows: list[list[object]] = []
+    note_rows: list[int] = []  # table rows (header = 0) holding a note, under their point
     for n, pt in enumerate(r.session.points, start=1):
         v = r.vial(pt.vial_id)
         rows.append(
@@ -154,14 +156,26 @@ def points_appendix(r: SessionRecord, width: float) -> list[Flowable]:
                 pt.basis.label,
             ]
         )
+        if pt.note:
+            rows.append(["", p(f"Note on point {n}: {pt.note}"), "", "", "", "", "", ""])
+            note_rows.append(len(rows))
     widths = [x * mm for x in (9, 22, 17, 21, 26, 20)]
     widths += [width - sum(widths) - 20 * mm, 20 * mm]
     header = ["N°", "Zone", "Units", "Volume", "Product", "Vial lot", "Concentration", "Entered as"]
     t = data_table(header, rows, widths)
     t.setStyle(TableStyle([("ALIGN", (0, 1), (0, -1), "RIGHT"), ("ALIGN", (2, 0), (3, -1), "RIGHT")]))
+    # A point's note spans the row under it, shaded like its point.
+    for i in note_rows:
+        shade = ZEBRA if (i - 1) % 2 == 0 else colors.white
+        t.setStyle(
+            TableStyle(
+                [("SPAN", (1, i), (-1, i)), ("BACKGROUND", (0, i - 1), (-1, i), shade)]
+                + [("LINEBELOW", (0, i - 1), (-1, i - 1), 0, colors.white)]
+            )
+        )
     # The appendix starts a page of its own; a long table runs on with its header repeated.
     title = Paragraph(
-        esc(f"Appendix: every injection point ({len(rows)})"),
+        esc(f"Appendix: every injection point ({len(r.session.points)})"),
         ParagraphStyle("h2_split", S["h2"], keepWithNext=False),
     )
     return [PageBreak(), title, t]

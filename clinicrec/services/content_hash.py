@@ -59,11 +59,14 @@ def session_contents(s: Session, session_ids: Iterable[int]) -> Iterator[tuple[i
                 PointRow.units,
                 PointRow.volume_ml,
                 PointRow.basis,
+                PointRow.note,
             )
             .where(PointRow.session_id.in_(chunk))
             .order_by(PointRow.session_id, PointRow.seq)
         ):
-            contents[p[0]]["points"].append(list(p[1:]))
+            # A point's note counts only when it has one: sessions signed before notes existed keep
+            # the hash they were signed with.
+            contents[p[0]]["points"].append(list(p[1:-1]) + ([p[-1]] if p[-1] else []))
         for v in s.execute(
             select(SessionVialRow.session_id, SessionVialRow.vial_id)
             .where(SessionVialRow.session_id.in_(chunk))

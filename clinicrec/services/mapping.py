@@ -248,11 +248,13 @@ def vial_audit(v: Vial) -> dict[str, Any]:
 
 # -- sessions ----------------------------------------------------------------------------------------
 def to_point(r: PointRow) -> InjectionPoint:
-    return InjectionPoint(Zone(r.zone), r.x, r.y, r.vial_id, r.units, r.volume_ml, DoseBasis(r.basis), r.id)
+    return InjectionPoint(
+        Zone(r.zone), r.x, r.y, r.vial_id, r.units, r.volume_ml, DoseBasis(r.basis), r.id, r.note or ""
+    )
 
 
 #: A point's columns in the order ``points_from`` reads them (``InjectionPoint``'s fields).
-POINT_COLUMNS = ("zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "id")
+POINT_COLUMNS = ("zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "id", "note")
 
 
 def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
@@ -260,8 +262,8 @@ def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
     hundred ORM objects (a save reads them back; tests/services/test_charting_save.py keeps the two
     readings equal)."""
     return tuple(
-        InjectionPoint(Zone(zone), x, y, vial_id, units, volume_ml, DoseBasis(basis), point_id)
-        for zone, x, y, vial_id, units, volume_ml, basis, point_id in rows
+        InjectionPoint(Zone(zone), x, y, vial_id, units, volume_ml, DoseBasis(basis), point_id, note or "")
+        for zone, x, y, vial_id, units, volume_ml, basis, point_id, note in rows
     )
 
 
@@ -277,6 +279,7 @@ def point_values(p: InjectionPoint, seq: int) -> dict[str, Any]:
         "units": p.units,
         "volume_ml": p.volume_ml,
         "basis": DoseBasis(p.basis).value,
+        "note": p.note,
     }
 
 
@@ -441,4 +444,9 @@ def screening_values(snap: ScreeningSnapshot) -> dict[str, Any]:
 
 
 def point_audit(points: tuple[InjectionPoint, ...] | list[InjectionPoint]) -> list[list[Any]]:
-    return [[str(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml, str(p.basis)] for p in points]
+    """A point as its audit entries show it; its note only when it has one (so entries written before
+    notes existed read the same)."""
+    return [
+        [str(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml, str(p.basis), *([p.note] if p.note else [])]
+        for p in points
+    ]

@@ -43,6 +43,7 @@ from .mapping import (
 )
 from .permissions import Action
 from .queries import clinic_zone
+from .visit_versions import SessionVersion, load_versions, versions_of
 
 
 def _stale_event(s: Session, event_id: int) -> ConcurrentEditError:
@@ -87,6 +88,9 @@ class SessionSummary:
     amended: bool
     is_amendment: bool
     touch_up_of_id: int | None
+    #: The visit's versions, oldest first (the original, then each amendment); this summary shows the
+    #: newest. Their changes are read on demand (``RecordService.visit_versions``).
+    versions: tuple[SessionVersion, ...] = ()
 
 
 class RecordService(ServiceBase):
@@ -288,8 +292,16 @@ class RecordService(ServiceBase):
             row.id, author.full_name if author else "?", row.signed_at or row.created_at, row.amendment_reason
         )
 
+    def visit_versions(self, session_id: int) -> list[SessionVersion]:
+        """The versions of the visit ``session_id`` belongs to (original, amendment 1, ...), oldest first,
+        each amendment with what it changed (field, before, after), who signed it and why."""
+        self.actor(Action.VIEW_PATIENTS)
+        with self.reading() as s:
+            return load_versions(s, session_id, clinic_zone(s))
+
     def history(self, patient_id: int) -> list[SessionSummary]:
-        """The patient's sessions, newest first, each with products, zones, totals and rating trends."""
+        """The patient's visits, newest first: one per visit however often it was amended, showing its
+        newest version with products, zones, totals, rating trends and the list of its versions."""
         self.actor(Action.VIEW_PATIENTS)
         with self.reading() as s:
             rows = (
@@ -322,9 +334,15 @@ class RecordService(ServiceBase):
                 .scalars()
                 .all()
             )
-            amended = {r.amends_id for r in rows if r.amends_id}
+            chains: dict[int, list[SessionRow]] = {}
+            for r in sorted(rows, key=lambda r: r.id):
+                chains.setdefault(r.root_id or r.id, []).append(r)
+            newest = {root: chain[-1] for root, chain in chains.items()}
+            visits = [r for r in rows if newest[r.root_id or r.id] is r]  # keeps newest-first order
             out = []
-            for r in rows:
+            for r in visits:
+                chain = chains[r.root_id or r.id]
+                versions = versions_of(chain, users)
                 baseline = next(
                     (a for a in assessments if a.session_id == r.id and a.time_point == "baseline"), None
                 )
@@ -364,9 +382,10 @@ class RecordService(ServiceBase):
                         trend("redness"),
                         TimePoint(latest.time_point).label if latest else None,
                         users.get(r.injector_id, "?"),
-                        r.id in amended,
+                        len(chain) > 1,
                         r.amends_id is not None,
                         r.touch_up_of_id,
+                        versions,
                     )
                 )
             return out

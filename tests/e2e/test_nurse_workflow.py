@@ -196,7 +196,7 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     # The patient's chart shows the trend from baseline to the follow-up.
     main.show_patient(patient.id)
     history = services.records.history(patient.id)
-    original = next(h for h in history if h.session_id == session_id)
+    original = next(h for h in history if session_id in [v.session_id for v in h.versions])
     assert (original.pores.baseline, original.pores.latest, original.latest_follow_up) == (3, 1, "Week 4")
     for w in list(main.session_windows):
         w.close()

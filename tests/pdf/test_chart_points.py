@@ -107,3 +107,18 @@ def test_the_points_by_zone_table_stays_on_one_page(
         if re.search(r"(Forehead|Nose|Cheek \([LR]\)|Chin) \w+ \w* ?lot ", page)
     ]
     assert len(set(holding)) == 1 and "Injection points by zone" in pages[holding[0]]
+
+
+def test_a_points_note_is_in_the_appendix_under_its_point(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings
+) -> None:
+    points = list(record.session.points)
+    points[2] = dataclasses.replace(points[2], note="bled")
+    points[40] = dataclasses.replace(points[40], note="patient flinched")
+    noted = dataclasses.replace(record, session=dataclasses.replace(record.session, points=tuple(points)))
+    body, appendix = body_and_appendix(chart_pages(noted, clinic, tmp_path))
+    assert "Appendix: every injection point (81)" in appendix  # a note is not counted as a point
+    third = r"\b3 Forehead 0\.2 U 0\.01 mL Botox Cosmetic C7421A3 .*? Note on point 3: bled 4 "
+    assert re.search(third, appendix)  # the note sits under its point
+    assert "Note on point 41: patient flinched" in appendix
+    assert appendix.count("Note on point") == 2 and "Note on point" not in body

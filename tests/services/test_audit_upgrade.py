@@ -80,3 +80,70 @@ def test_without_the_upgrades_entries_verify_would_blame_every_upgraded_record(
         db.dispose()
     assert not result.ok
     assert sum("patient" in p.message for p in result.problems) == 2
+
+
+def _without_point_notes(kind: audit_state.Kind) -> audit_state.Kind:
+    """The session kind as the previous version hashed it: its points had no note column yet."""
+    parts = tuple(
+        replace(part, columns=tuple(c for c in part.columns if c != "note"))
+        if part.table == "injection_points"
+        else part
+        for part in kind.parts
+    )
+    return replace(kind, parts=parts)
+
+
+@pytest.fixture
+def upgraded_from_0010_with_points(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int, int]:
+    from tests.conftest import make_vial
+    from tests.services.test_charting import chart, grid, signed
+
+    session = audit_state.BY_ENTITY["session"]
+    as_before = _without_point_notes(session)
+    with monkeypatch.context() as m:  # the previous version's hashing: points without notes
+        m.setitem(audit_state.BY_ENTITY, "session", as_before)
+        m.setattr(audit_state, "KINDS", tuple(as_before if k is session else k for k in audit_state.KINDS))
+        vial = make_vial(world.services)
+        done = signed(world, chart(world, make_patient(world.services), grid(vial, 0.4, 4)))
+        draft = world.services.charting.save_draft(
+            chart(world, make_patient(world.services), grid(vial, 0.3, 3))
+        )
+    url = world.services.db.url
+    world.services.db.dispose()
+    _back_to(url, "0010")
+    return url, done.id, draft.id  # type: ignore[return-value]
+
+
+def _back_to(url: str, revision: str) -> None:
+    from alembic import command
+
+    engine = create_engine(url)
+    try:
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def test_an_upgraded_0010_database_with_points_still_verifies(
+    upgraded_from_0010_with_points: tuple[str, int, int],
+) -> None:
+    url, signed_id, draft_id = upgraded_from_0010_with_points
+    svc = open_services(url)
+    try:
+        svc.auth.sign_in("admin", PASSWORD)
+        result = svc.audit_log.verify_chain()
+        assert result.ok, [p.message for p in result.problems]
+        assert result.signed_sessions_checked == 1  # the signature made before notes existed still holds
+        with svc.db.read() as s:
+            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        assert {(r.entity, r.entity_id) for r in rows} == {
+            ("session", str(signed_id)),
+            ("session", str(draft_id)),
+        }
+        assert all('"schema":["0010","0014"]' in r.changes for r in rows)
+        assert [p.note for p in svc.charting.get(signed_id).points] == ["", "", "", ""]
+    finally:
+        svc.db.dispose()

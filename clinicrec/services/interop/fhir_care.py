@@ -41,7 +41,7 @@ from .fhir_people import day, instant
 
 INJECTION_POINT = ext_url("injection-point")
 #: The injection_points columns a session's points are read with, in this order.
-POINT_COLUMNS = ("session_id", "seq", "zone", "x", "y", "vial_id", "units", "volume_ml", "basis")
+POINT_COLUMNS = ("session_id", "seq", "zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "note")
 DILUTION = ext_url("dilution")
 SCALE_VERSION = ext_url("rating-scale-version")
 TIME_POINT = ext_url("assessment-time-point")
@@ -105,7 +105,7 @@ def procedure(d: SessionData, vials: dict[int, Any], ids: Ids) -> dict[str, Any]
         ]
     zones: dict[str, None] = {}
     vial_ids: dict[int, None] = {}
-    for _, _, zone, _, _, vial_id, _, _, _ in d.points:
+    for _, _, zone, _, _, vial_id, _, _, _, _ in d.points:
         zones[zone] = None
         vial_ids[vial_id] = None
     if zones:
@@ -152,7 +152,7 @@ def _points_json(points: list[Any], vials: dict[int, Any], ids: Ids) -> RawJson:
     out = []
     head = '{"url":"' + INJECTION_POINT + '","extension":[{"url":"sequence","valueInteger":'
     # Rows of POINT_COLUMNS, unpacked by position (faster than by name for millions of points).
-    for _, seq, zone, x, y, vial_id, units, volume_ml, entered_as in points:
+    for _, seq, zone, x, y, vial_id, units, volume_ml, entered_as, note in points:
         med = medication.get(vial_id)
         if med is None:
             vial = vials[vial_id]
@@ -166,7 +166,9 @@ def _points_json(points: list[Any], vials: dict[int, Any], ids: Ids) -> RawJson:
             f'{{"url":"dose","valueQuantity":{{"value":{units!r}{_UNITS}}},'
             f'{{"url":"volume","valueQuantity":{{"value":{volume_ml!r}{_ML}}},'
             f'{{"url":"doseEnteredAs","valueCode":{entered}}},'
-            f'{{"url":"medication","valueReference":{med}}}]}}'
+            f'{{"url":"medication","valueReference":{med}}}'
+            + (f',{{"url":"note","valueString":{json.dumps(note, ensure_ascii=False)}}}' if note else "")
+            + "]}"
         )
     return RawJson(("[" + ",".join(out) + "]").encode())
 
@@ -180,7 +182,7 @@ def administrations(
     # One pass: product -> (zone, vial) -> [units, points], in the order first charted.
     by_product: dict[int, dict[tuple[str, int], list[float]]] = defaultdict(dict)
     product_of = {v: vials[v].product_id for v in {p[5] for p in d.points}}
-    for _, _, zone, _, _, vial_id, units, _, _ in d.points:
+    for _, _, zone, _, _, vial_id, units, _, _, _ in d.points:
         groups = by_product[product_of[vial_id]]
         group = groups.get((zone, vial_id))
         if group is None:

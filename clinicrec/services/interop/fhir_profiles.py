@@ -78,6 +78,7 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
                 "units | volume: which the injector typed (the other is derived)",
             ),
             Part("medication", "Reference", 1, "1", "Product and lot drawn from", "Medication"),
+            Part("note", "string", 0, "1", "The injector's note on this point (e.g. bled)"),
         ),
     ),
     ExtensionDef(

@@ -17,6 +17,7 @@ from .history_model import (
     totals_text,
     trend_direction,
     trends,
+    versions_text,
     zones_text,
 )
 
@@ -42,7 +43,9 @@ class SessionCardDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         line = QFontMetrics(self._bold(option)).lineSpacing()
-        return QSize(420, 2 * PAD_Y + LINES * line + (LINES - 1) * GAP + 2 * MARGIN)
+        summary = index.data(SummaryRole)
+        lines = LINES + (1 if isinstance(summary, SessionSummary) and versions_text(summary) else 0)
+        return QSize(420, 2 * PAD_Y + lines * line + (lines - 1) * GAP + 2 * MARGIN)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -93,7 +96,7 @@ class SessionCardDelegate(QStyledItemDelegate):
             width = fm.horizontalAdvance(tag) + 14
             if x + width > inner.right() - right_space - 8:
                 break
-            bg, fg = CHIP_COLOURS.get(tag, ("#f1f3f5", MUTED))
+            bg, fg = CHIP_COLOURS.get(tag.split(" ")[0], ("#f1f3f5", MUTED))
             chip = QRectF(x, y + 1, width, line - 2)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(bg))
@@ -123,13 +126,17 @@ class SessionCardDelegate(QStyledItemDelegate):
         painter.setPen(QColor(MUTED))
         rest = fm.elidedText(follow_up_short(summary), Qt.TextElideMode.ElideRight, max(0, inner.right() - x))
         painter.drawText(QRect(x, y, max(0, inner.right() - x), line), Qt.AlignmentFlag.AlignVCenter, rest)
+        # line 5, for an amended visit: its versions (the table under the timeline says what changed)
+        if versions_text(summary):
+            y += line + GAP
+            self._labelled(painter, inner, y, line, fm, "Versions", versions_text(summary), QColor(MUTED))
         painter.restore()
 
     @staticmethod
     def _label(painter: QPainter, x: int, y: int, line: int, fm: QFontMetrics, label: str) -> int:
         painter.setFont(painter.font())
         painter.setPen(QColor(MUTED))
-        width = fm.horizontalAdvance("Totals  ")
+        width = fm.horizontalAdvance("Versions  ")
         painter.drawText(QRect(x, y, width, line), Qt.AlignmentFlag.AlignVCenter, label)
         return x + width + 4
 

@@ -66,11 +66,22 @@ def session_tags(s: SessionSummary) -> list[str]:
     tags = [s.status.label]
     if s.touch_up_of_id is not None:
         tags.append("Touch-up")
-    if s.is_amendment:
-        tags.append("Amendment")
-    if s.amended:
-        tags.append("Amended")
+    if s.is_amendment and s.versions:
+        tags.append(s.versions[-1].label)  # the newest version: "Amendment 1"
     return tags
+
+
+def versions_text(s: SessionSummary) -> str:
+    """'Original 10 Mar · Amendment 1 12 Mar by Nina Nurse: reason'; "" for a visit never amended."""
+    if len(s.versions) < 2:
+        return ""
+    parts = []
+    for v in s.versions:
+        text = f"{v.label} {local_time(v.at):%d %b %Y}"
+        if v.number:
+            text += f" by {v.author}" + (f": {v.reason}" if v.reason else "")
+        parts.append(text + ("" if v.status == SessionStatus.SIGNED else " (draft)"))
+    return " · ".join(parts)
 
 
 def zones_text(s: SessionSummary) -> str:
@@ -102,6 +113,8 @@ def describe(s: SessionSummary) -> str:
     parts = [session_title(s), ", ".join(session_tags(s)), f"by {s.injector_name}", zones_text(s)]
     parts += totals_text(s) or ["no doses"]
     parts += [t for t, _ in trends(s)] + [follow_up_text(s)]
+    if versions_text(s):
+        parts.append(f"versions: {versions_text(s)}")
     return "; ".join(parts)
 
 
@@ -172,7 +185,15 @@ class HistoryModel(QAbstractListModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, session_id: int) -> int | None:
-        return next((i for i, s in enumerate(self._rows) if s.session_id == session_id), None)
+        """The row of the visit ``session_id`` is a version of (the original or any amendment)."""
+        return next(
+            (
+                i
+                for i, s in enumerate(self._rows)
+                if s.session_id == session_id or any(v.session_id == session_id for v in s.versions)
+            ),
+            None,
+        )
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
         return 0 if parent.isValid() else len(self._rows)

@@ -32,6 +32,7 @@ from ..widgets import ScreeningBadge
 from ..worker import Worker
 from .history_delegate import SessionCardDelegate
 from .history_model import HistoryModel
+from .visit_versions import VisitVersionsPanel
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 
@@ -172,7 +173,7 @@ class PatientChart(QWidget):
         self.timeline.setAccessibleName("Session history")
         self.timeline.setModel(self.history)
         self.timeline.setItemDelegate(SessionCardDelegate(self.timeline))
-        self.timeline.setUniformItemSizes(True)
+        self.timeline.setUniformItemSizes(False)  # an amended visit's card has a line for its versions
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -186,6 +187,8 @@ class PatientChart(QWidget):
         self.sessions_stack.addWidget(self.timeline)
         self.sessions_stack.addWidget(self.no_sessions_label)
         layout.addWidget(self.sessions_stack, 1)
+        self.versions = VisitVersionsPanel(self._services, page)  # the selected visit's amendments
+        layout.addWidget(self.versions)
         self.photos = PhotoPanel(self._services, self._bus, self._worker, page)  # ui/photos (issue 15)
         layout.addWidget(self.photos)
         self.stack.addWidget(page)
@@ -325,6 +328,8 @@ class PatientChart(QWidget):
         self.export_button.clicked.connect(lambda: self._emit_patient(self.sig_export_requested))
         self.timeline.activated.connect(self._on_timeline_activated)
         self.timeline.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
+        self.timeline.selectionModel().currentChanged.connect(lambda *_: self._show_versions())
+        self.versions.sig_open_session_requested.connect(self.sig_open_session_requested)
         self.history.modelReset.connect(self._on_history_reset)
         self._bus.sig_changed.connect(self._on_change)
 
@@ -405,6 +410,17 @@ class PatientChart(QWidget):
         if row is not None:
             self.timeline.setCurrentIndex(self.history.index(row, 0))
         self._update_actions()
+        self._show_versions()
+
+    def _show_versions(self) -> None:
+        index = self.timeline.currentIndex()
+        summary = self.history.summary(index.row()) if index.isValid() else None
+        self.versions.show_visit(
+            summary.session_id if summary else None, len(summary.versions) if summary else 0
+        )
+        # The selected visit's card stays whole above its versions table (the table scrolls instead).
+        card = self.timeline.sizeHintForRow(index.row()) if index.isValid() else 0
+        self.sessions_stack.setMinimumHeight(card + 2 * self.timeline.frameWidth() + 2 if card > 0 else 0)
 
     # -- actions --------------------------------------------------------------------------------
     @property

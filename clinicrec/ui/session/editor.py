@@ -8,7 +8,7 @@ or in volume, the other derived from the vial's concentration.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -17,6 +17,7 @@ from ...domain import facemap
 from ...domain.dilution import Concentration, fmt_number, fmt_units, fmt_volume
 from ...domain.enums import DoseBasis, Zone
 from ...domain.models import InjectionPoint, Vial
+from ...domain.validation import POINT_NOTE_MAX, Checker
 from .commands import AddPointsCommand, RemovePointsCommand, ReplacePointsCommand, UpdatePointsCommand
 from .models import ChartPoint, PointsModel
 
@@ -180,7 +181,9 @@ class ChartEditor(QObject):
             old = self.model.get(uid)
             if (old.x, old.y) != (x, y):
                 before[uid] = old
-                after[uid] = InjectionPoint(zone, x, y, old.vial_id, old.units, old.volume_ml, old.basis)
+                after[uid] = InjectionPoint(
+                    zone, x, y, old.vial_id, old.units, old.volume_ml, old.basis, note=old.note
+                )
         return (before, after) if after else None
 
     def delete(self, uids: Sequence[int]) -> int:
@@ -205,13 +208,36 @@ class ChartEditor(QObject):
             vial = self.vials.get(p.vial_id)
             if vial is None:
                 continue
-            new = dose.point(p.zone, p.x, p.y, vial)
+            new = replace(dose.point(p.zone, p.x, p.y, vial), note=p.note)
             if new != p:
                 before[uid], after[uid] = p, new
         if after:
             self.stack.push(
                 UpdatePointsCommand(self.model, before, after, f"Change dose of {len(after)} point(s)")
             )
+        return len(after)
+
+    def set_note(self, uids: Sequence[int], note: str) -> int:
+        """Write a note ("bled", "patient flinched") on points; "" clears it. Undoable; refused with a
+        message naming the field when it is too long."""
+        if self.read_only:
+            self.sig_message.emit(SIGNED)
+            return 0
+        note = " ".join(note.split())  # one line, no stray spaces
+        check = Checker()
+        check.text("note", "Point note", note, max_len=POINT_NOTE_MAX)
+        if check.errors:
+            self.sig_message.emit(f"{check.errors[0].message}. The note was not saved.")
+            return 0
+        before, after = {}, {}
+        for uid in uids:
+            p = self.model.get(uid)
+            if p.note != note:
+                before[uid], after[uid] = p, replace(p, note=note)
+        if after:
+            what = f"Note on {len(after)} point(s)" if note else f"Clear the note on {len(after)} point(s)"
+            self.stack.push(UpdatePointsCommand(self.model, before, after, what))
+            self.sig_message.emit(f"{what}: {note}." if note else f"{what}.")
         return len(after)
 
     def start_from(self, previous: Sequence[InjectionPoint], product_of_vial: Mapping[int, int]) -> int:

@@ -32,6 +32,10 @@ from .tools_panel import MapToolsPanel
 from .totals_panel import TotalsPanel
 from .vial_panel import VialPanel
 
+#: The columns' starting widths (left, map, right) at 1280 px; ``fit_left_tabs`` may widen the sides.
+SPLIT = (305, 550, 405)
+LEFT_WIDTH = SPLIT[0]
+
 
 def scrolled(widget: QWidget, object_name: str) -> QScrollArea:
     area = QScrollArea()
@@ -80,13 +84,13 @@ class SessionLayout:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.root)
         self.splitter.setObjectName("session_splitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self._left(events))
+        self.splitter.addWidget(self._left())
         self.splitter.addWidget(self._centre())
-        self.splitter.addWidget(self._right(points, totals))
+        self.splitter.addWidget(self._right(points, totals, events))
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([305, 550, 405])
+        self.splitter.setSizes(list(SPLIT))
         outer.addWidget(self.splitter, 1)
 
     def _header(self, patient: Patient) -> QWidget:
@@ -140,14 +144,36 @@ class SessionLayout:
         b.setAccessibleName(text.rstrip("…"))
         return b
 
-    def _left(self, events: AdverseEventsModel) -> QWidget:
+    def _left(self) -> QWidget:
         self.left_tabs = QTabWidget(self.root)
         self.left_tabs.setObjectName("session_left_tabs")
         self.details = SessionDetailsForm()
         self.baseline = BaselineForm()
         self.left_tabs.addTab(scrolled(self.details, "session_details"), "Session")
         self.left_tabs.addTab(scrolled(self.baseline, "session_baseline"), "Baseline")
-        ae_page = QWidget()
+        self.left_tabs.setMinimumWidth(290)
+        self.left_tabs.tabBar().setExpanding(False)
+        return self.left_tabs
+
+    def fit_left_tabs(self) -> None:
+        """Size the side columns so every tab label shows whole (no scroll arrows): the left also when
+        Session and Baseline carry their warning mark, the right with a three-figure point count and the
+        follow-ups tab that appears once there are some. The map gives up the width. These are starting sizes,
+        not minimums: a narrower window (or the nurse's drag) may still squeeze the columns."""
+        bar = self.left_tabs.tabBar()
+        marks = 2 * bar.fontMetrics().horizontalAdvance(" ⚠")
+        left = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + marks + 8
+        tabs = self.totals.tabs
+        bar = tabs.tabBar()
+        padding = bar.tabSizeHint(0).width() - bar.fontMetrics().horizontalAdvance(tabs.tabText(0))
+        worst = ["Totals", "Points (999)", "Adverse events", "Follow-ups (9)"]
+        right = sum(bar.fontMetrics().horizontalAdvance(text) + padding for text in worst) + 8
+        left, right = max(LEFT_WIDTH, left), max(SPLIT[2], right)
+        self.splitter.setSizes([left, sum(SPLIT) - left - right, right])
+
+    def _adverse_events(self, parent: QWidget, events: AdverseEventsModel) -> QWidget:
+        """A tab beside Totals and Points (the left tabs keep to what fits at 1280 px)."""
+        ae_page = QWidget(parent)
         ae = QVBoxLayout(ae_page)
         ae.setContentsMargins(10, 10, 10, 10)
         self.ae_view = QTableView(ae_page)
@@ -177,10 +203,7 @@ class SessionLayout:
         ae.addWidget(self.ae_view, 1)
         ae.addLayout(buttons)
         ae.addWidget(note)
-        self.left_tabs.addTab(ae_page, "Adverse events")
-        self.left_tabs.setMinimumWidth(290)
-        self.left_tabs.tabBar().setExpanding(False)
-        return self.left_tabs
+        return ae_page
 
     def _centre(self) -> QWidget:
         centre = QWidget(self.root)
@@ -199,9 +222,9 @@ class SessionLayout:
         self.labels_toggle.setChecked(True)
         self.last_map_button = self._tool(
             centre,
-            "Last session's map",
+            "Last map",  # short: the toolbar fits the map's width at 1280 px; the tooltip says the rest
             "last_map_button",
-            "Re-use the point positions of the last signed session",
+            "Start from the last session's map: re-use the point positions of the last signed session",
         )
         self.hover_label = set_role(QLabel(centre), "muted")
         self.hover_label.setObjectName("map_hint")
@@ -232,7 +255,7 @@ class SessionLayout:
         b.setMinimumWidth(30)
         return b
 
-    def _right(self, points: PointsModel, totals: TotalsModel) -> QWidget:
+    def _right(self, points: PointsModel, totals: TotalsModel, events: AdverseEventsModel) -> QWidget:
         right = QWidget(self.root)
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 0)
@@ -240,10 +263,12 @@ class SessionLayout:
         self.tools = MapToolsPanel(right)
         self.tools.attach_default_dose(self.vial_panel.default_dose)
         self.totals = TotalsPanel(totals, points, right)
+        self.totals.tabs.addTab(self._adverse_events(self.totals.tabs, events), "Adverse events")
         self.points_error = FieldErrorLabel(None, right)
         self.points_error.setObjectName("points_error")
         col.addWidget(self.tools)
         col.addWidget(self.points_error)
         col.addWidget(self.totals, 1)
         right.setMinimumWidth(360)
+        self.right = right
         return right

@@ -95,6 +95,7 @@ class PointsModel(RowsModel[ChartPoint]):
                 decoration=lambda cp: self._colours.get(cp.point.vial_id, "#777777"),
                 **common,
             ),
+            Column("Note", lambda cp: cp.point.note, **common),
         )
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:

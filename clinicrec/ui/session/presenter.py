@@ -105,7 +105,8 @@ class SessionPresenter:
             p = cp.point
             vial = vials.get(p.vial_id)
             dose = Dose.of(p).describe(vial.concentration if vial else None)
-            tip = f"Point {i + 1} · {Zone(p.zone).label}\n{dose}" + (f"\n{errors[i]}" if i in errors else "")
+            tip = f"Point {i + 1} · {Zone(p.zone).label}\n{dose}" + (f"\nNote: {p.note}" if p.note else "")
+            tip += f"\n{errors[i]}" if i in errors else ""
             dots.append(MapDot(cp.uid, p.x, p.y, colours.get(p.vial_id, "#777777"), tip, i in errors))
         self.map.set_dots(dots)
         self.map.set_treated_zones({Zone(p.zone) for p in self.c.points_model.points()})
@@ -153,7 +154,9 @@ class SessionPresenter:
         finally:
             self._syncing_selection = False
         first = self.c.points_model.get(uids[0]) if uids else None
-        self.ui.tools.set_selection(len(uids), Dose.of(first) if first else None)
+        note_of = {cp.uid: cp.point.note for cp in self.c.points_model.chart_points()}
+        notes = frozenset(note_of[u] for u in uids if u in note_of)
+        self.ui.tools.set_selection(len(uids), Dose.of(first) if first else None, notes)
         self.selection_state.setText(selection_text(len(uids), self.c.read_only))
 
     def table_selection_changed(self) -> None:
@@ -170,7 +173,7 @@ class SessionPresenter:
     def hover_zone(self, zone: Zone | None) -> None:
         label = self.ui.hover_label
         if self.c.read_only:
-            label.setText("Signed: read-only. Points can be selected and inspected, not changed.")
+            label.setText("Signed: read-only. Select points to inspect them.")
         elif zone is not None:
             label.setText(f"{zone.label}: click to add a point here")
         else:

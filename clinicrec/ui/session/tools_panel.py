@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ class MapToolsPanel(QWidget):
     sig_default_dose_changed = Signal(object)  # Dose
     sig_apply_dose_requested = Signal(object)  # Dose
     sig_delete_requested = Signal()
+    sig_note_requested = Signal(str)  # the note for the selected points ("" clears it)
     sig_grid_fill_requested = Signal(object, float, bool)  # zone, spacing cm, replace
     sig_add_centre_requested = Signal(object)  # zone
 
@@ -74,6 +76,13 @@ class MapToolsPanel(QWidget):
         sel.addWidget(self.apply_dose_button, 0, 1)
         sel.addWidget(self.delete_button, 0, 2)
         sel.addWidget(self.selected_dose, 1, 0, 1, 3)
+        self.note = name(QLineEdit(sel_box), "point_note", "Note on the selected points")
+        self.note.setPlaceholderText("Note, e.g. bled, patient flinched")
+        self.note.setToolTip("A note on the selected points; Enter saves it with the draft (Ctrl+Shift+T)")
+        self.note_button = name(QPushButton("Set note", sel_box), "point_note_button", "Set the note")
+        self.note_button.setToolTip("Write the note on the selected points (Enter in the note)")
+        sel.addWidget(self.note, 2, 0, 1, 2)
+        sel.addWidget(self.note_button, 2, 2)
         sel.setColumnStretch(0, 1)
         layout.addWidget(sel_box)
 
@@ -131,6 +140,8 @@ class MapToolsPanel(QWidget):
     def _connect_signals(self) -> None:
         self.apply_dose_button.clicked.connect(self._apply_dose)
         self.selected_dose.installEventFilter(self)  # Enter in the dose box applies it
+        self.note.returnPressed.connect(self._apply_note)
+        self.note_button.clicked.connect(self._apply_note)
         self.delete_button.clicked.connect(self.sig_delete_requested)
         self.fill_button.clicked.connect(self._fill)
         self.centre_button.clicked.connect(lambda: self.sig_add_centre_requested.emit(self.current_zone()))
@@ -140,6 +151,10 @@ class MapToolsPanel(QWidget):
     def _apply_dose(self) -> None:
         if self.apply_dose_button.isEnabled():
             self.sig_apply_dose_requested.emit(self.selected_dose.dose())
+
+    def _apply_note(self) -> None:
+        if self.note.isEnabled() and not self._read_only:
+            self.sig_note_requested.emit(self.note.text())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -174,7 +189,8 @@ class MapToolsPanel(QWidget):
         self.selected_dose.set_concentration(conc)
         self._update_preview()
 
-    def set_selection(self, count: int, dose: Dose | None) -> None:
+    def set_selection(self, count: int, dose: Dose | None, notes: frozenset[str] = frozenset()) -> None:
+        """``notes``: the selected points' notes; one shared note is shown for editing."""
         self.selection_label.setText(
             f"{count} point{'s' if count != 1 else ''} selected"
             if count
@@ -182,7 +198,21 @@ class MapToolsPanel(QWidget):
         )
         if dose is not None:
             self.selected_dose.set_dose(dose)
-        for w in (self.selected_dose, self.apply_dose_button, self.delete_button):
+        self.note.setText(next(iter(notes)) if len(notes) == 1 else "")
+        if not self._read_only:  # a signed record shows no placeholders
+            self.note.setPlaceholderText(
+                "Points with different notes: a note here replaces them"
+                if len(notes) > 1
+                else "Note, e.g. bled, patient flinched"
+            )
+        editing = (
+            self.selected_dose,
+            self.apply_dose_button,
+            self.delete_button,
+            self.note,
+            self.note_button,
+        )
+        for w in editing:
             w.setEnabled(count > 0 and not self._read_only)
 
     def _apply_dose(self) -> None:
@@ -212,6 +242,8 @@ class MapToolsPanel(QWidget):
                 self.selected_dose.basis,
                 self.apply_dose_button,
                 self.delete_button,
+                self.note,
+                self.note_button,
                 self.zone,
                 self.spacing,
                 self.replace,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -105,7 +106,7 @@ class VialDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(720, 560)
+        self.resize(800, 560)
 
     def _build_today(self) -> QWidget:
         page = QWidget()
@@ -117,8 +118,13 @@ class VialDialog(QDialog):
         self.today_view.verticalHeader().hide()
         self.today_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.today_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.today_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.today_view.horizontalHeader().setStretchLastSection(True)
+        # Every column but the product's fits its contents; the product's name takes what is left (elided
+        # when narrow), so "Use by" and "Reconstituted" are never cut off.
+        header = self.today_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.today_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.use_button = name(QPushButton("Use this vial", page), "use_vial_button", "Use the selected vial")
         self.use_button.setProperty("primary", True)
         self.empty_label = set_role(

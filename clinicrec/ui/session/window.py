@@ -28,6 +28,7 @@ from .discard import DraftDiscarding
 from .follow_ups_panel import SessionFollowUps
 from .layout import SessionLayout, scrolled
 from .map_cursor import KeyboardPlacement
+from .point_notes import PointNotes
 from .presenter import SessionForms, SessionPresenter
 from .printing import SessionPrinting
 from .safety import SafetyPrompts
@@ -125,6 +126,7 @@ class SessionWindow(QMainWindow):
         self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
         self._photos_of: tuple[int, int | None] | None = None  # the session the Photos tab is to show
         self.ui.left_tabs.addTab(self.photos, "Photos")
+        self.ui.fit_left_tabs()
         self.consent = SessionConsent(self._services, self._bus, self.printer, c.patient.id or 0, self)
         self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
@@ -185,6 +187,7 @@ class SessionWindow(QMainWindow):
         )
         self.keyboard_place_action.setCheckable(True)
         self.keyboard_placement = KeyboardPlacement(self.map, self.ui.tools.current_zone, self)
+        self.point_notes = PointNotes(self, self.map, self.ui.tools, self.editor)
         self.follow_ups = SessionFollowUps(
             self._services, self.controller.bus, self.ui.totals.tabs, self.controller.patient.id or 0, self
         )
@@ -212,7 +215,7 @@ class SessionWindow(QMainWindow):
         menu.addActions([self.discard_action, self.close_action])
         edit = self.menuBar().addMenu("&Edit")
         edit.addActions([self.undo_action, self.redo_action, self.vial_action, self.last_map_action])
-        edit.addAction(self.keyboard_place_action)
+        edit.addActions([self.keyboard_place_action, self.point_notes.action])
 
     # -- wiring --------------------------------------------------------------------------------------
     def _connect_signals(self) -> None:

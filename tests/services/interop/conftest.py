@@ -77,7 +77,10 @@ def chart_full_record(world: World, patient: Patient | None = None) -> Charted:
         )
     ).vial
     points = (
-        *(InjectionPoint.from_units(Zone.CHEEK_LEFT, 0.6 + i * 0.01, 0.5, vial, 0.4) for i in range(4)),
+        *(
+            replace(InjectionPoint.from_units(Zone.CHEEK_LEFT, 0.6 + i * 0.01, 0.5, vial, 0.4), note=note)
+            for i, note in enumerate(("bled", "", "", ""))
+        ),
         *(InjectionPoint.from_units(Zone.GLABELLA, 0.5, 0.3 + i * 0.01, vial, 0.5) for i in range(2)),
         *(InjectionPoint.from_volume(Zone.FOREHEAD, 0.4 + i * 0.02, 0.2, vial2, 0.02) for i in range(3)),
     )

@@ -83,6 +83,8 @@ def test_the_session_carries_points_doses_dilution_and_codes(charted: Charted, t
     assert len(points) == 9
     first = {p["url"]: p for p in points[0]["extension"]}
     assert first["zone"]["valueCoding"]["code"] == "zone-cheek_left"
+    assert first["note"]["valueString"] == "bled"  # the point's note (the amendment kept it)
+    assert "note" not in {p["url"] for p in points[1]["extension"]}  # none when the point has none
     assert first["dose"]["valueQuantity"] == {
         "value": 0.4, "unit": "U", "system": "http://unitsofmeasure.org", "code": "[arb'U]"
     }  # fmt: skip
