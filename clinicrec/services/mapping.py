@@ -18,6 +18,7 @@ from ..db.models import (
     VialAdditiveRow,
     VialRow,
 )
+from ..domain.date_text import DateOrder
 from ..domain.enums import (
     AdditiveKind,
     AdverseEventKind,
@@ -38,6 +39,7 @@ from ..domain.enums import (
     WarningKind,
     Zone,
 )
+from ..domain.figures_format import DEFAULT_UNITS_STEP
 from ..domain.models import (
     Acknowledgement,
     Additive,
@@ -141,6 +143,8 @@ def to_clinic(r: ClinicRow) -> ClinicSettings:
         backups_kept=r.backups_kept,
         time_zone=r.time_zone,
         common_reasons=tuple(json.loads(r.common_reasons or "[]")),
+        date_order=DateOrder(r.date_order or DateOrder.ISO.value),
+        units_step=r.units_step or DEFAULT_UNITS_STEP,
         version=r.version or 1,
     )
 
@@ -160,6 +164,8 @@ def clinic_values(c: ClinicSettings) -> dict[str, Any]:
         "backups_kept": c.backups_kept,
         "time_zone": c.time_zone,
         "common_reasons": json.dumps(list(c.common_reasons), ensure_ascii=False),
+        "date_order": DateOrder(c.date_order).value,
+        "units_step": float(c.units_step),
     }
 
 

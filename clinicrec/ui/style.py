@@ -225,6 +225,7 @@ QSplitter::handle {{ background: {c.window}; }}
 QLabel[role="heading"] {{ font-size: {BASE_POINT_SIZE * 1.55:.1f}pt; font-weight: 600; color: {c.text}; }}
 QLabel[role="subheading"] {{ font-size: {BASE_POINT_SIZE * 1.1:.1f}pt; font-weight: 600; color: {c.text}; }}
 QLabel[role="muted"] {{ color: {c.muted}; }}
+QLabel[role="error"] {{ color: {c.danger}; }}
 QLabel[role="banner-error"] {{
     color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border}; border-radius: 4px;
     padding: 6px 8px;

@@ -31,7 +31,7 @@ class FieldErrorLabel(QLabel):
         self._field = field
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setStyleSheet(f"color: {ERROR_RED};")
+        self.setProperty("role", "error")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setAccessibleName("Error")
         if field is not None and field.objectName():

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.models import Patient
+from ..date_format import date_text
 from ..style import BORDER, SURFACE, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge
 from .details_form import SessionDetailsForm
@@ -102,7 +103,7 @@ class SessionLayout:
         self.patient_label = set_role(QLabel(patient.display_name, bar), "heading")
         self.patient_label.setObjectName("session_patient")
         self.patient_meta = set_role(
-            QLabel(f"Born {patient.date_of_birth:%Y-%m-%d}\nChart {patient.chart_number}", bar), "muted"
+            QLabel(f"Born {date_text(patient.date_of_birth)}\nChart {patient.chart_number}", bar), "muted"
         )
         self.screening = ScreeningBadge(patient.screening, bar, compact=True)
         self.status_chip = QLabel(bar)

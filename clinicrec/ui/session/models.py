@@ -20,6 +20,7 @@ from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
 from ...services.catalogue import VialStatus
+from ..date_format import date_text, wall_clock_text
 from ..rows_model import Column, RowsModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -290,9 +291,9 @@ def _event_tip(e: AdverseEvent) -> str | None:
 
 EVENT_COLUMNS: tuple[Column[AdverseEvent], ...] = (
     Column("Event", lambda e: e.kind.label, tip=_event_tip),
-    Column("Onset", lambda e: f"{e.onset:%Y-%m-%d}", tip=_event_tip),
+    Column("Onset", lambda e: date_text(e.onset), tip=_event_tip),
     Column("Severity", lambda e: e.severity.label, tip=_event_tip),
-    Column("Resolved", lambda e: f"{e.resolved_on:%Y-%m-%d}" if e.resolved_on else "Ongoing", tip=_event_tip),
+    Column("Resolved", lambda e: date_text(e.resolved_on) if e.resolved_on else "Ongoing", tip=_event_tip),
     Column("Notes", lambda e: e.notes.splitlines()[0] if e.notes else "", tip=_event_tip),
 )
 
@@ -312,13 +313,13 @@ class VialStatusModel(RowsModel[VialStatus]):
 
         def at(moment: datetime) -> str:
             local = local_datetime(moment, zone_name) if zone_name else moment.astimezone()
-            return f"{local:%Y-%m-%d %H:%M}"
+            return wall_clock_text(local)
 
         def tone(st: VialStatus) -> QColor | None:
             return ALERT_FG if st.expired(self._today) or st.remaining_units <= 0 else None
 
         def tip(st: VialStatus) -> str | None:
-            return f"Lot expired on {st.vial.expiry_date:%Y-%m-%d}" if st.expired(self._today) else None
+            return f"Lot expired on {date_text(st.vial.expiry_date)}" if st.expired(self._today) else None
 
         def column(title: str, text: Any, numeric: bool = False) -> Column[VialStatus]:
             return Column(title, text, numeric=numeric, tone=tone, tip=tip)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...domain.dilution import fmt_number, fmt_units, fmt_volume
 from ...domain.enums import DiluentKind
 from ...domain.models import Product, Vial
+from ..date_format import date_text
 from ..style import ACCENT_DARK, BORDER, MUTED, set_role
 from .dose_input import DoseInput
 from .form_helpers import local, name
@@ -176,7 +177,7 @@ class VialPanel(QFrame):
         left = f" · <b>{fmt_units(sv.remaining_units)} left</b>" if sv.remaining_units is not None else ""
         self.details.setText(
             f"{describe_mix(v)}<br>Reconstituted {local(v.reconstituted_at)}<br>"
-            f"Expires {v.expiry_date:%Y-%m-%d}{left}"
+            f"Expires {date_text(v.expiry_date)}{left}"
         )
         self.details.setToolTip(f"Diluent: {v.diluent_kind.label}")
         self.setAccessibleDescription(f"{conc.label()}; {self.product.text()}")
