@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -17,6 +18,13 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from ..domain.consent import ConsentRecord
 from ..domain.dosing import totals_by_product
 from ..domain.enums import WarningKind
+from ..domain.figures_format import (
+    DEFAULT_UNITS_STEP,
+    units_decimals,
+    units_text,
+    volume_decimals,
+    volume_text,
+)
 from ..domain.models import ClinicSettings, SessionRecord
 from ..domain.photos import BeforeAfter
 from .chart_points import count_points, grouped_points_section, points_appendix
@@ -32,7 +40,7 @@ from .chart_sections import (
     signature_section,
     vials_section,
 )
-from .chart_tables import S, data_table, exact_ml, exact_units, heading, p
+from .chart_tables import S, data_table, heading, p
 from .common import (
     ALERT,
     ALERT_SOFT,
@@ -138,7 +146,9 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
     return [*out, Spacer(1, 2)]
 
 
-def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
+def map_and_totals_section(
+    r: SessionRecord, width: float, units_step: float = DEFAULT_UNITS_STEP
+) -> list[Flowable]:
     """The face map with every point (coloured per product) beside the totals per zone and product."""
     vials = {v.id: v for v in r.vials if v.id is not None}
     palette = product_colours(r)
@@ -162,12 +172,14 @@ def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
     order = list(palette)
     nums = [20 * mm, 17 * mm, 20 * mm]
     by_product = totals_by_product(r.session.points, vials)
+    ud = units_decimals((t.units for t in by_product.values()), units_step)
+    vd = volume_decimals(t.volume_ml for t in by_product.values())
     prod_rows = [
         [
             p(f"{r.product(pid).brand}\n({r.product(pid).generic_name})", "cell_b"),
             count_points(t.points),
-            p(exact_units(t.units), "cell_b"),
-            exact_ml(t.volume_ml),
+            p(units_text(t.units, units_step, decimals=ud), "cell_b"),
+            volume_text(t.volume_ml, decimals=vd),
         ]
         for pid, t in sorted(by_product.items(), key=lambda kv: order.index(kv[0]))
     ]
@@ -275,15 +287,15 @@ def build_chart_pdf(
         screening_section,
         consent_section,
         vials_section,
-        map_and_totals_section,
-        grouped_points_section,
+        partial(map_and_totals_section, units_step=clinic.units_step),  # units to the clinic's precision
+        partial(grouped_points_section, units_step=clinic.units_step),
         baseline_section,
         follow_up_section,
         adverse_events_section,
         acknowledgements_section,
         signature_section,
         amendments_section,
-        points_appendix,
+        partial(points_appendix, units_step=clinic.units_step),
     ):
         story += section(record, w)
         if section is consent_section and consents is not None:
