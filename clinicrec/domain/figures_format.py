@@ -56,6 +56,12 @@ def units_text(units: float, step: float = DEFAULT_UNITS_STEP, *, decimals: int 
     return f"{_fixed(units, d)} U"
 
 
+def units_summary_text(units: float, step: float = DEFAULT_UNITS_STEP) -> str:
+    """Units summed over many sessions (reports): to the clinic's precision, thousands grouped, so a
+    whole column reads alike ('1,234.5 U', '16.0 U'). Never used for a dose charted on a patient."""
+    return f"{round_half_away(units, step_decimals(step)):,f} U"
+
+
 def volume_text(volume_ml: float, step_ml: float = SYRINGE_STEP_ML, *, decimals: int | None = None) -> str:
     """'0.60 mL', '0.0125 mL': to the syringe's marks, finer digits only where the figure has them."""
     d = volume_decimals([volume_ml], step_ml) if decimals is None else decimals

@@ -164,3 +164,35 @@ def test_the_follow_up_list_shows_dates_in_the_clinics_format() -> None:
 
     assert columns["Due"].text(Row()) == "01/07/2026"  # type: ignore[arg-type]
     assert columns["Session"].text(Row()) == "17/06/2026"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("step", "shown"), [(0.1, ["16.0 U", "15.6 U"]), (1.0, ["16 U", "16 U"])])
+def test_a_units_column_of_a_report_table_has_one_format(qtbot, qtmodeltester, step, shown) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: never "16 U" beside "15.6 U"; the clinic's precision sets the decimals of the column."""
+    from clinicrec.domain.report_types import ProductTotal
+    from clinicrec.ui.reports.columns import PRODUCT_COLUMNS
+    from clinicrec.ui.rows_model import RowsModel
+
+    set_clinic_formats(DateOrder.ISO, step)
+    model = RowsModel(
+        PRODUCT_COLUMNS, [ProductTotal("Botox Cosmetic", 2, 3, 16, 1), ProductTotal("Xeomin", 2, 3, 15.6, 1)]
+    )
+    qtmodeltester.check(model)
+    assert [model.data(model.index(r, 1)) for r in range(2)] == shown
+
+
+def test_the_patient_chart_history_writes_totals_to_the_clinics_precision() -> None:
+    from clinicrec.domain.dosing import DoseTotal
+    from clinicrec.ui.patients.history_model import format_total
+
+    set_clinic_formats(DateOrder.ISO, 0.1)
+    assert (
+        format_total("Botox Cosmetic", DoseTotal(16, 0.4, 40))
+        == "Botox Cosmetic 16.0 U · 0.40 mL · 40 points"
+    )
+    assert (
+        format_total("Botox Cosmetic", DoseTotal(15.6, 0.39, 1))
+        == "Botox Cosmetic 15.6 U · 0.39 mL · 1 point"
+    )
+    set_clinic_formats(DateOrder.ISO, 0.5)
+    assert format_total("Dysport", DoseTotal(21, 0.175, 35)) == "Dysport 21.0 U · 0.175 mL · 35 points"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...domain.enums import Gais
+from ...domain.figures_format import units_summary_text
 from ...domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share, fmt_signed
 from ...domain.report_types import MEASURES, BreakdownRow, MeasureChange, Outcome
-from ..date_format import date_text
+from ..date_format import clinic_units_step, date_text
 from ..rows_model import Column
 from ..style import active
 
@@ -221,7 +222,8 @@ def group_columns(title: str) -> tuple[Column, ...]:
 
 # -- product use --------------------------------------------------------------------------------------------
 def _units(u: float) -> str:
-    return f"{u:,.2f} U"
+    """Units summed over sessions, to the clinic's dose precision (one format in the whole column)."""
+    return units_summary_text(u, clinic_units_step())
 
 
 PRODUCT_COLUMNS = (
