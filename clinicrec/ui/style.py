@@ -265,6 +265,20 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
     return chosen
 
 
+def tone_css(tone: str, c: Scheme | None = None) -> str:
+    """Colour, background and border of a clinical tone in the scheme in use (default ``active()``):
+    'alert' (red: blocks or warns), 'warn' (amber: a caution), 'ok' (neutral: dealt with), 'good'
+    (green: signed), 'info' (teal). Each reads on its background in the light and the dark scheme."""
+    c = c or active()
+    return {
+        "alert": f"color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border};",
+        "warn": f"color: {c.warn_text}; background: {c.warn_bg}; border: 1px solid {c.warn_border};",
+        "ok": f"color: {c.text}; background: {c.alt_row}; border: 1px solid {c.border};",
+        "good": f"color: {c.good}; background: {c.accent_soft}; border: 1px solid {c.info_border};",
+        "info": f"color: {c.text}; background: {c.accent_soft}; border: 1px solid {c.info_border};",
+    }[tone]
+
+
 def set_role(widget: QWidget, role: str) -> QWidget:
     """Give a label or frame a stylesheet role ('heading', 'muted', 'banner-error', 'card', ...)."""
     widget.setProperty("role", role)

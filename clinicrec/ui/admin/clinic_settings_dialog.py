@@ -153,7 +153,7 @@ class ClinicSettingsDialog(FormDialog):
             QComboBox(self),
             "time_zone",
             "Clinic time zone",
-            "Expiry, onset and printed dates use the clinic's own calendar day.",
+            "Dates are the clinic's own calendar days.",
         )
         self.time_zone.setEditable(True)
         self.time_zone.addItems(zone_names())
@@ -163,7 +163,7 @@ class ClinicSettingsDialog(FormDialog):
             QComboBox(self),
             "date_order",
             "Date format",
-            "How every date is typed and shown; year-month-day is always understood.",
+            "Year-month-day is always understood too.",
         )
         for order in DateOrder:
             self.date_order.addItem(order.label, order)
@@ -173,7 +173,7 @@ class ClinicSettingsDialog(FormDialog):
             QComboBox(self),
             "units_step",
             "Dose precision",
-            "Units on screens, tables and printouts are written to this step.",
+            "Every units figure is written to it.",
         )
         for step in UNITS_STEPS:
             self.units_step.addItem(step_label(step), step)

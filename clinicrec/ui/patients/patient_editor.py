@@ -157,7 +157,8 @@ class PatientEditor(QDialog):
             self.date_of_birth,
             "date_of_birth",
             "Date of birth",
-            "e.g. 1985-03-14 or 14/03/1985",
+            f"e.g. {self.date_order.example}"
+            + ("" if self.date_order is DateOrder.ISO else " or 1985-04-03"),
         )
         self.minor_note = set_role(QLabel(self), "muted")
         self.minor_note.setObjectName("minor_note")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.models import Patient
 from ..date_format import date_text
-from ..style import BORDER, SURFACE, set_role
+from ..style import active, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge
 from .details_form import SessionDetailsForm
 from .facemap_widget import FaceMapView
@@ -95,7 +95,7 @@ class SessionLayout:
         bar.setObjectName("session_header")
         bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         bar.setStyleSheet(
-            f"QFrame#session_header {{ background: {SURFACE}; border: 1px solid {BORDER};"
+            f"QFrame#session_header {{ background: {active().surface}; border: 1px solid {active().border};"
             " border-radius: 6px; }"
         )
         row = QHBoxLayout(bar)

@@ -22,13 +22,29 @@ from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
 from ...services.catalogue import VialStatus
 from ..date_format import date_text, wall_clock_text
 from ..rows_model import Column, RowsModel
+from ..style import active
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
-ALERT_BG = QColor("#FDE2E1")
-ALERT_FG = QColor("#9B1C1C")
-TOTAL_BG = QColor("#EEF2F5")
-PRODUCT_BG = QColor("#E6F4F2")
+
+
+def alert_bg() -> QColor:
+    """The red of a point or total in error, in the colour scheme in use."""
+    return QColor(active().danger_bg)
+
+
+def alert_fg() -> QColor:
+    return QColor(active().danger)
+
+
+def total_bg() -> QColor:
+    return QColor(active().header)
+
+
+def product_bg() -> QColor:
+    return QColor(active().accent_soft)
+
+
 VIAL_COLOURS = ("#1C5FB8", "#D9480F", "#2B8A3E", "#862E9C", "#0B7285", "#C2255C")
 
 
@@ -64,7 +80,7 @@ class PointsModel(RowsModel[ChartPoint]):
             return self._errors.get(cp.uid)
 
         def alert(cp: ChartPoint) -> QColor | None:
-            return ALERT_BG if cp.uid in self._errors else None
+            return alert_bg() if cp.uid in self._errors else None
 
         def vial_label(cp: ChartPoint) -> str:
             vial = self._vials.get(cp.point.vial_id)
@@ -250,8 +266,8 @@ def total_rows(
 
 def _total_background(r: TotalRow) -> QColor | None:
     if r.alert and r.kind == "total":
-        return ALERT_BG
-    return TOTAL_BG if r.kind == "total" else PRODUCT_BG if r.kind == "product" else None
+        return alert_bg()
+    return total_bg() if r.kind == "total" else product_bg() if r.kind == "product" else None
 
 
 def _total_column(title: str, text: Any, numeric: bool = True) -> Column[TotalRow]:
@@ -261,7 +277,7 @@ def _total_column(title: str, text: Any, numeric: bool = True) -> Column[TotalRo
         numeric=numeric,
         bold=lambda r: r.kind != "zone",
         background=_total_background,
-        tone=lambda r: ALERT_FG if r.alert else None,
+        tone=lambda r: alert_fg() if r.alert else None,
         tip=lambda r: r.alert or None,
     )
 
@@ -316,7 +332,7 @@ class VialStatusModel(RowsModel[VialStatus]):
             return wall_clock_text(local)
 
         def tone(st: VialStatus) -> QColor | None:
-            return ALERT_FG if st.expired(self._today) or st.remaining_units <= 0 else None
+            return alert_fg() if st.expired(self._today) or st.remaining_units <= 0 else None
 
         def tip(st: VialStatus) -> str | None:
             return f"Lot expired on {date_text(st.vial.expiry_date)}" if st.expired(self._today) else None

@@ -23,7 +23,7 @@ from ...domain.dilution import fmt_number, fmt_units, fmt_volume
 from ...domain.enums import DiluentKind
 from ...domain.models import Product, Vial
 from ..date_format import date_text
-from ..style import ACCENT_DARK, BORDER, MUTED, set_role
+from ..style import BORDER, active, set_role
 from .dose_input import DoseInput
 from .form_helpers import local, name
 
@@ -94,7 +94,7 @@ class VialPanel(QFrame):
         self.details = QLabel(self)
         self.details.setObjectName("session_vial_details")
         self.details.setWordWrap(True)
-        self.details.setStyleSheet(f"color: {MUTED};")
+        set_role(self.details, "muted")
         detail_font = QFont(self.font())
         detail_font.setPointSizeF(max(7.0, self._big / 2.0 * 0.92))
         self.details.setFont(detail_font)
@@ -168,9 +168,9 @@ class VialPanel(QFrame):
         conc = v.concentration
         self.concentration.setAccessibleDescription(conc.label())
         self.concentration.setText(
-            f"<span style='font-size:{self._big:.1f}pt; color:{ACCENT_DARK}'>"
+            f"<span style='font-size:{self._big:.1f}pt; color:{active().accent_dark}'>"
             f"{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL</span><br>"
-            f"<span style='color:{MUTED}; font-weight:600'>"
+            f"<span style='color:{active().muted}; font-weight:600'>"
             f"= {fmt_number(conc.units_per_ml)} U/mL</span>"
         )
         self.product.setText(f"{sv.product.brand} · lot {v.lot_number}")
