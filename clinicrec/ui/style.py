@@ -274,7 +274,7 @@ def tone_css(tone: str, c: Scheme | None = None) -> str:
         "alert": f"color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border};",
         "warn": f"color: {c.warn_text}; background: {c.warn_bg}; border: 1px solid {c.warn_border};",
         "ok": f"color: {c.text}; background: {c.alt_row}; border: 1px solid {c.border};",
-        "good": f"color: {c.good}; background: {c.accent_soft}; border: 1px solid {c.info_border};",
+        "good": f"color: {c.good}; background: {c.surface}; border: 1px solid {c.info_border};",
         "info": f"color: {c.text}; background: {c.accent_soft}; border: 1px solid {c.info_border};",
     }[tone]
 
