@@ -426,6 +426,8 @@ class SessionRecord:
     follow_ups: tuple[Assessment, ...] = ()
     #: The clinic's IANA zone: printed dates and times are its local ones, with the zone named.
     time_zone: str = "UTC"
+    #: How the clinic writes dates (printed dates follow it).
+    date_order: DateOrder = DateOrder.ISO
 
     @property
     def local_day(self) -> date:

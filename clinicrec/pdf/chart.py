@@ -54,10 +54,11 @@ from .common import (
     PageDecorator,
     Table,
     esc,
-    iso_time,
     numbered_canvas,
     open_output,
     page_size,
+    record_date,
+    record_time,
 )
 from .consent import consents_in_force_section
 from .facemap_drawing import LegendEntry, MapPoint, crop_for, face_map_drawing, legend_drawing
@@ -96,7 +97,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
     s = r.session
     number = f"Session #{s.id}" if s.id is not None else "Unsaved session"
     sub = (
-        f"{number}  ·  performed {iso_time(s.performed_at, r.time_zone)}  ·  by {r.injector.signature_name}"
+        f"{number}  ·  performed {record_time(r, s.performed_at)}  ·  by {r.injector.signature_name}"
         f"  ·  {clinic.name}"
     )
     out: list[Flowable] = [Paragraph("Microbotox treatment record", S["h1"]), Paragraph(esc(sub), S["sub"])]
@@ -126,7 +127,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
         out.append(
             _notice(
                 f"<b>Amendment.</b> This record amends session #{a.session_id}; amended by "
-                f"{esc(a.author_name)} at {iso_time(a.at, r.time_zone)}. Reason: {esc(a.reason)}",
+                f"{esc(a.author_name)} at {record_time(r, a.at)}. Reason: {esc(a.reason)}",
                 AMBER,
                 AMBER_SOFT,
                 width,
@@ -136,7 +137,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
         out.append(
             _notice(
                 f"<b>Superseded.</b> This record was amended by session #{a.session_id} "
-                f"({esc(a.author_name)}, {iso_time(a.at, r.time_zone)}): {esc(a.reason)}. "
+                f"({esc(a.author_name)}, {record_time(r, a.at)}): {esc(a.reason)}. "
                 "Refer to that record.",
                 ALERT,
                 ALERT_SOFT,
@@ -217,10 +218,10 @@ def map_and_totals_section(
 
 def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, float]) -> PageDecorator:
     pt = r.patient
-    who = f"{pt.full_name}  ·  Chart no. {pt.chart_number}  ·  DOB {pt.date_of_birth:%Y-%m-%d}"
+    who = f"{pt.full_name}  ·  Chart no. {pt.chart_number}  ·  DOB {record_date(r, pt.date_of_birth)}"
     status = "SIGNED" if r.signature is not None else DRAFT_MARK
     session = f"Session #{r.session.id}" if r.session.id is not None else "Unsaved session"
-    printed = f"Printed {iso_time(datetime.now(UTC), r.time_zone)}"
+    printed = f"Printed {record_time(r, datetime.now(UTC))}"
     w, h = size
 
     def decorate(c: Canvas, page: int, pages: int) -> None:

@@ -42,7 +42,7 @@ from .mapping import (
     to_vial,
 )
 from .permissions import Action
-from .queries import clinic_zone
+from .queries import clinic_date_order, clinic_zone
 
 
 def _stale_event(s: Session, event_id: int) -> ConcurrentEditError:
@@ -278,6 +278,7 @@ class RecordService(ServiceBase):
                 events,
                 follow_ups,
                 clinic_zone(s),
+                clinic_date_order(s),
             )
 
     @staticmethod

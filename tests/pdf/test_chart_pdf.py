@@ -8,12 +8,13 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from clinicrec.domain.date_text import DateOrder
 from clinicrec.domain.dosing import totals_by_product, totals_by_zone
 from clinicrec.domain.enums import PaperSize
 from clinicrec.domain.figures_format import units_decimals, units_text, volume_decimals, volume_text
@@ -251,3 +252,22 @@ def test_the_pdf_package_never_imports_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("order", "born", "performed"),
+    [
+        (DateOrder.ISO, "DOB 1988-07-14", "performed 2026-03-03 09:30"),
+        (DateOrder.DAY_FIRST, "DOB 14/07/1988", "performed 03/03/2026 09:30"),
+        (DateOrder.MONTH_FIRST, "DOB 07/14/1988", "performed 03/03/2026 09:30"),
+    ],
+)
+def test_printed_dates_follow_the_clinics_date_format(  # type: ignore[no-untyped-def]
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings, read_pdf: PdfText, order, born, performed
+) -> None:
+    """Issue 14: the chart prints dates as the clinic writes them (the patient's birth date, the session)."""
+    dated = dataclasses.replace(
+        record, patient=dataclasses.replace(record.patient, date_of_birth=date(1988, 7, 14)), date_order=order
+    )
+    text = read_pdf(build(dated, clinic, tmp_path))
+    assert born in text and performed in text

@@ -196,3 +196,19 @@ def test_the_patient_chart_history_writes_totals_to_the_clinics_precision() -> N
     )
     set_clinic_formats(DateOrder.ISO, 0.5)
     assert format_total("Dysport", DoseTotal(21, 0.175, 35)) == "Dysport 21.0 U · 0.175 mL · 35 points"
+
+
+def test_the_printed_record_carries_the_clinics_date_format(world: World) -> None:
+    """The chart PDF is built from the session record: it carries the clinic's date format."""
+    from clinicrec.domain.enums import Zone
+    from tests.conftest import make_patient, make_vial
+    from tests.services.test_charting import chart, grid
+
+    admin = world.as_(world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), date_order=DateOrder.DAY_FIRST))
+    services = world.as_(world.injector)
+    patient = make_patient(services, first_name="Ada", last_name="Lovelace")
+    draft = services.charting.save_draft(chart(world, patient, grid(make_vial(services), 2, 4, Zone.CHIN)))
+    assert draft.id is not None
+    record = services.records.record(draft.id)
+    assert record.date_order is DateOrder.DAY_FIRST
