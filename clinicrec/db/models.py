@@ -52,6 +52,8 @@ class ClinicRow(Base):
     backups_kept: Mapped[int] = mapped_column(Integer, default=14)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     common_reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
+    date_order: Mapped[str] = mapped_column(String(3), default="iso", server_default="iso")
+    units_step: Mapped[float] = mapped_column(Double, default=0.1, server_default="0.1")
 
 
 class UserRow(Base):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .date_text import DateOrder, format_date
+
 DEFAULT_ZONE = "UTC"
 
 
@@ -74,10 +76,13 @@ def month_key(instant: datetime, zone_name: str) -> str:
     return f"{local_date(instant, zone_name):%Y-%m}"
 
 
-def format_local(instant: datetime, zone_name: str, *, with_zone: bool = True) -> str:
-    """'2026-03-10 09:00 AEDT (Australia/Sydney)': a printed time names the zone it is in."""
+def format_local(
+    instant: datetime, zone_name: str, *, with_zone: bool = True, order: DateOrder = DateOrder.ISO
+) -> str:
+    """'2026-03-10 09:00 AEDT (Australia/Sydney)': a printed time names the zone it is in; its date is
+    written in the clinic's ``order`` ('10/03/2026 09:00 …' day first)."""
     local = local_datetime(instant, zone_name)
-    text = f"{local:%Y-%m-%d %H:%M}"
+    text = f"{format_date(local.date(), order)} {local:%H:%M}"
     if with_zone:
         abbreviation = local.tzname() or ""
         name = zone(zone_name).key

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from .date_text import DateOrder
 from .dilution import Concentration, concentration
 from .enums import (
     AdditiveKind,
@@ -31,6 +32,7 @@ from .enums import (
     WarningKind,
     Zone,
 )
+from .figures_format import DEFAULT_UNITS_STEP
 
 
 @dataclass(frozen=True)
@@ -378,6 +380,10 @@ class ClinicSettings:
     time_zone: str = "UTC"
     #: The clinic's common reasons for going ahead despite a warning (offered as a pick-list).
     common_reasons: tuple[str, ...] = ()
+    #: How dates are typed and shown (ISO, day first, month first): never guessed from the workstation.
+    date_order: DateOrder = DateOrder.ISO
+    #: The dose precision in units (0.1 U, 0.5 U, 1 U …): every units figure is written to it.
+    units_step: float = DEFAULT_UNITS_STEP
     version: int = 0  # as read: a stale edit from another workstation is refused
 
 
@@ -422,6 +428,8 @@ class SessionRecord:
     follow_ups: tuple[Assessment, ...] = ()
     #: The clinic's IANA zone: printed dates and times are its local ones, with the zone named.
     time_zone: str = "UTC"
+    #: How the clinic writes dates (printed dates follow it).
+    date_order: DateOrder = DateOrder.ISO
 
     @property
     def local_day(self) -> date:

@@ -310,6 +310,7 @@ class ReportBundle:
     filter_text: tuple[tuple[str, str], ...]
     sessions: int  # signed sessions in the report
     sections: tuple[ReportSection, ...]
+    units_step: float = 0.1  # the clinic's dose precision: units are written to it
 
     def results(self, kind: str) -> tuple[Any, ...]:
         return tuple(s.result for s in self.sections if s.kind == kind)

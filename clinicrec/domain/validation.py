@@ -657,6 +657,15 @@ def validate_clinic(s: ClinicSettings) -> None:
         c.fail("common_reasons", "Common reasons: each reason once")
     if s.logo_png is not None and len(s.logo_png) > 2_000_000:
         c.fail("logo_png", "Logo must be at most 2 MB")
+    from .date_text import DateOrder
+    from .figures_format import UNITS_STEPS, step_label
+
+    if s.date_order not in tuple(DateOrder):
+        allowed = ", ".join(o.label for o in DateOrder)
+        c.fail("date_order", f"Date format must be one of: {allowed} (got {s.date_order!r})")
+    if not isinstance(s.units_step, int | float) or float(s.units_step) not in UNITS_STEPS:
+        allowed = ", ".join(step_label(x) for x in UNITS_STEPS)
+        c.fail("units_step", f"Dose precision must be one of {allowed} (got {s.units_step!r})")
     c.raise_if_any()
 
 

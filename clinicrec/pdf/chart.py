@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -17,6 +18,13 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from ..domain.consent import ConsentRecord
 from ..domain.dosing import totals_by_product
 from ..domain.enums import WarningKind
+from ..domain.figures_format import (
+    DEFAULT_UNITS_STEP,
+    units_decimals,
+    units_text,
+    volume_decimals,
+    volume_text,
+)
 from ..domain.models import ClinicSettings, SessionRecord
 from ..domain.photos import BeforeAfter
 from .chart_points import count_points, grouped_points_section, points_appendix
@@ -32,7 +40,7 @@ from .chart_sections import (
     signature_section,
     vials_section,
 )
-from .chart_tables import S, data_table, exact_ml, exact_units, heading, p
+from .chart_tables import S, data_table, heading, p
 from .common import (
     ALERT,
     ALERT_SOFT,
@@ -46,10 +54,11 @@ from .common import (
     PageDecorator,
     Table,
     esc,
-    iso_time,
     numbered_canvas,
     open_output,
     page_size,
+    record_date,
+    record_time,
 )
 from .consent import consents_in_force_section
 from .facemap_drawing import LegendEntry, MapPoint, crop_for, face_map_drawing, legend_drawing
@@ -88,7 +97,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
     s = r.session
     number = f"Session #{s.id}" if s.id is not None else "Unsaved session"
     sub = (
-        f"{number}  ·  performed {iso_time(s.performed_at, r.time_zone)}  ·  by {r.injector.signature_name}"
+        f"{number}  ·  performed {record_time(r, s.performed_at)}  ·  by {r.injector.signature_name}"
         f"  ·  {clinic.name}"
     )
     out: list[Flowable] = [Paragraph("Microbotox treatment record", S["h1"]), Paragraph(esc(sub), S["sub"])]
@@ -118,7 +127,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
         out.append(
             _notice(
                 f"<b>Amendment.</b> This record amends session #{a.session_id}; amended by "
-                f"{esc(a.author_name)} at {iso_time(a.at, r.time_zone)}. Reason: {esc(a.reason)}",
+                f"{esc(a.author_name)} at {record_time(r, a.at)}. Reason: {esc(a.reason)}",
                 AMBER,
                 AMBER_SOFT,
                 width,
@@ -128,7 +137,7 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
         out.append(
             _notice(
                 f"<b>Superseded.</b> This record was amended by session #{a.session_id} "
-                f"({esc(a.author_name)}, {iso_time(a.at, r.time_zone)}): {esc(a.reason)}. "
+                f"({esc(a.author_name)}, {record_time(r, a.at)}): {esc(a.reason)}. "
                 "Refer to that record.",
                 ALERT,
                 ALERT_SOFT,
@@ -138,7 +147,9 @@ def _title(r: SessionRecord, clinic: ClinicSettings, width: float) -> list[Flowa
     return [*out, Spacer(1, 2)]
 
 
-def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
+def map_and_totals_section(
+    r: SessionRecord, width: float, units_step: float = DEFAULT_UNITS_STEP
+) -> list[Flowable]:
     """The face map with every point (coloured per product) beside the totals per zone and product."""
     vials = {v.id: v for v in r.vials if v.id is not None}
     palette = product_colours(r)
@@ -162,12 +173,14 @@ def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
     order = list(palette)
     nums = [20 * mm, 17 * mm, 20 * mm]
     by_product = totals_by_product(r.session.points, vials)
+    ud = units_decimals((t.units for t in by_product.values()), units_step)
+    vd = volume_decimals(t.volume_ml for t in by_product.values())
     prod_rows = [
         [
             p(f"{r.product(pid).brand}\n({r.product(pid).generic_name})", "cell_b"),
             count_points(t.points),
-            p(exact_units(t.units), "cell_b"),
-            exact_ml(t.volume_ml),
+            p(units_text(t.units, units_step, decimals=ud), "cell_b"),
+            volume_text(t.volume_ml, decimals=vd),
         ]
         for pid, t in sorted(by_product.items(), key=lambda kv: order.index(kv[0]))
     ]
@@ -205,10 +218,10 @@ def map_and_totals_section(r: SessionRecord, width: float) -> list[Flowable]:
 
 def _decorator(r: SessionRecord, clinic: ClinicSettings, size: tuple[float, float]) -> PageDecorator:
     pt = r.patient
-    who = f"{pt.full_name}  ·  Chart no. {pt.chart_number}  ·  DOB {pt.date_of_birth:%Y-%m-%d}"
+    who = f"{pt.full_name}  ·  Chart no. {pt.chart_number}  ·  DOB {record_date(r, pt.date_of_birth)}"
     status = "SIGNED" if r.signature is not None else DRAFT_MARK
     session = f"Session #{r.session.id}" if r.session.id is not None else "Unsaved session"
-    printed = f"Printed {iso_time(datetime.now(UTC), r.time_zone)}"
+    printed = f"Printed {record_time(r, datetime.now(UTC))}"
     w, h = size
 
     def decorate(c: Canvas, page: int, pages: int) -> None:
@@ -275,15 +288,15 @@ def build_chart_pdf(
         screening_section,
         consent_section,
         vials_section,
-        map_and_totals_section,
-        grouped_points_section,
+        partial(map_and_totals_section, units_step=clinic.units_step),  # units to the clinic's precision
+        partial(grouped_points_section, units_step=clinic.units_step),
         baseline_section,
         follow_up_section,
         adverse_events_section,
         acknowledgements_section,
         signature_section,
         amendments_section,
-        points_appendix,
+        partial(points_appendix, units_step=clinic.units_step),
     ):
         story += section(record, w)
         if section is consent_section and consents is not None:

@@ -19,8 +19,15 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 
 from ..domain.dosing import DoseTotal
 from ..domain.enums import DoseBasis, Zone
+from ..domain.figures_format import (
+    DEFAULT_UNITS_STEP,
+    units_decimals,
+    units_text,
+    volume_decimals,
+    volume_text,
+)
 from ..domain.models import InjectionPoint, SessionRecord, Vial
-from .chart_tables import HEADER_BG, S, data_table, exact_ml, exact_units, heading, p
+from .chart_tables import HEADER_BG, S, data_table, heading, p
 from .common import FONT_BOLD, ZEBRA, esc
 
 #: A grouped table this short moves whole to the next page rather than leave a row behind.
@@ -32,9 +39,32 @@ def count_points(n: int) -> str:
     return f"{n} point{'s' * (n != 1)}"
 
 
-def dose_text(units: float, volume_ml: float) -> str:
-    """'0.2 U · 0.01 mL': a dose always with its volume, each with its unit."""
-    return f"{exact_units(units)} · {exact_ml(volume_ml)}"
+@dataclass(frozen=True)
+class DoseColumn:
+    """How one column writes its doses: the same decimals on every row (never "3 U" above "0.6 U")."""
+
+    units_decimals: int
+    volume_decimals: int
+    units_step: float = DEFAULT_UNITS_STEP
+
+    @classmethod
+    def of(cls, doses: Iterable[tuple[float, float]], units_step: float = DEFAULT_UNITS_STEP) -> DoseColumn:
+        doses = list(doses)
+        return cls(
+            units_decimals([u for u, _ in doses], units_step),
+            volume_decimals([v for _, v in doses]),
+            units_step,
+        )
+
+    def text(self, units: float, volume_ml: float) -> str:
+        """'0.2 U · 0.01 mL': a dose always with its volume, each with its unit."""
+        u = units_text(units, self.units_step, decimals=self.units_decimals)
+        return f"{u} · {volume_text(volume_ml, decimals=self.volume_decimals)}"
+
+
+def dose_text(units: float, volume_ml: float, units_step: float = DEFAULT_UNITS_STEP) -> str:
+    """'0.2 U · 0.01 mL': one dose on its own, to the clinic's precision (finer digits where it has them)."""
+    return DoseColumn.of([(units, volume_ml)], units_step).text(units, volume_ml)
 
 
 @dataclass(frozen=True)
@@ -65,7 +95,7 @@ def group_points(points: Iterable[InjectionPoint]) -> list[PointGroup]:
 
 
 def _rows(
-    r: SessionRecord, groups: Sequence[PointGroup], vials: Mapping[int, Vial]
+    r: SessionRecord, groups: Sequence[PointGroup], vials: Mapping[int, Vial], units_step: float
 ) -> tuple[list[list[object]], list[int]]:
     """Table rows, with a subtotal after a zone whose product was given in more than one dose."""
     rows: list[list[object]] = []
@@ -73,6 +103,12 @@ def _rows(
     per_zone_product: dict[tuple[Zone, int], list[PointGroup]] = {}
     for g in groups:
         per_zone_product.setdefault((g.zone, vials[g.vial_id].product_id), []).append(g)
+    each = DoseColumn.of(((g.units, g.volume_ml) for g in groups), units_step)
+    sums = [
+        (sum(g.total.units for g in ms), sum(g.total.volume_ml for g in ms))
+        for ms in per_zone_product.values()
+    ]
+    totals = DoseColumn.of([*((g.total.units, g.total.volume_ml) for g in groups), *sums], units_step)
     for (zone, product_id), members in per_zone_product.items():
         for g in members:
             vial = vials[g.vial_id]
@@ -81,8 +117,8 @@ def _rows(
                     zone.label,
                     p(f"{r.product(vial.product_id).brand}\nlot {vial.lot_number}"),
                     count_points(g.count),
-                    p(dose_text(g.units, g.volume_ml)),
-                    p(dose_text(g.total.units, g.total.volume_ml)),
+                    p(each.text(g.units, g.volume_ml)),
+                    p(totals.text(g.total.units, g.total.volume_ml)),
                     p(vial.concentration.label().replace(" (", "\n(")),
                     g.basis.label,
                 ]
@@ -100,7 +136,7 @@ def _rows(
                     "",
                     count_points(total.points),
                     "",
-                    p(dose_text(total.units, total.volume_ml), "cell_b"),
+                    p(totals.text(total.units, total.volume_ml), "cell_b"),
                     "",
                     "",
                 ]
@@ -108,14 +144,16 @@ def _rows(
     return rows, subtotals
 
 
-def grouped_points_section(r: SessionRecord, width: float) -> list[Flowable]:
+def grouped_points_section(
+    r: SessionRecord, width: float, units_step: float = DEFAULT_UNITS_STEP
+) -> list[Flowable]:
     """'Injection points by zone': identical points grouped, with count, dose each and total."""
     points = r.session.points
     if not points:
         return [heading("Injection points"), Paragraph("No injection points charted.", S["cell"])]
     vials = {v.id: v for v in r.vials if v.id is not None}
     groups = group_points(points)
-    rows, subtotals = _rows(r, groups, vials)
+    rows, subtotals = _rows(r, groups, vials, units_step)
     widths = [x * mm for x in (20, 27, 17, 34, 34)]
     widths += [width - sum(widths) - 20 * mm, 20 * mm]
     header = ["Zone", "Product · lot", "Points", "Dose each", "Total", "Concentration", "Entered as"]
@@ -136,10 +174,11 @@ def grouped_points_section(r: SessionRecord, width: float) -> list[Flowable]:
     return [CondPageBreak(30 * mm), title, t]
 
 
-def points_appendix(r: SessionRecord, width: float) -> list[Flowable]:
+def points_appendix(r: SessionRecord, width: float, units_step: float = DEFAULT_UNITS_STEP) -> list[Flowable]:
     """Appendix: every point as charted, numbered in the order it was placed."""
     if not r.session.points:
         return []
+    column = DoseColumn.of(((pt.units, pt.volume_ml) for pt in r.session.points), units_step)
     rows: list[list[object]] = []
     note_rows: list[int] = []  # table rows (header = 0) holding a note, under their point
     for n, pt in enumerate(r.session.points, start=1):
@@ -148,8 +187,8 @@ def points_appendix(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 str(n),
                 pt.zone.label,
-                exact_units(pt.units),
-                exact_ml(pt.volume_ml),
+                units_text(pt.units, units_step, decimals=column.units_decimals),
+                volume_text(pt.volume_ml, decimals=column.volume_decimals),
                 r.product(v.product_id).brand,
                 v.lot_number,
                 p(v.concentration.label()),

@@ -27,8 +27,8 @@ from .common import (
     Table,
     esc,
     esc_lines,
-    iso_date,
-    iso_time,
+    record_date,
+    record_time,
 )
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
@@ -47,7 +47,10 @@ def patient_section(r: SessionRecord, width: float) -> list[Flowable]:
     fitz = _ROMAN.get(pt.fitzpatrick_type or 0, "Not recorded")
     pairs = [
         ("Name", pt.full_name),
-        ("Date of birth", f"{iso_date(pt.date_of_birth)} (age {age_on(pt.date_of_birth, day)})"),
+        (
+            "Date of birth",
+            f"{record_date(r, pt.date_of_birth)} (age {age_on(pt.date_of_birth, day)})",
+        ),
         ("Chart no.", pt.chart_number),
         ("Sex", pt.sex.label),
         ("Fitzpatrick skin type", fitz),
@@ -92,7 +95,7 @@ def screening_section(r: SessionRecord, width: float) -> list[Flowable]:
     note = f"{positives} positive answer(s), highlighted." if positives else "No positive answers."
     if snap is not None and snap.asked_at is not None:
         note += f" Asked at this session by {snap.asked_by_name or 'user #' + str(snap.asked_by_id)}, "
-        note += f"{iso_time(snap.asked_at, r.time_zone)}."
+        note += f"{record_time(r, snap.asked_at)}."
     else:
         note += " From the patient's record (not confirmed at this session)."
     return [heading("Safety screening"), t, Paragraph(note, S["note"])]
@@ -103,7 +106,7 @@ def consent_section(r: SessionRecord, width: float) -> list[Flowable]:
     c = s.consent
     pairs = [
         ("Consent form", c.form_version if c else "NOT RECORDED"),
-        ("Consent given", iso_time(c.consented_at, r.time_zone) if c else "—"),
+        ("Consent given", record_time(r, c.consented_at) if c else "—"),
         ("Consent obtained by", c.obtained_by if c else "—"),
         ("Prescriber", s.prescriber or "—"),
         ("Order reference", s.order_reference or "—"),
@@ -137,8 +140,8 @@ def vials_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"{prod.brand}\n{prod.generic_name}\n{fmt_number(v.vial_units)} U vial"),
                 p(v.lot_number, "cell_b"),
-                p(iso_date(v.expiry_date) + ("\nEXPIRED" if v.is_expired(day) else "")),
-                p(iso_time(v.reconstituted_at, r.time_zone).replace(" ", "\n", 1)),
+                p(record_date(r, v.expiry_date) + ("\nEXPIRED" if v.is_expired(day) else "")),
+                p(record_time(r, v.reconstituted_at).replace(" ", "\n", 1)),
                 p("\n".join(made_up)),
                 Paragraph(
                     f"<b>{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL</b><br/>"
@@ -181,7 +184,7 @@ def baseline_section(r: SessionRecord, width: float) -> list[Flowable]:
     if a.erythema_index is not None:
         readings.append(f"Erythema index {fmt_number(a.erythema_index, 1)}")
     facts = (
-        f"Assessed {iso_date(a.assessed_on)}"
+        f"Assessed {record_date(r, a.assessed_on)}"
         + (f" by {a.assessor_name}" if a.assessor_name else "")
         + f" · rating scale version {a.scale_version}"
         + f" · instrument readings: {'; '.join(readings) if readings else 'none'}"
@@ -212,7 +215,7 @@ def follow_up_section(r: SessionRecord, width: float) -> list[Flowable]:
         )
         rows.append(
             [
-                p(f"{a.time_point.label}\n{iso_date(a.assessed_on)}"),
+                p(f"{a.time_point.label}\n{record_date(r, a.assessed_on)}"),
                 p(_rating(a, Measure.PORES, a.pores, full=False)),
                 p(_rating(a, Measure.OIL, a.oil, full=False)),
                 p(_rating(a, Measure.REDNESS, a.redness, full=False)),
@@ -242,9 +245,9 @@ def adverse_events_section(r: SessionRecord, width: float) -> list[Flowable]:
     rows = [
         [
             p(e.kind.label, "cell_b"),
-            iso_date(e.onset),
+            record_date(r, e.onset),
             e.severity.label,
-            iso_date(e.resolved_on) if e.resolved_on else "Ongoing",
+            record_date(r, e.resolved_on) if e.resolved_on else "Ongoing",
             p(e.resolution),
             p(e.notes),
         ]
@@ -277,9 +280,15 @@ def acknowledgements_section(r: SessionRecord, width: float) -> list[Flowable]:
             contraindicated.append(n)
             what = f"CONTRAINDICATION\n{a.facts}" if a.facts else "CONTRAINDICATION"
             reason = f"{a.reason}\nOn the order of: {a.prescriber or '—'}"
-            rows.append([p(what, "cell_b"), p(reason), p(f"{who}\n{iso_time(a.at, r.time_zone)}")])
+            rows.append([p(what, "cell_b"), p(reason), p(f"{who}\n{record_time(r, a.at)}")])
         else:
-            rows.append([p(a.kind.label, "cell_b"), p(a.reason), p(f"{who}\n{iso_time(a.at, r.time_zone)}")])
+            rows.append(
+                [
+                    p(a.kind.label, "cell_b"),
+                    p(a.reason),
+                    p(f"{who}\n{record_time(r, a.at)}"),
+                ]
+            )
     table = data_table(
         ["Warning", "Reason recorded", "By / when"], rows, [55 * mm, width - 100 * mm, 45 * mm]
     )
@@ -327,7 +336,7 @@ def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"This record amends session #{a.session_id}", "cell_b"),
                 p(a.author_name),
-                p(iso_time(a.at, r.time_zone)),
+                p(record_time(r, a.at)),
                 p(a.reason),
             ]
         )
@@ -336,7 +345,7 @@ def amendments_section(r: SessionRecord, width: float) -> list[Flowable]:
             [
                 p(f"Amended by session #{a.session_id}", "cell_b"),
                 p(a.author_name),
-                p(iso_time(a.at, r.time_zone)),
+                p(record_time(r, a.at)),
                 p(a.reason),
             ]
         )

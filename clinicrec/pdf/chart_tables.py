@@ -8,7 +8,6 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, TableStyle
 
-from ..domain.dilution import UNIT_DECIMALS, VOLUME_DECIMALS, fmt_number
 from .common import ALERT, ALERT_SOFT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA, Table, esc, esc_lines
 
 S = {
@@ -33,16 +32,6 @@ S = {
 }
 CELL = 8.5
 HEADER_BG = colors.HexColor("#E3E8ED")
-
-
-def exact_units(units: float) -> str:
-    """Units as stored (to 1/10000 U): the record prints what was charted, not a rounded figure."""
-    return f"{fmt_number(units, UNIT_DECIMALS)} U"
-
-
-def exact_ml(volume_ml: float) -> str:
-    """Volume as stored (to 0.00001 mL): 0.0125 mL must not print as 0.013 mL."""
-    return f"{fmt_number(volume_ml, VOLUME_DECIMALS)} mL"
 
 
 def p(text: str, style: str = "cell") -> Paragraph:

@@ -21,7 +21,9 @@ from reportlab.platypus import Table as _Table
 from reportlab.platypus import TableStyle
 
 from ..domain.clinic_time import format_local
+from ..domain.date_text import DateOrder, format_date
 from ..domain.enums import PaperSize
+from ..domain.models import SessionRecord
 from ..paths import resource_path
 
 #: Where a builder writes: a filesystem path or an open binary file.
@@ -92,13 +94,24 @@ def long_date(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def iso_date(d: date | None) -> str:
-    return f"{d:%Y-%m-%d}" if d else "—"
+def iso_date(d: date | None, order: DateOrder = DateOrder.ISO) -> str:
+    """A date as the clinic writes dates (``order``; ISO by default)."""
+    return format_date(d, order) if d else "—"
 
 
-def iso_time(t: datetime | None, zone_name: str = "UTC") -> str:
+def iso_time(t: datetime | None, zone_name: str = "UTC", order: DateOrder = DateOrder.ISO) -> str:
     """Times are stored in UTC and printed in the clinic's local time with the zone named."""
-    return format_local(t, zone_name) if t else "—"
+    return format_local(t, zone_name, order=order) if t else "—"
+
+
+def record_time(r: SessionRecord, t: datetime | None) -> str:
+    """A time of the record as the clinic prints it: its zone and its date format."""
+    return iso_time(t, r.time_zone, r.date_order)
+
+
+def record_date(r: SessionRecord, d: date | None) -> str:
+    """A date of the record in the clinic's date format."""
+    return iso_date(d, r.date_order)
 
 
 def open_output(out: Output) -> str | IO[bytes]:

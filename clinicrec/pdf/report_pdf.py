@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from ..domain.enums import Gais, PaperSize
+from ..domain.figures_format import units_summary_text
 from ..domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share
 from ..domain.report_types import (
     MEASURES,
@@ -235,7 +236,7 @@ def _safety_section(sf: SafetyReport, width: float) -> list[Flowable]:
     return story
 
 
-def _product_section(pu: ProductUseReport, width: float) -> list[Flowable]:
+def _product_section(pu: ProductUseReport, width: float, step: float = 0.1) -> list[Flowable]:
     w = width
     story: list[Flowable] = [heading("Product use (units per product: never added across products)")]
     if pu.products:
@@ -243,7 +244,13 @@ def _product_section(pu: ProductUseReport, width: float) -> list[Flowable]:
             table(
                 ["Product", "Units drawn", "Vials", "Lots", "Sessions"],
                 [
-                    [t.brand, f"{t.units:,.2f} U", f"{t.vials:,}", f"{t.lots:,}", f"{t.sessions:,}"]
+                    [
+                        t.brand,
+                        units_summary_text(t.units, step),
+                        f"{t.vials:,}",
+                        f"{t.lots:,}",
+                        f"{t.sessions:,}",
+                    ]
                     for t in pu.products
                 ],
                 [0.36 * w, 0.19 * w, 0.15 * w, 0.15 * w, 0.15 * w],
@@ -256,7 +263,13 @@ def _product_section(pu: ProductUseReport, width: float) -> list[Flowable]:
             table(
                 ["Expired or timed-out vials", "Vials", "Vial units", "Wasted units", "Wasted share"],
                 [
-                    [brand, f"{n:,}", f"{vu:,.2f} U", f"{wu:,.2f} U", fmt_share(wu / vu if vu else None)]
+                    [
+                        brand,
+                        f"{n:,}",
+                        units_summary_text(vu, step),
+                        units_summary_text(wu, step),
+                        fmt_share(wu / vu if vu else None),
+                    ]
                     for brand, n, vu, wu in waste
                 ],
                 [0.36 * w, 0.13 * w, 0.17 * w, 0.17 * w, 0.17 * w],
@@ -357,5 +370,8 @@ def build_report_pdf(bundle: ReportBundle, out: Output, *, paper: PaperSize | st
     width = doc.width
     story: list[Flowable] = _title(bundle, width)
     for section in bundle.sections:
-        story += SECTIONS[section.pdf_section](section.result, width)
+        if section.pdf_section == "product-use":  # units to the clinic's dose precision
+            story += _product_section(section.result, width, bundle.units_step)
+        else:
+            story += SECTIONS[section.pdf_section](section.result, width)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(bundle, size)))

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 
 from ..db.models import ClinicRow, PointRow, ProductRow, SessionRow, VialRow
 from ..domain.catalogue import SEED_PRODUCTS, validate_vial_for_product
+from ..domain.date_text import DateOrder
 from ..domain.enums import AuditAction
 from ..domain.errors import NotFoundError, ValidationError
+from ..domain.figures_format import DEFAULT_UNITS_STEP
 from ..domain.models import ClinicSettings, Product, Vial
 from ..domain.validation import FieldError, validate_clinic, validate_product, validate_vial
 from . import audit
@@ -65,6 +67,18 @@ class ClinicService(ServiceBase):
         """The clinic's IANA time zone ('UTC' before set-up)."""
         with self.reading() as s:
             return clinic_zone(s)
+
+    def date_order(self) -> DateOrder:
+        """How the clinic types and shows dates (ISO before set-up)."""
+        with self.reading() as s:
+            row = s.get(ClinicRow, 1)
+            return to_clinic(row).date_order if row is not None else DateOrder.ISO
+
+    def units_step(self) -> float:
+        """The clinic's dose precision in units (0.1 U before set-up)."""
+        with self.reading() as s:
+            row = s.get(ClinicRow, 1)
+            return to_clinic(row).units_step if row is not None else DEFAULT_UNITS_STEP
 
     def common_reasons(self) -> tuple[str, ...]:
         """The clinic's common reasons for going ahead despite a warning (the reason dialog's pick-list)."""

@@ -19,6 +19,7 @@ from ..db.models import (
     VialAdditiveRow,
     VialRow,
 )
+from ..domain.date_text import DateOrder
 from ..domain.enums import (
     AdditiveKind,
     AdverseEventKind,
@@ -39,6 +40,7 @@ from ..domain.enums import (
     WarningKind,
     Zone,
 )
+from ..domain.figures_format import DEFAULT_UNITS_STEP
 from ..domain.models import (
     Acknowledgement,
     Additive,
@@ -142,6 +144,8 @@ def to_clinic(r: ClinicRow) -> ClinicSettings:
         backups_kept=r.backups_kept,
         time_zone=r.time_zone,
         common_reasons=tuple(json.loads(r.common_reasons or "[]")),
+        date_order=DateOrder(r.date_order or DateOrder.ISO.value),
+        units_step=r.units_step or DEFAULT_UNITS_STEP,
         version=r.version or 1,
     )
 
@@ -161,6 +165,8 @@ def clinic_values(c: ClinicSettings) -> dict[str, Any]:
         "backups_kept": c.backups_kept,
         "time_zone": c.time_zone,
         "common_reasons": json.dumps(list(c.common_reasons), ensure_ascii=False),
+        "date_order": DateOrder(c.date_order).value,
+        "units_step": float(c.units_step),
     }
 
 

@@ -8,12 +8,24 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
 from ..db.models import SessionRow
+from ..domain.date_text import DateOrder
 
 
 def current_versions(session_table: Any = SessionRow) -> ColumnElement[bool]:
     """Sessions not superseded by an amendment (so an amended chart's doses are counted once)."""
     amendment = aliased(SessionRow)
     return ~select(amendment.id).where(amendment.amends_id == session_table.id).exists()
+
+
+def clinic_date_order(s: Session) -> DateOrder:
+    """How the clinic writes dates (ISO before set-up): printed dates follow it."""
+    from ..db.models import ClinicRow
+
+    value = s.execute(select(ClinicRow.date_order).where(ClinicRow.id == 1)).scalar_one_or_none()
+    try:
+        return DateOrder(value) if value else DateOrder.ISO
+    except ValueError:
+        return DateOrder.ISO
 
 
 def clinic_zone(s: Session) -> str:

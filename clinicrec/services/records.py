@@ -42,7 +42,7 @@ from .mapping import (
     to_vial,
 )
 from .permissions import Action
-from .queries import clinic_zone
+from .queries import clinic_date_order, clinic_zone
 from .visit_versions import SessionVersion, load_versions, versions_of
 
 
@@ -282,6 +282,7 @@ class RecordService(ServiceBase):
                 events,
                 follow_ups,
                 clinic_zone(s),
+                clinic_date_order(s),
             )
 
     @staticmethod

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from ..services.app import Services
 from ..services.permissions import Action
 from .changes import ChangeBus
+from .date_format import follow_clinic
 from .error_hook import ErrorReporter
 from .login_dialog import LoginDialog
 from .main_window import MainWindow
@@ -113,6 +114,7 @@ def run_gui(
     if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials, signed_in=signed_in):
         errors.uninstall()
         return 0
+    follow_clinic(services, bus)  # the clinic's date format and dose precision, kept up to date
     code, first = 0, True
     sizes = window_sizes or WindowSizes.for_user()
     try:

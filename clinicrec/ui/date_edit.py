@@ -1,9 +1,11 @@
-"""A date field that takes what a person types: ISO dates and the clinic's local format.
+"""A date field that takes what a person types, in the clinic's chosen date format.
 
 QDateEdit works section by section, so typing "2027-06-30" into it gave 2001-06-30 and its calendar
-opened at January 2001: a wrong expiry is a safety error. Here the text is parsed as a whole, the
+opened at January 2001: a wrong expiry is a safety error. Here the text is parsed as a whole
+(domain/date_text.py): year-month-day always, "03/04/1985" in the clinic's order (Admin > Clinic
+settings), never guessed; a date that does not exist says why ("February 2031 has 28 days"). The
 calendar opens at the field's date or today, and the message under the field clears as soon as the
-text is a valid date.
+text is a valid date. A valid date is shown back in the clinic's format.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, QLocale, QPoint, Signal
+from PySide6.QtCore import QDate, QPoint, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -24,43 +26,26 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-ERROR_RED = "#b3261e"
-_ISO = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
-_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+from ..domain.date_text import DateOrder, format_date, read_date
+from .date_format import clinic_date_order
+from .style import set_role
 
 
-def local_formats(locale: QLocale | None = None) -> list[str]:
-    """The locale's short and long date formats, with a four-digit year (never guess a century)."""
-    loc = locale or QLocale()
-    out = []
-    for kind in (QLocale.FormatType.ShortFormat, QLocale.FormatType.LongFormat):
-        fmt = loc.dateFormat(kind)
-        if "yyyy" not in fmt:
-            fmt = fmt.replace("yy", "yyyy")
-        out.append(fmt)
-    return out
+def parse_typed_date(text: str, order: DateOrder = DateOrder.ISO) -> date | None:
+    """``text`` as a date (year-month-day, or with slashes in ``order``); None if it is not one."""
+    try:
+        return read_date(text, order)
+    except ValueError:
+        return None
 
 
-def example_local(locale: QLocale | None = None) -> str:
-    return QDate(2027, 6, 30).toString(local_formats(locale)[0])
-
-
-def parse_typed_date(text: str, locale: QLocale | None = None) -> date | None:
-    """``text`` as a date: ISO (2027-06-30, 2027/6/30, 20270630) or the locale's format; else None."""
-    for pattern in (_ISO, _COMPACT):
-        m = pattern.match(text)
-        if m:
-            y, mo, d = (int(g) for g in m.groups())
-            try:
-                return date(y, mo, d)
-            except ValueError:
-                return None
-    stripped = text.strip()
-    for fmt in local_formats(locale):
-        parsed = QDate.fromString(stripped, fmt)
-        if parsed.isValid() and 1000 <= parsed.year() <= 9999:
-            return date(parsed.year(), parsed.month(), parsed.day())
-    return None
+def placeholder(order: DateOrder) -> str:
+    """What the empty field shows: the clinic's format, by example."""
+    return {
+        DateOrder.ISO: "YYYY-MM-DD",
+        DateOrder.DAY_FIRST: "DD/MM/YYYY",
+        DateOrder.MONTH_FIRST: "MM/DD/YYYY",
+    }[order]
 
 
 class DateEdit(QWidget):
@@ -74,12 +59,13 @@ class DateEdit(QWidget):
         *,
         label: str = "Date",
         today: date | None = None,
-        locale: QLocale | None = None,
+        order: DateOrder | None = None,
     ) -> None:
         super().__init__(parent)
         self._label = label
         self._today = today
-        self._locale = locale or QLocale()
+        #: How dates with slashes are read and how a date is shown (the clinic's setting by default).
+        self.order = order or clinic_date_order()
         self._date: date | None = None
         self._minimum: date | None = None
         self._maximum: date | None = None
@@ -88,7 +74,10 @@ class DateEdit(QWidget):
 
     def _build_ui(self) -> None:
         self.line = QLineEdit(self)
-        self.line.setPlaceholderText(f"YYYY-MM-DD or {example_local(self._locale)}")
+        self.line.setPlaceholderText(placeholder(self.order))
+        self.line.setToolTip(
+            f"{self._label}: {self.order.label}; year-month-day (1985-04-03) is always understood."
+        )
         self.calendar_button = QToolButton(self)
         self.calendar_button.setText("▾")
         self.calendar_button.setToolTip("Choose from a calendar")
@@ -101,7 +90,7 @@ class DateEdit(QWidget):
         self._menu.addAction(action)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {ERROR_RED};")
+        set_role(self.message, "error")
         self.message.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -146,7 +135,7 @@ class DateEdit(QWidget):
     def setDate(self, value: date | QDate | None) -> None:  # noqa: N802 (QDateEdit's name)
         if isinstance(value, QDate):
             value = date(value.year(), value.month(), value.day()) if value.isValid() else None
-        self.line.setText(value.isoformat() if value else "")
+        self.line.setText(format_date(value, self.order) if value else "")
 
     def setMinimumDate(self, value: date) -> None:  # noqa: N802
         self._minimum = value
@@ -167,28 +156,30 @@ class DateEdit(QWidget):
     def _typed(self, text: str) -> None:
         previous = self._date
         problem = ""
-        parsed = parse_typed_date(text, self._locale) if text.strip() else None
-        if text.strip() and parsed is None:
-            problem = (
-                f"{self._label}: type the date as {QDate(2027, 6, 30).toString('yyyy-MM-dd')} "
-                f"or {example_local(self._locale)} (got '{text.strip()}')"
-            )
+        parsed = None
+        if text.strip():
+            try:
+                parsed = read_date(text, self.order)
+            except ValueError as e:  # what is wrong with it: "February 2031 has 28 days", two readings, …
+                problem = f"{self._label}: {e}"
         elif parsed is not None and self._minimum and parsed < self._minimum:
-            problem = f"{self._label} must be on or after {self._minimum:%Y-%m-%d}"
+            problem = f"{self._label} must be on or after {format_date(self._minimum, self.order)}"
         elif parsed is not None and self._maximum and parsed > self._maximum:
-            problem = f"{self._label} must be on or before {self._maximum:%Y-%m-%d}"
+            problem = f"{self._label} must be on or before {format_date(self._maximum, self.order)}"
         self._date = None if problem else parsed
         self.message.setText(problem)
         self.message.setVisible(bool(problem))
         self.line.setAccessibleDescription(problem)
-        self.line.setStyleSheet(f"border: 1px solid {ERROR_RED};" if problem else "")
+        self.line.setProperty("invalid", bool(problem))
+        self.line.style().unpolish(self.line)
+        self.line.style().polish(self.line)
         if self._date is not None and self._date != previous:
             self.dateChanged.emit(self._date)
 
     def _tidy(self) -> None:
-        """Once typed, a valid date is shown unambiguously (2027-06-30)."""
-        if self._date is not None and self.line.text() != self._date.isoformat():
-            self.line.setText(self._date.isoformat())
+        """Once typed, a valid date is shown in the clinic's format (2027-06-30, 30/06/2027, …)."""
+        if self._date is not None and self.line.text() != format_date(self._date, self.order):
+            self.line.setText(format_date(self._date, self.order))
 
     def open_calendar(self) -> None:
         """The calendar opens at the field's date, or today (never at January 2001)."""
@@ -215,16 +206,17 @@ class DateTimeEdit(QWidget):
         label: str = "Time",
         zone_name: str = "UTC",
         today: date | None = None,
+        order: DateOrder | None = None,
     ) -> None:
         super().__init__(parent)
         self._label = label
         self._zone = zone_name
-        self.day = DateEdit(self, label=f"{label} (date)", today=today)
+        self.day = DateEdit(self, label=f"{label} (date)", today=today, order=order)
         self.time = QLineEdit(self)
         self.time.setPlaceholderText("HH:MM")
         self.time.setMaximumWidth(80)
         self.time_message = QLabel(self)
-        self.time_message.setStyleSheet(f"color: {ERROR_RED};")
+        set_role(self.time_message, "error")
         self.time_message.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

@@ -23,6 +23,7 @@ from ..domain.report_types import GapRow, ReportFilters
 from ..services.app import Services
 from ..services.base import Change, ChangeEntity
 from .changes import ChangeBus
+from .date_format import date_text
 from .rows_model import Column, RowsModel
 from .style import DANGER, set_role
 
@@ -33,8 +34,8 @@ def _columns() -> list[Column[GapRow]]:
         Column("Patient", lambda r: r.patient_name),
         Column("Chart", lambda r: r.chart_number),
         Column("Phone", lambda r: r.phone),
-        Column("Session", lambda r: f"{r.performed_on:%Y-%m-%d}", sort=lambda r: r.performed_on),
-        Column("Due", lambda r: f"{r.due_on:%Y-%m-%d}", sort=lambda r: r.due_on),
+        Column("Session", lambda r: f"{date_text(r.performed_on)}", sort=lambda r: r.performed_on),
+        Column("Due", lambda r: f"{date_text(r.due_on)}", sort=lambda r: r.due_on),
         Column(
             "Days late",
             lambda r: str(max(0, r.days_past_due)),

@@ -28,6 +28,7 @@ from ..domain.errors import ClinicRecError, PermissionDenied
 from ..pdf.templates import TemplateError
 from ..services.app import Services
 from ..services.printing import OutputError, check_destination, write_pdf
+from .date_format import date_text
 from .print_output import MAX_RENDER_DPI, print_pdf
 from .print_preview import PrintPreviewDialog
 from .prompts import Prompts
@@ -241,7 +242,7 @@ class DocumentPrinter(QObject):
             self._show_failure(parent, f"No {what}", str(e))
             return None
         stem = "Aftercare" if kind == "handout" else "Chart"
-        day = f"{session.performed_at.astimezone():%Y-%m-%d}"
+        day = f"{date_text(session.performed_at.astimezone())}"
         name = safe_file_name(f"{stem} - {patient.display_name} - {day}") + ".pdf"
         printing = self._services.printing
         make = (

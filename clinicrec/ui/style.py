@@ -225,6 +225,7 @@ QSplitter::handle {{ background: {c.window}; }}
 QLabel[role="heading"] {{ font-size: {BASE_POINT_SIZE * 1.55:.1f}pt; font-weight: 600; color: {c.text}; }}
 QLabel[role="subheading"] {{ font-size: {BASE_POINT_SIZE * 1.1:.1f}pt; font-weight: 600; color: {c.text}; }}
 QLabel[role="muted"] {{ color: {c.muted}; }}
+QLabel[role="error"] {{ color: {c.danger}; }}
 QLabel[role="banner-error"] {{
     color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border}; border-radius: 4px;
     padding: 6px 8px;
@@ -262,6 +263,20 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
         app.setProperty("clinicrec_follows_scheme", True)
         app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app))
     return chosen
+
+
+def tone_css(tone: str, c: Scheme | None = None) -> str:
+    """Colour, background and border of a clinical tone in the scheme in use (default ``active()``):
+    'alert' (red: blocks or warns), 'warn' (amber: a caution), 'ok' (neutral: dealt with), 'good'
+    (green: signed), 'info' (teal). Each reads on its background in the light and the dark scheme."""
+    c = c or active()
+    return {
+        "alert": f"color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border};",
+        "warn": f"color: {c.warn_text}; background: {c.warn_bg}; border: 1px solid {c.warn_border};",
+        "ok": f"color: {c.text}; background: {c.alt_row}; border: 1px solid {c.border};",
+        "good": f"color: {c.good}; background: {c.surface}; border: 1px solid {c.info_border};",
+        "info": f"color: {c.text}; background: {c.accent_soft}; border: 1px solid {c.info_border};",
+    }[tone]
 
 
 def set_role(widget: QWidget, role: str) -> QWidget:

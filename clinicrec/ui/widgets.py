@@ -10,13 +10,12 @@ from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..domain.errors import FieldError
+from .style import active
 
 if TYPE_CHECKING:  # the sign-in dialog uses this module before the domain model is loaded
     from ..domain.models import SafetyScreening
 
-ERROR_RED = "#b3261e"
-BADGE_BACKGROUND = "#fdecea"
-BADGE_BORDER = "#e0a29c"
+ERROR_RED = "#b3261e"  # the light scheme's red (style.LIGHT.danger); painting code asks style.active()
 
 
 class FieldErrorLabel(QLabel):
@@ -31,7 +30,7 @@ class FieldErrorLabel(QLabel):
         self._field = field
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setStyleSheet(f"color: {ERROR_RED};")
+        self.setProperty("role", "error")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setAccessibleName("Error")
         if field is not None and field.objectName():
@@ -132,10 +131,11 @@ class ScreeningBadge(QFrame):
         self.setAccessibleName("Positive safety screening")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        c = active()  # the red of the scheme in use: legible in light and dark
         self.setStyleSheet(
-            f"QFrame#screening_badge {{ background: {BADGE_BACKGROUND}; border: 1px solid {BADGE_BORDER};"
-            f" border-left: 5px solid {ERROR_RED}; border-radius: 4px; }}"
-            f" QFrame#screening_badge QLabel {{ color: {ERROR_RED}; background: transparent; border: none; }}"
+            f"QFrame#screening_badge {{ background: {c.danger_bg}; border: 1px solid {c.danger_border};"
+            f" border-left: 5px solid {c.danger}; border-radius: 4px; }}"
+            f" QFrame#screening_badge QLabel {{ color: {c.danger}; background: transparent; border: none; }}"
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)

@@ -7,15 +7,17 @@ import io
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from clinicrec.domain.dilution import fmt_number
+from clinicrec.domain.date_text import DateOrder
 from clinicrec.domain.dosing import totals_by_product, totals_by_zone
 from clinicrec.domain.enums import PaperSize
+from clinicrec.domain.figures_format import units_decimals, units_text, volume_decimals, volume_text
 from clinicrec.domain.models import AmendmentInfo, ClinicSettings, SessionRecord
 from clinicrec.pdf import build_chart_pdf
 
@@ -34,12 +36,13 @@ def pages_text(path: Path) -> list[str]:
     return [flat(p.extract_text()) for p in PdfReader(str(path)).pages]
 
 
-def units(u: float) -> str:
-    return f"{fmt_number(u, 4)} U"
+def units(u: float, column: Iterable[float] = ()) -> str:
+    """As a column of ``column`` figures writes ``u`` (one number of decimals per column)."""
+    return units_text(u, 0.1, decimals=units_decimals([u, *column], 0.1))  # the clinic's 0.1 U precision
 
 
-def ml(v: float) -> str:
-    return f"{fmt_number(v, 5)} mL"
+def ml(v: float, column: Iterable[float] = ()) -> str:
+    return volume_text(v, decimals=volume_decimals([v, *column]))
 
 
 def test_chart_identifies_the_patient(
@@ -102,7 +105,8 @@ def test_every_point_is_listed_with_its_lot_and_concentration(
     for n, pt in enumerate(points, start=1):
         vial = record.vial(pt.vial_id)
         row = (
-            f"{n} {pt.zone.label} {units(pt.units)} {ml(pt.volume_ml)} "
+            f"{n} {pt.zone.label} {units(pt.units, [q.units for q in points])} "
+            f"{ml(pt.volume_ml, [q.volume_ml for q in points])} "
             f"{record.product(vial.product_id).brand} {vial.lot_number} {vial.concentration.label()}"
         )
         assert row in text
@@ -117,16 +121,20 @@ def test_totals_are_given_per_zone_and_per_product_never_across_products(
     vials = {v.id: v for v in record.vials if v.id is not None}
     by_zone = totals_by_zone(record.session.points, vials)
     assert len({zone for zone, _ in by_zone}) == 5
+    zone_units, zone_ml = [t.units for t in by_zone.values()], [t.volume_ml for t in by_zone.values()]
     for (zone, pid), t in by_zone.items():  # one dose per zone here: the group's total is the zone's
         brand = record.product(pid).brand
         assert re.search(
             rf"{re.escape(zone.label)} {brand} lot \S+ {t.points} points .*? "
-            rf"{re.escape(units(t.units))} · {re.escape(ml(t.volume_ml))}",
+            rf"{re.escape(units(t.units, zone_units))} · {re.escape(ml(t.volume_ml, zone_ml))}",
             text,
         )
     by_product = totals_by_product(record.session.points, vials)
+    product_units = [t.units for t in by_product.values()]
+    product_ml = [t.volume_ml for t in by_product.values()]
     for pid, t in by_product.items():
-        assert f"{record.product(pid).label} {t.points} points {units(t.units)} {ml(t.volume_ml)}" in text
+        figures = f"{units(t.units, product_units)} {ml(t.volume_ml, product_ml)}"
+        assert f"{record.product(pid).label} {t.points} points {figures}" in text
     mixed = sum(t.units for t in by_product.values())
     assert f" {units(mixed)}" not in text  # no grand total adding Botox and Dysport units
     assert "never added to another" in text
@@ -203,7 +211,7 @@ def test_a_120_point_chart_spans_pages_and_lists_every_point(
     assert len(holding) >= 2  # the table ran onto another page ...
     for n in holding[1:]:
         assert "N° Zone Units Volume Product Vial lot Concentration" in pages[n]  # ... with its header again
-    assert "Neck Dysport lot D300-88X 35 points 0.6 U · 0.005 mL 21 U · 0.175 mL" in text
+    assert "Neck Dysport lot D300-88X 35 points 0.6 U · 0.005 mL 21.0 U · 0.175 mL" in text
 
 
 @pytest.mark.parametrize("paper", list(PaperSize))
@@ -244,3 +252,22 @@ def test_the_pdf_package_never_imports_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("order", "born", "performed"),
+    [
+        (DateOrder.ISO, "DOB 1988-07-14", "performed 2026-03-03 09:30"),
+        (DateOrder.DAY_FIRST, "DOB 14/07/1988", "performed 03/03/2026 09:30"),
+        (DateOrder.MONTH_FIRST, "DOB 07/14/1988", "performed 03/03/2026 09:30"),
+    ],
+)
+def test_printed_dates_follow_the_clinics_date_format(  # type: ignore[no-untyped-def]
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings, read_pdf: PdfText, order, born, performed
+) -> None:
+    """Issue 14: the chart prints dates as the clinic writes them (the patient's birth date, the session)."""
+    dated = dataclasses.replace(
+        record, patient=dataclasses.replace(record.patient, date_of_birth=date(1988, 7, 14)), date_order=order
+    )
+    text = read_pdf(build(dated, clinic, tmp_path))
+    assert born in text and performed in text

@@ -37,17 +37,19 @@ def test_identical_points_are_one_row_per_zone(
     body, appendix = body_and_appendix(chart_pages(record, clinic, tmp_path))
     assert "Injection points by zone (81 points; every point in the appendix)" in body
     rows = {
-        "Forehead Botox Cosmetic lot C7421A3 39 points 0.2 U · 0.01 mL 7.8 U · 0.39 mL",
-        "Nose Dysport lot D300-88X 11 points 0.6 U · 0.005 mL 6.6 U · 0.055 mL",
+        # Each column writes its figures with one number of decimals (issue 14): never "3 U" under
+        # "3.25 U"; the clinic's 0.1 U precision, more where a dose has finer digits (0.25 U).
+        "Forehead Botox Cosmetic lot C7421A3 39 points 0.20 U · 0.0100 mL 7.80 U · 0.3900 mL",
+        "Nose Dysport lot D300-88X 11 points 0.60 U · 0.0050 mL 6.60 U · 0.0550 mL",
         "Cheek (L) Botox Cosmetic lot C7421A3 13 points 0.25 U · 0.0125 mL 3.25 U · 0.1625 mL",
         "Cheek (R) Botox Cosmetic lot C7421A3 13 points 0.25 U · 0.0125 mL 3.25 U · 0.1625 mL",
-        "Chin Dysport lot D300-88X 5 points 0.6 U · 0.005 mL 3 U · 0.025 mL",
+        "Chin Dysport lot D300-88X 5 points 0.60 U · 0.0050 mL 3.00 U · 0.0250 mL",
     }
     for row in rows:
         assert row in body
     # The body no longer lists 39 identical forehead rows; the appendix keeps every one of them.
-    assert len(re.findall(r"\d+ Forehead 0\.2 U 0\.01 mL", body)) == 0
-    assert len(re.findall(r"\b\d+ Forehead 0\.2 U 0\.01 mL Botox Cosmetic C7421A3", appendix)) == 39
+    assert len(re.findall(r"\d+ Forehead 0\.20 U 0\.0100 mL", body)) == 0
+    assert len(re.findall(r"\b\d+ Forehead 0\.20 U 0\.0100 mL Botox Cosmetic C7421A3", appendix)) == 39
     numbers = [int(n) for n in re.findall(r"\b(\d{1,2}) (?:Forehead|Nose|Cheek \([LR]\)|Chin) \d", appendix)]
     assert numbers == list(range(1, 82))
 
@@ -68,10 +70,29 @@ def test_a_zone_given_two_doses_has_a_row_for_each_and_its_total(
         (Zone.CHEEK_LEFT, 0.5, 4),
     ]
     body, _ = body_and_appendix(chart_pages(mixed, clinic, tmp_path))
-    assert "Nose Dysport lot D300-88X 1 point 0.6 U · 0.005 mL 0.6 U · 0.005 mL" in body
-    assert "Cheek (L) Botox Cosmetic lot C7421A3 12 points 0.25 U · 0.0125 mL 3 U · 0.15 mL" in body
-    assert "Cheek (L) Botox Cosmetic lot C7421A3 4 points 0.5 U · 0.025 mL 2 U · 0.1 mL" in body
-    assert "Cheek (L): all Botox Cosmetic 16 points 5 U · 0.25 mL" in body
+    assert "Nose Dysport lot D300-88X 1 point 0.60 U · 0.0050 mL 0.6 U · 0.005 mL" in body
+    assert "Cheek (L) Botox Cosmetic lot C7421A3 12 points 0.25 U · 0.0125 mL 3.0 U · 0.150 mL" in body
+    assert "Cheek (L) Botox Cosmetic lot C7421A3 4 points 0.50 U · 0.0250 mL 2.0 U · 0.100 mL" in body
+    assert "Cheek (L): all Botox Cosmetic 16 points 5.0 U · 0.250 mL" in body
+
+
+def test_the_clinics_dose_precision_sets_the_decimals_of_every_dose_column(
+    tmp_path: Path, record: SessionRecord, clinic: ClinicSettings
+) -> None:
+    """Issue 14: at 1 U precision whole doses print as "3 U"; a finer dose still shows its digits."""
+    points = (
+        *(InjectionPoint.from_units(Zone.FOREHEAD, 0.5, 0.3, BOTOX_VIAL, 2) for _ in range(3)),
+        InjectionPoint.from_units(Zone.CHIN, 0.5, 0.8, BOTOX_VIAL, 1),
+    )
+    whole = dataclasses.replace(record, session=dataclasses.replace(record.session, points=points))
+    coarse = dataclasses.replace(clinic, units_step=1.0)
+    body, appendix = body_and_appendix(chart_pages(whole, coarse, tmp_path))
+    assert "Forehead Botox Cosmetic lot C7421A3 3 points 2 U · 0.10 mL 6 U · 0.30 mL" in body  # 20 U/mL
+    assert "Chin Botox Cosmetic lot C7421A3 1 point 1 U · 0.05 mL 1 U · 0.05 mL" in body
+    assert re.search(r"\b4 Chin 1 U 0\.05 mL", appendix)
+    fine = dataclasses.replace(clinic, units_step=0.1)
+    body, _ = body_and_appendix(chart_pages(whole, fine, tmp_path))
+    assert "Forehead Botox Cosmetic lot C7421A3 3 points 2.0 U · 0.10 mL 6.0 U · 0.30 mL" in body
 
 
 def test_a_count_and_a_dose_never_run_together(

@@ -46,7 +46,7 @@ def test_report_pdf_holds_the_figures(world: World) -> None:
     ):
         assert heading in text, heading
     assert "3 adverse events in 7 signed sessions: 42.9 per 100 sessions" in text
-    assert "Botox Cosmetic 13.00 U 2 1 3" in text and "Xeomin 4.80 U 2 2 3" in text
+    assert "Botox Cosmetic 13.0 U 2 1 3" in text and "Xeomin 4.8 U 2 2 3" in text
     assert "1 due (within 7 days of the review date), 1 overdue" in text
     assert "Zoë" not in text and "Evans" not in text  # no patient names in a meeting handout
     assert "Whiskers: 95% CI" in text and "Pale bars: fewer than 10 sessions" in text  # the charts' legends

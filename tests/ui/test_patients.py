@@ -355,7 +355,7 @@ def test_chart_shows_screening_allergies_and_timeline_trend(qtbot, world: World,
     assert chart.history.rowCount() == 1 and chart.selected_session_id == session_id
     text = chart.history.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole)
     assert "Pores 3 → 1 ▼2" in text and "Oil 2 → 2 (no change)" in text
-    assert "Botox Cosmetic 10 U · 0.25 mL · 20 points" in text
+    assert "Botox Cosmetic 10.0 U · 0.25 mL · 20 points" in text  # the clinic's 0.1 U precision
     assert "Cheek (L)" in text and "latest follow-up: Week 4" in text
     assert chart.follow_up_button.isEnabled() and chart.touch_up_button.isEnabled()
     with world.services.db.read() as s:

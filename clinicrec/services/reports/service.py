@@ -311,6 +311,7 @@ class ReportService(ServiceBase):
         with self.reading() as s:
             clinic = s.get(ClinicRow, 1)
             clinic_name = clinic.name if clinic is not None else "ClinicRec"
+            units_step = clinic.units_step if clinic is not None and clinic.units_step else 0.1
         sections = tuple(
             ReportSection(d.kind, d.pdf_section, result)
             for d in definitions()
@@ -320,7 +321,14 @@ class ReportService(ServiceBase):
         summary = next((s.result for s in sections if isinstance(s.result, OutcomeSummary)), None)
         sessions = (summary or self.summary(f)).sessions
         return ReportBundle(
-            clinic_name, self.now(), actor.full_name, f, self.describe_filters(f), sessions, sections
+            clinic_name,
+            self.now(),
+            actor.full_name,
+            f,
+            self.describe_filters(f),
+            sessions,
+            sections,
+            units_step,
         )
 
     def paper_size(self) -> str:

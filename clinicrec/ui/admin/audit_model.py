@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from ...domain.enums import AuditAction
 from ...services.app import Services
 from ...services.audit_log import AuditEntryRow, AuditFilters, FieldChange, format_value
+from ..date_format import wall_clock_text
 from ..style import DANGER, MUTED
 
 Index = QModelIndex | QPersistentModelIndex
@@ -22,7 +23,7 @@ _ALERT_ACTIONS = {AuditAction.SIGN_IN_FAILED.value, AuditAction.DELETE.value, Au
 
 
 def local_time(entry: AuditEntryRow, *, seconds: bool = False) -> str:
-    return f"{entry.local_time():%Y-%m-%d %H:%M:%S}" if seconds else f"{entry.local_time():%Y-%m-%d %H:%M}"
+    return wall_clock_text(entry.local_time(), seconds=seconds)
 
 
 class AuditTableModel(QAbstractTableModel):

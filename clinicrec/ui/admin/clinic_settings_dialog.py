@@ -1,6 +1,6 @@
 """Clinic settings for administrators: the clinic's details and logo on printouts, review interval,
-consent form version, the clinic's time zone, the common reasons for acknowledging a warning, idle lock
-and how many backups are kept."""
+consent form version, the clinic's time zone, date format and dose precision, the common reasons for
+acknowledging a warning, idle lock and how many backups are kept."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clinic_time import zone_names
+from ...domain.date_text import DateOrder
 from ...domain.enums import PaperSize
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
+from ...domain.figures_format import DEFAULT_UNITS_STEP, UNITS_STEPS, step_label
 from ...domain.models import ClinicSettings
 from ...services.app import Services
 from ...services.permissions import Action
@@ -151,10 +153,30 @@ class ClinicSettingsDialog(FormDialog):
             QComboBox(self),
             "time_zone",
             "Clinic time zone",
-            "Expiry, onset and printed dates use the clinic's own calendar day.",
+            "Dates are the clinic's own calendar days.",
         )
         self.time_zone.setEditable(True)
         self.time_zone.addItems(zone_names())
+        self.date_order = self.add_field(
+            form,
+            "&Dates written",
+            QComboBox(self),
+            "date_order",
+            "Date format",
+            "Year-month-day is always understood too.",
+        )
+        for order in DateOrder:
+            self.date_order.addItem(order.label, order)
+        self.units_step = self.add_field(
+            form,
+            "D&ose precision",
+            QComboBox(self),
+            "units_step",
+            "Dose precision",
+            "Every units figure is written to it.",
+        )
+        for step in UNITS_STEPS:
+            self.units_step.addItem(step_label(step), step)
         completer = QCompleter(zone_names(), self.time_zone)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -213,6 +235,9 @@ class ClinicSettingsDialog(FormDialog):
         self.consent_form_version.setText(s.consent_form_version)
         self.review_days.setValue(s.review_days)
         self.time_zone.setCurrentText(s.time_zone)
+        self.date_order.setCurrentIndex(max(0, self.date_order.findData(s.date_order)))
+        found = [i for i, step in enumerate(UNITS_STEPS) if abs(step - s.units_step) < 1e-9]
+        self.units_step.setCurrentIndex(found[0] if found else UNITS_STEPS.index(DEFAULT_UNITS_STEP))
         self.common_reasons.setPlainText("\n".join(s.common_reasons))
         self.idle_lock_minutes.setValue(s.idle_lock_minutes)
         self.backups_kept.setValue(s.backups_kept)
@@ -264,6 +289,8 @@ class ClinicSettingsDialog(FormDialog):
             idle_lock_minutes=self.idle_lock_minutes.value(),
             backups_kept=self.backups_kept.value(),
             time_zone=self.time_zone.currentText().strip(),
+            date_order=self.date_order.currentData(),
+            units_step=self.units_step.currentData(),
             common_reasons=tuple(
                 line.strip() for line in self.common_reasons.toPlainText().splitlines() if line.strip()
             ),

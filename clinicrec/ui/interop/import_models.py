@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ...domain.models import Patient
+from ..date_format import date_text
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -56,7 +57,7 @@ class PreviewModel(_RowsModel):
                     p.chart_number,
                     p.last_name,
                     p.first_name,
-                    f"{p.date_of_birth:%Y-%m-%d}",
+                    f"{date_text(p.date_of_birth)}",
                     p.sex.label,
                     p.phone,
                     p.email,

@@ -9,9 +9,11 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from ...domain.dosing import DoseTotal
 from ...domain.enums import SessionStatus
+from ...domain.figures_format import points_text, units_text, volume_text
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.records import SessionSummary, Trend
+from ..date_format import clinic_units_step
 from ..worker import Worker
 
 Index = QModelIndex | QPersistentModelIndex
@@ -23,14 +25,15 @@ SessionIdRole = Qt.ItemDataRole.UserRole + 2
 TIMELINE_ENTITIES = frozenset({ChangeEntity.SESSION, ChangeEntity.ASSESSMENT, ChangeEntity.ADVERSE_EVENT})
 
 
-def format_units(units: float) -> str:
-    return f"{round(units, 2):g} U"
+def format_units(units: float, step: float | None = None) -> str:
+    """Units to the clinic's dose precision: '16.0 U' beside '15.6 U', never '16 U' (issue 14)."""
+    return units_text(units, step or clinic_units_step())
 
 
-def format_total(brand: str, total: DoseTotal) -> str:
-    """One product's total, e.g. 'Botox 24 U · 0.60 mL · 60 points'. Never summed across products."""
-    points = "1 point" if total.points == 1 else f"{total.points} points"
-    return f"{brand} {format_units(total.units)} · {total.volume_ml:.2f} mL · {points}"
+def format_total(brand: str, total: DoseTotal, step: float | None = None) -> str:
+    """One product's total, e.g. 'Botox 24.0 U · 0.60 mL · 60 points'. Never summed across products."""
+    figures = f"{format_units(total.units, step)} · {volume_text(total.volume_ml)}"
+    return f"{brand} {figures} · {points_text(total.points)}"
 
 
 def trend_text(label: str, trend: Trend) -> str:

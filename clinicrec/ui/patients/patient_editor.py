@@ -24,13 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clinic_time import age_on, local_date
-from ...domain.date_text import DateOrder, read_date
+from ...domain.date_text import DateOrder, format_date, read_date
 from ...domain.enums import AllergyStatus, Language, Sex
 from ...domain.errors import ClinicRecError, ConcurrentEditError, FieldError, ValidationError
 from ...domain.models import Patient, SafetyScreening
 from ...domain.safety import ADULT_AGE, pregnancy_needs_a_question
 from ...domain.validation import validate_patient
 from ...services.app import Services
+from ..date_edit import placeholder
+from ..date_format import date_text
 from ..prompts import Prompts
 from ..style import make_primary, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge, show_field_errors
@@ -55,11 +57,12 @@ class PatientEditor(QDialog):
         patient: Patient | None = None,
         parent: QWidget | None = None,
         *,
-        date_order: DateOrder = DateOrder.ISO,
+        date_order: DateOrder | None = None,
     ) -> None:
         super().__init__(parent)
-        #: How dates with slashes are read (ISO: one that reads two ways is refused, naming both).
-        self.date_order = date_order
+        #: How dates with slashes are read and how the date of birth is shown (the clinic's setting by
+        #: default; ISO: one that reads two ways is refused, naming both).
+        self.date_order = date_order or services.clinic.date_order()
         self._services = services
         self._prompts = prompts
         self._original = patient
@@ -131,7 +134,10 @@ class PatientEditor(QDialog):
         self.first_name = QLineEdit(self)
         self.last_name = QLineEdit(self)
         self.date_of_birth = QLineEdit(self)
-        self.date_of_birth.setPlaceholderText("YYYY-MM-DD")
+        self.date_of_birth.setPlaceholderText(placeholder(self.date_order))
+        self.date_of_birth.setToolTip(
+            f"{self.date_order.label}; year-month-day (1985-04-03) is always understood."
+        )
         self.sex = QComboBox(self)
         for s in Sex:
             self.sex.addItem(s.label, s)
@@ -151,7 +157,8 @@ class PatientEditor(QDialog):
             self.date_of_birth,
             "date_of_birth",
             "Date of birth",
-            "e.g. 1985-03-14 or 14/03/1985",
+            f"e.g. {self.date_order.example}"
+            + ("" if self.date_order is DateOrder.ISO else " or 1985-04-03"),
         )
         self.minor_note = set_role(QLabel(self), "muted")
         self.minor_note.setObjectName("minor_note")
@@ -256,7 +263,7 @@ class PatientEditor(QDialog):
             return
         self.first_name.setText(p.first_name)
         self.last_name.setText(p.last_name)
-        self.date_of_birth.setText(f"{p.date_of_birth:%Y-%m-%d}")
+        self.date_of_birth.setText(format_date(p.date_of_birth, self.date_order))
         self.sex.setCurrentIndex(max(0, self.sex.findData(p.sex)))
         self.chart_number.setText(p.chart_number)
         self.phone.setText(p.phone)
@@ -379,7 +386,7 @@ class PatientEditor(QDialog):
             if not self._prompts.confirm(
                 self,
                 "Pregnancy for a child?",
-                f"{patient.full_name} is {age} (born {born:%Y-%m-%d}). Record 'pregnant or breastfeeding' "
+                f"{patient.full_name} is {age} (born {date_text(born)}). Record 'pregnant or breastfeeding' "
                 "for a child this young? Check the date of birth and the answer first.",
             ):
                 self._show_errors(

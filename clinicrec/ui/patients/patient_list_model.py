@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.patients import PatientListRow
+from ..date_format import date_text
 from ..style import DANGER
 
 Index = QModelIndex | QPersistentModelIndex
@@ -211,7 +212,7 @@ class PatientListModel(QAbstractTableModel):
         if column == CHART_NUMBER:
             return row.chart_number
         if column == DATE_OF_BIRTH:
-            return f"{row.date_of_birth:%Y-%m-%d}"
+            return f"{date_text(row.date_of_birth)}"
         if column == PHONE:
             return row.phone
         return "⚠" if row.screening_positive else ""

@@ -10,6 +10,7 @@ from ...domain.enums import TimePoint
 from ...domain.errors import ClinicRecError
 from ...domain.photos import Photo
 from ...services.app import Services
+from ..date_format import date_text
 
 SIDE_PX = 150
 
@@ -62,6 +63,6 @@ class BaselineBeside(QGroupBox):
                             Qt.TransformationMode.SmoothTransformation,
                         )
                     )  # fmt: skip
-                    label.setToolTip(f"{photo.time_point_label}, {photo.taken_at:%Y-%m-%d}")
+                    label.setToolTip(f"{photo.time_point_label}, {date_text(photo.taken_at)}")
                 label.setObjectName(f"baseline_photo_{col}_{'before' if k == 0 else 'now'}")
                 grid.addWidget(label, 1, col * 2 + k)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ClinicRecError
 from ...domain.photos import Landmarks, Photo, Point, Similarity, align
 from ...services.app import Services
+from ..date_format import date_text
 
 WORKING_PX = 2048
 MODES = ("side", "wipe", "overlay")
@@ -73,9 +74,8 @@ class Shown:
     @property
     def caption(self) -> str:
         days = "" if self.days is None else f" · day {self.days} after treatment"
-        return (
-            f"{self.photo.time_point_label} · {self.photo.view_label} · {self.photo.taken_at:%Y-%m-%d}{days}"
-        )
+        taken = date_text(self.photo.taken_at)
+        return f"{self.photo.time_point_label} · {self.photo.view_label} · {taken}{days}"
 
 
 def to_qtransform(t: Similarity) -> QTransform:

@@ -37,6 +37,7 @@ from ...domain.photos import PHOTO_TIME_POINTS, Photo, PhotoView
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ..changes import ChangeBus
+from ..date_format import date_text, wall_clock_text
 from ..style import set_role
 
 Index = QModelIndex | QPersistentModelIndex
@@ -105,14 +106,15 @@ class PhotoStripModel(QAbstractListModel):
         p = item.photo
         if role == Qt.ItemDataRole.DisplayRole:
             head = group_of(p) if item.first_of_group else p.view_label
-            return f"{head}\n{p.taken_at:%Y-%m-%d}" + (" · VOID" if p.voided else "")
+            return f"{head}\n{date_text(p.taken_at)}" + (" · VOID" if p.voided else "")
         if role == Qt.ItemDataRole.DecorationRole:
             return item.icon
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = f"\nVoid: {p.void_reason}" if p.voided else ""
-            return f"{group_of(p)}\nTaken {p.taken_at:%Y-%m-%d %H:%M} UTC by {p.taken_by}\n{p.device}{extra}"
+            taken = wall_clock_text(p.taken_at)
+            return f"{group_of(p)}\nTaken {taken} UTC by {p.taken_by}\n{p.device}{extra}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{group_of(p)}, {p.taken_at:%Y-%m-%d}"
+            return f"{group_of(p)}, {date_text(p.taken_at)}"
         if role == PHOTO_ROLE:
             return p
         if role == GROUP_ROLE:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ...domain.enums import Gais
+from ...domain.figures_format import units_summary_text
 from ...domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share, fmt_signed
 from ...domain.report_types import MEASURES, BreakdownRow, MeasureChange, Outcome
+from ..date_format import clinic_units_step, date_text
 from ..rows_model import Column
 from ..style import active
 
@@ -220,7 +222,8 @@ def group_columns(title: str) -> tuple[Column, ...]:
 
 # -- product use --------------------------------------------------------------------------------------------
 def _units(u: float) -> str:
-    return f"{u:,.2f} U"
+    """Units summed over sessions, to the clinic's dose precision (one format in the whole column)."""
+    return units_summary_text(u, clinic_units_step())
 
 
 PRODUCT_COLUMNS = (
@@ -272,21 +275,21 @@ GAP_COLUMNS = (
     Column("Patient", lambda g: g.patient_name, sort=lambda g: g.patient_name.casefold()),
     Column("Chart no.", lambda g: g.chart_number),
     Column("Phone", lambda g: g.phone),
-    Column("Session", lambda g: f"{g.performed_on:%Y-%m-%d}", sort=lambda g: g.performed_on),
-    Column("Review due", lambda g: f"{g.due_on:%Y-%m-%d}", sort=lambda g: g.due_on),
+    Column("Session", lambda g: f"{date_text(g.performed_on)}", sort=lambda g: g.performed_on),
+    Column("Review due", lambda g: f"{date_text(g.due_on)}", sort=lambda g: g.due_on),
     Column("Injector", lambda g: g.injector),
 )
 RECALL_COLUMNS = (
     Column("Patient", lambda r: r.patient_name, sort=lambda r: r.patient_name.casefold()),
     Column("Chart no.", lambda r: r.chart_number),
-    Column("Born", lambda r: f"{r.date_of_birth:%Y-%m-%d}", sort=lambda r: r.date_of_birth),
+    Column("Born", lambda r: f"{date_text(r.date_of_birth)}", sort=lambda r: r.date_of_birth),
     Column("Phone", lambda r: r.phone),
     Column("Email", lambda r: r.email),
     Column("Address", lambda r: " ".join(r.address.split()), tip=lambda r: r.address),
     Column(
         "Session",
         lambda r: (
-            f"#{r.session_id} · {r.performed_at:%Y-%m-%d}" + (" (draft)" if r.status == "draft" else "")
+            f"#{r.session_id} · {date_text(r.performed_at)}" + (" (draft)" if r.status == "draft" else "")
         ),
         sort=lambda r: r.performed_at,
         tip=lambda r: f"{r.status.capitalize()} session by {r.injector}",
@@ -294,7 +297,7 @@ RECALL_COLUMNS = (
     Column(
         "Product",
         lambda r: r.brand,
-        tip=lambda r: f"{r.brand} lot {r.lot_number}, expiry {r.expiry_date:%Y-%m-%d}",
+        tip=lambda r: f"{r.brand} lot {r.lot_number}, expiry {date_text(r.expiry_date)}",
     ),
     Column("Units", lambda r: _units(r.units), sort=lambda r: r.units, numeric=True),
 )

@@ -10,11 +10,16 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from ...domain.report_types import SessionBehind
 from ...services.reports.behind import LIMIT, RowKey
+from ..date_format import wall_clock_text
 from ..rows_model import Column
 from .page_parts import ReportPage, ReportTable
 
 SESSION_COLUMNS: tuple[Column[SessionBehind], ...] = (
-    Column("Date", lambda r: f"{r.performed_at:%Y-%m-%d %H:%M}", sort=lambda r: r.performed_at),
+    Column(
+        "Date",
+        lambda r: wall_clock_text(r.performed_at),
+        sort=lambda r: r.performed_at,
+    ),
     Column("Patient", lambda r: r.patient_name, sort=lambda r: r.patient_name.casefold()),
     Column("Chart no.", lambda r: r.chart_number),
     Column("Injector", lambda r: r.injector),

@@ -27,6 +27,7 @@ from ...domain.report_types import (
 )
 from ...services.reports import ReportRequest
 from ...services.reports.behind import RowKey
+from ..date_format import date_text, wall_clock_text
 from .charts import ChartSeries, ReportChart
 from .columns import (
     GAP_COLUMNS,
@@ -151,7 +152,7 @@ class ProductUsePage(ReportPage):
     def show_result(self, r: ProductUseReport) -> None:
         self.headline.setText(
             f"Units are counted per product and never added across products (they are not "
-            f"interchangeable). Waste as of {r.as_of:%Y-%m-%d %H:%M} UTC."
+            f"interchangeable). Waste as of {wall_clock_text(r.as_of)} UTC."
         )
         self.products.set_rows(r.products)
         self.lots.set_rows(r.lots)
@@ -206,7 +207,7 @@ class GapsPage(ReportPage):
 
     def show_result(self, r: FollowUpGaps) -> None:
         self.headline.setText(
-            f"{r.due:,} due and {r.overdue:,} overdue as of {r.as_of:%Y-%m-%d}. "
+            f"{r.due:,} due and {r.overdue:,} overdue as of {date_text(r.as_of)}. "
             f"A review is due {r.review_days} "
             f"days after the session (clinic setting); 'overdue' once {r.grace_days} more days have passed "
             "without a follow-up assessment."

@@ -7,21 +7,22 @@ from datetime import datetime
 
 from ...domain.enums import SessionStatus
 from ...domain.models import SessionRecord, TreatmentSession
-from ..style import ACCENT_SOFT, WARN_BG, WARN_BORDER
+from ..style import active, tone_css
 from .form_helpers import local
 
-SIGNED_STYLE = (
-    "color: #14532d; background: #e7f5ec; border: 1px solid #9fd3b0; border-left: 6px solid #1b7f3b;"
-    " border-radius: 4px; padding: 7px 10px; font-weight: 600;"
-)
-AMEND_STYLE = (
-    f"color: #6b4500; background: {WARN_BG}; border: 1px solid {WARN_BORDER};"
-    " border-left: 6px solid #c98a00; border-radius: 4px; padding: 7px 10px;"
-)
-INFO_STYLE = (
-    f"color: #134e4a; background: {ACCENT_SOFT}; border: 1px solid #a7d3ce;"
-    " border-radius: 4px; padding: 7px 10px;"
-)
+_SHAPE = "border-radius: 4px; padding: 7px 10px;"
+
+
+def _signed_style() -> str:
+    return f"{tone_css('good')} border-left: 6px solid {active().good}; {_SHAPE} font-weight: 600;"
+
+
+def _amend_style() -> str:
+    return f"{tone_css('warn')} border-left: 6px solid {active().warn_border}; {_SHAPE}"
+
+
+def _info_style() -> str:
+    return f"{tone_css('info')} border-radius: 4px; padding: 7px 10px;"
 
 
 def banner_for(
@@ -47,11 +48,11 @@ def banner_for(
         )
         for a in record.amended_by:
             lines.append(f"Amended on {local(a.at)} by {a.author_name}: {a.reason}")
-        style = SIGNED_STYLE
+        style = _signed_style()
     if session.amends_id is not None:
         lines.append(f"Amendment of {named(session.amends_id)}. Reason: {session.amendment_reason}")
-        style = style or AMEND_STYLE
+        style = style or _amend_style()
     if session.touch_up_of_id is not None:
         lines.append(f"Touch-up of {named(session.touch_up_of_id)}.")
-        style = style or INFO_STYLE
+        style = style or _info_style()
     return "\n".join(lines), style

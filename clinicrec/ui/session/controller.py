@@ -36,6 +36,7 @@ from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.catalogue import VialStatus
 from ..changes import ChangeBus
+from ..date_format import date_text
 from ..worker import Worker
 from .editor import ChartEditor
 from .models import AdverseEventsModel, PointsModel, TotalsModel, vial_colour
@@ -565,7 +566,7 @@ class SessionController(QObject):
         )
         self.load(draft)
         self.sig_message.emit(
-            f"Amendment of the session of {self.session.performed_at.astimezone():%Y-%m-%d} started; it "
+            f"Amendment of the session of {date_text(self.session.performed_at.astimezone())} started; it "
             "saves as you go and is signed like any session."
         )
         self.sig_amendment_started.emit(draft.id)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...domain.enums import Depth, Indication
 from ...domain.models import Consent, TreatmentSession
 from ...domain.validation import NEEDLE_GAUGE_RANGE
+from ..date_format import qt_date_format
 from ..style import MUTED, set_role
 from ..widgets import FieldErrorLabel
 from .form_helpers import field_with_error, from_wall_clock, local, name, set_read_only, wall_clock
@@ -57,7 +58,7 @@ class SessionDetailsForm(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.performed_at = name(OneStopDateTimeEdit(self), "session_performed_at", "Session date and time")
         self.performed_at.setCalendarPopup(True)
-        self.performed_at.setDisplayFormat("yyyy-MM-dd  HH:mm")
+        self.performed_at.setDisplayFormat(f"{qt_date_format()}  HH:mm")  # the clinic's date format
         self._row(form, "Date and time", self.performed_at, "performed_at")
 
         self.indications: dict[Indication, QCheckBox] = {}

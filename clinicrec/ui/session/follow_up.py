@@ -27,6 +27,7 @@ from ...domain.models import Assessment
 from ...domain.scales import CURRENT_SCALE_VERSION, short_anchor
 from ...services.app import Services
 from ..date_edit import DateEdit
+from ..date_format import date_text
 from ..photos.baseline_beside import BaselineBeside
 from ..prompts import Prompts
 from ..style import GOOD, MUTED, set_role
@@ -72,7 +73,7 @@ class FollowUpDialog(QDialog):
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
         title = set_role(
-            QLabel(f"Follow-up of the session on {self._session_date:%Y-%m-%d}", self), "subheading"
+            QLabel(f"Follow-up of the session on {date_text(self._session_date)}", self), "subheading"
         )
         layout.addWidget(title)
         when = QHBoxLayout()
@@ -286,7 +287,7 @@ class FollowUpDialog(QDialog):
         if a is None:
             return ""
         return (
-            f"Follow-up saved for {self._patient}: {a.time_point.label}, {a.assessed_on:%Y-%m-%d}"
+            f"Follow-up saved for {self._patient}: {a.time_point.label}, {date_text(a.assessed_on)}"
             + (f" by {a.assessor_name}" if a.assessor_name else "")
             + "."
         )

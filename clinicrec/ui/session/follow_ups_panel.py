@@ -17,6 +17,7 @@ from ...domain.models import Assessment, SessionRecord, TreatmentSession
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ..changes import ChangeBus
+from ..date_format import date_text
 from .follow_up import SATISFACTION, change_text
 from .ratings import READINGS
 
@@ -25,7 +26,7 @@ TAB_TITLE = "Follow-ups"
 
 def follow_up_text(baseline: Assessment | None, f: Assessment) -> str:
     """One follow-up as rich text: when and by whom, then each measure before → after."""
-    head = f"<b>{escape(f.time_point.label)} · {f.assessed_on:%Y-%m-%d}</b>"
+    head = f"<b>{escape(f.time_point.label)} · {date_text(f.assessed_on)}</b>"
     if f.assessor_name:
         head += f" · {escape(f.assessor_name)}"
     parts = []

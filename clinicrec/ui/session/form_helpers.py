@@ -62,12 +62,13 @@ def from_qdate(value: QDate) -> date:
 
 
 def local(when: datetime, zone_name: str | None = None) -> str:
-    """The instant on the clinic's wall clock (``zone_name``; the computer's own zone when None)."""
-    if zone_name is None:
-        return f"{when.astimezone():%Y-%m-%d %H:%M}"
+    """The instant on the clinic's wall clock (``zone_name``; the computer's own zone when None), its date
+    in the clinic's format."""
     from ...domain.clinic_time import zone
+    from ..date_format import wall_clock_text
 
-    return f"{when.astimezone(zone(zone_name)):%Y-%m-%d %H:%M}"
+    w = when.astimezone() if zone_name is None else when.astimezone(zone(zone_name))
+    return wall_clock_text(w)
 
 
 def wall_clock(when: datetime, zone_name: str) -> QDateTime:

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.models import Patient
-from ..style import BORDER, SURFACE, set_role
+from ..date_format import date_text
+from ..style import active, set_role
 from ..widgets import FieldErrorLabel, ScreeningBadge
 from .details_form import SessionDetailsForm
 from .facemap_widget import FaceMapView
@@ -98,7 +99,7 @@ class SessionLayout:
         bar.setObjectName("session_header")
         bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         bar.setStyleSheet(
-            f"QFrame#session_header {{ background: {SURFACE}; border: 1px solid {BORDER};"
+            f"QFrame#session_header {{ background: {active().surface}; border: 1px solid {active().border};"
             " border-radius: 6px; }"
         )
         row = QHBoxLayout(bar)
@@ -106,7 +107,7 @@ class SessionLayout:
         self.patient_label = set_role(QLabel(patient.display_name, bar), "heading")
         self.patient_label.setObjectName("session_patient")
         self.patient_meta = set_role(
-            QLabel(f"Born {patient.date_of_birth:%Y-%m-%d}\nChart {patient.chart_number}", bar), "muted"
+            QLabel(f"Born {date_text(patient.date_of_birth)}\nChart {patient.chart_number}", bar), "muted"
         )
         self.screening = ScreeningBadge(patient.screening, bar, compact=True)
         self.status_chip = QLabel(bar)

@@ -20,14 +20,31 @@ from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
 from ...services.catalogue import VialStatus
+from ..date_format import date_text, wall_clock_text
 from ..rows_model import Column, RowsModel
+from ..style import active
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
-ALERT_BG = QColor("#FDE2E1")
-ALERT_FG = QColor("#9B1C1C")
-TOTAL_BG = QColor("#EEF2F5")
-PRODUCT_BG = QColor("#E6F4F2")
+
+
+def alert_bg() -> QColor:
+    """The red of a point or total in error, in the colour scheme in use."""
+    return QColor(active().danger_bg)
+
+
+def alert_fg() -> QColor:
+    return QColor(active().danger)
+
+
+def total_bg() -> QColor:
+    return QColor(active().header)
+
+
+def product_bg() -> QColor:
+    return QColor(active().accent_soft)
+
+
 VIAL_COLOURS = ("#1C5FB8", "#D9480F", "#2B8A3E", "#862E9C", "#0B7285", "#C2255C")
 
 
@@ -63,7 +80,7 @@ class PointsModel(RowsModel[ChartPoint]):
             return self._errors.get(cp.uid)
 
         def alert(cp: ChartPoint) -> QColor | None:
-            return ALERT_BG if cp.uid in self._errors else None
+            return alert_bg() if cp.uid in self._errors else None
 
         def vial_label(cp: ChartPoint) -> str:
             vial = self._vials.get(cp.point.vial_id)
@@ -250,8 +267,8 @@ def total_rows(
 
 def _total_background(r: TotalRow) -> QColor | None:
     if r.alert and r.kind == "total":
-        return ALERT_BG
-    return TOTAL_BG if r.kind == "total" else PRODUCT_BG if r.kind == "product" else None
+        return alert_bg()
+    return total_bg() if r.kind == "total" else product_bg() if r.kind == "product" else None
 
 
 def _total_column(title: str, text: Any, numeric: bool = True) -> Column[TotalRow]:
@@ -261,7 +278,7 @@ def _total_column(title: str, text: Any, numeric: bool = True) -> Column[TotalRo
         numeric=numeric,
         bold=lambda r: r.kind != "zone",
         background=_total_background,
-        tone=lambda r: ALERT_FG if r.alert else None,
+        tone=lambda r: alert_fg() if r.alert else None,
         tip=lambda r: r.alert or None,
     )
 
@@ -291,9 +308,9 @@ def _event_tip(e: AdverseEvent) -> str | None:
 
 EVENT_COLUMNS: tuple[Column[AdverseEvent], ...] = (
     Column("Event", lambda e: e.kind.label, tip=_event_tip),
-    Column("Onset", lambda e: f"{e.onset:%Y-%m-%d}", tip=_event_tip),
+    Column("Onset", lambda e: date_text(e.onset), tip=_event_tip),
     Column("Severity", lambda e: e.severity.label, tip=_event_tip),
-    Column("Resolved", lambda e: f"{e.resolved_on:%Y-%m-%d}" if e.resolved_on else "Ongoing", tip=_event_tip),
+    Column("Resolved", lambda e: date_text(e.resolved_on) if e.resolved_on else "Ongoing", tip=_event_tip),
     Column("Notes", lambda e: e.notes.splitlines()[0] if e.notes else "", tip=_event_tip),
 )
 
@@ -313,13 +330,13 @@ class VialStatusModel(RowsModel[VialStatus]):
 
         def at(moment: datetime) -> str:
             local = local_datetime(moment, zone_name) if zone_name else moment.astimezone()
-            return f"{local:%Y-%m-%d %H:%M}"
+            return wall_clock_text(local)
 
         def tone(st: VialStatus) -> QColor | None:
-            return ALERT_FG if st.expired(self._today) or st.remaining_units <= 0 else None
+            return alert_fg() if st.expired(self._today) or st.remaining_units <= 0 else None
 
         def tip(st: VialStatus) -> str | None:
-            return f"Lot expired on {st.vial.expiry_date:%Y-%m-%d}" if st.expired(self._today) else None
+            return f"Lot expired on {date_text(st.vial.expiry_date)}" if st.expired(self._today) else None
 
         def column(title: str, text: Any, numeric: bool = False) -> Column[VialStatus]:
             return Column(title, text, numeric=numeric, tone=tone, tip=tip)

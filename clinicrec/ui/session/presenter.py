@@ -21,6 +21,7 @@ from ...domain.dosing import totals_by_product
 from ...domain.enums import SessionStatus, WarningKind, Zone
 from ...domain.errors import ClinicRecError, FieldError
 from ...domain.models import TreatmentSession
+from ..date_format import date_text
 from ..prompts import Prompts
 from ..widgets import show_field_errors
 from .banner import banner_for
@@ -310,7 +311,7 @@ class SessionPresenter:
         what = "Amendment" if s.amends_id else "Touch-up" if s.touch_up_of_id else "Session"
         state = "signed" if s.status == SessionStatus.SIGNED else "draft"
         self.window.setWindowTitle(
-            f"{what} · {self.c.patient.display_name} · {s.performed_at.astimezone():%Y-%m-%d} ({state})"
+            f"{what} · {self.c.patient.display_name} · {date_text(s.performed_at.astimezone())} ({state})"
         )
         self.ui.status_chip.setText(state.capitalize())
         colour = "#1b7f3b" if state == "signed" else "#8a5a00"

@@ -29,9 +29,17 @@ from ...domain.errors import ValidationError
 from ...domain.models import SafetyScreening, ScreeningSnapshot, TreatmentSession
 from ...domain.screening import ALLERGIES, OTHER, ScreeningChange
 from ...services.app import Services
+from ..style import active
 from ..widgets import FieldErrorLabel, show_field_errors
 
-CHANGED_STYLE = "background: #fff4d6; border-left: 3px solid #b26a00; padding: 2px 4px;"
+
+def changed_style() -> str:
+    """What changed since the last visit: amber, legible in the light and the dark scheme."""
+    c = active()
+    return (
+        f"color: {c.warn_text}; background: {c.warn_bg}; border-left: 3px solid {c.warn_border};"
+        " padding: 2px 4px;"
+    )
 
 
 class ScreeningPanel(QWidget):
@@ -153,7 +161,7 @@ class ScreeningPanel(QWidget):
             if note is None:
                 continue
             note.setText("new since the last visit" if c.before is None else f"changed: was {c.before}")
-            note.setStyleSheet(CHANGED_STYLE)
+            note.setStyleSheet(changed_style())
             note.show()
             if c.item in self.answers:
                 self.answers[c.item].setStyleSheet("font-weight: bold;")

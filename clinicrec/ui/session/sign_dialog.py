@@ -27,6 +27,7 @@ from ...domain.dosing import totals_by_product
 from ...domain.errors import ValidationError
 from ...domain.models import Patient, Product, TreatmentSession
 from ...domain.validation import require_reason
+from ..date_format import date_text
 from ..style import set_role
 from ..widgets import FieldErrorLabel
 from .form_helpers import name
@@ -54,7 +55,7 @@ class SignSummary:
         """``warnings``: (message, reason) of every warning the session raised, each with its reason."""
         by_id = {sv.vial.id: sv.vial for sv in vials}
         lines = tuple(
-            f"{sv.product.brand} · lot {sv.vial.lot_number} (expires {sv.vial.expiry_date:%Y-%m-%d}) · "
+            f"{sv.product.brand} · lot {sv.vial.lot_number} (expires {date_text(sv.vial.expiry_date)}) · "
             f"{sv.vial.concentration.label()}"
             for sv in vials
         )
@@ -67,7 +68,9 @@ class SignSummary:
             f"{message} — reason: {reason}" if reason else f"{message} — no reason recorded"
             for message, reason in warnings
         )
-        who = f"{patient.display_name} · born {patient.date_of_birth:%Y-%m-%d} · chart {patient.chart_number}"
+        who = (
+            f"{patient.display_name} · born {date_text(patient.date_of_birth)} · chart {patient.chart_number}"
+        )
         return cls(who, lines, tuple(totals) or ("No doses",), acknowledged)
 
     def text(self) -> str:

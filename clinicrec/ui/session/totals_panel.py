@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..style import DANGER, WARN_BG, WARN_BORDER
+from ..style import active, tone_css
 from .models import PointsModel, TotalsModel
 
 
@@ -33,11 +33,9 @@ class WarningItem:
     key: object = None
 
 
-_STYLES = {
-    "alert": f"color: {DANGER}; background: #fdecea; border: 1px solid #e0a29c;",
-    "warn": f"color: #6b4500; background: {WARN_BG}; border: 1px solid {WARN_BORDER};",
-    "ok": "color: #374151; background: #f3f6f4; border: 1px solid #cfe3d6;",
-}
+_TONES = {"alert": "alert", "warn": "warn", "ok": "ok"}  # severity -> the style's clinical tone
+
+
 _ICONS = {"alert": "⛔", "warn": "⚠", "ok": "✓"}
 
 
@@ -78,7 +76,7 @@ class WarningsList(QFrame):
             row = QFrame(self)
             row.setObjectName(f"warning_{i}")
             row.setStyleSheet(
-                f"QFrame#warning_{i} {{ {_STYLES[item.severity]} border-radius: 4px; }}"
+                f"QFrame#warning_{i} {{ {tone_css(_TONES[item.severity])} border-radius: 4px; }}"
                 f" QFrame#warning_{i} QLabel {{ border: none; background: transparent; }}"
             )
             h = QHBoxLayout(row)
@@ -90,7 +88,7 @@ class WarningsList(QFrame):
             label.setObjectName(f"warning_{i}_text")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setStyleSheet(_STYLES[item.severity].split(";")[0] + ";")
+            label.setStyleSheet(tone_css(_TONES[item.severity]).split(";")[0] + ";")
             h.addWidget(label, 1)
             if item.key is not None and not self._read_only:
                 button = QPushButton("Change reason…" if item.reason else "Give reason…", row)
@@ -159,7 +157,7 @@ class TotalsPanel(QWidget):
     def set_summary(self, text: str, ok: bool = True) -> None:
         self.summary.setText(text)
         self.totals_view.setAccessibleDescription(text)
-        self.summary.setStyleSheet("" if ok else f"color: {DANGER};")
+        self.summary.setStyleSheet("" if ok else f"color: {active().danger};")
 
     def set_points_tab_title(self, count: int) -> None:
         self.tabs.setTabText(1, f"Points ({count})")

@@ -36,6 +36,7 @@ from ...domain.models import Additive, Product, Vial
 from ...services.app import Services
 from ...services.catalogue import VialStatus
 from ..date_edit import DateEdit, DateTimeEdit
+from ..date_format import date_text
 from ..prompts import Prompts
 from ..style import ACCENT_DARK, DANGER, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
@@ -295,7 +296,7 @@ class VialDialog(QDialog):
         expiry = self.expiry.value()
         if expiry is not None and expiry < self._today:
             self.expiry_warning.setText(
-                f"This lot expired on {expiry:%Y-%m-%d}. It is recorded as it is; using it in a session "
+                f"This lot expired on {date_text(expiry)}. It is recorded as it is; using it in a session "
                 "needs a recorded reason."
             )
         else:

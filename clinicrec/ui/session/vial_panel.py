@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from ...domain.dilution import fmt_number, fmt_units, fmt_volume
 from ...domain.enums import DiluentKind
 from ...domain.models import Product, Vial
-from ..style import ACCENT_DARK, BORDER, MUTED, set_role
+from ..date_format import date_text
+from ..style import BORDER, active, set_role
 from .dose_input import DoseInput
 from .form_helpers import local, name
 
@@ -93,7 +94,7 @@ class VialPanel(QFrame):
         self.details = QLabel(self)
         self.details.setObjectName("session_vial_details")
         self.details.setWordWrap(True)
-        self.details.setStyleSheet(f"color: {MUTED};")
+        set_role(self.details, "muted")
         detail_font = QFont(self.font())
         detail_font.setPointSizeF(max(7.0, self._big / 2.0 * 0.92))
         self.details.setFont(detail_font)
@@ -167,16 +168,16 @@ class VialPanel(QFrame):
         conc = v.concentration
         self.concentration.setAccessibleDescription(conc.label())
         self.concentration.setText(
-            f"<span style='font-size:{self._big:.1f}pt; color:{ACCENT_DARK}'>"
+            f"<span style='font-size:{self._big:.1f}pt; color:{active().accent_dark}'>"
             f"{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL</span><br>"
-            f"<span style='color:{MUTED}; font-weight:600'>"
+            f"<span style='color:{active().muted}; font-weight:600'>"
             f"= {fmt_number(conc.units_per_ml)} U/mL</span>"
         )
         self.product.setText(f"{sv.product.brand} · lot {v.lot_number}")
         left = f" · <b>{fmt_units(sv.remaining_units)} left</b>" if sv.remaining_units is not None else ""
         self.details.setText(
             f"{describe_mix(v)}<br>Reconstituted {local(v.reconstituted_at)}<br>"
-            f"Expires {v.expiry_date:%Y-%m-%d}{left}"
+            f"Expires {date_text(v.expiry_date)}{left}"
         )
         self.details.setToolTip(f"Diluent: {v.diluent_kind.label}")
         self.setAccessibleDescription(f"{conc.label()}; {self.product.text()}")

@@ -30,6 +30,7 @@ from ...domain.gs1 import (
     read_vial_barcode,
 )
 from ...domain.models import Product
+from ..date_format import date_text
 from ..style import set_role
 from ..widgets import FieldErrorLabel
 
@@ -119,12 +120,12 @@ class VialScanReader(QObject):
         self._error_line.clear_error()
         if product is not None and (index := self._combo.findData(product.id)) >= 0:
             self._combo.setCurrentIndex(index)
-            what = f"{product.brand}, lot {barcode.lot_number}, expiry {barcode.expiry_date:%Y-%m-%d}"
+            what = f"{product.brand}, lot {barcode.lot_number}, expiry {date_text(barcode.expiry_date)}"
             self.status.setText(f"Read from the carton: {what}.")
         else:
             product = None
             self.status.setText(
-                f"Read from the carton: lot {barcode.lot_number}, expiry {barcode.expiry_date:%Y-%m-%d}. "
+                f"Read from the carton: lot {barcode.lot_number}, expiry {date_text(barcode.expiry_date)}. "
                 f"No product in the catalogue lists its GTIN {barcode.gtin}: choose the product. "
                 "An administrator can add the GTIN to the product (Admin → Products)."
             )

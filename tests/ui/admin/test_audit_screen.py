@@ -223,7 +223,7 @@ def test_a_typed_day_filters_in_the_clinics_time_zone(qtbot, screen: AuditScreen
     qtbot.waitUntil(lambda: s.model.total == 0, timeout=3000)  # nothing was audited in March 2026
     s.to_edit.line.clear()
     qtbot.keyClicks(s.to_edit.line, "2026-3")  # half typed: says what is allowed, filters nothing yet
-    assert "type the date as 2027-06-30" in s.to_edit.error_text()
+    assert "“2026-3” is not a date: write it as 1985-04-03" in s.to_edit.error_text()
     assert s.to_edit.value() is None
     s.clear_filters()
     assert s.from_edit.value() is None and s.from_edit.line.text() == ""

@@ -222,7 +222,7 @@ def test_export_range_dates_are_typed_and_a_half_typed_one_is_refused(  # type: 
     dialog.start_edit.line.clear()
     qtbot.keyClicks(dialog.start_edit.line, "2027-06")
     dialog.start_export()
-    assert "2027-06-30" in dialog.message.text()  # says what is allowed, names an example
+    assert "write it as 1985-04-03" in dialog.message.text()  # says what is allowed, names an example
     assert not (tmp_path / "x.json").exists()
     dialog.start_edit.line.clear()
     qtbot.keyClicks(dialog.start_edit.line, "2026-01-05")

@@ -43,7 +43,8 @@ def test_a_half_typed_date_says_what_is_allowed_and_changes_nothing(qtbot) -> No
     b.end.line.clear()  # an empty end: the period is open at that end
     assert seen[-1].end is None and seen[-1].start == before.start
     qtbot.keyClicks(b.end.line, "2026-13")
-    assert "To date: type the date as 2027-06-30" in b.end.error_text() and b.end.message.isVisible()
+    assert "To date: “2026-13” is not a date: write it as 1985-04-03" in b.end.error_text()
+    assert b.end.message.isVisible()
     assert len(seen) == 1  # nothing recomputed for a date that is not one
     b.end.line.clear()
     qtbot.keyClicks(b.end.line, "2026-04-30")

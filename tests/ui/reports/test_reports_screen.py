@@ -126,8 +126,8 @@ def test_breakdown_safety_product_and_gap_tabs(qtbot, scenario: Scenario, prompt
     assert cells(s.by_injector, 0) == ["Nina Nurse", "4 · few", "1", "1", "25.0"]
     show_tab(screen, "product-use")
     p = screen.pages["product-use"]
-    assert cells(p.products, 0) == ["Botox Cosmetic", "13.00 U", "2", "1", "3"]
-    assert cells(p.waste, 4) == ["Xeomin", "X8888HH", "1", "100.00 U", "0.00 U", "100.00 U"]
+    assert cells(p.products, 0) == ["Botox Cosmetic", "13.0 U", "2", "1", "3"]  # the clinic's 0.1 U
+    assert cells(p.waste, 4) == ["Xeomin", "X8888HH", "1", "100.0 U", "0.0 U", "100.0 U"]
     show_tab(screen, "gaps")
     g = screen.pages["gaps"]
     assert "1 due and 1 overdue as of 2026-06-30" in g.headline.text()
