@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ClinicRecError
 from ...domain.photos import Landmarks, Photo, Point, Similarity, align
 from ...services.app import Services
+from ..analysis.measured_change import MeasuredChangePanel, compared_rows
 
 WORKING_PX = 2048
 MODES = ("side", "wipe", "overlay")
@@ -256,6 +257,7 @@ class CompareView(QWidget):
         self._build_ui()
         self._connect_signals()
         self.set_mode("side")
+        self.show_measured()
 
     def _load(self, ids: list[int]) -> list[Shown]:
         photos = [self._services.photos.get(i) for i in ids]
@@ -306,6 +308,9 @@ class CompareView(QWidget):
         for i, pane in enumerate(self.side_panes):
             self.grid.addWidget(pane, i // cols, i % cols)
         self.grid.addWidget(self.overlay_pane, 0, 0, (len(self.shown) + 1) // cols, cols)
+        self.measured = MeasuredChangePanel(self)  # the skin figures measured on the photos, if any
+        self.measured.setMaximumHeight(240)
+        layout.addWidget(self.measured)
 
     def _connect_signals(self) -> None:
         for mode, b in self.mode_buttons.items():
@@ -314,6 +319,12 @@ class CompareView(QWidget):
         self.mark_button.toggled.connect(self._marking)
         for pane in self.side_panes:
             pane.sig_point_clicked.connect(self._point_clicked)
+
+    def show_measured(self) -> None:
+        """Per view shown twice or more: the first photo's measured figures against the last one's."""
+        rows = compared_rows(self._services, [s.photo for s in self.shown])
+        self.measured.show_rows(rows, "Measured on the photos: first → last photo of each view")
+        self.measured.setVisible(bool(rows))
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
