@@ -162,6 +162,7 @@ class MeasureSkinWindow(QWidget):
         self.model.set_rows(m.analysis.zones)
         self.table.resizeColumnsToContents()
         self.measured.setText(measured_text(m))
+        self.measured.setMinimumHeight(self.measured.sizeHint().height())  # two lines, never squeezed
         self.quality.setText(quality_text(m.analysis.quality))
 
     def show_measured(self, measured: MeasuredPhoto) -> None:

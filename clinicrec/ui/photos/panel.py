@@ -257,7 +257,7 @@ class PhotoPanel(QWidget):
 
     def compare(self, ids: list[int]) -> None:
         try:
-            view = CompareView(self._services, ids)
+            view = CompareView(self._services, ids, worker=self._worker, bus=self._bus)
         except ClinicRecError as e:
             self.consent_label.setText(str(e))
             return

@@ -96,7 +96,10 @@ class SessionFollowUps(QObject):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.concerns(ChangeEntity.ASSESSMENT, self._patient_id):
+        if any(
+            change.concerns(e, self._patient_id)
+            for e in (ChangeEntity.ASSESSMENT, ChangeEntity.PHOTO_MEASUREMENT)
+        ):
             self.refresh()
 
     def refresh(self) -> None:

@@ -3,8 +3,6 @@ landmarks corrected by dragging (or from the keyboard) and measured again, opene
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -20,9 +18,7 @@ from clinicrec.ui.worker import Worker
 from tests.analysis.synthetic import Photo, render_face
 from tests.services.test_photo_measurements import png
 from tests.services.test_photos import consenting_patient, front
-
-#: docs/screenshots/skin-measure*.png are grabs saved by these tests to SCREENSHOTS (when set).
-SCREENSHOTS = Path("/tmp/skinui-shots")
+from tests.ui.analysis.screens import save_screenshot
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +100,7 @@ def test_a_photo_not_found_as_a_face_is_measured_after_the_nurse_drags_the_landm
     assert window.canvas.image != with_all
     window.layer_boxes[Layer.PORES].setChecked(True)
     window.layer_boxes[Layer.REDNESS].setChecked(True)
-    if SCREENSHOTS.is_dir():
-        window.grab().save(str(SCREENSHOTS / "skin-measure.png"))
+    save_screenshot(window, "skin-measure.png")
     worker.wait()
 
 
@@ -185,6 +180,7 @@ def test_measure_skin_opens_from_the_photo_panel(qtbot, services: Services, bus,
     taken = services.photos.get(photo_id).taken_at
     assert window.windowTitle() == f"Measure skin – Baseline · Front, {taken:%Y-%m-%d}"
     assert window.quality.text().startswith("Not measured: no face")  # measured at once (synchronous here)
+    save_screenshot(window, "skin-measure-no-face.png")
     services.photos.void(photo_id, "duplicate")
     panel.strip.select_ids([photo_id])
     assert not panel.measure_button.isEnabled()
