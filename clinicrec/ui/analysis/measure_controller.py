@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from clinicrec.analysis.figures import FaceLandmarks
 from clinicrec.services.app import Services
+from clinicrec.services.permissions import Action
 from clinicrec.services.photos.measurements import MeasuredPhoto, Measurement
 from clinicrec.ui.changes import ChangeBus
 from clinicrec.ui.worker import Worker
@@ -39,6 +40,12 @@ class MeasureSkinController(QObject):
         self.busy = False
         self.measurement: Measurement | None = None
 
+    @property
+    def may_measure(self) -> bool:
+        """Measuring stores figures in the chart: the right to chart sessions (a prescriber only reads)."""
+        actor = self._services.actor
+        return actor is not None and actor.can(Action.CHART)
+
     def open(self) -> None:
         """Show the stored figures at once if the photo was measured; else measure it."""
         try:
@@ -47,7 +54,10 @@ class MeasureSkinController(QObject):
             self.sig_failed.emit(str(e))
             return
         if stored is None:
-            self.measure()
+            if self.may_measure:
+                self.measure()
+            else:
+                self.sig_failed.emit(f"Not measured yet; measuring needs the right to {Action.CHART.value}.")
             return
         self.measurement = stored
         self.sig_stored.emit(stored)

@@ -141,6 +141,9 @@ class MeasureSkinWindow(QWidget):
             # Word-wrapped labels take the height their text needs, never squeezed by the table.
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.progress.hide()
+        self.measure_button.setEnabled(self.controller.may_measure)
+        if not self.controller.may_measure:
+            self.measure_button.setToolTip("Measuring stores figures in the chart: an injector's right")
 
     def _connect_signals(self) -> None:
         c = self.controller
@@ -184,7 +187,7 @@ class MeasureSkinWindow(QWidget):
 
     def _busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        self.measure_button.setEnabled(not busy)
+        self.measure_button.setEnabled(not busy and self.controller.may_measure)
         self.reset_button.setEnabled(not busy)
 
     # -- what the nurse does ---------------------------------------------------------------------------

@@ -184,3 +184,19 @@ def test_measure_skin_opens_from_the_photo_panel(qtbot, services: Services, bus,
     services.photos.void(photo_id, "duplicate")
     panel.strip.select_ids([photo_id])
     assert not panel.measure_button.isEnabled()
+
+
+def test_a_prescriber_sees_stored_figures_but_does_not_measure(qtbot, world, worker, face: Photo) -> None:  # type: ignore[no-untyped-def]
+    from tests.services.oversight_helpers import prescriber
+
+    services = world.services
+    measured, unmeasured = _stored_photo(services, face), _stored_photo(services, face)
+    services.measurements.measure(measured, face.face)
+    world.as_(prescriber(world))
+    window = _window(qtbot, services, measured, worker)
+    window.start()
+    assert window.model.rowCount() == 11 and not window.measure_button.isEnabled()
+    other = _window(qtbot, services, unmeasured, worker)
+    other.start()
+    assert other.status.text() == "Not measured yet; measuring needs the right to chart sessions."
+    assert other.model.rowCount() == 0 and services.measurements.latest([unmeasured]) == {}
