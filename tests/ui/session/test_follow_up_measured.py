@@ -28,7 +28,7 @@ def faces() -> tuple[Photo, Photo]:
 
 
 def test_the_follow_up_shows_measured_change_beside_the_ratings(  # type: ignore[no-untyped-def]
-    window, services, prompts, faces: tuple[Photo, Photo]
+    window, services, prompts, qtbot, faces: tuple[Photo, Photo]
 ) -> None:
     before, after = faces
     make_signable(window)  # baseline: pores 3, oil 2, redness 1
@@ -81,6 +81,17 @@ def test_the_follow_up_shows_measured_change_beside_the_ratings(  # type: ignore
         f"n {cheek.before.pore_count} → {cheek.after.pore_count} pores; "
         f"{cheek.before.measured_share:.0%} / {cheek.after.measured_share:.0%} of the zone measured"
     )
+    # Recording the next follow-up: the same figures, beside the baseline ratings, one click away.
+    from clinicrec.ui.analysis.measured_change import MeasuredChangePanel
+    from clinicrec.ui.session.follow_up import FollowUpDialog
+
+    dialog = FollowUpDialog(None, services, prompts, sid)
+    qtbot.addWidget(dialog)
+    shown = dialog.baseline_photos.show_measured()
+    qtbot.addWidget(shown)
+    beside = shown.findChild(MeasuredChangePanel)
+    assert beside.model.rows() == rows
+    assert [c.title for c in beside.model.columns][1] == "Pores/cm²\nrated pores 3 → —"
     tabs = window.ui.totals.tabs
     tabs.setCurrentWidget(window.follow_ups.page)
     window.resize(1280, 800)
