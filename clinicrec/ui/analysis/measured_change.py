@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
 
@@ -16,8 +17,10 @@ from clinicrec.domain.enums import Measure, TimePoint, Zone
 from clinicrec.domain.models import Assessment
 from clinicrec.domain.photos import Photo, PhotoView
 from clinicrec.services.app import Services
-from clinicrec.services.photos.measurements import MeasuredChange, Measurement, ZoneChange
 from clinicrec.ui.rows_model import Column, RowsModel
+
+if TYPE_CHECKING:  # the engine (OpenCV) loads when a photo is measured, not when a chart opens
+    from clinicrec.services.photos.measurements import MeasuredChange, Measurement, ZoneChange
 
 #: The views measured (front and oblique); profiles show too little of both cheeks.
 MEASURED_VIEWS = (PhotoView.FRONT, PhotoView.OBLIQUE_LEFT, PhotoView.OBLIQUE_RIGHT)
@@ -158,6 +161,8 @@ def session_rows(
 
 def compared_rows(services: Services, photos: list[Photo]) -> list[ZoneChangeRow]:
     """Photos compared side by side: per view, the first shown against the last shown of that view."""
+    from clinicrec.services.photos.measurements import ZoneChange
+
     measured = services.measurements.latest([p.id for p in photos])
     rows: list[ZoneChangeRow] = []
     for view in PhotoView:

@@ -5,17 +5,21 @@ progress and can correct the landmarks). Refreshed when the change bus says a ph
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from ...domain.photos import Photo
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
-from ..analysis.measure_window import MeasureSkinWindow
 from ..analysis.measured_change import MeasuredChangePanel, compared_rows
 from ..changes import ChangeBus
 from ..worker import Worker
 from .strip import group_of
+
+if TYPE_CHECKING:  # the engine (OpenCV) loads when a photo is measured, not when a chart opens
+    from ..analysis.measure_window import MeasureSkinWindow
 
 
 class CompareMeasured(QObject):
@@ -59,6 +63,8 @@ class CompareMeasured(QObject):
 
     def measure_unmeasured(self) -> list[MeasureSkinWindow]:
         """A measure window for each photo shown that is not measured yet (returned, and shown)."""
+        from ..analysis.measure_window import MeasureSkinWindow
+
         opened = []
         for photo in self.unmeasured():
             title = f"{group_of(photo)}, {photo.taken_at:%Y-%m-%d}"

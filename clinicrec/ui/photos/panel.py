@@ -7,6 +7,7 @@ One line hooks it into a screen (the patient chart, the session window): ``Photo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -14,7 +15,6 @@ from ...domain.errors import ClinicRecError
 from ...domain.photos import ConsentScope
 from ...services.app import Services
 from ...services.permissions import Action
-from ..analysis.measure_window import MeasureSkinWindow
 from ..changes import ChangeBus
 from ..prompts import Prompts
 from ..style import set_role
@@ -26,6 +26,9 @@ from .export_dialog import PhotoExportDialog
 from .import_dialog import PhotoImportDialog
 from .strip import PhotoStrip, group_of
 from .watch import ImportFolderWatcher, save_folder
+
+if TYPE_CHECKING:  # the engine (OpenCV) loads when a photo is measured, not when a chart opens
+    from ..analysis.measure_window import MeasureSkinWindow
 
 
 class PhotoPanel(QWidget):
@@ -155,6 +158,8 @@ class PhotoPanel(QWidget):
 
     def measure_selected(self) -> MeasureSkinWindow | None:
         """The measure window for the selected photo (returned, and shown)."""
+        from ..analysis.measure_window import MeasureSkinWindow
+
         chosen = self.strip.selected_ids()
         if len(chosen) != 1:
             return None
