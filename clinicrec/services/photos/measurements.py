@@ -148,6 +148,26 @@ class MeasurementService(ServiceBase):
             )
         return MeasuredPhoto(measurement, rgb, maps)
 
+    def redraw(
+        self, measurement: Measurement, *, progress: Callable[[float, str], None] | None = None
+    ) -> MeasuredPhoto:
+        """A stored measurement with its photo's pixels and the maps the overlays draw, computed again
+        with the landmarks it was measured with (nothing is stored: the stored figures stay as they are).
+        """
+        self.actor(Action.VIEW_PATIENTS)
+        with self.reading() as s:
+            row = _photo_row(s, measurement.photo_id)
+            sha = row.sha256
+            data = self.store.get(s, sha)
+        check_bytes(measurement.photo_id, sha, data)
+        assert data is not None
+        rgb = decode_photo(data, f"photo {measurement.photo_id}")
+        face = measurement.analysis.landmarks
+        if face is None:  # the stored measurement found no face: there is nothing to draw
+            return MeasuredPhoto(measurement, rgb, None)
+        _analysis, maps = analyse_photo_with_maps(rgb, face, progress=progress)
+        return MeasuredPhoto(measurement, rgb, maps)
+
     def latest(self, photo_ids: Iterable[int]) -> dict[int, Measurement]:
         """The newest measurement of each photo that has one."""
         self.actor(Action.VIEW_PATIENTS)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.enums import TimePoint
 from ...domain.errors import ClinicRecError
 from ...domain.photos import Photo
 from ...services.app import Services
+from ..analysis.measured_change import MeasuredChangePanel, session_rows
 from ..date_format import date_text
 
 SIDE_PX = 150
@@ -38,6 +39,7 @@ class BaselineBeside(QGroupBox):
         super().__init__("Photos: baseline → now", parent)
         self.setObjectName("baseline_photos")
         self.setAccessibleName("Baseline photos beside the newest ones")
+        self._services, self._patient_id, self._session_id = services, patient_id, session_id
         grid = QGridLayout(self)
         try:
             photos = services.photos.photos_of(patient_id)
@@ -66,3 +68,29 @@ class BaselineBeside(QGroupBox):
                     label.setToolTip(f"{photo.time_point_label}, {date_text(photo.taken_at)}")
                 label.setObjectName(f"baseline_photo_{col}_{'before' if k == 0 else 'now'}")
                 grid.addWidget(label, 1, col * 2 + k)
+        if session_id is not None and self.pairs:
+            self.measured_button = QPushButton("Measured figures…", self)
+            self.measured_button.setObjectName("baseline_measured_button")
+            self.measured_button.setAccessibleName("Each zone's measured figures at baseline and now")
+            self.measured_button.clicked.connect(self.show_measured)
+            grid.addWidget(self.measured_button, 2, 0, 1, 2)
+
+    def show_measured(self) -> QDialog:
+        """The session's measured change per zone, beside the baseline ratings (returned, and shown)."""
+        assert self._session_id is not None
+        dialog = QDialog(self)
+        dialog.setObjectName("baseline_measured_dialog")
+        dialog.setWindowTitle("Measured on the photos")
+        panel = MeasuredChangePanel(dialog)
+        QVBoxLayout(dialog).addWidget(panel)
+        try:
+            rows, when = session_rows(self._services, self._patient_id, self._session_id)
+            baseline = self._services.records.record(self._session_id).session.baseline
+        except ClinicRecError as e:
+            panel.show_rows([], f"Measured on the photos: {e}")
+        else:
+            caption = f"Measured on the photos: baseline → {when.label}" if when else "Measured on the photos"
+            panel.show_rows(rows, caption, baseline, None)
+        dialog.resize(900, 460)
+        dialog.show()
+        return dialog

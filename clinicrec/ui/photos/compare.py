@@ -39,7 +39,10 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ClinicRecError
 from ...domain.photos import Landmarks, Photo, Point, Similarity, align
 from ...services.app import Services
+from ..changes import ChangeBus
 from ..date_format import date_text
+from ..worker import Worker
+from .compare_measured import CompareMeasured
 
 WORKING_PX = 2048
 MODES = ("side", "wipe", "overlay")
@@ -245,7 +248,15 @@ class CompareView(QWidget):
 
     sig_failed = Signal(str)
 
-    def __init__(self, services: Services, photo_ids: list[int], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        photo_ids: list[int],
+        parent: QWidget | None = None,
+        *,
+        worker: Worker | None = None,
+        bus: ChangeBus | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self.setObjectName("compare_view")
@@ -253,9 +264,11 @@ class CompareView(QWidget):
         self.state = ViewState(self)
         self._marks: dict[int, list[Point]] = {}
         self.shown = self._load(photo_ids)
+        self.measuring = CompareMeasured(services, [s.photo for s in self.shown], worker, bus, self)
         self._build_ui()
         self._connect_signals()
         self.set_mode("side")
+        self.measuring.refresh()
 
     def _load(self, ids: list[int]) -> list[Shown]:
         photos = [self._services.photos.get(i) for i in ids]
@@ -293,6 +306,7 @@ class CompareView(QWidget):
         self.mark_button.setToolTip("Click the same two points (e.g. the pupils) on each photo to align them")
         self.mark_button.setCheckable(True)
         bar.addWidget(self.mark_button)
+        bar.addWidget(self.measuring.button)
         layout.addLayout(bar)
         self.hint = QLabel("Wheel: zoom · drag: pan (all photos move together)", self)
         self.hint.setObjectName("compare_hint")
@@ -306,6 +320,7 @@ class CompareView(QWidget):
         for i, pane in enumerate(self.side_panes):
             self.grid.addWidget(pane, i // cols, i % cols)
         self.grid.addWidget(self.overlay_pane, 0, 0, (len(self.shown) + 1) // cols, cols)
+        layout.addWidget(self.measuring.panel)
 
     def _connect_signals(self) -> None:
         for mode, b in self.mode_buttons.items():

@@ -7,6 +7,7 @@ One line hooks it into a screen (the patient chart, the session window): ``Photo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -23,8 +24,11 @@ from .compare import CompareView
 from .consent_dialog import PhotoConsentDialog
 from .export_dialog import PhotoExportDialog
 from .import_dialog import PhotoImportDialog
-from .strip import PhotoStrip
+from .strip import PhotoStrip, group_of
 from .watch import ImportFolderWatcher, save_folder
+
+if TYPE_CHECKING:  # the engine (OpenCV) loads when a photo is measured, not when a chart opens
+    from ..analysis.measure_window import MeasureSkinWindow
 
 
 class PhotoPanel(QWidget):
@@ -42,6 +46,7 @@ class PhotoPanel(QWidget):
         super().__init__(parent)
         self._prompts = prompts or Prompts()
         self._services = services
+        self._bus = bus
         self._worker = worker or Worker(self)
         self.session_scoped = session_scoped
         self.patient_id: int | None = None
@@ -69,6 +74,11 @@ class PhotoPanel(QWidget):
         self.void_button.setObjectName("photo_void_button")
         self.void_button.setAccessibleName("Void the selected photo, with a reason")
         row.addWidget(self.void_button)
+        self.measure_button = QPushButton("Measure skin…", self)
+        self.measure_button.setObjectName("photo_measure_button")
+        self.measure_button.setAccessibleName("Measure pores, redness and shine on the selected photo")
+        self.measure_button.setToolTip("Pores, redness and shine per zone, measured on the selected photo")
+        row.addWidget(self.measure_button)
         self.progress_button = QPushButton("Progress sheet…", self)
         self.progress_button.setObjectName("photo_progress_button")
         self.progress_button.setAccessibleName("Save the patient's progress sheet as a PDF")
@@ -112,6 +122,7 @@ class PhotoPanel(QWidget):
         self.consent_button.clicked.connect(self.ask_consent)
         self.capture_button.clicked.connect(self.capture)
         self.void_button.clicked.connect(self.void_selected)
+        self.measure_button.clicked.connect(self.measure_selected)
         self.export_button.clicked.connect(self.export_selected)
         self.progress_button.clicked.connect(self.save_progress_sheet)
         self.strip.view.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -129,6 +140,7 @@ class PhotoPanel(QWidget):
         chosen = self.strip.selected_ids()
         items = {i.photo.id: i.photo for i in self.strip.model.items}
         self.void_button.setEnabled(len(chosen) == 1 and not items[chosen[0]].voided)
+        self.measure_button.setEnabled(len(chosen) == 1 and not items[chosen[0]].voided)
         self.progress_button.setEnabled(self.patient_id is not None and bool(items))
         actor = self._services.actor
         may_export = actor is not None and actor.can(Action.EXPORT)
@@ -143,6 +155,25 @@ class PhotoPanel(QWidget):
         dialog = PhotoExportDialog(self._services, self._worker, chosen, self)
         dialog.show()
         return dialog
+
+    def measure_selected(self) -> MeasureSkinWindow | None:
+        """The measure window for the selected photo (returned, and shown)."""
+        from ..analysis.measure_window import MeasureSkinWindow
+
+        chosen = self.strip.selected_ids()
+        if len(chosen) != 1:
+            return None
+        photo = next(i.photo for i in self.strip.model.items if i.photo.id == chosen[0])
+        title = f"{group_of(photo)}, {photo.taken_at:%Y-%m-%d}"
+        window = MeasureSkinWindow(self._services, self._worker, photo.id, self._bus, title=title)
+        window.resize(1280, 800)
+        self.compare_windows.append(window)
+        window.destroyed.connect(
+            lambda *_: self.compare_windows.remove(window) if window in self.compare_windows else None
+        )
+        window.show()
+        window.start()
+        return window
 
     def void_selected(self) -> None:
         chosen = self.strip.selected_ids()
@@ -231,7 +262,7 @@ class PhotoPanel(QWidget):
 
     def compare(self, ids: list[int]) -> None:
         try:
-            view = CompareView(self._services, ids)
+            view = CompareView(self._services, ids, worker=self._worker, bus=self._bus)
         except ClinicRecError as e:
             self.consent_label.setText(str(e))
             return

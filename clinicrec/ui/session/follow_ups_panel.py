@@ -16,6 +16,7 @@ from ...domain.errors import ClinicRecError
 from ...domain.models import Assessment, SessionRecord, TreatmentSession
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
+from ..analysis.measured_change import MeasuredChangePanel, show_session_change
 from ..changes import ChangeBus
 from ..date_format import date_text
 from .follow_up import SATISFACTION, change_text
@@ -83,6 +84,9 @@ class SessionFollowUps(QObject):
         holder = QWidget()
         self._list = QVBoxLayout(holder)
         self._list.setContentsMargins(10, 10, 10, 10)
+        self.measured = MeasuredChangePanel(holder)  # the photos' figures, after the follow-ups
+        self.measured.table.setMinimumHeight(320)
+        self._list.addWidget(self.measured)
         self._list.addStretch(1)
         self.page.setWidget(holder)
         self.entries: list[QLabel] = []
@@ -94,7 +98,10 @@ class SessionFollowUps(QObject):
         self.refresh(record)
 
     def _on_change(self, change: Change) -> None:
-        if change.concerns(ChangeEntity.ASSESSMENT, self._patient_id):
+        if any(
+            change.concerns(e, self._patient_id)
+            for e in (ChangeEntity.ASSESSMENT, ChangeEntity.PHOTO_MEASUREMENT)
+        ):
             self.refresh()
 
     def refresh(self, record: SessionRecord | None = None) -> None:
@@ -117,8 +124,15 @@ class SessionFollowUps(QObject):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._list.insertWidget(self._list.count() - 1, label)
+            self._list.insertWidget(self._list.count() - 2, label)
             self.entries.append(label)
+        if follow_ups and session is not None and session.id is not None:
+            try:
+                show_session_change(
+                    self.measured, self._services, self._patient_id, session.id, session.baseline, follow_ups
+                )
+            except ClinicRecError as e:
+                self.measured.show_rows([], f"Measured on the photos: {e}")
         index = self._tabs.indexOf(self.page)
         if follow_ups and index < 0:
             self._tabs.addTab(self.page, "")
