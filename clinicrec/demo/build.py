@@ -42,6 +42,7 @@ from ..services.audit import canonical_json, entry_hash
 from ..services.auth import AuthService
 from ..services.mapping import product_values
 from .people import DEMO_PASSWORD, DEMO_USERS, generate_patients
+from .photos import add_demo_photos
 from .sessions import SessionGenerator
 
 
@@ -55,6 +56,7 @@ class DemoSummary:
     vials: int
     seconds: float
     recovery_key: str = ""  # the demo file, encrypted (cli/commands/demo.py): its recovery key
+    photos: int = 0  # synthetic before-and-after photos, measured (demo/photos.py)
 
 
 class _Chain:
@@ -107,8 +109,10 @@ def build_demo(
     seed: int = 7,
     today: date | None = None,
     clinic_name: str = "Lumière Skin & Laser Clinic",
+    photo_sessions: int = 0,
 ) -> DemoSummary:
-    """Create a demo database at ``url`` (which must be empty or new)."""
+    """Create a demo database at ``url`` (which must be empty or new); ``photo_sessions``: how many
+    followed-up sessions get measured before-and-after photos (demo/photos.py)."""
     started = time.perf_counter()
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
@@ -214,6 +218,7 @@ def build_demo(
     if db.is_sqlite:
         run_outside_transaction(db.engine, "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
+    photos = add_demo_photos(url, sessions=photo_sessions, seed=seed)
     return DemoSummary(
         patients,
         len(gen.sessions),
@@ -222,6 +227,7 @@ def build_demo(
         len(gen.events),
         len(gen.vials),
         time.perf_counter() - started,
+        photos=photos,
     )
 
 
