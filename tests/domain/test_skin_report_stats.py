@@ -35,11 +35,7 @@ def test_too_few_or_no_spread_gives_no_figure() -> None:
         spearman([1, 2, 3], [1, 2])
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(-4, 4), st.floats(-50, 50, allow_nan=False)), min_size=4, max_size=40
-    )
-)
+@given(st.lists(st.tuples(st.integers(-4, 4), st.floats(-50, 50, allow_nan=False)), min_size=4, max_size=40))
 def test_agrees_with_scipy(pairs: list[tuple[int, float]]) -> None:
     xs, ys = [float(a) for a, _ in pairs], [b for _, b in pairs]
     ours = spearman(xs, ys)
