@@ -25,17 +25,19 @@ from .page_parts import ReportPage, ReportTable, caption, muted, stack
 CHANGE_TIP = "Follow-up photo minus baseline photo of the same session and view: negative is better."
 
 
-def _est_column(title: str, get: object, decimals: int, tip: str) -> Column[SkinZoneRow]:
+def _est_column(
+    title: str, get: object, decimals: int, tip: str, *, signed: bool = True
+) -> Column[SkinZoneRow]:
     def est(r: SkinZoneRow) -> Estimate:
         return get(r)  # type: ignore[operator,no-any-return]
 
     return Column(
         title,
-        lambda r: fmt_estimate(est(r), decimals),
+        lambda r: fmt_estimate(est(r), decimals, signed=signed),
         sort=lambda r: est(r).mean,
         numeric=True,
         few=lambda r: est(r).few,
-        tip=lambda r: f"{title}: {fmt_estimate(est(r), decimals)}, n = {est(r).n}",
+        tip=lambda r: f"{title}: {fmt_estimate(est(r), decimals, signed=signed)}, n = {est(r).n}",
         header_tip=tip,
     )
 
@@ -64,6 +66,7 @@ ZONE_COLUMNS: tuple[Column[SkinZoneRow], ...] = (
         lambda r: r.dose_u_per_cm2,
         2,
         "Units placed in the zone ÷ the zone's area measured on the baseline photo (95% CI)",
+        signed=False,
     ),  # fmt: skip
     Column(
         "U/0.1 mL",
@@ -123,7 +126,13 @@ class SkinChangePage(ReportPage):
         self.agreement = ReportTable(
             "skin_agreement_table", "Agreement between rated and measured change", AGREEMENT_COLUMNS, self
         )
-        self.zones = ReportTable("skin_zone_table", "Measured change per zone", ZONE_COLUMNS, self)
+        self.zones = ReportTable(
+            "skin_zone_table",
+            "Measured change per zone",
+            ZONE_COLUMNS,
+            self,
+            stretch_column=len(ZONE_COLUMNS) - 1,
+        )
         top = QHBoxLayout()
         label = QLabel("Group by", self)
         label.setBuddy(self.by)
