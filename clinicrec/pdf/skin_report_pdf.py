@@ -32,10 +32,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequenc
     return data_table([Paragraph(esc(h), _HEAD) for h in header], body, widths)
 
 
-def _est(e: Estimate, decimals: int) -> str:
+def _est(e: Estimate, decimals: int, *, signed: bool = True) -> str:
     if e.n == 0 or e.mean is None:
         return "—"
-    text = fmt_estimate(e, decimals).replace(" (", "\n(", 1)
+    text = fmt_estimate(e, decimals, signed=signed).replace(" (", "\n(", 1)
     return f"{text} {DAGGER}" if e.few else text
 
 
@@ -70,7 +70,7 @@ def skin_change_section(r: SkinChangeReport, width: float) -> list[Flowable]:
                 [
                     f"{row.group} · {row.zone.label}",
                     _n(row.sessions),
-                    _est(row.dose_u_per_cm2, 2),
+                    _est(row.dose_u_per_cm2, 2, signed=False),
                     "—"
                     if row.dilution_u_per_0_1_ml.mean is None
                     else f"{row.dilution_u_per_0_1_ml.mean:.1f}",

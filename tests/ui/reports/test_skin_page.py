@@ -4,6 +4,7 @@ filled from the report, the grouping recomputes, the models pass Qt's model test
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,9 +16,9 @@ from sqlalchemy import select
 
 from clinicrec.db.models import UserRow
 from clinicrec.demo import build_demo
-from clinicrec.domain.report_types import BreakdownBy
+from clinicrec.domain.report_types import BreakdownBy, ReportFilters
 from clinicrec.domain.skin_report import SkinChangeReport
-from clinicrec.services.app import open_services
+from clinicrec.services.app import Services, open_services
 from clinicrec.services.auth import actor_of
 from clinicrec.ui.reports.reports_screen import ReportsScreen
 from clinicrec.ui.reports.skin_page import SkinChangePage
@@ -32,6 +33,16 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('skin') / 'demo.sqlite3'}"
     build_demo(url, patients=120, today=TODAY, photo_sessions=8)
     return url
+
+
+def _meeting_pdf_page(services: Services, filters: ReportFilters) -> None:
+    """The meeting PDF's measured skin section, as docs/screenshots/report-pdf-skin.png."""
+    from clinicrec.pdf.report_pdf import build_report_pdf
+    from tests.pdf.test_printed_figures import page_image
+
+    out = io.BytesIO()
+    build_report_pdf(services.reports.bundle(filters), out)
+    page_image(out.getvalue(), "Measured skin change", OUT / "report-pdf-skin")
 
 
 def test_the_page_shows_the_demo_s_measured_change(
@@ -68,6 +79,7 @@ def test_the_page_shows_the_demo_s_measured_change(
         for _ in range(3):
             QApplication.processEvents()
         assert screen.grab().save(str(OUT / "reports-skin.png"))
+        _meeting_pdf_page(services, screen.filter_bar.filters())
     with qtbot.waitSignal(screen.sig_report_ready):
         page.by.setCurrentIndex(page.by.findData(BreakdownBy.INJECTOR.value))
     again = screen.result("skin-change")
