@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from .service import ReportService
 
 
+_CHUNK = 5000  # session ids per query (bound parameters stay well under the databases' limits)
+
+
 @dataclass(frozen=True)
 class _Dose:
     brand: str
@@ -76,13 +79,7 @@ def skin_change(reports: ReportService, filters: ReportFilters, by: BreakdownBy)
 
 
 def _sessions(s: Session, f: ReportFilters, time_point: TimePoint | None) -> list[_Session]:
-    c = q.cohort(f)
-    photos = s.execute(
-        select(c.c.sid, c.c.rid, PhotoRow.id, PhotoRow.view, PhotoRow.time_point)
-        .join(PhotoRow, or_(PhotoRow.session_id == c.c.sid, PhotoRow.session_id == c.c.rid))
-        .where(PhotoRow.voided_at.is_(None))
-        .order_by(PhotoRow.taken_at, PhotoRow.id)
-    ).all()
+    photos = _photos_in_cohort(s, f)
     if not photos:
         return []
     measured = _latest(s, [p[2] for p in photos])
@@ -109,6 +106,38 @@ def _sessions(s: Session, f: ReportFilters, time_point: TimePoint | None) -> lis
         for sid in ids
         if sid in info
     ]
+
+
+def _photos_in_cohort(s: Session, f: ReportFilters) -> list[tuple[int, int, int, str, str]]:
+    """(sid, rid, photo id, view, time point) of the cohort's photographed sessions, in the order taken.
+
+    The photos (a small table) are read first and the cohort is checked only for their sessions, by
+    primary key and root: never a walk over every session of the clinic."""
+    taken = s.execute(
+        select(PhotoRow.session_id, PhotoRow.id, PhotoRow.view, PhotoRow.time_point)
+        .where(PhotoRow.voided_at.is_(None), PhotoRow.session_id.is_not(None))
+        .order_by(PhotoRow.taken_at, PhotoRow.id)
+    ).all()
+    photographed = sorted({sid for sid, *_ in taken})
+    cohort: list[tuple[int, int]] = []
+    for i in range(0, len(photographed), _CHUNK):
+        part = photographed[i : i + _CHUNK]
+        cohort += [
+            (sid, rid)
+            for sid, rid in s.execute(
+                select(SessionRow.id, func.coalesce(SessionRow.root_id, SessionRow.id)).where(
+                    or_(SessionRow.id.in_(part), SessionRow.root_id.in_(part)), *q.cohort_conditions(f)
+                )
+            )
+        ]
+    by_owner: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
+    for order, (owner, pid, view, tp) in enumerate(taken):
+        by_owner[owner].append((order, pid, view, tp))
+    out = []
+    for sid, rid in cohort:
+        mine = sorted(by_owner.get(sid, []) + (by_owner.get(rid, []) if rid != sid else []))  # as taken
+        out += [(sid, rid, pid, view, tp) for _, pid, view, tp in mine]
+    return out
 
 
 def _session_info(s: Session, ids: list[int]) -> dict[int, tuple[str, str]]:

@@ -31,7 +31,7 @@ TODAY = date(2026, 11, 24)
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('skin') / 'demo.sqlite3'}"
-    build_demo(url, patients=120, today=TODAY, photo_sessions=8)
+    build_demo(url, patients=60, today=TODAY, photo_sessions=5)
     return url
 
 
