@@ -20,7 +20,7 @@ from benchmarks._common import best_and_median, row  # noqa: E402
 from clinicrec.analysis.engine import analyse_photo  # noqa: E402
 from clinicrec.analysis.figures import FaceLandmarks  # noqa: E402
 from clinicrec.analysis.landmarks import detect_landmarks  # noqa: E402
-from tests.analysis.synthetic import CARD_WIDTH_MM, render_face  # noqa: E402
+from clinicrec.analysis.synthetic import CARD_WIDTH_MM, render_face  # noqa: E402
 
 TARGET_S = 2.0
 

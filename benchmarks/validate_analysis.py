@@ -15,8 +15,8 @@ import cv2
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clinicrec.analysis.engine import analyse_photo  # noqa: E402
+from clinicrec.analysis.synthetic import CARD_WIDTH_MM, relight, render_face, rotated, scaled  # noqa: E402
 from tests.analysis.checks import KEY_ZONES  # noqa: E402
-from tests.analysis.synthetic import CARD_WIDTH_MM, relight, render_face, rotated, scaled  # noqa: E402
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from ..services.auth import AuthService
 from ..services.mapping import product_values
 from ..services.permissions import Actor
 from .people import DEMO_PASSWORD, DEMO_USERS, generate_patients
+from .photos import add_demo_photos
 from .sessions import SessionGenerator
 
 
@@ -55,6 +56,7 @@ class DemoSummary:
     vials: int
     seconds: float
     recovery_key: str = ""  # the demo file, encrypted (cli/commands/demo.py): its recovery key
+    photos: int = 0  # synthetic before-and-after photos, measured (demo/photos.py)
 
 
 def build_demo(
@@ -64,8 +66,10 @@ def build_demo(
     seed: int = 7,
     today: date | None = None,
     clinic_name: str = "Lumière Skin & Laser Clinic",
+    photo_sessions: int = 0,
 ) -> DemoSummary:
-    """Create a demo database at ``url`` (which must be empty or new)."""
+    """Create a demo database at ``url`` (which must be empty or new); ``photo_sessions``: how many
+    followed-up sessions get measured before-and-after photos (demo/photos.py)."""
     started = time.perf_counter()
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
@@ -160,6 +164,7 @@ def build_demo(
             db.engine, "PRAGMA analysis_limit=2000", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"
         )
     db.dispose()
+    photos = add_demo_photos(url, sessions=photo_sessions, seed=seed)
     return DemoSummary(
         patients,
         len(gen.sessions),
@@ -168,6 +173,7 @@ def build_demo(
         len(gen.events),
         len(gen.vials),
         time.perf_counter() - started,
+        photos=photos,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from .enums import LabelledEnum, TimePoint, Zone
 from .errors import FieldError, ValidationError
+from .printed_figures import MeasuredFigures
 
 
 class PhotoView(LabelledEnum):
@@ -213,6 +214,7 @@ class BeforeAfter:
     view_label: str
     before: PrintedPhoto
     after: PrintedPhoto
+    figures: MeasuredFigures | None = None  # the skin analysis of both photos, when both are measured
 
     def alignment(self) -> Similarity:
         """Print-sized 'after' pixels -> print-sized 'before' pixels (landmarks, else the same width)."""

@@ -47,3 +47,4 @@ class ReportKind(LabelledEnum):
     PRODUCT_USE = "product-use", "Product use"
     RECALL = "recall", "Lot recall"
     GAPS = "gaps", "Follow-up gaps"
+    SKIN_CHANGE = "skin-change", "Measured skin change"

@@ -17,6 +17,7 @@ from ..domain.models import ClinicSettings, Patient
 from ..domain.photos import BeforeAfter, PrintedPhoto, Similarity
 from .chart_tables import S, heading
 from .common import Output, esc, open_output, page_size
+from .skin_figures_pdf import figures_table
 
 
 class AlignedPhoto(Flowable):
@@ -80,6 +81,8 @@ def before_after_pages(pairs: Sequence[BeforeAfter], width: float) -> list[Flowa
             else "not aligned: no landmarks marked"
         )
         story += [Spacer(1, 2 * mm), Paragraph(esc(note), S["note"])]
+        if pair.figures is not None:
+            story += figures_table(pair.figures, width)
     return story
 
 

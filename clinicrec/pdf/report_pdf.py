@@ -46,6 +46,7 @@ from .common import (
     page_size,
 )
 from .report_charts import Point, Series, bar_chart, line_chart
+from .skin_report_pdf import skin_change_section
 
 MARGIN = 15 * mm
 DAGGER = "\u2020"
@@ -348,6 +349,7 @@ SECTIONS: dict[str, Callable[[Any, float], list[Flowable]]] = {
     "safety": _safety_section,
     "product-use": _product_section,
     "gaps": _gaps_section,
+    "skin-change": skin_change_section,
 }
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from clinicrec.analysis.figures import FaceLandmarks, PhotoAnalysis
+from clinicrec.analysis.synthetic import Truth
 from clinicrec.domain.enums import Zone
-from tests.analysis.synthetic import Truth
 
 #: The zones every front photo must give (issue 19), and the bounds the issue sets.
 KEY_ZONES = (Zone.FOREHEAD, Zone.NOSE, Zone.CHEEK_RIGHT, Zone.CHEEK_LEFT, Zone.CHIN)

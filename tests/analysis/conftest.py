@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analysis.synthetic import Photo, render_face
+from clinicrec.analysis.synthetic import Photo, render_face
 
 
 @pytest.fixture(scope="package")

@@ -10,9 +10,9 @@ import pytest
 
 from clinicrec.analysis.engine import analyse_photo
 from clinicrec.analysis.figures import ColourSource, ScaleSource
+from clinicrec.analysis.synthetic import CARD_WIDTH_MM, Photo, relight, rotated, scaled
 from clinicrec.domain.enums import Zone
 from tests.analysis.checks import mismatches
-from tests.analysis.synthetic import CARD_WIDTH_MM, Photo, relight, rotated, scaled
 
 
 def test_figures_match_the_truth(photo: Photo) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from clinicrec.analysis.engine import analyse_photo
+from clinicrec.analysis.synthetic import CARD_WIDTH_MM, Photo, relight, render_face, rotated
 from tests.analysis.checks import KEY_ZONES
-from tests.analysis.synthetic import CARD_WIDTH_MM, Photo, relight, render_face, rotated
 
 FIGURES = ("redness_a_mean", "red_share", "shine_share", "pores_per_cm2")
 

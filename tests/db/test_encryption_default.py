@@ -22,6 +22,7 @@ from clinicrec.domain.errors import AuthenticationError
 from clinicrec.domain.models import ClinicSettings, Patient, User
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.opening import EncryptedDatabase
+from clinicrec.services.photos.store import SEALED, photo_folder
 from clinicrec.services.unlock import encrypt_if_plain, sign_in_encrypted, sign_in_encrypted_token
 from tests.conftest import PASSWORD, Clock, World, make_patient
 
@@ -108,11 +109,16 @@ def test_the_demo_is_encrypted(tmp_path: Path) -> None:
     from clinicrec.demo import DEMO_PASSWORD
 
     path = tmp_path / "demo.sqlite3"
-    summary = build_in_place(path, patients=12, seed=3)
-    assert crypto.is_encrypted(path) and summary.recovery_key
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, crypto.key_file_for(path).name])
+    summary = build_in_place(path, patients=12, seed=3, photo_sessions=1)
+    assert crypto.is_encrypted(path) and summary.recovery_key and summary.photos == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [path.name, crypto.key_file_for(path).name, photo_folder(path).name]
+    )
     svc = sign_in_encrypted(path, "maria", DEMO_PASSWORD)
     names = [p.last_name for p in svc.patients.search("")][:5]
+    photos = [ph for p in svc.patients.search("") for ph in svc.photos.photos_of(p.id)]  # type: ignore[arg-type]
+    assert len(photos) == 2 and all(svc.photos.image(ph.id)[:2] == b"\xff\xd8" for ph in photos)  # they open
+    assert all(f.read_bytes().startswith(SEALED) for f in photo_folder(path).glob("??/*"))
     svc.db.dispose()
     assert names and not any(n.encode() in everything_on_disk(tmp_path) for n in names)
     assert encryption.unlock_with_recovery(path, summary.recovery_key)

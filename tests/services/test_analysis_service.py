@@ -8,10 +8,10 @@ import cv2
 import pytest
 
 from clinicrec.analysis.figures import ColourSource
+from clinicrec.analysis.synthetic import CARD_WIDTH_MM, Photo, render_face
 from clinicrec.domain.enums import Zone
 from clinicrec.domain.errors import ValidationError
 from clinicrec.services.analysis import analyse_photo_file
-from tests.analysis.synthetic import CARD_WIDTH_MM, Photo, render_face
 
 
 @pytest.fixture(scope="module")

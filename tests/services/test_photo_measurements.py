@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from clinicrec.analysis.figures import ColourSource, FaceLandmarks, LandmarkSource
+from clinicrec.analysis.synthetic import Photo, render_face
 from clinicrec.domain.enums import TimePoint, Zone
 from clinicrec.domain.errors import ValidationError
 from clinicrec.services.app import Services
 from clinicrec.services.audit_log import AuditFilters
-from tests.analysis.synthetic import Photo, render_face
 from tests.conftest import World
 from tests.services.oversight_helpers import draft
 from tests.services.test_photos import consenting_patient, front

@@ -15,6 +15,7 @@ from ..base import ServiceBase
 from ..catalogue import ClinicService
 from ..files import staged_output, write_private
 from ..permissions import Action
+from .printed_figures import measured_figures
 from .service import PhotoService, check_bytes
 
 PRINT_PX = 1400
@@ -62,7 +63,8 @@ class PhotoPrinting(ServiceBase):
                     assert data is not None
                     jpeg, w, h = print_sized(data)
                     printed.append(PrintedPhoto(photo, jpeg, w, h, days.get(photo.id)))
-                out.append(BeforeAfter(before.view_label, printed[0], printed[1]))
+                figures = measured_figures(s, before, after)
+                out.append(BeforeAfter(before.view_label, printed[0], printed[1], figures))
         return out
 
     def progress_sheet_bytes(self, patient_id: int) -> bytes:

@@ -28,10 +28,19 @@ from .registry import (
     register,
 )
 from .safety import SAFETY
+from .skin import SKIN_CHANGE
 from .summary import SUMMARY
 
 #: Every report, in the order of the screen's tabs and the meeting PDF.
-REPORTS: tuple[ReportDefinition[Any], ...] = (SUMMARY, BREAKDOWN, SAFETY, PRODUCT_USE, GAPS, RECALL)
+REPORTS: tuple[ReportDefinition[Any], ...] = (
+    SUMMARY,
+    BREAKDOWN,
+    SAFETY,
+    PRODUCT_USE,
+    GAPS,
+    RECALL,
+    SKIN_CHANGE,
+)
 for _report in REPORTS:
     register(_report)
 

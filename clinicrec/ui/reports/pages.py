@@ -9,6 +9,7 @@ from __future__ import annotations
 from .other_pages import GapsPage, ProductUsePage, RecallPage, SafetyPage
 from .outcome_pages import BreakdownPage, OutcomesPage
 from .page_parts import ReportPage
+from .skin_page import SkinChangePage
 
 PAGES: dict[str, type[ReportPage]] = {
     "outcomes": OutcomesPage,
@@ -17,4 +18,5 @@ PAGES: dict[str, type[ReportPage]] = {
     "product-use": ProductUsePage,
     "gaps": GapsPage,
     "recall": RecallPage,
+    "skin-change": SkinChangePage,
 }
