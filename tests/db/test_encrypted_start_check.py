@@ -112,7 +112,7 @@ def test_a_damaged_encrypted_file_being_checked_is_never_written(
 ) -> None:
     with open(clinic, "r+b") as fh:  # a bad sector in the middle of the file: that page fails its HMAC
         size = clinic.stat().st_size
-        fh.seek((size // 4096 // 2) * 4096)
+        fh.seek((size // 4096 - 1) * 4096)  # the last page: a table's rows, not the schema or its version
         fh.write(bytes((i * 37 + 11) % 256 for i in range(4096)))
     before = fingerprint(clinic)
     checks = Counted(held=True)
@@ -171,7 +171,7 @@ def test_a_sign_in_while_a_damaged_file_is_checked_writes_nothing(
 ) -> None:
     with open(clinic, "r+b") as fh:
         size = clinic.stat().st_size
-        fh.seek((size // 4096 // 2) * 4096)
+        fh.seek((size // 4096 - 1) * 4096)  # the last page: a table's rows, not the schema or its version
         fh.write(bytes((i * 37 + 11) % 256 for i in range(4096)))
     before = fingerprint(clinic)
     checks = Counted(held=True)
