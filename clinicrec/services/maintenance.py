@@ -407,7 +407,7 @@ def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
                 f"{Path(file).name}'s audit trail does not verify ({problem}): it may have "
                 "been altered, so it was not restored."
             )
-        restore_from_backup(live, Path(file))  # its photos first: restored records never lack theirs
+        restore_from_backup(live, Path(file), key)  # its photos first: restored records never lack theirs
     except BaseException:
         bk.discard_staged(staged.path)
         raise

@@ -25,6 +25,7 @@ from ..db.types import utcnow
 from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
 from .auth import SIGN_IN_REFUSED
+from .photos.backups import seal_photo_folders
 
 if TYPE_CHECKING:
     from .maintenance import RestoreResult
@@ -129,7 +130,9 @@ def encrypt_if_plain(services: Services) -> Path | None:
     if path is None or services.encrypted or locate(services.db.url).read_only:
         return None
     services.db.dispose()
-    encryption.encrypt_existing(path.absolute())
+    converted = encryption.encrypt_existing(path.absolute())
+    # Its photo files too, beside it and beside its backups: written plain by the earlier version.
+    seal_photo_folders(path.absolute(), encryption.backup_folder(path.absolute()), converted.key)
     return path
 
 

@@ -258,3 +258,106 @@ def test_photos_of_an_encrypted_clinic_are_sealed_on_disk_and_verified(new_clini
         result = audit.verify(s)
     assert any("changed outside ClinicRec" in p.message for p in result.problems)
     svc.db.dispose()
+
+
+def test_photos_of_a_plain_clinic_are_sealed_when_it_is_encrypted_and_still_open(world: World) -> None:
+    """A clinic of an earlier version kept its photos as plain JPEG files, beside the database and in
+    its backups' photo folder. Encrypting it at its first start seals those files too (a copied folder
+    shows no face), and every photo still opens, exactly, afterwards: none is lost to the conversion."""
+    from clinicrec.domain.enums import TimePoint
+    from clinicrec.domain.photos import ConsentScope, PhotoDetails, PhotoView
+    from clinicrec.services import audit
+    from clinicrec.services.photos.backups import backup_photo_folder
+    from clinicrec.services.photos.store import path_in
+    from tests.services.photos_images import encode, pixels
+
+    assert world.path is not None
+    patient = add_patient(world.services, NAME, "ENC-0005")
+    world.services.photos.record_consent(patient.id, (ConsentScope.CLINICAL,), date(2026, 1, 5))  # type: ignore[arg-type]
+    image = encode(pixels(320, 240, 3))
+    photo = world.services.photos.import_photo(
+        PhotoDetails(patient.id, PhotoView.FRONT, TimePoint.BASELINE),  # type: ignore[arg-type]
+        image,
+    )
+    world.as_(world.admin)
+    made = world.services.maintenance.backup_now()
+    live_file = path_in(photo_folder(world.path), photo.sha256)
+    backup_file = path_in(backup_photo_folder(world.path, made.path), photo.sha256)
+    assert live_file.read_bytes()[:3] == b"\xff\xd8\xff" and backup_file.read_bytes()[:3] == b"\xff\xd8\xff"
+
+    encrypt_if_plain(world.services)
+
+    for stored in (live_file.read_bytes(), backup_file.read_bytes()):
+        assert stored.startswith(SEALED) and b"\xff\xd8\xff" not in stored[:64] and b"JFIF" not in stored
+    svc = sign_in_encrypted(world.path, "admin", PASSWORD)
+    try:
+        opened = svc.photos.image(photo.id)  # type: ignore[arg-type]
+        assert hashlib.sha256(opened).hexdigest() == photo.sha256
+        with svc.db.read() as s:
+            assert audit.verify(s).ok
+    finally:
+        svc.db.dispose()
+
+
+def test_a_plain_backups_photos_are_sealed_as_they_are_restored_into_an_encrypted_clinic(
+    world: World, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A plain backup kept on a USB stick (with its photo folder) restored after the clinic was encrypted
+    and its photo folder lost: the photos verify, come back sealed, and open."""
+    from clinicrec.domain.enums import TimePoint
+    from clinicrec.domain.photos import ConsentScope, PhotoDetails, PhotoView
+    from clinicrec.services.photos.backups import backup_photo_folder
+    from clinicrec.services.photos.store import path_in
+    from tests.services.photos_images import encode, pixels
+
+    assert world.path is not None
+    patient = add_patient(world.services, NAME, "ENC-0006")
+    world.services.photos.record_consent(patient.id, (ConsentScope.CLINICAL,), date(2026, 1, 5))  # type: ignore[arg-type]
+    photo = world.services.photos.import_photo(
+        PhotoDetails(patient.id, PhotoView.FRONT, TimePoint.BASELINE),  # type: ignore[arg-type]
+        encode(pixels(320, 240, 4)),
+    )
+    world.as_(world.admin)
+    made = world.services.maintenance.backup_now()
+    usb = tmp_path_factory.mktemp("usb") / made.path.name
+    shutil.copy(made.path, usb)
+    shutil.copytree(backup_photo_folder(world.path, made.path), backup_photo_folder(world.path, usb))
+    encrypt_if_plain(world.services)
+    shutil.rmtree(photo_folder(world.path))  # the clinic's photo folder is lost
+
+    svc = sign_in_encrypted(world.path, "admin", PASSWORD)
+    try:
+        svc.maintenance.restore(usb)
+        stored = path_in(photo_folder(world.path), photo.sha256).read_bytes()
+        assert stored.startswith(SEALED) and b"JFIF" not in stored
+        assert hashlib.sha256(svc.photos.image(photo.id)).hexdigest() == photo.sha256  # type: ignore[arg-type]
+    finally:
+        svc.db.dispose()
+
+
+def test_a_photo_file_left_plain_by_a_crash_still_opens_and_is_sealed_by_the_next_pass(new_clinic) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.domain.enums import TimePoint
+    from clinicrec.domain.photos import ConsentScope, PhotoDetails, PhotoView
+    from clinicrec.services import audit
+    from clinicrec.services.photos.store import path_in, photo_key, seal_folder
+    from tests.services.photos_images import encode, pixels
+
+    path, svc = new_clinic
+    patient = add_patient(svc, LATER, "ENC-0007")
+    svc.photos.record_consent(patient.id, (ConsentScope.CLINICAL,), date(2026, 1, 5))  # type: ignore[arg-type]
+    image = encode(pixels(320, 240, 5))
+    photo = svc.photos.import_photo(PhotoDetails(patient.id, PhotoView.FRONT, TimePoint.BASELINE), image)  # type: ignore[arg-type]
+    file = path_in(photo_folder(path), photo.sha256)
+    plain = svc.photos.image(photo.id)  # type: ignore[arg-type]
+    file.write_bytes(plain)  # as a conversion interrupted before this file was sealed left it
+    assert svc.photos.image(photo.id) == plain  # type: ignore[arg-type]
+    with svc.db.read() as s:
+        assert audit.verify(s).ok
+    from clinicrec.db.engine import database_key
+
+    db_key = database_key(svc.db.engine)
+    assert db_key is not None
+    assert seal_folder(photo_folder(path), photo_key(db_key)) == 1
+    assert seal_folder(photo_folder(path), photo_key(db_key)) == 0  # nothing left to seal
+    assert file.read_bytes().startswith(SEALED) and svc.photos.image(photo.id) == plain  # type: ignore[arg-type]
+    svc.db.dispose()

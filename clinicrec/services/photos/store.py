@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -101,7 +102,10 @@ class FileStore(PhotoStore):
             return None
         except OSError as e:
             raise StorageError(f"The photo {sha256[:12]}… could not be read: {e.strerror or e}") from e
-        if self.key is None:
+        if self.key is None or not stored.startswith(SEALED):
+            # A plain file in an encrypted clinic was stored before the clinic was encrypted and not yet
+            # sealed (seal_folder runs at the conversion; a crash may leave some): its name, the SHA-256
+            # of these bytes, is checked by every reader, so it is returned as it is, never lost.
             return stored
         opened = unseal(self.key, sha256, stored)
         return b"" if opened is None else opened  # altered or not this photo: its hash will not match
@@ -171,9 +175,43 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def copy_missing(source: Path, target: Path, wanted: Iterable[str] | None = None) -> int:
+def seal_folder(folder: Path, key: bytes) -> int:
+    """Seal every plain photo file in ``folder`` under the photo key ``key`` (an encrypted clinic's files
+    that were stored before it was encrypted); returns how many were sealed. Each file is replaced whole
+    (temporary name, fsync, rename), so a crash leaves each file plain or sealed, and both open
+    (``FileStore.get``); running it again seals what is left. A plain file whose bytes do not hash to its
+    name is left as it is: ``audit verify`` reports it as changed outside ClinicRec."""
+    sealed = 0
+    for sha in sorted(_names_in(folder)):
+        path = path_in(folder, sha)
+        data = path.read_bytes()
+        if data.startswith(SEALED) or hashlib.sha256(data).hexdigest() != sha:
+            continue
+        _replace_whole(path, seal(key, sha, data))
+        sealed += 1
+    if sealed:
+        _fsync_dir(folder)
+    return sealed
+
+
+def _replace_whole(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name[:16]}.sealing")
+    with open(tmp, "wb") as fh:
+        os.fchmod(fh.fileno(), FILE_MODE)
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def copy_missing(
+    source: Path, target: Path, wanted: Iterable[str] | None = None, *, seal_key: bytes | None = None
+) -> int:
     """Copy the photo files ``target`` lacks from ``source`` (all, or the ``wanted`` hashes); returns how
-    many were copied. Files already there are not read: content-addressed names say they are the same."""
+    many were copied. Files already there are not read: content-addressed names say they are the same.
+    ``seal_key``: ``target`` is an encrypted clinic's folder, and a plain file is sealed as it is copied
+    (a plain backup restored into an encrypted clinic)."""
     if not source.is_dir():
         return 0
     candidates = _names_in(source) if wanted is None else set(wanted)
@@ -187,7 +225,11 @@ def copy_missing(source: Path, target: Path, wanted: Iterable[str] | None = None
             continue
         dest.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
         tmp = dest.with_name(f".{sha[:16]}.part")
-        shutil.copyfile(src, tmp)
+        data = src.read_bytes() if seal_key is not None else b""
+        if seal_key is not None and not data.startswith(SEALED) and hashlib.sha256(data).hexdigest() == sha:
+            tmp.write_bytes(seal(seal_key, sha, data))
+        else:
+            shutil.copyfile(src, tmp)
         os.chmod(tmp, FILE_MODE)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
