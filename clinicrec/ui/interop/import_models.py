@@ -1,70 +1,39 @@
-"""Table models of the import wizard: the preview of patients to create, and the problems found."""
+"""Table models of the import wizard: the preview of patients to create, and the problems found
+(``RowsModel`` with declared columns, as every table in ClinicRec)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-
 from ...domain.models import Patient
 from ..date_format import date_text
+from ..rows_model import Column, RowsModel
 
-_Index = QModelIndex | QPersistentModelIndex
-
-
-class _RowsModel(QAbstractTableModel):
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, ...]] = []
-
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        return self._rows[index.row()][index.column()]
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+Candidate = tuple[int, Patient]  # (the file's row number, the patient the import would create)
 
 
-class PreviewModel(_RowsModel):
+def _preview_columns() -> list[Column[Candidate]]:
+    return [
+        Column("Row", lambda r: str(r[0]), sort=lambda r: r[0], numeric=True),
+        Column("Chart number", lambda r: r[1].chart_number),
+        Column("Last name", lambda r: r[1].last_name, tip=lambda r: r[1].last_name),
+        Column("First name", lambda r: r[1].first_name, tip=lambda r: r[1].first_name),
+        Column("Date of birth", lambda r: date_text(r[1].date_of_birth), sort=lambda r: r[1].date_of_birth),
+        Column("Sex", lambda r: r[1].sex.label),
+        Column("Phone", lambda r: r[1].phone),
+        Column("Email", lambda r: r[1].email, tip=lambda r: r[1].email or None),
+    ]
+
+
+class PreviewModel(RowsModel[Candidate]):
     """The first patients the import would create, as they will be stored."""
 
-    HEADERS = ("Row", "Chart number", "Last name", "First name", "Date of birth", "Sex", "Phone", "Email")
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(_preview_columns(), parent=parent)
 
-    def set_patients(self, rows: list[tuple[int, Patient]]) -> None:
-        self.set_rows(
-            [
-                (
-                    str(row),
-                    p.chart_number,
-                    p.last_name,
-                    p.first_name,
-                    f"{date_text(p.date_of_birth)}",
-                    p.sex.label,
-                    p.phone,
-                    p.email,
-                )  # fmt: skip
-                for row, p in rows
-            ]
-        )
+    def set_patients(self, rows: list[Candidate]) -> None:
+        self.set_rows(rows)
 
 
 @dataclass(frozen=True)
@@ -75,10 +44,20 @@ class Problem:
     detail: str
 
 
-class ProblemsModel(_RowsModel):
+def _problem_columns() -> list[Column[Problem]]:
+    return [
+        Column("Row", lambda p: str(p.row), sort=lambda p: p.row, numeric=True),
+        Column("Line", lambda p: str(p.line), sort=lambda p: p.line, numeric=True),
+        Column("Field", lambda p: p.what),
+        Column("Problem", lambda p: p.detail, tip=lambda p: p.detail),
+    ]
+
+
+class ProblemsModel(RowsModel[Problem]):
     """Rejected rows (row, line, field, reason) and possible duplicates, in file order."""
 
-    HEADERS = ("Row", "Line", "Field", "Problem")
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(_problem_columns(), parent=parent)
 
     def set_problems(self, problems: list[Problem]) -> None:
-        self.set_rows([(str(p.row), str(p.line), p.what, p.detail) for p in problems])
+        self.set_rows(problems)
