@@ -25,7 +25,6 @@ from ..db.types import utcnow
 from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
 from .auth import SIGN_IN_REFUSED
-from .photos.backups import seal_photo_folders
 
 if TYPE_CHECKING:
     from .maintenance import RestoreResult
@@ -132,6 +131,8 @@ def encrypt_if_plain(services: Services) -> Path | None:
     services.db.dispose()
     converted = encryption.encrypt_existing(path.absolute())
     # Its photo files too, beside it and beside its backups: written plain by the earlier version.
+    from .photos.backups import seal_photo_folders  # here: the photo package is not on the start path
+
     seal_photo_folders(path.absolute(), encryption.backup_folder(path.absolute()), converted.key)
     return path
 
