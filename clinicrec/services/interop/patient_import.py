@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import select
 
 from ...db.models import PatientRow
-from ...domain.enums import AuditAction, Sex
+from ...domain.enums import AllergyStatus, AuditAction, Sex
 from ...domain.errors import ClinicRecError, ValidationError
 from ...domain.models import Patient
 from ...domain.validation import validate_patient
@@ -338,6 +338,9 @@ class PatientImportService(ServiceBase):
         clean.setdefault("last_name", "")
         clean.setdefault("date_of_birth", date.min)
         clean["chart_number"] = chart or "PENDING"
+        if clean.get("allergies") and "allergy_status" not in clean:
+            # A list of allergies is a record of them, as the patient form sets it when one is typed.
+            clean["allergy_status"] = AllergyStatus.LISTED
         patient = new_patient(clean)
         try:
             validate_patient(patient, today=self._today)

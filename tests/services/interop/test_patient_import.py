@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinicrec.domain.enums import Sex
+from clinicrec.domain.enums import AllergyStatus, Sex
 from clinicrec.domain.errors import PermissionDenied
 from clinicrec.services.audit_log import AuditFilters
 from clinicrec.services.interop.csv_read import DateOrder, read_csv
@@ -76,9 +76,14 @@ def test_utf8_bom_semicolons_quoted_newlines_and_blank_lines(world: World) -> No
         "12 Harbour Road\r\nBrighton",
     )
     assert john.date_of_birth == date(1970, 12, 1) and [r.line for r in table.records] == [2, 6]
+    # A listed allergy is a record of allergies; a blank cell records nothing (not "none known").
+    assert (zoe.allergies, zoe.allergy_status) == ("latex", AllergyStatus.LISTED)
+    assert (john.allergies, john.allergy_status) == ("", AllergyStatus.NOT_RECORDED)
     result = importer(world).run(plan)
     assert result.imported == 2
     assert world.services.patients.count("Núñez") == 1
+    [row] = world.services.patients.search("Núñez")
+    assert world.services.patients.get(row.id).allergy_status == AllergyStatus.LISTED
 
 
 def test_latin1_file_and_tab_delimiter(world: World) -> None:
