@@ -17,8 +17,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
@@ -33,7 +31,6 @@ from ...domain.enums import AllergyStatus, AuditAction, Sex
 from ...domain.errors import ClinicRecError, ValidationError
 from ...domain.models import Patient
 from ...domain.validation import validate_patient
-from ...text import _EXTRA as FOLD_EXTRA
 from ...text import fold
 from .. import audit
 from ..base import ServiceBase
@@ -508,21 +505,25 @@ def new_patient(values: dict[str, Any]) -> Patient:
     return patient
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+class _FoldedCharacters(dict[int, str]):
+    """Each character's ``text.fold``, worked out the first time a name holds it (``str.translate``
+    reads this table, and asks ``__missing__`` only for a character it has not met)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold(chr(code))
+        return folded
+
+
+_FOLDED = _FoldedCharacters()
 
 
 def fast_fold(name: str) -> str:
-    """``text.fold`` (the search key), quicker for names whose only non-ASCII letters carry accents.
+    """``text.fold`` (the search key), one character at a time from a table.
 
-    After NFKD decomposition such a name is ASCII plus combining marks; removing exactly those marks is
-    what ``fold`` does. Any other name goes through ``fold`` itself (tests check both agree).
-    """
-    if name.isascii():
-        return name.casefold()
-    decomposed = unicodedata.normalize("NFKD", name.translate(FOLD_EXTRA))
-    if all(unicodedata.combining(ch) for ch in _NON_ASCII.findall(decomposed)):
-        return _NON_ASCII.sub("", decomposed).casefold()
-    return fold(name)
+    ``fold`` is the same character by character: its extra letters, NFKD decomposition and case folding
+    each map one character to a sequence, and the canonical reordering NFKD does only moves combining
+    marks, which ``fold`` then drops (tests check both agree on any text)."""
+    return name.casefold() if name.isascii() else name.translate(_FOLDED)
 
 
 def _decision(value: Decision | str | None) -> Decision | None:
