@@ -45,7 +45,7 @@ from .csv_read import (
     parse_date,
     read_csv,
 )
-from .import_write import write_patients
+from .import_write import first_taken, write_patients
 
 #: ClinicRec's fields a column can fill, with the header words that suggest them (compared folded).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -446,17 +446,9 @@ class PatientImportService(ServiceBase):
             )
         now = self.now()
         with self.writing() as s:
-            numbers = [p.chart_number for p in to_import]
-            for i in range(0, len(numbers), 900):
-                clash = s.execute(
-                    select(PatientRow.chart_number)
-                    .where(PatientRow.chart_number.in_(numbers[i : i + 900]))
-                    .limit(1)
-                ).scalar()
-                if clash is not None:
-                    raise ImportRefused(
-                        f"Chart number {clash} was taken since the preview; nothing was imported"
-                    )
+            clash = first_taken(s, [p.chart_number for p in to_import])
+            if clash is not None:
+                raise ImportRefused(f"Chart number {clash} was taken since the preview; nothing was imported")
             # One creation entry per patient, hashing the record as stored (audit verify proves each like
             # one entered by hand), then the import's own summary entry.
             write_patients(s, actor, to_import, [plan.keys.get(r) for r in rows_in], now)
