@@ -351,25 +351,24 @@ class PatientImportService(ServiceBase):
 
     def _finish(self, plan: ImportPlan, *, generate_numbers: bool) -> None:
         """Find possible duplicates; give rows without a chart number the next free numbers."""
+        # The clinic's chart numbers and (search keys, birth date) in one pass over its patients.
+        taken: set[str] = set()
+        # (search keys, birth date) -> the clinic's patient (a row), or the file's row number; described
+        # only when a duplicate is found.
+        people: dict[tuple[str, str, date], Any] = {}
         with self.reading() as s:
-            taken: dict[str, int] = {
-                r.chart_number: r.id for r in s.execute(select(PatientRow.chart_number, PatientRow.id))
-            }
-            people: dict[tuple[str, str, date], str] = {}
             for r in s.execute(
                 select(
+                    PatientRow.chart_number,
                     PatientRow.first_key,
                     PatientRow.last_key,
                     PatientRow.date_of_birth,
-                    PatientRow.chart_number,
                     PatientRow.first_name,
                     PatientRow.last_name,
                 )
             ):
-                people.setdefault(
-                    (r.first_key, r.last_key, r.date_of_birth),
-                    f"patient {r.chart_number} {r.first_name} {r.last_name} (in the clinic)",
-                )
+                taken.add(r.chart_number)
+                people.setdefault((r.first_key, r.last_key, r.date_of_birth), r)
         in_file_numbers: dict[str, int] = {}
         next_number = len(taken) + 1
         folded: dict[str, str] = {}  # names repeat (families, common first names): fold each once
@@ -404,10 +403,13 @@ class PatientImportService(ServiceBase):
                 plan.keys[row] = (search_key(p.first_name), search_key(p.last_name))
                 key = (*plan.keys[row], p.date_of_birth)
                 other = people.get(key)
-                if other is not None:
-                    plan.duplicates.append(Duplicate(row, "name_and_birth_date", other))
+                if other is None:
+                    people[key] = row
+                elif isinstance(other, int):
+                    plan.duplicates.append(Duplicate(row, "name_and_birth_date", f"row {other} of the file"))
                 else:
-                    people[key] = f"row {row} of the file"
+                    who = f"patient {other.chart_number} {other.first_name} {other.last_name} (in the clinic)"
+                    plan.duplicates.append(Duplicate(row, "name_and_birth_date", who))
         if generate_numbers:
             plan.notes.append("The file has no chart numbers: new ones are given (CR-…).")
 

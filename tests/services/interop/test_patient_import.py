@@ -176,6 +176,10 @@ def test_duplicates_are_shown_for_a_decision_never_merged(world: World) -> None:
         (4, "chart_number"),
         (5, "name_and_birth_date"),
     }
+    who = {d.row: d.other for d in plan.duplicates}
+    assert who[2] == "patient X-1 Ada Byron (in the clinic)" and who[5] == "row 3 of the file"
+    assert who[1] == "chart number X-1 is taken in the clinic"
+    assert who[4] == "chart number N-3 is also on row 3"
     assert svc.run(plan, dry_run=True).imported == 1  # undecided rows are not counted as imported
     with pytest.raises(ImportRefused, match="need a decision"):
         svc.run(plan)
