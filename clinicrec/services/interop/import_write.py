@@ -45,8 +45,6 @@ ENTRY_FIELDS: tuple[str, ...] = tuple(
         if not c.endswith("_key") and c not in {"id", "version", "created_at", "updated_at", "updated_by_id"}
     )
 )
-_entry_values = itemgetter(*ENTRY_FIELDS)
-_NONES = (None,) * len(ENTRY_FIELDS)
 
 
 def changes_json(values: dict[str, Any]) -> str:
@@ -55,12 +53,7 @@ def changes_json(values: dict[str, Any]) -> str:
     The values are text, whole numbers, booleans, ``None`` (left out) and the date of birth, which both
     encoders write as ISO text; keys are ASCII, already in sorted order; strings are escaped alike; a
     ``(None, value)`` pair is written as ``[null, value]`` (tests)."""
-    new = _entry_values(values)
-    if None in new:
-        return orjson.dumps(
-            {k: (None, v) for k, v in zip(ENTRY_FIELDS, new, strict=True) if v is not None}
-        ).decode()
-    return orjson.dumps(dict(zip(ENTRY_FIELDS, zip(_NONES, new, strict=True), strict=True))).decode()
+    return orjson.dumps({k: (None, v) for k in ENTRY_FIELDS if (v := values[k]) is not None}).decode()
 
 
 def write_patients(
