@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -22,10 +23,12 @@ from sqlalchemy import String, select
 from clinicrec.db.models import AssessmentRow, PatientRow, PointRow, VialAdditiveRow, VialRow
 from clinicrec.domain.enums import (
     AdditiveKind,
+    AllergyStatus,
     DiluentKind,
     DoseBasis,
     Gais,
     Indication,
+    Language,
     Sex,
     TimePoint,
     Zone,
@@ -175,6 +178,53 @@ def patients(draw: st.DrawFn) -> Patient:
     if v["chart_number"] is None:
         v["chart_number"] = f"P-{next(_chart_numbers):06d}"
     return Patient(**v)  # type: ignore[arg-type]
+
+
+TEXT_FIELDS = ["first_name", "last_name", "chart_number", "phone", "email", "address", "allergies", "notes"]
+ODD_TEXT = st.sampled_from(
+    ["", " ", "a ", " a", "a\tb", "a\nb", "a\r\n", "\x0b", "a\x7f", "\u2028", "\u00a0x", "\ud800", "x" * 4001]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    p=patients(),
+    odd=st.dictionaries(
+        st.sampled_from(TEXT_FIELDS),
+        ODD_TEXT,
+        max_size=3,
+    ),
+    status=st.sampled_from([*AllergyStatus, "listed", "none_known", "maybe"]),
+    language=st.sampled_from([*Language, "en", "xx"]),
+    born=st.none() | st.sampled_from([date(1899, 12, 31), date(1900, 1, 1), datetime(1980, 1, 1), "1980"]),
+)
+def test_the_quick_patient_check_gives_what_the_full_check_gives(
+    p: Patient, odd: dict[str, str], status: object, language: object, born: object
+) -> None:
+    """validate_patient accepts the usual patient in a few C calls a field (an import checks 100,000):
+    it must refuse exactly what the full checks refuse, with the same errors, and never pass one they
+    would refuse."""
+    from clinicrec.domain.validation import _check_patient_fully, _usual_patient
+
+    p = replace(p, **odd, allergy_status=status, preferred_language=language)  # type: ignore[arg-type]
+    if born is not None:
+        p = replace(p, date_of_birth=born)  # type: ignore[arg-type]
+    today = datetime.now(UTC).date()
+
+    def errors(check: Callable[[], None]) -> list[object] | None:
+        try:
+            check()
+        except ValidationError as e:
+            return list(e.errors)
+        return None
+
+    full = errors(lambda: _check_patient_fully(p, today))
+    assert errors(lambda: validate_patient(p, today=today)) == full
+    if _usual_patient(p, today):
+        outcome("quick")
+        assert full is None
+    else:
+        outcome("full")
 
 
 @pytest.mark.postgres

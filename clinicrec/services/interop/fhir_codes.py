@@ -38,6 +38,9 @@ CONSENT_CATEGORY = (LOINC, "59284-0", "Patient Consent")
 # -- SNOMED CT -------------------------------------------------------------------------------------
 #: Route: 372464004 |Intracutaneous route| (intradermal), as listed in DICOM CID 11 "Administration Route".
 ROUTE_INTRADERMAL = (SNOMED, "372464004", "Intradermal route")
+#: 716186003 |No known allergy (situation)|: the code the R4 example "allergyintolerance-nka" and the
+#: International Patient Summary's "No known allergies" AllergyIntolerance carry.
+NO_KNOWN_ALLERGY = (SNOMED, "716186003", "No known allergy")
 #: 442695005 |Injection of botulinum toxin (procedure)|: the International Edition concept that replaced
 #: the US extension's 428191000124101 (SNOMED's published code migration).
 PROCEDURE_BOTULINUM = (SNOMED, "442695005", "Injection of botulinum toxin")

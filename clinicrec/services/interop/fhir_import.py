@@ -1,5 +1,9 @@
 """Patients (and their allergies) from a FHIR R4 Bundle of Patient and AllergyIntolerance resources.
 
+A patient with AllergyIntolerance resources is recorded as having those allergies ("listed"); one whose
+only statement is "no known allergy" (SNOMED 716186003) as "no known allergies"; one with neither stays
+"not recorded". Resources marked refuted or entered in error are left out.
+
 Reads plain JSON; the values then go through the same checks and duplicate search as a CSV row
 (patient_import.py). ClinicRec's own extensions (docs/fhir/) bring back what a Patient has no element
 for: skin type, screening answers and notes.
@@ -11,8 +15,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ...domain.enums import AllergyStatus
 from ...domain.models import SafetyScreening
-from .fhir_codes import CHART_NUMBER_SYSTEM, GENDER_BACK
+from .fhir_codes import CHART_NUMBER_SYSTEM, GENDER_BACK, NO_KNOWN_ALLERGY
 from .fhir_people import PATIENT_DETAILS, SCREENING_EXTENSIONS
 
 Row = tuple[dict[str, Any], list[tuple[str, str]], tuple[str, ...]]
@@ -23,23 +28,45 @@ def patients_from_bundle(bundle: Mapping[str, Any]) -> list[Row]:
         raise ValueError("The file is not a FHIR Bundle (resourceType must be 'Bundle')")
     entries = bundle.get("entry") or []
     patients: list[tuple[dict[str, Any], str | None]] = []
-    allergies: dict[str, list[str]] = {}
-    for entry in entries:
+    allergies: dict[str, list[tuple[int, str]]] = {}  # reference -> (place in the bundle, text)
+    none_known: set[str] = set()
+    for place, entry in enumerate(entries):
         resource = entry.get("resource") or {}
         kind = resource.get("resourceType")
         if kind == "Patient":
             patients.append((resource, entry.get("fullUrl")))
-        elif kind == "AllergyIntolerance":
+        elif kind == "AllergyIntolerance" and _stands(resource):
             target = (resource.get("patient") or {}).get("reference")
-            text = _concept_text(resource.get("code") or {})
-            if target and text:
-                allergies.setdefault(target, []).append(text)
+            code = resource.get("code") or {}
+            if not target:
+                continue
+            if _says_no_known_allergy(code):
+                none_known.add(target)
+            elif text := _concept_text(code):
+                allergies.setdefault(target, []).append((place, text))
     rows: list[Row] = []
     for resource, full_url in patients:
         keys = [k for k in (full_url, f"Patient/{resource.get('id')}") if k]
-        found = [a for k in keys for a in allergies.get(k, [])]
-        rows.append(_patient(resource, found))
+        found = [text for _, text in sorted(a for k in keys for a in allergies.get(k, []))]
+        if found:
+            status: AllergyStatus | None = AllergyStatus.LISTED
+        else:
+            status = AllergyStatus.NONE_KNOWN if any(k in none_known for k in keys) else None
+        rows.append(_patient(resource, found, status))
     return rows
+
+
+def _stands(resource: Mapping[str, Any]) -> bool:
+    """False for an AllergyIntolerance its source withdrew: verification 'refuted' or 'entered-in-error'."""
+    codes = {c.get("code") for c in (resource.get("verificationStatus") or {}).get("coding") or [] if c}
+    return not codes & {"refuted", "entered-in-error"}
+
+
+def _says_no_known_allergy(concept: Mapping[str, Any]) -> bool:
+    """SNOMED 716186003 |No known allergy|, as ClinicRec and the International Patient Summary write it.
+    Narrower statements ("no known drug allergy") are kept as text: they do not say there are none."""
+    system, code, _ = NO_KNOWN_ALLERGY
+    return any(c.get("system") == system and c.get("code") == code for c in concept.get("coding") or [] if c)
 
 
 def _concept_text(concept: Mapping[str, Any]) -> str:
@@ -48,7 +75,7 @@ def _concept_text(concept: Mapping[str, Any]) -> str:
     return "; ".join(str(c.get("display") or c.get("code")) for c in concept.get("coding") or [] if c)
 
 
-def _patient(r: Mapping[str, Any], allergies: list[str]) -> Row:
+def _patient(r: Mapping[str, Any], allergies: list[str], allergy_status: AllergyStatus | None) -> Row:
     problems: list[tuple[str, str]] = []
     raw = ("Patient", str(r.get("id", "")), str(r.get("name", ""))[:200])
     values: dict[str, Any] = {}
@@ -94,6 +121,8 @@ def _patient(r: Mapping[str, Any], allergies: list[str]) -> Row:
         )
     if allergies:
         values["allergies"] = "; ".join(allergies)
+    if allergy_status is not None:
+        values["allergy_status"] = allergy_status
     details = next((e for e in r.get("extension") or [] if e.get("url") == PATIENT_DETAILS), None)
     if details:
         sub = {e.get("url"): e for e in details.get("extension") or []}

@@ -9,16 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ...domain.enums import Sex
+from ...domain.enums import AllergyStatus, Sex
 from ...domain.models import SafetyScreening
 from .fhir_codes import (
     ALLERGY_CLINICAL,
     ALLERGY_VERIFICATION,
     CHART_NUMBER_SYSTEM,
     GENDER,
+    NO_KNOWN_ALLERGY,
     USERNAME_SYSTEM,
     cr,
     ext_url,
+    snomed,
 )
 from .fhir_ids import Ids
 
@@ -82,15 +84,21 @@ def patient(r: Any, ids: Ids) -> dict[str, Any]:
 
 
 def allergy(r: Any, ids: Ids) -> dict[str, Any] | None:
-    """ClinicRec keeps allergies as the clinic wrote them: one AllergyIntolerance carrying that text."""
-    if not r.allergies.strip():
+    """ClinicRec keeps allergies as the clinic wrote them: one AllergyIntolerance carrying that text.
+    A patient recorded with no known allergies gets the usual "no known allergy" AllergyIntolerance
+    (SNOMED 716186003, confirmed); one whose allergies are not recorded gets none."""
+    if r.allergies.strip():
+        verification, code = "unconfirmed", {"coding": [cr("allergy-text")], "text": r.allergies}
+    elif r.allergy_status == AllergyStatus.NONE_KNOWN.value:
+        verification, code = "confirmed", {"coding": [snomed(NO_KNOWN_ALLERGY)], "text": "No known allergies"}
+    else:
         return None
     return {
         "resourceType": "AllergyIntolerance",
         "id": ids.id("allergy", r.id),
         "clinicalStatus": {"coding": [{"system": ALLERGY_CLINICAL, "code": "active"}]},
-        "verificationStatus": {"coding": [{"system": ALLERGY_VERIFICATION, "code": "unconfirmed"}]},
-        "code": {"coding": [cr("allergy-text")], "text": r.allergies},
+        "verificationStatus": {"coding": [{"system": ALLERGY_VERIFICATION, "code": verification}]},
+        "code": code,
         "patient": ids.ref("Patient", ids.patient(r.id)),
     }
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
@@ -29,11 +27,10 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import select
 
 from ...db.models import PatientRow
-from ...domain.enums import AuditAction, Sex
+from ...domain.enums import AllergyStatus, AuditAction, Sex
 from ...domain.errors import ClinicRecError, ValidationError
 from ...domain.models import Patient
 from ...domain.validation import validate_patient
-from ...text import _EXTRA as FOLD_EXTRA
 from ...text import fold
 from .. import audit
 from ..base import ServiceBase
@@ -48,7 +45,7 @@ from .csv_read import (
     parse_date,
     read_csv,
 )
-from .import_write import write_patients
+from .import_write import first_taken, write_patients
 
 #: ClinicRec's fields a column can fill, with the header words that suggest them (compared folded).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -338,6 +335,9 @@ class PatientImportService(ServiceBase):
         clean.setdefault("last_name", "")
         clean.setdefault("date_of_birth", date.min)
         clean["chart_number"] = chart or "PENDING"
+        if clean.get("allergies") and "allergy_status" not in clean:
+            # A list of allergies is a record of them, as the patient form sets it when one is typed.
+            clean["allergy_status"] = AllergyStatus.LISTED
         patient = new_patient(clean)
         try:
             validate_patient(patient, today=self._today)
@@ -351,25 +351,24 @@ class PatientImportService(ServiceBase):
 
     def _finish(self, plan: ImportPlan, *, generate_numbers: bool) -> None:
         """Find possible duplicates; give rows without a chart number the next free numbers."""
+        # The clinic's chart numbers and (search keys, birth date) in one pass over its patients.
+        taken: set[str] = set()
+        # (search keys, birth date) -> the clinic's patient (a row), or the file's row number; described
+        # only when a duplicate is found.
+        people: dict[tuple[str, str, date], Any] = {}
         with self.reading() as s:
-            taken: dict[str, int] = {
-                r.chart_number: r.id for r in s.execute(select(PatientRow.chart_number, PatientRow.id))
-            }
-            people: dict[tuple[str, str, date], str] = {}
             for r in s.execute(
                 select(
+                    PatientRow.chart_number,
                     PatientRow.first_key,
                     PatientRow.last_key,
                     PatientRow.date_of_birth,
-                    PatientRow.chart_number,
                     PatientRow.first_name,
                     PatientRow.last_name,
                 )
             ):
-                people.setdefault(
-                    (r.first_key, r.last_key, r.date_of_birth),
-                    f"patient {r.chart_number} {r.first_name} {r.last_name} (in the clinic)",
-                )
+                taken.add(r.chart_number)
+                people.setdefault((r.first_key, r.last_key, r.date_of_birth), r)
         in_file_numbers: dict[str, int] = {}
         next_number = len(taken) + 1
         folded: dict[str, str] = {}  # names repeat (families, common first names): fold each once
@@ -404,10 +403,13 @@ class PatientImportService(ServiceBase):
                 plan.keys[row] = (search_key(p.first_name), search_key(p.last_name))
                 key = (*plan.keys[row], p.date_of_birth)
                 other = people.get(key)
-                if other is not None:
-                    plan.duplicates.append(Duplicate(row, "name_and_birth_date", other))
+                if other is None:
+                    people[key] = row
+                elif isinstance(other, int):
+                    plan.duplicates.append(Duplicate(row, "name_and_birth_date", f"row {other} of the file"))
                 else:
-                    people[key] = f"row {row} of the file"
+                    who = f"patient {other.chart_number} {other.first_name} {other.last_name} (in the clinic)"
+                    plan.duplicates.append(Duplicate(row, "name_and_birth_date", who))
         if generate_numbers:
             plan.notes.append("The file has no chart numbers: new ones are given (CR-…).")
 
@@ -446,17 +448,9 @@ class PatientImportService(ServiceBase):
             )
         now = self.now()
         with self.writing() as s:
-            numbers = [p.chart_number for p in to_import]
-            for i in range(0, len(numbers), 900):
-                clash = s.execute(
-                    select(PatientRow.chart_number)
-                    .where(PatientRow.chart_number.in_(numbers[i : i + 900]))
-                    .limit(1)
-                ).scalar()
-                if clash is not None:
-                    raise ImportRefused(
-                        f"Chart number {clash} was taken since the preview; nothing was imported"
-                    )
+            clash = first_taken(s, [p.chart_number for p in to_import])
+            if clash is not None:
+                raise ImportRefused(f"Chart number {clash} was taken since the preview; nothing was imported")
             # One creation entry per patient, hashing the record as stored (audit verify proves each like
             # one entered by hand), then the import's own summary entry.
             write_patients(s, actor, to_import, [plan.keys.get(r) for r in rows_in], now)
@@ -505,21 +499,25 @@ def new_patient(values: dict[str, Any]) -> Patient:
     return patient
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+class _FoldedCharacters(dict[int, str]):
+    """Each character's ``text.fold``, worked out the first time a name holds it (``str.translate``
+    reads this table, and asks ``__missing__`` only for a character it has not met)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold(chr(code))
+        return folded
+
+
+_FOLDED = _FoldedCharacters()
 
 
 def fast_fold(name: str) -> str:
-    """``text.fold`` (the search key), quicker for names whose only non-ASCII letters carry accents.
+    """``text.fold`` (the search key), one character at a time from a table.
 
-    After NFKD decomposition such a name is ASCII plus combining marks; removing exactly those marks is
-    what ``fold`` does. Any other name goes through ``fold`` itself (tests check both agree).
-    """
-    if name.isascii():
-        return name.casefold()
-    decomposed = unicodedata.normalize("NFKD", name.translate(FOLD_EXTRA))
-    if all(unicodedata.combining(ch) for ch in _NON_ASCII.findall(decomposed)):
-        return _NON_ASCII.sub("", decomposed).casefold()
-    return fold(name)
+    ``fold`` is the same character by character: its extra letters, NFKD decomposition and case folding
+    each map one character to a sequence, and the canonical reordering NFKD does only moves combining
+    marks, which ``fold`` then drops (tests check both agree on any text)."""
+    return name.casefold() if name.isascii() else name.translate(_FOLDED)
 
 
 def _decision(value: Decision | str | None) -> Decision | None:

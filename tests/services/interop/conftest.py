@@ -10,6 +10,7 @@ import pytest
 from clinicrec.domain.enums import (
     AdditiveKind,
     AdverseEventKind,
+    AllergyStatus,
     Depth,
     DiluentKind,
     Gais,
@@ -52,6 +53,7 @@ def rich_patient(world: World, **kw: object) -> Patient:
         address="12 Harbour Road\nBrighton BN1 2AB",
         fitzpatrick_type=3,
         allergies="Lidocaine (rash); latex",
+        allergy_status=AllergyStatus.LISTED,  # as the patient form records a typed list
         screening=SafetyScreening(recent_toxin=True, other="Retinoids until last week"),
         notes="Prefers morning visits.",
     )

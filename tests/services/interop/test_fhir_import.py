@@ -8,19 +8,22 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+from fhir.resources import construct_fhir_element
 from sqlalchemy import select
 
 from clinicrec.db.engine import Database, make_engine
 from clinicrec.db.models import UserRow
-from clinicrec.domain.enums import Sex
+from clinicrec.domain.enums import AllergyStatus, Sex
 from clinicrec.services.app import Services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.base import Context
+from clinicrec.services.interop.fhir_codes import ALLERGY_CLINICAL, ALLERGY_VERIFICATION
 from clinicrec.services.interop.fhir_export import ExportScope, FhirExportService
 from clinicrec.services.interop.patient_import import PatientImportService
 from tests.conftest import World
 
-from .conftest import Charted
+from .conftest import Charted, rich_patient
 
 
 def empty_clinic(template_db: Path, tmp_path: Path) -> Services:
@@ -106,9 +109,110 @@ def test_plain_bundle_with_allergies(world: World) -> None:
         Sex.MALE,
     )
     assert p.date_of_birth == date(1979, 11, 30) and p.allergies == "Allergy to penicillin"
+    assert p.allergy_status == AllergyStatus.LISTED
     assert p.address == "1 High St\nLS1 1AA Leeds"
     assert svc.run(plan, accept_rejects=True).imported == 1
     [row] = world.services.patients.search("MRN-991")
     stored = world.services.patients.get(row.id)
     assert stored.allergies == "Allergy to penicillin" and stored.chart_number == "MRN-991"
+    assert stored.allergy_status == AllergyStatus.LISTED
     assert world.services.audit_log.verify_chain().ok
+
+
+def _allergy(patient: str, code: dict[str, object], verification: str = "confirmed") -> dict[str, object]:
+    return {
+        "resource": {
+            "resourceType": "AllergyIntolerance",
+            "clinicalStatus": {"coding": [{"system": ALLERGY_CLINICAL, "code": "active"}]},
+            "verificationStatus": {"coding": [{"system": ALLERGY_VERIFICATION, "code": verification}]},
+            "code": code,
+            "patient": {"reference": patient},
+        }
+    }
+
+
+def _person(pid: str, family: str) -> dict[str, object]:
+    resource = {"resourceType": "Patient", "id": pid, "name": [{"family": family, "given": ["Sam"]}]}
+    return {"fullUrl": f"urn:uuid:{pid}", "resource": {**resource, "birthDate": "1980-05-06"}}
+
+
+def test_bundle_allergy_statements_set_the_allergy_status(world: World) -> None:
+    """An allergy listed -> 'listed'; SNOMED 716186003 |No known allergy| -> 'none known' (as the R4
+    example allergyintolerance-nka and the IPS write it); nothing said -> 'not recorded'; a refuted or
+    mistaken entry does not count; a narrower 'no known drug allergy' is kept as what it says."""
+    sct = "http://snomed.info/sct"
+    nka = {"coding": [{"system": sct, "code": "716186003"}], "text": "NKA"}
+    nkda = {"coding": [{"system": sct, "code": "409137002"}], "text": "No known drug allergy"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            _person("a-listed", "Listed"),
+            _allergy("Patient/a-listed", {"text": "Latex"}),
+            _allergy("urn:uuid:a-listed", {"text": "Lidocaine"}),
+            _person("b-none", "NoneKnown"),
+            _allergy("Patient/b-none", nka),
+            _person("c-silent", "Silent"),
+            _person("d-refuted", "Refuted"),
+            _allergy("Patient/d-refuted", {"text": "Penicillin"}, verification="refuted"),
+            _allergy("Patient/d-refuted", {"text": "Peanut"}, verification="entered-in-error"),
+            _allergy("Patient/d-refuted", nka),
+            _person("e-drugs", "Drugs"),
+            _allergy("Patient/e-drugs", nkda),
+            _person("f-both", "Both"),  # says none known and lists one: the list is what keeps them safe
+            _allergy("Patient/f-both", nka),
+            _allergy("Patient/f-both", {"text": "Egg"}),
+        ],
+    }
+    for entry in bundle["entry"]:  # the test's own bundle is valid FHIR R4, as a real system sends
+        construct_fhir_element(entry["resource"]["resourceType"], entry["resource"])  # type: ignore[index]
+    world.as_(world.admin)
+    svc = PatientImportService(world.services.ctx)
+    plan = svc.plan_fhir(bundle)
+    assert not plan.rejects
+    got = {p.last_name: (p.allergy_status, p.allergies) for p in plan.preview()}
+    assert got == {
+        "Listed": (AllergyStatus.LISTED, "Latex; Lidocaine"),
+        "NoneKnown": (AllergyStatus.NONE_KNOWN, ""),
+        "Silent": (AllergyStatus.NOT_RECORDED, ""),
+        "Refuted": (AllergyStatus.NONE_KNOWN, ""),
+        "Drugs": (AllergyStatus.LISTED, "No known drug allergy"),
+        "Both": (AllergyStatus.LISTED, "Egg"),
+    }
+    assert svc.run(plan).imported == 6
+    patients = world.services.patients
+    stored = {r.last_name: patients.get(r.id).allergy_status for r in patients.search("")}
+    assert stored["NoneKnown"] == AllergyStatus.NONE_KNOWN and stored["Listed"] == AllergyStatus.LISTED
+    assert stored["Silent"] == AllergyStatus.NOT_RECORDED
+
+
+@pytest.mark.parametrize(
+    ("status", "allergies"),
+    [
+        (AllergyStatus.LISTED, "Lidocaine (rash); latex"),
+        (AllergyStatus.NONE_KNOWN, ""),
+        (AllergyStatus.NOT_RECORDED, ""),
+    ],
+)
+def test_round_trip_keeps_the_allergy_status_and_list(
+    world: World, template_db: Path, tmp_path: Path, status: AllergyStatus, allergies: str
+) -> None:
+    world.as_(world.manager)
+    patient = rich_patient(world, allergy_status=status, allergies=allergies)
+    path = tmp_path / "patient.json"
+    FhirExportService(world.services.ctx).export_bundle(path, ExportScope(patient_id=patient.id))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    stated = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "AllergyIntolerance"]
+    for resource in stated:
+        construct_fhir_element("AllergyIntolerance", resource)
+    assert len(stated) == (0 if status == AllergyStatus.NOT_RECORDED else 1)
+    other = empty_clinic(template_db, tmp_path)
+    svc = PatientImportService(other.ctx)
+    plan = svc.plan_fhir(data)
+    assert not plan.rejects and svc.run(plan).imported == 1
+    [row] = other.patients.search()
+    back = other.patients.get(row.id)
+    assert (back.allergy_status, back.allergies) == (status, allergies)
+    original = world.services.patients.get(patient.id)
+    assert replace(back, id=None, version=0) == replace(original, id=None, version=0)
+    other.db.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -180,3 +181,14 @@ def test_imported_patients_follow_the_patients_already_there(world: World) -> No
     assert len(set(ids)) == len(TRICKY) + 2
     assert ids[0] == first.id and ids[-1] == later.id
     assert world.services.audit_log.verify_chain().ok
+
+
+def test_choices_are_stored_by_value_whether_members_or_their_text() -> None:
+    """patient_values takes a member's value directly (the import's usual case) and still reads the
+    text of a choice through the enum, refusing one that is not a choice."""
+    member = Patient("A", "B", date(1990, 1, 1), "C-1", Sex.FEMALE, allergy_status=AllergyStatus.LISTED)
+    text = Patient("A", "B", date(1990, 1, 1), "C-1", "female", allergy_status="listed")  # type: ignore[arg-type]
+    assert patient_values(member) == patient_values(text)
+    assert type(patient_values(member)["sex"]) is str and patient_values(member)["sex"] == "female"
+    with pytest.raises(ValueError):
+        patient_values(replace(member, sex="woman"))  # type: ignore[arg-type]
