@@ -39,7 +39,7 @@ def test_lists_the_catalogue_readably(screen: ProductsScreen) -> None:
     }
     botox = rows["Botox Cosmetic"]
     assert botox[1] == "onabotulinumtoxinA" and botox[2] == "50 U, 100 U, 200 U" and botox[3] == "24 h"
-    assert botox[4] == "400 U per 90 days" and botox[6] == "Active"
+    assert botox[4] == "400.0 U per 90 days" and botox[6] == "Active"
 
 
 @pytest.mark.parametrize(
