@@ -88,7 +88,8 @@ class PointsModel(RowsModel[ChartPoint]):
 
         def vial_tip(cp: ChartPoint) -> str | None:
             vial = self._vials.get(cp.point.vial_id)
-            return error(cp) or (vial.concentration.label() if vial else None)
+            name = self._labels.get(cp.point.vial_id, f"vial {cp.point.vial_id}")
+            return error(cp) or (f"{name}\n{vial.concentration.label()}" if vial else name)
 
         def note_tip(cp: ChartPoint) -> str | None:
             # the column is elided to the table's width: the whole note is in the tooltip
@@ -113,12 +114,16 @@ class PointsModel(RowsModel[ChartPoint]):
                 bold=lambda cp: cp.point.basis != "units",
                 **common,
             ),
-            Column("At concentration", vial_label, tip=vial_tip, background=alert),
+            # the vial: its colour (as its dots on the map) and its concentration; product and lot in the
+            # tooltip. One column, not two: with a long note the table fits its 1280x800 width.
             Column(
-                "Vial",
-                lambda cp: self._labels.get(cp.point.vial_id, f"vial {cp.point.vial_id}"),
+                "Conc.",
+                vial_label,
+                tip=vial_tip,
+                background=alert,
                 decoration=lambda cp: self._colours.get(cp.point.vial_id, "#777777"),
-                **common,
+                header_tip="The vial the point is drawn from: its colour on the map and its concentration "
+                "(the product and lot are in the tooltip)",
             ),
             Column("Note", lambda cp: " ".join(cp.point.note.split()), tip=note_tip, background=alert),
         )

@@ -136,9 +136,10 @@ def test_points_model(qtmodeltester, window) -> None:  # type: ignore[no-untyped
     window.points_model.set_errors({1: "Point 2: Dose must be more than 0"})
     qtmodeltester.check(window.points_model)
     assert window.points_model.index(0, 1).data() == "Nose"
-    # the concentration as clinicians think of it; its U/mL figure in the tooltip
+    # the vial's concentration as clinicians think of it; the product, lot and U/mL in the tooltip
     assert window.points_model.index(0, 4).data() == "4 U/0.1 mL"
-    assert window.points_model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole) == "4 U/0.1 mL (40 U/mL)"
+    tip = window.points_model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith("\n4 U/0.1 mL (40 U/mL)") and tip.startswith("Botox Cosmetic ")
 
 
 def test_totals_model(qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]
