@@ -160,16 +160,6 @@ def test_a_long_note_does_not_make_the_points_table_scroll_sideways(window, qtbo
     window.ui.totals.tabs.setCurrentWidget(view)
     QApplication.processEvents()
     header = view.horizontalHeader()
-    window.grab().save("/tmp/fmt14/points-long-note-1280.png")
-    print(
-        "SECTIONS",
-        [
-            (model.headerData(i, Qt.Orientation.Horizontal), header.sectionSize(i))
-            for i in range(model.columnCount())
-        ]
-        if (model := window.points_model)
-        else None,
-    )
     assert header.length() <= view.viewport().width()  # every column within the table's width
     assert view.horizontalScrollBar().maximum() == 0 and not view.horizontalScrollBar().isVisible()
     model = window.points_model
@@ -178,4 +168,3 @@ def test_a_long_note_does_not_make_the_points_table_scroll_sideways(window, qtbo
     assert cell.data() == note  # elided on screen, whole in the model
     assert cell.data(Qt.ItemDataRole.ToolTipRole) == note  # and in the tooltip
     assert header.sectionSize(c) < view.fontMetrics().horizontalAdvance(note)  # elided: it did not fit
-    window.grab().save("/tmp/fmt14/points-long-note-1280.png")
