@@ -374,6 +374,8 @@ class VialStatusModel(RowsModel[VialStatus]):
     def __init__(self, today: date, parent: QObject | None = None, *, zone_name: str | None = None) -> None:
         super().__init__((), parent=parent)
         self._today = today
+        self._step = clinic_units_step()
+        self._left_decimals = units_column((), self._step)
 
         def at(moment: datetime) -> str:
             local = local_datetime(moment, zone_name) if zone_name else moment.astimezone()
@@ -393,9 +395,19 @@ class VialStatusModel(RowsModel[VialStatus]):
                 column("Product", lambda st: f"{st.product.brand} {vial_size(st.vial.vial_units)}"),
                 column("Lot", lambda st: st.vial.lot_number),
                 column("Use by", lambda st: at(st.use_by)),
-                column("Left", lambda st: units(st.remaining_units), numeric=True),
+                column(
+                    "Left",
+                    lambda st: units(st.remaining_units, decimals=self._left_decimals, step=self._step),
+                    numeric=True,
+                ),
                 column("Concentration", lambda st: concentration(st.vial.concentration)),
                 column("Reconstituted", lambda st: at(st.vial.reconstituted_at)),
             ),
             (),
         )
+
+    def set_rows(self, rows: Sequence[VialStatus]) -> None:
+        """What is left in each vial, with one number of decimals for the column (clinic's precision)."""
+        self._step = clinic_units_step()
+        self._left_decimals = units_column((st.remaining_units for st in rows), self._step)
+        super().set_rows(rows)

@@ -168,3 +168,22 @@ def test_a_long_note_does_not_make_the_points_table_scroll_sideways(window, qtbo
     assert cell.data() == note  # elided on screen, whole in the model
     assert cell.data(Qt.ItemDataRole.ToolTipRole) == note  # and in the tooltip
     assert header.sectionSize(c) < view.fontMetrics().horizontalAdvance(note)  # elided: it did not fit
+
+
+def test_what_is_left_in_the_vials_open_today_reads_alike(qtmodeltester, services, vial) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from datetime import date
+
+    from clinicrec.ui.session.models import VialStatusModel
+
+    from .conftest import status_of
+
+    set_clinic_formats(DateOrder.DAY_FIRST, 0.5)
+    st = status_of(services, vial)
+    model = VialStatusModel(date.today())
+    model.set_rows([st, replace(st, units_drawn=16.5), replace(st, units_drawn=0.25)])
+    qtmodeltester.check(model)
+    assert _cells(model, "Left") == ["100.00 U", "83.50 U", "99.75 U"]  # one format, finer digits kept
+    assert _cells(model, "Product") == ["Botox Cosmetic 100 U"] * 3  # the vial's size as the carton names it
+    assert _cells(model, "Concentration") == ["4 U/0.1 mL"] * 3
+    assert _cells(model, "Use by")[0][2] == "/"  # day first: dd/mm/yyyy hh:mm
