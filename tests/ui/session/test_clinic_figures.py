@@ -187,3 +187,27 @@ def test_what_is_left_in_the_vials_open_today_reads_alike(qtmodeltester, service
     assert _cells(model, "Product") == ["Botox Cosmetic 100 U"] * 3  # the vial's size as the carton names it
     assert _cells(model, "Concentration") == ["4 U/0.1 mL"] * 3
     assert _cells(model, "Use by")[0][2] == "/"  # day first: dd/mm/yyyy hh:mm
+
+
+def test_instrument_readings_before_and_after_read_alike() -> None:
+    from clinicrec.ui.figures import readings
+
+    assert readings(120, 95.5) == ("120.0", "95.5")  # never "120 → 95.5"
+    assert readings(12, 9) == ("12", "9")
+    assert readings(None, 0.125) == ("—", "0.125")
+
+
+def test_a_follow_ups_readings_and_date_follow_the_clinics_formats(qapp) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from clinicrec.domain.enums import TimePoint
+    from clinicrec.domain.models import Assessment
+    from clinicrec.domain.scales import CURRENT_SCALE_VERSION
+    from clinicrec.ui.session.follow_ups_panel import follow_up_text
+
+    set_clinic_formats(DateOrder.DAY_FIRST)
+    base = Assessment(TimePoint.BASELINE, date(2027, 5, 2), 3, 2, 1, CURRENT_SCALE_VERSION, sebum_ug_cm2=120)
+    after = Assessment(TimePoint.WEEK_4, date(2027, 6, 30), 2, 1, 1, CURRENT_SCALE_VERSION, sebum_ug_cm2=95.5)
+    text = follow_up_text(base, after)
+    assert "30/06/2027" in text
+    assert "Sebumeter 120.0 → 95.5 µg/cm²" in text
