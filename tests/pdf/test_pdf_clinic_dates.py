@@ -73,3 +73,18 @@ def test_the_report_pdf_in_iso_names_utc(world: World) -> None:
     text = _text(out.getvalue())
     assert "Generated 2026-06-30 12:00 UTC by Morgan Manager" in text
     assert "2026-03-01 to 2026-06-30" in text
+
+
+def test_the_progress_sheets_photo_dates_follow_the_clinics_format(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.services.photos.printed import PhotoPrinting
+    from tests.pdf.test_photo_pages import _photos
+
+    world.clock.set(datetime(2026, 6, 2, 10, 0, tzinfo=UTC))
+    _clinic_writes(world, DateOrder.DAY_FIRST)
+    svc = world.as_(world.injector)
+    patient = make_patient(svc, first_name="Lena")
+    _photos(world, patient.id, None)  # type: ignore[arg-type]  # baseline today, week 4 28 days on
+    out = PhotoPrinting(svc.ctx).progress_sheet_pdf(patient.id, tmp_path / "progress.pdf")  # type: ignore[arg-type]
+    text = " ".join(" ".join((pg.extract_text() or "").split()) for pg in PdfReader(str(out)).pages)
+    assert ": 02/06/2026" in text and "Week 4: 30/06/2026" in text
+    assert "2026-06-02" not in text and "2026-06-30" not in text
