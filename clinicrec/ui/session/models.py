@@ -102,7 +102,7 @@ class PointsModel(RowsModel[ChartPoint]):
             # the quantity that was entered is bold; the other is derived
             Column(
                 "Dose",
-                lambda cp: units(cp.point.units, decimals=self._decimals()[0], step=self._decimals_step()),
+                lambda cp: self._units_text(cp.point.units),
                 numeric=True,
                 bold=lambda cp: cp.point.basis == "units",
                 **common,
@@ -222,8 +222,9 @@ class PointsModel(RowsModel[ChartPoint]):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
 
-    def _decimals_step(self) -> float:
-        return self._decimals_with_step()[0]
+    def _units_text(self, value: float) -> str:
+        step, decimals, _v = self._decimals_with_step()
+        return units(value, decimals=decimals, step=step)
 
     def _decimals(self) -> tuple[int, int]:
         """One number of decimals per column, so that a column never shows '16 U' beside '15.6 U' and
