@@ -6,6 +6,7 @@
 - Millilitres: to what the syringe can measure (a 1 mL syringe is marked in 0.01 mL), finer digits shown
   when the figure has them (a 0.0125 mL microdroplet).
 - Concentrations: as clinicians think of them, "4 U/0.1 mL".
+- Vial sizes: the vial's name on the carton, "100 U" (a size, not a dose: no decimals).
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def _fixed(value: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
+def fixed_number(value: float, decimals: int) -> str:
+    """``value`` with exactly ``decimals`` decimals ('120.0' beside '95.5'), halves away from zero."""
+    return _fixed(value, decimals)
+
+
 def units_text(units: float, step: float = DEFAULT_UNITS_STEP, *, decimals: int | None = None) -> str:
     """'15.6 U', '16.0 U' (0.1 U precision); '0.25 U' (0.25 U). ``decimals`` fixes a column's decimals."""
     d = units_decimals([units], step) if decimals is None else decimals
@@ -71,6 +77,11 @@ def volume_text(volume_ml: float, step_ml: float = SYRINGE_STEP_ML, *, decimals:
 def concentration_text(conc: Concentration) -> str:
     """'4 U/0.1 mL': the concentration as clinicians think of it."""
     return f"{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL"
+
+
+def vial_size_text(vial_units: float) -> str:
+    """'100 U', '12.5 U': a vial's size as the carton names it (no float noise, no padding decimals)."""
+    return f"{fmt_number(vial_units, MOST_DECIMALS)} U"
 
 
 def points_text(count: int) -> str:

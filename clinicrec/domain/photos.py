@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .date_text import DateOrder, format_date
 from .enums import LabelledEnum, TimePoint, Zone
 from .errors import FieldError, ValidationError
 from .printed_figures import MeasuredFigures
@@ -203,8 +204,12 @@ class PrintedPhoto:
 
     @property
     def caption(self) -> str:
+        return self.caption_in(DateOrder.ISO)
+
+    def caption_in(self, order: DateOrder) -> str:
+        """'Week 4: 30/06/2027, day 28': the date in the clinic's format ``order``."""
         days = "" if self.days_after_treatment is None else f", day {self.days_after_treatment}"
-        return f"{self.photo.time_point_label}: {self.photo.taken_at:%Y-%m-%d}{days}"
+        return f"{self.photo.time_point_label}: {format_date(self.photo.taken_at.date(), order)}{days}"
 
 
 @dataclass(frozen=True)

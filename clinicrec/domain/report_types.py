@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .date_text import DateOrder
 from .enums import AdverseEventKind, Gais, Indication, Measure, TimePoint, Zone
 from .report_kinds import BAND_TOLERANCE as BAND_TOLERANCE  # the report choices, defined apart
 from .report_kinds import BreakdownBy as BreakdownBy
@@ -311,6 +312,8 @@ class ReportBundle:
     sessions: int  # signed sessions in the report
     sections: tuple[ReportSection, ...]
     units_step: float = 0.1  # the clinic's dose precision: units are written to it
+    date_order: DateOrder = DateOrder.ISO  # the clinic's date format: dates are written in it
+    time_zone: str = "UTC"  # the clinic's zone: times are printed on its clock, the zone named
 
     def results(self, kind: str) -> tuple[Any, ...]:
         return tuple(s.result for s in self.sections if s.kind == kind)

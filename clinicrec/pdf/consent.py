@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, HRFlowable, Image, KeepTogether, Paragr
 
 from ..domain.clinic_time import local_date
 from ..domain.consent import ConsentFormKind, ConsentRecord, ConsentStatus, PhotoScope, SignatureKind
+from ..domain.date_text import DateOrder
 from ..domain.enums import Language
 from ..domain.models import ClinicSettings
 from .common import RULE, Output, esc, iso_time, long_date, open_output, page_size, register_fonts
@@ -85,7 +86,7 @@ def build_consent_pdf(consent: ConsentRecord, clinic: ClinicSettings, out: Outpu
     else:
         signature.append(Paragraph(f"{words['paper']}: {esc(sig.reason)}", look.styles["body"]))
     rows += [
-        (words["when"], iso_time(consent.signed_at, zone)),
+        (words["when"], iso_time(consent.signed_at, zone, clinic.date_order)),
         (words["witness"], consent.witness_name),
         (words["where"], consent.workstation),
         (words["version"], f"{consent.form_version} · SHA-256 {consent.text_sha256[:16]}…"),
@@ -112,8 +113,11 @@ def build_consent_pdf(consent: ConsentRecord, clinic: ClinicSettings, out: Outpu
     doc.build(story)
 
 
-def consents_in_force_section(consents: Sequence[ConsentRecord], zone: str, width: float) -> list[Flowable]:
-    """For the chart PDF: the signed consents in force when the chart was signed, with their versions."""
+def consents_in_force_section(
+    consents: Sequence[ConsentRecord], zone: str, width: float, order: DateOrder = DateOrder.ISO
+) -> list[Flowable]:
+    """For the chart PDF: the signed consents in force when the chart was signed, with their versions
+    (the times in the clinic's zone and date format)."""
     from .chart_tables import heading, kv_grid
 
     if not consents:
@@ -121,7 +125,7 @@ def consents_in_force_section(consents: Sequence[ConsentRecord], zone: str, widt
     pairs = [
         (
             c.title,
-            f"version {c.form_version}; signed {iso_time(c.signed_at, zone)} "
+            f"version {c.form_version}; signed {iso_time(c.signed_at, zone, order)} "
             f"({c.signature.kind.label.lower()}); witness {c.witness_name}"
             + (
                 f"; photo uses: {', '.join(s.label for s in PhotoScope if s in c.scopes) or 'none'}"

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..domain.date_text import DateOrder
 from ..domain.models import ClinicSettings, Patient
 from ..domain.photos import BeforeAfter, PrintedPhoto, Similarity
 from .chart_tables import S, heading
@@ -60,15 +61,18 @@ def ImageReader_of(data: bytes) -> ImageReader:  # noqa: N802 - reads like the c
     return ImageReader(io.BytesIO(data))
 
 
-def before_after_pages(pairs: Sequence[BeforeAfter], width: float) -> list[Flowable]:
-    """One page per view: baseline (left) and latest follow-up aligned onto it (right)."""
+def before_after_pages(
+    pairs: Sequence[BeforeAfter], width: float, order: DateOrder = DateOrder.ISO
+) -> list[Flowable]:
+    """One page per view: baseline (left) and latest follow-up aligned onto it (right); the photos'
+    dates in the clinic's format ``order``."""
     story: list[Flowable] = []
     half = (width - 6 * mm) / 2
     for pair in pairs:
         story += [PageBreak(), heading(f"Before and after: {pair.view_label}")]
         before = AlignedPhoto(pair.before, pair.before, None, half)
         after = AlignedPhoto(pair.after, pair.before, pair.alignment(), half)
-        captions = [Paragraph(esc(x.caption), S["cell"]) for x in (pair.before, pair.after)]
+        captions = [Paragraph(esc(x.caption_in(order)), S["cell"]) for x in (pair.before, pair.after)]
         table = Table([[before, after], captions], colWidths=[half + 3 * mm, half + 3 * mm])
         table.setStyle(
             TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
@@ -102,6 +106,6 @@ def build_progress_sheet(
             "Your photos from your first visit beside the most recent ones, taken the same way.", S["sig"]
         ),
     ]
-    pages = before_after_pages(pairs, doc.width)
+    pages = before_after_pages(pairs, doc.width, clinic.date_order)
     story += pages[1:] if pages else [Paragraph("No before and after photos yet.", S["sig"])]
     doc.build(story)

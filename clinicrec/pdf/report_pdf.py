@@ -17,6 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
+from ..domain.clinic_time import format_local
+from ..domain.date_text import DateOrder, format_date
 from ..domain.enums import Gais, PaperSize
 from ..domain.figures_format import units_summary_text
 from ..domain.report_stats import Estimate, fmt_estimate, fmt_rate, fmt_share
@@ -87,13 +89,18 @@ def _n(n: int) -> str:
     return f"{n:,}{' ' + DAGGER if 0 < n < 10 else ''}"
 
 
+def _generated(b: ReportBundle) -> str:
+    """'30/06/2027 19:15 AEST (Australia/Sydney)': when, on the clinic's clock, in its date format."""
+    return format_local(b.generated_at, b.time_zone, order=b.date_order)
+
+
 # -- sections -----------------------------------------------------------------------------------------
 def _title(b: ReportBundle, width: float) -> list[Flowable]:
     return [
         Paragraph(esc(f"Outcome report · {b.clinic_name}"), S["h1"]),
         Paragraph(
             esc(
-                f"Generated {b.generated_at:%Y-%m-%d %H:%M} UTC by {b.generated_by} · "
+                f"Generated {_generated(b)} by {b.generated_by} · "
                 f"{b.sessions:,} signed sessions in the report"
             ),
             S["sub"],
@@ -237,7 +244,13 @@ def _safety_section(sf: SafetyReport, width: float) -> list[Flowable]:
     return story
 
 
-def _product_section(pu: ProductUseReport, width: float, step: float = 0.1) -> list[Flowable]:
+def _product_section(
+    pu: ProductUseReport,
+    width: float,
+    step: float = 0.1,
+    order: DateOrder = DateOrder.ISO,
+    zone: str = "UTC",
+) -> list[Flowable]:
     w = width
     story: list[Flowable] = [heading("Product use (units per product: never added across products)")]
     if pu.products:
@@ -279,7 +292,7 @@ def _product_section(pu: ProductUseReport, width: float, step: float = 0.1) -> l
     story.append(
         Paragraph(
             esc(
-                f"Waste as of {pu.as_of:%Y-%m-%d %H:%M} UTC. Per-lot figures are in the "
+                f"Waste as of {format_local(pu.as_of, zone, order=order)}. Per-lot figures are in the "
                 "product-use CSV export."
             ),
             S["note"],
@@ -288,7 +301,7 @@ def _product_section(pu: ProductUseReport, width: float, step: float = 0.1) -> l
     return story
 
 
-def _gaps_section(g: FollowUpGaps, width: float) -> list[Flowable]:
+def _gaps_section(g: FollowUpGaps, width: float, order: DateOrder = DateOrder.ISO) -> list[Flowable]:
     per = Counter((r.injector, r.status) for r in g.rows)
     injectors = sorted({r.injector for r in g.rows}, key=str.casefold)
     w = width
@@ -297,7 +310,8 @@ def _gaps_section(g: FollowUpGaps, width: float) -> list[Flowable]:
         Paragraph(
             esc(
                 f"Signed sessions with no follow-up assessment {g.review_days} days after treatment, as "
-                f"of {g.as_of:%Y-%m-%d}: {g.due:,} due (within {g.grace_days} days of the review date), "
+                f"of {format_date(g.as_of, order)}: {g.due:,} due (within {g.grace_days} days of the "
+                "review date), "
                 f"{g.overdue:,} overdue."
             ),
             S["note"],
@@ -332,7 +346,7 @@ def _decorator(b: ReportBundle, size: tuple[float, float]) -> Callable[[Canvas, 
         c.drawString(
             MARGIN,
             8 * mm,
-            f"Generated {b.generated_at:%Y-%m-%d %H:%M} UTC · confidential: for clinic governance meetings",
+            f"Generated {_generated(b)} · confidential: for clinic governance meetings",
         )
         c.setFillColor(INK)
         c.drawRightString(w - MARGIN, 8 * mm, f"Page {page} of {pages}")
@@ -372,8 +386,12 @@ def build_report_pdf(bundle: ReportBundle, out: Output, *, paper: PaperSize | st
     width = doc.width
     story: list[Flowable] = _title(bundle, width)
     for section in bundle.sections:
-        if section.pdf_section == "product-use":  # units to the clinic's dose precision
-            story += _product_section(section.result, width, bundle.units_step)
+        if section.pdf_section == "product-use":  # units to the clinic's dose precision, its dates
+            story += _product_section(
+                section.result, width, bundle.units_step, bundle.date_order, bundle.time_zone
+            )
+        elif section.pdf_section == "gaps":  # the clinic's date format
+            story += _gaps_section(section.result, width, bundle.date_order)
         else:
             story += SECTIONS[section.pdf_section](section.result, width)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(bundle, size)))

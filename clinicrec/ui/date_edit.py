@@ -39,6 +39,10 @@ def parse_typed_date(text: str, order: DateOrder = DateOrder.ISO) -> date | None
         return None
 
 
+#: The date shown as an example of how to type one (the last day of June: day and month cannot be mixed).
+EXAMPLE_DATE = date(2027, 6, 30)
+
+
 def placeholder(order: DateOrder) -> str:
     """What the empty field shows: the clinic's format, by example."""
     return {
@@ -151,6 +155,10 @@ class DateEdit(QWidget):
 
     def error_text(self) -> str:
         return self.message.text()
+
+    def example(self) -> str:
+        """A date as this field wants it typed (30/06/2027 day first, 06/30/2027 month first, …)."""
+        return format_date(EXAMPLE_DATE, self.order)
 
     # -- behaviour ------------------------------------------------------------------------------------
     def _typed(self, text: str) -> None:

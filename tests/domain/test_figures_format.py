@@ -67,3 +67,12 @@ def test_report_sums_are_grouped_and_rounded_to_the_precision() -> None:
 def test_every_precision_a_clinic_can_choose_has_its_decimals() -> None:
     assert [step_decimals(s) for s in UNITS_STEPS] == [2, 2, 1, 2, 1, 0]
     assert points_text(1) == "1 point" and points_text(46) == "46 points"
+
+
+def test_vial_sizes_and_fixed_numbers() -> None:
+    from clinicrec.domain.figures_format import fixed_number, vial_size_text
+
+    assert vial_size_text(100) == "100 U" and vial_size_text(12.5) == "12.5 U"
+    assert (
+        fixed_number(16, 1) == "16.0" and fixed_number(-0.04, 1) == "0.0" and fixed_number(0.25, 1) == "0.3"
+    )

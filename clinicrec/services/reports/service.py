@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from ...db.models import ClinicRow, ProductRow, SessionRow, UserRow
 from ...domain.clinic_time import local_date
+from ...domain.date_text import DateOrder, format_date
 from ...domain.enums import AdverseEventKind, AuditAction, TimePoint, Zone
 from ...domain.errors import PermissionDenied
 from ...domain.report_presets import FilterPreset
@@ -285,15 +286,20 @@ class ReportService(ServiceBase):
             return tuple(s.execute(q.lot_numbers_stmt(part)).scalars())
 
     # -- the meeting report -------------------------------------------------------------------------
-    def describe_filters(self, filters: ReportFilters) -> tuple[tuple[str, str], ...]:
+    def describe_filters(
+        self, filters: ReportFilters, order: DateOrder = DateOrder.ISO
+    ) -> tuple[tuple[str, str], ...]:
         """The filters in words, for headings: (('Period', '2026-01-01 to 2026-06-30'), ('Product', 'Xeomin'),
-        ...)."""
+        ...). Dates in ``order``: ISO for file names and CSV headers, the clinic's for the printed report."""
         _, f = self._scoped(filters)
         with self.reading() as s:
             product = s.get(ProductRow, f.product_id) if f.product_id is not None else None
             injector = s.get(UserRow, f.injector_id) if f.injector_id is not None else None
             period = (
-                f"{f.start or 'the first session'} to {f.end or 'today'}" if f.start or f.end else "All dates"
+                f"{format_date(f.start, order) if f.start else 'the first session'} to "
+                f"{format_date(f.end, order) if f.end else 'today'}"
+                if f.start or f.end
+                else "All dates"
             )
             return (
                 ("Period", period),
@@ -312,6 +318,9 @@ class ReportService(ServiceBase):
             clinic = s.get(ClinicRow, 1)
             clinic_name = clinic.name if clinic is not None else "ClinicRec"
             units_step = clinic.units_step if clinic is not None and clinic.units_step else 0.1
+            order = (
+                DateOrder(clinic.date_order) if clinic is not None and clinic.date_order else DateOrder.ISO
+            )
         sections = tuple(
             ReportSection(d.kind, d.pdf_section, result)
             for d in definitions()
@@ -325,10 +334,12 @@ class ReportService(ServiceBase):
             self.now(),
             actor.full_name,
             f,
-            self.describe_filters(f),
+            self.describe_filters(f, order),
             sessions,
             sections,
             units_step,
+            order,
+            f.time_zone,
         )
 
     def paper_size(self) -> str:

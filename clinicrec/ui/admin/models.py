@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.dilution import Concentration
 from ...domain.models import Product, User
+from ..figures import concentration, units, vial_size
 from ..rows_model import Column, RowsModel
 
 # -- users ---------------------------------------------------------------------------------------------
@@ -26,13 +28,13 @@ def _max_dose(p: Product) -> str:
     if p.max_dose_units is None:
         return "—"
     period = f"per {p.max_dose_period_days} days" if p.max_dose_period_days else "per session"
-    return f"{p.max_dose_units:g} U {period}"
+    return f"{units(p.max_dose_units)} {period}"
 
 
 PRODUCT_COLUMNS: tuple[Column[Product], ...] = (
     Column("Brand", lambda p: p.brand),
     Column("Generic name", lambda p: p.generic_name),
-    Column("Vial sizes", lambda p: ", ".join(f"{s:g} U" for s in p.vial_sizes)),
+    Column("Vial sizes", lambda p: ", ".join(vial_size(s) for s in p.vial_sizes)),
     Column(
         "In-use window",
         lambda p: f"{p.in_use_hours} h",
@@ -41,7 +43,9 @@ PRODUCT_COLUMNS: tuple[Column[Product], ...] = (
     Column("Maximum dose", _max_dose, header_tip="Above this a warning must be acknowledged before signing"),
     Column(
         "Ready to use",
-        lambda p: f"{p.ready_to_use_units_per_ml:g} U/mL" if p.ready_to_use_units_per_ml else "—",
+        lambda p: (
+            concentration(Concentration(p.ready_to_use_units_per_ml)) if p.ready_to_use_units_per_ml else "—"
+        ),
         header_tip="Supplied as a solution (no reconstitution)",
     ),
     Column("Status", lambda p: "Active" if p.active else "Inactive"),

@@ -30,6 +30,7 @@ from clinicrec.ui.analysis.measure_controller import MeasureSkinController
 from clinicrec.ui.analysis.overlay import Layer, overlay_image
 from clinicrec.ui.analysis.view import ZONE_COLUMNS, quality_text
 from clinicrec.ui.changes import ChangeBus
+from clinicrec.ui.date_format import wall_clock_text
 from clinicrec.ui.rows_model import Column, RowsModel
 from clinicrec.ui.worker import Worker
 
@@ -57,7 +58,7 @@ MEASURE_COLUMNS: tuple[Column[ZoneFigures], ...] = (
 def measured_text(m: Measurement) -> str:
     face = m.analysis.landmarks
     where = f"landmarks {face.source.value}" if face is not None else "no landmarks"
-    when = f"{m.measured_at:%Y-%m-%d %H:%M} UTC"
+    when = f"{wall_clock_text(m.measured_at)} UTC"
     return f"Measured {when} by {m.measured_by}\n{where.capitalize()} · engine {m.engine_version}"
 
 

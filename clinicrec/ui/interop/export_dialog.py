@@ -198,7 +198,7 @@ class ExportDialog(QDialog):
         if self.range_radio.isChecked() and (scope.start is None or scope.end is None):
             edit = self.start_edit if scope.start is None else self.end_edit
             set_role(self.message, "banner-error").setText(
-                edit.error_text() or "Type both dates of the range, for example 2027-06-30."
+                edit.error_text() or f"Type both dates of the range, for example {edit.example()}."
             )
             return
         if scope.start and scope.end and scope.start > scope.end:

@@ -15,6 +15,7 @@ from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ..analysis.measured_change import MeasuredChangePanel, compared_rows
 from ..changes import ChangeBus
+from ..date_format import date_text
 from ..worker import Worker
 from .strip import group_of
 
@@ -67,7 +68,7 @@ class CompareMeasured(QObject):
 
         opened = []
         for photo in self.unmeasured():
-            title = f"{group_of(photo)}, {photo.taken_at:%Y-%m-%d}"
+            title = f"{group_of(photo)}, {date_text(photo.taken_at)}"
             window = MeasureSkinWindow(self._services, self._worker, photo.id, self._bus, title=title)
             window.resize(1280, 800)
             self.windows.append(window)

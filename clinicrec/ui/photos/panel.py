@@ -16,6 +16,7 @@ from ...domain.photos import ConsentScope
 from ...services.app import Services
 from ...services.permissions import Action
 from ..changes import ChangeBus
+from ..date_format import date_text
 from ..prompts import Prompts
 from ..style import set_role
 from ..worker import Worker
@@ -164,7 +165,7 @@ class PhotoPanel(QWidget):
         if len(chosen) != 1:
             return None
         photo = next(i.photo for i in self.strip.model.items if i.photo.id == chosen[0])
-        title = f"{group_of(photo)}, {photo.taken_at:%Y-%m-%d}"
+        title = f"{group_of(photo)}, {date_text(photo.taken_at)}"
         window = MeasureSkinWindow(self._services, self._worker, photo.id, self._bus, title=title)
         window.resize(1280, 800)
         self.compare_windows.append(window)

@@ -146,7 +146,7 @@ class AdverseEventDialog(QDialog):
         from ...domain.errors import FieldError
 
         missing = [
-            FieldError(key, f.error_text() or f"{f.accessibleName()}: type the date as 2027-06-30")
+            FieldError(key, f.error_text() or f"{f.accessibleName()}: type the date as {f.example()}")
             for key, f in (("onset", self.onset), ("resolved_on", self.resolved_on))
             if f.value() is None and (key == "onset" or self.resolved.isChecked())
         ]

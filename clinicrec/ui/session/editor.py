@@ -14,10 +14,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ...domain import facemap
-from ...domain.dilution import Concentration, fmt_number, fmt_units, fmt_volume
+from ...domain.dilution import Concentration
 from ...domain.enums import DoseBasis, Zone
 from ...domain.models import InjectionPoint, Vial
 from ...domain.validation import POINT_NOTE_MAX, Checker
+from ..figures import concentration, units, volume
 from .commands import AddPointsCommand, RemovePointsCommand, ReplacePointsCommand, UpdatePointsCommand
 from .models import ChartPoint, PointsModel
 
@@ -43,12 +44,12 @@ class Dose:
         ``short`` drops the U/mL figure ('... at 4 U/0.1 mL') where space is tight.
         """
         if conc is None:
-            shown = fmt_units(self.value) if self.basis == DoseBasis.UNITS else fmt_volume(self.value)
+            shown = units(self.value) if self.basis == DoseBasis.UNITS else volume(self.value)
             return f"{shown} (no vial yet)" if short else f"{shown} (choose a vial to see the other quantity)"
-        label = f"{fmt_number(conc.units_per_0_1_ml)} U/0.1 mL" if short else conc.label()
+        label = concentration(conc) if short else conc.label()
         if self.basis == DoseBasis.UNITS:
-            return f"{fmt_units(self.value)} = {fmt_volume(conc.volume_for(self.value))} at {label}"
-        return f"{fmt_volume(self.value)} = {fmt_units(conc.units_for(self.value))} at {label}"
+            return f"{units(self.value)} = {volume(conc.volume_for(self.value))} at {label}"
+        return f"{volume(self.value)} = {units(conc.units_for(self.value))} at {label}"
 
     @classmethod
     def of(cls, p: InjectionPoint) -> Dose:

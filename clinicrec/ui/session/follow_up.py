@@ -28,6 +28,7 @@ from ...domain.scales import CURRENT_SCALE_VERSION, short_anchor
 from ...services.app import Services
 from ..date_edit import DateEdit
 from ..date_format import date_text
+from ..figures import readings
 from ..photos.baseline_beside import BaselineBeside
 from ..prompts import Prompts
 from ..style import GOOD, MUTED, set_role
@@ -216,9 +217,10 @@ class FollowUpDialog(QDialog):
             before = getattr(b, key) if b else None
             after, _problem = field.reading()
             unit = READINGS[key][1]
-            text = "Baseline: not measured" if before is None else f"Baseline {before:g} {unit}"
+            was, now = readings(before, after)
+            text = "Baseline: not measured" if before is None else f"Baseline {was} {unit}"
             if before is not None and after is not None:
-                text += f" → {after:g} {unit} ({change_text(before, after)})"
+                text += f" → {now} {unit} ({change_text(before, after)})"
             self._set_change(key, text, before, after)
 
     def _set_change(self, key: str, text: str, before: float | None, after: float | None) -> None:
@@ -261,7 +263,10 @@ class FollowUpDialog(QDialog):
         if self.assessed_on.value() is None:
             from ...domain.errors import FieldError
 
-            text = self.assessed_on.error_text() or "Assessment date: type the date as 2027-06-30"
+            text = (
+                self.assessed_on.error_text()
+                or f"Assessment date: type the date as {self.assessed_on.example()}"
+            )
             problems.append(FieldError("assessed_on", text))
         if problems:
             show_field_errors(problems, self.errors)

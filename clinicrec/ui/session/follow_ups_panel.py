@@ -19,6 +19,7 @@ from ...services.base import Change, ChangeEntity
 from ..analysis.measured_change import MeasuredChangePanel, show_session_change
 from ..changes import ChangeBus
 from ..date_format import date_text
+from ..figures import readings
 from .follow_up import SATISFACTION, change_text
 from .ratings import READINGS
 
@@ -45,8 +46,8 @@ def follow_up_text(baseline: Assessment | None, f: Assessment) -> str:
         if after is None:
             continue
         change = change_text(before, after)
-        was = f"{before:g}" if before is not None else "—"
-        parts.append(f"{label} {was} → {after:g} {unit}" + (f" ({change})" if change else ""))
+        was, now = readings(before, after)
+        parts.append(f"{label} {was} → {now} {unit}" + (f" ({change})" if change else ""))
     extra = []
     if f.gais is not None:
         extra.append(f"GAIS: {f.gais.label}")

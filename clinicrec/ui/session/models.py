@@ -15,12 +15,12 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Sign
 from PySide6.QtGui import QColor
 
 from ...domain.clinic_time import local_datetime
-from ...domain.dilution import column_decimals, fmt_units, fmt_volume
 from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
 from ...services.catalogue import VialStatus
-from ..date_format import date_text, wall_clock_text
+from ..date_format import clinic_units_step, date_text, wall_clock_text
+from ..figures import concentration, units, units_column, vial_size, volume, volume_column
 from ..rows_model import Column, RowsModel
 from ..style import active
 
@@ -72,7 +72,7 @@ class PointsModel(RowsModel[ChartPoint]):
         self._labels: dict[int, str] = {}
         self._colours: dict[int, str] = {}
         self._errors: dict[int, str] = {}  # point uid -> message
-        self._dec: tuple[int, int] | None = None  # the columns' decimals, until the rows change
+        self._dec: tuple[float, int, int] | None = None  # (step, units and mL decimals) until rows change
         self.set_table(self._point_columns(), ())
 
     def _point_columns(self) -> tuple[Column[ChartPoint], ...]:
@@ -84,7 +84,16 @@ class PointsModel(RowsModel[ChartPoint]):
 
         def vial_label(cp: ChartPoint) -> str:
             vial = self._vials.get(cp.point.vial_id)
-            return vial.concentration.label() if vial else ""
+            return concentration(vial.concentration) if vial else ""
+
+        def vial_tip(cp: ChartPoint) -> str | None:
+            vial = self._vials.get(cp.point.vial_id)
+            name = self._labels.get(cp.point.vial_id, f"vial {cp.point.vial_id}")
+            return error(cp) or (f"{name}\n{vial.concentration.label()}" if vial else name)
+
+        def note_tip(cp: ChartPoint) -> str | None:
+            # the column is elided to the table's width: the whole note is in the tooltip
+            return "\n".join(t for t in (error(cp), cp.point.note) if t) or None
 
         common: dict[str, Any] = {"tip": error, "background": alert}
         return (
@@ -93,26 +102,30 @@ class PointsModel(RowsModel[ChartPoint]):
             # the quantity that was entered is bold; the other is derived
             Column(
                 "Dose",
-                lambda cp: fmt_units(cp.point.units, self._decimals()[0]),
+                lambda cp: self._units_text(cp.point.units),
                 numeric=True,
                 bold=lambda cp: cp.point.basis == "units",
                 **common,
             ),
             Column(
                 "Volume",
-                lambda cp: fmt_volume(cp.point.volume_ml, self._decimals()[1]),
+                lambda cp: volume(cp.point.volume_ml, decimals=self._decimals()[1]),
                 numeric=True,
                 bold=lambda cp: cp.point.basis != "units",
                 **common,
             ),
-            Column("At concentration", vial_label, **common),
+            # the vial: its colour (as its dots on the map) and its concentration; product and lot in the
+            # tooltip. One column, not two: with a long note the table fits its 1280x800 width.
             Column(
-                "Vial",
-                lambda cp: self._labels.get(cp.point.vial_id, f"vial {cp.point.vial_id}"),
+                "Conc.",
+                vial_label,
+                tip=vial_tip,
+                background=alert,
                 decoration=lambda cp: self._colours.get(cp.point.vial_id, "#777777"),
-                **common,
+                header_tip="The vial the point is drawn from: its colour on the map and its concentration "
+                "(the product and lot are in the tooltip)",
             ),
-            Column("Note", lambda cp: cp.point.note, **common),
+            Column("Note", lambda cp: " ".join(cp.point.note.split()), tip=note_tip, background=alert),
         )
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
@@ -209,16 +222,28 @@ class PointsModel(RowsModel[ChartPoint]):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
 
-    def _decimals(self) -> tuple[int, int]:
-        """One number of decimals per column, so two different doses never show as the same figure.
+    def _units_text(self, value: float) -> str:
+        step, decimals, _v = self._decimals_with_step()
+        return units(value, decimals=decimals, step=step)
 
-        Worked out once per change of the rows (every change above clears it): the view asks for each
-        cell many times, and scanning every point for each cell made a repaint quadratic."""
-        if self._dec is None:
+    def _decimals(self) -> tuple[int, int]:
+        """One number of decimals per column, so that a column never shows '16 U' beside '15.6 U' and
+        two different doses never show as the same figure: the clinic's dose precision for units, the
+        syringe's marks for mL, more only where a dose has finer digits."""
+        _step, u, v = self._decimals_with_step()
+        return u, v
+
+    def _decimals_with_step(self) -> tuple[float, int, int]:
+        """Worked out once per change of the rows (every change above clears it) or of the clinic's
+        precision: the view asks for each cell many times, and scanning every point for each cell made
+        a repaint quadratic."""
+        step = clinic_units_step()
+        if self._dec is None or self._dec[0] != step:
             points = [cp.point for cp in self._rows]
             self._dec = (
-                column_decimals((p.units for p in points), 3),
-                column_decimals((p.volume_ml for p in points), 4),
+                step,
+                units_column((p.units for p in points), step),
+                volume_column(p.volume_ml for p in points),
             )
         return self._dec
 
@@ -251,7 +276,7 @@ def total_rows(
         heading = prod.brand if prod else f"product {pid}"
         if prod is not None and prod.max_dose_units is not None:
             period = f"in {prod.max_dose_period_days} days" if prod.max_dose_period_days else "per session"
-            heading += f" (max {fmt_units(prod.max_dose_units)} {period})"
+            heading += f" (max {units(prod.max_dose_units)} {period})"
         out.append(TotalRow("product", heading, alert=alerts.get(pid, "")))
         for zone in Zone:
             z: DoseTotal | None = by_zone.get((zone, pid))
@@ -283,19 +308,42 @@ def _total_column(title: str, text: Any, numeric: bool = True) -> Column[TotalRo
     )
 
 
-TOTAL_COLUMNS: tuple[Column[TotalRow], ...] = (
-    _total_column("Area", lambda r: r.label, numeric=False),
-    _total_column("Points", lambda r: "" if r.kind == "product" else str(r.points)),
-    _total_column("Units", lambda r: "" if r.kind == "product" else fmt_units(r.units)),
-    _total_column("Volume", lambda r: "" if r.kind == "product" else fmt_volume(r.volume_ml)),
-)
-
-
 class TotalsModel(RowsModel[TotalRow]):
-    """Rows of ``total_rows``; product headings span the table (the view sets the spans)."""
+    """Rows of ``total_rows``; product headings span the table (the view sets the spans).
+
+    Units and mL have one number of decimals per column (the clinic's precision, the syringe's marks),
+    worked out when the rows are set: '16.0 U' beside '15.6 U'."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(TOTAL_COLUMNS, parent=parent)
+        self._step = clinic_units_step()
+        self._dec = (units_column((), self._step), volume_column(()))
+
+        def figures(r: TotalRow) -> bool:
+            return r.kind != "product"
+
+        super().__init__(
+            (
+                _total_column("Area", lambda r: r.label, numeric=False),
+                _total_column("Points", lambda r: str(r.points) if figures(r) else ""),
+                _total_column(
+                    "Units",
+                    lambda r: units(r.units, decimals=self._dec[0], step=self._step) if figures(r) else "",
+                ),
+                _total_column(
+                    "Volume", lambda r: volume(r.volume_ml, decimals=self._dec[1]) if figures(r) else ""
+                ),
+            ),
+            parent=parent,
+        )
+
+    def set_rows(self, rows: Sequence[TotalRow]) -> None:
+        shown = [r for r in rows if r.kind != "product"]
+        self._step = clinic_units_step()
+        self._dec = (
+            units_column((r.units for r in shown), self._step),
+            volume_column(r.volume_ml for r in shown),
+        )
+        super().set_rows(rows)
 
     def heading_rows(self) -> list[int]:
         return [i for i, r in enumerate(self._rows) if r.kind == "product"]
@@ -327,6 +375,8 @@ class VialStatusModel(RowsModel[VialStatus]):
     def __init__(self, today: date, parent: QObject | None = None, *, zone_name: str | None = None) -> None:
         super().__init__((), parent=parent)
         self._today = today
+        self._step = clinic_units_step()
+        self._left_decimals = units_column((), self._step)
 
         def at(moment: datetime) -> str:
             local = local_datetime(moment, zone_name) if zone_name else moment.astimezone()
@@ -343,12 +393,22 @@ class VialStatusModel(RowsModel[VialStatus]):
 
         self.set_table(
             (
-                column("Product", lambda st: f"{st.product.brand} {st.vial.vial_units:g} U"),
+                column("Product", lambda st: f"{st.product.brand} {vial_size(st.vial.vial_units)}"),
                 column("Lot", lambda st: st.vial.lot_number),
                 column("Use by", lambda st: at(st.use_by)),
-                column("Left", lambda st: fmt_units(st.remaining_units), numeric=True),
-                column("Concentration", lambda st: st.vial.concentration.label()),
+                column(
+                    "Left",
+                    lambda st: units(st.remaining_units, decimals=self._left_decimals, step=self._step),
+                    numeric=True,
+                ),
+                column("Concentration", lambda st: concentration(st.vial.concentration)),
                 column("Reconstituted", lambda st: at(st.vial.reconstituted_at)),
             ),
             (),
         )
+
+    def set_rows(self, rows: Sequence[VialStatus]) -> None:
+        """What is left in each vial, with one number of decimals for the column (clinic's precision)."""
+        self._step = clinic_units_step()
+        self._left_decimals = units_column((st.remaining_units for st in rows), self._step)
+        super().set_rows(rows)

@@ -16,12 +16,12 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow
 
-from ...domain.dilution import fmt_units, fmt_volume
 from ...domain.dosing import totals_by_product
 from ...domain.enums import SessionStatus, WarningKind, Zone
 from ...domain.errors import ClinicRecError, FieldError
 from ...domain.models import TreatmentSession
 from ..date_format import date_text
+from ..figures import dose_total
 from ..prompts import Prompts
 from ..widgets import show_field_errors
 from .banner import banner_for
@@ -121,7 +121,7 @@ class SessionPresenter:
         parts = []
         for pid, t in totals_by_product(points, vials).items():  # type: ignore[arg-type]
             brand = products[pid].brand if pid in products else f"product {pid}"
-            parts.append(f"{brand}: {fmt_units(t.units)} · {fmt_volume(t.volume_ml)} in {t.points} points")
+            parts.append(dose_total(brand, t.units, t.volume_ml, t.points))
         self.ui.totals.set_summary(
             "\n".join(parts) or "No points yet: click inside a zone on the map, or use grid fill.",
             ok=not alerts,

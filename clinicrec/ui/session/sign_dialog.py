@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.dilution import fmt_units, fmt_volume
 from ...domain.dosing import totals_by_product
 from ...domain.errors import ValidationError
 from ...domain.models import Patient, Product, TreatmentSession
 from ...domain.validation import require_reason
 from ..date_format import date_text
+from ..figures import dose_total
 from ..style import set_role
 from ..widgets import FieldErrorLabel
 from .form_helpers import name
@@ -63,7 +63,7 @@ class SignSummary:
         points = [p for p in session.points if p.vial_id in by_id]
         for pid, t in totals_by_product(points, by_id).items():  # type: ignore[arg-type]
             brand = products[pid].brand if pid in products else f"product {pid}"
-            totals.append(f"{brand}: {fmt_units(t.units)} · {fmt_volume(t.volume_ml)} in {t.points} points")
+            totals.append(dose_total(brand, t.units, t.volume_ml, t.points))
         acknowledged = tuple(
             f"{message} — reason: {reason}" if reason else f"{message} — no reason recorded"
             for message, reason in warnings

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import facemap
-from ...domain.dilution import Concentration, fmt_units, fmt_volume
+from ...domain.dilution import Concentration
 from ...domain.enums import DoseBasis, Zone
+from .. import figures
 from ..style import MUTED, set_role
 from .dose_input import DoseInput
 from .editor import Dose
@@ -229,7 +230,7 @@ class MapToolsPanel(QWidget):
                 units, volume = dose.value * n, self._conc.volume_for(dose.value) * n
             else:
                 units, volume = self._conc.units_for(dose.value) * n, dose.value * n
-            text += f" · {fmt_units(units)} · {fmt_volume(volume)}"
+            text += f" · {figures.units(units)} · {figures.volume(volume)}"
         self.preview.setText(text)
 
     def set_read_only(self, read_only: bool) -> None:

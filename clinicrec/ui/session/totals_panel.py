@@ -142,7 +142,10 @@ class TotalsPanel(QWidget):
         self.points_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.points_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # the note takes what width is left and is elided there (the whole note is in its tooltip):
+        # a long note sized to its contents made the table scroll sideways at 1280x800
+        header.setSectionResizeMode(points.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
+        self.points_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.addTab(self.totals_view, "Totals")
         self.tabs.addTab(self.points_view, "Points")
         self.summary.hide()  # the totals table says it; kept for screen readers via the accessible name

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clinic_time import local_date
-from ...domain.dilution import concentration, fmt_volume
+from ...domain.dilution import concentration
 from ...domain.enums import AdditiveKind, DiluentKind
 from ...domain.errors import ClinicRecError, FieldError, ValidationError
 from ...domain.models import Additive, Product, Vial
@@ -37,6 +37,7 @@ from ...services.app import Services
 from ...services.catalogue import VialStatus
 from ..date_edit import DateEdit, DateTimeEdit
 from ..date_format import date_text
+from ..figures import vial_size, volume
 from ..prompts import Prompts
 from ..style import ACCENT_DARK, DANGER, MUTED, set_role
 from ..widgets import FieldErrorLabel, show_field_errors
@@ -292,7 +293,7 @@ class VialDialog(QDialog):
         else:
             self.concentration.setText(conc.label())
         extra = " (diluent + additives)" if self.lidocaine_ml.value() or self.ha_ml.value() else ""
-        self.total_volume.setText(f"{self.vial_units.value():g} U in {fmt_volume(total)} total{extra}")
+        self.total_volume.setText(f"{vial_size(self.vial_units.value())} in {volume(total)} total{extra}")
         expiry = self.expiry.value()
         if expiry is not None and expiry < self._today:
             self.expiry_warning.setText(

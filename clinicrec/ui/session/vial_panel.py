@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.dilution import fmt_number, fmt_units, fmt_volume
+from ...domain.dilution import fmt_number
 from ...domain.enums import DiluentKind
 from ...domain.models import Product, Vial
 from ..date_format import date_text
+from ..figures import units, vial_size, volume
 from ..style import BORDER, active, set_role
 from .dose_input import DoseInput
 from .form_helpers import local, name
@@ -39,10 +40,10 @@ class SessionVial:
 def describe_mix(v: Vial) -> str:
     """'100 U + 2.5 mL saline + 0.5 mL lidocaine = 3 mL' (the diluent's full name is in the tooltip)."""
     diluent = "supplied liquid" if v.diluent_kind == DiluentKind.SUPPLIED else "saline"
-    parts = [f"{fmt_volume(v.diluent_ml)} {diluent}"]
-    parts += [f"{fmt_volume(a.volume_ml)} {a.kind.label.split(' (')[0].lower()}" for a in v.additives]
-    total = f" = {fmt_volume(v.total_volume_ml)}" if v.additives else ""
-    text = f"{v.vial_units:g} U + {' + '.join(parts)}{total}"
+    parts = [f"{volume(v.diluent_ml)} {diluent}"]
+    parts += [f"{volume(a.volume_ml)} {a.kind.label.split(' (')[0].lower()}" for a in v.additives]
+    total = f" = {volume(v.total_volume_ml)}" if v.additives else ""
+    text = f"{vial_size(v.vial_units)} + {' + '.join(parts)}{total}"
     return re.sub(r"(\d) (U|mL)\b", "\\1\u00a0\\2", text)  # a quantity never wraps from its unit
 
 
@@ -174,7 +175,7 @@ class VialPanel(QFrame):
             f"= {fmt_number(conc.units_per_ml)} U/mL</span>"
         )
         self.product.setText(f"{sv.product.brand} · lot {v.lot_number}")
-        left = f" · <b>{fmt_units(sv.remaining_units)} left</b>" if sv.remaining_units is not None else ""
+        left = f" · <b>{units(sv.remaining_units)} left</b>" if sv.remaining_units is not None else ""
         self.details.setText(
             f"{describe_mix(v)}<br>Reconstituted {local(v.reconstituted_at)}<br>"
             f"Expires {date_text(v.expiry_date)}{left}"

@@ -39,7 +39,11 @@ def test_lists_the_catalogue_readably(screen: ProductsScreen) -> None:
     }
     botox = rows["Botox Cosmetic"]
     assert botox[1] == "onabotulinumtoxinA" and botox[2] == "50 U, 100 U, 200 U" and botox[3] == "24 h"
-    assert botox[4] == "400 U per 90 days" and botox[6] == "Active"
+    # one format per kind of figure (issue 14): a limit in units to the clinic's precision, a vial's
+    # size as the carton names it, a concentration per 0.1 mL
+    assert botox[4] == "400.0 U per 90 days" and botox[6] == "Active" and botox[5] == "—"
+    ready = next(r for r in rows.values() if r[5] != "—")
+    assert ready[5] == "10 U/0.1 mL"
 
 
 @pytest.mark.parametrize(

@@ -136,7 +136,10 @@ def test_points_model(qtmodeltester, window) -> None:  # type: ignore[no-untyped
     window.points_model.set_errors({1: "Point 2: Dose must be more than 0"})
     qtmodeltester.check(window.points_model)
     assert window.points_model.index(0, 1).data() == "Nose"
-    assert window.points_model.index(0, 4).data() == "4 U/0.1 mL (40 U/mL)"
+    # the vial's concentration as clinicians think of it; the product, lot and U/mL in the tooltip
+    assert window.points_model.index(0, 4).data() == "4 U/0.1 mL"
+    tip = window.points_model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith("\n4 U/0.1 mL (40 U/mL)") and tip.startswith("Botox Cosmetic ")
 
 
 def test_totals_model(qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]
@@ -171,7 +174,7 @@ def test_vial_status_model(qtmodeltester, services, vial) -> None:  # type: igno
     model = VialStatusModel(date.today())
     model.set_rows([status_of(services, vial)])
     qtmodeltester.check(model)
-    assert model.index(0, 4).data() == "4 U/0.1 mL (40 U/mL)"
+    assert model.index(0, 4).data() == "4 U/0.1 mL"
     assert model.headerData(2, Qt.Orientation.Horizontal) == "Use by"
 
 

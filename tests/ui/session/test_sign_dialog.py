@@ -28,7 +28,7 @@ def test_signing_shows_patient_product_lot_concentration_totals_and_reasons(  # 
     assert kind == "password"
     assert f"Patient: {patient.display_name} · born 1985-03-14 · chart {patient.chart_number}" in shown
     assert "Botox Cosmetic · lot C1234AB (expires 2030-01-01) · 4 U/0.1 mL (40 U/mL)" in shown
-    assert "Botox Cosmetic: 0.4 U · 0.01 mL in 1 points" in shown
+    assert "Botox Cosmetic: 0.4 U · 0.01 mL in 1 point" in shown
     assert "reason: Last toxin 4 months ago, checked" in shown
 
 
