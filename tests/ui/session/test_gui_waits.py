@@ -216,3 +216,36 @@ def test_the_session_window_code_is_imported_off_the_gui_thread_after_start_up()
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "preloaded"
+
+
+def test_a_reason_is_asked_without_reading_the_clinics_common_reasons_then(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, world, monkeypatch, qtbot
+) -> None:
+    """Read on the worker when the window opens, and again when the clinic's settings change."""
+    from dataclasses import replace
+
+    reasons = ("Discussed with the prescriber",)
+    admin = world.as_(world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), common_reasons=reasons))
+    world.as_(world.injector)
+    read_on_gui: list[bool] = []
+    real = services.clinic.common_reasons
+
+    def common_reasons() -> tuple[str, ...]:
+        read_on_gui.append(threading.current_thread() is threading.main_thread())
+        return real()
+
+    monkeypatch.setattr(services.clinic, "common_reasons", common_reasons)
+    window = _open_with(pool, services, bus, prompts, patient, qtbot)
+    pool.wait()
+    qtbot.waitUntil(lambda: window.safety._reasons is not None, timeout=10_000)  # noqa: SLF001
+    assert read_on_gui == [False]
+    assert window.safety.common_reasons() == reasons and read_on_gui == [False]  # asked: nothing read
+    admin = world.as_(world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), common_reasons=(*reasons, "Patient insists")))
+    world.as_(world.injector)
+    qtbot.waitUntil(lambda: len(read_on_gui) == 2, timeout=10_000)
+    pool.wait()
+    qtbot.waitUntil(lambda: window.safety.common_reasons() == (*reasons, "Patient insists"), timeout=10_000)
+    assert read_on_gui == [False, False]
+    window.controller.dirty = False
