@@ -19,9 +19,6 @@ import logging
 import threading
 from collections.abc import Sequence
 
-from ..domain import facemap
-from ..domain.enums import Zone
-
 log = logging.getLogger(__name__)
 
 #: What a nurse opens from the main window: the session window (with its dialogs and tabs).
@@ -33,6 +30,9 @@ def preload_in_background(modules: Sequence[str] = WINDOW_MODULES) -> threading.
     left to fail again, with its message, where it is really used."""
 
     def run() -> None:
+        from ..domain import facemap  # here, on this thread: the start-up's imports stay the loader's
+        from ..domain.enums import Zone
+
         for module in modules:
             try:
                 importlib.import_module(module)
