@@ -20,6 +20,7 @@ from .date_format import follow_clinic
 from .error_hook import ErrorReporter
 from .login_dialog import LoginDialog
 from .main_window import MainWindow
+from .preload import preload_in_background
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
 from .startup import make_application
@@ -132,6 +133,7 @@ def run_gui(
                     lambda e, w=window: w.statusBar().showMessage(f"The daily backup failed: {e}"),
                 )
                 gc.freeze()  # start-up objects never die: keep them out of the collector's full passes
+                preload_in_background()  # the session window's code, so its first opening only builds
                 first = False
             try:
                 code = app.exec()

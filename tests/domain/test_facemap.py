@@ -212,3 +212,20 @@ def test_module_is_pure_python() -> None:
         for a in n.names
     }
     assert imported <= {"__future__", "math", "collections", "dataclasses", "functools", "clinicrec"}
+
+
+def test_a_grid_is_computed_once_per_zone_spacing_and_offset_and_handed_out_as_a_new_list() -> None:
+    """The grid fill's count preview and the fill itself share one computation (tens of milliseconds of
+    the GUI thread for a large zone); each caller still gets its own list."""
+    from clinicrec.domain import facemap
+    from clinicrec.domain.enums import Zone
+
+    facemap._grid.cache_clear()  # noqa: SLF001
+    first = facemap.grid_fill(Zone.FOREHEAD, 0.9)
+    first.append((0.0, 0.0))  # a caller's own list: changing it changes no other
+    again = facemap.grid_fill(Zone.FOREHEAD, 0.9)
+    assert again == first[:-1] and again is not first
+    info = facemap._grid.cache_info()  # noqa: SLF001
+    assert (info.hits, info.misses) == (1, 1)
+    assert facemap.grid_fill(Zone.FOREHEAD, 0.9, offset=(0.1, 0.0)) != again  # another offset, computed
+    assert facemap._grid.cache_info().misses == 2  # noqa: SLF001

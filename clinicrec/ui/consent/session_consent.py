@@ -10,17 +10,28 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ...domain.consent import TREATMENT_FORM
 from ...services.app import Services
 from ...services.changes import Change, ChangeEntity
+from ...services.consent_rules import ConsentState
 from ..changes import ChangeBus
 from ..printing import DocumentPrinter
+from ..worker import Worker
 from .consent_dialog import ConsentDialog
 
 
 class SessionConsent:
     def __init__(
-        self, services: Services, bus: ChangeBus, printer: DocumentPrinter, patient_id: int, parent: QWidget
+        self,
+        services: Services,
+        bus: ChangeBus,
+        printer: DocumentPrinter,
+        patient_id: int,
+        parent: QWidget,
+        *,
+        worker: Worker | None = None,
     ) -> None:
+        """``worker``: read the consent's state on it (the window opens without waiting on it)."""
         self._services, self._patient_id, self._parent = services, patient_id, parent
-        self._printer = printer
+        self._printer, self._worker = printer, worker
+        self._reads = 0  # only the newest read is shown
         self._consent_id: int | None = None
         self.label = QLabel(parent)
         self.label.setObjectName("consent_state")
@@ -39,7 +50,24 @@ class SessionConsent:
         self.refresh()
 
     def refresh(self) -> None:
-        state = self._services.consents.state(self._patient_id, TREATMENT_FORM)
+        consents, patient_id = self._services.consents, self._patient_id
+        if self._worker is None:
+            self._show(consents.state(patient_id, TREATMENT_FORM))
+            return
+        self._reads += 1
+        seq = self._reads
+
+        def failed(error: Exception) -> None:
+            if seq == self._reads:
+                self.label.setText(f"⚠ Consent not read: {error}")
+
+        self._worker.run(
+            lambda: consents.state(patient_id, TREATMENT_FORM),
+            lambda state: self._show(state) if seq == self._reads else None,
+            failed,
+        )
+
+    def _show(self, state: ConsentState) -> None:
         self._consent_id = state.consent.id if state.consent is not None else None
         self.print_action.setEnabled(self._consent_id is not None)
         ok = state.in_force

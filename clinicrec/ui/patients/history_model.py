@@ -130,15 +130,29 @@ class HistoryModel(QAbstractListModel):
         self._worker = worker
         self._rows: list[SessionSummary] = []
         self._patient_id: int | None = None
+        self._read_for: int | None = None  # the patient whose visits ``_rows`` are
         self._loading = self._reload_again = False
 
     @property
     def patient_id(self) -> int | None:
         return self._patient_id
 
+    @property
+    def reading(self) -> bool:
+        """The patient's visits are being read (none of them is shown yet)."""
+        return self._patient_id is not None and self._read_for != self._patient_id
+
     def set_patient(self, patient_id: int | None) -> None:
+        """Show another patient's visits: read on the worker when there is one (the rows of the patient
+        shown before are cleared at once), so opening a patient's chart does not wait on this query."""
         self._patient_id = patient_id
-        self.reload()
+        if self._worker is None or patient_id is None:
+            self.reload()
+            return
+        self.beginResetModel()
+        self._rows, self._read_for = [], None
+        self.endResetModel()
+        self.reload_in_background()
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -146,6 +160,7 @@ class HistoryModel(QAbstractListModel):
             self._rows = (
                 self._services.records.history(self._patient_id) if self._patient_id is not None else []
             )
+            self._read_for = self._patient_id
         finally:
             self.endResetModel()
 
@@ -179,7 +194,7 @@ class HistoryModel(QAbstractListModel):
         self._loading = False
         if rows is not None and patient_id == self._patient_id:
             self.beginResetModel()
-            self._rows = rows
+            self._rows, self._read_for = rows, patient_id
             self.endResetModel()
         if self._reload_again:
             self.reload_in_background()

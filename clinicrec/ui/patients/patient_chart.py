@@ -35,6 +35,8 @@ from .history_model import HistoryModel
 from .visit_versions import VisitVersionsPanel
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+NO_SESSIONS = "No sessions charted yet. Start one with New session (Ctrl+N)."
+READING_SESSIONS = "Reading the sessions…"
 
 
 def age_on(born: date, today: date) -> int:
@@ -178,9 +180,7 @@ class PatientChart(QWidget):
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.timeline.setStyleSheet("QListView#session_timeline { border: none; background: transparent; }")
-        self.no_sessions_label = set_role(
-            QLabel("No sessions charted yet. Start one with New session (Ctrl+N).", page), "muted"
-        )
+        self.no_sessions_label = set_role(QLabel(NO_SESSIONS, page), "muted")
         self.no_sessions_label.setObjectName("no_sessions")
         self.no_sessions_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.sessions_stack = QStackedWidget(page)
@@ -402,6 +402,7 @@ class PatientChart(QWidget):
     def _on_history_reset(self) -> None:
         count = self.history.rowCount()
         self.session_count.setText(f"({count})" if count else "")
+        self.no_sessions_label.setText(READING_SESSIONS if self.history.reading else NO_SESSIONS)
         self.sessions_stack.setCurrentWidget(self.timeline if count else self.no_sessions_label)
         keep = getattr(self, "_selected_session", None)
         row = self.history.row_of(keep) if keep is not None else None

@@ -6,6 +6,7 @@ One line hooks it into a screen (the patient chart, the session window): ``Photo
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,7 @@ class PhotoPanel(QWidget):
         self._services = services
         self._bus = bus
         self._worker = worker or Worker(self)
+        self._reader = worker  # reads the consent when the panel was given the application's worker
         self.session_scoped = session_scoped
         self.patient_id: int | None = None
         self.session_id: int | None = None
@@ -204,10 +206,23 @@ class PhotoPanel(QWidget):
         )
 
     def _show_consent(self) -> None:
-        if self.patient_id is None or self._services.actor is None:
+        """The patient's photo consent, read on the worker when there is one (opening a chart does not
+        wait on it)."""
+        patient_id = self.patient_id
+        if patient_id is None or self._services.actor is None:
             self.consent_label.setText("")
             return
-        scopes = self._services.photos.consent_scopes(self.patient_id)
+        photos = self._services.photos
+        if self._reader is None:
+            self._consent_read(photos.consent_scopes(patient_id))
+            return
+        self._reader.run(
+            lambda: photos.consent_scopes(patient_id),
+            lambda scopes: self._consent_read(scopes) if patient_id == self.patient_id else None,
+            lambda e: self.consent_label.setText(str(e)) if patient_id == self.patient_id else None,
+        )
+
+    def _consent_read(self, scopes: Collection[ConsentScope]) -> None:
         if ConsentScope.CLINICAL not in scopes:
             self.consent_label.setText("No photo consent recorded: photos cannot be taken or added.")
         else:

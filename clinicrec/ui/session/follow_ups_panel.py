@@ -77,21 +77,36 @@ class SessionFollowUps(QObject):
         super().__init__(parent)
         self._services, self._tabs, self._patient_id = services, tabs, patient_id
         self._session: TreatmentSession | None = None
-        self.page = QScrollArea()
-        self.page.setObjectName("session_follow_ups")
-        self.page.setAccessibleName("Follow-ups of this session")
-        self.page.setWidgetResizable(True)
-        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        holder = QWidget()
-        self._list = QVBoxLayout(holder)
-        self._list.setContentsMargins(10, 10, 10, 10)
-        self.measured = MeasuredChangePanel(holder)  # the photos' figures, after the follow-ups
-        self.measured.table.setMinimumHeight(320)
-        self._list.addWidget(self.measured)
-        self._list.addStretch(1)
-        self.page.setWidget(holder)
+        self._page: tuple[QScrollArea, QVBoxLayout, MeasuredChangePanel] | None = None
         self.entries: list[QLabel] = []
         bus.sig_changed.connect(self._on_change)
+
+    def _built(self) -> tuple[QScrollArea, QVBoxLayout, MeasuredChangePanel]:
+        """The tab's page, built when first needed: most sessions opened are drafts, with no follow-ups."""
+        if self._page is None:
+            page = QScrollArea()
+            page.setObjectName("session_follow_ups")
+            page.setAccessibleName("Follow-ups of this session")
+            page.setWidgetResizable(True)
+            page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            holder = QWidget()
+            entries = QVBoxLayout(holder)
+            entries.setContentsMargins(10, 10, 10, 10)
+            measured = MeasuredChangePanel(holder)  # the photos' figures, after the follow-ups
+            measured.table.setMinimumHeight(320)
+            entries.addWidget(measured)
+            entries.addStretch(1)
+            page.setWidget(holder)
+            self._page = (page, entries, measured)
+        return self._page
+
+    @property
+    def page(self) -> QScrollArea:
+        return self._built()[0]
+
+    @property
+    def measured(self) -> MeasuredChangePanel:
+        return self._built()[2]
 
     def show_session(self, session: TreatmentSession, record: SessionRecord | None = None) -> None:
         """``record``: the session's record when already read (signing reads it on the worker)."""
@@ -119,25 +134,28 @@ class SessionFollowUps(QObject):
             label.setParent(None)
             label.deleteLater()
         self.entries = []
+        if not follow_ups and self._page is None:
+            return  # no tab, and none to take away
+        page, entries, measured = self._built()
         for f in follow_ups:
             label = QLabel(follow_up_text(session.baseline if session else None, f))
             label.setObjectName("session_follow_up")
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._list.insertWidget(self._list.count() - 2, label)
+            entries.insertWidget(entries.count() - 2, label)
             self.entries.append(label)
         if follow_ups and session is not None and session.id is not None:
             try:
                 show_session_change(
-                    self.measured, self._services, self._patient_id, session.id, session.baseline, follow_ups
+                    measured, self._services, self._patient_id, session.id, session.baseline, follow_ups
                 )
             except ClinicRecError as e:
-                self.measured.show_rows([], f"Measured on the photos: {e}")
-        index = self._tabs.indexOf(self.page)
+                measured.show_rows([], f"Measured on the photos: {e}")
+        index = self._tabs.indexOf(page)
         if follow_ups and index < 0:
-            self._tabs.addTab(self.page, "")
-            index = self._tabs.indexOf(self.page)
+            self._tabs.addTab(page, "")
+            index = self._tabs.indexOf(page)
         elif not follow_ups and index >= 0:
             self._tabs.removeTab(index)
             return

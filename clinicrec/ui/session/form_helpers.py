@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -90,11 +90,12 @@ def from_wall_clock(value: QDateTime, zone_name: str) -> datetime:
     return local_time.astimezone(UTC)
 
 
-def _look_signed(w: QWidget, read_only: bool) -> None:
+def _look_signed(w: QWidget, read_only: bool) -> bool:
     """A signed chart's text reads as a record, not a form: no white box, no focus ring, no placeholder
-    (the style's ``signed`` rule); the field can still be selected and copied with the mouse."""
+    (the style's ``signed`` rule); the field can still be selected and copied with the mouse. True when
+    the widget is to be restyled (``_restyle``) for its look to follow."""
     if bool(w.property("signed")) == read_only:
-        return
+        return False
     w.setProperty("signed", read_only)
     if isinstance(w, QAbstractSpinBox):
         w.setFrame(not read_only)
@@ -112,20 +113,30 @@ def _look_signed(w: QWidget, read_only: bool) -> None:
             w.setPlaceholderText("")
         else:
             w.setPlaceholderText(str(w.property("editable_placeholder") or w.placeholderText()))
-    w.style().unpolish(w)
-    w.style().polish(w)
+    return True
+
+
+def _restyle(widgets: list[QWidget]) -> None:
+    for w in widgets:
+        w.style().unpolish(w)
+        w.style().polish(w)
 
 
 def set_read_only(widgets: Iterable[QWidget], read_only: bool) -> None:
     """Text stays readable (read-only, not greyed, not looking editable); choices and buttons are
-    disabled."""
+    disabled. All at once, except the restyling that shows the ``signed`` look: it follows in the event
+    loop's next turn (restyling a form's fields takes tens of milliseconds, and signing has enough to
+    do in its own turn)."""
+    restyle: list[QWidget] = []
     for w in widgets:
         if isinstance(w, QLineEdit | QPlainTextEdit):
             w.setReadOnly(read_only)
-            _look_signed(w, read_only)
+            if _look_signed(w, read_only):
+                restyle.append(w)
         elif isinstance(w, QAbstractSpinBox):
             w.setReadOnly(read_only)
-            _look_signed(w, read_only)
+            if _look_signed(w, read_only):
+                restyle.append(w)
             w.setButtonSymbols(
                 QAbstractSpinBox.ButtonSymbols.NoButtons
                 if read_only
@@ -133,3 +144,5 @@ def set_read_only(widgets: Iterable[QWidget], read_only: bool) -> None:
             )
         elif isinstance(w, QComboBox | QAbstractButton):
             w.setEnabled(not read_only)
+    if restyle:
+        QTimer.singleShot(0, restyle[0], lambda: _restyle(restyle))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,12 +36,14 @@ from .tools_panel import MapToolsPanel
 from .totals_panel import TotalsPanel
 from .vial_panel import VialPanel
 
+W = TypeVar("W", bound=QWidget)
+
 #: The columns' starting widths (left, map, right) at 1280 px; ``fit_left_tabs`` may widen the sides.
 SPLIT = (305, 550, 405)
 LEFT_WIDTH = SPLIT[0]
 
 
-def scrolled(widget: QWidget, object_name: str) -> QScrollArea:
+def _scroll_area(object_name: str) -> tuple[QScrollArea, QVBoxLayout]:
     area = QScrollArea()
     area.setObjectName(object_name)
     area.setWidgetResizable(True)
@@ -48,9 +53,34 @@ def scrolled(widget: QWidget, object_name: str) -> QScrollArea:
     holder.setObjectName(f"{object_name}_page")
     lay = QVBoxLayout(holder)
     lay.setContentsMargins(10, 10, 10, 10)
-    lay.addWidget(widget)
     area.setWidget(holder)
+    return area, lay
+
+
+def scrolled(widget: QWidget, object_name: str) -> QScrollArea:
+    area, lay = _scroll_area(object_name)
+    lay.addWidget(widget)
     return area
+
+
+class LaterPage(Generic[W]):
+    """A tab page whose content is built when first needed, not when the window opens: when the tab is
+    shown, when the window asks for it (``ensure``), or in its own turn of the event loop after the
+    window's first paint. Each widget built (and styled) costs the opening; a tab out of sight need not.
+    Once built it is the page ``scrolled`` makes, so it looks the same."""
+
+    def __init__(self, tabs: QTabWidget, object_name: str, build: Callable[[], W]) -> None:
+        self._build: Callable[[], W] | None = build
+        self.built: W | None = None
+        self.area, self._layout = _scroll_area(object_name)
+        tabs.currentChanged.connect(lambda _i: self.ensure() if tabs.currentWidget() is self.area else None)
+
+    def ensure(self) -> W:
+        if self.built is None:
+            assert self._build is not None
+            self.built, self._build = self._build(), None
+            self._layout.addWidget(self.built)
+        return self.built
 
 
 class SessionLayout:

@@ -16,6 +16,7 @@ from ...domain.errors import ValidationError
 from ...domain.models import SafetyWarning
 from ...services.app import Services
 from ...services.catalogue import VialStatus
+from ...services.changes import Change, ChangeEntity
 from ..prompts import Prompts
 from .controller import SessionController
 from .vial_dialog import VialDialog
@@ -37,6 +38,33 @@ class SafetyPrompts:
         self.parent = parent
         self.status = status
         self.refused = refused
+        self._reasons: tuple[str, ...] | None = None  # the clinic's common reasons, as last read
+        self._reads = 0
+        self._read_common_reasons()
+        controller.bus.sig_changed.connect(self._on_change)
+
+    # -- the clinic's common reasons (the reason dialog's pick-list) --------------------------------
+    def _read_common_reasons(self) -> None:
+        """Read on the worker when the window opens, so a reason is asked without reading them first."""
+        self._reads += 1
+        seq, clinic = self._reads, self.services.clinic
+
+        def done(reasons: tuple[str, ...]) -> None:
+            if seq == self._reads:
+                self._reasons = reasons
+
+        self.c.worker.run(clinic.common_reasons, done, lambda _e: None)  # failed: read when asked
+
+    def _on_change(self, change: Change) -> None:
+        if change.entity == ChangeEntity.CLINIC:  # the clinic's settings: its reasons may have changed
+            self._reasons = None
+            self._read_common_reasons()
+
+    def common_reasons(self) -> tuple[str, ...]:
+        """The clinic's common reasons, read now only when the read at opening has not come back."""
+        if self._reasons is None:
+            self._reasons = self.services.clinic.common_reasons()
+        return self._reasons
 
     def _refuse_if_signed(self) -> bool:
         if self.c.read_only:
@@ -64,7 +92,7 @@ class SafetyPrompts:
                     self.parent,
                     "This vial needs a reason",
                     f"{w.message}.\n\nWhy use it? The reason is recorded with the session.",
-                    choices=self.services.clinic.common_reasons(),
+                    choices=self.common_reasons(),
                 )
                 if reason is None or not reason.strip():
                     self.status("The vial was not added: using it needs a recorded reason.")
@@ -92,7 +120,7 @@ class SafetyPrompts:
             self.parent,
             "Reason for going ahead",
             f"{warning.message}.\n\nWhy go ahead? The reason is recorded with the session.",
-            choices=self.services.clinic.common_reasons(),
+            choices=self.common_reasons(),
         )
         if reason is None:
             return False

@@ -7,6 +7,8 @@ with the session (services/screening.py); nothing here decides a safety rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,6 +42,26 @@ def changed_style() -> str:
         f"color: {c.warn_text}; background: {c.warn_bg}; border-left: 3px solid {c.warn_border};"
         " padding: 2px 4px;"
     )
+
+
+@dataclass(frozen=True)
+class ScreeningRead:
+    """What the panel shows of a session, read from the database (on any thread)."""
+
+    session: TreatmentSession
+    snapshot: ScreeningSnapshot  # this session's screening, else the patient's record to start from
+    changes: list[ScreeningChange]  # since the last visit
+    time_zone: str  # the clinic's, for when it was confirmed
+
+    @classmethod
+    def of(cls, services: Services, session: TreatmentSession) -> ScreeningRead:
+        screening = services.screening
+        return cls(
+            session,
+            screening.starting_point(session),
+            screening.changes(session),
+            services.clinic.time_zone(),
+        )
 
 
 class ScreeningPanel(QWidget):
@@ -129,16 +151,21 @@ class ScreeningPanel(QWidget):
 
     # -- loading ------------------------------------------------------------------------------------
     def load(self, session: TreatmentSession) -> None:
-        """Show the session's screening (or the patient's record to start from) and what changed."""
+        """Show the session's screening (or the patient's record to start from) and what changed. Reads
+        the database here; the session window reads on its worker instead (``ScreeningRead.of``, then
+        ``show_read``)."""
+        self.show_read(ScreeningRead.of(self._services, session))
+
+    def show_read(self, read: ScreeningRead) -> None:
+        session = read.session
         self._session = session
-        snap = self._services.screening.starting_point(session)
-        self._show_snapshot(snap)
-        self.show_changes(self._services.screening.changes(session))
+        self._show_snapshot(read.snapshot)
+        self.show_changes(read.changes)
         if session.screening is not None and session.screening.asked_at is not None:
             s = session.screening
             self.asked.setText(
                 f"Confirmed by {s.asked_by_name or 'user #' + str(s.asked_by_id)} at "
-                f"{format_local(s.asked_at, self._services.clinic.time_zone())}"
+                f"{format_local(s.asked_at, read.time_zone)}"
             )
         else:
             self.asked.setText("Not yet confirmed at this visit: ask each question and confirm.")

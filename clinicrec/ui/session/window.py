@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
@@ -26,13 +26,13 @@ from ..worker import Worker
 from .controller import SessionController
 from .discard import DraftDiscarding
 from .follow_ups_panel import SessionFollowUps
-from .layout import SessionLayout, scrolled
+from .layout import LaterPage, SessionLayout
 from .map_cursor import KeyboardPlacement
 from .point_notes import PointNotes
 from .presenter import SessionForms, SessionPresenter
 from .printing import SessionPrinting
 from .safety import SafetyPrompts
-from .screening_panel import ScreeningPanel
+from .screening_panel import ScreeningPanel, ScreeningRead
 from .signing import SessionRecords, SessionSigning
 
 #: How many rows of the points list its column widths are measured on.
@@ -59,6 +59,7 @@ class SessionWindow(QMainWindow):
         super().__init__(parent)
         self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
         self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
+        self._shown = False
         self.setObjectName("session_window")
         self._build_ui()
         self._connect_signals()
@@ -85,9 +86,12 @@ class SessionWindow(QMainWindow):
         self.undo_stack, self.editor = c.undo_stack, c.editor
         self.ui = SessionLayout(self, c.patient, self.points_model, self.totals_model, self.events_model)
         self.setCentralWidget(self.ui.root)
-        # The screening asked at this visit, after Session and Baseline (their tab numbers stay).
-        self.screening = ScreeningPanel(self._services, self)
-        self.ui.left_tabs.insertTab(2, scrolled(self.screening, "session_screening"), "Screening")
+        # The screening asked at this visit, after Session and Baseline (their tab numbers stay). Built
+        # after the window's first paint (or when shown first); what it shows is read on the worker.
+        self._screening_read: ScreeningRead | None = None
+        self._screening_reads = 0  # only the newest read is shown
+        self.screening_page = LaterPage(self.ui.left_tabs, "session_screening", self._build_screening)
+        self.ui.left_tabs.insertTab(2, self.screening_page.area, "Screening")
         self.ui.details.clock = self._services.ctx.clock
         self.ui.details.zone_name = self._services.clinic.time_zone()  # typed and shown in the clinic's time
         c.form = SessionForms(self.ui)
@@ -127,7 +131,9 @@ class SessionWindow(QMainWindow):
         self._photos_of: tuple[int, int | None] | None = None  # the session the Photos tab is to show
         self.ui.left_tabs.addTab(self.photos, "Photos")
         self.ui.fit_left_tabs()
-        self.consent = SessionConsent(self._services, self._bus, self.printer, c.patient.id or 0, self)
+        self.consent = SessionConsent(
+            self._services, self._bus, self.printer, c.patient.id or 0, self, worker=self._worker
+        )
         self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
 
@@ -234,8 +240,8 @@ class SessionWindow(QMainWindow):
             (c.sig_warnings_changed, p.show_safety),
             (c.sig_read_only_changed, p.set_read_only),
             (c.sig_read_only_changed, lambda _ro: self.printing.update()),
-            (c.sig_loaded, self.screening.load),
-            (c.sig_read_only_changed, self.screening.set_read_only),
+            (c.sig_loaded, self._read_screening),
+            (c.sig_read_only_changed, self._screening_read_only),
             (c.sig_busy_changed, lambda busy: self.setEnabled(not busy)),
             (c.sig_session_signed, p.signed),
             (c.sig_loaded, self.follow_ups.show_session),
@@ -247,7 +253,6 @@ class SessionWindow(QMainWindow):
             # what the nurse does
             (ui.details.sig_changed, c.mark_dirty),
             (ui.baseline.sig_changed, c.mark_dirty),
-            (self.screening.sig_screening_confirmed, lambda s: c.set_screening(s.screening)),
             (editor.sig_message, p.status),
             (editor.sig_select, map_.set_selected_uids),
             (map_.sig_place_requested, editor.place),
@@ -315,6 +320,49 @@ class SessionWindow(QMainWindow):
         for signal, slot in connections:
             signal.connect(slot)  # type: ignore[attr-defined]
 
+    # -- the Screening tab ---------------------------------------------------------------------------
+    @property
+    def screening(self) -> ScreeningPanel:
+        """The Screening tab's panel (built now if it was not yet)."""
+        return self.screening_page.ensure()
+
+    def _build_screening(self) -> ScreeningPanel:
+        panel = ScreeningPanel(self._services, self)
+        panel.sig_screening_confirmed.connect(lambda s: self.controller.set_screening(s.screening))
+        if self._screening_read is not None:
+            panel.show_read(self._screening_read)
+        panel.set_read_only(self.controller.read_only)
+        return panel
+
+    def _read_screening(self, session: TreatmentSession) -> None:
+        """The session's screening and what changed since the last visit, read on the worker."""
+        self._screening_reads += 1
+        seq, services = self._screening_reads, self._services
+
+        def done(read: ScreeningRead) -> None:
+            if seq == self._screening_reads:
+                self._screening_read = read
+                if self.screening_page.built is not None:
+                    self.screening_page.built.show_read(read)
+
+        def failed(error: Exception) -> None:
+            if seq == self._screening_reads:
+                self.presenter.status(f"The screening could not be read: {error}")
+
+        self._worker.run(lambda: ScreeningRead.of(services, session), done, failed)
+
+    def _screening_read_only(self, read_only: bool) -> None:
+        if self.screening_page.built is not None:
+            self.screening_page.built.set_read_only(read_only)
+
+    def _build_later(self) -> None:
+        """What is out of sight at the opening, each page in its own turn of the event loop."""
+        for page in (self.screening_page,):
+            if page.built is None:
+                page.ensure()
+                QTimer.singleShot(0, self._build_later)
+                return
+
     # -- the Photos tab ------------------------------------------------------------------------------
     def _photos_follow(self, session: TreatmentSession) -> None:
         """The Photos tab follows the session; its photos and consent are read when the tab is shown, so
@@ -347,3 +395,6 @@ class SessionWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.presenter.hover_zone(None)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self._build_later)  # after the first paint: the tabs out of sight

@@ -4,6 +4,10 @@ signed record once, on the worker, for the banner and the follow-ups tab alike."
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -62,3 +66,189 @@ def test_the_points_list_sizes_its_columns_from_the_rows_in_view(window) -> None
 
     header = window.ui.totals.points_view.horizontalHeader()
     assert 0 < header.resizeContentsPrecision() == POINTS_SIZED_FROM < 100
+
+
+# -- opening: what is out of sight is built after the first paint, what the window reads comes from the worker
+
+
+@pytest.fixture
+def pool(qtbot):  # type: ignore[no-untyped-def]
+    """A real thread pool (not the tests' synchronous worker): the reads really leave the GUI thread."""
+    from clinicrec.ui.worker import Worker
+
+    worker = Worker()
+    yield worker
+    worker.wait()
+
+
+def _held(obj: object, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[bool]]:
+    """``obj.name`` waits for the returned gate (then runs); each call notes whether it ran on the GUI
+    thread."""
+    gate, on_gui = threading.Event(), []
+    real: Callable[..., Any] = getattr(obj, name)
+
+    def held(*args: Any, **kw: Any) -> Any:
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        assert gate.wait(30), "the test never let the read through"
+        return real(*args, **kw)
+
+    monkeypatch.setattr(obj, name, held)
+    return gate, on_gui
+
+
+def _open_with(pool, services, bus, prompts, patient, qtbot):  # type: ignore[no-untyped-def]
+    from clinicrec.ui.session.window import SessionWindow
+
+    window = SessionWindow(services, bus, prompts, pool, patient_id=patient.id)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_the_window_opens_and_paints_before_the_screening_and_the_consent_are_read(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, monkeypatch, qtbot
+) -> None:
+    changes_gate, changes_on_gui = _held(services.screening, "changes", monkeypatch)
+    consent_gate, consent_on_gui = _held(services.consents, "state", monkeypatch)
+    try:
+        window = _open_with(pool, services, bus, prompts, patient, qtbot)
+        assert window.screening_page.built is None  # the tab out of sight: not built with the window
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        painted = window.grab()  # the window paints while both reads wait on the "database"
+        assert not painted.isNull()
+        qtbot.waitUntil(lambda: window.screening_page.built is not None, timeout=10_000)  # after the paint
+        panel = window.screening
+        assert panel.summary.text() == "" and window.consent.label.text() == ""
+        assert changes_on_gui == [False] and consent_on_gui == [False]
+    finally:
+        changes_gate.set()
+        consent_gate.set()
+    qtbot.waitUntil(lambda: "since the last visit" in panel.summary.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.consent.label.text() != "", timeout=10_000)
+    assert "Not yet confirmed at this visit" in panel.asked.text()
+    pool.wait()
+    window.controller.dirty = False
+
+
+def test_the_screening_tab_is_built_when_shown_even_before_its_turn(  # type: ignore[no-untyped-def]
+    services, bus, prompts, worker, patient, qtbot
+) -> None:
+    """Shown before the event loop got to it (a nurse fast on the keyboard): built then, showing what was
+    read (the tests' synchronous worker has read it already)."""
+    window = _open_with(worker, services, bus, prompts, patient, qtbot)
+    assert window.screening_page.built is None
+    window.ui.left_tabs.setCurrentWidget(window.screening_page.area)
+    panel = window.screening_page.built
+    assert panel is not None and window.screening is panel
+    assert "since the last visit" in panel.summary.text()
+    assert panel.isVisibleTo(window.screening_page.area)
+    window.controller.dirty = False
+
+
+def test_a_slow_screening_read_does_not_block_charting(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, monkeypatch, qtbot
+) -> None:
+    from .conftest import status_of
+
+    gate, _on_gui = _held(services.screening, "starting_point", monkeypatch)
+    try:
+        window = _open_with(pool, services, bus, prompts, patient, qtbot)
+        window.show()
+        qtbot.waitExposed(window)
+        assert window.safety.use_vial(status_of(services, vial))
+        window.editor.place(0.5, 0.5)
+        assert window.points_model.rowCount() == 1  # charted while the read still waits
+        assert window.screening.summary.text() == ""
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: window.screening.summary.text() != "", timeout=10_000)
+    window.controller.flush()
+    pool.wait()
+
+
+def test_the_patient_chart_reads_the_visits_and_the_photo_consent_on_the_worker(  # type: ignore[no-untyped-def]
+    services, bus, pool, patient, monkeypatch, qtbot
+) -> None:
+    from clinicrec.ui.patients.patient_chart import NO_SESSIONS, READING_SESSIONS, PatientChart
+
+    history_gate, history_on_gui = _held(services.records, "history", monkeypatch)
+    consent_gate, consent_on_gui = _held(services.photos, "consent_scopes", monkeypatch)
+    chart = PatientChart(services, bus, worker=pool)
+    qtbot.addWidget(chart)
+    try:
+        chart.set_patient(patient.id)  # returns while both reads wait
+        assert chart.patient is not None and chart.patient.id == patient.id
+        assert chart.history.reading and chart.no_sessions_label.text() == READING_SESSIONS
+        assert chart.photos.consent_label.text() == ""
+    finally:
+        history_gate.set()
+        consent_gate.set()
+    qtbot.waitUntil(lambda: not chart.history.reading, timeout=10_000)
+    qtbot.waitUntil(lambda: chart.photos.consent_label.text() != "", timeout=10_000)
+    assert chart.no_sessions_label.text() == NO_SESSIONS
+    assert "No photo consent recorded" in chart.photos.consent_label.text()
+    assert history_on_gui == [False] and consent_on_gui == [False]
+    pool.wait()
+
+
+def test_the_session_window_code_is_imported_off_the_gui_thread_after_start_up() -> None:
+    """In a fresh interpreter (this one has imported it already): ui/app.py's preloading."""
+    code = (
+        "import sys, threading\n"
+        "import clinicrec.ui.main_window\n"
+        "assert 'clinicrec.ui.session.window' not in sys.modules, 'imported by the main window'\n"
+        "from clinicrec.ui.preload import preload_in_background\n"
+        "thread = preload_in_background()\n"
+        "assert thread is not threading.current_thread() and thread.daemon\n"
+        "thread.join(120)\n"
+        "assert not thread.is_alive()\n"
+        "assert 'clinicrec.ui.session.window' in sys.modules\n"
+        "assert 'clinicrec.ui.session.controller' in sys.modules\n"
+        "from clinicrec.domain import facemap\n"
+        "from clinicrec.domain.enums import Zone\n"
+        "assert facemap.zone_centroid.cache_info().currsize == len(Zone)  # every zone's centre found\n"
+        "print('preloaded')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "preloaded"
+
+
+def test_a_reason_is_asked_without_reading_the_clinics_common_reasons_then(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, world, monkeypatch, qtbot
+) -> None:
+    """Read on the worker when the window opens, and again when the clinic's settings change."""
+    from dataclasses import replace
+
+    reasons = ("Discussed with the prescriber",)
+    admin = world.as_(world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), common_reasons=reasons))
+    world.as_(world.injector)
+    read_on_gui: list[bool] = []
+    real = services.clinic.common_reasons
+
+    def common_reasons() -> tuple[str, ...]:
+        read_on_gui.append(threading.current_thread() is threading.main_thread())
+        return real()
+
+    monkeypatch.setattr(services.clinic, "common_reasons", common_reasons)
+    window = _open_with(pool, services, bus, prompts, patient, qtbot)
+    pool.wait()
+    qtbot.waitUntil(lambda: window.safety._reasons is not None, timeout=10_000)  # noqa: SLF001
+    assert read_on_gui == [False]
+    assert window.safety.common_reasons() == reasons and read_on_gui == [False]  # asked: nothing read
+    admin = world.as_(world.admin)
+    admin.clinic.update(replace(admin.clinic.get(), common_reasons=(*reasons, "Patient insists")))
+    world.as_(world.injector)
+    qtbot.waitUntil(lambda: len(read_on_gui) == 2, timeout=10_000)
+    pool.wait()
+    qtbot.waitUntil(lambda: window.safety.common_reasons() == (*reasons, "Patient insists"), timeout=10_000)
+    assert read_on_gui == [False, False]
+    window.controller.dirty = False

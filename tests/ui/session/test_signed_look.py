@@ -34,6 +34,8 @@ def test_signed_fields_do_not_look_editable(qapp, window, prompts, qtbot) -> Non
     window.signing.sign()
     assert window.controller.read_only
     texts = [d.consent_form_version, d.prescriber, d.order_reference, d.notes]
+    # restyled in the event loop's next turn (signing's own turn has enough to do)
+    qtbot.waitUntil(lambda: _fill_colour(d.notes) != QColor(SURFACE), timeout=5_000)
     for field in [*texts, d.needle_gauge]:
         assert field.focusPolicy() == Qt.FocusPolicy.NoFocus, field.objectName()
         assert not field.hasFocus()

@@ -1,0 +1,46 @@
+"""The code of the windows a nurse opens next, imported off the GUI thread while the main window idles.
+
+Importing the session window's modules (the face map's geometry, the forms, the controller, ~40
+modules) takes 80-250 ms; done on the GUI thread when the nurse first presses New session, the window
+froze that long before it even began to build. A background thread imports them after start-up
+instead: Python's import system is thread-safe (a module being imported is locked, so a window opened
+meanwhile waits only for the rest of it), the modules create no widgets at import time (only colour
+values), and the GUI thread keeps running between the thread's bytecodes.
+
+The same thread then finds each face-map zone's centre (``facemap.zone_centroid``, cached): for a zone
+whose area centroid falls outside it (the perioral ring) it is a search of ~150-400 ms of pure Python,
+which the first grid fill or "Add at centre" there would otherwise spend on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Sequence
+
+log = logging.getLogger(__name__)
+
+#: What a nurse opens from the main window: the session window (with its dialogs and tabs).
+WINDOW_MODULES = ("clinicrec.ui.session.window",)
+
+
+def preload_in_background(modules: Sequence[str] = WINDOW_MODULES) -> threading.Thread:
+    """Import ``modules`` on a daemon thread (started here); a module that fails to import is logged and
+    left to fail again, with its message, where it is really used."""
+
+    def run() -> None:
+        from ..domain import facemap  # here, on this thread: the start-up's imports stay the loader's
+        from ..domain.enums import Zone
+
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - the real import reports it where it matters
+                log.debug("preloading %s failed", module, exc_info=True)
+        for zone in Zone:
+            facemap.zone_centroid(zone)
+
+    thread = threading.Thread(target=run, name="clinicrec-preload", daemon=True)
+    thread.start()
+    return thread
