@@ -6,6 +6,8 @@ Out-of-range input stays in the field with a message saying what is allowed; it 
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -16,6 +18,7 @@ from ..style import MUTED
 from .editor import Dose
 
 ERROR_STYLE = "color: #B3261E;"
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=U\b|mL\b)")  # '20 U', '0.1 mL': a figure and its unit
 
 
 class DoseInput(QWidget):
@@ -101,6 +104,10 @@ class DoseInput(QWidget):
         self._set_error("")
         self._update_derived()
 
+    def _set_derived(self, text: str) -> None:
+        # A narrow line wraps between words, never inside a figure: '20 U/0.1 mL' stays whole.
+        self.derived.setText(_FIGURE_SPACE.sub("\u00a0", text))
+
     def set_concentration(self, conc: Concentration | None) -> None:
         self._conc = conc
         if self.is_valid():
@@ -157,9 +164,9 @@ class DoseInput(QWidget):
         if self._shown == dose.basis:
             text = dose.describe(self._conc, short=True)
             _entered, sep, derived = text.partition(" = ")
-            self.derived.setText(f"= {derived}" if sep else text)
+            self._set_derived(f"= {derived}" if sep else text)
         elif self._conc is not None:
-            self.derived.setText(f"(entered as {dose.describe(self._conc, short=True)})")
+            self._set_derived(f"(entered as {dose.describe(self._conc, short=True)})")
         else:
-            self.derived.setText(f"(entered as {dose.describe(None)})")
+            self._set_derived(f"(entered as {dose.describe(None)})")
         self.derived.setAccessibleName(dose.describe(self._conc))

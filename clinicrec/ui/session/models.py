@@ -71,6 +71,8 @@ class PointsModel(RowsModel[ChartPoint]):
         self._vials: dict[int, Vial] = {}
         self._labels: dict[int, str] = {}
         self._colours: dict[int, str] = {}
+        self._brands: dict[int, str] = {}  # vial id -> its product's brand
+        self._mixed = False  # the session's vials hold more than one product
         self._errors: dict[int, str] = {}  # point uid -> message
         self._dec: tuple[float, int, int] | None = None  # (step, units and mL decimals) until rows change
         self.set_table(self._point_columns(), ())
@@ -84,7 +86,13 @@ class PointsModel(RowsModel[ChartPoint]):
 
         def vial_label(cp: ChartPoint) -> str:
             vial = self._vials.get(cp.point.vial_id)
-            return concentration(vial.concentration) if vial else ""
+            if vial is None:
+                return ""
+            # Two products in one session: each point names its product, so units of one are never read
+            # as the other's (their units differ); with one product the window's header names it.
+            brand = self._brands.get(cp.point.vial_id, "") if self._mixed else ""
+            conc = concentration(vial.concentration)
+            return f"{brand} · {conc}" if brand else conc
 
         def vial_tip(cp: ChartPoint) -> str | None:
             vial = self._vials.get(cp.point.vial_id)
@@ -123,7 +131,7 @@ class PointsModel(RowsModel[ChartPoint]):
                 background=alert,
                 decoration=lambda cp: self._colours.get(cp.point.vial_id, "#777777"),
                 header_tip="The vial the point is drawn from: its colour on the map and its concentration "
-                "(the product and lot are in the tooltip)",
+                "(with two products, the product too; the lot is in the tooltip)",
             ),
             Column("Note", lambda cp: " ".join(cp.point.note.split()), tip=note_tip, background=alert),
         )
@@ -208,9 +216,15 @@ class PointsModel(RowsModel[ChartPoint]):
 
     # display context
     def set_vials(
-        self, vials: Mapping[int, Vial], labels: Mapping[int, str], colours: Mapping[int, str]
+        self,
+        vials: Mapping[int, Vial],
+        labels: Mapping[int, str],
+        colours: Mapping[int, str],
+        brands: Mapping[int, str] | None = None,
     ) -> None:
         self._vials, self._labels, self._colours = dict(vials), dict(labels), dict(colours)
+        self._brands = dict(brands or {})
+        self._mixed = len({v.product_id for v in self._vials.values()}) > 1
         self._all_changed()
 
     def set_errors(self, errors: Mapping[int, str]) -> None:

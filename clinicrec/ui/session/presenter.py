@@ -135,6 +135,7 @@ class SessionPresenter:
             {sv.vial.id: sv.vial for sv in vials},  # type: ignore[misc]
             labels,  # type: ignore[arg-type]
             {sv.vial.id: sv.colour for sv in vials},  # type: ignore[misc]
+            {sv.vial.id: sv.product.brand for sv in vials},  # type: ignore[misc]
         )
         active = self.c.editor.active_vial()
         self.ui.tools.set_concentration(active.concentration if active else None)

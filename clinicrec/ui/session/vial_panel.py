@@ -121,9 +121,17 @@ class VialPanel(QFrame):
         dose_row = QHBoxLayout()
         dose_row.addWidget(dose_caption)
         dose_row.addWidget(self.default_dose, 1)
-        dose_row.addWidget(self.vial_combo)
         dose_row.addWidget(self.choose_button)
         grid.addLayout(dose_row, 4, 0, 1, 2)
+        # With two vials or more, the vial that new points draw from, on a line of its own: beside the
+        # dose it squeezed the dose's '= 0.01 mL at 4 U/0.1 mL' into a clipped column.
+        self._vial_caption = QLabel("Vial", self)
+        self._vial_caption.setFont(bold)
+        self._vial_caption.setBuddy(self.vial_combo)
+        vial_row = QHBoxLayout()
+        vial_row.addWidget(self._vial_caption)
+        vial_row.addWidget(self.vial_combo, 1)
+        grid.addLayout(vial_row, 5, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
@@ -147,6 +155,7 @@ class VialPanel(QFrame):
         self.vial_combo.setCurrentIndex(max(0, self.vial_combo.findData(active_id)))
         self.vial_combo.blockSignals(False)
         self.vial_combo.setVisible(len(self._vials) > 1)
+        self._vial_caption.setVisible(len(self._vials) > 1)
         self._show(active_id)
 
     def _combo_changed(self) -> None:

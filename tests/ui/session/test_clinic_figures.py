@@ -89,6 +89,30 @@ def test_concentrations_read_as_units_per_tenth_of_a_millilitre(window) -> None:
     )
 
 
+def test_with_two_products_each_point_names_its_product(window, services) -> None:  # type: ignore[no-untyped-def]
+    """Units of one toxin are not units of another: once a session draws from two products, the points
+    table says which product each dose is (with one product the window's header names it)."""
+    from tests.conftest import make_vial
+
+    from .conftest import status_of
+
+    _place(window, Zone.FOREHEAD, 0.4)
+    c = _column(window.points_model, "Conc.")
+    assert window.points_model.index(0, c).data() == "4 U/0.1 mL"
+    dysport = make_vial(services, brand="Dysport", units=300, diluent_ml=1.5, lot="D300-88X")
+    assert window.safety.use_vial(status_of(services, dysport))
+    _place(window, Zone.CHIN, 10)
+    cells = _cells(window.points_model, "Conc.")
+    assert cells[0] == "Botox Cosmetic · 4 U/0.1 mL" and cells[1] == "Dysport · 20 U/0.1 mL"
+    # the vial chooser that two vials bring does not squeeze the dose's equivalent into a clipped column
+    panel = window.ui.vial_panel
+    QApplication.processEvents()
+    assert panel.vial_combo.isVisible()
+    derived = panel.default_dose.derived
+    assert derived.text().startswith("=") and derived.height() >= derived.heightForWidth(derived.width())
+    assert "20\u00a0U/0.1\u00a0mL" in derived.text()  # a wrap never splits a figure from its unit
+
+
 # -- dates: an empty date's message gives the example in the clinic's format ------------------------------
 @pytest.fixture
 def signed_id(window, prompts) -> int:  # type: ignore[no-untyped-def]
