@@ -11,9 +11,10 @@ that paints should ask ``active()`` for the scheme in use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
@@ -226,6 +227,9 @@ QLabel[role="heading"] {{ font-size: {BASE_POINT_SIZE * 1.55:.1f}pt; font-weight
 QLabel[role="subheading"] {{ font-size: {BASE_POINT_SIZE * 1.1:.1f}pt; font-weight: 600; color: {c.text}; }}
 QLabel[role="muted"] {{ color: {c.muted}; }}
 QLabel[role="error"] {{ color: {c.danger}; }}
+QLabel[role="good"] {{ color: {c.good}; }}
+QLabel[role="accent"] {{ color: {c.accent_dark}; }}
+QLabel[role="caution"] {{ color: {c.warn_text}; }}
 QLabel[role="banner-error"] {{
     color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border}; border-radius: 4px;
     padding: 6px 8px;
@@ -259,10 +263,56 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
     font.setPointSizeF(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(stylesheet(chosen))
+    scheme_signals().sig_scheme_changed.emit(chosen)
     if scheme is None and not app.property("clinicrec_follows_scheme"):
         app.setProperty("clinicrec_follows_scheme", True)
         app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app))
     return chosen
+
+
+class SchemeSignals(QObject):
+    """Announces each ``apply_style``: widgets whose colours are not in the palette or the shared
+    stylesheet (hand-set style sheets, painted colours, charts) restyle from it while open."""
+
+    sig_scheme_changed = Signal(object)
+
+
+_signals: SchemeSignals | None = None
+
+
+def scheme_signals() -> SchemeSignals:
+    global _signals
+    if _signals is None:
+        _signals = SchemeSignals()
+    return _signals
+
+
+class _Follower(QObject):
+    """Lives as the widget's child, so the connection ends when the widget is destroyed."""
+
+    def __init__(self, widget: QWidget, restyle: Callable[[Scheme], None]) -> None:
+        super().__init__(widget)
+        self.setObjectName("scheme_follower")
+        self._restyle = restyle
+        scheme_signals().sig_scheme_changed.connect(self.on_scheme_changed)
+
+    @Slot(object)
+    def on_scheme_changed(self, scheme: Scheme) -> None:
+        self._restyle(scheme)
+
+
+def follow_scheme(widget: QWidget, restyle: Callable[[Scheme], None], *, now: bool = True) -> None:
+    """Call ``restyle(active())`` now (unless ``now`` is false) and again each time the scheme is
+    switched (the desktop's hint or ``apply_style``), for as long as ``widget`` lives. For colours the
+    palette and the shared style sheet cannot carry (hand-set style sheets, HTML, charts)."""
+    if now:
+        restyle(active())
+    _Follower(widget, restyle)
+
+
+def repaint_on_scheme_change(widget: QWidget) -> None:
+    """A widget that asks ``active()`` while it paints: repaint it when the scheme switches."""
+    _Follower(widget, lambda _s: widget.update())
 
 
 def tone_css(tone: str, c: Scheme | None = None) -> str:
@@ -280,8 +330,14 @@ def tone_css(tone: str, c: Scheme | None = None) -> str:
 
 
 def set_role(widget: QWidget, role: str) -> QWidget:
-    """Give a label or frame a stylesheet role ('heading', 'muted', 'banner-error', 'card', ...)."""
+    """Give a label or frame a stylesheet role ('heading', 'muted', 'error', 'good', 'caution', 'accent',
+    'banner-error', 'card', ...): its colours then come from the scheme in use and follow a switch."""
+    if widget.property("role") == role:
+        return widget
     widget.setProperty("role", role)
+    if widget.style() is not None:  # a role changed after the widget was styled: restyle it
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
     return widget
 
 

@@ -7,7 +7,7 @@ chart says so; hovering a bar or point shows the figure with its interval and n.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCharts import (
@@ -27,7 +27,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ...domain.report_stats import CHANGE_AXIS_TITLE, Estimate, fmt_estimate
-from ..style import active
+from ..style import Scheme, active, follow_scheme
 
 #: Pores, oil, redness: the same colour-blind-friendly colours as the PDF.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
@@ -98,6 +98,8 @@ class ReportChart(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.view, 1)
+        self._drawn: Callable[[], None] | None = None  # the last show_*, drawn again on a switch of scheme
+        follow_scheme(self, self._redraw, now=False)
         layout.addWidget(self.note)
         self._tips: dict[tuple[int, int], str] = {}
         self.few_shown = False
@@ -171,7 +173,13 @@ class ReportChart(QWidget):
         parts.append("Hover for the figure and its n.")
         self.note.setText("  ".join(parts))
 
+    def _redraw(self, _scheme: Scheme) -> None:
+        """A chart's colours are set when it is drawn: draw it again in the new scheme."""
+        if self._drawn is not None:
+            self._drawn()
+
     def show_message(self, title: str, message: str) -> None:
+        self._drawn = lambda: self.show_message(title, message)
         self._reset(title)
         self.note.setText(message)
 
@@ -188,6 +196,7 @@ class ReportChart(QWidget):
     ) -> None:
         """Grouped bars with interval whiskers; ``horizontal`` lays long category names out down the side
         (first category on top; no whiskers)."""
+        self._drawn = lambda: self.show_bars(title, categories, series, y_title, colours, y_range, horizontal)
         self._reset(title)
         if horizontal:
             categories = list(reversed(categories))
@@ -267,6 +276,7 @@ class ReportChart(QWidget):
         *,
         band: bool = True,
     ) -> None:
+        self._drawn = lambda: self.show_lines(title, categories, series, y_title, band=band)
         self._reset(title)
         added: list = []
         for si, s in enumerate(series):

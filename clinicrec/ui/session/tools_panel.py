@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain import facemap
 from ...domain.dilution import Concentration, fmt_units, fmt_volume
 from ...domain.enums import DoseBasis, Zone
-from ..style import MUTED, set_role
+from ..style import set_role
 from .dose_input import DoseInput
 from .editor import Dose
 from .form_helpers import name, set_read_only
@@ -108,7 +108,7 @@ class MapToolsPanel(QWidget):
         self.preview = QLabel(grid_box)
         self.preview.setObjectName("grid_preview")
         self.preview.setWordWrap(True)
-        self.preview.setStyleSheet(f"color: {MUTED};")
+        set_role(self.preview, "muted")
         self.fill_button = name(
             QPushButton("Fill zone", grid_box), "grid_fill_button", "Fill the zone with a grid"
         )
