@@ -51,12 +51,39 @@ class ChartSeries:
 
 
 def _pale(hex_colour: str) -> QColor:
-    c = QColor(hex_colour)
+    """A small-sample bar: the colour faded most of the way into the chart's background (white in the
+    light scheme, charcoal in the dark one), so it reads as "less sure" in both."""
+    c, bg = _visible(hex_colour), QColor(active().surface)
     return QColor.fromRgbF(
-        c.redF() + (1 - c.redF()) * 0.62,
-        c.greenF() + (1 - c.greenF()) * 0.62,
-        c.blueF() + (1 - c.blueF()) * 0.62,
+        c.redF() + (bg.redF() - c.redF()) * 0.62,
+        c.greenF() + (bg.greenF() - c.greenF()) * 0.62,
+        c.blueF() + (bg.blueF() - c.blueF()) * 0.62,
     )
+
+
+def _relative_luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def _visible(hex_colour: str) -> QColor:
+    """A series colour, lightened in the dark scheme until it stands 3:1 off the chart's background
+    (WCAG's contrast for graphics): the light palette's dark teal and red vanish on charcoal."""
+    c = QColor(hex_colour)
+    if active().name != "dark":
+        return c
+    bg = _relative_luminance(QColor(active().surface)) + 0.05
+    for _ in range(12):
+        if (_relative_luminance(c) + 0.05) / bg >= 3:
+            break
+        c = QColor.fromRgbF(
+            c.redF() + (1 - c.redF()) * 0.15,
+            c.greenF() + (1 - c.greenF()) * 0.15,
+            c.blueF() + (1 - c.blueF()) * 0.15,
+        )
+    return c
 
 
 def _value_range(series: Sequence[ChartSeries], with_ci: bool) -> tuple[float, float]:
@@ -208,8 +235,8 @@ class ReportChart(QWidget):
         for si, s in enumerate(series):
             colour = colours[si % len(colours)]
             bar_set = QBarSet(s.name)
-            bar_set.setColor(QColor(colour))
-            bar_set.setBorderColor(QColor(colour))
+            bar_set.setColor(_visible(colour))
+            bar_set.setBorderColor(_visible(colour))
             bar_set.setSelectedColor(_pale(colour))
             for ci, e in enumerate(s.values):
                 bar_set.append(e.mean if e.mean is not None else 0.0)
@@ -280,7 +307,7 @@ class ReportChart(QWidget):
         self._reset(title)
         added: list = []
         for si, s in enumerate(series):
-            colour = QColor(COLOURS[si % len(COLOURS)])
+            colour = _visible(COLOURS[si % len(COLOURS)])
             dx = (si - (len(series) - 1) / 2) * 0.03  # equal values of two measures stay visible
             line = QLineSeries()
             line.setName(s.name)
