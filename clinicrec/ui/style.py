@@ -6,7 +6,10 @@ starts and again whenever the desktop switches. The clinical colours stay distin
 warnings (``danger``), amber for cautions (``warn_*``), each with text that reads on its background.
 
 The module's upper-case names are the light scheme's (for code written before the dark scheme); code
-that paints should ask ``active()`` for the scheme in use.
+that paints should ask ``active()`` for the scheme in use. Windows already open follow a switch: the
+palette and the shared style sheet restyle every widget, labels take their colours from a stylesheet
+role (``set_role``: 'muted', 'error', 'caution', 'good', ...), and the few colours set by hand (a
+widget's own style sheet, HTML, charts) are applied through ``follow_scheme``, called again on a switch.
 """
 
 from __future__ import annotations
@@ -308,11 +311,6 @@ def follow_scheme(widget: QWidget, restyle: Callable[[Scheme], None], *, now: bo
     if now:
         restyle(active())
     _Follower(widget, restyle)
-
-
-def repaint_on_scheme_change(widget: QWidget) -> None:
-    """A widget that asks ``active()`` while it paints: repaint it when the scheme switches."""
-    _Follower(widget, lambda _s: widget.update())
 
 
 def tone_css(tone: str, c: Scheme | None = None) -> str:

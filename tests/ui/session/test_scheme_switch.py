@@ -183,3 +183,33 @@ def test_every_dialog_built_in_the_dark_reads(  # type: ignore[no-untyped-def]
         problems += [f"{name}: {p}" for p in illegible(w, 3.0)]
         w.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_follower_restyles_on_each_switch_and_stops_with_its_widget(qapp, schemed) -> None:  # type: ignore[no-untyped-def]
+    import shiboken6
+
+    from clinicrec.ui.style import follow_scheme
+
+    seen: list[str] = []
+    label = QLabel("x")
+    follow_scheme(label, lambda s: seen.append(s.name))
+    apply_style(qapp, DARK)
+    apply_style(qapp, LIGHT)
+    assert seen == ["light", "dark", "light"]
+    shiboken6.delete(label)
+    apply_style(qapp, DARK)  # no call into a destroyed widget
+    assert seen == ["light", "dark", "light"]
+
+
+def test_the_consent_form_is_rendered_again_in_the_new_scheme(
+    qtbot, qapp, schemed, services, patient
+) -> None:  # type: ignore[no-untyped-def]
+    from clinicrec.ui.consent.consent_dialog import ConsentDialog
+
+    dialog = ConsentDialog(services, patient.id)
+    qtbot.addWidget(dialog)
+    reader = dialog.reader
+    assert LIGHT.danger_bg in reader.toHtml().lower()
+    apply_style(qapp, DARK)
+    html = reader.toHtml().lower()
+    assert DARK.danger_bg in html and LIGHT.danger_bg not in html  # the warning box is dark red, not pink
