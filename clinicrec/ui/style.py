@@ -269,8 +269,14 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
     scheme_signals().sig_scheme_changed.emit(chosen)
     if scheme is None and not app.property("clinicrec_follows_scheme"):
         app.setProperty("clinicrec_follows_scheme", True)
-        app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app))
+        app.styleHints().colorSchemeChanged.connect(lambda s: follow_desktop(app, s))
     return chosen
+
+
+def follow_desktop(app: QApplication, hint: Qt.ColorScheme) -> Scheme:
+    """The desktop switched light/dark (``QStyleHints.colorSchemeChanged``): restyle the application and
+    every open window in the scheme it asks for."""
+    return apply_style(app, DARK if hint == Qt.ColorScheme.Dark else LIGHT)
 
 
 class SchemeSignals(QObject):

@@ -77,12 +77,13 @@ def test_open_windows_restyle_when_the_scheme_switches(  # type: ignore[no-untyp
     before = {w: w.palette().color(QPalette.ColorRole.Window) for w in windows}
     header_before, badge_before = header.styleSheet(), badge.styleSheet()
 
-    # the way the app does it: the desktop's hint, followed by apply_style (startup connects the two)
-    qapp.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+    # the way the app does it: startup follows the desktop (apply_style without a scheme), and the
+    # desktop announces a switch with QStyleHints.colorSchemeChanged (emitted here: the offscreen
+    # platform has no desktop to switch)
+    apply_style(qapp)
+    apply_style(qapp, LIGHT)
+    qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     QApplication.processEvents()
-    if style.active() is not DARK:  # a platform that ignores the hint: switch as the hint's handler does
-        apply_style(qapp, DARK)
-        QApplication.processEvents()
 
     assert style.active() is DARK
     for w in windows:
@@ -105,7 +106,6 @@ def test_open_windows_restyle_when_the_scheme_switches(  # type: ignore[no-untyp
     assert not any(_corner_is_dark(w) for w in windows)
     assert LIGHT.surface in header.styleSheet() and LIGHT.danger_bg in badge.styleSheet()
     _caution_colours_hold(LIGHT)
-    qapp.styleHints().unsetColorScheme()
 
 
 def test_the_lock_card_follows_a_switch_while_locked(
