@@ -11,6 +11,7 @@ scheme is a defect (issue 14, "Everywhere").
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import tempfile
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
@@ -39,8 +41,19 @@ def _until(app: QApplication, done: Callable[[], bool], seconds: float = 15) -> 
 
 
 def _save_small(image: QImage, path: Path) -> None:
-    """PNG at the highest compression: these pictures are committed."""
-    image.convertToFormat(QImage.Format.Format_RGB888).save(str(path), "PNG", 0)
+    """A 256-colour PNG (a third of the size, text as sharp): these pictures are committed."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.convertToFormat(QImage.Format.Format_RGB888).save(buffer, "PNG")
+    shrink_png(bytes(buffer.data().data()), path)
+
+
+def shrink_png(data: bytes, path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as picture:
+        small = picture.convert("RGB").quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        small.save(path, optimize=True)
 
 
 def main(argv: list[str] | None = None) -> int:
