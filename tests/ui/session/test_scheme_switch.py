@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
@@ -25,6 +25,9 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateS
 def schemed(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
     apply_style(qapp, LIGHT)
     yield
+    # the windows closed by the other fixtures' teardown go now: restyling a window pending deletion
+    # (closed, deleteLater not yet run) crashes Qt in the next test that sets a style sheet
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.setStyleSheet("")  # leave the process as other tests expect it
     qapp.setPalette(qapp.style().standardPalette())
     style._active = LIGHT
