@@ -258,9 +258,14 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
     global _active
     chosen = scheme or desktop_scheme(app)
     _active = chosen
-    fusion = QStyleFactory.create("Fusion")
-    if fusion is not None:
-        app.setStyle(fusion)
+    # Fusion once: replacing the style on every switch deletes the old one under open windows, and an
+    # open QWizard (the import wizard) then crashes in the next style sheet change
+    # (under a style sheet, app.style() is Qt's wrapper, whose name() is empty: hence the flag)
+    if not app.property("clinicrec_fusion"):
+        fusion = QStyleFactory.create("Fusion")
+        if fusion is not None:
+            app.setStyle(fusion)
+            app.setProperty("clinicrec_fusion", True)
     app.setPalette(clinical_palette(chosen))
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
@@ -25,9 +25,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateS
 def schemed(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
     apply_style(qapp, LIGHT)
     yield
-    # the windows closed by the other fixtures' teardown go now: restyling a window pending deletion
-    # (closed, deleteLater not yet run) crashes Qt in the next test that sets a style sheet
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.setStyleSheet("")  # leave the process as other tests expect it
     qapp.setPalette(qapp.style().standardPalette())
     style._active = LIGHT
@@ -216,3 +213,20 @@ def test_the_consent_form_is_rendered_again_in_the_new_scheme(
     apply_style(qapp, DARK)
     html = reader.toHtml().lower()
     assert DARK.danger_bg in html and LIGHT.danger_bg not in html  # the warning box is dark red, not pink
+
+
+def test_the_import_wizard_survives_switches_while_open(
+    qtbot, qapp, schemed, world, services, prompts, worker
+) -> None:  # type: ignore[no-untyped-def]
+    """Replacing the Fusion style on every switch crashed Qt with a QWizard open (segfault in the next
+    style sheet change): the style is set once, only palette and style sheet change."""
+    from clinicrec.ui.interop.import_wizard import ImportWizard
+
+    services.act_as(world.manager)
+    wizard = _show(qtbot, ImportWizard(services, prompts, worker), None)
+    style_before = qapp.style().objectName(), id(qapp.style())
+    for scheme in (DARK, LIGHT, DARK):
+        apply_style(qapp, scheme)
+        QApplication.processEvents()
+    assert _corner_is_dark(wizard) and not illegible(wizard, 4.5)
+    assert (qapp.style().objectName(), id(qapp.style())) == style_before
