@@ -25,11 +25,11 @@ from ..services.base import Change, ChangeEntity
 from .changes import ChangeBus
 from .date_format import date_text
 from .rows_model import Column, RowsModel
-from .style import DANGER, set_role
+from .style import active, set_role
 
 
 def _columns() -> list[Column[GapRow]]:
-    late = lambda r: DANGER if r.status == "overdue" else None  # noqa: E731 - a colour rule
+    late = lambda r: active().danger if r.status == "overdue" else None  # noqa: E731 - a colour rule
     return [
         Column("Patient", lambda r: r.patient_name),
         Column("Chart", lambda r: r.chart_number),

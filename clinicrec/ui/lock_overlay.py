@@ -18,10 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from .admin.forms import named as _named
-from .style import ACCENT, BORDER, WINDOW, make_primary, set_role
+from .style import Scheme, active, follow_scheme, make_primary, set_role
 from .widgets import FieldErrorLabel
 
-BACKDROP_BOTTOM = "#dde6e8"
 _FOLLOW = (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded)
 
 
@@ -60,11 +59,7 @@ class LockOverlay(QWidget):
     def _build_ui(self, sign_out_available: bool) -> None:
         self.card = _named(QFrame(self), "lock_card")
         self.card.setFixedWidth(max(260, min(440, self._window.width() - 32)))
-        self.card.setStyleSheet(
-            f"QFrame#lock_card {{ background: white; border: 1px solid {BORDER};"
-            f" border-top: 6px solid {ACCENT}; border-radius: 0; }}"
-            " QFrame#lock_card QLabel { border: none; background: transparent; }"
-        )
+        follow_scheme(self.card, self._restyle_card)
         card = QVBoxLayout(self.card)
         card.setContentsMargins(28, 18, 28, 20)
         card.setSpacing(8)
@@ -167,11 +162,20 @@ class LockOverlay(QWidget):
         self.hide()
         self.deleteLater()
 
+    def _restyle_card(self, c: Scheme) -> None:
+        self.card.setStyleSheet(
+            f"QFrame#lock_card {{ background: {c.surface}; border: 1px solid {c.border};"
+            f" border-top: 6px solid {c.accent}; border-radius: 0; }}"
+            " QFrame#lock_card QLabel { border: none; background: transparent; }"
+        )
+        self.update()
+
     def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         painter = QPainter(self)  # opaque: nothing of the chart shows through
         backdrop = QLinearGradient(0, 0, 0, self.height())
-        backdrop.setColorAt(0, QColor(WINDOW))
-        backdrop.setColorAt(1, QColor(BACKDROP_BOTTOM))
+        c = active()  # asked at paint time: a switch of scheme repaints the backdrop too
+        backdrop.setColorAt(0, QColor(c.window))
+        backdrop.setColorAt(1, QColor(c.header if c.name == "dark" else "#dde6e8"))
         painter.fillRect(self.rect(), backdrop)
         painter.end()
 

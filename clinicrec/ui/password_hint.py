@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from ..services.passwords import MIN_LENGTH, assess
-from .style import DANGER, GOOD, MUTED
+from .style import set_role
 
 __all__ = ["HINT", "attach_strength_hint"]
 
@@ -27,13 +27,12 @@ def attach_strength_hint(edit: QLineEdit, hint: QLabel, names: Callable[[], tupl
     def update(text: str) -> None:
         if not text:
             hint.setText(HINT)
-            hint.setStyleSheet(f"color: {MUTED};")
+            set_role(hint, "muted")
             return
         strength = assess(text, *names())
         words = f"Strength: {strength.label}." + (f" {strength.advice}" if strength.advice else "")
         hint.setText(words)
-        colour = DANGER if not strength.acceptable else (GOOD if strength.score >= 3 else MUTED)
-        hint.setStyleSheet(f"color: {colour};")
+        set_role(hint, "error" if not strength.acceptable else ("good" if strength.score >= 3 else "muted"))
         hint.setAccessibleDescription(words)
 
     edit.textChanged.connect(update)

@@ -8,7 +8,7 @@ nothing is made twice.
 from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .style import make_primary, set_role
+from .style import Scheme, follow_scheme, make_primary, set_role
 
 
 class PrintPreviewDialog(QDialog):
@@ -29,6 +29,13 @@ class PrintPreviewDialog(QDialog):
 
     sig_print_requested = Signal()
     sig_save_requested = Signal()
+
+    def _restyle_desk(self, c: Scheme) -> None:
+        """The desk the pages lie on (QPdfView paints it in the palette's Dark role): a mid grey in the
+        light scheme, darker than the window in the dark one, so the white pages stand out in both."""
+        palette = self.view.palette()
+        palette.setColor(QPalette.ColorRole.Dark, QColor("#8a949d" if c.name == "light" else "#121518"))
+        self.view.setPalette(palette)
 
     def __init__(self, data: bytes, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +72,7 @@ class PrintPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         self.view.setPageSpacing(12)
+        follow_scheme(self.view, self._restyle_desk)
         layout.addWidget(self.view, 1)
 
         buttons = QDialogButtonBox(self)

@@ -6,14 +6,18 @@ starts and again whenever the desktop switches. The clinical colours stay distin
 warnings (``danger``), amber for cautions (``warn_*``), each with text that reads on its background.
 
 The module's upper-case names are the light scheme's (for code written before the dark scheme); code
-that paints should ask ``active()`` for the scheme in use.
+that paints should ask ``active()`` for the scheme in use. Windows already open follow a switch: the
+palette and the shared style sheet restyle every widget, labels take their colours from a stylesheet
+role (``set_role``: 'muted', 'error', 'caution', 'good', ...), and the few colours set by hand (a
+widget's own style sheet, HTML, charts) are applied through ``follow_scheme``, called again on a switch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
@@ -226,6 +230,9 @@ QLabel[role="heading"] {{ font-size: {BASE_POINT_SIZE * 1.55:.1f}pt; font-weight
 QLabel[role="subheading"] {{ font-size: {BASE_POINT_SIZE * 1.1:.1f}pt; font-weight: 600; color: {c.text}; }}
 QLabel[role="muted"] {{ color: {c.muted}; }}
 QLabel[role="error"] {{ color: {c.danger}; }}
+QLabel[role="good"] {{ color: {c.good}; }}
+QLabel[role="accent"] {{ color: {c.accent_dark}; }}
+QLabel[role="caution"] {{ color: {c.warn_text}; }}
 QLabel[role="banner-error"] {{
     color: {c.danger}; background: {c.danger_bg}; border: 1px solid {c.danger_border}; border-radius: 4px;
     padding: 6px 8px;
@@ -251,18 +258,70 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
     global _active
     chosen = scheme or desktop_scheme(app)
     _active = chosen
-    fusion = QStyleFactory.create("Fusion")
-    if fusion is not None:
-        app.setStyle(fusion)
+    # Fusion once: replacing the style on every switch deletes the old one under open windows, and an
+    # open QWizard (the import wizard) then crashes in the next style sheet change
+    # (under a style sheet, app.style() is Qt's wrapper, whose name() is empty: hence the flag)
+    if not app.property("clinicrec_fusion"):
+        fusion = QStyleFactory.create("Fusion")
+        if fusion is not None:
+            app.setStyle(fusion)
+            app.setProperty("clinicrec_fusion", True)
     app.setPalette(clinical_palette(chosen))
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(stylesheet(chosen))
+    scheme_signals().sig_scheme_changed.emit(chosen)
     if scheme is None and not app.property("clinicrec_follows_scheme"):
         app.setProperty("clinicrec_follows_scheme", True)
-        app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app))
+        app.styleHints().colorSchemeChanged.connect(lambda s: follow_desktop(app, s))
     return chosen
+
+
+def follow_desktop(app: QApplication, hint: Qt.ColorScheme) -> Scheme:
+    """The desktop switched light/dark (``QStyleHints.colorSchemeChanged``): restyle the application and
+    every open window in the scheme it asks for."""
+    return apply_style(app, DARK if hint == Qt.ColorScheme.Dark else LIGHT)
+
+
+class SchemeSignals(QObject):
+    """Announces each ``apply_style``: widgets whose colours are not in the palette or the shared
+    stylesheet (hand-set style sheets, painted colours, charts) restyle from it while open."""
+
+    sig_scheme_changed = Signal(object)
+
+
+_signals: SchemeSignals | None = None
+
+
+def scheme_signals() -> SchemeSignals:
+    global _signals
+    if _signals is None:
+        _signals = SchemeSignals()
+    return _signals
+
+
+class _Follower(QObject):
+    """Lives as the widget's child, so the connection ends when the widget is destroyed."""
+
+    def __init__(self, widget: QWidget, restyle: Callable[[Scheme], None]) -> None:
+        super().__init__(widget)
+        self.setObjectName("scheme_follower")
+        self._restyle = restyle
+        scheme_signals().sig_scheme_changed.connect(self.on_scheme_changed)
+
+    @Slot(object)
+    def on_scheme_changed(self, scheme: Scheme) -> None:
+        self._restyle(scheme)
+
+
+def follow_scheme(widget: QWidget, restyle: Callable[[Scheme], None], *, now: bool = True) -> None:
+    """Call ``restyle(active())`` now (unless ``now`` is false) and again each time the scheme is
+    switched (the desktop's hint or ``apply_style``), for as long as ``widget`` lives. For colours the
+    palette and the shared style sheet cannot carry (hand-set style sheets, HTML, charts)."""
+    if now:
+        restyle(active())
+    _Follower(widget, restyle)
 
 
 def tone_css(tone: str, c: Scheme | None = None) -> str:
@@ -280,8 +339,14 @@ def tone_css(tone: str, c: Scheme | None = None) -> str:
 
 
 def set_role(widget: QWidget, role: str) -> QWidget:
-    """Give a label or frame a stylesheet role ('heading', 'muted', 'banner-error', 'card', ...)."""
+    """Give a label or frame a stylesheet role ('heading', 'muted', 'error', 'good', 'caution', 'accent',
+    'banner-error', 'card', ...): its colours then come from the scheme in use and follow a switch."""
+    if widget.property("role") == role:
+        return widget
     widget.setProperty("role", role)
+    if widget.style() is not None:  # a role changed after the widget was styled: restyle it
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
     return widget
 
 

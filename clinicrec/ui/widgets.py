@@ -10,7 +10,7 @@ from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..domain.errors import FieldError
-from .style import active
+from .style import Scheme, follow_scheme
 
 if TYPE_CHECKING:  # the sign-in dialog uses this module before the domain model is loaded
     from ..domain.models import SafetyScreening
@@ -131,12 +131,7 @@ class ScreeningBadge(QFrame):
         self.setAccessibleName("Positive safety screening")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        c = active()  # the red of the scheme in use: legible in light and dark
-        self.setStyleSheet(
-            f"QFrame#screening_badge {{ background: {c.danger_bg}; border: 1px solid {c.danger_border};"
-            f" border-left: 5px solid {c.danger}; border-radius: 4px; }}"
-            f" QFrame#screening_badge QLabel {{ color: {c.danger}; background: transparent; border: none; }}"
-        )
+        follow_scheme(self, self._restyle)  # the red of the scheme in use, also after a switch
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(2)
@@ -154,6 +149,13 @@ class ScreeningBadge(QFrame):
         layout.addWidget(self._items)
         self._positives: list[str] = []
         self.set_screening(screening)
+
+    def _restyle(self, c: Scheme) -> None:
+        self.setStyleSheet(
+            f"QFrame#screening_badge {{ background: {c.danger_bg}; border: 1px solid {c.danger_border};"
+            f" border-left: 5px solid {c.danger}; border-radius: 4px; }}"
+            f" QFrame#screening_badge QLabel {{ color: {c.danger}; background: transparent; border: none; }}"
+        )
 
     @property
     def positives(self) -> list[str]:

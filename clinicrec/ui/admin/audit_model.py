@@ -12,7 +12,7 @@ from ...domain.enums import AuditAction
 from ...services.app import Services
 from ...services.audit_log import AuditEntryRow, AuditFilters, FieldChange, format_value
 from ..date_format import wall_clock_text
-from ..style import DANGER, MUTED
+from ..style import active
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
@@ -119,9 +119,9 @@ class AuditTableModel(QAbstractTableModel):
             return "\n".join(c.summary() for c in entry.changes)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == ACTION and entry.action in _ALERT_ACTIONS:
-                return QColor(DANGER)
+                return QColor(active().danger)
             if column in (TIME, CHANGES):
-                return QColor(MUTED)
+                return QColor(active().muted)
         if role == EntryRole:
             return entry
         return None
@@ -191,5 +191,5 @@ class ChangesModel(QAbstractTableModel):
             value = change.old if index.column() == 1 else change.new
             return "(hidden)" if value == "***" else format_value(value, full=True)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and change.old is None:
-            return QColor(MUTED)
+            return QColor(active().muted)
         return None

@@ -33,7 +33,7 @@ from ...domain.figures_format import DEFAULT_UNITS_STEP, UNITS_STEPS, step_label
 from ...domain.models import ClinicSettings
 from ...services.app import Services
 from ...services.permissions import Action
-from ..style import BORDER
+from ..style import follow_scheme
 from .forms import FormDialog, named
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -102,9 +102,12 @@ class ClinicSettingsDialog(FormDialog):
         self.logo_preview = named(QLabel(self), "logo_preview", "Logo preview")
         self.logo_preview.setFixedSize(PREVIEW)
         self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.logo_preview.setStyleSheet(
-            f"QLabel#logo_preview {{ border: 1px dashed {BORDER}; border-radius: 4px;"
-            " background: white; color: #8a949d; }"
+        follow_scheme(  # a white box would glare in the dark scheme; a logo shows on the surface colour
+            self.logo_preview,
+            lambda c: self.logo_preview.setStyleSheet(
+                f"QLabel#logo_preview {{ border: 1px dashed {c.border}; border-radius: 4px;"
+                f" background: {c.surface}; color: {c.muted}; }}"
+            ),
         )
         logo_row = QWidget(self)
         row = QHBoxLayout(logo_row)

@@ -18,6 +18,7 @@ from clinicrec.domain.models import Assessment
 from clinicrec.domain.photos import Photo, PhotoView
 from clinicrec.services.app import Services
 from clinicrec.ui.rows_model import Column, RowsModel
+from clinicrec.ui.style import active
 
 if TYPE_CHECKING:  # the engine (OpenCV) loads when a photo is measured, not when a chart opens
     from clinicrec.services.photos.measurements import MeasuredChange, Measurement, ZoneChange
@@ -109,7 +110,10 @@ def change_columns(
         _figure("Red area", "red_share", True, "Share of skin with a* above the redness threshold", r),
         _figure("a*", "redness_a_mean", False, "Mean CIELAB a* over skin", r),
         Column(
-            "Quality", quality_of, tip=quality_of, tone=lambda row: "#b00020" if row.change is None else None
+            "Quality",
+            quality_of,
+            tip=quality_of,
+            tone=lambda row: active().danger if row.change is None else None,
         ),
     )
 

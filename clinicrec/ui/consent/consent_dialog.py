@@ -39,6 +39,7 @@ from ...domain.consent import (
 )
 from ...domain.errors import ClinicRecError, ValidationError
 from ...services.app import Services
+from ..style import set_role
 from .reader import ConsentReader
 from .signature_pad import SignaturePad
 
@@ -181,7 +182,7 @@ class ConsentDialog(QDialog):
         self.error = QLabel("")
         self.error.setObjectName("consent_error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #B3261E")
+        set_role(self.error, "error")
         side.addWidget(self.error)
         side.addStretch(1)
         buttons = QHBoxLayout()

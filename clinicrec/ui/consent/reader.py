@@ -12,6 +12,7 @@ from ...domain.consent import ConsentFormKind
 from ...domain.enums import Language
 from ...pdf.consent_forms import signed_template
 from ...pdf.templates import Block, SectionKind, fill
+from ..style import Scheme, active, follow_scheme
 
 READING_POINT_SIZE = 15
 
@@ -30,18 +31,20 @@ def _blocks_html(blocks: tuple[Block, ...], style: str = "") -> str:
 def consent_html(text: str, kind: ConsentFormKind, language: Language) -> str:
     """The signed (or to-be-signed) text as the reader shows it."""
     template = signed_template(text, kind, language)
+    c = active()  # the warning box and small print read in the light and the dark scheme
     parts = [f"<h1>{escape(template.title)}</h1>", _blocks_html(template.intro)]
     for section in template.sections:
         heading = fill(section.heading, {}) or ""
         small = section.kind is SectionKind.SMALL_PRINT
-        body = _blocks_html(section.blocks, "color:#5F6B76; font-size:small" if small else "")
+        body = _blocks_html(section.blocks, f"color:{c.muted}; font-size:small" if small else "")
         if section.kind is SectionKind.WARNING:
             parts.append(
-                "<table width='100%' cellpadding='10' style='background:#FDECEA; border:2px solid #B3261E'>"
-                f"<tr><td><h2 style='color:#B3261E'>⚠ {heading}</h2>{body}</td></tr></table>"
+                f"<table width='100%' cellpadding='10' bgcolor='{c.danger_bg}'"
+                f" style='background:{c.danger_bg}; color:{c.text}; border:2px solid {c.danger}'>"
+                f"<tr><td><h2 style='color:{c.danger}'>⚠ {heading}</h2>{body}</td></tr></table>"
             )
         elif section.kind is SectionKind.SMALL_PRINT:
-            parts.append(f"<p style='color:#5F6B76; font-size:small'><b>{heading}</b></p>{body}")
+            parts.append(f"<p style='color:{c.muted}; font-size:small'><b>{heading}</b></p>{body}")
         else:
             parts.append(f"<h2>{heading}</h2>{body}")
     return "".join(parts)
@@ -63,9 +66,19 @@ class ConsentReader(QTextBrowser):
         self.read_to_end = False
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.verticalScrollBar().rangeChanged.connect(lambda _lo, _hi: self._scrolled())
+        self._shown: tuple[str, ConsentFormKind, Language] | None = None
+        follow_scheme(self, self._restyle)
+
+    def _restyle(self, _scheme: Scheme) -> None:
+        """The form's colours are in its HTML: render it again in the new scheme, where it was."""
+        if self._shown is not None:
+            at = self.verticalScrollBar().value()
+            self.setHtml(consent_html(*self._shown))
+            self.verticalScrollBar().setValue(at)
 
     def show_text(self, text: str, kind: ConsentFormKind, language: Language) -> None:
         self.read_to_end = False
+        self._shown = (text, kind, language)
         self.setHtml(consent_html(text, kind, language))
         self.verticalScrollBar().setValue(0)
         self._scrolled()

@@ -13,6 +13,7 @@ from ...services.changes import Change, ChangeEntity
 from ...services.consent_rules import ConsentState
 from ..changes import ChangeBus
 from ..printing import DocumentPrinter
+from ..style import set_role
 from ..worker import Worker
 from .consent_dialog import ConsentDialog
 
@@ -73,9 +74,8 @@ class SessionConsent:
         ok = state.in_force
         needed = state.required_for_signing and not ok
         self.label.setText(("✔ " if ok else "⚠ ") + state.message)
-        self.label.setStyleSheet(
-            "" if ok else ("color: #B3261E; font-weight: bold" if needed else "color: #8A5A00")
-        )
+        set_role(self.label, "" if ok else ("error" if needed else "caution"))
+        self.label.setStyleSheet("font-weight: bold" if needed else "")
         self.label.setToolTip(
             "Signing the session needs this consent" if state.required_for_signing else state.message
         )

@@ -21,6 +21,7 @@ from ...domain.consent import ConsentSettings
 from ...domain.errors import ClinicRecError, ValidationError
 from ...pdf.consent_forms import form_keys, load_form
 from ...services.app import Services
+from ..style import set_role
 
 
 class ConsentSettingsDialog(QDialog):
@@ -70,7 +71,7 @@ class ConsentSettingsDialog(QDialog):
         root.addWidget(review)
         self.error = QLabel("")
         self.error.setObjectName("settings_error")
-        self.error.setStyleSheet("color: #B3261E")
+        set_role(self.error, "error")
         root.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

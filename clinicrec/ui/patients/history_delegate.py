@@ -152,7 +152,7 @@ class SessionCardDelegate(QStyledItemDelegate):
     @staticmethod
     def _label(painter: QPainter, x: int, y: int, line: int, fm: QFontMetrics, label: str) -> int:
         painter.setFont(painter.font())
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(active().muted))
         width = fm.horizontalAdvance("Versions  ")
         painter.drawText(QRect(x, y, width, line), Qt.AlignmentFlag.AlignVCenter, label)
         return x + width + 4

@@ -11,7 +11,7 @@ from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.patients import PatientListRow
 from ..date_format import date_text
-from ..style import DANGER
+from ..style import active
 
 Index = QModelIndex | QPersistentModelIndex
 _BOLD = QFont()
@@ -196,7 +196,7 @@ class PatientListModel(QAbstractTableModel):
         if role == PatientRowRole:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and column == SCREENING and row.screening_positive:
-            return QColor(DANGER)
+            return QColor(active().danger)
         if role == Qt.ItemDataRole.FontRole and column == SCREENING and row.screening_positive:
             return _BOLD
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -25,10 +25,8 @@ from ...domain.enums import SessionStatus
 from ...services.app import Services
 from ...services.visit_versions import SessionVersion
 from ..rows_model import Column, RowsModel
-from ..style import set_role
+from ..style import active, set_role
 from .history_model import local_time
-
-HEADING_BG = "#EEF2F5"
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ class VisitVersionsPanel(QWidget):
 
         heading = {
             "bold": lambda r: r.is_heading,
-            "background": lambda r: HEADING_BG if r.is_heading else None,
+            "background": lambda r: active().header if r.is_heading else None,
         }
         self.model: RowsModel[VersionChangeRow] = RowsModel(
             (

@@ -7,7 +7,7 @@ chart says so; hovering a bar or point shows the figure with its interval and n.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCharts import (
@@ -27,7 +27,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ...domain.report_stats import CHANGE_AXIS_TITLE, Estimate, fmt_estimate
-from ..style import active
+from ..style import Scheme, active, follow_scheme
 
 #: Pores, oil, redness: the same colour-blind-friendly colours as the PDF.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
@@ -51,12 +51,39 @@ class ChartSeries:
 
 
 def _pale(hex_colour: str) -> QColor:
-    c = QColor(hex_colour)
+    """A small-sample bar: the colour faded most of the way into the chart's background (white in the
+    light scheme, charcoal in the dark one), so it reads as "less sure" in both."""
+    c, bg = _visible(hex_colour), QColor(active().surface)
     return QColor.fromRgbF(
-        c.redF() + (1 - c.redF()) * 0.62,
-        c.greenF() + (1 - c.greenF()) * 0.62,
-        c.blueF() + (1 - c.blueF()) * 0.62,
+        c.redF() + (bg.redF() - c.redF()) * 0.62,
+        c.greenF() + (bg.greenF() - c.greenF()) * 0.62,
+        c.blueF() + (bg.blueF() - c.blueF()) * 0.62,
     )
+
+
+def _relative_luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def _visible(hex_colour: str) -> QColor:
+    """A series colour, lightened in the dark scheme until it stands 3:1 off the chart's background
+    (WCAG's contrast for graphics): the light palette's dark teal and red vanish on charcoal."""
+    c = QColor(hex_colour)
+    if active().name != "dark":
+        return c
+    bg = _relative_luminance(QColor(active().surface)) + 0.05
+    for _ in range(12):
+        if (_relative_luminance(c) + 0.05) / bg >= 3:
+            break
+        c = QColor.fromRgbF(
+            c.redF() + (1 - c.redF()) * 0.15,
+            c.greenF() + (1 - c.greenF()) * 0.15,
+            c.blueF() + (1 - c.blueF()) * 0.15,
+        )
+    return c
 
 
 def _value_range(series: Sequence[ChartSeries], with_ci: bool) -> tuple[float, float]:
@@ -98,6 +125,8 @@ class ReportChart(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.view, 1)
+        self._drawn: Callable[[], None] | None = None  # the last show_*, drawn again on a switch of scheme
+        follow_scheme(self, self._redraw, now=False)
         layout.addWidget(self.note)
         self._tips: dict[tuple[int, int], str] = {}
         self.few_shown = False
@@ -171,7 +200,13 @@ class ReportChart(QWidget):
         parts.append("Hover for the figure and its n.")
         self.note.setText("  ".join(parts))
 
+    def _redraw(self, _scheme: Scheme) -> None:
+        """A chart's colours are set when it is drawn: draw it again in the new scheme."""
+        if self._drawn is not None:
+            self._drawn()
+
     def show_message(self, title: str, message: str) -> None:
+        self._drawn = lambda: self.show_message(title, message)
         self._reset(title)
         self.note.setText(message)
 
@@ -188,6 +223,7 @@ class ReportChart(QWidget):
     ) -> None:
         """Grouped bars with interval whiskers; ``horizontal`` lays long category names out down the side
         (first category on top; no whiskers)."""
+        self._drawn = lambda: self.show_bars(title, categories, series, y_title, colours, y_range, horizontal)
         self._reset(title)
         if horizontal:
             categories = list(reversed(categories))
@@ -199,8 +235,8 @@ class ReportChart(QWidget):
         for si, s in enumerate(series):
             colour = colours[si % len(colours)]
             bar_set = QBarSet(s.name)
-            bar_set.setColor(QColor(colour))
-            bar_set.setBorderColor(QColor(colour))
+            bar_set.setColor(_visible(colour))
+            bar_set.setBorderColor(_visible(colour))
             bar_set.setSelectedColor(_pale(colour))
             for ci, e in enumerate(s.values):
                 bar_set.append(e.mean if e.mean is not None else 0.0)
@@ -267,10 +303,11 @@ class ReportChart(QWidget):
         *,
         band: bool = True,
     ) -> None:
+        self._drawn = lambda: self.show_lines(title, categories, series, y_title, band=band)
         self._reset(title)
         added: list = []
         for si, s in enumerate(series):
-            colour = QColor(COLOURS[si % len(COLOURS)])
+            colour = _visible(COLOURS[si % len(COLOURS)])
             dx = (si - (len(series) - 1) / 2) * 0.03  # equal values of two measures stay visible
             line = QLineSeries()
             line.setName(s.name)

@@ -27,6 +27,7 @@ from ...services.permissions import Action
 from ..changes import ChangeBus
 from ..prompts import Prompts
 from ..rows_model import Column, RowsModel
+from ..style import active
 
 
 def review_columns(zone: str) -> list[Column[ChartReview]]:
@@ -37,7 +38,7 @@ def review_columns(zone: str) -> list[Column[ChartReview]]:
         Column(
             "Why",
             lambda r: r.reason.label,
-            tone=lambda r: None if r.reason.value == "sample" else "#B3261E",
+            tone=lambda r: None if r.reason.value == "sample" else active().danger,
         ),
         Column("Status", lambda r: r.status.label),
         Column("Comment", lambda r: r.comment, tip=lambda r: r.comment or None),

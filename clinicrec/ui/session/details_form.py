@@ -25,7 +25,7 @@ from ...domain.enums import Depth, Indication
 from ...domain.models import Consent, TreatmentSession
 from ...domain.validation import NEEDLE_GAUGE_RANGE
 from ..date_format import qt_date_format
-from ..style import MUTED, set_role
+from ..style import set_role
 from ..widgets import FieldErrorLabel
 from .form_helpers import field_with_error, from_wall_clock, local, name, set_read_only, wall_clock
 
@@ -84,7 +84,7 @@ class SessionDetailsForm(QWidget):
         self._row(form, "Form version", self.consent_form_version, "consent.form_version")
         self.consent_by = QLabel(self)
         self.consent_by.setObjectName("consent_obtained_by")
-        self.consent_by.setStyleSheet(f"color: {MUTED};")
+        set_role(self.consent_by, "muted")
         self.consent_by.setWordWrap(True)
         self._row(form, "", self.consent_by, "consent.obtained_by")
 

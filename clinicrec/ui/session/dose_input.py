@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 from ...domain.dilution import Concentration
 from ...domain.dose_entry import DoseEntry, parse_dose
 from ...domain.enums import DoseBasis
-from ..style import MUTED
+from ..style import set_role
 from .editor import Dose
 
-ERROR_STYLE = "color: #B3261E;"
 _FIGURE_SPACE = re.compile(r"(?<=\d) (?=U\b|mL\b)")  # '20 U', '0.1 mL': a figure and its unit
 
 
@@ -55,13 +54,13 @@ class DoseInput(QWidget):
         self.derived = QLabel(self)
         self.derived.setObjectName(f"{self._name}_derived")
         self.derived.setWordWrap(True)
-        self.derived.setStyleSheet(f"color: {MUTED};")
+        set_role(self.derived, "muted")
         self.derived.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error = QLabel(self)
         self.error.setObjectName(f"{self._name}_error")
         self.error.setAccessibleName(f"{accessible} problem")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_role(self.error, "error")
         self.error.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -151,7 +150,9 @@ class DoseInput(QWidget):
         self._error = message
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        self.value.setStyleSheet("border: 1px solid #B3261E;" if message else "")
+        self.value.setProperty("invalid", bool(message))  # the shared style sheet's red, in either scheme
+        self.value.style().unpolish(self.value)
+        self.value.style().polish(self.value)
         self.value.setToolTip(message)
         if was_valid != self.is_valid():
             self.sig_validity_changed.emit(self.is_valid())

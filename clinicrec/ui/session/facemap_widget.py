@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QWidg
 
 from ...domain import facemap
 from ...domain.enums import Zone
+from ..style import Scheme, follow_scheme
 from .map_items import (
     DOT_CM,
     DOT_MAX_PX,
@@ -91,7 +92,7 @@ class FaceMapView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setBackgroundBrush(QColor("#FBFAF8"))
+        follow_scheme(self, self._restyle)  # the paper behind the face: light, or a dark grey in the dark
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumSize(260, 300)
@@ -103,6 +104,9 @@ class FaceMapView(QGraphicsView):
             "K places points with the keyboard (a cross-hair: arrows move it, Enter places, Esc ends)."
         )
         self._scene.selectionChanged.connect(self._on_selection_changed)
+
+    def _restyle(self, c: Scheme) -> None:
+        self.setBackgroundBrush(QColor("#FBFAF8" if c.name == "light" else c.surface))
 
     def _build_scene(self) -> None:
         self._scene.addItem(FaceItem())

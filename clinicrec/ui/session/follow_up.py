@@ -31,7 +31,7 @@ from ..date_format import date_text
 from ..figures import readings
 from ..photos.baseline_beside import BaselineBeside
 from ..prompts import Prompts
-from ..style import GOOD, MUTED, set_role
+from ..style import set_role
 from ..widgets import FieldErrorLabel, show_field_errors
 from .form_helpers import field_with_error, name
 from .ratings import READINGS, RatingPicker, ReadingField
@@ -155,7 +155,8 @@ class FollowUpDialog(QDialog):
         label = QLabel(parent)
         label.setObjectName(obj)
         label.setWordWrap(True)
-        label.setStyleSheet(f"color: {MUTED}; padding-bottom: 6px;")
+        set_role(label, "muted")
+        label.setStyleSheet("padding-bottom: 6px;")
         return label
 
     def _build_outcome(self) -> QWidget:
@@ -228,9 +229,8 @@ class FollowUpDialog(QDialog):
         label.setText(text)
         better = before is not None and after is not None and after < before
         weight = 600 if before is not None and after is not None else 400
-        label.setStyleSheet(
-            f"color: {GOOD if better else MUTED}; font-weight: {weight}; padding-bottom: 6px;"
-        )
+        set_role(label, "good" if better else "muted")
+        label.setStyleSheet(f"font-weight: {weight}; padding-bottom: 6px;")
 
     def assessment(self) -> tuple[Assessment, list]:  # type: ignore[type-arg]
         from ...domain.errors import FieldError

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..style import MUTED
+from ..style import set_role
 from ..widgets import FieldErrorLabel
 
 
@@ -31,7 +31,7 @@ def field_with_error(field: QWidget, *, hint: str = "") -> tuple[QWidget, FieldE
     if hint:
         label = QLabel(hint)
         label.setWordWrap(True)
-        label.setStyleSheet(f"color: {MUTED};")
+        set_role(label, "muted")
         layout.addWidget(label)
     error = FieldErrorLabel(field, box)
     layout.addWidget(error)

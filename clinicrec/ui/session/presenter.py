@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow
 
 from ...domain.dosing import totals_by_product
 from ...domain.enums import SessionStatus, WarningKind, Zone
@@ -23,6 +23,7 @@ from ...domain.models import TreatmentSession
 from ..date_format import date_text
 from ..figures import dose_total
 from ..prompts import Prompts
+from ..style import Scheme
 from ..widgets import show_field_errors
 from .banner import banner_for
 from .controller import SessionController
@@ -30,6 +31,7 @@ from .editor import Dose
 from .facemap_widget import MapDot
 from .layout import SessionLayout
 from .models import total_rows
+from .screening_panel import changed_style
 from .state import SafetyState
 from .totals_panel import WarningItem
 
@@ -319,6 +321,23 @@ class SessionPresenter:
         self.ui.status_chip.setStyleSheet(
             f"color: white; background: {colour}; border-radius: 9px; padding: 2px 10px; font-weight: 600;"
         )
+
+    def restyle(self, scheme: Scheme) -> None:
+        """The colours set by hand (header, banner, warnings, totals, screening notes) in ``scheme``:
+        called when the window opens and whenever the desktop or the clinic switches scheme."""
+        header = self.ui.root.findChild(QFrame, "session_header")
+        if header is not None:
+            header.setStyleSheet(
+                f"QFrame#session_header {{ background: {scheme.surface}; border: 1px solid {scheme.border};"
+                " border-radius: 6px; }"
+            )
+        warnings = self.ui.totals.warnings
+        warnings.set_items(warnings.items())
+        for note in self.window.findChildren(QLabel):
+            if note.styleSheet().startswith("color:") and "border-left: 3px" in note.styleSheet():
+                note.setStyleSheet(changed_style())  # the screening's "changed since the last visit"
+        self.update_banner()
+        self.refresh_totals()
 
     def set_read_only(self, read_only: bool) -> None:
         ui = self.ui

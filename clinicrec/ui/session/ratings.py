@@ -11,7 +11,7 @@ from ...domain.enums import Measure, TimePoint
 from ...domain.errors import FieldError
 from ...domain.models import Assessment
 from ...domain.scales import CURRENT_SCALE_VERSION, anchor, anchors, short_anchor
-from ..style import MUTED, set_role
+from ..style import set_role
 from ..widgets import FieldErrorLabel
 from .form_helpers import field_with_error, name, set_read_only
 
@@ -39,7 +39,7 @@ class RatingPicker(QWidget):
         self.anchor_label = QLabel(self)
         self.anchor_label.setObjectName(f"{prefix}_{measure.value}_anchor")
         self.anchor_label.setWordWrap(True)
-        self.anchor_label.setStyleSheet(f"color: {MUTED};")
+        set_role(self.anchor_label, "muted")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

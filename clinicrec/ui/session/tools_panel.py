@@ -24,7 +24,7 @@ from ...domain import facemap
 from ...domain.dilution import Concentration
 from ...domain.enums import DoseBasis, Zone
 from .. import figures
-from ..style import MUTED, set_role
+from ..style import set_role
 from .dose_input import DoseInput
 from .editor import Dose
 from .form_helpers import name, set_read_only
@@ -109,7 +109,7 @@ class MapToolsPanel(QWidget):
         self.preview = QLabel(grid_box)
         self.preview.setObjectName("grid_preview")
         self.preview.setWordWrap(True)
-        self.preview.setStyleSheet(f"color: {MUTED};")
+        set_role(self.preview, "muted")
         self.fill_button = name(
             QPushButton("Fill zone", grid_box), "grid_fill_button", "Fill the zone with a grid"
         )

@@ -39,7 +39,7 @@ from ..date_edit import DateEdit, DateTimeEdit
 from ..date_format import date_text
 from ..figures import vial_size, volume
 from ..prompts import Prompts
-from ..style import ACCENT_DARK, DANGER, MUTED, set_role
+from ..style import set_role
 from ..widgets import FieldErrorLabel, show_field_errors
 from .form_helpers import field_with_error, name
 from .models import VialStatusModel
@@ -204,15 +204,15 @@ class VialDialog(QDialog):
         font.setBold(True)
         self.concentration.setFont(font)
         self.concentration.setWordWrap(True)
-        self.concentration.setStyleSheet(f"color: {ACCENT_DARK};")
+        set_role(self.concentration, "accent")
         self.total_volume = QLabel(card)
         self.total_volume.setObjectName("vial_total_volume")
-        self.total_volume.setStyleSheet(f"color: {MUTED};")
+        set_role(self.total_volume, "muted")
         self.total_volume.setWordWrap(True)
         self.expiry_warning = QLabel(card)
         self.expiry_warning.setObjectName("vial_expiry_warning")
         self.expiry_warning.setWordWrap(True)
-        self.expiry_warning.setStyleSheet(f"color: {DANGER};")
+        set_role(self.expiry_warning, "error")
         c.addWidget(self.concentration)
         c.addWidget(self.total_volume)
         c.addWidget(self.expiry_warning)

@@ -24,7 +24,7 @@ from ...domain.enums import DiluentKind
 from ...domain.models import Product, Vial
 from ..date_format import date_text
 from ..figures import units, vial_size, volume
-from ..style import BORDER, active, set_role
+from ..style import active, follow_scheme, set_role
 from .dose_input import DoseInput
 from .form_helpers import local, name
 
@@ -110,7 +110,7 @@ class VialPanel(QFrame):
         self.default_dose = DoseInput("default_dose", "Default dose per point", self, inline=True)
         rule = QFrame(self)
         rule.setFrameShape(QFrame.Shape.HLine)
-        rule.setStyleSheet(f"color: {BORDER};")
+        follow_scheme(rule, lambda c: rule.setStyleSheet(f"color: {c.border};"))
         grid.addWidget(caption, 0, 0)
         grid.addWidget(self.concentration, 1, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.product, 0, 1)

@@ -22,6 +22,7 @@ from ..photos.panel import PhotoPanel
 from ..photos.watch import saved_folder
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
+from ..style import follow_scheme
 from ..worker import Worker
 from .controller import SessionController
 from .discard import DraftDiscarding
@@ -136,6 +137,7 @@ class SessionWindow(QMainWindow):
         )
         self.statusBar().insertPermanentWidget(0, self.consent.label)
         self._build_menus()
+        follow_scheme(self, self.presenter.restyle, now=False)  # hand-set colours follow a switch
 
     def _action(
         self,
