@@ -17,6 +17,14 @@ def current_versions(session_table: Any = SessionRow) -> ColumnElement[bool]:
     return ~select(amendment.id).where(amendment.amends_id == session_table.id).exists()
 
 
+def current_versions_in_bulk(session_table: Any = SessionRow) -> ColumnElement[bool]:
+    """``current_versions`` for a statement that reads many sessions: the amended ids are gathered once
+    (amendments are few; their index is read from ``amends_id IS NOT NULL`` on) and each session is
+    looked up among them, instead of a correlated subquery per session (a third of a report's time)."""
+    amendment = aliased(SessionRow)
+    return session_table.id.not_in(select(amendment.amends_id).where(amendment.amends_id.is_not(None)))
+
+
 def clinic_date_order(s: Session) -> DateOrder:
     """How the clinic writes dates (ISO before set-up): printed dates follow it."""
     from ..db.models import ClinicRow

@@ -46,10 +46,12 @@ from ...domain.report_types import (
     DilutionBand,
     ReportFilters,
 )
-from ..queries import current_versions
+from ..queries import current_versions, current_versions_in_bulk
 from . import rollup_queries
 
 BASELINE = TimePoint.BASELINE.value
+#: A report's sessions: a subquery, or a common table expression found once per statement (``one_pass``).
+Cohort = rollup_queries.Cohort
 
 
 def day_start(d: date, zone_name: str = "UTC") -> datetime:
@@ -90,7 +92,7 @@ def cohort_conditions(
     f: ReportFilters, s: Any = SessionRow, rollup: bool = True
 ) -> list[ColumnElement[bool]]:
     """``rollup``: read the points' zones from ``report_session_use`` (the same facts, fewer rows)."""
-    conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions(s)]
+    conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions_in_bulk(s)]
     if f.start is not None:
         conds.append(s.performed_at >= day_start(f.start, f.time_zone))
     if f.end is not None:
@@ -178,7 +180,7 @@ def _n(x: Any) -> Any:
     return func.coalesce(func.sum(x), 0)
 
 
-def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool, rollup: bool = True) -> Select[Any]:
+def outcome_stmt(c: Cohort, time_point: TimePoint | None, keyed: bool, rollup: bool = True) -> Select[Any]:
     """Per time point (and group): n, sum, sum of squares and improved count of each measure's change;
     GAIS counts; satisfaction n, sum and sum of squares. ``rollup``: from the derived ``report_outcomes``
     (the same figures), else from the assessments."""
@@ -215,13 +217,16 @@ def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool, rollup:
     return stmt.group_by(*([c.c.key] if keyed else []), fu.time_point)
 
 
-def sessions_stmt(c: Subquery, keyed: bool) -> Select[Any]:
+def sessions_stmt(c: Cohort, keyed: bool, unique: bool = False) -> Select[Any]:
+    """Sessions (per group); ``unique``: the cohort has one row per session and group, so a count of
+    rows is the count of sessions (without the temporary B-tree a distinct count builds)."""
     if keyed:
-        return select(c.c.key, func.count(func.distinct(c.c.sid))).group_by(c.c.key)
+        n = func.count() if unique else func.count(func.distinct(c.c.sid))
+        return select(c.c.key, n).group_by(c.c.key)
     return select(func.count()).select_from(c)
 
 
-def events_stmt(c: Subquery, keyed: bool) -> Select[Any]:
+def events_stmt(c: Cohort, keyed: bool) -> Select[Any]:
     """Adverse events (on the chain's root) per group: events, sessions affected."""
     return (
         select(
@@ -233,7 +238,7 @@ def events_stmt(c: Subquery, keyed: bool) -> Select[Any]:
     )
 
 
-def events_by_kind_stmt(c: Subquery) -> Select[Any]:
+def events_by_kind_stmt(c: Cohort) -> Select[Any]:
     return (
         select(
             AdverseEventRow.kind,

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, Subquery, and_, case, func, select
+from sqlalchemy import CTE, ScalarSelect, Select, Subquery, and_, case, func, select
 
 from ...db.models import ReportOutcomeRow, ReportUseRow, SessionRow, SessionVialRow, VialRow
 from ...domain.enums import TimePoint
 from ...domain.report_types import GAIS_ORDER, MEASURES, ReportFilters
 from ..queries import current_versions
 
+#: A report's sessions: a subquery, or a common table expression found once per statement (``one_pass``).
+Cohort = Subquery | CTE
+
 
 def _n(x: Any) -> Any:
     return func.coalesce(func.sum(x), 0)
 
 
-def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool) -> Select[Any]:
+def outcome_stmt(c: Cohort, time_point: TimePoint | None, keyed: bool) -> Select[Any]:
     """``queries.outcome_stmt``'s columns from ``report_outcomes``."""
     o = ReportOutcomeRow
     cols: list[Any] = [o.time_point.label("tp"), func.count().label("followed_up")]
@@ -33,7 +36,7 @@ def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool) -> Sele
     return stmt.group_by(*([c.c.key] if keyed else []), o.time_point)
 
 
-def drawn_per_session_vial(c: Subquery, f: ReportFilters) -> Select[Any]:
+def drawn_per_session_vial(c: Cohort, f: ReportFilters) -> Select[Any]:
     """``queries.drawn_per_session_vial`` from ``report_session_use``."""
     u = ReportUseRow
     stmt = select(
