@@ -109,13 +109,22 @@ def _month(s: Session, f: ReportFilters, at: Any, dialect: str) -> ColumnElement
     first, last = _span(s, f)
     if first is None or last is None:
         return null()
+    return month_case(at, first, last, f.time_zone)
+
+
+def month_case(at: Any, first: date, last: date, zone_name: str) -> ColumnElement[Any]:
+    """'YYYY-MM' of the clinic's month ``at`` (a stored UTC time) falls in, for times from the month of
+    ``first`` to that of ``last`` (NULL outside): a CASE over when each month begins, newest first."""
     months: list[tuple[str, datetime]] = []
     y, m = first.year, first.month
     while (y, m) <= (last.year, last.month):
-        months.append((f"{y:04d}-{m:02d}", q.day_start(date(y, m, 1), f.time_zone)))
+        months.append((f"{y:04d}-{m:02d}", q.day_start(date(y, m, 1), zone_name)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    if not months:
+        return null()
+    later = q.day_start(date(y, m, 1), zone_name)  # when the month after ``last`` begins
     whens = [(at >= start, key) for key, start in reversed(months)]
-    return case(*whens, else_=null())
+    return case((at >= later, null()), *whens, else_=null())
 
 
 def _span(s: Session, f: ReportFilters) -> tuple[date | None, date | None]:
