@@ -271,30 +271,24 @@ def drawn_per_session_vial(f: ReportFilters, dialect: str, rollup: bool = True) 
 
 
 def lot_use_stmt(f: ReportFilters, dialect: str, rollup: bool = True) -> Select[Any]:
-    """(product_id, lot or NULL for the product's total, vials, sessions, units): lots, then totals."""
+    """(product_id, lot or NULL for the product's total, vials, sessions, units): lots, then totals.
+    The drawn units are found once and joined to their vials once (``drawn_lots``), and both tallies read
+    that (without it the totals' join began from every vial on record)."""
     x = drawn_per_session_vial(f, dialect, rollup).cte("drawn").prefix_with("MATERIALIZED")
-    by_lot = (
-        select(
-            VialRow.product_id,
-            VialRow.lot_number,
-            func.count(func.distinct(x.c.vial_id)),
-            func.count(func.distinct(x.c.sid)),
-            func.sum(x.c.units),
-        )
+    y = (
+        select(x.c.sid, x.c.vial_id, x.c.units, VialRow.product_id, VialRow.lot_number)
+        .select_from(x)
         .join(VialRow, VialRow.id == x.c.vial_id)
-        .group_by(VialRow.product_id, VialRow.lot_number)
+        .cte("drawn_lots")
+        .prefix_with("MATERIALIZED")
     )
-    by_product = (
-        select(
-            VialRow.product_id,
-            literal(None).label("lot"),
-            func.count(func.distinct(x.c.vial_id)),
-            func.count(func.distinct(x.c.sid)),
-            func.sum(x.c.units),
-        )
-        .join(VialRow, VialRow.id == x.c.vial_id)
-        .group_by(VialRow.product_id)
+    tallies = (
+        func.count(func.distinct(y.c.vial_id)),
+        func.count(func.distinct(y.c.sid)),
+        func.sum(y.c.units),
     )
+    by_lot = select(y.c.product_id, y.c.lot_number, *tallies).group_by(y.c.product_id, y.c.lot_number)
+    by_product = select(y.c.product_id, literal(None).label("lot"), *tallies).group_by(y.c.product_id)
     return by_lot.union_all(by_product)  # type: ignore[return-value]
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import CTE, ScalarSelect, Select, Subquery, and_, case, func, select
 
-from ...db.models import ReportOutcomeRow, ReportUseRow, SessionRow, SessionVialRow, VialRow
+from ...db.models import ReportOutcomeRow, ReportUseRow, SessionVialRow, VialRow
 from ...domain.enums import TimePoint
 from ...domain.report_types import GAIS_ORDER, MEASURES, ReportFilters
-from ..queries import current_versions
+from ..queries import amended_ids
 
 #: A report's sessions: a subquery, or a common table expression found once per statement (``one_pass``).
 Cohort = Subquery | CTE
@@ -50,13 +50,13 @@ def drawn_per_session_vial(c: Cohort, f: ReportFilters) -> Select[Any]:
 
 
 def drawn_from_vial() -> ScalarSelect[Any]:
-    """Units drawn from the outer query's vial by current session versions (signed or draft)."""
+    """Units drawn from the outer query's vial by current session versions (signed or draft): the
+    session-vial link's session is looked up among the amended ones (no read of the session itself)."""
     u = ReportUseRow
     return (
         select(func.coalesce(func.sum(u.units), 0.0))
         .select_from(SessionVialRow)
         .join(u, and_(u.session_id == SessionVialRow.session_id, u.vial_id == SessionVialRow.vial_id))
-        .join(SessionRow, SessionRow.id == SessionVialRow.session_id)
-        .where(SessionVialRow.vial_id == VialRow.id, current_versions())
+        .where(SessionVialRow.vial_id == VialRow.id, SessionVialRow.session_id.not_in(amended_ids()))
         .scalar_subquery()
     )
