@@ -292,19 +292,26 @@ class AuditLogService(ServiceBase):
         with self.reading() as s:
             return int(s.execute(select(func.max(AuditRow.id))).scalar() or 0)
 
-    def verify_chain(self, extra_anchors: Iterable[audit.Anchor] = ()) -> audit.VerifyResult:
+    def verify_chain(
+        self, extra_anchors: Iterable[audit.Anchor] = (), *, derived: bool = True
+    ) -> audit.VerifyResult:
         """Prove the chain, every audited record, and the heads kept outside the database (this
         workstation's, the backups', and ``extra_anchors`` such as a digest). Seconds on a large clinic;
-        run it off the GUI thread. A trail that verifies becomes this workstation's newest anchor."""
+        run it off the GUI thread. A trail that verifies becomes this workstation's newest anchor.
+
+        ``derived``: also compare the reports' derived tables with the clinical rows they summarise
+        (``report_rollup.differences``): a drifted table is a problem naming the table and its first
+        differing key (the reports would show wrong figures), though not one of the trail itself."""
         self.actor(Action.VIEW_AUDIT)
         book, key = audit_anchor.AnchorBook(), audit_anchor.database_key(self.db)
         anchors = [*book.anchors(key), *audit_anchor.backup_anchors(self._backup_folder()), *extra_anchors]
         with self.reading() as s:
             result = audit.verify(s, anchors)
             head = audit_anchor.head_of(s)
+            drift = rollup_problems(s) if derived else ()
         if result.ok:
             book.remember(key, *head, self.now())
-        return result
+        return replace(result, problems=(*result.problems, *drift)) if drift else result
 
     def _backup_folder(self) -> Path | None:
         live = sqlite_path(self.db.url)
@@ -319,7 +326,7 @@ class AuditLogService(ServiceBase):
         out = Path(path).expanduser()
         if not (out.parent if str(out.parent) else Path(".")).is_dir():
             raise OutputError(f"Cannot write {out}: the folder {out.parent} does not exist")
-        result = self.verify_chain()
+        result = self.verify_chain(derived=False)  # the digest proves the trail only
         if not result.ok:
             first = result.first_problem
             raise OutputError(
@@ -432,6 +439,26 @@ class AuditLogService(ServiceBase):
             if len(batch) < EXPORT_BATCH:
                 return
             offset += EXPORT_BATCH
+
+
+def rollup_problems(s: Session) -> tuple[audit.AuditProblem, ...]:
+    """One problem per derived report table that differs from the clinical rows: its first differing key."""
+    from . import report_rollup
+
+    first: dict[str, str] = {}
+    for line in report_rollup.differences(s, limit=1):
+        table, _, what = line.partition(": ")
+        first.setdefault(table, what)
+    return tuple(
+        audit.AuditProblem(
+            None,
+            f"The report table {table} differs from the clinical records (first at {what}); "
+            "the reports' figures are wrong until it is rebuilt (clinicrec migrate --rebuild-reports).",
+            entity=table,
+            record_id=what,
+        )
+        for table, what in first.items()
+    )
 
 
 def verify_report(result: audit.VerifyResult) -> tuple[list[str], list[str]]:

@@ -342,6 +342,27 @@ class MaintenanceService(ServiceBase):
             driver: Any = conn.connection.driver_connection  # a sqlcipher3 connection, sqlite3-like
             return list(integrity.check_connection(driver, full=True))
 
+    def rebuild_report_tables(self) -> list[str]:
+        """Recompute the reports' derived tables from the clinical rows (after ``audit verify`` found them
+        drifted); an administrator's, recorded in the trail with what was found. Returns the differences
+        found before the rebuild."""
+        from . import report_rollup
+
+        actor = self.actor(Action.MANAGE_SETTINGS)
+        with self.reading() as s:
+            found = report_rollup.differences(s)
+        with self.writing() as s:
+            report_rollup.rebuild(s)
+            audit.record(
+                s,
+                actor,
+                AuditAction.UPDATE,
+                "report_tables",
+                "",
+                changes={"rebuilt": [None, True], "differences": [None, found[:5]]},
+            )
+        return found
+
     def restore(self, file: Path) -> RestoreResult:
         """Replace the database with the backup ``file``, after checking it; the replaced one is kept aside.
 

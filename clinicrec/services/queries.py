@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from ..db.models import SessionRow
@@ -15,6 +15,19 @@ def current_versions(session_table: Any = SessionRow) -> ColumnElement[bool]:
     """Sessions not superseded by an amendment (so an amended chart's doses are counted once)."""
     amendment = aliased(SessionRow)
     return ~select(amendment.id).where(amendment.amends_id == session_table.id).exists()
+
+
+def current_versions_in_bulk(session_table: Any = SessionRow) -> ColumnElement[bool]:
+    """``current_versions`` for a statement that reads many sessions: the amended ids are gathered once
+    (amendments are few; their index is read from ``amends_id IS NOT NULL`` on) and each session is
+    looked up among them, instead of a correlated subquery per session (a third of a report's time)."""
+    return session_table.id.not_in(amended_ids())
+
+
+def amended_ids() -> Select[Any]:
+    """The ids of sessions that an amendment supersedes."""
+    amendment = aliased(SessionRow)
+    return select(amendment.amends_id).where(amendment.amends_id.is_not(None))
 
 
 def clinic_date_order(s: Session) -> DateOrder:

@@ -13,11 +13,12 @@ demo builder fill them with ``rebuild``. ``differences`` compares them with the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import ReportOutcomeRow, ReportUseRow
+from ..db.models import PointRow, ReportOutcomeRow, ReportUseRow, SessionRow
 from ..db.report_rollup import fill, outcome_select, use_select
 
 
@@ -32,19 +33,50 @@ def rebuild(s: Session | Connection) -> None:
     fill(s, None)
 
 
-def differences(s: Session) -> list[str]:
-    """What the derived tables say that the clinical tables do not (empty when they agree)."""
+#: Sessions compared at a time by ``differences`` (memory stays flat at a million patients).
+SPAN = 20_000
+
+
+def differences(s: Session, limit: int = 20) -> list[str]:
+    """What the derived tables say that the clinical tables do not (empty when they agree): up to ``limit``
+    stale and ``limit`` missing rows per table, each naming the table and the row's key, in session order
+    (so the first line of a table is its first differing key)."""
     out: list[str] = []
-    pairs = (
-        ("report_session_use", select(*ReportUseRow.__table__.c), use_select()),
-        ("report_outcomes", select(*ReportOutcomeRow.__table__.c), outcome_select()),
-    )
-    for name, stored_stmt, fresh_stmt in pairs:
-        stored = {_key(r) for r in s.execute(stored_stmt).all()}
-        fresh = {_key(r) for r in s.execute(fresh_stmt).all()}
-        out += [f"{name}: stale {r}" for r in sorted(stored - fresh, key=str)[:20]]
-        out += [f"{name}: missing {r}" for r in sorted(fresh - stored, key=str)[:20]]
+    low, high = s.execute(select(func.min(SessionRow.id), func.max(SessionRow.id))).one()
+    for name, table, fresh_of in (
+        ("report_session_use", ReportUseRow.__table__, _use_between),
+        ("report_outcomes", ReportOutcomeRow.__table__, _outcomes_between),
+    ):
+        stale: list[str] = []
+        missing: list[str] = []
+        stored_low, stored_high = s.execute(
+            select(func.min(table.c.session_id), func.max(table.c.session_id))
+        ).one()
+        lows = [v for v in (low, stored_low) if v is not None]
+        highs = [v for v in (high, stored_high) if v is not None]
+        start, end = (min(lows), max(highs)) if lows else (1, 0)
+        while start <= end and (len(stale) < limit or len(missing) < limit):
+            stop = start + SPAN - 1
+            stored_stmt = select(*table.c).where(table.c.session_id.between(start, stop))
+            stored = {_key(r) for r in s.execute(stored_stmt).all()}
+            fresh = {_key(r) for r in s.execute(fresh_of(start, stop)).all()}
+            stale += [f"{name}: stale {r}" for r in sorted(stored - fresh, key=_order)]
+            missing += [f"{name}: missing {r}" for r in sorted(fresh - stored, key=_order)]
+            start = stop + 1
+        out += stale[:limit] + missing[:limit]
     return out
+
+
+def _use_between(start: int, stop: int) -> Any:
+    return use_select().where(PointRow.session_id.between(start, stop))
+
+
+def _outcomes_between(start: int, stop: int) -> Any:
+    return outcome_select().where(SessionRow.id.between(start, stop))
+
+
+def _order(row: tuple[object, ...]) -> tuple[object, str]:
+    return (row[0], str(row[1:]))  # by session, then the rest of the key
 
 
 def _key(row: object) -> tuple[object, ...]:

@@ -150,3 +150,25 @@ def test_a_lost_index_fails_the_check(manager: Services, demo: Path, tmp_path: P
         assert any(step.startswith("SCAN treatment_sessions") for step in found), found
     finally:
         services.db.dispose()
+
+
+def test_each_report_finds_its_sessions_once(manager: Services, demo: Path) -> None:
+    """A breakdown, the summary and the safety report read the sessions' date index once per run (their
+    figures are parts of one statement over one materialized cohort, ``reports/one_pass``), and the
+    month's key is computed in SQL, not by a Python function called for every session."""
+    f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY)
+    jobs: dict[str, Callable[[], object]] = {
+        "summary": lambda: manager.reports.summary(f),
+        "safety": lambda: manager.reports.safety(f),
+        **{f"by {b.value}": (lambda b=b: manager.reports.breakdown(f, b)) for b in BreakdownBy},
+    }
+    for name, job in jobs.items():
+        plans = plans_of(manager, demo, job)
+        by_date = [
+            sql for sql, steps in plans if any("ix_treatment_sessions_performed_at" in s for s in steps)
+        ]
+        cohorts = [sql for sql in by_date if "MATERIALIZED" in sql]
+        assert len(cohorts) == 1, (name, [sql[:200] for sql in by_date])
+        # the month's breakdown first asks the index for the first and last session (the CASE's span)
+        assert len(by_date) == (2 if name == "by month" else 1), (name, [sql[:200] for sql in by_date])
+        assert not any("clinic_month" in sql for sql, _ in plans), name

@@ -14,7 +14,11 @@ HELP = "bring the database schema up to date (administrators; on PostgreSQL as t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser  # no options of its own
+    parser.add_argument(
+        "--rebuild-reports",
+        action="store_true",
+        help="also recompute the reports' derived tables (when 'audit verify' finds them drifted)",
+    )
 
 
 def run(args: argparse.Namespace, app: CliApp) -> int:
@@ -23,4 +27,7 @@ def run(args: argparse.Namespace, app: CliApp) -> int:
     services = app.signed_in_if_accounts(Action.MANAGE_SETTINGS, migrate=False)
     before, after, backup = services.upgrade_schema()
     print(f"Schema {before or 'empty'} -> {after}" + (f" (backup: {backup})" if backup else ""))
+    if args.rebuild_reports:
+        found = services.maintenance.rebuild_report_tables()
+        print(f"Report tables rebuilt ({len(found)} differing rows found before)")
     return 0

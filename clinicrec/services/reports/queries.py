@@ -46,10 +46,12 @@ from ...domain.report_types import (
     DilutionBand,
     ReportFilters,
 )
-from ..queries import current_versions
+from ..queries import current_versions, current_versions_in_bulk
 from . import rollup_queries
 
 BASELINE = TimePoint.BASELINE.value
+#: A report's sessions: a subquery, or a common table expression found once per statement (``one_pass``).
+Cohort = rollup_queries.Cohort
 
 
 def day_start(d: date, zone_name: str = "UTC") -> datetime:
@@ -90,7 +92,7 @@ def cohort_conditions(
     f: ReportFilters, s: Any = SessionRow, rollup: bool = True
 ) -> list[ColumnElement[bool]]:
     """``rollup``: read the points' zones from ``report_session_use`` (the same facts, fewer rows)."""
-    conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions(s)]
+    conds: list[ColumnElement[bool]] = [s.status == "signed", current_versions_in_bulk(s)]
     if f.start is not None:
         conds.append(s.performed_at >= day_start(f.start, f.time_zone))
     if f.end is not None:
@@ -178,7 +180,7 @@ def _n(x: Any) -> Any:
     return func.coalesce(func.sum(x), 0)
 
 
-def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool, rollup: bool = True) -> Select[Any]:
+def outcome_stmt(c: Cohort, time_point: TimePoint | None, keyed: bool, rollup: bool = True) -> Select[Any]:
     """Per time point (and group): n, sum, sum of squares and improved count of each measure's change;
     GAIS counts; satisfaction n, sum and sum of squares. ``rollup``: from the derived ``report_outcomes``
     (the same figures), else from the assessments."""
@@ -215,13 +217,16 @@ def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool, rollup:
     return stmt.group_by(*([c.c.key] if keyed else []), fu.time_point)
 
 
-def sessions_stmt(c: Subquery, keyed: bool) -> Select[Any]:
+def sessions_stmt(c: Cohort, keyed: bool, unique: bool = False) -> Select[Any]:
+    """Sessions (per group); ``unique``: the cohort has one row per session and group, so a count of
+    rows is the count of sessions (without the temporary B-tree a distinct count builds)."""
     if keyed:
-        return select(c.c.key, func.count(func.distinct(c.c.sid))).group_by(c.c.key)
+        n = func.count() if unique else func.count(func.distinct(c.c.sid))
+        return select(c.c.key, n).group_by(c.c.key)
     return select(func.count()).select_from(c)
 
 
-def events_stmt(c: Subquery, keyed: bool) -> Select[Any]:
+def events_stmt(c: Cohort, keyed: bool) -> Select[Any]:
     """Adverse events (on the chain's root) per group: events, sessions affected."""
     return (
         select(
@@ -233,7 +238,7 @@ def events_stmt(c: Subquery, keyed: bool) -> Select[Any]:
     )
 
 
-def events_by_kind_stmt(c: Subquery) -> Select[Any]:
+def events_by_kind_stmt(c: Cohort) -> Select[Any]:
     return (
         select(
             AdverseEventRow.kind,
@@ -266,30 +271,24 @@ def drawn_per_session_vial(f: ReportFilters, dialect: str, rollup: bool = True) 
 
 
 def lot_use_stmt(f: ReportFilters, dialect: str, rollup: bool = True) -> Select[Any]:
-    """(product_id, lot or NULL for the product's total, vials, sessions, units): lots, then totals."""
+    """(product_id, lot or NULL for the product's total, vials, sessions, units): lots, then totals.
+    The drawn units are found once and joined to their vials once (``drawn_lots``), and both tallies read
+    that (without it the totals' join began from every vial on record)."""
     x = drawn_per_session_vial(f, dialect, rollup).cte("drawn").prefix_with("MATERIALIZED")
-    by_lot = (
-        select(
-            VialRow.product_id,
-            VialRow.lot_number,
-            func.count(func.distinct(x.c.vial_id)),
-            func.count(func.distinct(x.c.sid)),
-            func.sum(x.c.units),
-        )
+    y = (
+        select(x.c.sid, x.c.vial_id, x.c.units, VialRow.product_id, VialRow.lot_number)
+        .select_from(x)
         .join(VialRow, VialRow.id == x.c.vial_id)
-        .group_by(VialRow.product_id, VialRow.lot_number)
+        .cte("drawn_lots")
+        .prefix_with("MATERIALIZED")
     )
-    by_product = (
-        select(
-            VialRow.product_id,
-            literal(None).label("lot"),
-            func.count(func.distinct(x.c.vial_id)),
-            func.count(func.distinct(x.c.sid)),
-            func.sum(x.c.units),
-        )
-        .join(VialRow, VialRow.id == x.c.vial_id)
-        .group_by(VialRow.product_id)
+    tallies = (
+        func.count(func.distinct(y.c.vial_id)),
+        func.count(func.distinct(y.c.sid)),
+        func.sum(y.c.units),
     )
+    by_lot = select(y.c.product_id, y.c.lot_number, *tallies).group_by(y.c.product_id, y.c.lot_number)
+    by_product = select(y.c.product_id, literal(None).label("lot"), *tallies).group_by(y.c.product_id)
     return by_lot.union_all(by_product)  # type: ignore[return-value]
 
 

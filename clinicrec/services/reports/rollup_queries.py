@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, Subquery, and_, case, func, select
+from sqlalchemy import CTE, ScalarSelect, Select, Subquery, and_, case, func, select
 
-from ...db.models import ReportOutcomeRow, ReportUseRow, SessionRow, SessionVialRow, VialRow
+from ...db.models import ReportOutcomeRow, ReportUseRow, SessionVialRow, VialRow
 from ...domain.enums import TimePoint
 from ...domain.report_types import GAIS_ORDER, MEASURES, ReportFilters
-from ..queries import current_versions
+from ..queries import amended_ids
+
+#: A report's sessions: a subquery, or a common table expression found once per statement (``one_pass``).
+Cohort = Subquery | CTE
 
 
 def _n(x: Any) -> Any:
     return func.coalesce(func.sum(x), 0)
 
 
-def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool) -> Select[Any]:
+def outcome_stmt(c: Cohort, time_point: TimePoint | None, keyed: bool) -> Select[Any]:
     """``queries.outcome_stmt``'s columns from ``report_outcomes``."""
     o = ReportOutcomeRow
     cols: list[Any] = [o.time_point.label("tp"), func.count().label("followed_up")]
@@ -33,7 +36,7 @@ def outcome_stmt(c: Subquery, time_point: TimePoint | None, keyed: bool) -> Sele
     return stmt.group_by(*([c.c.key] if keyed else []), o.time_point)
 
 
-def drawn_per_session_vial(c: Subquery, f: ReportFilters) -> Select[Any]:
+def drawn_per_session_vial(c: Cohort, f: ReportFilters) -> Select[Any]:
     """``queries.drawn_per_session_vial`` from ``report_session_use``."""
     u = ReportUseRow
     stmt = select(
@@ -47,13 +50,13 @@ def drawn_per_session_vial(c: Subquery, f: ReportFilters) -> Select[Any]:
 
 
 def drawn_from_vial() -> ScalarSelect[Any]:
-    """Units drawn from the outer query's vial by current session versions (signed or draft)."""
+    """Units drawn from the outer query's vial by current session versions (signed or draft): the
+    session-vial link's session is looked up among the amended ones (no read of the session itself)."""
     u = ReportUseRow
     return (
         select(func.coalesce(func.sum(u.units), 0.0))
         .select_from(SessionVialRow)
         .join(u, and_(u.session_id == SessionVialRow.session_id, u.vial_id == SessionVialRow.vial_id))
-        .join(SessionRow, SessionRow.id == SessionVialRow.session_id)
-        .where(SessionVialRow.vial_id == VialRow.id, current_versions())
+        .where(SessionVialRow.vial_id == VialRow.id, SessionVialRow.session_id.not_in(amended_ids()))
         .scalar_subquery()
     )

@@ -74,7 +74,7 @@ from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action, Actor
 from ..queries import clinic_zone
-from . import behind, lists, presets
+from . import behind, lists, one_pass, presets
 from . import queries as q
 from .behind import RowKey
 from .registry import definitions
@@ -143,27 +143,38 @@ class ReportService(ServiceBase):
     def summary(self, filters: ReportFilters) -> OutcomeSummary:
         """Mean change from baseline per measure at each follow-up time point, GAIS and satisfaction."""
         _, f = self._scoped(filters)
-        c = q.cohort(f, None, self._dialect(), self.rollup)
+        base = one_pass.base_cohort(f, self.rollup)
+        parts: dict[str, one_pass.Part] = {
+            "sessions": (q.sessions_stmt(base, False), False, False),
+            "outcomes": (q.outcome_stmt(base, f.time_point, False, self.rollup), False, True),
+        }
         with self.reading() as s:
-            sessions = int(s.execute(q.sessions_stmt(c, False)).scalar_one())
-            rows = s.execute(q.outcome_stmt(c, f.time_point, False, self.rollup)).all()
+            got = one_pass.run(s, parts)
         outcomes = sorted(
-            (outcome_from_row(TimePoint(r[0]), r[1:]) for r in rows), key=lambda o: _ORDER[o.time_point]
+            (outcome_from_row(TimePoint(r[0]), r[1:]) for r in got["outcomes"]),
+            key=lambda o: _ORDER[o.time_point],
         )
-        return OutcomeSummary(f, sessions, tuple(outcomes))
+        return OutcomeSummary(f, int(got["sessions"][0][0]), tuple(outcomes))
 
     def breakdown(self, filters: ReportFilters, by: BreakdownBy) -> Breakdown:
         """The outcome at one time point, the session count and adverse events per group."""
         _, f = self._scoped(filters)
         tp = f.time_point or DEFAULT_BREAKDOWN_POINT
-        c = q.cohort(f, by, self._dialect(), self.rollup)
         with self.reading() as s:
-            sessions = {r[0]: int(r[1]) for r in s.execute(q.sessions_stmt(c, True)).all()}
-            outcomes = {
-                r[0]: outcome_from_row(tp, r[2:])
-                for r in s.execute(q.outcome_stmt(c, tp, True, self.rollup)).all()
-            }
-            events = {r[0]: int(r[1]) for r in s.execute(q.events_stmt(c, True)).all()}
+            c = one_pass.grouped_cohort(
+                s, one_pass.base_cohort(f, self.rollup), f, by, self._dialect(), self.rollup
+            )
+            got = one_pass.run(
+                s,
+                {
+                    "sessions": (q.sessions_stmt(c, True, unique=True), True, False),
+                    "outcomes": (q.outcome_stmt(c, tp, True, self.rollup), True, True),
+                    "events": (q.events_stmt(c, True), True, False),
+                },
+            )
+            sessions = {r[0]: int(r[1]) for r in got["sessions"]}
+            outcomes = {r[0]: outcome_from_row(tp, r[2:]) for r in got["outcomes"]}
+            events = {r[0]: int(r[1]) for r in got["events"]}
             labels = self._labels(s, by, set(sessions))
         rows = [
             BreakdownRow(
@@ -190,36 +201,41 @@ class ReportService(ServiceBase):
     def safety(self, filters: ReportFilters) -> SafetyReport:
         _, f = self._scoped(replace(filters, time_point=None))
         dialect = self._dialect()
-        c = q.cohort(f, None, dialect, self.rollup)
+        base = one_pass.base_cohort(f, self.rollup)
+        parts: dict[str, one_pass.Part] = {
+            "sessions": (q.sessions_stmt(base, False), False, False),
+            "kinds": (q.events_by_kind_stmt(base), False, True),
+        }
+        groups = (BreakdownBy.PRODUCT, BreakdownBy.INJECTOR)
         with self.reading() as s:
-            sessions = int(s.execute(q.sessions_stmt(c, False)).scalar_one())
-            kinds = s.execute(q.events_by_kind_stmt(c)).all()
-            groups = {
-                by: self._safety_groups(s, f, by, dialect)
-                for by in (BreakdownBy.PRODUCT, BreakdownBy.INJECTOR)
-            }
+            for by in groups:
+                c = one_pass.grouped_cohort(s, base, f, by, dialect, self.rollup)
+                parts[f"{by.value} sessions"] = (q.sessions_stmt(c, True, unique=True), True, False)
+                parts[f"{by.value} events"] = (q.events_stmt(c, True), True, False)
+            got = one_pass.run(s, parts)
+            by_group = {by: self._safety_groups(s, by, got) for by in groups}
+        sessions = int(got["sessions"][0][0])
         order = {k.value: i for i, k in enumerate(AdverseEventKind)}
         by_kind = tuple(
             SafetyKindRow(
                 AdverseEventKind(k), int(n), int(affected), int(severe), rate_per_100(int(n), sessions)
             )
-            for k, n, affected, severe in sorted(kinds, key=lambda r: (-r[1], order.get(r[0], 99)))
+            for k, n, affected, severe in sorted(got["kinds"], key=lambda r: (-r[1], order.get(r[0], 99)))
         )
         return SafetyReport(
             f,
             sessions,
             sum(r.events for r in by_kind),
             by_kind,
-            groups[BreakdownBy.PRODUCT],
-            groups[BreakdownBy.INJECTOR],
+            by_group[BreakdownBy.PRODUCT],
+            by_group[BreakdownBy.INJECTOR],
         )
 
     def _safety_groups(
-        self, s: Session, f: ReportFilters, by: BreakdownBy, dialect: str
+        self, s: Session, by: BreakdownBy, got: dict[str, list[tuple[Any, ...]]]
     ) -> tuple[SafetyGroupRow, ...]:
-        c = q.cohort(f, by, dialect, self.rollup)
-        sessions = {r[0]: int(r[1]) for r in s.execute(q.sessions_stmt(c, True)).all()}
-        events = {r[0]: (int(r[1]), int(r[2])) for r in s.execute(q.events_stmt(c, True)).all()}
+        sessions = {r[0]: int(r[1]) for r in got[f"{by.value} sessions"]}
+        events = {r[0]: (int(r[1]), int(r[2])) for r in got[f"{by.value} events"]}
         labels = self._labels(s, by, set(sessions))
         rows = [
             SafetyGroupRow(str(k), labels.get(k, str(k)), n, *events.get(k, (0, 0)))
