@@ -179,7 +179,19 @@ def main(argv: list[str] | None = None) -> int:
 
         def vial_today() -> QWidget:
             act_as("maria")
-            return VialDialog(None, services, prompts)
+            from clinicrec.domain.enums import DiluentKind
+            from clinicrec.domain.models import Vial
+
+            # a vial reconstituted this morning, so the 'Open today' tab has today's vial to list
+            botox = next(p for p in services.products.list() if p.brand == "Botox Cosmetic")
+            opened = datetime.now(UTC) - timedelta(hours=2)
+            vial = Vial(botox.id, "C7421B4", date.today() + timedelta(days=400), 100.0, opened,  # type: ignore[arg-type]
+                        DiluentKind.SALINE_PRESERVED, 2.5)  # fmt: skip
+            if not services.vials.open_on(date.today()):  # once: both pictures show the same vial
+                services.vials.open_vial(vial)
+            dialog = VialDialog(None, services, prompts)
+            dialog.tabs.setCurrentIndex(0)
+            return dialog
 
         def adverse_event() -> QWidget:
             act_as("maria")

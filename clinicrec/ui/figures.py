@@ -8,6 +8,7 @@ running application (:func:`~clinicrec.ui.date_format.clinic_units_step`) unless
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..domain.dilution import Concentration, column_decimals
@@ -64,3 +65,18 @@ def readings(*values: float | None) -> tuple[str, ...]:
     fewest that show each as measured (up to 3); '—' for none."""
     decimals = column_decimals((v for v in values if v is not None), 0, 3)
     return tuple("—" if v is None else fixed_number(v, decimals) for v in values)
+
+
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=U\b|mL\b)")  # '20 U', '0.1 mL': a figure and its unit
+_PER = re.compile(r"(?<=U)/(?=[\d.]|mL)")  # 'U/0.1 mL', 'U/mL'
+
+
+def nobreak_figures(text: str) -> str:
+    """``text`` for a word-wrapped label: a line may break between words, never inside a figure
+    ('20 U/0.1 mL', '(40 U/mL)' stay whole: no-break spaces, a word joiner after the slash)."""
+    return _PER.sub("/\u2060", _FIGURE_SPACE.sub("\u00a0", text))
+
+
+def plain(text: str) -> str:
+    """A label's text as written (``nobreak_figures`` undone)."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")

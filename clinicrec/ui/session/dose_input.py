@@ -6,18 +6,15 @@ Out-of-range input stays in the field with a message saying what is allowed; it 
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain.dilution import Concentration
 from ...domain.dose_entry import DoseEntry, parse_dose
 from ...domain.enums import DoseBasis
+from ..figures import nobreak_figures
 from ..style import set_role
 from .editor import Dose
-
-_FIGURE_SPACE = re.compile(r"(?<=\d) (?=U\b|mL\b)")  # '20 U', '0.1 mL': a figure and its unit
 
 
 class DoseInput(QWidget):
@@ -105,7 +102,7 @@ class DoseInput(QWidget):
 
     def _set_derived(self, text: str) -> None:
         # A narrow line wraps between words, never inside a figure: '20 U/0.1 mL' stays whole.
-        self.derived.setText(_FIGURE_SPACE.sub("\u00a0", text))
+        self.derived.setText(nobreak_figures(text))
 
     def set_concentration(self, conc: Concentration | None) -> None:
         self._conc = conc

@@ -37,7 +37,7 @@ from ...services.app import Services
 from ...services.catalogue import VialStatus
 from ..date_edit import DateEdit, DateTimeEdit
 from ..date_format import date_text
-from ..figures import vial_size, volume
+from ..figures import nobreak_figures, vial_size, volume
 from ..prompts import Prompts
 from ..style import set_role
 from ..widgets import FieldErrorLabel, show_field_errors
@@ -291,7 +291,7 @@ class VialDialog(QDialog):
         except ValueError:
             self.concentration.setText("—")
         else:
-            self.concentration.setText(conc.label())
+            self.concentration.setText(nobreak_figures(conc.label()))  # '(40 U/mL)' never split
         extra = " (diluent + additives)" if self.lidocaine_ml.value() or self.ha_ml.value() else ""
         self.total_volume.setText(f"{vial_size(self.vial_units.value())} in {volume(total)} total{extra}")
         expiry = self.expiry.value()

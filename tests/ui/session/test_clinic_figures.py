@@ -110,7 +110,7 @@ def test_with_two_products_each_point_names_its_product(window, services) -> Non
     assert panel.vial_combo.isVisible()
     derived = panel.default_dose.derived
     assert derived.text().startswith("=") and derived.height() >= derived.heightForWidth(derived.width())
-    assert "20\u00a0U/0.1\u00a0mL" in derived.text()  # a wrap never splits a figure from its unit
+    assert "20\u00a0U/\u20600.1\u00a0mL" in derived.text()  # a wrap never splits a figure from its unit
 
 
 # -- dates: an empty date's message gives the example in the clinic's format ------------------------------

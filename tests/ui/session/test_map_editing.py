@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 
 from clinicrec.domain import facemap
 from clinicrec.domain.enums import DoseBasis, Zone
+from clinicrec.ui.figures import plain
 
 from .conftest import click_map, db_points
 
@@ -164,13 +165,13 @@ def test_dose_entered_in_units_derives_volume_and_back(window, services, qtbot) 
     dose.value.clear()
     qtbot.keyClicks(dose.value, "0.5")
     # shown exactly as stored (a figure and its unit joined by a no-break space)
-    assert dose.derived.text().replace("\u00a0", " ") == "= 0.0125 mL at 4 U/0.1 mL"
+    assert plain(dose.derived.text()) == "= 0.0125 mL at 4 U/0.1 mL"
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
     window.map.set_selected_uids(uids[1:])
     dose.basis.setCurrentIndex(dose.basis.findData(DoseBasis.VOLUME))
     dose.value.clear()
     qtbot.keyClicks(dose.value, "0.02")
-    assert dose.derived.text().replace("\u00a0", " ") == "= 0.8 U at 4 U/0.1 mL"
+    assert plain(dose.derived.text()) == "= 0.8 U at 4 U/0.1 mL"
     qtbot.mouseClick(window.ui.tools.apply_dose_button, Qt.MouseButton.LeftButton)
     window.controller.flush()
     [chin, nose] = db_points(services, window.session_id)

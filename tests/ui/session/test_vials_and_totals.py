@@ -11,6 +11,7 @@ from sqlalchemy import select
 from clinicrec.db.models import AcknowledgementRow, VialRow
 from clinicrec.domain import facemap
 from clinicrec.domain.enums import DoseBasis, Zone
+from clinicrec.ui.figures import plain
 from clinicrec.ui.session.editor import Dose
 from clinicrec.ui.session.vial_dialog import VialDialog
 from tests.conftest import make_vial
@@ -29,9 +30,9 @@ def test_open_a_vial_in_the_dialog(services, prompts, qtbot) -> None:  # type: i
     dlg.diluent_ml.setValue(2.5)
     qtbot.keyClicks(dlg.lot, "C1234AB")
     dlg.expiry.setDate(date(2030, 1, 31))
-    assert dlg.concentration.text() == "4 U/0.1 mL (40 U/mL)"
+    assert plain(dlg.concentration.text()) == "4 U/0.1 mL (40 U/mL)"
     dlg.lidocaine_ml.setValue(0.5)
-    assert dlg.concentration.text() == "3.333 U/0.1 mL (33.333 U/mL)"
+    assert plain(dlg.concentration.text()) == "3.333 U/0.1 mL (33.333 U/mL)"
     dlg.lidocaine_ml.setValue(0)
     qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
     assert dlg.result() == VialDialog.DialogCode.Accepted
