@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..style import set_role
+from ..style import Scheme, active, follow_scheme, set_role
 from ..widgets import FieldErrorLabel
 
 
@@ -116,6 +118,25 @@ def _look_signed(w: QWidget, read_only: bool) -> bool:
     return True
 
 
+def _ink_as_record(combo: QComboBox, read_only: bool) -> None:
+    """A signed record's choice (the depth, a screening answer) is disabled but reads as text, in the
+    scheme's text colour rather than the greyed ink of a control one cannot use (1.8:1 on its field)."""
+    combo.setProperty("record_ink", read_only)
+    if combo.property("record_ink_follows"):
+        _apply_ink(combo, active())
+        return
+    combo.setProperty("record_ink_follows", True)
+    follow_scheme(combo, lambda c: _apply_ink(combo, c))
+
+
+def _apply_ink(combo: QComboBox, c: Scheme) -> None:
+    pal = QApplication.palette(combo)
+    if combo.property("record_ink"):
+        for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
+            pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(c.text))
+    combo.setPalette(pal)
+
+
 def _restyle(widgets: list[QWidget]) -> None:
     for w in widgets:
         w.style().unpolish(w)
@@ -144,5 +165,7 @@ def set_read_only(widgets: Iterable[QWidget], read_only: bool) -> None:
             )
         elif isinstance(w, QComboBox | QAbstractButton):
             w.setEnabled(not read_only)
+            if isinstance(w, QComboBox):
+                _ink_as_record(w, read_only)
     if restyle:
         QTimer.singleShot(0, restyle[0], lambda: _restyle(restyle))

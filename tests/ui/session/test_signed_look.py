@@ -42,6 +42,21 @@ def test_signed_fields_do_not_look_editable(qapp, window, prompts, qtbot) -> Non
         assert _fill_colour(field) != QColor(SURFACE), field.objectName()
     for field in texts:
         assert field.placeholderText() == "", field.objectName()
+    # the depth, a choice, reads as text too: not in the greyed ink of a disabled control (was 1.8:1)
+    assert not d.depth.isEnabled() and _strongest_contrast(d.depth) >= 4.5
+
+
+def _strongest_contrast(widget) -> float:  # type: ignore[no-untyped-def]
+    """The contrast of the field's strongest ink against its own background."""
+    from tests.ui.legibility import contrast, dominant
+
+    image = widget.grab().toImage()
+    bg = dominant(image, image.rect())
+    return max(
+        contrast(image.pixelColor(x, y), bg)
+        for y in range(1, image.height() - 1)
+        for x in range(1, image.width() - 1)
+    )
 
 
 def test_editable_again_keeps_focus_and_placeholder(qtbot) -> None:  # type: ignore[no-untyped-def]
