@@ -91,7 +91,7 @@ def order_warnings(
                 SafetyWarning(
                     WarningKind.PRESCRIBER_ORDER,
                     f"order:units:{pid}",
-                    f"{fmt_units(units[pid])} U of {brand} is more than the {fmt_units(order.max_units)} U "
+                    f"{fmt_units(units[pid])} of {brand} is more than the {fmt_units(order.max_units)} "
                     f"the prescriber ordered",
                     (f"product={brand}", f"session_units={units[pid]:.6f}", f"max_units={order.max_units}"),
                 )

@@ -70,6 +70,13 @@ def test_more_units_than_ordered_warns(world: World) -> None:
     world.as_(prescriber(world)).orders.record(order(world, patient.id, max_units=3.0), PASSWORD)
     session = draft(world, patient.id)
     assert order_warnings(world, session.id) == [f"order:units:{product_id(world.services)}"]  # type: ignore[arg-type]
+    svc = world.as_(world.injector)
+    (message,) = [
+        w.message
+        for w in svc.charting.warnings(svc.charting.get(session.id))  # type: ignore[arg-type]
+        if w.kind == WarningKind.PRESCRIBER_ORDER
+    ]
+    assert message == "4 U of Botox Cosmetic is more than the 3 U the prescriber ordered"  # one 'U' each
 
 
 def test_a_product_the_order_does_not_cover_warns(world: World) -> None:
