@@ -10,9 +10,10 @@ with the hash of its stored state (signed sessions: their signing entry with the
 from __future__ import annotations
 
 import gc
+import itertools
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -267,6 +268,8 @@ def advance_sequences(conn: Connection) -> None:
         )
 
 
+#: Audit entries written per ``audit.record_bulk`` call (bounds the build's memory at a million patients).
+_AUDIT_PIECE = 50_000
 #: Bookkeeping columns left out of a demo record's creation entry (the app's entries leave them out too).
 _NOT_IN_ENTRY = {"id", "first_key", "last_key", "version", "created_at", "updated_at", "updated_by_id"}
 
@@ -302,8 +305,13 @@ def _audit_every_record(
     def by(uid: int | None) -> tuple[int, str]:
         return (uid, gen.username[uid]) if uid else (1, admin.username)
 
-    def create(entity: str, entries: list[audit.BulkEntry]) -> None:
-        audit.record_bulk(s, admin, AuditAction.CREATE, entity, entries, row_hashes=hashes[entity])
+    def create(
+        entity: str, entries: Iterable[audit.BulkEntry], action: AuditAction = AuditAction.CREATE
+    ) -> None:
+        """The entries in pieces (a million patients' entries never all in memory), chained in order."""
+        it = iter(entries)
+        while piece := list(itertools.islice(it, _AUDIT_PIECE)):
+            audit.record_bulk(s, admin, action, entity, piece, row_hashes=hashes[entity])
 
     def entry(
         rid: int, pid: int | None, changes: dict[str, Any], at: datetime, uid: int | None
@@ -316,18 +324,18 @@ def _audit_every_record(
         [entry(u, None, {"username": [None, gen.username[u]]}, now, 1) for u in sorted(hashes["user"])],
     )
     create("product", [entry(p, None, {"product_id": [None, p]}, now, 1) for p in sorted(hashes["product"])])
-    create("patient", [entry(p["id"], p["id"], _values(p), now, 1) for p in patient_rows])
-    create("vial", [entry(v["id"], None, _values(v), v["created_at"], v["opened_by_id"]) for v in gen.vials])
+    create("patient", (entry(p["id"], p["id"], _values(p), now, 1) for p in patient_rows))
+    create("vial", (entry(v["id"], None, _values(v), v["created_at"], v["opened_by_id"]) for v in gen.vials))
     session_patient = {sess["id"]: sess["patient_id"] for sess in gen.sessions}
     create(
         "session",
-        [
+        (
             entry(x["id"], x["patient_id"], {}, x["created_at"], x["injector_id"])
             for x in gen.sessions
             if x["status"] != "signed"
-        ],
+        ),
     )
-    signed = [
+    signed = (
         entry(
             x["id"],
             x["patient_id"],
@@ -341,22 +349,22 @@ def _audit_every_record(
         )
         for x in gen.sessions
         if x["status"] == "signed"
-    ]
-    audit.record_bulk(s, admin, AuditAction.SIGN, "session", signed, row_hashes=hashes["session"])
+    )
+    create("session", signed, AuditAction.SIGN)
     create(
         "assessment",
-        [
+        (
             entry(a["id"], session_patient[a["session_id"]], _values(a), a["created_at"], a["assessor_id"])
             for a in gen.assessments
             if a["time_point"] != "baseline"
-        ],
+        ),
     )
     create(
         "adverse_event",
-        [
+        (
             entry(e["id"], session_patient[e["session_id"]], _values(e), e["created_at"], e["recorded_by_id"])
             for e in gen.events
-        ],
+        ),
     )
     s.flush()
 

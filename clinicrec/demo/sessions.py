@@ -201,13 +201,23 @@ class SessionGenerator:
         vial = self._vial_for(injector, mix_index, when, needed)
         draft = day == self.today and rng.random() < 0.5
         # Every point of a session has the same dose; the jitter is ``uniform``'s arithmetic written out
-        # (same draws, same values) to spare two calls per point.
+        # (same draws) to spare two calls per point, kept to 1e-5 of the face (~2 um, far below a
+        # needle's width: short numbers to store, hash and sign).
         units = round(vial["conc"] * vol, 4)
         vid = vial["id"]
         draw = rng.random
         # A hand-placed look; the jitter (< 0.1 cm) stays inside grid_fill's 0.2 cm border margin.
         points = [
-            (sid, seq, zone, x + (-0.002 + 0.004 * draw()), y + (-0.0015 + 0.003 * draw()), vid, units, vol)
+            (
+                sid,
+                seq,
+                zone,
+                round(x + (-0.002 + 0.004 * draw()), 5),
+                round(y + (-0.0015 + 0.003 * draw()), 5),
+                vid,
+                units,
+                vol,
+            )
             + _POINT_TAIL
             for seq, (zone, x, y) in enumerate(coords)
         ]
