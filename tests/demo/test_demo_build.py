@@ -19,6 +19,7 @@ from clinicrec.domain.catalogue import SEED_PRODUCTS
 from clinicrec.services import audit_state
 from clinicrec.services.app import open_services
 from clinicrec.services.content_hash import baseline_columns, content_columns, content_hash_of
+from tests.conftest import PG_SKIP_REASON, PG_URL
 
 TODAY = date(2026, 6, 30)
 #: What a build records; the clinic's own rows (users' password hashes, the time of the build) differ.
@@ -171,3 +172,33 @@ def test_the_reshaped_content_hash_is_the_signed_content_s_hash() -> None:
         content["acknowledgements"] = acks.get(sess["id"], [])
         content["baseline"] = {k: baselines[sess["id"]][k] for k in baseline_columns()}
         assert sess["content_hash"] == content_hash_of(content), sess["id"]
+
+
+@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
+def test_a_demo_on_postgresql_proves_itself_too() -> None:
+    """The points' digests made in memory match PostgreSQL's read-back (its floats and strings)."""
+    import os
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"clinicrec_demo_build_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        build_demo(url, patients=80, seed=9, today=TODAY)
+        services = open_services(url)
+        try:
+            services.act_as(services.auth.sign_in("manager", DEMO_PASSWORD))
+            result = services.audit_log.verify_chain()
+            assert result.ok, result.first_problem
+            assert result.signed_sessions_checked > 0
+        finally:
+            services.db.dispose()
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
