@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import gc
 import itertools
+import operator
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -429,31 +430,28 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], chunk: i
     if not rows:
         return
     cols = list(rows[0])
-    convert = _binders(conn, table, cols)
+    pick = operator.itemgetter(*cols, cols[0])  # always a tuple (one extra value, dropped below)
+    binders = _binders(conn, table, cols)
     for i in range(0, len(rows), chunk):
-        part = rows[i : i + chunk]
-        if convert:
-            data = [tuple([f(r[c]) for c, f in convert]) for r in part]
-        else:
-            data = [tuple([r[c] for c in cols]) for r in part]
+        data = [list(pick(r)) for r in rows[i : i + chunk]]
+        for row in data:
+            del row[-1]
+            for at, bind in binders:
+                row[at] = bind(row[at])
         _executemany(conn, table.name, cols, data)
 
 
-def _binders(conn: Connection, table: Table, cols: list[str]) -> list[tuple[str, Callable[[Any], Any]]]:
-    """(column, bind function) for every column, or [] when none needs binding; a bind function keeps
-    what it computed per value, so each distinct time is formatted once."""
+def _binders(conn: Connection, table: Table, cols: list[str]) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, bind function) of each column whose type binds its values; a bind function keeps what it
+    computed per value, so each distinct time is formatted once."""
     dialect = conn.dialect
-    out: list[tuple[str, Callable[[Any], Any]]] = []
-    needed = False
-    for c in cols:
+    out: list[tuple[int, Callable[[Any], Any]]] = []
+    for at, c in enumerate(cols):
         col_type = table.c[c].type
         process = None if _is_float(col_type) else col_type._cached_bind_processor(dialect)  # noqa: SLF001
-        if process is None:
-            out.append((c, _same))
-            continue
-        needed = True
-        out.append((c, _memo(process)))
-    return out if needed else []
+        if process is not None:
+            out.append((at, _memo(process)))
+    return out
 
 
 def _is_float(col_type: Any) -> bool:
@@ -462,10 +460,6 @@ def _is_float(col_type: Any) -> bool:
         return col_type.python_type is float
     except NotImplementedError:
         return False
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _memo(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -487,7 +481,7 @@ def _insert_tuples(conn: Connection, table: str, cols: tuple[str, ...], rows: li
         _executemany(conn, table, list(cols), rows[i : i + 100_000])
 
 
-def _executemany(conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
+def _executemany(conn: Connection, table: str, cols: list[str], rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
