@@ -5,17 +5,31 @@ Built with bulk inserts in one transaction so 100,000 patients take well under a
 load is recorded in the audit trail as one import entry, and every record it made gets its own entry
 with the hash of its stored state (signed sessions: their signing entry with the content hash), so
 ``clinicrec audit verify`` proves a demo database like one charted by hand.
+
+What keeps it within a few times plain inserts of the same rows (issue 17; benchmarks/bench_store.py):
+rows go to the driver's executemany, times and dates bound once per distinct value; the millions of
+injection points are tuples, stored as made and encoded once (their audit part digest, reshaped for
+the signed content hash), never read back; secondary indexes are made after the load; on SQLite the
+load runs under a rollback journal without syncs or foreign-key lookups (pages new to the file are
+written once, not to the WAL and again), and the finished file is put back to WAL and full syncs; the
+cycle collector is paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
+finished file to the application's standards (integrity, keys, ``audit verify``, same seed same rows).
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
+import operator
 import random
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, event, insert, select
 from sqlalchemy.orm import Session
 
 from ..db.engine import Database, make_engine, run_outside_transaction
@@ -43,7 +57,7 @@ from ..services.mapping import product_values
 from ..services.permissions import Actor
 from .people import DEMO_PASSWORD, DEMO_USERS, generate_patients
 from .photos import add_demo_photos
-from .sessions import SessionGenerator
+from .sessions import POINT_COLUMNS, SessionGenerator
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,7 @@ def build_demo(
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
     db = Database(make_engine(url))
+    _no_syncs_while_building(db.engine)
     upgrade(db.engine)
     with db.read() as s:
         if (
@@ -83,85 +98,22 @@ def build_demo(
             raise ValueError("The demo is built only into a new, empty database")
     hasher = AuthService.hasher
     now = datetime.now(UTC)
-    with db.engine.begin() as conn:
-        conn.execute(
-            insert(ClinicRow),
-            [
-                dict(
-                    id=1,
-                    name=clinic_name,
-                    address="12 Harbour Road\nBrighton BN1 2AB",
-                    phone="+44 1273 555 014",
-                    email="hello@lumiere-clinic.example",
-                    website="lumiere-clinic.example",
-                    paper_size="A4",
-                    review_days=14,
-                    consent_form_version="MB-CONSENT-3",
-                    idle_lock_minutes=10,
-                    backups_kept=14,
-                )
-            ],
-        )
-        pw_hash = hasher.hash(DEMO_PASSWORD)
-        conn.execute(
-            insert(UserRow),
-            [
-                dict(
-                    id=i + 1,
-                    username=u,
-                    full_name=n,
-                    credentials=c,
-                    role=r,
-                    password_hash=pw_hash,
-                    active=True,
-                    failed_attempts=0,
-                    created_at=now,
-                    password_changed_at=now,
-                )
-                for i, (u, n, c, r) in enumerate(DEMO_USERS)
-            ],
-        )
-        conn.execute(
-            insert(ProductRow), [dict(id=i + 1, **product_values(p)) for i, p in enumerate(SEED_PRODUCTS)]
-        )
-        brand_id = {p.brand: i + 1 for i, p in enumerate(SEED_PRODUCTS)}
-        in_use = {i + 1: p.in_use_hours for i, p in enumerate(SEED_PRODUCTS)}
-        indexes = _set_indexes_aside(conn)
-
-        patient_rows = generate_patients(rng, patients, today, now)
-        conn.execute(insert(PatientRow), patient_rows)
-        gen = SessionGenerator(rng, today, brand_id, in_use, patient_rows)
-        stored: dict[str, int] = {}
-
-        def store() -> None:
-            """What the generator made since the last call, parents first; its points then let go."""
-            for model, rows in (
-                (VialRow, gen.vials),
-                (VialAdditiveRow, gen.additives),
-                (SessionRow, gen.sessions),
-                (SessionVialRow, gen.session_vials),
-                (PointRow, gen.points),
-                (AcknowledgementRow, gen.acks),
-                (AssessmentRow, gen.assessments),
-                (AdverseEventRow, gen.events),
-            ):
-                done = stored.get(model.__tablename__, 0)
-                _bulk(conn, model.__table__, rows[done:])  # type: ignore[arg-type]
-                stored[model.__tablename__] = len(rows)
-            gen.points.clear()
-            stored[PointRow.__tablename__] = 0
-
-        gen.run(flush=store)
-        store()
-        _make_indexes(conn, [ix for ix in indexes if ix[1] != AuditRow.__tablename__])
-        _audit_every_record(conn, gen, now, patients, patient_rows)
-        _make_indexes(conn, [ix for ix in indexes if ix[1] == AuditRow.__tablename__])
-        advance_sequences(conn)
-        report_rollup.rebuild(conn)
+    db.dispose()  # the connections that migrated and checked it: the build's own sets its pragmas alone
+    with _collector_paused(), db.engine.connect() as conn:
+        fast = _fast_build_pragmas(conn)
+        with conn.begin():
+            gen = _load(conn, rng, patients, today, now, clinic_name, hasher.hash(DEMO_PASSWORD))
+        if db.is_sqlite:
+            _restore_pragmas(conn, fast)
     if db.is_sqlite:
         # Sampled statistics (a full ANALYZE reads every index of a million-patient file).
+        # Full syncs again first, so the checkpoint puts the finished file on disk.
         run_outside_transaction(
-            db.engine, "PRAGMA analysis_limit=2000", "ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"
+            db.engine,
+            "PRAGMA synchronous=FULL",
+            "PRAGMA analysis_limit=2000",
+            "ANALYZE",
+            "PRAGMA wal_checkpoint(TRUNCATE)",
         )
     db.dispose()
     photos = add_demo_photos(url, sessions=photo_sessions, seed=seed)
@@ -175,6 +127,147 @@ def build_demo(
         time.perf_counter() - started,
         photos=photos,
     )
+
+
+def _load(
+    conn: Connection,
+    rng: random.Random,
+    patients: int,
+    today: date,
+    now: datetime,
+    clinic_name: str,
+    pw_hash: str,
+) -> SessionGenerator:
+    """Every row of the demo, its audit trail and its report tables, in ``conn``'s one transaction."""
+    _insert(
+        conn,
+        ClinicRow.__table__,  # type: ignore[arg-type]
+        [
+            dict(
+                id=1,
+                name=clinic_name,
+                address="12 Harbour Road\nBrighton BN1 2AB",
+                phone="+44 1273 555 014",
+                email="hello@lumiere-clinic.example",
+                website="lumiere-clinic.example",
+                paper_size="A4",
+                review_days=14,
+                consent_form_version="MB-CONSENT-3",
+                idle_lock_minutes=10,
+                backups_kept=14,
+            )
+        ],
+    )
+    conn.execute(
+        insert(UserRow),
+        [
+            dict(
+                id=i + 1,
+                username=u,
+                full_name=n,
+                credentials=c,
+                role=r,
+                password_hash=pw_hash,
+                active=True,
+                failed_attempts=0,
+                created_at=now,
+                password_changed_at=now,
+            )
+            for i, (u, n, c, r) in enumerate(DEMO_USERS)
+        ],
+    )
+    conn.execute(
+        insert(ProductRow), [dict(id=i + 1, **product_values(p)) for i, p in enumerate(SEED_PRODUCTS)]
+    )
+    brand_id = {p.brand: i + 1 for i, p in enumerate(SEED_PRODUCTS)}
+    in_use = {i + 1: p.in_use_hours for i, p in enumerate(SEED_PRODUCTS)}
+    indexes = _set_indexes_aside(conn)
+
+    patient_rows = generate_patients(rng, patients, today, now)
+    _insert(conn, PatientRow.__table__, patient_rows)  # type: ignore[arg-type]
+    gen = SessionGenerator(rng, today, brand_id, in_use, patient_rows)
+    stored: dict[str, int] = {}
+
+    def store() -> None:
+        """What the generator made since the last call, parents first; its points then let go."""
+        for model, rows in (
+            (VialRow, gen.vials),
+            (VialAdditiveRow, gen.additives),
+            (SessionRow, gen.sessions),
+            (SessionVialRow, gen.session_vials),
+            (AcknowledgementRow, gen.acks),
+            (AssessmentRow, gen.assessments),
+            (AdverseEventRow, gen.events),
+        ):
+            done = stored.get(model.__tablename__, 0)
+            _insert(conn, model.__table__, rows[done:])  # type: ignore[arg-type]
+            stored[model.__tablename__] = len(rows)
+        _insert_tuples(conn, PointRow.__tablename__, POINT_COLUMNS, gen.points)
+        gen.points.clear()
+
+    gen.run(flush=store)
+    store()
+    _make_indexes(conn, [ix for ix in indexes if ix[1] != AuditRow.__tablename__])
+    _audit_every_record(conn, gen, now, patients, patient_rows)
+    _make_indexes(conn, [ix for ix in indexes if ix[1] == AuditRow.__tablename__])
+    advance_sequences(conn)
+    report_rollup.rebuild(conn)
+    return gen
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the build holds millions of rows: its full passes walk every
+    live row again and again (most of the time of a million-patient build); the rows hold no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _no_syncs_while_building(engine: Engine) -> None:
+    """SQLite: the build's own connections (migrations included) skip the fsync of each commit; the
+    setting belongs to the connection, so the application's own (db/engine.py: FULL) are unaffected."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA synchronous=OFF")
+
+
+def _fast_build_pragmas(conn: Connection) -> bool:
+    """SQLite, before the build's transaction: a rollback journal instead of WAL (pages new to the file
+    are never journaled, so the load is written once instead of to the WAL and then again into the
+    file), no syncs while loading and no per-row foreign-key lookups (the generator's ids are
+    consistent by construction; tests/demo run ``foreign_key_check``). A crash mid-build leaves the
+    transaction to roll back, as before. Returns whether they were set (``_restore_pragmas`` undoes)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    driver = _driver(conn)
+    mode = driver.execute("PRAGMA journal_mode=TRUNCATE").fetchone()
+    driver.execute("PRAGMA synchronous=OFF")
+    driver.execute("PRAGMA foreign_keys=OFF")
+    return bool(mode and str(mode[0]).lower() == "truncate")
+
+
+def _restore_pragmas(conn: Connection, journal_changed: bool) -> None:
+    """The application's settings (db/engine.py) back on the finished file: WAL, full syncs, foreign keys."""
+    driver = _driver(conn)
+    if journal_changed:
+        driver.execute("PRAGMA journal_mode=WAL")
+    driver.execute("PRAGMA synchronous=FULL")
+    driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(conn: Connection) -> Any:
+    driver = conn.connection.driver_connection
+    if driver is None:  # only a pooled connection that was closed has none
+        raise RuntimeError("the demo's database connection is closed")
+    return driver
 
 
 def advance_sequences(conn: Connection) -> None:
@@ -202,6 +295,8 @@ def advance_sequences(conn: Connection) -> None:
         )
 
 
+#: Audit entries written per ``audit.record_bulk`` call (bounds the build's memory at a million patients).
+_AUDIT_PIECE = 50_000
 #: Bookkeeping columns left out of a demo record's creation entry (the app's entries leave them out too).
 _NOT_IN_ENTRY = {"id", "first_key", "last_key", "version", "created_at", "updated_at", "updated_by_id"}
 
@@ -220,7 +315,8 @@ def _audit_every_record(
     sessions get their signing entry, everything else a creation entry holding its values, each at the
     time and by the user of the demo's history.
     """
-    hashes = {k.entity: dict(audit_state.all_state_hashes(conn, k)) for k in audit_state.KINDS}
+    known = {PointRow.__tablename__: gen.point_digests}  # the points, digested as they were made
+    hashes = {k.entity: dict(audit_state.all_state_hashes(conn, k, known)) for k in audit_state.KINDS}
     name, full_name, credentials, role = DEMO_USERS[0]
     admin = Actor(1, name, full_name, credentials, Role(role))
     s = Session(bind=conn)
@@ -236,8 +332,13 @@ def _audit_every_record(
     def by(uid: int | None) -> tuple[int, str]:
         return (uid, gen.username[uid]) if uid else (1, admin.username)
 
-    def create(entity: str, entries: list[audit.BulkEntry]) -> None:
-        audit.record_bulk(s, admin, AuditAction.CREATE, entity, entries, row_hashes=hashes[entity])
+    def create(
+        entity: str, entries: Iterable[audit.BulkEntry], action: AuditAction = AuditAction.CREATE
+    ) -> None:
+        """The entries in pieces (a million patients' entries never all in memory), chained in order."""
+        it = iter(entries)
+        while piece := list(itertools.islice(it, _AUDIT_PIECE)):
+            audit.record_bulk(s, admin, action, entity, piece, row_hashes=hashes[entity])
 
     def entry(
         rid: int, pid: int | None, changes: dict[str, Any], at: datetime, uid: int | None
@@ -250,18 +351,18 @@ def _audit_every_record(
         [entry(u, None, {"username": [None, gen.username[u]]}, now, 1) for u in sorted(hashes["user"])],
     )
     create("product", [entry(p, None, {"product_id": [None, p]}, now, 1) for p in sorted(hashes["product"])])
-    create("patient", [entry(p["id"], p["id"], _values(p), now, 1) for p in patient_rows])
-    create("vial", [entry(v["id"], None, _values(v), v["created_at"], v["opened_by_id"]) for v in gen.vials])
+    create("patient", (entry(p["id"], p["id"], _values(p), now, 1) for p in patient_rows))
+    create("vial", (entry(v["id"], None, _values(v), v["created_at"], v["opened_by_id"]) for v in gen.vials))
     session_patient = {sess["id"]: sess["patient_id"] for sess in gen.sessions}
     create(
         "session",
-        [
+        (
             entry(x["id"], x["patient_id"], {}, x["created_at"], x["injector_id"])
             for x in gen.sessions
             if x["status"] != "signed"
-        ],
+        ),
     )
-    signed = [
+    signed = (
         entry(
             x["id"],
             x["patient_id"],
@@ -275,22 +376,22 @@ def _audit_every_record(
         )
         for x in gen.sessions
         if x["status"] == "signed"
-    ]
-    audit.record_bulk(s, admin, AuditAction.SIGN, "session", signed, row_hashes=hashes["session"])
+    )
+    create("session", signed, AuditAction.SIGN)
     create(
         "assessment",
-        [
+        (
             entry(a["id"], session_patient[a["session_id"]], _values(a), a["created_at"], a["assessor_id"])
             for a in gen.assessments
             if a["time_point"] != "baseline"
-        ],
+        ),
     )
     create(
         "adverse_event",
-        [
+        (
             entry(e["id"], session_patient[e["session_id"]], _values(e), e["created_at"], e["recorded_by_id"])
             for e in gen.events
-        ],
+        ),
     )
     s.flush()
 
@@ -322,24 +423,71 @@ def _make_indexes(conn: Connection, indexes: list[tuple[str, str, str]]) -> None
         conn.exec_driver_sql(sql)
 
 
-def _bulk(conn: Connection, table: Table, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:
-    if table.name == PointRow.__tablename__ and rows:
-        _bulk_raw(conn, table, rows)
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], chunk: int = 50_000) -> None:
+    """``rows`` (dicts with the same keys) with the driver's executemany: each value bound as its column's
+    type binds it (db/types.py's UTC times, dates, booleans), computed once per distinct value (a clinic
+    day's few dozen times), the rest passed as they are."""
+    if not rows:
         return
-    for i in range(0, len(rows), chunk):
-        conn.execute(insert(table), rows[i : i + chunk])
-
-
-def _bulk_raw(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Driver-level executemany for the millions of injection points (plain numbers and strings only)."""
     cols = list(rows[0])
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    driver = conn.connection.driver_connection
-    if driver is None:  # only a pooled connection that was closed has none
-        raise RuntimeError("the demo's database connection is closed")
-    cursor = driver.cursor()
+    pick = operator.itemgetter(*cols, cols[0])  # always a tuple (one extra value, dropped below)
+    binders = _binders(conn, table, cols)
+    for i in range(0, len(rows), chunk):
+        data = [list(pick(r)) for r in rows[i : i + chunk]]
+        for row in data:
+            del row[-1]
+            for at, bind in binders:
+                row[at] = bind(row[at])
+        _executemany(conn, table.name, cols, data)
+
+
+def _binders(conn: Connection, table: Table, cols: list[str]) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, bind function) of each column whose type binds its values; a bind function keeps what it
+    computed per value, so each distinct time is formatted once."""
+    dialect = conn.dialect
+    out: list[tuple[int, Callable[[Any], Any]]] = []
+    for at, c in enumerate(cols):
+        col_type = table.c[c].type
+        process = None if _is_float(col_type) else col_type._cached_bind_processor(dialect)  # noqa: SLF001
+        if process is not None:
+            out.append((at, _memo(process)))
+    return out
+
+
+def _is_float(col_type: Any) -> bool:
+    """Floats go to the driver as they are (the dialect's float processor only checks them)."""
     try:
-        cursor.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+        return col_type.python_type is float
+    except NotImplementedError:
+        return False
+
+
+def _memo(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    done: dict[Any, Any] = {}
+
+    def bind(value: Any) -> Any:
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = bound = process(value)
+            return bound
+
+    return bind
+
+
+def _insert_tuples(conn: Connection, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Rows already as the driver takes them (plain numbers and strings: the millions of points)."""
+    for i in range(0, len(rows), 100_000):
+        _executemany(conn, table, list(cols), rows[i : i + 100_000])
+
+
+def _executemany(conn: Connection, table: str, cols: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    cursor = _driver(conn).cursor()
+    try:
+        cursor.executemany(sql, rows)
     finally:
         cursor.close()

@@ -3,6 +3,8 @@ ratings improve the way the literature reports (with noise and non-responders), 
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -12,8 +14,18 @@ from typing import Any
 from ..domain import facemap
 from ..domain.enums import Indication, Zone
 from ..domain.scales import CURRENT_SCALE_VERSION
-from ..services.content_hash import content_hash_of
+from ..services import audit_state
+from ..services.audit import canonical_json
+from ..services.content_hash import baseline_columns, content_columns
 from .people import DEMO_USERS
+
+#: An injection point as the generator makes it: the columns of ``injection_points`` after ``id``, in the
+#: order ``audit_state`` reads a session's points (its parent first), so one tuple is stored (ids given by
+#: the database in insertion order) and hashed as it will be read back.
+POINT_COLUMNS = ("session_id", "seq", "zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "note")
+_POINT_TAIL = ("volume", "")  # basis, note
+_CONTENT_COLUMNS = tuple(content_columns())
+_BASELINE_COLUMNS = tuple(baseline_columns())
 
 # (brand, vial units, diluent mL, additives [(kind, mL, description)], weight)
 MIXES: tuple[tuple[str, int, float, tuple[tuple[str, float, str], ...], float], ...] = (
@@ -91,14 +103,17 @@ class SessionGenerator:
         self.additives: list[dict[str, Any]] = []
         self.sessions: list[dict[str, Any]] = []
         self.session_vials: list[dict[str, Any]] = []
-        self.points: list[dict[str, Any]] = []  # drained by ``run``'s ``flush`` on a large build
+        #: Tuples in ``POINT_COLUMNS`` order; drained by ``run``'s ``flush`` on a large build.
+        self.points: list[tuple[Any, ...]] = []
         self.points_made = 0
+        #: Each session's points as ``audit_state`` hashes them when it reads them back (its part digest).
+        self.point_digests: dict[int, str] = {}
         self.acks: list[dict[str, Any]] = []
         self.assessments: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
-        self.signed_for_audit: list[dict[str, Any]] = []
         self.username = {i + 1: u[0] for i, u in enumerate(DEMO_USERS)}
         self._grid: dict[tuple[Zone, float], list[tuple[float, float]]] = {}
+        self._coords: dict[tuple[tuple[Zone, ...], float], list[tuple[str, float, float]]] = {}
         self._open: dict[tuple[int, int], dict[str, Any]] = {}  # (injector, mix) -> vial state
 
     def grid(self, zone: Zone, spacing: float) -> list[tuple[float, float]]:
@@ -106,6 +121,13 @@ class SessionGenerator:
         if key not in self._grid:
             self._grid[key] = facemap.grid_fill(zone, spacing)
         return self._grid[key]
+
+    def coords(self, zones: tuple[Zone, ...], spacing: float) -> list[tuple[str, float, float]]:
+        """(zone, x, y) of every grid point of ``zones``, in charting order (made once per plan)."""
+        key = (zones, spacing)
+        if key not in self._coords:
+            self._coords[key] = [(z.value, x, y) for z in zones for (x, y) in self.grid(z, spacing)]
+        return self._coords[key]
 
     def run(self, flush: Callable[[], None] | None = None, every: int = 400_000) -> None:
         """Chart every visit; ``flush`` is called whenever ``every`` points are waiting (it stores what was
@@ -174,32 +196,33 @@ class SessionGenerator:
         vol = rng.choice((0.01, 0.01, 0.015, 0.02))
         brand = MIXES[mix_index][0]
         conc_guess = MIXES[mix_index][1] / (MIXES[mix_index][2] + sum(a[1] for a in MIXES[mix_index][3]))
-        coords = [(z, x, y) for z in zones for (x, y) in self.grid(z, spacing)]
+        coords = self.coords(zones, spacing)
         needed = len(coords) * vol * conc_guess
         vial = self._vial_for(injector, mix_index, when, needed)
         draft = day == self.today and rng.random() < 0.5
-        points: list[dict[str, Any]] = []
-        for seq, (zone, x, y) in enumerate(coords):
-            # A hand-placed look; the jitter (< 0.1 cm) stays inside grid_fill's 0.2 cm border margin.
-            jx = x + rng.uniform(-0.002, 0.002)
-            jy = y + rng.uniform(-0.0015, 0.0015)
-            units = round(vial["conc"] * vol, 4)
-            points.append(
-                dict(
-                    id=self.points_made + len(points) + 1,
-                    session_id=sid,
-                    seq=seq,
-                    zone=zone.value,
-                    x=jx,
-                    y=jy,
-                    vial_id=vial["id"],
-                    units=units,
-                    volume_ml=vol,
-                    basis="volume",
-                )
+        # Every point of a session has the same dose; the jitter is ``uniform``'s arithmetic written out
+        # (same draws) to spare two calls per point, kept to 1e-5 of the face (~2 um, far below a
+        # needle's width: short numbers to store, hash and sign).
+        units = round(vial["conc"] * vol, 4)
+        vid = vial["id"]
+        draw = rng.random
+        # A hand-placed look; the jitter (< 0.1 cm) stays inside grid_fill's 0.2 cm border margin.
+        points = [
+            (
+                sid,
+                seq,
+                zone,
+                round(x + (-0.002 + 0.004 * draw()), 5),
+                round(y + (-0.0015 + 0.003 * draw()), 5),
+                vid,
+                units,
+                vol,
             )
-        vial["left"] -= sum(p["units"] for p in points)
-        total_units = sum(p["units"] for p in points)
+            + _POINT_TAIL
+            for seq, (zone, x, y) in enumerate(coords)
+        ]
+        total_units = sum(itertools.repeat(units, len(points)))
+        vial["left"] -= total_units
         signed_at = when + timedelta(minutes=rng.randint(20, 50))
         sess = dict(
             id=sid,
@@ -232,6 +255,9 @@ class SessionGenerator:
         self.sessions.append(sess)
         self.points.extend(points)
         self.points_made += len(points)
+        # The points encoded once: their part digest, and (reshaped) the signed content's points.
+        points_json = audit_state.encode_rows(points)
+        self.point_digests[sid] = hashlib.sha256(points_json.encode("utf-8")).hexdigest()
         self.session_vials.append(dict(session_id=sid, vial_id=vial["id"], seq=0))
         acks = []
         if any(patient[k] for k in patient if k.startswith("scr_") and k != "scr_other"):
@@ -250,8 +276,7 @@ class SessionGenerator:
         base = self._baseline(sid, day, indications, injector)
         self.assessments.append(base)
         if not draft:
-            sess["content_hash"] = self._content_hash(sess, points, [vial["id"]], acks, base)
-            self.signed_for_audit.append(sess)
+            sess["content_hash"] = self._content_hash(sess, points_json, [vial["id"]], acks, base)
             self._follow_ups(sess, base, brand, total_units, injector)
             self._adverse_events(sid, day, zones, injector)
 
@@ -366,19 +391,20 @@ class SessionGenerator:
     @staticmethod
     def _content_hash(
         sess: dict[str, Any],
-        points: list[dict[str, Any]],
+        points_json: str,
         vial_ids: list[int],
         acks: list[dict[str, Any]],
         base: dict[str, Any],
     ) -> str:
-        from ..services.content_hash import baseline_columns, content_columns
-
-        content: dict[str, Any] = {k: sess[k] for k in content_columns()}
-        content["points"] = [
-            [p["seq"], p["zone"], p["x"], p["y"], p["vial_id"], p["units"], p["volume_ml"], p["basis"]]
-            for p in points
-        ]
+        """``content_hash.content_hash_of`` the session's content, its points taken from their encoding as
+        stored rows (``[sid,seq,...,"volume",""]`` per point) reshaped to the content's
+        (``[seq,...,"volume"]``: no session id, no empty note) instead of encoded a second time."""
+        content: dict[str, Any] = {k: sess[k] for k in _CONTENT_COLUMNS}
+        content["points"] = []
         content["vials"] = vial_ids
         content["acknowledgements"] = [[a["kind"], a["subject"], a["reason"], a["user_id"]] for a in acks]
-        content["baseline"] = {k: base[k] for k in baseline_columns()}
-        return content_hash_of(content)
+        content["baseline"] = {k: base[k] for k in _BASELINE_COLUMNS}
+        points = points_json.replace(',"volume",""]', ',"volume"]').replace(f"[{sess['id']},", "[")
+        # Only a key can spell "points":[] with bare quotes (quotes inside strings are escaped).
+        text = canonical_json(content).replace('"points":[]', '"points":' + points, 1)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,204 @@
+"""The demo's bulk load (clinicrec/demo/build.py): the same seed gives the same records, and the file it
+leaves is a normal ClinicRec database (WAL, foreign keys consistent, audit trail provable), whatever
+shortcuts the load took (rollback journal, no syncs, points digested as they were made)."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from clinicrec.cli import main
+from clinicrec.demo import DEMO_PASSWORD, build_demo
+from clinicrec.demo.people import generate_patients
+from clinicrec.demo.sessions import POINT_COLUMNS, SessionGenerator
+from clinicrec.domain.catalogue import SEED_PRODUCTS
+from clinicrec.services import audit_state
+from clinicrec.services.app import open_services
+from clinicrec.services.content_hash import baseline_columns, content_columns, content_hash_of
+from tests.conftest import PG_SKIP_REASON, PG_URL
+
+TODAY = date(2026, 6, 30)
+#: What a build records; the clinic's own rows (users' password hashes, the time of the build) differ.
+RECORD_TABLES = (
+    "patients",
+    "vials",
+    "vial_additives",
+    "treatment_sessions",
+    "session_vials",
+    "injection_points",
+    "acknowledgements",
+    "assessments",
+    "adverse_events",
+    "report_session_use",
+    "report_outcomes",
+)
+BUILD_TIME_COLUMNS = {"patients": ("created_at", "updated_at")}
+
+
+def _records(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        out = {}
+        for table in RECORD_TABLES:
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            keep = [c for c in cols if c not in BUILD_TIME_COLUMNS.get(table, ())]
+            out[table] = conn.execute(f"SELECT {', '.join(keep)} FROM {table} ORDER BY 1, 2, 3").fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def test_the_same_seed_builds_the_same_records_and_another_seed_others(tmp_path: Path) -> None:
+    built = {}
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        build_demo(f"sqlite:///{tmp_path / name}.sqlite3", patients=150, seed=seed, today=TODAY)
+        built[name] = _records(tmp_path / f"{name}.sqlite3")
+    assert all(built["a"][t] for t in ("patients", "injection_points", "assessments", "report_outcomes"))
+    for table in RECORD_TABLES:
+        assert built["a"][table] == built["b"][table], table
+    assert built["a"]["patients"] != built["c"]["patients"]
+    assert built["a"]["injection_points"] != built["c"]["injection_points"]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo-build") / "demo.sqlite3"
+    build_demo(f"sqlite:///{path}", patients=200, seed=9, today=TODAY)
+    return path
+
+
+def test_the_finished_file_is_a_normal_wal_database_with_consistent_keys(demo_file: Path) -> None:
+    conn = sqlite3.connect(demo_file)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        # The load ran with foreign_keys off: every reference it made must hold all the same.
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"ix_patients_name", "ix_injection_points_session_zone", "ix_audit_log_entity"} <= indexes
+        points, sessions = conn.execute(
+            "SELECT (SELECT count(*) FROM injection_points), (SELECT count(*) FROM treatment_sessions)"
+        ).fetchone()
+        assert points > 20 * sessions > 0
+        ids = conn.execute("SELECT min(id), max(id), count(*) FROM injection_points").fetchone()
+        assert ids == (1, points, points)  # the database numbered them in the order they were made
+    finally:
+        conn.close()
+    assert not Path(f"{demo_file}-journal").exists()
+
+
+def test_the_application_opens_it_and_audit_verify_proves_it(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import shutil
+
+    db = tmp_path / "records.sqlite3"
+    shutil.copy(demo_file, db)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CLINICREC_DATABASE_URL", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(DEMO_PASSWORD + "\n"))
+    assert main(["audit", "verify", "--db", str(db), "--user", "admin", "--password-stdin"]) == 0
+    assert "Audit trail intact" in capsys.readouterr().out
+
+    services = open_services(f"sqlite:///{db}")
+    try:
+        services.act_as(services.auth.sign_in("manager", DEMO_PASSWORD))
+        assert services.patients.count() == 200
+        result = services.audit_log.verify_chain()
+        assert result.ok, result.first_problem
+        assert result.signed_sessions_checked > 0 and result.records_checked > 200
+    finally:
+        services.db.dispose()
+
+
+def test_a_changed_point_is_caught_by_verify(demo_file: Path, tmp_path: Path) -> None:
+    """The points' digests were made in memory, not read back: a point changed behind the application
+    still fails its session's proof (the digest is of what was stored)."""
+    import shutil
+
+    db = tmp_path / "tampered.sqlite3"
+    shutil.copy(demo_file, db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE injection_points SET units = units + 1 WHERE id = 7")
+    conn.commit()
+    conn.close()
+    services = open_services(f"sqlite:///{db}")
+    try:
+        services.act_as(services.auth.sign_in("admin", DEMO_PASSWORD))
+        result = services.audit_log.verify_chain()
+        assert not result.ok
+        assert any(p.entity == "session" for p in result.problems)
+    finally:
+        services.db.dispose()
+
+
+def _generator(seed: int = 4) -> SessionGenerator:
+    rng = random.Random(seed)
+    patients = generate_patients(rng, 800, TODAY, datetime(2026, 6, 30, tzinfo=UTC))
+    brand_id = {p.brand: i + 1 for i, p in enumerate(SEED_PRODUCTS)}
+    in_use = {i + 1: p.in_use_hours for i, p in enumerate(SEED_PRODUCTS)}
+    return SessionGenerator(rng, TODAY, brand_id, in_use, patients)
+
+
+def test_a_point_is_made_in_the_order_the_audit_state_reads_it_back() -> None:
+    [part] = [p for p in audit_state.BY_ENTITY["session"].parts if p.table == "injection_points"]
+    assert (part.parent, *part.columns) == POINT_COLUMNS
+
+
+def test_the_reshaped_content_hash_is_the_signed_content_s_hash() -> None:
+    """The generator encodes a session's points once and reshapes them for the signed content; the
+    hash must equal ``content_hash_of`` the content built the plain way."""
+    gen = _generator()
+    gen.run()
+    by_session: dict[int, list[tuple[object, ...]]] = {}
+    for p in gen.points:
+        by_session.setdefault(int(p[0]), []).append(p)  # type: ignore[call-overload]
+    baselines = {a["session_id"]: a for a in gen.assessments if a["time_point"] == "baseline"}
+    acks: dict[int, list[list[object]]] = {}
+    for a in gen.acks:
+        acks.setdefault(a["session_id"], []).append([a["kind"], a["subject"], a["reason"], a["user_id"]])
+    vials = {v["session_id"]: v["vial_id"] for v in gen.session_vials}
+    signed = [s for s in gen.sessions if s["status"] == "signed"]
+    assert len(signed) > 10 and any(acks.get(s["id"]) for s in signed)
+    for sess in signed:
+        content = {k: sess[k] for k in content_columns()}
+        content["points"] = [list(p[1:9]) for p in by_session[sess["id"]]]
+        content["vials"] = [vials[sess["id"]]]
+        content["acknowledgements"] = acks.get(sess["id"], [])
+        content["baseline"] = {k: baselines[sess["id"]][k] for k in baseline_columns()}
+        assert sess["content_hash"] == content_hash_of(content), sess["id"]
+
+
+@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
+def test_a_demo_on_postgresql_proves_itself_too() -> None:
+    """The points' digests made in memory match PostgreSQL's read-back (its floats and strings)."""
+    import os
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"clinicrec_demo_build_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        build_demo(url, patients=80, seed=9, today=TODAY)
+        services = open_services(url)
+        try:
+            services.act_as(services.auth.sign_in("manager", DEMO_PASSWORD))
+            result = services.audit_log.verify_chain()
+            assert result.ok, result.first_problem
+            assert result.signed_sessions_checked > 0
+        finally:
+            services.db.dispose()
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
