@@ -16,6 +16,7 @@ from clinicrec.domain.enums import DoseBasis, Gais, Indication, Measure, TimePoi
 from clinicrec.domain.errors import SignedRecordError
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
 from clinicrec.services import audit
+from clinicrec.ui.figures import plain
 from tests.conftest import PASSWORD, World, make_patient
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -66,7 +67,7 @@ def test_nurse_charts_signs_amends_and_follows_up(world: World, qtbot, prompts, 
     dlg.diluent_ml.setValue(2.5)
     qtbot.keyClicks(dlg.lot, "C7421B3")
     dlg.expiry.setDate(date(2030, 1, 31))
-    assert dlg.concentration.text() == "4 U/0.1 mL (40 U/mL)"
+    assert plain(dlg.concentration.text()) == "4 U/0.1 mL (40 U/mL)"
     qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
     assert dlg.chosen is not None
     assert window.safety.use_vial(dlg.chosen)
