@@ -159,7 +159,11 @@ class DoseInput(QWidget):
             self.derived.setText("")
             return
         dose = self.dose()
-        if self._shown == dose.basis:
+        if self._shown == dose.basis and self._conc is None:
+            # the dose is beside it already: only what is missing, and inline (the dose lines beside the
+            # map, under 'No vial · Choose the vial first') not even that, for it would be cut off
+            self._set_derived("" if self._inline else "(no vial yet)")
+        elif self._shown == dose.basis:
             text = dose.describe(self._conc, short=True)
             _entered, sep, derived = text.partition(" = ")
             self._set_derived(f"= {derived}" if sep else text)

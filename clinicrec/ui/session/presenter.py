@@ -181,7 +181,7 @@ class SessionPresenter:
         elif zone is not None:
             label.setText(f"{zone.label}: click to add a point here")
         else:
-            label.setText("Click a zone to add · drag to move · Del deletes · K: place by keyboard")
+            label.setText("Click to add · drag to move · Del deletes · K: keyboard")  # short: it must fit
             label.setToolTip(
                 "Arrows nudge the selected points; K places points with the keyboard (arrows move the "
                 "cross-hair, Enter places); Insert adds a point at the centre of the grid-fill zone; "

@@ -235,3 +235,15 @@ def test_a_follow_ups_readings_and_date_follow_the_clinics_formats(qapp) -> None
     text = follow_up_text(base, after)
     assert "30/06/2027" in text
     assert "Sebumeter 120.0 → 95.5 µg/cm²" in text
+
+
+def test_before_a_vial_the_dose_line_says_only_what_is_missing(open_window) -> None:  # type: ignore[no-untyped-def]
+    """A new session has no vial yet: the vial panel says so ('No vial · Choose the vial first'), and the
+    dose lines no longer repeat the dose with '(no vial yet)' cut off after it ('0.4 U (no')."""
+    window = open_window()
+    QApplication.processEvents()
+    assert "No vial" in window.ui.vial_panel.concentration_text()
+    assert window.ui.vial_panel.default_dose.derived.text() == ""
+    assert window.ui.tools.selected_dose.derived.text() == ""
+    hint = window.ui.hover_label
+    assert hint.width() >= hint.fontMetrics().horizontalAdvance(hint.text())  # the map's hint whole
