@@ -12,20 +12,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from clinicrec.ui import style
 from clinicrec.ui.style import DARK, LIGHT, Scheme, apply_style
 from tests.conftest import World
+from tests.ui.legibility import contrast, luminance
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
-
-
-def luminance(c: QColor) -> float:
-    def lin(v: float) -> float:
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 @pytest.fixture

@@ -187,22 +187,11 @@ def seal_folder(folder: Path, key: bytes) -> int:
         data = path.read_bytes()
         if data.startswith(SEALED) or hashlib.sha256(data).hexdigest() != sha:
             continue
-        _replace_whole(path, seal(key, sha, data))
+        write_whole(path, seal(key, sha, data))  # a different size: replaced whole, never half written
         sealed += 1
     if sealed:
         _fsync_dir(folder)
     return sealed
-
-
-def _replace_whole(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name[:16]}.sealing")
-    with open(tmp, "wb") as fh:
-        os.fchmod(fh.fileno(), FILE_MODE)
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def copy_missing(
