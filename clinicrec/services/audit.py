@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,32 +208,41 @@ def record_bulk(
     # canonical_json([prev_hash, id, at, user_id, username, action, entity, entity_id, patient_id,
     # changes(, row_hash)]) == '["' prev '",' id ',' SHARED ',' entity_id ',' patient_id ',' changes ...
     encode = _ENCODER.encode
+    encode_string = json.encoder.encode_basestring  # what encode does with a str (ensure_ascii is off)
     sha256 = hashlib.sha256
     who = (at, uid, uname)
     shared = encode([at, uid, uname, action.value, entity])[1:-1]
+    bind_at = _at_binder(s)
+    stored_at = bind_at(at)  # the time as the driver takes it, bound once for each distinct time
     rows: list[tuple[Any, ...]] = []
     for e in entries:
         if e.at is not None or e.user is not None:
             e_at, (e_uid, e_name) = e.at or at, e.user or (uid, uname)
             if (e_at, e_uid, e_name) != who:
+                if e_at != who[0]:
+                    stored_at = bind_at(e_at)
                 who = (e_at, e_uid, e_name)
                 shared = encode([e_at, e_uid, e_name, action.value, entity])[1:-1]
         elif who != (at, uid, uname):
+            if at != who[0]:
+                stored_at = bind_at(at)
             who = (at, uid, uname)
             shared = encode([at, uid, uname, action.value, entity])[1:-1]
         row_hash = hashes.get(e.entity_id, audit_state.GONE) if hashes else None
         changes_json = e.encoded if e.encoded is not None else encode(e.changes)
         eid = last_id + 1
         entity_id = str(e.entity_id)
+        # A whole number's text needs no escaping; ``encode_string`` is what ``encode`` does with a str.
+        quoted_id = f'"{entity_id}"' if type(e.entity_id) is int else encode_string(entity_id)
         text = (
-            f'["{last_hash}",{eid},{shared},{encode(entity_id)},'
-            f"{'null' if e.patient_id is None else int(e.patient_id)},{encode(changes_json)}"
+            f'["{last_hash}",{eid},{shared},{quoted_id},'
+            f"{'null' if e.patient_id is None else int(e.patient_id)},{encode_string(changes_json)}"
             + (f',"{row_hash}"]' if row_hash is not None else "]")
         )
         h = sha256(text.encode("utf-8")).hexdigest()
         rows.append(
             (
-                who[0],
+                stored_at,
                 eid,
                 who[1],
                 who[2],
@@ -259,19 +268,17 @@ _BULK_COLUMNS = (
 )  # fmt: skip
 
 
+def _at_binder(s: Session) -> Callable[[datetime], Any]:
+    """An entry's time as the driver takes it: bound by the column's own type."""
+    bind = AuditRow.__table__.c.at.type._cached_bind_processor(s.connection().dialect)  # noqa: SLF001
+    return bind if bind is not None else (lambda at: at)
+
+
 def _insert_entries(s: Session, rows: list[tuple[Any, ...]]) -> None:
-    """The entries with the driver's executemany in the session's transaction; each time stamp is bound
-    by the column's own type, once per distinct time (the rest are plain strings and integers)."""
+    """The entries, their times already bound (``_at_binder``; the rest are plain strings and integers),
+    with the driver's executemany in the session's transaction."""
     conn = s.connection()
     dialect = conn.dialect
-    bind_at = AuditRow.__table__.c.at.type._cached_bind_processor(dialect)  # noqa: SLF001
-    stored: dict[datetime, Any] = {}
-
-    def bound(at: datetime) -> Any:
-        if at not in stored:
-            stored[at] = bind_at(at) if bind_at else at
-        return stored[at]
-
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     columns = _BULK_COLUMNS
     sql = (
@@ -281,7 +288,7 @@ def _insert_entries(s: Session, rows: list[tuple[Any, ...]]) -> None:
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, [(bound(r[0]), *r[1:]) for r in rows[i : i + 5000]])
+            cursor.executemany(sql, rows[i : i + 5000])
     finally:
         cursor.close()
 

@@ -236,6 +236,8 @@ class PatientImportService(ServiceBase):
         plain = [(f, i) for f, i in col.items() if f not in MULTILINE and f not in _CONVERTED]
         multiline = [(f, i) for f, i in col.items() if f in MULTILINE]
         converted = [(f, i) for f, i in col.items() if f in _CONVERTED]
+        # Birth dates and sexes repeat across a file: each distinct cell is converted once.
+        known: dict[tuple[str, str], Any] = {}
         for rec in table.records:
             plan.raw[rec.row] = rec.values
             plan.lines[rec.row] = rec.line
@@ -255,10 +257,15 @@ class PatientImportService(ServiceBase):
                 clean[f] = cells[i].strip("\r\n ")
             problems: list[Reject] = []
             for f, i in converted:
-                try:
-                    clean[f] = _convert(f, cells[i].strip(), order)
-                except ValueError as e:
-                    problems.append(Reject(rec.row, rec.line, mapping[f], str(e)))
+                cell = (f, cells[i].strip())
+                value = known.get(cell, known)
+                if value is known:
+                    try:
+                        value = known[cell] = _convert(f, cell[1], order)
+                    except ValueError as e:
+                        problems.append(Reject(rec.row, rec.line, mapping[f], str(e)))
+                        continue
+                clean[f] = value
             if problems:
                 plan.rejects.extend(problems)
             else:

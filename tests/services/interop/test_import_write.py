@@ -18,7 +18,13 @@ from clinicrec.db.models import AuditRow, PatientRow
 from clinicrec.domain.enums import AllergyStatus, Language, Sex
 from clinicrec.domain.models import Patient, SafetyScreening
 from clinicrec.services import audit, audit_state
-from clinicrec.services.interop.import_write import ENTRY_FIELDS, changes_json, state_hash
+from clinicrec.services.interop.import_write import (
+    ENTRY_FIELDS,
+    VALUE_COLUMNS,
+    changes_json,
+    state_hash,
+    stored_values,
+)
 from clinicrec.services.interop.patient_import import Decision, PatientImportService, new_patient
 from clinicrec.services.mapping import patient_values
 from tests.conftest import World
@@ -61,6 +67,42 @@ def test_creation_entries_are_the_applications_canonical_json(  # noqa: PLR0913 
     )  # fmt: skip
     values = patient_values(patient, ("k", "k"))
     assert changes_json(values) == _application_json(values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=_text,
+    last=_text,
+    notes=_text,
+    fitzpatrick=st.none() | st.integers(1, 6),
+    sex=st.sampled_from(Sex),
+    status=st.sampled_from(AllergyStatus),
+    language=st.sampled_from(Language),
+    flags=st.lists(st.booleans(), min_size=6, max_size=6),
+    keys=st.none() | st.tuples(_text, _text),
+    as_text=st.booleans(),
+)
+def test_the_stored_values_are_the_applications_column_values(  # noqa: PLR0913 (one per field)
+    first: str,
+    last: str,
+    notes: str,
+    fitzpatrick: int | None,
+    sex: Sex,
+    status: AllergyStatus,
+    language: Language,
+    flags: list[bool],
+    keys: tuple[str, str] | None,
+    as_text: bool,
+) -> None:
+    """The import reads each patient straight into the row it stores; mapping.patient_values is the
+    application's reading of the same patient (choices given as members, or as their text)."""
+    choices = (sex.value, status.value, language.value) if as_text else (sex, status, language)
+    patient = Patient(
+        first, last, date(1981, 2, 3), "CR-1", choices[0], "+1 555", "a@b.example", notes, fitzpatrick,
+        notes, SafetyScreening(*flags, other=notes[:3]), notes, choices[2], allergy_status=choices[1],
+    )  # type: ignore[arg-type]  # fmt: skip
+    values = patient_values(patient, keys)
+    assert stored_values(patient, keys) == tuple(values[c] for c in VALUE_COLUMNS)
 
 
 def test_every_character_is_escaped_as_the_application_escapes_it() -> None:
@@ -192,3 +234,27 @@ def test_choices_are_stored_by_value_whether_members_or_their_text() -> None:
     assert type(patient_values(member)["sex"]) is str and patient_values(member)["sex"] == "female"
     with pytest.raises(ValueError):
         patient_values(replace(member, sex="woman"))  # type: ignore[arg-type]
+
+
+def test_a_repeated_cell_is_converted_once_and_a_bad_one_rejected_on_every_row(world: World) -> None:
+    """Birth dates and sexes are converted once per distinct cell: rows sharing a good cell get the same
+    value, and every row holding a bad one is rejected under its own row number."""
+    from clinicrec.services.interop.csv_read import DateOrder, read_csv
+
+    rows = [
+        ("C-1", "Lee", "Ann", "03/04/1980", "F", "", "", "", "", ""),
+        ("C-2", "Lee", "Bea", "31/02/1980", "f", "", "", "", "", ""),
+        ("C-3", "Lee", "Cat", "03/04/1980", "F", "", "", "", "", ""),
+        ("C-4", "Lee", "Dot", "31/02/1980", "zebra", "", "", "", "", ""),
+        ("C-5", "Lee", "Eve", "31/02/1980", "F", "", "", "", "", ""),
+    ]
+    world.as_(world.admin)
+    plan = PatientImportService(world.services.ctx).plan_csv(
+        read_csv(_csv(rows)), date_order=DateOrder.DAY_FIRST, source="repeats.csv"
+    )
+    assert sorted(plan.candidates) == [1, 3]
+    assert {p.date_of_birth for p in plan.candidates.values()} == {date(1980, 4, 3)}
+    assert {p.sex for p in plan.candidates.values()} == {Sex.FEMALE}
+    dates = [(r.row, r.field) for r in plan.rejects if "not a date" in r.reason]
+    assert dates == [(2, "DOB"), (4, "DOB"), (5, "DOB")]
+    assert [(r.row, r.field) for r in plan.rejects if "Sex" in r.reason] == [(4, "Sex")]
