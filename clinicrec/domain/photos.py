@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .clinic_time import local_date
 from .date_text import DateOrder, format_date
 from .enums import LabelledEnum, TimePoint, Zone
 from .errors import FieldError, ValidationError
@@ -206,10 +207,12 @@ class PrintedPhoto:
     def caption(self) -> str:
         return self.caption_in(DateOrder.ISO)
 
-    def caption_in(self, order: DateOrder) -> str:
-        """'Week 4: 30/06/2027, day 28': the date in the clinic's format ``order``."""
+    def caption_in(self, order: DateOrder, zone_name: str = "UTC") -> str:
+        """'Week 4: 30/06/2027, day 28': the clinic's date (in its zone ``zone_name``) of the photo, in
+        its format ``order``."""
         days = "" if self.days_after_treatment is None else f", day {self.days_after_treatment}"
-        return f"{self.photo.time_point_label}: {format_date(self.photo.taken_at.date(), order)}{days}"
+        taken = format_date(local_date(self.photo.taken_at, zone_name), order)
+        return f"{self.photo.time_point_label}: {taken}{days}"
 
 
 @dataclass(frozen=True)

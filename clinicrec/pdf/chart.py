@@ -301,5 +301,5 @@ def build_chart_pdf(
         story += section(record, w)
         if section is consent_section and consents is not None:
             story += consents_in_force_section(consents, record.time_zone, w, record.date_order)
-    story += before_after_pages(photos, w, record.date_order)
+    story += before_after_pages(photos, w, record.date_order, record.time_zone)
     doc.build(story, canvasmaker=numbered_canvas(_decorator(record, clinic, size)))

@@ -62,17 +62,19 @@ def ImageReader_of(data: bytes) -> ImageReader:  # noqa: N802 - reads like the c
 
 
 def before_after_pages(
-    pairs: Sequence[BeforeAfter], width: float, order: DateOrder = DateOrder.ISO
+    pairs: Sequence[BeforeAfter], width: float, order: DateOrder = DateOrder.ISO, zone_name: str = "UTC"
 ) -> list[Flowable]:
     """One page per view: baseline (left) and latest follow-up aligned onto it (right); the photos'
-    dates in the clinic's format ``order``."""
+    dates are the clinic's (in its zone ``zone_name``), in its format ``order``."""
     story: list[Flowable] = []
     half = (width - 6 * mm) / 2
     for pair in pairs:
         story += [PageBreak(), heading(f"Before and after: {pair.view_label}")]
         before = AlignedPhoto(pair.before, pair.before, None, half)
         after = AlignedPhoto(pair.after, pair.before, pair.alignment(), half)
-        captions = [Paragraph(esc(x.caption_in(order)), S["cell"]) for x in (pair.before, pair.after)]
+        captions = [
+            Paragraph(esc(x.caption_in(order, zone_name)), S["cell"]) for x in (pair.before, pair.after)
+        ]
         table = Table([[before, after], captions], colWidths=[half + 3 * mm, half + 3 * mm])
         table.setStyle(
             TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
@@ -106,6 +108,6 @@ def build_progress_sheet(
             "Your photos from your first visit beside the most recent ones, taken the same way.", S["sig"]
         ),
     ]
-    pages = before_after_pages(pairs, doc.width, clinic.date_order)
+    pages = before_after_pages(pairs, doc.width, clinic.date_order, clinic.time_zone)
     story += pages[1:] if pages else [Paragraph("No before and after photos yet.", S["sig"])]
     doc.build(story)

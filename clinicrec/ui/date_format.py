@@ -9,7 +9,7 @@ explicit order (tests, the import wizard) uses that instead.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QCoreApplication
 
@@ -22,13 +22,24 @@ from .changes import ChangeBus
 
 _ORDER = "clinicrecDateOrder"
 _STEP = "clinicrecUnitsStep"
+_ZONE = "clinicrecTimeZone"
 
 
-def set_clinic_formats(order: DateOrder, units_step: float = DEFAULT_UNITS_STEP) -> None:
+def set_clinic_formats(
+    order: DateOrder, units_step: float = DEFAULT_UNITS_STEP, zone_name: str = "UTC"
+) -> None:
     app = QCoreApplication.instance()
     if app is not None:
         app.setProperty(_ORDER, order.value)
         app.setProperty(_STEP, float(units_step))
+        app.setProperty(_ZONE, zone_name)
+
+
+def clinic_zone_name() -> str:
+    """The clinic's IANA time zone (UTC until the clinic's settings are read)."""
+    app = QCoreApplication.instance()
+    value = app.property(_ZONE) if app is not None else None
+    return value if isinstance(value, str) and value else "UTC"
 
 
 def clinic_date_order() -> DateOrder:
@@ -49,17 +60,30 @@ def clinic_units_step() -> float:
 
 
 def date_text(day: date | datetime | None, order: DateOrder | None = None) -> str:
-    """``day`` (or the date of a wall-clock datetime) as the clinic writes dates ('' for none)."""
+    """``day`` as the clinic writes dates ('' for none). A datetime gives its date: a wall-clock one
+    (no zone) as it is; an instant (with its zone, as records store them) the clinic's date at that
+    instant, so a photo taken at 23:30 in Sydney shows that day, not the next UTC one."""
     if day is None:
         return ""
     if isinstance(day, datetime):
-        day = day.date()
+        day = _in_clinic(day).date()
     return format_date(day, order or clinic_date_order())
 
 
 def wall_clock_text(when: datetime, *, seconds: bool = False) -> str:
-    """'30/06/2027 09:15': a wall-clock datetime with its date in the clinic's format."""
-    return f"{date_text(when)} {when:%H:%M:%S}" if seconds else f"{date_text(when)} {when:%H:%M}"
+    """'30/06/2027 09:15': a wall-clock datetime (or an instant, in the clinic's zone) with its date in
+    the clinic's format."""
+    local = _in_clinic(when)
+    return f"{date_text(local)} {local:%H:%M:%S}" if seconds else f"{date_text(local)} {local:%H:%M}"
+
+
+def utc_clock_text(instant: datetime, *, seconds: bool = False) -> str:
+    """'30/06/2027 09:15:02': an instant on the UTC clock (for a label that says UTC)."""
+    return wall_clock_text(instant.astimezone(UTC).replace(tzinfo=None), seconds=seconds)
+
+
+def _in_clinic(when: datetime) -> datetime:
+    return when if when.tzinfo is None else local_datetime(when, clinic_zone_name())
 
 
 def moment_text(instant: datetime, zone_name: str, order: DateOrder | None = None) -> str:
@@ -83,7 +107,7 @@ def follow_clinic(services: Services, bus: ChangeBus) -> None:
     def read() -> None:
         if services.clinic.is_set_up():
             settings = services.clinic.get()
-            set_clinic_formats(settings.date_order, settings.units_step)
+            set_clinic_formats(settings.date_order, settings.units_step, settings.time_zone)
 
     def changed(change: Change) -> None:
         if change.entity is ChangeEntity.CLINIC:

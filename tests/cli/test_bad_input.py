@@ -131,9 +131,7 @@ BAD_COMMAND_LINES = [
     Case(("backup", "--token-file", "{dir}/two-lines.token"), "does not hold a token (one line)"),
     Case(("backup", "--token-file", "{dir}/open.token"), "chmod 600"),
     Case(("backup",), "Unknown access token", unchanged=False, env=(("CLINICREC_TOKEN", "crt_garbage"),)),
-    Case(
-        ("report", "--user", "nobody", "--password-stdin"), "Sign-in refused", unchanged=False, stdin="x\n"
-    ),
+    Case(("report", "--user", "nobody", "--password-stdin"), "Sign-in refused", unchanged=False, stdin="x\n"),
     Case(("report", "--user", "admin", "--password-stdin"), "Sign-in refused", unchanged=False, stdin="no\n"),
     Case(("report", "--user", "admin", "--password-stdin"), "nothing was read from standard input"),
     Case(("report", "--user", "admin"), "no terminal to ask admin's password"),

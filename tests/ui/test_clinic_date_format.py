@@ -212,3 +212,26 @@ def test_the_printed_record_carries_the_clinics_date_format(world: World) -> Non
     assert draft.id is not None
     record = services.records.record(draft.id)
     assert record.date_order is DateOrder.DAY_FIRST
+
+
+def test_a_stored_instant_shows_the_clinics_date_and_time_not_utcs(qapp, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Records keep instants in UTC; the screen shows the clinic's day and clock: a Los Angeles photo
+    taken at 20:30 on 1 June is stored as 03:30 UTC on the 2nd. A wall-clock time (no zone) is shown as
+    it is. The zone follows the clinic's settings."""
+    from datetime import UTC
+
+    from clinicrec.ui.date_format import clinic_zone_name, date_text, utc_clock_text, wall_clock_text
+
+    admin = world.as_(world.admin)
+    admin.clinic.update(
+        replace(admin.clinic.get(), date_order=DateOrder.DAY_FIRST, time_zone="America/Los_Angeles")
+    )
+    follow_clinic(admin, ChangeBus())
+    assert clinic_zone_name() == "America/Los_Angeles"
+    stored = datetime(2026, 6, 2, 3, 30, tzinfo=UTC)
+    assert date_text(stored) == "01/06/2026"
+    assert wall_clock_text(stored) == "01/06/2026 20:30"
+    assert wall_clock_text(datetime(2026, 6, 2, 3, 30)) == "02/06/2026 03:30"  # already the clinic's clock
+    assert utc_clock_text(stored) == "02/06/2026 03:30"  # for the audit entry's line that says UTC
+    set_clinic_formats(DateOrder.DAY_FIRST)
+    assert clinic_zone_name() == "UTC" and date_text(stored) == "02/06/2026"

@@ -78,11 +78,14 @@ def test_typing_a_date_in_each_format_shows_it_in_the_clinics_format(qtbot, orde
     field.line.editingFinished.emit()
     assert field.value() == date(2027, 6, 30) and field.line.text() == shown and field.is_valid()
     field.setDate(date(2026, 1, 2))
-    assert field.line.text() == {
-        DateOrder.ISO: "2026-01-02",
-        DateOrder.DAY_FIRST: "02/01/2026",
-        DateOrder.MONTH_FIRST: "01/02/2026",
-    }[order]
+    assert (
+        field.line.text()
+        == {
+            DateOrder.ISO: "2026-01-02",
+            DateOrder.DAY_FIRST: "02/01/2026",
+            DateOrder.MONTH_FIRST: "01/02/2026",
+        }[order]
+    )
 
 
 def test_a_date_that_does_not_exist_says_why(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -16,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...db.models import PatientRow, PhotoConsentRow, PhotoRow, SessionRow, UserRow
+from ...domain.clinic_time import local_date
 from ...domain.enums import AuditAction, TimePoint, Zone
 from ...domain.errors import FieldError, NotFoundError, PermissionDenied, StorageError, ValidationError
 from ...domain.photos import ConsentScope, Landmarks, Photo, PhotoConsent, PhotoDetails, PhotoView
 from .. import audit
 from ..base import Context, ServiceBase
 from ..permissions import Action
+from ..queries import clinic_zone
 from .imaging import PreparedImage, prepare
 from .store import PhotoStore, store_for
 
@@ -213,7 +215,8 @@ class PhotoService(ServiceBase):
         return out
 
     def days_since_treatment(self, photos: Sequence[Photo]) -> dict[int, int | None]:
-        """Days from the treatment to each photo: its own session's, else the latest session before it."""
+        """Days from the treatment to each photo (its own session's, else the latest session before it),
+        counted in the clinic's calendar days: a photo taken late in the evening is on that day."""
         self.actor(Action.VIEW_PATIENTS)
         patients = {p.patient_id for p in photos}
         with self.reading() as s:
@@ -222,12 +225,17 @@ class PhotoService(ServiceBase):
                 .where(SessionRow.patient_id.in_(patients))
                 .order_by(SessionRow.performed_at)
             ).all()
+            zone_name = clinic_zone(s)
         out: dict[int, int | None] = {}
         for p in photos:
             own = next((r for r in rows if r.id == p.session_id), None)
             before = [r for r in rows if r.patient_id == p.patient_id and r.performed_at <= p.taken_at]
             treated = own or (before[-1] if before else None)
-            out[p.id] = None if treated is None else (p.taken_at.date() - treated.performed_at.date()).days
+            out[p.id] = (
+                None
+                if treated is None
+                else (local_date(p.taken_at, zone_name) - local_date(treated.performed_at, zone_name)).days
+            )
         return out
 
     def get(self, photo_id: int) -> Photo:

@@ -30,7 +30,7 @@ from ...services.audit import VerifyResult
 from ...services.audit_log import AuditEntryRow, AuditFilters
 from ...services.permissions import Action
 from ..date_edit import DateEdit
-from ..date_format import wall_clock_text
+from ..date_format import utc_clock_text
 from ..prompts import Prompts
 from ..style import make_primary, set_role
 from ..worker import Worker
@@ -304,7 +304,7 @@ class AuditScreen(QWidget):
         self.detail_heading.setText(f"Entry {entry.id} · {entry.action_label}")
         values = {
             "When": local_time(entry, seconds=True),
-            "UTC": f"{wall_clock_text(entry.at, seconds=True)} UTC",
+            "UTC": f"{utc_clock_text(entry.at, seconds=True)} UTC",
             "Who": entry.user_label,
             "Record": entry.entity_label,
             "Patient": entry.patient_label or "—",

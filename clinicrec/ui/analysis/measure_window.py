@@ -58,7 +58,7 @@ MEASURE_COLUMNS: tuple[Column[ZoneFigures], ...] = (
 def measured_text(m: Measurement) -> str:
     face = m.analysis.landmarks
     where = f"landmarks {face.source.value}" if face is not None else "no landmarks"
-    when = f"{wall_clock_text(m.measured_at)} UTC"
+    when = wall_clock_text(m.measured_at)
     return f"Measured {when} by {m.measured_by}\n{where.capitalize()} · engine {m.engine_version}"
 
 

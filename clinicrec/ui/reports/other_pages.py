@@ -152,7 +152,7 @@ class ProductUsePage(ReportPage):
     def show_result(self, r: ProductUseReport) -> None:
         self.headline.setText(
             f"Units are counted per product and never added across products (they are not "
-            f"interchangeable). Waste as of {wall_clock_text(r.as_of)} UTC."
+            f"interchangeable). Waste as of {wall_clock_text(r.as_of)}."
         )
         self.products.set_rows(r.products)
         self.lots.set_rows(r.lots)
