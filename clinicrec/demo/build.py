@@ -18,13 +18,11 @@ finished file to the application's standards (integrity, keys, ``audit verify``,
 
 from __future__ import annotations
 
-import gc
 import itertools
 import operator
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, event, insert, select
 from sqlalchemy.orm import Session
 
+from ..bulk import collector_paused
 from ..db.engine import Database, make_engine, run_outside_transaction
 from ..db.migrate import upgrade
 from ..db.models import (
@@ -99,7 +98,7 @@ def build_demo(
     hasher = AuthService.hasher
     now = datetime.now(UTC)
     db.dispose()  # the connections that migrated and checked it: the build's own sets its pragmas alone
-    with _collector_paused(), db.engine.connect() as conn:
+    with collector_paused(), db.engine.connect() as conn:
         fast = _fast_build_pragmas(conn)
         with conn.begin():
             gen = _load(conn, rng, patients, today, now, clinic_name, hasher.hash(DEMO_PASSWORD))
@@ -213,19 +212,6 @@ def _load(
     advance_sequences(conn)
     report_rollup.rebuild(conn)
     return gen
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the build holds millions of rows: its full passes walk every
-    live row again and again (most of the time of a million-patient build); the rows hold no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _no_syncs_while_building(engine: Engine) -> None:

@@ -13,16 +13,14 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from ...bulk import collector_paused
 from ...domain.errors import ClinicRecError
 
 DELIMITERS = ",;\t|"
@@ -89,23 +87,6 @@ def sniff_delimiter(text: str) -> str:
         counts = {d: first.count(d) for d in DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else ","
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while an import plans or runs.
-
-    An import of 100,000 rows allocates millions of small objects (cells, values, audit entries) and
-    frees none of them in cycles, so the collector's passes, each over an ever larger heap, found
-    nothing and took most of the import's time (profiled: a one-line dict comprehension at ~90 µs a
-    row). Reference counting still frees everything as usual; the collector runs again afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def read_csv(source: Path | bytes, *, encoding: str | None = None, delimiter: str | None = None) -> CsvTable:

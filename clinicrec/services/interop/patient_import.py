@@ -26,6 +26,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
+from ...bulk import collector_paused
 from ...db.models import PatientRow
 from ...domain.enums import AllergyStatus, AuditAction, Sex
 from ...domain.errors import ClinicRecError, ValidationError
@@ -40,7 +41,6 @@ from .csv_read import (
     CsvTable,
     DateOrder,
     DateOrderEvidence,
-    collector_paused,
     detect_date_order,
     parse_date,
     read_csv,
