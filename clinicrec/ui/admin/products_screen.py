@@ -6,33 +6,29 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ...domain.errors import ClinicRecError, FieldError, ValidationError
+from ...domain.errors import FieldError, ValidationError
 from ...domain.models import Product
 from ...domain.validation import parse_gtins, validate_product
 from ...services.app import Services
-from ...services.base import Change, ChangeEntity
+from ...services.base import ChangeEntity
 from ...services.permissions import Action
-from ..prompts import Prompts
-from ..style import make_primary, set_role
-from .forms import FormDialog, banner, header_row, named, refusal
+from ..rows_model import RowsModel
+from ..style import set_role
+from .forms import FormDialog, named
 from .models import products_model
+from .record_list import RecordListScreen
 
 
 def parse_vial_sizes(text: str) -> tuple[int, ...]:
@@ -215,116 +211,31 @@ class ProductDialog(FormDialog):
         return cls(services, prompts, product, parent).run()
 
 
-class ProductsScreen(QWidget):
+class ProductsScreen(RecordListScreen[Product]):
     """Every product, active or not, with Add and Edit."""
 
-    sig_product_saved = Signal(object)  # Product
+    entity = ChangeEntity.PRODUCT
+    action = Action.MANAGE_PRODUCTS
+    noun = "product"
+    title = "Products"
+    blurb = (
+        "The toxins vials are opened from. In-use windows and maximum doses drive the safety warnings "
+        "shown before signing."
+    )
 
-    def __init__(
-        self, services: Services, prompts: Prompts, parent: QWidget | None = None, *, bus: Any = None
-    ) -> None:
-        super().__init__(parent)
-        self._services = services
-        self._prompts = prompts
-        self.setObjectName("products_screen")
-        self.setWindowTitle("Products · ClinicRec")
-        self._build_ui()
-        self._connect_signals()
-        if bus is not None:
-            bus.sig_changed.connect(self.on_change)
-        self.refresh()
+    def make_model(self) -> RowsModel[Product]:
+        return products_model(self)
 
-    def _build_ui(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 12)
-        layout.setSpacing(10)
-        top = header_row(
-            self,
-            "Products",
-            "The toxins vials are opened from. In-use windows and maximum doses "
-            "drive the safety warnings shown before signing.",
-        )
-        self.add_button = named(
-            make_primary(QPushButton("Add product…", self)), "add_product_button", "Add a product"
-        )
-        self.edit_button = named(
-            QPushButton("Edit…", self), "edit_product_button", "Edit the selected product"
-        )
-        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignBottom)
-        top.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignBottom)
-        layout.addLayout(top)
-        self.banner = banner(self, "products_banner")
-        layout.addWidget(self.banner)
-        self.model = products_model(self)
-        self.table = named(QTableView(self), "products_table", "Products")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+    def load(self) -> list[Product]:
+        return self._services.products.list(include_inactive=True)
+
+    def ask(self, record: Product | None) -> Product | None:
+        return ProductDialog.ask(self, self._services, self._prompts, record)
+
+    def add_below(self, layout: QVBoxLayout) -> None:
         self.notes = named(set_role(QLabel(self), "muted"), "product_notes")
         self.notes.setWordWrap(True)
         layout.addWidget(self.notes)
-        self.resize(1280, 800)
 
-    def _connect_signals(self) -> None:
-        self.add_button.clicked.connect(self.add_product)
-        self.edit_button.clicked.connect(self.edit_product)
-        self.table.doubleClicked.connect(lambda _i: self.edit_product())
-        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-
-    def refresh(self, select_id: int | None = None) -> None:
-        current = self.selected_product()
-        selected = select_id if select_id is not None else (current.id if current else None)
-        try:
-            products = self._services.products.list(include_inactive=True)
-        except ClinicRecError as e:
-            self.show_banner(f"The products could not be read: {e}")
-            return
-        self.model.set_rows(products)
-        rows = [i for i, p in enumerate(products) if p.id == selected] or ([0] if products else [])
-        if rows:
-            self.table.selectRow(rows[0])
-        reason = refusal(self._services, Action.MANAGE_PRODUCTS)
-        if reason is not None:
-            self.show_banner(reason)
-        self.add_button.setEnabled(reason is None)
-        self._on_current_changed()
-
-    def on_change(self, change: Change) -> None:
-        if change.entity == ChangeEntity.PRODUCT:
-            self.refresh()
-
-    def selected_product(self) -> Product | None:
-        index = self.table.currentIndex() if hasattr(self, "table") else None
-        return self.model.row_at(index.row()) if index is not None and index.isValid() else None
-
-    def _on_current_changed(self, *_args: object) -> None:
-        product = self.selected_product()
-        self.edit_button.setEnabled(
-            product is not None and refusal(self._services, Action.MANAGE_PRODUCTS) is None
-        )
-        self.notes.setText(f"{product.brand}: {product.notes}" if product and product.notes else "")
-
-    def add_product(self) -> None:
-        product = ProductDialog.ask(self, self._services, self._prompts)
-        if product is not None:
-            self.refresh(select_id=product.id)
-            self.sig_product_saved.emit(product)
-
-    def edit_product(self) -> None:
-        current = self.selected_product()
-        if current is None:
-            return
-        product = ProductDialog.ask(self, self._services, self._prompts, current)
-        if product is not None:
-            self.refresh(select_id=product.id)
-            self.sig_product_saved.emit(product)
-
-    def show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.show()
+    def current_changed(self, record: Product | None) -> None:
+        self.notes.setText(f"{record.brand}: {record.notes}" if record and record.notes else "")

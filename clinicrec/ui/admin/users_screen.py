@@ -5,34 +5,31 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ...domain.enums import Role
-from ...domain.errors import ClinicRecError, FieldError, ValidationError
+from ...domain.errors import FieldError, ValidationError
 from ...domain.models import User
 from ...services.app import Services
-from ...services.base import Change, ChangeEntity
+from ...services.base import ChangeEntity
 from ...services.permissions import PERMISSIONS, Action
 from ..password_hint import HINT, attach_strength_hint
-from ..prompts import Prompts
-from ..style import make_primary, set_role
-from .forms import FormDialog, banner, header_row, named, refusal
+from ..rows_model import RowsModel
+from ..style import set_role
+from .forms import FormDialog, named
 from .models import users_model
 from .password_dialog import ResetPasswordDialog
+from .record_list import RecordListScreen
 
 _ROLE_ORDER = (Role.INJECTOR, Role.MANAGER, Role.ADMIN, Role.PRESCRIBER)
 
@@ -163,60 +160,37 @@ class UserDialog(FormDialog):
         return cls(services, prompts, user, parent).run()
 
 
-class UsersScreen(QWidget):
+class UsersScreen(RecordListScreen[User]):
     """The user list with Add, Edit and Reset password. Changes go through AuthService (MANAGE_USERS)."""
 
-    sig_user_saved = Signal(object)  # User
+    entity = ChangeEntity.USER
+    action = Action.MANAGE_USERS
+    noun = "user"
+    title = "Users"
+    blurb = (
+        "Who may sign in to ClinicRec, and what each may do. Users are never deleted: deactivate them, "
+        "so their signatures stay readable."
+    )
 
-    def __init__(
-        self, services: Services, prompts: Prompts, parent: QWidget | None = None, *, bus: Any = None
-    ) -> None:
-        super().__init__(parent)
-        self._services = services
-        self._prompts = prompts
-        self.setObjectName("users_screen")
-        self.setWindowTitle("Users · ClinicRec")
-        self._build_ui()
-        self._connect_signals()
-        if bus is not None:
-            bus.sig_changed.connect(self.on_change)
-        self.refresh()
+    def make_model(self) -> RowsModel[User]:
+        return users_model(self)
 
-    def _build_ui(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 12)
-        layout.setSpacing(10)
-        top = header_row(
-            self,
-            "Users",
-            "Who may sign in to ClinicRec, and what each may do. Users are never "
-            "deleted: deactivate them, so their signatures stay readable.",
-        )
-        self.add_button = named(make_primary(QPushButton("Add user…", self)), "add_user_button", "Add a user")
-        self.edit_button = named(QPushButton("Edit…", self), "edit_user_button", "Edit the selected user")
+    def load(self) -> list[User]:
+        return self._services.auth.list_users()
+
+    def ask(self, record: User | None) -> User | None:
+        return UserDialog.ask(self, self._services, self._prompts, record)
+
+    def extra_buttons(self) -> list[QPushButton]:
         self.reset_button = named(
             QPushButton("Reset password…", self),
             "reset_password_button",
             "Reset the selected user's password",
         )
-        for button in (self.reset_button, self.edit_button, self.add_button):
-            top.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
-        layout.addLayout(top)
-        self.banner = banner(self, "users_banner")
-        layout.addWidget(self.banner)
+        self.reset_button.clicked.connect(self.reset_password)
+        return [self.reset_button]
 
-        self.model = users_model(self)
-        self.table = named(QTableView(self), "users_table", "Users")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.table, 1)
-
+    def add_below(self, layout: QVBoxLayout) -> None:
         roles = named(set_role(QFrame(self), "card"), "roles_card")
         roles_layout = QVBoxLayout(roles)
         roles_layout.setContentsMargins(14, 10, 14, 12)
@@ -229,71 +203,12 @@ class UsersScreen(QWidget):
             grid.addRow(set_role(QLabel(role.label, roles), "subheading"), text)
         roles_layout.addLayout(grid)
         layout.addWidget(roles)
-        self.resize(1280, 800)
-
-    def _connect_signals(self) -> None:
-        self.add_button.clicked.connect(self.add_user)
-        self.edit_button.clicked.connect(self.edit_user)
-        self.reset_button.clicked.connect(self.reset_password)
-        self.table.doubleClicked.connect(lambda _i: self.edit_user())
-        self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
-
-    # -- data -----------------------------------------------------------------------------------
-    def refresh(self, select_id: int | None = None) -> None:
-        selected = select_id if select_id is not None else getattr(self.selected_user(), "id", None)
-        try:
-            users = self._services.auth.list_users()
-        except ClinicRecError as e:
-            self.show_banner(f"The users could not be read: {e}")
-            return
-        self.model.set_rows(users)
-        rows = [i for i, u in enumerate(users) if u.id == selected] or ([0] if users else [])
-        if rows:
-            self.table.selectRow(rows[0])
-        reason = refusal(self._services, Action.MANAGE_USERS)
-        if reason is not None:
-            self.show_banner(reason)
-        self._update_buttons()
-
-    def on_change(self, change: Change) -> None:
-        if change.entity == ChangeEntity.USER:
-            self.refresh()
-
-    def selected_user(self) -> User | None:
-        index = self.table.currentIndex() if hasattr(self, "table") else QModelIndex()
-        return self.model.row_at(index.row()) if index.isValid() else None
-
-    def _update_buttons(self, *_args: object) -> None:
-        allowed = refusal(self._services, Action.MANAGE_USERS) is None
-        self.add_button.setEnabled(allowed)
-        self.edit_button.setEnabled(allowed and self.selected_user() is not None)
-        self.reset_button.setEnabled(allowed and self.selected_user() is not None)
-
-    # -- actions --------------------------------------------------------------------------------
-    def add_user(self) -> None:
-        user = UserDialog.ask(self, self._services, self._prompts)
-        if user is not None:
-            self.refresh(select_id=user.id)
-            self.sig_user_saved.emit(user)
-
-    def edit_user(self) -> None:
-        current = self.selected_user()
-        if current is None:
-            return
-        user = UserDialog.ask(self, self._services, self._prompts, current)
-        if user is not None:
-            self.refresh(select_id=user.id)
-            self.sig_user_saved.emit(user)
 
     def reset_password(self) -> None:
-        user = self.selected_user()
+        user = self.selected()
         if user is not None and ResetPasswordDialog.ask(self, self._services, user, self._prompts):
             self._prompts.info(
                 self,
                 "Password reset",
                 f"{user.full_name}'s password was reset. Give them the new password in person.",
             )
-
-    def show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.show()

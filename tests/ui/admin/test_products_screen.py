@@ -103,7 +103,7 @@ def test_screen_add_selects_the_new_product(screen: ProductsScreen, world: World
 
     monkeypatch.setattr(module.ProductDialog, "ask", staticmethod(fake_ask))
     screen.add_button.click()
-    assert screen.selected_product().brand == "Alluzience"  # type: ignore[union-attr]
+    assert screen.selected().brand == "Alluzience"  # type: ignore[union-attr]
 
 
 def test_an_injector_is_told_plainly_and_the_service_refuses(qtbot, world: World, prompts) -> None:  # type: ignore[no-untyped-def]

@@ -130,7 +130,7 @@ def test_screenshot_products(styled, demo: Services, prompts, qtbot) -> None:  #
     _save(screen, "products.png", qtbot)
     from clinicrec.ui.admin.products_screen import ProductDialog
 
-    dialog = ProductDialog(demo, prompts, screen.selected_product())
+    dialog = ProductDialog(demo, prompts, screen.selected())
     qtbot.addWidget(dialog)
     dialog.vial_sizes.setText("50, 100, two hundred")
     dialog.save()  # the error shows under the vial sizes

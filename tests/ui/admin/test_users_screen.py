@@ -109,7 +109,7 @@ def test_adding_from_the_screen_lists_and_selects_the_user(screen: UsersScreen, 
 
     monkeypatch.setattr(users_module.UserDialog, "ask", staticmethod(fake_ask))
     screen.add_button.click()
-    assert screen.selected_user().username == "keiko"  # type: ignore[union-attr]
+    assert screen.selected().username == "keiko"  # type: ignore[union-attr]
     assert screen.model.rowCount() == 5
 
 
