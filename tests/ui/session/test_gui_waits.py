@@ -178,6 +178,7 @@ def test_the_patient_chart_reads_the_visits_and_the_photo_consent_on_the_worker(
     qtbot.addWidget(chart)
     try:
         chart.set_patient(patient.id)  # returns while both reads wait
+        qtbot.waitUntil(lambda: chart.patient is not None, timeout=10_000)  # the patient (read aside too)
         assert chart.patient is not None and chart.patient.id == patient.id
         assert chart.history.reading and chart.no_sessions_label.text() == READING_SESSIONS
         assert chart.photos.consent_label.text() == ""
@@ -252,3 +253,106 @@ def test_a_reason_is_asked_without_reading_the_clinics_common_reasons_then(  # t
     qtbot.waitUntil(lambda: window.safety.common_reasons() == (*reasons, "Patient insists"), timeout=10_000)
     assert read_on_gui == [False, False]
     window.controller.dirty = False
+
+
+# -- opening a patient's chart: the patient is read (and the view logged) on the worker
+
+
+def _held_per_patient(services, monkeypatch):  # type: ignore[no-untyped-def]
+    """``patients.get`` waits for its patient's gate; each call notes (patient, ran on the GUI thread)."""
+    gates: dict[int, threading.Event] = {}
+    calls: list[tuple[int, bool]] = []
+    real = services.patients.get
+
+    def held(patient_id: int, **kw: Any) -> Any:
+        calls.append((patient_id, threading.current_thread() is threading.main_thread()))
+        gate = gates.setdefault(patient_id, threading.Event())
+        assert gate.wait(30), "the test never let the read through"
+        return real(patient_id, **kw)
+
+    monkeypatch.setattr(services.patients, "get", held)
+    return gates, calls
+
+
+def _chart(services, bus, pool, qtbot):  # type: ignore[no-untyped-def]
+    from clinicrec.ui.patients.patient_chart import PatientChart
+
+    chart = PatientChart(services, bus, worker=pool)
+    qtbot.addWidget(chart)
+    chart.resize(1000, 700)
+    chart.show()
+    return chart
+
+
+def test_the_patient_chart_reads_the_patient_on_the_worker_and_acts_only_once_it_is_there(  # type: ignore[no-untyped-def]
+    services, bus, pool, patient, monkeypatch, qtbot
+) -> None:
+    from clinicrec.ui.patients.patient_chart import OPENING_CHART
+
+    gates, calls = _held_per_patient(services, monkeypatch)
+    chart = _chart(services, bus, pool, qtbot)
+    requested: list[int] = []
+    chart.sig_new_session_requested.connect(requested.append)
+    try:
+        chart.set_patient(patient.id)  # returns while the read waits on the "database"
+        assert chart.patient is None and chart.opening == patient.id
+        assert not chart.new_session_button.isEnabled() and not chart.edit_button.isEnabled()
+        assert not chart.can("new_session")
+        chart.new_session_button.click()
+        assert requested == []  # nothing acts before the patient it acts on is there
+        qtbot.waitUntil(lambda: chart.empty_label.text() == OPENING_CHART, timeout=10_000)
+        assert chart.stack.currentWidget() is chart.empty_label
+        chart.set_patient(patient.id)  # asked again meanwhile (the main window's actions): one read
+    finally:
+        for gate in gates.values():
+            gate.set()
+        gates.setdefault(patient.id or 0, threading.Event()).set()
+    qtbot.waitUntil(lambda: chart.patient is not None, timeout=10_000)
+    assert calls == [(patient.id, False)]
+    assert chart.stack.currentWidget() is chart.chart_page and chart.opening is None
+    assert chart.name_label.text() == f"{patient.first_name} {patient.last_name}"
+    assert chart.new_session_button.isEnabled()
+    chart.new_session_button.click()
+    assert requested == [patient.id]
+    pool.wait()
+    qtbot.waitUntil(lambda: not chart.history.reading, timeout=10_000)
+
+
+def test_a_newer_patient_opened_wins_over_an_older_read_that_answers_later(  # type: ignore[no-untyped-def]
+    services, bus, pool, patient, monkeypatch, qtbot
+) -> None:
+    from tests.conftest import make_patient
+
+    other = make_patient(services, first_name="Grace", last_name="Hopper")
+    gates, calls = _held_per_patient(services, monkeypatch)
+    for p in (patient, other):
+        gates[p.id or 0] = threading.Event()
+    chart = _chart(services, bus, pool, qtbot)
+    try:
+        chart.set_patient(patient.id)
+        chart.set_patient(other.id)
+        assert chart.opening == other.id and chart.patient is None
+        gates[other.id or 0].set()  # the newer read answers first
+        qtbot.waitUntil(lambda: chart.patient is not None, timeout=10_000)
+        assert chart.patient is not None and chart.patient.id == other.id
+    finally:
+        for gate in gates.values():
+            gate.set()
+    pool.wait()
+    qtbot.wait(50)  # the older answer is delivered now: it must not replace the chart shown
+    assert chart.patient is not None and chart.patient.id == other.id
+    assert chart.name_label.text() == "Grace Hopper"
+    assert sorted(c[0] for c in calls) == sorted([patient.id, other.id]) and not any(c[1] for c in calls)
+    qtbot.waitUntil(lambda: not chart.history.reading, timeout=10_000)
+    assert chart.history.patient_id == other.id
+
+
+def test_a_patient_that_cannot_be_opened_says_why(  # type: ignore[no-untyped-def]
+    services, bus, pool, qtbot
+) -> None:
+    chart = _chart(services, bus, pool, qtbot)
+    chart.set_patient(999_999)
+    qtbot.waitUntil(lambda: chart.opening is None, timeout=10_000)
+    assert chart.patient is None and chart.stack.currentWidget() is chart.empty_label
+    assert chart.empty_label.text() == "No patient with id 999999"
+    pool.wait()
