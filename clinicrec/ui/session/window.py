@@ -61,6 +61,7 @@ class SessionWindow(QMainWindow):
         self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
         self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
         self._shown = False
+        self._close_queued = False  # a close waits for the save in flight
         self.setObjectName("session_window")
         self._build_ui()
         self._connect_signals()
@@ -286,7 +287,7 @@ class SessionWindow(QMainWindow):
             (ui.ae_edit.clicked, self.records.edit_adverse_event),
             (ui.ae_view.doubleClicked, lambda _i: self.records.edit_adverse_event()),
             # actions and buttons
-            (self.save_action.triggered, lambda: c.save_now(explicit=True)),
+            (self.save_action.triggered, lambda: c.when_saved(lambda _saved: None, hold=False)),
             (self.vial_action.triggered, self.safety.choose_vial),
             (self.last_map_action.triggered, self.safety.start_from_last_map),
             (self.sign_action.triggered, self.signing.sign),
@@ -380,6 +381,15 @@ class SessionWindow(QMainWindow):
 
     # -- Qt's hooks ----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.saving and not self.controller.read_only:
+            # A save is on the worker: the window closes once it has landed (then as any close: what
+            # was charted since is saved, a failure asks), never before, and without waiting here.
+            event.ignore()
+            if not self._close_queued:
+                self._close_queued = True
+                self.presenter.status("Saving… the window closes when the draft is saved.")
+                self.controller.after_save(lambda: QTimer.singleShot(0, self._close_when_saved))
+            return
         problems = self.controller.close()
         if problems:
             choice = self._prompts.save_discard_cancel(
@@ -393,6 +403,10 @@ class SessionWindow(QMainWindow):
                 event.ignore()
                 return
         event.accept()
+
+    def _close_when_saved(self) -> None:
+        self._close_queued = False
+        self.close()  # a save that failed asks here, as any close does
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -356,3 +356,119 @@ def test_a_patient_that_cannot_be_opened_says_why(  # type: ignore[no-untyped-de
     assert chart.patient is None and chart.stack.currentWidget() is chart.empty_label
     assert chart.empty_label.text() == "No patient with id 999999"
     pool.wait()
+
+
+# -- deliberate acts while an autosave runs: queued behind it on the worker, never waited for
+
+
+def _saves_held(services, monkeypatch):  # type: ignore[no-untyped-def]
+    """``charting.save_draft`` waits for the gate (5 s at most: code that waits for it on the GUI thread
+    fails the test instead of hanging it); each call notes whether it ran on the GUI thread."""
+    gate, on_gui = threading.Event(), []
+    real = services.charting.save_draft
+
+    def held(session: Any) -> Any:
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        if not gate.wait(5):
+            raise AssertionError("the GUI thread waited for a held save")
+        return real(session)
+
+    monkeypatch.setattr(services.charting, "save_draft", held)
+    return gate, on_gui
+
+
+def _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch):  # type: ignore[no-untyped-def]
+    """A window on the real pool, its draft saved once, then an autosave on the worker held at the gate."""
+    from .conftest import status_of
+
+    window = _open_with(pool, services, bus, prompts, patient, qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.safety.use_vial(status_of(services, vial))
+    make_signable(window)  # saved (flush waits: only the test's set-up)
+    pool.wait()
+    gate, on_gui = _saves_held(services, monkeypatch)
+    window.ui.details.notes.setPlainText("Tolerated well")
+    window.controller.autosave()  # the timer's job, now
+    assert window.save_state.text() == "Saving…"
+    return window, gate, on_gui
+
+
+def test_save_now_during_an_autosave_is_queued_behind_it(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    from .conftest import session_row
+
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    try:
+        window.ui.details.notes.setPlainText("Tolerated well; mild erythema")  # charted while it saves
+        window.save_action.trigger()  # returns at once: nothing waits for the held save
+        assert window.controller.saving and window.controller.dirty
+        assert window.save_state.text() == "Saving…" and window.isEnabled()  # Save now holds nothing
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not window.controller.dirty and not window.controller.saving, timeout=10_000)
+    assert on_gui == [False, False]  # the autosave, then Save now's save behind it
+    assert session_row(services, window.session_id).notes == "Tolerated well; mild erythema"
+    assert window.save_state.text().startswith("Saved ")
+    pool.wait()
+
+
+def test_signing_during_an_autosave_waits_for_it_on_the_worker(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    prompts.queue(PASSWORD)
+    try:
+        window.signing.sign()  # returns at once: queued behind the autosave
+        assert not window.isEnabled() and not window.controller.read_only  # nothing charted meanwhile
+        assert window.save_state.text() == "Saving…"
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: window.controller.read_only, timeout=10_000)
+    assert window.isEnabled() and window.session.status.name == "SIGNED"
+    assert window.session.notes == "Tolerated well"
+    assert on_gui == [False]  # the autosave saved what signing needed: nothing left to save again
+    pool.wait()
+
+
+def test_printing_during_an_autosave_prints_what_it_saved(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch, tmp_path
+) -> None:
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    made: list[int] = []
+    monkeypatch.setattr(window.printer, "save_chart", lambda sid, parent=None: made.append(sid))
+    try:
+        window.printing.save_chart()  # returns at once
+        assert made == [] and window.isEnabled()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: made == [window.session_id], timeout=10_000)
+    assert on_gui == [False] and not window.controller.dirty
+    pool.wait()
+
+
+def test_closing_during_an_autosave_closes_once_the_draft_is_saved(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from .conftest import session_row
+
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    last_closed: list[bool] = []
+    QApplication.instance().lastWindowClosed.connect(lambda: last_closed.append(True))  # type: ignore[union-attr]
+    try:
+        assert window.close() is False  # returns at once: the window stays until the save has landed
+        assert window.isVisible() and not window.isEnabled() and not last_closed
+        assert window.close() is False  # closing again changes nothing
+        assert window.isVisible() and not last_closed
+        qtbot.wait(100)
+        assert window.isVisible() and not last_closed  # not before the save
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert session_row(services, window.session_id).notes == "Tolerated well"  # the draft is not lost
+    assert on_gui == [False] and not window.controller.dirty
+    assert prompts.shown == []  # nothing to ask: everything was saved
+    pool.wait()
