@@ -38,6 +38,10 @@ from .signing import SessionRecords, SessionSigning
 
 #: How many rows of the points list its column widths are measured on.
 POINTS_SIZED_FROM = 30
+#: What is out of sight is built on a timer this many ms after the window shows, not on a zero timer:
+#: a zero timer is a posted event, handled in the same pass as the window's first paint (one stall of
+#: both); a timer runs in a later pass, so the event loop answers in between.
+LATER_MS = 1
 
 
 class SessionWindow(QMainWindow):
@@ -363,7 +367,7 @@ class SessionWindow(QMainWindow):
         for page in (self.screening_page,):
             if page.built is None:
                 page.ensure()
-                QTimer.singleShot(0, self._build_later)
+                QTimer.singleShot(LATER_MS, self._build_later)
                 return
 
     # -- the Photos tab ------------------------------------------------------------------------------
@@ -413,4 +417,4 @@ class SessionWindow(QMainWindow):
         self.presenter.hover_zone(None)
         if not self._shown:
             self._shown = True
-            QTimer.singleShot(0, self._build_later)  # after the first paint: the tabs out of sight
+            QTimer.singleShot(LATER_MS, self._build_later)  # after the first paint: the tabs out of sight
