@@ -115,12 +115,10 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
         "--switch-interval",
         type=float,
         default=None,
-        help="the interpreter's GIL switch interval in ms (Python's default: 5): shows how much of a gap "
-        "is the GUI thread waiting for the GIL held by the worker's pure-Python work",
+        help="the interpreter's GIL switch interval in ms (the worker pool's: 1; Python's default: 5): "
+        "shows how much of a gap is the GUI thread waiting for the GIL held by the worker's Python",
     )
     args = ap.parse_args()
-    if args.switch_interval is not None:
-        sys.setswitchinterval(args.switch_interval / 1000)
     db_path = args.db or Path(tempfile.gettempdir()) / f"clinicrec-stall-{args.patients}.sqlite3"
     build_demo_if_missing(db_path, args.patients)
 
@@ -185,7 +183,9 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
             .order_by(func.count().desc())
             .limit(1)
         ).scalar_one()
-    bus, prompts, worker = ChangeBus(), NursePrompts(), Worker()
+    bus, prompts, worker = ChangeBus(), NursePrompts(), Worker()  # the pool sets its switch interval
+    if args.switch_interval is not None:  # this run's own instead
+        sys.setswitchinterval(args.switch_interval / 1000)
     services.subscribe(bus.publish)
 
     autosaves: list[float] = []

@@ -472,3 +472,25 @@ def test_closing_during_an_autosave_closes_once_the_draft_is_saved(  # type: ign
     assert on_gui == [False] and not window.controller.dirty
     assert prompts.shown == []  # nothing to ask: everything was saved
     pool.wait()
+
+
+def test_a_worker_pool_hands_the_gil_back_to_the_gui_thread_within_a_millisecond(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Its jobs are mostly pure Python; with CPython's 5 ms the GUI thread waited for them again and again
+    (benchmarks/bench_session_stall.py: a charting gap's wait p99 75-96 ms with a job running, 31-54 ms
+    at 1 ms). Never lengthened, and the tests' synchronous worker changes nothing."""
+    from clinicrec.ui.worker import GIL_SWITCH_INTERVAL_S, Worker
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        Worker(synchronous=True)
+        assert sys.getswitchinterval() == pytest.approx(0.005)
+        pool = Worker()
+        assert GIL_SWITCH_INTERVAL_S <= 0.001
+        assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_INTERVAL_S)
+        sys.setswitchinterval(0.0002)
+        Worker()
+        assert sys.getswitchinterval() == pytest.approx(0.0002)
+        pool.wait()
+    finally:
+        sys.setswitchinterval(before)
