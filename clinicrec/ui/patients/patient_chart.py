@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -37,6 +37,9 @@ from .visit_versions import VisitVersionsPanel
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 NO_SESSIONS = "No sessions charted yet. Start one with New session (Ctrl+N)."
 READING_SESSIONS = "Reading the sessions…"
+OPENING_CHART = "Opening the patient's chart…"
+#: A chart read faster than this is shown without a word in between (no flash of an "opening" page).
+OPENING_SHOWN_AFTER_MS = 150
 
 
 def age_on(born: date, today: date) -> int:
@@ -86,6 +89,10 @@ class PatientChart(QWidget):
         self._print_busy = False
         self.history = HistoryModel(services, self, worker=worker)
         self._worker = worker
+        self._opens = 0  # only the newest open is shown
+        self._opening: int | None = None
+        self._opening_timer = QTimer(self, singleShot=True, interval=OPENING_SHOWN_AFTER_MS)
+        self._opening_timer.timeout.connect(self._show_opening)
         self.setObjectName("patient_chart")
         self._build_ui()
         self._connect_signals()
@@ -334,19 +341,66 @@ class PatientChart(QWidget):
         self._bus.sig_changed.connect(self._on_change)
 
     # -- showing a patient ----------------------------------------------------------------------
+    @property
+    def opening(self) -> int | None:
+        """The patient whose chart is being read (its actions wait for it), or None."""
+        return self._opening
+
     def set_patient(self, patient_id: int | None) -> None:
-        """Show a patient's chart (and log that it was viewed), or the empty page for None."""
+        """Show a patient's chart (and log that it was viewed), or the empty page for None.
+
+        With a worker the patient is read (and the view logged) off the GUI thread: meanwhile
+        ``patient`` is None, so every action waits for the patient it will act on, and after
+        ``OPENING_SHOWN_AFTER_MS`` the chart says it is opening. Only the newest open is shown."""
         self._selected_session: int | None = None
+        if patient_id is not None and patient_id == self._opening:
+            return  # already on its way
+        self._opens += 1
+        self._opening = None
+        self._opening_timer.stop()
         if patient_id is None:
             self._show_patient(None)
             return
-        try:
-            patient = self._services.patients.get(patient_id, log_view=True)
-        except ClinicRecError as e:
-            self._show_patient(None)
-            self.empty_label.setText(str(e))
+        patients = self._services.patients
+        if self._worker is None:
+            try:
+                patient = patients.get(patient_id, log_view=True)
+            except ClinicRecError as e:
+                self._show_failed(str(e))
+                return
+            self._show_patient(patient)
             return
-        self._show_patient(patient)
+        seq, self._opening = self._opens, patient_id
+        self.patient = None  # nothing acts on the patient shown before while this one is read
+        self._update_actions()
+        self._opening_timer.start()
+
+        def done(patient: Patient) -> None:
+            if seq == self._opens:
+                self._opening = None
+                self._opening_timer.stop()
+                self._show_patient(patient)
+
+        def failed(error: Exception) -> None:
+            if seq != self._opens:
+                return
+            self._opening = None
+            self._opening_timer.stop()
+            if not isinstance(error, ClinicRecError):
+                raise error  # the exception hook shows it
+            self._show_failed(str(error))
+
+        self._worker.run(lambda: patients.get(patient_id, log_view=True), done, failed)
+
+    def _show_opening(self) -> None:
+        """The read takes longer than a glance: say so instead of showing the patient before."""
+        if self._opening is not None:
+            self.empty_label.setText(OPENING_CHART)
+            self.stack.setCurrentWidget(self.empty_label)
+
+    def _show_failed(self, message: str) -> None:
+        self._show_patient(None)
+        self.empty_label.setText(message)
 
     def _show_patient(self, patient: Patient | None) -> None:
         self.patient = patient

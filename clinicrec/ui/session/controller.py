@@ -5,7 +5,8 @@ Everything that waits on the database while a nurse charts (the autosave, the wa
 checks) runs on the worker: the state is snapshotted as plain domain values on the GUI thread, the
 service call runs in the pool, the result comes back by signal. One save runs at a time, so a new
 draft is created once; edits made while it runs are saved by the next one. Deliberate acts (Save now,
-signing, printing, closing) save at once and wait for a save in flight first.
+signing, printing, an adverse event, closing) save on the worker too, queued behind a save in flight
+(``when_saved``), and continue on the GUI thread once it is done.
 
 The form fields live in widgets; the controller reads and fills them through a ``DraftForm``.
 """
@@ -101,6 +102,7 @@ class SessionController(QObject):
         self._revision = 0
         self._save: Job | None = None
         self._save_again = False
+        self._queued: list[Callable[[], None]] = []  # acts waiting for the save in flight
         self._check_seq = 0
         self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self.warnings_timer = QTimer(self, singleShot=True, interval=WARNINGS_MS)
@@ -233,7 +235,14 @@ class SessionController(QObject):
         if problems:
             self._failed_with(problems, explicit=False)
             return
-        job = Job(session, self._revision)
+        self._start_save(Job(session, self._revision))
+
+    @property
+    def saving(self) -> bool:
+        """A save is on the worker."""
+        return self._save is not None
+
+    def _start_save(self, job: Job) -> None:
         self._save, self._save_again = job, False
         self.sig_save_state_changed.emit("Saving…")
         charting = self.services.charting
@@ -260,17 +269,32 @@ class SessionController(QObject):
             return
         job.applied = True
         self._save = None
+        if job.then is not None and job.hold:
+            self.sig_busy_changed.emit(False)
         if job.error is None:
             self._saved(job.session, job.result, job.revision)
         elif isinstance(job.error, ValidationError):
-            self._failed_with(job.error.errors, explicit=False)
+            self._failed_with(job.error.errors, explicit=job.explicit)
         elif isinstance(job.error, ClinicRecError):
-            self._failed(str(job.error), explicit=False)
+            self._failed(str(job.error), explicit=job.explicit)
         else:  # unexpected: the draft stays in memory and unsaved; the exception hook shows it
-            self._failed(str(job.error), explicit=False)
+            self._failed(str(job.error), explicit=job.explicit)
+            self._drop_queued()
             raise job.error
-        if self.dirty and self._save_again and not self.save_failed:
+        if job.then is not None:
+            job.then(job.error is None)
+        queued, self._queued = self._queued, []
+        if queued:  # deliberate acts that waited for this save: each continues in turn
+            self.sig_busy_changed.emit(False)
+            for act in queued:
+                act()
+        elif self.dirty and self._save_again and not self.save_failed and self._save is None:
             self.autosave()
+
+    def _drop_queued(self) -> None:
+        if self._queued:
+            self._queued = []
+            self.sig_busy_changed.emit(False)
 
     def save_now(self, *, explicit: bool = False) -> bool:
         """Save the draft at once; errors go to their fields. True when everything is saved."""
@@ -320,44 +344,41 @@ class SessionController(QObject):
         self.sig_save_failed.emit([], explicit)
         return False
 
-    def ensure_saved(self) -> bool:
-        """Adverse events and printing need a stored session: a new or changed draft is saved first."""
-        if self.session.id is not None and not self.dirty:
-            return True
-        return self.save_now(explicit=True)
-
-    def when_saved(self, then: Callable[[bool], None]) -> None:
-        """``ensure_saved`` without the window waiting on the database: a new or changed draft is saved
-        on the worker, then ``then(everything_saved)`` runs on the GUI thread (errors go to their fields).
-        The window is disabled meanwhile, so nothing is charted between the save and what follows."""
-        if self.read_only or (self.session.id is not None and not self.dirty):
+    def when_saved(self, then: Callable[[bool], None], *, hold: bool = True) -> None:
+        """A stored session for what follows (adverse events and printing need one, signing a saved
+        draft), without the window waiting on the database: a new or changed draft is saved on the
+        worker, then ``then(saved)`` runs on the GUI thread (errors go to their fields). A save already
+        on the worker is not waited for: this one is queued behind it (the window says "Saving…").
+        With ``hold`` the window is disabled meanwhile, so nothing is charted between the save and what
+        follows (signing, an adverse event); without it (Save now, printing) the nurse charts on, and
+        what she charts meanwhile is saved by the next save."""
+        if self.read_only or (self.session.id is not None and not self.dirty and self._save is None):
             then(True)
             return
         self.autosave_timer.stop()
-        self._wait_for_save()
+        if self._save is not None:  # queued behind the save in flight, not waited for
+            self._queue(lambda: self.when_saved(then, hold=hold), hold)
+            return
         session, problems = self.current_session()
         if problems:
             then(self._failed_with(problems, explicit=True))
             return
-        revision, charting = self._revision, self.services.charting
-        self.sig_busy_changed.emit(True)
+        if hold:
+            self.sig_busy_changed.emit(True)
+        self._start_save(Job(session, self._revision, explicit=True, then=then, hold=hold))
 
-        def done(saved: TreatmentSession) -> None:
-            self.sig_busy_changed.emit(False)
-            self._saved(session, saved, revision)
-            then(not self.dirty)
+    def after_save(self, then: Callable[[], None]) -> None:
+        """``then()`` now, or once the save on the worker has landed (the window disabled meanwhile)."""
+        if self._save is None:
+            then()
+        else:
+            self._queue(then, True)
 
-        def failed(error: Exception) -> None:
-            self.sig_busy_changed.emit(False)
-            if isinstance(error, ValidationError):
-                then(self._failed_with(error.errors, explicit=True))
-            elif isinstance(error, ClinicRecError):
-                then(self._failed(str(error), explicit=True))
-            else:
-                self._failed(str(error), explicit=True)
-                raise error
-
-        self.worker.run(self.bus.call(self, lambda: charting.save_draft(session)), done, failed)
+    def _queue(self, act: Callable[[], None], hold: bool) -> None:
+        self._queued.append(act)
+        if hold:
+            self.sig_busy_changed.emit(True)
+        self.sig_save_state_changed.emit("Saving…")
 
     def flush(self) -> None:
         """Do now what the timers would: the pending save and the warnings check."""

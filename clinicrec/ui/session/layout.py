@@ -112,6 +112,8 @@ class SessionLayout:
         self.errors_banner.hide()
         outer.addWidget(self.errors_banner)
 
+        # The columns are made as the splitter's children: moved into it afterwards, each column's
+        # every widget would be styled again (the application's style sheet follows a new parent).
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.root)
         self.splitter.setObjectName("session_splitter")
         self.splitter.setChildrenCollapsible(False)
@@ -176,7 +178,7 @@ class SessionLayout:
         return b
 
     def _left(self) -> QWidget:
-        self.left_tabs = QTabWidget(self.root)
+        self.left_tabs = QTabWidget(self.splitter)
         self.left_tabs.setObjectName("session_left_tabs")
         self.details = SessionDetailsForm()
         self.baseline = BaselineForm()
@@ -237,7 +239,7 @@ class SessionLayout:
         return ae_page
 
     def _centre(self) -> QWidget:
-        centre = QWidget(self.root)
+        centre = QWidget(self.splitter)
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(6)
@@ -287,7 +289,7 @@ class SessionLayout:
         return b
 
     def _right(self, points: PointsModel, totals: TotalsModel, events: AdverseEventsModel) -> QWidget:
-        right = QWidget(self.root)
+        right = QWidget(self.splitter)
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(6)

@@ -263,7 +263,9 @@ class SessionPresenter:
 
     def clear_errors(self) -> None:
         for label in self._labels().values():
-            label.clear_error()
+            field = label.field
+            if label.text() or (field is not None and field.property("invalid")):
+                label.clear_error()  # restyles its field: only where there is something to clear
         had_point_errors = bool(self.point_errors)
         self.point_errors = {}
         self.c.points_model.set_errors({})

@@ -104,30 +104,30 @@ class SessionPrinting:
 
     # -- the commands ---------------------------------------------------------------------------------
     def print_handout(self) -> None:
-        if (session_id := self._printable("handout")) is not None:
-            self.printer.print_handout(session_id, self.parent)
+        self._when_printable("handout", lambda sid: self.printer.print_handout(sid, self.parent))
 
     def save_handout(self) -> None:
-        if (session_id := self._printable("handout")) is not None:
-            self.printer.save_handout(session_id, self.parent)
+        self._when_printable("handout", lambda sid: self.printer.save_handout(sid, self.parent))
 
     def print_chart(self) -> None:
-        if (session_id := self._printable("chart")) is not None:
-            self.printer.print_chart(session_id, self.parent)
+        self._when_printable("chart", lambda sid: self.printer.print_chart(sid, self.parent))
 
     def save_chart(self) -> None:
-        if (session_id := self._printable("chart")) is not None:
-            self.printer.save_chart(session_id, self.parent)
+        self._when_printable("chart", lambda sid: self.printer.save_chart(sid, self.parent))
 
-    def _printable(self, what: str) -> int | None:
-        """The stored session to print, saving a changed draft first; None (and why) if not now."""
+    def _when_printable(self, what: str, then: Callable[[int], None]) -> None:
+        """``then(session_id)`` with the stored session to print, once a changed draft is saved (on the
+        worker, behind a save in flight: the window does not wait); nothing (and why) if not now."""
         if self.printer.busy:
             self.status("A document is still being made; try again in a moment.")
-            return None
+            return
         signed = self.c.session.status == SessionStatus.SIGNED
         if not self.c.points_model.rowCount() and not (what == "chart" and signed):
             self.status(f"The {what} can be printed once the session has points.")
-            return None
-        if not self.c.ensure_saved():
-            return None
-        return self.c.session_id
+            return
+
+        def saved(ok: bool) -> None:
+            if ok and self.c.session_id is not None:
+                then(self.c.session_id)
+
+        self.c.when_saved(saved, hold=False)

@@ -129,9 +129,12 @@ class SessionRecords:
         self.status = status
 
     def add_adverse_event(self) -> None:
-        if not self.c.ensure_saved():
+        """On a stored session: a new or changed draft is saved first (on the worker)."""
+        self.c.when_saved(self._add_adverse_event)
+
+    def _add_adverse_event(self, saved: bool) -> None:
+        if not saved or self.c.session_id is None:
             return
-        assert self.c.session_id is not None
         event = AdverseEventDialog.ask(self.parent, self.services, self.prompts, self.c.session_id)
         if event is not None:
             self.c.refresh_events()

@@ -4,6 +4,7 @@ and a service call on the worker that a deliberate act can wait for."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -74,10 +75,14 @@ class SafetyState:
 
 @dataclass
 class Job:
-    """A service call on the worker, with its outcome, that a deliberate act can wait for."""
+    """A save on the worker, with its outcome. An autosave's failure is shown quietly; a deliberate act's
+    (``explicit``) is shown as asked, and ``then(saved)`` continues the act on the GUI thread."""
 
     session: TreatmentSession
     revision: int
+    explicit: bool = False
+    then: Callable[[bool], None] | None = None
+    hold: bool = True  # the window is disabled until ``then`` runs
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None

@@ -38,6 +38,10 @@ from .signing import SessionRecords, SessionSigning
 
 #: How many rows of the points list its column widths are measured on.
 POINTS_SIZED_FROM = 30
+#: What is out of sight is built on a timer this many ms after the window shows, not on a zero timer:
+#: a zero timer is a posted event, handled in the same pass as the window's first paint (one stall of
+#: both); a timer runs in a later pass, so the event loop answers in between.
+LATER_MS = 1
 
 
 class SessionWindow(QMainWindow):
@@ -61,6 +65,7 @@ class SessionWindow(QMainWindow):
         self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
         self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
         self._shown = False
+        self._close_queued = False  # a close waits for the save in flight
         self.setObjectName("session_window")
         self._build_ui()
         self._connect_signals()
@@ -286,7 +291,7 @@ class SessionWindow(QMainWindow):
             (ui.ae_edit.clicked, self.records.edit_adverse_event),
             (ui.ae_view.doubleClicked, lambda _i: self.records.edit_adverse_event()),
             # actions and buttons
-            (self.save_action.triggered, lambda: c.save_now(explicit=True)),
+            (self.save_action.triggered, lambda: c.when_saved(lambda _saved: None, hold=False)),
             (self.vial_action.triggered, self.safety.choose_vial),
             (self.last_map_action.triggered, self.safety.start_from_last_map),
             (self.sign_action.triggered, self.signing.sign),
@@ -362,7 +367,7 @@ class SessionWindow(QMainWindow):
         for page in (self.screening_page,):
             if page.built is None:
                 page.ensure()
-                QTimer.singleShot(0, self._build_later)
+                QTimer.singleShot(LATER_MS, self._build_later)
                 return
 
     # -- the Photos tab ------------------------------------------------------------------------------
@@ -380,6 +385,15 @@ class SessionWindow(QMainWindow):
 
     # -- Qt's hooks ----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.saving and not self.controller.read_only:
+            # A save is on the worker: the window closes once it has landed (then as any close: what
+            # was charted since is saved, a failure asks), never before, and without waiting here.
+            event.ignore()
+            if not self._close_queued:
+                self._close_queued = True
+                self.presenter.status("Saving… the window closes when the draft is saved.")
+                self.controller.after_save(lambda: QTimer.singleShot(0, self._close_when_saved))
+            return
         problems = self.controller.close()
         if problems:
             choice = self._prompts.save_discard_cancel(
@@ -394,9 +408,13 @@ class SessionWindow(QMainWindow):
                 return
         event.accept()
 
+    def _close_when_saved(self) -> None:
+        self._close_queued = False
+        self.close()  # a save that failed asks here, as any close does
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.presenter.hover_zone(None)
         if not self._shown:
             self._shown = True
-            QTimer.singleShot(0, self._build_later)  # after the first paint: the tabs out of sight
+            QTimer.singleShot(LATER_MS, self._build_later)  # after the first paint: the tabs out of sight

@@ -178,6 +178,7 @@ def test_the_patient_chart_reads_the_visits_and_the_photo_consent_on_the_worker(
     qtbot.addWidget(chart)
     try:
         chart.set_patient(patient.id)  # returns while both reads wait
+        qtbot.waitUntil(lambda: chart.patient is not None, timeout=10_000)  # the patient (read aside too)
         assert chart.patient is not None and chart.patient.id == patient.id
         assert chart.history.reading and chart.no_sessions_label.text() == READING_SESSIONS
         assert chart.photos.consent_label.text() == ""
@@ -252,3 +253,244 @@ def test_a_reason_is_asked_without_reading_the_clinics_common_reasons_then(  # t
     qtbot.waitUntil(lambda: window.safety.common_reasons() == (*reasons, "Patient insists"), timeout=10_000)
     assert read_on_gui == [False, False]
     window.controller.dirty = False
+
+
+# -- opening a patient's chart: the patient is read (and the view logged) on the worker
+
+
+def _held_per_patient(services, monkeypatch):  # type: ignore[no-untyped-def]
+    """``patients.get`` waits for its patient's gate; each call notes (patient, ran on the GUI thread)."""
+    gates: dict[int, threading.Event] = {}
+    calls: list[tuple[int, bool]] = []
+    real = services.patients.get
+
+    def held(patient_id: int, **kw: Any) -> Any:
+        calls.append((patient_id, threading.current_thread() is threading.main_thread()))
+        gate = gates.setdefault(patient_id, threading.Event())
+        assert gate.wait(30), "the test never let the read through"
+        return real(patient_id, **kw)
+
+    monkeypatch.setattr(services.patients, "get", held)
+    return gates, calls
+
+
+def _chart(services, bus, pool, qtbot):  # type: ignore[no-untyped-def]
+    from clinicrec.ui.patients.patient_chart import PatientChart
+
+    chart = PatientChart(services, bus, worker=pool)
+    qtbot.addWidget(chart)
+    chart.resize(1000, 700)
+    chart.show()
+    return chart
+
+
+def test_the_patient_chart_reads_the_patient_on_the_worker_and_acts_only_once_it_is_there(  # type: ignore[no-untyped-def]
+    services, bus, pool, patient, monkeypatch, qtbot
+) -> None:
+    from clinicrec.ui.patients.patient_chart import OPENING_CHART
+
+    gates, calls = _held_per_patient(services, monkeypatch)
+    chart = _chart(services, bus, pool, qtbot)
+    requested: list[int] = []
+    chart.sig_new_session_requested.connect(requested.append)
+    try:
+        chart.set_patient(patient.id)  # returns while the read waits on the "database"
+        assert chart.patient is None and chart.opening == patient.id
+        assert not chart.new_session_button.isEnabled() and not chart.edit_button.isEnabled()
+        assert not chart.can("new_session")
+        chart.new_session_button.click()
+        assert requested == []  # nothing acts before the patient it acts on is there
+        qtbot.waitUntil(lambda: chart.empty_label.text() == OPENING_CHART, timeout=10_000)
+        assert chart.stack.currentWidget() is chart.empty_label
+        chart.set_patient(patient.id)  # asked again meanwhile (the main window's actions): one read
+    finally:
+        for gate in gates.values():
+            gate.set()
+        gates.setdefault(patient.id or 0, threading.Event()).set()
+    qtbot.waitUntil(lambda: chart.patient is not None, timeout=10_000)
+    assert calls == [(patient.id, False)]
+    assert chart.stack.currentWidget() is chart.chart_page and chart.opening is None
+    assert chart.name_label.text() == f"{patient.first_name} {patient.last_name}"
+    assert chart.new_session_button.isEnabled()
+    chart.new_session_button.click()
+    assert requested == [patient.id]
+    pool.wait()
+    qtbot.waitUntil(lambda: not chart.history.reading, timeout=10_000)
+
+
+def test_a_newer_patient_opened_wins_over_an_older_read_that_answers_later(  # type: ignore[no-untyped-def]
+    services, bus, pool, patient, monkeypatch, qtbot
+) -> None:
+    from tests.conftest import make_patient
+
+    other = make_patient(services, first_name="Grace", last_name="Hopper")
+    gates, calls = _held_per_patient(services, monkeypatch)
+    for p in (patient, other):
+        gates[p.id or 0] = threading.Event()
+    chart = _chart(services, bus, pool, qtbot)
+    try:
+        chart.set_patient(patient.id)
+        chart.set_patient(other.id)
+        assert chart.opening == other.id and chart.patient is None
+        gates[other.id or 0].set()  # the newer read answers first
+        qtbot.waitUntil(lambda: chart.patient is not None, timeout=10_000)
+        assert chart.patient is not None and chart.patient.id == other.id
+    finally:
+        for gate in gates.values():
+            gate.set()
+    pool.wait()
+    qtbot.wait(50)  # the older answer is delivered now: it must not replace the chart shown
+    assert chart.patient is not None and chart.patient.id == other.id
+    assert chart.name_label.text() == "Grace Hopper"
+    assert sorted(c[0] for c in calls) == sorted([patient.id, other.id]) and not any(c[1] for c in calls)
+    qtbot.waitUntil(lambda: not chart.history.reading, timeout=10_000)
+    assert chart.history.patient_id == other.id
+
+
+def test_a_patient_that_cannot_be_opened_says_why(  # type: ignore[no-untyped-def]
+    services, bus, pool, qtbot
+) -> None:
+    chart = _chart(services, bus, pool, qtbot)
+    chart.set_patient(999_999)
+    qtbot.waitUntil(lambda: chart.opening is None, timeout=10_000)
+    assert chart.patient is None and chart.stack.currentWidget() is chart.empty_label
+    assert chart.empty_label.text() == "No patient with id 999999"
+    pool.wait()
+
+
+# -- deliberate acts while an autosave runs: queued behind it on the worker, never waited for
+
+
+def _saves_held(services, monkeypatch):  # type: ignore[no-untyped-def]
+    """``charting.save_draft`` waits for the gate (5 s at most: code that waits for it on the GUI thread
+    fails the test instead of hanging it); each call notes whether it ran on the GUI thread."""
+    gate, on_gui = threading.Event(), []
+    real = services.charting.save_draft
+
+    def held(session: Any) -> Any:
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        if not gate.wait(5):
+            raise AssertionError("the GUI thread waited for a held save")
+        return real(session)
+
+    monkeypatch.setattr(services.charting, "save_draft", held)
+    return gate, on_gui
+
+
+def _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch):  # type: ignore[no-untyped-def]
+    """A window on the real pool, its draft saved once, then an autosave on the worker held at the gate."""
+    from .conftest import status_of
+
+    window = _open_with(pool, services, bus, prompts, patient, qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.safety.use_vial(status_of(services, vial))
+    make_signable(window)  # saved (flush waits: only the test's set-up)
+    pool.wait()
+    gate, on_gui = _saves_held(services, monkeypatch)
+    window.ui.details.notes.setPlainText("Tolerated well")
+    window.controller.autosave()  # the timer's job, now
+    assert window.save_state.text() == "Saving…"
+    return window, gate, on_gui
+
+
+def test_save_now_during_an_autosave_is_queued_behind_it(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    from .conftest import session_row
+
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    try:
+        window.ui.details.notes.setPlainText("Tolerated well; mild erythema")  # charted while it saves
+        window.save_action.trigger()  # returns at once: nothing waits for the held save
+        assert window.controller.saving and window.controller.dirty
+        assert window.save_state.text() == "Saving…" and window.isEnabled()  # Save now holds nothing
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not window.controller.dirty and not window.controller.saving, timeout=10_000)
+    assert on_gui == [False, False]  # the autosave, then Save now's save behind it
+    assert session_row(services, window.session_id).notes == "Tolerated well; mild erythema"
+    assert window.save_state.text().startswith("Saved ")
+    pool.wait()
+
+
+def test_signing_during_an_autosave_waits_for_it_on_the_worker(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    prompts.queue(PASSWORD)
+    try:
+        window.signing.sign()  # returns at once: queued behind the autosave
+        assert not window.isEnabled() and not window.controller.read_only  # nothing charted meanwhile
+        assert window.save_state.text() == "Saving…"
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: window.controller.read_only, timeout=10_000)
+    assert window.isEnabled() and window.session.status.name == "SIGNED"
+    assert window.session.notes == "Tolerated well"
+    assert on_gui == [False]  # the autosave saved what signing needed: nothing left to save again
+    pool.wait()
+
+
+def test_printing_during_an_autosave_prints_what_it_saved(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch, tmp_path
+) -> None:
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    made: list[int] = []
+    monkeypatch.setattr(window.printer, "save_chart", lambda sid, parent=None: made.append(sid))
+    try:
+        window.printing.save_chart()  # returns at once
+        assert made == [] and window.isEnabled()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: made == [window.session_id], timeout=10_000)
+    assert on_gui == [False] and not window.controller.dirty
+    pool.wait()
+
+
+def test_closing_during_an_autosave_closes_once_the_draft_is_saved(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from .conftest import session_row
+
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    last_closed: list[bool] = []
+    QApplication.instance().lastWindowClosed.connect(lambda: last_closed.append(True))  # type: ignore[union-attr]
+    try:
+        assert window.close() is False  # returns at once: the window stays until the save has landed
+        assert window.isVisible() and not window.isEnabled() and not last_closed
+        assert window.close() is False  # closing again changes nothing
+        assert window.isVisible() and not last_closed
+        qtbot.wait(100)
+        assert window.isVisible() and not last_closed  # not before the save
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert session_row(services, window.session_id).notes == "Tolerated well"  # the draft is not lost
+    assert on_gui == [False] and not window.controller.dirty
+    assert prompts.shown == []  # nothing to ask: everything was saved
+    pool.wait()
+
+
+def test_a_worker_pool_hands_the_gil_back_to_the_gui_thread_within_a_millisecond(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Its jobs are mostly pure Python; with CPython's 5 ms the GUI thread waited for them again and again
+    (benchmarks/bench_session_stall.py: a charting gap's wait p99 75-96 ms with a job running, 31-54 ms
+    at 1 ms). Never lengthened, and the tests' synchronous worker changes nothing."""
+    from clinicrec.ui.worker import GIL_SWITCH_INTERVAL_S, Worker
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        Worker(synchronous=True)
+        assert sys.getswitchinterval() == pytest.approx(0.005)
+        pool = Worker()
+        assert GIL_SWITCH_INTERVAL_S <= 0.001
+        assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_INTERVAL_S)
+        sys.setswitchinterval(0.0002)
+        Worker()
+        assert sys.getswitchinterval() == pytest.approx(0.0002)
+        pool.wait()
+    finally:
+        sys.setswitchinterval(before)
