@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._page_size = page_size
         self.session_windows: list[QWidget] = []
         self._signed_out = False
+        self._close_pending = False  # a close waits for a session window to finish its save
         #: Set when the window closed for a sign-out or a switch of user: the sign-in screen follows
         #: (with this notice) instead of the application quitting.
         self.sign_in_again: str | None = None
@@ -427,10 +428,28 @@ class MainWindow(QMainWindow):
             screen.close()
         for window in list(self.session_windows):
             if not window.close():  # the session window asks about unsaved work; the user may cancel
+                if getattr(window, "closing_after_save", False):
+                    # It closes once its save has landed (without a wait here): then this close again.
+                    self._close_after(window)
                 event.ignore()
                 return
         self.sign_out()
         super().closeEvent(event)
+
+    def _close_after(self, window: QWidget) -> None:
+        """Close this window again once ``window`` (a session window finishing its save) has gone."""
+        if not self._close_pending:
+            self._close_pending = True
+            window.sig_closed.connect(lambda: QTimer.singleShot(0, self._close_again))  # type: ignore[attr-defined]
+
+    def _close_again(self) -> None:
+        self._close_pending = False
+        self.close()
+
+    @property
+    def close_pending(self) -> bool:
+        """A close waits for a session window's save; it is asked again when that window has gone."""
+        return self._close_pending
 
     def leave_for_sign_in(self, *, switching: bool = False) -> bool:
         """Sign out and close, the sign-in screen to follow (Sign out, Switch user, the lock's Sign out).
@@ -442,7 +461,8 @@ class MainWindow(QMainWindow):
             f"{name} signed out. Sign in as yourself to carry on." if switching else f"{name} signed out."
         )
         if not self.close():
-            self.sign_in_again = None
+            if not self._close_pending:  # a close waiting for a save keeps its purpose (the sign-in next)
+                self.sign_in_again = None
             return False
         return True
 

@@ -48,6 +48,7 @@ class SessionWindow(QMainWindow):
     sig_session_saved = Signal(int)  # session id
     sig_session_signed = Signal(int)
     sig_amendment_started = Signal(int)  # the new draft's id
+    sig_closed = Signal()  # the window has closed (its draft saved or deliberately left)
 
     def __init__(
         self,
@@ -75,6 +76,11 @@ class SessionWindow(QMainWindow):
     @property
     def session_id(self) -> int | None:
         return self.controller.session_id
+
+    @property
+    def closing_after_save(self) -> bool:
+        """A close was asked during a save: the window closes by itself once the save has landed."""
+        return self._close_queued
 
     @property
     def session(self) -> TreatmentSession:
@@ -407,6 +413,7 @@ class SessionWindow(QMainWindow):
                 event.ignore()
                 return
         event.accept()
+        self.sig_closed.emit()
 
     def _close_when_saved(self) -> None:
         self._close_queued = False

@@ -494,3 +494,35 @@ def test_a_worker_pool_hands_the_gil_back_to_the_gui_thread_within_a_millisecond
         pool.wait()
     finally:
         sys.setswitchinterval(before)
+
+
+def test_quitting_during_an_autosave_quits_once_the_draft_is_saved(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, qtbot, monkeypatch
+) -> None:
+    """The main window's close (Quit, the lock's Sign out) with a session window saving: nothing waits on
+    the GUI thread, the session window closes once its draft is saved, and the main window then closes
+    by itself (a tired nurse's Quit is not lost), signing out, with the sign-in screen still to follow."""
+    from clinicrec.ui.main_window import MainWindow
+
+    from .conftest import session_row
+
+    main = MainWindow(services, bus, prompts, pool)
+    qtbot.addWidget(main)
+    main.show()
+    window, gate, on_gui = _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
+    session_id = window.session_id
+    main.session_windows.append(window)  # as if the main window had opened it
+    try:
+        assert main.leave_for_sign_in() is False  # not closed yet: a save is landing
+        assert main.isVisible() and window.isVisible() and main.close_pending
+        assert main.sign_in_again is not None  # the purpose of the close is kept
+        qtbot.wait(100)
+        assert main.isVisible() and services.actor is not None  # not before the save
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not main.isVisible(), timeout=10_000)
+    assert not main.close_pending and services.actor is None  # signed out
+    assert main.sign_in_again is not None and "signed out" in main.sign_in_again
+    assert on_gui == [False]
+    pool.wait()
+    assert session_row(services, session_id).notes == "Tolerated well"  # the draft is not lost
