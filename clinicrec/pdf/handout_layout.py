@@ -24,8 +24,6 @@ from reportlab.platypus import (
     HRFlowable,
     Image,
     KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
@@ -47,6 +45,7 @@ from .common import (
     page_size,
 )
 from .handout_words import ENGLISH, HandoutWords
+from .layout_passes import PageDoc, Para
 from .templates import Block, SectionKind, Template, fill
 
 log = logging.getLogger(__name__)
@@ -160,8 +159,8 @@ def header(clinic: ClinicSettings, width: float, look: Look, words: HandoutWords
     reach = "  ·  ".join(
         x for x in (clinic.phone and f"{words.telephone} {clinic.phone}", clinic.email, clinic.website) if x
     )
-    text: list[Flowable] = [Paragraph(esc(clinic.name), look.styles["clinic"])]
-    text += [Paragraph(esc(line), look.styles["contact"]) for line in (address, reach) if line]
+    text: list[Flowable] = [Para(esc(clinic.name), look.styles["clinic"])]
+    text += [Para(esc(line), look.styles["contact"]) for line in (address, reach) if line]
     logo = _logo(clinic.logo_png, 40 * mm, 17 * mm)
     cells = [[logo, text]] if logo is not None else [[text]]
     widths = [logo.drawWidth + 5 * mm, None] if logo is not None else [width]
@@ -188,7 +187,7 @@ def _bullet_columns(items: list[str], width: float, look: Look) -> Table:
     """A long list of short bullets (the benefits) in two columns: shorter, and easier to scan."""
     half = (len(items) + 1) // 2
     columns = [
-        [Paragraph(t, look.styles["bullet"], bulletText="•") for t in part]
+        [Para(t, look.styles["bullet"], bulletText="•") for t in part]
         for part in (items[:half], items[half:])
     ]
     table = Table([columns], colWidths=[width / 2] * 2, hAlign="LEFT")
@@ -217,16 +216,16 @@ def blocks_to_flowables(
         if block.bullets and len(texts) >= 6 and max(len(t) for t in texts) <= 60:
             out += [_bullet_columns(texts, width, look), Spacer(1, 3)]
         elif block.bullets:
-            out += [Paragraph(t, look.styles["bullet"], bulletText="•") for t in texts]
+            out += [Para(t, look.styles["bullet"], bulletText="•") for t in texts]
             out.append(Spacer(1, 3))
         else:
-            out += [Paragraph(t, look.styles[style]) for t in texts]
+            out += [Para(t, look.styles[style]) for t in texts]
     return out
 
 
 def warning_box(heading: str, body: list[Flowable], width: float, look: Look) -> Flowable:
     """The boxed warning: a red band with the heading over a tinted body, kept on one page."""
-    box = Table([[Paragraph(f"⚠  {heading}", look.styles["warn_h"])], [body]], colWidths=[width])
+    box = Table([[Para(f"⚠  {heading}", look.styles["warn_h"])], [body]], colWidths=[width])
     box.setStyle(
         TableStyle(
             [
@@ -254,7 +253,7 @@ def story_from_template(
 ) -> list[Flowable]:
     story: list[Flowable] = []
     if template.title:
-        story.append(Paragraph(fill(template.title, values) or "", look.styles["title"]))
+        story.append(Para(fill(template.title, values) or "", look.styles["title"]))
     story += blocks_to_flowables(template.intro, values, width, look)
     story += [Spacer(1, 2 * mm), *after_intro]
     small: list[Flowable] = []
@@ -268,12 +267,12 @@ def story_from_template(
             )
         elif section.kind is SectionKind.SMALL_PRINT:
             small += [
-                Paragraph(f"<b>{heading}</b>", look.styles["small"]),
+                Para(f"<b>{heading}</b>", look.styles["small"]),
                 *blocks_to_flowables(section.blocks, values, width, look, "small"),
             ]
         else:
             body = blocks_to_flowables(section.blocks, values, width, look)
-            story.append(KeepTogether([Paragraph(heading, look.styles["h2"]), *body[:2]]))
+            story.append(KeepTogether([Para(heading, look.styles["h2"]), *body[:2]]))
             story += body[2:]
     if small:
         story += [
@@ -285,22 +284,33 @@ def story_from_template(
 
 
 class _EndOfText(Flowable):
-    """Placed after the story: records how far down the last page the text reaches."""
+    """Placed after the story: records how far down the last page the text reaches.
+
+    Recorded when the frame sizes it, which happens whether or not the story is drawn; it takes no
+    room, so it sits where the frame's cursor is.
+    """
 
     y = 0.0
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None:
+            self.y = frame._y
         return 0, 0
 
     def draw(self) -> None:
-        self.y = self.canv.absolutePosition(0, 0)[1]
+        return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Layout:
-    pdf: bytes
-    pages: int
-    last_page_fill: float  # share of the last page's text area that is used
+    """A story in one look: measured first (pages, and the share of the last page's text area used),
+    drawn only if chosen."""
+
+    look: Look
+    story: list[Flowable]
+    pages: int = 0
+    last_page_fill: float = 0.0
 
 
 def _footer_text(clinic: ClinicSettings, room: float, words: HandoutWords) -> str:
@@ -318,8 +328,10 @@ def build_document(
     subject: str,
     words: HandoutWords = ENGLISH,
 ) -> None:
-    """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages.
+    """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages, or
+    a larger one if that balances the pages (see ``Look``).
 
+    Each look tried is measured without being drawn (``layout_passes``); the chosen one is drawn once.
     The file is written only once the document is complete, so a failure leaves nothing behind.
     """
     size = page_size(clinic.paper_size)
@@ -337,10 +349,9 @@ def build_document(
             canvas.drawRightString(size[0] - MARGIN, 9.5 * mm, words.page_of.format(page=page, pages=pages))
         canvas.restoreState()
 
-    def lay_out(look: Look) -> _Layout:
-        buf = io.BytesIO()
-        doc = SimpleDocTemplate(
-            buf,
+    def doc(into: io.BytesIO | None = None) -> PageDoc:
+        return PageDoc(
+            into if into is not None else io.BytesIO(),
             pagesize=size,
             leftMargin=MARGIN,
             rightMargin=MARGIN,
@@ -351,23 +362,31 @@ def build_document(
             subject=subject,
             creator="ClinicRec",
         )
-        end = _EndOfText()
-        doc.build([*story(doc.width, look), end], canvasmaker=numbered_canvas(decorate))
-        fill = (doc.height + doc.bottomMargin - end.y) / doc.height
-        return _Layout(buf.getvalue(), doc.page, fill)
 
-    chosen = lay_out(REGULAR)
+    width = doc().width
+
+    def measured(look: Look) -> _Layout:
+        end = _EndOfText()
+        layout = _Layout(look, [*story(width, look), end])
+        measuring = doc()
+        layout.pages = measuring.measure(layout.story)
+        layout.last_page_fill = (measuring.height + measuring.bottomMargin - end.y) / measuring.height
+        return layout
+
+    chosen = measured(REGULAR)
     if chosen.pages > MAX_PAGES:
-        chosen = lay_out(COMPACT)
+        chosen = _Layout(COMPACT, [*story(width, COMPACT), _EndOfText()])
     elif chosen.pages > 1 and chosen.last_page_fill < BALANCED_FILL:
         for look in LARGER:
-            larger = lay_out(look)
+            larger = measured(look)
             if larger.pages > chosen.pages:
                 break
             chosen = larger
             if chosen.last_page_fill >= BALANCED_FILL:
                 break
-    pdf = chosen.pdf
+    buf = io.BytesIO()
+    doc(buf).draw(chosen.story, numbered_canvas(decorate))
+    pdf = buf.getvalue()
     if isinstance(out, (str, Path)):
         Path(out).write_bytes(pdf)
     else:

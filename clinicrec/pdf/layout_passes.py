@@ -1,0 +1,104 @@
+"""Laying a story out without drawing it, then drawing the same story once.
+
+The handout picks its type size by where its text ends (see ``handout_layout.build_document``). Building
+the whole PDF for every size tried would draw every line and embed the fonts each time, only to throw
+the file away. Instead a story is first *measured*: ReportLab's own page flow runs (the same frames,
+splits, keep-together and keep-with-next rules, so the page breaks are exactly those of the real
+document) but nothing is drawn and no file is made. Only the chosen story is then drawn, once.
+
+The measured story is reused for the drawing, as ReportLab's ``multiBuild`` reuses a story between its
+passes: the changes a pass makes to flowables (keep-with-next groups) are recorded and undone after
+it. Paragraphs break their lines once per width (``Para``), so the drawing pass does not break them
+again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+
+class Para(Paragraph):
+    """A ``Paragraph`` that breaks its lines once per available width.
+
+    ReportLab asks a paragraph for its size several times for one placement (a table sizing its rows,
+    keep-together looking ahead, the frame placing it) and again in every pass; the lines only depend
+    on the width, so they are kept. Splitting makes new paragraphs, which break their own lines.
+    """
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab's)
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop the lines
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth if size[1] != 0x7FFFFFFF else None
+        return size
+
+
+def _no_draw(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _MeasuringFrame(Frame):
+    """A frame that places flowables exactly as ``Frame`` does but draws none of them."""
+
+    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:  # noqa: N803 (ReportLab's)
+        flowable.drawOn = _no_draw  # shadows the method for this placement only
+        try:
+            placed: int = super()._add(flowable, canv, trySplit)
+            return placed
+        finally:
+            del flowable.drawOn
+
+    add = _add
+
+
+class _MeasuringCanvas(Canvas):
+    """A canvas that keeps nothing: its pages are dropped and it writes no file."""
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        self._startPage()
+
+    def save(self) -> None:
+        return None
+
+
+class PageDoc(BaseDocTemplate):
+    """``SimpleDocTemplate``'s single frame per page, measured (:meth:`measure`) or drawn (:meth:`draw`)."""
+
+    def _build(self, story: Sequence[Flowable], frame_class: type[Frame], canvasmaker: type[Canvas]) -> None:
+        self._calc()
+        frame = frame_class(self.leftMargin, self.bottomMargin, self.width, self.height, id="normal")
+        self.addPageTemplates(
+            [
+                PageTemplate(id="First", frames=frame, pagesize=self.pagesize),
+                PageTemplate(id="Later", frames=frame, pagesize=self.pagesize),
+            ]
+        )
+        BaseDocTemplate.build(self, list(story), canvasmaker=canvasmaker)
+
+    def handle_pageBegin(self) -> None:  # noqa: N802 (ReportLab's name)
+        self._handle_pageBegin()
+        self._handle_nextPageTemplate("Later")
+
+    def measure(self, story: Sequence[Flowable]) -> int:
+        """Flow ``story`` over the pages without drawing it; the number of pages. ``story`` is left as
+        it was, ready for :meth:`draw` on a fresh ``PageDoc``."""
+        edits: list[tuple[Callable[..., object], ...]] = []
+        self._multiBuildEdits = edits.append  # ReportLab records there what a pass changes
+        try:
+            self._build(story, _MeasuringFrame, _MeasuringCanvas)
+        finally:
+            del self._multiBuildEdits
+            for fn, *args in edits:
+                fn(*args)
+        return int(self.page)
+
+    def draw(self, story: Sequence[Flowable], canvasmaker: type[Canvas]) -> int:
+        """Build the document; the number of pages."""
+        self._build(story, Frame, canvasmaker)
+        return int(self.page)
