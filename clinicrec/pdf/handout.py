@@ -115,7 +115,7 @@ def _treatment_panel(
     grid = Table(
         [
             [
-                Para(esc(label), look.styles["label"]),
+                Para(esc(label), look.styles["label"], fixed=True),
                 Para(esc(value).replace("\n", "<br/>"), look.styles["value"]),
             ]
             for label, value in rows
@@ -143,7 +143,7 @@ def _treatment_panel(
         view_bottom=crop_for(zones),
     )
     table = Table(
-        [[[Para(esc(words.your_treatment), look.styles["panel_h"]), grid], figure]],
+        [[[Para(esc(words.your_treatment), look.styles["panel_h"], fixed=True), grid], figure]],
         colWidths=[text_w + 2 * pad, map_w + pad],
     )
     table.setStyle(

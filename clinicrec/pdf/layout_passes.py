@@ -9,27 +9,47 @@ document) but nothing is drawn and no file is made. Only the chosen story is the
 The measured story is reused for the drawing, as ReportLab's ``multiBuild`` reuses a story between its
 passes: the changes a pass makes to flowables (keep-with-next groups) are recorded and undone after
 it. Paragraphs break their lines once per width (``Para``), so the drawing pass does not break them
-again.
+again, and the handout's fixed wording is read once per process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 
 class Para(Paragraph):
-    """A ``Paragraph`` that breaks its lines once per available width.
+    """A ``Paragraph`` that breaks its lines once per available width, and, for ``fixed`` wording
+    (the same on every sheet: the template's text, headings, labels), reads its markup once per process.
 
     ReportLab asks a paragraph for its size several times for one placement (a table sizing its rows,
     keep-together looking ahead, the frame placing it) and again in every pass; the lines only depend
     on the width, so they are kept. Splitting makes new paragraphs, which break their own lines.
+
+    Text filled in for a patient is never ``fixed``: it is read afresh and kept nowhere.
     """
 
     _wrapped_at: float | None = None
+
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        bulletText: str | None = None,
+        *,
+        fixed: bool = False,  # noqa: N803
+    ) -> None:
+        parsed = _parsed(text, style) if fixed else None
+        if parsed is None:
+            super().__init__(text, style, bulletText)
+        else:  # each paragraph gets its own copies: breaking lines may change a fragment
+            cleaned, frags = parsed
+            super().__init__(cleaned, style, bulletText, frags=[f.clone() for f in frags])
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab's)
         if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop the lines
@@ -37,6 +57,21 @@ class Para(Paragraph):
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth if size[1] != 0x7FFFFFFF else None
         return size
+
+
+@lru_cache(maxsize=512)
+def _parsed(text: str, style: ParagraphStyle) -> tuple[str, tuple[Any, ...]] | None:
+    """The cleaned text and fragments of fixed wording in ``style`` (a style is one object per look
+    for the whole process, so it keys by identity); None for markup that changes the style itself."""
+    paragraph = Paragraph(text, style)
+    if paragraph.style is not style or isinstance(paragraph.bulletText, list):
+        return None
+    return paragraph.text, tuple(f.clone() for f in paragraph.frags)
+
+
+def parsed_cache_info() -> Any:
+    """How the fixed wording's cache is used (for tests and benchmarks)."""
+    return _parsed.cache_info()
 
 
 def _no_draw(*args: Any, **kwargs: Any) -> None:
@@ -98,7 +133,14 @@ class PageDoc(BaseDocTemplate):
                 fn(*args)
         return int(self.page)
 
-    def draw(self, story: Sequence[Flowable], canvasmaker: type[Canvas]) -> int:
-        """Build the document; the number of pages."""
+    def draw(self, story: Sequence[Flowable], canvasmaker: type[Canvas], *, save: bool = True) -> int:
+        """Build the document; the number of pages. With ``save=False`` the file is not written until
+        :meth:`save` (a canvas that holds its pages back, like ``numbered_canvas``'s, then holds them
+        all: a document drawn but not chosen costs no file)."""
+        self._doSave = int(save)  # ReportLab's switch: _endBuild saves the canvas only when it is set
         self._build(story, Frame, canvasmaker)
         return int(self.page)
+
+    def save(self) -> None:
+        """Write the file of a document drawn with ``save=False``."""
+        self.canv.save()
