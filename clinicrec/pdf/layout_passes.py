@@ -38,18 +38,19 @@ class Para(Paragraph):
 
     def __init__(
         self,
-        text: str,
+        text: str | None,
         style: ParagraphStyle,
-        bulletText: str | None = None,
+        bulletText: Any = None,  # noqa: N803 (ReportLab's names, as split() passes them)
+        frags: list[Any] | None = None,
         *,
-        fixed: bool = False,  # noqa: N803
+        fixed: bool = False,
     ) -> None:
-        parsed = _parsed(text, style) if fixed else None
+        parsed = _parsed(text, style) if fixed and text is not None and frags is None else None
         if parsed is None:
-            super().__init__(text, style, bulletText)
+            super().__init__(text, style, bulletText, frags)
         else:  # each paragraph gets its own copies: breaking lines may change a fragment
-            cleaned, frags = parsed
-            super().__init__(cleaned, style, bulletText, frags=[f.clone() for f in frags])
+            cleaned, cached = parsed
+            super().__init__(cleaned, style, bulletText, frags=[f.clone() for f in cached])
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab's)
         if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop the lines
