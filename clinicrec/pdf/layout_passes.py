@@ -18,23 +18,29 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 
 class Para(Paragraph):
-    """A ``Paragraph`` that breaks its lines once per available width, and, for ``fixed`` wording
-    (the same on every sheet: the template's text, headings, labels), reads its markup once per process.
+    """A ``Paragraph`` that breaks its lines only when it is drawn or split, and then once per width;
+    for ``fixed`` wording (the same on every sheet: the template's text, headings, labels) its markup
+    is read and its height per width found once per process.
 
     ReportLab asks a paragraph for its size several times for one placement (a table sizing its rows,
     keep-together looking ahead, the frame placing it) and again in every pass; the lines only depend
-    on the width, so they are kept. Splitting makes new paragraphs, which break their own lines.
+    on the width, so they are kept, and a measuring pass needs only the height. Splitting makes new
+    paragraphs, which break their own lines.
 
     Text filled in for a patient is never ``fixed``: it is read afresh and kept nowhere.
     """
 
-    _wrapped_at: float | None = None
+    _wrapped_at: float | None = None  # the width self.blPara was broken for
+    width: float
+    height: float
+    _fixed_key: tuple[str, Any] | None = None
 
     def __init__(
         self,
@@ -51,13 +57,42 @@ class Para(Paragraph):
         else:  # each paragraph gets its own copies: breaking lines may change a fragment
             cleaned, cached = parsed
             super().__init__(cleaned, style, bulletText, frags=[f.clone() for f in cached])
+            if isinstance(bulletText, (str, type(None))):
+                self._fixed_key = (text or "", bulletText)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab's)
         if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop the lines
             return self.width, self.height
-        size: tuple[float, float] = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth if size[1] != 0x7FFFFFFF else None
+        if self._fixed_key is not None and availWidth >= rl_config._FUZZ:
+            self.__dict__.pop("blPara", None)  # broken for another width: drawing or splitting breaks anew
+            self._wrapped_at = None
+            size = _fixed_size(*self._fixed_key, self.style, availWidth)
+            self.width, self.height = size
+            return size
+        return self._break_lines(availWidth, availHeight)
+
+    def _break_lines(self, available_width: float, available_height: float) -> tuple[float, float]:
+        size: tuple[float, float] = super().wrap(available_width, available_height)
+        self._wrapped_at = available_width if size[1] != 0x7FFFFFFF else None
         return size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 (ReportLab's)
+        if "blPara" not in self.__dict__:
+            self._break_lines(self.width if hasattr(self, "width") else availWidth, availHeight)
+        parts: list[Any] = super().split(availWidth, availHeight)
+        return parts
+
+    def draw(self) -> None:
+        if "blPara" not in self.__dict__:
+            self._break_lines(self.width, self.height)
+        super().draw()
+
+
+@lru_cache(maxsize=2048)
+def _fixed_size(text: str, bullet: str | None, style: ParagraphStyle, width: float) -> tuple[float, float]:
+    """The size of fixed wording set ``width`` wide (found once per process)."""
+    size: tuple[float, float] = Paragraph.wrap(Para(text, style, bullet, fixed=True), width, 0x7FFFFFFF)
+    return size
 
 
 @lru_cache(maxsize=512)
