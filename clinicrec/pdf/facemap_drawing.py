@@ -95,14 +95,24 @@ def _stroke_shape(stroke: facemap.Stroke, f: _Frame, line_width: float) -> Ellip
     )
 
 
-def legend_group(entries: Sequence[LegendEntry], width: float, font_size: float) -> tuple[Group, float]:
-    """Legend rows (swatch + text), wrapped into as many columns as fit the width."""
-    group = Group()
+def _legend_grid(entries: Sequence[LegendEntry], width: float, font_size: float) -> tuple[int, float, float]:
+    """Columns, row height and height of the legend's rows."""
     row_h = font_size * 1.55
     col_w = max(60.0, max(len(e.text) for e in entries) * font_size * 0.55 + font_size * 2)
     cols = max(1, min(len(entries), int(width // col_w)))
     rows = (len(entries) + cols - 1) // cols
-    height = rows * row_h
+    return cols, row_h, rows * row_h
+
+
+def legend_height(entries: Sequence[LegendEntry], width: float, font_size: float) -> float:
+    """The height :func:`legend_group` takes, without drawing it."""
+    return _legend_grid(entries, width, font_size)[2] + font_size * 0.4
+
+
+def legend_group(entries: Sequence[LegendEntry], width: float, font_size: float) -> tuple[Group, float]:
+    """Legend rows (swatch + text), wrapped into as many columns as fit the width."""
+    group = Group()
+    cols, row_h, height = _legend_grid(entries, width, font_size)
     for n, e in enumerate(entries):
         col, row = n % cols, n // cols
         x = col * (width / cols)

@@ -31,6 +31,7 @@ from .facemap_drawing import (
     clipped_group,
     face_shapes,
     legend_group,
+    legend_height,
     map_frame,
     map_line_width,
     zone_shapes,
@@ -78,33 +79,41 @@ class FaceMapFigure(Flowable):
         view_bottom: float = 1.0,
     ) -> None:
         super().__init__()
-        full_h = width / facemap.MAP_ASPECT
-        map_h = full_h * view_bottom
-        legend_part, legend_h = legend_group(legend, width, legend_font_size) if legend else (None, 0.0)
-        bottom = legend_h + (legend_font_size if legend else 0.0)
-        self.width, self.height = width, map_h + bottom
-        self._face = _face_layers(width, bottom, view_bottom)
-        f = map_frame(width, bottom, view_bottom)
-        zones = clipped_group(f, map_h)
-        for shape in zone_shapes(f, map_line_width(width), treated_zones):
+        self._zones_treated = frozenset(treated_zones)
+        self._legend_entries = tuple(legend)
+        self._legend_font_size = legend_font_size
+        self._view_bottom = view_bottom
+        legend_h = legend_height(legend, width, legend_font_size) if legend else 0.0
+        self._bottom = legend_h + (legend_font_size if legend else 0.0)
+        self._map_h = width / facemap.MAP_ASPECT * view_bottom
+        self.width, self.height = width, self._map_h + self._bottom
+
+    def _patients_layer(self) -> tuple[Drawing, Drawing]:
+        """The treated zones (clipped like the face) and the legend, as Drawings. Made when drawn only:
+        measuring a look needs the figure's size alone."""
+        f = map_frame(self.width, self._bottom, self._view_bottom)
+        zones = clipped_group(f, self._map_h)
+        for shape in zone_shapes(f, map_line_width(self.width), self._zones_treated):
             zones.add(shape)
-        # the patient's layer: drawn as any Drawing is (the shading's transparency needs the page's resources)
-        self._zones = Drawing(width, self.height, initialFontName=FONT)
-        self._zones.add(zones)
-        self._legend = Drawing(width, self.height, initialFontName=FONT)
-        if legend_part is not None:
-            self._legend.add(legend_part)
+        # drawn as any Drawing is (the shading's transparency needs the page's resources)
+        zones_drawing = Drawing(self.width, self.height, initialFontName=FONT)
+        zones_drawing.add(zones)
+        legend_drawing = Drawing(self.width, self.height, initialFontName=FONT)
+        if self._legend_entries:
+            legend_drawing.add(legend_group(self._legend_entries, self.width, self._legend_font_size)[0])
+        return zones_drawing, legend_drawing
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
         canvas = self.canv
-        skin, features = self._face
+        skin, features = _face_layers(self.width, self._bottom, self._view_bottom)
+        zones, legend = self._patients_layer()
         # the copied operators assume opaque painting, as on the page they were rendered for
         canvas.setFillAlpha(1)
         canvas.setStrokeAlpha(1)
         canvas.addLiteral(skin)
-        renderPDF.draw(self._zones, canvas, 0, 0)
+        renderPDF.draw(zones, canvas, 0, 0)
         canvas.addLiteral(features)
-        renderPDF.draw(self._legend, canvas, 0, 0)
+        renderPDF.draw(legend, canvas, 0, 0)
