@@ -343,8 +343,10 @@ def build_document(
     """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages, or
     a larger one if that balances the pages (see ``Look``).
 
-    Each look tried is measured without being drawn (``layout_passes``); the chosen one is drawn once.
-    The file is written only once the document is complete, so a failure leaves nothing behind.
+    The regular look is measured without being drawn (``layout_passes``); a larger look, tried only
+    when the regular one leaves its last page largely empty, is drawn at once and written only if it is
+    chosen (a sheet that balances at the first larger size is drawn once). The file is written only
+    once the document is complete, so a failure leaves nothing behind.
     """
     size = page_size(clinic.paper_size)
     footer = _footer_text(clinic, size[0] - 2 * MARGIN - 25 * mm, words)
