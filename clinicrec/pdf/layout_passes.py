@@ -95,7 +95,7 @@ def _fixed_size(text: str, bullet: str | None, style: ParagraphStyle, width: flo
     return size
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2048)  # every look of the shipped templates in both languages, with room
 def _parsed(text: str, style: ParagraphStyle) -> tuple[str, tuple[Any, ...]] | None:
     """The cleaned text and fragments of fixed wording in ``style`` (a style is one object per look
     for the whole process, so it keys by identity); None for markup that changes the style itself."""
