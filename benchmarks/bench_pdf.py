@@ -1,14 +1,27 @@
 """How long do the PDFs take? Run from the repo root: ``python benchmarks/bench_pdf.py [runs]``.
 
-Times (best of N after a warm-up) one aftercare handout and one 100-point chart, each beside a
-plain ReportLab ``SimpleDocTemplate`` document holding the same text (read back from our PDF), so
-the ratio shows what the layout, the embedded fonts and the face map cost. Target: a handout in
-under 0.3 s, so printing one at the end of a visit feels immediate.
+Times (median of N after a warm-up, the baseline measured in the same run) one aftercare handout and
+one 100-point chart, each beside a plain ReportLab ``SimpleDocTemplate`` document:
+
+- the handout's baseline (:func:`plain_handout`) is a plain document of the same text: the same
+  paragraphs (the aftercare template filled for the same patient and clinic, with its bold, its
+  bullets, the treatment panel's lines and the clinic's header), the same fonts (DejaVu Sans and
+  DejaVu Sans Bold, subset-embedded as every ClinicRec PDF must be, for names like "Zoë Ñúñez-Øster"),
+  the same type sizes and the same page size, and the same face map drawn plainly (the ReportLab
+  ``Drawing`` of shapes that ``face_map_drawing`` builds, with the treated areas and their legend)
+  built and rendered for every document. It has no tables, boxes, footer, page numbers or balancing
+  of the pages: the ratio is what our layout costs over ReportLab doing the plain thing.
+  Target (issue 17): at most 1.3x.
+- the chart's baseline is the chart's text read back from our PDF, one ``Paragraph`` per line, in
+  DejaVu on A4.
+
+Target: a handout in under 0.3 s, so printing one at the end of a visit feels immediate.
 """
 
 from __future__ import annotations
 
 import io
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -37,6 +50,8 @@ from clinicrec.domain.models import (
 from clinicrec.pdf import build_chart_pdf, build_handout
 
 HANDOUT_TARGET_S = 0.3
+#: The handout at most this many times its plain baseline (issue 17).
+HANDOUT_RATIO_TARGET = 1.3
 
 
 def make_record(n_points: int = 100) -> SessionRecord:
@@ -97,21 +112,120 @@ def plain_document(text: str) -> Callable[[], None]:
     return build
 
 
-def best_of(fn: Callable[[], None], runs: int) -> float:
-    fn()  # warm-up: fonts registered, templates parsed, modules imported
-    best = float("inf")
+def _style_of(kind: object) -> str:
+    from clinicrec.pdf.templates import SectionKind
+
+    return "small" if kind is SectionKind.SMALL_PRINT else "body"
+
+
+def plain_handout(record: SessionRecord, clinic: ClinicSettings) -> Callable[[], None]:
+    """The handout's fair baseline (see the module's docstring), built in memory.
+
+    The template is read and filled once, outside the timing (our handout caches its parsed template
+    too); the paragraphs, the face map drawing and the document are made afresh on every call.
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    from clinicrec.pdf.common import FONT, FONT_BOLD, INK, page_size, register_fonts
+    from clinicrec.pdf.facemap_drawing import HIGHLIGHT, LegendEntry, crop_for, face_map_drawing
+    from clinicrec.pdf.handout import handout_values, treated_products
+    from clinicrec.pdf.handout_words import words_for
+    from clinicrec.pdf.templates import HANDOUT_FIELDS, fill, load_template_text, validate_template
+
+    register_fonts()
+    language = record.patient.preferred_language
+    words = words_for(language)
+    template = validate_template(load_template_text("aftercare", language), HANDOUT_FIELDS, language=language)
+    values = handout_values(record, clinic, words)
+    body, bold = (
+        ParagraphStyle(n, fontName=f, fontSize=11.5, leading=15.5, textColor=INK)
+        for n, f in (("body", FONT), ("bold", FONT_BOLD))
+    )
+    styles = {
+        "clinic": ParagraphStyle("clinic", parent=bold, fontSize=15, leading=18),
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
+        "title": ParagraphStyle("title", parent=bold, fontSize=21, leading=26),
+        "h2": ParagraphStyle("h2", parent=bold, fontSize=13.5, leading=17, spaceBefore=9),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=16, bulletIndent=4, bulletFontName=FONT),
+        "body": ParagraphStyle("body", parent=body, spaceAfter=5),
+    }
+    address = ", ".join(x.strip() for x in clinic.address.splitlines() if x.strip())
+    reach = "  ·  ".join(x for x in (clinic.phone, clinic.email, clinic.website) if x)
+    parts: list[tuple[str, str, bool]] = [(escape(clinic.name), "clinic", False)]
+    parts += [(escape(x), "small", False) for x in (address, reach) if x]
+    parts.append((fill(template.title, values) or "", "title", False))
+    sections = [
+        ("", template.intro, "body"),
+        *((s.heading, s.blocks, _style_of(s.kind)) for s in template.sections),
+    ]
+    panel = [
+        (words.patient, values["patient_name"]),
+        (words.treatment_date, values["treatment_date"]),
+        (words.product, ", ".join(p.label for p in treated_products(record))),
+        (words.areas, values["zones"]),
+        (words.review, words.review_around.format(date=values["review_date"])),
+        (words.treated_by, values["injector_name"]),
+    ]
+    for n, (heading, blocks, text_style) in enumerate(sections):
+        if heading:
+            parts.append((fill(heading, values) or "", "h2" if text_style == "body" else "small", False))
+        for block in blocks:
+            texts = [t for t in (fill(item, values) for item in block.items) if t]
+            parts += [(t, "bullet" if block.bullets else text_style, block.bullets) for t in texts]
+        if n == 0:
+            parts += [(f"{escape(label)}: <b>{escape(value)}</b>", "body", False) for label, value in panel]
+    zones = frozenset(p.zone for p in record.session.points)
+    legend = [LegendEntry(HIGHLIGHT, words.treated_areas_legend, "patch")]
+    size = page_size(clinic.paper_size)
+    margin, top, bottom = 18 * mm, 14 * mm, 19 * mm  # the handout's text area
+    # the map goes after the panel's last line, as in the handout
+    at_map = next(i for i, (text, _, _) in enumerate(parts) if text.startswith(escape(words.treated_by)))
+
+    def build() -> None:
+        story: list[object] = []
+        for i, (text, style, bullet) in enumerate(parts):
+            story.append(Paragraph(text, styles[style], bulletText="•" if bullet else None))
+            if i == at_map:
+                drawing = face_map_drawing(
+                    48 * mm,
+                    treated_zones=zones,
+                    legend=legend,
+                    legend_font_size=8.5,
+                    view_bottom=crop_for(zones),
+                )
+                story += [drawing, Spacer(1, 6)]
+        SimpleDocTemplate(
+            io.BytesIO(),
+            pagesize=size,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=top,
+            bottomMargin=bottom,
+        ).build(story)  # type: ignore[arg-type]
+
+    return build
+
+
+def paired_medians(ours: Callable[[], None], plain: Callable[[], None], runs: int) -> tuple[float, float]:
+    """Median seconds of each, run alternately (after a warm-up of both) so that a change of the
+    machine's load falls on both sides alike."""
+    ours()  # warm-up: fonts registered, templates parsed, modules imported
+    plain()
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        for fn, into in ((ours, times[0]), (plain, times[1])):
+            start = time.perf_counter()
+            fn()
+            into.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def main(runs: int = 15) -> int:
+def main(runs: int = 31) -> int:
     clinic = ClinicSettings(
         name="Lumen Skin Clinic",
         address="12 Harbour Street\nBristol BS1 4QA",
@@ -119,34 +233,48 @@ def main(runs: int = 15) -> int:
         email="care@lumenskin.example",
     )
     record = make_record(100)
-
-    def handout() -> None:
-        build_handout(record, clinic, io.BytesIO())
-
-    def chart() -> None:
-        build_chart_pdf(record, clinic, io.BytesIO())
-
-    samples: dict[str, bytes] = {}
-    for name, builder in (("handout", build_handout), ("chart", build_chart_pdf)):
-        buf = io.BytesIO()
-        builder(record, clinic, buf)
-        samples[name] = buf.getvalue()
-
-    print(f"best of {runs} runs after a warm-up")
+    # bench_scale's clinic: no phone, so the sheet is shorter and its pages are balanced in larger type
+    sparse = ClinicSettings(name="Lumen Skin Clinic", address="12 Harbour Street\nBristol BS1 4QA")
+    chart_pdf = io.BytesIO()
+    build_chart_pdf(record, clinic, chart_pdf)
+    cases = (
+        (
+            "handout (aftercare)",
+            lambda: build_handout(record, clinic, io.BytesIO()),
+            plain_handout(record, clinic),
+            lambda out: build_handout(record, clinic, out),
+        ),
+        (
+            "handout (balanced pages)",
+            lambda: build_handout(record, sparse, io.BytesIO()),
+            plain_handout(record, sparse),
+            lambda out: build_handout(record, sparse, out),
+        ),
+        (
+            "chart (100 points)",
+            lambda: build_chart_pdf(record, clinic, io.BytesIO()),
+            plain_document(text_of(chart_pdf.getvalue())),
+            lambda out: build_chart_pdf(record, clinic, out),
+        ),
+    )
+    print(f"median of {runs} runs after a warm-up, ClinicRec and the baseline alternately")
     print(f"{'document':<28}{'ClinicRec':>12}{'plain RL':>12}{'ratio':>8}{'pages':>7}")
     ok = True
-    for name, fn in (("handout (aftercare)", handout), ("chart (100 points)", chart)):
-        key = name.split()[0]
-        ours = best_of(fn, runs)
-        plain = best_of(plain_document(text_of(samples[key])), runs)
-        pages = len(PdfReader(io.BytesIO(samples[key])).pages)
-        print(f"{name:<28}{ours * 1000:>10.1f}ms{plain * 1000:>10.1f}ms{ours / plain:>7.1f}x{pages:>7}")
-        if key == "handout" and ours >= HANDOUT_TARGET_S:
+    for name, ours_fn, plain_fn, builder in cases:
+        ours, plain = paired_medians(ours_fn, plain_fn, runs)
+        sample = io.BytesIO()
+        builder(sample)
+        pages = len(PdfReader(io.BytesIO(sample.getvalue())).pages)
+        print(f"{name:<28}{ours * 1000:>10.1f}ms{plain * 1000:>10.1f}ms{ours / plain:>7.2f}x{pages:>7}")
+        if name.startswith("handout") and (ours >= HANDOUT_TARGET_S or ours / plain > HANDOUT_RATIO_TARGET):
             ok = False
     verdict = "meets" if ok else "MISSES"
-    print(f"handout {verdict} the target of {HANDOUT_TARGET_S * 1000:.0f} ms")
+    print(
+        f"handout {verdict} the targets: under {HANDOUT_TARGET_S * 1000:.0f} ms and at most "
+        f"{HANDOUT_RATIO_TARGET}x its plain baseline"
+    )
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 15))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 31))

@@ -253,6 +253,8 @@ def report_figures(services) -> dict[str, float]:  # type: ignore[no-untyped-def
 
 
 def handout_figures() -> tuple[float, float]:
+    """The handout beside its plain baseline (``bench_pdf.plain_handout``: the same paragraphs, fonts,
+    page size and face map in a plain ReportLab document), medians of runs taken alternately."""
     import io
 
     import bench_pdf
@@ -262,11 +264,9 @@ def handout_figures() -> tuple[float, float]:
 
     clinic = ClinicSettings(name="Lumen Skin Clinic", address="12 Harbour Street\nBristol BS1 4QA")
     record = bench_pdf.make_record(100)
-    buf = io.BytesIO()
-    build_handout(record, clinic, buf)
-    ours = _median(lambda: build_handout(record, clinic, io.BytesIO()), 15)
-    base = _median(bench_pdf.plain_document(bench_pdf.text_of(buf.getvalue())), 15)
-    return ours, base
+    return bench_pdf.paired_medians(
+        lambda: build_handout(record, clinic, io.BytesIO()), bench_pdf.plain_handout(record, clinic), 21
+    )
 
 
 def _once(fn: Callable[[], object]) -> float:

@@ -95,14 +95,24 @@ def _stroke_shape(stroke: facemap.Stroke, f: _Frame, line_width: float) -> Ellip
     )
 
 
-def _legend(entries: Sequence[LegendEntry], width: float, font_size: float) -> tuple[Group, float]:
-    """Legend rows (swatch + text), wrapped into as many columns as fit the width."""
-    group = Group()
+def _legend_grid(entries: Sequence[LegendEntry], width: float, font_size: float) -> tuple[int, float, float]:
+    """Columns, row height and height of the legend's rows."""
     row_h = font_size * 1.55
     col_w = max(60.0, max(len(e.text) for e in entries) * font_size * 0.55 + font_size * 2)
     cols = max(1, min(len(entries), int(width // col_w)))
     rows = (len(entries) + cols - 1) // cols
-    height = rows * row_h
+    return cols, row_h, rows * row_h
+
+
+def legend_height(entries: Sequence[LegendEntry], width: float, font_size: float) -> float:
+    """The height :func:`legend_group` takes, without drawing it."""
+    return _legend_grid(entries, width, font_size)[2] + font_size * 0.4
+
+
+def legend_group(entries: Sequence[LegendEntry], width: float, font_size: float) -> tuple[Group, float]:
+    """Legend rows (swatch + text), wrapped into as many columns as fit the width."""
+    group = Group()
+    cols, row_h, height = _legend_grid(entries, width, font_size)
     for n, e in enumerate(entries):
         col, row = n % cols, n // cols
         x = col * (width / cols)
@@ -123,6 +133,59 @@ def _legend(entries: Sequence[LegendEntry], width: float, font_size: float) -> t
             )
         group.add(String(x + s * 1.4 + 4, y, e.text, fontName=FONT, fontSize=font_size, fillColor=INK))
     return group, height + font_size * 0.4
+
+
+def map_line_width(width: float) -> float:
+    """The outline's line width for a map ``width`` points wide."""
+    return max(0.5, width / 240.0)
+
+
+def map_frame(width: float, bottom: float, view_bottom: float) -> _Frame:
+    """The frame of a map ``width`` points wide whose picture starts ``bottom`` points up."""
+    return _Frame(width, width / facemap.MAP_ASPECT, bottom, view_bottom)
+
+
+def clipped_group(f: _Frame, map_h: float) -> Group:
+    """An empty group clipped to the visible part of the picture (``map_h`` points high)."""
+    group = Group()
+    clip = Path(isClipPath=1, strokeColor=None, fillColor=None)
+    clip.moveTo(0, f.bottom)
+    for x, y in ((f.width, f.bottom), (f.width, f.bottom + map_h), (0, f.bottom + map_h)):
+        clip.lineTo(x, y)
+    clip.closePath()
+    group.add(clip)
+    return group
+
+
+def face_shapes(f: _Frame, line_width: float, layer: str) -> list[Ellipse | Polygon | PolyLine]:
+    """The face itself: the skin's fills (``layer="under"``, below the zones) or the outline and
+    features (``"over"``, above them). The same for every patient."""
+    under = layer == "under"
+    return [_stroke_shape(s, f, line_width) for s in facemap.FACE_DRAWING if (s.role == "fill") == under]
+
+
+def zone_shapes(
+    f: _Frame, line_width: float, treated_zones: Iterable[Zone], zone_outlines: bool = False
+) -> list[Polygon]:
+    """The treated zones shaded (and, with ``zone_outlines``, every other zone's boundary dashed)."""
+    shaded = set(treated_zones)
+    out: list[Polygon] = []
+    for zone, poly in facemap.ZONE_POLYGONS.items():
+        if zone in shaded:
+            out.append(
+                Polygon(f.flat(poly), fillColor=HIGHLIGHT, strokeColor=ACCENT, strokeWidth=0.6 * line_width)
+            )
+        elif zone_outlines:
+            out.append(
+                Polygon(
+                    f.flat(poly),
+                    fillColor=None,
+                    strokeColor=ZONE_EDGE,
+                    strokeWidth=0.4 * line_width,
+                    strokeDashArray=[2, 2],
+                )
+            )
+    return out
 
 
 def face_map_drawing(
@@ -147,45 +210,19 @@ def face_map_drawing(
     """
     full_h = width / facemap.MAP_ASPECT
     map_h = full_h * view_bottom
-    legend_group, legend_h = _legend(legend, width, legend_font_size) if legend else (None, 0.0)
+    legend_part, legend_h = legend_group(legend, width, legend_font_size) if legend else (None, 0.0)
     gap = legend_font_size if legend else 0.0
     drawing = Drawing(width, map_h + gap + legend_h, initialFontName=FONT)
-    f = _Frame(width, full_h, legend_h + gap, view_bottom)
-    line_width = max(0.5, width / 240.0)
-    d = Group()  # everything of the picture, clipped to the visible part
-    clip = Path(isClipPath=1, strokeColor=None, fillColor=None)
-    clip.moveTo(0, f.bottom)
-    for x, y in ((width, f.bottom), (width, f.bottom + map_h), (0, f.bottom + map_h)):
-        clip.lineTo(x, y)
-    clip.closePath()
-    d.add(clip)
+    f = map_frame(width, legend_h + gap, view_bottom)
+    line_width = map_line_width(width)
+    d = clipped_group(f, map_h)  # everything of the picture, clipped to the visible part
     drawing.add(d)
-
-    strokes = facemap.FACE_DRAWING
-    for s in strokes:
-        if s.role == "fill":
-            d.add(_stroke_shape(s, f, line_width))
-
-    shaded = set(treated_zones)
-    for zone, poly in facemap.ZONE_POLYGONS.items():
-        if zone in shaded:
-            d.add(
-                Polygon(f.flat(poly), fillColor=HIGHLIGHT, strokeColor=ACCENT, strokeWidth=0.6 * line_width)
-            )
-        elif zone_outlines:
-            d.add(
-                Polygon(
-                    f.flat(poly),
-                    fillColor=None,
-                    strokeColor=ZONE_EDGE,
-                    strokeWidth=0.4 * line_width,
-                    strokeDashArray=[2, 2],
-                )
-            )
-
-    for s in strokes:
-        if s.role != "fill":
-            d.add(_stroke_shape(s, f, line_width))
+    for shape in face_shapes(f, line_width, "under"):
+        d.add(shape)
+    for shape in zone_shapes(f, line_width, treated_zones, zone_outlines):
+        d.add(shape)
+    for shape in face_shapes(f, line_width, "over"):
+        d.add(shape)
 
     if zone_labels:
         size = max(4.5, width / 48.0)
@@ -215,14 +252,14 @@ def face_map_drawing(
         x, y = f.xy(p.x, p.y)
         d.add(Circle(x, y, r, fillColor=p.colour, strokeColor=colors.white, strokeWidth=r * 0.35))
 
-    if legend_group is not None:
-        drawing.add(legend_group)
+    if legend_part is not None:
+        drawing.add(legend_part)
     return drawing
 
 
 def legend_drawing(entries: Sequence[LegendEntry], width: float, font_size: float = 8.0) -> Drawing:
     """The legend alone, for placing beside the map rather than under it."""
-    group, height = _legend(entries, width, font_size)
+    group, height = legend_group(entries, width, font_size)
     d = Drawing(width, height, initialFontName=FONT)
     d.add(group)
     return d

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from ..domain.enums import Language, Zone
 from ..domain.models import ClinicSettings, Product, SessionRecord
@@ -23,9 +23,11 @@ from .common import (
     Table,
     esc,
 )
-from .facemap_drawing import HIGHLIGHT, LegendEntry, crop_for, face_map_drawing
+from .facemap_drawing import HIGHLIGHT, LegendEntry, crop_for
+from .facemap_figure import FaceMapFigure
 from .handout_layout import Look, build_document, header, story_from_template
 from .handout_words import ENGLISH, HandoutWords, words_for
+from .layout_passes import Para
 from .templates import HANDOUT_FIELDS, LEAFLET_FIELDS, load_template_text, validate_template
 
 
@@ -113,8 +115,8 @@ def _treatment_panel(
     grid = Table(
         [
             [
-                Paragraph(esc(label), look.styles["label"]),
-                Paragraph(esc(value).replace("\n", "<br/>"), look.styles["value"]),
+                Para(esc(label), look.styles["label"], fixed=True),
+                Para(esc(value).replace("\n", "<br/>"), look.styles["value"]),
             ]
             for label, value in rows
         ],
@@ -133,7 +135,7 @@ def _treatment_panel(
         )
     )
     zones = {p.zone for p in record.session.points}
-    figure = face_map_drawing(
+    figure = FaceMapFigure(
         map_w,
         treated_zones=zones,
         legend=[LegendEntry(HIGHLIGHT, words.treated_areas_legend, "patch")],
@@ -141,7 +143,7 @@ def _treatment_panel(
         view_bottom=crop_for(zones),
     )
     table = Table(
-        [[[Paragraph(esc(words.your_treatment), look.styles["panel_h"]), grid], figure]],
+        [[[Para(esc(words.your_treatment), look.styles["panel_h"], fixed=True), grid], figure]],
         colWidths=[text_w + 2 * pad, map_w + pad],
     )
     table.setStyle(

@@ -24,8 +24,6 @@ from reportlab.platypus import (
     HRFlowable,
     Image,
     KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
@@ -47,7 +45,8 @@ from .common import (
     page_size,
 )
 from .handout_words import ENGLISH, HandoutWords
-from .templates import Block, SectionKind, Template, fill
+from .layout_passes import PageDoc, Para
+from .templates import Block, SectionKind, Template, fill, has_fields
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +159,8 @@ def header(clinic: ClinicSettings, width: float, look: Look, words: HandoutWords
     reach = "  ·  ".join(
         x for x in (clinic.phone and f"{words.telephone} {clinic.phone}", clinic.email, clinic.website) if x
     )
-    text: list[Flowable] = [Paragraph(esc(clinic.name), look.styles["clinic"])]
-    text += [Paragraph(esc(line), look.styles["contact"]) for line in (address, reach) if line]
+    text: list[Flowable] = [Para(esc(clinic.name), look.styles["clinic"])]
+    text += [Para(esc(line), look.styles["contact"]) for line in (address, reach) if line]
     logo = _logo(clinic.logo_png, 40 * mm, 17 * mm)
     cells = [[logo, text]] if logo is not None else [[text]]
     widths = [logo.drawWidth + 5 * mm, None] if logo is not None else [width]
@@ -184,11 +183,11 @@ def header(clinic: ClinicSettings, width: float, look: Look, words: HandoutWords
     ]
 
 
-def _bullet_columns(items: list[str], width: float, look: Look) -> Table:
+def _bullet_columns(items: list[tuple[str, bool]], width: float, look: Look) -> Table:
     """A long list of short bullets (the benefits) in two columns: shorter, and easier to scan."""
     half = (len(items) + 1) // 2
     columns = [
-        [Paragraph(t, look.styles["bullet"], bulletText="•") for t in part]
+        [Para(t, look.styles["bullet"], bulletText="•", fixed=fixed) for t, fixed in part]
         for part in (items[:half], items[half:])
     ]
     table = Table([columns], colWidths=[width / 2] * 2, hAlign="LEFT")
@@ -211,22 +210,29 @@ def blocks_to_flowables(
 ) -> list[Flowable]:
     out: list[Flowable] = []
     for block in blocks:
-        texts = [t for t in (fill(item, values) for item in block.items) if t is not None]
+        # (filled text, whether it is the template's fixed wording, the same for every patient)
+        texts = [
+            (t, not has_fields(item))
+            for item, t in ((i, fill(i, values)) for i in block.items)
+            if t is not None
+        ]
         if not texts:
             continue
-        if block.bullets and len(texts) >= 6 and max(len(t) for t in texts) <= 60:
+        if block.bullets and len(texts) >= 6 and max(len(t) for t, _ in texts) <= 60:
             out += [_bullet_columns(texts, width, look), Spacer(1, 3)]
         elif block.bullets:
-            out += [Paragraph(t, look.styles["bullet"], bulletText="•") for t in texts]
+            out += [Para(t, look.styles["bullet"], bulletText="•", fixed=fixed) for t, fixed in texts]
             out.append(Spacer(1, 3))
         else:
-            out += [Paragraph(t, look.styles[style]) for t in texts]
+            out += [Para(t, look.styles[style], fixed=fixed) for t, fixed in texts]
     return out
 
 
-def warning_box(heading: str, body: list[Flowable], width: float, look: Look) -> Flowable:
+def warning_box(
+    heading: str, body: list[Flowable], width: float, look: Look, *, fixed: bool = False
+) -> Flowable:
     """The boxed warning: a red band with the heading over a tinted body, kept on one page."""
-    box = Table([[Paragraph(f"⚠  {heading}", look.styles["warn_h"])], [body]], colWidths=[width])
+    box = Table([[Para(f"⚠  {heading}", look.styles["warn_h"], fixed=fixed)], [body]], colWidths=[width])
     box.setStyle(
         TableStyle(
             [
@@ -254,26 +260,28 @@ def story_from_template(
 ) -> list[Flowable]:
     story: list[Flowable] = []
     if template.title:
-        story.append(Paragraph(fill(template.title, values) or "", look.styles["title"]))
+        story.append(
+            Para(
+                fill(template.title, values) or "", look.styles["title"], fixed=not has_fields(template.title)
+            )
+        )
     story += blocks_to_flowables(template.intro, values, width, look)
     story += [Spacer(1, 2 * mm), *after_intro]
     small: list[Flowable] = []
     for section in template.sections:
         heading = fill(section.heading, values, markup=True) or ""
+        fixed = not has_fields(section.heading)
         if section.kind is SectionKind.WARNING:
-            story.append(
-                warning_box(
-                    heading, blocks_to_flowables(section.blocks, values, width - 10 * mm, look), width, look
-                )
-            )
+            body = blocks_to_flowables(section.blocks, values, width - 10 * mm, look)
+            story.append(warning_box(heading, body, width, look, fixed=fixed))
         elif section.kind is SectionKind.SMALL_PRINT:
             small += [
-                Paragraph(f"<b>{heading}</b>", look.styles["small"]),
+                Para(f"<b>{heading}</b>", look.styles["small"], fixed=fixed),
                 *blocks_to_flowables(section.blocks, values, width, look, "small"),
             ]
         else:
             body = blocks_to_flowables(section.blocks, values, width, look)
-            story.append(KeepTogether([Paragraph(heading, look.styles["h2"]), *body[:2]]))
+            story.append(KeepTogether([Para(heading, look.styles["h2"], fixed=fixed), *body[:2]]))
             story += body[2:]
     if small:
         story += [
@@ -285,22 +293,36 @@ def story_from_template(
 
 
 class _EndOfText(Flowable):
-    """Placed after the story: records how far down the last page the text reaches."""
+    """Placed after the story: records how far down the last page the text reaches.
+
+    Recorded when the frame sizes it, which happens whether or not the story is drawn; it takes no
+    room, so it sits where the frame's cursor is.
+    """
 
     y = 0.0
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None:
+            self.y = frame._y
         return 0, 0
 
     def draw(self) -> None:
-        self.y = self.canv.absolutePosition(0, 0)[1]
+        return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Layout:
-    pdf: bytes
-    pages: int
-    last_page_fill: float  # share of the last page's text area that is used
+    """A story in one look, with its pages and the share of the last page's text area it uses once
+    laid out, and its document if it was drawn (held unsaved until it is chosen)."""
+
+    look: Look
+    story: list[Flowable]
+    end: _EndOfText
+    pages: int = 0
+    last_page_fill: float = 0.0
+    drawn: PageDoc | None = None
+    pdf: io.BytesIO | None = None
 
 
 def _footer_text(clinic: ClinicSettings, room: float, words: HandoutWords) -> str:
@@ -318,9 +340,13 @@ def build_document(
     subject: str,
     words: HandoutWords = ENGLISH,
 ) -> None:
-    """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages.
+    """Lay out ``story`` in the regular look, or the compact one if that needs more than two pages, or
+    a larger one if that balances the pages (see ``Look``).
 
-    The file is written only once the document is complete, so a failure leaves nothing behind.
+    The regular look is measured without being drawn (``layout_passes``); a larger look, tried only
+    when the regular one leaves its last page largely empty, is drawn at once and written only if it is
+    chosen (a sheet that balances at the first larger size is drawn once). The file is written only
+    once the document is complete, so a failure leaves nothing behind.
     """
     size = page_size(clinic.paper_size)
     footer = _footer_text(clinic, size[0] - 2 * MARGIN - 25 * mm, words)
@@ -337,10 +363,9 @@ def build_document(
             canvas.drawRightString(size[0] - MARGIN, 9.5 * mm, words.page_of.format(page=page, pages=pages))
         canvas.restoreState()
 
-    def lay_out(look: Look) -> _Layout:
-        buf = io.BytesIO()
-        doc = SimpleDocTemplate(
-            buf,
+    def doc(into: io.BytesIO | None = None) -> PageDoc:
+        return PageDoc(
+            into if into is not None else io.BytesIO(),
             pagesize=size,
             leftMargin=MARGIN,
             rightMargin=MARGIN,
@@ -351,23 +376,46 @@ def build_document(
             subject=subject,
             creator="ClinicRec",
         )
-        end = _EndOfText()
-        doc.build([*story(doc.width, look), end], canvasmaker=numbered_canvas(decorate))
-        fill = (doc.height + doc.bottomMargin - end.y) / doc.height
-        return _Layout(buf.getvalue(), doc.page, fill)
 
-    chosen = lay_out(REGULAR)
+    width = doc().width
+    canvas_class = numbered_canvas(decorate)
+
+    def laid_out(look: Look, *, draw: bool | None) -> _Layout:
+        """``look``'s story measured (``draw=False``), drawn unsaved (``True``), or just made (``None``)."""
+        end = _EndOfText()
+        layout = _Layout(look, [*story(width, look), end], end)
+        if draw is None:
+            return layout
+        layout.pdf = io.BytesIO() if draw else None
+        paged = doc(layout.pdf)
+        if draw:
+            layout.drawn = paged
+            layout.pages = paged.draw(layout.story, canvas_class, save=False)
+        else:
+            layout.pages = paged.measure(layout.story)
+        layout.last_page_fill = (paged.height + paged.bottomMargin - end.y) / paged.height
+        return layout
+
+    # The regular look is measured, not drawn: it is printed as it is on most sheets, but when it is
+    # not, drawing it would be wasted. A larger look is tried only when it is likely to be printed,
+    # so it is drawn at once and kept unsaved until the choice is made.
+    chosen = laid_out(REGULAR, draw=False)
     if chosen.pages > MAX_PAGES:
-        chosen = lay_out(COMPACT)
+        chosen = laid_out(COMPACT, draw=None)
     elif chosen.pages > 1 and chosen.last_page_fill < BALANCED_FILL:
         for look in LARGER:
-            larger = lay_out(look)
+            larger = laid_out(look, draw=True)
             if larger.pages > chosen.pages:
                 break
             chosen = larger
             if chosen.last_page_fill >= BALANCED_FILL:
                 break
-    pdf = chosen.pdf
+    if chosen.drawn is None or chosen.pdf is None:
+        chosen.pdf = io.BytesIO()
+        doc(chosen.pdf).draw(chosen.story, canvas_class)
+    else:
+        chosen.drawn.save()
+    pdf = chosen.pdf.getvalue()
     if isinstance(out, (str, Path)):
         Path(out).write_bytes(pdf)
     else:

@@ -250,6 +250,11 @@ def _filled_tokens(raw: str) -> tuple[_Token, ...]:
     return tuple(_tokens(raw, 0, None, []))
 
 
+def has_fields(raw: str) -> bool:
+    """Whether a template item has placeholders (it is filled for each patient or clinic)."""
+    return any(t.is_field for t in _filled_tokens(raw))
+
+
 def _check_bold(text: str, lineno: int, problems: list[TemplateProblem]) -> None:
     if text.count("**") % 2:
         problems.append(TemplateProblem(lineno, "unbalanced '**' (bold must be opened and closed)"))
