@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .location import ENV_URL, Location, locate, resolve_url, sqlite_file
@@ -77,8 +77,14 @@ def make_engine(url: str, *, echo: bool = False, create: bool = True, key: bytes
     return _postgresql_engine(url, echo)
 
 
+#: Server settings of every PostgreSQL connection (see the module's docstring).
+PG_SETTINGS = "-c jit=off"
+
+
 def _postgresql_engine(url: str, echo: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"options": "-c jit=off"})
+    own = make_url(url).query.get("options")  # a URL's own ?options=... keep theirs, after ours
+    options = " ".join([PG_SETTINGS, *([own] if isinstance(own, str) else list(own or ()))])
+    engine = create_engine(url, echo=echo, connect_args={"options": options})
 
     @event.listens_for(engine, "checkin")
     def _idle_since(_dbapi_conn: Any, record: Any) -> None:
