@@ -262,7 +262,8 @@ def _scan_to_last_names(
     others = probe.entries[0] - last_names
     enough = wanted * max(probe.patients, 1) / others if others > 0 else cost
     cap = int(min(cost, enough)) + 1
-    before = "last_key >= :hi" if descending else "last_key < :lo"
+    # in the index's order: PostgreSQL otherwise reads the table's rows from its start (twice as slow)
+    before = "last_key >= :hi ORDER BY last_key DESC" if descending else "last_key < :lo ORDER BY last_key"
     ahead = int(
         s.execute(
             text(f"SELECT count(*) FROM (SELECT 1 FROM patients WHERE {before} LIMIT :cap) AS b"),
