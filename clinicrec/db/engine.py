@@ -9,6 +9,17 @@ SQLite settings, chosen for clinical data:
 - ``busy_timeout=10000``: a second workstation or the backup waits up to 10 s instead of failing.
 - Write transactions start with ``BEGIN IMMEDIATE`` so two writers queue instead of deadlocking
   on a read-to-write upgrade.
+
+PostgreSQL settings (over a network every round trip counts: a keystroke's search is three statements,
+and on a busy machine each round trip waits for the server process to be scheduled, a few ms):
+- Reads run without BEGIN and COMMIT (autocommit): under READ COMMITTED, PostgreSQL's default, each
+  statement reads its own snapshot anyway, so the two extra round trips bought nothing. Writes keep
+  their transaction.
+- A connection is pinged at checkout only when it has been idle in the pool for a while
+  (``PING_AFTER_IDLE_S``), not before every use: a server restart or a dropped connection shows after
+  idle time, and the ping then replaces a dead connection before the caller sees it.
+- ``jit=off``: the reports' statements cost enough for PostgreSQL to compile them to machine code, which
+  takes longer than running them (hundreds of ms at 100,000 patients).
 """
 
 from __future__ import annotations
@@ -16,13 +27,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .location import ENV_URL, Location, locate, resolve_url, sqlite_file
@@ -30,6 +42,8 @@ from .location import ENV_URL, Location, locate, resolve_url, sqlite_file
 __all__ = ["ENV_URL", "Database", "database_key", "is_sqlite", "make_engine", "resolve_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
+#: PostgreSQL: a pooled connection idle longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_S = 5.0
 #: Databases hold health information: readable by the clinic's account only (the WAL and shared-memory
 #: files SQLite makes beside one take the database file's permissions).
 FILE_MODE = 0o600
@@ -60,7 +74,34 @@ def make_engine(url: str, *, echo: bool = False, create: bool = True, key: bytes
             engine = create_engine(url, echo=echo, creator=_connector(where, create=create))
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return _postgresql_engine(url, echo)
+
+
+#: Server settings of every PostgreSQL connection (see the module's docstring).
+PG_SETTINGS = "-c jit=off"
+
+
+def _postgresql_engine(url: str, echo: bool) -> Engine:
+    own = make_url(url).query.get("options")  # a URL's own ?options=... keep theirs, after ours
+    options = " ".join([PG_SETTINGS, *([own] if isinstance(own, str) else list(own or ()))])
+    engine = create_engine(url, echo=echo, connect_args={"options": options})
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+        record.info["clinicrec_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("clinicrec_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as e:
+            # the pool drops this connection and hands out a new one (SQLAlchemy's documented way)
+            raise exc.DisconnectionError() from e
+
+    return engine
 
 
 def _create_private(file: Path) -> None:
@@ -195,7 +236,9 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.read = sessionmaker(engine, expire_on_commit=False)
+        #: What reads run on: on PostgreSQL in autocommit (no BEGIN and COMMIT round trips; see above).
+        self.reader = engine if is_sqlite(engine) else engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read = sessionmaker(self.reader, expire_on_commit=False)
         self.write = sessionmaker(engine.execution_options(clinicrec_write=True), expire_on_commit=False)
 
     @property

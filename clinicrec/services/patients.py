@@ -135,7 +135,7 @@ class PatientService(ServiceBase):
         self.actor(Action.VIEW_PATIENTS)
         with self.reading() as s:
             stmt = page_statement(s, query, sort=sort, descending=descending, offset=offset, limit=limit)
-            rows = s.execute(stmt.offset(offset).limit(limit)).all()
+            rows = s.execute(stmt).all()
         return [PatientListRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def count(self, query: str = "") -> int:

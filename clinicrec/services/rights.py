@@ -47,7 +47,7 @@ def rights_problem(ctx: Context, actor: Actor) -> str | None:
 
     if actor.username.startswith(TOKEN_USER_PREFIX):
         return _token_problem(ctx, actor)
-    with ctx.db.engine.connect() as conn:
+    with ctx.db.reader.connect() as conn:
         row = conn.execute(select(UserRow.role, UserRow.active).where(UserRow.id == actor.user_id)).first()
     if row is None or not row.active:
         return deactivated_message(actor)
@@ -61,7 +61,7 @@ def _token_problem(ctx: Context, actor: Actor) -> str | None:
     from .tokens import TOKEN_USER_PREFIX, lesser_role
 
     name = actor.username.removeprefix(TOKEN_USER_PREFIX)
-    with ctx.db.engine.connect() as conn:
+    with ctx.db.reader.connect() as conn:
         creator = conn.execute(
             select(UserRow.role, UserRow.active).where(UserRow.id == actor.user_id)
         ).first()
