@@ -101,6 +101,16 @@ def _clinic_month(stored: str | None, zone_name: str) -> str | None:
     return month_key(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name)
 
 
+def _clinic_day(stored: str | None, zone_name: str) -> str | None:
+    from datetime import UTC, datetime
+
+    from ..domain.clinic_time import local_date
+
+    if stored is None:
+        return None
+    return local_date(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name).isoformat()
+
+
 def _encrypted_engine(url: str, path: Path | None, key: bytes, echo: bool) -> Engine:
     """SQLCipher through SQLAlchemy's SQLite dialect: each connection applies the key first."""
     from . import crypto
@@ -139,6 +149,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.close()
         # The clinic's month of a stored UTC time (reports' month buckets; PostgreSQL: AT TIME ZONE).
         dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
+        # Its calendar day ('2026-03-09'): the key of the reports' day tables (db/report_days.py).
+        dbapi_conn.create_function("clinic_day", 2, _clinic_day, deterministic=True)
 
     gates: dict[str, Any] = {}
     engine.clinicrec_gate = gates  # type: ignore[attr-defined]  # gate_writes puts the gate here
