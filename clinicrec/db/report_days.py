@@ -332,6 +332,10 @@ def refill(conn: Any, session_days: Collection[date] | None, vial_days: Collecti
     (every row when both are None) on ``conn`` (a Connection or an ORM Session), in its transaction."""
     conn = _connection(conn)
     dialect, zone_name = conn.dialect.name, zone_of(conn)
+    if dialect == "sqlite":  # a migration may run on an engine of its own (a backup's copy restored)
+        from .engine import register_functions
+
+        register_functions(conn.connection.dbapi_connection)
     everything = session_days is None and vial_days is None
     if everything or session_days:
         for part in _day_chunks(session_days):
