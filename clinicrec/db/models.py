@@ -633,6 +633,7 @@ ReportDayGroups = Table(
     Column("sessions", Integer, nullable=False),
     Column("events", Integer, nullable=False),
     Column("affected", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
 )
 #: The same groups per follow-up time point: the outcome sums (counts, sums, sums of squares).
 ReportDayOutcomes = Table(
@@ -643,6 +644,7 @@ ReportDayOutcomes = Table(
     Column("gkey", String(30), primary_key=True),
     Column("time_point", String(20), primary_key=True),
     *(Column(n, Integer, nullable=False) for n in DAY_OUTCOME_NUMBERS),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
 )
 #: Adverse events per kind: events, sessions affected, severe events.
 ReportDayEvents = Table(
@@ -653,6 +655,7 @@ ReportDayEvents = Table(
     Column("events", Integer, nullable=False),
     Column("affected", Integer, nullable=False),
     Column("severe", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
 )
 #: Units drawn per vial by the day's sessions; ``lot_sessions``/``product_sessions`` count each session
 #: once per lot/product (on its lowest vial id of that lot/product), so sums of them are distinct counts.
@@ -667,6 +670,7 @@ ReportDayLots = Table(
     Column("sessions", Integer, nullable=False),
     Column("lot_sessions", Integer, nullable=False),
     Column("product_sessions", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
 )
 #: Vials per clinic day of reconstitution, product, lot, opener (0: none) and the vial's own band: vials,
 #: vial units, units drawn by current session versions (signed or draft), units left (never below 0).
@@ -682,5 +686,6 @@ ReportDayVials = Table(
     Column("vial_units", Double, nullable=False),
     Column("drawn", Double, nullable=False),
     Column("wasted", Double, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
 )
 DAY_TABLES = (ReportDayGroups, ReportDayOutcomes, ReportDayEvents, ReportDayLots, ReportDayVials)

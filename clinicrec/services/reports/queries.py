@@ -314,12 +314,10 @@ def waste_stmt(
     ).where(or_(VialRow.expiry_date < as_of_day, timed_out), VialRow.reconstituted_at < as_of)
     if f.start is not None:
         per_vial = per_vial.where(VialRow.reconstituted_at >= day_start(f.start, f.time_zone))
-    if since is not None:
+    if since is not None:  # every product has its time (``in_use_hours`` names them all)
         per_vial = per_vial.where(
-            or_(
-                *(and_(VialRow.product_id == p, VialRow.reconstituted_at >= at) for p, at in since.items()),
-                VialRow.product_id.not_in(list(since)),
-            )
+            VialRow.reconstituted_at >= min(since.values(), default=as_of),  # the date index's range
+            or_(*(and_(VialRow.product_id == p, VialRow.reconstituted_at >= at) for p, at in since.items())),
         )
     if f.product_id is not None:
         per_vial = per_vial.where(VialRow.product_id == f.product_id)

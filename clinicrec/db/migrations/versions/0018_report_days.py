@@ -1,7 +1,9 @@
 """the reports' day-keyed pre-aggregate: sums per clinic day, injector, dilution band and group
 
 Every report at a million patients adds up at most days x dimensions rows (clinicrec/db/report_days.py).
-Created and filled here (in the clinic's time zone); kept by services/report_rollup.py.
+Created and filled here (in the clinic's time zone); kept by services/report_rollup.py. On SQLite they are
+WITHOUT ROWID tables: the primary key, day first, is the table, so a report's day range is read in order
+without a lookup per row.
 
 Revision ID: 0018
 Revises: 0017
@@ -51,6 +53,7 @@ def upgrade() -> None:
         sa.Column("events", sa.Integer(), nullable=False),
         sa.Column("affected", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(*_KEY, "gkind", "gkey", name=op.f("pk_report_day_groups")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_day_outcomes",
@@ -60,6 +63,7 @@ def upgrade() -> None:
         sa.Column("time_point", sa.String(length=20), nullable=False),
         *(sa.Column(n, sa.Integer(), nullable=False) for n in _OUTCOME_NUMBERS),
         sa.PrimaryKeyConstraint(*_KEY, "gkind", "gkey", "time_point", name=op.f("pk_report_day_outcomes")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_day_events",
@@ -69,6 +73,7 @@ def upgrade() -> None:
         sa.Column("affected", sa.Integer(), nullable=False),
         sa.Column("severe", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(*_KEY, "kind", name=op.f("pk_report_day_events")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_day_lots",
@@ -98,6 +103,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "day", "product_id", "lot_number", "opened_by_id", "band", name=op.f("pk_report_day_vials")
         ),
+        sqlite_with_rowid=False,
     )
     rebuild(op.get_bind())
 
