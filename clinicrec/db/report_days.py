@@ -37,6 +37,7 @@ from sqlalchemy import (
     Subquery,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -110,7 +111,7 @@ def vial_band(v: Any) -> ColumnElement[Any]:
     return band_case(v.vial_units / (v.diluent_ml + func.coalesce(ml, 0.0)) / 10.0)
 
 
-def clinic_day(column: Any, dialect: str, zone_name: str) -> ColumnElement[Any]:
+def clinic_day(column: Any, dialect: str, zone_name: Any) -> ColumnElement[Any]:
     """The clinic's calendar day of a stored UTC time, 'YYYY-MM-DD'."""
     if dialect == "sqlite":
         return func.clinic_day(column, zone_name)  # db/engine.py registers it on every connection
@@ -126,9 +127,17 @@ def _n(x: Any) -> Any:
     return func.coalesce(func.sum(x), 0)
 
 
-def _within(column: Any, days: Collection[date] | None, zone_name: str) -> list[ColumnElement[bool]]:
+#: ``days`` for the statements of one day (and, for the session tables, one injector) with bound values
+#: ``lo``, ``hi`` (the day's instants), ``inj`` and ``zone``: built once, run at every change.
+ONE_DAY = "one day"
+Days = Collection[date] | str | None
+
+
+def _within(column: Any, days: Days, zone_name: Any) -> list[ColumnElement[bool]]:
     if days is None:
         return []
+    if isinstance(days, str):  # ONE_DAY
+        return [column >= bindparam("lo"), column < bindparam("hi")]
     return [
         or_(
             *(
@@ -163,7 +172,7 @@ def _use(use: Any) -> Any:
 
 
 def session_selects(
-    dialect: str, zone_name: str, days: Collection[date] | None, use: Any = None, outcomes: Any = None
+    dialect: str, zone_name: Any, days: Days, use: Any = None, outcomes: Any = None
 ) -> dict[Table, Select[Any]]:
     """Each session table's rows for ``days`` (every day when None), in its columns' order. ``use`` and
     ``outcomes``: the columns of the per-session rows to sum (``report_session_use``'s and
@@ -192,6 +201,7 @@ def session_selects(
             s.status == "signed",
             s.id.not_in(select(amendment.amends_id).where(amendment.amends_id.is_not(None))),
             *_within(s.performed_at, days, zone_name),
+            *([s.injector_id == bindparam("inj")] if days == ONE_DAY else []),
         )
         .cte("day_sessions")
         .prefix_with("MATERIALIZED")
@@ -295,7 +305,7 @@ def session_selects(
     }
 
 
-def vial_select(dialect: str, zone_name: str, days: Collection[date] | None, use: Any = None) -> Select[Any]:
+def vial_select(dialect: str, zone_name: Any, days: Days, use: Any = None) -> Select[Any]:
     """``report_day_vials``' rows for ``days`` (of reconstitution; every day when None); ``use`` as for
     ``session_selects``."""
     v = VialRow
@@ -365,24 +375,73 @@ def rebuild(conn: Any) -> None:
     refill(conn, None, None)
 
 
+_PREPARED: dict[str, tuple[list[tuple[Any, Any]], tuple[Any, Any]]] = {}
+
+
+def _prepared(dialect: str) -> tuple[list[tuple[Any, Any]], tuple[Any, Any]]:
+    """(delete, insert) of each session table for one day and injector, and of the vials for one day."""
+    if dialect not in _PREPARED:
+        zone = bindparam("zone", type_=String)
+        sessions = [
+            (
+                delete(t).where(t.c.day == bindparam("day"), t.c.injector_id == bindparam("inj")),
+                insert(t).from_select(_names(t), stmt),
+            )
+            for t, stmt in session_selects(dialect, zone, ONE_DAY).items()
+        ]
+        t = ReportDayVials
+        vials = (
+            delete(t).where(t.c.day == bindparam("day")),
+            insert(t).from_select(_names(t), vial_select(dialect, zone, ONE_DAY)),
+        )
+        _PREPARED[dialect] = (sessions, vials)
+    return _PREPARED[dialect]
+
+
+def refill_some(conn: Any, session_days: Collection[tuple[date, int]], vial_days: Collection[date]) -> None:
+    """Recompute the session tables' rows of some (day, injector) pairs and the vials' of some days: the
+    rows a change touched (statements built once: a save runs them)."""
+    conn = _connection(conn)
+    dialect, zone_name = conn.dialect.name, zone_of(conn)
+    sessions, (vial_delete, vial_insert) = _prepared(dialect)
+    for d, injector in sorted(session_days):
+        bounds = {"lo": start_of_day(d, zone_name), "hi": start_of_day(d + timedelta(days=1), zone_name)}
+        values = {**bounds, "day": d.isoformat(), "inj": injector, "zone": zone_name}
+        for remove, add in sessions:
+            conn.execute(remove, values)
+            conn.execute(add, values)
+    for d in sorted(vial_days):
+        bounds = {"lo": start_of_day(d, zone_name), "hi": start_of_day(d + timedelta(days=1), zone_name)}
+        values = {**bounds, "day": d.isoformat(), "zone": zone_name}
+        conn.execute(vial_delete, values)
+        conn.execute(vial_insert, values)
+
+
+_SESSION_DAYS = select(SessionRow.performed_at, SessionRow.injector_id).where(
+    SessionRow.id.in_(bindparam("ids", expanding=True))
+)
+_VIAL_DAYS = select(VialRow.reconstituted_at).where(VialRow.id.in_(bindparam("ids", expanding=True)))
+
+
 def days_of(
     conn: Any, session_ids: Iterable[int] = (), vial_ids: Iterable[int] = ()
-) -> tuple[set[date], set[date]]:
-    """The clinic days of the sessions (performed) and of the vials (reconstituted)."""
+) -> tuple[set[tuple[date, int]], set[date]]:
+    """The clinic (day, injector) of the sessions (performed) and the days of the vials (reconstituted)."""
     conn = _connection(conn)
     zone_name = zone_of(conn)
-    found: list[set[date]] = []
-    for column, key, ids in (
-        (SessionRow.performed_at, SessionRow.id, set(session_ids)),
-        (VialRow.reconstituted_at, VialRow.id, set(vial_ids)),
-    ):
-        days: set[date] = set()
-        ordered = sorted(ids)
-        for i in range(0, len(ordered), ID_CHUNK):
-            stmt = select(column).where(key.in_(ordered[i : i + ID_CHUNK])).distinct()
-            days |= {local_date(cast(datetime, at), zone_name) for at in conn.execute(stmt).scalars()}
-        found.append(days)
-    return found[0], found[1]
+    pairs: set[tuple[date, int]] = set()
+    days: set[date] = set()
+    ids = sorted(set(session_ids))
+    for i in range(0, len(ids), ID_CHUNK):
+        for at, injector in conn.execute(_SESSION_DAYS, {"ids": ids[i : i + ID_CHUNK]}).all():
+            pairs.add((local_date(cast(datetime, at), zone_name), int(injector)))
+    ids = sorted(set(vial_ids))
+    for i in range(0, len(ids), ID_CHUNK):
+        days |= {
+            local_date(cast(datetime, at), zone_name)
+            for at in conn.execute(_VIAL_DAYS, {"ids": ids[i : i + ID_CHUNK]}).scalars()
+        }
+    return pairs, days
 
 
 def outcome_numbers() -> tuple[str, ...]:

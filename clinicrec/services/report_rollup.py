@@ -66,8 +66,7 @@ def touch(s: Session, session_ids: Iterable[int] = (), vial_ids: Iterable[int] =
 
 def _refill(conn: Any, sessions: set[int], vials: set[int]) -> None:
     session_days, vial_days = report_days.days_of(conn, sessions, vials)
-    if session_days or vial_days:
-        report_days.refill(conn, session_days, vial_days)
+    report_days.refill_some(conn, session_days, vial_days)
 
 
 def rebuild(s: Session | Connection) -> None:

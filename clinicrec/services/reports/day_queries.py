@@ -11,6 +11,7 @@ figures more slowly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -174,33 +175,36 @@ def waste(
     conds = _where(t, f, opener="opened_by_id")
     if f.product_id is not None:
         conds.append(t.c.product_id == f.product_id)
-    whole = (
-        [
-            (int(p), lot, int(n), float(vu), float(d), float(w))
-            for p, lot, n, vu, d, w in s.execute(
-                select(
-                    t.c.product_id,
-                    t.c.lot_number,
-                    _n(t.c.vials),
-                    _n(t.c.vial_units),
-                    _n(t.c.drawn),
-                    _n(t.c.wasted),
-                )
-                .where(
-                    or_(*(and_(t.c.product_id == p, t.c.day <= d.isoformat()) for p, d in done.items())),
-                    *conds,
-                )
-                .group_by(t.c.product_id, t.c.lot_number)
-            ).all()
-        ]
+    whole: Sequence[Any] = (
+        s.execute(
+            select(
+                t.c.product_id,
+                t.c.lot_number,
+                _n(t.c.vials),
+                _n(t.c.vial_units),
+                _n(t.c.drawn),
+                _n(t.c.wasted),
+            )
+            .where(
+                or_(*(and_(t.c.product_id == p, t.c.day <= d.isoformat()) for p, d in done.items())),
+                *conds,
+            )
+            .group_by(t.c.product_id, t.c.lot_number)
+        ).all()
         if done
         else []
     )
     since = {p: q.day_start(d + timedelta(days=1), f.time_zone) for p, d in done.items()}
-    rest = s.execute(q.waste_stmt(f, as_of, as_of_day, in_use_hours, True, since=since)).all()
-    sums: dict[tuple[int, str], list[float]] = {}
-    for p, lot, n, vu, d, w in [*whole, *rest]:
-        acc = sums.setdefault((int(p), str(lot)), [0, 0.0, 0.0, 0.0])
-        for i, x in enumerate((n, vu, d, w)):
-            acc[i] += x or 0
-    return [(p, lot, int(a[0]), a[1], a[2], a[3]) for (p, lot), a in sums.items()]
+    # the recent vials are few: their lots are added to the summed days' rows as they are met
+    recent = {
+        (r[0], r[1]): r for r in s.execute(q.waste_stmt(f, as_of, as_of_day, in_use_hours, True, since=since))
+    }
+    out: list[tuple[Any, ...]] = []
+    for row in whole:
+        extra = recent.pop((row[0], row[1]), None)
+        out.append(
+            tuple(row)
+            if extra is None
+            else (row[0], row[1], *(a + (b or 0) for a, b in zip(row[2:], extra[2:], strict=True)))
+        )
+    return out + [tuple(r) for r in recent.values()]
