@@ -142,6 +142,24 @@ def _clinic_month(stored: str | None, zone_name: str) -> str | None:
     return month_key(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name)
 
 
+def register_functions(dbapi_conn: Any) -> None:
+    """The SQL functions ClinicRec's SQLite statements call (PostgreSQL: AT TIME ZONE)."""
+    # The clinic's month of a stored UTC time (reports' month buckets).
+    dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
+    # Its calendar day ('2026-03-09'): the key of the reports' day tables (db/report_days.py).
+    dbapi_conn.create_function("clinic_day", 2, _clinic_day, deterministic=True)
+
+
+def _clinic_day(stored: str | None, zone_name: str) -> str | None:
+    from datetime import UTC, datetime
+
+    from ..domain.clinic_time import local_date
+
+    if stored is None:
+        return None
+    return local_date(datetime.fromisoformat(stored).replace(tzinfo=UTC), zone_name).isoformat()
+
+
 def _encrypted_engine(url: str, path: Path | None, key: bytes, echo: bool) -> Engine:
     """SQLCipher through SQLAlchemy's SQLite dialect: each connection applies the key first."""
     from . import crypto
@@ -178,8 +196,7 @@ def _configure_sqlite(engine: Engine) -> None:
                 cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
-        # The clinic's month of a stored UTC time (reports' month buckets; PostgreSQL: AT TIME ZONE).
-        dbapi_conn.create_function("clinic_month", 2, _clinic_month, deterministic=True)
+        register_functions(dbapi_conn)
 
     gates: dict[str, Any] = {}
     engine.clinicrec_gate = gates  # type: ignore[attr-defined]  # gate_writes puts the gate here

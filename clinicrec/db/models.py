@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Date,
     Double,
     ForeignKey,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -596,3 +599,93 @@ class OversightSettingsRow(Base):
     __tablename__ = "oversight_settings"
     id: Mapped[int] = mapped_column(primary_key=True)
     review_share_percent: Mapped[float] = mapped_column(Double, default=0.0)
+
+
+# -- the reports' day-keyed pre-aggregate (db/report_days.py fills it; services/report_rollup.py keeps it) --
+#: The outcome sums of ``report_day_outcomes``, in ``queries.outcome_stmt``'s order after the time point.
+DAY_OUTCOME_NUMBERS = (
+    "followed_up",
+    *(f"{m}_{x}" for m in ("pores", "oil", "redness") for x in ("n", "sum", "sq", "improved")),
+    *(f"gais_{g}" for g in ("very_much_improved", "much_improved", "improved", "no_change", "worse")),
+    "satisfaction_n",
+    "satisfaction_sum",
+    "satisfaction_sq",
+)
+
+
+def _day_key() -> list[Column[Any]]:
+    """(clinic day 'YYYY-MM-DD', injector, dilution band of the session's first vial or '')."""
+    return [
+        Column("day", String(10), primary_key=True),
+        Column("injector_id", Integer, primary_key=True),
+        Column("band", String(20), primary_key=True),
+    ]
+
+
+#: Per day, injector and band, and group (kind 'all' with key '', 'zone', 'product', 'dilution'): signed
+#: current sessions, adverse events on their chains' roots, sessions with any.
+ReportDayGroups = Table(
+    "report_day_groups",
+    Base.metadata,
+    *_day_key(),
+    Column("gkind", String(10), primary_key=True),
+    Column("gkey", String(30), primary_key=True),
+    Column("sessions", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("affected", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
+)
+#: The same groups per follow-up time point: the outcome sums (counts, sums, sums of squares).
+ReportDayOutcomes = Table(
+    "report_day_outcomes",
+    Base.metadata,
+    *_day_key(),
+    Column("gkind", String(10), primary_key=True),
+    Column("gkey", String(30), primary_key=True),
+    Column("time_point", String(20), primary_key=True),
+    *(Column(n, Integer, nullable=False) for n in DAY_OUTCOME_NUMBERS),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
+)
+#: Adverse events per kind: events, sessions affected, severe events.
+ReportDayEvents = Table(
+    "report_day_events",
+    Base.metadata,
+    *_day_key(),
+    Column("kind", String(30), primary_key=True),
+    Column("events", Integer, nullable=False),
+    Column("affected", Integer, nullable=False),
+    Column("severe", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
+)
+#: Units drawn per vial by the day's sessions; ``lot_sessions``/``product_sessions`` count each session
+#: once per lot/product (on its lowest vial id of that lot/product), so sums of them are distinct counts.
+ReportDayLots = Table(
+    "report_day_lots",
+    Base.metadata,
+    *_day_key(),
+    Column("product_id", Integer, primary_key=True),
+    Column("lot_number", String(40), primary_key=True),
+    Column("vial_id", Integer, primary_key=True),
+    Column("units", Double, nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("lot_sessions", Integer, nullable=False),
+    Column("product_sessions", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
+)
+#: Vials per clinic day of reconstitution, product, lot, opener (0: none) and the vial's own band: vials,
+#: vial units, units drawn by current session versions (signed or draft), units left (never below 0).
+ReportDayVials = Table(
+    "report_day_vials",
+    Base.metadata,
+    Column("day", String(10), primary_key=True),
+    Column("product_id", Integer, primary_key=True),
+    Column("lot_number", String(40), primary_key=True),
+    Column("opened_by_id", Integer, primary_key=True),
+    Column("band", String(20), primary_key=True),
+    Column("vials", Integer, nullable=False),
+    Column("vial_units", Double, nullable=False),
+    Column("drawn", Double, nullable=False),
+    Column("wasted", Double, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: a day range reads it in order
+)
+DAY_TABLES = (ReportDayGroups, ReportDayOutcomes, ReportDayEvents, ReportDayLots, ReportDayVials)

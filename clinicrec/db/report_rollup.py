@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from .models import AssessmentRow, PointRow, ReportOutcomeRow, ReportUseRow, SessionRow
+from .models import AssessmentRow, PointRow, ReportOutcomeRow, ReportUseRow, SessionRow, SessionVialRow
 
 BASELINE = "baseline"
 MEASURE_COLUMNS = ("pores", "oil", "redness")
@@ -94,7 +94,7 @@ _REFILL = (
 )
 
 
-def _chains(conn: Any, session_ids: Collection[int]) -> set[int]:
+def chains(conn: Any, session_ids: Collection[int]) -> set[int]:
     """The sessions of the chains the given sessions belong to (and the given ids, deleted or not)."""
     ids = set(session_ids)
     roots: set[int] = set()
@@ -121,6 +121,25 @@ def fill(conn: Any, session_ids: Collection[int] | None = None) -> None:
         conn.execute(insert(_USE).from_select(_USE_COLS, use_select()))
         conn.execute(insert(_OUTCOMES).from_select(_OUTCOME_COLS, outcome_select()))
         return
-    for part in _chunks(_chains(conn, session_ids)):
+    fill_sessions(conn, chains(conn, session_ids))
+
+
+def fill_sessions(conn: Any, session_ids: Collection[int]) -> None:
+    """Recompute the derived rows of exactly ``session_ids`` (``chains`` found them) on a Connection."""
+    for part in _chunks(session_ids):
         for stmt in _REFILL:
             conn.execute(stmt, {"ids": part})
+
+
+_VIALS = union_all(
+    select(_USE.c.vial_id).where(_USE.c.session_id.in_(_ids())),
+    select(SessionVialRow.vial_id).where(SessionVialRow.session_id.in_(_ids())),
+)
+
+
+def vials_of(conn: Any, session_ids: Collection[int]) -> set[int]:
+    """The vials the sessions drew from (their derived rows) or link to."""
+    found: set[int] = set()
+    for part in _chunks(session_ids):
+        found |= {int(v) for v in conn.execute(_VIALS, {"ids": part}).scalars()}
+    return found

@@ -15,7 +15,7 @@ from ..domain.errors import NotFoundError, ValidationError
 from ..domain.figures_format import DEFAULT_UNITS_STEP
 from ..domain.models import ClinicSettings, Product, Vial
 from ..domain.validation import FieldError, validate_clinic, validate_product, validate_vial
-from . import audit
+from . import audit, report_rollup
 from .base import ServiceBase
 from .mapping import clinic_values, product_values, to_clinic, to_product, to_vial, vial_audit, vial_row
 from .permissions import Action
@@ -94,6 +94,7 @@ class ClinicService(ServiceBase):
             if s.get(ClinicRow, 1) is not None:
                 raise ValidationError(FieldError("name", "The clinic is already set up; edit its settings"))
             s.add(ClinicRow(id=1, **clinic_values(settings)))
+            report_rollup.rebuild_days(s)  # in the clinic's time zone (UTC until now)
             audit.record(
                 s, actor, AuditAction.CREATE, "clinic", 1, changes=audit.diff({}, clinic_values(settings))
             )
@@ -123,6 +124,8 @@ class ClinicService(ServiceBase):
             old = clinic_values(to_clinic(row))
             for k, v in clinic_values(settings).items():
                 setattr(row, k, v)
+            if row.time_zone != old["time_zone"]:
+                report_rollup.rebuild_days(s)  # the reports' days are the clinic's: every one moved
             changes = audit.diff(old, clinic_values(settings))
             if changes:
                 bump(row)
@@ -198,6 +201,7 @@ class VialService(ServiceBase):
             row.created_at = self.now()
             s.add(row)
             s.flush()
+            report_rollup.touch(s, vial_ids=[row.id])  # the reports' waste sums of its day
             audit.record(
                 s, actor, AuditAction.CREATE, "vial", row.id, changes=audit.diff({}, vial_audit(vial))
             )

@@ -526,6 +526,7 @@ class ChartingService(ServiceBase):
             row.signed_by_id = actor.user_id
             row.signature_meaning = AMENDMENT_MEANING if row.amends_id else SIGNATURE_MEANING
             s.flush()
+            report_rollup.touch(s, [row.id])  # it joins the reports: their day sums of its chain
             row.content_hash = session_content_hash(row, s)
             audit.record(
                 s,

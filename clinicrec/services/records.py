@@ -165,6 +165,7 @@ class RecordService(ServiceBase):
             )
             s.add(e)
             s.flush()
+            report_rollup.touch(s, [e.session_id])  # the reports' day sums of its chain
             audit.record(
                 s,
                 actor,
@@ -197,6 +198,7 @@ class RecordService(ServiceBase):
             old = adverse_event_values(to_adverse_event(e))
             for k, v in adverse_event_values(event).items():
                 setattr(e, k, v)
+            report_rollup.touch(s, [e.session_id])  # its kind or severity may have changed
             audit.record(
                 s,
                 actor,

@@ -1,13 +1,17 @@
-"""Keeping the reports' derived tables true (``db/report_rollup.py`` says what they hold).
+"""Keeping the reports' derived tables true (``db/report_rollup.py`` and ``db/report_days.py`` say what
+they hold).
 
 ONE call, inside the unit of work of every change that alters what they summarise, after the change:
 
     report_rollup.refresh(s, [session_id])
 
 for a session's points or baseline saved (a draft, an amendment), a draft deleted, a follow-up added (any
-session of the chain will do: the whole chain is recomputed). Signing changes nothing here (the reports
-pick signed, current versions from the sessions themselves). The migration that made the tables and the
-demo builder fill them with ``rebuild``. ``differences`` compares them with the clinical tables.
+session of the chain will do: the whole chain is recomputed). Then the day-keyed pre-aggregate of the
+days and vials those chains touch. A change that alters only who is in a report, or an adverse event, or
+a vial, calls ``touch`` with the sessions or vials it changed: signing, an adverse event added or
+edited, a vial opened. A change of the clinic's time zone moves every day: ``rebuild_days``. The
+migrations that made the tables and the demo builder fill them with ``rebuild``. ``differences``
+compares them with what they summarise.
 """
 
 from __future__ import annotations
@@ -15,22 +19,67 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import PointRow, ReportOutcomeRow, ReportUseRow, SessionRow
-from ..db.report_rollup import fill, outcome_select, use_select
+from ..db import report_days
+from ..db.models import (
+    PointRow,
+    ReportDayVials,
+    ReportOutcomeRow,
+    ReportUseRow,
+    SessionRow,
+    SessionVialRow,
+)
+from ..db.report_rollup import chains, fill, fill_sessions, outcome_select, use_select, vials_of
 
 
 def refresh(s: Session, session_ids: Iterable[int]) -> None:
-    """Recompute the derived rows of the chains of ``session_ids`` in ``s``'s transaction."""
+    """Recompute the derived rows of the chains of ``session_ids`` in ``s``'s transaction, then the days
+    they fall on and the days of the vials they drew from before and after the change."""
+    ids = set(session_ids)
+    conn = s.connection()  # Core statements: no autoflush, so a session being deleted is still found
+    before = chains(conn, ids)
+    vials = vials_of(conn, before)
     s.flush()
-    fill(s, set(session_ids))
+    chain = before | chains(conn, ids)
+    fill_sessions(conn, chain)
+    _refill(conn, chain, vials | vials_of(conn, chain))
+
+
+def touch(s: Session, session_ids: Iterable[int] = (), vial_ids: Iterable[int] = ()) -> None:
+    """Recompute the days of the chains of ``session_ids`` and of the vials ``vial_ids`` (and of the
+    sessions that use them): after a change that leaves the per-session rows as they are."""
+    s.flush()
+    conn = s.connection()
+    vials = set(vial_ids)
+    users: set[int] = set()
+    for v in sorted(vials):
+        users |= {
+            int(i)
+            for i in conn.execute(
+                select(SessionVialRow.session_id).where(SessionVialRow.vial_id == v)
+            ).scalars()
+        }
+    _refill(conn, chains(conn, set(session_ids) | users) if session_ids or users else set(), vials)
+
+
+def _refill(conn: Any, sessions: set[int], vials: set[int]) -> None:
+    session_days, vial_days = report_days.days_of(conn, sessions, vials)
+    report_days.refill_some(conn, session_days, vial_days)
 
 
 def rebuild(s: Session | Connection) -> None:
     """Recompute every derived row (after a bulk load that bypassed ``refresh``)."""
     fill(s, None)
+    report_days.rebuild(s)
+
+
+def rebuild_days(s: Session | Connection) -> None:
+    """Recompute the day-keyed tables (the clinic's time zone changed: every day moved)."""
+    if isinstance(s, Session):
+        s.flush()
+    report_days.rebuild(s)
 
 
 #: Sessions compared at a time by ``differences`` (memory stays flat at a million patients).
@@ -64,7 +113,32 @@ def differences(s: Session, limit: int = 20) -> list[str]:
             missing += [f"{name}: missing {r}" for r in sorted(fresh - stored, key=_order)]
             start = stop + 1
         out += stale[:limit] + missing[:limit]
+    return out + day_differences(s, limit)
+
+
+def day_differences(s: Session, limit: int = 20) -> list[str]:
+    """``differences`` for the day-keyed tables: their rows against the same sums computed afresh from the
+    clinical tables (not from the per-session tables, whose own drift is named above), in key order."""
+    conn = s.connection()
+    dialect, zone_name = conn.dialect.name, report_days.zone_of(conn)
+    use = _named(use_select(), ("session_id", "zone", "vial_id", "units", "points"), "fresh_use")
+    names = ("session_id", "time_point", "pores", "oil", "redness", "gais", "satisfaction")
+    outcomes = _named(outcome_select(), names, "fresh_outcomes")
+    fresh_of: dict[Table, Any] = dict(report_days.session_selects(dialect, zone_name, None, use, outcomes))
+    fresh_of[ReportDayVials] = report_days.vial_select(dialect, zone_name, None, use)
+    out: list[str] = []
+    for table, stmt in fresh_of.items():
+        stored = {_key(r) for r in s.execute(select(*table.c)).all()}
+        fresh = {_key(r) for r in s.execute(stmt).all()}
+        out += [f"{table.name}: stale {r}" for r in sorted(stored - fresh, key=str)[:limit]]
+        out += [f"{table.name}: missing {r}" for r in sorted(fresh - stored, key=str)[:limit]]
     return out
+
+
+def _named(stmt: Any, names: tuple[str, ...], name: str) -> Any:
+    """``stmt`` as a subquery whose columns are called ``names`` (a derived table's own)."""
+    sub = stmt.subquery()
+    return select(*(c.label(n) for c, n in zip(sub.c, names, strict=True))).subquery(name)
 
 
 def _use_between(start: int, stop: int) -> Any:

@@ -48,3 +48,26 @@ def test_verify_reports_a_missing_outcome_row(cli: Cli) -> None:
     result = cli.as_user("admin", "audit", "verify")
     assert result.code == 1
     assert f"report_outcomes differs from the clinical records (first at missing ({sid}, '{tp}'" in result.err
+
+
+def test_verify_names_a_drifted_day_table(cli: Cli) -> None:
+    """The day-keyed sums (db/report_days.py) are compared too: one changed with plain sqlite3 is named
+    with its first differing key, and only it."""
+    day, injector, band, kind, key = cli.sql(
+        "SELECT day, injector_id, band, gkind, gkey FROM report_day_groups "
+        "ORDER BY day, injector_id, band, gkind, gkey LIMIT 1"
+    )[0]
+    _tamper(
+        cli,
+        f"UPDATE report_day_groups SET sessions = sessions + 1 WHERE day = '{day}' AND injector_id = "
+        f"{injector} AND band = '{band}' AND gkind = '{kind}' AND gkey = '{key}'",
+    )
+    result = cli.as_user("admin", "audit", "verify")
+    assert result.code == 1
+    problems = [line for line in result.err.splitlines() if "report_" in line]
+    assert len(problems) == 1, result.err
+    assert "report_day_groups differs from the clinical records" in problems[0], problems
+    assert f"('{day}', {injector}, '{band}', '{kind}', '{key}'," in problems[0], problems
+    rebuilt = cli.as_user("admin", "migrate", "--rebuild-reports")
+    assert rebuilt.code == 0, rebuilt.text
+    assert cli.as_user("admin", "audit", "verify").code == 0

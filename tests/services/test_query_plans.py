@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sqlalchemy import event, select
 
 from clinicrec.db.models import UserRow
 from clinicrec.demo import build_demo
+from clinicrec.domain.enums import Zone
 from clinicrec.domain.report_types import BreakdownBy, ReportFilters
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.auth import actor_of
@@ -36,7 +38,14 @@ GROWING = (
     "audit_log",
     "report_session_use",
     "report_outcomes",
+    "report_day_groups",
+    "report_day_outcomes",
+    "report_day_events",
+    "report_day_lots",
+    "report_day_vials",
 )
+#: The day tables (db/report_days.py) the reports read when their filters allow.
+DAY_TABLES = GROWING[-5:]
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(GROWING)})(?: AS \w+)?$")
 SEARCHES = ("", "gar", "m", "cr-0042", "zoe nunez", "1985-03-14", "o'b", "lu c")
 
@@ -75,6 +84,7 @@ def plans_of(services: Services, path: Path, work: Callable[[], object]) -> list
     assert seen, "the work ran no statement: nothing was planned"
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     raw.create_function("clinic_month", 2, lambda at, _zone: at, deterministic=True)
+    raw.create_function("clinic_day", 2, lambda at, _zone: at, deterministic=True)
     try:
         return [
             (sql, [r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + sql, params)]) for sql, params in seen
@@ -103,6 +113,8 @@ def hot_work(services: Services) -> dict[str, Callable[[], object]]:
     work["first page by date of birth"] = lambda: services.patients.search("", sort="date_of_birth")
     work["summary"] = lambda: services.reports.summary(f)
     work["summary, all dates"] = lambda: services.reports.summary(everything)
+    work["summary of a zone"] = lambda: services.reports.summary(replace(f, zone=Zone.FOREHEAD))
+    work["product use of a zone"] = lambda: services.reports.product_use(replace(f, zone=Zone.FOREHEAD))
     work["safety"] = lambda: services.reports.safety(f)
     work["product use"] = lambda: services.reports.product_use(f)
     work["follow-up gaps"] = lambda: services.reports.follow_up_gaps(f)
@@ -128,8 +140,30 @@ def test_the_search_and_the_first_page_use_the_name_index(manager: Services, dem
             assert not any("TEMP B-TREE FOR ORDER BY" in s for s in steps), (q, steps)
 
 
+#: Filters the day tables do not cover (a zone is a set per session): the reports find their sessions.
+PER_SESSION = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY, zone=Zone.FOREHEAD)
+
+
+def test_the_reports_read_the_day_tables_by_day(manager: Services, demo: Path) -> None:
+    """Without a zone, product or indication filter every report's figures come from the day tables,
+    each read by its primary key's day range, and no statement reads the sessions' date index."""
+    f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY, injector_id=None)
+    jobs: dict[str, Callable[[], object]] = {
+        "summary": lambda: manager.reports.summary(f),
+        "safety": lambda: manager.reports.safety(f),
+        "product use": lambda: manager.reports.product_use(f),
+        **{f"by {b.value}": (lambda b=b: manager.reports.breakdown(f, b)) for b in BreakdownBy},
+    }
+    for name, job in jobs.items():
+        steps = [s for _sql, steps in plans_of(manager, demo, job) for s in steps]
+        day_reads = [s for s in steps if any(f"SEARCH {t} " in s for t in DAY_TABLES)]
+        assert day_reads, (name, steps)
+        assert all("(day>? AND day<?)" in s for s in day_reads), (name, day_reads)
+        assert not any("ix_treatment_sessions_performed_at" in s for s in steps), (name, steps)
+
+
 def test_the_reports_find_their_sessions_by_date(manager: Services, demo: Path) -> None:
-    f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY)
+    f = PER_SESSION
     steps = [s for _sql, steps in plans_of(manager, demo, lambda: manager.reports.summary(f)) for s in steps]
     assert any("ix_treatment_sessions_performed_at" in s for s in steps), steps
 
@@ -147,8 +181,7 @@ def test_a_lost_index_fails_the_check(manager: Services, demo: Path, tmp_path: P
     services = open_services(f"sqlite:///{copy}")
     try:
         services.act_as(manager.actor)
-        f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY)
-        found = full_scans(plans_of(services, copy, lambda: services.reports.summary(f)))
+        found = full_scans(plans_of(services, copy, lambda: services.reports.summary(PER_SESSION)))
         assert any(step.startswith("SCAN treatment_sessions") for step in found), found
     finally:
         services.db.dispose()
@@ -157,8 +190,9 @@ def test_a_lost_index_fails_the_check(manager: Services, demo: Path, tmp_path: P
 def test_each_report_finds_its_sessions_once(manager: Services, demo: Path) -> None:
     """A breakdown, the summary and the safety report read the sessions' date index once per run (their
     figures are parts of one statement over one materialized cohort, ``reports/one_pass``), and the
-    month's key is computed in SQL, not by a Python function called for every session."""
-    f = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY)
+    month's key is computed in SQL, not by a Python function called for every session (the per-session
+    path: a zone filter)."""
+    f = PER_SESSION
     jobs: dict[str, Callable[[], object]] = {
         "summary": lambda: manager.reports.summary(f),
         "safety": lambda: manager.reports.safety(f),

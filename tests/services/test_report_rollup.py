@@ -15,17 +15,25 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from clinicrec.db.models import ReportOutcomeRow, ReportUseRow, UserRow, VialRow
+from clinicrec.db.models import (
+    ReportDayLots,
+    ReportDayOutcomes,
+    ReportDayVials,
+    ReportOutcomeRow,
+    ReportUseRow,
+    UserRow,
+    VialRow,
+)
 from clinicrec.demo import build_demo
-from clinicrec.domain.enums import Gais, Indication, TimePoint, Zone
-from clinicrec.domain.models import InjectionPoint
+from clinicrec.domain.enums import AdverseEventKind, Gais, Indication, Severity, TimePoint, Zone
+from clinicrec.domain.models import AdverseEvent, InjectionPoint
 from clinicrec.domain.report_types import BreakdownBy, DilutionBand, ReportFilters
 from clinicrec.services import report_rollup
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.reports.behind import RowKey
 from clinicrec.services.reports.service import ReportService
-from tests.conftest import PASSWORD, World, product_id
+from tests.conftest import PASSWORD, World, make_vial, product_id
 from tests.services.test_reports import PERIOD, Scenario, at, build_scenario, chart, follow_up
 
 pytestmark = pytest.mark.postgres
@@ -44,10 +52,19 @@ def every_report(reports: ReportService, f: ReportFilters) -> list[Any]:
 
 
 def filter_sets(services: Services, period: ReportFilters) -> list[ReportFilters]:
+    """Filters the day tables answer (dates, injector, dilution, time point) and ones that take the
+    per-session path (zone, product, indication)."""
     botox = product_id(services, "Botox Cosmetic")
+    with services.db.read() as s:
+        injector = s.execute(select(UserRow.id).where(UserRow.role == "injector")).scalars().first()
     return [
         ReportFilters(),
         period,
+        replace(period, injector_id=injector),
+        replace(period, dilution=DilutionBand.FROM_2_TO_4),
+        replace(period, injector_id=injector, dilution=DilutionBand.FROM_2_TO_4, time_point=TimePoint.WEEK_4),
+        replace(period, start=None),
+        replace(period, end=None, time_point=TimePoint.WEEK_12),
         replace(period, zone=Zone.FOREHEAD),
         replace(period, zone=Zone.NOSE, time_point=TimePoint.WEEK_4),
         replace(period, product_id=botox),
@@ -114,6 +131,26 @@ def test_each_change_keeps_the_derived_tables_true(scenario: Scenario) -> None:
     assert_same_figures(svc, PERIOD)
 
 
+def test_events_vials_and_the_time_zone_keep_the_day_tables_true(scenario: Scenario) -> None:
+    """The changes that leave the per-session rows alone but move the day sums: an adverse event added
+    and edited, a vial opened (its waste), the clinic's time zone changed (every day moves)."""
+    world, svc = scenario.world, scenario.world.services
+    world.as_(world.injector)
+    sid = scenario.ids["S1"]
+    event = svc.records.add_adverse_event(
+        sid, AdverseEvent(AdverseEventKind.SWELLING, date(2026, 3, 11), Severity.MODERATE)
+    )
+    assert_same_figures(svc, PERIOD)
+    svc.records.update_adverse_event(replace(event, kind=AdverseEventKind.PAIN, severity=Severity.SEVERE))
+    assert_same_figures(svc, PERIOD)
+    make_vial(svc, when=at(6, 20, 23), lot="W5555ZZ", expiry=date(2026, 6, 25))  # wasted by the end date
+    assert_same_figures(svc, PERIOD)
+    world.as_(world.admin)
+    svc.clinic.update(replace(svc.clinic.get(), time_zone="Pacific/Kiritimati"))  # UTC+14: days move
+    world.as_(world.manager)
+    assert_same_figures(svc, PERIOD)
+
+
 def test_a_derived_row_changed_behind_the_app_shows(scenario: Scenario) -> None:
     """The comparison can fail: a changed derived row is found, and the figures differ from the exact."""
     svc = scenario.world.services
@@ -126,6 +163,21 @@ def test_a_derived_row_changed_behind_the_app_shows(scenario: Scenario) -> None:
         found = report_rollup.differences(s)
     assert any(d.startswith("report_session_use: stale") for d in found), found
     assert any(d.startswith("report_outcomes: stale") for d in found), found
+    # the day tables are compared with the clinical rows, not with the drifted per-session ones
+    assert not any(d.startswith("report_day") for d in found), found
+    forehead = replace(PERIOD, zone=Zone.FOREHEAD)  # a zone's figures come from the per-session rows
+    assert svc.reports.product_use(forehead) != exact.product_use(forehead)
+    assert svc.reports.summary(forehead) != exact.summary(forehead)
+    assert svc.reports.summary(PERIOD) == exact.summary(PERIOD)  # the day sums did not drift
+    with svc.db.write() as s, s.begin():
+        s.execute(update(ReportDayLots).values(units=ReportDayLots.c.units + 1))
+        s.execute(update(ReportDayOutcomes).values(pores_sum=ReportDayOutcomes.c.pores_sum - 5))
+        s.execute(update(ReportDayVials).values(drawn=0.0, wasted=ReportDayVials.c.vial_units))
+    with svc.db.read() as s:
+        found = report_rollup.differences(s)
+    for table in ("report_day_lots", "report_day_outcomes", "report_day_vials"):
+        assert any(d.startswith(f"{table}: stale") for d in found), (table, found)
+    assert not any(d.startswith("report_day_groups") for d in found), found
     assert svc.reports.product_use(PERIOD) != exact.product_use(PERIOD)
     assert svc.reports.summary(PERIOD) != exact.summary(PERIOD)
     with svc.db.write() as s, s.begin():

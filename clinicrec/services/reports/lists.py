@@ -5,7 +5,9 @@ rows into the dataclasses of ``domain.report_types``; permissions and auditing s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from ...domain.report_types import (
     ReportFilters,
     WasteRow,
 )
+from . import day_queries
 from . import queries as q
 
 #: Days after the review date before a missing follow-up counts as overdue rather than due.
@@ -44,9 +47,19 @@ def product_use(
     as_of = min(now, q.day_start(f.end + timedelta(days=1), f.time_zone)) if f.end else now
     as_of_day = min(now.date(), f.end) if f.end else now.date()
     products = {r.id: r for r in s.execute(select(ProductRow)).scalars()}
-    use = s.execute(q.lot_use_stmt(f, dialect, rollup)).all()
     in_use = {p.id: p.in_use_hours for p in products.values()}
-    waste = s.execute(q.waste_stmt(f, as_of, as_of_day, in_use, rollup)).all()
+    use: Sequence[Any]
+    waste: Sequence[Any]
+    if rollup:  # the day-keyed sums (day_queries), where the filters allow
+        use = (
+            day_queries.lot_use(s, f)
+            if day_queries.lots_cover(f)
+            else s.execute(q.lot_use_stmt(f, dialect)).all()
+        )
+        waste = day_queries.waste(s, f, as_of, as_of_day, in_use)
+    else:
+        use = s.execute(q.lot_use_stmt(f, dialect, rollup)).all()
+        waste = s.execute(q.waste_stmt(f, as_of, as_of_day, in_use, rollup)).all()
     lots = sorted(
         (
             LotUse(products[pid].brand, lot, int(v), int(n), _units(u))

@@ -33,17 +33,15 @@ from ...db.models import (
     SessionRow,
     SessionVialRow,
     UserRow,
-    VialAdditiveRow,
     VialRow,
 )
+from ...db.report_days import band_case, vial_concentration
 from ...domain.clinic_time import start_of_day
 from ...domain.enums import TimePoint
 from ...domain.report_types import (
-    BAND_TOLERANCE,
     GAIS_ORDER,
     MEASURES,
     BreakdownBy,
-    DilutionBand,
     ReportFilters,
 )
 from ..queries import current_versions, current_versions_in_bulk
@@ -57,28 +55,6 @@ Cohort = rollup_queries.Cohort
 def day_start(d: date, zone_name: str = "UTC") -> datetime:
     """When the clinic's day ``d`` begins, in UTC."""
     return start_of_day(d, zone_name)
-
-
-def vial_concentration() -> Subquery:
-    """Each vial's U/0.1 mL: vial units / (diluent + additives) / 10."""
-    additives = (
-        select(VialAdditiveRow.vial_id, func.sum(VialAdditiveRow.volume_ml).label("ml"))
-        .group_by(VialAdditiveRow.vial_id)
-        .subquery("additive_ml")
-    )
-    conc = VialRow.vial_units / (VialRow.diluent_ml + func.coalesce(additives.c.ml, 0.0)) / 10.0
-    return (
-        select(VialRow.id.label("vial_id"), VialRow.product_id, conc.label("u01"))
-        .outerjoin(additives, additives.c.vial_id == VialRow.id)
-        .subquery("vial_conc")
-    )
-
-
-def band_case(u01: ColumnElement[Any]) -> ColumnElement[Any]:
-    whens = [
-        (u01 <= b.upper_bound + BAND_TOLERANCE, b.value) for b in DilutionBand if b.upper_bound is not None
-    ]
-    return case(*whens, else_=DilutionBand.OVER_6.value)
 
 
 def month_of(column: Any, dialect: str, zone_name: str = "UTC") -> ColumnElement[Any]:
@@ -293,10 +269,16 @@ def lot_use_stmt(f: ReportFilters, dialect: str, rollup: bool = True) -> Select[
 
 
 def waste_stmt(
-    f: ReportFilters, as_of: datetime, as_of_day: date, in_use_hours: dict[int, int], rollup: bool = True
+    f: ReportFilters,
+    as_of: datetime,
+    as_of_day: date,
+    in_use_hours: dict[int, int],
+    rollup: bool = True,
+    since: dict[int, datetime] | None = None,
 ) -> Select[Any]:
     """Vials opened in the period that are past expiry on ``as_of_day`` or past their in-use window at
-    ``as_of``: (product_id, lot, vials, vial units, units drawn, units wasted)."""
+    ``as_of``: (product_id, lot, vials, vial units, units drawn, units wasted). ``since``: only the vials of
+    each product reconstituted from that time on (``day_queries.waste`` reads the earlier ones summed)."""
     # units drawn from each vial by current session versions (signed or draft), found through the
     # session-vial links so that only this report's vials are summed
     drawn = (
@@ -332,6 +314,11 @@ def waste_stmt(
     ).where(or_(VialRow.expiry_date < as_of_day, timed_out), VialRow.reconstituted_at < as_of)
     if f.start is not None:
         per_vial = per_vial.where(VialRow.reconstituted_at >= day_start(f.start, f.time_zone))
+    if since is not None:  # every product has its time (``in_use_hours`` names them all)
+        per_vial = per_vial.where(
+            VialRow.reconstituted_at >= min(since.values(), default=as_of),  # the date index's range
+            or_(*(and_(VialRow.product_id == p, VialRow.reconstituted_at >= at) for p, at in since.items())),
+        )
     if f.product_id is not None:
         per_vial = per_vial.where(VialRow.product_id == f.product_id)
     if f.injector_id is not None:

@@ -74,7 +74,7 @@ from .. import audit
 from ..base import ServiceBase
 from ..permissions import Action, Actor
 from ..queries import clinic_zone
-from . import behind, lists, one_pass, presets
+from . import behind, day_queries, lists, one_pass, presets
 from . import queries as q
 from .behind import RowKey
 from .registry import definitions
@@ -139,6 +139,10 @@ class ReportService(ServiceBase):
     def _dialect(self) -> str:
         return self.db.engine.dialect.name
 
+    def _by_day(self, f: ReportFilters) -> bool:
+        """Whether the figures come from the day-keyed sums (``day_queries``)."""
+        return self.rollup and day_queries.covers(f)
+
     # -- outcomes -----------------------------------------------------------------------------------
     def summary(self, filters: ReportFilters) -> OutcomeSummary:
         """Mean change from baseline per measure at each follow-up time point, GAIS and satisfaction."""
@@ -149,7 +153,7 @@ class ReportService(ServiceBase):
             "outcomes": (q.outcome_stmt(base, f.time_point, False, self.rollup), False, True),
         }
         with self.reading() as s:
-            got = one_pass.run(s, parts)
+            got = day_queries.summary(s, f) if self._by_day(f) else one_pass.run(s, parts)
         outcomes = sorted(
             (outcome_from_row(TimePoint(r[0]), r[1:]) for r in got["outcomes"]),
             key=lambda o: _ORDER[o.time_point],
@@ -161,17 +165,20 @@ class ReportService(ServiceBase):
         _, f = self._scoped(filters)
         tp = f.time_point or DEFAULT_BREAKDOWN_POINT
         with self.reading() as s:
-            c = one_pass.grouped_cohort(
-                s, one_pass.base_cohort(f, self.rollup), f, by, self._dialect(), self.rollup
-            )
-            got = one_pass.run(
-                s,
-                {
-                    "sessions": (q.sessions_stmt(c, True, unique=True), True, False),
-                    "outcomes": (q.outcome_stmt(c, tp, True, self.rollup), True, True),
-                    "events": (q.events_stmt(c, True), True, False),
-                },
-            )
+            if self._by_day(f):
+                got = day_queries.breakdown(s, f, by, tp)
+            else:
+                c = one_pass.grouped_cohort(
+                    s, one_pass.base_cohort(f, self.rollup), f, by, self._dialect(), self.rollup
+                )
+                got = one_pass.run(
+                    s,
+                    {
+                        "sessions": (q.sessions_stmt(c, True, unique=True), True, False),
+                        "outcomes": (q.outcome_stmt(c, tp, True, self.rollup), True, True),
+                        "events": (q.events_stmt(c, True), True, False),
+                    },
+                )
             sessions = {r[0]: int(r[1]) for r in got["sessions"]}
             outcomes = {r[0]: outcome_from_row(tp, r[2:]) for r in got["outcomes"]}
             events = {r[0]: int(r[1]) for r in got["events"]}
@@ -208,11 +215,14 @@ class ReportService(ServiceBase):
         }
         groups = (BreakdownBy.PRODUCT, BreakdownBy.INJECTOR)
         with self.reading() as s:
-            for by in groups:
-                c = one_pass.grouped_cohort(s, base, f, by, dialect, self.rollup)
-                parts[f"{by.value} sessions"] = (q.sessions_stmt(c, True, unique=True), True, False)
-                parts[f"{by.value} events"] = (q.events_stmt(c, True), True, False)
-            got = one_pass.run(s, parts)
+            if self._by_day(f):
+                got = day_queries.safety(s, f)
+            else:
+                for by in groups:
+                    c = one_pass.grouped_cohort(s, base, f, by, dialect, self.rollup)
+                    parts[f"{by.value} sessions"] = (q.sessions_stmt(c, True, unique=True), True, False)
+                    parts[f"{by.value} events"] = (q.events_stmt(c, True), True, False)
+                got = one_pass.run(s, parts)
             by_group = {by: self._safety_groups(s, by, got) for by in groups}
         sessions = int(got["sessions"][0][0])
         order = {k.value: i for i, k in enumerate(AdverseEventKind)}

@@ -1,0 +1,450 @@
+"""The reports' day-keyed pre-aggregate (issue 17): the statements that fill ``report_day_*`` (models.py).
+
+The per-session derived tables (``report_rollup``) still make a report read a few rows for every session
+it covers: at a million patients that is millions of rows a run. These tables sum the same facts per
+clinic day (in the clinic's time zone), injector and dilution band of the session's first vial, so a
+report adds up at most days x dimensions rows:
+
+* ``report_day_groups``: signed current sessions, adverse events on their chain's root and sessions
+  with any, per group: kind ``all`` (key ''), ``zone`` (each zone the session treated), ``product``
+  (each product it used, by id) and ``dilution`` (its seq-0 vial's band);
+* ``report_day_outcomes``: the same groups per follow-up time point, the outcome sums of
+  ``queries.outcome_stmt`` (counts, sums, sums of squares: means, SDs and intervals come from them);
+* ``report_day_events``: adverse events per kind (events, sessions affected, severe);
+* ``report_day_lots``: units drawn per vial (product, lot) with the sessions that drew them, each
+  session counted once per lot and once per product (on its lowest vial id of that lot / product);
+* ``report_day_vials``: per day of reconstitution, product, lot, opener and the vial's own band: vials,
+  vial units, units drawn by current session versions (signed or draft) and units left.
+
+Every figure is a count or a sum, so adding rows gives exactly what the per-session path gives (the
+tests compare them). Distinct counts add up because a session lives on one day, injector and band; the
+vials counted per lot are counted distinct by vial id over the rows.
+
+``refill`` recomputes some days (a change's, in its own transaction: ``services/report_rollup.py``) or
+every day (the migration, the demo builder, ``rebuild``, a change of the clinic's time zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session, aliased
+
+from ..domain.clinic_time import local_date, start_of_day
+from ..domain.report_types import BAND_TOLERANCE, GAIS_ORDER, MEASURES, DilutionBand
+from .models import (
+    DAY_OUTCOME_NUMBERS,
+    AdverseEventRow,
+    ClinicRow,
+    ReportDayEvents,
+    ReportDayGroups,
+    ReportDayLots,
+    ReportDayOutcomes,
+    ReportDayVials,
+    ReportOutcomeRow,
+    ReportUseRow,
+    SessionRow,
+    SessionVialRow,
+    VialAdditiveRow,
+    VialRow,
+)
+
+#: Days per statement when some days are refilled (each day is a range of the date index).
+DAY_CHUNK = 60
+#: Session ids per statement when finding their days.
+ID_CHUNK = 500
+SESSION_TABLES: tuple[Table, ...] = (ReportDayGroups, ReportDayOutcomes, ReportDayEvents, ReportDayLots)
+
+
+# -- shared expressions ----------------------------------------------------------------------------------
+def vial_concentration() -> Subquery:
+    """Each vial's U/0.1 mL: vial units / (diluent + additives) / 10."""
+    additives = (
+        select(VialAdditiveRow.vial_id, func.sum(VialAdditiveRow.volume_ml).label("ml"))
+        .group_by(VialAdditiveRow.vial_id)
+        .subquery("additive_ml")
+    )
+    conc = VialRow.vial_units / (VialRow.diluent_ml + func.coalesce(additives.c.ml, 0.0)) / 10.0
+    return (
+        select(VialRow.id.label("vial_id"), VialRow.product_id, conc.label("u01"))
+        .outerjoin(additives, additives.c.vial_id == VialRow.id)
+        .subquery("vial_conc")
+    )
+
+
+def band_case(u01: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The dilution band of a concentration in U/0.1 mL."""
+    whens = [
+        (u01 <= b.upper_bound + BAND_TOLERANCE, b.value) for b in DilutionBand if b.upper_bound is not None
+    ]
+    return case(*whens, else_=DilutionBand.OVER_6.value)
+
+
+def vial_band(v: Any) -> ColumnElement[Any]:
+    """``band_case`` of the vial ``v`` (a VialRow or an alias), its additives summed for it alone."""
+    ml = (
+        select(func.sum(VialAdditiveRow.volume_ml))
+        .where(VialAdditiveRow.vial_id == v.id)
+        .correlate(v)
+        .scalar_subquery()
+    )
+    return band_case(v.vial_units / (v.diluent_ml + func.coalesce(ml, 0.0)) / 10.0)
+
+
+def clinic_day(column: Any, dialect: str, zone_name: Any) -> ColumnElement[Any]:
+    """The clinic's calendar day of a stored UTC time, 'YYYY-MM-DD'."""
+    if dialect == "sqlite":
+        return func.clinic_day(column, zone_name)  # db/engine.py registers it on every connection
+    return func.to_char(func.timezone(zone_name, func.timezone("UTC", column)), "YYYY-MM-DD")
+
+
+def zone_of(conn: Any) -> str:
+    zone = conn.execute(select(ClinicRow.time_zone).where(ClinicRow.id == 1)).scalar_one_or_none()
+    return str(zone or "UTC")
+
+
+def _n(x: Any) -> Any:
+    return func.coalesce(func.sum(x), 0)
+
+
+#: ``days`` for the statements of one day (and, for the session tables, one injector) with bound values
+#: ``lo``, ``hi`` (the day's instants), ``inj`` and ``zone``: built once, run at every change.
+ONE_DAY = "one day"
+Days = Collection[date] | str | None
+
+
+def _within(column: Any, days: Days, zone_name: Any) -> list[ColumnElement[bool]]:
+    if days is None:
+        return []
+    if isinstance(days, str):  # ONE_DAY
+        return [column >= bindparam("lo"), column < bindparam("hi")]
+    return [
+        or_(
+            *(
+                and_(
+                    column >= start_of_day(d, zone_name),
+                    column < start_of_day(d + timedelta(days=1), zone_name),
+                )
+                for d in sorted(days)
+            )
+        )
+    ]
+
+
+def drawn_from_vial(v: Any, use: Any = None) -> ColumnElement[Any]:
+    """Units drawn from the vial ``v`` by current session versions (signed or draft), from ``use``
+    (``report_session_use``'s columns; the table itself by default)."""
+    u, sv, amendment = _use(use), SessionVialRow, aliased(SessionRow)
+    amended = select(amendment.amends_id).where(amendment.amends_id.is_not(None))
+    return (
+        select(func.coalesce(func.sum(u.c.units), 0.0))
+        .select_from(sv)
+        .join(u, and_(u.c.session_id == sv.session_id, u.c.vial_id == sv.vial_id))
+        .where(sv.vial_id == v.id, sv.session_id.not_in(amended))
+        .correlate(v)
+        .scalar_subquery()
+    )
+
+
+# -- the statements --------------------------------------------------------------------------------------
+def _use(use: Any) -> Any:
+    return ReportUseRow.__table__ if use is None else use
+
+
+def session_selects(
+    dialect: str, zone_name: Any, days: Days, use: Any = None, outcomes: Any = None
+) -> dict[Table, Select[Any]]:
+    """Each session table's rows for ``days`` (every day when None), in its columns' order. ``use`` and
+    ``outcomes``: the columns of the per-session rows to sum (``report_session_use``'s and
+    ``report_outcomes``'; by default those tables: ``differences`` passes them computed afresh)."""
+    s, sv, v = SessionRow, SessionVialRow, VialRow
+    amendment = aliased(SessionRow)
+    first_band = (
+        select(vial_band(v))
+        .select_from(sv)
+        .join(v, v.id == sv.vial_id)
+        .where(sv.session_id == s.id)
+        .order_by(sv.seq)
+        .limit(1)
+        .correlate(s)
+        .scalar_subquery()
+    )
+    sf = (
+        select(
+            s.id.label("sid"),
+            func.coalesce(s.root_id, s.id).label("rid"),
+            clinic_day(s.performed_at, dialect, zone_name).label("day"),
+            s.injector_id.label("injector_id"),
+            func.coalesce(first_band, "").label("band"),
+        )
+        .where(
+            # "|| ''" (and the injector's "+ 0"): never through those indexes, whose bound values the
+            # planner cannot see: a day's sessions are found by the date index
+            s.status.concat("") == "signed",
+            s.id.not_in(select(amendment.amends_id).where(amendment.amends_id.is_not(None))),
+            *_within(s.performed_at, days, zone_name),
+            *([s.injector_id + 0 == bindparam("inj")] if days == ONE_DAY else []),  # "+ 0": as above
+        )
+        .cte("day_sessions")
+        .prefix_with("MATERIALIZED")
+    )
+    ids = select(sf.c.sid)
+    u = _use(use)
+    v0 = aliased(VialRow)
+    groups = union_all(
+        select(sf.c.sid, literal("all").label("gkind"), sql_cast(literal(""), String).label("gkey")),
+        select(u.c.session_id, literal("zone"), u.c.zone).where(u.c.session_id.in_(ids)).distinct(),
+        select(sv.session_id, literal("product"), sql_cast(v.product_id, String))
+        .join(v, v.id == sv.vial_id)
+        .where(sv.session_id.in_(ids))
+        .distinct(),
+        select(sv.session_id, literal("dilution"), vial_band(v0))
+        .join(v0, v0.id == sv.vial_id)
+        .where(sv.seq == 0, sv.session_id.in_(ids)),
+    )
+    sg = groups.cte("day_groups").prefix_with("MATERIALIZED")
+    sg_sid = list(sg.c)[0]
+    key = (sf.c.day, sf.c.injector_id, sf.c.band, sg.c.gkind, sg.c.gkey)
+
+    ae = AdverseEventRow
+    ev = (
+        select(ae.session_id.label("rid"), func.count().label("n"))
+        .where(ae.session_id.in_(select(sf.c.rid)))
+        .group_by(ae.session_id)
+        .subquery("day_root_events")
+    )
+    groups_rows = (
+        select(*key, func.count(), _n(ev.c.n), _n(case((ev.c.n > 0, 1), else_=0)))
+        .select_from(sf)
+        .join(sg, sg_sid == sf.c.sid)
+        .outerjoin(ev, ev.c.rid == sf.c.rid)
+        .group_by(*key)
+    )
+
+    o = ReportOutcomeRow.__table__ if outcomes is None else outcomes
+    cols: list[Any] = [o.c.time_point, func.count()]
+    for m in MEASURES:
+        d = o.c[m.value]
+        cols += [func.count(d), _n(d), _n(d * d), _n(case((d <= -1, 1), else_=0))]
+    cols += [_n(case((o.c.gais == g.value, 1), else_=0)) for g in GAIS_ORDER]
+    cols += [func.count(o.c.satisfaction), _n(o.c.satisfaction), _n(o.c.satisfaction * o.c.satisfaction)]
+    outcome_rows = (
+        select(*key, *cols)
+        .select_from(sf)
+        .join(sg, sg_sid == sf.c.sid)
+        .join(o, o.c.session_id == sf.c.sid)
+        .group_by(*key, o.c.time_point)
+    )
+
+    dkey = (sf.c.day, sf.c.injector_id, sf.c.band)
+    event_rows = (
+        select(
+            *dkey,
+            ae.kind,
+            func.count(ae.id),
+            func.count(func.distinct(sf.c.sid)),
+            _n(case((ae.severity == "severe", 1), else_=0)),
+        )
+        .select_from(sf)
+        .join(ae, ae.session_id == sf.c.rid)
+        .group_by(*dkey, ae.kind)
+    )
+
+    dv = (
+        select(
+            *dkey,
+            u.c.session_id.label("sid"),
+            u.c.vial_id.label("vial_id"),
+            func.sum(u.c.units).label("units"),
+            v.product_id.label("product_id"),
+            v.lot_number.label("lot_number"),
+        )
+        .select_from(sf)
+        .join(u, u.c.session_id == sf.c.sid)
+        .join(v, v.id == u.c.vial_id)
+        .group_by(*dkey, u.c.session_id, u.c.vial_id, v.product_id, v.lot_number)
+        .subquery("day_drawn")
+    )
+    by_lot = (dv.c.sid, dv.c.product_id, dv.c.lot_number)
+    dw = select(
+        *dv.c,
+        func.min(dv.c.vial_id).over(partition_by=by_lot).label("lot_first"),
+        func.min(dv.c.vial_id).over(partition_by=(dv.c.sid, dv.c.product_id)).label("product_first"),
+    ).subquery("day_drawn_first")
+    lkey = (dw.c.day, dw.c.injector_id, dw.c.band, dw.c.product_id, dw.c.lot_number, dw.c.vial_id)
+    lot_rows = select(
+        *lkey,
+        func.sum(dw.c.units),
+        func.count(),
+        _n(case((dw.c.vial_id == dw.c.lot_first, 1), else_=0)),
+        _n(case((dw.c.vial_id == dw.c.product_first, 1), else_=0)),
+    ).group_by(*lkey)
+    return {
+        ReportDayGroups: groups_rows,
+        ReportDayOutcomes: outcome_rows,
+        ReportDayEvents: event_rows,
+        ReportDayLots: lot_rows,
+    }
+
+
+def vial_select(dialect: str, zone_name: Any, days: Days, use: Any = None) -> Select[Any]:
+    """``report_day_vials``' rows for ``days`` (of reconstitution; every day when None); ``use`` as for
+    ``session_selects``."""
+    v = VialRow
+    per_vial = (
+        select(
+            clinic_day(v.reconstituted_at, dialect, zone_name).label("day"),
+            v.product_id,
+            v.lot_number,
+            func.coalesce(v.opened_by_id, 0).label("opener"),
+            vial_band(v).label("band"),
+            v.vial_units,
+            drawn_from_vial(v, use).label("used"),
+        )
+        .where(*_within(v.reconstituted_at, days, zone_name))
+        .subquery("day_vial")
+    )
+    p = per_vial.c
+    key = (p.day, p.product_id, p.lot_number, p.opener, p.band)
+    left = case((p.vial_units - p.used > 0, p.vial_units - p.used), else_=0.0)
+    return select(*key, func.count(), func.sum(p.vial_units), func.sum(p.used), func.sum(left)).group_by(*key)
+
+
+# -- filling ---------------------------------------------------------------------------------------------
+def _connection(conn: Any) -> Any:
+    return conn.connection() if isinstance(conn, Session) else conn
+
+
+def _names(table: Table) -> list[str]:
+    return [c.name for c in table.c]
+
+
+def refill(conn: Any, session_days: Collection[date] | None, vial_days: Collection[date] | None) -> None:
+    """Recompute the session tables' rows of ``session_days`` and ``report_day_vials``' of ``vial_days``
+    (every row when both are None) on ``conn`` (a Connection or an ORM Session), in its transaction."""
+    conn = _connection(conn)
+    dialect, zone_name = conn.dialect.name, zone_of(conn)
+    if dialect == "sqlite":  # a migration may run on an engine of its own (a backup's copy restored)
+        from .engine import register_functions
+
+        register_functions(conn.connection.dbapi_connection)
+    everything = session_days is None and vial_days is None
+    if everything or session_days:
+        for part in _day_chunks(session_days):
+            for table, stmt in session_selects(dialect, zone_name, part).items():
+                _replace(conn, table, stmt, part)
+    if everything or vial_days:
+        for part in _day_chunks(vial_days):
+            _replace(conn, ReportDayVials, vial_select(dialect, zone_name, part), part)
+
+
+def _day_chunks(days: Collection[date] | None) -> list[list[date] | None]:
+    if days is None:
+        return [None]
+    ordered = sorted(days)
+    return [ordered[i : i + DAY_CHUNK] for i in range(0, len(ordered), DAY_CHUNK)]
+
+
+def _replace(conn: Any, table: Table, stmt: Select[Any], days: list[date] | None) -> None:
+    if days is None:
+        conn.execute(delete(table))
+    else:
+        conn.execute(delete(table).where(table.c.day.in_([d.isoformat() for d in days])))
+    conn.execute(insert(table).from_select(_names(table), stmt))
+
+
+def rebuild(conn: Any) -> None:
+    refill(conn, None, None)
+
+
+_PREPARED: dict[str, tuple[list[tuple[Any, Any]], tuple[Any, Any]]] = {}
+
+
+def _prepared(dialect: str) -> tuple[list[tuple[Any, Any]], tuple[Any, Any]]:
+    """(delete, insert) of each session table for one day and injector, and of the vials for one day."""
+    if dialect not in _PREPARED:
+        zone = bindparam("zone", type_=String)
+        sessions = [
+            (
+                delete(t).where(t.c.day == bindparam("day"), t.c.injector_id == bindparam("inj")),
+                insert(t).from_select(_names(t), stmt),
+            )
+            for t, stmt in session_selects(dialect, zone, ONE_DAY).items()
+        ]
+        t = ReportDayVials
+        vials = (
+            delete(t).where(t.c.day == bindparam("day")),
+            insert(t).from_select(_names(t), vial_select(dialect, zone, ONE_DAY)),
+        )
+        _PREPARED[dialect] = (sessions, vials)
+    return _PREPARED[dialect]
+
+
+def refill_some(conn: Any, session_days: Collection[tuple[date, int]], vial_days: Collection[date]) -> None:
+    """Recompute the session tables' rows of some (day, injector) pairs and the vials' of some days: the
+    rows a change touched (statements built once: a save runs them)."""
+    conn = _connection(conn)
+    dialect, zone_name = conn.dialect.name, zone_of(conn)
+    sessions, (vial_delete, vial_insert) = _prepared(dialect)
+    for d, injector in sorted(session_days):
+        bounds = {"lo": start_of_day(d, zone_name), "hi": start_of_day(d + timedelta(days=1), zone_name)}
+        values = {**bounds, "day": d.isoformat(), "inj": injector, "zone": zone_name}
+        for remove, add in sessions:
+            conn.execute(remove, values)
+            conn.execute(add, values)
+    for d in sorted(vial_days):
+        bounds = {"lo": start_of_day(d, zone_name), "hi": start_of_day(d + timedelta(days=1), zone_name)}
+        values = {**bounds, "day": d.isoformat(), "zone": zone_name}
+        conn.execute(vial_delete, values)
+        conn.execute(vial_insert, values)
+
+
+_SESSION_DAYS = select(SessionRow.performed_at, SessionRow.injector_id).where(
+    SessionRow.id.in_(bindparam("ids", expanding=True))
+)
+_VIAL_DAYS = select(VialRow.reconstituted_at).where(VialRow.id.in_(bindparam("ids", expanding=True)))
+
+
+def days_of(
+    conn: Any, session_ids: Iterable[int] = (), vial_ids: Iterable[int] = ()
+) -> tuple[set[tuple[date, int]], set[date]]:
+    """The clinic (day, injector) of the sessions (performed) and the days of the vials (reconstituted)."""
+    conn = _connection(conn)
+    zone_name = zone_of(conn)
+    pairs: set[tuple[date, int]] = set()
+    days: set[date] = set()
+    ids = sorted(set(session_ids))
+    for i in range(0, len(ids), ID_CHUNK):
+        for at, injector in conn.execute(_SESSION_DAYS, {"ids": ids[i : i + ID_CHUNK]}).all():
+            pairs.add((local_date(cast(datetime, at), zone_name), int(injector)))
+    ids = sorted(set(vial_ids))
+    for i in range(0, len(ids), ID_CHUNK):
+        days |= {
+            local_date(cast(datetime, at), zone_name)
+            for at in conn.execute(_VIAL_DAYS, {"ids": ids[i : i + ID_CHUNK]}).scalars()
+        }
+    return pairs, days
+
+
+def outcome_numbers() -> tuple[str, ...]:
+    return DAY_OUTCOME_NUMBERS
