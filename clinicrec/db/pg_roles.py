@@ -93,6 +93,12 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         # the reports' derived rows, recomputed with each chart change (services/report_rollup.py)
         "report_session_use": "SELECT, INSERT, UPDATE, DELETE",
         "report_outcomes": "SELECT, INSERT, UPDATE, DELETE",
+        # and their day-keyed sums (db/report_days.py), refilled for the days a chart change touches
+        "report_day_groups": "SELECT, INSERT, UPDATE, DELETE",
+        "report_day_outcomes": "SELECT, INSERT, UPDATE, DELETE",
+        "report_day_events": "SELECT, INSERT, UPDATE, DELETE",
+        "report_day_lots": "SELECT, INSERT, UPDATE, DELETE",
+        "report_day_vials": "SELECT, INSERT, UPDATE, DELETE",
         "photo_measurements": "SELECT, INSERT",  # skin analysis: measuring again adds a row
         "photo_zone_figures": "SELECT, INSERT",
     },
