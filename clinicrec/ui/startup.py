@@ -327,7 +327,7 @@ def run(
 
                 return sign_in_encrypted(where, username, password, unwrap=unwrap)
 
-            dialog.attach_unlock(unlock)
+            dialog.attach_unlock(unlock, loading=True)  # ready once loaded: ``sig_loaded``
         elif opened.per_user is not None:
             from ..services.pg_sign_in import sign_in_pg_role
 
@@ -340,6 +340,7 @@ def run(
 
     warm_up = GuiWarmUp(dialog)
     loader.sig_loaded.connect(warm_up.start, Qt.ConnectionType.QueuedConnection)
+    loader.sig_loaded.connect(dialog.loaded, Qt.ConnectionType.QueuedConnection)
     loader.sig_done.connect(on_done, Qt.ConnectionType.QueuedConnection)
     loader.sig_damaged.connect(dialog.withdraw, Qt.ConnectionType.QueuedConnection)
     AfterFirstPaint(dialog, loader.start)

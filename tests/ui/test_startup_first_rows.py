@@ -177,3 +177,32 @@ def test_the_first_rows_show_while_the_check_is_held_and_nothing_is_written_befo
         assert not Path(str(clinic) + integrity.CHECKED_SUFFIX).exists()
     else:
         assert fingerprint(clinic) != before  # the sign-in's entry (and the exit's) once it passed
+
+
+def test_an_encrypted_file_is_offered_for_sign_in_before_the_application_has_loaded(  # type: ignore[no-untyped-def]
+    clinic: Path,  # noqa: F811
+    qtbot,
+) -> None:
+    """The loader says the file is encrypted before it loads the application, so that a sign-in's Argon2id
+    (which releases Python's lock) runs beside the loading rather than after it; the dialog is ``ready``
+    only once the loading is done."""
+    from PySide6.QtCore import Qt
+
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.startup import StartupLoader
+
+    loader = StartupLoader(f"sqlite:///{clinic}")
+    order: list[str] = []
+    loader.sig_done.connect(lambda _opened: order.append("done"), Qt.ConnectionType.DirectConnection)
+    loader.sig_loaded.connect(lambda: order.append("loaded"), Qt.ConnectionType.DirectConnection)
+    loader.start()
+    loader.wait_loaded()
+    opened = loader.wait()
+    assert order == ["done", "loaded"] and opened.encrypted == clinic
+    dialog = LoginDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.attach_unlock(lambda username, password: None, loading=True)  # type: ignore[arg-type,return-value]
+    assert not dialog.ready
+    with qtbot.waitSignal(dialog.sig_ready, timeout=1000):
+        dialog.loaded()
+    assert dialog.ready
