@@ -17,7 +17,13 @@ The order, and why:
 3. A sign-in asked for before that waits for it. A damaged database is never opened: the dialog is
    withdrawn and the user is told plainly and offered the latest good backup (``app.offer_restore``),
    exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
-4. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
+4. An encrypted file (the usual case) cannot be read before the password gives its key: the loader says
+   so before it loads anything, and a sign-in (even one asked for the instant the dialog painted) unwraps
+   the key at once (Argon2id releases Python's lock, so the loading goes on beside it on the other core),
+   then waits for the loading and opens the file. The dialog is ``ready`` once the loading is done.
+   The main window's first paint comes before secondary work: the daily backup and the preloading of
+   the session window's code begin after it (``AfterFirstPaint`` in ``app.run_gui``).
+5. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
    in place (``services.unlock.encrypt_if_plain``: an encrypted backup first); the sign-in then opens
    it like any encrypted database, and the first administrator is shown the new recovery key.
 
