@@ -139,6 +139,11 @@ class StartupLoader(QObject):
         assert self.result is not None
         return self.result
 
+    @property
+    def loaded(self) -> bool:
+        """The loading is over (``sig_loaded`` has been emitted, or the loading failed)."""
+        return self._loaded.is_set()
+
     def wait_loaded(self) -> None:
         """Block until the loading is over; raise what broke it, if anything did."""
         self.start()
@@ -333,7 +338,9 @@ def run(
 
                 return sign_in_encrypted(where, username, password, unwrap=unwrap)
 
-            dialog.attach_unlock(unlock, loading=True)  # ready once loaded: ``sig_loaded``
+            # Ready once loaded (``sig_loaded`` comes after this for a file found encrypted; a plain file
+            # just encrypted by the loader was loaded before it was opened).
+            dialog.attach_unlock(unlock, loading=not loader.loaded)
         elif opened.per_user is not None:
             from ..services.pg_sign_in import sign_in_pg_role
 

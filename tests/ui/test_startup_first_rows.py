@@ -206,3 +206,47 @@ def test_an_encrypted_file_is_offered_for_sign_in_before_the_application_has_loa
     with qtbot.waitSignal(dialog.sig_ready, timeout=1000):
         dialog.loaded()
     assert dialog.ready
+
+
+def test_a_plain_file_encrypted_at_its_first_start_leaves_the_dialog_ready(  # type: ignore[no-untyped-def]
+    world,
+    qapp,
+    prompts,
+    unfrozen,  # noqa: F811
+) -> None:
+    """A plain file (of an earlier version) is loaded, opened and encrypted before the dialog hears of it:
+    the dialog is ready at once then (nothing is left loading), and a sign-in made when it says so opens
+    the main window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.main_window import MainWindow
+    from clinicrec.ui.startup import run
+
+    if world.path is None:
+        pytest.skip("SQLite files only")
+    world.services.db.dispose()
+    seen: list[str] = []
+
+    def ready_dialog():  # type: ignore[no-untyped-def]
+        dialog = _visible(LoginDialog, "login_dialog")()
+        return dialog if dialog is not None and dialog.ready else None
+
+    def give_up() -> None:  # a dialog never ready: fail, rather than wait for ever
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, LoginDialog) and w.isVisible():
+                seen.append("never ready")
+                w.reject()
+
+    QTimer.singleShot(60_000, give_up)
+    done = _drive(
+        qapp,
+        [
+            ("ready", ready_dialog, _fill_and_sign_in("nurse", PASSWORD)),
+            ("main window", _visible(MainWindow, "main_window"), lambda w: w.close()),
+        ],
+    )
+    run(f"sqlite:///{world.path}", prompts=prompts)
+    assert seen == [] and done == ["ready", "main window"]
+    assert crypto.is_encrypted(world.path)
