@@ -26,6 +26,8 @@ Figures (ratio = ClinicRec / baseline; the target is on the ratio unless it name
   memory      resident set with the patient list open (bare window beside it)  < 200 MiB (1M: 250)
   PG 100k     each service figure on PostgreSQL vs the same on SQLite (search: p95 over every prefix and
               run; save and reports: the median of --runs runs after a warm-up)          <= 2x
+  Argon2id    the password check alone, with the application's parameters (informational: deliberate
+              security work, inside "start" and "wait"; never weakened for speed)
 """
 
 from __future__ import annotations
@@ -316,6 +318,7 @@ def gui_figures(path: Path, runs: int) -> dict[str, float]:
         "keystroke": _p95(keys),
         "rss": max(rss),
         "bare_rss": statistics.median(bare_rss),
+        "argon2": ui._password_check_ms() / 1000,
     }
 
 
@@ -349,6 +352,9 @@ def measure_sqlite(size: int, work: Path, keep: bool, runs: int, gui: bool) -> l
         g = gui_figures(path, runs)
         rows.append(_line(label, "start -> first rows (signed in)", g["start"], g["bare"], 2.0))
         rows.append(_line(label, "  same, file changed since its check", g["start_changed"], g["bare"], 2.0))
+        # The password check is deliberate security work (Argon2id, t=3, 64 MiB): part of the figures
+        # above (an encrypted file's key is unwrapped beside the loading, so only partly on their path).
+        rows.append((label, "  Argon2id sign-in check alone", _ms(g["argon2"]), "-", "-", "kept", "info"))
         rows.append(_line(label, "the user's wait (file changed)", g["wait"], g["bare"], 2.0))
         rows.append(_line(label, "keystroke in the app (p95)", g["keystroke"], None, 0.030))
         mib = 250.0 if size >= 1_000_000 else 200.0
@@ -481,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             for suffix in ("", "-wal", "-shm", "-checked"):
                 Path(str(work / f"demo-{size}.sqlite3") + suffix).unlink(missing_ok=True)
-    return 0 if all(r[-1] == "OK" for r in rows) else 1
+    return 0 if all(r[-1] in ("OK", "info") for r in rows) else 1
 
 
 def _print(rows: list[Row]) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "encrypted_file",
     "setup_key",
     "Inspected",
+    "unwrap_key",
     "full_check",
     "inspect",
     "resolve_url",
@@ -67,6 +68,27 @@ def encrypted_file(url: str) -> Path | None:
     it, else None (a plain file, or a new database still waiting for its first user: ``setup_key``)."""
     file = _encrypted(url)
     return file if file is not None and setup_key(url) is None else None
+
+
+def unwrap_key(file: Path, username: str, password: str) -> Callable[[], tuple[bytes, bytes]]:
+    """Unwrap ``username``'s copy of the encrypted file's key now (one Argon2id computation; it releases
+    Python's lock, so start-up's loader imports the application meanwhile, on the other core).
+
+    Returns what ``services.unlock.sign_in_encrypted(unwrap=...)`` takes: a callable that returns (database
+    key, proof), or raises the refusal again (a wrong password, an unknown name). Needs nothing of
+    SQLAlchemy, so the sign-in can begin before the application has loaded."""
+    from ..db.crypto import KeyFile, WrongSecret, key_file_for
+
+    try:
+        pair = KeyFile.load(key_file_for(file)).open_with_proof(username, password)
+    except WrongSecret as e:
+        refusal = e
+
+        def refused() -> tuple[bytes, bytes]:
+            raise refusal
+
+        return refused
+    return lambda: pair
 
 
 def setup_key(url: str) -> bytes | None:

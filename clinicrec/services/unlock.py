@@ -54,11 +54,19 @@ def encrypted_check(key: bytes) -> Callable[[Path], integrity.IntegrityReport]:
 
 
 def sign_in_encrypted(
-    path: Path, username: str, password: str, *, clock: Callable[[], datetime] = utcnow
+    path: Path,
+    username: str,
+    password: str,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    unwrap: Callable[[], tuple[bytes, bytes]] | None = None,
 ) -> Services:
-    """Open the encrypted database at ``path`` as ``username`` (signed in), or refuse."""
+    """Open the encrypted database at ``path`` as ``username`` (signed in), or refuse.
+
+    ``unwrap``: the key's unwrapping done already (``opening.unwrap_key``, which start-up runs while the
+    application loads); by default it is done here."""
     try:
-        key, proof = encryption.unlock_with_proof(path, username, password)
+        key, proof = (unwrap or (lambda: encryption.unlock_with_proof(path, username, password)))()
     except crypto.WrongSecret:
         raise AuthenticationError(SIGN_IN_REFUSED) from None
     services = _open_checked(path, key, clock)
@@ -91,7 +99,7 @@ def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], date
 
 
 #: How long the opening waits for a check about to end (a small file's) rather than gate the writes.
-CHECK_GRACE_S = 0.1
+CHECK_GRACE_S = 0.02
 
 
 def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Services:

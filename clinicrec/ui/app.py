@@ -23,7 +23,7 @@ from .main_window import MainWindow
 from .preload import preload_in_background
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
-from .startup import make_application
+from .startup import AfterFirstPaint, make_application
 from .window_sizes import WindowSizes
 from .worker import Worker
 
@@ -125,15 +125,12 @@ def run_gui(
             lock = _install_idle_lock(services, bus, window)
             sizes.show(window, "main")
             if first:
-                worker.run(
-                    services.maintenance.auto_backup_if_due,
-                    lambda info, w=window: (
-                        info and w.statusBar().showMessage(f"Daily backup saved: {info.path.name}", 5000)
-                    ),
-                    lambda e, w=window: w.statusBar().showMessage(f"The daily backup failed: {e}"),
+                # Secondary work waits for the first rows to be painted: it would compete with them for
+                # Python's lock (the preloading imports ~40 modules) and for the disk (a backup).
+                AfterFirstPaint(
+                    window, lambda w=window: _after_first_paint(services, worker, w), at_latest_ms=3000
                 )
                 gc.freeze()  # start-up objects never die: keep them out of the collector's full passes
-                preload_in_background()  # the session window's code, so its first opening only builds
                 first = False
             try:
                 code = app.exec()
@@ -149,6 +146,17 @@ def run_gui(
         errors.uninstall()
         _backup_on_exit(services)
         services.close(remember_check=True)  # the next start finds the file checked (if none writes it)
+
+
+def _after_first_paint(services: Services, worker: Worker, window: MainWindow) -> None:
+    """What the first start does once the patient list has painted: the daily backup (if due) on the
+    worker, and the session window's code imported in the background (its first opening only builds)."""
+    worker.run(
+        services.maintenance.auto_backup_if_due,
+        lambda info: info and window.statusBar().showMessage(f"Daily backup saved: {info.path.name}", 5000),
+        lambda e: window.statusBar().showMessage(f"The daily backup failed: {e}"),
+    )
+    preload_in_background()
 
 
 def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow):  # type: ignore[no-untyped-def]

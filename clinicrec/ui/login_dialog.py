@@ -43,7 +43,9 @@ class LoginDialog(QDialog):
     ``services`` None: the database is still being checked and opened; ``attach`` brings it.
     """
 
-    sig_ready = Signal()  # the services are attached: a sign-in now goes straight to the password check
+    #: The services are attached (or the unlock, and the application has loaded): a sign-in now goes
+    #: straight to the password check.
+    sig_ready = Signal()
 
     def __init__(
         self,
@@ -59,6 +61,7 @@ class LoginDialog(QDialog):
         self._demo = demo_credentials
         self._pending = False  # "Sign in" pressed before the services were attached
         self._unlock: Callable[[str, str], Services] | None = None  # an encrypted database: see attach_unlock
+        self._loading = False  # the unlock is attached while the application still loads
         self.actor: Actor | None = None
         self.setObjectName("login_dialog")
         self.setWindowTitle("Sign in · ClinicRec")
@@ -182,6 +185,11 @@ class LoginDialog(QDialog):
     # -- start-up -------------------------------------------------------------------------------
     @property
     def ready(self) -> bool:
+        """A sign-in would go straight to the password check, with nothing left loading behind it."""
+        return self._can_sign_in and not self._loading
+
+    @property
+    def _can_sign_in(self) -> bool:
         return self._services is not None or self._unlock is not None
 
     @property
@@ -189,17 +197,30 @@ class LoginDialog(QDialog):
         """The services signed in to (on an encrypted database, opened by the sign-in itself)."""
         return self._services
 
-    def attach_unlock(self, unlock: Callable[[str, str], Services], clinic_name: str = "") -> None:
+    def attach_unlock(
+        self, unlock: Callable[[str, str], Services], clinic_name: str = "", *, loading: bool = False
+    ) -> None:
         """The database is encrypted: the user name and password open it (``services.unlock``) and sign
-        in, in one step; nothing of it can be read before."""
+        in, in one step; nothing of it can be read before.
+
+        ``loading``: the application is still loading (``unlock`` waits for it after the password check,
+        which it can begin at once); ``loaded()`` says when it is done, and the dialog is then ready."""
         self._unlock = unlock
+        self._loading = loading
         self.clinic_label.setText(clinic_name or "Microbotox charting")
         self.status_label.hide()
-        self.sig_ready.emit()
+        if not loading:
+            self.sig_ready.emit()
         if self._pending:
             self._pending = False
             self._set_waiting(False)
             self._sign_in()
+
+    def loaded(self) -> None:
+        """The application has loaded behind an unlock attached with ``loading``."""
+        if self._loading:
+            self._loading = False
+            self.sig_ready.emit()
 
     def attach(self, services: Services, clinic_name: str = "") -> None:
         """The database has passed its check and is open: sign-ins go ahead (one already asked for now)."""
@@ -250,7 +271,7 @@ class LoginDialog(QDialog):
             self.error_label.show_error("Enter your password.")
             self.password_edit.setFocus()
             return
-        if not self.ready:
+        if not self._can_sign_in:
             self._pending = True
             self._set_waiting(True)
             return

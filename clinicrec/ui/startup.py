@@ -17,7 +17,13 @@ The order, and why:
 3. A sign-in asked for before that waits for it. A damaged database is never opened: the dialog is
    withdrawn and the user is told plainly and offered the latest good backup (``app.offer_restore``),
    exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
-4. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
+4. An encrypted file (the usual case) cannot be read before the password gives its key: the loader says
+   so before it loads anything, and a sign-in (even one asked for the instant the dialog painted) unwraps
+   the key at once (Argon2id releases Python's lock, so the loading goes on beside it on the other core),
+   then waits for the loading and opens the file. The dialog is ``ready`` once the loading is done.
+   The main window's first paint comes before secondary work: the daily backup and the preloading of
+   the session window's code begin after it (``AfterFirstPaint`` in ``app.run_gui``).
+5. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
    in place (``services.unlock.encrypt_if_plain``: an encrypted backup first); the sign-in then opens
    it like any encrypted database, and the first administrator is shown the new recovery key.
 
@@ -93,7 +99,7 @@ class StartupLoader(QObject):
     sig_done = Signal(object)  # Opened
     sig_damaged = Signal()  # the check that was still running when the database opened has failed
     #: How long the opening waits for a check about to end (a small file's) rather than gate the writes.
-    CHECK_GRACE_S = 0.1
+    CHECK_GRACE_S = 0.02
 
     #: What the loader imports (no Qt in any of them): the services, and what the main window's modules
     #: use of the layers below them, so that the GUI thread's share of the loading is Qt's alone.
@@ -118,6 +124,8 @@ class StartupLoader(QObject):
         self.encrypt = encrypt  # a plain database (of an earlier version) is encrypted at its first start
         self.result: Opened | None = None
         self._opened = threading.Event()
+        self._loaded = threading.Event()  # the loading is over (imported, or failed: ``_load_error``)
+        self._load_error: BaseException | None = None
         self._pending_check: BackgroundCheck | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-startup", daemon=True)
 
@@ -131,13 +139,33 @@ class StartupLoader(QObject):
         assert self.result is not None
         return self.result
 
+    @property
+    def loaded(self) -> bool:
+        """The loading is over (``sig_loaded`` has been emitted, or the loading failed)."""
+        return self._loaded.is_set()
+
+    def wait_loaded(self) -> None:
+        """Block until the loading is over; raise what broke it, if anything did."""
+        self.start()
+        self._loaded.wait()
+        if self._load_error is not None:
+            raise self._load_error
+
+    def _done(self, opened: Opened) -> None:
+        self.result = opened
+        self._opened.set()
+        self.sig_done.emit(opened)
+
     def _run(self) -> None:
         try:
-            self.result = self._open()
+            opened = self._open()
         except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, which reports it
-            self.result = Opened(error=e)
-        self._opened.set()
-        self.sig_done.emit(self.result)
+            self._load_error = e
+            opened = Opened(error=e)
+        finally:
+            self._loaded.set()
+        if not self._opened.is_set():  # an encrypted file's was announced before the loading
+            self._done(opened)
         check = self._pending_check
         if check is None:
             return
@@ -152,23 +180,29 @@ class StartupLoader(QObject):
             self.sig_damaged.emit()
 
     def _open(self) -> Opened:
-        from ..services.opening import DatabaseRefused, encrypted_file, start_check
-        from ..services.pg_sign_in import signs_in_per_user
+        from ..services.opening import DatabaseRefused, encrypted_file, sqlite_file_of, start_check
 
-        if signs_in_per_user(self.url):
-            # The workstation holds no credentials: the sign-in connects as the user's own role.
-            for name in self.MODULES:
-                importlib.import_module(name)
-            self.sig_loaded.emit()
-            return Opened(has_users=True, per_user=self.url)
+        if sqlite_file_of(self.url) is None:
+            from ..services.pg_sign_in import signs_in_per_user  # (SQLAlchemy: not for a SQLite file)
+
+            if signs_in_per_user(self.url):
+                # The workstation holds no credentials: the sign-in connects as the user's own role.
+                for name in self.MODULES:
+                    importlib.import_module(name)
+                self.sig_loaded.emit()
+                return Opened(has_users=True, per_user=self.url)
         path = encrypted_file(self.url)
         if path is not None:
-            # Nothing of an encrypted file can be read before the sign-in gives its key: load only.
+            # Nothing of an encrypted file can be read before the sign-in gives its key. Say so at once:
+            # a sign-in can then unwrap the key (Argon2id, which releases Python's lock) while the
+            # application loads here (``wait_loaded``), instead of after it.
+            opened = Opened(has_users=True, encrypted=path)
+            self._done(opened)
             for name in self.MODULES:
                 importlib.import_module(name)
             importlib.import_module("clinicrec.services.unlock")
             self.sig_loaded.emit()
-            return Opened(has_users=True, encrypted=path)
+            return opened
         check = start_check(self.url)
         # Load (Python code) while SQLite reads the file on the check's thread...
         for name in self.MODULES:
@@ -242,20 +276,27 @@ class GuiWarmUp(QObject):
             QTimer.singleShot(0, self._next)
 
 
-class _FirstPaint(QObject):
-    """Calls ``then`` once, just after ``widget`` has painted for the first time."""
+class AfterFirstPaint(QObject):
+    """Calls ``then`` once, just after ``widget`` has painted for the first time (or after
+    ``at_latest_ms``, when given, should it not have painted by then: a window opened minimised)."""
 
-    def __init__(self, widget: QObject, then: Any) -> None:
+    def __init__(self, widget: QObject, then: Any, *, at_latest_ms: int | None = None) -> None:
         super().__init__(widget)
         self._then = then
         widget.installEventFilter(self)
+        if at_latest_ms is not None:
+            QTimer.singleShot(at_latest_ms, self, self._call)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, then)
+            QTimer.singleShot(0, self, self._call)
         return False
+
+    def _call(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
 
 def run(
@@ -286,10 +327,20 @@ def run(
 
     def on_done(opened: Opened) -> None:
         if opened.encrypted is not None:
-            from ..services.unlock import sign_in_encrypted
-
             where = opened.encrypted
-            dialog.attach_unlock(lambda username, password: sign_in_encrypted(where, username, password))
+
+            def unlock(username: str, password: str) -> Services:
+                from ..services.opening import unwrap_key
+
+                unwrap = unwrap_key(where, username, password)  # Argon2id, while the loader loads
+                loader.wait_loaded()
+                from ..services.unlock import sign_in_encrypted
+
+                return sign_in_encrypted(where, username, password, unwrap=unwrap)
+
+            # Ready once loaded (``sig_loaded`` comes after this for a file found encrypted; a plain file
+            # just encrypted by the loader was loaded before it was opened).
+            dialog.attach_unlock(unlock, loading=not loader.loaded)
         elif opened.per_user is not None:
             from ..services.pg_sign_in import sign_in_pg_role
 
@@ -302,9 +353,10 @@ def run(
 
     warm_up = GuiWarmUp(dialog)
     loader.sig_loaded.connect(warm_up.start, Qt.ConnectionType.QueuedConnection)
+    loader.sig_loaded.connect(dialog.loaded, Qt.ConnectionType.QueuedConnection)
     loader.sig_done.connect(on_done, Qt.ConnectionType.QueuedConnection)
     loader.sig_damaged.connect(dialog.withdraw, Qt.ConnectionType.QueuedConnection)
-    _FirstPaint(dialog, loader.start)
+    AfterFirstPaint(dialog, loader.start)
     code = dialog.exec()
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish

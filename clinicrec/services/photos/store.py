@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ...db.engine import database_key, sqlite_path
@@ -113,6 +112,8 @@ class FileStore(PhotoStore):
 
 class DatabaseStore(PhotoStore):
     def put(self, s: Session, sha256: str, data: bytes) -> None:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # PostgreSQL only: loaded here
+
         s.execute(pg_insert(PhotoBlobRow).values(sha256=sha256, data=data).on_conflict_do_nothing())
 
     def get(self, s: Session, sha256: str) -> bytes | None:
