@@ -284,6 +284,23 @@ def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
     )
 
 
+def as_stored(p: InjectionPoint, point_id: int | None) -> InjectionPoint:
+    """``p`` as ``points_from`` reads it back once stored with ``point_id``: the driver returns the
+    coordinates and doses as floats (an ``int`` 1 comes back as 1.0) and the choices as their enums, so a
+    save returns (and remembers) what a reading would, without the reading."""
+    return InjectionPoint(
+        Zone(p.zone),
+        float(p.x),
+        float(p.y),
+        p.vial_id,
+        float(p.units),
+        float(p.volume_ml),
+        DoseBasis(p.basis),
+        point_id,
+        p.note or "",
+    )
+
+
 def point_values(p: InjectionPoint, seq: int) -> dict[str, Any]:
     """A point's columns but its id and session: for a ``PointRow``, or a session's points written with
     one executemany (services/charting.py)."""
