@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.models import (
@@ -94,6 +94,13 @@ def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditE
 
 
 AMENDMENT_MEANING = "signed as author of the amendment"
+#: How a draft being saved is loaded: what the save writes and compares, in one statement.
+_EDITED = (
+    lazyload(SessionRow.points),
+    joinedload(SessionRow.vial_links),
+    joinedload(SessionRow.acknowledgements),
+    joinedload(SessionRow.screening),
+)
 
 
 class ChartingService(ServiceBase):
@@ -335,8 +342,10 @@ class ChartingService(ServiceBase):
     ) -> tuple[SessionRow, SavedDraft | None]:
         """The draft's row, locked, checked editable by ``actor`` at ``session.version``; with what the last
         save here stored when it is still what is stored (``SavedDrafts.trusted``), else None."""
-        # PostgreSQL: a concurrent saver waits. The points are read apart, as plain rows (_audit_view).
-        row = s.get(SessionRow, session.id, with_for_update=True, options=[lazyload(SessionRow.points)])
+        # PostgreSQL: a concurrent saver waits (the session's row is locked: FOR UPDATE OF it alone, as
+        # its children come in the same statement by outer joins, one statement instead of four). The
+        # points are read apart, as plain rows (_audit_view), or not at all (``SavedDrafts``).
+        row = s.get(SessionRow, session.id, with_for_update={"of": SessionRow}, options=_EDITED)
         if row is None:
             raise NotFoundError(f"No session with id {session.id}")
         if row.status != SessionStatus.DRAFT.value:

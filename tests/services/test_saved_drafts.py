@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import event, select, text
 
-from clinicrec.db.models import AuditRow
+from clinicrec.db.models import AuditRow, SessionRow
 from clinicrec.domain.enums import DoseBasis, Zone
 from clinicrec.domain.errors import ConcurrentEditError, SignedRecordError
 from clinicrec.domain.models import InjectionPoint, TreatmentSession
@@ -178,3 +179,35 @@ def test_a_signed_session_is_not_saved_from_memory(world: World) -> None:
     signed(world, saved)
     with pytest.raises((ConcurrentEditError, SignedRecordError)):
         world.services.charting.save_draft(_moved(saved, 0))
+
+
+def test_a_save_waits_for_another_workstation_s_and_then_sees_its_version(world: World) -> None:
+    """The draft's row is loaded with its vials, acknowledgements and screening in one statement that
+    still locks it (PostgreSQL: FOR UPDATE OF the session; SQLite: the write lock): a save that starts
+    while another workstation's transaction holds it waits, then reads the version that one left."""
+    svc = world.services
+    desk = other_workstation(world, world.injector)
+    try:
+        saved = svc.charting.save_draft(chart(world, make_patient(svc), grid(make_vial(svc), 0.5, 20)))
+        outcome: list[BaseException | TreatmentSession] = []
+
+        def save() -> None:
+            try:
+                outcome.append(svc.charting.save_draft(_moved(saved, 2)))
+            except BaseException as e:  # noqa: BLE001  # handed to the test's thread
+                outcome.append(e)
+
+        with desk.db.write() as s, s.begin():
+            row = s.get(SessionRow, saved.id, with_for_update=True)
+            assert row is not None
+            waiting = threading.Thread(target=save)
+            waiting.start()
+            waiting.join(0.5)
+            assert waiting.is_alive() and not outcome  # held by the lock, not refused or saved yet
+            row.notes = "Changed at the other desk"  # its version moves when this commits
+        waiting.join(30)
+        assert len(outcome) == 1 and isinstance(outcome[0], ConcurrentEditError), outcome
+        # read once the lock was released (not refused later, its UPDATE matching no row: "saved elsewhere")
+        assert "after you opened it" in str(outcome[0])
+    finally:
+        desk.db.dispose()
