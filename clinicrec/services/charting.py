@@ -258,14 +258,15 @@ class ChartingService(ServiceBase):
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:
         """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
         actor = self.actor(Action.CHART)
-        with self.reading() as s:
-            vials = {
-                r.id: to_vial(r)
-                for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
-            }
-        validate_session(session, vials)
         try:
             with self.writing() as s:
+                # Validated in the write transaction (one transaction, not a read one before it): the
+                # vials are those the points are then written against.
+                vials = {
+                    r.id: to_vial(r)
+                    for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+                }
+                validate_session(session, vials)
                 before: SavedDraft | None = None
                 if session.id is None:
                     row = self._create_row(s, session, actor)
