@@ -51,6 +51,7 @@ from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
     POINT_COLUMNS,
+    assessment_as_stored,
     assessment_values,
     point_audit,
     points_from,
@@ -299,7 +300,7 @@ class ChartingService(ServiceBase):
                 s.flush()
                 # As stored: the baseline row just flushed and the points as written with their ids
                 # (``as_stored``: what reading them back would give), neither read again.
-                stored_baseline = to_assessment(baseline) if baseline is not None else None
+                stored_baseline = to_assessment(baseline) if isinstance(baseline, AssessmentRow) else baseline
                 result = to_session(row, stored_baseline, points)
         except StaleDataError as e:
             raise ConcurrentEditError(
@@ -308,11 +309,16 @@ class ChartingService(ServiceBase):
             ) from e
         assert result.id is not None
         # After the commit only. A save that changed nothing wrote no entry: nothing to trust next time.
-        self._saved.remember(result.id, SavedDraft(result.version, row_hash, points) if row_hash else None)
+        kept = result.baseline
+        if kept is not None:
+            kept = assessment_as_stored(kept, kept.id, kept.assessor_id)
+        self._saved.remember(
+            result.id, SavedDraft(result.version, row_hash, points, kept) if row_hash else None
+        )
         return result
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        if s.get(PatientRow, session.patient_id) is None:
+        if s.execute(select(PatientRow.id).where(PatientRow.id == session.patient_id)).first() is None:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
@@ -374,9 +380,10 @@ class ChartingService(ServiceBase):
         session: TreatmentSession,
         actor: Actor,
         before: SavedDraft | None = None,
-    ) -> tuple[AssessmentRow | None, tuple[InjectionPoint, ...]]:
-        """Write the session's content into ``row``: the baseline row written (None: no baseline) and the
-        points as stored. ``before``: what the last save stored, trusted (only changed points are written)."""
+    ) -> tuple[AssessmentRow | Assessment | None, tuple[InjectionPoint, ...]]:
+        """Write the session's content into ``row``: the baseline row written (None: no baseline; the
+        remembered ``Assessment`` when it was kept as stored) and the points as stored. ``before``: what the
+        last save stored, trusted (only changed points are written; an unchanged baseline is kept)."""
         values = session_values(session)
         values.pop("injector_id")
         values.pop("patient_id")
@@ -435,6 +442,11 @@ class ChartingService(ServiceBase):
             else:
                 for k, v in values.items():
                     setattr(row.screening, k, v)
+        stored = before.baseline if before is not None else None
+        if session.baseline is not None and stored is not None:
+            b = session.baseline
+            if assessment_as_stored(b, stored.id, b.assessor_id or actor.user_id) == stored:
+                return stored, points  # stored as it stands: not deleted and written again
         s.execute(
             delete(AssessmentRow).where(
                 AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
@@ -474,7 +486,10 @@ class ChartingService(ServiceBase):
         view["acknowledgements"] = [[a.kind, a.subject, a.reason, a.prescriber] for a in row.acknowledgements]
         screening = stored.screening
         view["screening"] = screening_values(screening) if screening is not None else None
-        base = self._baseline(s, row.id) if written is None else written.baseline
+        if written is not None:
+            base = written.baseline
+        else:
+            base = before.baseline if before is not None else self._baseline(s, row.id)
         view["baseline"] = assessment_values(base) if base else None
         return view
 

@@ -342,6 +342,28 @@ def to_assessment(r: AssessmentRow, assessor_name: str = "") -> Assessment:
     )
 
 
+def assessment_as_stored(a: Assessment, assessment_id: int | None, assessor_id: int | None) -> Assessment:
+    """``a`` as ``to_assessment`` reads it back once stored with ``assessment_id`` and ``assessor_id``: the
+    driver returns the instrument readings as floats and the flags as booleans (a save remembers it)."""
+    return Assessment(
+        time_point=TimePoint(a.time_point),
+        assessed_on=a.assessed_on,
+        pores=a.pores,
+        oil=a.oil,
+        redness=a.redness,
+        scale_version=a.scale_version,
+        sebum_ug_cm2=None if a.sebum_ug_cm2 is None else float(a.sebum_ug_cm2),
+        erythema_index=None if a.erythema_index is None else float(a.erythema_index),
+        gais=Gais(a.gais) if a.gais else None,
+        satisfaction=a.satisfaction,
+        photos_taken=bool(a.photos_taken),
+        touch_up_given=bool(a.touch_up_given),
+        notes=a.notes,
+        assessor_id=assessor_id,
+        id=assessment_id,
+    )
+
+
 def assessment_values(a: Assessment) -> dict[str, Any]:
     return {
         "time_point": TimePoint(a.time_point).value,

@@ -9,7 +9,9 @@ write transaction, with the session row locked, when both hold:
   another engine or process bumps it), and
 - the state hash of the session as stored now equals the remembered one. The save computes that hash
   anyway, to refuse a session changed behind the application (``audit.unaltered_state``); it covers
-  every column of every point but the id, so equal hashes mean the remembered points are what is stored.
+  every column of every point and of the baseline but their ids (and the baseline's creation time), so
+  equal hashes mean the remembered points and baseline are what is stored. An unchanged baseline is then
+  neither read nor written again.
 
 Anything else is a miss, and the save reads and rewrites the points as it always did. Point ids are not
 in the hash (nor are they clinical content): each row a trusted save updates or deletes is named by id,
@@ -28,7 +30,7 @@ from sqlalchemy import CursorResult, Table, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from ..db.models import PointRow
-from ..domain.models import InjectionPoint
+from ..domain.models import Assessment, InjectionPoint
 from . import audit_state
 from .mapping import as_stored, point_values
 
@@ -47,6 +49,8 @@ class SavedDraft:
     version: int
     row_hash: str
     points: tuple[InjectionPoint, ...]
+    #: The baseline as stored (``mapping.assessment_as_stored``); its content is in the state hash too.
+    baseline: Assessment | None = None
 
 
 class SavedDrafts:

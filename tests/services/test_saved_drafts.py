@@ -75,6 +75,12 @@ def test_a_re_save_writes_only_the_moved_points_and_reads_no_point_back(world: W
     # One executemany UPDATE of two rows; no delete, no insert, no read of the points through the engine
     # (the tamper check reads them with the driver, as audit verify does).
     assert _point_writes(seen) == [("UPDATE", True)]
+    # the baseline, unchanged, is neither read nor written again
+    assert not [
+        sql
+        for sql, _ in seen
+        if re.match(r"SELECT assessments\.|DELETE FROM assessments|INSERT INTO assessments", sql)
+    ]
     assert not any(sql.startswith("SELECT") and "FROM injection_points" in sql for sql, _ in seen)
     assert [p.id for p in saved.points] == [p.id for p in draft.points]  # the rows were kept
     _as_read(svc, saved)
@@ -100,6 +106,33 @@ def test_points_removed_added_and_moved_through_the_shortcut_read_back_exactly(w
     for step in steps:
         saved = svc.charting.save_draft(step(saved))
         _as_read(svc, saved)
+
+
+def test_a_baseline_changed_through_the_shortcut_is_rewritten_and_audited(world: World) -> None:
+    svc = world.services
+    saved = svc.charting.save_draft(chart(world, make_patient(svc), grid(make_vial(svc), 0.5, 10)))
+    assert saved.baseline is not None
+    # whole numbers where the columns are REAL and BOOLEAN: remembered as the driver reads them back
+    baseline = replace(saved.baseline, pores=1, sebum_ug_cm2=30, photos_taken=1)  # type: ignore[arg-type]
+    saved = svc.charting.save_draft(replace(saved, baseline=baseline))
+    _as_read(svc, saved)
+    saved = svc.charting.save_draft(_moved(saved, 1))  # baseline unchanged, from memory
+    _as_read(svc, saved)
+    saved = svc.charting.save_draft(replace(saved, baseline=replace(baseline, oil=0)))
+    _as_read(svc, saved)
+    with svc.db.read() as s:
+        changes = [
+            sorted(json.loads(c))
+            for c in s.execute(
+                select(AuditRow.changes)
+                .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
+                .order_by(AuditRow.id)
+            ).scalars()
+        ]
+    assert changes[1:] == [["baseline"], ["points"], ["baseline"]]
+    saved = svc.charting.save_draft(replace(saved, baseline=None))
+    assert saved.baseline is None
+    _as_read(svc, saved)
 
 
 def test_a_point_given_in_whole_numbers_is_returned_and_hashed_as_stored(world: World) -> None:
