@@ -117,14 +117,12 @@ def record(
         row_hash = state or audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     # Plain statements on the session's connection (one entry per save: the ORM's unit of work for the
-    # head costs more than the entry); the head is read after the lock, so it is fresh.
+    # head costs more than the entry), through SQLAlchemy so that a failure (a read-only file, a full
+    # disk) is the error the unit of work turns into a StorageError; read after the lock, so fresh.
     s.flush()
-    cur = audit_state._cursor(s)
-    try:
-        cur.execute(_LOCK_HEAD)
-        last_id, last_hash = cur.execute(_READ_HEAD).fetchone()
-    finally:
-        cur.close()
+    conn = s.connection()
+    conn.exec_driver_sql(_LOCK_HEAD)
+    last_id, last_hash = conn.exec_driver_sql(_READ_HEAD).one()
     at = utcnow()
     changes_json = canonical_json(changes or {})
     entry_id = last_id + 1
@@ -159,11 +157,7 @@ def record(
     )
     s.add(row)  # through the session: the unit of work publishes the change it records (services/base.py)
     s.flush()
-    cur = audit_state._cursor(s)
-    try:
-        cur.execute(_WRITE_HEAD.replace("?", audit_state._mark(s)), (entry_id, h))
-    finally:
-        cur.close()
+    conn.exec_driver_sql(_WRITE_HEAD.replace("?", audit_state._mark(s)), (entry_id, h))
     return row
 
 
@@ -344,13 +338,11 @@ def unaltered_state(s: Session, entity: str, entity_id: object) -> tuple[bool, s
     what it last stored (services/saved_drafts.py) trusts it only while the two hashes agree."""
     s.flush()
     mark = audit_state._mark(s)
-    cur = audit_state._cursor(s)
-    try:
-        found = cur.execute(
-            _NEWEST_STATE.replace("?", mark), (entity, str(entity_id), *_STATE_ACTION_VALUES)
-        ).fetchone()
-    finally:
-        cur.close()
+    found = (
+        s.connection()
+        .exec_driver_sql(_NEWEST_STATE.replace("?", mark), (entity, str(entity_id), *_STATE_ACTION_VALUES))
+        .first()
+    )
     entry = found[0] if found else None
     live = audit_state.state_hash(s, entity, entity_id)
     return entry is None or live == entry, live

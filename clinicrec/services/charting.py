@@ -285,7 +285,7 @@ class ChartingService(ServiceBase):
                     row.updated_at = self.now()
                     row.updated_by_id = actor.user_id
                     # The state the entry records: the points as just written, the rest read.
-                    known = {_POINTS.name: stored_digest(row.id, points)}
+                    known = stored_digest(row.id, points)
                     row_hash = audit_state.state_hash(s, "session", row.id, known=known)
                     audit.record(
                         s,

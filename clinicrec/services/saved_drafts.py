@@ -38,10 +38,8 @@ from .mapping import as_stored, point_values
 POINTS = cast(Table, PointRow.__table__)
 #: Sessions remembered at once (a workstation has a few session windows open, not hundreds).
 REMEMBERED = 16
-_PART = next(p for p in audit_state.BY_ENTITY["session"].parts if p.table == POINTS.name)
-#: The point columns a state hash reads, in its order; ``stored_digest`` builds the same rows.
+#: A point's stored columns (but its id and session), in the order the session's state hash reads them.
 _DIGEST_COLUMNS = ("seq", "zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "note")
-assert _PART.columns == _DIGEST_COLUMNS, "the session's state hash reads other point columns: update here"
 
 
 @dataclass(frozen=True)
@@ -79,14 +77,18 @@ class SavedDrafts:
                     self._by_session.popitem(last=False)
 
 
-def stored_digest(session_id: int, points: tuple[InjectionPoint, ...]) -> str:
-    """``audit_state.part_digest`` of the points as stored (``as_stored`` values), without reading them."""
-    return audit_state.part_digest(
-        [
-            (session_id, i, p.zone.value, p.x, p.y, p.vial_id, p.units, p.volume_ml, p.basis.value, p.note)
-            for i, p in enumerate(points)
-        ]
-    )
+def stored_digest(session_id: int, points: tuple[InjectionPoint, ...]) -> dict[str, str]:
+    """``known`` for ``audit_state.state_hash``: the points' part digest from the points as stored
+    (``as_stored`` values), without reading them; empty (the part is read) if the session's state hash
+    reads the points otherwise (a column added, or an older hashing kept for an upgrade's records)."""
+    part = next((p for p in audit_state.BY_ENTITY["session"].parts if p.table == POINTS.name), None)
+    if part is None or part.columns != _DIGEST_COLUMNS or part.where:
+        return {}
+    rows = [
+        (session_id, i, p.zone.value, p.x, p.y, p.vial_id, p.units, p.volume_ml, p.basis.value, p.note)
+        for i, p in enumerate(points)
+    ]
+    return {POINTS.name: audit_state.part_digest(rows)}
 
 
 def write_points(
@@ -153,12 +155,8 @@ def _inserted(
     t = POINTS
     rows = [{"session_id": session_id, **point_values(p, start + i)} for i, p in enumerate(points)]
     s.execute(insert(t), rows)
-    cur = audit_state._cursor(s)  # noqa: SLF001
-    try:
-        cur.execute(_NEW_IDS.replace("?", audit_state._mark(s)), (session_id, start))  # noqa: SLF001
-        ids = [r[0] for r in cur.fetchall()]
-    finally:
-        cur.close()
+    sql = _NEW_IDS.replace("?", audit_state._mark(s))  # noqa: SLF001
+    ids = s.connection().exec_driver_sql(sql, (session_id, start)).scalars().all()
     return tuple(as_stored(p, pid) for p, pid in zip(points, ids, strict=True))
 
 
