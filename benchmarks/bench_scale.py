@@ -20,7 +20,9 @@ Figures (ratio = ClinicRec / baseline; the target is on the ratio unless it name
   wait        the user's wait (dialog painted + sign-in -> first rows) vs the bare window       <= 2x
   search      a keystroke's search (services, first page) p95 vs plain indexed SQL p95  <= 2x, < 30 ms
   keystroke   a keystroke in the running application (model reset, first page, repaint) p95   < 30 ms
-  save        a 100-point session saved with audit vs plain sqlite3 inserts               <= 5x
+  save        a 100-point session saved with audit vs plain sqlite3 (the same rows and an audit entry)
+              <= 5x; and the same draft saved again with one point moved (the autosave) vs plain
+              sqlite3's update of that point with its audit entry                              <= 5x
   report:*    each report (services/reports), last 12 months and all dates              < 2 s
   handout     the handout PDF vs a plain ReportLab document of the same text           <= 1.3x
   memory      resident set with the patient list open (bare window beside it)  < 200 MiB (1M: 250)
@@ -158,10 +160,8 @@ def plain_search_sqlite(path: Path) -> Callable[[str], object]:
     return plain
 
 
-def save_figures(services, path: Path | None) -> tuple[float, float | None]:  # type: ignore[no-untyped-def]
-    """Median of saving a 100-point session with the services, and with plain sqlite3 (SQLite only)."""
-    from dataclasses import replace
-
+def _hundred_point_draft(services):  # type: ignore[no-untyped-def]
+    """A new draft of 100 points (four zones) on a new vial, with consent and baseline, for patient 1."""
     from clinicrec.domain.enums import DiluentKind, Indication, TimePoint, Zone
     from clinicrec.domain.facemap import grid_fill
     from clinicrec.domain.models import Assessment, Consent, InjectionPoint, TreatmentSession, Vial
@@ -178,7 +178,7 @@ def save_figures(services, path: Path | None) -> tuple[float, float | None]:  # 
         for z in (Zone.FOREHEAD, Zone.CHEEK_LEFT, Zone.CHEEK_RIGHT, Zone.NOSE)
         for (x, y) in grid_fill(z, 0.8)
     ][:100]
-    draft = TreatmentSession(
+    return TreatmentSession(
         patient_id=1,
         performed_at=now,
         injector_id=services.actor.user_id,
@@ -187,28 +187,108 @@ def save_figures(services, path: Path | None) -> tuple[float, float | None]:  # 
         points=tuple(InjectionPoint.from_volume(z, x, y, vial, 0.01) for z, x, y in coords),
         baseline=Assessment(TimePoint.BASELINE, now.date(), 3, 3, 2, CURRENT_SCALE_VERSION),
     )
-    ours = _median(lambda: services.charting.save_draft(replace(draft)), 9)
+
+
+class _PlainAudit:
+    """The baseline's audit trail: tables made like ``audit_log`` and ``audit_head`` (same columns and
+    indexes, in the same file), so that the plain save writes and chains an entry as ClinicRec does,
+    without touching the real trail (which must still verify: the baseline's rows are not kept)."""
+
+    LOG, HEAD = "bench_plain_audit_log", "bench_plain_audit_head"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.drop()
+        for (sql,) in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('audit_log', 'audit_head') AND sql IS NOT NULL "
+            "ORDER BY type <> 'table', type"  # tables before their indexes and triggers
+        ).fetchall():
+            conn.execute(
+                sql.replace("audit_log", self.LOG)
+                .replace("audit_head", self.HEAD)
+                .replace(" ix_", " ix_bench_")
+            )
+        conn.execute(f"INSERT INTO {self.HEAD} (id, last_id, last_hash) VALUES (1, 0, ?)", ("0" * 64,))
+
+    def record(self, at: datetime, uid: int, action: str, sid: int, changes: object) -> None:
+        """One chained entry: the changes' canonical JSON and the entry's SHA-256, as a plain save would."""
+        import hashlib
+
+        last_id, last_hash = self.conn.execute(f"SELECT last_id, last_hash FROM {self.HEAD}").fetchone()
+        text = json.dumps(changes, sort_keys=True, separators=(",", ":"), default=str)
+        h = hashlib.sha256(
+            json.dumps([last_hash, last_id + 1, str(at), uid, action, sid, text]).encode()
+        ).hexdigest()
+        self.conn.execute(
+            f"INSERT INTO {self.LOG} (id, at, user_id, username, action, entity, entity_id, patient_id, "
+            "changes, prev_hash, hash) VALUES (?, ?, ?, 'bench', ?, 'session', ?, 1, ?, ?, ?)",
+            (last_id + 1, at, uid, action, str(sid), text, last_hash, h),
+        )
+        self.conn.execute(f"UPDATE {self.HEAD} SET last_id = ?, last_hash = ? WHERE id = 1", (last_id + 1, h))
+
+    def drop(self) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.LOG}")
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.HEAD}")
+
+
+def save_figures(services, path: Path | None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Medians of saving a 100-point session with the services and with plain sqlite3 (SQLite only):
+    ``new``/``new_plain`` a new draft; ``resave``/``resave_plain`` the same draft saved again with one
+    point moved (the autosave while a nurse charts).
+
+    The plain saves write the same rows (the session with its consent, 100 points, its vial, its baseline)
+    plus one chained audit entry with the changes as JSON (the points, old and new), in one
+    ``BEGIN IMMEDIATE`` transaction, on a connection with the application's ``synchronous=FULL``. A plain
+    re-save reads the session's version and points and replaces the points, as a program that saves the
+    draft it holds does (ClinicRec, remembering what it stored, updates only the moved point). They
+    check nothing (no validation, no version or tamper check), which is the work ClinicRec adds."""
+    from dataclasses import replace
+
+    from clinicrec.domain.scales import CURRENT_SCALE_VERSION
+
+    draft = _hundred_point_draft(services)
+    now = draft.performed_at
+    out = {"new": _median(lambda: services.charting.save_draft(replace(draft)), 15)}
+    saved = [services.charting.save_draft(draft)]
+
+    def resave() -> None:
+        cur = saved[0]
+        p = cur.points[5]
+        moved = replace(p, x=p.x + (0.001 if p.x < 0.5 else -0.001))
+        saved[0] = services.charting.save_draft(
+            replace(cur, points=(*cur.points[:5], moved, *cur.points[6:]))
+        )
+
+    out["resave"] = _median(resave, 15)
     if path is None:
-        return ours, None
+        return out
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous=FULL")
-    uid, vial_id = services.actor.user_id, vial.id
+    conn.execute("PRAGMA foreign_keys=ON")
+    trail = _PlainAudit(conn)
+    uid, vial_id = services.actor.user_id, draft.points[0].vial_id
+    made: list[int] = []
 
     def plain() -> None:
         conn.execute("BEGIN IMMEDIATE")
         sid = conn.execute(
             "INSERT INTO treatment_sessions (patient_id, performed_at, injector_id, prescriber, "
-            "order_reference, indications, notes, status, amendment_reason, version, created_at, updated_at) "
-            "VALUES (1, ?, ?, '', '', 'pores', '', 'draft', '', 1, ?, ?)",
-            (now, uid, now, now),
+            "order_reference, consent_form_version, consented_at, consent_obtained_by, indications, notes, "
+            "status, amendment_reason, version, created_at, updated_at, updated_by_id) "
+            "VALUES (1, ?, ?, '', '', 'MB-CONSENT-3', ?, 'Maria López', 'pores', '', 'draft', '', 1, "
+            "?, ?, ?)",
+            (now, uid, now, now, now, uid),
         ).lastrowid
+        assert sid is not None
+        conn.execute("UPDATE treatment_sessions SET root_id = ? WHERE id = ?", (sid, sid))
+        rows = [
+            (sid, i, p.zone.value, p.x, p.y, p.vial_id, p.units, p.volume_ml, "volume", "")
+            for i, p in enumerate(draft.points)
+        ]
         conn.executemany(
-            "INSERT INTO injection_points (session_id, seq, zone, x, y, vial_id, units, volume_ml, basis) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (sid, i, p.zone.value, p.x, p.y, p.vial_id, p.units, p.volume_ml, "volume")
-                for i, p in enumerate(draft.points)
-            ],
+            "INSERT INTO injection_points (session_id, seq, zone, x, y, vial_id, units, volume_ml, basis, "
+            "note) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows,
         )
         conn.execute("INSERT INTO session_vials (session_id, vial_id, seq) VALUES (?, ?, 0)", (sid, vial_id))
         conn.execute(
@@ -217,20 +297,52 @@ def save_figures(services, path: Path | None) -> tuple[float, float | None]:  # 
             "VALUES (?, 'baseline', ?, 3, 3, 2, ?, 0, 0, '', ?)",
             (sid, now.date(), CURRENT_SCALE_VERSION, now),
         )
+        trail.record(
+            now, uid, "create", sid, {"points": [None, [r[2:9] for r in rows]], "vials": [None, [vial_id]]}
+        )
         conn.execute("COMMIT")
         made.append(sid)
 
-    made: list[int] = []
-    base = _median(plain, 9)
+    out["new_plain"] = _median(plain, 15)
+    sid = made[-1]
+
+    def plain_resave() -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        (version,) = conn.execute("SELECT version FROM treatment_sessions WHERE id = ?", (sid,)).fetchone()
+        old = conn.execute(
+            "SELECT seq, zone, x, y, vial_id, units, volume_ml, basis, note FROM injection_points "
+            "WHERE session_id = ? ORDER BY seq",
+            (sid,),
+        ).fetchall()
+        moved = [
+            *old[:5],
+            (5, old[5][1], old[5][2] + (0.001 if old[5][2] < 0.5 else -0.001), *old[5][3:]),
+            *old[6:],
+        ]
+        conn.execute("DELETE FROM injection_points WHERE session_id = ?", (sid,))
+        conn.executemany(
+            "INSERT INTO injection_points (session_id, seq, zone, x, y, vial_id, units, volume_ml, basis, "
+            "note) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(sid, *r) for r in moved],
+        )
+        conn.execute(
+            "UPDATE treatment_sessions SET version = ?, updated_at = ? WHERE id = ? AND version = ?",
+            (version + 1, now, sid, version),
+        )
+        trail.record(now, uid, "update", sid, {"points": [[r[1:] for r in old], [r[1:] for r in moved]]})
+        conn.execute("COMMIT")
+
+    out["resave_plain"] = _median(plain_resave, 15)
     # the baseline's rows are not audited: they go again, so that the kept database still verifies
     marks = ",".join("?" * len(made))
     conn.execute("BEGIN IMMEDIATE")
     for table in ("injection_points", "session_vials", "assessments"):
         conn.execute(f"DELETE FROM {table} WHERE session_id IN ({marks})", made)
     conn.execute(f"DELETE FROM treatment_sessions WHERE id IN ({marks})", made)
+    trail.drop()
     conn.execute("COMMIT")
     conn.close()
-    return ours, base
+    return out
 
 
 def report_figures(services) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -342,8 +454,9 @@ def measure_sqlite(size: int, work: Path, keep: bool, runs: int, gui: bool) -> l
     services = services_for(f"sqlite:///{path}")
     ours, base = search_figures(services, plain_search_sqlite(path))
     rows.append(_line(label, "search keystroke (p95)", ours, base, 2.0, "< 30 ms"))
-    save, plain = save_figures(services, path)
-    rows.append(_line(label, "save a 100-point session", save, plain, 5.0))
+    saves = save_figures(services, path)
+    rows.append(_line(label, "save a 100-point session", saves["new"], saves["new_plain"], 5.0))
+    rows.append(_line(label, "  re-save it, one point moved", saves["resave"], saves["resave_plain"], 5.0))
     services.db.dispose()
     managers = services_for(f"sqlite:///{path}", role="manager")
     rows += [_line(label, name, t, None, 2.0) for name, t in report_figures(managers).items()]
@@ -382,8 +495,9 @@ def measure_pg(url: str, work: Path, keep: bool, runs: int) -> list[Row]:
     out = []
     ours, base = _search_side_by_side(pg, lite, runs)
     out.append(_line("PG 100k", "search keystroke (p95) vs SQLite", ours, base, 2.0, "< 30 ms"))
-    save, save_lite = save_figures(pg, None)[0], save_figures(lite, None)[0]
-    out.append(_line("PG 100k", "save a 100-point session vs SQLite", save, save_lite, 2.0))
+    saves, saves_lite = save_figures(pg, None), save_figures(lite, None)
+    out.append(_line("PG 100k", "save a 100-point session vs SQLite", saves["new"], saves_lite["new"], 2.0))
+    out.append(_line("PG 100k", "  re-save it, one point moved", saves["resave"], saves_lite["resave"], 2.0))
     for services in (pg, lite):
         services.db.dispose()
     pg, lite = services_for(url, role="manager"), services_for(f"sqlite:///{path}", role="manager")

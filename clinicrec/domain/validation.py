@@ -7,6 +7,7 @@ stored exactly as given.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -148,6 +149,8 @@ class Checker:
         """Check a finite number within [low, high] (or (low, high] when ``low_exclusive``)."""
         if value is None and optional:
             return True
+        if type(value) is float and (low < value if low_exclusive else low <= value) and value <= high:
+            return True  # the usual case, first and without building the messages (a save checks 400)
         lower = f"more than {low:g}" if low_exclusive else f"at least {low:g}"
         allowed = f"{lower} and at most {high:g} {unit}"
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -439,6 +442,12 @@ def validate_points(session: TreatmentSession, vials: dict[int, Vial]) -> None:
     from .enums import DoseBasis, Zone
 
     c = Checker()
+    # Each vial's concentration once, not once per point (a vial with bad figures raises here as it would
+    # at its first point: nothing is cached for it).
+    concentrations = {}
+    for vid, v in vials.items():
+        with contextlib.suppress(ValueError):
+            concentrations[vid] = v.concentration
     for i, p in enumerate(session.points):
         pc = c.scoped(f"points[{i}].")
         pc.choice("zone", "Zone", p.zone, Zone)
@@ -468,14 +477,15 @@ def validate_points(session: TreatmentSession, vials: dict[int, Vial]) -> None:
                 f"({vial.total_volume_ml:g} mL)",
             )
         elif ok_units and ok_vol:
-            expected = vial.concentration.units_for(p.volume_ml)
+            conc = concentrations.get(p.vial_id) or vial.concentration
+            expected = conc.units_for(p.volume_ml)
             # A volume derived from units is stored rounded to 10**-VOLUME_DECIMALS mL; allow that step.
-            step = vial.concentration.units_per_ml * 10**-VOLUME_DECIMALS
+            step = conc.units_per_ml * 10**-VOLUME_DECIMALS
             if not math.isclose(expected, p.units, rel_tol=1e-3, abs_tol=max(1e-3, step)):
                 pc.fail(
                     "units",
                     f"Dose {p.units:g} U does not match {p.volume_ml:g} mL at "
-                    f"{vial.concentration.label()} (expected {expected:g} U)",
+                    f"{conc.label()} (expected {expected:g} U)",
                 )
     c.raise_if_any()
 

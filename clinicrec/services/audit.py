@@ -103,25 +103,33 @@ def record(
     patient_id: int | None = None,
     changes: dict[str, Any] | None = None,
     username: str | None = None,
+    state: str | None = None,
 ) -> AuditRow:
     """Append one entry inside the caller's transaction (so it commits or rolls back with the change).
 
     An entry that changes an audited record (create, update, delete, sign) also stores the hash of the
-    record's state as it leaves it, which ``verify`` compares with the live record.
+    record's state as it leaves it, which ``verify`` compares with the live record. ``state``: that hash
+    when the caller has just computed it in this transaction, after its last change to the record
+    (``audit_state.state_hash`` with the parts it wrote given: a draft's points), instead of reading it.
     """
     row_hash = None
     if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY and str(entity_id).isdigit():
-        row_hash = audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
+        row_hash = state or audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
-    s.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id))
-    head = _locked_head(s)
+    # Plain statements on the session's connection (one entry per save: the ORM's unit of work for the
+    # head costs more than the entry), through SQLAlchemy so that a failure (a read-only file, a full
+    # disk) is the error the unit of work turns into a StorageError; read after the lock, so fresh.
+    s.flush()
+    conn = s.connection()
+    conn.exec_driver_sql(_LOCK_HEAD)
+    last_id, last_hash = conn.exec_driver_sql(_READ_HEAD).one()
     at = utcnow()
     changes_json = canonical_json(changes or {})
-    entry_id = head.last_id + 1
+    entry_id = last_id + 1
     uid = actor.user_id if actor else None
     uname = username if username is not None else (actor.username if actor else "")
     h = entry_hash(
-        head.last_hash,
+        last_hash,
         entry_id,
         at,
         uid,
@@ -143,15 +151,19 @@ def record(
         entity_id=str(entity_id),
         patient_id=patient_id,
         changes=changes_json,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
         hash=h,
         row_hash=row_hash,
     )
-    s.add(row)
-    head.last_id = entry_id
-    head.last_hash = h
+    s.add(row)  # through the session: the unit of work publishes the change it records (services/base.py)
     s.flush()
+    conn.exec_driver_sql(_WRITE_HEAD.replace("?", audit_state._mark(s)), (entry_id, h))
     return row
+
+
+_LOCK_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1"
+_READ_HEAD = f"SELECT last_id, last_hash FROM {AuditHeadRow.__tablename__} WHERE id = 1"
+_WRITE_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = ?, last_hash = ? WHERE id = 1"
 
 
 @dataclass(frozen=True)
@@ -325,17 +337,30 @@ def changed_by(s: Session, entity: str, entity_id: object) -> tuple[str, datetim
 
 def unaltered(s: Session, entity: str, entity_id: object) -> bool:
     """True if the record is as its newest entry left it (no change behind the application since)."""
-    entry = s.execute(
-        select(AuditRow.row_hash)
-        .where(
-            AuditRow.entity == entity,
-            AuditRow.entity_id == str(entity_id),
-            AuditRow.action.in_([a.value for a in STATE_ACTIONS]),
-        )
-        .order_by(AuditRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return entry is None or audit_state.state_hash(s, entity, entity_id) == entry
+    return unaltered_state(s, entity, entity_id)[0]
+
+
+def unaltered_state(s: Session, entity: str, entity_id: object) -> tuple[bool, str | None]:
+    """``unaltered`` and the record's state hash as stored now, which it computes: a caller that keeps
+    what it last stored (services/saved_drafts.py) trusts it only while the two hashes agree."""
+    s.flush()
+    mark = audit_state._mark(s)
+    found = (
+        s.connection()
+        .exec_driver_sql(_NEWEST_STATE.replace("?", mark), (entity, str(entity_id), *_STATE_ACTION_VALUES))
+        .first()
+    )
+    entry = found[0] if found else None
+    live = audit_state.state_hash(s, entity, entity_id)
+    return entry is None or live == entry, live
+
+
+_STATE_ACTION_VALUES = tuple(sorted(a.value for a in STATE_ACTIONS))
+#: The row hash of a record's newest entry that changed it (ix_audit_log_entity serves it).
+_NEWEST_STATE = (
+    f"SELECT row_hash FROM {AuditRow.__tablename__} WHERE entity = ? AND entity_id = ? "
+    f"AND action IN ({', '.join('?' * len(_STATE_ACTION_VALUES))}) ORDER BY id DESC LIMIT 1"
+)
 
 
 @dataclass(frozen=True)

@@ -229,8 +229,19 @@ def _mark(s: Session) -> str:
     return "?" if s.get_bind().dialect.paramstyle == "qmark" else "%s"
 
 
-def state_hash(s: Session, entity: str, record_id: object) -> str | None:
-    """The hash of one record as stored now (inside ``s``'s transaction); None when it does not exist."""
+def part_digest(rows: list[Any]) -> str:
+    """A part's digest from its rows for one record (each ``(parent, *columns)`` as the driver returns them),
+    as ``state_hash`` makes it: a save that knows what it stored passes it as ``known``."""
+    return _digest(rows) if rows else _EMPTY
+
+
+def state_hash(
+    s: Session, entity: str, record_id: object, *, known: Mapping[str, str] | None = None
+) -> str | None:
+    """The hash of one record as stored now (inside ``s``'s transaction); None when it does not exist.
+
+    ``known``: ``part_digest`` of a part's rows (by the part's table) that the caller has just written
+    in this transaction, used instead of reading that part again (a draft's hundred points)."""
     kind = BY_ENTITY[entity]
     try:
         rid = int(str(record_id))
@@ -246,6 +257,9 @@ def state_hash(s: Session, entity: str, record_id: object) -> str | None:
             return None
         digests = []
         for part in kind.parts:
+            if known is not None and part.table in known:
+                digests.append(known[part.table])
+                continue
             cur.execute(part.sql(mark), (rid,))
             children = cur.fetchall()
             digests.append(_digest(children) if children else _EMPTY)

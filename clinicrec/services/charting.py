@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import Table, delete, select
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.models import (
@@ -45,15 +45,15 @@ from ..domain.oversight import order_warnings
 from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from ..domain.vial_draws import VialDraw
-from . import audit, report_rollup
-from .base import ServiceBase
+from . import audit, audit_state, report_rollup
+from .base import Context, ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
     POINT_COLUMNS,
+    assessment_as_stored,
     assessment_values,
     point_audit,
-    point_values,
     points_from,
     screening_values,
     session_values,
@@ -67,6 +67,7 @@ from .orders import patient_orders
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
 from .review import queue_if_chosen
+from .saved_drafts import SavedDraft, SavedDrafts, stored_digest, write_points
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
@@ -74,13 +75,16 @@ SIGNATURE_MEANING = "signed as administering injector"
 _POINTS = cast(Table, PointRow.__table__)
 
 
-def _require_unaltered(s: Session, session_id: int, outcome: str) -> None:
-    """Refuse to write over a session changed behind the application (the new entry would launder it)."""
-    if not audit.unaltered(s, "session", session_id):
+def _require_unaltered(s: Session, session_id: int, outcome: str) -> str | None:
+    """Refuse to write over a session changed behind the application (the new entry would launder it).
+    Returns the session's state hash as stored now."""
+    ok, live = audit.unaltered_state(s, "session", session_id)
+    if not ok:
         raise ConcurrentEditError(
             f"This session was changed outside ClinicRec since it was last saved, so it was not {outcome}. "
             "Ask a manager to run Verify in the audit trail."
         )
+    return live
 
 
 def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditError:
@@ -91,9 +95,21 @@ def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditE
 
 
 AMENDMENT_MEANING = "signed as author of the amendment"
+#: How a draft being saved is loaded: what the save writes and compares, in one statement.
+_EDITED = (
+    lazyload(SessionRow.points),
+    joinedload(SessionRow.vial_links),
+    joinedload(SessionRow.acknowledgements),
+    joinedload(SessionRow.screening),
+)
 
 
 class ChartingService(ServiceBase):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        #: What this service's last save of each draft stored (services/saved_drafts.py).
+        self._saved = SavedDrafts()
+
     # -- reading --------------------------------------------------------------------------------
     def get(self, session_id: int) -> TreatmentSession:
         self.actor(Action.VIEW_PATIENTS)
@@ -243,28 +259,34 @@ class ChartingService(ServiceBase):
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:
         """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
         actor = self.actor(Action.CHART)
-        with self.reading() as s:
-            vials = {
-                r.id: to_vial(r)
-                for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
-            }
-        validate_session(session, vials)
         try:
             with self.writing() as s:
+                # Validated in the write transaction (one transaction, not a read one before it): the
+                # vials are those the points are then written against.
+                vials = {
+                    r.id: to_vial(r)
+                    for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+                }
+                validate_session(session, vials)
+                before: SavedDraft | None = None
                 if session.id is None:
                     row = self._create_row(s, session, actor)
                     old: dict[str, Any] = {}
                 else:
-                    row = self._editable_row(s, session, actor)
-                    old = self._audit_view(s, row)
-                baseline = self._write_content(s, row, session, actor)
+                    row, before = self._editable_row(s, session, actor)
+                    old = self._audit_view(s, row, before=before)
+                baseline, points = self._write_content(s, row, session, actor, before)
                 s.flush()
                 report_rollup.refresh(s, [row.id])
-                new = self._audit_view(s, row, written=session)
+                new = self._audit_view(s, row, written=replace(session, points=points))
                 changes = audit.diff(old, new)
+                row_hash = None
                 if session.id is None or changes:
                     row.updated_at = self.now()
                     row.updated_by_id = actor.user_id
+                    # The state the entry records: the points as just written, the rest read.
+                    known = stored_digest(row.id, points)
+                    row_hash = audit_state.state_hash(s, "session", row.id, known=known)
                     audit.record(
                         s,
                         actor,
@@ -273,21 +295,30 @@ class ChartingService(ServiceBase):
                         row.id,
                         patient_id=row.patient_id,
                         changes=changes,
+                        state=row_hash,
                     )
                 s.flush()
-                # As stored: the baseline row just flushed (no need to read it again), the points read
-                # back for their new ids.
-                stored_baseline = to_assessment(baseline) if baseline is not None else None
-                result = to_session(row, stored_baseline, self._stored_points(s, row.id))
+                # As stored: the baseline row just flushed and the points as written with their ids
+                # (``as_stored``: what reading them back would give), neither read again.
+                stored_baseline = to_assessment(baseline) if isinstance(baseline, AssessmentRow) else baseline
+                result = to_session(row, stored_baseline, points)
         except StaleDataError as e:
             raise ConcurrentEditError(
                 "This session was saved elsewhere while you were editing it. "
                 "Reopen it to see the other changes."
             ) from e
+        assert result.id is not None
+        # After the commit only. A save that changed nothing wrote no entry: nothing to trust next time.
+        kept = result.baseline
+        if kept is not None:
+            kept = assessment_as_stored(kept, kept.id, kept.assessor_id)
+        self._saved.remember(
+            result.id, SavedDraft(result.version, row_hash, points, kept) if row_hash else None
+        )
         return result
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        if s.get(PatientRow, session.patient_id) is None:
+        if s.execute(select(PatientRow.id).where(PatientRow.id == session.patient_id)).first() is None:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
@@ -313,9 +344,15 @@ class ChartingService(ServiceBase):
             row.root_id = original.root_id
         return row
 
-    def _editable_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        # PostgreSQL: a concurrent saver waits. The points are read apart, as plain rows (_audit_view).
-        row = s.get(SessionRow, session.id, with_for_update=True, options=[lazyload(SessionRow.points)])
+    def _editable_row(
+        self, s: Session, session: TreatmentSession, actor: Actor
+    ) -> tuple[SessionRow, SavedDraft | None]:
+        """The draft's row, locked, checked editable by ``actor`` at ``session.version``; with what the last
+        save here stored when it is still what is stored (``SavedDrafts.trusted``), else None."""
+        # PostgreSQL: a concurrent saver waits (the session's row is locked: FOR UPDATE OF it alone, as
+        # its children come in the same statement by outer joins, one statement instead of four). The
+        # points are read apart, as plain rows (_audit_view), or not at all (``SavedDrafts``).
+        row = s.get(SessionRow, session.id, with_for_update={"of": SessionRow}, options=_EDITED)
         if row is None:
             raise NotFoundError(f"No session with id {session.id}")
         if row.status != SessionStatus.DRAFT.value:
@@ -333,19 +370,30 @@ class ChartingService(ServiceBase):
             )
         if row.patient_id != session.patient_id:
             raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
-        _require_unaltered(s, row.id, "saved")
-        return row
+        live = _require_unaltered(s, row.id, "saved")
+        return row, self._saved.trusted(row.id, row.version, live)
 
     def _write_content(
-        self, s: Session, row: SessionRow, session: TreatmentSession, actor: Actor
-    ) -> AssessmentRow | None:
-        """Write the session's content into ``row``; the baseline row written (None: no baseline)."""
+        self,
+        s: Session,
+        row: SessionRow,
+        session: TreatmentSession,
+        actor: Actor,
+        before: SavedDraft | None = None,
+    ) -> tuple[AssessmentRow | Assessment | None, tuple[InjectionPoint, ...]]:
+        """Write the session's content into ``row``: the baseline row written (None: no baseline; the
+        remembered ``Assessment`` when it was kept as stored) and the points as stored. ``before``: what the
+        last save stored, trusted (only changed points are written; an unchanged baseline is kept)."""
         values = session_values(session)
         values.pop("injector_id")
         values.pop("patient_id")
         for k, v in values.items():
             setattr(row, k, v)
-        self._write_points(s, row, session.points)
+        points = write_points(
+            s, row.id, session.points, before.points if before else None, new_session=session.id is None
+        )
+        # ``row.points`` is expired, so a later read in this transaction sees the points written.
+        s.expire(row, ["points"])
         vial_ids = list(session.all_vial_ids)
         if [link.vial_id for link in row.vial_links] != vial_ids:
             row.vial_links = [SessionVialRow(vial_id=vid, seq=i) for i, vid in enumerate(vial_ids)]
@@ -394,13 +442,18 @@ class ChartingService(ServiceBase):
             else:
                 for k, v in values.items():
                     setattr(row.screening, k, v)
+        stored = before.baseline if before is not None else None
+        if session.baseline is not None and stored is not None:
+            b = session.baseline
+            if assessment_as_stored(b, stored.id, b.assessor_id or actor.user_id) == stored:
+                return stored, points  # stored as it stands: not deleted and written again
         s.execute(
             delete(AssessmentRow).where(
                 AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
             )
         )
         if session.baseline is None:
-            return None
+            return None, points
         b = session.baseline
         baseline = AssessmentRow(
             session_id=row.id,
@@ -409,25 +462,23 @@ class ChartingService(ServiceBase):
             created_at=self.now(),
         )
         s.add(baseline)
-        return baseline
-
-    @staticmethod
-    def _write_points(s: Session, row: SessionRow, points: tuple[InjectionPoint, ...]) -> None:
-        """The session's points replaced with two statements (a delete, one executemany insert) rather
-        than the ORM's unit of work per point; ``row.points`` is expired, so a later read sees them."""
-        t = _POINTS
-        s.execute(delete(t).where(t.c.session_id == row.id))
-        if points:
-            s.execute(insert(t), [{"session_id": row.id, **point_values(p, i)} for i, p in enumerate(points)])
-        s.expire(row, ["points"])
+        return baseline, points
 
     def _audit_view(
-        self, s: Session, row: SessionRow, written: TreatmentSession | None = None
+        self,
+        s: Session,
+        row: SessionRow,
+        written: TreatmentSession | None = None,
+        before: SavedDraft | None = None,
     ) -> dict[str, Any]:
         """The session as its audit entries record it. ``written``: the session just written into ``row``,
-        whose points and baseline are taken as written (what ``_stored_points`` and ``_baseline`` would
-        read back: signing compares the two, ``_check_reviewed``) instead of being read again."""
-        points = self._stored_points(s, row.id) if written is None else written.points
+        whose points (as stored) and baseline are taken as written (what ``_stored_points`` and
+        ``_baseline`` would read back: signing compares the two, ``_check_reviewed``) instead of being read
+        again. ``before``: the last save's points, trusted as stored (``SavedDrafts.trusted``)."""
+        if written is not None:
+            points = written.points
+        else:
+            points = before.points if before is not None else self._stored_points(s, row.id)
         stored = to_session(row, None, points)
         view = dict(session_values(stored))
         view["points"] = point_audit(points)
@@ -435,7 +486,10 @@ class ChartingService(ServiceBase):
         view["acknowledgements"] = [[a.kind, a.subject, a.reason, a.prescriber] for a in row.acknowledgements]
         screening = stored.screening
         view["screening"] = screening_values(screening) if screening is not None else None
-        base = self._baseline(s, row.id) if written is None else written.baseline
+        if written is not None:
+            base = written.baseline
+        else:
+            base = before.baseline if before is not None else self._baseline(s, row.id)
         view["baseline"] = assessment_values(base) if base else None
         return view
 

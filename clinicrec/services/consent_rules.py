@@ -126,7 +126,25 @@ def check_for_signing(s: Session, patient_id: int, when: datetime) -> None:
 
 
 def check_for_new_session(s: Session, patient_id: int, when: datetime) -> None:
-    """A patient who withdrew their treatment consent gets no new session until they sign again."""
+    """A patient who withdrew their treatment consent gets no new session until they sign again.
+
+    ``consent_state(...).withdrawn``, decided from the newest consent's status and withdrawal time alone
+    (each new draft asks: the whole record, its signature and the names in it are read only to say why
+    the session is refused)."""
+    newest = s.execute(
+        select(ConsentRow.status, ConsentRow.withdrawn_at)
+        .where(
+            ConsentRow.patient_id == patient_id,
+            ConsentRow.form_key == TREATMENT_FORM,
+            ConsentRow.signed_at <= when,
+        )
+        .order_by(ConsentRow.signed_at.desc(), ConsentRow.id.desc())
+        .limit(1)
+    ).first()
+    if newest is None or ConsentStatus(newest.status) is not ConsentStatus.WITHDRAWN:
+        return
+    if (newest.withdrawn_at or when) > when:
+        return
     state = consent_state(s, patient_id, TREATMENT_FORM, when)
     if state.withdrawn:
         raise ValidationError(FieldError("consent", state.message))

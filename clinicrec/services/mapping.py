@@ -284,6 +284,23 @@ def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
     )
 
 
+def as_stored(p: InjectionPoint, point_id: int | None) -> InjectionPoint:
+    """``p`` as ``points_from`` reads it back once stored with ``point_id``: the driver returns the
+    coordinates and doses as floats (an ``int`` 1 comes back as 1.0) and the choices as their enums, so a
+    save returns (and remembers) what a reading would, without the reading."""
+    return InjectionPoint(
+        Zone(p.zone),
+        float(p.x),
+        float(p.y),
+        p.vial_id,
+        float(p.units),
+        float(p.volume_ml),
+        DoseBasis(p.basis),
+        point_id,
+        p.note or "",
+    )
+
+
 def point_values(p: InjectionPoint, seq: int) -> dict[str, Any]:
     """A point's columns but its id and session: for a ``PointRow``, or a session's points written with
     one executemany (services/charting.py)."""
@@ -322,6 +339,28 @@ def to_assessment(r: AssessmentRow, assessor_name: str = "") -> Assessment:
         assessor_id=r.assessor_id,
         assessor_name=assessor_name,
         id=r.id,
+    )
+
+
+def assessment_as_stored(a: Assessment, assessment_id: int | None, assessor_id: int | None) -> Assessment:
+    """``a`` as ``to_assessment`` reads it back once stored with ``assessment_id`` and ``assessor_id``: the
+    driver returns the instrument readings as floats and the flags as booleans (a save remembers it)."""
+    return Assessment(
+        time_point=TimePoint(a.time_point),
+        assessed_on=a.assessed_on,
+        pores=a.pores,
+        oil=a.oil,
+        redness=a.redness,
+        scale_version=a.scale_version,
+        sebum_ug_cm2=None if a.sebum_ug_cm2 is None else float(a.sebum_ug_cm2),
+        erythema_index=None if a.erythema_index is None else float(a.erythema_index),
+        gais=Gais(a.gais) if a.gais else None,
+        satisfaction=a.satisfaction,
+        photos_taken=bool(a.photos_taken),
+        touch_up_given=bool(a.touch_up_given),
+        notes=a.notes,
+        assessor_id=assessor_id,
+        id=assessment_id,
     )
 
 

@@ -1,0 +1,163 @@
+"""What the last save of a draft stored, so that the next save of it neither reads it back nor rewrites
+what did not change (issue 17: a session window saves a hundred-point draft every few seconds).
+
+``SavedDrafts`` keeps, per session, the points one save stored (with their ids), the session's version
+after it and the state hash its audit entry recorded. The next save trusts them only inside its own
+write transaction, with the session row locked, when both hold:
+
+- the row's version is the one remembered (another workstation's save, a signature, any save through
+  another engine or process bumps it), and
+- the state hash of the session as stored now equals the remembered one. The save computes that hash
+  anyway, to refuse a session changed behind the application (``audit.unaltered_state``); it covers
+  every column of every point and of the baseline but their ids (and the baseline's creation time), so
+  equal hashes mean the remembered points and baseline are what is stored. An unchanged baseline is then
+  neither read nor written again.
+
+Anything else is a miss, and the save reads and rewrites the points as it always did. Point ids are not
+in the hash (nor are they clinical content): each row a trusted save updates or deletes is named by id,
+session and position, and if the rows touched are not the rows expected (ids renumbered behind the
+application) the save rewrites every point instead, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, bindparam, delete, insert, update
+from sqlalchemy.orm import Session
+
+from ..db.models import PointRow
+from ..domain.models import Assessment, InjectionPoint
+from . import audit_state
+from .mapping import as_stored, point_values
+
+#: The injection points' table, written with plain statements rather than the ORM's unit of work.
+POINTS = cast(Table, PointRow.__table__)
+#: Sessions remembered at once (a workstation has a few session windows open, not hundreds).
+REMEMBERED = 16
+#: A point's stored columns (but its id and session), in the order the session's state hash reads them.
+_DIGEST_COLUMNS = ("seq", "zone", "x", "y", "vial_id", "units", "volume_ml", "basis", "note")
+
+
+@dataclass(frozen=True)
+class SavedDraft:
+    version: int
+    row_hash: str
+    points: tuple[InjectionPoint, ...]
+    #: The baseline as stored (``mapping.assessment_as_stored``); its content is in the state hash too.
+    baseline: Assessment | None = None
+
+
+class SavedDrafts:
+    """The last save of each of the few sessions being charted here (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._by_session: OrderedDict[int, SavedDraft] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def trusted(self, session_id: int, version: int, live_hash: str | None) -> SavedDraft | None:
+        """The remembered save if the session as stored now (``version``, ``live_hash``) is what it left."""
+        with self._lock:
+            saved = self._by_session.get(session_id)
+        if saved is None or live_hash is None or (saved.version, saved.row_hash) != (version, live_hash):
+            return None
+        return saved
+
+    def remember(self, session_id: int, saved: SavedDraft | None) -> None:
+        """Called after the save's commit (never before: a rollback would leave a wrong memory).
+        None forgets the session."""
+        with self._lock:
+            self._by_session.pop(session_id, None)
+            if saved is not None:
+                self._by_session[session_id] = saved
+                while len(self._by_session) > REMEMBERED:
+                    self._by_session.popitem(last=False)
+
+
+def stored_digest(session_id: int, points: tuple[InjectionPoint, ...]) -> dict[str, str]:
+    """``known`` for ``audit_state.state_hash``: the points' part digest from the points as stored
+    (``as_stored`` values), without reading them; empty (the part is read) if the session's state hash
+    reads the points otherwise (a column added, or an older hashing kept for an upgrade's records)."""
+    part = next((p for p in audit_state.BY_ENTITY["session"].parts if p.table == POINTS.name), None)
+    if part is None or part.columns != _DIGEST_COLUMNS or part.where:
+        return {}
+    rows = [
+        (session_id, i, p.zone.value, p.x, p.y, p.vial_id, p.units, p.volume_ml, p.basis.value, p.note)
+        for i, p in enumerate(points)
+    ]
+    return {POINTS.name: audit_state.part_digest(rows)}
+
+
+def write_points(
+    s: Session,
+    session_id: int,
+    points: tuple[InjectionPoint, ...],
+    before: tuple[InjectionPoint, ...] | None,
+    *,
+    new_session: bool = False,
+) -> tuple[InjectionPoint, ...]:
+    """Store ``points`` as the session's points and return them as stored (``as_stored``, with ids).
+
+    ``before``: the points stored now as a trusted ``SavedDraft`` remembers them; only the points that
+    differ at a position are updated, those past the new end deleted, the new ones inserted. None: every
+    point is deleted and inserted again (``new_session``: there are none to delete)."""
+    t = POINTS
+    if before is not None:
+        written = _changed_written(s, session_id, points, before)
+        if written is not None:
+            return written
+    if not new_session:
+        s.execute(delete(t).where(t.c.session_id == session_id))
+    return _inserted(s, session_id, points, 0)
+
+
+def _changed_written(
+    s: Session, session_id: int, points: tuple[InjectionPoint, ...], before: tuple[InjectionPoint, ...]
+) -> tuple[InjectionPoint, ...] | None:
+    """``write_points`` with a trusted ``before``; None (some rows written) when a row it names is not
+    there: the caller then rewrites every point."""
+    t = POINTS
+    kept = min(len(before), len(points))
+    stored = [as_stored(p, old.id) for p, old in zip(points[:kept], before, strict=False)]
+    changed = [i for i in range(kept) if stored[i] != before[i]]
+    if changed:
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("b_id"), t.c.session_id == session_id, t.c.seq == bindparam("b_seq"))
+            .values({c: bindparam("v_" + c) for c in _DIGEST_COLUMNS if c != "seq"})
+        )
+        rows: list[dict[str, Any]] = []
+        for i in changed:
+            values = point_values(points[i], i)
+            rows.append(
+                {"b_id": before[i].id, "b_seq": values.pop("seq")} | {"v_" + k: v for k, v in values.items()}
+            )
+        if cast(CursorResult[Any], s.execute(stmt, rows)).rowcount != len(changed):
+            return None
+    if len(before) > kept:
+        gone = s.execute(delete(t).where(t.c.session_id == session_id, t.c.seq >= kept))
+        if cast(CursorResult[Any], gone).rowcount != len(before) - kept:
+            return None
+    return tuple(stored) + _inserted(s, session_id, points[kept:], kept)
+
+
+def _inserted(
+    s: Session, session_id: int, points: tuple[InjectionPoint, ...], start: int
+) -> tuple[InjectionPoint, ...]:
+    """``points`` inserted at positions ``start``… with one executemany, then their ids read (ids only:
+    SQLite's multi-row ``INSERT … RETURNING`` cannot promise their order, and one statement per point costs
+    more than the read)."""
+    if not points:
+        return ()
+    t = POINTS
+    rows = [{"session_id": session_id, **point_values(p, start + i)} for i, p in enumerate(points)]
+    s.execute(insert(t), rows)
+    sql = _NEW_IDS.replace("?", audit_state._mark(s))  # noqa: SLF001
+    ids = s.connection().exec_driver_sql(sql, (session_id, start)).scalars().all()
+    return tuple(as_stored(p, pid) for p, pid in zip(points, ids, strict=True))
+
+
+_NEW_IDS = f"SELECT id FROM {POINTS.name} WHERE session_id = ? AND seq >= ? ORDER BY seq"
