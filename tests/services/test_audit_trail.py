@@ -442,3 +442,31 @@ def test_a_screening_saved_through_the_application_keeps_verify_clean(world: Wor
     answers = tuple((item, ScreeningAnswer.YES) for item, _ in draft.screening.answers)
     svc.charting.save_draft(replace(draft, screening=ScreeningSnapshot(answers, draft.screening.other)))
     assert _verify(world).ok
+
+
+@pytest.mark.postgres
+def test_a_warning_acknowledged_again_with_the_same_reason_keeps_verify_clean(world: World) -> None:
+    """A warning's facts change (a second screening answer), the nurse acknowledges it again with the same
+    reason: the save records the acknowledgement and an update of the session with the state it leaves
+    (it used to record no update, so verify called a normal save a change made behind the application)."""
+    from clinicrec.domain.models import SafetyScreening
+    from tests.services.test_charting import _positive_screening
+
+    svc = world.services
+    patient = make_patient(svc)
+    draft = svc.charting.save_draft(_positive_screening(world, patient))
+    [warning] = svc.charting.warnings(draft)
+    draft = svc.charting.save_draft(svc.charting.acknowledge(draft, warning, "Prescriber aware"))
+    mark = last_id(world)
+    both = SafetyScreening(neuromuscular_disorder=True, aminoglycosides=True)
+    svc.patients.update(replace(svc.patients.get(patient.id), screening=both))  # type: ignore[arg-type]
+    [again] = svc.charting.warnings(draft)
+    assert again.key == warning.key and again.fingerprint != warning.fingerprint
+    draft = svc.charting.save_draft(svc.charting.acknowledge(draft, again, "Prescriber aware"))
+    entries = [e for e in since(world, mark) if e.entity == "session"]
+    assert [e.action for e in entries] == ["acknowledge", "update"]
+    assert changes(entries[0])["facts"] == [None, again.facts_text]
+    old, new = changes(entries[1])["acknowledgements"]
+    assert [a[-1] for a in old] == [warning.facts_text] and [a[-1] for a in new] == [again.facts_text]
+    result = _verify(world)
+    assert result.ok, [p.message for p in result.problems]
