@@ -202,3 +202,31 @@ def test_an_upgraded_0018_database_with_screenings_still_verifies_and_now_guards
         assert {(p.entity, p.record_id) for p in result.problems} == {("session", str(draft_id))}
     finally:
         svc.db.dispose()
+
+
+def test_clinicrec_migrate_records_the_upgrade_as_the_start_up_does(
+    upgraded_from_0018_with_screenings: tuple[str, int, int, int],
+) -> None:
+    """``clinicrec migrate`` (the administrator's upgrade; on PostgreSQL the only one, the workstations'
+    role may not change the schema) upgrades through ``upgrade_schema``: it used to leave out the upgrade's
+    entries, so verify blamed every session with a screening as changed behind the application."""
+    url, signed_id, draft_id, _unscreened_id = upgraded_from_0018_with_screenings
+    svc = open_services(url, migrate=False)
+    try:
+        svc.auth.sign_in("admin", PASSWORD)
+        before, after, _backup = svc.upgrade_schema()
+        assert (before, after) == ("0018", HEAD)
+        result = svc.audit_log.verify_chain()
+        assert result.ok, [p.message for p in result.problems]
+        with svc.db.read() as s:
+            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        assert {(r.entity, r.entity_id) for r in rows} == {
+            ("session", str(signed_id)),
+            ("session", str(draft_id)),
+        }
+        assert svc.upgrade_schema()[:2] == (HEAD, HEAD)  # run again: nothing to do, nothing recorded
+        with svc.db.read() as s:
+            again = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        assert len(again) == 2
+    finally:
+        svc.db.dispose()
