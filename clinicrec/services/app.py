@@ -206,7 +206,13 @@ class Services:
         self._require_if_accounts(Action.MANAGE_SETTINGS)
         before = current_revision(self.db.engine)
         backup = upgrade(self.db.engine)
-        return before, current_revision(self.db.engine), backup
+        after = current_revision(self.db.engine)
+        if before is not None and after is not None and before != after:
+            # As the upgrade at start-up does: the records whose stored form changed get their entry.
+            from .audit_upgrade import rehash_after_upgrade
+
+            rehash_after_upgrade(self.db, before, after)
+        return before, after, backup
 
     def _require_if_accounts(self, action: Action) -> None:
         """Schema jobs on a database with accounts need a signed-in user with ``action``; a new database

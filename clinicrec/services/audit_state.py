@@ -7,9 +7,10 @@ follow-up rating, a user's role) no longer matches, and a record inserted or del
 matching entry.
 
 A record is a row plus the child rows that belong to it (a session's injection points, vials,
-acknowledgements and baseline ratings; a vial's additives). The values are read as the database driver
-returns them, with plain SQL on the raw connection, by one code path for writing and verifying: so the
-two hashes agree by construction, and a full verify reads each table once in a single pass.
+acknowledgements, baseline ratings and the screening asked at the visit; a vial's additives). The
+values are read as the database driver returns them, with plain SQL on the raw connection, by one code
+path for writing and verifying: so the two hashes agree by construction, and a full verify reads each
+table once in a single pass.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ..db.models import (
     PrescriberOrderRow,
     ProductRow,
     SessionRow,
+    SessionScreeningRow,
     SessionVialRow,
     UserRow,
     VialAdditiveRow,
@@ -79,6 +81,9 @@ class Part:
     columns: tuple[str, ...]
     order: str
     where: str = ""
+    #: Left out of the hash of a record that has none of its rows: a part added after records were first
+    #: hashed without it changes the hash only of the records that have such rows.
+    optional: bool = False
 
     def sql(self, one: str | None = None) -> str:
         conds = [c for c in (self.where, f"{self.parent} = {one}" if one else "") if c]
@@ -130,6 +135,14 @@ def _kinds() -> tuple[Kind, ...]:
                 # Baselines are re-saved with each draft save (new id, new created_at): content only.
                 Part(
                     AssessmentRow.__tablename__, "session_id", baseline_cols, "id", "time_point = 'baseline'"
+                ),
+                # The screening asked at the visit (one row per session; schema 0019 added it here).
+                Part(
+                    SessionScreeningRow.__tablename__,
+                    "session_id",
+                    _columns(SessionScreeningRow, leave_out=("session_id",)),
+                    "session_id",
+                    optional=True,
                 ),
             ),
         ),
@@ -209,7 +222,11 @@ def encode_rows(rows: list[Any]) -> str:
     return _encode(rows)
 
 
-def _state_hash(row: Any, part_digests: list[str]) -> str:
+def _state_hash(row: Any, part_digests: list[str], parts: tuple[Part, ...] = ()) -> str:
+    if any(p.optional for p in parts):
+        part_digests = [
+            d for d, p in zip(part_digests, parts, strict=True) if not (p.optional and d == _EMPTY)
+        ]
     return hashlib.sha256(_encode([row, part_digests]).encode("utf-8")).hexdigest()
 
 
@@ -263,7 +280,7 @@ def state_hash(
             cur.execute(part.sql(mark), (rid,))
             children = cur.fetchall()
             digests.append(_digest(children) if children else _EMPTY)
-        return _state_hash(row, digests)
+        return _state_hash(row, digests, kind.parts)
     finally:
         cur.close()
 
@@ -289,7 +306,7 @@ def all_state_hashes(
         cur.execute(kind.sql())
         for row in cur:
             rid = row[0]
-            yield rid, _state_hash(row, [d.get(rid, _EMPTY) for d in part_digests])
+            yield rid, _state_hash(row, [d.get(rid, _EMPTY) for d in part_digests], kind.parts)
     finally:
         cur.close()
 
@@ -319,7 +336,7 @@ def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
             head += f" AND id IN ({marks})" if " WHERE " in head else f" WHERE id IN ({marks})"
             cur.execute(f"{head} ORDER BY {order}", chunk)
             for row in cur.fetchall():
-                out[row[0]] = _state_hash(row, [d.get(row[0], _EMPTY) for d in part_digests])
+                out[row[0]] = _state_hash(row, [d.get(row[0], _EMPTY) for d in part_digests], kind.parts)
     finally:
         cur.close()
     return out

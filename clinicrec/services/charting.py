@@ -483,7 +483,11 @@ class ChartingService(ServiceBase):
         view = dict(session_values(stored))
         view["points"] = point_audit(points)
         view["vials"] = [link.vial_id for link in row.vial_links]
-        view["acknowledgements"] = [[a.kind, a.subject, a.reason, a.prescriber] for a in row.acknowledgements]
+        # With the facts acknowledged: a warning acknowledged again because its facts changed (the same
+        # reason) is a change of the session, recorded with the state it leaves.
+        view["acknowledgements"] = [
+            [a.kind, a.subject, a.reason, a.prescriber, a.facts] for a in row.acknowledgements
+        ]
         screening = stored.screening
         view["screening"] = screening_values(screening) if screening is not None else None
         if written is not None:
@@ -534,7 +538,7 @@ class ChartingService(ServiceBase):
         view["points"] = point_audit(list(session.points))
         view["vials"] = list(session.all_vial_ids)
         view["acknowledgements"] = [
-            [str(a.kind), a.subject, a.reason, a.prescriber] for a in session.acknowledgements
+            [str(a.kind), a.subject, a.reason, a.prescriber, a.facts] for a in session.acknowledgements
         ]
         screening = session.screening
         view["screening"] = screening_values(screening) if screening is not None else None

@@ -390,3 +390,83 @@ def test_verify_detects_a_signed_session_unsigned_or_removed(world: World, state
     assert not result.ok
     assert result.first_problem is not None and result.first_problem.entry_id == sign_entry
     assert f"session {session_id}" in result.first_problem.message
+
+
+def _screened_sessions(world: World) -> tuple[int, int]:
+    """A signed session and a draft, each with the screening asked at the visit. Returns their ids."""
+    from clinicrec.domain.models import ScreeningSnapshot
+
+    svc = world.services
+    patient, vial = make_patient(svc), make_vial(svc)
+    asked = ScreeningSnapshot.from_patient(patient)
+    done = signed(world, chart(world, patient, grid(vial, 0.4, 4), screening=asked))
+    draft = svc.charting.save_draft(chart(world, patient, grid(vial, 0.3, 3), screening=asked))
+    return done.id, draft.id  # type: ignore[return-value]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE session_screenings SET answers = replace(answers, '\"no\"', '\"yes\"') "
+        "WHERE session_id = {id}",
+        "UPDATE session_screenings SET allergies = 'none', allergy_status = 'none_known' "
+        "WHERE session_id = {id}",
+        "DELETE FROM session_screenings WHERE session_id = {id}",
+    ],
+    ids=["an answer changed", "the allergies changed", "the screening removed"],
+)
+@pytest.mark.parametrize("which", ["signed", "draft"])
+def test_verify_names_a_session_whose_screening_changed_behind_the_application(
+    world: World, statement: str, which: str
+) -> None:
+    """What the patient answered at the visit is part of the session's record: changed outside ClinicRec,
+    verify names that session (and only that one)."""
+    signed_id, draft_id = _screened_sessions(world)
+    assert _verify(world).ok
+    target = signed_id if which == "signed" else draft_id
+    _tamper(world, statement.format(id=target))
+    result = _verify(world)
+    assert not result.ok
+    assert {(p.entity, p.record_id) for p in result.problems} == {("session", str(target))}
+
+
+def test_a_screening_saved_through_the_application_keeps_verify_clean(world: World) -> None:
+    from clinicrec.domain.enums import ScreeningAnswer
+    from clinicrec.domain.models import ScreeningSnapshot
+
+    _signed_id, draft_id = _screened_sessions(world)
+    svc = world.services
+    draft = svc.charting.get(draft_id)
+    assert draft.screening is not None
+    answers = tuple((item, ScreeningAnswer.YES) for item, _ in draft.screening.answers)
+    svc.charting.save_draft(replace(draft, screening=ScreeningSnapshot(answers, draft.screening.other)))
+    assert _verify(world).ok
+
+
+@pytest.mark.postgres
+def test_a_warning_acknowledged_again_with_the_same_reason_keeps_verify_clean(world: World) -> None:
+    """A warning's facts change (a second screening answer), the nurse acknowledges it again with the same
+    reason: the save records the acknowledgement and an update of the session with the state it leaves
+    (it used to record no update, so verify called a normal save a change made behind the application)."""
+    from clinicrec.domain.models import SafetyScreening
+    from tests.services.test_charting import _positive_screening
+
+    svc = world.services
+    patient = make_patient(svc)
+    draft = svc.charting.save_draft(_positive_screening(world, patient))
+    [warning] = svc.charting.warnings(draft)
+    draft = svc.charting.save_draft(svc.charting.acknowledge(draft, warning, "Prescriber aware"))
+    mark = last_id(world)
+    both = SafetyScreening(neuromuscular_disorder=True, aminoglycosides=True)
+    svc.patients.update(replace(svc.patients.get(patient.id), screening=both))  # type: ignore[arg-type]
+    [again] = svc.charting.warnings(draft)
+    assert again.key == warning.key and again.fingerprint != warning.fingerprint
+    draft = svc.charting.save_draft(svc.charting.acknowledge(draft, again, "Prescriber aware"))
+    entries = [e for e in since(world, mark) if e.entity == "session"]
+    assert [e.action for e in entries] == ["acknowledge", "update"]
+    assert changes(entries[0])["facts"] == [None, again.facts_text]
+    old, new = changes(entries[1])["acknowledgements"]
+    assert [a[-1] for a in old] == [warning.facts_text] and [a[-1] for a in new] == [again.facts_text]
+    result = _verify(world)
+    assert result.ok, [p.message for p in result.problems]

@@ -148,3 +148,85 @@ def test_an_upgraded_0010_database_with_points_still_verifies(
         assert [p.note for p in svc.charting.get(signed_id).points] == ["", "", "", ""]
     finally:
         svc.db.dispose()
+
+
+def _without_screening(kind: audit_state.Kind) -> audit_state.Kind:
+    """The session kind as versions before 0019 hashed it: the screening was not one of its parts."""
+    return replace(kind, parts=tuple(p for p in kind.parts if p.table != "session_screenings"))
+
+
+@pytest.fixture
+def upgraded_from_0018_with_screenings(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, int, int, int]:
+    from clinicrec.domain.models import ScreeningSnapshot
+    from tests.conftest import make_vial
+    from tests.services.test_charting import chart, grid, signed
+
+    session = audit_state.BY_ENTITY["session"]
+    as_before = _without_screening(session)
+    with monkeypatch.context() as m:  # the previous version's hashing: no screening part
+        m.setitem(audit_state.BY_ENTITY, "session", as_before)
+        m.setattr(audit_state, "KINDS", tuple(as_before if k is session else k for k in audit_state.KINDS))
+        vial, patient = make_vial(world.services), make_patient(world.services)
+        asked = ScreeningSnapshot.from_patient(patient)
+        screened = signed(world, chart(world, patient, grid(vial, 0.4, 4), screening=asked))
+        draft = world.services.charting.save_draft(chart(world, patient, grid(vial, 0.3, 3), screening=asked))
+        unscreened = world.services.charting.save_draft(chart(world, patient, grid(vial, 0.2, 2)))
+    url = world.services.db.url
+    world.services.db.dispose()
+    _back_to(url, "0018")
+    return url, screened.id, draft.id, unscreened.id  # type: ignore[return-value]
+
+
+def test_an_upgraded_0018_database_with_screenings_still_verifies_and_now_guards_them(
+    upgraded_from_0018_with_screenings: tuple[str, int, int, int],
+) -> None:
+    url, signed_id, draft_id, _unscreened_id = upgraded_from_0018_with_screenings
+    svc = open_services(url)
+    try:
+        svc.auth.sign_in("admin", PASSWORD)
+        result = svc.audit_log.verify_chain()
+        assert result.ok, [p.message for p in result.problems]
+        with svc.db.read() as s:
+            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        # only the sessions with a screening hash differently; the one without needs no entry
+        assert {(r.entity, r.entity_id) for r in rows} == {
+            ("session", str(signed_id)),
+            ("session", str(draft_id)),
+        }
+        assert all(f'"schema":["0018","{HEAD}"]' in r.changes for r in rows)
+        with svc.db.engine.begin() as c:  # and from now on a screening changed behind the app is named
+            c.exec_driver_sql(f"UPDATE session_screenings SET other = 'forged' WHERE session_id = {draft_id}")
+        result = svc.audit_log.verify_chain()
+        assert {(p.entity, p.record_id) for p in result.problems} == {("session", str(draft_id))}
+    finally:
+        svc.db.dispose()
+
+
+def test_clinicrec_migrate_records_the_upgrade_as_the_start_up_does(
+    upgraded_from_0018_with_screenings: tuple[str, int, int, int],
+) -> None:
+    """``clinicrec migrate`` (the administrator's upgrade; on PostgreSQL the only one, the workstations'
+    role may not change the schema) upgrades through ``upgrade_schema``: it used to leave out the upgrade's
+    entries, so verify blamed every session with a screening as changed behind the application."""
+    url, signed_id, draft_id, _unscreened_id = upgraded_from_0018_with_screenings
+    svc = open_services(url, migrate=False)
+    try:
+        svc.auth.sign_in("admin", PASSWORD)
+        before, after, _backup = svc.upgrade_schema()
+        assert (before, after) == ("0018", HEAD)
+        result = svc.audit_log.verify_chain()
+        assert result.ok, [p.message for p in result.problems]
+        with svc.db.read() as s:
+            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        assert {(r.entity, r.entity_id) for r in rows} == {
+            ("session", str(signed_id)),
+            ("session", str(draft_id)),
+        }
+        assert svc.upgrade_schema()[:2] == (HEAD, HEAD)  # run again: nothing to do, nothing recorded
+        with svc.db.read() as s:
+            again = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        assert len(again) == 2
+    finally:
+        svc.db.dispose()
