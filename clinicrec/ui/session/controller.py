@@ -468,16 +468,29 @@ class SessionController(QObject):
         )
         self.sig_warnings_changed.emit(self.safety)
 
-    def warnings_for_new_vial(self, status: VialStatus) -> list[SafetyWarning]:
-        """The warnings adding this vial raises that have no reason yet (an expired lot, an old mix)."""
+    def check_new_vial(
+        self,
+        status: VialStatus,
+        then: Callable[[list[SafetyWarning]], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """The warnings adding this vial raises that have no reason yet (an expired lot, an old mix),
+        checked on the worker (they read the patient's earlier sessions); ``then(warnings)`` on the GUI
+        thread."""
         vial_id = status.vial.id
         session, _ = self.current_session()
         candidate = replace(session, vial_ids=session.vial_ids + (vial_id,))  # type: ignore[operator]
-        return [
-            w
-            for w in self.services.charting.warnings(candidate)
-            if w.subject == f"vial:{vial_id}" and acknowledgement_for(w, candidate.acknowledgements) is None
-        ]
+        charting = self.services.charting
+
+        def run() -> list[SafetyWarning]:
+            return [
+                w
+                for w in charting.warnings(candidate)
+                if w.subject == f"vial:{vial_id}"
+                and acknowledgement_for(w, candidate.acknowledgements) is None
+            ]
+
+        self.worker.run(run, then, failed)
 
     def add_vial(self, status: VialStatus, reasons: list[tuple[SafetyWarning, str]]) -> None:
         """Use the vial (the active one from now on), with the reasons its warnings needed
