@@ -262,7 +262,10 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
         2.5,
     )
     status = services.vials.open_vial(vial)
-    window.safety.use_vial(status)
+    added: list[bool] = []
+    window.safety.use_vial(status, then=added.append)  # what the vial raises is checked on the worker
+    settle(lambda: bool(added))
+    assert added == [True], "the vial was not added"
     tools = window.ui.tools
     for zone in ZONES:
         dog.start(f"chart: grid fill {zone}")

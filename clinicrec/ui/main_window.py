@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
@@ -22,6 +24,9 @@ from .prompts import Prompts
 from .review.review_actions import ReviewActions
 from .window_sizes import WindowSizes
 from .worker import Worker
+
+if TYPE_CHECKING:
+    from .session.window import SessionWindow
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
 CHART_DELAY_MS = 150
@@ -56,6 +61,10 @@ class MainWindow(QMainWindow):
         self._worker = worker
         self._page_size = page_size
         self.session_windows: list[QWidget] = []
+        #: Session windows being built in steps (not shown yet): shown, and then in ``session_windows``,
+        #: once built. With a synchronous worker (the tests') a window is built at once, as its jobs run.
+        self.opening_windows: list[QWidget] = []
+        self.stepwise_session_windows = not worker.synchronous
         self._signed_out = False
         self._close_pending = False  # a close waits for a session window to finish its save
         #: Set when the window closed for a sign-out or a switch of user: the sign-in screen follows
@@ -319,16 +328,42 @@ class MainWindow(QMainWindow):
         except ImportError:
             self._prompts.info(self, "Session charting", "Session charting is not available in this build.")
             return None
-        for window in self.session_windows:  # bring an already open window for the same session forward
+        # An already open window for the same session is brought forward; one still being built is
+        # shown when it is ready (never a second window for it).
+        for window in [*self.session_windows, *self.opening_windows]:
             if kw.get("session_id") is not None and getattr(window, "session_id", None) == kw["session_id"]:
-                window.raise_()
-                window.activateWindow()
+                if window in self.session_windows:
+                    window.raise_()
+                    window.activateWindow()
                 return window
+        stepwise = self.stepwise_session_windows
         try:
-            window = SessionWindow(self._services, self._bus, self._prompts, self._worker, **kw)
+            # (asked only when wanted: built at once, a window takes the plain constructor's arguments)
+            window = SessionWindow(
+                self._services,
+                self._bus,
+                self._prompts,
+                self._worker,
+                **kw,
+                **({"stepwise": True} if stepwise else {}),
+            )
         except ClinicRecError as e:
             self._prompts.error(self, "Session", str(e))
             return None
+        if not stepwise:
+            self._show_session_window(window)
+            return window
+        # Built one step per turn of the event loop (~80 ms of work in all, no turn near 50 ms), then shown
+        # whole: no half-built window is ever seen.
+        self.opening_windows.append(window)
+        window.building.sig_done.connect(lambda w=window: self._show_session_window(w))
+        window.building.sig_failed.connect(lambda e, w=window: self._session_window_failed(w, e))
+        window.building.start()
+        return window
+
+    def _show_session_window(self, window: SessionWindow) -> None:
+        if window in self.opening_windows:
+            self.opening_windows.remove(window)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         window.destroyed.connect(lambda _=None, w=window: self._forget_window(w))
         self.session_windows.append(window)
@@ -337,7 +372,17 @@ class MainWindow(QMainWindow):
         else:
             window.show()
         self.sig_session_window_opened.emit(window)
-        return window
+
+    def _session_window_failed(self, window: QWidget, error: ClinicRecError) -> None:
+        self._cancel_opening(window)
+        self._prompts.error(self, "Session", str(error))
+
+    def _cancel_opening(self, window: QWidget) -> None:
+        """A window still being built is not wanted any more: its build stops, it is never shown."""
+        if window in self.opening_windows:
+            self.opening_windows.remove(window)
+        window.building.cancel()  # type: ignore[attr-defined]
+        window.deleteLater()
 
     def _forget_window(self, window: QWidget) -> None:
         if window in self.session_windows:
@@ -433,6 +478,8 @@ class MainWindow(QMainWindow):
                     self._close_after(window)
                 event.ignore()
                 return
+        for window in list(self.opening_windows):  # asked for but not shown yet: not opened after all
+            self._cancel_opening(window)
         self.sign_out()
         super().closeEvent(event)
 

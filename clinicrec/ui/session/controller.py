@@ -104,6 +104,8 @@ class SessionController(QObject):
         self._save_again = False
         self._queued: list[Callable[[], None]] = []  # acts waiting for the save in flight
         self._check_seq = 0
+        self._checking = False  # a warnings check is on the worker
+        self._check_again = False  # asked for while one ran: one more when it is done
         self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self.warnings_timer = QTimer(self, singleShot=True, interval=WARNINGS_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -392,6 +394,7 @@ class SessionController(QObject):
         """Save what is pending before the window closes; what could not be saved ('' if nothing)."""
         self.warnings_timer.stop()
         self._check_seq += 1  # a check still running answers nobody
+        self._check_again = False
         if self.read_only:
             return ""
         self.autosave_timer.stop()
@@ -404,25 +407,43 @@ class SessionController(QObject):
 
     # -- warnings and vial draws ---------------------------------------------------------------------
     def check_warnings(self) -> None:
-        """Check warnings and vial shortfalls on the worker; the newest check's answer is shown."""
+        """Check warnings and vial shortfalls on the worker; the newest check's answer is shown.
+
+        One check runs at a time: asked for while one runs (the reasons signing asks, one after the
+        other, each ask for one), the running one's answer is dropped and one more check, of the
+        session as it is then, follows it. Checks side by side only competed with each other and with
+        the GUI thread for Python's lock, for answers nobody would see."""
         self.warnings_timer.stop()
-        session, _ = self.current_session()
         self._check_seq += 1
+        if self._checking:
+            self._check_again = True
+            return
+        session, _ = self.current_session()
         seq, charting = self._check_seq, self.services.charting
+        self._checking = True
 
         def run() -> tuple[list[SafetyWarning], list[VialShortfall], list[VialDraw]]:
             return charting.warnings(session), charting.shortfalls(session), charting.vial_draws(session)
 
         def done(result: tuple[list[SafetyWarning], list[VialShortfall], list[VialDraw]]) -> None:
+            self._check_done()
             if seq == self._check_seq:
                 self._show_safety(*result)
 
-        self.worker.run(run, done, lambda _e: None)  # a failed check keeps the last answer; signing re-checks
+        # a failed check keeps the last answer; signing re-checks
+        self.worker.run(run, done, lambda _e: self._check_done())
+
+    def _check_done(self) -> None:
+        self._checking = False
+        if self._check_again:
+            self._check_again = False
+            self.check_warnings()
 
     def refresh_warnings_now(self) -> None:
         """The same check, waited for (before signing: its answer decides what to ask)."""
         self.warnings_timer.stop()
         self._check_seq += 1
+        self._check_again = False
         session, _ = self.current_session()
         try:
             warnings = self.services.charting.warnings(session)
@@ -447,16 +468,29 @@ class SessionController(QObject):
         )
         self.sig_warnings_changed.emit(self.safety)
 
-    def warnings_for_new_vial(self, status: VialStatus) -> list[SafetyWarning]:
-        """The warnings adding this vial raises that have no reason yet (an expired lot, an old mix)."""
+    def check_new_vial(
+        self,
+        status: VialStatus,
+        then: Callable[[list[SafetyWarning]], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """The warnings adding this vial raises that have no reason yet (an expired lot, an old mix),
+        checked on the worker (they read the patient's earlier sessions); ``then(warnings)`` on the GUI
+        thread."""
         vial_id = status.vial.id
         session, _ = self.current_session()
         candidate = replace(session, vial_ids=session.vial_ids + (vial_id,))  # type: ignore[operator]
-        return [
-            w
-            for w in self.services.charting.warnings(candidate)
-            if w.subject == f"vial:{vial_id}" and acknowledgement_for(w, candidate.acknowledgements) is None
-        ]
+        charting = self.services.charting
+
+        def run() -> list[SafetyWarning]:
+            return [
+                w
+                for w in charting.warnings(candidate)
+                if w.subject == f"vial:{vial_id}"
+                and acknowledgement_for(w, candidate.acknowledgements) is None
+            ]
+
+        self.worker.run(run, then, failed)
 
     def add_vial(self, status: VialStatus, reasons: list[tuple[SafetyWarning, str]]) -> None:
         """Use the vial (the active one from now on), with the reasons its warnings needed
@@ -530,6 +564,7 @@ class SessionController(QObject):
         is a sign that failed (sig_sign_failed), never a signature without its check."""
         self.warnings_timer.stop()
         self._check_seq += 1
+        self._check_again = False  # this check is the newest
         session, _ = self.current_session()
         charting = self.services.charting
         self.sig_busy_changed.emit(True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import Qt
@@ -84,7 +84,10 @@ class LaterPage(Generic[W]):
 
 
 class SessionLayout:
-    """Holds every widget of the window, built in reading order (so Tab follows the form)."""
+    """Holds every widget of the window, built in reading order (so Tab follows the form).
+
+    Built at once, or in steps (``later=True``): then the caller runs ``steps`` (a generator; each
+    ``yield`` is where the event loop may run between two columns) before using the widgets."""
 
     def __init__(
         self,
@@ -93,7 +96,22 @@ class SessionLayout:
         points: PointsModel,
         totals: TotalsModel,
         events: AdverseEventsModel,
+        *,
+        later: bool = False,
     ) -> None:
+        self.steps: Iterator[None] = self._build(host, patient, points, totals, events)
+        if not later:
+            for _ in self.steps:
+                pass
+
+    def _build(
+        self,
+        host: QWidget,
+        patient: Patient,
+        points: PointsModel,
+        totals: TotalsModel,
+        events: AdverseEventsModel,
+    ) -> Iterator[None]:
         self.root = QWidget(host)
         self.root.setObjectName("session_root")
         outer = QVBoxLayout(self.root)
@@ -118,7 +136,9 @@ class SessionLayout:
         self.splitter.setObjectName("session_splitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self._left())
+        yield
         self.splitter.addWidget(self._centre())
+        yield
         self.splitter.addWidget(self._right(points, totals, events))
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)

@@ -40,6 +40,7 @@ class SafetyPrompts:
         self.refused = refused
         self._reasons: tuple[str, ...] | None = None  # the clinic's common reasons, as last read
         self._reads = 0
+        self._vials_checked: set[int | None] = set()  # vials whose check is on the worker
         self._read_common_reasons()
         controller.bus.sig_changed.connect(self._on_change)
 
@@ -78,26 +79,62 @@ class SafetyPrompts:
         if status is not None:
             self.use_vial(status)
 
-    def use_vial(self, status: VialStatus) -> bool:
+    def use_vial(self, status: VialStatus, then: Callable[[bool], None] | None = None) -> bool:
         """Add a vial to the session and make it the one new points come from.
 
-        An expired lot or an old reconstitution needs a reason first (recorded with the session).
+        An expired lot or an old reconstitution needs a reason first (recorded with the session). What
+        the vial raises is checked on the worker (it reads the patient's earlier sessions), so the window
+        does not wait on the database: True if the vial is in use when this returns (a vial in use
+        already, or the tests' synchronous worker), and ``then(added)`` once it is known.
         """
         if self._refuse_if_signed():
+            return self._answer(False, then)
+        vial_id = status.vial.id
+        if vial_id in {sv.vial.id for sv in self.c.vials}:
+            return self._answer(self._add(status, []), then)
+        if vial_id in self._vials_checked:  # asked twice (a double click): the first check answers
             return False
+        self._vials_checked.add(vial_id)
+        answer: list[bool] = []
+
+        def checked(warnings: list[SafetyWarning]) -> None:
+            self._vials_checked.discard(vial_id)
+            answer.append(not self.c.read_only and self._ask_and_add(status, warnings))
+            if then is not None:
+                then(answer[0])
+
+        def failed(error: Exception) -> None:
+            self._vials_checked.discard(vial_id)
+            self.status(f"The vial was not added: it could not be checked ({error}).")
+            answer.append(False)
+            if then is not None:
+                then(False)
+
+        self.c.check_new_vial(status, checked, failed)
+        return bool(answer) and answer[0]
+
+    @staticmethod
+    def _answer(added: bool, then: Callable[[bool], None] | None) -> bool:
+        if then is not None:
+            then(added)
+        return added
+
+    def _ask_and_add(self, status: VialStatus, warnings: list[SafetyWarning]) -> bool:
         reasons: list[tuple[SafetyWarning, str]] = []
-        if status.vial.id not in {sv.vial.id for sv in self.c.vials}:
-            for w in self.c.warnings_for_new_vial(status):
-                reason = self.prompts.reason(
-                    self.parent,
-                    "This vial needs a reason",
-                    f"{w.message}.\n\nWhy use it? The reason is recorded with the session.",
-                    choices=self.common_reasons(),
-                )
-                if reason is None or not reason.strip():
-                    self.status("The vial was not added: using it needs a recorded reason.")
-                    return False
-                reasons.append((w, reason.strip()))
+        for w in warnings:
+            reason = self.prompts.reason(
+                self.parent,
+                "This vial needs a reason",
+                f"{w.message}.\n\nWhy use it? The reason is recorded with the session.",
+                choices=self.common_reasons(),
+            )
+            if reason is None or not reason.strip():
+                self.status("The vial was not added: using it needs a recorded reason.")
+                return False
+            reasons.append((w, reason.strip()))
+        return self._add(status, reasons)
+
+    def _add(self, status: VialStatus, reasons: list[tuple[SafetyWarning, str]]) -> bool:
         try:
             self.c.add_vial(status, reasons)
         except ValidationError as e:

@@ -8,7 +8,7 @@ says is shown by the ``SessionPresenter``; asking the injector is done by the co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -22,6 +22,7 @@ from ..photos.panel import PhotoPanel
 from ..photos.watch import saved_folder
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
+from ..stepwise import StepwiseBuild
 from ..style import follow_scheme
 from ..worker import Worker
 from .controller import SessionController
@@ -60,21 +61,26 @@ class SessionWindow(QMainWindow):
         patient_id: int,
         session_id: int | None = None,
         touch_up_of_id: int | None = None,
+        stepwise: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """Built here, or with ``stepwise`` only begun: ``building.start()`` then builds it one step per
+        turn of the event loop (``building.sig_done`` once it can be shown; the application does this,
+        so that opening never stalls the event loop for the whole build)."""
         super().__init__(parent)
         self._services, self._prompts, self._worker, self._bus = services, prompts, worker, bus
-        self.controller = SessionController(services, bus, worker, patient_id=patient_id, parent=self)
+        self._asked_session_id = session_id
         self._shown = False
         self._close_queued = False  # a close waits for the save in flight
         self.setObjectName("session_window")
-        self._build_ui()
-        self._connect_signals()
-        self.controller.open(session_id=session_id, touch_up_of_id=touch_up_of_id)
-        self.resize(1280, 800)
+        self.building = StepwiseBuild(self._build(patient_id, session_id, touch_up_of_id), self)
+        if not stepwise:
+            self.building.run_all()
 
     @property
     def session_id(self) -> int | None:
+        if self.building.pending:  # the session asked for, until the window has opened it
+            return self._asked_session_id
         return self.controller.session_id
 
     @property
@@ -88,7 +94,34 @@ class SessionWindow(QMainWindow):
         return self.controller.session
 
     # -- building ------------------------------------------------------------------------------------
-    def _build_ui(self) -> None:
+    def _build(self, patient_id: int, session_id: int | None, touch_up_of_id: int | None) -> Iterator[None]:
+        """The whole build; each ``yield`` is where the event loop may run when it is built in steps."""
+        self.controller = SessionController(
+            self._services, self._bus, self._worker, patient_id=patient_id, parent=self
+        )
+        yield
+        yield from self._build_ui()
+        self._connect_signals()
+        yield
+        self.controller.open(session_id=session_id, touch_up_of_id=touch_up_of_id)
+        self.resize(1280, 800)
+        # What showing would do in one pass, before it: each column's layout worked out (its size
+        # hints, cached until a widget in it changes) in a turn of its own, then the platform window.
+        for column in (self.ui.root.findChild(QWidget, "session_header"), *self._columns()):
+            yield
+            column.ensurePolished()
+            column.sizeHint()
+        yield
+        self.ensurePolished()
+        self.layout().activate()
+        yield
+        self.winId()
+
+    def _columns(self) -> list[QWidget]:
+        splitter = self.ui.splitter
+        return [splitter.widget(i) for i in range(splitter.count())]
+
+    def _build_ui(self) -> Iterator[None]:
         c = self.controller
         self.points_model, self.totals_model, self.events_model = (
             c.points_model,
@@ -96,7 +129,11 @@ class SessionWindow(QMainWindow):
             c.events_model,
         )
         self.undo_stack, self.editor = c.undo_stack, c.editor
-        self.ui = SessionLayout(self, c.patient, self.points_model, self.totals_model, self.events_model)
+        self.ui = SessionLayout(
+            self, c.patient, self.points_model, self.totals_model, self.events_model, later=True
+        )
+        yield from self.ui.steps
+        yield
         self.setCentralWidget(self.ui.root)
         # The screening asked at this visit, after Session and Baseline (their tab numbers stay). Built
         # after the window's first paint (or when shown first); what it shows is read on the worker.
@@ -123,6 +160,7 @@ class SessionWindow(QMainWindow):
         self.print_indicator = PrintingIndicator(self, name="session_printing")
         self.statusBar().addPermanentWidget(self.print_indicator)
         self._build_actions()
+        yield
         self.presenter = SessionPresenter(
             c,
             self.ui,
@@ -139,6 +177,7 @@ class SessionWindow(QMainWindow):
         self.records = SessionRecords(c, self._services, self._prompts, self, self.ui.ae_view, status)
         self.printing = SessionPrinting(c, self.printer, self, self.ui.print_button, status)
         self.discarding = DraftDiscarding(c, self._services, self._prompts, self, status)
+        yield
         self.photos = PhotoPanel(self._services, self._bus, self._worker, self, watch_folder=saved_folder())
         self._photos_of: tuple[int, int | None] | None = None  # the session the Photos tab is to show
         self.ui.left_tabs.addTab(self.photos, "Photos")
@@ -391,6 +430,11 @@ class SessionWindow(QMainWindow):
 
     # -- Qt's hooks ----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.building.pending:  # closed before it was built (never shown): nothing to save
+            self.building.cancel()
+            event.accept()
+            self.sig_closed.emit()
+            return
         if self.controller.saving and not self.controller.read_only:
             # A save is on the worker: the window closes once it has landed (then as any close: what
             # was charted since is saved, a failure asks), never before, and without waiting here.

@@ -42,8 +42,11 @@ def make_controller(services, bus, pool, patient, vial):  # type: ignore[no-unty
         c = SessionController(services, bus, pool, patient_id=patient.id, **kw)  # type: ignore[arg-type]
         c.open()
         c.add_vial(status_of(services, vial), [])
-        pool.wait()  # its first warnings check is done
-        QCoreApplication.processEvents()
+        while True:  # its warnings checks are done (one at a time: the vial's follows the opening's)
+            pool.wait()
+            QCoreApplication.processEvents()
+            if not getattr(c, "_checking", False):  # one check at a time
+                break
         made.append(c)
         return c
 
@@ -154,6 +157,48 @@ def test_warnings_and_vial_draws_are_checked_off_the_gui_thread(  # type: ignore
     assert [w.kind for w in state.unacknowledged()] == [WarningKind.POSITIVE_SCREENING]
     c.acknowledge(state.warnings[0], "Last toxin 5 months ago")
     assert c.safety.unacknowledged() == []
+
+
+def test_one_warnings_check_at_a_time_and_the_newest_is_shown(  # type: ignore[no-untyped-def]
+    make_controller, services, monkeypatch, qtbot
+) -> None:
+    """Checks asked for while one runs (signing's reasons each ask for one) do not run beside it: the
+    running one's answer is dropped and one more check, of the session as it is then, follows."""
+    c = make_controller()
+    gate, running, most = threading.Event(), [0], [0]
+    checked: list[int] = []  # the number of points each check saw
+    real = services.charting.warnings
+
+    def held(session: TreatmentSession) -> object:
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            assert gate.wait(30)
+            checked.append(len(session.points))
+            return real(session)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(services.charting, "warnings", held)
+    shown: list[SafetyState] = []
+    c.sig_warnings_changed.connect(shown.append)
+    c.check_warnings()
+    c.editor.grid_fill(Zone.FOREHEAD, 0.5)
+    c.autosave_timer.stop()  # this test asks for the checks itself
+    c.warnings_timer.stop()
+    points = c.points_model.rowCount()
+    for _ in range(3):
+        c.check_warnings()
+    qtbot.wait(50)
+    assert running[0] == 1 and checked == []  # the others wait for it, none beside it
+    gate.set()
+    qtbot.waitUntil(lambda: len(checked) >= 2 and not getattr(c, "_checking", False), timeout=10_000)
+    c.worker.wait()
+    QCoreApplication.processEvents()
+    assert most[0] == 1 and checked == [0, points]
+    assert len(shown) == 1  # the first answer was dropped: only the newest is shown
+    drawn = sum(d.this_session_units for d in shown[0].draws)
+    assert points > 0 and drawn == pytest.approx(sum(p.units for p in c.points_model.points()))
 
 
 def test_input_that_cannot_be_read_is_reported_and_not_saved(make_controller, services, patient) -> None:  # type: ignore[no-untyped-def]

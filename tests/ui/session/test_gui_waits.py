@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 
 from tests.conftest import PASSWORD
 
@@ -96,6 +97,14 @@ def _held(obj: object, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[thre
     return gate, on_gui
 
 
+def _use_vial(window, status, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The vial in use, once its check on the worker has answered."""
+    added: list[bool] = []
+    window.safety.use_vial(status, then=added.append)
+    qtbot.waitUntil(lambda: bool(added), timeout=10_000)
+    assert added == [True]
+
+
 def _open_with(pool, services, bus, prompts, patient, qtbot):  # type: ignore[no-untyped-def]
     from clinicrec.ui.session.window import SessionWindow
 
@@ -156,7 +165,7 @@ def test_a_slow_screening_read_does_not_block_charting(  # type: ignore[no-untyp
         window = _open_with(pool, services, bus, prompts, patient, qtbot)
         window.show()
         qtbot.waitExposed(window)
-        assert window.safety.use_vial(status_of(services, vial))
+        _use_vial(window, status_of(services, vial), qtbot)
         window.editor.place(0.5, 0.5)
         assert window.points_model.rowCount() == 1  # charted while the read still waits
         assert window.screening.summary.text() == ""
@@ -384,7 +393,7 @@ def _autosaving(services, bus, prompts, pool, patient, vial, qtbot, monkeypatch)
     window = _open_with(pool, services, bus, prompts, patient, qtbot)
     window.show()
     qtbot.waitExposed(window)
-    assert window.safety.use_vial(status_of(services, vial))
+    _use_vial(window, status_of(services, vial), qtbot)
     make_signable(window)  # saved (flush waits: only the test's set-up)
     pool.wait()
     gate, on_gui = _saves_held(services, monkeypatch)
@@ -526,3 +535,32 @@ def test_quitting_during_an_autosave_quits_once_the_draft_is_saved(  # type: ign
     assert on_gui == [False]
     pool.wait()
     assert session_row(services, session_id).notes == "Tolerated well"  # the draft is not lost
+
+
+def test_a_vial_is_checked_on_the_worker_before_it_is_used(  # type: ignore[no-untyped-def]
+    services, bus, prompts, pool, patient, vial, monkeypatch, qtbot
+) -> None:
+    """What a new vial raises (an expired lot, an old mix, the patient's earlier toxin) reads the
+    patient's earlier sessions: read on the worker, the window charting on meanwhile; the vial is in use
+    once the answer is back, and asking twice meanwhile adds it once."""
+    from .conftest import status_of
+
+    window = _open_with(pool, services, bus, prompts, patient, qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    pool.wait()
+    gate, on_gui = _held(services.charting, "warnings", monkeypatch)
+    added: list[bool] = []
+    try:
+        assert window.safety.use_vial(status_of(services, vial), then=added.append) is False  # not yet
+        assert window.safety.use_vial(status_of(services, vial), then=added.append) is False  # asked twice
+        qtbot.wait(20)
+        assert added == [] and window.controller.vials == [] and on_gui == [False]
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: bool(added), timeout=10_000)
+    assert added == [True] and [sv.vial.id for sv in window.controller.vials] == [vial.id]
+    pool.wait()
+    QCoreApplication.processEvents()
+    assert added == [True]
+    window.controller.dirty = False
