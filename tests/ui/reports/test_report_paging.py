@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clinicrec.domain.enums import Zone
-from clinicrec.ui.reports.other_pages import GapsPage, ProductUsePage
+from clinicrec.ui.reports.list_pages import GapsPage, ProductUsePage
 from clinicrec.ui.reports.reports_screen import ReportsScreen
 from tests.conftest import World
 from tests.services.test_reports import Scenario, build_scenario
