@@ -35,6 +35,12 @@ GRACE_DAYS = 7
 DEFAULT_REVIEW_DAYS = 14
 
 
+def _streamed(s: Session, rows: int) -> dict[str, Any]:
+    """Read a long result ``rows`` at a time as it is consumed (SQLite). PostgreSQL would need a server-side
+    cursor, hence a transaction, which the reads here do not open: its driver reads the result whole."""
+    return {"yield_per": rows} if s.get_bind().dialect.name == "sqlite" else {}
+
+
 def _units(value: object) -> float:
     """Sums of float units, rounded to the 1/10000 U the chart stores (no 64.2000000000001)."""
     return round(float(value or 0.0), 4)  # type: ignore[arg-type]
@@ -144,7 +150,7 @@ def lot_rows(s: Session, f: ReportFilters, dialect: str, rollup: bool = True) ->
         .where(lot.is_not(None))
         .order_by(ProductRow.brand, ranking.rounded(units, dialect).desc(), lot)
     )
-    for r in s.execute(ordered, execution_options={"yield_per": 1000}):
+    for r in s.execute(ordered, execution_options=_streamed(s, 1000)):
         yield tuple(r)
 
 
@@ -180,7 +186,7 @@ def gap_rows(
     days = _review_days(s) if review_days is None else review_days
     stmt = q.gaps_stmt(f, _gap_cutoff(f, today, days), limit)
     for sid, pid, chart, last, first, phone, performed_at, injector in s.execute(
-        stmt, execution_options={"yield_per": 500}
+        stmt, execution_options=_streamed(s, 500)
     ):
         day = local_date(performed_at, f.time_zone)  # the clinic's day of the session
         due = day + timedelta(days=days)
