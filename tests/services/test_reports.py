@@ -461,6 +461,17 @@ def test_follow_up_gaps(scenario: Scenario) -> None:
     assert (r.due, r.overdue, r.total, r.complete) == (1, 1, 2, True)
     assert [(c.injector, c.due, c.overdue) for c in r.by_injector] == [("Nina Nurse", 1, 1)]
     assert r.rows[0].patient_name == "Evans, Eve" and r.rows[0].injector == "Nina Nurse"
+    # a page: the most overdue, and the same counts (from the database rather than the rows)
+    page = scenario.world.services.reports.follow_up_gaps(PERIOD, 1)
+    assert page.rows == r.rows[:1] and not page.complete
+    assert (page.due, page.overdue, page.total, page.by_injector) == (
+        r.due,
+        r.overdue,
+        r.total,
+        r.by_injector,
+    )
+    counted = scenario.world.services.reports.follow_up_gaps(PERIOD, 0)
+    assert counted.rows == () and counted.by_injector == r.by_injector
 
 
 # -- lot recall ---------------------------------------------------------------------------------------------

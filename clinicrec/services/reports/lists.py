@@ -196,26 +196,28 @@ def gap_rows(
 
 
 def follow_up_gaps(s: Session, f: ReportFilters, today: date, limit: int | None = None) -> FollowUpGaps:
-    """The first ``limit`` gaps (None: every one), most overdue first, and how many there are: due and
-    overdue, per injector (counted in the database, whatever ``limit``)."""
+    """The first ``limit`` gaps (None: every one; 0: none), most overdue first, and how many there are:
+    due and overdue per injector (counted in the database for a page, from the rows when all are listed)."""
     review_days = _review_days(s)
-    cutoff = _gap_cutoff(f, today, review_days)
-    # overdue: more than GRACE_DAYS past the review date, i.e. the clinic's day before this one's start
-    overdue_before = q.day_start(today - timedelta(days=review_days + GRACE_DAYS), f.time_zone)
-    counts = s.execute(q.gap_counts_stmt(f, cutoff, overdue_before)).all()
-    names: dict[int, str] = {
-        int(i): str(n)
-        for i, n in s.execute(
-            select(UserRow.id, UserRow.full_name).where(UserRow.id.in_([c[0] for c in counts]))
-        ).all()
-    }
+    rows = tuple(gap_rows(s, f, today, limit, review_days)) if limit != 0 else ()
+    tally: dict[str, list[int]] = {}
+    if limit is None:  # every gap is listed: counted as read
+        for r in rows:
+            tally.setdefault(r.injector, [0, 0])[r.status == "overdue"] += 1
+    else:  # a page: counted in the database
+        cutoff = _gap_cutoff(f, today, review_days)
+        # overdue: more than GRACE_DAYS past the review date, i.e. the clinic's day before this one's start
+        overdue_before = q.day_start(today - timedelta(days=review_days + GRACE_DAYS), f.time_zone)
+        counts = s.execute(q.gap_counts_stmt(f, cutoff, overdue_before)).all()
+        who = select(UserRow.id, UserRow.full_name).where(UserRow.id.in_([c[0] for c in counts]))
+        names = {int(i): str(n) for i, n in s.execute(who).all()}
+        tally = {str(names.get(i, i)): [int(due), int(overdue)] for i, due, overdue in counts}
     by_injector = tuple(
         sorted(
-            (GapCount(str(names.get(i, i)), int(due), int(overdue)) for i, due, overdue in counts),
+            (GapCount(n, due, overdue) for n, (due, overdue) in tally.items()),
             key=lambda c: c.injector.casefold(),
         )
     )
-    rows = tuple(gap_rows(s, f, today, limit, review_days)) if limit != 0 else ()
     return FollowUpGaps(
         f,
         today,
