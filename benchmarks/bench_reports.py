@@ -15,6 +15,7 @@ Prints, in one run:
 from __future__ import annotations
 
 import gc
+import io
 import os
 import shutil
 import sqlite3
@@ -35,6 +36,8 @@ from clinicrec.domain.report_types import MEASURES, BreakdownBy, ReportFilters
 from clinicrec.services.app import Services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.base import Context
+from clinicrec.services.reports import ReportRequest, definition
+from clinicrec.services.reports.export import write_csv
 
 TARGET = 1.5
 
@@ -125,7 +128,12 @@ def responsiveness(svc: Services, f: ReportFilters) -> list[tuple[str, float, fl
     done: list[float] = []
     screen.sig_report_ready.connect(lambda *_a: done.append(time.perf_counter()))
     out = []
-    for key, by in (("outcomes", None), ("breakdown", BreakdownBy.ZONE), ("product-use", None)):
+    for key, by in (
+        ("outcomes", None),
+        ("breakdown", BreakdownBy.ZONE),
+        ("product-use", None),
+        ("gaps", None),
+    ):
         screen.tabs.setCurrentIndex(list(screen.pages).index(key))
         if by is not None:
             screen.pages["breakdown"].by.setCurrentIndex(screen.pages["breakdown"].by.findData(by.value))
@@ -193,11 +201,14 @@ def main(db_file: str = "/tmp/demo100k.sqlite3", runs: int = 7) -> int:
     f = periods["last 12 months"]
     print("other reports, last 12 months (best of 3):")
     jobs = {f"breakdown by {b.value}": (lambda b=b: svc.reports.breakdown(f, b)) for b in BreakdownBy}
+    use_page, gaps_page = definition("product-use").page_size, definition("gaps").page_size
     jobs.update(
         {
             "safety": lambda: svc.reports.safety(f),
-            "product use and waste": lambda: svc.reports.product_use(f),
-            "follow-up gaps": lambda: svc.reports.follow_up_gaps(f),
+            f"product use, {use_page} lots/product": lambda: svc.reports.product_use(f, use_page),
+            "product use, every lot (before)": lambda: svc.reports.product_use(f),
+            f"follow-up gaps, first {gaps_page}": lambda: svc.reports.follow_up_gaps(f, gaps_page),
+            "follow-up gaps, every one (before)": lambda: svc.reports.follow_up_gaps(f),
             "summary, zone = nose": lambda: svc.reports.summary(
                 ReportFilters(start=f.start, end=f.end, zone=Zone.NOSE)
             ),
@@ -206,6 +217,21 @@ def main(db_file: str = "/tmp/demo100k.sqlite3", runs: int = 7) -> int:
     for name, job in jobs.items():
         best, _ = best_and_median(job, repeat=3, warmup=1)
         print(f"  {name:<36} {best * 1000:9.1f} ms")
+    for label, g in periods.items():  # the paged reports over all dates too: the most rows
+        for name, job in (
+            (f"product use, {use_page} lots/product", lambda g=g: svc.reports.product_use(g, use_page)),
+            (f"follow-up gaps, first {gaps_page}", lambda g=g: svc.reports.follow_up_gaps(g, gaps_page)),
+        ):
+            best, _ = best_and_median(job, repeat=3, warmup=1)
+            print(f"  {name + ', ' + label:<48} {best * 1000:9.1f} ms")
+    for kind in ("product-use", "gaps"):  # the CSV of every row, streamed
+        page = definition(kind).run(svc.reports, ReportRequest(f, limit=definition(kind).page_size))
+        sink = io.StringIO()
+        start = time.perf_counter()
+        rows = write_csv(page, sink, rows=definition(kind).all_csv_rows(svc.reports, page))
+        print(
+            f"  CSV of every row, {kind:<20} {(time.perf_counter() - start) * 1000:9.1f} ms ({rows:,} rows)"
+        )
     print("reports screen (threaded Worker): the GUI event loop's longest wait while the report computes")
     for tab, seconds, stall in responsiveness(svc, f):
         print(

@@ -55,6 +55,8 @@ from clinicrec.text import fold  # noqa: E402
 
 Row = tuple[str, str, str, str, str, str, str]  # size, figure, ours, baseline, ratio, target, verdict
 PROBES = ("maria", "garcia", "zoe", "smith", "lu", "o'b", "cr-004", "ng", "tan", "ch")
+#: The first page the reports screen asks for (services/reports/product_use.py and gaps.py, PAGE).
+USE_PAGE, GAPS_PAGE = 20, 200
 
 
 def _p95(values: list[float]) -> float:
@@ -360,8 +362,9 @@ def report_figures(services) -> dict[str, float]:  # type: ignore[no-untyped-def
         jobs: dict[str, Callable[[], object]] = {
             "summary": lambda f=f: services.reports.summary(f),
             "safety": lambda f=f: services.reports.safety(f),
-            "product use": lambda f=f: services.reports.product_use(f),
-            "follow-up gaps": lambda f=f: services.reports.follow_up_gaps(f),
+            # the paged reports as the screen asks for them: their first page, every row counted
+            "product use": lambda f=f: services.reports.product_use(f, USE_PAGE),
+            "follow-up gaps": lambda f=f: services.reports.follow_up_gaps(f, GAPS_PAGE),
         }
         jobs.update(
             {f"by {b.value}": (lambda b=b, f=f: services.reports.breakdown(f, b)) for b in BreakdownBy}
@@ -539,8 +542,8 @@ def _reports_side_by_side(pg, lite, runs: int) -> dict[str, tuple[float, float]]
         jobs: dict[str, Callable[[object], object]] = {
             "summary": lambda r, f=f: r.summary(f),
             "safety": lambda r, f=f: r.safety(f),
-            "product use": lambda r, f=f: r.product_use(f),
-            "follow-up gaps": lambda r, f=f: r.follow_up_gaps(f),
+            "product use": lambda r, f=f: r.product_use(f, USE_PAGE),
+            "follow-up gaps": lambda r, f=f: r.follow_up_gaps(f, GAPS_PAGE),
         }
         jobs.update({f"by {b.value}": (lambda r, b=b, f=f: r.breakdown(f, b)) for b in BreakdownBy})
         for name, job in jobs.items():

@@ -178,13 +178,18 @@ class SafetyReport:
 # -- product use ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LotUse:
-    """Units and vials of one product and lot drawn in the report's sessions (never added across products)."""
+    """Units and vials of one product and lot drawn in the report's sessions (never added across products).
+
+    ``other_lots`` > 0: the row is not a lot but the product's lots beyond those listed, that many, with
+    their vials and units (so that a product's rows add up to its total); their sessions are not counted
+    (a session can use several lots): ``sessions`` is None."""
 
     brand: str
     lot_number: str
     vials: int
-    sessions: int
+    sessions: int | None
     units: float
+    other_lots: int = 0
 
 
 @dataclass(frozen=True)
@@ -206,15 +211,38 @@ class WasteRow:
     vial_units: float
     drawn: float
     wasted: float
+    #: > 0: the product's lots beyond those listed, that many, summed (see ``LotUse``)
+    other_lots: int = 0
 
 
 @dataclass(frozen=True)
 class ProductUseReport:
+    """Per product its totals; its lots by units drawn (most first) and its wasted lots by units wasted.
+
+    With ``limit`` (a page: a big clinic has a lot per vial, 100,000 of them) each product lists its first
+    ``limit`` lots and then one 'other lots' row (``other_lots`` > 0) carrying the rest, so a product's
+    rows still add up to its exact totals; the CSV export lists every lot. ``limit`` None: every lot."""
+
     filters: ReportFilters
     as_of: datetime
     products: tuple[ProductTotal, ...]
     lots: tuple[LotUse, ...]
     waste: tuple[WasteRow, ...]
+    limit: int | None = None
+
+    @property
+    def lot_count(self) -> int:
+        """Lots drawn from, over every product (listed or not)."""
+        return sum(t.lots for t in self.products)
+
+    @property
+    def waste_lot_count(self) -> int:
+        return sum(w.other_lots or 1 for w in self.waste)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every lot is listed (no 'other lots' row)."""
+        return not any(r.other_lots for r in self.lots) and not any(w.other_lots for w in self.waste)
 
     def waste_by_product(self) -> tuple[tuple[str, int, float, float], ...]:
         """(brand, vials, vial units, wasted units) per product."""
@@ -274,20 +302,38 @@ class GapRow:
 
 
 @dataclass(frozen=True)
+class GapCount:
+    """One injector's sessions without a follow-up."""
+
+    injector: str
+    due: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class FollowUpGaps:
+    """The sessions without a follow-up, most overdue first: every one, or (``limit``, a page: a big
+    clinic has tens of thousands) the first ``limit``. ``due``, ``overdue`` and ``by_injector`` always count
+    them all; the CSV export lists them all."""
+
     filters: ReportFilters
     as_of: date
     review_days: int
     grace_days: int
     rows: tuple[GapRow, ...] = field(default=())
+    due: int = 0
+    overdue: int = 0
+    by_injector: tuple[GapCount, ...] = field(default=())
+    limit: int | None = None
 
     @property
-    def due(self) -> int:
-        return sum(1 for r in self.rows if r.status == "due")
+    def total(self) -> int:
+        return self.due + self.overdue
 
     @property
-    def overdue(self) -> int:
-        return sum(1 for r in self.rows if r.status == "overdue")
+    def complete(self) -> bool:
+        """Whether every session without a follow-up is listed."""
+        return len(self.rows) >= self.total
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ names are left out on purpose (a meeting handout): the follow-up gaps are counte
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -289,10 +288,30 @@ def _product_section(
                 [0.36 * w, 0.13 * w, 0.17 * w, 0.17 * w, 0.17 * w],
             ),
         ]
+    if pu.lots:
+        shown = "every lot" if pu.complete else f"the {pu.limit:,} lots with the most units drawn"
+        story += [
+            Spacer(1, 4),
+            Paragraph(esc(f"Lots: {pu.lot_count:,} in all; per product {shown}."), S["note"]),
+            table(
+                ["Product", "Lot", "Units drawn", "Vials", "Sessions"],
+                [
+                    [
+                        u.brand,
+                        u.lot_number,
+                        units_summary_text(u.units, step),
+                        f"{u.vials:,}",
+                        "" if u.sessions is None else f"{u.sessions:,}",
+                    ]
+                    for u in pu.lots
+                ],
+                [0.3 * w, 0.25 * w, 0.17 * w, 0.13 * w, 0.15 * w],
+            ),
+        ]
     story.append(
         Paragraph(
             esc(
-                f"Waste as of {format_local(pu.as_of, zone, order=order)}. Per-lot figures are in the "
+                f"Waste as of {format_local(pu.as_of, zone, order=order)}. Every lot's figures are in the "
                 "product-use CSV export."
             ),
             S["note"],
@@ -302,8 +321,6 @@ def _product_section(
 
 
 def _gaps_section(g: FollowUpGaps, width: float, order: DateOrder = DateOrder.ISO) -> list[Flowable]:
-    per = Counter((r.injector, r.status) for r in g.rows)
-    injectors = sorted({r.injector for r in g.rows}, key=str.casefold)
     w = width
     story: list[Flowable] = [
         heading("Follow-up gaps"),
@@ -317,11 +334,11 @@ def _gaps_section(g: FollowUpGaps, width: float, order: DateOrder = DateOrder.IS
             S["note"],
         ),
     ]
-    if injectors:
+    if g.by_injector:  # counted in the database: every gap, whatever rows the report lists
         story.append(
             table(
                 ["Injector", "Due", "Overdue"],
-                [[i, f"{per[(i, 'due')]:,}", f"{per[(i, 'overdue')]:,}"] for i in injectors],
+                [[c.injector, f"{c.due:,}", f"{c.overdue:,}"] for c in g.by_injector],
                 [0.5 * w, 0.25 * w, 0.25 * w],
             )
         )

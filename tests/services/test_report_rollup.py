@@ -44,8 +44,10 @@ DEMO_TODAY = date(2026, 6, 30)
 def every_report(reports: ReportService, f: ReportFilters) -> list[Any]:
     """Every figure a report screen shows for ``f`` (the results are frozen dataclasses: equal or not)."""
     use = reports.product_use(f)  # as of now: the clock moves between the two runs
+    page = reports.product_use(f, 2)  # each product's first two lots and an 'other lots' row
     out: list[Any] = [reports.summary(f), reports.safety(f), replace(use, as_of=use.as_of.date())]
-    out.append(reports.follow_up_gaps(f))
+    out.append(replace(page, as_of=page.as_of.date()))
+    out += [reports.follow_up_gaps(f), reports.follow_up_gaps(f, 3)]
     out += [reports.breakdown(f, by) for by in BreakdownBy]
     out += [reports.sessions_behind(f, RowKey(by=BreakdownBy.ZONE, key=Zone.FOREHEAD.value))]
     return out

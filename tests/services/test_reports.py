@@ -425,13 +425,15 @@ def test_product_use_and_waste(scenario: Scenario) -> None:
         ("Xeomin", "X5555EE", 1, 1, 2.0),
     ]
     # C7777GG is still within its 24 h window at NOW, so nothing of it is wasted yet (the draft drew 0.5 U).
+    # Each product's wasted lots, most wasted first.
     assert [(w.brand, w.lot_number, w.vials, w.vial_units, w.drawn, w.wasted) for w in r.waste] == [
         ("Botox Cosmetic", "C1111AA", 2, 200.0, 13.0, 187.0),
         ("Dysport", "D3333CC", 1, 300.0, 6.0, 294.0),
-        ("Xeomin", "X2222BB", 1, 100.0, 2.8, 97.2),
-        ("Xeomin", "X5555EE", 1, 100.0, 2.0, 98.0),
         ("Xeomin", "X8888HH", 1, 100.0, 0.0, 100.0),
+        ("Xeomin", "X5555EE", 1, 100.0, 2.0, 98.0),
+        ("Xeomin", "X2222BB", 1, 100.0, 2.8, 97.2),
     ]
+    assert r.complete and r.limit is None and (r.lot_count, r.waste_lot_count) == (4, 5)
     assert r.waste_by_product() == (
         ("Botox Cosmetic", 2, 200.0, 187.0),
         ("Dysport", 1, 300.0, 294.0),
@@ -451,12 +453,25 @@ def test_product_use_and_waste(scenario: Scenario) -> None:
 def test_follow_up_gaps(scenario: Scenario) -> None:
     r = scenario.world.services.reports.follow_up_gaps(PERIOD)
     assert (r.as_of, r.review_days, r.grace_days) == (date(2026, 6, 30), 14, 7)
+    # most overdue first
     assert [(g.session_id, g.performed_on, g.due_on, g.days_past_due, g.status) for g in r.rows] == [
-        (scenario.ids["S6"], date(2026, 6, 12), date(2026, 6, 26), 4, "due"),
         (scenario.ids["S5"], date(2026, 4, 15), date(2026, 4, 29), 62, "overdue"),
+        (scenario.ids["S6"], date(2026, 6, 12), date(2026, 6, 26), 4, "due"),
     ]
-    assert (r.due, r.overdue) == (1, 1)
-    assert r.rows[1].patient_name == "Evans, Eve" and r.rows[1].injector == "Nina Nurse"
+    assert (r.due, r.overdue, r.total, r.complete) == (1, 1, 2, True)
+    assert [(c.injector, c.due, c.overdue) for c in r.by_injector] == [("Nina Nurse", 1, 1)]
+    assert r.rows[0].patient_name == "Evans, Eve" and r.rows[0].injector == "Nina Nurse"
+    # a page: the most overdue, and the same counts (from the database rather than the rows)
+    page = scenario.world.services.reports.follow_up_gaps(PERIOD, 1)
+    assert page.rows == r.rows[:1] and not page.complete
+    assert (page.due, page.overdue, page.total, page.by_injector) == (
+        r.due,
+        r.overdue,
+        r.total,
+        r.by_injector,
+    )
+    counted = scenario.world.services.reports.follow_up_gaps(PERIOD, 0)
+    assert counted.rows == () and counted.by_injector == r.by_injector
 
 
 # -- lot recall ---------------------------------------------------------------------------------------------
@@ -488,7 +503,7 @@ def test_injector_sees_only_own_figures(scenario: Scenario) -> None:
     assert [r.label for r in svc.reports.breakdown(PERIOD, BreakdownBy.INJECTOR).rows] == ["Olga Other"]
     assert svc.reports.safety(PERIOD).events == 2
     assert [t.brand for t in svc.reports.product_use(PERIOD).products] == ["Xeomin"]
-    assert [w.lot_number for w in svc.reports.product_use(PERIOD).waste] == ["X2222BB", "X5555EE", "X8888HH"]
+    assert [w.lot_number for w in svc.reports.product_use(PERIOD).waste] == ["X8888HH", "X5555EE", "X2222BB"]
     assert svc.reports.follow_up_gaps(PERIOD).rows == ()
     options = svc.reports.filter_options()
     assert options.own_only and options.injectors == ((scenario.world.injector2.user_id, "Olga Other"),)

@@ -89,7 +89,8 @@ def compute(args: argparse.Namespace, services: Services) -> Report:
         if not (getattr(args, name, None) or "").strip():
             raise ClinicRecError(f"--kind {report.kind} needs --{name} {name.upper()}")
     f = filters_from(args, services) if report.uses_filters else ReportFilters()
-    request = ReportRequest(f, by=BreakdownBy(args.by), lot=args.lot or "")
+    # a paged report (lots, follow-up gaps) is computed as its first page: the CSV streams every row
+    request = ReportRequest(f, by=BreakdownBy(args.by), lot=args.lot or "", limit=report.page_size)
     return report.run(services.reports, request)
 
 

@@ -11,11 +11,26 @@ figures more slowly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ...db.models import (
@@ -30,6 +45,7 @@ from ...domain.clinic_time import local_date
 from ...domain.enums import TimePoint
 from ...domain.report_types import BreakdownBy, ReportFilters
 from . import queries as q
+from . import ranking
 
 
 def covers(f: ReportFilters) -> bool:
@@ -139,33 +155,115 @@ def safety(s: Session, f: ReportFilters) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def lot_use(s: Session, f: ReportFilters) -> list[tuple[Any, ...]]:
-    """``queries.lot_use_stmt``'s rows: (product, lot or None for the product's total, vials, sessions,
-    units)."""
+def _lot_conds(f: ReportFilters) -> list[ColumnElement[bool]]:
     t = ReportDayLots
     conds = _where(t, f)
     if f.product_id is not None:
         conds.append(t.c.product_id == f.product_id)
-    vials = func.count(func.distinct(t.c.vial_id))
-    by_lot = (
-        select(t.c.product_id, t.c.lot_number, vials, _n(t.c.lot_sessions), func.sum(t.c.units))
-        .where(*conds)
+    return conds
+
+
+def lots_stmt(f: ReportFilters) -> Select[Any]:
+    """(product, lot, vials, sessions, units, the product's sessions counted on these rows) of every lot,
+    in product and lot order."""
+    t = ReportDayLots
+    return (
+        select(
+            t.c.product_id,
+            t.c.lot_number,
+            func.count(func.distinct(t.c.vial_id)).label("vials"),
+            _n(t.c.lot_sessions).label("sessions"),
+            func.sum(t.c.units).label("units"),
+            _n(t.c.product_sessions).label("product_sessions"),
+        )
+        .where(*_lot_conds(f))
         .group_by(t.c.product_id, t.c.lot_number)
+        .order_by(t.c.product_id, t.c.lot_number)
     )
-    by_product = (
-        select(t.c.product_id, literal(None), vials, _n(t.c.product_sessions), func.sum(t.c.units))
-        .where(*conds)
-        .group_by(t.c.product_id)
-    )
-    return [tuple(r) for r in s.execute(by_lot).all()] + [tuple(r) for r in s.execute(by_product).all()]
+
+
+def _ranked(
+    s: Session,
+    grouped: Select[Any],
+    products: Iterable[int],
+    limit: int,
+    by: int,
+    also: Sequence[tuple[int, str]] = (),
+) -> tuple[dict[tuple[int, str], tuple[Any, ...]], ranking.Totals]:
+    """From ``grouped`` (product, lot, *numbers, one row per lot), in ONE statement: each product's first
+    ``limit`` lots by the number ``by`` (``ranking.order_key``'s order), the lots ``also``, and per product
+    its lot count and the sums of every number. The lots are grouped once (a materialized CTE); a
+    product's first lots are a bounded sort of it, not a sort of 100,000 rows in SQL (a window) or a
+    report row built for each in Python (issue 17)."""
+    g = grouped.cte("lots").prefix_with("MATERIALIZED")
+    cols = list(g.c)
+    figure = cols[2 + by]
+    rounded = ranking.rounded(figure, s.get_bind().dialect.name)  # sums' last bits must not reorder
+    numbers = cols[2:]
+    zero = cast(literal(0), Integer)
+    parts: list[Select[Any]] = [
+        select(
+            g.c.product_id,
+            cast(null(), String).label("lot"),
+            func.count().label("n"),
+            *(func.sum(c) for c in numbers),
+        ).group_by(g.c.product_id)
+    ]
+    for pid in sorted(set(products)):
+        top = select(*cols).where(g.c.product_id == pid).order_by(rounded.desc(), g.c.lot_number).limit(limit)
+        sub = top.subquery()
+        parts.append(select(sub.c[0], sub.c[1], zero, *list(sub.c)[2:]))
+    if also:
+        parts.append(select(cols[0], cols[1], zero, *numbers).where(tuple_(cols[0], cols[1]).in_(list(also))))
+    found: dict[tuple[int, str], tuple[Any, ...]] = {}
+    totals: ranking.Totals = {}
+    for r in s.execute(union_all(*parts)).all():
+        if r[1] is None:
+            totals[r[0]] = [int(r[2]), *r[3:]]
+        else:
+            found[(r[0], r[1])] = (r[0], r[1], *r[3:])
+    return found, totals
+
+
+def lot_use(
+    s: Session, f: ReportFilters, limit: int | None = None, products: Iterable[int] = ()
+) -> tuple[list[tuple[Any, ...]], dict[int, int]]:
+    """(``queries.lot_use_stmt``'s rows: (product, lot or None for the product's total, vials, sessions,
+    units); lots per product). ``limit``: only each product's first ``limit`` lots by units, of the
+    ``products`` (the catalogue's ids).
+
+    ONE pass over the day rows, grouped by lot: a product's total is the sum of its lots (a vial is of one
+    lot; its sessions are summed from the rows' own count of them)."""
+    grouped = lots_stmt(f).order_by(None)
+    if limit is None:
+        listed, totals = ranking.top_per_product(s.execute(grouped).all(), None, 2)
+    else:
+        pids = [f.product_id] if f.product_id is not None else list(products)
+        found, totals = _ranked(s, grouped, pids, limit, 2)
+        listed = list(found.values())
+    rows = [tuple(r[:5]) for r in listed]
+    rows += [
+        (pid, None, vials, product_sessions, units)
+        for pid, (_n, vials, _s, units, product_sessions) in totals.items()
+    ]
+    return rows, {pid: int(t[0]) for pid, t in totals.items()}
 
 
 def waste(
-    s: Session, f: ReportFilters, as_of: datetime, as_of_day: date, in_use_hours: dict[int, int]
-) -> list[tuple[Any, ...]]:
-    """``queries.waste_stmt``'s rows. A day every vial of which was past its product's in-use window at
-    ``as_of`` is read from ``report_day_vials`` (all its vials count, whatever their expiry); the days
-    after it, vial by vial, by ``waste_stmt`` itself."""
+    s: Session,
+    f: ReportFilters,
+    as_of: datetime,
+    as_of_day: date,
+    in_use_hours: dict[int, int],
+    limit: int | None = None,
+) -> tuple[list[tuple[Any, ...]], ranking.Totals]:
+    """(``queries.waste_stmt``'s rows; per product its lots and their sums, ``ranking.Totals``). A day every
+    vial of which was past its product's in-use window at ``as_of`` is read from ``report_day_vials`` (all
+    its vials count, whatever their expiry); the days after it, vial by vial, by ``waste_stmt`` itself.
+
+    ``limit``: each product's first ``limit`` lots by units wasted, the sums over all. The summed days give
+    their first ``limit`` lots and the recent vials' lots (``_ranked``): no other lot can rank above them,
+    as the recent vials only add to a lot."""
     # the last whole day before the window's start: every vial reconstituted by its end has timed out
     done = {
         pid: local_date(as_of - timedelta(hours=h), f.time_zone) - timedelta(days=1)
@@ -175,36 +273,46 @@ def waste(
     conds = _where(t, f, opener="opened_by_id")
     if f.product_id is not None:
         conds.append(t.c.product_id == f.product_id)
-    whole: Sequence[Any] = (
-        s.execute(
-            select(
-                t.c.product_id,
-                t.c.lot_number,
-                _n(t.c.vials),
-                _n(t.c.vial_units),
-                _n(t.c.drawn),
-                _n(t.c.wasted),
-            )
-            .where(
-                or_(*(and_(t.c.product_id == p, t.c.day <= d.isoformat()) for p, d in done.items())),
-                *conds,
-            )
-            .group_by(t.c.product_id, t.c.lot_number)
-        ).all()
-        if done
-        else []
-    )
     since = {p: q.day_start(d + timedelta(days=1), f.time_zone) for p, d in done.items()}
     # the recent vials are few: their lots are added to the summed days' rows as they are met
     recent = {
-        (r[0], r[1]): r for r in s.execute(q.waste_stmt(f, as_of, as_of_day, in_use_hours, True, since=since))
+        (r[0], r[1]): tuple(r)
+        for r in s.execute(q.waste_stmt(f, as_of, as_of_day, in_use_hours, True, since=since))
     }
-    out: list[tuple[Any, ...]] = []
-    for row in whole:
-        extra = recent.pop((row[0], row[1]), None)
-        out.append(
-            tuple(row)
-            if extra is None
-            else (row[0], row[1], *(a + (b or 0) for a, b in zip(row[2:], extra[2:], strict=True)))
+    grouped = (
+        select(
+            t.c.product_id,
+            t.c.lot_number,
+            _n(t.c.vials).label("vials"),
+            _n(t.c.vial_units).label("vial_units"),
+            _n(t.c.drawn).label("drawn"),
+            _n(t.c.wasted).label("wasted"),
         )
-    return out + [tuple(r) for r in recent.values()]
+        .where(
+            or_(*(and_(t.c.product_id == p, t.c.day <= d.isoformat()) for p, d in done.items())),
+            *conds,
+        )
+        .group_by(t.c.product_id, t.c.lot_number)
+    )
+    whole: dict[tuple[int, str], tuple[Any, ...]] = {}
+    totals: ranking.Totals = {}
+    if done and limit is None:
+        whole = {(r[0], r[1]): tuple(r) for r in s.execute(grouped)}
+    elif done and limit is not None:
+        pids = [f.product_id] if f.product_id is not None else list(done)
+        whole, totals = _ranked(s, grouped, pids, limit, 3, also=list(recent))
+    for key, extra in recent.items():
+        row = whole.get(key)
+        if row is None:  # a lot of recent vials only
+            whole[key] = extra
+            if limit is not None:
+                acc = totals.setdefault(key[0], [0, 0, 0, 0, 0])
+                acc[0] += 1
+                acc[1:] = [a + (b or 0) for a, b in zip(acc[1:], extra[2:], strict=True)]
+            continue
+        whole[key] = (*key, *(a + (b or 0) for a, b in zip(row[2:], extra[2:], strict=True)))
+        if limit is not None:  # the summed days' sums miss the recent vials
+            acc = totals[key[0]]
+            acc[1:] = [a + (b or 0) for a, b in zip(acc[1:], extra[2:], strict=True)]
+    listed, all_totals = ranking.top_per_product(whole.values(), limit, 3)
+    return listed, (all_totals if limit is None else totals)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -77,17 +77,28 @@ def file_name(what: str, lines: Sequence[tuple[str, str]], extension: str) -> st
     return f"{slug[:150]}.{extension}"
 
 
-def write_csv(report: Report, out: TextIO, header: Sequence[tuple[str, str]] = ()) -> int:
+def write_csv(
+    report: Report,
+    out: TextIO,
+    header: Sequence[tuple[str, str]] = (),
+    rows: Iterable[Mapping[str, Any]] | None = None,
+) -> int:
     """Write the report as CSV to an open text stream (after ``header`` lines, "# key: value");
-    returns the number of data rows."""
-    names, rows = table(report)
+    returns the number of data rows. ``rows``: the rows to write (default: the result's own), taken one
+    at a time as written."""
+    d = definition_for(report)
+    names = list(d.csv_columns)
+    if rows is None:
+        rows = d.csv_rows(report)
     writer = csv.writer(out, lineterminator="\r\n")
     for key, value in header:
         writer.writerow([_cell(f"# {key}: {value}")])
     writer.writerow(names)
+    count = 0
     for row in rows:
         writer.writerow([_cell(row.get(n)) for n in names])
-    return len(rows)
+        count += 1
+    return count
 
 
 def csv_text(report: Report) -> str:
@@ -100,21 +111,24 @@ def export_csv(
     reports: Any, report: Report, destination: str | Path | TextIO, *, header: bool = False
 ) -> int:
     """Check the EXPORT permission, write the CSV (a path: UTF-8 with BOM) and audit it. Returns rows.
-    ``header``: first say what the file holds and with which filters ("#" lines).
+    ``header``: first say what the file holds and with which filters ("#" lines). A paged report (a
+    page of its lots or gaps) is written whole: every row, read from the database as it is written.
 
     A file appears under its name only once its audit entry is committed (private, 0600)."""
     reports.require_export()
-    name = definition_for(report).audit_name(report)
+    d = definition_for(report)
+    name = d.audit_name(report)
+    rows = d.all_csv_rows(reports, report)
     filters = getattr(report, "filters", None)
     lines = described(reports, report) if header else []
     if isinstance(destination, (str, Path)):
         path = Path(destination)
         with staged_output(path) as tmp:
             with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-                count = write_csv(report, fh, lines)
+                count = write_csv(report, fh, lines, rows)
             reports.record_export(name, str(path), rows=count, filters=filters)
         return count
-    count = write_csv(report, destination, lines)
+    count = write_csv(report, destination, lines, rows)
     reports.record_export(name, getattr(destination, "name", "stream"), rows=count, filters=filters)
     return count
 

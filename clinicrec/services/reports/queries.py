@@ -340,9 +340,8 @@ def waste_stmt(
     ).group_by(v.c.product_id, v.c.lot_number)
 
 
-def gaps_stmt(f: ReportFilters, older_than: datetime) -> Select[Any]:
-    """Sessions of the report performed before ``older_than`` with no follow-up on their chain's root:
-    (session id, patient id, chart no., last name, first name, phone, performed at, injector name)."""
+def _gap_conditions(f: ReportFilters, older_than: datetime) -> list[ColumnElement[bool]]:
+    """Sessions of the report performed before ``older_than`` with no follow-up on their chain's root."""
     s = SessionRow
     rid = func.coalesce(s.root_id, s.id)
     has_follow_up = (
@@ -350,7 +349,15 @@ def gaps_stmt(f: ReportFilters, older_than: datetime) -> Select[Any]:
         .where(AssessmentRow.session_id == rid, AssessmentRow.time_point != BASELINE)
         .exists()
     )
-    return (
+    return [*cohort_conditions(f, s), s.performed_at < older_than, ~has_follow_up]
+
+
+def gaps_stmt(f: ReportFilters, older_than: datetime, limit: int | None = None) -> Select[Any]:
+    """Sessions of the report performed before ``older_than`` with no follow-up on their chain's root, the
+    most overdue (oldest) first, the first ``limit`` of them (None: all): (session id, patient id, chart no.,
+    last name, first name, phone, performed at, injector name)."""
+    s = SessionRow
+    stmt = (
         select(
             s.id,
             s.patient_id,
@@ -363,8 +370,27 @@ def gaps_stmt(f: ReportFilters, older_than: datetime) -> Select[Any]:
         )
         .join(PatientRow, PatientRow.id == s.patient_id)
         .join(UserRow, UserRow.id == s.injector_id)
-        .where(*cohort_conditions(f, s), s.performed_at < older_than, ~has_follow_up)
-        .order_by(s.performed_at.desc(), s.id.desc())
+        .where(*_gap_conditions(f, older_than))
+        .order_by(s.performed_at, s.id)
+    )
+    return stmt if limit is None else stmt.limit(limit)
+
+
+def gap_counts_stmt(f: ReportFilters, older_than: datetime, overdue_before: datetime) -> Select[Any]:
+    """``gaps_stmt``'s sessions counted per injector: (injector id, due, overdue), overdue being those
+    performed before ``overdue_before``. No patient is read: the count costs the cohort, not its rows."""
+    s = SessionRow
+    # read in date order, as the list is: SQLite then walks the date index over the period rather than
+    # every signed session (its plan for the bare GROUP BY, 3x slower at a million patients)
+    gaps = (
+        select(s.injector_id.label("injector_id"), s.performed_at.label("at"))
+        .where(*_gap_conditions(f, older_than))
+        .order_by(s.performed_at)
+        .subquery("gaps")
+    )
+    overdue = case((gaps.c.at < overdue_before, 1), else_=0)
+    return select(gaps.c.injector_id, func.count() - func.sum(overdue), func.sum(overdue)).group_by(
+        gaps.c.injector_id
     )
 
 

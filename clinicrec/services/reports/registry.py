@@ -36,6 +36,8 @@ class ReportRequest:
     filters: ReportFilters = field(default_factory=ReportFilters)
     by: BreakdownBy = BreakdownBy.PRODUCT
     lot: str = ""
+    #: a paged report's rows to list (``ReportDefinition.page_size``); None: every row
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,12 @@ class ReportDefinition(Generic[R]):
     #: the export's name in the audit trail and the suffix of a CSV file name
     export_name: Callable[[R], str] | None = None
     file_suffix: Callable[[R], str] | None = None
+    #: a report too long to list whole (a big clinic's lots, its follow-up gaps) is paged: the screen and
+    #: the command line ask for this many rows first (``ReportRequest.limit``); None: never paged
+    page_size: int | None = None
+    #: the CSV rows of every row of a paged result's report (read from the database as written, whatever
+    #: the page held); None: ``csv_rows`` of the result
+    csv_all: Callable[[ReportService, R], Iterable[Mapping[str, Any]]] | None = None
 
     def run(self, reports: ReportService, request: ReportRequest) -> R:
         missing = [name for name in self.requires if not str(getattr(request, name)).strip()]
@@ -78,6 +86,10 @@ class ReportDefinition(Generic[R]):
         if self.meeting is not None:
             return self.meeting(reports, filters)
         return (self.compute(reports, ReportRequest(filters)),)
+
+    def all_csv_rows(self, reports: ReportService, result: R) -> Iterable[Mapping[str, Any]]:
+        """The rows the CSV export writes: all of them, even when ``result`` is a page."""
+        return self.csv_all(reports, result) if self.csv_all is not None else self.csv_rows(result)
 
     def audit_name(self, result: R) -> str:
         return self.export_name(result) if self.export_name else self.kind

@@ -30,7 +30,7 @@ Figures that each report uses:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -56,6 +56,7 @@ from ...domain.report_types import (
     FilterOptions,
     FollowUpGaps,
     GaisCounts,
+    GapRow,
     MeasureChange,
     Outcome,
     OutcomeSummary,
@@ -254,15 +255,39 @@ class ReportService(ServiceBase):
         return tuple(sorted(rows, key=lambda r: r.label.casefold()))
 
     # -- product use, follow-up gaps, recall --------------------------------------------------------
-    def product_use(self, filters: ReportFilters) -> ProductUseReport:
+    def product_use(self, filters: ReportFilters, lots: int | None = None) -> ProductUseReport:
+        """Per product its totals, lots and waste; ``lots``: list each product's first ``lots`` lots and
+        one row for the rest (a page), None: every lot."""
         _, f = self._scoped(replace(filters, time_point=None))
         with self.reading() as s:
-            return lists.product_use(s, f, self.now(), self._dialect(), self.rollup)
+            return lists.product_use(s, f, self.now(), self._dialect(), self.rollup, lots)
 
-    def follow_up_gaps(self, filters: ReportFilters) -> FollowUpGaps:
+    def product_use_rows(self, filters: ReportFilters) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Every lot of the product use report, then every wasted lot, read as they are consumed (the CSV
+        export of a clinic with a lot per vial): ('lot', (brand, lot, vials, sessions, units)) and
+        ('waste', (brand, lot, vials, vial units, drawn, wasted))."""
+        _, f = self._scoped(replace(filters, time_point=None))
+        now, dialect = self.now(), self._dialect()
+        with self.reading() as s:
+            brand = {r.id: r.brand for r in s.execute(select(ProductRow)).scalars()}
+            for pid, *rest in lists.lot_rows(s, f, dialect, self.rollup):
+                yield "lot", (brand[pid], *rest)
+            for pid, *rest in lists.waste_rows(s, f, now, self.rollup):
+                yield "waste", (brand[pid], *rest)
+
+    def follow_up_gaps(self, filters: ReportFilters, limit: int | None = None) -> FollowUpGaps:
+        """The sessions without a follow-up, most overdue first: the first ``limit`` (None: all), and how
+        many there are."""
         _, f = self._scoped(replace(filters, time_point=None))
         with self.reading() as s:
-            return lists.follow_up_gaps(s, f, local_date(self.now(), f.time_zone))
+            return lists.follow_up_gaps(s, f, local_date(self.now(), f.time_zone), limit)
+
+    def follow_up_gap_rows(self, filters: ReportFilters) -> Iterator[GapRow]:
+        """Every session without a follow-up, most overdue first, read as consumed (the CSV export)."""
+        _, f = self._scoped(replace(filters, time_point=None))
+        today = local_date(self.now(), f.time_zone)
+        with self.reading() as s:
+            yield from lists.gap_rows(s, f, today)
 
     def recall(self, lot_number: str) -> RecallReport:
         """Every patient and session that received the lot, with contact details (audited as a view)."""

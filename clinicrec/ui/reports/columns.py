@@ -244,7 +244,13 @@ LOT_COLUMNS = (
     Column("Lot", lambda u: u.lot_number),
     Column("Units drawn", lambda u: _units(u.units), sort=lambda u: u.units, numeric=True),
     Column("Vials", lambda u: f"{u.vials:,}", sort=lambda u: u.vials, numeric=True),
-    Column("Sessions", lambda u: f"{u.sessions:,}", sort=lambda u: u.sessions, numeric=True),
+    Column(
+        "Sessions",
+        lambda u: "—" if u.sessions is None else f"{u.sessions:,}",
+        sort=lambda u: -1 if u.sessions is None else u.sessions,
+        numeric=True,
+        header_tip="An 'other lots' row leaves them out: a session can use several lots",
+    ),
 )
 WASTE_COLUMNS = (
     Column("Product", lambda w: w.brand),

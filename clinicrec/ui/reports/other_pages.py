@@ -1,4 +1,4 @@
-"""The safety, product use, follow-up gaps and lot recall pages of the reports screen."""
+"""The safety and lot recall pages of the reports screen (product use and follow-up gaps: ``list_pages``)."""
 
 from __future__ import annotations
 
@@ -19,23 +19,16 @@ from PySide6.QtWidgets import (
 from ...domain.report_stats import Estimate, fmt_rate
 from ...domain.report_types import (
     BreakdownBy,
-    FollowUpGaps,
-    ProductUseReport,
     RecallReport,
     ReportFilters,
     SafetyReport,
 )
 from ...services.reports import ReportRequest
 from ...services.reports.behind import RowKey
-from ..date_format import date_text, wall_clock_text
 from .charts import ChartSeries, ReportChart
 from .columns import (
-    GAP_COLUMNS,
     KIND_COLUMNS,
-    LOT_COLUMNS,
-    PRODUCT_COLUMNS,
     RECALL_COLUMNS,
-    WASTE_COLUMNS,
     group_columns,
 )
 from .drill_down import drill_from
@@ -118,101 +111,6 @@ class SafetyPage(ReportPage):
             colours=("#b3261e",),
             horizontal=True,
         )
-
-
-class ProductUsePage(ReportPage):
-    """Units and vials per product and lot; units wasted in expired or timed-out vials."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("product_use_page")
-        self.headline = muted("", self, "product_use_headline")
-        self.products = ReportTable("product_table", "Units and vials per product", PRODUCT_COLUMNS, self)
-        self.lots = ReportTable("lot_table", "Units and vials per lot", LOT_COLUMNS, self)
-        self.waste = ReportTable("waste_table", "Wasted units per lot", WASTE_COLUMNS, self)
-        self.chart = ReportChart("product_chart", "Chart: units drawn and wasted per product", self)
-        grid = _grid(self)
-        grid.addWidget(self.headline, 0, 0, 1, 2)
-        grid.addWidget(stack(self, caption("Per product", self), self.products, stretch=(0, 1)), 1, 0)
-        grid.addWidget(self.chart, 1, 1)
-        grid.addWidget(stack(self, caption("Per lot", self), self.lots, stretch=(0, 1)), 2, 0)
-        grid.addWidget(
-            stack(
-                self, caption("Wasted: expired or past the in-use window", self), self.waste, stretch=(0, 1)
-            ),
-            2,
-            1,
-        )
-        grid.setRowStretch(1, 1)
-        grid.setRowStretch(2, 1)
-        drill_from(self, self.products, lambda r, _c: (f"product {r.brand}", RowKey(brand=r.brand)))
-        for table in (self.lots, self.waste):
-            drill_from(self, table, lambda r, _c: (f"lot {r.lot_number}", RowKey(lot_number=r.lot_number)))
-
-    def show_result(self, r: ProductUseReport) -> None:
-        self.headline.setText(
-            f"Units are counted per product and never added across products (they are not "
-            f"interchangeable). Waste as of {wall_clock_text(r.as_of)}."
-        )
-        self.products.set_rows(r.products)
-        self.lots.set_rows(r.lots)
-        self.waste.set_rows(r.waste)
-        wasted = {brand: wu for brand, _n, _vu, wu in r.waste_by_product()}
-        brands = sorted({t.brand for t in r.products} | set(wasted))
-        if not brands:
-            self.chart.show_message("Units per product", "No vials used for these filters.")
-            return
-        drawn = {t.brand: t.units for t in r.products}
-        self.chart.show_bars(
-            "Units drawn and wasted per product (each product in its own units)",
-            brands,
-            [
-                ChartSeries(
-                    "Drawn in sessions",
-                    tuple(Estimate(COUNTED, drawn.get(b, 0.0)) for b in brands),
-                    tips=tuple(f"{b}: {drawn.get(b, 0.0):,.2f} U drawn" for b in brands),
-                ),
-                ChartSeries(
-                    "Wasted",
-                    tuple(Estimate(COUNTED, wasted.get(b, 0.0)) for b in brands),
-                    tips=tuple(f"{b}: {wasted.get(b, 0.0):,.2f} U wasted" for b in brands),
-                ),
-            ],
-            y_title="Units (per product)",
-            colours=("#0f766e", "#c98a1a"),
-        )
-
-
-class GapsPage(ReportPage):
-    """Signed sessions whose review is due or overdue with no follow-up assessment."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("gaps_page")
-        self.headline = muted("", self, "gaps_headline")
-        self.table = ReportTable(
-            "gaps_table", "Sessions without a follow-up", GAP_COLUMNS, self, stretch_column=2
-        )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.headline)
-        layout.addWidget(self.table, 1)
-        self.table.setToolTip("Double-click a session, or press Enter, to open the patient and the session")
-        self.table.activated.connect(self._open_row)
-
-    def _open_row(self, index: QModelIndex) -> None:
-        row = self.table.report_model.row_at(index.row())
-        if row is not None:
-            self.sig_open_record.emit(row.patient_id, row.session_id)
-
-    def show_result(self, r: FollowUpGaps) -> None:
-        self.headline.setText(
-            f"{r.due:,} due and {r.overdue:,} overdue as of {date_text(r.as_of)}. "
-            f"A review is due {r.review_days} "
-            f"days after the session (clinic setting); 'overdue' once {r.grace_days} more days have passed "
-            "without a follow-up assessment."
-        )
-        self.table.set_rows(r.rows)
 
 
 class RecallPage(ReportPage):

@@ -6,7 +6,8 @@ The reports screen builds one tab per registered report from this table;
 
 from __future__ import annotations
 
-from .other_pages import GapsPage, ProductUsePage, RecallPage, SafetyPage
+from .list_pages import GapsPage, ProductUsePage
+from .other_pages import RecallPage, SafetyPage
 from .outcome_pages import BreakdownPage, OutcomesPage
 from .page_parts import ReportPage
 from .skin_page import SkinChangePage

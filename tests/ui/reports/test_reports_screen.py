@@ -127,15 +127,17 @@ def test_breakdown_safety_product_and_gap_tabs(qtbot, scenario: Scenario, prompt
     show_tab(screen, "product-use")
     p = screen.pages["product-use"]
     assert cells(p.products, 0) == ["Botox Cosmetic", "13.0 U", "2", "1", "3"]  # the clinic's 0.1 U
-    assert cells(p.waste, 4) == ["Xeomin", "X8888HH", "1", "100.0 U", "0.0 U", "100.0 U"]
+    assert cells(p.waste, 2) == ["Xeomin", "X8888HH", "1", "100.0 U", "0.0 U", "100.0 U"]  # most wasted first
+    assert p.lots_note.text() == "Every lot is listed: 4 lots drawn from." and p.more_button.isHidden()
     show_tab(screen, "gaps")
     g = screen.pages["gaps"]
     assert "1 due and 1 overdue as of 2026-06-30" in g.headline.text()
-    assert [cells(g.table, r)[:3] for r in range(2)] == [
-        ["Due", "4", "Ñúñez-Øster, Zoë"],
+    assert [cells(g.table, r)[:3] for r in range(2)] == [  # most overdue first
         ["Overdue", "62", "Evans, Eve"],
+        ["Due", "4", "Ñúñez-Øster, Zoë"],
     ]
-    overdue = g.table.report_model.data(g.table.report_model.index(1, 0), Qt.ItemDataRole.ForegroundRole)
+    assert g.shown_note.text() == "All 2 sessions listed, most overdue first." and g.more_button.isHidden()
+    overdue = g.table.report_model.data(g.table.report_model.index(0, 0), Qt.ItemDataRole.ForegroundRole)
     assert overdue.color().name() == "#b3261e"
 
 
