@@ -49,6 +49,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 
 from ..db.models import PatientRow
 from ..text import fold
+from .rights import ROLE_NOW_SQL, FoldedRights
 
 #: What ``sort`` may name, and the columns it orders by (the last one makes the order total).
 SORT_COLUMNS: dict[str, tuple[InstrumentedAttribute[Any], ...]] = {
@@ -192,17 +193,29 @@ def plain_count(query: str) -> Select[Any]:
 
 
 def page_statement(
-    s: Session, query: str, *, sort: str, descending: bool, offset: int = 0, limit: int = 200
+    s: Session,
+    query: str,
+    *,
+    sort: str,
+    descending: bool,
+    offset: int = 0,
+    limit: int = 200,
+    rights: FoldedRights | None = None,
 ) -> Select[Any]:
     """The statement for rows ``offset`` to ``offset + limit`` of ``query`` (offset and limit applied),
-    shaped for the plan the module describes."""
+    shaped for the plan the module describes. ``rights`` not yet checked: the planning probe verifies
+    them, or, with no probe to run, the statement is gated by them (the caller settles them)."""
     words = query_words(query)
     by_name = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"]) is SORT_COLUMNS["name"]
     if not words:
         if by_name and not _is_sqlite(s):
-            return _name_page(None, descending, offset, limit)
-        return plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
-    driver = page_driver(s, words, sort=sort, offset=offset, limit=limit, descending=descending)
+            stmt = _name_page(None, descending, offset, limit)
+        else:
+            stmt = plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
+        return stmt.where(rights.gate()) if rights is not None and not rights.checked else stmt
+    driver = page_driver(
+        s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights
+    )
     if not _is_sqlite(s):
         where = words_filter(words)
         if driver is None and by_name:
@@ -231,11 +244,18 @@ def _name_page(where: ColumnElement[bool] | None, descending: bool, offset: int,
 
 
 def page_driver(
-    s: Session, words: Sequence[Word], *, sort: str, offset: int, limit: int, descending: bool = False
+    s: Session,
+    words: Sequence[Word],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    descending: bool = False,
+    rights: FoldedRights | None = None,
 ) -> int | None:
     """Which word's spans to collect the candidates from; None for an ordered scan."""
     sort = sort if sort in SORT_COLUMNS else "name"
-    probe = _probe(s, words, PAGE_PROBE_CAP[sort])
+    probe = _probe(s, words, PAGE_PROBE_CAP[sort], rights)
     # An ordered scan reads about (offset + limit) / (share of patients matching) index entries.
     scanned = min(probe.patients, (offset + limit) / max(probe.share_matching(), 1e-9))
     driver = probe.fewest_entries(exact_only=True)
@@ -274,9 +294,12 @@ def _scan_to_last_names(
     return float(ahead) if others_met < wanted else 0.0
 
 
-def count_statement(s: Session, query: str) -> Select[Any]:
-    """The statement counting the patients ``query`` matches."""
+def count_statement(s: Session, query: str, rights: FoldedRights | None = None) -> Select[Any]:
+    """The statement counting the patients ``query`` matches; with ``rights`` not yet checked, a second
+    column for ``rights.verify`` (the user's role of now)."""
     words = query_words(query)
+    if rights is not None and not rights.checked:
+        return plain_count(query).add_columns(rights.column())
     if len(words) < 2 or not _is_sqlite(s):
         return plain_count(query)
     probe = _probe(s, words, COUNT_PROBE_CAP)
@@ -318,11 +341,15 @@ class _Probe:
         return min(counted)[1] if counted else None
 
 
-def _probe(s: Session, words: Sequence[Word], cap: int) -> _Probe:
+def _probe(s: Session, words: Sequence[Word], cap: int, rights: FoldedRights | None = None) -> _Probe:
     """Count each span's index entries, up to ``cap``, in one statement (SQL text: SQLAlchemy took
-    longer to build this statement than SQLite to run it)."""
+    longer to build this statement than SQLite to run it). ``rights`` not yet checked: the statement
+    reads the user's role of now too, and they are verified before anything else is done."""
     counts: list[str] = []
     params: dict[str, Any] = {"cap": cap}
+    if rights is not None and not rights.checked:
+        counts.append(ROLE_NOW_SQL)
+        params |= rights.params
     for i, span in enumerate(span for word in words for span in word):
         column = span.column.key  # the attribute names are the column names
         if span.high is None:
@@ -335,7 +362,10 @@ def _probe(s: Session, words: Sequence[Word], cap: int) -> _Probe:
         counts.append(f"(SELECT count(*) FROM (SELECT 1 FROM patients WHERE {where} LIMIT :cap) AS span{i})")
     # max(id) is read from the end of the table's b-tree: the number of patients, near enough.
     sql = "SELECT coalesce((SELECT max(id) FROM patients), 0), " + ", ".join(counts)
-    row = s.execute(text(sql), params).one()
+    row = tuple(s.execute(text(sql), params).one())
+    if rights is not None and not rights.checked:
+        rights.verify(row[1])
+        row = (row[0], *row[2:])
     patients, per_span = int(row[0]), [int(x) for x in row[1:]]
     entries, exact, i = [], [], 0
     for word in words:
