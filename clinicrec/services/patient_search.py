@@ -30,6 +30,12 @@ scan in name order reads the index alone too: PostgreSQL checks a condition only
 (one random read per index entry passed over, 28 ms for "g"), unless the statement needs nothing but the
 index's columns; so the page's ids are found first from ``ix_patients_name`` alone (an index-only scan),
 and only those 200 rows are read (``_name_page``; 6 ms for "g").
+
+A word's last names lie together in name order, so for one word the choice may hang on one more count:
+how many entries lie ahead of that block (``_Ahead``). On PostgreSQL each statement is a round trip, so
+a keystroke is at most two: the probe (which reads the user's rights of now too, ``FoldedRights``) and
+the page, which makes that count itself, in a CTE, with both plans behind its answer; PostgreSQL checks
+such a condition once, before running a plan, and runs only the chosen one (``_page_after_count``).
 Results never depend on the plan; ``tests/services/test_patient_search.py`` checks them against the
 plain statement and against the rule written out in Python, with each plan forced in turn.
 """
@@ -42,7 +48,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, text, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
@@ -213,9 +219,10 @@ def page_statement(
         else:
             stmt = plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
         return stmt.where(rights.gate()) if rights is not None and not rights.checked else stmt
-    driver = page_driver(
-        s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights
-    )
+    plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
+    if isinstance(plan, _Ahead) and not _is_sqlite(s):
+        return _page_after_count(plan, words_filter(words), offset, limit)  # type: ignore[arg-type]
+    driver = (plan.driver if plan.reached(s) else None) if isinstance(plan, _Ahead) else plan
     if not _is_sqlite(s):
         where = words_filter(words)
         if driver is None and by_name:
@@ -227,20 +234,44 @@ def page_statement(
     return stmt.offset(offset).limit(limit)
 
 
-def _name_page(where: ColumnElement[bool] | None, descending: bool, offset: int, limit: int) -> Select[Any]:
+def _name_page(
+    where: ColumnElement[bool] | None, descending: bool, offset: int, limit: int, *, keys: bool = False
+) -> Select[Any]:
     """PostgreSQL's ordered scan in name order: the page's ids from ``ix_patients_name`` alone (every
     column the inner statement names is in it, so the conditions are checked on the index entries), then
-    those rows."""
-    keys = select(PatientRow.id, PatientRow.last_key, PatientRow.first_key)
+    those rows (``keys``: with their name keys after the list's columns)."""
+    found = select(PatientRow.id, PatientRow.last_key, PatientRow.first_key)
     if where is not None:
-        keys = keys.where(where)
-    page = _ordered(keys, "name", descending).offset(offset).limit(limit).subquery("page")
+        found = found.where(where)
+    page = _ordered(found, "name", descending).offset(offset).limit(limit).subquery("page")
     order = (page.c.last_key, page.c.first_key, page.c.id)
-    return (
-        list_columns()
-        .join_from(PatientRow, page, PatientRow.id == page.c.id)
-        .order_by(*(c.desc() if descending else c.asc() for c in order))
+    stmt = list_columns().add_columns(page.c.last_key, page.c.first_key) if keys else list_columns()
+    return stmt.join_from(PatientRow, page, PatientRow.id == page.c.id).order_by(
+        *(c.desc() if descending else c.asc() for c in order)
     )
+
+
+def _page_after_count(ahead: _Ahead, where: ColumnElement[bool], offset: int, limit: int) -> Select[Any]:
+    """PostgreSQL, name order, when the plan hangs on the count of ``ahead``: both plans in one statement,
+    each behind the count's answer (a condition on no column of the rows, which PostgreSQL checks once
+    before running the plan, and runs the count once for both: a CTE named twice is computed once). One
+    round trip instead of two; the same work on the server."""
+    reached = ahead.statement().cte("reached")
+    collect = select(reached.c[0]).scalar_subquery()
+    keys = (PatientRow.last_key, PatientRow.first_key)
+    candidates = (
+        _ordered(list_columns().add_columns(*keys).where(where), "name", ahead.descending, by_index=False)
+        .where(collect)
+        .offset(offset)
+        .limit(limit)
+    )
+    scan = _name_page(where, ahead.descending, offset, limit, keys=True).where(not_(collect))
+    both = union_all(select(candidates.subquery("candidates")), select(scan.subquery("scan"))).subquery(
+        "both"
+    )
+    columns = list(both.c)
+    order = (columns[-2], columns[-1], columns[0])  # last_key, first_key, id: the one plan's order, kept
+    return select(*columns[:-2]).order_by(*(c.desc() if ahead.descending else c.asc() for c in order))
 
 
 def page_driver(
@@ -254,6 +285,51 @@ def page_driver(
     rights: FoldedRights | None = None,
 ) -> int | None:
     """Which word's spans to collect the candidates from; None for an ordered scan."""
+    plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
+    if isinstance(plan, _Ahead):
+        return plan.driver if plan.reached(s) else None
+    return plan
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """The plan hangs on one more count: collect the candidates (``driver``) if at least ``cap`` name
+    index entries lie before the word's last names in the scan's direction, else scan in order."""
+
+    driver: int
+    word: Word
+    cap: int
+    descending: bool
+
+    def statement(self) -> Select[Any]:
+        """Whether at least ``cap`` entries lie ahead (read in the index's order: PostgreSQL otherwise
+        reads the table's rows from its start, twice as slow)."""
+        span = self.word[0]
+        entry = (
+            select(PatientRow.last_key)
+            .where(PatientRow.last_key >= span.high if self.descending else PatientRow.last_key < span.low)
+            .order_by(PatientRow.last_key.desc() if self.descending else PatientRow.last_key)
+            .offset(self.cap - 1)  # passed over, not counted: faster than count(*) of a LIMIT
+            .limit(1)
+        )
+        return select(exists(entry).label("reached"))
+
+    def reached(self, s: Session) -> bool:
+        return bool(s.execute(self.statement()).scalar_one())
+
+
+def _plan(
+    s: Session,
+    words: Sequence[Word],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    descending: bool,
+    rights: FoldedRights | None,
+) -> int | None | _Ahead:
+    """``page_driver``'s answer, or the one count it still hangs on (``_Ahead``), left to the caller: on
+    PostgreSQL the page's statement makes it (``_page_after_count``), saving a round trip."""
     sort = sort if sort in SORT_COLUMNS else "name"
     probe = _probe(s, words, PAGE_PROBE_CAP[sort], rights)
     # An ordered scan reads about (offset + limit) / (share of patients matching) index entries.
@@ -266,32 +342,26 @@ def page_driver(
     if cost < scanned:
         return driver
     if sort == "name" and len(words) == 1 and words[0][0].column is PatientRow.last_key:
-        scanned = max(scanned, _scan_to_last_names(s, words[0], probe, offset + limit, descending, cost))
-    return None if cost >= scanned else driver
+        cap = _entries_ahead_that_matter(probe, offset + limit, cost)
+        if cap is not None:
+            return _Ahead(driver, words[0], cap, descending)
+    return None
 
 
-def _scan_to_last_names(
-    s: Session, word: Word, probe: _Probe, wanted: int, descending: bool, cost: float
-) -> float:
+def _entries_ahead_that_matter(probe: _Probe, wanted: int, cost: float) -> int | None:
     """The matches of a word's last-name span lie together in name order ("ta...": 85% of the way down),
     not spread evenly as ``share_matching`` supposes: if the word's other matches (first names, chart
-    numbers) met before that block are too few, an ordered scan reads every entry up to it. Counted up
-    to ``cost`` (the candidates' cost), since beyond it the answer is the same, and up to where the
-    other matches met reach ``wanted``, since beyond that too (the word is counted in full: it drives)."""
-    last_names = probe.spans[0]
-    others = probe.entries[0] - last_names
-    enough = wanted * max(probe.patients, 1) / others if others > 0 else cost
-    cap = int(min(cost, enough)) + 1
-    # in the index's order: PostgreSQL otherwise reads the table's rows from its start (twice as slow)
-    before = "last_key >= :hi ORDER BY last_key DESC" if descending else "last_key < :lo ORDER BY last_key"
-    ahead = int(
-        s.execute(
-            text(f"SELECT count(*) FROM (SELECT 1 FROM patients WHERE {before} LIMIT :cap) AS b"),
-            {"lo": word[0].low, "hi": word[0].high, "cap": cap},
-        ).scalar_one()
-    )
-    others_met = others * ahead / max(probe.patients, 1)
-    return float(ahead) if others_met < wanted else 0.0
+    numbers) met before that block are too few, an ordered scan reads every entry up to it, and when
+    those are more than ``cost`` (the candidates' cost) the candidates are cheaper.
+
+    So the candidates win when at least ``cap`` entries lie ahead, ``cap`` the first whole number above
+    ``cost``, and the other matches met by then are fewer than ``wanted``; None when the count cannot
+    change the answer (the other matches met before ``cap`` entries are already enough)."""
+    others = probe.entries[0] - probe.spans[0]
+    cap = int(cost) + 1
+    if others * cap >= wanted * max(probe.patients, 1):
+        return None
+    return cap
 
 
 def count_statement(s: Session, query: str, rights: FoldedRights | None = None) -> Select[Any]:

@@ -4,8 +4,9 @@ Signing in hands the workstation an ``Actor`` with the role of that moment. An a
 deactivate the user or change their role while their windows are open (here or on another
 workstation); from the user's next action on, the change holds. The check is one primary-key lookup of
 two columns, cheap beside any real action; on PostgreSQL, where a statement of its own would be one more
-round trip to the server, the patient search carries it in its first statement (``FoldedRights``). A refused action publishes ``Change(USER, id,
-RIGHTS_CHANGED)`` so that the application locks the user's windows with the reason.
+round trip to the server, the patient search carries it in its first statement (``FoldedRights``).
+A refused action publishes ``Change(USER, id, RIGHTS_CHANGED)`` so that the application locks the
+user's windows with the reason.
 """
 
 from __future__ import annotations

@@ -160,12 +160,7 @@ def test_each_plan_is_the_one_chosen_somewhere(world: World, crowd: list[Patient
     assert None in drivers and any(d is not None for d in drivers)
 
 
-@pytest.mark.postgres
-def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world: World) -> None:
-    """3,400 'Aalto's then 400 'Zeller's: spread evenly, 400 matches would be met soon enough by an ordered
-    scan; lying together after every 'Aalto', they are not, so their candidates are collected. Read from
-    the other end (descending) they come first, and the ordered scan is right. (The numbers suit both
-    backends' costs: a candidate costs 5 index entries on SQLite, 8 on PostgreSQL.)"""
+def _aaltos_then_zellers(world: World) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows = [
         patient_values(
@@ -182,6 +177,15 @@ def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world:
     ]
     with world.services.db.write() as s, s.begin():
         s.execute(insert(PatientRow), rows)
+
+
+@pytest.mark.postgres
+def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world: World) -> None:
+    """3,400 'Aalto's then 400 'Zeller's: spread evenly, 400 matches would be met soon enough by an ordered
+    scan; lying together after every 'Aalto', they are not, so their candidates are collected. Read from
+    the other end (descending) they come first, and the ordered scan is right. (The numbers suit both
+    backends' costs: a candidate costs 5 index entries on SQLite, 8 on PostgreSQL.)"""
+    _aaltos_then_zellers(world)
     words = patient_search.query_words("zel")
     with world.services.db.read() as s:
         ascending = patient_search.page_driver(s, words, sort="name", offset=0, limit=200)
@@ -189,3 +193,27 @@ def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world:
     assert (ascending, descending) == (0, None)
     found = world.services.patients.search("zel", limit=5)
     assert [r.last_name for r in found] == ["Zeller"] * 5
+
+
+@pytest.mark.postgres
+def test_a_plan_hanging_on_the_entries_ahead_returns_the_plain_rows(world: World) -> None:
+    """The choice that waits on one more count (``_Ahead``; on PostgreSQL made inside the page's own
+    statement, both plans behind the count's answer): the rows are the plain statement's, both ways and
+    at any offset, and the count decides both ways (candidates ascending, the ordered scan descending)."""
+    _aaltos_then_zellers(world)
+    words = patient_search.query_words("zel")
+    with world.services.db.read() as s:
+        for descending in (False, True):
+            plan = patient_search._plan(
+                s, words, sort="name", offset=0, limit=200, descending=descending, rights=None
+            )
+            assert isinstance(plan, patient_search._Ahead), descending
+            assert plan.reached(s) is (not descending)
+            for offset, limit in ((0, 200), (0, 5), (390, 20), (400, 10), (3790, 20)):
+                planned = patient_search.page_statement(
+                    s, "zel", sort="name", descending=descending, offset=offset, limit=limit
+                )
+                plain = patient_search.plain_page("zel", sort="name", descending=descending)
+                expected = s.execute(plain.offset(offset).limit(limit)).all()
+                assert s.execute(planned).all() == expected, (descending, offset, limit)
+                assert len(expected) == max(0, min(limit, 400 - offset)), (descending, offset, limit)

@@ -359,3 +359,58 @@ def test_a_lost_index_fails_the_postgresql_checks(pg_search: Services) -> None:
     counted = pg_plans(pg_search, lambda: pg_search.patients.count("zoe"), "DROP INDEX ix_patients_first_key")
     assert not pg_seq_scans(pg_plans(pg_search, lambda: pg_search.patients.count("zoe")))
     assert pg_seq_scans(counted)
+
+
+def pg_analysed(services: Services, work: Callable[[], object]) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    """Like ``pg_plans``, but each statement run (``EXPLAIN (ANALYZE, FORMAT JSON)``): which parts ran."""
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "patients" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(services.db.engine, "before_cursor_execute", capture)
+    try:
+        work()
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", capture)
+    raw = services.db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        out = []
+        for sql, params in seen:
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            out.append((sql, cur.fetchone()[0][0]["Plan"]))
+        return out
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+def test_postgresql_runs_only_the_plan_the_entries_ahead_choose(
+    pg_search: Services, descending: bool
+) -> None:
+    """'ta': its last names lie 85% of the way down the name order. Whether the candidates or the ordered
+    scan is cheaper hangs on how many entries lie ahead; PostgreSQL counts them inside the page's own
+    statement (one round trip, not two: a probe, then the page), once, and runs only the plan chosen:
+    ascending the candidates (a bitmap read of the matches), descending the ordered scan (the name index)."""
+    plans = pg_analysed(pg_search, lambda: pg_search.patients.search("ta", descending=descending))
+    assert len(plans) == 2, [sql[:80] for sql, _ in plans]  # the probe (with the rights), the page
+    sql, page = plans[1]
+    assert sql.lstrip().startswith("WITH reached"), sql[:200]
+    nodes = list(_nodes(page))
+    ahead = [n for n in nodes if n.get("Subplan Name") == "CTE reached"]
+    assert len(ahead) == 1 and ahead[0]["Actual Loops"] == 1  # counted once for both gates
+    bitmap = [n["Actual Loops"] for n in nodes if n["Node Type"] == "Bitmap Heap Scan"]
+    scan = [
+        n["Actual Loops"]
+        for n in nodes
+        if n["Node Type"] == "Index Only Scan"
+        and n.get("Index Name") == "ix_patients_name"
+        and n.get("Subplan Name") != "CTE reached"
+        and "Filter" in n
+    ]
+    assert (bitmap, scan) == (([0], [1]) if descending else ([1], [0])), (bitmap, scan)

@@ -167,7 +167,7 @@ def test_a_keystroke_is_at_most_two_statements_on_postgresql(world: World, backe
         statements = _statements(svc, lambda q=q: svc.patients.search(q))
         users = [st for st in statements if "users" in st]
         if backend == "postgresql":
-            assert len(statements) <= (1 if q == "" else 3), (q, statements)
+            assert len(statements) == (1 if q == "" else 2), (q, statements)
             assert len(users) == 1 and users[0] == statements[0], q  # read first, in the first statement
         else:
             assert len(users) == 1, (q, statements)
