@@ -47,12 +47,26 @@ plain statement and against the rule written out in Python, with each plan force
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, text, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
@@ -213,35 +227,133 @@ def page_statement(
     rights: FoldedRights | None = None,
 ) -> Select[Any]:
     """The statement for rows ``offset`` to ``offset + limit`` of ``query`` (offset and limit applied),
-    shaped for the plan the module describes. ``rights`` not yet checked: the planning probe verifies
-    them, or, with no probe to run, the statement is gated by them (the caller settles them)."""
+    shaped for the plan the module describes, its values bound (``page_query``'s statement and values)."""
+    stmt, values = page_query(
+        s, query, sort=sort, descending=descending, offset=offset, limit=limit, rights=rights
+    )
+    return stmt.params(values) if values else stmt
+
+
+#: PostgreSQL: each shape of page statement, built once per process with parameters for its values
+#: (SQLAlchemy took 2-4 ms to build and key a page's statement, as long as the server took to answer).
+_SHAPES: dict[tuple[Any, ...], Select[Any]] = {}
+_MOST_SHAPES = 500
+_OFFSET = bindparam("page_offset", type_=Integer)
+_LIMIT = bindparam("page_limit", type_=Integer)
+_WANTED = bindparam("page_wanted", type_=Integer)  # offset + limit
+_SKIP = bindparam("ahead_skip", type_=Integer)
+
+
+def page_query(
+    s: Session,
+    query: str,
+    *,
+    sort: str,
+    descending: bool,
+    offset: int = 0,
+    limit: int = 200,
+    rights: FoldedRights | None = None,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement for rows ``offset`` to ``offset + limit`` of ``query`` and the values to run it with
+    (on PostgreSQL a statement kept per shape, see ``_SHAPES``; on SQLite built with its values). ``rights``
+    not yet checked: the planning probe verifies them, or, with no probe to run, the statement is gated
+    by them (the caller settles them)."""
     words = query_words(query)
-    by_name = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"]) is SORT_COLUMNS["name"]
+    sort = sort if sort in SORT_COLUMNS else "name"
+    by_name = sort == "name"
+    pg = not _is_sqlite(s)
     if not words:
-        if by_name and not _is_sqlite(s):
-            stmt = _name_page(None, descending, offset, limit)
-        else:
-            stmt = plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
-        return stmt.where(rights.gate()) if rights is not None and not rights.checked else stmt
+        if pg and by_name:
+            values: dict[str, Any] = {"page_offset": offset, "page_limit": limit}
+            if rights is None or rights.checked:
+                return _shaped(
+                    ("all", descending), lambda: _name_page(None, descending, _OFFSET, _LIMIT)
+                ), values
+            first = _shaped(
+                ("all", descending, "gated"),
+                lambda: _name_page(None, descending, _OFFSET, _LIMIT).where(FoldedRights.bound_gate()),
+            )
+            return first, values | rights.gate_values()
+        stmt = plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
+        return (stmt.where(rights.gate()) if rights is not None and not rights.checked else stmt), {}
     plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
-    if isinstance(plan, _Merge):
-        return _merged_page(plan.word, descending, offset, limit)
-    if isinstance(plan, _Ahead) and not _is_sqlite(s):
-        return _page_after_count(plan, words_filter(words), offset, limit)  # type: ignore[arg-type]
+    if pg:
+        return _pg_page(words, plan, sort, descending, offset, limit)
     driver = (plan.driver if plan.reached(s) else None) if isinstance(plan, _Ahead) else plan
-    if not _is_sqlite(s):
-        where = words_filter(words)
-        if driver is None and by_name:
-            return _name_page(where, descending, offset, limit)
-        stmt = list_columns().where(where)  # type: ignore[arg-type]
-        return _ordered(stmt, sort, descending, by_index=driver is None).offset(offset).limit(limit)
+    assert not isinstance(driver, _Merge)  # PostgreSQL's only
     where = words_filter(words, indexed=False) if driver is None else _driven_by(words, driver)
     stmt = _ordered(list_columns().where(where), sort, descending)  # type: ignore[arg-type]
-    return stmt.offset(offset).limit(limit)
+    return stmt.offset(offset).limit(limit), {}
+
+
+def _pg_page(
+    words: Sequence[Word],
+    plan: int | None | _Ahead | _Merge,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """PostgreSQL's page for ``plan``: the statement kept for its shape, and its values."""
+    bound, values = _bound(words)
+    values |= {"page_offset": offset, "page_limit": limit, "page_wanted": offset + limit}
+    shape = tuple(tuple((span.column.key, span.high is None) for span in word) for word in words)
+    where = words_filter(bound)
+    if isinstance(plan, _Merge):
+        key: tuple[Any, ...] = ("merge", shape, descending)
+        return _shaped(
+            key, lambda: _merged_page(bound[0], descending, _OFFSET, _LIMIT, wanted=_WANTED)
+        ), values
+    if isinstance(plan, _Ahead):
+        values["ahead_skip"] = plan.cap - 1
+        ahead = replace(plan, word=bound[0], skip=_SKIP)
+        key = ("ahead", shape, descending, plan.merge)
+        return _shaped(key, lambda: _page_after_count(ahead, where, _OFFSET, _LIMIT, wanted=_WANTED)), values  # type: ignore[arg-type]
+    if plan is None and sort == "name":
+        return _shaped(
+            ("scan", shape, descending), lambda: _name_page(where, descending, _OFFSET, _LIMIT)
+        ), values
+    key = ("page", shape, sort, descending, plan is None)
+    return _shaped(
+        key,
+        lambda: (
+            _ordered(list_columns().where(where), sort, descending, by_index=plan is None)  # type: ignore[arg-type]
+            .offset(_OFFSET)
+            .limit(_LIMIT)
+        ),
+    ), values
+
+
+def _shaped(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    stmt = _SHAPES.get(key)
+    if stmt is None:
+        if len(_SHAPES) >= _MOST_SHAPES:  # queries of many words: shapes without end, kept within bounds
+            _SHAPES.clear()
+        stmt = _SHAPES[key] = build()
+    return stmt
+
+
+def _bound(words: Sequence[Word]) -> tuple[list[Word], dict[str, Any]]:
+    """``words`` with each span's bounds as parameters (``w0s1lo``: the first word's second span's low
+    bound), and their values."""
+    bound: list[Word] = []
+    values: dict[str, Any] = {}
+    for j, word in enumerate(words):
+        spans = []
+        for i, span in enumerate(word):
+            name, kind = f"w{j}s{i}", span.column.type
+            values[name + "lo"] = span.low
+            high = None
+            if span.high is not None:
+                values[name + "hi"] = span.high
+                high = bindparam(name + "hi", type_=kind)
+            spans.append(Span(span.column, bindparam(name + "lo", type_=kind), high))
+        bound.append(tuple(spans))
+    return bound, values
 
 
 def _name_page(
-    where: ColumnElement[bool] | None, descending: bool, offset: int, limit: int, *, keys: bool = False
+    where: ColumnElement[bool] | None, descending: bool, offset: Any, limit: Any, *, keys: bool = False
 ) -> Select[Any]:
     """PostgreSQL's ordered scan in name order: the page's ids from ``ix_patients_name`` alone (every
     column the inner statement names is in it, so the conditions are checked on the index entries), then
@@ -253,13 +365,15 @@ def _name_page(
     return _rows_of(page, descending, keys=keys)
 
 
-def _merged_page(word: Word, descending: bool, offset: int, limit: int, *, keys: bool = False) -> Select[Any]:
+def _merged_page(
+    word: Word, descending: bool, offset: Any, limit: Any, *, keys: bool = False, wanted: Any = None
+) -> Select[Any]:
     """PostgreSQL, name order, one word: its last names lie together in ``ix_patients_name``, in the
     page's order, so their first ``offset + limit`` entries are read from there alone (an index-only range
     scan), the word's other matches (first names, chart numbers) are collected through their indexes and
     sorted, and the two merged. Costs the other matches and a page of entries, however far down the
     order the last names lie and however many there are ("ta": 3,300 of them, 85% of the way down)."""
-    wanted = offset + limit
+    wanted = offset + limit if wanted is None else wanted
     columns = (PatientRow.id, PatientRow.last_key, PatientRow.first_key)
     block = _ordered(select(*columns).where(word[0].clause()), "name", descending).limit(wanted)
     others = or_(*(span.clause() for span in word[1:]))
@@ -285,7 +399,9 @@ def _rows_of(page: Any, descending: bool, *, keys: bool) -> Select[Any]:
     )
 
 
-def _page_after_count(ahead: _Ahead, where: ColumnElement[bool], offset: int, limit: int) -> Select[Any]:
+def _page_after_count(
+    ahead: _Ahead, where: ColumnElement[bool], offset: Any, limit: Any, *, wanted: Any = None
+) -> Select[Any]:
     """PostgreSQL, name order, when the plan hangs on the count of ``ahead``: both plans in one statement,
     each behind the count's answer (a condition on no column of the rows, which PostgreSQL checks once
     before running the plan, and runs the count once for both: a CTE named twice is computed once). One
@@ -294,7 +410,8 @@ def _page_after_count(ahead: _Ahead, where: ColumnElement[bool], offset: int, li
     collect = select(reached.c[0]).scalar_subquery()
     keys = (PatientRow.last_key, PatientRow.first_key)
     if ahead.merge:
-        candidates = _merged_page(ahead.word, ahead.descending, offset, limit, keys=True).where(collect)
+        candidates = _merged_page(ahead.word, ahead.descending, offset, limit, keys=True, wanted=wanted)
+        candidates = candidates.where(collect)
     else:
         candidates = (
             _ordered(list_columns().add_columns(*keys).where(where), "name", ahead.descending, by_index=False)
@@ -346,6 +463,7 @@ class _Ahead:
     cap: int
     descending: bool
     merge: bool = False  # PostgreSQL: what is collected is the merge (``_merged_page``)
+    skip: Any = None  # the entries passed over, ``cap - 1`` (or its parameter, in a kept statement)
 
     def statement(self) -> Select[Any]:
         """Whether at least ``cap`` entries lie ahead (read in the index's order: PostgreSQL otherwise
@@ -355,7 +473,7 @@ class _Ahead:
             select(PatientRow.last_key)
             .where(PatientRow.last_key >= span.high if self.descending else PatientRow.last_key < span.low)
             .order_by(PatientRow.last_key.desc() if self.descending else PatientRow.last_key)
-            .offset(self.cap - 1)  # passed over, not counted: faster than count(*) of a LIMIT
+            .offset(self.cap - 1 if self.skip is None else self.skip)  # passed over, not counted: faster
             .limit(1)
         )
         return select(exists(entry).label("reached"))

@@ -16,7 +16,7 @@ from ..domain.validation import FieldError, validate_patient
 from . import audit
 from .base import ServiceBase
 from .mapping import audit_view_patient, patient_values, to_patient
-from .patient_search import SORT_COLUMNS, count_statement, page_statement, search_filter
+from .patient_search import SORT_COLUMNS, count_statement, page_query, search_filter
 from .permissions import Action
 
 __all__ = ["SORT_COLUMNS", "PatientListRow", "PatientService", "search_filter"]
@@ -138,10 +138,10 @@ class PatientService(ServiceBase):
         trips, not three (``FoldedRights``)."""
         rights = self.actor_folded(Action.VIEW_PATIENTS)
         with self.reading() as s:
-            stmt = page_statement(
+            stmt, values = page_query(
                 s, query, sort=sort, descending=descending, offset=offset, limit=limit, rights=rights
             )
-            rows = s.execute(stmt).all()
+            rows = s.execute(stmt, values).all()
         rights.settle(len(rows))
         return [PatientListRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, case, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, case, select
 
 from ..db.models import UserRow
 from ..domain.enums import Role
@@ -138,6 +138,22 @@ class FoldedRights:
         PostgreSQL checks once before reading any (a one-time filter)."""
         self._gated = True
         return self.column() == self.actor.role.value
+
+    @staticmethod
+    def bound_gate() -> ColumnElement[bool]:
+        """``gate()`` with parameters for the user and the role (``gate_values``), for a statement kept
+        and run again for any user."""
+        role_now = (
+            select(case((UserRow.active, UserRow.role), else_=None))
+            .where(UserRow.id == bindparam("rights_uid"))
+            .scalar_subquery()
+        )
+        return role_now == bindparam("rights_role")
+
+    def gate_values(self) -> dict[str, Any]:
+        """The values of ``bound_gate``'s parameters for this user (the statement is then gated)."""
+        self._gated = True
+        return {"rights_uid": self.actor.user_id, "rights_role": self.actor.role.value}
 
     def verify(self, role_now: str | None) -> None:
         """Refuse (and announce) unless ``role_now``, read by the statement, is the role signed in."""

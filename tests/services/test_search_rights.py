@@ -173,3 +173,29 @@ def test_a_keystroke_is_at_most_two_statements_on_postgresql(world: World, backe
             assert len(users) == 1, (q, statements)
     counted = _statements(svc, lambda: svc.patients.count("s"))
     assert len(counted) == (1 if backend == "postgresql" else 2)
+
+
+@pytest.mark.postgres
+def test_the_kept_statements_check_each_users_own_rights(world: World, db_url: str) -> None:
+    """PostgreSQL keeps one statement per shape of page for every user: the user and the role it checks
+    are its values, never the first user's. One workstation, two nurses in turn, one of them deactivated."""
+    _add_patients(world)
+    other = open_services(db_url)
+    try:
+        nurse, nurse2 = world.injector, world.injector2
+        for actor in (nurse, nurse2):  # both search once: the statements are kept
+            other.act_as(actor)
+            assert other.patients.search("") and other.patients.search("s")
+        admin = _as_admin(world)
+        admin.auth.update_user(replace(admin.auth.get_user(nurse.user_id), active=False))
+        for _ in range(2):
+            other.act_as(nurse2)
+            assert len(other.patients.search("")) == 60
+            assert other.patients.search("s")
+            other.act_as(nurse)
+            with pytest.raises(RightsChanged, match="account was deactivated"):
+                other.patients.search("")
+            with pytest.raises(RightsChanged, match="account was deactivated"):
+                other.patients.search("s")
+    finally:
+        other.db.dispose()
