@@ -498,6 +498,18 @@ def measure_pg(url: str, work: Path, keep: bool, runs: int) -> list[Row]:
     out = []
     ours, base = _search_side_by_side(pg, lite, runs)
     out.append(_line("PG 100k", "search keystroke (p95) vs SQLite", ours, base, 2.0, "< 30 ms"))
+    trips = _round_trips(pg)
+    out.append(
+        (
+            "PG 100k",
+            "  statements per keystroke, most",
+            str(trips),
+            "-",
+            "-",
+            "<= 2",
+            "OK" if trips <= 2 else "SLOW",
+        )
+    )
     saves, saves_lite = save_figures(pg, None), save_figures(lite, None)
     out.append(_line("PG 100k", "save a 100-point session vs SQLite", saves["new"], saves_lite["new"], 2.0))
     out.append(_line("PG 100k", "  re-save it, one point moved", saves["resave"], saves_lite["resave"], 2.0))
@@ -524,6 +536,27 @@ def _search_side_by_side(pg, lite, runs: int) -> tuple[float, float]:  # type: i
             ours.append(_once(lambda q=q: pg.patients.search(q)))
             base.append(_once(lambda q=q: lite.patients.search(q)))
     return _p95(ours), _p95(base)
+
+
+def _round_trips(pg) -> int:  # type: ignore[no-untyped-def]
+    """The most statements (round trips to the server) one keystroke's search sent, over every prefix."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    most = 0
+    event.listen(pg.db.engine, "before_cursor_execute", note)
+    try:
+        for q in [p[:i] for p in PROBES for i in range(1, len(p) + 1)]:
+            sent.clear()
+            pg.patients.search(q)
+            most = max(most, len(sent))
+    finally:
+        event.remove(pg.db.engine, "before_cursor_execute", note)
+    return most
 
 
 def _reports_side_by_side(pg, lite, runs: int) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ SQLite settings, chosen for clinical data:
 - Write transactions start with ``BEGIN IMMEDIATE`` so two writers queue instead of deadlocking
   on a read-to-write upgrade.
 
-PostgreSQL settings (over a network every round trip counts: a keystroke's search is three statements,
+PostgreSQL settings (over a network every round trip counts: a keystroke's search is two statements,
 and on a busy machine each round trip waits for the server process to be scheduled, a few ms):
 - Reads run without BEGIN and COMMIT (autocommit): under READ COMMITTED, PostgreSQL's default, each
   statement reads its own snapshot anyway, so the two extra round trips bought nothing. Writes keep

@@ -30,6 +30,16 @@ scan in name order reads the index alone too: PostgreSQL checks a condition only
 (one random read per index entry passed over, 28 ms for "g"), unless the statement needs nothing but the
 index's columns; so the page's ids are found first from ``ix_patients_name`` alone (an index-only scan),
 and only those 200 rows are read (``_name_page``; 6 ms for "g").
+
+A word's last names lie together in name order. PostgreSQL uses that for one word in name order: it
+reads the page's first entries of the block in order from ``ix_patients_name`` (an index-only range
+scan), collects the word's other matches (first names, chart numbers: usually few) and merges the two
+(``_merged_page``: "ta" 1 ms, where collecting its 3,300 matches took 5 ms and the ordered scan 20 ms).
+The choice may still hang on one more count: how many entries lie ahead of the block (``_Ahead``).
+On PostgreSQL each statement is a round trip, so a keystroke is at most two: the probe (which reads
+the user's rights of now too, ``FoldedRights``) and the page, which makes that count itself, in a CTE,
+with both plans behind its answer; PostgreSQL checks such a condition once, before running a plan, and
+runs only the chosen one (``_page_after_count``).
 Results never depend on the plan; ``tests/services/test_patient_search.py`` checks them against the
 plain statement and against the rule written out in Python, with each plan forced in turn.
 """
@@ -37,18 +47,33 @@ plain statement and against the rule written out in Python, with each plan force
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
 from ..db.models import PatientRow
 from ..text import fold
+from .rights import ROLE_NOW_SQL, FoldedRights
 
 #: What ``sort`` may name, and the columns it orders by (the last one makes the order total).
 SORT_COLUMNS: dict[str, tuple[InstrumentedAttribute[Any], ...]] = {
@@ -192,50 +217,286 @@ def plain_count(query: str) -> Select[Any]:
 
 
 def page_statement(
-    s: Session, query: str, *, sort: str, descending: bool, offset: int = 0, limit: int = 200
+    s: Session,
+    query: str,
+    *,
+    sort: str,
+    descending: bool,
+    offset: int = 0,
+    limit: int = 200,
+    rights: FoldedRights | None = None,
 ) -> Select[Any]:
     """The statement for rows ``offset`` to ``offset + limit`` of ``query`` (offset and limit applied),
-    shaped for the plan the module describes."""
+    shaped for the plan the module describes, its values bound (``page_query``'s statement and values)."""
+    stmt, values = page_query(
+        s, query, sort=sort, descending=descending, offset=offset, limit=limit, rights=rights
+    )
+    return stmt.params(values) if values else stmt
+
+
+#: PostgreSQL: each shape of page statement, built once per process with parameters for its values
+#: (SQLAlchemy took 2-4 ms to build and key a page's statement, as long as the server took to answer).
+_SHAPES: dict[tuple[Any, ...], Select[Any]] = {}
+_MOST_SHAPES = 500
+_OFFSET = bindparam("page_offset", type_=Integer)
+_LIMIT = bindparam("page_limit", type_=Integer)
+_WANTED = bindparam("page_wanted", type_=Integer)  # offset + limit
+_SKIP = bindparam("ahead_skip", type_=Integer)
+
+
+def page_query(
+    s: Session,
+    query: str,
+    *,
+    sort: str,
+    descending: bool,
+    offset: int = 0,
+    limit: int = 200,
+    rights: FoldedRights | None = None,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement for rows ``offset`` to ``offset + limit`` of ``query`` and the values to run it with
+    (on PostgreSQL a statement kept per shape, see ``_SHAPES``; on SQLite built with its values). ``rights``
+    not yet checked: the planning probe verifies them, or, with no probe to run, the statement is gated
+    by them (the caller settles them)."""
     words = query_words(query)
-    by_name = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"]) is SORT_COLUMNS["name"]
+    sort = sort if sort in SORT_COLUMNS else "name"
+    by_name = sort == "name"
+    pg = not _is_sqlite(s)
     if not words:
-        if by_name and not _is_sqlite(s):
-            return _name_page(None, descending, offset, limit)
-        return plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
-    driver = page_driver(s, words, sort=sort, offset=offset, limit=limit, descending=descending)
-    if not _is_sqlite(s):
-        where = words_filter(words)
-        if driver is None and by_name:
-            return _name_page(where, descending, offset, limit)
-        stmt = list_columns().where(where)  # type: ignore[arg-type]
-        return _ordered(stmt, sort, descending, by_index=driver is None).offset(offset).limit(limit)
+        if pg and by_name:
+            values: dict[str, Any] = {"page_offset": offset, "page_limit": limit}
+            if rights is None or rights.checked:
+                return _shaped(
+                    ("all", descending), lambda: _name_page(None, descending, _OFFSET, _LIMIT)
+                ), values
+            first = _shaped(
+                ("all", descending, "gated"),
+                lambda: _name_page(None, descending, _OFFSET, _LIMIT).where(FoldedRights.bound_gate()),
+            )
+            return first, values | rights.gate_values()
+        stmt = plain_page(query, sort=sort, descending=descending).offset(offset).limit(limit)
+        return (stmt.where(rights.gate()) if rights is not None and not rights.checked else stmt), {}
+    plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
+    if pg:
+        return _pg_page(words, plan, sort, descending, offset, limit)
+    driver = (plan.driver if plan.reached(s) else None) if isinstance(plan, _Ahead) else plan
+    assert not isinstance(driver, _Merge)  # PostgreSQL's only
     where = words_filter(words, indexed=False) if driver is None else _driven_by(words, driver)
     stmt = _ordered(list_columns().where(where), sort, descending)  # type: ignore[arg-type]
-    return stmt.offset(offset).limit(limit)
+    return stmt.offset(offset).limit(limit), {}
 
 
-def _name_page(where: ColumnElement[bool] | None, descending: bool, offset: int, limit: int) -> Select[Any]:
+def _pg_page(
+    words: Sequence[Word],
+    plan: int | None | _Ahead | _Merge,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """PostgreSQL's page for ``plan``: the statement kept for its shape, and its values."""
+    bound, values = _bound(words)
+    values |= {"page_offset": offset, "page_limit": limit, "page_wanted": offset + limit}
+    shape = tuple(tuple((span.column.key, span.high is None) for span in word) for word in words)
+    where = words_filter(bound)
+    if isinstance(plan, _Merge):
+        key: tuple[Any, ...] = ("merge", shape, descending)
+        return _shaped(
+            key, lambda: _merged_page(bound[0], descending, _OFFSET, _LIMIT, wanted=_WANTED)
+        ), values
+    if isinstance(plan, _Ahead):
+        values["ahead_skip"] = plan.cap - 1
+        ahead = replace(plan, word=bound[0], skip=_SKIP)
+        key = ("ahead", shape, descending, plan.merge)
+        return _shaped(key, lambda: _page_after_count(ahead, where, _OFFSET, _LIMIT, wanted=_WANTED)), values  # type: ignore[arg-type]
+    if plan is None and sort == "name":
+        return _shaped(
+            ("scan", shape, descending), lambda: _name_page(where, descending, _OFFSET, _LIMIT)
+        ), values
+    key = ("page", shape, sort, descending, plan is None)
+    return _shaped(
+        key,
+        lambda: (
+            _ordered(list_columns().where(where), sort, descending, by_index=plan is None)  # type: ignore[arg-type]
+            .offset(_OFFSET)
+            .limit(_LIMIT)
+        ),
+    ), values
+
+
+def _shaped(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    stmt = _SHAPES.get(key)
+    if stmt is None:
+        if len(_SHAPES) >= _MOST_SHAPES:  # queries of many words: shapes without end, kept within bounds
+            _SHAPES.clear()
+        stmt = _SHAPES[key] = build()
+    return stmt
+
+
+def _bound(words: Sequence[Word]) -> tuple[list[Word], dict[str, Any]]:
+    """``words`` with each span's bounds as parameters (``w0s1lo``: the first word's second span's low
+    bound), and their values."""
+    bound: list[Word] = []
+    values: dict[str, Any] = {}
+    for j, word in enumerate(words):
+        spans = []
+        for i, span in enumerate(word):
+            name, kind = f"w{j}s{i}", span.column.type
+            values[name + "lo"] = span.low
+            high = None
+            if span.high is not None:
+                values[name + "hi"] = span.high
+                high = bindparam(name + "hi", type_=kind)
+            spans.append(Span(span.column, bindparam(name + "lo", type_=kind), high))
+        bound.append(tuple(spans))
+    return bound, values
+
+
+def _name_page(
+    where: ColumnElement[bool] | None, descending: bool, offset: Any, limit: Any, *, keys: bool = False
+) -> Select[Any]:
     """PostgreSQL's ordered scan in name order: the page's ids from ``ix_patients_name`` alone (every
     column the inner statement names is in it, so the conditions are checked on the index entries), then
-    those rows."""
-    keys = select(PatientRow.id, PatientRow.last_key, PatientRow.first_key)
+    those rows (``keys``: with their name keys after the list's columns)."""
+    found = select(PatientRow.id, PatientRow.last_key, PatientRow.first_key)
     if where is not None:
-        keys = keys.where(where)
-    page = _ordered(keys, "name", descending).offset(offset).limit(limit).subquery("page")
-    order = (page.c.last_key, page.c.first_key, page.c.id)
-    return (
-        list_columns()
-        .join_from(PatientRow, page, PatientRow.id == page.c.id)
+        found = found.where(where)
+    page = _ordered(found, "name", descending).offset(offset).limit(limit).subquery("page")
+    return _rows_of(page, descending, keys=keys)
+
+
+def _merged_page(
+    word: Word, descending: bool, offset: Any, limit: Any, *, keys: bool = False, wanted: Any = None
+) -> Select[Any]:
+    """PostgreSQL, name order, one word: its last names lie together in ``ix_patients_name``, in the
+    page's order, so their first ``offset + limit`` entries are read from there alone (an index-only range
+    scan), the word's other matches (first names, chart numbers) are collected through their indexes and
+    sorted, and the two merged. Costs the other matches and a page of entries, however far down the
+    order the last names lie and however many there are ("ta": 3,300 of them, 85% of the way down)."""
+    wanted = offset + limit if wanted is None else wanted
+    columns = (PatientRow.id, PatientRow.last_key, PatientRow.first_key)
+    block = _ordered(select(*columns).where(word[0].clause()), "name", descending).limit(wanted)
+    others = or_(*(span.clause() for span in word[1:]))
+    rest = _ordered(select(*columns).where(others), "name", descending, by_index=False).limit(wanted)
+    found = union(select(block.subquery("block")), select(rest.subquery("rest"))).subquery("found")
+    order = (found.c.last_key, found.c.first_key, found.c.id)
+    page = (
+        select(found)
         .order_by(*(c.desc() if descending else c.asc() for c in order))
+        .offset(offset)
+        .limit(limit)
+        .subquery("page")
+    )
+    return _rows_of(page, descending, keys=keys)
+
+
+def _rows_of(page: Any, descending: bool, *, keys: bool) -> Select[Any]:
+    """The list's rows of the patients in ``page`` (id, last_key, first_key), in name order."""
+    order = (page.c.last_key, page.c.first_key, page.c.id)
+    stmt = list_columns().add_columns(page.c.last_key, page.c.first_key) if keys else list_columns()
+    return stmt.join_from(PatientRow, page, PatientRow.id == page.c.id).order_by(
+        *(c.desc() if descending else c.asc() for c in order)
     )
 
 
+def _page_after_count(
+    ahead: _Ahead, where: ColumnElement[bool], offset: Any, limit: Any, *, wanted: Any = None
+) -> Select[Any]:
+    """PostgreSQL, name order, when the plan hangs on the count of ``ahead``: both plans in one statement,
+    each behind the count's answer (a condition on no column of the rows, which PostgreSQL checks once
+    before running the plan, and runs the count once for both: a CTE named twice is computed once). One
+    round trip instead of two; the same work on the server."""
+    reached = ahead.statement().cte("reached")
+    collect = select(reached.c[0]).scalar_subquery()
+    keys = (PatientRow.last_key, PatientRow.first_key)
+    if ahead.merge:
+        candidates = _merged_page(ahead.word, ahead.descending, offset, limit, keys=True, wanted=wanted)
+        candidates = candidates.where(collect)
+    else:
+        candidates = (
+            _ordered(list_columns().add_columns(*keys).where(where), "name", ahead.descending, by_index=False)
+            .where(collect)
+            .offset(offset)
+            .limit(limit)
+        )
+    scan = _name_page(where, ahead.descending, offset, limit, keys=True).where(not_(collect))
+    both = union_all(select(candidates.subquery("candidates")), select(scan.subquery("scan"))).subquery(
+        "both"
+    )
+    columns = list(both.c)
+    order = (columns[-2], columns[-1], columns[0])  # last_key, first_key, id: the one plan's order, kept
+    return select(*columns[:-2]).order_by(*(c.desc() if ahead.descending else c.asc() for c in order))
+
+
 def page_driver(
-    s: Session, words: Sequence[Word], *, sort: str, offset: int, limit: int, descending: bool = False
+    s: Session,
+    words: Sequence[Word],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    descending: bool = False,
+    rights: FoldedRights | None = None,
 ) -> int | None:
     """Which word's spans to collect the candidates from; None for an ordered scan."""
+    plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
+    if isinstance(plan, _Ahead):
+        return plan.driver if plan.reached(s) else None
+    return 0 if isinstance(plan, _Merge) else plan
+
+
+@dataclass(frozen=True)
+class _Merge:
+    """PostgreSQL, name order, one word: the page merged from its last names' block and its other
+    matches (``_merged_page``)."""
+
+    word: Word
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """The plan hangs on one more count: collect the candidates (``driver``) if at least ``cap`` name
+    index entries lie before the word's last names in the scan's direction, else scan in order."""
+
+    driver: int
+    word: Word
+    cap: int
+    descending: bool
+    merge: bool = False  # PostgreSQL: what is collected is the merge (``_merged_page``)
+    skip: Any = None  # the entries passed over, ``cap - 1`` (or its parameter, in a kept statement)
+
+    def statement(self) -> Select[Any]:
+        """Whether at least ``cap`` entries lie ahead (read in the index's order: PostgreSQL otherwise
+        reads the table's rows from its start, twice as slow)."""
+        span = self.word[0]
+        entry = (
+            select(PatientRow.last_key)
+            .where(PatientRow.last_key >= span.high if self.descending else PatientRow.last_key < span.low)
+            .order_by(PatientRow.last_key.desc() if self.descending else PatientRow.last_key)
+            .offset(self.cap - 1 if self.skip is None else self.skip)  # passed over, not counted: faster
+            .limit(1)
+        )
+        return select(exists(entry).label("reached"))
+
+    def reached(self, s: Session) -> bool:
+        return bool(s.execute(self.statement()).scalar_one())
+
+
+def _plan(
+    s: Session,
+    words: Sequence[Word],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    descending: bool,
+    rights: FoldedRights | None,
+) -> int | None | _Ahead | _Merge:
+    """``page_driver``'s answer, or the one count it still hangs on (``_Ahead``), left to the caller: on
+    PostgreSQL the page's statement makes it (``_page_after_count``), saving a round trip. PostgreSQL
+    collects one word's matches by merging (``_Merge``) rather than reading and sorting them all."""
     sort = sort if sort in SORT_COLUMNS else "name"
-    probe = _probe(s, words, PAGE_PROBE_CAP[sort])
+    probe = _probe(s, words, PAGE_PROBE_CAP[sort], rights)
     # An ordered scan reads about (offset + limit) / (share of patients matching) index entries.
     scanned = min(probe.patients, (offset + limit) / max(probe.share_matching(), 1e-9))
     driver = probe.fewest_entries(exact_only=True)
@@ -243,40 +504,41 @@ def page_driver(
         return None
     per_candidate = SCANNED_PER_CANDIDATE if _is_sqlite(s) else SCANNED_PER_CANDIDATE_PG
     cost = probe.entries[driver] * per_candidate[sort]
+    one_block = sort == "name" and len(words) == 1 and words[0][0].column is PatientRow.last_key
+    merge = one_block and not _is_sqlite(s)
+    if merge:  # PostgreSQL merges the last names' block with the other matches: it costs those and a page
+        cost = (probe.entries[0] - probe.spans[0]) * per_candidate[sort] + min(offset + limit, probe.spans[0])
     if cost < scanned:
-        return driver
-    if sort == "name" and len(words) == 1 and words[0][0].column is PatientRow.last_key:
-        scanned = max(scanned, _scan_to_last_names(s, words[0], probe, offset + limit, descending, cost))
-    return None if cost >= scanned else driver
+        return _Merge(words[0]) if merge else driver
+    if one_block:
+        cap = _entries_ahead_that_matter(probe, offset + limit, cost)
+        if cap is not None:
+            return _Ahead(driver, words[0], cap, descending, merge=merge)
+    return None
 
 
-def _scan_to_last_names(
-    s: Session, word: Word, probe: _Probe, wanted: int, descending: bool, cost: float
-) -> float:
+def _entries_ahead_that_matter(probe: _Probe, wanted: int, cost: float) -> int | None:
     """The matches of a word's last-name span lie together in name order ("ta...": 85% of the way down),
     not spread evenly as ``share_matching`` supposes: if the word's other matches (first names, chart
-    numbers) met before that block are too few, an ordered scan reads every entry up to it. Counted up
-    to ``cost`` (the candidates' cost), since beyond it the answer is the same, and up to where the
-    other matches met reach ``wanted``, since beyond that too (the word is counted in full: it drives)."""
-    last_names = probe.spans[0]
-    others = probe.entries[0] - last_names
-    enough = wanted * max(probe.patients, 1) / others if others > 0 else cost
-    cap = int(min(cost, enough)) + 1
-    # in the index's order: PostgreSQL otherwise reads the table's rows from its start (twice as slow)
-    before = "last_key >= :hi ORDER BY last_key DESC" if descending else "last_key < :lo ORDER BY last_key"
-    ahead = int(
-        s.execute(
-            text(f"SELECT count(*) FROM (SELECT 1 FROM patients WHERE {before} LIMIT :cap) AS b"),
-            {"lo": word[0].low, "hi": word[0].high, "cap": cap},
-        ).scalar_one()
-    )
-    others_met = others * ahead / max(probe.patients, 1)
-    return float(ahead) if others_met < wanted else 0.0
+    numbers) met before that block are too few, an ordered scan reads every entry up to it, and when
+    those are more than ``cost`` (the candidates' cost) the candidates are cheaper.
+
+    So the candidates win when at least ``cap`` entries lie ahead, ``cap`` the first whole number above
+    ``cost``, and the other matches met by then are fewer than ``wanted``; None when the count cannot
+    change the answer (the other matches met before ``cap`` entries are already enough)."""
+    others = probe.entries[0] - probe.spans[0]
+    cap = int(cost) + 1
+    if others * cap >= wanted * max(probe.patients, 1):
+        return None
+    return cap
 
 
-def count_statement(s: Session, query: str) -> Select[Any]:
-    """The statement counting the patients ``query`` matches."""
+def count_statement(s: Session, query: str, rights: FoldedRights | None = None) -> Select[Any]:
+    """The statement counting the patients ``query`` matches; with ``rights`` not yet checked, a second
+    column for ``rights.verify`` (the user's role of now)."""
     words = query_words(query)
+    if rights is not None and not rights.checked:
+        return plain_count(query).add_columns(rights.column())
     if len(words) < 2 or not _is_sqlite(s):
         return plain_count(query)
     probe = _probe(s, words, COUNT_PROBE_CAP)
@@ -318,11 +580,15 @@ class _Probe:
         return min(counted)[1] if counted else None
 
 
-def _probe(s: Session, words: Sequence[Word], cap: int) -> _Probe:
+def _probe(s: Session, words: Sequence[Word], cap: int, rights: FoldedRights | None = None) -> _Probe:
     """Count each span's index entries, up to ``cap``, in one statement (SQL text: SQLAlchemy took
-    longer to build this statement than SQLite to run it)."""
+    longer to build this statement than SQLite to run it). ``rights`` not yet checked: the statement
+    reads the user's role of now too, and they are verified before anything else is done."""
     counts: list[str] = []
     params: dict[str, Any] = {"cap": cap}
+    if rights is not None and not rights.checked:
+        counts.append(ROLE_NOW_SQL)
+        params |= rights.params
     for i, span in enumerate(span for word in words for span in word):
         column = span.column.key  # the attribute names are the column names
         if span.high is None:
@@ -335,7 +601,10 @@ def _probe(s: Session, words: Sequence[Word], cap: int) -> _Probe:
         counts.append(f"(SELECT count(*) FROM (SELECT 1 FROM patients WHERE {where} LIMIT :cap) AS span{i})")
     # max(id) is read from the end of the table's b-tree: the number of patients, near enough.
     sql = "SELECT coalesce((SELECT max(id) FROM patients), 0), " + ", ".join(counts)
-    row = s.execute(text(sql), params).one()
+    row = tuple(s.execute(text(sql), params).one())
+    if rights is not None and not rights.checked:
+        rights.verify(row[1])
+        row = (row[0], *row[2:])
     patients, per_span = int(row[0]), [int(x) for x in row[1:]]
     entries, exact, i = [], [], 0
     for word in words:

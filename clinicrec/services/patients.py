@@ -16,7 +16,7 @@ from ..domain.validation import FieldError, validate_patient
 from . import audit
 from .base import ServiceBase
 from .mapping import audit_view_patient, patient_values, to_patient
-from .patient_search import SORT_COLUMNS, count_statement, page_statement, search_filter
+from .patient_search import SORT_COLUMNS, count_statement, page_query, search_filter
 from .permissions import Action
 
 __all__ = ["SORT_COLUMNS", "PatientListRow", "PatientService", "search_filter"]
@@ -131,14 +131,25 @@ class PatientService(ServiceBase):
         sort: str = "name",
         descending: bool = False,
     ) -> list[PatientListRow]:
-        """A page of the patients matching ``query`` (see ``patient_search`` for how it stays fast)."""
-        self.actor(Action.VIEW_PATIENTS)
+        """A page of the patients matching ``query`` (see ``patient_search`` for how it stays fast).
+
+        On PostgreSQL the user's rights of now are read by the page's first statement (its planning
+        probe, or the page itself gated by them), not by one of their own: a keystroke is two round
+        trips, not three (``FoldedRights``)."""
+        rights = self.actor_folded(Action.VIEW_PATIENTS)
         with self.reading() as s:
-            stmt = page_statement(s, query, sort=sort, descending=descending, offset=offset, limit=limit)
-            rows = s.execute(stmt).all()
+            stmt, values = page_query(
+                s, query, sort=sort, descending=descending, offset=offset, limit=limit, rights=rights
+            )
+            rows = s.execute(stmt, values).all()
+        rights.settle(len(rows))
         return [PatientListRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def count(self, query: str = "") -> int:
-        self.actor(Action.VIEW_PATIENTS)
+        rights = self.actor_folded(Action.VIEW_PATIENTS)
         with self.reading() as s:
-            return int(s.execute(count_statement(s, query)).scalar_one())
+            row = s.execute(count_statement(s, query, rights)).one()
+        if not rights.checked:
+            rights.verify(row[1])
+        rights.ensure()
+        return int(row[0])

@@ -106,11 +106,12 @@ def _expected(crowd: list[PatientRow], query: str, sort: str, descending: bool) 
 @pytest.fixture(params=["as planned", "always scan", "always candidates", "counts capped"])
 def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run each check under the planner's own choice and with each plan forced."""
-    if request.param == "always scan":
-        monkeypatch.setattr(patient_search, "SCANNED_PER_CANDIDATE", dict.fromkeys(SORTS, 1e12))
-    elif request.param == "always candidates":
-        monkeypatch.setattr(patient_search, "SCANNED_PER_CANDIDATE", dict.fromkeys(SORTS, 0.0))
-    elif request.param == "counts capped":  # spans reach the cap: words with unknown sizes
+    for costs in ("SCANNED_PER_CANDIDATE", "SCANNED_PER_CANDIDATE_PG"):  # each backend's own
+        if request.param == "always scan":
+            monkeypatch.setattr(patient_search, costs, dict.fromkeys(SORTS, 1e12))
+        elif request.param == "always candidates":
+            monkeypatch.setattr(patient_search, costs, dict.fromkeys(SORTS, 0.0))
+    if request.param == "counts capped":  # spans reach the cap: words with unknown sizes
         monkeypatch.setattr(patient_search, "PAGE_PROBE_CAP", dict.fromkeys(SORTS, 3))
         monkeypatch.setattr(patient_search, "COUNT_PROBE_CAP", 3)
     return str(request.param)
@@ -160,12 +161,7 @@ def test_each_plan_is_the_one_chosen_somewhere(world: World, crowd: list[Patient
     assert None in drivers and any(d is not None for d in drivers)
 
 
-@pytest.mark.postgres
-def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world: World) -> None:
-    """3,400 'Aalto's then 400 'Zeller's: spread evenly, 400 matches would be met soon enough by an ordered
-    scan; lying together after every 'Aalto', they are not, so their candidates are collected. Read from
-    the other end (descending) they come first, and the ordered scan is right. (The numbers suit both
-    backends' costs: a candidate costs 5 index entries on SQLite, 8 on PostgreSQL.)"""
+def _aaltos_then_zellers(world: World) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows = [
         patient_values(
@@ -182,10 +178,70 @@ def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world:
     ]
     with world.services.db.write() as s, s.begin():
         s.execute(insert(PatientRow), rows)
+
+
+@pytest.mark.postgres
+def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world: World, backend: str) -> None:
+    """3,400 'Aalto's then 400 'Zeller's: spread evenly, 400 matches would be met soon enough by an ordered
+    scan; lying together after every 'Aalto', they are not, so their candidates are collected. Read from
+    the other end (descending) they come first, and the ordered scan is right. (The numbers suit both
+    backends' costs: a candidate costs 5 index entries on SQLite, 8 on PostgreSQL.) PostgreSQL merges
+    the block, read in order from the name index, with the word's other matches (none here): a page of
+    entries either way, so it merges both ways."""
+    _aaltos_then_zellers(world)
     words = patient_search.query_words("zel")
     with world.services.db.read() as s:
         ascending = patient_search.page_driver(s, words, sort="name", offset=0, limit=200)
         descending = patient_search.page_driver(s, words, sort="name", offset=0, limit=200, descending=True)
-    assert (ascending, descending) == (0, None)
+        merged = patient_search._plan(
+            s, words, sort="name", offset=0, limit=200, descending=False, rights=None
+        ) == patient_search._Merge(words[0])
+    assert (ascending, descending) == ((0, 0) if backend == "postgresql" else (0, None))
+    assert merged is (backend == "postgresql")
     found = world.services.patients.search("zel", limit=5)
     assert [r.last_name for r in found] == ["Zeller"] * 5
+
+
+def _a_block_and_spread_matches(world: World) -> None:
+    """9,600 patients of five last names, 350 of them (spread) named Zelda; then 400 Zellers."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        patient_values(
+            Patient(
+                first_name="Zelda" if i < 9600 and i % 27 == 0 else "Ann",
+                last_name=("Aalto", "Berg", "Cole", "Dunn", "Eck")[i % 5] if i < 9600 else "Zeller",
+                date_of_birth=date(1980, 1, 1),
+                chart_number=f"CR-{i:06d}",
+                sex=Sex.FEMALE,
+            )
+        )
+        | {"created_at": now, "updated_at": now, "version": 1}
+        for i in range(10_000)
+    ]
+    with world.services.db.write() as s, s.begin():
+        s.execute(insert(PatientRow), rows)
+
+
+@pytest.mark.postgres
+def test_a_plan_hanging_on_the_entries_ahead_returns_the_plain_rows(world: World, backend: str) -> None:
+    """The choice that waits on one more count (``_Ahead``; on PostgreSQL made inside the page's own
+    statement, both plans behind the count's answer): the rows are the plain statement's, both ways and
+    at any offset, and the count decides both ways (collect ascending, the ordered scan descending)."""
+    _a_block_and_spread_matches(world)
+    words = patient_search.query_words("zel")
+    with world.services.db.read() as s:
+        for descending in (False, True):
+            plan = patient_search._plan(
+                s, words, sort="name", offset=0, limit=200, descending=descending, rights=None
+            )
+            assert isinstance(plan, patient_search._Ahead), (descending, plan)
+            assert plan.merge is (backend == "postgresql")
+            assert plan.reached(s) is (not descending)
+            for offset, limit in ((0, 200), (0, 5), (390, 20), (740, 10), (745, 20)):
+                planned = patient_search.page_statement(
+                    s, "zel", sort="name", descending=descending, offset=offset, limit=limit
+                )
+                plain = patient_search.plain_page("zel", sort="name", descending=descending)
+                expected = s.execute(plain.offset(offset).limit(limit)).all()
+                assert s.execute(planned).all() == expected, (descending, offset, limit)
+                assert len(expected) == max(0, min(limit, 756 - offset)), (descending, offset, limit)

@@ -359,3 +359,91 @@ def test_a_lost_index_fails_the_postgresql_checks(pg_search: Services) -> None:
     counted = pg_plans(pg_search, lambda: pg_search.patients.count("zoe"), "DROP INDEX ix_patients_first_key")
     assert not pg_seq_scans(pg_plans(pg_search, lambda: pg_search.patients.count("zoe")))
     assert pg_seq_scans(counted)
+
+
+def pg_analysed(services: Services, work: Callable[[], object]) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    """Like ``pg_plans``, but each statement run (``EXPLAIN (ANALYZE, FORMAT JSON)``): which parts ran."""
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "patients" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(services.db.engine, "before_cursor_execute", capture)
+    try:
+        work()
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", capture)
+    raw = services.db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        out = []
+        for sql, params in seen:
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            out.append((sql, cur.fetchone()[0][0]["Plan"]))
+        return out
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def _loops(
+    plan: dict, node_type: str, *, index: str | None = None, filtered: bool | None = None
+) -> list[int]:  # type: ignore[type-arg]
+    return [
+        n["Actual Loops"]
+        for n in _nodes(plan)
+        if n["Node Type"] == node_type
+        and (index is None or n.get("Index Name") == index)
+        and (filtered is None or ("Filter" in n) is filtered)
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+def test_postgresql_merges_a_last_name_block_read_in_order(pg_search: Services, descending: bool) -> None:
+    """'ta': 3,300 last names lying together 85% of the way down the name order, no other match. The page
+    reads its 200 entries of the block in order from the name index (a range, not a walk from 'a'), and
+    never the 3,300 rows: two statements in all (the probe, with the rights; the page)."""
+    plans = pg_analysed(pg_search, lambda: pg_search.patients.search("ta", descending=descending))
+    assert len(plans) == 2, [sql[:80] for sql, _ in plans]
+    page = plans[1][1]
+    ranges = [
+        n
+        for n in _nodes(page)
+        if n["Node Type"] == "Index Only Scan" and n.get("Index Name") == "ix_patients_name"
+    ]
+    assert len(ranges) == 1 and "last_key >=" in ranges[0]["Index Cond"], ranges
+    assert ranges[0]["Actual Rows"] <= 200 and "Filter" not in ranges[0]
+    assert not _loops(page, "Seq Scan")
+    assert sum(n.get("Actual Rows", 0) for n in _nodes(page) if n["Node Type"] == "Bitmap Heap Scan") == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+def test_postgresql_runs_only_the_plan_the_entries_ahead_choose(
+    pg_search: Services, descending: bool
+) -> None:
+    """When the choice hangs on how many entries lie ahead of a last-name block (``_Ahead``), PostgreSQL
+    counts them inside the page's own statement, once, and runs only the plan chosen. 'ta' with a cap of
+    30,000: about 85,000 entries lie before it (merge), about 12,000 after it (the ordered scan)."""
+    from clinicrec.services import patient_search
+
+    words = patient_search.query_words("ta")
+    ahead = patient_search._Ahead(0, words[0], 30_000, descending, merge=True)
+    stmt = patient_search._page_after_count(ahead, patient_search.words_filter(words), 0, 200)  # type: ignore[arg-type]
+
+    def run() -> None:
+        with pg_search.db.read() as s:
+            s.execute(stmt).all()
+
+    [(sql, page)] = pg_analysed(pg_search, run)
+    assert sql.lstrip().startswith("WITH reached"), sql[:200]
+    counted = [n for n in _nodes(page) if n.get("Subplan Name") == "CTE reached"]
+    assert len(counted) == 1 and counted[0]["Actual Loops"] == 1  # counted once for both gates
+    block = _loops(page, "Index Only Scan", index="ix_patients_name", filtered=False)
+    scan = _loops(page, "Index Only Scan", index="ix_patients_name", filtered=True)
+    # the block's range scan (no filter) beside the count's (no filter, always run); the scan's walk
+    assert (sorted(block), scan) == (([1, 1], [0]) if not descending else ([0, 1], [1])), (block, scan)
