@@ -87,6 +87,11 @@ def _require_unaltered(s: Session, session_id: int, outcome: str) -> str | None:
     return live
 
 
+def _drawn(points: tuple[InjectionPoint, ...]) -> list[tuple[object, int, float]]:
+    """What the reports' use rows sum of the points (as stored): units per zone and vial, by position."""
+    return [(p.zone, p.vial_id, p.units) for p in points]
+
+
 def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditError:
     """'This session was changed by Maria López at 10:32 UTC: …' from the trail's newest change."""
     who, when = audit.changed_by(s, "session", session_id)
@@ -277,7 +282,7 @@ class ChartingService(ServiceBase):
                     old = self._audit_view(s, row, before=before)
                 baseline, points = self._write_content(s, row, session, actor, before)
                 s.flush()
-                report_rollup.refresh(s, [row.id])
+                self._refresh_reports(s, row.id, session, before, old.get("vials", []), baseline, points)
                 new = self._audit_view(s, row, written=replace(session, points=points))
                 changes = audit.diff(old, new)
                 row_hash = None
@@ -316,6 +321,39 @@ class ChartingService(ServiceBase):
             result.id, SavedDraft(result.version, row_hash, points, kept) if row_hash else None
         )
         return result
+
+    @staticmethod
+    def _refresh_reports(
+        s: Session,
+        session_id: int,
+        session: TreatmentSession,
+        before: SavedDraft | None,
+        vials_before: list[int],
+        baseline: AssessmentRow | Assessment | None,
+        points: tuple[InjectionPoint, ...],
+    ) -> None:
+        """Keep the reports' derived tables true after a draft's save: only what it changed
+        (``report_rollup.refresh_draft``) when what it stored before is known (a new draft, or a trusted
+        ``before``); the whole chain again otherwise, and for an amendment's first save (its original
+        then leaves the sums)."""
+        if (session.id is None and session.amends_id is not None) or (
+            session.id is not None and before is None
+        ):
+            report_rollup.refresh(s, [session_id])
+            return
+        if before is None:  # a new draft: no follow-ups on its chain yet, so no outcome rows
+            drawn_changed, baseline_changed = True, False
+        else:
+            drawn_changed = _drawn(points) != _drawn(before.points)
+            if before.baseline is None:
+                baseline_changed = session.baseline is not None
+            else:
+                baseline_changed = baseline is not before.baseline  # the remembered one: kept as stored
+        vials_after = list(session.all_vial_ids)
+        vials = set(vials_before) | set(vials_after) if drawn_changed or vials_before != vials_after else ()
+        report_rollup.refresh_draft(
+            s, session_id, points=drawn_changed, baseline=baseline_changed, vials=vials
+        )
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
         if s.execute(select(PatientRow.id).where(PatientRow.id == session.patient_id)).first() is None:
