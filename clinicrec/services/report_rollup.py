@@ -55,15 +55,14 @@ def refresh_draft(s: Session, session_id: int, *, points: bool, baseline: bool, 
     A draft is in no day's session sums (they count signed current versions), and its save changes
     neither its chain, its status nor the follow-ups on its chain's root. So it changes only its own
     use rows, when its points' units per zone and vial changed (``points``), its own outcome rows, when
-    its baseline changed (``baseline``), and, through its units drawn, the waste of the days its vials
-    were opened (``vials``: those it linked to before or after the save, when its points or links
-    changed). The tests compare the result with the exact path after each kind of draft save."""
+    its baseline changed (``baseline``), and, through its units drawn, the waste rows of its vials' day and
+    lot (``vials``: those it linked to before or after the save, when its points or links changed).
+    The tests compare the result with the exact path after each kind of draft save."""
     conn = s.connection()
     fill_own(conn, session_id, use=points, outcomes=baseline)
     wanted = set(vials)
     if wanted:
-        _, days = report_days.days_of(conn, (), wanted)
-        report_days.refill_some(conn, (), days)
+        report_days.refill_lots_of(conn, wanted)
 
 
 def touch(s: Session, session_ids: Iterable[int] = (), vial_ids: Iterable[int] = ()) -> None:
