@@ -343,6 +343,13 @@ def unaltered(s: Session, entity: str, entity_id: object) -> bool:
 def unaltered_state(s: Session, entity: str, entity_id: object) -> tuple[bool, str | None]:
     """``unaltered`` and the record's state hash as stored now, which it computes: a caller that keeps
     what it last stored (services/saved_drafts.py) trusts it only while the two hashes agree."""
+    ok, live, _ = unaltered_parts(s, entity, entity_id)
+    return ok, live
+
+
+def unaltered_parts(s: Session, entity: str, entity_id: object) -> tuple[bool, str | None, dict[str, str]]:
+    """``unaltered_state`` with the digests of the record's parts as stored now
+    (``audit_state.state_hash_parts``)."""
     s.flush()
     mark = audit_state._mark(s)
     found = (
@@ -351,8 +358,8 @@ def unaltered_state(s: Session, entity: str, entity_id: object) -> tuple[bool, s
         .first()
     )
     entry = found[0] if found else None
-    live = audit_state.state_hash(s, entity, entity_id)
-    return entry is None or live == entry, live
+    live, parts = audit_state.state_hash_parts(s, entity, entity_id)
+    return entry is None or live == entry, live, parts
 
 
 _STATE_ACTION_VALUES = tuple(sorted(a.value for a in STATE_ACTIONS))

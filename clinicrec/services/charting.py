@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -73,23 +73,49 @@ from .vial_draws import other_chains
 SIGNATURE_MEANING = "signed as administering injector"
 #: The injection points' table, for the plain statements a save writes and reads its points with.
 _POINTS = cast(Table, PointRow.__table__)
+#: A save's vials, by id (built once: a session window saves every few seconds).
+_VIALS = select(VialRow).where(VialRow.id.in_(bindparam("ids", expanding=True)))
 
 
-def _require_unaltered(s: Session, session_id: int, outcome: str) -> str | None:
+def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str | None, dict[str, str]]:
     """Refuse to write over a session changed behind the application (the new entry would launder it).
-    Returns the session's state hash as stored now."""
-    ok, live = audit.unaltered_state(s, "session", session_id)
+    Returns the session's state hash as stored now, and its parts' digests."""
+    ok, live, parts = audit.unaltered_parts(s, "session", session_id)
     if not ok:
         raise ConcurrentEditError(
             f"This session was changed outside ClinicRec since it was last saved, so it was not {outcome}. "
             "Ask a manager to run Verify in the audit trail."
         )
-    return live
+    return live, parts
 
 
 def _drawn(points: tuple[InjectionPoint, ...]) -> list[tuple[object, int, float]]:
     """What the reports' use rows sum of the points (as stored): units per zone and vial, by position."""
     return [(p.zone, p.vial_id, p.units) for p in points]
+
+
+def _kept_parts(
+    old: dict[str, Any],
+    session: TreatmentSession,
+    acks_before: set[int],
+    row: SessionRow,
+    before: SavedDraft | None,
+    baseline: AssessmentRow | Assessment | None,
+) -> list[str]:
+    """The tables of the session's state-hash parts that a save (``_write_content``) left as they were:
+    its vial links when their list is the same, its acknowledgements when it kept every row (a changed
+    one is a new row), its baseline when the remembered one was kept or there was none and is none."""
+    kept = []
+    if old.get("vials") == list(session.all_vial_ids):
+        kept.append(cast(Table, SessionVialRow.__table__).name)
+    if {a.id for a in row.acknowledgements} == acks_before:
+        kept.append(cast(Table, AcknowledgementRow.__table__).name)
+    if before is not None and (
+        (before.baseline is not None and baseline is before.baseline)
+        or (before.baseline is None and session.baseline is None)
+    ):
+        kept.append(cast(Table, AssessmentRow.__table__).name)
+    return kept
 
 
 def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditError:
@@ -269,17 +295,19 @@ class ChartingService(ServiceBase):
                 # Validated in the write transaction (one transaction, not a read one before it): the
                 # vials are those the points are then written against.
                 vials = {
-                    r.id: to_vial(r)
-                    for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
+                    r.id: to_vial(r) for r in s.execute(_VIALS, {"ids": list(session.all_vial_ids)}).scalars()
                 }
                 validate_session(session, vials)
                 before: SavedDraft | None = None
+                parts: dict[str, str] = {}
                 if session.id is None:
                     row = self._create_row(s, session, actor)
                     old: dict[str, Any] = {}
+                    acks_before: set[int] = set()
                 else:
-                    row, before = self._editable_row(s, session, actor)
+                    row, before, parts = self._editable_row(s, session, actor)
                     old = self._audit_view(s, row, before=before)
+                    acks_before = {a.id for a in row.acknowledgements}
                 baseline, points = self._write_content(s, row, session, actor, before)
                 s.flush()
                 self._refresh_reports(s, row.id, session, before, old.get("vials", []), baseline, points)
@@ -289,8 +317,12 @@ class ChartingService(ServiceBase):
                 if session.id is None or changes:
                     row.updated_at = self.now()
                     row.updated_by_id = actor.user_id
-                    # The state the entry records: the points as just written, the rest read.
+                    # The state the entry records: the points as just written, the parts this save left
+                    # as they were as read at its start (this transaction's own reading), the rest read.
                     known = stored_digest(row.id, points)
+                    if known and parts:
+                        untouched = _kept_parts(old, session, acks_before, row, before, baseline)
+                        known |= {table: parts[table] for table in untouched if table in parts}
                     row_hash = audit_state.state_hash(s, "session", row.id, known=known)
                     audit.record(
                         s,
@@ -384,9 +416,10 @@ class ChartingService(ServiceBase):
 
     def _editable_row(
         self, s: Session, session: TreatmentSession, actor: Actor
-    ) -> tuple[SessionRow, SavedDraft | None]:
+    ) -> tuple[SessionRow, SavedDraft | None, dict[str, str]]:
         """The draft's row, locked, checked editable by ``actor`` at ``session.version``; with what the last
-        save here stored when it is still what is stored (``SavedDrafts.trusted``), else None."""
+        save here stored when it is still what is stored (``SavedDrafts.trusted``), else None; and the
+        digests of its state hash's parts as stored now (``audit_state.state_hash_parts``)."""
         # PostgreSQL: a concurrent saver waits (the session's row is locked: FOR UPDATE OF it alone, as
         # its children come in the same statement by outer joins, one statement instead of four). The
         # points are read apart, as plain rows (_audit_view), or not at all (``SavedDrafts``).
@@ -408,8 +441,8 @@ class ChartingService(ServiceBase):
             )
         if row.patient_id != session.patient_id:
             raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
-        live = _require_unaltered(s, row.id, "saved")
-        return row, self._saved.trusted(row.id, row.version, live)
+        live, parts = _require_unaltered(s, row.id, "saved")
+        return row, self._saved.trusted(row.id, row.version, live), parts
 
     def _write_content(
         self,
