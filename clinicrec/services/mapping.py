@@ -287,7 +287,19 @@ def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
 def as_stored(p: InjectionPoint, point_id: int | None) -> InjectionPoint:
     """``p`` as ``points_from`` reads it back once stored with ``point_id``: the driver returns the
     coordinates and doses as floats (an ``int`` 1 comes back as 1.0) and the choices as their enums, so a
-    save returns (and remembers) what a reading would, without the reading."""
+    save returns (and remembers) what a reading would, without the reading. A point already so (the
+    save's own result handed back by the next save) is returned as it is."""
+    if (
+        p.id == point_id
+        and type(p.x) is float
+        and type(p.y) is float
+        and type(p.units) is float
+        and type(p.volume_ml) is float
+        and type(p.zone) is Zone
+        and type(p.basis) is DoseBasis
+        and type(p.note) is str
+    ):
+        return p
     return InjectionPoint(
         Zone(p.zone),
         float(p.x),
