@@ -315,8 +315,9 @@ class ChartingService(ServiceBase):
                 changes = audit.diff(old, new)
                 row_hash = None
                 if session.id is None or changes:
-                    row.updated_at = self.now()
-                    row.updated_by_id = actor.user_id
+                    if session.id is not None:  # a new row says so from its insert (_create_row)
+                        row.updated_at = self.now()
+                        row.updated_by_id = actor.user_id
                     # The state the entry records: the points as just written, the parts this save left
                     # as they were as read at its start (this transaction's own reading), the rest read.
                     known = stored_digest(row.id, points)
@@ -394,10 +395,14 @@ class ChartingService(ServiceBase):
             raise PermissionDenied("A session is charted by the signed-in injector")
         if session.amends_id is None:
             check_for_new_session(s, session.patient_id, self.now())
+        now = self.now()
         row = SessionRow(
             **session_values(session),
             status=SessionStatus.DRAFT.value,
-            created_at=self.now(),
+            created_at=now,
+            # who saved it last, and when: said at once (not by an update after the insert)
+            updated_at=now,
+            updated_by_id=actor.user_id,
             amends_id=session.amends_id,
             amendment_reason=session.amendment_reason,
             # A new session has none yet: said here, so that _write_content does not load them.
@@ -518,11 +523,12 @@ class ChartingService(ServiceBase):
             b = session.baseline
             if assessment_as_stored(b, stored.id, b.assessor_id or actor.user_id) == stored:
                 return stored, points  # stored as it stands: not deleted and written again
-        s.execute(
-            delete(AssessmentRow).where(
-                AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
+        if session.id is not None:  # a new session has none
+            s.execute(
+                delete(AssessmentRow).where(
+                    AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
+                )
             )
-        )
         if session.baseline is None:
             return None, points
         b = session.baseline
