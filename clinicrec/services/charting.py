@@ -20,6 +20,7 @@ from ..db.models import (
     SessionScreeningRow,
     SessionVialRow,
     UserRow,
+    VialAdditiveRow,
     VialRow,
 )
 from ..domain.clinic_time import add_months, local_date, start_of_day
@@ -50,7 +51,9 @@ from .base import Context, ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
+    ADDITIVE_COLUMNS,
     POINT_COLUMNS,
+    VIAL_COLUMNS,
     assessment_as_stored,
     assessment_values,
     point_audit,
@@ -62,6 +65,7 @@ from .mapping import (
     to_product,
     to_session,
     to_vial,
+    vials_from,
 )
 from .orders import patient_orders
 from .permissions import Action, Actor
@@ -73,8 +77,22 @@ from .vial_draws import other_chains
 SIGNATURE_MEANING = "signed as administering injector"
 #: The injection points' table, for the plain statements a save writes and reads its points with.
 _POINTS = cast(Table, PointRow.__table__)
-#: A save's vials, by id (built once: a session window saves every few seconds).
-_VIALS = select(VialRow).where(VialRow.id.in_(bindparam("ids", expanding=True)))
+#: A save's vials and their additives, by id, as plain rows (built once: a session window saves every few
+#: seconds, and ORM objects cost more than the reading).
+_VIALS = select(*(cast(Table, VialRow.__table__).c[c] for c in VIAL_COLUMNS)).where(
+    VialRow.id.in_(bindparam("ids", expanding=True))
+)
+_ADDITIVES = (
+    select(*(cast(Table, VialAdditiveRow.__table__).c[c] for c in ADDITIVE_COLUMNS))
+    .where(VialAdditiveRow.vial_id.in_(bindparam("ids", expanding=True)))
+    .order_by(VialAdditiveRow.id)
+)
+
+
+def _vials(s: Session, ids: tuple[int, ...]) -> dict[int, Vial]:
+    """The vials ``ids`` as stored (``mapping.vials_from``: what ``to_vial`` gives)."""
+    conn, wanted = s.connection(), {"ids": list(ids)}
+    return vials_from(conn.execute(_VIALS, wanted).all(), conn.execute(_ADDITIVES, wanted).all())
 
 
 def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str | None, dict[str, str]]:
@@ -294,9 +312,7 @@ class ChartingService(ServiceBase):
             with self.writing() as s:
                 # Validated in the write transaction (one transaction, not a read one before it): the
                 # vials are those the points are then written against.
-                vials = {
-                    r.id: to_vial(r) for r in s.execute(_VIALS, {"ids": list(session.all_vial_ids)}).scalars()
-                }
+                vials = _vials(s, session.all_vial_ids)
                 validate_session(session, vials)
                 before: SavedDraft | None = None
                 parts: dict[str, str] = {}
