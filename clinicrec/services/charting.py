@@ -89,6 +89,9 @@ _ADDITIVES = (
 )
 
 
+_PATIENT = select(PatientRow.id).where(PatientRow.id == bindparam("pid"))
+
+
 def _vials(s: Session, ids: tuple[int, ...]) -> dict[int, Vial]:
     """The vials ``ids`` as stored (``mapping.vials_from``: what ``to_vial`` gives)."""
     conn, wanted = s.connection(), {"ids": list(ids)}
@@ -405,7 +408,7 @@ class ChartingService(ServiceBase):
         )
 
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        if s.execute(select(PatientRow.id).where(PatientRow.id == session.patient_id)).first() is None:
+        if s.connection().execute(_PATIENT, {"pid": session.patient_id}).first() is None:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
