@@ -371,7 +371,8 @@ def _alternating(
     Each block begins with one run that is not counted: the other side's writes, through its own
     connection, made SQLite drop this connection's page cache (WAL mode), which the application, saving
     through the same connection every few seconds, does not pay; counted, it would add the same reads to
-    both sides (about 2.5 ms here) and make the ratio look better than it is.
+    both sides (a plain save measured 1.0 ms in a row took 3.4-3.8 ms taking turns run by run, at 100k)
+    and make the ratio look better than it is.
 
     ``cpu``: filled with the medians of this process's CPU time per run (``ours``, ``plain``): both sides
     run here (sqlite3 too), so the two figures leave out the disk's syncs and the other processes' load,
