@@ -307,10 +307,22 @@ def session_selects(
     }
 
 
-def vial_select(dialect: str, zone_name: Any, days: Days, use: Any = None) -> Select[Any]:
+def vial_select(
+    dialect: str, zone_name: Any, days: Days, use: Any = None, *, one_lot: bool = False
+) -> Select[Any]:
     """``report_day_vials``' rows for ``days`` (of reconstitution; every day when None); ``use`` as for
-    ``session_selects``."""
+    ``session_selects``. ``one_lot`` (with ``ONE_DAY``): only the vials of the bound ``product``, ``lot``
+    and ``opener``."""
     v = VialRow
+    lot = (
+        [
+            v.product_id == bindparam("product"),
+            v.lot_number == bindparam("lot"),
+            func.coalesce(v.opened_by_id, 0) == bindparam("opener"),
+        ]
+        if one_lot
+        else []
+    )
     per_vial = (
         select(
             clinic_day(v.reconstituted_at, dialect, zone_name).label("day"),
@@ -321,7 +333,7 @@ def vial_select(dialect: str, zone_name: Any, days: Days, use: Any = None) -> Se
             v.vial_units,
             drawn_from_vial(v, use).label("used"),
         )
-        .where(*_within(v.reconstituted_at, days, zone_name))
+        .where(*_within(v.reconstituted_at, days, zone_name), *lot)
         .subquery("day_vial")
     )
     p = per_vial.c
@@ -417,6 +429,50 @@ def refill_some(conn: Any, session_days: Collection[tuple[date, int]], vial_days
         values = {**bounds, "day": d.isoformat(), "zone": zone_name}
         conn.execute(vial_delete, values)
         conn.execute(vial_insert, values)
+
+
+_LOT_REFILL: dict[str, tuple[Any, Any]] = {}
+_VIAL_LOTS = select(
+    VialRow.reconstituted_at, VialRow.product_id, VialRow.lot_number, VialRow.opened_by_id
+).where(VialRow.id.in_(bindparam("ids", expanding=True)))
+
+
+def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
+    """Recompute ``report_day_vials``' rows of the vials' own (day, product, lot, opener), not their whole
+    days: a draft's save changes only what its vials' rows sum (the units drawn from them). Every row of
+    such a key (each band) is deleted and summed again from every vial of that key: exact."""
+    conn = _connection(conn)
+    dialect, zone_name = conn.dialect.name, zone_of(conn)
+    if dialect not in _LOT_REFILL:
+        t = ReportDayVials
+        _LOT_REFILL[dialect] = (
+            delete(t).where(
+                t.c.day == bindparam("day"),
+                t.c.product_id == bindparam("product"),
+                t.c.lot_number == bindparam("lot"),
+                t.c.opened_by_id == bindparam("opener"),
+            ),
+            insert(t).from_select(
+                _names(t), vial_select(dialect, bindparam("zone", type_=String), ONE_DAY, one_lot=True)
+            ),
+        )
+    remove, add = _LOT_REFILL[dialect]
+    keys = {
+        (local_date(cast(datetime, at), zone_name), product, lot, opener or 0)
+        for at, product, lot, opener in conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
+    }
+    for d, product, lot, opener in sorted(keys):
+        values = {
+            "lo": start_of_day(d, zone_name),
+            "hi": start_of_day(d + timedelta(days=1), zone_name),
+            "day": d.isoformat(),
+            "zone": zone_name,
+            "product": product,
+            "lot": lot,
+            "opener": opener,
+        }
+        conn.execute(remove, values)
+        conn.execute(add, values)
 
 
 _SESSION_DAYS = select(SessionRow.performed_at, SessionRow.injector_id).where(

@@ -131,6 +131,21 @@ def fill_sessions(conn: Any, session_ids: Collection[int]) -> None:
             conn.execute(stmt, {"ids": part})
 
 
+def fill_own(conn: Any, session_id: int, *, use: bool, outcomes: bool) -> None:
+    """Recompute one session's own rows, not its chain's: its use rows (``use``: its points changed) and
+    its outcome rows (``outcomes``: its baseline changed). Enough when nothing else of the chain changed
+    (a draft saved: follow-ups, which every version of the chain reads, are not saved with it)."""
+    delete_use, delete_outcomes, insert_use, insert_outcomes = _REFILL
+    ids = {"ids": [session_id]}
+    for wanted, statements in (
+        (use, (delete_use, insert_use)),
+        (outcomes, (delete_outcomes, insert_outcomes)),
+    ):
+        if wanted:
+            for stmt in statements:
+                conn.execute(stmt, ids)
+
+
 _VIALS = union_all(
     select(_USE.c.vial_id).where(_USE.c.session_id.in_(_ids())),
     select(SessionVialRow.vial_id).where(SessionVialRow.session_id.in_(_ids())),

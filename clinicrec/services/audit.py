@@ -23,6 +23,7 @@ from ..db.models import AuditHeadRow, AuditRow
 from ..db.types import utcnow
 from ..domain.enums import AuditAction
 from . import audit_state
+from .changes import change_of_audit
 from .permissions import Actor
 
 GENESIS = "0" * 64
@@ -155,15 +156,41 @@ def record(
         hash=h,
         row_hash=row_hash,
     )
-    s.add(row)  # through the session: the unit of work publishes the change it records (services/base.py)
-    s.flush()
-    conn.exec_driver_sql(_WRITE_HEAD.replace("?", audit_state._mark(s)), (entry_id, h))
+    # One plain statement, not the ORM's unit of work for one row (a save's entry: issue 17); its time
+    # bound by the column's own type, as the ORM binds it. The unit of work publishes the change it
+    # records after the commit (services/base.py), told here rather than by finding the row in the session.
+    mark = audit_state._mark(s)
+    values = (_at_binder(s)(at), *_values_of(row)[1:])
+    conn.exec_driver_sql(_INSERT_ONE.replace("?", mark), values)
+    noted = s.info.get(CHANGES_KEY)
+    if noted is not None:
+        change = change_of_audit(row.action, entity, row.entity_id, patient_id)
+        if change is not None:
+            noted.append(change)
+    conn.exec_driver_sql(_WRITE_HEAD.replace("?", mark), (entry_id, h))
     return row
+
+
+#: Where a unit of work (``ServiceBase.writing``) keeps the changes its entries record, in ``Session.info``.
+CHANGES_KEY = "clinicrec_changes"
+
+
+def _values_of(row: AuditRow) -> tuple[Any, ...]:
+    """The entry's values in ``_BULK_COLUMNS`` order (its time as given)."""
+    return tuple(getattr(row, c) for c in _BULK_COLUMNS)
 
 
 _LOCK_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1"
 _READ_HEAD = f"SELECT last_id, last_hash FROM {AuditHeadRow.__tablename__} WHERE id = 1"
 _WRITE_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = ?, last_hash = ? WHERE id = 1"
+_BULK_COLUMNS = (
+    "at", "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
+    "hash", "row_hash",
+)  # fmt: skip
+_INSERT_ONE = (
+    f"INSERT INTO {AuditRow.__tablename__} ({', '.join(_BULK_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_BULK_COLUMNS))})"
+)
 
 
 @dataclass(frozen=True)
@@ -274,12 +301,6 @@ def record_bulk(
     s.flush()
 
 
-_BULK_COLUMNS = (
-    "at", "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
-    "hash", "row_hash",
-)  # fmt: skip
-
-
 def _at_binder(s: Session) -> Callable[[datetime], Any]:
     """An entry's time as the driver takes it: bound by the column's own type."""
     bind = AuditRow.__table__.c.at.type._cached_bind_processor(s.connection().dialect)  # noqa: SLF001
@@ -343,6 +364,13 @@ def unaltered(s: Session, entity: str, entity_id: object) -> bool:
 def unaltered_state(s: Session, entity: str, entity_id: object) -> tuple[bool, str | None]:
     """``unaltered`` and the record's state hash as stored now, which it computes: a caller that keeps
     what it last stored (services/saved_drafts.py) trusts it only while the two hashes agree."""
+    ok, live, _ = unaltered_parts(s, entity, entity_id)
+    return ok, live
+
+
+def unaltered_parts(s: Session, entity: str, entity_id: object) -> tuple[bool, str | None, dict[str, str]]:
+    """``unaltered_state`` with the digests of the record's parts as stored now
+    (``audit_state.state_hash_parts``)."""
     s.flush()
     mark = audit_state._mark(s)
     found = (
@@ -351,8 +379,8 @@ def unaltered_state(s: Session, entity: str, entity_id: object) -> tuple[bool, s
         .first()
     )
     entry = found[0] if found else None
-    live = audit_state.state_hash(s, entity, entity_id)
-    return entry is None or live == entry, live
+    live, parts = audit_state.state_hash_parts(s, entity, entity_id)
+    return entry is None or live == entry, live, parts
 
 
 _STATE_ACTION_VALUES = tuple(sorted(a.value for a in STATE_ACTIONS))

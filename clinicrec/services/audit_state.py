@@ -259,11 +259,20 @@ def state_hash(
 
     ``known``: ``part_digest`` of a part's rows (by the part's table) that the caller has just written
     in this transaction, used instead of reading that part again (a draft's hundred points)."""
+    return state_hash_parts(s, entity, record_id, known=known)[0]
+
+
+def state_hash_parts(
+    s: Session, entity: str, record_id: object, *, known: Mapping[str, str] | None = None
+) -> tuple[str | None, dict[str, str]]:
+    """``state_hash`` with the digest of each part (by the part's table) it was made of: a save that
+    then leaves a part as it found it, in the same transaction, passes that digest as ``known`` when it
+    hashes the record it leaves."""
     kind = BY_ENTITY[entity]
     try:
         rid = int(str(record_id))
     except ValueError:
-        return None
+        return None, {}
     s.flush()
     cur = _cursor(s)
     mark = _mark(s)
@@ -271,16 +280,16 @@ def state_hash(
         cur.execute(kind.sql(mark), (rid,))
         row = cur.fetchone()
         if row is None:
-            return None
-        digests = []
+            return None, {}
+        digests: dict[str, str] = {}
         for part in kind.parts:
             if known is not None and part.table in known:
-                digests.append(known[part.table])
+                digests[part.table] = known[part.table]
                 continue
             cur.execute(part.sql(mark), (rid,))
             children = cur.fetchall()
-            digests.append(_digest(children) if children else _EMPTY)
-        return _state_hash(row, digests, kind.parts)
+            digests[part.table] = _digest(children) if children else _EMPTY
+        return _state_hash(row, [digests[part.table] for part in kind.parts], kind.parts), digests
     finally:
         cur.close()
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..db.engine import Database
 from ..db.models import AuditRow
 from ..domain.errors import NotFoundError, PermissionDenied, StorageError
+from .audit import CHANGES_KEY
 from .changes import Change, ChangeEntity, ChangeKind, ChangeListener, change_of_audit, unique
 from .permissions import Action, Actor
 from .rights import FoldedRights, require_current
@@ -83,6 +84,7 @@ class ServiceBase:
         changes: list[Change] = []
         try:
             with self.db.write() as s:
+                s.info[CHANGES_KEY] = changes  # audit.record notes the change of each entry it writes
                 event.listen(s, "before_flush", _collector(changes))
                 with s.begin():
                     yield s

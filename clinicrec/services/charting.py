@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,6 +20,7 @@ from ..db.models import (
     SessionScreeningRow,
     SessionVialRow,
     UserRow,
+    VialAdditiveRow,
     VialRow,
 )
 from ..domain.clinic_time import add_months, local_date, start_of_day
@@ -50,7 +51,9 @@ from .base import Context, ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
+    ADDITIVE_COLUMNS,
     POINT_COLUMNS,
+    VIAL_COLUMNS,
     assessment_as_stored,
     assessment_values,
     point_audit,
@@ -62,6 +65,7 @@ from .mapping import (
     to_product,
     to_session,
     to_vial,
+    vials_from,
 )
 from .orders import patient_orders
 from .permissions import Action, Actor
@@ -73,18 +77,66 @@ from .vial_draws import other_chains
 SIGNATURE_MEANING = "signed as administering injector"
 #: The injection points' table, for the plain statements a save writes and reads its points with.
 _POINTS = cast(Table, PointRow.__table__)
+#: A save's vials and their additives, by id, as plain rows (built once: a session window saves every few
+#: seconds, and ORM objects cost more than the reading).
+_VIALS = select(*(cast(Table, VialRow.__table__).c[c] for c in VIAL_COLUMNS)).where(
+    VialRow.id.in_(bindparam("ids", expanding=True))
+)
+_ADDITIVES = (
+    select(*(cast(Table, VialAdditiveRow.__table__).c[c] for c in ADDITIVE_COLUMNS))
+    .where(VialAdditiveRow.vial_id.in_(bindparam("ids", expanding=True)))
+    .order_by(VialAdditiveRow.id)
+)
 
 
-def _require_unaltered(s: Session, session_id: int, outcome: str) -> str | None:
+_PATIENT = select(PatientRow.id).where(PatientRow.id == bindparam("pid"))
+
+
+def _vials(s: Session, ids: tuple[int, ...]) -> dict[int, Vial]:
+    """The vials ``ids`` as stored (``mapping.vials_from``: what ``to_vial`` gives)."""
+    conn, wanted = s.connection(), {"ids": list(ids)}
+    return vials_from(conn.execute(_VIALS, wanted).all(), conn.execute(_ADDITIVES, wanted).all())
+
+
+def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str | None, dict[str, str]]:
     """Refuse to write over a session changed behind the application (the new entry would launder it).
-    Returns the session's state hash as stored now."""
-    ok, live = audit.unaltered_state(s, "session", session_id)
+    Returns the session's state hash as stored now, and its parts' digests."""
+    ok, live, parts = audit.unaltered_parts(s, "session", session_id)
     if not ok:
         raise ConcurrentEditError(
             f"This session was changed outside ClinicRec since it was last saved, so it was not {outcome}. "
             "Ask a manager to run Verify in the audit trail."
         )
-    return live
+    return live, parts
+
+
+def _drawn(points: tuple[InjectionPoint, ...]) -> list[tuple[object, int, float]]:
+    """What the reports' use rows sum of the points (as stored): units per zone and vial, by position."""
+    return [(p.zone, p.vial_id, p.units) for p in points]
+
+
+def _kept_parts(
+    old: dict[str, Any],
+    session: TreatmentSession,
+    acks_before: set[int],
+    row: SessionRow,
+    before: SavedDraft | None,
+    baseline: AssessmentRow | Assessment | None,
+) -> list[str]:
+    """The tables of the session's state-hash parts that a save (``_write_content``) left as they were:
+    its vial links when their list is the same, its acknowledgements when it kept every row (a changed
+    one is a new row), its baseline when the remembered one was kept or there was none and is none."""
+    kept = []
+    if old.get("vials") == list(session.all_vial_ids):
+        kept.append(cast(Table, SessionVialRow.__table__).name)
+    if {a.id for a in row.acknowledgements} == acks_before:
+        kept.append(cast(Table, AcknowledgementRow.__table__).name)
+    if before is not None and (
+        (before.baseline is not None and baseline is before.baseline)
+        or (before.baseline is None and session.baseline is None)
+    ):
+        kept.append(cast(Table, AssessmentRow.__table__).name)
+    return kept
 
 
 def _changed_since(s: Session, session_id: int, outcome: str) -> ConcurrentEditError:
@@ -263,29 +315,34 @@ class ChartingService(ServiceBase):
             with self.writing() as s:
                 # Validated in the write transaction (one transaction, not a read one before it): the
                 # vials are those the points are then written against.
-                vials = {
-                    r.id: to_vial(r)
-                    for r in s.execute(select(VialRow).where(VialRow.id.in_(session.all_vial_ids))).scalars()
-                }
+                vials = _vials(s, session.all_vial_ids)
                 validate_session(session, vials)
                 before: SavedDraft | None = None
+                parts: dict[str, str] = {}
                 if session.id is None:
                     row = self._create_row(s, session, actor)
                     old: dict[str, Any] = {}
+                    acks_before: set[int] = set()
                 else:
-                    row, before = self._editable_row(s, session, actor)
+                    row, before, parts = self._editable_row(s, session, actor)
                     old = self._audit_view(s, row, before=before)
+                    acks_before = {a.id for a in row.acknowledgements}
                 baseline, points = self._write_content(s, row, session, actor, before)
                 s.flush()
-                report_rollup.refresh(s, [row.id])
+                self._refresh_reports(s, row.id, session, before, old.get("vials", []), baseline, points)
                 new = self._audit_view(s, row, written=replace(session, points=points))
                 changes = audit.diff(old, new)
                 row_hash = None
                 if session.id is None or changes:
-                    row.updated_at = self.now()
-                    row.updated_by_id = actor.user_id
-                    # The state the entry records: the points as just written, the rest read.
+                    if session.id is not None:  # a new row says so from its insert (_create_row)
+                        row.updated_at = self.now()
+                        row.updated_by_id = actor.user_id
+                    # The state the entry records: the points as just written, the parts this save left
+                    # as they were as read at its start (this transaction's own reading), the rest read.
                     known = stored_digest(row.id, points)
+                    if known and parts:
+                        untouched = _kept_parts(old, session, acks_before, row, before, baseline)
+                        known |= {table: parts[table] for table in untouched if table in parts}
                     row_hash = audit_state.state_hash(s, "session", row.id, known=known)
                     audit.record(
                         s,
@@ -317,17 +374,54 @@ class ChartingService(ServiceBase):
         )
         return result
 
+    @staticmethod
+    def _refresh_reports(
+        s: Session,
+        session_id: int,
+        session: TreatmentSession,
+        before: SavedDraft | None,
+        vials_before: list[int],
+        baseline: AssessmentRow | Assessment | None,
+        points: tuple[InjectionPoint, ...],
+    ) -> None:
+        """Keep the reports' derived tables true after a draft's save: only what it changed
+        (``report_rollup.refresh_draft``) when what it stored before is known (a new draft, or a trusted
+        ``before``); the whole chain again otherwise, and for an amendment's first save (its original
+        then leaves the sums)."""
+        if (session.id is None and session.amends_id is not None) or (
+            session.id is not None and before is None
+        ):
+            report_rollup.refresh(s, [session_id])
+            return
+        if before is None:  # a new draft: no follow-ups on its chain yet, so no outcome rows
+            drawn_changed, baseline_changed = True, False
+        else:
+            drawn_changed = _drawn(points) != _drawn(before.points)
+            if before.baseline is None:
+                baseline_changed = session.baseline is not None
+            else:
+                baseline_changed = baseline is not before.baseline  # the remembered one: kept as stored
+        vials_after = list(session.all_vial_ids)
+        vials = set(vials_before) | set(vials_after) if drawn_changed or vials_before != vials_after else ()
+        report_rollup.refresh_draft(
+            s, session_id, points=drawn_changed, baseline=baseline_changed, vials=vials
+        )
+
     def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        if s.execute(select(PatientRow.id).where(PatientRow.id == session.patient_id)).first() is None:
+        if s.connection().execute(_PATIENT, {"pid": session.patient_id}).first() is None:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
         if session.amends_id is None:
             check_for_new_session(s, session.patient_id, self.now())
+        now = self.now()
         row = SessionRow(
             **session_values(session),
             status=SessionStatus.DRAFT.value,
-            created_at=self.now(),
+            created_at=now,
+            # who saved it last, and when: said at once (not by an update after the insert)
+            updated_at=now,
+            updated_by_id=actor.user_id,
             amends_id=session.amends_id,
             amendment_reason=session.amendment_reason,
             # A new session has none yet: said here, so that _write_content does not load them.
@@ -346,9 +440,10 @@ class ChartingService(ServiceBase):
 
     def _editable_row(
         self, s: Session, session: TreatmentSession, actor: Actor
-    ) -> tuple[SessionRow, SavedDraft | None]:
+    ) -> tuple[SessionRow, SavedDraft | None, dict[str, str]]:
         """The draft's row, locked, checked editable by ``actor`` at ``session.version``; with what the last
-        save here stored when it is still what is stored (``SavedDrafts.trusted``), else None."""
+        save here stored when it is still what is stored (``SavedDrafts.trusted``), else None; and the
+        digests of its state hash's parts as stored now (``audit_state.state_hash_parts``)."""
         # PostgreSQL: a concurrent saver waits (the session's row is locked: FOR UPDATE OF it alone, as
         # its children come in the same statement by outer joins, one statement instead of four). The
         # points are read apart, as plain rows (_audit_view), or not at all (``SavedDrafts``).
@@ -370,8 +465,8 @@ class ChartingService(ServiceBase):
             )
         if row.patient_id != session.patient_id:
             raise ValidationError(FieldError("patient_id", "A session cannot be moved to another patient"))
-        live = _require_unaltered(s, row.id, "saved")
-        return row, self._saved.trusted(row.id, row.version, live)
+        live, parts = _require_unaltered(s, row.id, "saved")
+        return row, self._saved.trusted(row.id, row.version, live), parts
 
     def _write_content(
         self,
@@ -447,11 +542,12 @@ class ChartingService(ServiceBase):
             b = session.baseline
             if assessment_as_stored(b, stored.id, b.assessor_id or actor.user_id) == stored:
                 return stored, points  # stored as it stands: not deleted and written again
-        s.execute(
-            delete(AssessmentRow).where(
-                AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
+        if session.id is not None:  # a new session has none
+            s.execute(
+                delete(AssessmentRow).where(
+                    AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
+                )
             )
-        )
         if session.baseline is None:
             return None, points
         b = session.baseline

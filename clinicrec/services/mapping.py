@@ -231,6 +231,38 @@ def to_vial(r: VialRow) -> Vial:
     )
 
 
+#: A vial's columns ``vials_from`` reads (every one ``to_vial`` uses), and its additives'.
+VIAL_COLUMNS = (
+    "id", "product_id", "lot_number", "expiry_date", "vial_units", "reconstituted_at", "diluent_kind",
+    "diluent_ml", "opened_by_id", "other_size_reason",
+)  # fmt: skip
+ADDITIVE_COLUMNS = ("vial_id", "kind", "volume_ml", "description")
+
+
+def vials_from(rows: Iterable[Any], additives: Iterable[Any]) -> dict[int, Vial]:
+    """``to_vial`` of plain rows (``VIAL_COLUMNS``) and their additives' (``ADDITIVE_COLUMNS``, in id
+    order), by id: a save reads its vials without building ORM objects (issue 17)."""
+    extra: dict[int, list[Additive]] = {}
+    for vial_id, kind, volume_ml, description in additives:
+        extra.setdefault(vial_id, []).append(Additive(AdditiveKind(kind), volume_ml, description))
+    return {
+        r[0]: Vial(
+            product_id=r[1],
+            lot_number=r[2],
+            expiry_date=r[3],
+            vial_units=r[4],
+            reconstituted_at=r[5],
+            diluent_kind=DiluentKind(r[6]),
+            diluent_ml=r[7],
+            additives=tuple(extra.get(r[0], ())),
+            id=r[0],
+            opened_by_id=r[8],
+            other_size_reason=r[9],
+        )
+        for r in rows
+    }
+
+
 def vial_row(v: Vial, opened_by_id: int | None) -> VialRow:
     return VialRow(
         product_id=v.product_id,
@@ -287,7 +319,19 @@ def points_from(rows: Iterable[Sequence[Any]]) -> tuple[InjectionPoint, ...]:
 def as_stored(p: InjectionPoint, point_id: int | None) -> InjectionPoint:
     """``p`` as ``points_from`` reads it back once stored with ``point_id``: the driver returns the
     coordinates and doses as floats (an ``int`` 1 comes back as 1.0) and the choices as their enums, so a
-    save returns (and remembers) what a reading would, without the reading."""
+    save returns (and remembers) what a reading would, without the reading. A point already so (the
+    save's own result handed back by the next save) is returned as it is."""
+    if (
+        p.id == point_id
+        and type(p.x) is float
+        and type(p.y) is float
+        and type(p.units) is float
+        and type(p.volume_ml) is float
+        and type(p.zone) is Zone
+        and type(p.basis) is DoseBasis
+        and type(p.note) is str
+    ):
+        return p
     return InjectionPoint(
         Zone(p.zone),
         float(p.x),

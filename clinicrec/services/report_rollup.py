@@ -6,7 +6,8 @@ ONE call, inside the unit of work of every change that alters what they summaris
     report_rollup.refresh(s, [session_id])
 
 for a session's points or baseline saved (a draft, an amendment), a draft deleted, a follow-up added (any
-session of the chain will do: the whole chain is recomputed). Then the day-keyed pre-aggregate of the
+session of the chain will do: the whole chain is recomputed); a draft's later saves call ``refresh_draft``
+with what they changed. Then the day-keyed pre-aggregate of the
 days and vials those chains touch. A change that alters only who is in a report, or an adverse event, or
 a vial, calls ``touch`` with the sessions or vials it changed: signing, an adverse event added or
 edited, a vial opened. A change of the clinic's time zone moves every day: ``rebuild_days``. The
@@ -31,7 +32,7 @@ from ..db.models import (
     SessionRow,
     SessionVialRow,
 )
-from ..db.report_rollup import chains, fill, fill_sessions, outcome_select, use_select, vials_of
+from ..db.report_rollup import chains, fill, fill_own, fill_sessions, outcome_select, use_select, vials_of
 
 
 def refresh(s: Session, session_ids: Iterable[int]) -> None:
@@ -45,6 +46,23 @@ def refresh(s: Session, session_ids: Iterable[int]) -> None:
     chain = before | chains(conn, ids)
     fill_sessions(conn, chain)
     _refill(conn, chain, vials | vials_of(conn, chain))
+
+
+def refresh_draft(s: Session, session_id: int, *, points: bool, baseline: bool, vials: Iterable[int]) -> None:
+    """``refresh`` for a draft saved (not an amendment's first save, which takes its original out of the
+    sums, nor a deletion): what such a save can change, and only what it did change.
+
+    A draft is in no day's session sums (they count signed current versions), and its save changes
+    neither its chain, its status nor the follow-ups on its chain's root. So it changes only its own
+    use rows, when its points' units per zone and vial changed (``points``), its own outcome rows, when
+    its baseline changed (``baseline``), and, through its units drawn, the waste rows of its vials' day and
+    lot (``vials``: those it linked to before or after the save, when its points or links changed).
+    The tests compare the result with the exact path after each kind of draft save."""
+    conn = s.connection()
+    fill_own(conn, session_id, use=points, outcomes=baseline)
+    wanted = set(vials)
+    if wanted:
+        report_days.refill_lots_of(conn, wanted)
 
 
 def touch(s: Session, session_ids: Iterable[int] = (), vial_ids: Iterable[int] = ()) -> None:

@@ -44,6 +44,10 @@ def role_changed_message(actor: Actor, now: Role) -> str:
     )
 
 
+#: The acting user's role and active flag (built once: every action checks them).
+_RIGHTS = select(UserRow.role, UserRow.active).where(UserRow.id == bindparam("uid"))
+
+
 def rights_problem(ctx: Context, actor: Actor) -> str | None:
     """Why ``actor`` may no longer act as signed in (None while their account is as it was).
 
@@ -54,7 +58,7 @@ def rights_problem(ctx: Context, actor: Actor) -> str | None:
     if actor.username.startswith(TOKEN_USER_PREFIX):
         return _token_problem(ctx, actor)
     with ctx.db.reader.connect() as conn:
-        row = conn.execute(select(UserRow.role, UserRow.active).where(UserRow.id == actor.user_id)).first()
+        row = conn.execute(_RIGHTS, {"uid": actor.user_id}).first()
     return problem_of(actor, row.role if row is not None and row.active else None)
 
 

@@ -122,20 +122,16 @@ def _changed_written(
     t = POINTS
     kept = min(len(before), len(points))
     stored = [as_stored(p, old.id) for p, old in zip(points[:kept], before, strict=False)]
-    changed = [i for i in range(kept) if stored[i] != before[i]]
+    changed = [i for i in range(kept) if stored[i] is not before[i] and stored[i] != before[i]]
     if changed:
-        stmt = (
-            update(t)
-            .where(t.c.id == bindparam("b_id"), t.c.session_id == session_id, t.c.seq == bindparam("b_seq"))
-            .values({c: bindparam("v_" + c) for c in _DIGEST_COLUMNS if c != "seq"})
-        )
         rows: list[dict[str, Any]] = []
         for i in changed:
             values = point_values(points[i], i)
             rows.append(
-                {"b_id": before[i].id, "b_seq": values.pop("seq")} | {"v_" + k: v for k, v in values.items()}
+                {"b_id": before[i].id, "b_sid": session_id, "b_seq": values.pop("seq")}
+                | {"v_" + k: v for k, v in values.items()}
             )
-        if cast(CursorResult[Any], s.execute(stmt, rows)).rowcount != len(changed):
+        if cast(CursorResult[Any], s.connection().execute(_UPDATE, rows)).rowcount != len(changed):
             return None
     if len(before) > kept:
         gone = s.execute(delete(t).where(t.c.session_id == session_id, t.c.seq >= kept))
@@ -152,12 +148,24 @@ def _inserted(
     more than the read)."""
     if not points:
         return ()
-    t = POINTS
     rows = [{"session_id": session_id, **point_values(p, start + i)} for i, p in enumerate(points)]
-    s.execute(insert(t), rows)
+    conn = s.connection()  # Core on the connection: the ORM's path for a plain insert costs more
+    conn.execute(_INSERT, rows)
     sql = _NEW_IDS.replace("?", audit_state._mark(s))  # noqa: SLF001
-    ids = s.connection().exec_driver_sql(sql, (session_id, start)).scalars().all()
+    ids = conn.exec_driver_sql(sql, (session_id, start)).scalars().all()
     return tuple(as_stored(p, pid) for p, pid in zip(points, ids, strict=True))
 
 
 _NEW_IDS = f"SELECT id FROM {POINTS.name} WHERE session_id = ? AND seq >= ? ORDER BY seq"
+_INSERT = insert(POINTS)
+#: A trusted re-save's update of the points it changed, each named by id, session and position (built
+#: once: an autosave runs it every few seconds).
+_UPDATE = (
+    update(POINTS)
+    .where(
+        POINTS.c.id == bindparam("b_id"),
+        POINTS.c.session_id == bindparam("b_sid"),
+        POINTS.c.seq == bindparam("b_seq"),
+    )
+    .values({c: bindparam("v_" + c) for c in _DIGEST_COLUMNS if c != "seq"})
+)

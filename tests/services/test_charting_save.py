@@ -8,11 +8,11 @@ from dataclasses import fields, replace
 
 from sqlalchemy import event, select
 
-from clinicrec.db.models import AuditRow, PointRow, SessionRow
-from clinicrec.domain.models import InjectionPoint
-from clinicrec.services import audit
+from clinicrec.db.models import AuditRow, PointRow, SessionRow, VialAdditiveRow, VialRow
+from clinicrec.domain.models import InjectionPoint, Vial
+from clinicrec.services import audit, charting
 from clinicrec.services.app import Services
-from clinicrec.services.mapping import POINT_COLUMNS, points_from, to_point
+from clinicrec.services.mapping import POINT_COLUMNS, points_from, to_point, to_vial
 from tests.conftest import World, make_patient, make_vial
 from tests.services.test_charting import chart, grid
 from tests.services.test_patients import other_workstation
@@ -82,6 +82,26 @@ def test_points_read_as_plain_rows_equal_the_orm_reading(world: World) -> None:
             .order_by(table.c.seq)
         )
         assert points_from(plain) == by_orm == saved.points
+
+
+def test_vials_read_as_plain_rows_equal_the_orm_reading(world: World) -> None:
+    """A save validates against its vials read as plain rows (``vials_from``): every field ``to_vial``
+    gives, additives in order included (a new field must be read by both)."""
+    svc = world.services
+    plain_vial, mixed = make_vial(svc), make_vial(svc, lot="L2222BB")
+    with svc.db.write() as s, s.begin():
+        for i, (kind, ml) in enumerate((("lidocaine", 0.3), ("hyaluronic_acid", 0.2))):
+            s.add(VialAdditiveRow(vial_id=mixed.id, kind=kind, volume_ml=ml, description=f"added {i}"))
+    ids = (mixed.id, plain_vial.id)
+    with svc.db.read() as s:
+        by_orm = {r.id: to_vial(r) for r in s.execute(select(VialRow).where(VialRow.id.in_(ids))).scalars()}
+        plain = charting._vials(s, ids)  # noqa: SLF001
+    assert plain == by_orm
+    assert [a.description for a in plain[mixed.id].additives] == ["added 0", "added 1"]  # type: ignore[index]
+    assert tuple(f.name for f in fields(Vial)) == (
+        "product_id", "lot_number", "expiry_date", "vial_units", "reconstituted_at", "diluent_kind",
+        "diluent_ml", "additives", "id", "opened_by_id", "other_size_reason",
+    )  # fmt: skip
 
 
 def test_every_kind_of_save_stays_provable(world: World) -> None:

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import event, select, text
 
 from clinicrec.db.models import AuditRow, SessionRow
-from clinicrec.domain.enums import DoseBasis, Zone
+from clinicrec.domain.enums import DoseBasis, WarningKind, Zone
 from clinicrec.domain.errors import ConcurrentEditError, SignedRecordError
-from clinicrec.domain.models import InjectionPoint, TreatmentSession
+from clinicrec.domain.models import Acknowledgement, InjectionPoint, TreatmentSession
 from clinicrec.services import audit
 from clinicrec.services.app import Services
 from tests.conftest import World, make_patient, make_vial
@@ -133,6 +133,37 @@ def test_a_baseline_changed_through_the_shortcut_is_rewritten_and_audited(world:
     saved = svc.charting.save_draft(replace(saved, baseline=None))
     assert saved.baseline is None
     _as_read(svc, saved)
+
+
+def test_each_part_a_save_keeps_or_changes_is_hashed_as_stored(world: World) -> None:
+    """A save hashes the parts it left as they were from its own reading at its start (vial links,
+    acknowledgements, baseline) and reads or knows the rest: after each kind of change, alone or with a
+    point moved, the entry proves the session as stored (a part wrongly taken as kept fails here)."""
+    svc = world.services
+    v1, v2 = make_vial(svc), make_vial(svc, lot="B2222BB")
+    saved = svc.charting.save_draft(chart(world, make_patient(svc), grid(v1, 0.5, 20)))
+    assert saved.id is not None and saved.baseline is not None
+    ack = Acknowledgement(WarningKind.OLD_RECONSTITUTION, "vial 1", "Within the clinic's window", facts="7 h")
+    steps = [
+        replace(saved, vial_ids=(v1.id, v2.id)),  # type: ignore[arg-type]
+        replace(saved, acknowledgements=(ack,)),
+        replace(saved, acknowledgements=(replace(ack, reason="Checked with the prescriber"),)),
+        replace(saved, acknowledgements=(ack, replace(ack, subject="vial 2"))),
+        replace(saved, acknowledgements=()),
+        replace(saved, vial_ids=()),
+        replace(saved, baseline=replace(saved.baseline, redness=0)),
+        replace(saved, baseline=None),
+        replace(saved, baseline=saved.baseline),
+    ]
+    for i, step in enumerate(steps):
+        current = svc.charting.get(saved.id)
+        change = {f: getattr(step, f) for f in ("vial_ids", "acknowledgements", "baseline")}
+        saved = svc.charting.save_draft(replace(current, **change))
+        _as_read(svc, saved)
+        saved = svc.charting.save_draft(_moved(saved, i))  # then a point moved, the part kept
+        _as_read(svc, saved)
+        with svc.db.read() as s:
+            assert audit.unaltered(s, "session", saved.id)
 
 
 def test_a_point_given_in_whole_numbers_is_returned_and_hashed_as_stored(world: World) -> None:
