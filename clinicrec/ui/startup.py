@@ -37,9 +37,9 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -56,6 +56,8 @@ if TYPE_CHECKING:
     from ..services.app import Services
     from ..services.maintenance import IntegrityResult
     from ..services.opening import BackgroundCheck
+
+T = TypeVar("T")
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -258,6 +260,15 @@ class GuiWarmUp(QObject):
     def stop(self) -> None:
         self._steps = iter(())
 
+    def step(self) -> bool:
+        """Take the next step now; False once there is none left (or the step failed: the same work is
+        then done, and fails with its message, where it is really used)."""
+        try:
+            return next(self._steps, StopIteration) is not StopIteration
+        except Exception:  # noqa: BLE001
+            self.stop()
+            return False
+
     def _plan(self) -> Iterator[None]:
         importlib.import_module("clinicrec.ui.app")
         yield
@@ -272,7 +283,7 @@ class GuiWarmUp(QObject):
         self.finished = True
 
     def _next(self) -> None:
-        if next(self._steps, StopIteration) is not StopIteration:
+        if self.step():
             QTimer.singleShot(0, self._next)
 
 
@@ -297,6 +308,35 @@ class AfterFirstPaint(QObject):
         then, self._then = self._then, None
         if then is not None:
             then()
+
+
+def beside_warm_up(work: Callable[[], T], loader: StartupLoader, warm_up: GuiWarmUp) -> T:
+    """``work()`` (the sign-in's Argon2id, which releases Python's lock) on a thread of its own, while
+    this (the GUI) thread takes the warm-up's steps once the loader has loaded: a sign-in asked for
+    the instant the dialog painted then finds the main window's modules imported when the key is
+    unwrapped, instead of importing them after it. No event is handled meanwhile (the dialog is
+    waiting, as it did while Argon2id ran here); what ``work`` raises is raised here."""
+    outcome: list[Any] = []
+
+    def run_work() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as e:  # noqa: BLE001 - raised again on the calling thread
+            outcome.append((False, e))
+
+    thread = threading.Thread(target=run_work, name="clinicrec-sign-in-check", daemon=True)
+    thread.start()
+    warming = True
+    while thread.is_alive():
+        if warming and loader.loaded:
+            warming = warm_up.step()  # a few ms each (the first: the main window's imports)
+        else:
+            thread.join(0.002)
+    thread.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def run(
@@ -332,7 +372,8 @@ def run(
             def unlock(username: str, password: str) -> Services:
                 from ..services.opening import unwrap_key
 
-                unwrap = unwrap_key(where, username, password)  # Argon2id, while the loader loads
+                # Argon2id on a thread of its own, while the loader loads and this thread warms up
+                unwrap = beside_warm_up(lambda: unwrap_key(where, username, password), loader, warm_up)
                 loader.wait_loaded()
                 from ..services.unlock import sign_in_encrypted
 
