@@ -122,7 +122,7 @@ def test_a_sign_in_at_once_checks_the_password_on_a_thread_while_the_gui_warms_u
         qapp,
         [
             (
-                "wrong password at once",
+                "wrong at once",
                 _visible(LoginDialog, "login_dialog"),
                 _fill_and_sign_in("nurse", "nope"),
             ),
