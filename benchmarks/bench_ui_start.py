@@ -307,9 +307,9 @@ def main(argv: list[str] | None = None) -> int:
             robot.append(ms)
             cpu["robot"].append(info["cpu_ms"])
             phases.setdefault("ready", []).append((info["marks"]["ready"] - info["started"]) * 1000)
-            ms, info = _run_child("bare")
+            ms, bare_info = _run_child("bare")
             bare.append(ms)
-            cpu["bare"].append(info["cpu_ms"])
+            cpu["bare"].append(bare_info["cpu_ms"])
         for _ in range(max(1, args.runs // 2)):
             result = _run_child("type", *who)[1]
             keystrokes += result["keystrokes_ms"]
