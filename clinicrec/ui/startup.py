@@ -19,8 +19,10 @@ The order, and why:
    exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
 4. An encrypted file (the usual case) cannot be read before the password gives its key: the loader says
    so before it loads anything, and a sign-in (even one asked for the instant the dialog painted) unwraps
-   the key at once (Argon2id releases Python's lock, so the loading goes on beside it on the other core),
-   then waits for the loading and opens the file. The dialog is ``ready`` once the loading is done.
+   the key at once, on a thread of its own (``beside_warm_up``: Argon2id releases Python's lock, so the
+   loading goes on beside it and the GUI thread imports the main window's modules meanwhile), then waits
+   for the loading and opens the file. While the dialog is up the cyclic collector runs rarely
+   (``collecting_less``). The dialog is ``ready`` once the loading is done.
    The main window's first paint comes before secondary work: the daily backup and the preloading of
    the session window's code begin after it (``AfterFirstPaint`` in ``app.run_gui``).
 5. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
