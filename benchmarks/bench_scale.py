@@ -468,30 +468,36 @@ def measure_sqlite(size: int, work: Path, keep: bool, runs: int, gui: bool) -> l
     rows += [_line(label, name, t, None, 2.0) for name, t in report_figures(managers).items()]
     managers.db.dispose()
     if gui:
-        g = gui_figures(path, runs)
-        rows.append(_line(label, "start -> first rows (signed in)", g["start"], g["bare"], 2.0))
-        rows.append(_line(label, "  same, file changed since its check", g["start_changed"], g["bare"], 2.0))
-        # The processor time both processes used until then (every thread's): the start's work, which a
-        # loaded machine stretches in wall-clock time but not in amount.
-        cpu_ratio = f"{g['cpu'] / g['bare_cpu']:.2f}x" if g["bare_cpu"] else "-"
-        rows.append((label, "  its processor time", _ms(g["cpu"]), _ms(g["bare_cpu"]), cpu_ratio, "", "info"))
-        # The password check is deliberate security work (Argon2id, t=3, 64 MiB): part of the figures
-        # above (an encrypted file's key is unwrapped beside the loading, so only partly on their path).
-        rows.append((label, "  Argon2id sign-in check alone", _ms(g["argon2"]), "-", "-", "kept", "info"))
-        rows.append(_line(label, "the user's wait (file changed)", g["wait"], g["bare"], 2.0))
-        rows.append(_line(label, "keystroke in the app (p95)", g["keystroke"], None, 0.030))
-        mib = 250.0 if size >= 1_000_000 else 200.0
-        rows.append(
-            (
-                label,
-                "memory, patient list open",
-                f"{g['rss']:.0f} MiB",
-                f"{g['bare_rss']:.0f} MiB",
-                f"{g['rss'] / g['bare_rss']:.2f}x" if g["bare_rss"] else "-",
-                f"< {mib:g} MiB",
-                "OK" if 0 < g["rss"] < mib else "SLOW",
-            )
+        rows += gui_rows(label, size, gui_figures(path, runs))
+    return rows
+
+
+def gui_rows(label: str, size: int, g: dict[str, float]) -> list[Row]:
+    """The start-up, wait, keystroke and memory rows of ``gui_figures``' figures."""
+    rows: list[Row] = []
+    rows.append(_line(label, "start -> first rows (signed in)", g["start"], g["bare"], 2.0))
+    rows.append(_line(label, "  same, file changed since its check", g["start_changed"], g["bare"], 2.0))
+    # The processor time both processes used until then (every thread's): the start's work, which a
+    # loaded machine stretches in wall-clock time but not in amount.
+    cpu_ratio = f"{g['cpu'] / g['bare_cpu']:.2f}x" if g["bare_cpu"] else "-"
+    rows.append((label, "  its processor time", _ms(g["cpu"]), _ms(g["bare_cpu"]), cpu_ratio, "", "info"))
+    # The password check is deliberate security work (Argon2id, t=3, 64 MiB): part of the figures
+    # above (an encrypted file's key is unwrapped beside the loading, so only partly on their path).
+    rows.append((label, "  Argon2id sign-in check alone", _ms(g["argon2"]), "-", "-", "kept", "info"))
+    rows.append(_line(label, "the user's wait (file changed)", g["wait"], g["bare"], 2.0))
+    rows.append(_line(label, "keystroke in the app (p95)", g["keystroke"], None, 0.030))
+    mib = 250.0 if size >= 1_000_000 else 200.0
+    rows.append(
+        (
+            label,
+            "memory, patient list open",
+            f"{g['rss']:.0f} MiB",
+            f"{g['bare_rss']:.0f} MiB",
+            f"{g['rss'] / g['bare_rss']:.2f}x" if g["bare_rss"] else "-",
+            f"< {mib:g} MiB",
+            "OK" if 0 < g["rss"] < mib else "SLOW",
         )
+    )
     return rows
 
 
@@ -580,6 +586,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--build-only", action="store_true", help="build (or reuse) the databases, measure nothing"
     )
+    ap.add_argument(
+        "--gui-only",
+        action="store_true",
+        help="the start-up, wait, keystroke and memory figures only (WORKDIR's databases, built if missing)",
+    )
     args = ap.parse_args(argv)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -589,6 +600,15 @@ def main(argv: list[str] | None = None) -> int:
             path = work / f"demo-{size}.sqlite3"
             build_or_reuse(f"sqlite:///{path}", path, size, work / f"demo-{size}.json", True)
         return 0
+    if args.gui_only:
+        gui: list[Row] = []
+        for size in sizes:
+            path = work / f"demo-{size}.sqlite3"
+            build_or_reuse(f"sqlite:///{path}", path, size, work / f"demo-{size}.json", True)
+            label = f"{size // 1000:,}k" if size < 1_000_000 else f"{size // 1_000_000}M"
+            gui += gui_rows(label, size, gui_figures(path, args.runs))
+            _print(gui)
+        return 0 if all(r[-1] in ("OK", "info") for r in gui) else 1
     if args.pg_only and not args.pg:
         ap.error("--pg-only needs --pg URL")
     rows: list[Row] = []
