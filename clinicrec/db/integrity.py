@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -161,6 +162,26 @@ def check_remembering(path: Path, check: FileCheck | None = None) -> IntegrityRe
     return report
 
 
+#: How much lower than the application's the check's thread runs (a ``nice`` increment, Linux).
+CHECK_NICENESS = 10
+
+
+def _yield_to_the_start() -> None:
+    """Lower this thread's scheduling priority (Linux schedules threads one by one; elsewhere nothing).
+
+    The check reads and (encrypted) decrypts the whole file, seconds of processor time on a large one,
+    while the start builds the main window and reads the first page: on a busy two-core machine the check
+    took its share of the processors from them. At a lower priority it takes what the start leaves (all
+    of a free core); writes still wait for its verdict."""
+    if sys.platform.startswith("linux"):
+        thread = threading.get_native_id()
+        try:
+            niceness = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + CHECK_NICENESS))
+        except OSError:
+            pass  # not allowed here: the check runs as before
+
+
 class BackgroundCheck:
     """``check_remembering(path)`` on a thread of its own, from the moment it is made; ``report()`` waits.
 
@@ -178,6 +199,7 @@ class BackgroundCheck:
         self._thread.start()
 
     def _run(self) -> None:
+        _yield_to_the_start()
         try:
             self._report = check_remembering(self.path, self._check)
         except BaseException as e:  # noqa: BLE001 - raised again, in the caller's thread, by report()

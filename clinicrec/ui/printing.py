@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMenu, QProgressBar, QWidget
 
 from ..domain.enums import Language
@@ -29,22 +28,26 @@ from ..pdf.templates import TemplateError
 from ..services.app import Services
 from ..services.printing import OutputError, check_destination, write_pdf
 from .date_format import date_text
-from .print_output import MAX_RENDER_DPI, print_pdf
-from .print_preview import PrintPreviewDialog
 from .prompts import Prompts
 from .worker import Worker
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from .patients.patient_chart import PatientChart
+    from .print_preview import PrintPreviewDialog
+# Qt's printing and PDF modules (print_output, print_preview: QtPrintSupport, QtPdf) are imported when a
+# document is first printed or previewed, on the GUI thread: the main window, which holds a printer, is
+# built on the way to the first rows, and they are not (~40 ms).
 
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF documents (*.pdf)"
 
 _T = TypeVar("_T")
-PrinterChooser = Callable[[QWidget | None], QPrinter | None]
+PrinterChooser = Callable[[QWidget | None], "QPrinter | None"]
 #: Shows a finished document's preview: (the dialog, already wired to print and save) -> None.
-Previewer = Callable[[PrintPreviewDialog], None]
+Previewer = Callable[["PrintPreviewDialog"], None]
 
 
 def show_preview(dialog: PrintPreviewDialog) -> None:
@@ -55,6 +58,8 @@ def show_preview(dialog: PrintPreviewDialog) -> None:
 
 def choose_printer(parent: QWidget | None) -> QPrinter | None:
     """The system print dialog; the chosen printer, or None when the user cancels."""
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
     dialog.setObjectName("print_dialog")
@@ -139,7 +144,7 @@ class DocumentPrinter(QObject):
         self._services, self._prompts, self._worker = services, prompts, worker
         self.printer_chooser: PrinterChooser = choose_printer
         self.previewer: Previewer = show_preview
-        self.max_dpi = MAX_RENDER_DPI
+        self.max_dpi: int | None = None  # None: print_output.MAX_RENDER_DPI
         self._jobs = 0
         self._folder: Path | None = None
 
@@ -281,7 +286,9 @@ class DocumentPrinter(QObject):
         if printer is None:
             return
         printer.setDocName(doc.file_name.removesuffix(".pdf"))
-        max_dpi = self.max_dpi
+        from .print_output import MAX_RENDER_DPI, print_pdf  # here: on the GUI thread, not the job's
+
+        max_dpi = self.max_dpi if self.max_dpi is not None else MAX_RENDER_DPI
 
         def job() -> int:
             if printer.outputFileName():  # "print to file": refused before anything is made
@@ -294,6 +301,8 @@ class DocumentPrinter(QObject):
         """Make the document, then show its pages; Print and Save there use the same bytes."""
 
         def show(data: bytes) -> None:
+            from .print_preview import PrintPreviewDialog
+
             window = parent if shiboken6.isValid(parent) else None
             dialog = PrintPreviewDialog(data, doc.what, window)
             made = _Document(doc.what, doc.file_name, lambda: data)

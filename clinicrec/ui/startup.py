@@ -19,8 +19,10 @@ The order, and why:
    exactly as before the dialog existed. A database without users withdraws it for the first-start setup.
 4. An encrypted file (the usual case) cannot be read before the password gives its key: the loader says
    so before it loads anything, and a sign-in (even one asked for the instant the dialog painted) unwraps
-   the key at once (Argon2id releases Python's lock, so the loading goes on beside it on the other core),
-   then waits for the loading and opens the file. The dialog is ``ready`` once the loading is done.
+   the key at once, on a thread of its own (``beside_warm_up``: Argon2id releases Python's lock, so the
+   loading goes on beside it and the GUI thread imports the main window's modules meanwhile), then waits
+   for the loading and opens the file. While the dialog is up the cyclic collector runs rarely
+   (``collecting_less``). The dialog is ``ready`` once the loading is done.
    The main window's first paint comes before secondary work: the daily backup and the preloading of
    the session window's code begin after it (``AfterFirstPaint`` in ``app.run_gui``).
 5. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
@@ -34,12 +36,14 @@ large file still being checked the database opens for reading at once and writes
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -56,6 +60,11 @@ if TYPE_CHECKING:
     from ..services.app import Services
     from ..services.maintenance import IntegrityResult
     from ..services.opening import BackgroundCheck
+
+T = TypeVar("T")
+
+#: The collector's youngest-generation threshold while the application starts (``collecting_less``).
+START_GC_THRESHOLD = 50_000
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -258,6 +267,15 @@ class GuiWarmUp(QObject):
     def stop(self) -> None:
         self._steps = iter(())
 
+    def step(self) -> bool:
+        """Take the next step now; False once there is none left (or the step failed: the same work is
+        then done, and fails with its message, where it is really used)."""
+        try:
+            return next(self._steps, StopIteration) is not StopIteration
+        except Exception:  # noqa: BLE001
+            self.stop()
+            return False
+
     def _plan(self) -> Iterator[None]:
         importlib.import_module("clinicrec.ui.app")
         yield
@@ -272,7 +290,7 @@ class GuiWarmUp(QObject):
         self.finished = True
 
     def _next(self) -> None:
-        if next(self._steps, StopIteration) is not StopIteration:
+        if self.step():
             QTimer.singleShot(0, self._next)
 
 
@@ -299,6 +317,35 @@ class AfterFirstPaint(QObject):
             then()
 
 
+def beside_warm_up(work: Callable[[], T], loader: StartupLoader, warm_up: GuiWarmUp) -> T:
+    """``work()`` (the sign-in's Argon2id, which releases Python's lock) on a thread of its own, while
+    this (the GUI) thread takes the warm-up's steps once the loader has loaded: a sign-in asked for
+    the instant the dialog painted then finds the main window's modules imported when the key is
+    unwrapped, instead of importing them after it. No event is handled meanwhile (the dialog is
+    waiting, as it did while Argon2id ran here); what ``work`` raises is raised here."""
+    outcome: list[Any] = []
+
+    def run_work() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as e:  # noqa: BLE001 - raised again on the calling thread
+            outcome.append((False, e))
+
+    thread = threading.Thread(target=run_work, name="clinicrec-sign-in-check", daemon=True)
+    thread.start()
+    warming = True
+    while thread.is_alive():
+        if warming and loader.loaded:
+            warming = warm_up.step()  # a few ms each (the first: the main window's imports)
+        else:
+            thread.join(0.002)
+    thread.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
 def run(
     url: str,
     *,
@@ -310,17 +357,42 @@ def run(
 
     The exit code: 0 after the user quits, 1 when the database cannot be used.
     """
-    from ..services.opening import sqlite_file_of
-
     make_application(argv)
     prompts = prompts or Prompts()
+    with collecting_less():
+        outcome = _open_and_sign_in(url, demo_credentials)
+    if isinstance(outcome, int):
+        return outcome
+    opened, signed_in = outcome
+    return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=signed_in)
+
+
+@contextmanager
+def collecting_less(threshold: int = START_GC_THRESHOLD) -> Iterator[None]:
+    """Python's cyclic collector runs its youngest generation every ``threshold`` allocations instead of
+    every 700 meanwhile. The start's imports (SQLAlchemy's and the models' above all) make about a million
+    objects that all live on; collecting them every 700 allocations (some 200 times, and the older
+    generations with them) was about a tenth of the loading's time, for nothing. The threshold is put
+    back as it was afterwards; the start-up objects are then frozen out of the collector (``run_gui``)."""
+    before = gc.get_threshold()
+    gc.set_threshold(threshold, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tuple[Opened, bool] | int:
+    """The sign-in dialog at once, the database checked and opened behind it: what was opened and
+    whether the user is signed in already, or the exit code when the start ends here."""
+    from ..services.opening import sqlite_file_of
+
     path = sqlite_file_of(url)
     first_start = path is not None and not path.exists()
     loader = StartupLoader(url, create=first_start)
     if first_start:
         # A first start: nothing to sign in to; the setup follows once the file is made.
-        opened = loader.wait()
-        return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=False)
+        return loader.wait(), False
 
     dialog = LoginDialog(None, demo_credentials=demo_credentials)
     dialog.resize(dialog.sizeHint())
@@ -332,7 +404,8 @@ def run(
             def unlock(username: str, password: str) -> Services:
                 from ..services.opening import unwrap_key
 
-                unwrap = unwrap_key(where, username, password)  # Argon2id, while the loader loads
+                # Argon2id on a thread of its own, while the loader loads and this thread warms up
+                unwrap = beside_warm_up(lambda: unwrap_key(where, username, password), loader, warm_up)
                 loader.wait_loaded()
                 from ..services.unlock import sign_in_encrypted
 
@@ -370,7 +443,7 @@ def run(
         if not signed_in or unlocked is None:
             return 0
         opened = Opened(unlocked, True)
-    return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=signed_in)
+    return opened, signed_in
 
 
 def _carry_on(

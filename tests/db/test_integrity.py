@@ -6,6 +6,8 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,24 @@ def test_a_check_started_early_gives_the_same_answer(world: World, tmp_path: Pat
     # a check of another file is not taken for this one's
     elsewhere = integrity.BackgroundCheck(tmp_path / "nothing.sqlite3")
     assert not check_database(url, started=elsewhere).ok
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
+def test_the_check_runs_at_a_lower_priority_than_the_start(world: World) -> None:
+    """The check's thread yields the processors to the start (its main window, its first page); the
+    thread that started it keeps its priority."""
+    path = _closed(world)
+    seen: list[int] = []
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def check(p: Path) -> integrity.IntegrityReport:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return integrity.check_file(p)
+
+    report = integrity.BackgroundCheck(path, check).report()
+    assert report.ok
+    assert seen == [min(19, mine + integrity.CHECK_NICENESS)] and seen[0] > mine
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
 
 
 def test_foreign_key_damage_is_found_by_the_full_check(world: World) -> None:

@@ -180,6 +180,43 @@ def test_view_fetches_more_when_scrolled_to_the_end(qtbot, world: World, bus) ->
     assert panel.model.rowCount() < 600
 
 
+def test_the_first_count_waits_for_the_rows_first_paint(qtbot, world: World, bus) -> None:  # type: ignore[no-untyped-def]
+    """Built hidden (as the main window is), the list paints its rows before it counts the matches:
+    the count (a read of every match) is not on the way to the first rows."""
+    from PySide6.QtCore import QEvent, QObject
+
+    _bulk_patients(world, 300)
+    counted: list[int] = []
+    panel = PatientListPanel(world.services, bus, page_size=200)
+    qtbot.addWidget(panel)
+    panel.model.sig_total_changed.connect(counted.append)
+    seen: list[tuple[str, list[int]]] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
+            if event.type() == QEvent.Type.Paint and not seen:
+                seen.append((panel.count_label.text(), list(counted)))
+            return False
+
+    watcher = FirstPaint(panel)
+    panel.table.viewport().installEventFilter(watcher)
+    qtbot.wait(1)  # events queued by the building run (a count queued at once would run here)
+    panel.resize(500, 600)
+    panel.show()
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen[0] == ("Counting…", [])  # the rows painted, not yet counted
+    qtbot.waitUntil(lambda: panel.count_label.text() == "300 patients")
+    assert counted == [300]
+
+
+def test_a_list_never_shown_still_counts(qtbot, world: World, bus) -> None:  # type: ignore[no-untyped-def]
+    _bulk_patients(world, 300)
+    panel = PatientListPanel(world.services, bus, page_size=200)
+    qtbot.addWidget(panel)
+    assert panel.count_label.text() == "Counting…"
+    qtbot.waitUntil(lambda: panel.count_label.text() == "300 patients", timeout=3000)
+
+
 def test_patient_list_model_passes_modeltester(qtmodeltester, world: World) -> None:  # type: ignore[no-untyped-def]
     _bulk_patients(world, 30)
     _zoe(world)

@@ -245,6 +245,32 @@ def test_quitting_while_the_database_opens_lets_the_opening_finish(world: World,
     assert done == ["quit"] and prompts.shown == []
 
 
+def test_the_collector_runs_less_while_the_start_loads_and_as_before_after(  # type: ignore[no-untyped-def]
+    world: World, qapp, prompts
+) -> None:
+    import gc
+
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.startup import START_GC_THRESHOLD, collecting_less, run
+
+    before = gc.get_threshold()
+    world.services.db.dispose()
+    during: list[tuple[int, ...]] = []
+
+    def quit_(dialog) -> None:  # type: ignore[no-untyped-def]
+        during.append(gc.get_threshold())
+        dialog.cancel_button.click()
+
+    done = _drive(qapp, [("quit", _visible(LoginDialog, "login_dialog"), quit_)])
+    assert run(f"sqlite:///{world.path}", prompts=prompts) == 0
+    assert done == ["quit"]
+    assert during == [(START_GC_THRESHOLD, *before[1:])] and before[0] < START_GC_THRESHOLD
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), collecting_less():
+        raise RuntimeError("the start broke down")
+    assert gc.get_threshold() == before
+
+
 def test_a_sign_in_asked_for_early_waits_for_the_services(world: World, qtbot) -> None:  # type: ignore[no-untyped-def]
     from clinicrec.ui.login_dialog import LoginDialog
 

@@ -50,3 +50,92 @@ def test_start_up_opens_an_encrypted_database_with_the_password_typed(  # type: 
     assert seen["refused"] == SIGN_IN_REFUSED
     assert seen["rows"] == 1 and "Nurse" in seen["user"]
     assert prompts.shown == []
+
+
+def test_a_sign_in_at_once_checks_the_password_on_a_thread_while_the_gui_warms_up(  # type: ignore[no-untyped-def]
+    world: World,
+    qapp,
+    prompts,
+    monkeypatch,
+    unfrozen,  # noqa: F811
+) -> None:
+    """Signed in the instant the dialog paints: the Argon2id unwrap runs on a thread of its own and the
+    GUI thread takes the warm-up's steps meanwhile (the main window's imports), instead of idling inside
+    Argon2id. A wrong password, checked the same way, is refused: no main window, no patient shown."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    from clinicrec.services import opening
+    from clinicrec.ui import startup
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.main_window import MainWindow
+    from clinicrec.ui.startup import run
+
+    make_patient(world.services, first_name="Quinta", last_name="Oddname")
+    world.services.db.dispose()
+    assert world.path is not None
+    encryption.encrypt_existing(world.path)
+    steps_by: list[str] = []
+    checks: list[dict] = []  # type: ignore[type-arg]
+    real_step, real_unwrap = startup.GuiWarmUp.step, opening.unwrap_key
+
+    def step(self) -> bool:  # type: ignore[no-untyped-def]
+        steps_by.append(threading.current_thread().name)
+        return real_step(self)
+
+    def unwrap_key(file, username, password):  # type: ignore[no-untyped-def]
+        before = len(steps_by)
+        result = real_unwrap(file, username, password)
+        # held until the GUI thread has taken a warm-up step meanwhile (never, were this its thread)
+        deadline = threading.Event()
+        for _ in range(500):
+            if len(steps_by) > before:
+                break
+            deadline.wait(0.01)
+        checks.append({"thread": threading.current_thread().name, "steps meanwhile": len(steps_by) - before})
+        return result
+
+    monkeypatch.setattr(startup.GuiWarmUp, "step", step)
+    monkeypatch.setattr(opening, "unwrap_key", unwrap_key)
+    seen: dict = {}  # type: ignore[type-arg]
+
+    def refused(dialog) -> None:  # type: ignore[no-untyped-def]
+        seen["refused"] = dialog.error_label.text()
+        seen["windows after refusal"] = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)
+        ]
+        seen["labels after refusal"] = " ".join(
+            w.text() for w in QApplication.allWidgets() if hasattr(w, "text") and isinstance(w.text(), str)
+        )
+        _fill_and_sign_in("nurse", PASSWORD)(dialog)
+
+    def showing_refusal():  # type: ignore[no-untyped-def]
+        dialog = _visible(LoginDialog, "login_dialog")()
+        return dialog if dialog is not None and dialog.error_label.text() else None
+
+    def on_window(window) -> None:  # type: ignore[no-untyped-def]
+        seen["rows"] = window.patient_list.model.rowCount()
+        window.close()
+
+    done = _drive(
+        qapp,
+        [
+            (
+                "wrong at once",
+                _visible(LoginDialog, "login_dialog"),
+                _fill_and_sign_in("nurse", "nope"),
+            ),
+            ("refused", showing_refusal, refused),
+            ("main window", _visible(MainWindow, "main_window"), on_window),
+        ],
+    )
+    assert run(f"sqlite:///{world.path}", prompts=prompts) == 0
+    assert done == ["wrong at once", "refused", "main window"]
+    assert seen["refused"] == SIGN_IN_REFUSED
+    assert seen["windows after refusal"] == [] and "Oddname" not in seen["labels after refusal"]
+    assert seen["rows"] == 1
+    assert [c["thread"] for c in checks] == ["clinicrec-sign-in-check"] * 2
+    assert checks[0]["steps meanwhile"] > 0, checks  # the GUI thread worked while Argon2id ran
+    assert set(steps_by) == {"MainThread"}
+    assert prompts.shown == []

@@ -21,16 +21,14 @@ from ..date_format import date_text
 from ..prompts import Prompts
 from ..style import set_role
 from ..worker import Worker
-from .capture import CaptureView
-from .compare import CompareView
-from .consent_dialog import PhotoConsentDialog
-from .export_dialog import PhotoExportDialog
-from .import_dialog import PhotoImportDialog
 from .strip import PhotoStrip, group_of
 from .watch import ImportFolderWatcher, save_folder
 
 if TYPE_CHECKING:  # the engine (OpenCV) loads when a photo is measured, not when a chart opens
     from ..analysis.measure_window import MeasureSkinWindow
+    from .export_dialog import PhotoExportDialog
+# What the panel opens (capture, comparison, its dialogs) is imported when first opened: the patient
+# chart, which holds a panel, is built on the way to the first rows, and those modules are not (~40 ms).
 
 
 class PhotoPanel(QWidget):
@@ -155,6 +153,8 @@ class PhotoPanel(QWidget):
         chosen = self.strip.selected_ids()
         if not chosen:
             return None
+        from .export_dialog import PhotoExportDialog
+
         dialog = PhotoExportDialog(self._services, self._worker, chosen, self)
         dialog.show()
         return dialog
@@ -230,17 +230,23 @@ class PhotoPanel(QWidget):
             self.consent_label.setText(f"Photo consent: {uses}.")
 
     def ask_consent(self) -> None:
+        from .consent_dialog import PhotoConsentDialog
+
         if self.patient_id is not None and PhotoConsentDialog.ask(self, self._services, self.patient_id):
             self._show_consent()
 
     def import_files(self, files: list[Path]) -> None:
         if self.patient_id is None:
             return
+        from .import_dialog import PhotoImportDialog
+
         PhotoImportDialog.ask(self, self._services, self._worker, self.patient_id, files, self.session_id)
 
     def capture(self) -> None:
         if self.patient_id is None:
             return
+        from .capture import CaptureView
+
         view = CaptureView(self._services, self.patient_id, self.session_id)
         view.resize(1280, 800)
         self.compare_windows.append(view)
@@ -277,6 +283,8 @@ class PhotoPanel(QWidget):
             self.import_files(files)
 
     def compare(self, ids: list[int]) -> None:
+        from .compare import CompareView
+
         try:
             view = CompareView(self._services, ids, worker=self._worker, bus=self._bus)
         except ClinicRecError as e:
