@@ -19,9 +19,15 @@ from clinicrec.db.migrate import alembic_config, upgrade_if_needed
 from clinicrec.db.migrations import HEAD
 from clinicrec.db.models import AuditRow
 from clinicrec.services import audit, audit_state
-from clinicrec.services.app import open_services
+from clinicrec.services.app import Services, open_services
 from clinicrec.services.audit_upgrade import UPGRADE_USER
 from tests.conftest import PASSWORD, World, make_patient
+
+
+def _upgrade_entries(svc: Services) -> list[AuditRow]:
+    """The entries the upgrade wrote on the records whose stored form it changed."""
+    with svc.db.read() as s:
+        return list(s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars())
 
 
 def _back_to_0007(url: str) -> None:
@@ -60,8 +66,7 @@ def test_the_upgrade_records_each_record_it_rehashed_and_the_trail_proves_them(
         svc.auth.sign_in("admin", PASSWORD)
         result = svc.audit_log.verify_chain()
         assert result.ok, [p.message for p in result.problems]
-        with svc.db.read() as s:
-            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        rows = _upgrade_entries(svc)
         entities = {r.entity for r in rows}
         assert entities == {"patient"} and len(rows) == 2  # only the records whose stored form changed
         assert all('"schema":["0007","' in r.changes for r in rows)
@@ -138,8 +143,7 @@ def test_an_upgraded_0010_database_with_points_still_verifies(
         result = svc.audit_log.verify_chain()
         assert result.ok, [p.message for p in result.problems]
         assert result.signed_sessions_checked == 1  # the signature made before notes existed still holds
-        with svc.db.read() as s:
-            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        rows = _upgrade_entries(svc)
         assert {(r.entity, r.entity_id) for r in rows} == {
             ("session", str(signed_id)),
             ("session", str(draft_id)),
@@ -188,8 +192,7 @@ def test_an_upgraded_0018_database_with_screenings_still_verifies_and_now_guards
         svc.auth.sign_in("admin", PASSWORD)
         result = svc.audit_log.verify_chain()
         assert result.ok, [p.message for p in result.problems]
-        with svc.db.read() as s:
-            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        rows = _upgrade_entries(svc)
         # only the sessions with a screening hash differently; the one without needs no entry
         assert {(r.entity, r.entity_id) for r in rows} == {
             ("session", str(signed_id)),
@@ -218,15 +221,13 @@ def test_clinicrec_migrate_records_the_upgrade_as_the_start_up_does(
         assert (before, after) == ("0018", HEAD)
         result = svc.audit_log.verify_chain()
         assert result.ok, [p.message for p in result.problems]
-        with svc.db.read() as s:
-            rows = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        rows = _upgrade_entries(svc)
         assert {(r.entity, r.entity_id) for r in rows} == {
             ("session", str(signed_id)),
             ("session", str(draft_id)),
         }
         assert svc.upgrade_schema()[:2] == (HEAD, HEAD)  # run again: nothing to do, nothing recorded
-        with svc.db.read() as s:
-            again = s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars().all()
+        again = _upgrade_entries(svc)
         assert len(again) == 2
     finally:
         svc.db.dispose()
