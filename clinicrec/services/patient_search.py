@@ -4,14 +4,15 @@ Each word of a query must match the start of the patient's last name, first name
 (names compared folded: case- and accent-insensitive), or be their date of birth. So a word is a few
 index *spans* (last_key from "mar" up to "mar\\uffff", ...): a patient matches it if they lie in any.
 
-On SQLite a page is read one of two ways, chosen per keystroke:
+On SQLite a page is read one of three ways, chosen per keystroke:
 
 - *ordered scan*: walk the index of the sort order, keep the rows that match, stop at the page's end.
   ``ix_patients_name`` holds the name keys and the chart number, so with the usual sort by name a
   patient who does not match costs one index entry, never a table read. Fast when matches are many
   ("m", "cr-"); at worst one pass over the index, about 10 ms for 100,000 patients.
 - *candidates*: collect the patients in the spans of the word with the fewest entries, check the
-  other words on those rows, sort them. Fast when matches are few ("cr-0042", "nunez", a birth date).
+  other words on those rows, sort them. Fast when matches are few ("cr-0042", a birth date).
+- *merge*, for one word in name order: see below.
 
 Left alone, SQLite always collects candidates, and from whichever word it likes (for "c" it sorted all
 100,000 chart numbers). So the statement leaves it no choice: every condition it must not answer from an
@@ -31,11 +32,15 @@ scan in name order reads the index alone too: PostgreSQL checks a condition only
 index's columns; so the page's ids are found first from ``ix_patients_name`` alone (an index-only scan),
 and only those 200 rows are read (``_name_page``; 6 ms for "g").
 
-A word's last names lie together in name order. PostgreSQL uses that for one word in name order: it
-reads the page's first entries of the block in order from ``ix_patients_name`` (an index-only range
-scan), collects the word's other matches (first names, chart numbers: usually few) and merges the two
-(``_merged_page``: "ta" 1 ms, where collecting its 3,300 matches took 5 ms and the ordered scan 20 ms).
-The choice may still hang on one more count: how many entries lie ahead of the block (``_Ahead``).
+A word's last names lie together in name order. Both backends use that for one word in name order:
+the page's first entries of the block are read in order from ``ix_patients_name`` (an index-only range
+scan), the word's other matches (first names, chart numbers: usually few) collected, and the two merged
+(``_merged_page``). It costs the other matches and a page of entries, however large the block and
+however far down the order it lies, so the block need not even be counted in full: "smith" among a
+million patients (more entries than the probe counts) took 100 ms by an ordered scan from "a", 5 ms
+merged; on PostgreSQL at 100,000, "ta" 1 ms, where collecting its 3,300 matches took 5 ms and the ordered
+scan 20 ms. The choice may still hang on one more count: how many entries lie ahead of the block
+(``_Ahead``), when the other matches are many enough that an ordered scan might meet a page of them first.
 On PostgreSQL each statement is a round trip, so a keystroke is at most two: the probe (which reads
 the user's rights of now too, ``FoldedRights``) and the page, which makes that count itself, in a CTE,
 with both plans behind its answer; PostgreSQL checks such a condition once, before running a plan, and
@@ -94,6 +99,10 @@ SCANNED_PER_CANDIDATE = {"name": 5.0, "chart_number": 0.7, "date_of_birth": 0.7}
 #: The same on PostgreSQL: an index-only entry costs about 0.25 us, a candidate (bitmap read of its row,
 #: its share of the sort) about 2 us; in the other orders the scan reads each row, as on SQLite.
 SCANNED_PER_CANDIDATE_PG = {"name": 8.0, "chart_number": 0.7, "date_of_birth": 0.7}
+#: Merging a last-name block (``_merged_page``), each of the word's other matches costs about this many
+#: entries of an ordered scan. SQLite reads each one's row for its last name, sorts them and merges them
+#: through a temporary b-tree: 3-7 us each on the 100k demo, where an ordered scan's entry costs 0.15-0.3.
+SCANNED_PER_OTHER_MATCH = {"sqlite": 20.0, "postgresql": SCANNED_PER_CANDIDATE_PG["name"]}
 
 _DATE_PATTERNS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 _TOP = "\uffff"  # above every character a name key or chart number holds
@@ -279,9 +288,11 @@ def page_query(
     plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
     if pg:
         return _pg_page(words, plan, sort, descending, offset, limit)
-    driver = (plan.driver if plan.reached(s) else None) if isinstance(plan, _Ahead) else plan
-    assert not isinstance(driver, _Merge)  # PostgreSQL's only
-    where = words_filter(words, indexed=False) if driver is None else _driven_by(words, driver)
+    if isinstance(plan, _Ahead):  # SQLite makes the count on its own: no round trip to save
+        plan = (_Merge(plan.word) if plan.merge else plan.driver) if plan.reached(s) else None
+    if isinstance(plan, _Merge):
+        return _merged_page(plan.word, descending, offset, limit), {}
+    where = words_filter(words, indexed=False) if plan is None else _driven_by(words, plan)
     stmt = _ordered(list_columns().where(where), sort, descending)  # type: ignore[arg-type]
     return stmt.offset(offset).limit(limit), {}
 
@@ -368,7 +379,7 @@ def _name_page(
 def _merged_page(
     word: Word, descending: bool, offset: Any, limit: Any, *, keys: bool = False, wanted: Any = None
 ) -> Select[Any]:
-    """PostgreSQL, name order, one word: its last names lie together in ``ix_patients_name``, in the
+    """Name order, one word: its last names lie together in ``ix_patients_name``, in the
     page's order, so their first ``offset + limit`` entries are read from there alone (an index-only range
     scan), the word's other matches (first names, chart numbers) are collected through their indexes and
     sorted, and the two merged. Costs the other matches and a page of entries, however far down the
@@ -447,8 +458,8 @@ def page_driver(
 
 @dataclass(frozen=True)
 class _Merge:
-    """PostgreSQL, name order, one word: the page merged from its last names' block and its other
-    matches (``_merged_page``)."""
+    """Name order, one word: the page merged from its last names' block and its other matches
+    (``_merged_page``)."""
 
     word: Word
 
@@ -462,7 +473,7 @@ class _Ahead:
     word: Word
     cap: int
     descending: bool
-    merge: bool = False  # PostgreSQL: what is collected is the merge (``_merged_page``)
+    merge: bool = False  # what is collected is the merge (``_merged_page``), not the driver's candidates
     skip: Any = None  # the entries passed over, ``cap - 1`` (or its parameter, in a kept statement)
 
     def statement(self) -> Select[Any]:
@@ -493,28 +504,30 @@ def _plan(
     rights: FoldedRights | None,
 ) -> int | None | _Ahead | _Merge:
     """``page_driver``'s answer, or the one count it still hangs on (``_Ahead``), left to the caller: on
-    PostgreSQL the page's statement makes it (``_page_after_count``), saving a round trip. PostgreSQL
-    collects one word's matches by merging (``_Merge``) rather than reading and sorting them all."""
+    PostgreSQL the page's statement makes it (``_page_after_count``), saving a round trip. One word in
+    name order is merged (``_Merge``) rather than its matches read and sorted."""
     sort = sort if sort in SORT_COLUMNS else "name"
-    probe = _probe(s, words, PAGE_PROBE_CAP[sort], rights)
+    cap = PAGE_PROBE_CAP[sort]
+    probe = _probe(s, words, cap, rights)
     # An ordered scan reads about (offset + limit) / (share of patients matching) index entries.
     scanned = min(probe.patients, (offset + limit) / max(probe.share_matching(), 1e-9))
+    per_candidate = SCANNED_PER_CANDIDATE if _is_sqlite(s) else SCANNED_PER_CANDIDATE_PG
+    if sort == "name" and len(words) == 1 and words[0][0].column is PatientRow.last_key:
+        # One word in name order: its last names' block is merged with its other matches, which costs
+        # those and a page of the block's entries however large the block (so its own count may be
+        # capped: "smith" among a million patients), if the other matches were counted in full.
+        if any(n >= cap for n in probe.spans[1:]):
+            return None  # the other matches are many: so are the matches, met soon by an ordered scan
+        per_other = SCANNED_PER_OTHER_MATCH["sqlite" if _is_sqlite(s) else "postgresql"]
+        cost = (probe.entries[0] - probe.spans[0]) * per_other + min(offset + limit, probe.spans[0])
+        if cost < scanned:
+            return _Merge(words[0])
+        ahead = _entries_ahead_that_matter(probe, offset + limit, cost)
+        return None if ahead is None else _Ahead(0, words[0], ahead, descending, merge=True)
     driver = probe.fewest_entries(exact_only=True)
     if driver is None:
         return None
-    per_candidate = SCANNED_PER_CANDIDATE if _is_sqlite(s) else SCANNED_PER_CANDIDATE_PG
-    cost = probe.entries[driver] * per_candidate[sort]
-    one_block = sort == "name" and len(words) == 1 and words[0][0].column is PatientRow.last_key
-    merge = one_block and not _is_sqlite(s)
-    if merge:  # PostgreSQL merges the last names' block with the other matches: it costs those and a page
-        cost = (probe.entries[0] - probe.spans[0]) * per_candidate[sort] + min(offset + limit, probe.spans[0])
-    if cost < scanned:
-        return _Merge(words[0]) if merge else driver
-    if one_block:
-        cap = _entries_ahead_that_matter(probe, offset + limit, cost)
-        if cap is not None:
-            return _Ahead(driver, words[0], cap, descending, merge=merge)
-    return None
+    return driver if probe.entries[driver] * per_candidate[sort] < scanned else None
 
 
 def _entries_ahead_that_matter(probe: _Probe, wanted: int, cost: float) -> int | None:

@@ -111,6 +111,9 @@ def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
             monkeypatch.setattr(patient_search, costs, dict.fromkeys(SORTS, 1e12))
         elif request.param == "always candidates":
             monkeypatch.setattr(patient_search, costs, dict.fromkeys(SORTS, 0.0))
+    if request.param in ("always scan", "always candidates"):  # and the merge's
+        cost = 1e12 if request.param == "always scan" else 0.0
+        monkeypatch.setattr(patient_search, "SCANNED_PER_OTHER_MATCH", {"sqlite": cost, "postgresql": cost})
     if request.param == "counts capped":  # spans reach the cap: words with unknown sizes
         monkeypatch.setattr(patient_search, "PAGE_PROBE_CAP", dict.fromkeys(SORTS, 3))
         monkeypatch.setattr(patient_search, "COUNT_PROBE_CAP", 3)
@@ -184,10 +187,9 @@ def _aaltos_then_zellers(world: World) -> None:
 def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world: World, backend: str) -> None:
     """3,400 'Aalto's then 400 'Zeller's: spread evenly, 400 matches would be met soon enough by an ordered
     scan; lying together after every 'Aalto', they are not, so their candidates are collected. Read from
-    the other end (descending) they come first, and the ordered scan is right. (The numbers suit both
-    backends' costs: a candidate costs 5 index entries on SQLite, 8 on PostgreSQL.) PostgreSQL merges
-    the block, read in order from the name index, with the word's other matches (none here): a page of
-    entries either way, so it merges both ways."""
+    the other end (descending) they come first, and the ordered scan would be right; but the block, read
+    in order from the name index, merged with the word's other matches (none here), costs a page of
+    entries either way, so both backends merge both ways."""
     _aaltos_then_zellers(world)
     words = patient_search.query_words("zel")
     with world.services.db.read() as s:
@@ -196,10 +198,45 @@ def test_a_last_name_block_far_down_the_order_is_collected_not_scanned_to(world:
         merged = patient_search._plan(
             s, words, sort="name", offset=0, limit=200, descending=False, rights=None
         ) == patient_search._Merge(words[0])
-    assert (ascending, descending) == ((0, 0) if backend == "postgresql" else (0, None))
-    assert merged is (backend == "postgresql")
+    assert (ascending, descending) == (0, 0)
+    assert merged
     found = world.services.patients.search("zel", limit=5)
     assert [r.last_name for r in found] == ["Zeller"] * 5
+
+
+@pytest.mark.postgres
+def test_a_last_name_block_too_large_to_count_is_still_merged(
+    world: World, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common last name among a million patients ("smith") has more entries than the probe counts: its
+    size is unknown, but the merge costs a page of its entries whatever its size, so it is still merged
+    (an ordered scan walked the name index from "a": 100 ms at a million patients). With the other
+    matches too many to count, the ordered scan meets them soon and is kept."""
+    _aaltos_then_zellers(world)
+    monkeypatch.setattr(patient_search, "PAGE_PROBE_CAP", dict.fromkeys(SORTS, 100))  # 400 Zellers: capped
+    with world.services.db.read() as s:
+        for descending in (False, True):
+            plan = patient_search._plan(
+                s,
+                patient_search.query_words("zel"),
+                sort="name",
+                offset=0,
+                limit=200,
+                descending=descending,
+                rights=None,
+            )
+            assert plan == patient_search._Merge(patient_search.query_words("zel")[0]), descending
+            for offset, limit in ((0, 200), (150, 100), (390, 20)):
+                planned = patient_search.page_statement(
+                    s, "zel", sort="name", descending=descending, offset=offset, limit=limit
+                )
+                plain = patient_search.plain_page("zel", sort="name", descending=descending)
+                assert s.execute(planned).all() == s.execute(plain.offset(offset).limit(limit)).all()
+        many_first_names = patient_search.query_words("a")  # 3,400 Aaltos, 3,800 Anns: both capped
+        scan = patient_search._plan(
+            s, many_first_names, sort="name", offset=0, limit=200, descending=False, rights=None
+        )
+    assert scan is None
 
 
 def _a_block_and_spread_matches(world: World) -> None:
@@ -223,10 +260,16 @@ def _a_block_and_spread_matches(world: World) -> None:
 
 
 @pytest.mark.postgres
-def test_a_plan_hanging_on_the_entries_ahead_returns_the_plain_rows(world: World, backend: str) -> None:
+def test_a_plan_hanging_on_the_entries_ahead_returns_the_plain_rows(
+    world: World, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The choice that waits on one more count (``_Ahead``; on PostgreSQL made inside the page's own
     statement, both plans behind the count's answer): the rows are the plain statement's, both ways and
-    at any offset, and the count decides both ways (collect ascending, the ordered scan descending)."""
+    at any offset, and the count decides both ways (merge ascending, the ordered scan descending). The
+    numbers suit PostgreSQL's cost of a candidate and of a merged match (8 index entries); SQLite's are
+    made the same."""
+    monkeypatch.setattr(patient_search, "SCANNED_PER_CANDIDATE", patient_search.SCANNED_PER_CANDIDATE_PG)
+    monkeypatch.setitem(patient_search.SCANNED_PER_OTHER_MATCH, "sqlite", 8.0)
     _a_block_and_spread_matches(world)
     words = patient_search.query_words("zel")
     with world.services.db.read() as s:
@@ -235,7 +278,7 @@ def test_a_plan_hanging_on_the_entries_ahead_returns_the_plain_rows(world: World
                 s, words, sort="name", offset=0, limit=200, descending=descending, rights=None
             )
             assert isinstance(plan, patient_search._Ahead), (descending, plan)
-            assert plan.merge is (backend == "postgresql")
+            assert plan.merge
             assert plan.reached(s) is (not descending)
             for offset, limit in ((0, 200), (0, 5), (390, 20), (740, 10), (745, 20)):
                 planned = patient_search.page_statement(

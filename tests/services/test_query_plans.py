@@ -140,6 +140,29 @@ def test_the_search_and_the_first_page_use_the_name_index(manager: Services, dem
             assert not any("TEMP B-TREE FOR ORDER BY" in s for s in steps), (q, steps)
 
 
+@pytest.mark.parametrize("cap", [5000, 1])
+def test_one_last_name_is_read_from_its_block_of_the_name_index(
+    manager: Services, demo: Path, cap: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One word in name order: its last names' block is read as a range of ``ix_patients_name`` (a page of
+    entries), never by walking the index from its start (100 ms for "smith" at a million patients), also
+    when the block is too large for the planner to count (``cap`` 1: every count capped)."""
+    from clinicrec.services import patient_search
+
+    monkeypatch.setitem(patient_search.PAGE_PROBE_CAP, "name", cap)
+    for q in ("gar", "o'b"):
+        steps = [
+            s
+            for _sql, steps in plans_of(manager, demo, lambda q=q: manager.patients.search(q))
+            for s in steps
+        ]
+        assert "SEARCH patients USING COVERING INDEX ix_patients_name (last_key>? AND last_key<?)" in steps, (
+            q,
+            steps,
+        )
+        assert not any(s.startswith("SCAN patients") for s in steps), (q, steps)
+
+
 #: Filters the day tables do not cover (a zone is a set per session): the reports find their sessions.
 PER_SESSION = ReportFilters(start=TODAY - timedelta(days=365), end=TODAY, zone=Zone.FOREHEAD)
 

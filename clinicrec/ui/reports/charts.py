@@ -6,6 +6,7 @@ chart says so; hovering a bar or point shows the figure with its interval and n.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ...domain.report_stats import CHANGE_AXIS_TITLE, Estimate, fmt_estimate
@@ -33,6 +34,8 @@ from ..style import Scheme, active, follow_scheme
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 FEW_NOTE = "Pale bars: fewer than 10 sessions behind the figure."
 BAR_WIDTH = 0.75
+#: A category label wider than this share of its category is slanted (else Qt Charts cuts it short).
+LABEL_SHARE_OF_CATEGORY = 0.6
 
 
 @dataclass(frozen=True)
@@ -166,11 +169,22 @@ class ReportChart(QWidget):
         self, categories: Sequence[str], lo: float, hi: float, y_title: str, *, horizontal: bool = False
     ) -> tuple[QBarCategoryAxis, QValueAxis]:
         x = QBarCategoryAxis()
-        x.append(list(categories))
-        x.setLabelsFont(QFont(self.font().family(), 8))
-        room = max(self.view.width(), 600) - 90
-        if not horizontal and categories and len(categories) * max(len(c) for c in categories) * 6.5 > room:
-            x.setLabelsAngle(-40)  # labels would be cut short side by side
+        label_font = QFont(self.font().family(), 8)
+        x.setLabelsFont(label_font)
+        labels = list(categories)
+        if not horizontal and categories:
+            # Side by side, Qt Charts cuts a label short ("Botox Cos...") once it is wider than about two
+            # thirds of its category's width: such labels are broken over two lines, or, if a line is
+            # still too wide, slanted, which leaves them whole.
+            fits = LABEL_SHARE_OF_CATEGORY * (max(self.view.width(), 600) - 90) / len(categories)
+            metrics = QFontMetrics(label_font)
+            if max(metrics.horizontalAdvance(c) for c in categories) > fits:
+                lines = [_two_lines(c, metrics) for c in categories]
+                if max(metrics.horizontalAdvance(part) for two in lines for part in two) <= fits:
+                    labels = ["<br>".join(html.escape(part) for part in two) for two in lines]
+                else:
+                    x.setLabelsAngle(-40)
+        x.append(labels)
         y = QValueAxis()
         y.setRange(lo, hi)
         y.applyNiceNumbers()
@@ -378,3 +392,12 @@ class ReportChart(QWidget):
             QToolTip.showText(QCursor.pos(), self._tips.get((series_index, round(point.x())), ""), self.view)
         else:
             QToolTip.hideText()
+
+
+def _two_lines(label: str, metrics: QFontMetrics) -> tuple[str, ...]:
+    """``label`` broken at the space that makes its wider line narrowest (itself if it has no space)."""
+    words = label.split(" ")
+    if len(words) < 2:
+        return (label,)
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return min(splits, key=lambda two: max(metrics.horizontalAdvance(part) for part in two))

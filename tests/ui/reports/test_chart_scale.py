@@ -43,3 +43,33 @@ def test_bars_keep_intervals_of_enough_sessions_whole(qtbot) -> None:  # type: i
     axis = _value_axis(chart)
     assert axis.min() <= -2.5 and axis.max() >= 1.5 and not chart.cut_shown
     assert "better" in axis.titleText()
+
+
+def _category_labels(chart: ReportChart):  # type: ignore[no-untyped-def]
+    axis = chart.chart.axes(Qt.Orientation.Horizontal)[0]
+    return axis.categories(), axis.labelsAngle()
+
+
+def test_long_category_names_are_never_cut_short(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Side by side, Qt Charts cuts a label wider than about two thirds of its category ("Botox Cos...",
+    seen on the product use page at 1280x800): a long name is broken over two lines (escaped: a product
+    may be called "A&B <new>"), or slanted when a line would still be too wide; short names stay as
+    they are."""
+    chart = ReportChart("t", "test chart")
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+
+    def oil(n: int) -> list[ChartSeries]:
+        return [ChartSeries("Oil", tuple(Estimate(30, -1.0, 1.0, -1.4, -0.6) for _ in range(n)))]
+
+    names = ["Botox Cosmetic", "Daxxify", "A&B <new>", "Letybo", "Xeomin"]
+    chart.show_bars("By product", names, oil(5))
+    labels, angle = _category_labels(chart)
+    assert labels[0] == "Botox<br>Cosmetic" and labels[2] == "A&amp;B<br>&lt;new&gt;" and angle == 0
+    assert labels[1] == "Daxxify"
+    chart.show_bars("By product", ["Daxxify", "Xeomin"], oil(2))
+    assert _category_labels(chart) == (["Daxxify", "Xeomin"], 0)
+    long_words = ["Abobotulinumtoxina", "Incobotulinumtoxina", "Onabotulinumtoxina", "Prabotulinumtoxina"]
+    chart.show_bars("By product", [*long_words, "Xeomin"], oil(5))
+    labels, angle = _category_labels(chart)
+    assert labels[:4] == long_words and angle == -40
