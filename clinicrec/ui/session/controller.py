@@ -595,7 +595,8 @@ class SessionController(QObject):
             signed = charting.sign(session_id, password, reviewed=reviewed)
             return signed, records.record(session_id)  # the signature the banner shows, read here too
 
-        self.worker.run(self.bus.call(self, run), self._signed, self._sign_failed)
+        # Argon2id's two threads fill both processors: at a lower priority, the window keeps a processor.
+        self.worker.run_aside(self.bus.call(self, run), self._signed, self._sign_failed)
 
     def _signed(self, result: tuple[TreatmentSession, SessionRecord]) -> None:
         signed, self.record = result
