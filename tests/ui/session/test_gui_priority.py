@@ -98,3 +98,29 @@ def test_the_preloaded_window_code_is_kept_out_of_the_collectors_passes() -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("frozen ")
+
+
+def test_a_jobs_young_garbage_is_collected_when_it_ends(pool, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Its reference cycles die young, before an automatic pass promotes them to the oldest generation,
+    which only the long full passes visit."""
+    import weakref
+
+    class Node:
+        other: Node
+
+    kept: list[weakref.ref[Node]] = []
+
+    def job() -> int:
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+        kept.append(weakref.ref(a))
+        return 1
+
+    done: list[int] = []
+    gc.disable()  # no automatic pass meanwhile: only the worker's own collection can free the cycle
+    try:
+        pool.run(job, done.append, lambda e: None)
+        qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+        assert kept[0]() is None
+    finally:
+        gc.enable()
