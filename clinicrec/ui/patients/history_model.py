@@ -237,7 +237,9 @@ class HistoryModel(QAbstractListModel):
 
     def _apply_visit(self, session_id: int, visit: SessionSummary | None) -> None:
         """Put the visit's new line where ``history`` would list it (newest first), in place of the
-        line of any of its versions; ``visit`` None: the session is gone, and its line with it."""
+        line of any of its versions; ``visit`` None: the session is gone, and its line with it. A line
+        that moves, or grows (its card lists the versions from the second on), resets the model, so
+        every view lays its items out again; a line changed in place is repainted (dataChanged)."""
         ids = {session_id}
         if visit is not None:
             ids |= {visit.session_id, *(v.session_id for v in visit.versions)}
@@ -251,7 +253,8 @@ class HistoryModel(QAbstractListModel):
             key = (visit.performed_at, visit.session_id)
             at = next((i for i, s in enumerate(rows) if (s.performed_at, s.session_id) < key), len(rows))
             rows.insert(at, visit)
-            if old == [at]:  # the same line, changed: the views repaint it, the selection stays
+            same_height = len(self._rows[old[0]].versions) == len(visit.versions) if old else False
+            if old == [at] and same_height:  # the same line, changed: repainted, the selection stays
                 self._rows = rows
                 self.dataChanged.emit(self.index(at, 0), self.index(at, 0))
                 return

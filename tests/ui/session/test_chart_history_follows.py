@@ -81,7 +81,7 @@ def test_each_autosave_and_the_signature_update_the_visit_line_alone(  # type: i
 
 
 def test_a_new_visit_goes_on_top_and_an_amendment_replaces_its_visit_line(  # type: ignore[no-untyped-def]
-    chart, open_window, services, vial, patient, prompts, history_reads
+    chart, open_window, services, vial, patient, prompts, history_reads, qtbot
 ) -> None:
     first = open_window()
     assert first.safety.use_vial(status_of(services, vial))
@@ -102,6 +102,11 @@ def test_a_new_visit_goes_on_top_and_an_amendment_replaces_its_visit_line(  # ty
     assert chart.history.rowCount() == 2  # the amendment's draft is a version of the first visit
     assert lines(chart) == stored(services, patient)
     assert any(s.is_amendment for s in lines(chart))
+    chart.show()
+    qtbot.waitExposed(chart)
+    view = chart.timeline
+    for row in range(2):  # the amended visit's card grew a line (its versions): laid out again
+        assert view.visualRect(chart.history.index(row, 0)).height() == view.sizeHintForRow(row)
     assert history_reads == []
 
 
@@ -114,3 +119,21 @@ def test_a_discarded_draft_leaves_the_history(  # type: ignore[no-untyped-def]
     session = window.controller.session
     services.charting.delete_draft(session.id, session.version, reason="Charted on the wrong patient")
     assert lines(chart) == [] == stored(services, patient)
+
+
+def test_an_amended_visit_card_grows_its_versions_line(  # type: ignore[no-untyped-def]
+    chart, window, services, patient, prompts, qtbot
+) -> None:
+    """The line changes in place but its card grows (the versions): the list lays its items out again."""
+    chart.show()
+    qtbot.waitExposed(chart)
+    make_signable(window)
+    prompts.queue(PASSWORD)
+    window.signing.sign()
+    view, index = chart.timeline, chart.history.index(0, 0)
+    signed_height = view.visualRect(index).height()
+    prompts.queue("Wrong dose recorded on the left cheek")
+    window.signing.amend()
+    window.controller.flush()
+    assert lines(chart) == stored(services, patient) and len(lines(chart)[0].versions) == 2
+    assert view.visualRect(chart.history.index(0, 0)).height() == view.sizeHintForRow(0) > signed_height
