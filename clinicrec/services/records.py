@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db.models import AdverseEventRow, AssessmentRow, PatientRow, ProductRow, SessionRow, UserRow, VialRow
@@ -316,82 +317,107 @@ class RecordService(ServiceBase):
                 .scalars()
                 .all()
             )
-            if not rows:
-                return []
-            ids = [r.id for r in rows]
-            roots = {r.root_id or r.id for r in rows}
-            users = {u.id: u.full_name for u in s.execute(select(UserRow)).scalars()}
-            vial_ids = {p.vial_id for r in rows for p in r.points} | {
-                link.vial_id for r in rows for link in r.vial_links
-            }
-            vials = {
-                v.id: to_vial(v) for v in s.execute(select(VialRow).where(VialRow.id.in_(vial_ids))).scalars()
-            }
-            brands = {p.id: p.brand for p in s.execute(select(ProductRow)).scalars()}
-            assessments = (
+            return self._summaries(s, rows)
+
+    def visit(self, session_id: int) -> SessionSummary | None:
+        """The one line of the timeline for the visit ``session_id`` is a version of (the original or any
+        amendment), as ``history`` shows it; None when there is no such session. The patient chart reads
+        this after a change to one session instead of the patient's whole history."""
+        self.actor(Action.VIEW_PATIENTS)
+        with self.reading() as s:
+            row = s.get(SessionRow, session_id)
+            if row is None:
+                return None
+            root = row.root_id or row.id
+            chain = (
                 s.execute(
-                    select(AssessmentRow)
-                    .where(AssessmentRow.session_id.in_(ids + list(roots)))
-                    .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+                    select(SessionRow)
+                    .where(or_(SessionRow.id == root, SessionRow.root_id == root))
+                    .order_by(SessionRow.performed_at.desc(), SessionRow.id.desc())
                 )
                 .scalars()
                 .all()
             )
-            chains: dict[int, list[SessionRow]] = {}
-            for r in sorted(rows, key=lambda r: r.id):
-                chains.setdefault(r.root_id or r.id, []).append(r)
-            newest = {root: chain[-1] for root, chain in chains.items()}
-            visits = [r for r in rows if newest[r.root_id or r.id] is r]  # keeps newest-first order
-            out = []
-            for r in visits:
-                chain = chains[r.root_id or r.id]
-                versions = versions_of(chain, users)
-                baseline = next(
-                    (a for a in assessments if a.session_id == r.id and a.time_point == "baseline"), None
-                )
-                follow = [
-                    a
-                    for a in assessments
-                    if a.session_id == (r.root_id or r.id) and a.time_point != "baseline"
-                ]
-                latest = follow[-1] if follow else None
-                points = [
-                    InjectionPoint(Zone(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml) for p in r.points
-                ]
-                totals = totals_by_product(points, vials)
-                zones = tuple(dict.fromkeys(Zone(p.zone) for p in r.points))
-                prods = tuple(dict.fromkeys(brands[vials[v.vial_id].product_id] for v in r.vial_links))
+            summaries = self._summaries(s, chain)
+            return summaries[0] if summaries else None
 
-                def trend(
-                    field: str,
-                    baseline: AssessmentRow | None = baseline,
-                    latest: AssessmentRow | None = latest,
-                ) -> Trend:
-                    return Trend(
-                        getattr(baseline, field) if baseline else None,
-                        getattr(latest, field) if latest else None,
-                    )
+    @staticmethod
+    def _summaries(s: Session, rows: Sequence[SessionRow]) -> list[SessionSummary]:
+        """The visits of ``rows`` (every version of each, newest first) as timeline lines."""
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        roots = {r.root_id or r.id for r in rows}
+        users = {u.id: u.full_name for u in s.execute(select(UserRow)).scalars()}
+        vial_ids = {p.vial_id for r in rows for p in r.points} | {
+            link.vial_id for r in rows for link in r.vial_links
+        }
+        vials = {
+            v.id: to_vial(v) for v in s.execute(select(VialRow).where(VialRow.id.in_(vial_ids))).scalars()
+        }
+        brands = {p.id: p.brand for p in s.execute(select(ProductRow)).scalars()}
+        assessments = (
+            s.execute(
+                select(AssessmentRow)
+                .where(AssessmentRow.session_id.in_(ids + list(roots)))
+                .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+            )
+            .scalars()
+            .all()
+        )
+        chains: dict[int, list[SessionRow]] = {}
+        for r in sorted(rows, key=lambda r: r.id):
+            chains.setdefault(r.root_id or r.id, []).append(r)
+        newest = {root: chain[-1] for root, chain in chains.items()}
+        visits = [r for r in rows if newest[r.root_id or r.id] is r]  # keeps newest-first order
+        out = []
+        for r in visits:
+            chain = chains[r.root_id or r.id]
+            versions = versions_of(chain, users)
+            baseline = next(
+                (a for a in assessments if a.session_id == r.id and a.time_point == "baseline"), None
+            )
+            follow = [
+                a for a in assessments if a.session_id == (r.root_id or r.id) and a.time_point != "baseline"
+            ]
+            latest = follow[-1] if follow else None
+            points = [
+                InjectionPoint(Zone(p.zone), p.x, p.y, p.vial_id, p.units, p.volume_ml) for p in r.points
+            ]
+            totals = totals_by_product(points, vials)
+            zones = tuple(dict.fromkeys(Zone(p.zone) for p in r.points))
+            prods = tuple(dict.fromkeys(brands[vials[v.vial_id].product_id] for v in r.vial_links))
 
-                out.append(
-                    SessionSummary(
-                        r.id,
-                        r.performed_at,
-                        SessionStatus(r.status),
-                        prods,
-                        zones,
-                        tuple((brands[pid], t) for pid, t in totals.items()),
-                        trend("pores"),
-                        trend("oil"),
-                        trend("redness"),
-                        TimePoint(latest.time_point).label if latest else None,
-                        users.get(r.injector_id, "?"),
-                        len(chain) > 1,
-                        r.amends_id is not None,
-                        r.touch_up_of_id,
-                        versions,
-                    )
+            def trend(
+                field: str,
+                baseline: AssessmentRow | None = baseline,
+                latest: AssessmentRow | None = latest,
+            ) -> Trend:
+                return Trend(
+                    getattr(baseline, field) if baseline else None,
+                    getattr(latest, field) if latest else None,
                 )
-            return out
+
+            out.append(
+                SessionSummary(
+                    r.id,
+                    r.performed_at,
+                    SessionStatus(r.status),
+                    prods,
+                    zones,
+                    tuple((brands[pid], t) for pid, t in totals.items()),
+                    trend("pores"),
+                    trend("oil"),
+                    trend("redness"),
+                    TimePoint(latest.time_point).label if latest else None,
+                    users.get(r.injector_id, "?"),
+                    len(chain) > 1,
+                    r.amends_id is not None,
+                    r.touch_up_of_id,
+                    versions,
+                )
+            )
+        return out
 
     def last_map(self, patient_id: int, before: datetime | None = None) -> list[InjectionPoint]:
         """Points of the patient's latest signed, current session: 'start from the last session's map'."""

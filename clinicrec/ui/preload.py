@@ -10,10 +10,17 @@ values), and the GUI thread keeps running between the thread's bytecodes.
 The same thread then finds each face-map zone's centre (``facemap.zone_centroid``, cached): for a zone
 whose area centroid falls outside it (the perioral ring) it is a search of ~150-400 ms of pure Python,
 which the first grid fill or "Add at centre" there would otherwise spend on the GUI thread.
+
+Then it freezes what it made out of the cyclic collector (``gc.freeze()``, as start-up does once the main
+window shows, ``ui/app.py``): the modules' functions, classes and tables live as long as the application,
+and every full pass of the collector traversed them again (it runs on whichever thread allocates, the
+GUI thread waiting for the GIL meanwhile). ``freeze_long_lived`` is the same step for a session window
+once it is built.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import threading
@@ -40,7 +47,21 @@ def preload_in_background(modules: Sequence[str] = WINDOW_MODULES) -> threading.
                 log.debug("preloading %s failed", module, exc_info=True)
         for zone in Zone:
             facemap.zone_centroid(zone)
+        freeze_long_lived()
 
     thread = threading.Thread(target=run, name="clinicrec-preload", daemon=True)
     thread.start()
     return thread
+
+
+def freeze_long_lived() -> None:
+    """Keep every object alive now out of the cyclic collector's passes from now on (``gc.freeze()``).
+
+    For moments when what was just made lives on: the application's modules once imported, a session
+    window once built (its widgets, models and map items live while the nurse charts in it). A full pass
+    of the collector traverses every object not frozen, holding the GIL; while charting on the 100k demo
+    database the passes that fell on the worker's jobs took 40-70 ms, and the window waited for each
+    (``benchmarks/bench_session_stall.py``); with the window's objects frozen, 10-30 ms. What is frozen
+    and later freed by reference counting is freed as before; only objects in reference cycles among
+    what was frozen wait for the process to end."""
+    gc.freeze()

@@ -9,11 +9,21 @@ part of an event-loop gap that was not the GUI thread's own work had a p99 of 75
 running against 5-6 ms without one (``benchmarks/bench_session_stall.py``, 100k patients, load 6-8).
 A worker pool therefore shortens the interval to ``GIL_SWITCH_INTERVAL_S`` (p99 31-54 ms in the same
 runs); it never lengthens one set shorter.
+
+A job that keeps the processors busy in C, not in Python, has the opposite problem: signing's Argon2id
+(parallelism 2) runs two threads of its own for 200-450 ms without the GIL, and on a two-core machine
+the GUI thread then waited for a processor, not for the lock (the signature's event-loop gaps of
+80-100 ms were 1-30 ms of the GUI thread's own work). ``run_aside`` runs such a job on a thread of its
+own at a lower scheduling priority (a ``nice`` increment, Linux; the threads it starts inherit it), so
+the GUI thread runs first whenever it has something to do; the job takes what it leaves, the same work.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +31,22 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 #: How long a pool thread may keep the GIL while the GUI thread waits for it (CPython's default: 5 ms).
 GIL_SWITCH_INTERVAL_S = 0.001
+#: How much lower than the GUI thread's a ``run_aside`` job's thread runs (a ``nice`` increment, Linux).
+ASIDE_NICENESS = 10
+
+
+def yield_processor_to_gui(increment: int = ASIDE_NICENESS) -> bool:
+    """Lower the calling thread's scheduling priority by ``increment`` (Linux schedules threads one by
+    one, and threads this one starts inherit it); False where that is not possible (other systems, or
+    not allowed). Never call it on the GUI thread: a thread cannot raise its priority back unprivileged."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is threading.main_thread():
+        return False
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + increment))
+    except OSError:
+        return False
+    return True
 
 
 class _Signals(QObject):
@@ -33,14 +59,32 @@ class _Job(QRunnable):
         super().__init__()
         self.fn = fn
         self.signals = signals
+        self.collect = True  # its young garbage collected at its end (not on run_aside's threads)
 
     def run(self) -> None:
         try:
             result = self.fn()
         except Exception as e:  # delivered to the GUI thread, shown to the user there
+            self._collect()
             self.signals.sig_failed.emit(e)
         else:
+            self._collect()
             self.signals.sig_done.emit(result)
+
+    def _collect(self) -> None:
+        if self.collect:
+            collect_young()
+
+
+def collect_young() -> None:
+    """Collect the two young generations now, at the end of a job, where its garbage is young.
+
+    A job's SQLAlchemy objects form reference cycles; an automatic pass that fell in the middle of the
+    job found them still in use and promoted them, and once promoted to the oldest generation only a
+    full pass frees them: 3,500-4,100 such objects a pass, passes of 30-70 ms holding the GIL while the
+    window waited (``benchmarks/bench_session_stall.py``, ``gc.callbacks``). Collected here, they die
+    young; the full passes that remain found 600-1,800 (4-40 ms)."""
+    gc.collect(1)
 
 
 class Worker(QObject):
@@ -55,11 +99,31 @@ class Worker(QObject):
         self._pool.setMaxThreadCount(2)
         self._running = 0
         self._keep: set[_Signals] = set()
+        self._aside: set[threading.Thread] = set()  # run_aside's threads still running
+        self._aside_lock = threading.Lock()
         if not synchronous and sys.getswitchinterval() > GIL_SWITCH_INTERVAL_S:
             sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
     def run(
         self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[Exception], None]
+    ) -> None:
+        self._start(fn, on_done, on_failed, aside=False)
+
+    def run_aside(
+        self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[Exception], None]
+    ) -> None:
+        """As ``run``, for a job that keeps the processors busy outside Python (signing's password hash):
+        on a thread of its own at a lower scheduling priority (``yield_processor_to_gui``), so the GUI
+        thread gets a processor whenever it needs one. The pool's threads keep their priority."""
+        self._start(fn, on_done, on_failed, aside=True)
+
+    def _start(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[Exception], None],
+        *,
+        aside: bool,
     ) -> None:
         if self.synchronous:
             try:
@@ -84,10 +148,29 @@ class Worker(QObject):
         self._running += 1
         if self._running == 1:
             self.sig_busy_changed.emit(True)
-        self._pool.start(_Job(fn, signals))
+        job = _Job(fn, signals)
+        job.collect = not aside  # a thread of low priority keeps the GIL no longer than it must
+        if not aside:
+            self._pool.start(job)
+            return
+
+        def run_lowered() -> None:
+            yield_processor_to_gui()
+            job.run()
+            with self._aside_lock:
+                self._aside.discard(thread)
+
+        thread = threading.Thread(target=run_lowered, name="clinicrec-aside", daemon=True)
+        with self._aside_lock:
+            self._aside.add(thread)
+        thread.start()
 
     def wait(self, msecs: int = 30_000) -> bool:
-        return self._pool.waitForDone(msecs)
+        with self._aside_lock:
+            aside = list(self._aside)
+        for thread in aside:
+            thread.join(msecs / 1000)
+        return self._pool.waitForDone(msecs) and not any(t.is_alive() for t in aside)
 
     @property
     def busy(self) -> bool:

@@ -128,3 +128,22 @@ def test_an_amended_session_is_one_visit_with_its_versions_and_changes(world: Wo
     assert [v.label for v in visit.versions] == ["Original", "Amendment 1", "Amendment 2"]
     *_, last = svc.records.visit_versions(original.id)  # type: ignore[arg-type]
     assert last.changes == (FieldChange("Needle", "32 G", "30 G"),)
+
+
+@pytest.mark.postgres
+def test_one_visit_reads_as_its_line_of_the_history(world: World) -> None:
+    """``visit`` (what the patient chart reads after a change to one session) is the same line as
+    ``history`` shows, from any of the visit's versions; None for a session that is not there."""
+    svc = world.services
+    world.clock.set(T0)
+    patient, vial = make_patient(svc), make_vial(svc, lot="C7421A3")
+    original = signed(world, chart(world, patient, grid(vial, 0.4, 3)))
+    world.clock.advance(days=14)
+    later = svc.charting.save_draft(chart(world, patient, grid(vial, 0.5, 2)))
+    world.clock.advance(hours=2)
+    amendment = svc.charting.start_amendment(original.id, "Needle was 30 G")  # type: ignore[arg-type]
+    history = svc.records.history(patient.id)  # type: ignore[arg-type]
+    assert [s.session_id for s in history] == [later.id, amendment.id]
+    assert svc.records.visit(later.id) == history[0]  # type: ignore[arg-type]
+    assert svc.records.visit(original.id) == svc.records.visit(amendment.id) == history[1]  # type: ignore[arg-type]
+    assert svc.records.visit(10_000) is None

@@ -11,7 +11,7 @@ from ...domain.dosing import DoseTotal
 from ...domain.enums import SessionStatus
 from ...domain.figures_format import points_text, units_text, volume_text
 from ...services.app import Services
-from ...services.base import Change, ChangeEntity
+from ...services.base import Change, ChangeEntity, ChangeKind
 from ...services.records import SessionSummary, Trend
 from ..date_format import clinic_units_step
 from ..worker import Worker
@@ -132,6 +132,7 @@ class HistoryModel(QAbstractListModel):
         self._patient_id: int | None = None
         self._read_for: int | None = None  # the patient whose visits ``_rows`` are
         self._loading = self._reload_again = False
+        self._visits: list[int] = []  # sessions whose visit's line is to be read again, in order
 
     @property
     def patient_id(self) -> int | None:
@@ -165,30 +166,60 @@ class HistoryModel(QAbstractListModel):
             self.endResetModel()
 
     def on_change(self, change: Change) -> None:
-        """A change to the patient's timeline (an autosave in an open session window, a follow-up...):
-        reloaded off the GUI thread when there is a worker, so charting never waits on this query."""
+        """A change to the patient's timeline (an autosave in an open session window, a follow-up...),
+        read off the GUI thread when there is a worker, so charting never waits on it. A change to one
+        session re-reads only that visit's line (``RecordService.visit``): an open session window saves
+        every few seconds, and re-reading a long history each time kept the worker's Python (and the
+        GIL the GUI thread needs) busy for 100-450 ms per autosave."""
         if (
-            self._patient_id is not None
-            and change.patient_id == self._patient_id
-            and change.entity in TIMELINE_ENTITIES
+            self._patient_id is None
+            or change.patient_id != self._patient_id
+            or change.entity not in TIMELINE_ENTITIES
         ):
+            return
+        if (
+            self._worker is not None
+            and change.entity == ChangeEntity.SESSION
+            and change.entity_id is not None
+            and change.kind != ChangeKind.DELETED  # a discarded amendment no longer names its visit
+            and not self._reload_again
+        ):
+            self._visits.append(change.entity_id)
+            self._read_next()
+        else:
             self.reload_in_background()
 
     def reload_in_background(self) -> None:
         if self._worker is None:
             self.reload()
             return
-        if self._loading:  # one query at a time; the newest state is read once it returns
-            self._reload_again = True
+        self._reload_again, self._visits = True, []
+        self._read_next()
+
+    def _read_next(self) -> None:
+        """One read at a time on the worker, in the order asked: the whole history (which supersedes
+        the visits asked for before it), or the next changed visit."""
+        if self._loading or self._worker is None:
             return
-        self._loading, self._reload_again = True, False
-        patient_id = self._patient_id
-        records = self._services.records
-        self._worker.run(
-            lambda: records.history(patient_id) if patient_id is not None else [],
-            lambda rows: self._loaded(patient_id, rows),
-            lambda _error: self._loaded(patient_id, None),
-        )
+        patient_id, records = self._patient_id, self._services.records
+        if self._reload_again:
+            self._loading, self._reload_again, self._visits = True, False, []
+            self._worker.run(
+                lambda: records.history(patient_id) if patient_id is not None else [],
+                lambda rows: self._loaded(patient_id, rows),
+                lambda _error: self._loaded(patient_id, None),
+            )
+        elif self._visits:
+            session_id = self._visits.pop(0)
+            if session_id in self._visits:  # asked again meanwhile: the later read covers both
+                self._read_next()
+                return
+            self._loading = True
+            self._worker.run(
+                lambda: records.visit(session_id),
+                lambda visit: self._visit_loaded(patient_id, session_id, visit),
+                lambda _error: self._loaded(patient_id, None),
+            )
 
     def _loaded(self, patient_id: int | None, rows: list[SessionSummary] | None) -> None:
         self._loading = False
@@ -196,8 +227,42 @@ class HistoryModel(QAbstractListModel):
             self.beginResetModel()
             self._rows, self._read_for = rows, patient_id
             self.endResetModel()
-        if self._reload_again:
-            self.reload_in_background()
+        self._read_next()
+
+    def _visit_loaded(self, patient_id: int | None, session_id: int, visit: SessionSummary | None) -> None:
+        self._loading = False
+        if patient_id == self._patient_id and self._read_for == patient_id:
+            self._apply_visit(session_id, visit)
+        self._read_next()
+
+    def _apply_visit(self, session_id: int, visit: SessionSummary | None) -> None:
+        """Put the visit's new line where ``history`` would list it (newest first), in place of the
+        line of any of its versions; ``visit`` None: the session is gone, and its line with it. A line
+        that moves, or grows (its card lists the versions from the second on), resets the model, so
+        every view lays its items out again; a line changed in place is repainted (dataChanged)."""
+        ids = {session_id}
+        if visit is not None:
+            ids |= {visit.session_id, *(v.session_id for v in visit.versions)}
+        old = [
+            i
+            for i, s in enumerate(self._rows)
+            if s.session_id in ids or any(v.session_id in ids for v in s.versions)
+        ]
+        rows = [s for i, s in enumerate(self._rows) if i not in old]
+        if visit is not None:
+            key = (visit.performed_at, visit.session_id)
+            at = next((i for i, s in enumerate(rows) if (s.performed_at, s.session_id) < key), len(rows))
+            rows.insert(at, visit)
+            same_height = len(self._rows[old[0]].versions) == len(visit.versions) if old else False
+            if old == [at] and same_height:  # the same line, changed: repainted, the selection stays
+                self._rows = rows
+                self.dataChanged.emit(self.index(at, 0), self.index(at, 0))
+                return
+        if not old and visit is None:
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
 
     def summary(self, row: int) -> SessionSummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -338,6 +338,7 @@ class PatientChart(QWidget):
         self.timeline.selectionModel().currentChanged.connect(lambda *_: self._show_versions())
         self.versions.sig_open_session_requested.connect(self.sig_open_session_requested)
         self.history.modelReset.connect(self._on_history_reset)
+        self.history.dataChanged.connect(self._on_visit_changed)
         self._bus.sig_changed.connect(self._on_change)
 
     # -- showing a patient ----------------------------------------------------------------------
@@ -466,6 +467,12 @@ class PatientChart(QWidget):
             self.timeline.setCurrentIndex(self.history.index(row, 0))
         self._update_actions()
         self._show_versions()
+
+    def _on_visit_changed(self, top: QModelIndex, bottom: QModelIndex, _roles: object = None) -> None:
+        """One visit's line read again (an autosave, a signature): the selection stays where it was."""
+        if top.row() <= self.timeline.currentIndex().row() <= bottom.row():
+            self._update_actions()
+            self._show_versions()
 
     def _show_versions(self) -> None:
         index = self.timeline.currentIndex()

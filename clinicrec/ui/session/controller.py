@@ -591,13 +591,20 @@ class SessionController(QObject):
         charting, records = self.services.charting, self.services.records
         self.sig_busy_changed.emit(True)
 
-        def run() -> tuple[TreatmentSession, SessionRecord]:
-            signed = charting.sign(session_id, password, reviewed=reviewed)
-            return signed, records.record(session_id)  # the signature the banner shows, read here too
+        def then_read(signed: TreatmentSession) -> None:  # the signature the banner shows, read once
+            self.worker.run(
+                lambda: records.record(session_id),
+                lambda record: self._signed((signed, record)),
+                lambda _error: self._signed((signed, None)),  # read when first asked for instead
+            )
 
-        self.worker.run(self.bus.call(self, run), self._signed, self._sign_failed)
+        # Argon2id's two threads fill both processors: at a lower priority the window keeps a processor.
+        # Only the signature runs there: a thread of low priority that holds the GIL when the machine
+        # is busy makes the GUI thread wait for it, so the record is read on the pool.
+        run = self.bus.call(self, lambda: charting.sign(session_id, password, reviewed=reviewed))
+        self.worker.run_aside(run, then_read, self._sign_failed)
 
-    def _signed(self, result: tuple[TreatmentSession, SessionRecord]) -> None:
+    def _signed(self, result: tuple[TreatmentSession, SessionRecord | None]) -> None:
         signed, self.record = result
         self.sig_busy_changed.emit(False)
         self.session = signed

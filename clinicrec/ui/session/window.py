@@ -20,6 +20,7 @@ from ..changes import ChangeBus
 from ..consent.session_consent import SessionConsent
 from ..photos.panel import PhotoPanel
 from ..photos.watch import saved_folder
+from ..preload import freeze_long_lived
 from ..printing import DocumentPrinter, PrintingIndicator
 from ..prompts import Prompts
 from ..stepwise import StepwiseBuild
@@ -408,12 +409,14 @@ class SessionWindow(QMainWindow):
             self.screening_page.built.set_read_only(read_only)
 
     def _build_later(self) -> None:
-        """What is out of sight at the opening, each page in its own turn of the event loop."""
+        """What is out of sight at the opening, each page in its own turn of the event loop; then the
+        window, built, is kept out of the collector's passes while the nurse charts in it."""
         for page in (self.screening_page,):
             if page.built is None:
                 page.ensure()
                 QTimer.singleShot(LATER_MS, self._build_later)
                 return
+        freeze_long_lived()
 
     # -- the Photos tab ------------------------------------------------------------------------------
     def _photos_follow(self, session: TreatmentSession) -> None:

@@ -54,15 +54,17 @@ def test_the_autosave_does_not_reload_the_chart_history_on_the_gui_thread(  # ty
     chart = PatientChart(services, bus, worker=pool)
     qtbot.addWidget(chart)
     chart.set_patient(patient.id)
+    read = lambda: chart.history.patient_id == patient.id and not chart.history.reading  # noqa: E731
+    qtbot.waitUntil(read, timeout=10_000)  # the patient's (empty) history read on the worker
     assert chart.history.rowCount() == 0
     on_gui: list[bool] = []
-    real = services.records.history
+    real = services.records.visit  # a change to one session: its visit's line alone is read again
 
-    def history(patient_id: int):  # type: ignore[no-untyped-def]
+    def visit(session_id: int):  # type: ignore[no-untyped-def]
         on_gui.append(threading.current_thread() is threading.main_thread())
-        return real(patient_id)
+        return real(session_id)
 
-    monkeypatch.setattr(services.records, "history", history)
+    monkeypatch.setattr(services.records, "visit", visit)
     c = SessionController(services, bus, pool, patient_id=patient.id)
     c.open()
     c.add_vial(status_of(services, vial), [])
