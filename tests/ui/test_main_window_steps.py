@@ -1,4 +1,4 @@
-"""The main window built in steps, its patient list's first page and counts read on the worker pool
+"""The main window built in steps, its patient list's first page read on the worker pool
 (issue 10's main-window phase): the same rows as the list read on the GUI thread, a search typed while
 the first page is on its way wins, and the window is never shown half-built."""
 
@@ -54,7 +54,7 @@ def test_the_first_page_read_on_the_worker_is_the_page_read_here(qtbot, world: W
         assert not on_pool.canFetchMore(on_pool.index(-1, -1))
     assert not on_pool.loading
     assert _names(on_pool) == _names(here) and len(_names(here)) == 3
-    # the total of a full page is counted on the worker too, and is the one counted here
+    # the total of a full page is counted after the rows, as here
     assert not on_pool.total_known
     with qtbot.waitSignal(on_pool.sig_total_changed, timeout=10_000) as counted:
         on_pool.count_now()

@@ -35,7 +35,7 @@ class PatientListPanel(QWidget):
     """Emits ``sig_patient_selected(id | None)`` as the current row changes, ``sig_patient_activated(id)``
     on Enter or double-click, and ``sig_new_patient_requested`` from its button.
 
-    ``worker``: the first page (and every count) is read on it while the window is built and painted
+    ``worker``: the first page is read on it while the window is built and painted
     (``PatientListModel``); without one (or with the tests' synchronous one) the first page is read here.
     """
 

@@ -37,6 +37,22 @@ SCREENING_HEADER_TIP = "⚠ marks a positive safety screening"
 PatientIdRole = Qt.ItemDataRole.UserRole + 1
 PatientRowRole = Qt.ItemDataRole.UserRole + 2
 
+# A keystroke repaints the visible rows, and the view asks ``data`` some 800 times and ``flags`` some 120
+# times per repaint, most of them for roles this model does not answer. Each Qt enum named in those calls
+# is a lookup and each ``|`` of flags makes a new Python enum object: about 10 ms of a keystroke at 100k
+# patients (bench_ui_start's typing). The roles as plain ints, the flags made once.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ID, _ROW = int(PatientIdRole), int(PatientRowRole)
+_ANSWERED = frozenset((_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP, _ID, _ROW))
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_CENTRE = Qt.AlignmentFlag.AlignCenter
+
 
 class PatientListModel(QAbstractTableModel):
     """Rows come from ``PatientService.search`` a page at a time; views pull more with ``fetchMore``.
@@ -47,14 +63,15 @@ class PatientListModel(QAbstractTableModel):
 
     With a ``worker`` (a pool, not the tests' synchronous one) the very first page is read on it instead
     (``loading`` meanwhile): the main window is built and painted while the database answers, and the
-    rows are shown when they arrive. Counts are taken on it too. Later pages and a keystroke's search
-    stay on this thread (a few ms each; the keystroke's rows are shown at once). A search or sort asked
-    for while a page or count is on its way wins: what arrives late is dropped.
+    rows are shown when they arrive. Later pages, counts and a keystroke's search stay on this thread (a
+    few ms each; the keystroke's rows are shown at once, and a count handed to the pool would compete
+    with the next keystroke for Python's lock). A search or sort asked for while the first page is on
+    its way wins: the page that arrives late is dropped.
     """
 
     sig_total_changed = Signal(int)
     sig_reloaded = Signal()
-    sig_load_failed = Signal(str)  # the first page or a count could not be read (why)
+    sig_load_failed = Signal(str)  # the first page could not be read (why)
 
     def __init__(
         self,
@@ -68,9 +85,8 @@ class PatientListModel(QAbstractTableModel):
         self._services = services
         self._page_size = page_size
         self._worker = worker if worker is not None and not worker.synchronous else None
-        self._generation = 0  # bumped by every reload: a late page or count of an earlier one is dropped
+        self._generation = 0  # bumped by every reload: a late first page of an earlier one is dropped
         self._loading = False  # the first page is being read on the worker
-        self._counting = False  # a count is on its way from the worker
         self._rows: list[PatientListRow] = []
         self._total: int | None = 0
         self._exhausted = True
@@ -101,41 +117,9 @@ class PatientListModel(QAbstractTableModel):
         return self._loading
 
     def count_now(self) -> None:
-        """Count the matches if not yet known and announce the total (the panel calls this after painting).
-
-        With a worker, counted on it (``sig_total_changed`` when the total arrives)."""
-        if self._total is not None or not self._loaded or self._loading:
-            return
-        if self._worker is None:
+        """Count the matches if not yet known and announce the total (the panel calls this after painting)."""
+        if self._total is None and self._loaded and not self._loading:
             self.sig_total_changed.emit(self.total)
-            return
-        if self._counting:
-            return
-        self._counting = True
-        generation, query = self._generation, self._query
-        self._worker.run(
-            lambda: self._services.patients.count(query),
-            lambda total: self._count_arrived(generation, total),
-            lambda e: self._count_failed(generation, e),
-        )
-
-    def _count_arrived(self, generation: int, total: int) -> None:
-        if not shiboken6.isValid(self):
-            return  # the list was closed meanwhile
-        self._counting = False
-        if generation != self._generation:  # the query changed meanwhile: count that one
-            self.count_now()
-            return
-        if self._total is None:
-            self._total = total
-            self.sig_total_changed.emit(total)
-
-    def _count_failed(self, generation: int, error: Exception) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._counting = False
-        if generation == self._generation:
-            self.sig_load_failed.emit(f"The patients could not be counted: {error}")
 
     @property
     def sort_column(self) -> int:
@@ -262,9 +246,7 @@ class PatientListModel(QAbstractTableModel):
             self.endInsertRows()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -280,28 +262,31 @@ class PatientListModel(QAbstractTableModel):
                 return "Safety screening"
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _ANSWERED or not index.isValid():
             return None
-        row = self._rows[index.row()]
+        r = index.row()
+        if not 0 <= r < len(self._rows):
+            return None
+        row = self._rows[r]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._text(row, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             if column == SCREENING:
                 return "Positive safety screening" if row.screening_positive else "Screening negative"
             return self._text(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCREENING:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == PatientIdRole:
+        if role == _ALIGNMENT:
+            return _CENTRE if column == SCREENING else None
+        if role == _ID:
             return row.id
-        if role == PatientRowRole:
+        if role == _ROW:
             return row
-        if role == Qt.ItemDataRole.ForegroundRole and column == SCREENING and row.screening_positive:
-            return QColor(active().danger)
-        if role == Qt.ItemDataRole.FontRole and column == SCREENING and row.screening_positive:
-            return _BOLD
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _FOREGROUND:
+            return QColor(active().danger) if column == SCREENING and row.screening_positive else None
+        if role == _FONT:
+            return _BOLD if column == SCREENING and row.screening_positive else None
+        if role == _TOOLTIP:
             if row.screening_positive:
                 return "Positive safety screening: open the chart to see which answers."
             return None
