@@ -128,7 +128,7 @@ def run_gui(
                 # (~55 ms at once) falls in the middle of building or painting it.
                 gc.freeze()
             # Built one step per turn of the event loop (~10 ms each: the loop never waits long), the
-            # patient list's first page read on the worker meanwhile; shown once whole.
+            # patient list's first page read on the worker meanwhile; shown once whole, with its rows.
             window = MainWindow(services, bus, prompts, worker, window_sizes=sizes, stepwise=True)
             window.resize(1280, 800)
             locks: list[IdleLock] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
 CHART_DELAY_MS = 150
+#: A window built in steps waits this long at most for the patient list's first page (read on the
+#: worker meanwhile) before it is shown, so that it shows with its rows rather than an empty list.
+FIRST_PAGE_WAIT_S = 1.0
 
 
 def describe_actor(services: Services) -> str:
@@ -59,7 +63,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Built here, or with ``stepwise`` only begun: ``building.start()`` then builds it one step per
         turn of the event loop (about 40 ms of the GUI thread in all, each step some 10 ms), and
-        ``building.sig_done`` says it can be shown (the application shows it then: never half-built)."""
+        ``building.sig_done`` says it can be shown (the application shows it then: never half-built),
+        once the patient list's first page has arrived from the worker (``FIRST_PAGE_WAIT_S`` at most)."""
         super().__init__(parent)
         self.window_sizes = window_sizes  # None: windows open at their default size, nothing remembered
         self._services = services
@@ -87,16 +92,20 @@ class MainWindow(QMainWindow):
         # The clinic's name for the title is read on the worker while the window is built (cold, some
         # 30 ms of the GUI thread); so is the patient list's first page (PatientListPanel).
         worker.run(self._title, self._set_title, lambda _e: None)
-        self.built = False  # every step run (a build cancelled by an early close never is)
-        self.building = StepwiseBuild(self._build(), self)
+        self.built = False  # every widget made (a build cancelled by an early close never is)
+        self.building = StepwiseBuild(self._build(waits_for_rows=stepwise), self)
         if not stepwise:
             self.building.run_all()
 
-    def _build(self) -> Iterator[None]:
+    def _build(self, *, waits_for_rows: bool) -> Iterator[None]:
         yield from self._build_ui()
         self._connect_signals()
         self._update_actions()
         self.built = True
+        if waits_for_rows:  # the event loop runs between the checks: the page arrives by signal
+            deadline = time.monotonic() + FIRST_PAGE_WAIT_S
+            while self.patient_list.model.loading and time.monotonic() < deadline:
+                yield
 
     def _set_title(self, title: str) -> None:
         if shiboken6.isValid(self):  # (closed before the name came: nothing to do)

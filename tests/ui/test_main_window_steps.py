@@ -109,7 +109,9 @@ def test_the_window_built_in_steps_is_whole_when_done(
     assert window.building.steps_run >= 3  # the event loop ran between the parts
     assert window.findChild(QTableView, "patient_table") is window.patient_list.table
     assert window.user_label.text() and window.new_patient_action.isEnabled()
-    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == len(NAMES), timeout=10_000)
+    # ready to show with its rows: the first page (read on the worker) has arrived
+    assert not window.patient_list.model.loading
+    assert window.patient_list.model.rowCount() == len(NAMES)
     qtbot.waitUntil(lambda: window.windowTitle() == "ClinicRec — Test Clinic", timeout=10_000)
 
 
