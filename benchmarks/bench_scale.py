@@ -6,8 +6,10 @@ PostgreSQL, each beside its baseline measured in the same run, in one table.
 
 ``--keep`` builds each demo database once into WORKDIR (``demo-<size>.sqlite3``, with the build's figures
 in ``demo-<size>.json``) and reuses it on the next run; without it the databases are built afresh and
-removed. ``--pg URL`` (an empty PostgreSQL database; ``scripts/pg-test-server.sh start`` makes a server)
-builds the 100k demo there (kept: ``demo-pg-100000.json`` says it is built) and measures the service
+removed. The GUI figures run on a copy of each file (the application's first start encrypts a plain
+file in place), so a kept file stays plain and every figure of the next run can read it.
+``--pg URL`` (an empty PostgreSQL database; ``scripts/pg-test-server.sh start`` makes a server) builds
+the 100k demo there (kept: ``demo-pg-100000.json`` says it is built) and measures the service
 figures over loopback beside the same figures measured on SQLite's 100k file in the same run, the two
 alternating run by run (so that the machine's load weighs on both alike), each after a warm-up.
 ``--pg-only``: only that comparison (the SQLite 100k file reused from WORKDIR, or built and kept).
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -454,8 +457,45 @@ def _median(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(_once(fn) for _ in range(runs))
 
 
+def gui_copy(path: Path) -> Path:
+    """A fresh copy of the demo file for the GUI figures, beside it (``demo-<size>-gui.sqlite3``).
+
+    The application's first start encrypts a plain file in place (Argon2id-wrapped key): run on the kept
+    file itself, it would leave a file that the next run's plain-sqlite3 baselines and ``--pg``'s SQLite
+    side cannot read (EncryptedDatabase). The copy is removed by ``gui_figures`` when it is done."""
+    copy = path.with_name(f"{path.stem}-gui{path.suffix}")
+    _remove_database(copy, backups=True)
+    shutil.copyfile(path, copy)
+    wal = Path(f"{path}-wal")
+    if wal.exists():  # a kept file not closed cleanly: its last commits are in the WAL
+        shutil.copyfile(wal, f"{copy}-wal")
+    return copy
+
+
+def _remove_database(path: Path, *, backups: bool = False) -> None:
+    """The file and its sidecars; with ``backups``, also the backups the application took of it (in the
+    ``backups`` folder beside it: each named after the file, e.g. ``demo-100000-gui-auto-....sqlite3``)."""
+    for suffix in ("", "-wal", "-shm", "-checked", ".keys"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if backups:
+        for taken in (path.parent / "backups").glob(f"{path.stem}-*"):
+            taken.unlink()
+        (path.parent / "backups" / f"{path.name}.keys").unlink(missing_ok=True)
+
+
 def gui_figures(path: Path, runs: int) -> dict[str, float]:
-    """From fresh processes (bench_ui_start's children): start, the user's wait, keystrokes, memory."""
+    """From fresh processes (bench_ui_start's children): start, the user's wait, keystrokes, memory.
+
+    Measured on a copy of ``path`` (``gui_copy``), so that ``path`` stays a plain file for every figure of
+    the next run."""
+    copy = gui_copy(path)
+    try:
+        return _gui_figures(copy, runs)
+    finally:
+        _remove_database(copy, backups=True)
+
+
+def _gui_figures(path: Path, runs: int) -> dict[str, float]:
     from clinicrec.demo import DEMO_PASSWORD
 
     who = (str(path), ui.DEMO_USER, DEMO_PASSWORD)
@@ -509,8 +549,6 @@ def measure_sqlite(size: int, work: Path, keep: bool, runs: int, gui: bool) -> l
             "< 600 s" if size >= 1_000_000 else "",
         )
     ]
-    # The service figures first: the application's first start (the GUI figures) encrypts the file,
-    # which the plain-sqlite3 baselines cannot then read.
     services = services_for(f"sqlite:///{path}")
     ours, base = search_figures(services, plain_search_sqlite(path))
     rows.append(_line(label, "search keystroke (p95)", ours, base, 2.0, "< 30 ms"))
@@ -704,8 +742,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.pg_only and not args.pg:
         ap.error("--pg-only needs --pg URL")
     rows: list[Row] = []
-    # PostgreSQL beside SQLite first: the application's first start (the GUI figures) encrypts the file,
-    # which then opens only through a sign-in
     pg_rows = measure_pg(args.pg, work, args.keep or args.pg_only, args.runs) if args.pg else []
     if args.pg_only:
         _print(pg_rows)
@@ -721,8 +757,7 @@ def main(argv: list[str] | None = None) -> int:
     _print(rows)
     if not args.keep:
         for size in sizes:
-            for suffix in ("", "-wal", "-shm", "-checked"):
-                Path(str(work / f"demo-{size}.sqlite3") + suffix).unlink(missing_ok=True)
+            _remove_database(work / f"demo-{size}.sqlite3")
     return 0 if all(r[-1] in ("OK", "info") for r in rows) else 1
 
 

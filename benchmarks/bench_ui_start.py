@@ -168,11 +168,18 @@ def _cpu_ms() -> float:
 
 
 def _is_patient_rows(obj) -> bool:  # type: ignore[no-untyped-def]
-    """The patient table's viewport (where the rows are painted; not its headers)."""
+    """The patient table's viewport (where the rows are painted; not its headers), with rows in it: the
+    list's first page is read on a worker while the window is built, and the empty list's paint before
+    it arrives is not the first rows."""
     from PySide6.QtWidgets import QTableView
 
     table = obj.parent()
-    return isinstance(table, QTableView) and table.objectName() == "patient_table" and obj is table.viewport()
+    return (
+        isinstance(table, QTableView)
+        and table.objectName() == "patient_table"
+        and obj is table.viewport()
+        and table.model().rowCount() > 0
+    )
 
 
 def _type(window) -> dict:  # type: ignore[no-untyped-def,type-arg]

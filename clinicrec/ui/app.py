@@ -28,7 +28,9 @@ from .window_sizes import WindowSizes
 from .worker import Worker
 
 if TYPE_CHECKING:
+    from ..domain.errors import ClinicRecError
     from ..services.maintenance import IntegrityResult
+    from .idle_lock import IdleLock
 
 __all__ = ["make_application", "offer_restore", "run_gui", "sign_in_or_set_up"]
 
@@ -120,22 +122,36 @@ def run_gui(
     sizes = window_sizes or WindowSizes.for_user()
     try:
         while True:  # one pass per signed-in user: Sign out and Switch user come back to the sign-in
-            window = MainWindow(services, bus, prompts, worker, window_sizes=sizes)
+            if first:
+                # The start-up objects (the imported modules above all: about a million) never die:
+                # frozen out of the collector before the window is built, or a full collection of them
+                # (~55 ms at once) falls in the middle of building or painting it.
+                gc.freeze()
+            # Built one step per turn of the event loop (~10 ms each: the loop never waits long), the
+            # patient list's first page read on the worker meanwhile; shown once whole, with its rows.
+            window = MainWindow(services, bus, prompts, worker, window_sizes=sizes, stepwise=True)
             window.resize(1280, 800)
-            lock = _install_idle_lock(services, bus, window)
-            sizes.show(window, "main")
+            locks: list[IdleLock] = []
+
+            def show(window: MainWindow = window, locks: list[IdleLock] = locks) -> None:
+                locks.append(_install_idle_lock(services, bus, window))
+                sizes.show(window, "main")
+
+            window.building.sig_done.connect(show)
+            window.building.sig_failed.connect(lambda e: _window_failed(prompts, app, e))
             if first:
                 # Secondary work waits for the first rows to be painted: it would compete with them for
                 # Python's lock (the preloading imports ~40 modules) and for the disk (a backup).
                 AfterFirstPaint(
                     window, lambda w=window: _after_first_paint(services, worker, w), at_latest_ms=3000
                 )
-                gc.freeze()  # start-up objects never die: keep them out of the collector's full passes
                 first = False
+            window.building.start()
             try:
                 code = app.exec()
             finally:
-                lock.stop()
+                for lock in locks:
+                    lock.stop()
                 worker.wait()
                 window.sign_out()  # closeEvent signs out; this covers a quit that bypassed it
             notice = window.sign_in_again
@@ -146,6 +162,12 @@ def run_gui(
         errors.uninstall()
         _backup_on_exit(services)
         services.close(remember_check=True)  # the next start finds the file checked (if none writes it)
+
+
+def _window_failed(prompts: Prompts, app: QApplication, error: ClinicRecError) -> None:
+    """The main window could not be built (a step's database read failed): said, and the application ends."""
+    prompts.error(None, "ClinicRec", f"The main window could not be opened: {error}")
+    app.exit(1)
 
 
 def _after_first_paint(services: Services, worker: Worker, window: MainWindow) -> None:
@@ -159,10 +181,10 @@ def _after_first_paint(services: Services, worker: Worker, window: MainWindow) -
     preload_in_background()
 
 
-def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow):  # type: ignore[no-untyped-def]
-    from .idle_lock import IdleLock
+def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow) -> IdleLock:
+    from . import idle_lock
 
-    lock = IdleLock(services, [window], parent=window)
+    lock = idle_lock.IdleLock(services, [window], parent=window)
     bus.sig_changed.connect(lock.on_change)
 
     def sign_out_to_sign_in() -> None:

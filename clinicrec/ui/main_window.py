@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QWidget
@@ -22,6 +25,7 @@ from .patients.patient_list import PatientListPanel
 from .printing import DocumentPrinter
 from .prompts import Prompts
 from .review.review_actions import ReviewActions
+from .stepwise import StepwiseBuild
 from .window_sizes import WindowSizes
 from .worker import Worker
 
@@ -30,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
 CHART_DELAY_MS = 150
+#: A window built in steps waits this long at most for the patient list's first page (read on the
+#: worker meanwhile) before it is shown, so that it shows with its rows rather than an empty list.
+FIRST_PAGE_WAIT_S = 1.0
 
 
 def describe_actor(services: Services) -> str:
@@ -51,8 +58,13 @@ class MainWindow(QMainWindow):
         *,
         page_size: int | None = None,
         window_sizes: WindowSizes | None = None,
+        stepwise: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """Built here, or with ``stepwise`` only begun: ``building.start()`` then builds it one step per
+        turn of the event loop (about 40 ms of the GUI thread in all, each step some 10 ms), and
+        ``building.sig_done`` says it can be shown (the application shows it then: never half-built),
+        once the patient list's first page has arrived from the worker (``FIRST_PAGE_WAIT_S`` at most)."""
         super().__init__(parent)
         self.window_sizes = window_sizes  # None: windows open at their default size, nothing remembered
         self._services = services
@@ -76,10 +88,28 @@ class MainWindow(QMainWindow):
         self._chart_timer.setInterval(CHART_DELAY_MS)
         self._pending_patient: int | None = None
         self.setObjectName("main_window")
-        self.setWindowTitle(self._title())
-        self._build_ui()
+        self.setWindowTitle("ClinicRec")
+        # The clinic's name for the title is read on the worker while the window is built (cold, some
+        # 30 ms of the GUI thread); so is the patient list's first page (PatientListPanel).
+        worker.run(self._title, self._set_title, lambda _e: None)
+        self.built = False  # every widget made (a build cancelled by an early close never is)
+        self.building = StepwiseBuild(self._build(waits_for_rows=stepwise), self)
+        if not stepwise:
+            self.building.run_all()
+
+    def _build(self, *, waits_for_rows: bool) -> Iterator[None]:
+        yield from self._build_ui()
         self._connect_signals()
         self._update_actions()
+        self.built = True
+        if waits_for_rows:  # the event loop runs between the checks: the page arrives by signal
+            deadline = time.monotonic() + FIRST_PAGE_WAIT_S
+            while self.patient_list.model.loading and time.monotonic() < deadline:
+                yield
+
+    def _set_title(self, title: str) -> None:
+        if shiboken6.isValid(self):  # (closed before the name came: nothing to do)
+            self.setWindowTitle(title)
 
     def _title(self) -> str:
         try:
@@ -108,7 +138,8 @@ class MainWindow(QMainWindow):
         action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
         return action
 
-    def _build_ui(self) -> None:
+    def _build_ui(self) -> Iterator[None]:
+        """The widgets, in steps (each ``yield``: the event loop may run before the next)."""
         self.quit_action = self._action("&Quit", "quit_action", QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.new_patient_action = self._action(
@@ -194,16 +225,19 @@ class MainWindow(QMainWindow):
         )
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+        yield
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
         self.splitter.setChildrenCollapsible(False)
         self.patient_list = PatientListPanel(
-            self._services, self._bus, page_size=self._page_size, parent=self
+            self._services, self._bus, page_size=self._page_size, worker=self._worker, parent=self
         )
         self.patient_list.setMinimumWidth(420)
+        yield
         self.chart = PatientChart(self._services, self._bus, self, worker=self._worker)
         self.chart.setMinimumWidth(560)
+        yield
         self.splitter.addWidget(self.patient_list)
         self.splitter.addWidget(self.chart)
         self.splitter.setStretchFactor(0, 4)
@@ -469,6 +503,11 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.built:  # closed before it was built (never shown): nothing else is open
+            self.building.cancel()
+            self.sign_out()
+            super().closeEvent(event)
+            return
         for screen in list(self.clinic_actions.screens.values()):
             screen.close()
         for window in list(self.session_windows):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,6 +23,9 @@ from ..changes import ChangeBus
 from ..style import set_role
 from .patient_list_model import CHART_NUMBER, DATE_OF_BIRTH, NAME, PHONE, SCREENING, PatientListModel
 
+if TYPE_CHECKING:
+    from ..worker import Worker
+
 SEARCH_DEBOUNCE_MS = 120
 #: The first count waits for the rows' first paint; a list built and never shown counts after this.
 FIRST_COUNT_LATEST_MS = 500
@@ -28,7 +33,11 @@ FIRST_COUNT_LATEST_MS = 500
 
 class PatientListPanel(QWidget):
     """Emits ``sig_patient_selected(id | None)`` as the current row changes, ``sig_patient_activated(id)``
-    on Enter or double-click, and ``sig_new_patient_requested`` from its button."""
+    on Enter or double-click, and ``sig_new_patient_requested`` from its button.
+
+    ``worker``: the first page is read on it while the window is built and painted
+    (``PatientListModel``); without one (or with the tests' synchronous one) the first page is read here.
+    """
 
     sig_patient_selected = Signal(object)
     sig_patient_activated = Signal(int)
@@ -40,15 +49,16 @@ class PatientListPanel(QWidget):
         bus: ChangeBus,
         *,
         page_size: int | None = None,
+        worker: Worker | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._bus = bus
         self.model = (
-            PatientListModel(services, page_size=page_size, parent=self)
+            PatientListModel(services, page_size=page_size, worker=worker, parent=self)
             if page_size
-            else PatientListModel(services, parent=self)
+            else PatientListModel(services, worker=worker, parent=self)
         )
         self._current_id: int | None = None
         self._rows_painted = False  # the table has painted its rows once (the first count waits for it)
@@ -133,6 +143,7 @@ class PatientListPanel(QWidget):
         self._debounce.timeout.connect(self.search_now)
         self.model.sig_total_changed.connect(self._update_count)
         self.model.sig_reloaded.connect(self._after_reload)
+        self.model.sig_load_failed.connect(self._load_failed)
         self.model.modelReset.connect(self._restore_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.table.activated.connect(self._on_activated)
@@ -163,6 +174,10 @@ class PatientListPanel(QWidget):
         The first count waits until the rows have been painted (the main window is built hidden, and a
         count queued at once would run before its first paint: ~60 ms of the start at 100,000 patients,
         more at a million); later ones run as soon as the event loop is free."""
+        set_role(self.count_label, "muted")
+        if self.model.loading:
+            self.count_label.setText("Loading patients…")
+            return
         if self.model.total_known:
             self._update_count(self.model.total)
             return
@@ -171,6 +186,10 @@ class PatientListPanel(QWidget):
             QTimer.singleShot(0, self.model.count_now)
         else:
             QTimer.singleShot(FIRST_COUNT_LATEST_MS, self.model.count_now)  # a list never shown
+
+    def _load_failed(self, message: str) -> None:
+        set_role(self.count_label, "error")
+        self.count_label.setText(message)
 
     def _update_count(self, total: int) -> None:
         query = self.model.query
@@ -225,7 +244,12 @@ class PatientListPanel(QWidget):
             self.sig_patient_activated.emit(patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._rows_painted and watched is self.table.viewport():
+        if (
+            event.type() == QEvent.Type.Paint
+            and not self._rows_painted
+            and watched is self.table.viewport()
+            and not self.model.loading  # the rows' first paint, not the empty list's while they load
+        ):
             self._rows_painted = True
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self.model.count_now)  # after this paint (count_now: once, if still due)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
@@ -12,6 +14,9 @@ from ...services.base import Change, ChangeEntity
 from ...services.patients import PatientListRow
 from ..date_format import date_text
 from ..style import active
+
+if TYPE_CHECKING:
+    from ..worker import Worker
 
 Index = QModelIndex | QPersistentModelIndex
 _BOLD = QFont()
@@ -32,6 +37,22 @@ SCREENING_HEADER_TIP = "⚠ marks a positive safety screening"
 PatientIdRole = Qt.ItemDataRole.UserRole + 1
 PatientRowRole = Qt.ItemDataRole.UserRole + 2
 
+# A keystroke repaints the visible rows, and the view asks ``data`` some 800 times and ``flags`` some 120
+# times per repaint, most of them for roles this model does not answer. Each Qt enum named in those calls
+# is a lookup and each ``|`` of flags makes a new Python enum object: about 10 ms of a keystroke at 100k
+# patients (bench_ui_start's typing). The roles as plain ints, the flags made once.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ID, _ROW = int(PatientIdRole), int(PatientRowRole)
+_ANSWERED = frozenset((_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP, _ID, _ROW))
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_CENTRE = Qt.AlignmentFlag.AlignCenter
+
 
 class PatientListModel(QAbstractTableModel):
     """Rows come from ``PatientService.search`` a page at a time; views pull more with ``fetchMore``.
@@ -39,15 +60,33 @@ class PatientListModel(QAbstractTableModel):
     ``set_query`` and ``sort`` reset the model and load the first page inside the reset, so a view
     shows results at once, without waiting for its own fetch. A short page means the end was reached;
     only a full page leaves the total unknown, and it is counted just after the rows are shown.
+
+    With a ``worker`` (a pool, not the tests' synchronous one) the very first page is read on it instead
+    (``loading`` meanwhile): the main window is built and painted while the database answers, and the
+    rows are shown when they arrive. Later pages, counts and a keystroke's search stay on this thread (a
+    few ms each; the keystroke's rows are shown at once, and a count handed to the pool would compete
+    with the next keystroke for Python's lock). A search or sort asked for while the first page is on
+    its way wins: the page that arrives late is dropped.
     """
 
     sig_total_changed = Signal(int)
     sig_reloaded = Signal()
+    sig_load_failed = Signal(str)  # the first page could not be read (why)
 
-    def __init__(self, services: Services, *, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        page_size: int = PAGE_SIZE,
+        worker: Worker | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._page_size = page_size
+        self._worker = worker if worker is not None and not worker.synchronous else None
+        self._generation = 0  # bumped by every reload: a late first page of an earlier one is dropped
+        self._loading = False  # the first page is being read on the worker
         self._rows: list[PatientListRow] = []
         self._total: int | None = 0
         self._exhausted = True
@@ -72,9 +111,14 @@ class PatientListModel(QAbstractTableModel):
     def total_known(self) -> bool:
         return self._total is not None
 
+    @property
+    def loading(self) -> bool:
+        """The first page is being read on the worker (no rows yet)."""
+        return self._loading
+
     def count_now(self) -> None:
         """Count the matches if not yet known and announce the total (the panel calls this after painting)."""
-        if self._total is None and self._loaded:
+        if self._total is None and self._loaded and not self._loading:
             self.sig_total_changed.emit(self.total)
 
     @property
@@ -111,9 +155,14 @@ class PatientListModel(QAbstractTableModel):
         self._reload(max(self._page_size, len(self._rows)))
 
     def _reload(self, rows_wanted: int) -> None:
+        self._generation += 1
+        if not self._loaded and self._worker is not None:
+            self._load_first_page(rows_wanted)
+            return
         self.beginResetModel()
         try:
             self._loaded = True
+            self._loading = False
             self._rows = self._search(0, rows_wanted)
             self._exhausted = len(self._rows) < rows_wanted
             self._total = len(self._rows) if self._exhausted else None
@@ -123,11 +172,48 @@ class PatientListModel(QAbstractTableModel):
         if self._total is not None:
             self.sig_total_changed.emit(self._total)
 
-    def _search(self, offset: int, limit: int) -> list[PatientListRow]:
-        sort_key = COLUMNS[self._sort_column][0] or "name"
-        return self._services.patients.search(
-            self._query, offset=offset, limit=limit, sort=sort_key, descending=self._descending
+    def _load_first_page(self, rows_wanted: int) -> None:
+        """The first page on the worker; shown by ``_first_page_arrived`` unless a reload came first."""
+        self._loaded = self._loading = True
+        generation = self._generation
+        search = self._searcher(0, rows_wanted)
+        assert self._worker is not None
+        self._worker.run(
+            search,
+            lambda rows: self._first_page_arrived(generation, rows, rows_wanted),
+            lambda e: self._first_page_failed(generation, e),
         )
+
+    def _first_page_arrived(self, generation: int, rows: list[PatientListRow], rows_wanted: int) -> None:
+        if not shiboken6.isValid(self) or generation != self._generation:
+            return  # the list was closed, or a search or sort has been shown since
+        self.beginResetModel()
+        try:
+            self._loading = False
+            self._rows = rows
+            self._exhausted = len(rows) < rows_wanted
+            self._total = len(rows) if self._exhausted else None
+        finally:
+            self.endResetModel()
+        self.sig_reloaded.emit()
+        if self._total is not None:
+            self.sig_total_changed.emit(self._total)
+
+    def _first_page_failed(self, generation: int, error: Exception) -> None:
+        if not shiboken6.isValid(self) or generation != self._generation:
+            return
+        self._loading = False
+        self._loaded = False  # the next search or sort tries again (on this thread)
+        self.sig_load_failed.emit(f"The patient list could not be read: {error}")
+
+    def _search(self, offset: int, limit: int) -> list[PatientListRow]:
+        return self._searcher(offset, limit)()
+
+    def _searcher(self, offset: int, limit: int) -> Callable[[], list[PatientListRow]]:
+        """The search for these rows with the query and order of now (it may run on another thread)."""
+        query, sort_key, descending = self._query, COLUMNS[self._sort_column][0] or "name", self._descending
+        search = self._services.patients.search
+        return lambda: search(query, offset=offset, limit=limit, sort=sort_key, descending=descending)
 
     def on_change(self, change: Change) -> None:
         """Change-bus listener: a patient was added or edited somewhere."""
@@ -142,10 +228,10 @@ class PatientListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self._loading
 
     def fetchMore(self, parent: Index) -> None:
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._loading:
             return
         start = len(self._rows)
         more = self._search(start, self._page_size)
@@ -160,9 +246,7 @@ class PatientListModel(QAbstractTableModel):
             self.endInsertRows()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -178,28 +262,31 @@ class PatientListModel(QAbstractTableModel):
                 return "Safety screening"
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _ANSWERED or not index.isValid():
             return None
-        row = self._rows[index.row()]
+        r = index.row()
+        if not 0 <= r < len(self._rows):
+            return None
+        row = self._rows[r]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._text(row, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             if column == SCREENING:
                 return "Positive safety screening" if row.screening_positive else "Screening negative"
             return self._text(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCREENING:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == PatientIdRole:
+        if role == _ALIGNMENT:
+            return _CENTRE if column == SCREENING else None
+        if role == _ID:
             return row.id
-        if role == PatientRowRole:
+        if role == _ROW:
             return row
-        if role == Qt.ItemDataRole.ForegroundRole and column == SCREENING and row.screening_positive:
-            return QColor(active().danger)
-        if role == Qt.ItemDataRole.FontRole and column == SCREENING and row.screening_positive:
-            return _BOLD
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _FOREGROUND:
+            return QColor(active().danger) if column == SCREENING and row.screening_positive else None
+        if role == _FONT:
+            return _BOLD if column == SCREENING and row.screening_positive else None
+        if role == _TOOLTIP:
             if row.screening_positive:
                 return "Positive safety screening: open the chart to see which answers."
             return None
