@@ -119,11 +119,11 @@ def record(
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     # Plain statements on the session's connection (one entry per save: the ORM's unit of work for the
     # head costs more than the entry), through SQLAlchemy so that a failure (a read-only file, a full
-    # disk) is the error the unit of work turns into a StorageError; read after the lock, so fresh.
+    # disk) is the error the unit of work turns into a StorageError; the head returned by the locking UPDATE,
+    # so fresh.
     s.flush()
     conn = s.connection()
-    conn.exec_driver_sql(_LOCK_HEAD)
-    last_id, last_hash = conn.exec_driver_sql(_READ_HEAD).one()
+    last_id, last_hash = conn.exec_driver_sql(_LOCK_HEAD).one()
     at = utcnow()
     changes_json = canonical_json(changes or {})
     entry_id = last_id + 1
@@ -180,8 +180,12 @@ def _values_of(row: AuditRow) -> tuple[Any, ...]:
     return tuple(getattr(row, c) for c in _BULK_COLUMNS)
 
 
-_LOCK_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1"
-_READ_HEAD = f"SELECT last_id, last_hash FROM {AuditHeadRow.__tablename__} WHERE id = 1"
+#: The head's lock taken and the head read in one statement (one round trip on PostgreSQL, not two): the
+#: values an UPDATE returns are the row's as it holds the lock (on PostgreSQL, after waiting for another
+#: writer, its committed head), as a SELECT after it would read them.
+_LOCK_HEAD = (
+    f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
+)
 _WRITE_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = ?, last_hash = ? WHERE id = 1"
 _BULK_COLUMNS = (
     "at", "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
