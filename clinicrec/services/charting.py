@@ -71,7 +71,7 @@ from .orders import patient_orders
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
 from .review import queue_if_chosen
-from .saved_drafts import SavedDraft, SavedDrafts, stored_digest, write_points
+from .saved_drafts import SavedDraft, SavedDrafts, new_draft_digests, stored_digest, write_points
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
@@ -342,7 +342,19 @@ class ChartingService(ServiceBase):
                         row.updated_by_id = actor.user_id
                     # The state the entry records: the points as just written, the parts this save left
                     # as they were as read at its start (this transaction's own reading), the rest read.
-                    known = stored_digest(row.id, points)
+                    if before is not None and points == before.points and _POINTS.name in parts:
+                        # the points stored at the start, left as they were: the tamper check hashed the
+                        # same rows, so its digest is theirs (not made again)
+                        known = {_POINTS.name: parts[_POINTS.name]}
+                    else:
+                        known = stored_digest(row.id, points)
+                    if known and session.id is None:
+                        known |= new_draft_digests(
+                            row.id,
+                            list(session.all_vial_ids),
+                            bool(session.acknowledgements),
+                            session.screening is not None,
+                        )
                     if known and parts:
                         untouched = _kept_parts(old, session, acks_before, row, before, baseline)
                         known |= {table: parts[table] for table in untouched if table in parts}

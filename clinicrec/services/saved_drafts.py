@@ -29,7 +29,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Table, bindparam, delete, update
 from sqlalchemy.orm import Session
 
-from ..db.models import PointRow
+from ..db.models import AcknowledgementRow, PointRow, SessionScreeningRow, SessionVialRow
 from ..domain.enums import DoseBasis, Zone
 from ..domain.models import Assessment, InjectionPoint
 from . import audit_state
@@ -37,6 +37,9 @@ from .mapping import as_stored, point_values
 
 #: The injection points' table, written with plain statements rather than the ORM's unit of work.
 POINTS = cast(Table, PointRow.__table__)
+_LINKS = cast(Table, SessionVialRow.__table__).name
+_ACKNOWLEDGEMENTS = cast(Table, AcknowledgementRow.__table__).name
+_SCREENINGS = cast(Table, SessionScreeningRow.__table__).name
 #: Sessions remembered at once (a workstation has a few session windows open, not hundreds).
 REMEMBERED = 16
 #: A point's stored columns (but its id and session), in the order the session's state hash reads them.
@@ -90,6 +93,26 @@ def stored_digest(session_id: int, points: tuple[InjectionPoint, ...]) -> dict[s
         for i, p in enumerate(points)
     ]
     return {POINTS.name: audit_state.part_digest(rows)}
+
+
+def new_draft_digests(
+    session_id: int, vial_ids: list[int], acknowledged: bool, screened: bool
+) -> dict[str, str]:
+    """More of ``known`` for a new draft's entry, from what ``_create_draft`` wrote in this transaction: its
+    vial links' digest (whole numbers, stored and read back as they are), and the empty digest of its
+    acknowledgements and screening when it has none (nothing can be there: the row is new). A part the
+    session's state hash reads otherwise than assumed here is left out (then read)."""
+    out: dict[str, str] = {}
+    for part in audit_state.BY_ENTITY["session"].parts:
+        if part.where:
+            continue
+        if part.table == _LINKS and part.columns == ("seq", "vial_id"):
+            out[part.table] = audit_state.part_digest([(session_id, i, v) for i, v in enumerate(vial_ids)])
+        elif (part.table == _ACKNOWLEDGEMENTS and not acknowledged) or (
+            part.table == _SCREENINGS and not screened
+        ):
+            out[part.table] = audit_state.part_digest([])
+    return out
 
 
 def write_points(

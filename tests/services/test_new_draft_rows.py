@@ -12,8 +12,8 @@ from clinicrec.db.models import AcknowledgementRow, AuditRow, SessionRow, Sessio
 from clinicrec.domain.enums import AllergyStatus, ScreeningAnswer, SessionStatus
 from clinicrec.domain.models import SafetyScreening, ScreeningSnapshot
 from clinicrec.services import audit, audit_state
-from tests.conftest import PASSWORD, World, make_patient
-from tests.services.test_charting import T0, _positive_screening
+from tests.conftest import PASSWORD, World, make_patient, make_vial
+from tests.services.test_charting import T0, _positive_screening, chart, grid
 
 
 def _entries(world: World, session_id: int) -> list[str]:
@@ -99,3 +99,30 @@ def test_a_new_draft_takes_the_id_the_database_would_give(world: World) -> None:
         s.flush()
         assert row.id == saved.id + 1  # type: ignore[operator]
         s.rollback()
+
+
+@pytest.mark.postgres
+def test_a_new_drafts_entry_hashes_the_session_as_read_back(world: World) -> None:
+    """The entry's state hash, made from what the save wrote (its points, vial links, no acknowledgement and
+    no screening), is the hash of the session read back from the database, with one vial or two."""
+    svc = world.services
+    first, second = make_vial(svc), make_vial(svc)
+    drafts = [
+        chart(world, make_patient(svc), grid(first, 0.5, 30)),
+        chart(world, make_patient(svc), grid(second, 0.5, 3) + grid(first, 0.5, 4), baseline=None),
+    ]
+    for draft in drafts:
+        saved = svc.charting.save_draft(draft)
+        assert not saved.acknowledgements and saved.screening is None
+        with svc.db.read() as s:
+            newest = (
+                s.execute(
+                    select(AuditRow.row_hash)
+                    .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
+                    .order_by(AuditRow.id.desc())
+                )
+                .scalars()
+                .first()
+            )
+            assert newest == audit_state.state_hash(s, "session", saved.id)
+    assert [len(svc.charting.get(saved.id).all_vial_ids)] == [2]  # type: ignore[arg-type]
