@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Table, bindparam, case, delete, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -71,6 +71,7 @@ from .orders import patient_orders
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
 from .review import queue_if_chosen
+from .rights import FoldedRights
 from .saved_drafts import SavedDraft, SavedDrafts, new_draft_digests, stored_digest, write_points
 from .vial_draws import other_chains
 
@@ -110,6 +111,17 @@ def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str |
             "Ask a manager to run Verify in the audit trail."
         )
     return live, parts
+
+
+#: The acting user's role while their account is active (NULL when deactivated or gone).
+_ROLE_NOW = select(case((UserRow.active, UserRow.role), else_=None)).where(UserRow.id == bindparam("uid"))
+
+
+def _checked(s: Session, rights: FoldedRights) -> Actor:
+    """``rights``' user once their rights of now are checked, in ``s``'s transaction unless already."""
+    if not rights.checked:
+        rights.verify(s.connection().execute(_ROLE_NOW, {"uid": rights.actor.user_id}).scalar())
+    return rights.actor
 
 
 def _drawn(points: tuple[InjectionPoint, ...]) -> list[tuple[object, int, float]]:
@@ -310,11 +322,22 @@ class ChartingService(ServiceBase):
         return vial_shortfalls(session, vials, drawn)
 
     # -- drafts ---------------------------------------------------------------------------------
+    def _chart_rights(self) -> FoldedRights:
+        """The charting user, their rights of now to be checked inside the save's own transaction
+        (``_checked``: one statement there, not a read transaction of its own before it); checked at once,
+        as ``actor`` checks them, when the role they signed in with may not chart at all (the reason they
+        are refused is then the same) or they act through an access token."""
+        actor = self._ctx.actor
+        if actor is None or not actor.can(Action.CHART):
+            return FoldedRights(self._ctx, self.actor(Action.CHART), checked=True)
+        return FoldedRights(self._ctx, actor)
+
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:
         """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
-        actor = self.actor(Action.CHART)
+        rights = self._chart_rights()
         try:
             with self.writing() as s:
+                actor = _checked(s, rights)
                 # Validated in the write transaction (one transaction, not a read one before it): the
                 # vials are those the points are then written against.
                 vials = _vials(s, session.all_vial_ids)
