@@ -159,15 +159,17 @@ def record(
     # One plain statement, not the ORM's unit of work for one row (a save's entry: issue 17); its time
     # bound by the column's own type, as the ORM binds it. The unit of work publishes the change it
     # records after the commit (services/base.py), told here rather than by finding the row in the session.
-    mark = audit_state._mark(s)
     values = (_at_binder(s)(at), *_values_of(row)[1:])
-    conn.exec_driver_sql(_INSERT_ONE.replace("?", mark), values)
+    if audit_state._mark(s) == "?":  # SQLite: no statement in a WITH may write
+        conn.exec_driver_sql(_INSERT_ONE, values)
+        conn.exec_driver_sql(_WRITE_HEAD, (entry_id, h))
+    else:  # PostgreSQL: the entry and the new head in one statement, one round trip
+        conn.exec_driver_sql(_APPEND, (*values, entry_id, h))
     noted = s.info.get(CHANGES_KEY)
     if noted is not None:
         change = change_of_audit(row.action, entity, row.entity_id, patient_id)
         if change is not None:
             noted.append(change)
-    conn.exec_driver_sql(_WRITE_HEAD.replace("?", mark), (entry_id, h))
     return row
 
 
@@ -195,6 +197,9 @@ _INSERT_ONE = (
     f"INSERT INTO {AuditRow.__tablename__} ({', '.join(_BULK_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_BULK_COLUMNS))})"
 )
+#: PostgreSQL: ``_INSERT_ONE`` and ``_WRITE_HEAD`` as one statement (a statement in a WITH that writes runs
+#: once and to its end, whether or not the rest reads it; either failing fails both).
+_APPEND = f"WITH entry AS ({_INSERT_ONE}) {_WRITE_HEAD}".replace("?", "%s")
 
 
 @dataclass(frozen=True)
