@@ -274,44 +274,24 @@ def state_hash_parts(
     except ValueError:
         return None, {}
     s.flush()
+    cur = _cursor(s)
     mark = _mark(s)
-    read = [p for p in kind.parts if known is None or p.table not in known]
-    rows = _read_all(s, [kind.sql(mark), *(p.sql(mark) for p in read)], (rid,))
-    if not rows[0]:
-        return None, {}
-    digests = {
-        p.table: (_digest(children) if children else _EMPTY)
-        for p, children in zip(read, rows[1:], strict=True)
-    }
-    if known is not None:
-        digests |= {p.table: known[p.table] for p in kind.parts if p.table in known}
-    return _state_hash(rows[0][0], [digests[part.table] for part in kind.parts], kind.parts), digests
-
-
-def _read_all(s: Session, statements: list[str], params: tuple[Any, ...]) -> list[list[Any]]:
-    """Each statement's rows, read on ``s``'s own connection in its transaction. On PostgreSQL the
-    statements go to the server together (psycopg's pipeline): a record's row and its parts in about one
-    round trip instead of one each; elsewhere one by one."""
-    driver = s.connection().connection.driver_connection
-    if _mark(s) == "?" or not hasattr(driver, "pipeline"):
-        cur = _cursor(s)
-        try:
-            out = []
-            for sql in statements:
-                cur.execute(sql, params)
-                out.append(cur.fetchall())
-            return out
-        finally:
-            cur.close()
-    with driver.pipeline():  # type: ignore[union-attr]
-        cursors = [driver.cursor() for _ in statements]  # type: ignore[union-attr]
-        try:
-            for cur, sql in zip(cursors, statements, strict=True):
-                cur.execute(sql, params)
-            return [cur.fetchall() for cur in cursors]
-        finally:
-            for cur in cursors:
-                cur.close()
+    try:
+        cur.execute(kind.sql(mark), (rid,))
+        row = cur.fetchone()
+        if row is None:
+            return None, {}
+        digests: dict[str, str] = {}
+        for part in kind.parts:
+            if known is not None and part.table in known:
+                digests[part.table] = known[part.table]
+                continue
+            cur.execute(part.sql(mark), (rid,))
+            children = cur.fetchall()
+            digests[part.table] = _digest(children) if children else _EMPTY
+        return _state_hash(row, [digests[part.table] for part in kind.parts], kind.parts), digests
+    finally:
+        cur.close()
 
 
 def all_state_hashes(
