@@ -118,8 +118,12 @@ def clinic_day(column: Any, dialect: str, zone_name: Any) -> ColumnElement[Any]:
     return func.to_char(func.timezone(zone_name, func.timezone("UTC", column)), "YYYY-MM-DD")
 
 
+#: The clinic's time zone (built once: each draft's save asks, to find its vials' days).
+_ZONE = select(ClinicRow.time_zone).where(ClinicRow.id == 1)
+
+
 def zone_of(conn: Any) -> str:
-    zone = conn.execute(select(ClinicRow.time_zone).where(ClinicRow.id == 1)).scalar_one_or_none()
+    zone = conn.execute(_ZONE).scalar_one_or_none()
     return str(zone or "UTC")
 
 

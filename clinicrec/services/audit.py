@@ -119,11 +119,11 @@ def record(
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     # Plain statements on the session's connection (one entry per save: the ORM's unit of work for the
     # head costs more than the entry), through SQLAlchemy so that a failure (a read-only file, a full
-    # disk) is the error the unit of work turns into a StorageError; read after the lock, so fresh.
+    # disk) is the error the unit of work turns into a StorageError; the head returned by the locking UPDATE,
+    # so fresh.
     s.flush()
     conn = s.connection()
-    conn.exec_driver_sql(_LOCK_HEAD)
-    last_id, last_hash = conn.exec_driver_sql(_READ_HEAD).one()
+    last_id, last_hash = conn.exec_driver_sql(_LOCK_HEAD).one()
     at = utcnow()
     changes_json = canonical_json(changes or {})
     entry_id = last_id + 1
@@ -159,15 +159,17 @@ def record(
     # One plain statement, not the ORM's unit of work for one row (a save's entry: issue 17); its time
     # bound by the column's own type, as the ORM binds it. The unit of work publishes the change it
     # records after the commit (services/base.py), told here rather than by finding the row in the session.
-    mark = audit_state._mark(s)
     values = (_at_binder(s)(at), *_values_of(row)[1:])
-    conn.exec_driver_sql(_INSERT_ONE.replace("?", mark), values)
+    if audit_state._mark(s) == "?":  # SQLite: no statement in a WITH may write
+        conn.exec_driver_sql(_INSERT_ONE, values)
+        conn.exec_driver_sql(_WRITE_HEAD, (entry_id, h))
+    else:  # PostgreSQL: the entry and the new head in one statement, one round trip
+        conn.exec_driver_sql(_APPEND, (*values, entry_id, h))
     noted = s.info.get(CHANGES_KEY)
     if noted is not None:
         change = change_of_audit(row.action, entity, row.entity_id, patient_id)
         if change is not None:
             noted.append(change)
-    conn.exec_driver_sql(_WRITE_HEAD.replace("?", mark), (entry_id, h))
     return row
 
 
@@ -180,8 +182,12 @@ def _values_of(row: AuditRow) -> tuple[Any, ...]:
     return tuple(getattr(row, c) for c in _BULK_COLUMNS)
 
 
-_LOCK_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1"
-_READ_HEAD = f"SELECT last_id, last_hash FROM {AuditHeadRow.__tablename__} WHERE id = 1"
+#: The head's lock taken and the head read in one statement (one round trip on PostgreSQL, not two): the
+#: values an UPDATE returns are the row's as it holds the lock (on PostgreSQL, after waiting for another
+#: writer, its committed head), as a SELECT after it would read them.
+_LOCK_HEAD = (
+    f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
+)
 _WRITE_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = ?, last_hash = ? WHERE id = 1"
 _BULK_COLUMNS = (
     "at", "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
@@ -191,6 +197,9 @@ _INSERT_ONE = (
     f"INSERT INTO {AuditRow.__tablename__} ({', '.join(_BULK_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_BULK_COLUMNS))})"
 )
+#: PostgreSQL: ``_INSERT_ONE`` and ``_WRITE_HEAD`` as one statement (a statement in a WITH that writes runs
+#: once and to its end, whether or not the rest reads it; either failing fails both).
+_APPEND = f"WITH entry AS ({_INSERT_ONE}) {_WRITE_HEAD}".replace("?", "%s")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Table, bindparam, case, delete, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -46,7 +46,7 @@ from ..domain.oversight import order_warnings
 from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from ..domain.vial_draws import VialDraw
-from . import audit, audit_state, report_rollup
+from . import audit, audit_state, draft_rows, report_rollup
 from .base import Context, ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
@@ -71,7 +71,8 @@ from .orders import patient_orders
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
 from .review import queue_if_chosen
-from .saved_drafts import SavedDraft, SavedDrafts, stored_digest, write_points
+from .rights import FoldedRights
+from .saved_drafts import SavedDraft, SavedDrafts, new_draft_digests, stored_digest, write_points
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
@@ -90,6 +91,8 @@ _ADDITIVES = (
 
 
 _PATIENT = select(PatientRow.id).where(PatientRow.id == bindparam("pid"))
+#: The chain an amendment joins: its original's.
+_ROOT_OF = select(SessionRow.root_id).where(SessionRow.id == bindparam("sid"))
 
 
 def _vials(s: Session, ids: tuple[int, ...]) -> dict[int, Vial]:
@@ -108,6 +111,17 @@ def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str |
             "Ask a manager to run Verify in the audit trail."
         )
     return live, parts
+
+
+#: The acting user's role while their account is active (NULL when deactivated or gone).
+_ROLE_NOW = select(case((UserRow.active, UserRow.role), else_=None)).where(UserRow.id == bindparam("uid"))
+
+
+def _checked(s: Session, rights: FoldedRights) -> Actor:
+    """``rights``' user once their rights of now are checked, in ``s``'s transaction unless already."""
+    if not rights.checked:
+        rights.verify(s.connection().execute(_ROLE_NOW, {"uid": rights.actor.user_id}).scalar())
+    return rights.actor
 
 
 def _drawn(points: tuple[InjectionPoint, ...]) -> list[tuple[object, int, float]]:
@@ -308,38 +322,62 @@ class ChartingService(ServiceBase):
         return vial_shortfalls(session, vials, drawn)
 
     # -- drafts ---------------------------------------------------------------------------------
+    def _chart_rights(self) -> FoldedRights:
+        """The charting user, their rights of now to be checked inside the save's own transaction
+        (``_checked``: one statement there, not a read transaction of its own before it); checked at once,
+        as ``actor`` checks them, when the role they signed in with may not chart at all (the reason they
+        are refused is then the same) or they act through an access token."""
+        actor = self._ctx.actor
+        if actor is None or not actor.can(Action.CHART):
+            return FoldedRights(self._ctx, self.actor(Action.CHART), checked=True)
+        return FoldedRights(self._ctx, actor)
+
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:
         """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
-        actor = self.actor(Action.CHART)
+        rights = self._chart_rights()
         try:
             with self.writing() as s:
+                actor = _checked(s, rights)
                 # Validated in the write transaction (one transaction, not a read one before it): the
                 # vials are those the points are then written against.
                 vials = _vials(s, session.all_vial_ids)
                 validate_session(session, vials)
                 before: SavedDraft | None = None
                 parts: dict[str, str] = {}
+                baseline: AssessmentRow | Assessment | None
                 if session.id is None:
-                    row = self._create_row(s, session, actor)
+                    row, baseline, points = self._create_draft(s, session, actor)
                     old: dict[str, Any] = {}
                     acks_before: set[int] = set()
                 else:
                     row, before, parts = self._editable_row(s, session, actor)
                     old = self._audit_view(s, row, before=before)
                     acks_before = {a.id for a in row.acknowledgements}
-                baseline, points = self._write_content(s, row, session, actor, before)
-                s.flush()
+                    baseline, points = self._write_content(s, row, session, actor, before)
+                    s.flush()
                 self._refresh_reports(s, row.id, session, before, old.get("vials", []), baseline, points)
                 new = self._audit_view(s, row, written=replace(session, points=points))
                 changes = audit.diff(old, new)
                 row_hash = None
                 if session.id is None or changes:
-                    if session.id is not None:  # a new row says so from its insert (_create_row)
+                    if session.id is not None:  # a new row says so from its insert (_create_draft)
                         row.updated_at = self.now()
                         row.updated_by_id = actor.user_id
                     # The state the entry records: the points as just written, the parts this save left
                     # as they were as read at its start (this transaction's own reading), the rest read.
-                    known = stored_digest(row.id, points)
+                    if before is not None and points == before.points and _POINTS.name in parts:
+                        # the points stored at the start, left as they were: the tamper check hashed the
+                        # same rows, so its digest is theirs (not made again)
+                        known = {_POINTS.name: parts[_POINTS.name]}
+                    else:
+                        known = stored_digest(row.id, points)
+                    if known and session.id is None:
+                        known |= new_draft_digests(
+                            row.id,
+                            list(session.all_vial_ids),
+                            bool(session.acknowledgements),
+                            session.screening is not None,
+                        )
                     if known and parts:
                         untouched = _kept_parts(old, session, acks_before, row, before, baseline)
                         known |= {table: parts[table] for table in untouched if table in parts}
@@ -407,36 +445,95 @@ class ChartingService(ServiceBase):
             s, session_id, points=drawn_changed, baseline=baseline_changed, vials=vials
         )
 
-    def _create_row(self, s: Session, session: TreatmentSession, actor: Actor) -> SessionRow:
-        if s.connection().execute(_PATIENT, {"pid": session.patient_id}).first() is None:
+    def _create_draft(
+        self, s: Session, session: TreatmentSession, actor: Actor
+    ) -> tuple[SessionRow, AssessmentRow | None, tuple[InjectionPoint, ...]]:
+        """Write a new draft: its row, points, vial links, acknowledgements (each with its entry),
+        screening and baseline, with plain statements (``draft_rows``). Returns the session's row as written,
+        transient (never added to ``s``: what the ORM would have held after its flush, for the entry and the
+        result), the baseline row as written (None: none) and the points as stored."""
+        conn = s.connection()
+        if conn.execute(_PATIENT, {"pid": session.patient_id}).first() is None:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
         if session.amends_id is None:
             check_for_new_session(s, session.patient_id, self.now())
+            root_id = None
+        else:
+            root_id = conn.execute(_ROOT_OF, {"sid": session.amends_id}).scalar_one()
         now = self.now()
+        values = session_values(session) | {
+            "status": SessionStatus.DRAFT.value,
+            "created_at": now,
+            # who saved it last, and when: said at once
+            "updated_at": now,
+            "updated_by_id": actor.user_id,
+            "amends_id": session.amends_id,
+            "amendment_reason": session.amendment_reason,
+            "version": 1,
+        }
+        own_root = session.amends_id is None
+        sid = draft_rows.insert_session(conn, values, root_id, own_root=own_root)
+        points = write_points(s, sid, session.points, None, new_session=True)
+        vial_ids = list(session.all_vial_ids)
+        draft_rows.insert_links(conn, sid, vial_ids)
+        acks = [
+            {
+                "kind": str(ack.kind),
+                "subject": ack.subject,
+                "reason": ack.reason,
+                "user_id": actor.user_id,
+                "at": now,
+                "fingerprint": ack.fingerprint,
+                "facts": ack.facts,
+                "prescriber": ack.prescriber,
+            }
+            for ack in session.acknowledgements
+        ]
+        draft_rows.insert_acknowledgements(conn, sid, acks)
+        for ack in session.acknowledgements:
+            self._record_acknowledgement(s, actor, sid, session.patient_id, ack)
+        screening = None
+        if session.screening is not None:
+            screened = screening_values(session.screening)
+            draft_rows.insert_screening(conn, sid, screened)
+            screening = SessionScreeningRow(session_id=sid, **screened)
+        baseline = None
+        if session.baseline is not None:
+            b = session.baseline
+            assessed = {
+                "session_id": sid,
+                **assessment_values(b),
+                "assessor_id": b.assessor_id or actor.user_id,
+                "created_at": now,
+            }
+            baseline = AssessmentRow(id=draft_rows.insert_assessment(conn, assessed), **assessed)
         row = SessionRow(
-            **session_values(session),
-            status=SessionStatus.DRAFT.value,
-            created_at=now,
-            # who saved it last, and when: said at once (not by an update after the insert)
-            updated_at=now,
-            updated_by_id=actor.user_id,
-            amends_id=session.amends_id,
-            amendment_reason=session.amendment_reason,
-            # A new session has none yet: said here, so that _write_content does not load them.
-            vial_links=[],
-            acknowledgements=[],
-            screening=None,
+            id=sid,
+            root_id=sid if own_root else root_id,
+            **{c: values.get(c) for c in draft_rows.ROW_COLUMNS},
+            vial_links=[SessionVialRow(session_id=sid, vial_id=v, seq=i) for i, v in enumerate(vial_ids)],
+            acknowledgements=[AcknowledgementRow(session_id=sid, **a) for a in acks],
+            screening=screening,
         )
-        s.add(row)
-        s.flush()
-        row.root_id = row.id
-        if session.amends_id is not None:
-            original = s.get(SessionRow, session.amends_id)
-            assert original is not None
-            row.root_id = original.root_id
-        return row
+        return row, baseline, points
+
+    @staticmethod
+    def _record_acknowledgement(
+        s: Session, actor: Actor, session_id: int, patient_id: int, ack: Acknowledgement
+    ) -> None:
+        """The entry of a warning acknowledged by a save: which, why, on what facts, on whose order."""
+        changes: dict[str, list[Any]] = {
+            "warning": [None, f"{ack.kind}:{ack.subject}"],
+            "reason": [None, ack.reason],
+            "facts": [None, ack.facts],
+        }
+        if ack.prescriber:
+            changes["prescriber"] = [None, ack.prescriber]
+        audit.record(
+            s, actor, AuditAction.ACKNOWLEDGE, "session", session_id, patient_id=patient_id, changes=changes
+        )
 
     def _editable_row(
         self, s: Session, session: TreatmentSession, actor: Actor
@@ -476,17 +573,16 @@ class ChartingService(ServiceBase):
         actor: Actor,
         before: SavedDraft | None = None,
     ) -> tuple[AssessmentRow | Assessment | None, tuple[InjectionPoint, ...]]:
-        """Write the session's content into ``row``: the baseline row written (None: no baseline; the
-        remembered ``Assessment`` when it was kept as stored) and the points as stored. ``before``: what the
-        last save stored, trusted (only changed points are written; an unchanged baseline is kept)."""
+        """Write a saved draft's content into its ``row`` (a new draft's: ``_create_draft``): the baseline
+        row written (None: no baseline; the remembered ``Assessment`` when it was kept as stored) and the
+        points as stored. ``before``: what the last save stored, trusted (only changed points are written;
+        an unchanged baseline is kept)."""
         values = session_values(session)
         values.pop("injector_id")
         values.pop("patient_id")
         for k, v in values.items():
             setattr(row, k, v)
-        points = write_points(
-            s, row.id, session.points, before.points if before else None, new_session=session.id is None
-        )
+        points = write_points(s, row.id, session.points, before.points if before else None)
         # ``row.points`` is expired, so a later read in this transaction sees the points written.
         s.expire(row, ["points"])
         vial_ids = list(session.all_vial_ids)
@@ -511,22 +607,7 @@ class ChartingService(ServiceBase):
                     prescriber=ack.prescriber,
                 )
             )
-            changes: dict[str, list[Any]] = {
-                "warning": [None, f"{ack.kind}:{ack.subject}"],
-                "reason": [None, ack.reason],
-                "facts": [None, ack.facts],
-            }
-            if ack.prescriber:
-                changes["prescriber"] = [None, ack.prescriber]
-            audit.record(
-                s,
-                actor,
-                AuditAction.ACKNOWLEDGE,
-                "session",
-                row.id,
-                patient_id=row.patient_id,
-                changes=changes,
-            )
+            self._record_acknowledgement(s, actor, row.id, row.patient_id, ack)
         row.acknowledgements = acks
         if session.screening is None:
             row.screening = None
@@ -542,12 +623,11 @@ class ChartingService(ServiceBase):
             b = session.baseline
             if assessment_as_stored(b, stored.id, b.assessor_id or actor.user_id) == stored:
                 return stored, points  # stored as it stands: not deleted and written again
-        if session.id is not None:  # a new session has none
-            s.execute(
-                delete(AssessmentRow).where(
-                    AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
-                )
+        s.execute(
+            delete(AssessmentRow).where(
+                AssessmentRow.session_id == row.id, AssessmentRow.time_point == TimePoint.BASELINE.value
             )
+        )
         if session.baseline is None:
             return None, points
         b = session.baseline

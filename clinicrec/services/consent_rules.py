@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..db.models import ConsentRow, ConsentSettingsRow, PatientRow, UserRow
@@ -125,22 +125,27 @@ def check_for_signing(s: Session, patient_id: int, when: datetime) -> None:
         )
 
 
+#: The patient's newest treatment consent signed by then: its status and withdrawal (built once: every
+#: new draft asks).
+_NEWEST_TREATMENT = (
+    select(ConsentRow.status, ConsentRow.withdrawn_at)
+    .where(
+        ConsentRow.patient_id == bindparam("pid"),
+        ConsentRow.form_key == TREATMENT_FORM,
+        ConsentRow.signed_at <= bindparam("when"),
+    )
+    .order_by(ConsentRow.signed_at.desc(), ConsentRow.id.desc())
+    .limit(1)
+)
+
+
 def check_for_new_session(s: Session, patient_id: int, when: datetime) -> None:
     """A patient who withdrew their treatment consent gets no new session until they sign again.
 
     ``consent_state(...).withdrawn``, decided from the newest consent's status and withdrawal time alone
     (each new draft asks: the whole record, its signature and the names in it are read only to say why
     the session is refused)."""
-    newest = s.execute(
-        select(ConsentRow.status, ConsentRow.withdrawn_at)
-        .where(
-            ConsentRow.patient_id == patient_id,
-            ConsentRow.form_key == TREATMENT_FORM,
-            ConsentRow.signed_at <= when,
-        )
-        .order_by(ConsentRow.signed_at.desc(), ConsentRow.id.desc())
-        .limit(1)
-    ).first()
+    newest = s.connection().execute(_NEWEST_TREATMENT, {"pid": patient_id, "when": when}).first()
     if newest is None or ConsentStatus(newest.status) is not ConsentStatus.WITHDRAWN:
         return
     if (newest.withdrawn_at or when) > when:

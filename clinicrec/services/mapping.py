@@ -322,8 +322,7 @@ def as_stored(p: InjectionPoint, point_id: int | None) -> InjectionPoint:
     save returns (and remembers) what a reading would, without the reading. A point already so (the
     save's own result handed back by the next save) is returned as it is."""
     if (
-        p.id == point_id
-        and type(p.x) is float
+        type(p.x) is float
         and type(p.y) is float
         and type(p.units) is float
         and type(p.volume_ml) is float
@@ -331,7 +330,10 @@ def as_stored(p: InjectionPoint, point_id: int | None) -> InjectionPoint:
         and type(p.basis) is DoseBasis
         and type(p.note) is str
     ):
-        return p
+        if p.id == point_id:
+            return p
+        # as read back but for its id (a new point): nothing to convert
+        return InjectionPoint(p.zone, p.x, p.y, p.vial_id, p.units, p.volume_ml, p.basis, point_id, p.note)
     return InjectionPoint(
         Zone(p.zone),
         float(p.x),

@@ -26,16 +26,20 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, insert, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, update
 from sqlalchemy.orm import Session
 
-from ..db.models import PointRow
+from ..db.models import AcknowledgementRow, PointRow, SessionScreeningRow, SessionVialRow
+from ..domain.enums import DoseBasis, Zone
 from ..domain.models import Assessment, InjectionPoint
 from . import audit_state
 from .mapping import as_stored, point_values
 
 #: The injection points' table, written with plain statements rather than the ORM's unit of work.
 POINTS = cast(Table, PointRow.__table__)
+_LINKS = cast(Table, SessionVialRow.__table__).name
+_ACKNOWLEDGEMENTS = cast(Table, AcknowledgementRow.__table__).name
+_SCREENINGS = cast(Table, SessionScreeningRow.__table__).name
 #: Sessions remembered at once (a workstation has a few session windows open, not hundreds).
 REMEMBERED = 16
 #: A point's stored columns (but its id and session), in the order the session's state hash reads them.
@@ -89,6 +93,26 @@ def stored_digest(session_id: int, points: tuple[InjectionPoint, ...]) -> dict[s
         for i, p in enumerate(points)
     ]
     return {POINTS.name: audit_state.part_digest(rows)}
+
+
+def new_draft_digests(
+    session_id: int, vial_ids: list[int], acknowledged: bool, screened: bool
+) -> dict[str, str]:
+    """More of ``known`` for a new draft's entry, from what ``_create_draft`` wrote in this transaction: its
+    vial links' digest (whole numbers, stored and read back as they are), and the empty digest of its
+    acknowledgements and screening when it has none (nothing can be there: the row is new). A part the
+    session's state hash reads otherwise than assumed here is left out (then read)."""
+    out: dict[str, str] = {}
+    for part in audit_state.BY_ENTITY["session"].parts:
+        if part.where:
+            continue
+        if part.table == _LINKS and part.columns == ("seq", "vial_id"):
+            out[part.table] = audit_state.part_digest([(session_id, i, v) for i, v in enumerate(vial_ids)])
+        elif (part.table == _ACKNOWLEDGEMENTS and not acknowledged) or (
+            part.table == _SCREENINGS and not screened
+        ):
+            out[part.table] = audit_state.part_digest([])
+    return out
 
 
 def write_points(
@@ -148,16 +172,35 @@ def _inserted(
     more than the read)."""
     if not points:
         return ()
-    rows = [{"session_id": session_id, **point_values(p, start + i)} for i, p in enumerate(points)]
-    conn = s.connection()  # Core on the connection: the ORM's path for a plain insert costs more
-    conn.execute(_INSERT, rows)
-    sql = _NEW_IDS.replace("?", audit_state._mark(s))  # noqa: SLF001
-    ids = conn.exec_driver_sql(sql, (session_id, start)).scalars().all()
+    # The driver's own executemany of plain tuples: SQLAlchemy's building of a hundred parameter sets cost
+    # more than the insert (every column's value is a str, float or int already: no type converts it).
+    rows = [
+        (
+            session_id,
+            start + i,
+            Zone(p.zone).value,
+            p.x,
+            p.y,
+            p.vial_id,
+            p.units,
+            p.volume_ml,
+            DoseBasis(p.basis).value,
+            p.note,
+        )
+        for i, p in enumerate(points)
+    ]
+    conn = s.connection()
+    mark = audit_state._mark(s)  # noqa: SLF001
+    conn.exec_driver_sql(_INSERT_ROWS.replace("?", mark), rows)
+    ids = conn.exec_driver_sql(_NEW_IDS.replace("?", mark), (session_id, start)).scalars().all()
     return tuple(as_stored(p, pid) for p, pid in zip(points, ids, strict=True))
 
 
 _NEW_IDS = f"SELECT id FROM {POINTS.name} WHERE session_id = ? AND seq >= ? ORDER BY seq"
-_INSERT = insert(POINTS)
+#: The columns ``_inserted`` binds, in its tuples' order.
+_INSERT_COLUMNS = ("session_id", *_DIGEST_COLUMNS)
+_MARKS = ", ".join("?" * len(_INSERT_COLUMNS))
+_INSERT_ROWS = f"INSERT INTO {POINTS.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({_MARKS})"
 #: A trusted re-save's update of the points it changed, each named by id, session and position (built
 #: once: an autosave runs it every few seconds).
 _UPDATE = (
