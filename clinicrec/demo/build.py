@@ -48,6 +48,7 @@ from ..db.models import (
     VialAdditiveRow,
     VialRow,
 )
+from ..db.new_schema import create_sqlite
 from ..domain.catalogue import SEED_PRODUCTS
 from ..domain.enums import AuditAction, Role
 from ..services import audit, audit_state, report_rollup
@@ -88,7 +89,8 @@ def build_demo(
     today = today or datetime.now(UTC).date()
     db = Database(make_engine(url))
     _no_syncs_while_building(db.engine)
-    upgrade(db.engine)
+    if not create_sqlite(db.engine):  # a new SQLite file's schema in one script (db/new_schema.py)
+        upgrade(db.engine)
     with db.read() as s:
         if (
             s.execute(select(UserRow.id).limit(1)).first()
