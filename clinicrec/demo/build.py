@@ -7,7 +7,8 @@ with the hash of its stored state (signed sessions: their signing entry with the
 ``clinicrec audit verify`` proves a demo database like one charted by hand.
 
 What keeps it within a few times plain inserts of the same rows (issue 17; benchmarks/bench_store.py):
-rows go to the driver's executemany, times and dates bound once per distinct value; the millions of
+a new SQLite file's schema comes from one generated script, not 19 migrations (db/new_schema.py); the
+users' Argon2id hash is made in a thread while the rows are generated; rows go to the driver's executemany, times and dates bound once per distinct value; the millions of
 injection points are tuples, stored as made and encoded once (their audit part digest, reshaped for
 the signed content hash), never read back; secondary indexes are made after the load; on SQLite the
 load runs under a rollback journal without syncs or foreign-key lookups (pages new to the file are
