@@ -8,12 +8,13 @@ with the hash of its stored state (signed sessions: their signing entry with the
 
 What keeps it within a few times plain inserts of the same rows (issue 17; benchmarks/bench_store.py):
 a new SQLite file's schema comes from one generated script, not 19 migrations (db/new_schema.py); the
-users' Argon2id hash is made in a thread while the rows are generated; rows go to the driver's executemany, times and dates bound once per distinct value; the millions of
-injection points are tuples, stored as made and encoded once (their audit part digest, reshaped for
-the signed content hash), never read back; secondary indexes are made after the load; on SQLite the
-load runs under a rollback journal without syncs or foreign-key lookups (pages new to the file are
-written once, not to the WAL and again), and the finished file is put back to WAL and full syncs; the
-cycle collector is paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
+users' Argon2id hash is made in a thread while the rows are generated; rows go to the driver's
+executemany, times and dates bound once per distinct value; the millions of injection points are
+tuples, stored as made and encoded once (their audit part digest, reshaped for the signed content
+hash), never read back; secondary indexes are made after the load; on SQLite the load runs under a
+rollback journal without syncs or foreign-key lookups (pages new to the file are written once, not to
+the WAL and again), and the finished file is put back to WAL and full syncs; the cycle collector is
+paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
 finished file to the application's standards (integrity, keys, ``audit verify``, same seed same rows).
 """
 
