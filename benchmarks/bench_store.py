@@ -42,8 +42,14 @@ TABLES = (
 )
 
 
-def plain_copy(src: Path, dst: Path) -> float:
-    """Baseline for the demo build: write the same rows into the same schema with plain sqlite3."""
+def plain_copy(src: Path, dst: Path, timings: dict[str, float] | None = None) -> float:
+    """Baseline for the demo build: write the same rows into the same schema with plain sqlite3.
+
+    Every row the demo's file holds, table by table: the clinical records and their audit trail
+    (``TABLES``), and also the users, products and clinic, and the reports' derived tables
+    (``report_*``), which the demo builds as much as its records: a file without them is not the
+    demo. ``timings`` (if given) gets ``records``: the inserts of ``TABLES`` alone with their commit, the
+    earlier baseline, for comparison."""
     s = sqlite3.connect(src)
     schema = [
         r[0]
@@ -52,27 +58,36 @@ def plain_copy(src: Path, dst: Path) -> float:
             "AND name NOT LIKE 'sqlite_%'"
         )
     ]
+    tables = [
+        str(r[0])
+        for r in s.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    ]
     d = sqlite3.connect(dst, isolation_level=None)
     for stmt in schema:
         d.execute(stmt)
     d.execute("PRAGMA journal_mode=WAL")
     d.execute("PRAGMA synchronous=FULL")
     # Read in chunks (a million patients' rows do not fit in memory at once); only the inserts and the
-    # commit are timed, as when every row was read first.
-    elapsed = 0.0
-    d.execute("BEGIN")
-    for table in TABLES:
-        cur = s.execute(f"SELECT * FROM {table}")
-        while rows := cur.fetchmany(50_000):
-            t = time.perf_counter()
-            d.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
-            elapsed += time.perf_counter() - t
-    t = time.perf_counter()
-    d.execute("COMMIT")
-    elapsed += time.perf_counter() - t
+    # commits are timed, as when every row was read first. The records first, committed (the earlier
+    # baseline exactly), then the rest in a second transaction.
+    parts = []
+    for part in (list(TABLES), [t for t in tables if t not in TABLES]):
+        elapsed = 0.0
+        d.execute("BEGIN")
+        for table in part:
+            cur = s.execute(f'SELECT * FROM "{table}"')
+            while rows := cur.fetchmany(50_000):
+                t = time.perf_counter()
+                d.executemany(f'INSERT INTO "{table}" VALUES ({",".join("?" * len(rows[0]))})', rows)
+                elapsed += time.perf_counter() - t
+        t = time.perf_counter()
+        d.execute("COMMIT")
+        parts.append(elapsed + time.perf_counter() - t)
     d.close()
     s.close()
-    return elapsed
+    if timings is not None:
+        timings["records"] = parts[0]
+    return sum(parts)
 
 
 def main() -> None:

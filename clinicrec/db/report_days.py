@@ -26,12 +26,17 @@ every day (the migration, the demo builder, ``rebuild``, a change of the clinic'
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    CompoundSelect,
+    Integer,
+    MetaData,
     Select,
     String,
     Subquery,
@@ -176,11 +181,35 @@ def _use(use: Any) -> Any:
 
 
 def session_selects(
-    dialect: str, zone_name: Any, days: Days, use: Any = None, outcomes: Any = None
+    dialect: str,
+    zone_name: Any,
+    days: Days,
+    use: Any = None,
+    outcomes: Any = None,
+    *,
+    sources: tuple[Any, Any] | None = None,
 ) -> dict[Table, Select[Any]]:
     """Each session table's rows for ``days`` (every day when None), in its columns' order. ``use`` and
     ``outcomes``: the columns of the per-session rows to sum (``report_session_use``'s and
-    ``report_outcomes``'; by default those tables: ``differences`` passes them computed afresh)."""
+    ``report_outcomes``'; by default those tables: ``differences`` passes them computed afresh).
+
+    Each statement computes its sessions and their groups (``day_sources``) as materialised CTEs;
+    ``sources``: those two made once beforehand instead (``_shared_sources``: a full rebuild)."""
+    if sources is None:
+        sessions, groups = day_sources(dialect, zone_name, days, use)
+        sf = sessions.cte("day_sessions").prefix_with("MATERIALIZED")
+        sg = groups(sf).cte("day_groups").prefix_with("MATERIALIZED")
+    else:
+        sf, sg = sources
+    return _session_statements(sf, sg, use, outcomes)
+
+
+def day_sources(
+    dialect: str, zone_name: Any, days: Days, use: Any = None
+) -> tuple[Select[Any], Callable[[Any], CompoundSelect]]:
+    """The sessions the day tables sum for ``days`` (sid, rid: its chain's root, day, injector_id, band:
+    its first vial's dilution band) and, given those, each one's groups (sid, gkind, gkey): ``all``, its
+    zones, its products and its dilution band."""
     s, sv, v = SessionRow, SessionVialRow, VialRow
     amendment = aliased(SessionRow)
     first_band = (
@@ -193,40 +222,44 @@ def session_selects(
         .correlate(s)
         .scalar_subquery()
     )
-    sf = (
-        select(
-            s.id.label("sid"),
-            func.coalesce(s.root_id, s.id).label("rid"),
-            clinic_day(s.performed_at, dialect, zone_name).label("day"),
-            s.injector_id.label("injector_id"),
-            func.coalesce(first_band, "").label("band"),
-        )
-        .where(
-            # "|| ''" (and the injector's "+ 0"): never through those indexes, whose bound values the
-            # planner cannot see: a day's sessions are found by the date index
-            s.status.concat("") == "signed",
-            s.id.not_in(select(amendment.amends_id).where(amendment.amends_id.is_not(None))),
-            *_within(s.performed_at, days, zone_name),
-            *([s.injector_id + 0 == bindparam("inj")] if days == ONE_DAY else []),  # "+ 0": as above
-        )
-        .cte("day_sessions")
-        .prefix_with("MATERIALIZED")
+    sessions = select(
+        s.id.label("sid"),
+        func.coalesce(s.root_id, s.id).label("rid"),
+        clinic_day(s.performed_at, dialect, zone_name).label("day"),
+        s.injector_id.label("injector_id"),
+        func.coalesce(first_band, "").label("band"),
+    ).where(
+        # "|| ''" (and the injector's "+ 0"): never through those indexes, whose bound values the
+        # planner cannot see: a day's sessions are found by the date index
+        s.status.concat("") == "signed",
+        s.id.not_in(select(amendment.amends_id).where(amendment.amends_id.is_not(None))),
+        *_within(s.performed_at, days, zone_name),
+        *([s.injector_id + 0 == bindparam("inj")] if days == ONE_DAY else []),  # "+ 0": as above
     )
-    ids = select(sf.c.sid)
     u = _use(use)
-    v0 = aliased(VialRow)
-    groups = union_all(
-        select(sf.c.sid, literal("all").label("gkind"), sql_cast(literal(""), String).label("gkey")),
-        select(u.c.session_id, literal("zone"), u.c.zone).where(u.c.session_id.in_(ids)).distinct(),
-        select(sv.session_id, literal("product"), sql_cast(v.product_id, String))
-        .join(v, v.id == sv.vial_id)
-        .where(sv.session_id.in_(ids))
-        .distinct(),
-        select(sv.session_id, literal("dilution"), vial_band(v0))
-        .join(v0, v0.id == sv.vial_id)
-        .where(sv.seq == 0, sv.session_id.in_(ids)),
-    )
-    sg = groups.cte("day_groups").prefix_with("MATERIALIZED")
+
+    def groups(sf: Any) -> CompoundSelect:
+        ids = select(sf.c.sid)
+        v0 = aliased(VialRow)
+        return union_all(
+            select(sf.c.sid, literal("all").label("gkind"), sql_cast(literal(""), String).label("gkey")),
+            select(u.c.session_id, literal("zone"), u.c.zone).where(u.c.session_id.in_(ids)).distinct(),
+            select(sv.session_id, literal("product"), sql_cast(v.product_id, String))
+            .join(v, v.id == sv.vial_id)
+            .where(sv.session_id.in_(ids))
+            .distinct(),
+            select(sv.session_id, literal("dilution"), vial_band(v0))
+            .join(v0, v0.id == sv.vial_id)
+            .where(sv.seq == 0, sv.session_id.in_(ids)),
+        )
+
+    return sessions, groups
+
+
+def _session_statements(sf: Any, sg: Any, use: Any, outcomes: Any) -> dict[Table, Select[Any]]:
+    """``session_selects``' statements over the sessions ``sf`` and their groups ``sg``."""
+    v = VialRow
+    u = _use(use)
     sg_sid = list(sg.c)[0]
     key = (sf.c.day, sf.c.injector_id, sf.c.band, sg.c.gkind, sg.c.gkey)
 
@@ -365,13 +398,58 @@ def refill(conn: Any, session_days: Collection[date] | None, vial_days: Collecti
 
         register_functions(conn.connection.dbapi_connection)
     everything = session_days is None and vial_days is None
-    if everything or session_days:
+    if everything and dialect == "sqlite":
+        with _shared_sources(conn, zone_name) as sources:
+            for table, stmt in session_selects(dialect, zone_name, None, sources=sources).items():
+                _replace(conn, table, stmt, None)
+    elif everything or session_days:
         for part in _day_chunks(session_days):
             for table, stmt in session_selects(dialect, zone_name, part).items():
                 _replace(conn, table, stmt, part)
     if everything or vial_days:
         for part in _day_chunks(vial_days):
             _replace(conn, ReportDayVials, vial_select(dialect, zone_name, part), part)
+
+
+_SOURCES = MetaData()
+#: ``day_sources``' two results, made once for the four session tables of a full rebuild (SQLite).
+_DAY_SESSIONS = Table(
+    "rebuild_day_sessions",
+    _SOURCES,
+    Column("sid", Integer, primary_key=True),
+    Column("rid", Integer),
+    Column("day", String),
+    Column("injector_id", Integer),
+    Column("band", String),
+    prefixes=["TEMPORARY"],
+)
+_DAY_GROUPS = Table(
+    "rebuild_day_groups",
+    _SOURCES,
+    Column("sid", Integer),
+    Column("gkind", String),
+    Column("gkey", String),
+    prefixes=["TEMPORARY"],
+)
+
+
+@contextmanager
+def _shared_sources(conn: Any, zone_name: str) -> Iterator[tuple[Table, Table]]:
+    """The sessions and groups of every day in two temporary tables, for the four statements of a full
+    rebuild to read instead of each computing them again (a fifth of a small demo build's rebuild);
+    dropped afterwards. SQLite only: there a temporary table is private to the connection and its
+    planner needs no statistics for them (PostgreSQL's would, so it keeps the CTEs)."""
+    sessions, groups = day_sources("sqlite", zone_name, None)
+    for t in (_DAY_SESSIONS, _DAY_GROUPS):
+        t.drop(conn, checkfirst=True)
+        t.create(conn)
+    try:
+        conn.execute(insert(_DAY_SESSIONS).from_select(_names(_DAY_SESSIONS), sessions))
+        conn.execute(insert(_DAY_GROUPS).from_select(_names(_DAY_GROUPS), groups(_DAY_SESSIONS)))
+        yield _DAY_SESSIONS, _DAY_GROUPS
+    finally:
+        for t in (_DAY_GROUPS, _DAY_SESSIONS):
+            t.drop(conn, checkfirst=True)
 
 
 def _day_chunks(days: Collection[date] | None) -> list[list[date] | None]:
@@ -384,9 +462,23 @@ def _day_chunks(days: Collection[date] | None) -> list[list[date] | None]:
 def _replace(conn: Any, table: Table, stmt: Select[Any], days: list[date] | None) -> None:
     if days is None:
         conn.execute(delete(table))
+        if conn.dialect.name == "postgresql":
+            stmt = in_key_order(table, stmt)
     else:
         conn.execute(delete(table).where(table.c.day.in_([d.isoformat() for d in days])))
     conn.execute(insert(table).from_select(_names(table), stmt))
+
+
+def in_key_order(table: Table, stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` (``table``'s rows, in its columns' order) sorted by the table's primary key, day first.
+
+    PostgreSQL: a table filled all at once is then stored in day order, as SQLite's (keyed by day,
+    without rowid) always is, and its statistics say so (a correlation of 1 between day and place); the
+    planner then reads a report's date range through the key instead of scanning every day of every
+    year (its hash aggregation would store the rows in no order at all). Later changes refill the
+    recent days mostly, at the end, which keeps the order. SQLite needs no sort."""
+    names = _names(table)
+    return stmt.order_by(*(stmt.selected_columns[names.index(c.name)] for c in table.primary_key.columns))
 
 
 def rebuild(conn: Any) -> None:

@@ -7,12 +7,14 @@ with the hash of its stored state (signed sessions: their signing entry with the
 ``clinicrec audit verify`` proves a demo database like one charted by hand.
 
 What keeps it within a few times plain inserts of the same rows (issue 17; benchmarks/bench_store.py):
-rows go to the driver's executemany, times and dates bound once per distinct value; the millions of
-injection points are tuples, stored as made and encoded once (their audit part digest, reshaped for
-the signed content hash), never read back; secondary indexes are made after the load; on SQLite the
-load runs under a rollback journal without syncs or foreign-key lookups (pages new to the file are
-written once, not to the WAL and again), and the finished file is put back to WAL and full syncs; the
-cycle collector is paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
+a new SQLite file's schema comes from one generated script, not 19 migrations (db/new_schema.py); the
+users' Argon2id hash is made in a thread while the rows are generated; rows go to the driver's
+executemany, times and dates bound once per distinct value; the millions of injection points are
+tuples, stored as made and encoded once (their audit part digest, reshaped for the signed content
+hash), never read back; secondary indexes are made after the load; on SQLite the load runs under a
+rollback journal without syncs or foreign-key lookups (pages new to the file are written once, not to
+the WAL and again), and the finished file is put back to WAL and full syncs; the cycle collector is
+paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
 finished file to the application's standards (integrity, keys, ``audit verify``, same seed same rows).
 """
 
@@ -23,6 +25,7 @@ import operator
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -48,6 +51,7 @@ from ..db.models import (
     VialAdditiveRow,
     VialRow,
 )
+from ..db.new_schema import create_sqlite
 from ..domain.catalogue import SEED_PRODUCTS
 from ..domain.enums import AuditAction, Role
 from ..services import audit, audit_state, report_rollup
@@ -88,20 +92,27 @@ def build_demo(
     today = today or datetime.now(UTC).date()
     db = Database(make_engine(url))
     _no_syncs_while_building(db.engine)
-    upgrade(db.engine)
+    if not create_sqlite(db.engine):  # a new SQLite file's schema in one script (db/new_schema.py)
+        upgrade(db.engine)
     with db.read() as s:
         if (
             s.execute(select(UserRow.id).limit(1)).first()
             or s.execute(select(PatientRow.id).limit(1)).first()
         ):
             raise ValueError("The demo is built only into a new, empty database")
-    hasher = AuthService.hasher
     now = datetime.now(UTC)
     db.dispose()  # the connections that migrated and checked it: the build's own sets its pragmas alone
-    with collector_paused(), db.engine.connect() as conn:
+    # The demo users' password hash (Argon2id, a fifth of a second by design) is made in a thread while
+    # the rows are generated: Argon2 releases the GIL, and the users are inserted last.
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="demo-password") as pool,
+        collector_paused(),
+        db.engine.connect() as conn,
+    ):
+        pw_hash = pool.submit(AuthService.hasher.hash, DEMO_PASSWORD)
         fast = _fast_build_pragmas(conn)
         with conn.begin():
-            gen = _load(conn, rng, patients, today, now, clinic_name, hasher.hash(DEMO_PASSWORD))
+            gen = _load(conn, rng, patients, today, now, clinic_name, pw_hash)
         if db.is_sqlite:
             _restore_pragmas(conn, fast)
     if db.is_sqlite:
@@ -140,7 +151,7 @@ def _load(
     today: date,
     now: datetime,
     clinic_name: str,
-    pw_hash: str,
+    pw_hash: Future[str],
 ) -> SessionGenerator:
     """Every row of the demo, its audit trail and its report tables, in ``conn``'s one transaction."""
     _insert(
@@ -162,24 +173,9 @@ def _load(
             )
         ],
     )
-    conn.execute(
-        insert(UserRow),
-        [
-            dict(
-                id=i + 1,
-                username=u,
-                full_name=n,
-                credentials=c,
-                role=r,
-                password_hash=pw_hash,
-                active=True,
-                failed_attempts=0,
-                created_at=now,
-                password_changed_at=now,
-            )
-            for i, (u, n, c, r) in enumerate(DEMO_USERS)
-        ],
-    )
+    users_last = conn.dialect.name == "sqlite"  # no foreign-key checks while loading (_fast_build_pragmas)
+    if not users_last:  # PostgreSQL checks each session's injector: the users come first
+        _insert_users(conn, now, pw_hash.result())
     conn.execute(
         insert(ProductRow), [dict(id=i + 1, **product_values(p)) for i, p in enumerate(SEED_PRODUCTS)]
     )
@@ -211,12 +207,35 @@ def _load(
 
     gen.run(flush=store)
     store()
+    if users_last:  # their password hashed in its own thread meanwhile (build_demo)
+        _insert_users(conn, now, pw_hash.result())
     _make_indexes(conn, [ix for ix in indexes if ix[1] != AuditRow.__tablename__])
     _audit_every_record(conn, gen, now, patients, patient_rows)
     _make_indexes(conn, [ix for ix in indexes if ix[1] == AuditRow.__tablename__])
     advance_sequences(conn)
     report_rollup.rebuild(conn)
     return gen
+
+
+def _insert_users(conn: Connection, now: datetime, pw_hash: str) -> None:
+    conn.execute(
+        insert(UserRow),
+        [
+            dict(
+                id=i + 1,
+                username=u,
+                full_name=n,
+                credentials=c,
+                role=r,
+                password_hash=pw_hash,
+                active=True,
+                failed_attempts=0,
+                created_at=now,
+                password_changed_at=now,
+            )
+            for i, (u, n, c, r) in enumerate(DEMO_USERS)
+        ],
+    )
 
 
 def _no_syncs_while_building(engine: Engine) -> None:

@@ -202,3 +202,35 @@ def test_a_demo_on_postgresql_proves_itself_too() -> None:
         with admin.connect() as c:
             c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+def test_a_new_sqlite_file_gets_its_schema_from_the_script_not_the_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """db/new_schema.py's script makes the schema (tests/db/test_new_schema.py: identical to the
+    migrations'); the users, inserted last with their password hashed in a thread, can sign in."""
+    from clinicrec.db.engine import make_engine
+    from clinicrec.db.migrate import stamped_revision
+    from clinicrec.db.migrations import HEAD
+    from clinicrec.demo import build as demo_build
+    from clinicrec.services.auth import AuthService
+
+    def no_migrations(*_a: object, **_kw: object) -> None:
+        pytest.fail("the demo replayed the migrations on a new SQLite file")
+
+    monkeypatch.setattr(demo_build, "upgrade", no_migrations)
+    path = tmp_path / "scripted.sqlite3"
+    assert build_demo(f"sqlite:///{path}", patients=30, seed=3, today=TODAY).patients == 30
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        assert stamped_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        users = conn.execute("SELECT username, password_hash FROM users ORDER BY id").fetchall()
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+    assert len(users) == len({u for u, _ in users}) >= 3
+    assert all(AuthService.hasher.verify(h, DEMO_PASSWORD) for _, h in users)
