@@ -63,5 +63,6 @@ def freeze_long_lived() -> None:
     database the passes that fell on the worker's jobs took 40-70 ms, and the window waited for each
     (``benchmarks/bench_session_stall.py``); with the window's objects frozen, 10-30 ms. What is frozen
     and later freed by reference counting is freed as before; only objects in reference cycles among
-    what was frozen wait for the process to end."""
+    what was frozen (a closed window's, garbage not yet collected) wait for the process to end: about
+    1 MB per session window opened (peak memory of 23 window tests: 276 MB frozen, 259 MB not)."""
     gc.freeze()
