@@ -4,6 +4,7 @@ on another screen (or workstation) shows at once."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -59,7 +60,7 @@ class SessionConsent:
         seq = self._reads
 
         def failed(error: Exception) -> None:
-            if seq == self._reads:
+            if seq == self._reads and self._alive():
                 self.label.setText(f"⚠ Consent not read: {error}")
 
         self._worker.run(
@@ -68,7 +69,14 @@ class SessionConsent:
             failed,
         )
 
+    def _alive(self) -> bool:
+        """Whether the window's widgets still exist: a read, or a change on the bus, may arrive after the
+        window was closed (or its build stopped) and its widgets deleted."""
+        return shiboken6.isValid(self.label) and shiboken6.isValid(self.print_action)
+
     def _show(self, state: ConsentState) -> None:
+        if not self._alive():
+            return
         self._consent_id = state.consent.id if state.consent is not None else None
         self.print_action.setEnabled(self._consent_id is not None)
         ok = state.in_force
@@ -81,7 +89,7 @@ class SessionConsent:
         )
 
     def _changed(self, change: Change) -> None:
-        if change.concerns(ChangeEntity.CONSENT, self._patient_id):
+        if change.concerns(ChangeEntity.CONSENT, self._patient_id) and self._alive():
             self.refresh()
 
     def open(self) -> None:
