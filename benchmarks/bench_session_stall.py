@@ -229,10 +229,12 @@ def main() -> int:  # noqa: PLR0915 - one scenario, read top to bottom
     dog.start("idle")  # the machine's own noise: nothing happens in the window
     idle_for(3.0)
     dog.start("main window")  # the application's own start, before the nurse opens a session
-    main = MainWindow(services, bus, prompts, worker)
+    gc.freeze()  # as ui/app.py does before building the main window: the start-up objects never die
+    main = MainWindow(services, bus, prompts, worker, stepwise=True)  # as ui/app.py builds it: in steps
     main.resize(1280, 800)
-    main.show()
-    gc.freeze()  # as ui/app.py does once the main window shows
+    main.building.sig_done.connect(main.show)  # shown once whole, with its first page
+    main.building.start()
+    settle(lambda: main.isVisible())
     preloading = preload_in_background()  # as ui/app.py does: the session window's code, imported aside
     idle_for(0.3)
     settle(lambda: not preloading.is_alive())  # the application has started before the nurse opens a patient
