@@ -610,7 +610,12 @@ class SessionController(QObject):
         self.session = signed
         self.acks = signed.acknowledgements
         self.set_read_only(True)
-        self.check_warnings()
+        # What was signed is exactly what check_before_signing checked a moment ago: its warnings shown
+        # again with the reasons the signature carries, not checked once more on the worker (40-70 ms of
+        # Python competing with the window for the GIL just as it redraws the signed session).
+        self._check_seq += 1  # a check still running answers for the draft as it was: not shown
+        safety = self.safety
+        self._show_safety(list(safety.warnings), list(safety.shortfalls), list(safety.draws))
         self.sig_save_state_changed.emit("Signed")
         self.sig_message.emit("Signed. The session is locked.")
         self.sig_session_signed.emit(signed)

@@ -255,3 +255,38 @@ def test_signing_and_amending_without_a_window(make_controller, services, qtbot)
     with qtbot.waitSignal(c.sig_amendment_started):
         c.start_amendment("Dose at one point was mistyped")
     assert not c.read_only and c.session.amends_id == original and c.session_id != original
+
+
+def test_a_signed_session_shows_its_checked_warnings_with_their_reasons_without_checking_again(  # type: ignore[no-untyped-def]
+    make_controller, services, patient, monkeypatch, qtbot
+) -> None:
+    """Signing checks the session first (check_before_signing); what is signed is exactly that session,
+    so once signed its warnings are shown with the reasons the signature carries, and no further check
+    runs on the worker (it competed with the window's redraw for the GIL: the sign phase's longest stall)."""
+    services.patients.update(replace(patient, screening=SafetyScreening(recent_toxin=True)))
+    c = make_controller(form=SignableForm())
+    c.editor.place(*facemap.zone_centroid(Zone.NOSE))
+    with qtbot.waitSignal(c.sig_warnings_changed, timeout=10_000) as blocker:
+        c.check_warnings()
+    (warning,) = blocker.args[0].warnings
+    c.acknowledge(warning, "Last toxin 5 months ago")
+    assert c.save_now(explicit=True)
+    checked: list[bool] = []
+    with qtbot.waitSignal(c.sig_warnings_changed, timeout=10_000):
+        c.check_before_signing(lambda _shortfalls: checked.append(True))
+    assert checked == [True]
+    real, calls = services.charting.warnings, [0]
+
+    def counted(session: TreatmentSession) -> object:
+        calls[0] += 1
+        return real(session)
+
+    monkeypatch.setattr(services.charting, "warnings", counted)
+    with qtbot.waitSignal(c.sig_session_signed, timeout=10_000):
+        c.sign(PASSWORD)
+    c.worker.wait()
+    QCoreApplication.processEvents()
+    assert calls == [0]
+    assert [w.kind for w in c.safety.warnings] == [WarningKind.POSITIVE_SCREENING]
+    assert c.safety.unacknowledged() == [] and c.safety.acks == c.session.acknowledgements
+    assert [a.reason for a in c.safety.acks] == ["Last toxin 5 months ago"]
