@@ -56,7 +56,7 @@ class PhotoPanel(QWidget):
         self.setObjectName("photo_panel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.strip = PhotoStrip(services, bus, self)
+        self.strip = PhotoStrip(services, bus, self, reader=worker)
         layout.addWidget(self.strip)
         # Two rows, so the buttons keep their labels in a half-width pane at 1280 px: the consent (what
         # may be done) with its own buttons, then what to do with the photos.

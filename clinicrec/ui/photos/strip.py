@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractListModel,
     QBuffer,
@@ -39,6 +40,7 @@ from ...services.base import Change, ChangeEntity
 from ..changes import ChangeBus
 from ..date_format import date_text, wall_clock_text
 from ..style import set_role
+from ..worker import Worker
 
 Index = QModelIndex | QPersistentModelIndex
 ICON_PX = 112
@@ -128,12 +130,22 @@ class PhotoStrip(QWidget):
     sig_compare_requested = Signal(list)  # [photo ids]: two or four
     sig_import_requested = Signal(list)  # [paths] dropped or chosen ([] = choose files)
     sig_load_failed = Signal(str)
+    sig_loaded = Signal()  # the photos shown are the patient's (or session's) as just read
 
     def __init__(
-        self, services: Services, bus: ChangeBus | None = None, parent: QWidget | None = None
+        self,
+        services: Services,
+        bus: ChangeBus | None = None,
+        parent: QWidget | None = None,
+        *,
+        reader: Worker | None = None,
     ) -> None:
+        """``reader``: read the photos and thumbnails on it (the application's worker), not on the GUI
+        thread (20 ms of the window's time when a patient's chart opened)."""
         super().__init__(parent)
         self._services = services
+        self._reader = reader
+        self._reads = 0  # only the newest read is shown
         self.patient_id: int | None = None
         self.session_id: int | None = None
         self.model = PhotoStripModel(self)
@@ -196,22 +208,46 @@ class PhotoStrip(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        photos: list[Photo] = []
-        thumbs: dict[int, bytes] = {}
-        if self.patient_id is not None and self._services.actor is not None:
+        self._reads += 1
+        seq, patient_id, session_id = self._reads, self.patient_id, self.session_id
+        if patient_id is None or self._services.actor is None:
+            self._show([], {})
+            return
+        photos_service = self._services.photos
+
+        def read() -> tuple[list[Photo], dict[int, bytes]]:
+            photos = photos_service.photos_of(patient_id, include_void=True)
+            if session_id is not None:
+                photos = [p for p in photos if p.session_id == session_id]
+            return photos, photos_service.thumbnails([p.id for p in photos])
+
+        def failed(error: Exception) -> None:
+            if not isinstance(error, ClinicRecError):
+                raise error  # the exception hook shows it
+            if seq == self._reads and shiboken6.isValid(self):
+                self.sig_load_failed.emit(str(error))
+                self._show([], {})
+
+        if self._reader is None:
             try:
-                photos = self._services.photos.photos_of(self.patient_id, include_void=True)
-                if self.session_id is not None:
-                    photos = [p for p in photos if p.session_id == self.session_id]
-                thumbs = self._services.photos.thumbnails([p.id for p in photos])
+                result = read()
             except ClinicRecError as e:
-                self.sig_load_failed.emit(str(e))
+                failed(e)
+                return
+            self._show(*result)
+            return
+        self._reader.run(
+            read, lambda r: self._show(*r) if seq == self._reads and shiboken6.isValid(self) else None, failed
+        )
+
+    def _show(self, photos: list[Photo], thumbs: dict[int, bytes]) -> None:
         self.model.set_photos(photos, thumbs)
         n = len(photos)
         self.count_label.setText(f"{n} photo{'s' if n != 1 else ''}" if n else "")
         self.empty_label.setVisible(n == 0)
         self.view.setVisible(n > 0)
         self._update_actions()
+        self.sig_loaded.emit()
 
     def _on_change(self, change: Change) -> None:
         if change.entity == ChangeEntity.PHOTO and change.patient_id == self.patient_id:
