@@ -146,6 +146,7 @@ class PhotoStrip(QWidget):
         self._services = services
         self._reader = reader
         self._reads = 0  # only the newest read is shown
+        self._shown_for: tuple[int | None, int | None] = (None, None)  # whose photos are shown
         self.patient_id: int | None = None
         self.session_id: int | None = None
         self.model = PhotoStripModel(self)
@@ -236,11 +237,20 @@ class PhotoStrip(QWidget):
                 return
             self._show(*result)
             return
+        if self._shown_for != (patient_id, session_id):
+            # Another patient's (or session's) photos are never shown, or selectable, while this read
+            # is on its way: the strip stays blank until it arrives.
+            self.model.set_photos([], {})
+            self.count_label.setText("")
+            self.empty_label.setVisible(False)
+            self.view.setVisible(False)
+            self._update_actions()
         self._reader.run(
             read, lambda r: self._show(*r) if seq == self._reads and shiboken6.isValid(self) else None, failed
         )
 
     def _show(self, photos: list[Photo], thumbs: dict[int, bytes]) -> None:
+        self._shown_for = (self.patient_id, self.session_id)
         self.model.set_photos(photos, thumbs)
         n = len(photos)
         self.count_label.setText(f"{n} photo{'s' if n != 1 else ''}" if n else "")

@@ -40,3 +40,10 @@ def test_the_strip_reads_on_the_worker_and_shows_the_newest_patient(  # type: ig
     qtbot.wait(50)  # the late answer for the first patient is delivered: not shown
     assert [i.photo.id for i in strip.model.items] == second_ids and strip.count_label.text() == "1 photo"
     assert readers == [False, False]
+    gate.clear()
+    strip.set_patient(first)  # the chart switched back: the second patient's photos go at once
+    assert strip.model.rowCount() == 0 and strip.count_label.text() == ""
+    assert not strip.view.isVisibleTo(strip)
+    with qtbot.waitSignal(strip.sig_loaded, timeout=10_000):
+        gate.set()
+    assert strip.model.rowCount() == 3 and strip.count_label.text() == "3 photos"
