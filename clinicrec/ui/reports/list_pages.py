@@ -15,8 +15,7 @@ from ..date_format import date_text, wall_clock_text
 from .charts import ChartSeries, ReportChart
 from .columns import GAP_COLUMNS, LOT_COLUMNS, PRODUCT_COLUMNS, WASTE_COLUMNS
 from .drill_down import drill_from
-from .other_pages import COUNTED, _count, _grid
-from .page_parts import ReportPage, ReportTable, caption, muted, stack
+from .page_parts import COUNTED, ReportPage, ReportTable, caption, grid_layout, muted, plural, stack
 
 
 class _Paged:
@@ -75,7 +74,7 @@ class ProductUsePage(ReportPage):
         notes = QHBoxLayout()
         notes.addWidget(self.lots_note, 1)
         notes.addWidget(self.more_button)
-        grid = _grid(self)
+        grid = grid_layout(self)
         grid.addWidget(self.headline, 0, 0, 1, 2)
         grid.addWidget(stack(self, caption("Per product", self), self.products, stretch=(0, 1)), 1, 0)
         grid.addWidget(self.chart, 1, 1)
@@ -125,10 +124,10 @@ class ProductUsePage(ReportPage):
         self.lots.set_rows(r.lots)
         self.waste.set_rows(r.waste)
         if r.complete:
-            self.lots_note.setText(f"Every lot is listed: {_count(r.lot_count, 'lot')} drawn from.")
+            self.lots_note.setText(f"Every lot is listed: {plural(r.lot_count, 'lot')} drawn from.")
         else:
             self.lots_note.setText(
-                f"{_count(r.lot_count, 'lot')} drawn from and {_count(r.waste_lot_count, 'lot')} with waste: "
+                f"{plural(r.lot_count, 'lot')} drawn from and {plural(r.waste_lot_count, 'lot')} with waste: "
                 f"each product lists its {r.limit:,} first, then one row adds up the rest. "
                 "Export CSV writes every lot."
             )
@@ -210,10 +209,10 @@ class GapsPage(ReportPage):
         )
         self.table.set_rows(r.rows)
         if r.complete:
-            self.shown_note.setText(f"All {_count(r.total, 'session')} listed, most overdue first.")
+            self.shown_note.setText(f"All {plural(r.total, 'session')} listed, most overdue first.")
         else:
             self.shown_note.setText(
-                f"The {len(r.rows):,} most overdue of {_count(r.total, 'session')} listed. "
+                f"The {len(r.rows):,} most overdue of {plural(r.total, 'session')} listed. "
                 "Export CSV writes every one."
             )
         self.more_button.setVisible(not r.complete)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCompleter,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,21 +31,7 @@ from .columns import (
     group_columns,
 )
 from .drill_down import drill_from
-from .page_parts import ReportPage, ReportTable, caption, muted, stack
-
-#: Totals are counts, not samples: they are never flagged 'few'.
-COUNTED = 10**9
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _grid(page: QWidget) -> QGridLayout:
-    grid = QGridLayout(page)
-    grid.setContentsMargins(8, 8, 8, 8)
-    grid.setSpacing(10)
-    return grid
+from .page_parts import ReportPage, ReportTable, caption, grid_layout, muted, plural, stack
 
 
 class SafetyPage(ReportPage):
@@ -64,7 +49,7 @@ class SafetyPage(ReportPage):
             "safety_injector_table", "Adverse events by injector", group_columns("Injector"), self
         )
         self.chart = ReportChart("safety_chart", "Chart: adverse events per 100 sessions by kind", self)
-        grid = _grid(self)
+        grid = grid_layout(self)
         grid.addWidget(self.headline, 0, 0, 1, 2)
         grid.addWidget(stack(self, caption("By kind", self), self.kinds, stretch=(0, 1)), 1, 0)
         grid.addWidget(self.chart, 1, 1)
@@ -190,10 +175,10 @@ class RecallPage(ReportPage):
     def show_result(self, r: RecallReport) -> None:
         found = ", ".join(r.lots) or r.lot_number
         self.headline.setText(
-            f"Lot {found}: {_count(r.patients, 'patient')}, {_count(len(r.rows), 'session')}, "
-            f"{_count(r.vials, 'vial')}. Injector, status and expiry are in the CSV export and the tooltips."
+            f"Lot {found}: {plural(r.patients, 'patient')}, {plural(len(r.rows), 'session')}, "
+            f"{plural(r.vials, 'vial')}. Injector, status and expiry are in the CSV export and the tooltips."
             if r.rows
-            else f"No session used lot {r.lot_number} ({_count(r.vials, 'vial')} on record)."
+            else f"No session used lot {r.lot_number} ({plural(r.vials, 'vial')} on record)."
         )
         self.table.set_rows(r.rows)
         self.export_button.setEnabled(bool(r.rows))

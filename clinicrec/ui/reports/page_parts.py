@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QSplitter,
@@ -21,6 +22,22 @@ from PySide6.QtWidgets import (
 from ...domain.report_types import ReportFilters
 from ...services.reports import ReportRequest
 from ..rows_model import Column, RowsModel
+
+#: Totals are counts, not samples: they are never flagged 'few'.
+COUNTED = 10**9
+
+
+def plural(n: int, word: str) -> str:
+    """``n`` of ``word`` with thousands separators, plural unless one: "1 session", "12,400 sessions"."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def grid_layout(page: QWidget) -> QGridLayout:
+    """The grid a report page lays its tables and charts out on."""
+    grid = QGridLayout(page)
+    grid.setContentsMargins(8, 8, 8, 8)
+    grid.setSpacing(10)
+    return grid
 
 
 class ReportPage(QWidget):
