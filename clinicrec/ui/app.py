@@ -7,7 +7,6 @@ database is checked and opened, then hands over to ``run_gui``.
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from ..services.app import Services
 from ..services.permissions import Action
 from .changes import ChangeBus
+from .closing import close_down
 from .date_format import follow_clinic
 from .error_hook import ErrorReporter
 from .login_dialog import LoginDialog
@@ -160,8 +160,9 @@ def run_gui(
                 return code
     finally:
         errors.uninstall()
-        _backup_on_exit(services)
-        services.close(remember_check=True)  # the next start finds the file checked (if none writes it)
+        # The day's last state kept as the automatic backup, the file checked for the next start: on a
+        # large file minutes of work, said on screen while it runs (ui/closing.py).
+        close_down(services, prompts)
 
 
 def _window_failed(prompts: Prompts, app: QApplication, error: ClinicRecError) -> None:
@@ -204,13 +205,3 @@ def _install_idle_lock(services: Services, bus: ChangeBus, window: MainWindow) -
     window.clinic_actions.sig_database_restored.connect(lambda _message: sign_out_and_close())
     lock.start()
     return lock
-
-
-def _backup_on_exit(services: Services) -> None:
-    """The day's last state, kept as the automatic backup (never stops the exit)."""
-    from ..domain.errors import ClinicRecError
-
-    try:
-        services.maintenance.backup_on_exit()
-    except (ClinicRecError, OSError) as e:
-        print(f"clinicrec: the backup on exit failed: {e}", file=sys.stderr)
