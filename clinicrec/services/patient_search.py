@@ -11,7 +11,9 @@ On SQLite a page is read one of three ways, chosen per keystroke:
   patient who does not match costs one index entry, never a table read. Fast when matches are many
   ("m", "cr-"); at worst one pass over the index, about 10 ms for 100,000 patients.
 - *candidates*: collect the patients in the spans of the word with the fewest entries, check the
-  other words on those rows, sort them. Fast when matches are few ("cr-0042", a birth date).
+  other words on those rows, sort them. Fast when matches are few ("cr-0042", a birth date). The sort
+  is written over expressions no index provides (as on PostgreSQL, below): with the values bound,
+  SQLite otherwise walked the order's index from "a" ("maria g": 197 ms at a million patients).
 - *merge*, for one word in name order: see below.
 
 Left alone, SQLite always collects candidates, and from whichever word it likes (for "c" it sorted all
@@ -41,6 +43,10 @@ million patients (more entries than the probe counts) took 100 ms by an ordered 
 merged; on PostgreSQL at 100,000, "ta" 1 ms, where collecting its 3,300 matches took 5 ms and the ordered
 scan 20 ms. The choice may still hang on one more count: how many entries lie ahead of the block
 (``_Ahead``), when the other matches are many enough that an ordered scan might meet a page of them first.
+On SQLite a query of several words, none of them rare enough to drive the candidates, is merged the
+same way when an ordered scan would be longer: the block of the word whose other matches are few, read
+in order with the other words checked on each entry ("s smith" among a million patients: 105 ms
+scanning from "a" to the "smith" block, 3 ms merged; ``_cheapest_block``).
 On PostgreSQL each statement is a round trip, so a keystroke is at most two: the probe (which reads
 the user's rights of now too, ``FoldedRights``) and the page, which makes that count itself, in a CTE,
 with both plans behind its answer; PostgreSQL checks such a condition once, before running a plan, and
@@ -51,6 +57,7 @@ plain statement and against the rule written out in Python, with each plan force
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -291,9 +298,12 @@ def page_query(
     if isinstance(plan, _Ahead):  # SQLite makes the count on its own: no round trip to save
         plan = (_Merge(plan.word) if plan.merge else plan.driver) if plan.reached(s) else None
     if isinstance(plan, _Merge):
-        return _merged_page(plan.word, descending, offset, limit), {}
-    where = words_filter(words, indexed=False) if plan is None else _driven_by(words, plan)
-    stmt = _ordered(list_columns().where(where), sort, descending)  # type: ignore[arg-type]
+        also = words_filter(plan.also, indexed=False) if plan.also else None
+        return _merged_page(plan.word, descending, offset, limit, also=also), {}
+    if plan is None:
+        stmt = _ordered(list_columns().where(words_filter(words, indexed=False)), sort, descending)  # type: ignore[arg-type]
+    else:  # the driver's candidates, sorted: with its values bound SQLite walked the order's index instead
+        stmt = _ordered(list_columns().where(_driven_by(words, plan)), sort, descending, by_index=False)
     return stmt.offset(offset).limit(limit), {}
 
 
@@ -377,17 +387,29 @@ def _name_page(
 
 
 def _merged_page(
-    word: Word, descending: bool, offset: Any, limit: Any, *, keys: bool = False, wanted: Any = None
+    word: Word,
+    descending: bool,
+    offset: Any,
+    limit: Any,
+    *,
+    keys: bool = False,
+    wanted: Any = None,
+    also: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """Name order, one word: its last names lie together in ``ix_patients_name``, in the
     page's order, so their first ``offset + limit`` entries are read from there alone (an index-only range
     scan), the word's other matches (first names, chart numbers) are collected through their indexes and
     sorted, and the two merged. Costs the other matches and a page of entries, however far down the
-    order the last names lie and however many there are ("ta": 3,300 of them, 85% of the way down)."""
+    order the last names lie and however many there are ("ta": 3,300 of them, 85% of the way down).
+
+    ``also`` (SQLite, a query of several words): the other words, checked on each entry of the block
+    (from the index's own columns, unless a word is a birth date) and on each other match."""
     wanted = offset + limit if wanted is None else wanted
     columns = (PatientRow.id, PatientRow.last_key, PatientRow.first_key)
-    block = _ordered(select(*columns).where(word[0].clause()), "name", descending).limit(wanted)
+    in_block = word[0].clause() if also is None else and_(word[0].clause(), also)
+    block = _ordered(select(*columns).where(in_block), "name", descending).limit(wanted)
     others = or_(*(span.clause() for span in word[1:]))
+    others = others if also is None else and_(others, also)
     rest = _ordered(select(*columns).where(others), "name", descending, by_index=False).limit(wanted)
     found = union(select(block.subquery("block")), select(rest.subquery("rest"))).subquery("found")
     order = (found.c.last_key, found.c.first_key, found.c.id)
@@ -453,15 +475,17 @@ def page_driver(
     plan = _plan(s, words, sort=sort, offset=offset, limit=limit, descending=descending, rights=rights)
     if isinstance(plan, _Ahead):
         return plan.driver if plan.reached(s) else None
-    return 0 if isinstance(plan, _Merge) else plan
+    return plan.index if isinstance(plan, _Merge) else plan
 
 
 @dataclass(frozen=True)
 class _Merge:
-    """Name order, one word: the page merged from its last names' block and its other matches
-    (``_merged_page``)."""
+    """Name order: the page merged from ``word``'s last names' block and its other matches
+    (``_merged_page``), the query's other words (``also``, SQLite only) checked on both."""
 
     word: Word
+    also: tuple[Word, ...] = ()
+    index: int = 0  # the word's place in the query
 
 
 @dataclass(frozen=True)
@@ -525,9 +549,50 @@ def _plan(
         ahead = _entries_ahead_that_matter(probe, offset + limit, cost)
         return None if ahead is None else _Ahead(0, words[0], ahead, descending, merge=True)
     driver = probe.fewest_entries(exact_only=True)
+    candidates = math.inf if driver is None else probe.entries[driver] * per_candidate[sort]
+    if sort == "name" and len(words) > 1 and candidates >= scanned and _is_sqlite(s):
+        # Instead of the ordered scan only: where the candidates are cheaper they were faster, measured.
+        block = _cheapest_block(probe, words, cap, offset + limit)
+        if block is not None and block[0] < scanned:
+            j = block[1]
+            return _Merge(words[j], tuple(w for i, w in enumerate(words) if i != j), j)
     if driver is None:
         return None
-    return driver if probe.entries[driver] * per_candidate[sort] < scanned else None
+    return driver if candidates < scanned else None
+
+
+def _cheapest_block(probe: _Probe, words: Sequence[Word], cap: int, wanted: int) -> tuple[float, int] | None:
+    """SQLite, name order, several words: the cost of merging the last-name block of the cheapest word
+    (``_merged_page`` with the other words checked on it), and that word's place; None if no word may.
+
+    A word's last names lie together, and the rows matching every word among them are found reading its
+    block in order: about ``wanted`` / (the other words' share) entries, at most the block (capped counts:
+    a share too small, so a read too long, never too short). Its other matches (first names, chart
+    numbers) must have been counted in full, and cost ``SCANNED_PER_OTHER_MATCH`` each. "s smith" among
+    a million patients: an ordered scan from "a" to the "smith" block read 850,000 entries (105 ms);
+    the block's first 2,000 or so, 3 ms."""
+    n = max(probe.patients, 1)
+    shares = [min(e, n) / n for e in probe.entries]
+    per_other = SCANNED_PER_OTHER_MATCH["sqlite"]
+    best: tuple[float, int] | None = None
+    first = 0
+    for j, word in enumerate(words):
+        spans = probe.spans[first : first + len(word)]
+        first += len(word)
+        if word[0].column is not PatientRow.last_key or any(x >= cap for x in spans[1:]):
+            continue
+        rest = math.prod(share for i, share in enumerate(shares) if i != j)
+        read = wanted / max(rest, 1e-9)
+        if spans[0] < cap:  # the block counted in full: never more than that
+            read = min(read, spans[0])
+        born = any(
+            span.column is PatientRow.date_of_birth for i, w in enumerate(words) if i != j for span in w
+        )
+        per_entry = SCANNED_PER_CANDIDATE["name"] if born else 1.0  # a birth date is not in the index
+        cost = sum(spans[1:]) * per_other + read * per_entry
+        if best is None or cost < best[0]:
+            best = (cost, j)
+    return best
 
 
 def _entries_ahead_that_matter(probe: _Probe, wanted: int, cost: float) -> int | None:

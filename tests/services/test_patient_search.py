@@ -35,7 +35,7 @@ QUERIES = (
     "ab-12", "x-9", "m", "ma", "mar", "maria", "marí", "a", "an", "ann", "å", "b", "bi", "d", "de", "đ",
     "dj", "v", "van", "th", "þ", "ō", "ota", "s", "si", "siob", "1985-03-14", "14/03/1985", "14.03.1985",
     "1985-03-15", "maria 1990-02-28", "zoe n", "a b", "m g", "s s", "cr-0 m", "c c", "zz", "q", "-",
-    "zoe zoe", "lu 1970-01-01 c",
+    "zoe zoe", "lu 1970-01-01 c", "s smith", "smith s", "ma g", "garcia 1985-03-14", "cr-0 smith",
 )  # fmt: skip
 SORTS = ("name", "chart_number", "date_of_birth")
 
@@ -237,6 +237,37 @@ def test_a_last_name_block_too_large_to_count_is_still_merged(
             s, many_first_names, sort="name", offset=0, limit=200, descending=False, rights=None
         )
     assert scan is None
+
+
+@pytest.mark.postgres
+def test_a_query_of_several_words_merges_the_block_of_its_narrowest_last_name(
+    world: World, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "s smith" among a million patients: both words too common to count, so neither could drive the
+    candidates, and an ordered scan walked the name index from "a" to the "smith" block (105 ms). On
+    SQLite the block of the word whose other matches (first names, chart numbers) are few is read in
+    order with the other words checked on it, and merged with those few: a page of the block's entries.
+    Here "a zel": 3,400 Aalto/Ann then 400 Zeller/Ann, every count capped; "a" has too many first names
+    to merge its block, "zel" none. PostgreSQL keeps its own plans; the rows are the plain statement's."""
+    _aaltos_then_zellers(world)
+    monkeypatch.setattr(patient_search, "PAGE_PROBE_CAP", dict.fromkeys(SORTS, 300))  # 400 Zellers: capped
+    words = patient_search.query_words("a zel")
+    with world.services.db.read() as s:
+        for descending in (False, True):
+            plan = patient_search._plan(
+                s, words, sort="name", offset=0, limit=200, descending=descending, rights=None
+            )
+            if backend == "sqlite":
+                assert plan == patient_search._Merge(words[1], (words[0],), 1), descending
+            for query in ("a zel", "zel a"):
+                for offset, limit in ((0, 200), (150, 100), (390, 20)):
+                    planned = patient_search.page_statement(
+                        s, query, sort="name", descending=descending, offset=offset, limit=limit
+                    )
+                    plain = patient_search.plain_page(query, sort="name", descending=descending)
+                    expected = s.execute(plain.offset(offset).limit(limit)).all()
+                    assert s.execute(planned).all() == expected, (query, descending, offset)
+                    assert len(expected) == max(0, min(limit, 400 - offset))
 
 
 def _a_block_and_spread_matches(world: World) -> None:
