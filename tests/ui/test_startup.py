@@ -229,10 +229,25 @@ def test_start_up_on_a_database_without_users_goes_to_the_setup(  # type: ignore
     open_services(url, create=True).db.dispose()  # created and migrated, but set up never finished
     asked: list[object] = []
     monkeypatch.setattr(app_module.SetupDialog, "ask", lambda parent, services, **kw: asked.append(kw))
-    shown: list[str] = []
-    _drive(qapp, [("sign-in", _visible(LoginDialog, "login_dialog"), lambda d: shown.append("login"))])
-    assert run(url, prompts=prompts) == 0  # the setup was cancelled
-    assert shown == ["login"] and asked == [{}]
+    from PySide6.QtCore import QEvent, QObject
+
+    class Shows(QObject):
+        """Every sign-in dialog shown (an event, not a poll: a loaded machine's poll could miss it)."""
+
+        seen: list[str] = []
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Show and isinstance(obj, LoginDialog):
+                self.seen.append(obj.objectName())
+            return False
+
+    shows = Shows()
+    qapp.installEventFilter(shows)
+    try:
+        assert run(url, prompts=prompts) == 0  # the setup was cancelled
+    finally:
+        qapp.removeEventFilter(shows)
+    assert shows.seen[:1] == ["login_dialog"] and asked == [{}]
 
 
 def test_quitting_while_the_database_opens_lets_the_opening_finish(world: World, qapp, prompts) -> None:  # type: ignore[no-untyped-def]
