@@ -71,6 +71,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
     func,
     not_,
     or_,
@@ -299,7 +300,10 @@ def page_query(
         plan = (_Merge(plan.word) if plan.merge else plan.driver) if plan.reached(s) else None
     if isinstance(plan, _Merge):
         also = words_filter(plan.also, indexed=False) if plan.also else None
-        return _merged_page(plan.word, descending, offset, limit, also=also), {}
+        met = None
+        if plan.pairs is not None:  # each pair read through its first span, the second checked
+            met = or_(false(), *(and_(a.clause(), b.clause(indexed=False)) for a, b in plan.pairs))
+        return _merged_page(plan.word, descending, offset, limit, also=also, met=met), {}
     if plan is None:
         stmt = _ordered(list_columns().where(words_filter(words, indexed=False)), sort, descending)  # type: ignore[arg-type]
     else:  # the driver's candidates, sorted: with its values bound SQLite walked the order's index instead
@@ -395,6 +399,7 @@ def _merged_page(
     keys: bool = False,
     wanted: Any = None,
     also: ColumnElement[bool] | None = None,
+    met: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """Name order, one word: its last names lie together in ``ix_patients_name``, in the
     page's order, so their first ``offset + limit`` entries are read from there alone (an index-only range
@@ -403,13 +408,14 @@ def _merged_page(
     order the last names lie and however many there are ("ta": 3,300 of them, 85% of the way down).
 
     ``also`` (SQLite, a query of several words): the other words, checked on each entry of the block
-    (from the index's own columns, unless a word is a birth date) and on each other match."""
+    (from the index's own columns, unless a word is a birth date) and on each other match; ``met``: the
+    other matches that match the other words too, when given (``_Merge.pairs``)."""
     wanted = offset + limit if wanted is None else wanted
     columns = (PatientRow.id, PatientRow.last_key, PatientRow.first_key)
     in_block = word[0].clause() if also is None else and_(word[0].clause(), also)
     block = _ordered(select(*columns).where(in_block), "name", descending).limit(wanted)
     others = or_(*(span.clause() for span in word[1:]))
-    others = others if also is None else and_(others, also)
+    others = met if met is not None else others if also is None else and_(others, also)
     rest = _ordered(select(*columns).where(others), "name", descending, by_index=False).limit(wanted)
     found = union(select(block.subquery("block")), select(rest.subquery("rest"))).subquery("found")
     order = (found.c.last_key, found.c.first_key, found.c.id)
@@ -486,6 +492,9 @@ class _Merge:
     word: Word
     also: tuple[Word, ...] = ()
     index: int = 0  # the word's place in the query
+    #: Two words, the word's other matches too many to count: those matching the other word too, as
+    #: pairs of spans (the one read through its index first; pairs that cannot meet left out).
+    pairs: tuple[tuple[Span, Span], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -554,14 +563,16 @@ def _plan(
         # Instead of the ordered scan only: where the candidates are cheaper they were faster, measured.
         block = _cheapest_block(probe, words, cap, offset + limit)
         if block is not None and block[0] < scanned:
-            j = block[1]
-            return _Merge(words[j], tuple(w for i, w in enumerate(words) if i != j), j)
+            _cost, j, pairs = block
+            return _Merge(words[j], tuple(w for i, w in enumerate(words) if i != j), j, pairs)
     if driver is None:
         return None
     return driver if candidates < scanned else None
 
 
-def _cheapest_block(probe: _Probe, words: Sequence[Word], cap: int, wanted: int) -> tuple[float, int] | None:
+def _cheapest_block(
+    probe: _Probe, words: Sequence[Word], cap: int, wanted: int
+) -> tuple[float, int, tuple[tuple[Span, Span], ...] | None] | None:
     """SQLite, name order, several words: the cost of merging the last-name block of the cheapest word
     (``_merged_page`` with the other words checked on it), and that word's place; None if no word may.
 
@@ -570,17 +581,33 @@ def _cheapest_block(probe: _Probe, words: Sequence[Word], cap: int, wanted: int)
     a share too small, so a read too long, never too short). Its other matches (first names, chart
     numbers) must have been counted in full, and cost ``SCANNED_PER_OTHER_MATCH`` each. "s smith" among
     a million patients: an ordered scan from "a" to the "smith" block read 850,000 entries (105 ms);
-    the block's first 2,000 or so, 3 ms."""
+    the block's first 2,000 or so, 3 ms.
+
+    Two words whose other matches are too many to count ("zoe n": every first name in "n..."): those
+    matching the other word too are the pairs of a span of each that can meet (``_meeting_pairs``), each
+    read through the smaller of the two, which must have been counted in full."""
     n = max(probe.patients, 1)
     shares = [min(e, n) / n for e in probe.entries]
     per_other = SCANNED_PER_OTHER_MATCH["sqlite"]
-    best: tuple[float, int] | None = None
+    best: tuple[float, int, tuple[tuple[Span, Span], ...] | None] | None = None
+    counts: list[Sequence[int]] = []  # each word's spans' entries
     first = 0
-    for j, word in enumerate(words):
-        spans = probe.spans[first : first + len(word)]
+    for word in words:
+        counts.append(probe.spans[first : first + len(word)])
         first += len(word)
-        if word[0].column is not PatientRow.last_key or any(x >= cap for x in spans[1:]):
+    for j, word in enumerate(words):
+        spans = counts[j]
+        if word[0].column is not PatientRow.last_key:
             continue
+        pairs: tuple[tuple[Span, Span], ...] | None = None
+        others = float(sum(spans[1:]))
+        if any(x >= cap for x in spans[1:]):
+            if len(words) != 2:
+                continue
+            met = _meeting_pairs(word, spans, words[1 - j], counts[1 - j], cap)
+            if met is None:
+                continue
+            others, pairs = met
         rest = math.prod(share for i, share in enumerate(shares) if i != j)
         read = wanted / max(rest, 1e-9)
         if spans[0] < cap:  # the block counted in full: never more than that
@@ -589,10 +616,40 @@ def _cheapest_block(probe: _Probe, words: Sequence[Word], cap: int, wanted: int)
             span.column is PatientRow.date_of_birth for i, w in enumerate(words) if i != j for span in w
         )
         per_entry = SCANNED_PER_CANDIDATE["name"] if born else 1.0  # a birth date is not in the index
-        cost = sum(spans[1:]) * per_other + read * per_entry
+        cost = others * per_other + read * per_entry
         if best is None or cost < best[0]:
-            best = (cost, j)
+            best = (cost, j, pairs)
     return best
+
+
+def _meeting_pairs(
+    word: Word, counts: Sequence[int], other: Word, other_counts: Sequence[int], cap: int
+) -> tuple[float, tuple[tuple[Span, Span], ...]] | None:
+    """``word``'s other spans (not its last names) paired with ``other``'s spans, the pairs that can meet:
+    two prefixes of one column meet only if one starts the other ("n..." and "zoe..." never do). Each pair
+    is read through its smaller span (first in the pair); (how many that reads, the pairs), or None if a
+    pair's smaller span was not counted in full."""
+    pairs: list[tuple[Span, Span]] = []
+    read = 0
+    for a, count_a in zip(word[1:], counts[1:], strict=True):
+        for b, count_b in zip(other, other_counts, strict=True):
+            if not _can_meet(a, b):
+                continue
+            smaller = min(count_a, count_b)
+            if smaller >= cap:
+                return None
+            read += smaller
+            pairs.append((a, b) if count_a <= count_b else (b, a))
+    return float(read), tuple(pairs)
+
+
+def _can_meet(a: Span, b: Span) -> bool:
+    """Whether one patient can lie in both spans: always on two columns; on one, if the ranges overlap."""
+    if a.column is not b.column:
+        return True
+    if a.high is None or b.high is None:  # a value (a birth date)
+        return a.low == b.low if a.high is None and b.high is None else True
+    return str(a.low).startswith(str(b.low)) or str(b.low).startswith(str(a.low))
 
 
 def _entries_ahead_that_matter(probe: _Probe, wanted: int, cost: float) -> int | None:
