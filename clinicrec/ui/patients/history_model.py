@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 
 from ...domain.dosing import DoseTotal
 from ...domain.enums import SessionStatus
@@ -121,6 +121,12 @@ def describe(s: SessionSummary) -> str:
     return "; ".join(parts)
 
 
+#: A visit saved again (an open session window's autosave) is read again once its session has been quiet
+#: this long: a nurse charting saves every few seconds, and each re-read (20-90 ms of a worker's Python)
+#: took the GIL from the window she charts in. A new visit, a signature or an amendment is read at once.
+VISIT_QUIET_MS = 2500
+
+
 class HistoryModel(QAbstractListModel):
     """SessionSummary rows from ``RecordService.history``; reloads when a change concerns the patient."""
 
@@ -133,6 +139,10 @@ class HistoryModel(QAbstractListModel):
         self._read_for: int | None = None  # the patient whose visits ``_rows`` are
         self._loading = self._reload_again = False
         self._visits: list[int] = []  # sessions whose visit's line is to be read again, in order
+        self._quiet = QTimer(self)  # the visits saved again wait for it (``VISIT_QUIET_MS``)
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(VISIT_QUIET_MS)
+        self._quiet.timeout.connect(self._read_next)
 
     @property
     def patient_id(self) -> int | None:
@@ -185,6 +195,10 @@ class HistoryModel(QAbstractListModel):
             and not self._reload_again
         ):
             self._visits.append(change.entity_id)
+            if change.kind == ChangeKind.UPDATED and not self._worker.synchronous:
+                self._quiet.start()  # saved again: read once the session has been quiet
+                return
+            self._quiet.stop()
             self._read_next()
         else:
             self.reload_in_background()
@@ -194,6 +208,7 @@ class HistoryModel(QAbstractListModel):
             self.reload()
             return
         self._reload_again, self._visits = True, []
+        self._quiet.stop()
         self._read_next()
 
     def _read_next(self) -> None:
@@ -209,7 +224,7 @@ class HistoryModel(QAbstractListModel):
                 lambda rows: self._loaded(patient_id, rows),
                 lambda _error: self._loaded(patient_id, None),
             )
-        elif self._visits:
+        elif self._visits and not self._quiet.isActive():
             session_id = self._visits.pop(0)
             if session_id in self._visits:  # asked again meanwhile: the later read covers both
                 self._read_next()

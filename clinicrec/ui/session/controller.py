@@ -45,7 +45,10 @@ from .state import DraftForm, Job, NoForm, SafetyState
 from .vial_panel import SessionVial
 
 AUTOSAVE_MS = 1500
-WARNINGS_MS = 250
+#: The warnings check (40-230 ms of a worker's Python on a busy database, the GUI thread's largest
+#: competitor for the GIL) runs once the session has been left alone this long: a burst of edits is
+#: one check after its last edit, never one per edit, and never beside the repaint an edit causes.
+WARNINGS_IDLE_MS = 600
 
 
 class SessionController(QObject):
@@ -106,10 +109,11 @@ class SessionController(QObject):
         self._check_seq = 0
         self._checking = False  # a warnings check is on the worker
         self._check_again = False  # asked for while one ran: one more when it is done
+        self._check_after_save = False  # the idle check came during a save: it follows the save
         self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
-        self.warnings_timer = QTimer(self, singleShot=True, interval=WARNINGS_MS)
+        self.warnings_timer = QTimer(self, singleShot=True, interval=WARNINGS_IDLE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
-        self.warnings_timer.timeout.connect(self.check_warnings)
+        self.warnings_timer.timeout.connect(self._check_when_idle)
         self.points_model.sig_points_changed.connect(self._points_changed)
         bus.sig_changed.connect(self._on_change)
 
@@ -155,7 +159,7 @@ class SessionController(QObject):
         self.refresh_events()
         self.sig_loaded.emit(session)
         self.sig_points_changed.emit()
-        self.check_warnings()
+        self.schedule_warnings()  # once the window has opened and painted, not beside its build
         state = "Signed" if self.read_only else "Saved" if session.id is not None else "Not saved yet"
         self.sig_save_state_changed.emit(state)
 
@@ -292,6 +296,9 @@ class SessionController(QObject):
                 act()
         elif self.dirty and self._save_again and not self.save_failed and self._save is None:
             self.autosave()
+        if self._check_after_save and self._save is None:
+            self._check_after_save = False
+            self.schedule_warnings()
 
     def _drop_queued(self) -> None:
         if self._queued:
@@ -394,7 +401,7 @@ class SessionController(QObject):
         """Save what is pending before the window closes; what could not be saved ('' if nothing)."""
         self.warnings_timer.stop()
         self._check_seq += 1  # a check still running answers nobody
-        self._check_again = False
+        self._check_again = self._check_after_save = False
         if self.read_only:
             return ""
         self.autosave_timer.stop()
@@ -406,6 +413,24 @@ class SessionController(QObject):
         return ""
 
     # -- warnings and vial draws ---------------------------------------------------------------------
+    def schedule_warnings(self) -> None:
+        """Check the warnings once the session is idle: ``WARNINGS_IDLE_MS`` after the last edit (each
+        edit starts the wait again), so a burst of edits is one check of the session as it is then."""
+        self.warnings_timer.start()
+
+    @property
+    def warnings_pending(self) -> bool:
+        """A warnings check is waiting for the session to be idle, or running on the worker."""
+        return self.warnings_timer.isActive() or self._checking or self._check_after_save
+
+    def _check_when_idle(self) -> None:
+        """The idle timer's check. A save on the worker (and the patient chart's read that follows it)
+        is not joined by a check beside it: the check waits for the save to land, then for idle again."""
+        if self._save is not None:
+            self._check_after_save = True
+            return
+        self.check_warnings()
+
     def check_warnings(self) -> None:
         """Check warnings and vial shortfalls on the worker; the newest check's answer is shown.
 
@@ -414,6 +439,7 @@ class SessionController(QObject):
         session as it is then, follows it. Checks side by side only competed with each other and with
         the GUI thread for Python's lock, for answers nobody would see."""
         self.warnings_timer.stop()
+        self._check_after_save = False
         self._check_seq += 1
         if self._checking:
             self._check_again = True
@@ -443,7 +469,7 @@ class SessionController(QObject):
         """The same check, waited for (before signing: its answer decides what to ask)."""
         self.warnings_timer.stop()
         self._check_seq += 1
-        self._check_again = False
+        self._check_again = self._check_after_save = False
         session, _ = self.current_session()
         try:
             warnings = self.services.charting.warnings(session)
@@ -508,8 +534,7 @@ class SessionController(QObject):
         self.editor.active_vial_id = vial_id
         self.refresh_vials()
         self.sig_points_changed.emit()
-        self.mark_dirty()
-        self.check_warnings()
+        self.mark_dirty()  # the warnings follow once the session is idle (the grid fill comes next)
 
     def set_active_vial(self, vial_id: int) -> None:
         self.editor.active_vial_id = vial_id
@@ -523,7 +548,7 @@ class SessionController(QObject):
         self.acks = self.services.charting.acknowledge(session, warning, reason, prescriber).acknowledgements
         self.mark_dirty()
         self._show_safety(list(self.safety.warnings), list(self.safety.shortfalls), list(self.safety.draws))
-        self.check_warnings()
+        self.schedule_warnings()
 
     def set_screening(self, screening: ScreeningSnapshot | None) -> None:
         """The screening confirmed at this visit: saved with the draft, and the warnings follow it."""
@@ -531,7 +556,7 @@ class SessionController(QObject):
             return
         self.screening = screening
         self.mark_dirty()
-        self.check_warnings()
+        self.check_warnings()  # a deliberate act, once: its warnings at once, not after the idle wait
 
     def warning(self, key: tuple[WarningKind, str]) -> SafetyWarning | None:
         return next((w for w in self.safety.warnings if w.key == key), None)
@@ -564,7 +589,7 @@ class SessionController(QObject):
         is a sign that failed (sig_sign_failed), never a signature without its check."""
         self.warnings_timer.stop()
         self._check_seq += 1
-        self._check_again = False  # this check is the newest
+        self._check_again = self._check_after_save = False  # this check is the newest
         session, _ = self.current_session()
         charting = self.services.charting
         self.sig_busy_changed.emit(True)
@@ -589,6 +614,8 @@ class SessionController(QObject):
         session_id, reviewed = self.session.id, self.session  # sign exactly what the nurse reviewed
         assert session_id is not None
         charting, records = self.services.charting, self.services.records
+        self.warnings_timer.stop()  # checked by check_before_signing; a failed signature checks again
+        self._check_after_save = False
         self.sig_busy_changed.emit(True)
 
         def then_read(signed: TreatmentSession) -> None:  # the signature the banner shows, read once

@@ -135,11 +135,16 @@ class SessionLayout:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.root)
         self.splitter.setObjectName("session_splitter")
         self.splitter.setChildrenCollapsible(False)
+        # Each column's heavier halves in turns of their own (each ~10-15 ms of the GUI thread).
         self.splitter.addWidget(self._left())
+        yield
+        self._left_baseline()
         yield
         self.splitter.addWidget(self._centre())
         yield
-        self.splitter.addWidget(self._right(points, totals, events))
+        right = self._right()
+        yield
+        self._right_totals(right, points, totals, events)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
@@ -201,12 +206,14 @@ class SessionLayout:
         self.left_tabs = QTabWidget(self.splitter)
         self.left_tabs.setObjectName("session_left_tabs")
         self.details = SessionDetailsForm()
-        self.baseline = BaselineForm()
         self.left_tabs.addTab(scrolled(self.details, "session_details"), "Session")
-        self.left_tabs.addTab(scrolled(self.baseline, "session_baseline"), "Baseline")
         self.left_tabs.setMinimumWidth(290)
         self.left_tabs.tabBar().setExpanding(False)
         return self.left_tabs
+
+    def _left_baseline(self) -> None:
+        self.baseline = BaselineForm()
+        self.left_tabs.addTab(scrolled(self.baseline, "session_baseline"), "Baseline")
 
     def fit_left_tabs(self) -> None:
         """Size the side columns so every tab label shows whole (no scroll arrows): the left also when
@@ -308,20 +315,27 @@ class SessionLayout:
         b.setMinimumWidth(30)
         return b
 
-    def _right(self, points: PointsModel, totals: TotalsModel, events: AdverseEventsModel) -> QWidget:
+    def _right(self) -> QWidget:
         right = QWidget(self.splitter)
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(6)
         self.tools = MapToolsPanel(right)
         self.tools.attach_default_dose(self.vial_panel.default_dose)
+        col.addWidget(self.tools)
+        return right
+
+    def _right_totals(
+        self, right: QWidget, points: PointsModel, totals: TotalsModel, events: AdverseEventsModel
+    ) -> None:
+        col = right.layout()
+        assert isinstance(col, QVBoxLayout)
         self.totals = TotalsPanel(totals, points, right)
         self.totals.tabs.addTab(self._adverse_events(self.totals.tabs, events), "Adverse events")
         self.points_error = FieldErrorLabel(None, right)
         self.points_error.setObjectName("points_error")
-        col.addWidget(self.tools)
         col.addWidget(self.points_error)
         col.addWidget(self.totals, 1)
         right.setMinimumWidth(360)
         self.right = right
-        return right
+        self.splitter.addWidget(right)

@@ -222,8 +222,10 @@ class PointsModel(RowsModel[ChartPoint]):
         colours: Mapping[int, str],
         brands: Mapping[int, str] | None = None,
     ) -> None:
-        self._vials, self._labels, self._colours = dict(vials), dict(labels), dict(colours)
-        self._brands = dict(brands or {})
+        context = (dict(vials), dict(labels), dict(colours), dict(brands or {}))
+        if context == (self._vials, self._labels, self._colours, self._brands):
+            return  # asked at every change of the points: unchanged, no row is shown differently
+        self._vials, self._labels, self._colours, self._brands = context
         self._mixed = len({v.product_id for v in self._vials.values()}) > 1
         self._all_changed()
 

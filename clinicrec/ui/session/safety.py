@@ -75,7 +75,7 @@ class SafetyPrompts:
     def choose_vial(self) -> None:
         if self._refuse_if_signed():
             return
-        status = VialDialog.ask(self.parent, self.services, self.prompts)
+        status = VialDialog.ask(self.parent, self.services, self.prompts, self.c.worker)
         if status is not None:
             self.use_vial(status)
 

@@ -74,6 +74,7 @@ class SessionWindow(QMainWindow):
         self._shown = False
         self._close_queued = False  # a close waits for the save in flight
         self.setObjectName("session_window")
+        self._stepwise = stepwise
         self.building = StepwiseBuild(self._build(patient_id, session_id, touch_up_of_id), self)
         if not stepwise:
             self.building.run_all()
@@ -117,6 +118,11 @@ class SessionWindow(QMainWindow):
         self.layout().activate()
         yield
         self.winId()
+        if self._stepwise:
+            # Shown in one turn of the event loop and painted in the next (``showEvent``): showing
+            # (every widget's show and geometry) and the first paint of the whole window were one
+            # stall of 30-47 ms. The window appears painted a millisecond later, whole.
+            self.setUpdatesEnabled(False)
 
     def _columns(self) -> list[QWidget]:
         splitter = self.ui.splitter
@@ -471,4 +477,12 @@ class SessionWindow(QMainWindow):
         self.presenter.hover_zone(None)
         if not self._shown:
             self._shown = True
-            QTimer.singleShot(LATER_MS, self._build_later)  # after the first paint: the tabs out of sight
+            if self.updatesEnabled():
+                QTimer.singleShot(LATER_MS, self._build_later)  # after the first paint: the tabs out of sight
+            else:
+                QTimer.singleShot(LATER_MS, self._paint_first)
+
+    def _paint_first(self) -> None:
+        """The first paint, in the turn after the window was shown; then what is out of sight."""
+        self.setUpdatesEnabled(True)  # asks for the paint (a posted event: the next pass of the loop)
+        QTimer.singleShot(LATER_MS, self._build_later)

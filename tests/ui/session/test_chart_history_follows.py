@@ -137,3 +137,41 @@ def test_an_amended_visit_card_grows_its_versions_line(  # type: ignore[no-untyp
     window.controller.flush()
     assert lines(chart) == stored(services, patient) and len(lines(chart)[0].versions) == 2
     assert view.visualRect(chart.history.index(0, 0)).height() == view.sizeHintForRow(0) > signed_height
+
+
+def test_a_visit_saved_again_is_read_once_its_session_is_quiet(services, patient, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An open session window saves every few seconds while the nurse charts: the chart's line for that
+    visit is read once the saves stop (each read is a worker's Python, taking the GIL from the window she
+    charts in), not after each save; a new visit or a signature is read at once."""
+    from clinicrec.domain.models import TreatmentSession
+    from clinicrec.services.base import Change, ChangeEntity, ChangeKind
+    from clinicrec.ui.patients.history_model import VISIT_QUIET_MS, HistoryModel
+    from clinicrec.ui.worker import Worker
+
+    actor = services.actor
+    draft = services.charting.save_draft(
+        TreatmentSession(patient_id=patient.id, performed_at=services.ctx.clock(), injector_id=actor.user_id)
+    )
+    pool = Worker()
+    model = HistoryModel(services, worker=pool)
+    model.set_patient(patient.id)
+    qtbot.waitUntil(lambda: not model.reading and model.rowCount() == 1, timeout=10_000)
+    reads: list[int] = []
+    real = services.records.visit
+
+    def visit(session_id: int) -> SessionSummary | None:
+        reads.append(session_id)
+        return real(session_id)
+
+    monkeypatch.setattr(services.records, "visit", visit)
+    saved = Change(ChangeEntity.SESSION, draft.id, ChangeKind.UPDATED, patient.id)
+    for _ in range(4):  # four autosaves, a few hundred ms apart
+        model.on_change(saved)
+        qtbot.wait(200)
+    assert reads == []  # not yet: the session is still being charted
+    qtbot.waitUntil(lambda: reads == [draft.id], timeout=VISIT_QUIET_MS + 5_000)
+    qtbot.wait(100)
+    assert reads == [draft.id]  # once, for the four saves
+    model.on_change(Change(ChangeEntity.SESSION, draft.id, ChangeKind.SIGNED, patient.id))
+    qtbot.waitUntil(lambda: len(reads) == 2, timeout=VISIT_QUIET_MS // 2)  # at once
+    pool.wait()

@@ -290,3 +290,87 @@ def test_a_signed_session_shows_its_checked_warnings_with_their_reasons_without_
     assert [w.kind for w in c.safety.warnings] == [WarningKind.POSITIVE_SCREENING]
     assert c.safety.unacknowledged() == [] and c.safety.acks == c.session.acknowledgements
     assert [a.reason for a in c.safety.acks] == ["Last toxin 5 months ago"]
+
+
+def counted_checks(monkeypatch, services) -> list[int]:  # type: ignore[no-untyped-def]
+    """The number of points each warnings check saw (the real check runs)."""
+    seen: list[int] = []
+    real = services.charting.warnings
+
+    def counted(session: TreatmentSession) -> object:
+        seen.append(len(session.points))
+        return real(session)
+
+    monkeypatch.setattr(services.charting, "warnings", counted)
+    return seen
+
+
+def idle(c: SessionController, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until no warnings check waits or runs, and its answer has been delivered."""
+    qtbot.waitUntil(lambda: not c.warnings_pending, timeout=10_000)
+    c.worker.wait()
+    QCoreApplication.processEvents()
+
+
+def test_opening_and_a_new_vial_are_checked_once_the_session_is_idle(  # type: ignore[no-untyped-def]
+    services, bus, pool, patient, vial, monkeypatch, qtbot
+) -> None:
+    """Opening (the window is still being built and painted) and adding a vial (the grid fill comes next)
+    ask for one check when the session is left alone, not a check at once beside that work."""
+    seen = counted_checks(monkeypatch, services)
+    c = SessionController(services, bus, pool, patient_id=patient.id)
+    shown: list[SafetyState] = []
+    c.sig_warnings_changed.connect(shown.append)
+    c.open()
+    c.add_vial(status_of(services, vial), [])
+    c.editor.grid_fill(Zone.FOREHEAD, 0.5)
+    assert seen == [] and c.warnings_pending  # nothing checked yet: it waits for the session to be idle
+    idle(c, qtbot)
+    points = c.points_model.rowCount()
+    assert points > 0 and seen == [points]  # one check, of the session as it is now
+    drawn = sum(d.this_session_units for d in shown[-1].draws)
+    assert drawn == pytest.approx(sum(p.units for p in c.points_model.points()))
+    c.autosave_timer.stop()
+
+
+def test_a_burst_of_edits_is_checked_once_after_the_last(  # type: ignore[no-untyped-def]
+    make_controller, services, monkeypatch, qtbot
+) -> None:
+    """A nurse placing a point every 300 ms: the warnings are checked once she stops (the check is the
+    worker's longest Python, the GUI thread's main competitor for the GIL), and they are of her last
+    point. (At most two: a machine slow enough to miss the idle wait once may check one more time.)"""
+    c = make_controller()
+    idle(c, qtbot)
+    seen = counted_checks(monkeypatch, services)
+    shown: list[SafetyState] = []
+    c.sig_warnings_changed.connect(shown.append)
+    c.autosave_timer.stop()
+    spots = [facemap.zone_centroid(z) for z in (Zone.NOSE, Zone.CHIN, Zone.FOREHEAD, Zone.GLABELLA)]
+    for x, y in spots * 2:
+        c.editor.place(x, y)
+        c.autosave_timer.stop()  # this test is about the check: no save beside it
+        qtbot.wait(300)
+    idle(c, qtbot)
+    assert 1 <= len(seen) <= 2 and seen[-1] == len(spots) * 2
+    drawn = sum(d.this_session_units for d in shown[-1].draws)
+    assert drawn == pytest.approx(sum(p.units for p in c.points_model.points()))
+
+
+def test_the_idle_check_waits_for_a_save_in_flight(  # type: ignore[no-untyped-def]
+    make_controller, services, monkeypatch, qtbot
+) -> None:
+    """A save on the worker is not joined by a check beside it: the check follows once it has landed."""
+    c = make_controller()
+    idle(c, qtbot)
+    started, gate = held_saves(monkeypatch, services)
+    seen = counted_checks(monkeypatch, services)
+    c.editor.place(*facemap.zone_centroid(Zone.NOSE))
+    c.autosave()
+    assert started.wait(30)
+    qtbot.waitUntil(lambda: not c.warnings_timer.isActive(), timeout=10_000)  # the idle wait is over
+    qtbot.wait(50)
+    assert seen == [] and c.warnings_pending  # still waiting: the save runs
+    gate.set()
+    qtbot.waitUntil(lambda: not c.saving, timeout=10_000)
+    idle(c, qtbot)
+    assert seen == [1]
