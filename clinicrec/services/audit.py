@@ -381,14 +381,13 @@ def unaltered_parts(s: Session, entity: str, entity_id: object) -> tuple[bool, s
     """``unaltered_state`` with the digests of the record's parts as stored now
     (``audit_state.state_hash_parts``)."""
     s.flush()
-    mark = audit_state._mark(s)
-    found = (
-        s.connection()
-        .exec_driver_sql(_NEWEST_STATE.replace("?", mark), (entity, str(entity_id), *_STATE_ACTION_VALUES))
-        .first()
+    newest = (
+        _NEWEST_STATE.replace("?", audit_state._mark(s)),
+        (entity, str(entity_id), *_STATE_ACTION_VALUES),
     )
-    entry = found[0] if found else None
-    live, parts = audit_state.state_hash_parts(s, entity, entity_id)
+    # The newest entry's hash read with the record's state: on PostgreSQL, one round trip for all of them.
+    live, parts, (found,) = audit_state.state_hash_parts_with(s, entity, entity_id, before=[newest])
+    entry = found[0][0] if found else None
     return entry is None or live == entry, live, parts
 
 
