@@ -528,8 +528,13 @@ def refill_some(conn: Any, session_days: Collection[tuple[date, int]], vial_days
 
 
 _LOT_REFILL: dict[str, tuple[Any, Any]] = {}
+#: The vials' keys, each with the clinic's time zone (one statement: on PostgreSQL a round trip each).
 _VIAL_LOTS = select(
-    VialRow.reconstituted_at, VialRow.product_id, VialRow.lot_number, VialRow.opened_by_id
+    VialRow.reconstituted_at,
+    VialRow.product_id,
+    VialRow.lot_number,
+    VialRow.opened_by_id,
+    _ZONE.scalar_subquery().label("zone"),
 ).where(VialRow.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -538,7 +543,7 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
     days: a draft's save changes only what its vials' rows sum (the units drawn from them). Every row of
     such a key (each band) is deleted and summed again from every vial of that key: exact."""
     conn = _connection(conn)
-    dialect, zone_name = conn.dialect.name, zone_of(conn)
+    dialect = conn.dialect.name
     if dialect not in _LOT_REFILL:
         t = ReportDayVials
         _LOT_REFILL[dialect] = (
@@ -553,9 +558,11 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
             ),
         )
     remove, add = _LOT_REFILL[dialect]
+    found = conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
+    zone_name = str(found[0].zone or "UTC") if found else "UTC"
     keys = {
         (local_date(cast(datetime, at), zone_name), product, lot, opener or 0)
-        for at, product, lot, opener in conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
+        for at, product, lot, opener, _zone in found
     }
     for d, product, lot, opener in sorted(keys):
         values = {
