@@ -357,7 +357,11 @@ class ChartingService(ServiceBase):
                     if known and parts:
                         untouched = _kept_parts(old, session, acks_before, row, before, baseline)
                         known |= {table: parts[table] for table in untouched if table in parts}
-                    row_hash = audit_state.state_hash(s, "session", row.id, known=known)
+                    # The trail's head locked with the same round trip as the state's reads (PostgreSQL:
+                    # pipelined), then the entry appended at once.
+                    row_hash, _, (head,) = audit_state.state_hash_parts_with(
+                        s, "session", row.id, known=known, before=[audit.LOCK_HEAD]
+                    )
                     audit.record(
                         s,
                         actor,
@@ -367,6 +371,7 @@ class ChartingService(ServiceBase):
                         patient_id=row.patient_id,
                         changes=changes,
                         state=row_hash,
+                        head=head[0],
                     )
                 s.flush()
                 # As stored: the baseline row just flushed and the points as written with their ids
