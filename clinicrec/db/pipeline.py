@@ -41,3 +41,21 @@ def run_all(dbapi_conn: Any, statements: Sequence[Statement]) -> list[list[tuple
     finally:
         for cur in cursors:
             cur.close()
+
+
+class Precompiled:
+    """A statement compiled once per dialect and run as the driver's SQL: for a statement SQLAlchemy does
+    not cache (the PostgreSQL dialect's ``INSERT … ON CONFLICT`` was compiled afresh at every run, about
+    2 ms of a save's processor time for two of them). Its parameters are passed as the driver takes them:
+    a UTC column's time as naive UTC, as ``db/types.UTCDateTime`` would bind it; no expanding ``IN``."""
+
+    def __init__(self, stmt: Any) -> None:
+        self._stmt = stmt
+        self._compiled: dict[str, Any] = {}
+
+    def execute(self, conn: Any, values: dict[str, Any]) -> None:
+        """Run it on the SQLAlchemy ``conn`` with ``values`` (by bind parameter name)."""
+        compiled = self._compiled.get(conn.dialect.name)
+        if compiled is None:
+            compiled = self._compiled[conn.dialect.name] = self._stmt.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(compiled.string, compiled.construct_params(values))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -74,6 +74,7 @@ from .models import (
     VialAdditiveRow,
     VialRow,
 )
+from .pipeline import Precompiled
 
 #: Days per statement when some days are refilled (each day is a range of the date index).
 DAY_CHUNK = 60
@@ -580,15 +581,21 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
             "lot": lot,
             "opener": opener,
         }
-        if remove is not None:
-            conn.execute(remove, values)
+        if remove is None:  # PostgreSQL's upsert, run as compiled once (times bound as naive UTC)
+            add.execute(conn, values | {"lo": _naive_utc(values["lo"]), "hi": _naive_utc(values["hi"])})
+            continue
+        conn.execute(remove, values)
         conn.execute(add, values)
 
 
-_LOT_UPSERT: list[Any] = []
+def _naive_utc(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
-def _lot_upsert() -> Any:
+_LOT_UPSERT: list[Precompiled] = []
+
+
+def _lot_upsert() -> Precompiled:
     """PostgreSQL: ``refill_lots_of``'s delete and insert of one key as one statement (one round trip):
     the key's rows summed afresh are upserted, and its rows of any other band deleted beside them (the
     two touch different rows, so running together they do what the two did one after the other)."""
@@ -613,8 +620,10 @@ def _lot_upsert() -> Any:
         stmt = pg_insert(t).from_select(names, select(fresh)).add_cte(gone)
         key = [c.name for c in t.primary_key.columns]
         _LOT_UPSERT.append(
-            stmt.on_conflict_do_update(
-                index_elements=key, set_={n: stmt.excluded[n] for n in names if n not in key}
+            Precompiled(
+                stmt.on_conflict_do_update(
+                    index_elements=key, set_={n: stmt.excluded[n] for n in names if n not in key}
+                )
             )
         )
     return _LOT_UPSERT[0]
