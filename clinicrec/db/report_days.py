@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -45,6 +45,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -73,6 +74,7 @@ from .models import (
     VialAdditiveRow,
     VialRow,
 )
+from .pipeline import Precompiled
 
 #: Days per statement when some days are refilled (each day is a range of the date index).
 DAY_CHUNK = 60
@@ -164,12 +166,13 @@ def drawn_from_vial(v: Any, use: Any = None) -> ColumnElement[Any]:
     """Units drawn from the vial ``v`` by current session versions (signed or draft), from ``use``
     (``report_session_use``'s columns; the table itself by default)."""
     u, sv, amendment = _use(use), SessionVialRow, aliased(SessionRow)
-    amended = select(amendment.amends_id).where(amendment.amends_id.is_not(None))
+    # NOT EXISTS, not NOT IN (every amended id): the amendments index answers each link at once.
+    amended = exists().where(amendment.amends_id == sv.session_id)
     return (
         select(func.coalesce(func.sum(u.c.units), 0.0))
         .select_from(sv)
         .join(u, and_(u.c.session_id == sv.session_id, u.c.vial_id == sv.vial_id))
-        .where(sv.vial_id == v.id, sv.session_id.not_in(amended))
+        .where(sv.vial_id == v.id, ~amended)
         .correlate(v)
         .scalar_subquery()
     )
@@ -371,7 +374,9 @@ def vial_select(
             drawn_from_vial(v, use).label("used"),
         )
         .where(*_within(v.reconstituted_at, days, zone_name), *lot)
-        .subquery("day_vial")
+        # materialised: the units drawn (a subquery per vial) are summed twice below, computed once
+        .cte("day_vial")
+        .prefix_with("MATERIALIZED")
     )
     p = per_vial.c
     key = (p.day, p.product_id, p.lot_number, p.opener, p.band)
@@ -528,8 +533,13 @@ def refill_some(conn: Any, session_days: Collection[tuple[date, int]], vial_days
 
 
 _LOT_REFILL: dict[str, tuple[Any, Any]] = {}
+#: The vials' keys, each with the clinic's time zone (one statement: on PostgreSQL a round trip each).
 _VIAL_LOTS = select(
-    VialRow.reconstituted_at, VialRow.product_id, VialRow.lot_number, VialRow.opened_by_id
+    VialRow.reconstituted_at,
+    VialRow.product_id,
+    VialRow.lot_number,
+    VialRow.opened_by_id,
+    _ZONE.scalar_subquery().label("zone"),
 ).where(VialRow.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -538,7 +548,7 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
     days: a draft's save changes only what its vials' rows sum (the units drawn from them). Every row of
     such a key (each band) is deleted and summed again from every vial of that key: exact."""
     conn = _connection(conn)
-    dialect, zone_name = conn.dialect.name, zone_of(conn)
+    dialect = conn.dialect.name
     if dialect not in _LOT_REFILL:
         t = ReportDayVials
         _LOT_REFILL[dialect] = (
@@ -553,9 +563,13 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
             ),
         )
     remove, add = _LOT_REFILL[dialect]
+    if dialect == "postgresql":
+        remove, add = None, _lot_upsert()
+    found = conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
+    zone_name = str(found[0].zone or "UTC") if found else "UTC"
     keys = {
         (local_date(cast(datetime, at), zone_name), product, lot, opener or 0)
-        for at, product, lot, opener in conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
+        for at, product, lot, opener, _zone in found
     }
     for d, product, lot, opener in sorted(keys):
         values = {
@@ -567,8 +581,52 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
             "lot": lot,
             "opener": opener,
         }
+        if remove is None:  # PostgreSQL's upsert, run as compiled once (times bound as naive UTC)
+            add.execute(conn, values | {"lo": _naive_utc(values["lo"]), "hi": _naive_utc(values["hi"])})
+            continue
         conn.execute(remove, values)
         conn.execute(add, values)
+
+
+def _naive_utc(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(tzinfo=None)
+
+
+_LOT_UPSERT: list[Precompiled] = []
+
+
+def _lot_upsert() -> Precompiled:
+    """PostgreSQL: ``refill_lots_of``'s delete and insert of one key as one statement (one round trip):
+    the key's rows summed afresh are upserted, and its rows of any other band deleted beside them (the
+    two touch different rows, so running together they do what the two did one after the other)."""
+    if not _LOT_UPSERT:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        t = ReportDayVials
+        fresh = vial_select("postgresql", bindparam("zone", type_=String), ONE_DAY, one_lot=True).cte("fresh")
+        gone = (
+            delete(t)
+            .where(
+                t.c.day == bindparam("day"),
+                t.c.product_id == bindparam("product"),
+                t.c.lot_number == bindparam("lot"),
+                t.c.opened_by_id == bindparam("opener"),
+                t.c.band.not_in(select(fresh.c.band)),
+            )
+            .returning(t.c.band)
+            .cte("gone")
+        )
+        names = _names(t)
+        stmt = pg_insert(t).from_select(names, select(fresh)).add_cte(gone)
+        key = [c.name for c in t.primary_key.columns]
+        _LOT_UPSERT.append(
+            Precompiled(
+                stmt.on_conflict_do_update(
+                    index_elements=key, set_={n: stmt.excluded[n] for n in names if n not in key}
+                )
+            )
+        )
+    return _LOT_UPSERT[0]
 
 
 _SESSION_DAYS = select(SessionRow.performed_at, SessionRow.injector_id).where(

@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, union_all
+from sqlalchemy import Integer, Table, and_, bindparam, delete, exists, func, insert, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import AssessmentRow, PointRow, ReportOutcomeRow, ReportUseRow, SessionRow, SessionVialRow
+from .pipeline import Precompiled
 
 BASELINE = "baseline"
 MEASURE_COLUMNS = ("pores", "oil", "redness")
@@ -137,6 +138,9 @@ def fill_own(conn: Any, session_id: int, *, use: bool, outcomes: bool) -> None:
     (a draft saved: follow-ups, which every version of the chain reads, are not saved with it)."""
     delete_use, delete_outcomes, insert_use, insert_outcomes = _REFILL
     ids = {"ids": [session_id]}
+    if use and conn.dialect.name == "postgresql":
+        _use_upsert().execute(conn, {"sid": session_id})
+        use = False
     for wanted, statements in (
         (use, (delete_use, insert_use)),
         (outcomes, (delete_outcomes, insert_outcomes)),
@@ -144,6 +148,36 @@ def fill_own(conn: Any, session_id: int, *, use: bool, outcomes: bool) -> None:
         if wanted:
             for stmt in statements:
                 conn.execute(stmt, ids)
+
+
+_USE_UPSERT: list[Precompiled] = []
+
+
+def _use_upsert() -> Precompiled:
+    """PostgreSQL: the use rows' delete and insert of ``fill_own`` as one statement (one round trip): the
+    rows summed afresh are upserted, the session's rows of any other (zone, vial) deleted beside them
+    (the two touch different rows, so together they do what the two did one after the other)."""
+    if not _USE_UPSERT:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        sid: Any = bindparam("sid", type_=Integer)
+        fresh = use_select().where(PointRow.session_id == sid).cte("fresh_use")
+        f = fresh.c
+        stale = ~exists().where(
+            f.session_id == _USE.c.session_id, f.zone == _USE.c.zone, f.vial_id == _USE.c.vial_id
+        )
+        stale_rows = delete(_USE).where(_USE.c.session_id == sid, stale)
+        gone = stale_rows.returning(_USE.c.session_id).cte("gone_use")
+        stmt = pg_insert(_USE).from_select(_USE_COLS, select(fresh)).add_cte(gone)
+        key = ["session_id", "zone", "vial_id"]
+        _USE_UPSERT.append(
+            Precompiled(
+                stmt.on_conflict_do_update(
+                    index_elements=key, set_={n: stmt.excluded[n] for n in _USE_COLS if n not in key}
+                )
+            )
+        )
+    return _USE_UPSERT[0]
 
 
 _VIALS = union_all(

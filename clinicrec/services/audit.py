@@ -105,6 +105,7 @@ def record(
     changes: dict[str, Any] | None = None,
     username: str | None = None,
     state: str | None = None,
+    head: tuple[int, str] | None = None,
 ) -> AuditRow:
     """Append one entry inside the caller's transaction (so it commits or rolls back with the change).
 
@@ -112,6 +113,9 @@ def record(
     record's state as it leaves it, which ``verify`` compares with the live record. ``state``: that hash
     when the caller has just computed it in this transaction, after its last change to the record
     (``audit_state.state_hash`` with the parts it wrote given: a draft's points), instead of reading it.
+    ``head``: the trail's head (last id, last hash) as ``LOCK_HEAD`` returned it in this transaction, just
+    before, with nothing appended since (a save runs it with its last reads: one round trip less), instead
+    of locking and reading it here.
     """
     row_hash = None
     if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY and str(entity_id).isdigit():
@@ -123,7 +127,7 @@ def record(
     # so fresh.
     s.flush()
     conn = s.connection()
-    last_id, last_hash = conn.exec_driver_sql(_LOCK_HEAD).one()
+    last_id, last_hash = head if head is not None else conn.exec_driver_sql(_LOCK_HEAD).one()
     at = utcnow()
     changes_json = canonical_json(changes or {})
     entry_id = last_id + 1
@@ -188,6 +192,8 @@ def _values_of(row: AuditRow) -> tuple[Any, ...]:
 _LOCK_HEAD = (
     f"UPDATE {AuditHeadRow.__tablename__} SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
 )
+#: ``_LOCK_HEAD`` for ``audit_state.state_hash_parts_with``'s ``before`` (its row is ``record``'s ``head``).
+LOCK_HEAD: tuple[str, tuple[()]] = (_LOCK_HEAD, ())
 _WRITE_HEAD = f"UPDATE {AuditHeadRow.__tablename__} SET last_id = ?, last_hash = ? WHERE id = 1"
 _BULK_COLUMNS = (
     "at", "id", "user_id", "username", "action", "entity", "entity_id", "patient_id", "changes", "prev_hash",
@@ -381,14 +387,13 @@ def unaltered_parts(s: Session, entity: str, entity_id: object) -> tuple[bool, s
     """``unaltered_state`` with the digests of the record's parts as stored now
     (``audit_state.state_hash_parts``)."""
     s.flush()
-    mark = audit_state._mark(s)
-    found = (
-        s.connection()
-        .exec_driver_sql(_NEWEST_STATE.replace("?", mark), (entity, str(entity_id), *_STATE_ACTION_VALUES))
-        .first()
+    newest = (
+        _NEWEST_STATE.replace("?", audit_state._mark(s)),
+        (entity, str(entity_id), *_STATE_ACTION_VALUES),
     )
-    entry = found[0] if found else None
-    live, parts = audit_state.state_hash_parts(s, entity, entity_id)
+    # The newest entry's hash read with the record's state: on PostgreSQL, one round trip for all of them.
+    live, parts, (found,) = audit_state.state_hash_parts_with(s, entity, entity_id, before=[newest])
+    entry = found[0][0] if found else None
     return entry is None or live == entry, live, parts
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
@@ -51,6 +51,7 @@ from ..db.models import (
     VialAdditiveRow,
     VialRow,
 )
+from ..db.pipeline import Statement, run_all
 
 #: ``row_hash`` of an entry that deleted its record.
 GONE = "deleted"
@@ -268,30 +269,42 @@ def state_hash_parts(
     """``state_hash`` with the digest of each part (by the part's table) it was made of: a save that
     then leaves a part as it found it, in the same transaction, passes that digest as ``known`` when it
     hashes the record it leaves."""
+    live, digests, _ = state_hash_parts_with(s, entity, record_id, known=known)
+    return live, digests
+
+
+def state_hash_parts_with(
+    s: Session,
+    entity: str,
+    record_id: object,
+    *,
+    known: Mapping[str, str] | None = None,
+    before: Sequence[Statement] = (),
+) -> tuple[str | None, dict[str, str], list[list[tuple[Any, ...]]]]:
+    """``state_hash_parts``, and the rows of the statements ``before`` (the driver's SQL, ``_mark``'s
+    marks) run just before its reads: on PostgreSQL all of them go in one round trip
+    (``db/pipeline.py``), not one per table."""
     kind = BY_ENTITY[entity]
     try:
         rid = int(str(record_id))
     except ValueError:
-        return None, {}
+        return None, {}, _run(s, before) if before else []
     s.flush()
-    cur = _cursor(s)
     mark = _mark(s)
-    try:
-        cur.execute(kind.sql(mark), (rid,))
-        row = cur.fetchone()
-        if row is None:
-            return None, {}
-        digests: dict[str, str] = {}
-        for part in kind.parts:
-            if known is not None and part.table in known:
-                digests[part.table] = known[part.table]
-                continue
-            cur.execute(part.sql(mark), (rid,))
-            children = cur.fetchall()
-            digests[part.table] = _digest(children) if children else _EMPTY
-        return _state_hash(row, [digests[part.table] for part in kind.parts], kind.parts), digests
-    finally:
-        cur.close()
+    read = [p for p in kind.parts if known is None or p.table not in known]
+    results = _run(s, [*before, (kind.sql(mark), (rid,)), *((p.sql(mark), (rid,)) for p in read)])
+    others, (rows, *children) = results[: len(before)], results[len(before) :]
+    if not rows:
+        return None, {}, others
+    digests = {p.table: _digest(found) if found else _EMPTY for p, found in zip(read, children, strict=True)}
+    if known is not None:
+        digests |= {p.table: known[p.table] for p in kind.parts if p.table in known}
+    return _state_hash(rows[0], [digests[part.table] for part in kind.parts], kind.parts), digests, others
+
+
+def _run(s: Session, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
+    conn = s.connection()
+    return run_all(conn.connection.driver_connection, statements)
 
 
 def all_state_hashes(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,7 +20,6 @@ from ..db.models import (
     SessionScreeningRow,
     SessionVialRow,
     UserRow,
-    VialAdditiveRow,
     VialRow,
 )
 from ..domain.clinic_time import add_months, local_date, start_of_day
@@ -51,9 +50,7 @@ from .base import Context, ServiceBase
 from .consent_rules import check_for_new_session, check_for_signing
 from .content_hash import session_content_hash
 from .mapping import (
-    ADDITIVE_COLUMNS,
     POINT_COLUMNS,
-    VIAL_COLUMNS,
     assessment_as_stored,
     assessment_values,
     point_audit,
@@ -65,40 +62,21 @@ from .mapping import (
     to_product,
     to_session,
     to_vial,
-    vials_from,
 )
 from .orders import patient_orders
 from .permissions import Action, Actor
 from .queries import clinic_zone, current_versions
 from .review import queue_if_chosen
 from .rights import FoldedRights
+from .save_reads import SaveReads, read_for_save
 from .saved_drafts import SavedDraft, SavedDrafts, new_draft_digests, stored_digest, write_points
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
 #: The injection points' table, for the plain statements a save writes and reads its points with.
 _POINTS = cast(Table, PointRow.__table__)
-#: A save's vials and their additives, by id, as plain rows (built once: a session window saves every few
-#: seconds, and ORM objects cost more than the reading).
-_VIALS = select(*(cast(Table, VialRow.__table__).c[c] for c in VIAL_COLUMNS)).where(
-    VialRow.id.in_(bindparam("ids", expanding=True))
-)
-_ADDITIVES = (
-    select(*(cast(Table, VialAdditiveRow.__table__).c[c] for c in ADDITIVE_COLUMNS))
-    .where(VialAdditiveRow.vial_id.in_(bindparam("ids", expanding=True)))
-    .order_by(VialAdditiveRow.id)
-)
-
-
-_PATIENT = select(PatientRow.id).where(PatientRow.id == bindparam("pid"))
 #: The chain an amendment joins: its original's.
 _ROOT_OF = select(SessionRow.root_id).where(SessionRow.id == bindparam("sid"))
-
-
-def _vials(s: Session, ids: tuple[int, ...]) -> dict[int, Vial]:
-    """The vials ``ids`` as stored (``mapping.vials_from``: what ``to_vial`` gives)."""
-    conn, wanted = s.connection(), {"ids": list(ids)}
-    return vials_from(conn.execute(_VIALS, wanted).all(), conn.execute(_ADDITIVES, wanted).all())
 
 
 def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str | None, dict[str, str]]:
@@ -111,17 +89,6 @@ def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str |
             "Ask a manager to run Verify in the audit trail."
         )
     return live, parts
-
-
-#: The acting user's role while their account is active (NULL when deactivated or gone).
-_ROLE_NOW = select(case((UserRow.active, UserRow.role), else_=None)).where(UserRow.id == bindparam("uid"))
-
-
-def _checked(s: Session, rights: FoldedRights) -> Actor:
-    """``rights``' user once their rights of now are checked, in ``s``'s transaction unless already."""
-    if not rights.checked:
-        rights.verify(s.connection().execute(_ROLE_NOW, {"uid": rights.actor.user_id}).scalar())
-    return rights.actor
 
 
 def _drawn(points: tuple[InjectionPoint, ...]) -> list[tuple[object, int, float]]:
@@ -337,16 +304,25 @@ class ChartingService(ServiceBase):
         rights = self._chart_rights()
         try:
             with self.writing() as s:
-                actor = _checked(s, rights)
-                # Validated in the write transaction (one transaction, not a read one before it): the
-                # vials are those the points are then written against.
-                vials = _vials(s, session.all_vial_ids)
-                validate_session(session, vials)
+                # One statement reads the user's role of now, the vials (validated in the write
+                # transaction: those the points are then written against) and a new draft's checks.
+                new_draft = session.id is None
+                reads = read_for_save(
+                    s.connection(),
+                    rights.actor.user_id,
+                    session.all_vial_ids,
+                    patient_id=session.patient_id if new_draft else None,
+                    consent_by=self.now() if new_draft and session.amends_id is None else None,
+                )
+                if not rights.checked:
+                    rights.verify(reads.role_now)  # before anything else read is used
+                actor = rights.actor
+                validate_session(session, reads.vials)
                 before: SavedDraft | None = None
                 parts: dict[str, str] = {}
                 baseline: AssessmentRow | Assessment | None
                 if session.id is None:
-                    row, baseline, points = self._create_draft(s, session, actor)
+                    row, baseline, points = self._create_draft(s, session, actor, reads)
                     old: dict[str, Any] = {}
                     acks_before: set[int] = set()
                 else:
@@ -381,7 +357,11 @@ class ChartingService(ServiceBase):
                     if known and parts:
                         untouched = _kept_parts(old, session, acks_before, row, before, baseline)
                         known |= {table: parts[table] for table in untouched if table in parts}
-                    row_hash = audit_state.state_hash(s, "session", row.id, known=known)
+                    # The trail's head locked with the same round trip as the state's reads (PostgreSQL:
+                    # pipelined), then the entry appended at once.
+                    row_hash, _, (head,) = audit_state.state_hash_parts_with(
+                        s, "session", row.id, known=known, before=[audit.LOCK_HEAD]
+                    )
                     audit.record(
                         s,
                         actor,
@@ -391,6 +371,7 @@ class ChartingService(ServiceBase):
                         patient_id=row.patient_id,
                         changes=changes,
                         state=row_hash,
+                        head=head[0],
                     )
                 s.flush()
                 # As stored: the baseline row just flushed and the points as written with their ids
@@ -446,19 +427,20 @@ class ChartingService(ServiceBase):
         )
 
     def _create_draft(
-        self, s: Session, session: TreatmentSession, actor: Actor
+        self, s: Session, session: TreatmentSession, actor: Actor, reads: SaveReads
     ) -> tuple[SessionRow, AssessmentRow | None, tuple[InjectionPoint, ...]]:
         """Write a new draft: its row, points, vial links, acknowledgements (each with its entry),
         screening and baseline, with plain statements (``draft_rows``). Returns the session's row as written,
         transient (never added to ``s``: what the ORM would have held after its flush, for the entry and the
-        result), the baseline row as written (None: none) and the points as stored."""
+        result), the baseline row as written (None: none) and the points as stored. ``reads``: its patient
+        and consent as the save's first statement read them."""
         conn = s.connection()
-        if conn.execute(_PATIENT, {"pid": session.patient_id}).first() is None:
+        if not reads.patient_found:
             raise ValidationError(FieldError("patient_id", "Choose an existing patient"))
         if session.injector_id != actor.user_id and session.amends_id is None:
             raise PermissionDenied("A session is charted by the signed-in injector")
         if session.amends_id is None:
-            check_for_new_session(s, session.patient_id, self.now())
+            check_for_new_session(s, session.patient_id, reads.consent_by or self.now(), reads.newest_consent)
             root_id = None
         else:
             root_id = conn.execute(_ROOT_OF, {"sid": session.amends_id}).scalar_one()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ScalarSelect, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..db.models import ConsentRow, ConsentSettingsRow, PatientRow, UserRow
@@ -139,16 +140,28 @@ _NEWEST_TREATMENT = (
 )
 
 
-def check_for_new_session(s: Session, patient_id: int, when: datetime) -> None:
+def newest_treatment(column: Any) -> ScalarSelect[Any]:
+    """``column`` of the patient's (``pid``) newest treatment consent signed by ``when``, as a scalar
+    subquery: a save carries the two that ``check_for_new_session`` needs in its first statement."""
+    return _NEWEST_TREATMENT.with_only_columns(column).scalar_subquery()
+
+
+def check_for_new_session(
+    s: Session, patient_id: int, when: datetime, newest: tuple[str | None, datetime | None] | None = None
+) -> None:
     """A patient who withdrew their treatment consent gets no new session until they sign again.
 
     ``consent_state(...).withdrawn``, decided from the newest consent's status and withdrawal time alone
     (each new draft asks: the whole record, its signature and the names in it are read only to say why
-    the session is refused)."""
-    newest = s.connection().execute(_NEWEST_TREATMENT, {"pid": patient_id, "when": when}).first()
-    if newest is None or ConsentStatus(newest.status) is not ConsentStatus.WITHDRAWN:
+    the session is refused). ``newest``: those two as the caller read them in this transaction
+    (``newest_treatment``; status None: the patient has none), instead of reading them here."""
+    if newest is None:
+        found = s.connection().execute(_NEWEST_TREATMENT, {"pid": patient_id, "when": when}).first()
+        newest = (found.status, found.withdrawn_at) if found is not None else (None, None)
+    status, withdrawn_at = newest
+    if status is None or ConsentStatus(status) is not ConsentStatus.WITHDRAWN:
         return
-    if (newest.withdrawn_at or when) > when:
+    if (withdrawn_at or when) > when:
         return
     state = consent_state(s, patient_id, TREATMENT_FORM, when)
     if state.withdrawn:

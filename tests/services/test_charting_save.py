@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 from dataclasses import fields, replace
 
+import pytest
 from sqlalchemy import event, select
 
 from clinicrec.db.models import AuditRow, PointRow, SessionRow, VialAdditiveRow, VialRow
 from clinicrec.domain.models import InjectionPoint, Vial
-from clinicrec.services import audit, charting
+from clinicrec.services import audit
 from clinicrec.services.app import Services
 from clinicrec.services.mapping import POINT_COLUMNS, points_from, to_point, to_vial
+from clinicrec.services.save_reads import read_for_save
 from tests.conftest import World, make_patient, make_vial
 from tests.services.test_charting import chart, grid
 from tests.services.test_patients import other_workstation
@@ -84,19 +86,29 @@ def test_points_read_as_plain_rows_equal_the_orm_reading(world: World) -> None:
         assert points_from(plain) == by_orm == saved.points
 
 
+@pytest.mark.postgres
 def test_vials_read_as_plain_rows_equal_the_orm_reading(world: World) -> None:
-    """A save validates against its vials read as plain rows (``vials_from``): every field ``to_vial``
-    gives, additives in order included (a new field must be read by both)."""
+    """A save validates against its vials read as plain rows (``vials_from``), in the same statement as its
+    checks (``save_reads``): every field ``to_vial`` gives, additives in order included (a new field must
+    be read by both), each vial once whatever its additives; with no vial, the checks' one row."""
     svc = world.services
     plain_vial, mixed = make_vial(svc), make_vial(svc, lot="L2222BB")
     with svc.db.write() as s, s.begin():
         for i, (kind, ml) in enumerate((("lidocaine", 0.3), ("hyaluronic_acid", 0.2))):
             s.add(VialAdditiveRow(vial_id=mixed.id, kind=kind, volume_ml=ml, description=f"added {i}"))
-    ids = (mixed.id, plain_vial.id)
+    ids = (mixed.id, plain_vial.id, 999_999)  # one that does not exist
+    uid = world.injector.user_id
     with svc.db.read() as s:
         by_orm = {r.id: to_vial(r) for r in s.execute(select(VialRow).where(VialRow.id.in_(ids))).scalars()}
-        plain = charting._vials(s, ids)  # noqa: SLF001
-    assert plain == by_orm
+        plain = read_for_save(s.connection(), uid, ids).vials
+        none = read_for_save(s.connection(), uid, (), patient_id=999_999, consent_by=world.clock())
+    assert plain == by_orm and len(plain) == 2
+    assert (none.role_now, none.vials, none.patient_found, none.newest_consent) == (
+        "injector",
+        {},
+        False,
+        (None, None),
+    )
     assert [a.description for a in plain[mixed.id].additives] == ["added 0", "added 1"]  # type: ignore[index]
     assert tuple(f.name for f in fields(Vial)) == (
         "product_id", "lot_number", "expiry_date", "vial_units", "reconstituted_at", "diluent_kind",

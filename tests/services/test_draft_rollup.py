@@ -68,11 +68,12 @@ def _dosed(session: TreatmentSession, i: int, vial: Vial, units: float) -> Treat
 
 
 def _report_writes(svc: Services) -> list[str]:
+    """The writes to the reports' tables from now on, in the order the statements name them (a statement
+    may make two: PostgreSQL's delete and insert of a refresh in one, or begin with a WITH)."""
     seen: list[str] = []
 
     def note(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        m = re.match(r"\s*(INSERT INTO|DELETE FROM|UPDATE) (report_\w+)", statement)
-        if m:
+        for m in re.finditer(r"\b(INSERT INTO|DELETE FROM|UPDATE) (report_\w+)", statement):
             seen.append(f"{m.group(1)} {m.group(2)}")
 
     event.listen(svc.db.engine, "before_cursor_execute", note)
