@@ -118,11 +118,13 @@ class VialPanel(QFrame):
         grid.addWidget(rule, 3, 0, 1, 2)
         self._dose_caption = dose_caption
         self._rule = rule
+        # The caption on a line of its own: beside the dose and the button it squeezed the dose's
+        # '= 0.01 mL at 4 U/0.1 mL' until its concentration was cut off.
+        grid.addWidget(dose_caption, 4, 0, 1, 2)
         dose_row = QHBoxLayout()
-        dose_row.addWidget(dose_caption)
         dose_row.addWidget(self.default_dose, 1)
         dose_row.addWidget(self.choose_button)
-        grid.addLayout(dose_row, 4, 0, 1, 2)
+        grid.addLayout(dose_row, 5, 0, 1, 2)
         # With two vials or more, the vial that new points draw from, on a line of its own: beside the
         # dose it squeezed the dose's '= 0.01 mL at 4 U/0.1 mL' into a clipped column.
         self._vial_caption = QLabel("Vial", self)
@@ -131,7 +133,7 @@ class VialPanel(QFrame):
         vial_row = QHBoxLayout()
         vial_row.addWidget(self._vial_caption)
         vial_row.addWidget(self.vial_combo, 1)
-        grid.addLayout(vial_row, 5, 0, 1, 2)
+        grid.addLayout(vial_row, 6, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 

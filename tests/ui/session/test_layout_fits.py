@@ -69,6 +69,17 @@ def test_every_tab_label_and_control_fits(qapp, styled, window, qtbot, size) -> 
     for w in (ui.ae_view, ui.ae_add, ui.ae_edit):
         inside_parent(w)
     assert ui.splitter.geometry().right() <= window.centralWidget().width()
+    # The dose per new point is shown whole with its concentration ('= 0.01 mL at 4 U/0.1 mL'): beside
+    # its caption and the Add vial button, the concentration was cut off below the label's second line.
+    derived = ui.vial_panel.default_dose.derived
+    plain = derived.text().replace("\xa0", " ").replace("\u2060", "")  # no-break space, word joiner
+    assert plain == "= 0.01 mL at 4 U/0.1 mL", plain
+    assert derived.heightForWidth(derived.width()) <= derived.height(), (
+        f"{derived.text()!r} needs {derived.heightForWidth(derived.width())} px, has {derived.height()}"
+    )
+    assert derived.fontMetrics().boundingRect(
+        derived.rect(), Qt.TextFlag.TextWordWrap, derived.text()
+    ).height() <= (derived.height())
     for b in (ui.zoom_out, ui.zoom_in, ui.zoom_fit, ui.labels_toggle, ui.undo_button, ui.redo_button,
               ui.last_map_button):  # fmt: skip
         inside_parent(b)
