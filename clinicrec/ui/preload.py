@@ -29,7 +29,8 @@ from collections.abc import Sequence
 log = logging.getLogger(__name__)
 
 #: What a nurse opens from the main window: the session window (with its dialogs and tabs).
-WINDOW_MODULES = ("clinicrec.ui.session.window",)
+#: The session window, and the photo service a chart's photo strip first reads through (Pillow: 22 ms).
+WINDOW_MODULES = ("clinicrec.ui.session.window", "clinicrec.services.photos.service")
 
 
 def preload_in_background(modules: Sequence[str] = WINDOW_MODULES) -> threading.Thread:

@@ -214,9 +214,12 @@ class PhotoStrip(QWidget):
         if patient_id is None or self._services.actor is None:
             self._show([], {})
             return
-        photos_service = self._services.photos
+        services = self._services
 
         def read() -> tuple[list[Photo], dict[int, bytes]]:
+            # The service reached here, on the worker: its first use imports the imaging code (Pillow),
+            # 22 ms that fell on the GUI thread as the first chart opened.
+            photos_service = services.photos
             photos = photos_service.photos_of(patient_id, include_void=True)
             if session_id is not None:
                 photos = [p for p in photos if p.session_id == session_id]

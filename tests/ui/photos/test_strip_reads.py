@@ -27,6 +27,13 @@ def test_the_strip_reads_on_the_worker_and_shows_the_newest_patient(  # type: ig
         return real(patient_id, **kw)
 
     monkeypatch.setattr(services.photos, "photos_of", held)
+    reached: list[bool] = []  # where the strip reaches the photo service (its first use imports Pillow)
+    photos = services.photos
+    monkeypatch.setattr(
+        type(services),
+        "photos",
+        property(lambda _s: reached.append(threading.current_thread() is threading.main_thread()) or photos),
+    )
     worker = Worker()
     strip = PhotoStrip(services, bus, reader=worker)
     qtbot.addWidget(strip)
@@ -40,6 +47,7 @@ def test_the_strip_reads_on_the_worker_and_shows_the_newest_patient(  # type: ig
     qtbot.wait(50)  # the late answer for the first patient is delivered: not shown
     assert [i.photo.id for i in strip.model.items] == second_ids and strip.count_label.text() == "1 photo"
     assert readers == [False, False]
+    assert reached and not any(reached), reached  # never on the GUI thread
     gate.clear()
     strip.set_patient(first)  # the chart switched back: the second patient's photos go at once
     assert strip.model.rowCount() == 0 and strip.count_label.text() == ""

@@ -215,6 +215,8 @@ def test_the_session_window_code_is_imported_off_the_gui_thread_after_start_up()
         "assert not thread.is_alive()\n"
         "assert 'clinicrec.ui.session.window' in sys.modules\n"
         "assert 'clinicrec.ui.session.controller' in sys.modules\n"
+        "assert 'clinicrec.services.photos.service' in sys.modules  # a chart's photo strip: Pillow, 22 ms\n"
+        "assert 'PIL.Image' in sys.modules\n"
         "from clinicrec.domain import facemap\n"
         "from clinicrec.domain.enums import Zone\n"
         "assert facemap.zone_centroid.cache_info().currsize == len(Zone)  # every zone's centre found\n"
