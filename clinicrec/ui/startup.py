@@ -373,13 +373,20 @@ def collecting_less(threshold: int = START_GC_THRESHOLD) -> Iterator[None]:
     every 700 meanwhile. The start's imports (SQLAlchemy's and the models' above all) make about a million
     objects that all live on; collecting them every 700 allocations (some 200 times, and the older
     generations with them) was about a tenth of the loading's time, for nothing. The threshold is put
-    back as it was afterwards; the start-up objects are then frozen out of the collector (``run_gui``)."""
+    back as it was afterwards, and the start-up objects are frozen out of the collector first (as
+    ``run_gui`` does again before the main window): with the usual threshold back, the next pass of the
+    young generations would otherwise walk the hundreds of thousands of objects the big threshold let
+    gather there, some 30 ms between "Sign in" and the main window, and find nothing to free (measured
+    with ``gc.callbacks``: 0 collected)."""
     before = gc.get_threshold()
     gc.set_threshold(threshold, *before[1:])
     try:
         yield
-    finally:
+    except BaseException:
         gc.set_threshold(*before)
+        raise
+    gc.freeze()
+    gc.set_threshold(*before)
 
 
 def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tuple[Opened, bool] | int:

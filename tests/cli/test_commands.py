@@ -97,3 +97,47 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             build_parser().parse_args([command.NAME, "--help"])
         assert done.value.code == 0
         assert "--db" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "x.sqlite3"],
+        ["--demo"],
+        ["--new", "--db", "report"],  # a database named like a command is still a database
+        ["--db=x.sqlite3", "--user", "maria"],
+        ["--de"],  # an abbreviation of --demo
+    ],
+)
+def test_a_plain_start_is_read_as_the_whole_parser_reads_it(argv: list[str]) -> None:
+    from clinicrec.cli.app import _start_args
+
+    quick = _start_args(argv)
+    assert quick is not None and vars(quick) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["--db", "x", "audit", "verify"], ["--help"], ["-h"], ["--bogus"], ["--db"], ["--d"], ["x"]],
+)
+def test_anything_but_a_plain_start_goes_to_the_whole_parser(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clinicrec.cli.app import _start_args
+
+    assert _start_args(argv) is None
+    assert capsys.readouterr() == ("", "")  # nothing said: the whole parser says what is wrong, once
+
+
+def test_a_plain_start_does_not_load_the_commands() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from clinicrec.cli.app import _start_args; "
+        "assert _start_args(['--db', 'x']) is not None; "
+        "print(sorted(m for m in sys.modules if m.startswith('clinicrec.cli.commands')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

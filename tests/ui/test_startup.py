@@ -281,6 +281,13 @@ def test_the_collector_runs_less_while_the_start_loads_and_as_before_after(  # t
     assert done == ["quit"]
     assert during == [(START_GC_THRESHOLD, *before[1:])] and before[0] < START_GC_THRESHOLD
     assert gc.get_threshold() == before
+    # What the start made is out of the collector's young generations (frozen): no pass over it follows.
+    objects = [[] for _ in range(5_000)]  # noqa: F841 - tracked objects, kept alive past the block
+    frozen = gc.get_freeze_count()
+    with collecting_less():
+        more = [{} for _ in range(5_000)]  # noqa: F841
+    assert gc.get_count()[0] < 700 and gc.get_count()[1] == 0
+    assert gc.get_freeze_count() >= frozen + 5_000
     with pytest.raises(RuntimeError), collecting_less():
         raise RuntimeError("the start broke down")
     assert gc.get_threshold() == before
