@@ -22,6 +22,7 @@ from .interop.actions import InteropActions
 from .patients.patient_chart import PatientChart
 from .patients.patient_editor import PatientEditor
 from .patients.patient_list import PatientListPanel
+from .preload import release_when_idle
 from .printing import DocumentPrinter
 from .prompts import Prompts
 from .review.review_actions import ReviewActions
@@ -421,6 +422,7 @@ class MainWindow(QMainWindow):
     def _forget_window(self, window: QWidget) -> None:
         if window in self.session_windows:
             self.session_windows.remove(window)
+        release_when_idle()  # what it left frozen, collected at the user's next pause
 
     def record_follow_up(self, session_id: int) -> None:
         if self.chart.can("follow_up"):

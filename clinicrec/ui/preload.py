@@ -24,7 +24,10 @@ import gc
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -65,5 +68,70 @@ def freeze_long_lived() -> None:
     (``benchmarks/bench_session_stall.py``); with the window's objects frozen, 10-30 ms. What is frozen
     and later freed by reference counting is freed as before; only objects in reference cycles among
     what was frozen (a closed window's, garbage not yet collected) wait for the process to end: about
-    1 MB per session window opened (peak memory of 23 window tests: 276 MB frozen, 259 MB not)."""
+    1 MB per session window opened (peak memory of 23 window tests: 276 MB frozen, 259 MB not), until
+    ``release_when_idle`` collects them."""
     gc.freeze()
+
+
+#: How long the user must leave the keyboard and mouse alone before closed windows are collected.
+RELEASE_IDLE_MS = 3000
+_INPUT = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
+    }
+)
+
+
+class _IdleRelease(QObject):
+    """One per application: a collection of what closed windows left frozen, once the user pauses."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self.timer = QTimer(self, singleShot=True, interval=RELEASE_IDLE_MS)
+        self.timer.timeout.connect(self._release)
+        self.watching = False
+        self.last_ms = 0.0  # how long the last release took
+        self.released = 0  # how many objects it freed
+
+    def arm(self) -> None:
+        if not self.watching:
+            QCoreApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+            self.watching = True
+        self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT:
+            self.timer.start()  # the user is at work: wait for the next pause
+        return False
+
+    def _release(self) -> None:
+        QCoreApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        self.watching = False
+        started = time.perf_counter()
+        gc.unfreeze()
+        self.released = gc.collect()
+        gc.freeze()
+        self.last_ms = (time.perf_counter() - started) * 1000
+        log.debug("closed windows released: %d objects in %.1f ms", self.released, self.last_ms)
+
+
+def release_when_idle(delay_ms: int | None = None) -> _IdleRelease | None:
+    """A session window was closed: what it left frozen (``freeze_long_lived``: its widgets' Python side, in
+    reference cycles, ~0.7 MB a window) is collected at the user's next pause, RELEASE_IDLE_MS with no key
+    or mouse input. That collection walks every object of the application once (45-85 ms on the 100k
+    demo), which is why it waits for a pause rather than running as the window closes (the nurse is
+    often typing the next patient's name by then). The objects still alive are frozen again after it."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return None
+    release = app.findChild(_IdleRelease)
+    if release is None:
+        release = _IdleRelease(app)
+    release.timer.setInterval(RELEASE_IDLE_MS if delay_ms is None else delay_ms)
+    release.arm()
+    return release

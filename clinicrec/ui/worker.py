@@ -138,6 +138,11 @@ class Worker(QObject):
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             self._keep.discard(signals)
+            # The connections below hold the callbacks, and through them whatever they use (a closed
+            # session window, its models); they pass through Qt, out of the cyclic collector's sight, so
+            # they are dropped here by hand: every job's callbacks lived for the whole run before.
+            signals.sig_done.disconnect()
+            signals.sig_failed.disconnect()
             self._running -= 1
             if not self._running:
                 self.sig_busy_changed.emit(False)

@@ -212,3 +212,72 @@ def test_a_session_window_is_painted_in_the_turn_after_it_is_shown(main, qtbot, 
     assert shown_at and painted_at[0] > shown_at[0], (shown_at, painted_at)
     assert window.updatesEnabled() and window.isVisible()
     qtbot.waitUntil(lambda: window.screening_page.built is not None, timeout=10_000)  # then what is hidden
+
+
+def test_a_closed_session_window_is_freed_at_the_users_next_pause(main, qtbot, pool, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A session window, once built, is frozen out of the cyclic collector (``freeze_long_lived``, for
+    the stall), and its Python side is in reference cycles: every closed window stayed in memory for the
+    whole run (~0.7 MB each). Each worker job's callbacks were also held by their Qt connections, and
+    through them the window that asked. Closed, a window is now collected at the user's next pause, and
+    not while they type."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from clinicrec.ui import preload
+
+    monkeypatch.setattr(preload, "RELEASE_IDLE_MS", 300)
+    frozen: list[int] = []
+    monkeypatch.setattr(preload, "freeze_long_lived", lambda: (frozen.append(1), gc.freeze()))
+    monkeypatch.setattr("clinicrec.ui.session.window.freeze_long_lived", preload.freeze_long_lived)
+    gone: list[weakref.ref] = []  # type: ignore[type-arg]
+    for _ in range(2):
+        with qtbot.waitSignal(main.sig_session_window_opened, timeout=10_000):
+            main.new_session()
+        (window,) = main.session_windows
+        count = len(frozen)
+        qtbot.waitUntil(lambda n=count: len(frozen) > n, timeout=10_000)  # built whole, and frozen
+        pool.wait()
+        qtbot.wait(20)  # its reads on the worker delivered
+        gone += [weakref.ref(window), weakref.ref(window.controller), weakref.ref(window.points_model)]
+        window.controller.dirty = False
+        with qtbot.waitSignal(window.destroyed, timeout=10_000):
+            window.close()
+        del window
+    QApplication.sendPostedEvents(None, 0)
+    release = QApplication.instance().findChild(preload._IdleRelease)  # noqa: SLF001
+    assert release is not None and release.timer.isActive()
+    # The user types meanwhile: nothing is collected until they pause.
+    for _ in range(4):
+        qtbot.wait(150)
+        key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+        QApplication.postEvent(main, key)
+    qtbot.wait(150)
+    gc.collect()  # (what a pass of the collector can free: the frozen windows are out of its reach)
+    assert [ref() is None for ref in gone] == [False] * len(gone)
+    qtbot.waitUntil(lambda: not release.timer.isActive(), timeout=5_000)
+    assert [ref() is None for ref in gone] == [True] * len(gone)
+    assert release.released > 0 and gc.get_freeze_count() > 0  # what lives on is frozen again
+    assert not release.watching  # the input filter is gone with it
+
+
+def test_a_worker_job_lets_go_of_its_callbacks_once_delivered(qtbot, pool) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    import weakref
+
+    class Asker:  # what a callback uses: a window, a model
+        pass
+
+    results: list[object] = []
+    askers = [Asker(), Asker()]
+    refs = [weakref.ref(a) for a in askers]
+    pool.run(lambda: 42, lambda r, a=askers[0]: results.append((r, a is not None)), lambda e: None)
+    pool.run(lambda: 1 / 0, lambda r: None, lambda e, a=askers[1]: results.append((type(e), a is not None)))
+    del askers
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=10_000)
+    gc.collect()
+    assert sorted(map(str, results)) == sorted(map(str, [(42, True), (ZeroDivisionError, True)]))
+    assert [ref() for ref in refs] == [None, None]
