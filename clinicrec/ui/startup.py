@@ -229,6 +229,15 @@ class StartupLoader(QObject):
             if e.damaged is None:
                 raise
             return Opened(damaged=e.damaged)  # type: ignore[arg-type]
+        if self.encrypt and services.database_file is not None and not services.encrypted:
+            # Encrypting a plain file writes an encrypted copy in its place: never before its check has
+            # passed (opened at once for reading above, the check may still be reading a large file).
+            pending, self._pending_check = self._pending_check, None
+            if pending is not None and not pending.report().ok:
+                services.db.dispose()
+                from ..services.maintenance import check_database
+
+                return Opened(damaged=check_database(self.url, started=pending))
         if self.encrypt:
             from ..services.opening import encrypted_file as needs_password
             from ..services.unlock import encrypt_if_plain
