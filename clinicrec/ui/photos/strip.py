@@ -107,7 +107,9 @@ class PhotoStripModel(QAbstractListModel):
         item = self.items[index.row()]
         p = item.photo
         if role == Qt.ItemDataRole.DisplayRole:
-            head = group_of(p) if item.first_of_group else p.view_label
+            # The time point and the view each on a line of their own: "Baseline · Oblique right 45°"
+            # wrapped over three lines in a cell and its date was cut off ("45°…").
+            head = f"{p.time_point_label}\n{p.view_label}" if item.first_of_group else p.view_label
             return f"{head}\n{date_text(p.taken_at)}" + (" · VOID" if p.voided else "")
         if role == Qt.ItemDataRole.DecorationRole:
             return item.icon

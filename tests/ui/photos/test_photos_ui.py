@@ -200,3 +200,30 @@ def test_selected_photos_export_as_files_and_marketing_needs_its_consent(  # typ
     dialog.start_export()
     qtbot.waitUntil(lambda: "not consented to marketing" in dialog.message.text(), timeout=10_000)
     assert len(list(out.iterdir())) == 2
+
+
+def test_every_thumbnail_caption_fits_its_cell(qtbot, services, bus) -> None:  # type: ignore[no-untyped-def]
+    """The longest time point and view names, each caption whole in the strip's cell (no "45°…")."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QFontMetrics
+
+    p = make_patient(services)
+    services.photos.record_consent(p.id, (ConsentScope.CLINICAL,), date(2026, 1, 5))
+    for view in (PhotoView.OBLIQUE_RIGHT, PhotoView.PROFILE_RIGHT, PhotoView.FRONT):
+        for tp in (TimePoint.BASELINE, TimePoint.WEEK_12):
+            services.photos.import_photo(PhotoDetails(p.id, view, tp), encode(pixels(400, 300, 1)))
+    strip = PhotoStrip(services, bus)
+    qtbot.addWidget(strip)
+    strip.resize(1280, 240)
+    strip.show()
+    strip.set_patient(p.id)
+    assert strip.model.rowCount() == 6
+    grid = strip.view.gridSize()
+    metrics = QFontMetrics(strip.view.font())
+    for row in range(strip.model.rowCount()):
+        text = strip.model.data(strip.model.index(row, 0), Qt.ItemDataRole.DisplayRole)
+        for line in text.split("\n"):  # each line on one line of the cell, none wrapped
+            assert metrics.horizontalAdvance(line) <= grid.width() - 8, line
+        needed = metrics.boundingRect(QRect(0, 0, grid.width() - 8, 1000), Qt.TextFlag.TextWordWrap, text)
+        icon_height = 112 * 3 // 4  # the thumbnails are 4:3
+        assert icon_height + needed.height() <= grid.height(), text
