@@ -205,7 +205,9 @@ def _type(window) -> dict:  # type: ignore[no-untyped-def,type-arg]
 
 
 # -- the parent ----------------------------------------------------------------------------------------
-def _run_child(*args: str) -> tuple[float, dict]:  # type: ignore[type-arg]
+def _run_child(*args: str, timeout: float = 600.0) -> tuple[float, dict]:  # type: ignore[type-arg]
+    """One child process (``--child`` and ``args``): (milliseconds to its figure, what it reported).
+    ``timeout``: how long it may take in all (the set-up runs on a large file need more)."""
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     # An installed application has its bytecode compiled at install time; let the warm-up run compile
@@ -217,7 +219,7 @@ def _run_child(*args: str) -> tuple[float, dict]:  # type: ignore[type-arg]
         capture_output=True,
         text=True,
         env=env,
-        timeout=600,
+        timeout=timeout,
     )
     lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
     if out.returncode != 0 or (not lines and args[0] != "warm"):
