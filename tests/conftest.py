@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nothing a test does reaches the user's own data folder (the workstation's audit anchors, remembered
+# window sizes, the default database): a data folder of this test process's own, under which each test
+# also gets anchors of its own (``_workstation_anchors``). Set here, before any test, so that a
+# ``monkeypatch.undo()`` falls back to it and not to the user's folder: the audit tests' time travel once
+# undid its test's anchors folder, and the heads of temporary databases piled up in the user's anchor
+# book, where one of a later run's temporary files at the same path made ``audit verify`` report a fork.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="clinicrec-test-data-")
+os.environ["CLINICREC_ANCHOR_DIR"] = os.path.join(os.environ["XDG_DATA_HOME"], "anchors")
 
 from clinicrec.db import crypto  # noqa: E402
 from clinicrec.db.engine import Database, make_engine  # noqa: E402

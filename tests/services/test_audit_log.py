@@ -31,8 +31,13 @@ def at(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
 
 
 @pytest.fixture
-def trail(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+def trail(world: World) -> World:
     """Patient work by two injectors over three days, plus failed sign-ins; read as the manager."""
+    with pytest.MonkeyPatch.context() as monkeypatch:  # its own: the time travel alone is undone after
+        return _trail(world, monkeypatch)
+
+
+def _trail(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
     svc = world.services
     at(monkeypatch, DAY1)
     world.as_(world.injector)
@@ -48,7 +53,6 @@ def trail(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
         with pytest.raises(AuthenticationError):
             svc.auth.sign_in("nurse", "wrong password")
     svc.act_as(world.manager)
-    monkeypatch.undo()
     world.made = {"ada": ada.id, "zoe": zoe.id}  # type: ignore[dict-item]
     return world
 
@@ -197,3 +201,15 @@ def test_values_read_plainly() -> None:
     assert format_value([{"zone": "nose"}], full=True) == '{"zone":"nose"}'
     assert format_value("a" * 64) == "a" * 12 + "…" and format_value("a" * 64, full=True) == "a" * 64
     assert FieldChange("password", "***", "changed").summary() == "Password: changed"
+
+
+def test_a_tests_workstation_anchors_stay_in_its_own_folder(
+    trail: World, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The time travel above once undid the test's anchors folder with it: verify then read and wrote the
+    user's own anchor book, where a temporary file of an earlier run at the same path made it fork."""
+    from clinicrec.services.audit_anchor import anchor_dir
+
+    assert anchor_dir().is_relative_to(tmp_path_factory.getbasetemp())
+    assert trail.services.audit_log.verify_chain().ok
+    assert (anchor_dir() / "audit-anchors.json").is_file()  # the head it verified, kept there

@@ -135,12 +135,12 @@ def test_a_failed_audit_append_leaves_no_patient(world: World, monkeypatch: pyte
 
     with svc.db.read() as s:
         audit_before = s.execute(select(func.count()).select_from(AuditRow)).scalar_one()
-    monkeypatch.setattr(audit_mod, "record", broken)
-    with pytest.raises(RuntimeError):
-        svc.patients.create(full_patient())
-    with pytest.raises(RuntimeError):
-        svc.patients.update(replace(existing, phone="+1 555 0123"))
-    monkeypatch.undo()
+    with monkeypatch.context() as broken_audit:  # its own: undone alone after
+        broken_audit.setattr(audit_mod, "record", broken)
+        with pytest.raises(RuntimeError):
+            svc.patients.create(full_patient())
+        with pytest.raises(RuntimeError):
+            svc.patients.update(replace(existing, phone="+1 555 0123"))
     with svc.db.read() as s:
         assert s.execute(select(func.count()).select_from(PatientRow)).scalar_one() == 1
         assert s.execute(select(func.count()).select_from(AuditRow)).scalar_one() == audit_before
