@@ -481,9 +481,13 @@ class ChartingService(ServiceBase):
         }
         own_root = session.amends_id is None
         sid = draft_rows.insert_session(conn, values, root_id, own_root=own_root)
-        points = write_points(s, sid, session.points, None, new_session=True)
         vial_ids = list(session.all_vial_ids)
-        draft_rows.insert_links(conn, sid, vial_ids)
+        if conn.dialect.name == "postgresql":  # the vial links go in the points' round trip
+            links = draft_rows.link_statements("%s", sid, vial_ids)
+            points = write_points(s, sid, session.points, None, new_session=True, also=links)
+        else:
+            points = write_points(s, sid, session.points, None, new_session=True)
+            draft_rows.insert_links(conn, sid, vial_ids)
         acks = [
             {
                 "kind": str(ack.kind),

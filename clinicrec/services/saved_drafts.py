@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -31,6 +32,7 @@ from sqlalchemy import CursorResult, Table, bindparam, delete, update
 from sqlalchemy.orm import Session
 
 from ..db.models import AcknowledgementRow, PointRow, SessionScreeningRow, SessionVialRow
+from ..db.pipeline import Statement, run_all
 from ..domain.enums import DoseBasis, Zone
 from ..domain.models import Assessment, InjectionPoint
 from . import audit_state
@@ -123,20 +125,24 @@ def write_points(
     before: tuple[InjectionPoint, ...] | None,
     *,
     new_session: bool = False,
+    also: Sequence[Statement] = (),
 ) -> tuple[InjectionPoint, ...]:
     """Store ``points`` as the session's points and return them as stored (``as_stored``, with ids).
 
     ``before``: the points stored now as a trusted ``SavedDraft`` remembers them; only the points that
     differ at a position are updated, those past the new end deleted, the new ones inserted. None: every
-    point is deleted and inserted again (``new_session``: there are none to delete)."""
+    point is deleted and inserted again (``new_session``: there are none to delete). ``also`` (with
+    ``new_session``): statements that return nothing, run right after the insert (``pipeline.run_all``: on
+    PostgreSQL in its round trip)."""
     t = POINTS
+    assert new_session or not also
     if before is not None:
         written = _changed_written(s, session_id, points, before)
         if written is not None:
             return written
     if not new_session:
         s.execute(delete(t).where(t.c.session_id == session_id))
-    return _inserted(s, session_id, points, 0)
+    return _inserted(s, session_id, points, 0, also)
 
 
 def _changed_written(
@@ -166,13 +172,19 @@ def _changed_written(
 
 
 def _inserted(
-    s: Session, session_id: int, points: tuple[InjectionPoint, ...], start: int
+    s: Session,
+    session_id: int,
+    points: tuple[InjectionPoint, ...],
+    start: int,
+    also: Sequence[Statement] = (),
 ) -> tuple[InjectionPoint, ...]:
     """``points`` inserted at positions ``start``…: on SQLite with one executemany, then their ids read
     (ids only: SQLite's multi-row ``INSERT … RETURNING`` cannot promise their order, and one statement per
     point costs more than the read); on PostgreSQL with one statement that returns each id with its
-    position."""
+    position. ``also``: as ``write_points``'."""
     if not points:
+        if also:
+            run_all(s.connection().connection.driver_connection, also)
         return ()
     # The driver's own executemany of plain tuples: SQLAlchemy's building of a hundred parameter sets cost
     # more than the insert (every column's value is a str, float or int already: no type converts it).
@@ -206,11 +218,14 @@ def _inserted(
             allow_nan=False,
             ensure_ascii=False,
         )
-        by_seq = {seq: pid for pid, seq in conn.exec_driver_sql(_INSERT_JSON, (payload,)).all()}
+        returned, *_ = run_all(conn.connection.driver_connection, [(_INSERT_JSON, (payload,)), *also])
+        by_seq = {seq: pid for pid, seq in returned}
         ids = [by_seq[start + i] for i in range(len(points))]
     else:
         conn.exec_driver_sql(_INSERT_ROWS.replace("?", mark), rows)
         ids = list(conn.exec_driver_sql(_NEW_IDS.replace("?", mark), (session_id, start)).scalars().all())
+        if also:
+            run_all(conn.connection.driver_connection, also)
     return tuple(as_stored(p, pid) for p, pid in zip(points, ids, strict=True))
 
 

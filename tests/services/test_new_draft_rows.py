@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from clinicrec.db.models import AcknowledgementRow, AuditRow, SessionRow, SessionScreeningRow
+from clinicrec.db.models import AcknowledgementRow, AuditRow, SessionRow, SessionScreeningRow, SessionVialRow
 from clinicrec.domain.enums import AllergyStatus, ScreeningAnswer, SessionStatus
 from clinicrec.domain.models import SafetyScreening, ScreeningSnapshot
 from clinicrec.services import audit, audit_state
@@ -165,3 +165,41 @@ def test_a_new_drafts_points_keep_every_digit_and_character(world: World) -> Non
             .first()
         )
         assert newest == audit_state.state_hash(s, "session", saved.id)
+
+
+@pytest.mark.postgres
+def test_a_new_drafts_vial_links_are_written_with_or_without_points(world: World) -> None:
+    """On PostgreSQL the vial links go in the points' round trip: a draft that names its vials before any
+    point is entered still stores them (and the entry's state hash covers them), and a draft with points
+    stores each vial once, in first-use order."""
+    svc = world.services
+    first, second = make_vial(svc), make_vial(svc)
+    empty = replace(chart(world, make_patient(svc), []), vial_ids=(second.id, first.id))
+    pointed = chart(
+        world, make_patient(svc), grid(first, 0.5, 3) + grid(second, 0.5, 2) + grid(first, 0.5, 1)
+    )
+    for draft, vials in ((empty, (second.id, first.id)), (pointed, (first.id, second.id))):
+        saved = svc.charting.save_draft(draft)
+        assert saved.id is not None
+        assert svc.charting.get(saved.id).all_vial_ids == vials
+        with svc.db.read() as s:
+            stored = (
+                s.execute(
+                    select(SessionVialRow.vial_id)
+                    .where(SessionVialRow.session_id == saved.id)
+                    .order_by(SessionVialRow.seq)
+                )
+                .scalars()
+                .all()
+            )
+            assert tuple(stored) == vials
+            newest = (
+                s.execute(
+                    select(AuditRow.row_hash)
+                    .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
+                    .order_by(AuditRow.id.desc())
+                )
+                .scalars()
+                .first()
+            )
+            assert newest == audit_state.state_hash(s, "session", saved.id)

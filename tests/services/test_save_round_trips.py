@@ -25,7 +25,7 @@ _traces = itertools.count()
 
 #: (new draft, re-save with one point moved) of a 100-point draft with a baseline, one vial, no
 #: acknowledgement: PostgreSQL round trips (BEGIN and COMMIT included), SQLite statements run.
-POSTGRES_ROUND_TRIPS = (9, 9)
+POSTGRES_ROUND_TRIPS = (8, 9)
 SQLITE_STATEMENTS = (17, 19)
 
 
