@@ -177,7 +177,13 @@ def plain_search_sqlite(path: Path) -> Callable[[str], object]:
 
 
 def _hundred_point_draft(services):  # type: ignore[no-untyped-def]
-    """A new draft of 100 points (four zones) on a new vial, with consent and baseline, for patient 1."""
+    """A new draft of 100 points (four zones) on a new vial, with consent and baseline, for patient 1.
+
+    The vial's lot is its own (named after the moment it is opened): a save recomputes the waste row of
+    its vial's day, lot and opener from every vial of that key, so with one lot for every run the key
+    grew by a vial and its sessions at each run of the day, on each database as often as it had been
+    measured (a PostgreSQL server kept between runs summed 45 vials where the SQLite file beside it
+    summed 6), and the two saves compared did unequal work."""
     from clinicrec.domain.enums import DiluentKind, Indication, TimePoint, Zone
     from clinicrec.domain.facemap import grid_fill
     from clinicrec.domain.models import Assessment, Consent, InjectionPoint, TreatmentSession, Vial
@@ -186,7 +192,13 @@ def _hundred_point_draft(services):  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     vial = services.vials.open_vial(
         Vial(
-            1, "SCALE01", now.date().replace(year=now.year + 3), 100.0, now, DiluentKind.SALINE_PRESERVED, 2.5
+            1,
+            f"SCALE{now:%y%m%d%H%M%S%f}",
+            now.date().replace(year=now.year + 3),
+            100.0,
+            now,
+            DiluentKind.SALINE_PRESERVED,
+            2.5,
         )
     ).vial
     coords = [

@@ -10,11 +10,12 @@ run one after another on one cursor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-#: One statement in the driver's own terms: its SQL (the driver's parameter marks) and its parameters.
-Statement = tuple[str, Sequence[Any]]
+#: One statement in the driver's own terms: its SQL (the driver's parameter marks) and its parameters (in
+#: order, or by name for a statement of named marks: ``Precompiled.statement``).
+Statement = tuple[str, Sequence[Any] | Mapping[str, Any]]
 
 
 def run_all(dbapi_conn: Any, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
@@ -55,7 +56,12 @@ class Precompiled:
 
     def execute(self, conn: Any, values: dict[str, Any]) -> None:
         """Run it on the SQLAlchemy ``conn`` with ``values`` (by bind parameter name)."""
+        conn.exec_driver_sql(*self.statement(conn, values))
+
+    def statement(self, conn: Any, values: dict[str, Any]) -> tuple[str, Any]:
+        """It with ``values`` as the driver's SQL and parameters (by name), for ``run_all`` or
+        ``exec_driver_sql``: to run later, with other statements, in the same round trip."""
         compiled = self._compiled.get(conn.dialect.name)
         if compiled is None:
             compiled = self._compiled[conn.dialect.name] = self._stmt.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(compiled.string, compiled.construct_params(values))
+        return compiled.string, compiled.construct_params(values)

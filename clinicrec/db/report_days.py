@@ -26,7 +26,7 @@ every day (the migration, the demo builder, ``rebuild``, a change of the clinic'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -74,7 +74,7 @@ from .models import (
     VialAdditiveRow,
     VialRow,
 )
-from .pipeline import Precompiled
+from .pipeline import Precompiled, Statement
 
 #: Days per statement when some days are refilled (each day is a range of the date index).
 DAY_CHUNK = 60
@@ -543,10 +543,26 @@ _VIAL_LOTS = select(
 ).where(VialRow.id.in_(bindparam("ids", expanding=True)))
 
 
-def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
+#: A vial's key columns as ``_VIAL_LOTS`` reads them: reconstituted at, product, lot, opener.
+VialKey = tuple[datetime, int, str, int | None]
+
+
+def refill_lots_of(
+    conn: Any,
+    vial_ids: Collection[int],
+    *,
+    known: Mapping[int, VialKey] | None = None,
+    zone: str | None = None,
+    defer: list[Statement] | None = None,
+) -> None:
     """Recompute ``report_day_vials``' rows of the vials' own (day, product, lot, opener), not their whole
     days: a draft's save changes only what its vials' rows sum (the units drawn from them). Every row of
-    such a key (each band) is deleted and summed again from every vial of that key: exact."""
+    such a key (each band) is deleted and summed again from every vial of that key: exact.
+
+    ``known`` and ``zone``: the vials' key columns and the clinic's time zone as the caller read them in
+    this transaction (a save reads its vials before it writes), used instead of reading them again when
+    every vial is there. ``defer``: PostgreSQL's upserts are added to it rather than run (as
+    ``report_rollup.fill_own``'s)."""
     conn = _connection(conn)
     dialect = conn.dialect.name
     if dialect not in _LOT_REFILL:
@@ -565,16 +581,22 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
     remove, add = _LOT_REFILL[dialect]
     if dialect == "postgresql":
         remove, add = None, _lot_upsert()
-    found = conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
-    zone_name = str(found[0].zone or "UTC") if found else "UTC"
+    found: list[VialKey]
+    if known is not None and zone is not None and all(v in known for v in vial_ids):
+        found, zone_name = [known[v] for v in sorted(vial_ids)], zone
+    else:
+        rows = conn.execute(_VIAL_LOTS, {"ids": sorted(vial_ids)}).all()
+        zone_name = str(rows[0].zone or "UTC") if rows else "UTC"
+        found = [(at, product, lot, opener) for at, product, lot, opener, _zone in rows]
     keys = {
         (local_date(cast(datetime, at), zone_name), product, lot, opener or 0)
-        for at, product, lot, opener, _zone in found
+        for at, product, lot, opener in found
     }
     for d, product, lot, opener in sorted(keys):
+        lo, hi = start_of_day(d, zone_name), start_of_day(d + timedelta(days=1), zone_name)
         values = {
-            "lo": start_of_day(d, zone_name),
-            "hi": start_of_day(d + timedelta(days=1), zone_name),
+            "lo": lo,
+            "hi": hi,
             "day": d.isoformat(),
             "zone": zone_name,
             "product": product,
@@ -582,7 +604,11 @@ def refill_lots_of(conn: Any, vial_ids: Collection[int]) -> None:
             "opener": opener,
         }
         if remove is None:  # PostgreSQL's upsert, run as compiled once (times bound as naive UTC)
-            add.execute(conn, values | {"lo": _naive_utc(values["lo"]), "hi": _naive_utc(values["hi"])})
+            bound = values | {"lo": _naive_utc(lo), "hi": _naive_utc(hi)}
+            if defer is None:
+                add.execute(conn, bound)
+            else:
+                defer.append(add.statement(conn, bound))
             continue
         conn.execute(remove, values)
         conn.execute(add, values)

@@ -25,7 +25,7 @@ from sqlalchemy import Integer, Table, and_, bindparam, delete, exists, func, in
 from sqlalchemy.orm import Session
 
 from .models import AssessmentRow, PointRow, ReportOutcomeRow, ReportUseRow, SessionRow, SessionVialRow
-from .pipeline import Precompiled
+from .pipeline import Precompiled, Statement
 
 BASELINE = "baseline"
 MEASURE_COLUMNS = ("pores", "oil", "redness")
@@ -132,14 +132,21 @@ def fill_sessions(conn: Any, session_ids: Collection[int]) -> None:
             conn.execute(stmt, {"ids": part})
 
 
-def fill_own(conn: Any, session_id: int, *, use: bool, outcomes: bool) -> None:
+def fill_own(
+    conn: Any, session_id: int, *, use: bool, outcomes: bool, defer: list[Statement] | None = None
+) -> None:
     """Recompute one session's own rows, not its chain's: its use rows (``use``: its points changed) and
     its outcome rows (``outcomes``: its baseline changed). Enough when nothing else of the chain changed
-    (a draft saved: follow-ups, which every version of the chain reads, are not saved with it)."""
+    (a draft saved: follow-ups, which every version of the chain reads, are not saved with it).
+    ``defer``: PostgreSQL's use rows' upsert is added to it rather than run, for the caller to run in its
+    transaction before it commits, with other statements (``pipeline.run_all``: no round trip of its own)."""
     delete_use, delete_outcomes, insert_use, insert_outcomes = _REFILL
     ids = {"ids": [session_id]}
     if use and conn.dialect.name == "postgresql":
-        _use_upsert().execute(conn, {"sid": session_id})
+        if defer is None:
+            _use_upsert().execute(conn, {"sid": session_id})
+        else:
+            defer.append(_use_upsert().statement(conn, {"sid": session_id}))
         use = False
     for wanted, statements in (
         (use, (delete_use, insert_use)),

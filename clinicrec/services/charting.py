@@ -22,6 +22,7 @@ from ..db.models import (
     UserRow,
     VialRow,
 )
+from ..db.pipeline import Statement, run_all
 from ..domain.clinic_time import add_months, local_date, start_of_day
 from ..domain.dosing import VialShortfall, vial_shortfalls
 from ..domain.enums import AuditAction, Role, SessionStatus, TimePoint
@@ -331,7 +332,12 @@ class ChartingService(ServiceBase):
                     acks_before = {a.id for a in row.acknowledgements}
                     baseline, points = self._write_content(s, row, session, actor, before)
                     s.flush()
-                self._refresh_reports(s, row.id, session, before, old.get("vials", []), baseline, points)
+                # On PostgreSQL the reports' upserts wait in ``deferred``, to go with the state's reads
+                # below (or on their own when no entry is written): no round trip of their own.
+                deferred: list[Statement] = []
+                self._refresh_reports(
+                    s, row.id, session, before, old.get("vials", []), baseline, points, reads, deferred
+                )
                 new = self._audit_view(s, row, written=replace(session, points=points))
                 changes = audit.diff(old, new)
                 row_hash = None
@@ -359,9 +365,10 @@ class ChartingService(ServiceBase):
                         known |= {table: parts[table] for table in untouched if table in parts}
                     # The trail's head locked with the same round trip as the state's reads (PostgreSQL:
                     # pipelined), then the entry appended at once.
-                    row_hash, _, (head,) = audit_state.state_hash_parts_with(
-                        s, "session", row.id, known=known, before=[audit.LOCK_HEAD]
+                    row_hash, _, (*_, head) = audit_state.state_hash_parts_with(
+                        s, "session", row.id, known=known, before=[*deferred, audit.LOCK_HEAD]
                     )
+                    deferred = []
                     audit.record(
                         s,
                         actor,
@@ -373,6 +380,8 @@ class ChartingService(ServiceBase):
                         state=row_hash,
                         head=head[0],
                     )
+                if deferred:
+                    run_all(s.connection().connection.driver_connection, deferred)
                 s.flush()
                 # As stored: the baseline row just flushed and the points as written with their ids
                 # (``as_stored``: what reading them back would give), neither read again.
@@ -402,11 +411,14 @@ class ChartingService(ServiceBase):
         vials_before: list[int],
         baseline: AssessmentRow | Assessment | None,
         points: tuple[InjectionPoint, ...],
+        reads: SaveReads,
+        defer: list[Statement],
     ) -> None:
         """Keep the reports' derived tables true after a draft's save: only what it changed
         (``report_rollup.refresh_draft``) when what it stored before is known (a new draft, or a trusted
         ``before``); the whole chain again otherwise, and for an amendment's first save (its original
-        then leaves the sums)."""
+        then leaves the sums). ``reads``: the vials and time zone the save read; ``defer``: where
+        ``refresh_draft`` leaves PostgreSQL's upserts, for the caller to run before it commits."""
         if (session.id is None and session.amends_id is not None) or (
             session.id is not None and before is None
         ):
@@ -422,8 +434,20 @@ class ChartingService(ServiceBase):
                 baseline_changed = baseline is not before.baseline  # the remembered one: kept as stored
         vials_after = list(session.all_vial_ids)
         vials = set(vials_before) | set(vials_after) if drawn_changed or vials_before != vials_after else ()
+        known = {
+            v.id: (v.reconstituted_at, v.product_id, v.lot_number, v.opened_by_id)
+            for v in reads.vials.values()
+            if v.id is not None
+        }
         report_rollup.refresh_draft(
-            s, session_id, points=drawn_changed, baseline=baseline_changed, vials=vials
+            s,
+            session_id,
+            points=drawn_changed,
+            baseline=baseline_changed,
+            vials=vials,
+            known=known,
+            zone=reads.time_zone,
+            defer=defer,
         )
 
     def _create_draft(
@@ -457,9 +481,13 @@ class ChartingService(ServiceBase):
         }
         own_root = session.amends_id is None
         sid = draft_rows.insert_session(conn, values, root_id, own_root=own_root)
-        points = write_points(s, sid, session.points, None, new_session=True)
         vial_ids = list(session.all_vial_ids)
-        draft_rows.insert_links(conn, sid, vial_ids)
+        if conn.dialect.name == "postgresql":  # the vial links go in the points' round trip
+            links = draft_rows.link_statements("%s", sid, vial_ids)
+            points = write_points(s, sid, session.points, None, new_session=True, also=links)
+        else:
+            points = write_points(s, sid, session.points, None, new_session=True)
+            draft_rows.insert_links(conn, sid, vial_ids)
         acks = [
             {
                 "kind": str(ack.kind),

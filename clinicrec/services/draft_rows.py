@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from ..db.models import AcknowledgementRow, AssessmentRow, SessionRow, SessionScreeningRow, SessionVialRow
+from ..db.pipeline import Statement
 
 SESSIONS = cast(Table, SessionRow.__table__)
 LINKS = cast(Table, SessionVialRow.__table__)
@@ -71,6 +72,13 @@ _INSERT_LINKS = insert(LINKS)
 _INSERT_ACKNOWLEDGEMENTS = insert(ACKNOWLEDGEMENTS)
 _INSERT_SCREENING = insert(SCREENINGS)
 _INSERT_ASSESSMENT = insert(ASSESSMENTS).returning(ASSESSMENTS.c.id)
+
+
+def link_statements(mark: str, session_id: int, vial_ids: list[int]) -> list[Statement]:
+    """``insert_links``' rows as the driver's statements (``mark``: its parameter mark), to be sent with
+    others (``saved_drafts.write_points``' ``also``: on PostgreSQL in the points' round trip)."""
+    sql = f"INSERT INTO {LINKS.name} (session_id, vial_id, seq) VALUES ({mark}, {mark}, {mark})"
+    return [(sql, (session_id, v, i)) for i, v in enumerate(vial_ids)]
 
 
 def insert_links(conn: Connection, session_id: int, vial_ids: list[int]) -> None:

@@ -17,7 +17,7 @@ compares them with what they summarise.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -32,6 +32,7 @@ from ..db.models import (
     SessionRow,
     SessionVialRow,
 )
+from ..db.pipeline import Statement
 from ..db.report_rollup import chains, fill, fill_own, fill_sessions, outcome_select, use_select, vials_of
 
 
@@ -48,7 +49,17 @@ def refresh(s: Session, session_ids: Iterable[int]) -> None:
     _refill(conn, chain, vials | vials_of(conn, chain))
 
 
-def refresh_draft(s: Session, session_id: int, *, points: bool, baseline: bool, vials: Iterable[int]) -> None:
+def refresh_draft(
+    s: Session,
+    session_id: int,
+    *,
+    points: bool,
+    baseline: bool,
+    vials: Iterable[int],
+    known: Mapping[int, report_days.VialKey] | None = None,
+    zone: str | None = None,
+    defer: list[Statement] | None = None,
+) -> None:
     """``refresh`` for a draft saved (not an amendment's first save, which takes its original out of the
     sums, nor a deletion): what such a save can change, and only what it did change.
 
@@ -57,12 +68,17 @@ def refresh_draft(s: Session, session_id: int, *, points: bool, baseline: bool, 
     use rows, when its points' units per zone and vial changed (``points``), its own outcome rows, when
     its baseline changed (``baseline``), and, through its units drawn, the waste rows of its vials' day and
     lot (``vials``: those it linked to before or after the save, when its points or links changed).
-    The tests compare the result with the exact path after each kind of draft save."""
+    The tests compare the result with the exact path after each kind of draft save.
+
+    ``known`` and ``zone``: the vials' key columns and the clinic's time zone as the save read them
+    (``report_days.refill_lots_of``). ``defer``: on PostgreSQL the upserts are added to it, not run: the
+    caller runs them in this transaction, before it commits, in the round trip of its last reads (their
+    work on the server then costs no round trip of its own)."""
     conn = s.connection()
-    fill_own(conn, session_id, use=points, outcomes=baseline)
+    fill_own(conn, session_id, use=points, outcomes=baseline, defer=defer)
     wanted = set(vials)
     if wanted:
-        report_days.refill_lots_of(conn, wanted)
+        report_days.refill_lots_of(conn, wanted, known=known, zone=zone, defer=defer)
 
 
 def touch(s: Session, session_ids: Iterable[int] = (), vial_ids: Iterable[int] = ()) -> None:

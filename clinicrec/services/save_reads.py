@@ -1,11 +1,11 @@
 """What a draft's save reads before it writes, in one statement (issue 17: on PostgreSQL every statement is
 a round trip to the server, and a save made five before its first write).
 
-One row of checks (the user's role of now, for ``FoldedRights``; for a new draft, whether its patient
-exists and the patient's newest treatment consent's status and withdrawal), joined to the vials the
-points draw from and their additives: one row per vial and additive, or the one row of checks when
-there are none. The caller uses nothing read before the rights are verified, exactly as when the role
-was read by a statement of its own.
+One row of checks (the user's role of now, for ``FoldedRights``; the clinic's time zone, for the reports'
+days the save refreshes; for a new draft, whether its patient exists and the patient's newest treatment
+consent's status and withdrawal), joined to the vials the points draw from and their additives: one row
+per vial and additive, or the one row of checks when there are none. The caller uses nothing read before
+the rights are verified, exactly as when the role was read by a statement of its own.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table, bindparam, case, exists, literal, select
 
-from ..db.models import ConsentRow, PatientRow, UserRow, VialAdditiveRow, VialRow
+from ..db.models import ClinicRow, ConsentRow, PatientRow, UserRow, VialAdditiveRow, VialRow
 from ..domain.models import Vial
 from .consent_rules import newest_treatment
 from .mapping import ADDITIVE_COLUMNS, VIAL_COLUMNS, vials_from
 
 _VIAL_TABLE = cast(Table, VialRow.__table__)
 _ADDITIVE_TABLE = cast(Table, VialAdditiveRow.__table__)
-_CHECKS = ("role_now", "patient_found", "consent_status", "consent_withdrawn_at")
+_CHECKS = ("role_now", "time_zone", "patient_found", "consent_status", "consent_withdrawn_at")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class SaveReads:
     newest_consent: tuple[str | None, datetime | None] = (None, None)
     #: The time that consent was read for.
     consent_by: datetime | None = None
+    #: The clinic's time zone (its reports' days), "UTC" when none is set (``report_days.zone_of``).
+    time_zone: str = "UTC"
 
 
 _STATEMENTS: dict[tuple[bool, bool], Select[Any]] = {}
@@ -53,7 +55,8 @@ def _statement(patient: bool, consent: bool) -> Select[Any]:
         select(case((UserRow.active, UserRow.role), else_=None))
         .where(UserRow.id == bindparam("uid"))
         .scalar_subquery()
-        .label("role_now")
+        .label("role_now"),
+        select(ClinicRow.time_zone).where(ClinicRow.id == 1).scalar_subquery().label("time_zone"),
     ]
     if patient:
         checks.append(exists().where(PatientRow.id == bindparam("pid")).label("patient_found"))
@@ -114,4 +117,5 @@ def read_for_save(
         if consent_by is not None
         else (None, None),
         consent_by=consent_by,
+        time_zone=str(first.time_zone or "UTC"),
     )

@@ -6,17 +6,21 @@ a refresh that did nothing would fail here), and an autosave that changes nothin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
 
+from clinicrec.db import pipeline
 from clinicrec.db.models import ReportDayVials, ReportOutcomeRow, ReportUseRow
+from clinicrec.db.pipeline import Statement
 from clinicrec.domain.enums import Indication, TimePoint, Zone
 from clinicrec.domain.models import Assessment, Consent, InjectionPoint, TreatmentSession, Vial
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
-from clinicrec.services import report_rollup
+from clinicrec.services import audit_state, charting, report_rollup
 from clinicrec.services.app import Services
 from tests.conftest import World, make_patient, make_vial
 from tests.services.test_charting import chart, grid
@@ -67,16 +71,28 @@ def _dosed(session: TreatmentSession, i: int, vial: Vial, units: float) -> Treat
     return replace(session, points=tuple(points))
 
 
-def _report_writes(svc: Services) -> list[str]:
+def _report_writes(svc: Services, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The writes to the reports' tables from now on, in the order the statements name them (a statement
-    may make two: PostgreSQL's delete and insert of a refresh in one, or begin with a WITH)."""
+    may make two: PostgreSQL's delete and insert of a refresh in one, or begin with a WITH): those run
+    through the engine and those a save runs on the driver's connection, with its last reads
+    (``pipeline.run_all``: PostgreSQL's refresh goes there)."""
     seen: list[str] = []
 
-    def note(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    def found(statement: str) -> None:
         for m in re.finditer(r"\b(INSERT INTO|DELETE FROM|UPDATE) (report_\w+)", statement):
             seen.append(f"{m.group(1)} {m.group(2)}")
 
+    def note(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        found(statement)
+
+    def run_all(dbapi_conn: Any, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
+        for sql, _ in statements:
+            found(sql)
+        return pipeline.run_all(dbapi_conn, statements)
+
     event.listen(svc.db.engine, "before_cursor_execute", note)
+    monkeypatch.setattr(charting, "run_all", run_all)
+    monkeypatch.setattr(audit_state, "run_all", run_all)
     return seen
 
 
@@ -153,11 +169,13 @@ def test_an_amendment_s_draft_saves_keep_its_outcomes_true(scenario: Scenario) -
     assert_same_figures(svc, PERIOD)
 
 
-def test_an_autosave_that_changes_nothing_summed_writes_no_derived_row(world: World) -> None:
+def test_an_autosave_that_changes_nothing_summed_writes_no_derived_row(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     svc = world.as_(world.injector)
     vial = make_vial(svc, when=at(6, 2))
     draft = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 30)))
-    seen = _report_writes(svc)
+    seen = _report_writes(svc, monkeypatch)
     draft = svc.charting.save_draft(_moved(draft, 4, x=0.62))
     draft = svc.charting.save_draft(replace(draft, notes="Settled in minutes"))
     assert seen == []
@@ -169,3 +187,30 @@ def test_an_autosave_that_changes_nothing_summed_writes_no_derived_row(world: Wo
         "INSERT INTO report_day_vials",
     ]
     _true(svc)
+
+
+def test_a_draft_refreshes_its_vials_day_in_the_clinics_time_zone(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The save takes its vials' day and lot from what it read before writing (its vials, and the clinic's
+    time zone in the same statement), not from a read of its own: the day is the clinic's local one.
+    At 20:15 UTC it is already the next day in Kiritimati (UTC+14): a save that keyed the day in UTC
+    would refresh the wrong row and leave the vial's true day stale."""
+    svc = world.as_(world.admin)
+    svc.clinic.update(replace(svc.clinic.get(), time_zone="Pacific/Kiritimati"))
+    svc = world.as_(world.injector)
+    vial = make_vial(svc, when=at(6, 2, 20), lot="K1414ZZ")
+    seen = _report_writes(svc, monkeypatch)
+    draft = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 30)))
+    assert "INSERT INTO report_day_vials" in seen
+    _true(svc)
+    draft = svc.charting.save_draft(_dosed(draft, 4, vial, 1.0))
+    _true(svc)
+    with svc.db.read() as s:
+        days = s.execute(
+            select(ReportDayVials.c.day, ReportDayVials.c.drawn).where(
+                ReportDayVials.c.lot_number == "K1414ZZ"
+            )
+        ).all()
+    assert [d for d, _ in days] == ["2026-06-03"]  # the clinic's day, not UTC's 2026-06-02
+    assert days[0][1] == pytest.approx(29 * 0.5 + 1.0)

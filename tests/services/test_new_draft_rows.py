@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from clinicrec.db.models import AcknowledgementRow, AuditRow, SessionRow, SessionScreeningRow
+from clinicrec.db.models import AcknowledgementRow, AuditRow, SessionRow, SessionScreeningRow, SessionVialRow
 from clinicrec.domain.enums import AllergyStatus, ScreeningAnswer, SessionStatus
 from clinicrec.domain.models import SafetyScreening, ScreeningSnapshot
 from clinicrec.services import audit, audit_state
@@ -126,3 +126,80 @@ def test_a_new_drafts_entry_hashes_the_session_as_read_back(world: World) -> Non
             )
             assert newest == audit_state.state_hash(s, "session", saved.id)
     assert [len(svc.charting.get(saved.id).all_vial_ids)] == [2]  # type: ignore[arg-type]
+
+
+@pytest.mark.postgres
+def test_a_new_drafts_points_keep_every_digit_and_character(world: World) -> None:
+    """PostgreSQL takes a new draft's points as one JSON text (``saved_drafts._inserted``): each float
+    comes back as the same double (not rounded through a decimal of fewer digits), each note as typed
+    (quotes, backslashes, braces, commas, accents, emoji), each in its position; and the entry's state
+    hash, made from the points as written, is that of the rows read back."""
+    svc = world.services
+    vial = make_vial(svc)
+    notes = ['said "ouch"', "back\\slash", "{braces}, commas", "naïve — 漢字 🙂", "", "it's fine \\n"]
+    points = [
+        replace(p, x=x, y=1 / 7 + i * 1e-9, units=p.units + 1e-13 * i, note=notes[i % len(notes)])
+        for i, (p, x) in enumerate(
+            zip(
+                grid(vial, 0.5, 12),
+                [1 / 3, 0.1 + 0.2, 2 / 3, 5e-324 + 0.25, 0.123456789012345678] * 3,
+                strict=False,
+            )
+        )
+    ]
+    saved = svc.charting.save_draft(chart(world, make_patient(svc), points))
+    assert saved.id is not None
+    back = svc.charting.get(saved.id).points
+    assert [(p.x, p.y, p.units, p.volume_ml, p.note) for p in back] == [
+        (p.x, p.y, p.units, p.volume_ml, p.note) for p in points
+    ]
+    assert [p.id for p in back] == [p.id for p in saved.points]
+    with svc.db.read() as s:
+        newest = (
+            s.execute(
+                select(AuditRow.row_hash)
+                .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
+                .order_by(AuditRow.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        assert newest == audit_state.state_hash(s, "session", saved.id)
+
+
+@pytest.mark.postgres
+def test_a_new_drafts_vial_links_are_written_with_or_without_points(world: World) -> None:
+    """On PostgreSQL the vial links go in the points' round trip: a draft that names its vials before any
+    point is entered still stores them (and the entry's state hash covers them), and a draft with points
+    stores each vial once, in first-use order."""
+    svc = world.services
+    first, second = make_vial(svc), make_vial(svc)
+    empty = replace(chart(world, make_patient(svc), []), vial_ids=(second.id, first.id))
+    pointed = chart(
+        world, make_patient(svc), grid(first, 0.5, 3) + grid(second, 0.5, 2) + grid(first, 0.5, 1)
+    )
+    for draft, vials in ((empty, (second.id, first.id)), (pointed, (first.id, second.id))):
+        saved = svc.charting.save_draft(draft)
+        assert saved.id is not None
+        assert svc.charting.get(saved.id).all_vial_ids == vials
+        with svc.db.read() as s:
+            stored = (
+                s.execute(
+                    select(SessionVialRow.vial_id)
+                    .where(SessionVialRow.session_id == saved.id)
+                    .order_by(SessionVialRow.seq)
+                )
+                .scalars()
+                .all()
+            )
+            assert tuple(stored) == vials
+            newest = (
+                s.execute(
+                    select(AuditRow.row_hash)
+                    .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
+                    .order_by(AuditRow.id.desc())
+                )
+                .scalars()
+                .first()
+            )
+            assert newest == audit_state.state_hash(s, "session", saved.id)

@@ -25,8 +25,8 @@ _traces = itertools.count()
 
 #: (new draft, re-save with one point moved) of a 100-point draft with a baseline, one vial, no
 #: acknowledgement: PostgreSQL round trips (BEGIN and COMMIT included), SQLite statements run.
-POSTGRES_ROUND_TRIPS = (12, 9)
-SQLITE_STATEMENTS = (18, 19)
+POSTGRES_ROUND_TRIPS = (8, 9)
+SQLITE_STATEMENTS = (17, 19)
 
 
 def round_trips(trace: str) -> int:

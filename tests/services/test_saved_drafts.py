@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
 
+from clinicrec.db import pipeline
 from clinicrec.db.models import AuditRow, SessionRow
+from clinicrec.db.pipeline import Statement
 from clinicrec.domain.enums import DoseBasis, WarningKind, Zone
 from clinicrec.domain.errors import ConcurrentEditError, SignedRecordError
 from clinicrec.domain.models import Acknowledgement, InjectionPoint, TreatmentSession
-from clinicrec.services import audit
+from clinicrec.services import audit, saved_drafts
 from clinicrec.services.app import Services
 from tests.conftest import World, make_patient, make_vial
 from tests.services.test_charting import chart, grid, signed
@@ -41,13 +45,20 @@ def _as_read(svc: Services, saved: TreatmentSession) -> None:
         assert result.ok, result.first_problem
 
 
-def _statements(svc: Services) -> list[tuple[str, bool]]:
+def _statements(svc: Services, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """(statement, executemany) of each statement run from now on: through the engine, or on the driver's
+    connection by ``pipeline.run_all`` (PostgreSQL's points insert goes there, with the vial links)."""
     seen: list[tuple[str, bool]] = []
 
     def note(_conn, _cursor, statement, _params, _context, executemany) -> None:  # type: ignore[no-untyped-def]
         seen.append((" ".join(statement.split()), executemany))
 
+    def run_all(dbapi_conn: Any, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
+        seen.extend((" ".join(sql.split()), False) for sql, _ in statements)
+        return pipeline.run_all(dbapi_conn, statements)
+
     event.listen(svc.db.engine, "before_cursor_execute", note)
+    monkeypatch.setattr(saved_drafts, "run_all", run_all)
     return seen
 
 
@@ -66,11 +77,13 @@ def _tamper(svc: Services, sql: str, **params: object) -> None:
         conn.execute(text(sql), params)
 
 
-def test_a_re_save_writes_only_the_moved_points_and_reads_no_point_back(world: World) -> None:
+def test_a_re_save_writes_only_the_moved_points_and_reads_no_point_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     svc = world.services
     vial = make_vial(svc)
     draft = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 100)))
-    seen = _statements(svc)
+    seen = _statements(svc, monkeypatch)
     saved = svc.charting.save_draft(_moved(draft, 5, 70))
     # One executemany UPDATE of two rows; no delete, no insert, no read of the points through the engine
     # (the tamper check reads them with the driver, as audit verify does).
@@ -216,7 +229,9 @@ def test_a_point_changed_behind_the_application_is_still_refused(world: World) -
         assert not audit.verify(s).ok  # the change is still there to be found; nothing laundered it
 
 
-def test_point_rows_renumbered_behind_the_application_are_rewritten_not_mistaken(world: World) -> None:
+def test_point_rows_renumbered_behind_the_application_are_rewritten_not_mistaken(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Ids are not in the state hash, so the remembered ids can be wrong while the hash agrees: the rows
     the shortcut updates are named by id, session and position, and when they are not there every point
     is written again (the content is what was saved: nothing to refuse, and the trail proves it)."""
@@ -224,7 +239,7 @@ def test_point_rows_renumbered_behind_the_application_are_rewritten_not_mistaken
     vial = make_vial(svc)
     saved = svc.charting.save_draft(chart(world, make_patient(svc), grid(vial, 0.5, 10)))
     _tamper(svc, "UPDATE injection_points SET id = id + 100000 WHERE session_id = :sid", sid=saved.id)
-    seen = _statements(svc)
+    seen = _statements(svc, monkeypatch)
     again = svc.charting.save_draft(_moved(saved, 3))
     assert [w for w, _ in _point_writes(seen)] == [
         "UPDATE",  # the shortcut: no row 3 of that id
