@@ -244,8 +244,10 @@ def test_a_closed_session_window_is_freed_at_the_users_next_pause(main, qtbot, p
         qtbot.wait(20)  # its reads on the worker delivered
         gone += [weakref.ref(window), weakref.ref(window.controller), weakref.ref(window.points_model)]
         window.controller.dirty = False
-        with qtbot.waitSignal(window.destroyed, timeout=10_000):
-            window.close()
+        destroyed: list[bool] = []
+        window.destroyed.connect(lambda _=None, d=destroyed: d.append(True))
+        window.close()
+        qtbot.waitUntil(lambda d=destroyed: bool(d), timeout=10_000)  # (waitSignal warns on a dead sender)
         del window
     QApplication.sendPostedEvents(None, 0)
     release = QApplication.instance().findChild(preload._IdleRelease)  # noqa: SLF001
