@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate
+from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate, unchanged_since_clean_check
 from ..db.location import DatabaseRefused, Location, ensure_default_folder, locate, resolve_url
 
 if TYPE_CHECKING:
@@ -119,6 +119,23 @@ def sqlite_file_of(url: str) -> Path | None:
         return locate(url).file
     except DatabaseRefused:
         return None
+
+
+#: The largest file whose integrity check the opening waits for (up to its grace, some milliseconds).
+GRACE_MAX_BYTES = 4 * 1024 * 1024
+
+
+def check_grace(path: Path, grace: float) -> float:
+    """How long the opening waits for the check of ``path`` before it opens the file for reading with its
+    writes held behind the gate: ``grace`` for a small file, whose check may end within it (a damaged one
+    is then refused at once), and for a file unchanged since its last clean check (its check ends at
+    once); none for a larger file changed since, whose check cannot end so soon: the wait was the grace
+    lost from every sign-in after a crash or another workstation's writes."""
+    try:
+        size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    except OSError:
+        return grace
+    return grace if size <= GRACE_MAX_BYTES or unchanged_since_clean_check(path) else 0.0
 
 
 def start_check(url: str) -> BackgroundCheck | None:

@@ -25,6 +25,7 @@ from ..db.types import utcnow
 from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
 from .auth import SIGN_IN_REFUSED
+from .opening import check_grace
 
 if TYPE_CHECKING:
     from .maintenance import RestoreResult
@@ -110,7 +111,7 @@ def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Serv
     of its own; a large file is opened for reading meanwhile and every write (the sign-in's entry too)
     waits behind a gate for the verdict: a damaged file is never written."""
     check = integrity.BackgroundCheck(path, encrypted_check(key))
-    if check.done(CHECK_GRACE_S):
+    if check.done(check_grace(path, CHECK_GRACE_S)):
         report = check.report()
         if not report.ok:
             raise StorageError(

@@ -189,7 +189,13 @@ class StartupLoader(QObject):
             self.sig_damaged.emit()
 
     def _open(self) -> Opened:
-        from ..services.opening import DatabaseRefused, encrypted_file, sqlite_file_of, start_check
+        from ..services.opening import (
+            DatabaseRefused,
+            check_grace,
+            encrypted_file,
+            sqlite_file_of,
+            start_check,
+        )
 
         if sqlite_file_of(self.url) is None:
             from ..services.pg_sign_in import signs_in_per_user  # (SQLAlchemy: not for a SQLite file)
@@ -221,7 +227,7 @@ class StartupLoader(QObject):
 
         # ...then open: at once for reading when the check is still reading a large file (writes wait for
         # its verdict); a damaged file is never written.
-        if check is not None and not check.done(self.CHECK_GRACE_S):
+        if check is not None and not check.done(check_grace(check.path, self.CHECK_GRACE_S)):
             self._pending_check = check
         try:
             services = open_services(self.url, started=check, create=self.create, defer_check=True)

@@ -187,3 +187,36 @@ def test_a_sign_in_while_a_damaged_file_is_checked_writes_nothing(
     finally:
         svc.db.dispose()
     assert fingerprint(clinic) == before
+
+
+def test_a_large_file_changed_since_its_check_opens_without_waiting_for_it(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The opening waited up to its grace (20 ms) for every check, though a large file's cannot end so
+    soon: 20 ms of every sign-in after a crash or another workstation's writes, for nothing (the file is
+    opened for reading with its writes gated either way). A small file, and a large one unchanged since its
+    clean check (whose check ends at once), still get the grace."""
+    from clinicrec.services import opening
+
+    waits: list[float] = []
+    done = integrity.BackgroundCheck.done
+
+    def watched(self: integrity.BackgroundCheck, wait: float = 0.0) -> bool:
+        waits.append(wait)
+        return done(self, wait)
+
+    monkeypatch.setattr(integrity.BackgroundCheck, "done", watched)
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+
+    def first_wait(largest_waited_for: int) -> float:
+        monkeypatch.setattr(opening, "GRACE_MAX_BYTES", largest_waited_for)
+        waits.clear()
+        unlock._open_checked(clinic, key, unlock.utcnow).db.dispose()  # noqa: SLF001
+        return waits[0]
+
+    size = clinic.stat().st_size
+    assert first_wait(size - 1) == 0.0  # large, changed (never checked): opened at once, gated
+    assert first_wait(size * 2) == unlock.CHECK_GRACE_S  # small: its check may end within the grace
+    svc = unlock.sign_in_encrypted(clinic, "admin", PASSWORD)
+    svc.close(remember_check=True)  # the application's exit: checked and remembered
+    assert first_wait(1) == unlock.CHECK_GRACE_S  # large, unchanged since: its check ends at once
