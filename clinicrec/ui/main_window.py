@@ -231,12 +231,13 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
         self.splitter.setChildrenCollapsible(False)
+        # Made in the splitter: made elsewhere and moved into it, each was styled twice (~10 ms at start).
         self.patient_list = PatientListPanel(
-            self._services, self._bus, page_size=self._page_size, worker=self._worker, parent=self
+            self._services, self._bus, page_size=self._page_size, worker=self._worker, parent=self.splitter
         )
         self.patient_list.setMinimumWidth(420)
         yield
-        self.chart = PatientChart(self._services, self._bus, self, worker=self._worker)
+        self.chart = PatientChart(self._services, self._bus, self.splitter, worker=self._worker)
         self.chart.setMinimumWidth(560)
         yield
         self.splitter.addWidget(self.patient_list)
