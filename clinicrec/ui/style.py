@@ -344,10 +344,10 @@ def set_role(widget: QWidget, role: str) -> QWidget:
     if widget.property("role") == role:
         return widget
     widget.setProperty("role", role)
-    if widget.style() is not None:  # a role changed after the widget was styled: restyle it
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):  # styled already: restyle it
         widget.style().unpolish(widget)
         widget.style().polish(widget)
-    return widget
+    return widget  # (not yet: its first polish reads the role; styled here too, it was styled twice)
 
 
 def make_primary(button: QWidget) -> QWidget:

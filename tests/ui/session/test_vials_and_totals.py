@@ -66,6 +66,30 @@ def test_concentration_stays_visible_above_the_map(window) -> None:  # type: ign
     assert window.ui.vial_panel.concentration.isVisible()
 
 
+@pytest.fixture
+def app_sheet(qapp):  # type: ignore[no-untyped-def]
+    """The application's style sheet (as ``apply_style`` sets it), for this test only."""
+    from clinicrec.ui.style import STYLESHEET
+
+    before = qapp.styleSheet()
+    qapp.setStyleSheet(STYLESHEET)
+    yield
+    qapp.setStyleSheet(before)
+
+
+def test_the_vial_in_use_is_described_whole_expiry_included(app_sheet, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At 1280x800 the vial card showed "Reconstituted ..." cut in half and its expiry not at all: its
+    details label was given the normal font (a role styled at once overrode the smaller one the card asks
+    for) and was clipped. Every line of it now shows, in the card's smaller type."""
+    panel = window.ui.vial_panel
+    qtbot.waitUntil(lambda: "Expires" in panel.details.text(), timeout=5_000)
+    details = panel.details
+    assert details.font().pointSizeF() < panel.font().pointSizeF()  # as the card sets it
+    assert details.height() >= details.heightForWidth(details.width())  # not one line cut off
+    visible = details.visibleRegion().boundingRect()
+    assert visible.height() >= details.heightForWidth(details.width())
+
+
 def test_expired_vial_needs_a_reason_recorded_in_db(open_window, services, prompts, world) -> None:  # type: ignore[no-untyped-def]
     world.clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=UTC))
     old = make_vial(
