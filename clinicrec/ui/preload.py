@@ -120,7 +120,7 @@ class _IdleRelease(QObject):
         log.debug("closed windows released: %d objects in %.1f ms", self.released, self.last_ms)
 
 
-def release_when_idle(delay_ms: int | None = None) -> _IdleRelease | None:
+def release_when_idle() -> _IdleRelease | None:
     """A session window was closed: what it left frozen (``freeze_long_lived``: its widgets' Python side, in
     reference cycles, ~0.7 MB a window) is collected at the user's next pause, RELEASE_IDLE_MS with no key
     or mouse input. That collection walks every object of the application once (45-85 ms on the 100k
@@ -132,6 +132,6 @@ def release_when_idle(delay_ms: int | None = None) -> _IdleRelease | None:
     release = app.findChild(_IdleRelease)
     if release is None:
         release = _IdleRelease(app)
-    release.timer.setInterval(RELEASE_IDLE_MS if delay_ms is None else delay_ms)
+    release.timer.setInterval(RELEASE_IDLE_MS)
     release.arm()
     return release

@@ -28,6 +28,19 @@ def _entries(world: World, session_id: int) -> list[str]:
 
 
 @pytest.mark.postgres
+def _newest_session_hash(s, session_id: int | None) -> str | None:  # type: ignore[no-untyped-def]
+    """The state hash the session's newest audit entry recorded."""
+    return (
+        s.execute(
+            select(AuditRow.row_hash)
+            .where(AuditRow.entity == "session", AuditRow.entity_id == str(session_id))
+            .order_by(AuditRow.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
 def test_a_new_draft_is_stored_as_it_is_returned_and_proves_itself(world: World) -> None:
     """A new draft with every kind of child row (points, vial link, baseline, a warning acknowledged, the
     screening asked): what the save returns is what reading it gives; it is its own chain's root at
@@ -115,15 +128,7 @@ def test_a_new_drafts_entry_hashes_the_session_as_read_back(world: World) -> Non
         saved = svc.charting.save_draft(draft)
         assert not saved.acknowledgements and saved.screening is None
         with svc.db.read() as s:
-            newest = (
-                s.execute(
-                    select(AuditRow.row_hash)
-                    .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
-                    .order_by(AuditRow.id.desc())
-                )
-                .scalars()
-                .first()
-            )
+            newest = _newest_session_hash(s, saved.id)
             assert newest == audit_state.state_hash(s, "session", saved.id)
     assert [len(svc.charting.get(saved.id).all_vial_ids)] == [2]  # type: ignore[arg-type]
 
@@ -155,15 +160,7 @@ def test_a_new_drafts_points_keep_every_digit_and_character(world: World) -> Non
     ]
     assert [p.id for p in back] == [p.id for p in saved.points]
     with svc.db.read() as s:
-        newest = (
-            s.execute(
-                select(AuditRow.row_hash)
-                .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
-                .order_by(AuditRow.id.desc())
-            )
-            .scalars()
-            .first()
-        )
+        newest = _newest_session_hash(s, saved.id)
         assert newest == audit_state.state_hash(s, "session", saved.id)
 
 
@@ -193,13 +190,5 @@ def test_a_new_drafts_vial_links_are_written_with_or_without_points(world: World
                 .all()
             )
             assert tuple(stored) == vials
-            newest = (
-                s.execute(
-                    select(AuditRow.row_hash)
-                    .where(AuditRow.entity == "session", AuditRow.entity_id == str(saved.id))
-                    .order_by(AuditRow.id.desc())
-                )
-                .scalars()
-                .first()
-            )
+            newest = _newest_session_hash(s, saved.id)
             assert newest == audit_state.state_hash(s, "session", saved.id)
