@@ -27,7 +27,6 @@ def _entries(world: World, session_id: int) -> list[str]:
         )
 
 
-@pytest.mark.postgres
 def _newest_session_hash(s, session_id: int | None) -> str | None:  # type: ignore[no-untyped-def]
     """The state hash the session's newest audit entry recorded."""
     return (
@@ -41,6 +40,7 @@ def _newest_session_hash(s, session_id: int | None) -> str | None:  # type: igno
     )
 
 
+@pytest.mark.postgres
 def test_a_new_draft_is_stored_as_it_is_returned_and_proves_itself(world: World) -> None:
     """A new draft with every kind of child row (points, vial link, baseline, a warning acknowledged, the
     screening asked): what the save returns is what reading it gives; it is its own chain's root at
