@@ -18,6 +18,8 @@ This module imports nothing of SQLAlchemy at load time, so start-up can begin th
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ __all__ = [
     "setup_key",
     "Inspected",
     "unwrap_key",
+    "UnwrapAhead",
     "full_check",
     "inspect",
     "resolve_url",
@@ -89,6 +92,106 @@ def unwrap_key(file: Path, username: str, password: str) -> Callable[[], tuple[b
 
         return refused
     return lambda: pair
+
+
+Unwrap = Callable[[], tuple[bytes, bytes]]
+
+
+class UnwrapAhead:
+    """The key unwrapped with the user name and password as they are typed, so that "Sign in" finds the
+    Argon2id work (some 80 ms of both cores) done: a person's Enter comes a tenth of a second or more
+    after their last keystroke, which is longer than the unwrap takes.
+
+    The sign-in dialog calls ``typed`` on every edit (GUI thread: a lock and, at most, a thread started).
+    One unwrap runs at a time, on a thread of its own, for the text typed when it began; when it ends,
+    the next one begins for the text typed since, if that changed. Only the outcome for the text still
+    typed is kept; an edit drops it at once (``forget`` drops everything: the dialog closed, the sign-in
+    done). ``unwrap`` is what the sign-in calls instead of ``unwrap_key``: the outcome kept for exactly
+    that name and password, or the one under way for them (waited for), or a fresh unwrap now (any
+    other under way is abandoned). A key file changed since (a password changed at another workstation)
+    is read again. Nothing is decided here: the outcome is the same callable ``unwrap_key`` returns, so
+    a wrong password is refused by the sign-in exactly as before, only sooner, and nothing a person can
+    see tells whether the text typed so far unwraps the key.
+    """
+
+    def __init__(
+        self,
+        file: Path,
+        work: Callable[[Path, str, str], Unwrap] | None = None,
+    ) -> None:
+        self._file = file
+        self._work = work or unwrap_key
+        self._cond = threading.Condition()
+        self._wanted: tuple[str, str] | None = None  # what is typed (None: nothing to unwrap)
+        self._running: tuple[str, str] | None = None
+        self._kept: tuple[tuple[str, str], tuple[int, ...] | None, Unwrap] | None = None
+        self._thread: threading.Thread | None = None
+        #: How many unwraps were begun ahead of a sign-in, and how many a sign-in found done or under way.
+        self.begun = 0
+        self.used = 0
+
+    def typed(self, username: str, password: str) -> None:
+        """The text now in the dialog (its user name stripped, as the sign-in strips it)."""
+        wanted = (username, password) if username and password else None
+        with self._cond:
+            self._wanted = wanted
+            if self._kept is not None and self._kept[0] != wanted:
+                self._kept = None
+            if wanted is not None and self._thread is None and self._kept is None:
+                self._thread = threading.Thread(target=self._run, name="clinicrec-unwrap-ahead", daemon=True)
+                self._thread.start()
+
+    def forget(self) -> None:
+        """Drop what is kept and stop unwrapping ahead (an unwrap under way ends unused)."""
+        with self._cond:
+            self._wanted = None
+            self._kept = None
+
+    def unwrap(self, username: str, password: str) -> Unwrap:
+        """The unwrap for exactly ``username`` and ``password``: done ahead, under way, or done now."""
+        wanted = (username, password)
+        with self._cond:
+            self._wanted = wanted  # (an unwrap under way for it keeps its outcome)
+            while self._running == wanted and self._kept is None:
+                self._cond.wait()
+            kept, self._kept = self._kept, None
+            self._wanted = None  # the sign-in takes it from here: nothing more ahead of it
+            if kept is not None and kept[0] == wanted and kept[1] == self._stamp():
+                self.used += 1
+                return kept[2]
+        return self._work(self._file, username, password)
+
+    def _stamp(self) -> tuple[int, ...] | None:
+        """The key file's identity: a file written since an unwrap is read again."""
+        from ..db.crypto import key_file_for
+
+        try:
+            st = os.stat(key_file_for(self._file))
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                wanted = self._wanted
+                if wanted is None or (self._kept is not None and self._kept[0] == wanted):
+                    self._thread = None
+                    self._cond.notify_all()
+                    return
+                self._running = wanted
+                self.begun += 1
+            stamp = self._stamp()
+            try:
+                outcome = self._work(self._file, *wanted)
+            except BaseException as e:  # noqa: BLE001 - a broken unwrap is left to the sign-in's own
+                outcome = None
+                del e
+            with self._cond:
+                self._running = None
+                if outcome is not None and self._wanted == wanted:
+                    self._kept = (wanted, stamp, outcome)
+                self._cond.notify_all()
 
 
 def setup_key(url: str) -> bytes | None:

@@ -62,6 +62,8 @@ class LoginDialog(QDialog):
         self._pending = False  # "Sign in" pressed before the services were attached
         self._unlock: Callable[[str, str], Services] | None = None  # an encrypted database: see attach_unlock
         self._loading = False  # the unlock is attached while the application still loads
+        #: Told the user name and password at every edit (an encrypted database: ``attach_unlock``).
+        self._typed: Callable[[str, str], None] | None = None
         self.actor: Actor | None = None
         self.setObjectName("login_dialog")
         self.setWindowTitle("Sign in · ClinicRec")
@@ -171,6 +173,8 @@ class LoginDialog(QDialog):
         self.username_edit.textEdited.connect(self.error_label.clear_error)
         self.password_edit.textEdited.connect(self.error_label.clear_error)
         self.password_edit.textEdited.connect(self._check_caps)
+        self.username_edit.textChanged.connect(self._tell_typed)
+        self.password_edit.textChanged.connect(self._tell_typed)
         if self._demo is not None:
             self.fill_demo_button.clicked.connect(self.fill_demo)
 
@@ -198,15 +202,24 @@ class LoginDialog(QDialog):
         return self._services
 
     def attach_unlock(
-        self, unlock: Callable[[str, str], Services], clinic_name: str = "", *, loading: bool = False
+        self,
+        unlock: Callable[[str, str], Services],
+        clinic_name: str = "",
+        *,
+        loading: bool = False,
+        typed: Callable[[str, str], None] | None = None,
     ) -> None:
         """The database is encrypted: the user name and password open it (``services.unlock``) and sign
         in, in one step; nothing of it can be read before.
 
         ``loading``: the application is still loading (``unlock`` waits for it after the password check,
-        which it can begin at once); ``loaded()`` says when it is done, and the dialog is then ready."""
+        which it can begin at once); ``loaded()`` says when it is done, and the dialog is then ready.
+        ``typed``: told the user name (stripped) and password now and at every edit, so that the key's
+        unwrapping can begin before "Sign in" (``services.opening.UnwrapAhead``)."""
         self._unlock = unlock
         self._loading = loading
+        self._typed = typed
+        self._tell_typed()
         self.clinic_label.setText(clinic_name or "Microbotox charting")
         self.status_label.hide()
         if not loading:
@@ -254,6 +267,10 @@ class LoginDialog(QDialog):
         self.username_edit.setText(self._demo[0])
         self.password_edit.setText(self._demo[1])
         self.sign_in_button.setFocus()
+
+    def _tell_typed(self) -> None:
+        if self._typed is not None:
+            self._typed(self.username_edit.text().strip(), self.password_edit.text())
 
     def _check_caps(self, text: str) -> None:
         # Qt cannot read the Caps Lock state portably; a password typed all in capitals is the usual sign.

@@ -421,13 +421,16 @@ def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tup
 
     def on_done(opened: Opened) -> None:
         if opened.encrypted is not None:
+            from ..services.opening import UnwrapAhead
+
             where = opened.encrypted
+            ahead = UnwrapAhead(where)  # begun as the user types (``dialog.attach_unlock(typed=...)``)
+            dialog.finished.connect(ahead.forget)
 
             def unlock(username: str, password: str) -> Services:
-                from ..services.opening import unwrap_key
-
-                # Argon2id on a thread of its own, while the loader loads and this thread warms up
-                unwrap = beside_warm_up(lambda: unwrap_key(where, username, password), loader, warm_up)
+                # Argon2id (when not done as they typed) on a thread of its own, while the loader loads
+                # and this thread warms up
+                unwrap = beside_warm_up(lambda: ahead.unwrap(username, password), loader, warm_up)
                 loader.wait_loaded()
                 from ..services.unlock import sign_in_encrypted
 
@@ -435,7 +438,7 @@ def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tup
 
             # Ready once loaded (``sig_loaded`` comes after this for a file found encrypted; a plain file
             # just encrypted by the loader was loaded before it was opened).
-            dialog.attach_unlock(unlock, loading=not loader.loaded)
+            dialog.attach_unlock(unlock, loading=not loader.loaded, typed=ahead.typed)
         elif opened.per_user is not None:
             from ..services.pg_sign_in import sign_in_pg_role
 

@@ -135,7 +135,105 @@ def test_a_sign_in_at_once_checks_the_password_on_a_thread_while_the_gui_warms_u
     assert seen["refused"] == SIGN_IN_REFUSED
     assert seen["windows after refusal"] == [] and "Oddname" not in seen["labels after refusal"]
     assert seen["rows"] == 1
-    assert [c["thread"] for c in checks] == ["clinicrec-sign-in-check"] * 2
+    # (begun as the text was set, ahead of "Sign in": services.opening.UnwrapAhead)
+    assert [c["thread"] for c in checks] == ["clinicrec-unwrap-ahead"] * 2
     assert checks[0]["steps meanwhile"] > 0, checks  # the GUI thread worked while Argon2id ran
     assert set(steps_by) == {"MainThread"}
     assert prompts.shown == []
+
+
+def test_the_key_is_unwrapped_as_the_password_is_typed_so_sign_in_does_not_wait_for_argon2id(  # type: ignore[no-untyped-def]
+    world: World,
+    qapp,
+    prompts,
+    monkeypatch,
+    unfrozen,  # noqa: F811
+) -> None:
+    """A person types the password a key at a time and presses Enter a moment after the last key: the
+    Argon2id unwrap of the text typed has run by then (services.opening.UnwrapAhead), so the sign-in
+    unwraps nothing after Enter. A password typed wrong first is refused exactly as before."""
+    import threading
+    import time
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from clinicrec.services import opening
+    from clinicrec.ui.login_dialog import LoginDialog
+    from clinicrec.ui.main_window import MainWindow
+    from clinicrec.ui.startup import run
+
+    make_patient(world.services, first_name="Typed", last_name="Ahead")
+    world.services.db.dispose()
+    assert world.path is not None
+    encryption.encrypt_existing(world.path)
+    real_unwrap = opening.unwrap_key
+    unwraps: list[dict] = []  # type: ignore[type-arg]
+
+    def unwrap_key(file, username, password):  # type: ignore[no-untyped-def]
+        entry = {"password": password, "began": time.monotonic(), "thread": threading.current_thread().name}
+        unwraps.append(entry)
+        try:
+            return real_unwrap(file, username, password)
+        finally:
+            entry["ended"] = time.monotonic()
+
+    monkeypatch.setattr(opening, "unwrap_key", unwrap_key)
+    seen: dict = {}  # type: ignore[type-arg]
+
+    def type_and_enter(password: str):  # type: ignore[no-untyped-def]
+        def act(dialog) -> None:  # type: ignore[no-untyped-def]
+            QTest.keyClicks(dialog.username_edit, "nurse")
+            dialog.password_edit.setFocus()
+            for key in password:
+                QTest.keyClicks(dialog.password_edit, key)
+                QTest.qWait(20)
+            deadline = time.monotonic() + 10
+            while not any(u["password"] == password and "ended" in u for u in unwraps):
+                if time.monotonic() > deadline:  # never unwrapped ahead: end the start (the test fails)
+                    seen["never ahead"] = password
+                    dialog.reject()
+                    return
+                QTest.qWait(10)
+            seen.setdefault("enter", []).append(time.monotonic())
+            seen.setdefault("unwraps at enter", []).append(len(unwraps))
+            QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+
+        return act
+
+    def refused(dialog) -> None:  # type: ignore[no-untyped-def]
+        seen["refused"] = dialog.error_label.text()
+        seen["unwraps at refusal"] = len(unwraps)
+        dialog.username_edit.clear()
+        type_and_enter(PASSWORD)(dialog)
+
+    def showing_refusal():  # type: ignore[no-untyped-def]
+        dialog = _visible(LoginDialog, "login_dialog")()
+        return dialog if dialog is not None and dialog.error_label.text() else None
+
+    def ready_dialog():  # type: ignore[no-untyped-def]
+        dialog = _visible(LoginDialog, "login_dialog")()
+        return dialog if dialog is not None and dialog.ready else None
+
+    def on_window(window) -> None:  # type: ignore[no-untyped-def]
+        seen["rows"] = window.patient_list.model.rowCount()
+        window.close()
+
+    done = _drive(
+        qapp,
+        [
+            ("wrong", ready_dialog, type_and_enter("not-" + PASSWORD)),
+            ("refused", showing_refusal, refused),
+            ("main window", _visible(MainWindow, "main_window"), on_window),
+        ],
+    )
+    assert run(f"sqlite:///{world.path}", prompts=prompts) == 0
+    assert "never ahead" not in seen, unwraps
+    assert done == ["wrong", "refused", "main window"]
+    assert seen["refused"] == SIGN_IN_REFUSED
+    assert seen["rows"] == 1
+    # every unwrap ran ahead, on its own thread, and none began after Enter was pressed
+    assert {u["thread"] for u in unwraps} == {"clinicrec-unwrap-ahead"}
+    assert seen["unwraps at refusal"] == seen["unwraps at enter"][0]
+    assert len(unwraps) == seen["unwraps at enter"][1]
+    assert unwraps[-1]["password"] == PASSWORD

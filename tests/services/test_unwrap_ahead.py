@@ -1,0 +1,159 @@
+"""The key unwrapped as the user types (``services.opening.UnwrapAhead``): "Sign in" finds the Argon2id work
+done, and nothing about who may sign in changes: only the exact name and password typed are ever used,
+a wrong one is refused as before, and a key file written since is read again."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from clinicrec.db import crypto, encryption
+from clinicrec.domain.errors import AuthenticationError
+from clinicrec.services.opening import UnwrapAhead, unwrap_key
+from clinicrec.services.unlock import sign_in_encrypted
+from tests.conftest import PASSWORD, World, make_patient
+
+
+@pytest.fixture
+def encrypted(world: World) -> Path:
+    make_patient(world.services, first_name="Ahead", last_name="Oftime")
+    world.services.db.dispose()
+    assert world.path is not None
+    encryption.encrypt_existing(world.path)
+    return world.path
+
+
+class Counted:
+    """The real ``unwrap_key``, counted, and held at ``gate`` (when set) until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+        self.gate: threading.Event | None = None
+        self.started = threading.Event()
+
+    def __call__(self, file: Path, username: str, password: str):  # type: ignore[no-untyped-def]
+        self.calls.append((threading.current_thread().name, username, password))
+        self.started.set()
+        if self.gate is not None:
+            assert self.gate.wait(10)
+        return unwrap_key(file, username, password)
+
+
+def _settle(ahead: UnwrapAhead) -> None:
+    """Until no unwrap is under way ahead."""
+    for _ in range(1000):
+        with ahead._cond:
+            if ahead._thread is None:
+                return
+        threading.Event().wait(0.005)
+    raise AssertionError("the unwrap ahead never ended")
+
+
+def _type(ahead: UnwrapAhead, username: str, password: str) -> None:
+    """A person typing: the name, then the password a key at a time, each key's unwrap let finish."""
+    for i in range(1, len(password) + 1):
+        ahead.typed(username, password[:i])
+        _settle(ahead)
+
+
+def test_sign_in_takes_the_key_unwrapped_as_the_password_was_typed(encrypted: Path) -> None:
+    work = Counted()
+    ahead = UnwrapAhead(encrypted, work)
+    ahead.typed("nurse", "")  # a user name alone: nothing to unwrap
+    _settle(ahead)
+    assert work.calls == []
+    _type(ahead, "nurse", PASSWORD)
+    typed = len(work.calls)
+    assert typed >= 1 and work.calls[-1] == ("clinicrec-unwrap-ahead", "nurse", PASSWORD)
+
+    services = sign_in_encrypted(encrypted, "nurse", PASSWORD, unwrap=ahead.unwrap("nurse", PASSWORD))
+    try:
+        assert len(work.calls) == typed  # nothing unwrapped at "Sign in"
+        assert ahead.used == 1
+        assert services.actor is not None and services.actor.username == "nurse"
+        assert [p.last_name for p in services.patients.search("Oftime")] == ["Oftime"]
+    finally:
+        services.db.dispose()
+    # taken once: a second sign-in with the same text unwraps afresh (nothing is kept after a sign-in)
+    ahead.unwrap("nurse", PASSWORD)
+    assert len(work.calls) == typed + 1 and work.calls[-1][0] == "MainThread"
+
+
+def test_only_the_exact_text_typed_is_used_and_a_wrong_password_is_refused_as_before(encrypted: Path) -> None:
+    work = Counted()
+    ahead = UnwrapAhead(encrypted, work)
+    _type(ahead, "nurse", PASSWORD + "x")  # one key too many
+    # what is kept (the refusal of PASSWORD + "x") is never handed to a sign-in with other text
+    calls = len(work.calls)
+    key, _proof = ahead.unwrap("nurse", PASSWORD)()
+    assert len(work.calls) == calls + 1 and work.calls[-1] == ("MainThread", "nurse", PASSWORD)
+    assert key == encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)[0]
+
+    _type(ahead, "nurse", PASSWORD + "x")
+    begun = ahead.begun
+    # the password without its last key was unwrapped on the way; it is not what is typed now
+    with pytest.raises(crypto.WrongSecret):
+        ahead.unwrap("nurse", PASSWORD + "x")()
+    with pytest.raises(AuthenticationError) as refused_ahead:
+        sign_in_encrypted(encrypted, "nurse", PASSWORD + "x", unwrap=ahead.unwrap("nurse", PASSWORD + "x"))
+    with pytest.raises(AuthenticationError) as refused_plain:
+        sign_in_encrypted(encrypted, "nurse", PASSWORD + "x")
+    assert str(refused_ahead.value) == str(refused_plain.value)
+    # an outcome for other text is never handed out: the right password is unwrapped at the sign-in
+    calls = len(work.calls)
+    key, _proof = ahead.unwrap("nurse", PASSWORD)()
+    assert len(work.calls) == calls + 1 and work.calls[-1] == ("MainThread", "nurse", PASSWORD)
+    assert key == encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)[0]
+    assert ahead.begun == begun
+
+    # a user name edited after the password: the old pair's outcome is dropped at once
+    ahead.typed("nurse", PASSWORD)
+    _settle(ahead)
+    ahead.typed("nurs", PASSWORD)
+    calls = len(work.calls)
+    _settle(ahead)
+    with pytest.raises(crypto.WrongSecret):
+        ahead.unwrap("nurs", PASSWORD)()
+    assert len(work.calls) == calls + 1  # "nurs" unwrapped ahead once, and its refusal kept for the sign-in
+
+
+def test_a_sign_in_while_the_unwrap_is_under_way_waits_for_it_instead_of_doing_it_twice(
+    encrypted: Path,
+) -> None:
+    work = Counted()
+    work.gate = threading.Event()
+    ahead = UnwrapAhead(encrypted, work)
+    ahead.typed("nurse", PASSWORD)  # pasted: the whole password at once, "Sign in" pressed at once
+    assert work.started.wait(10)
+    got: list[object] = []
+    signing_in = threading.Thread(target=lambda: got.append(ahead.unwrap("nurse", PASSWORD)))
+    signing_in.start()
+    signing_in.join(0.2)
+    assert signing_in.is_alive() and got == []  # waiting for the unwrap under way
+    work.gate.set()
+    signing_in.join(10)
+    assert len(got) == 1 and len(work.calls) == 1 and ahead.used == 1
+    assert got[0]()[0] == encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)[0]  # type: ignore[operator]
+
+
+def test_a_key_file_written_since_is_read_again_and_forget_drops_what_was_kept(encrypted: Path) -> None:
+    work = Counted()
+    ahead = UnwrapAhead(encrypted, work)
+    _type(ahead, "nurse", PASSWORD)
+    calls = len(work.calls)
+    key_file = crypto.key_file_for(encrypted)
+    st = key_file.stat()
+    os.utime(key_file, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # rewritten elsewhere
+    ahead.unwrap("nurse", PASSWORD)
+    assert len(work.calls) == calls + 1 and work.calls[-1][0] == "MainThread"
+    assert ahead.used == 0
+
+    _type(ahead, "nurse", PASSWORD)
+    calls = len(work.calls)
+    ahead.forget()  # the dialog closed
+    assert ahead._kept is None
+    ahead.unwrap("nurse", PASSWORD)
+    assert len(work.calls) == calls + 1 and ahead.used == 0
