@@ -22,7 +22,9 @@ Figures (ratio = ClinicRec / baseline; the target is on the ratio unless it name
               after a normal exit (the file checked then), and with the file changed since (a crash,
               another workstation: the check runs behind the first rows and the sign-in's write waits)
               (and beside it, informational: the processor time both used until then, every thread's)
-  wait        the user's wait (dialog painted + sign-in -> first rows) vs the bare window       <= 2x
+  wait        the user's wait (dialog painted + Enter -> first rows) vs the bare window          <= 2x
+              (a person typing the password, bench_ui_start's KEY_MS a key, Enter as long after it;
+              and the same with the password pasted and "Sign in" clicked at once)
   search      a keystroke's search (services, first page) p95 vs plain indexed SQL p95  <= 2x, < 30 ms
   keystroke   a keystroke in the running application (model reset, first page, repaint) p95   < 30 ms
   save        a 100-point session saved with audit vs plain sqlite3 (the same rows and an audit entry)
@@ -530,7 +532,7 @@ def _gui_figures(path: Path, runs: int) -> dict[str, float]:
 
     who = (str(path), ui.DEMO_USER, DEMO_PASSWORD)
     ui._run_child("bare")
-    robot, changed, waited, bare, rss, bare_rss = [], [], [], [], [], []
+    robot, changed, waited, pasted, bare, rss, bare_rss = [], [], [], [], [], [], []
     cpu, bare_cpu = [], []
     for _ in range(runs):
         # a normal exit: backup, sign-out, the file checked and remembered (set-up, not measured)
@@ -544,6 +546,9 @@ def _gui_figures(path: Path, runs: int) -> dict[str, float]:
         _, info = ui._run_child("person", *who)
         m = info["marks"]
         waited.append((m["dialog"] - info["started"]) + (m["rows"] - m["click"]))
+        _, info = ui._run_child("paste", *who)
+        m = info["marks"]
+        pasted.append((m["dialog"] - info["started"]) + (m["rows"] - m["click"]))
         ms, info = ui._run_child("robot", *who)
         changed.append(ms / 1000)
         ms, info = ui._run_child("bare")
@@ -555,6 +560,7 @@ def _gui_figures(path: Path, runs: int) -> dict[str, float]:
         "start": statistics.median(robot),
         "start_changed": statistics.median(changed),
         "wait": statistics.median(waited),
+        "wait_pasted": statistics.median(pasted),
         "bare": statistics.median(bare),
         "keystroke": _p95(keys),
         "rss": max(rss),
@@ -623,9 +629,12 @@ def gui_rows(label: str, size: int, g: dict[str, float]) -> list[Row]:
     cpu_ratio = f"{g['cpu'] / g['bare_cpu']:.2f}x" if g["bare_cpu"] else "-"
     rows.append((label, "  its processor time", _ms(g["cpu"]), _ms(g["bare_cpu"]), cpu_ratio, "", "info"))
     # The password check is deliberate security work (Argon2id, t=3, 64 MiB): part of the figures
-    # above (an encrypted file's key is unwrapped beside the loading, so only partly on their path).
+    # above (an encrypted file's key is unwrapped beside the loading, and as a person types the password:
+    # only partly on their path; all of it for a password pasted and signed in at once).
     rows.append((label, "  Argon2id sign-in check alone", _ms(g["argon2"]), "-", "-", "kept", "info"))
     rows.append(_line(label, "the user's wait (file changed)", g["wait"], g["bare"], 2.0))
+    if "wait_pasted" in g:
+        rows.append(_line(label, "  same, the password pasted", g["wait_pasted"], g["bare"], 2.0))
     rows.append(_line(label, "keystroke in the app (p95)", g["keystroke"], None, 0.030))
     mib = 250.0 if size >= 1_000_000 else 200.0
     rows.append(
