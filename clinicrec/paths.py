@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
 if TYPE_CHECKING:
     from importlib.abc import Traversable
 
@@ -30,6 +28,8 @@ def resource_path(*parts: str) -> Path:
 
 
 def data_dir() -> Path:
+    import platformdirs  # here: the start's sign-in dialog is painted without it (some 4 ms)
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

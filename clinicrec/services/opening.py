@@ -13,7 +13,8 @@ Before anything is opened (opening may migrate, and so write), ``inspect`` refus
 - a file that fails its integrity check (``damaged`` carries the verdict, with the latest good backup);
 - a PostgreSQL server that cannot be reached.
 
-This module imports nothing of SQLAlchemy at load time, so start-up can begin the check at once.
+This module imports nothing of SQLAlchemy at load time, so start-up can begin the check at once; nor the
+integrity check's module (sqlite3, json), which start-up's sign-in dialog does not need to be painted.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate, unchanged_since_clean_check
 from ..db.location import DatabaseRefused, Location, ensure_default_folder, locate, resolve_url
 
 if TYPE_CHECKING:
+    from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate
     from .maintenance import IntegrityResult
 
 __all__ = [
@@ -238,6 +239,8 @@ def check_grace(path: Path, grace: float) -> float:
         size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     except OSError:
         return grace
+    from ..db.integrity import unchanged_since_clean_check
+
     return grace if size <= GRACE_MAX_BYTES or unchanged_since_clean_check(path) else 0.0
 
 
@@ -246,6 +249,8 @@ def start_check(url: str) -> BackgroundCheck | None:
     file = sqlite_file_of(url)
     if file is None or not file.is_file() or file.stat().st_size == 0:
         return None
+    from ..db.integrity import BackgroundCheck
+
     return BackgroundCheck(file)
 
 
@@ -266,6 +271,8 @@ def inspect(
     An encrypted file is refused (``EncryptedDatabase``) unless its ``key`` is given; with the key, its
     check is the one ``services.unlock`` started when the password unwrapped the key (still running
     with ``defer``: the same gate)."""
+    from ..db.integrity import WriteGate
+
     where = locate(url)
     if where.backend == "postgresql":
         _reach_server(url)

@@ -51,7 +51,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from ..paths import APP_NAME
 from .login_dialog import LoginDialog
-from .prompts import Prompts
 from .style import apply_style
 
 if TYPE_CHECKING:
@@ -60,6 +59,7 @@ if TYPE_CHECKING:
     from ..services.app import Services
     from ..services.maintenance import IntegrityResult
     from ..services.opening import BackgroundCheck
+    from .prompts import Prompts
 
 T = TypeVar("T")
 
@@ -373,11 +373,14 @@ def run(
     The exit code: 0 after the user quits, 1 when the database cannot be used.
     """
     make_application(argv)
-    prompts = prompts or Prompts()
     with collecting_less():
         outcome = _open_and_sign_in(url, demo_credentials)
     if isinstance(outcome, int):
         return outcome
+    if prompts is None:
+        from .prompts import Prompts  # (after the dialog: some 2 ms of Qt types it does not need)
+
+        prompts = Prompts()
     opened, signed_in = outcome
     return _carry_on(url, opened, prompts, demo_credentials, argv, signed_in=signed_in)
 

@@ -43,7 +43,19 @@ HEAVY = (
     "clinicrec.ui.photos.compare",
 )
 #: Before the sign-in dialog has painted: Qt and the dialog, nothing of the database layer.
-NOT_BEFORE_THE_DIALOG = ("sqlalchemy", "argon2", "cryptography", "sqlcipher3", "clinicrec.services.app")
+NOT_BEFORE_THE_DIALOG = (
+    "sqlalchemy",
+    "argon2",
+    "cryptography",
+    "sqlcipher3",
+    "clinicrec.services.app",
+    # loaded behind the painted dialog (some 13 ms of the user's wait before it): the integrity check's
+    # module (sqlite3, json), the data folder's (platformdirs), the message boxes'
+    "clinicrec.db.integrity",
+    "sqlite3",
+    "platformdirs",
+    "clinicrec.ui.prompts",
+)
 #: How many modules may be loaded when the main window first paints (575 when this was written, 564 once
 #: printing and the photo panel's windows were imported on first use; 186 of
 #: them by the sign-in dialog's paint; SQLAlchemy and PySide6 are most of the rest). A jump means something
