@@ -26,11 +26,13 @@ from .preload import release_when_idle
 from .printing import DocumentPrinter
 from .prompts import Prompts
 from .review.review_actions import ReviewActions
+from .startup import AfterFirstPaint
 from .stepwise import StepwiseBuild
 from .window_sizes import WindowSizes
 from .worker import Worker
 
 if TYPE_CHECKING:
+    from .patients.patient_list_model import FirstPageAhead
     from .session.window import SessionWindow
 
 #: Arrow-key browsing through the list opens (and logs) only the chart the user stops on.
@@ -38,6 +40,9 @@ CHART_DELAY_MS = 150
 #: A window built in steps waits this long at most for the patient list's first page (read on the
 #: worker meanwhile) before it is shown, so that it shows with its rows rather than an empty list.
 FIRST_PAGE_WAIT_S = 1.0
+#: The chart's page is built after the first paint, or this long after the window was begun at the latest
+#: (a window shown minimised paints late).
+CHART_PAGE_AT_LATEST_MS = 3000
 
 
 def describe_actor(services: Services) -> str:
@@ -60,6 +65,7 @@ class MainWindow(QMainWindow):
         page_size: int | None = None,
         window_sizes: WindowSizes | None = None,
         stepwise: bool = False,
+        first_page: FirstPageAhead | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """Built here, or with ``stepwise`` only begun: ``building.start()`` then builds it one step per
@@ -73,6 +79,7 @@ class MainWindow(QMainWindow):
         self._prompts = prompts
         self._worker = worker
         self._page_size = page_size
+        self._first_page = first_page  # the patient list's first page, read since the sign-in
         self.session_windows: list[QWidget] = []
         #: Session windows being built in steps (not shown yet): shown, and then in ``session_windows``,
         #: once built. With a synchronous worker (the tests') a window is built at once, as its jobs run.
@@ -97,8 +104,17 @@ class MainWindow(QMainWindow):
         self.building = StepwiseBuild(self._build(waits_for_rows=stepwise), self)
         if not stepwise:
             self.building.run_all()
+        else:
+            # The chart's page (no patient is shown yet: "Select a patient ...") is built just after the
+            # first rows have painted, not before them (``PatientChart(defer_page=True)``).
+            AfterFirstPaint(self, self._build_chart_page, at_latest_ms=CHART_PAGE_AT_LATEST_MS)
+
+    def _build_chart_page(self) -> None:
+        if shiboken6.isValid(self) and self.built:
+            self.chart.build_page()
 
     def _build(self, *, waits_for_rows: bool) -> Iterator[None]:
+        self._defer_chart_page = waits_for_rows
         yield from self._build_ui()
         self._connect_signals()
         self._update_actions()
@@ -233,11 +249,19 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         # Made in the splitter: made elsewhere and moved into it, each was styled twice (~10 ms at start).
         self.patient_list = PatientListPanel(
-            self._services, self._bus, page_size=self._page_size, worker=self._worker, parent=self.splitter
+            self._services,
+            self._bus,
+            page_size=self._page_size,
+            worker=self._worker,
+            first_page=self._first_page,
+            parent=self.splitter,
         )
+        self._first_page = None
         self.patient_list.setMinimumWidth(420)
         yield
-        self.chart = PatientChart(self._services, self._bus, self.splitter, worker=self._worker)
+        self.chart = PatientChart(
+            self._services, self._bus, self.splitter, worker=self._worker, defer_page=self._defer_chart_page
+        )
         self.chart.setMinimumWidth(560)
         yield
         self.splitter.addWidget(self.patient_list)

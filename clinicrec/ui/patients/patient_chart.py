@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -40,6 +41,16 @@ READING_SESSIONS = "Reading the sessions…"
 OPENING_CHART = "Opening the patient's chart…"
 #: A chart read faster than this is shown without a word in between (no flash of an "opening" page).
 OPENING_SHOWN_AFTER_MS = 150
+#: What ``PatientChart._build_page`` makes: asked for before the page is built, they build it.
+PAGE_PARTS = frozenset(
+    (
+        "chart_page", "new_session_button", "open_session_button", "follow_up_button", "touch_up_button",
+        "export_button", "session_count", "timeline", "no_sessions_label", "sessions_stack", "versions",
+        "photos", "print_indicator", "print_handout_button", "preview_handout_button", "save_handout_button",
+        "leaflet_button", "print_leaflet_action", "preview_leaflet_action", "save_leaflet_action",
+        "name_label", "edit_button", "facts", "badge", "allergies_label", "no_allergies_label", "notes_label",
+    )
+)  # fmt: skip
 
 
 def age_on(born: date, today: date) -> int:
@@ -81,8 +92,14 @@ class PatientChart(QWidget):
         parent: QWidget | None = None,
         *,
         worker: Worker | None = None,
+        defer_page: bool = False,
     ) -> None:
+        """``defer_page``: only the empty page ("Select a patient ...") is built now, and the chart's
+        page (some 16 ms of the GUI thread: buttons, the visit list, the photo and versions panels)
+        when ``build_page`` is called (the main window: once it has painted its first rows) or when
+        anything first needs it, whichever comes first."""
         super().__init__(parent)
+        self._page_built = False
         self._services = services
         self._bus = bus
         self.patient: Patient | None = None
@@ -95,10 +112,31 @@ class PatientChart(QWidget):
         self._opening_timer.timeout.connect(self._show_opening)
         self.setObjectName("patient_chart")
         self._build_ui()
+        if not defer_page:
+            self.build_page()
+
+    # -- building -------------------------------------------------------------------------------
+    @property
+    def page_built(self) -> bool:
+        return self._page_built
+
+    def build_page(self) -> None:
+        """Build the chart's page (once; see ``defer_page``)."""
+        if self._page_built:
+            return
+        self._page_built = True
+        self._build_page()
         self._connect_signals()
         self._update_actions()
 
-    # -- building -------------------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        # A part of the page asked for before the page was built (``defer_page``): built now. Only
+        # called for a name not found the usual way.
+        if name in PAGE_PARTS and not self.__dict__.get("_page_built", True):
+            self.build_page()
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _build_ui(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 8, 8, 8)
@@ -113,6 +151,7 @@ class PatientChart(QWidget):
         self.empty_label.setWordWrap(True)
         self.stack.addWidget(self.empty_label)
 
+    def _build_page(self) -> None:
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -247,6 +286,7 @@ class PatientChart(QWidget):
 
     def set_print_busy(self, busy: bool) -> None:
         """Show that a document is being made, and hold further print requests until it is done."""
+        self.build_page()
         self._print_busy = busy
         self.print_indicator.set_busy(busy)
         self._update_actions()
@@ -353,6 +393,7 @@ class PatientChart(QWidget):
         With a worker the patient is read (and the view logged) off the GUI thread: meanwhile
         ``patient`` is None, so every action waits for the patient it will act on, and after
         ``OPENING_SHOWN_AFTER_MS`` the chart says it is opening. Only the newest open is shown."""
+        self.build_page()
         self._selected_session: int | None = None
         if patient_id is not None and patient_id == self._opening:
             return  # already on its way
@@ -487,6 +528,8 @@ class PatientChart(QWidget):
     # -- actions --------------------------------------------------------------------------------
     @property
     def selected_session_id(self) -> int | None:
+        if not self._page_built:
+            return None  # (no patient has been shown yet)
         index = self.timeline.currentIndex()
         summary = self.history.summary(index.row()) if index.isValid() else None
         return summary.session_id if summary is not None else None
@@ -502,7 +545,7 @@ class PatientChart(QWidget):
         """Whether 'edit', 'new_session', 'open_session', 'follow_up', 'touch_up', 'handout' (print or
         save the selected session's handout) or 'leaflet' is possible now."""
         actor = self._services.actor
-        if self.patient is None or actor is None:
+        if self.patient is None or actor is None or not self._page_built:
             return False
         index = self.timeline.currentIndex()
         signed = index.isValid() and self.history.is_signed(index.row())
@@ -524,6 +567,8 @@ class PatientChart(QWidget):
 
     def _update_actions(self) -> None:
         self._selected_session = self.selected_session_id
+        if not self._page_built:
+            return  # its buttons are made with the page, which updates them then
         for what, button in (
             ("edit", self.edit_button),
             ("new_session", self.new_session_button),
