@@ -55,7 +55,20 @@ def sign_in_before_check(
     )
     auth.pending_entry = entry
     entry.start()
+    # The entry holds the connection just read on while it waits at the gate: the reads that follow the
+    # sign-in (the main window's) would open another when they begin (an encrypted file's connection
+    # takes some 7 ms to open). Opened now, on a thread (SQLite's work releases Python's lock), it waits
+    # for them in the pool.
+    threading.Thread(target=_one_more_connection, args=(auth,), name="clinicrec-connect", daemon=True).start()
     return actor, True
+
+
+def _one_more_connection(auth: AuthService) -> None:
+    try:
+        with auth.reading() as s:
+            s.connection()
+    except Exception:  # noqa: BLE001 - only a head start: the reads that follow open one themselves
+        return
 
 
 def _record_sign_in(auth: AuthService, actor: Actor, rehashed: str | None, signed_in_at: datetime) -> None:

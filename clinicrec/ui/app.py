@@ -20,6 +20,7 @@ from .date_format import follow_clinic
 from .error_hook import ErrorReporter
 from .login_dialog import LoginDialog
 from .main_window import MainWindow
+from .patients.patient_list_model import FirstPageAhead
 from .preload import preload_in_background
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
@@ -117,6 +118,8 @@ def run_gui(
     if not sign_in_or_set_up(services, prompts, demo_credentials=demo_credentials, signed_in=signed_in):
         errors.uninstall()
         return 0
+    # The patient list's first page, read on the worker from now while the main window is made.
+    first_page: FirstPageAhead | None = FirstPageAhead(services, worker)
     follow_clinic(services, bus)  # the clinic's date format and dose precision, kept up to date
     code, first = 0, True
     sizes = window_sizes or WindowSizes.for_user()
@@ -129,7 +132,12 @@ def run_gui(
                 gc.freeze()
             # Built one step per turn of the event loop (~10 ms each: the loop never waits long), the
             # patient list's first page read on the worker meanwhile; shown once whole, with its rows.
-            window = MainWindow(services, bus, prompts, worker, window_sizes=sizes, stepwise=True)
+            if first_page is None:  # (signed in again: the next user's first page)
+                first_page = FirstPageAhead(services, worker)
+            window = MainWindow(
+                services, bus, prompts, worker, window_sizes=sizes, stepwise=True, first_page=first_page
+            )
+            first_page = None
             window.resize(1280, 800)
             locks: list[IdleLock] = []
 

@@ -125,3 +125,99 @@ def test_a_window_closed_before_it_was_built_signs_out_and_builds_no_more(
     assert not window.building.pending and world.services.actor is None
     qtbot.wait(30)
     assert window.findChild(QTableView, "patient_table") is None
+
+
+def test_the_chart_page_is_built_after_the_first_rows_have_painted(
+    qtbot, world: World, bus, prompts, patients, pool
+) -> None:  # type: ignore[no-untyped-def]
+    """No patient is shown at start ("Select a patient ..."): the chart's page (some 16 ms of the GUI
+    thread) is built just after the window's first paint, not before the first rows; and whatever needs
+    it sooner (a patient opened, a part of the page asked for) builds it then."""
+    from PySide6.QtWidgets import QListView
+
+    from clinicrec.ui.patients.patient_chart import PAGE_PARTS
+
+    window = MainWindow(world.services, bus, prompts, pool, stepwise=True)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.building.sig_done, timeout=10_000):
+        window.building.start()
+    chart = window.chart
+    assert not chart.page_built and chart.findChild(QListView, "session_timeline") is None
+    assert chart.stack.currentWidget() is chart.empty_label and chart.selected_session_id is None
+    assert not window.new_session_action.isEnabled()  # nothing to chart for: no patient yet
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: chart.page_built, timeout=5000)
+    assert chart.findChild(QListView, "session_timeline") is chart.timeline
+    assert chart.stack.currentWidget() is chart.empty_label  # still no patient shown
+
+    # ...and sooner when needed: a part asked for, or a patient opened, before the paint
+    for ask in ("a part", "a patient"):
+        other = MainWindow(world.services, bus, prompts, pool, stepwise=True)
+        qtbot.addWidget(other)
+        with qtbot.waitSignal(other.building.sig_done, timeout=10_000):
+            other.building.start()
+        assert not other.chart.page_built
+        if ask == "a part":
+            assert other.chart.print_handout_button.objectName() == "print_handout_button"
+        else:
+            patient_id = world.services.patients.search("Turing")[0].id
+            other.show_patient(patient_id)
+            qtbot.waitUntil(lambda o=other: o.chart.patient is not None, timeout=10_000)
+            assert other.chart.name_label.text() == "Alan Turing"
+            assert other.chart.stack.currentWidget() is other.chart.chart_page
+            assert other.new_session_action.isEnabled()
+        assert other.chart.page_built
+    with pytest.raises(AttributeError):
+        chart.no_such_part  # noqa: B018 - only the page's parts build it; anything else is an error
+    built_names = {name for name in PAGE_PARTS if name in chart.__dict__}
+    assert built_names == PAGE_PARTS  # every part the page makes is listed (else asking for it fails)
+
+
+def test_the_first_page_read_since_the_sign_in_is_the_list_s_and_is_not_read_twice(
+    qtbot, world: World, bus, prompts, patients, pool, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """run_gui reads the list's first page on the worker from the sign-in on (``FirstPageAhead``), while
+    the window is made: the list takes those rows and does not search again; a list that asks for
+    anything else first (a search typed) reads its own, and the early rows are not shown."""
+    from clinicrec.ui.patients.patient_list_model import FirstPageAhead
+
+    searches: list[tuple[str, int, str]] = []
+    real_search = world.services.patients.search
+
+    def search(query: str = "", **kw):  # type: ignore[no-untyped-def]
+        searches.append((query, kw.get("offset", 0), kw.get("sort", "name")))
+        return real_search(query, **kw)
+
+    monkeypatch.setattr(world.services.patients, "search", search)
+    ahead = FirstPageAhead(world.services, pool)
+    pool.wait()
+    qtbot.wait(20)  # its rows have come (the list below takes them at once)
+    window = MainWindow(world.services, bus, prompts, pool, stepwise=True, first_page=ahead)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.building.sig_done, timeout=10_000):
+        window.building.start()
+    assert ahead.taken and searches == [("", 0, "name")]  # read once, ahead of the window
+    assert _names(window.patient_list.model) == sorted(
+        (f"{last}, {first}" for first, last in NAMES), key=str.lower
+    )
+
+    # the same, taken while still on its way
+    searches.clear()
+    on_its_way = FirstPageAhead(world.services, pool)
+    window = MainWindow(world.services, bus, prompts, pool, stepwise=True, first_page=on_its_way)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.building.sig_done, timeout=10_000):
+        window.building.start()
+    assert on_its_way.taken and searches == [("", 0, "name")]
+    assert window.patient_list.model.rowCount() == len(NAMES)
+
+    # a search asked for first: read as usual, the early page not used
+    searches.clear()
+    unused = FirstPageAhead(world.services, pool)
+    pool.wait()
+    model = PatientListModel(world.services, worker=pool, first_page=unused)
+    with qtbot.waitSignal(model.sig_reloaded, timeout=10_000):
+        model.set_query("turing")  # its first page, read on the worker
+    assert not unused.taken and _names(model) == ["Turing, Alan"]
+    assert searches == [("", 0, "name"), ("turing", 0, "name")]

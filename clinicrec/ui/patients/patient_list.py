@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
 from ...services.app import Services
 from ..changes import ChangeBus
 from ..style import set_role
-from .patient_list_model import CHART_NUMBER, DATE_OF_BIRTH, NAME, PHONE, SCREENING, PatientListModel
+from .patient_list_model import (
+    CHART_NUMBER,
+    DATE_OF_BIRTH,
+    NAME,
+    PHONE,
+    SCREENING,
+    FirstPageAhead,
+    PatientListModel,
+)
 
 if TYPE_CHECKING:
     from ..worker import Worker
@@ -50,15 +58,16 @@ class PatientListPanel(QWidget):
         *,
         page_size: int | None = None,
         worker: Worker | None = None,
+        first_page: FirstPageAhead | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._bus = bus
         self.model = (
-            PatientListModel(services, page_size=page_size, worker=worker, parent=self)
+            PatientListModel(services, page_size=page_size, worker=worker, first_page=first_page, parent=self)
             if page_size
-            else PatientListModel(services, worker=worker, parent=self)
+            else PatientListModel(services, worker=worker, first_page=first_page, parent=self)
         )
         self._current_id: int | None = None
         self._rows_painted = False  # the table has painted its rows once (the first count waits for it)

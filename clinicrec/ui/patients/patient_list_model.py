@@ -54,6 +54,48 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
+class FirstPageAhead:
+    """The patient list's first page as it opens (no search, by name), read on the worker as soon as
+    someone has signed in, while the main window is still being made: the list (``PatientListModel``
+    given it) takes those rows instead of reading them again. Anything else the list asks for first (a
+    search, another order, another page size) is read as usual, and these rows are not used."""
+
+    def __init__(self, services: Services, worker: Worker, page_size: int = PAGE_SIZE) -> None:
+        self.page_size = page_size
+        self.taken = False
+        self._outcome: tuple[bool, Any] | None = None  # (arrived, rows or error)
+        self._taker: tuple[Callable[[list[PatientListRow]], None], Callable[[Exception], None]] | None = None
+        search = services.patients.search
+        worker.run(
+            lambda: search("", offset=0, limit=page_size, sort="name", descending=False),
+            lambda rows: self._deliver((True, rows)),
+            lambda e: self._deliver((False, e)),
+        )
+
+    def take(
+        self,
+        page_size: int,
+        on_rows: Callable[[list[PatientListRow]], None],
+        on_error: Callable[[Exception], None],
+    ) -> bool:
+        """Have the rows (or the error) handed over: now if they have come, else when they do. False when
+        they are not this page (or have been taken)."""
+        if self.taken or page_size != self.page_size:
+            return False
+        self.taken = True
+        self._taker = (on_rows, on_error)
+        if self._outcome is not None:
+            self._deliver(self._outcome)
+        return True
+
+    def _deliver(self, outcome: tuple[bool, Any]) -> None:
+        self._outcome = outcome
+        taker, self._taker = self._taker, None
+        if taker is not None:
+            arrived, value = outcome
+            (taker[0] if arrived else taker[1])(value)
+
+
 class PatientListModel(QAbstractTableModel):
     """Rows come from ``PatientService.search`` a page at a time; views pull more with ``fetchMore``.
 
@@ -79,11 +121,13 @@ class PatientListModel(QAbstractTableModel):
         *,
         page_size: int = PAGE_SIZE,
         worker: Worker | None = None,
+        first_page: FirstPageAhead | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._page_size = page_size
+        self._first_page_ahead = first_page  # its rows, if the first page asked for is theirs
         self._worker = worker if worker is not None and not worker.synchronous else None
         self._generation = 0  # bumped by every reload: a late first page of an earlier one is dropped
         self._loading = False  # the first page is being read on the worker
@@ -176,13 +220,15 @@ class PatientListModel(QAbstractTableModel):
         """The first page on the worker; shown by ``_first_page_arrived`` unless a reload came first."""
         self._loaded = self._loading = True
         generation = self._generation
+        arrived = lambda rows: self._first_page_arrived(generation, rows, rows_wanted)  # noqa: E731
+        failed = lambda e: self._first_page_failed(generation, e)  # noqa: E731
+        ahead, self._first_page_ahead = self._first_page_ahead, None
+        as_ahead = (self._query, self._sort_column, self._descending) == ("", NAME, False)
+        if ahead is not None and as_ahead and ahead.take(rows_wanted, arrived, failed):
+            return
         search = self._searcher(0, rows_wanted)
         assert self._worker is not None
-        self._worker.run(
-            search,
-            lambda rows: self._first_page_arrived(generation, rows, rows_wanted),
-            lambda e: self._first_page_failed(generation, e),
-        )
+        self._worker.run(search, arrived, failed)
 
     def _first_page_arrived(self, generation: int, rows: list[PatientListRow], rows_wanted: int) -> None:
         if not shiboken6.isValid(self) or generation != self._generation:
