@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from .maintenance import RestoreResult
 
 
+def load_driver() -> None:
+    """Import SQLCipher's driver (a few ms: its library and OpenSSL's) now, where start-up loads the
+    application behind its sign-in dialog, rather than at the sign-in's first connection."""
+    crypto.sqlcipher()
+
+
 def quick_check(path: Path, key: bytes) -> list[str]:
     """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key)."""
     conn = crypto.connect(path, key, isolation_level=None)

@@ -122,6 +122,10 @@ class StartupLoader(QObject):
         "clinicrec.pdf.templates",
         "clinicrec.domain.dosing",
         "clinicrec.domain.date_text",
+        # what the sign-in and the first rows use: the sign-in while the file's check runs, the rights
+        # check's access tokens (each some ms, at the first use, after "Sign in" was pressed)
+        "clinicrec.services.early_sign_in",
+        "clinicrec.services.tokens",
     )
 
     def __init__(
@@ -215,7 +219,7 @@ class StartupLoader(QObject):
             self._done(opened)
             for name in self.MODULES:
                 importlib.import_module(name)
-            importlib.import_module("clinicrec.services.unlock")
+            importlib.import_module("clinicrec.services.unlock").load_driver()
             self.sig_loaded.emit()
             return opened
         check = start_check(self.url)
@@ -293,6 +297,8 @@ class GuiWarmUp(QObject):
 
     def _plan(self) -> Iterator[None]:
         importlib.import_module("clinicrec.ui.app")
+        yield
+        importlib.import_module("clinicrec.ui.idle_lock")  # (installed as the main window is shown)
         yield
         from PySide6 import QtCore, QtGui, QtWidgets
 
