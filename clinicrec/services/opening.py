@@ -184,10 +184,9 @@ class UnwrapAhead:
                 self.begun += 1
             stamp = self._stamp()
             try:
-                outcome = self._work(self._file, *wanted)
-            except BaseException as e:  # noqa: BLE001 - a broken unwrap is left to the sign-in's own
+                outcome: Unwrap | None = self._work(self._file, *wanted)
+            except BaseException:  # noqa: BLE001 - a broken unwrap is left to the sign-in's own
                 outcome = None
-                del e
             with self._cond:
                 self._running = None
                 if outcome is not None and self._wanted == wanted:

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         # 30 ms of the GUI thread); so is the patient list's first page (PatientListPanel).
         worker.run(self._title, self._set_title, lambda _e: None)
         self.built = False  # every widget made (a build cancelled by an early close never is)
+        self._defer_chart_page = stepwise
         self.building = StepwiseBuild(self._build(waits_for_rows=stepwise), self)
         if not stepwise:
             self.building.run_all()
@@ -114,7 +115,6 @@ class MainWindow(QMainWindow):
             self.chart.build_page()
 
     def _build(self, *, waits_for_rows: bool) -> Iterator[None]:
-        self._defer_chart_page = waits_for_rows
         yield from self._build_ui()
         self._connect_signals()
         self._update_actions()

@@ -95,16 +95,11 @@ print(json.dumps({"code": code, **seen}))
 """
 
 
-def _loaded(found: list[str], names: tuple[str, ...]) -> list[str]:
-    return [n for n in names if any(m == n or m.startswith(n + ".") for m in found)]
-
-
-def test_the_first_window_shows_without_loading_what_it_does_not_need(clinic: Path) -> None:  # noqa: F811
-    """The real start (``ui.startup.run``) in a fresh interpreter, signed in as soon as the dialog paints:
-    the modules loaded when the dialog and then the main window first paint."""
+def _run_start(script: str, database: Path) -> tuple[dict, str]:  # type: ignore[type-arg]
+    """``script`` (a child start of ``database``) in a fresh interpreter: what it printed last, its stderr."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(clinic), PASSWORD],
+        [sys.executable, "-c", script, str(database), PASSWORD],
         capture_output=True,
         text=True,
         env=env,
@@ -112,8 +107,18 @@ def test_the_first_window_shows_without_loading_what_it_does_not_need(clinic: Pa
     )
     lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
     assert lines, out.stderr
-    seen = json.loads(lines[-1])
-    assert seen["code"] == 0 and "dialog" in seen and "window" in seen, out.stderr
+    return json.loads(lines[-1]), out.stderr
+
+
+def _loaded(found: list[str], names: tuple[str, ...]) -> list[str]:
+    return [n for n in names if any(m == n or m.startswith(n + ".") for m in found)]
+
+
+def test_the_first_window_shows_without_loading_what_it_does_not_need(clinic: Path) -> None:  # noqa: F811
+    """The real start (``ui.startup.run``) in a fresh interpreter, signed in as soon as the dialog paints:
+    the modules loaded when the dialog and then the main window first paint."""
+    seen, stderr = _run_start(_CHILD, clinic)
+    assert seen["code"] == 0 and "dialog" in seen and "window" in seen, stderr
     assert _loaded(seen["dialog"], NOT_BEFORE_THE_DIALOG) == []
     assert _loaded(seen["window"], HEAVY) == []
     assert len(seen["window"]) < MODULE_BUDGET, f"{len(seen['window'])} modules before the first window"
@@ -169,18 +174,8 @@ def test_a_person_s_sign_in_finds_everything_loaded(clinic: Path) -> None:  # no
     password takes longer): from "Sign in" to the main window's first paint nothing more is imported
     (the loader's modules, the warm-up's Qt modules and SQLCipher's driver were all loaded behind the
     dialog; each was some milliseconds of the user's wait)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD_READY, str(clinic), PASSWORD],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
-    assert lines, out.stderr
-    seen = json.loads(lines[-1])
-    assert seen["code"] == 0 and "new" in seen, out.stderr
+    seen, stderr = _run_start(_CHILD_READY, clinic)
+    assert seen["code"] == 0 and "new" in seen, stderr
     assert seen["new"] == []
 
 

@@ -60,14 +60,18 @@ class FirstPageAhead:
     given it) takes those rows instead of reading them again. Anything else the list asks for first (a
     search, another order, another page size) is read as usual, and these rows are not used."""
 
+    #: The list as it opens: (query, sort column, descending).
+    ORDER = ("", NAME, False)
+
     def __init__(self, services: Services, worker: Worker, page_size: int = PAGE_SIZE) -> None:
         self.page_size = page_size
         self.taken = False
         self._outcome: tuple[bool, Any] | None = None  # (arrived, rows or error)
         self._taker: tuple[Callable[[list[PatientListRow]], None], Callable[[Exception], None]] | None = None
-        search = services.patients.search
+        query, column, descending = self.ORDER
+        search, sort = services.patients.search, COLUMNS[column][0] or "name"
         worker.run(
-            lambda: search("", offset=0, limit=page_size, sort="name", descending=False),
+            lambda: search(query, offset=0, limit=page_size, sort=sort, descending=descending),
             lambda rows: self._deliver((True, rows)),
             lambda e: self._deliver((False, e)),
         )
@@ -223,7 +227,7 @@ class PatientListModel(QAbstractTableModel):
         arrived = lambda rows: self._first_page_arrived(generation, rows, rows_wanted)  # noqa: E731
         failed = lambda e: self._first_page_failed(generation, e)  # noqa: E731
         ahead, self._first_page_ahead = self._first_page_ahead, None
-        as_ahead = (self._query, self._sort_column, self._descending) == ("", NAME, False)
+        as_ahead = (self._query, self._sort_column, self._descending) == FirstPageAhead.ORDER
         if ahead is not None and as_ahead and ahead.take(rows_wanted, arrived, failed):
             return
         search = self._searcher(0, rows_wanted)
