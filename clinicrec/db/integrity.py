@@ -23,6 +23,11 @@ MAX_PROBLEMS = 20
 BUSY_TIMEOUT_S = 10.0
 
 
+class CheckCancelled(Exception):
+    """A check stopped before its verdict (``BackgroundCheck.report`` raises it): nothing was found, either
+    way, and nothing is remembered."""
+
+
 @dataclass(frozen=True)
 class IntegrityReport:
     """What a check found. ``exists`` is False for a database file that has not been created yet."""

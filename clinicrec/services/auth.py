@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -323,6 +323,12 @@ class AuthService(ServiceBase):
         self.hasher.hash(password)
 
     # -- sign-in ---------------------------------------------------------------------------------
+    def prepare_sign_in(self, username: str) -> None:
+        """Read what ``sign_in`` reads first, writing nothing, so that its statement is compiled on this
+        engine before "Sign in" is pressed (``services.unlock.open_ahead``)."""
+        with self.reading() as s:
+            s.execute(_user_named(username)).scalar_one_or_none()
+
     def sign_in(self, username: str, password: str, *, proof: bytes | None = None) -> Actor:
         """Sign in; every refusal raises the same AuthenticationError(SIGN_IN_REFUSED).
 
@@ -343,7 +349,7 @@ class AuthService(ServiceBase):
             if actor is not None:
                 return actor
         with self.writing() as s:
-            row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+            row = s.execute(_user_named(username)).scalar_one_or_none()
             if row is None or not row.active:
                 self._burn_time(password)
                 self._count_unknown(s, username, now, known=row is not None)
@@ -438,3 +444,7 @@ def key_file_of(db: Database) -> tuple[KeyFile, bytes] | None:
         return None
     file = key_file_for(path)
     return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key
+
+
+def _user_named(username: str) -> Select[tuple[UserRow]]:
+    return select(UserRow).where(UserRow.username == username)

@@ -30,7 +30,9 @@ from ..db.location import DatabaseRefused, Location, ensure_default_folder, loca
 
 if TYPE_CHECKING:
     from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate
+    from .app import Services
     from .maintenance import IntegrityResult
+    from .unlock import OpenedAhead
 
 __all__ = [
     "DatabaseRefused",
@@ -39,6 +41,7 @@ __all__ = [
     "setup_key",
     "Inspected",
     "unwrap_key",
+    "OpenAhead",
     "UnwrapAhead",
     "full_check",
     "inspect",
@@ -113,15 +116,21 @@ class UnwrapAhead:
     is read again. Nothing is decided here: the outcome is the same callable ``unwrap_key`` returns, so
     a wrong password is refused by the sign-in exactly as before, only sooner, and nothing a person can
     see tells whether the text typed so far unwraps the key.
+
+    ``opens``: told every edit, and every key an unwrap ahead found for the text still typed, so that
+    it opens the file with it before "Sign in" too (``OpenAhead``).
     """
 
     def __init__(
         self,
         file: Path,
         work: Callable[[Path, str, str], Unwrap] | None = None,
+        *,
+        opens: OpenAhead | None = None,
     ) -> None:
         self._file = file
         self._work = work or unwrap_key
+        self._opens = opens
         self._cond = threading.Condition()
         self._wanted: tuple[str, str] | None = None  # what is typed (None: nothing to unwrap)
         self._running: tuple[str, str] | None = None
@@ -134,6 +143,8 @@ class UnwrapAhead:
     def typed(self, username: str, password: str) -> None:
         """The text now in the dialog (its user name stripped, as the sign-in strips it)."""
         wanted = (username, password) if username and password else None
+        if self._opens is not None:
+            self._opens.typed(wanted)
         with self._cond:
             self._wanted = wanted
             if self._kept is not None and self._kept[0] != wanted:
@@ -147,6 +158,8 @@ class UnwrapAhead:
         with self._cond:
             self._wanted = None
             self._kept = None
+        if self._opens is not None:
+            self._opens.forget()
 
     def unwrap(self, username: str, password: str) -> Unwrap:
         """The unwrap for exactly ``username`` and ``password``: done ahead, under way, or done now."""
@@ -187,11 +200,143 @@ class UnwrapAhead:
                 outcome: Unwrap | None = self._work(self._file, *wanted)
             except BaseException:  # noqa: BLE001 - a broken unwrap is left to the sign-in's own
                 outcome = None
+            key = _key_of(outcome) if self._opens is not None else None
             with self._cond:
                 self._running = None
+                kept = False
                 if outcome is not None and self._wanted == wanted:
+                    kept = True
                     self._kept = (wanted, stamp, outcome)
+                    if key is not None and self._opens is not None:
+                        self._opens.expect(wanted)  # (before the sign-in can look for it)
                 self._cond.notify_all()
+            if kept and key is not None and self._opens is not None:
+                self._opens.found(wanted, key)  # (on this thread: the next unwrap waits for it)
+
+
+class OpenAhead:
+    """The encrypted file opened, once an unwrap ahead of "Sign in" (``UnwrapAhead``) has found its key,
+    for the sign-in to take instead of opening it after Enter (some 5 to 10 ms of the GUI thread, and
+    as many again for the first statements' compiling on the new engine).
+
+    Only what "Sign in" itself would do first is done ahead, and nothing is written: the file is
+    opened with the key exactly as the sign-in opens it (a file changed since its last clean check has
+    its check begun, and its writes gated until the check passes), and what the sign-in reads first is
+    read (``services.unlock.open_ahead``). A schema that "Sign in" would upgrade (a write) is not opened
+    ahead. What was opened is handed only to the sign-in of exactly the text it was opened for, with the
+    same key, while the file is still as it was when it was opened (another workstation's write since:
+    it is opened afresh). An edit or ``forget`` (the dialog closed) closes it and stops its check.
+    Nothing on screen changes: a wrong password opens nothing, and the sign-in refuses it as before.
+
+    ``ready``: waits for the application to have loaded (start-up's loader) before opening.
+    ``open_file``: (file, key, user name) -> what was opened, or None (``services.unlock.open_ahead``).
+    """
+
+    def __init__(
+        self,
+        file: Path,
+        ready: Callable[[], None] = lambda: None,
+        open_file: Callable[[Path, bytes, str], OpenedAhead | None] | None = None,
+    ) -> None:
+        self._file = file
+        self._ready = ready
+        self._open = open_file or _open_for_sign_in
+        self._cond = threading.Condition()
+        self._typed: tuple[str, str] | None = None
+        self._opening: tuple[str, str] | None = None
+        self._kept: tuple[tuple[str, str], bytes, OpenedAhead] | None = None
+        self._closed = False
+        #: How many times the file was opened ahead, and how many a sign-in took.
+        self.opened = 0
+        self.used = 0
+
+    def typed(self, wanted: tuple[str, str] | None) -> None:
+        """The text now typed: what was opened for other text is closed."""
+        with self._cond:
+            self._typed = wanted
+            dropped = self._kept if self._kept is not None and self._kept[0] != wanted else None
+            if dropped is not None:
+                self._kept = None
+        _close(dropped)
+
+    def expect(self, wanted: tuple[str, str]) -> None:
+        """A key for ``wanted`` was just found: a sign-in of it waits for ``found`` from now."""
+        with self._cond:
+            self._opening = wanted
+
+    def found(self, wanted: tuple[str, str], key: bytes) -> None:
+        """``key`` unwrapped for ``wanted`` (on the unwrap's thread): open the file with it now."""
+        with self._cond:
+            if self._closed or self._typed != wanted or (self._kept is not None and self._kept[0] == wanted):
+                if self._opening == wanted:
+                    self._opening = None
+                    self._cond.notify_all()
+                return
+            self._opening = wanted
+        opened: OpenedAhead | None = None
+        try:
+            self._ready()
+            opened = self._open(self._file, key, wanted[0])
+        except BaseException:  # noqa: BLE001 - whatever broke is met again, and said, by the sign-in's own
+            opened = None
+        dropped = None
+        with self._cond:
+            self._opening = None
+            if opened is not None and not self._closed and self._typed == wanted:
+                dropped, self._kept = self._kept, (wanted, key, opened)
+                self.opened += 1
+                opened = None
+            self._cond.notify_all()
+        _close(dropped)
+        if opened is not None:
+            opened.close()
+
+    def take(self, wanted: tuple[str, str], key: bytes) -> Services | None:
+        """For the sign-in of ``wanted`` with ``key``: the file opened ahead for exactly that (waited for
+        when under way), or None (the sign-in opens it)."""
+        with self._cond:
+            while self._opening == wanted:
+                self._cond.wait()
+            kept, self._kept = self._kept, None
+            self._typed = None  # the sign-in takes it from here: nothing more is opened ahead of it
+        if kept is None:
+            return None
+        from ..db.integrity import file_identity
+
+        if kept[0] == wanted and kept[1] == key and kept[2].identity == file_identity(self._file):
+            self.used += 1
+            return kept[2].services
+        _close(kept)
+        return None
+
+    def forget(self) -> None:
+        """Close what was opened and open nothing more (the dialog closed)."""
+        with self._cond:
+            self._closed = True
+            self._typed = None
+            kept, self._kept = self._kept, None
+        _close(kept)
+
+
+def _close(kept: tuple[tuple[str, str], bytes, OpenedAhead] | None) -> None:
+    if kept is not None:
+        kept[2].close()
+
+
+def _open_for_sign_in(file: Path, key: bytes, username: str) -> OpenedAhead | None:
+    from .unlock import open_ahead  # (SQLAlchemy: loaded by now, ``OpenAhead.ready``)
+
+    return open_ahead(file, key, username)
+
+
+def _key_of(outcome: Unwrap | None) -> bytes | None:
+    """The database key an unwrap found, or None (a refusal)."""
+    if outcome is None:
+        return None
+    try:
+        return outcome()[0]
+    except BaseException:  # noqa: BLE001 - a refusal (WrongSecret): nothing to open
+        return None
 
 
 def setup_key(url: str) -> bytes | None:

@@ -15,12 +15,16 @@ An access token (services/tokens.py) opens the file with its own copy of the key
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..db import crypto, encryption, integrity
+from ..db.migrate import stamped_revision
+from ..db.migrations import HEAD
 from ..db.types import utcnow
 from ..domain.errors import AuthenticationError, StorageError
 from .app import Services, open_services
@@ -37,24 +41,36 @@ def load_driver() -> None:
     crypto.sqlcipher()
 
 
-def quick_check(path: Path, key: bytes) -> list[str]:
-    """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key)."""
+#: SQLite virtual-machine steps between two looks at a check's ``cancelled`` (well under a millisecond).
+CANCEL_STEPS = 20_000
+
+
+def quick_check(path: Path, key: bytes, cancelled: threading.Event | None = None) -> list[str]:
+    """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key).
+
+    ``cancelled``: once set, the check stops within a moment and raises ``integrity.CheckCancelled``."""
     conn = crypto.connect(path, key, isolation_level=None)
+    if cancelled is not None:
+        conn.set_progress_handler(lambda: 1 if cancelled.is_set() else 0, CANCEL_STEPS)
     try:
         return [str(r[0]) for r in conn.execute("PRAGMA quick_check(10)").fetchall() if r[0] != "ok"]
     except crypto.sqlcipher().DatabaseError as e:  # a page failing its HMAC: "malformed"
+        if cancelled is not None and cancelled.is_set():
+            raise integrity.CheckCancelled(str(path)) from None
         return [str(e)]
     finally:
         conn.close()
 
 
-def encrypted_check(key: bytes) -> Callable[[Path], integrity.IntegrityReport]:
+def encrypted_check(
+    key: bytes, cancelled: threading.Event | None = None
+) -> Callable[[Path], integrity.IntegrityReport]:
     """``quick_check`` with ``key`` as a file check (``integrity.check_remembering``, ``BackgroundCheck``)."""
 
     def check(path: Path) -> integrity.IntegrityReport:
         if not path.exists():
             return integrity.IntegrityReport(path, ok=True, exists=False)
-        problems = quick_check(path, key)
+        problems = quick_check(path, key, cancelled)
         return integrity.IntegrityReport(path, ok=not problems, problems=tuple(problems))
 
     return check
@@ -67,22 +83,70 @@ def sign_in_encrypted(
     *,
     clock: Callable[[], datetime] = utcnow,
     unwrap: Callable[[], tuple[bytes, bytes]] | None = None,
+    opened: Callable[[bytes], Services | None] | None = None,
 ) -> Services:
     """Open the encrypted database at ``path`` as ``username`` (signed in), or refuse.
 
     ``unwrap``: the key's unwrapping done already (``opening.unwrap_key``, which start-up runs while the
-    application loads); by default it is done here."""
+    application loads); by default it is done here. ``opened``: the file opened with the key already
+    (``opening.OpenAhead.take``: as the password was typed), or None; by default it is opened here."""
     try:
         key, proof = (unwrap or (lambda: encryption.unlock_with_proof(path, username, password)))()
     except crypto.WrongSecret:
         raise AuthenticationError(SIGN_IN_REFUSED) from None
-    services = _open_checked(path, key, clock)
+    services = (opened(key) if opened is not None else None) or _open_checked(path, key, clock)
     try:
         services.auth.sign_in(username, password, proof=proof)
     except BaseException:
         services.db.dispose()
         raise
     return services
+
+
+@dataclass
+class OpenedAhead:
+    """The file opened ahead of "Sign in" (``open_ahead``)."""
+
+    identity: object  # the file's (``integrity.file_identity``) just before it was opened
+    services: Services
+    check: integrity.BackgroundCheck  # its integrity check (done at once for a file unchanged since)
+    cancelled: threading.Event  # set: the check stops (the file closed unused)
+
+    def close(self) -> None:
+        """Unused after all: the check stopped and waited for (moments), the connections closed."""
+        self.cancelled.set()
+        self.services.db.dispose()
+        self.check.done(CLOSE_WAIT_S)
+
+
+#: How long closing what was opened ahead waits for its check to stop (it stops within a millisecond).
+CLOSE_WAIT_S = 2.0
+
+
+def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
+    """The file opened with ``key`` ahead of "Sign in" (``opening.OpenAhead``), exactly as the sign-in
+    opens it (its check begun, its writes gated until the check passes), and what the sign-in reads first
+    read once (its statements then compiled on the new engine); or None where the sign-in must do more:
+    a schema that "Sign in" would upgrade (a write) is not opened ahead. Writes nothing."""
+    identity = integrity.file_identity(path)
+    cancelled = threading.Event()
+    check = integrity.BackgroundCheck(path, encrypted_check(key, cancelled))
+    try:
+        services = _open_with(path, key, utcnow, check, migrate=False)
+    except BaseException:
+        cancelled.set()
+        raise
+    opened = OpenedAhead(identity, services, check, cancelled)
+    try:
+        if stamped_revision(services.db.engine) != HEAD:
+            opened.close()
+            return None
+        services.auth.prepare_sign_in(username)
+        services.clinic.is_set_up()
+    except BaseException:
+        opened.close()
+        raise
+    return opened
 
 
 def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow) -> Services:
@@ -116,15 +180,27 @@ def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Serv
     written at the application's exit) is not read again. Otherwise the check reads the file on a thread
     of its own; a large file is opened for reading meanwhile and every write (the sign-in's entry too)
     waits behind a gate for the verdict: a damaged file is never written."""
-    check = integrity.BackgroundCheck(path, encrypted_check(key))
+    return _open_with(path, key, clock, integrity.BackgroundCheck(path, encrypted_check(key)))
+
+
+def _open_with(
+    path: Path,
+    key: bytes,
+    clock: Callable[[], datetime],
+    check: integrity.BackgroundCheck,
+    *,
+    migrate: bool = True,
+) -> Services:
     if check.done(check_grace(path, CHECK_GRACE_S)):
         report = check.report()
         if not report.ok:
             raise StorageError(
                 f"The database is damaged ({report.problems[0]}); restore the latest good backup."
             )
-        return open_services(f"sqlite:///{path}", clock=clock, key=key)
-    return open_services(f"sqlite:///{path}", clock=clock, key=key, started=check, defer_check=True)
+        return open_services(f"sqlite:///{path}", clock=clock, key=key, migrate=migrate)
+    return open_services(
+        f"sqlite:///{path}", clock=clock, key=key, started=check, defer_check=True, migrate=migrate
+    )
 
 
 def encrypt_new(plain: Path, target: Path) -> tuple[bytes, str]:

@@ -432,10 +432,13 @@ def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tup
 
     def on_done(opened: Opened) -> None:
         if opened.encrypted is not None:
-            from ..services.opening import UnwrapAhead
+            from ..services.opening import OpenAhead, UnwrapAhead
 
             where = opened.encrypted
-            ahead = UnwrapAhead(where)  # begun as the user types (``dialog.attach_unlock(typed=...)``)
+            # begun as the user types (``dialog.attach_unlock(typed=...)``); the file is opened once a
+            # key is found, when the application has loaded
+            opens = OpenAhead(where, ready=loader.wait_loaded)
+            ahead = UnwrapAhead(where, opens=opens)
             dialog.finished.connect(ahead.forget)
 
             def unlock(username: str, password: str) -> Services:
@@ -445,7 +448,13 @@ def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tup
                 loader.wait_loaded()
                 from ..services.unlock import sign_in_encrypted
 
-                return sign_in_encrypted(where, username, password, unwrap=unwrap)
+                return sign_in_encrypted(
+                    where,
+                    username,
+                    password,
+                    unwrap=unwrap,
+                    opened=lambda key: opens.take((username, password), key),
+                )
 
             # Ready once loaded (``sig_loaded`` comes after this for a file found encrypted; a plain file
             # just encrypted by the loader was loaded before it was opened).

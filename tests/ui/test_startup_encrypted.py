@@ -152,7 +152,7 @@ def test_a_sign_in_at_once_checks_the_password_on_a_thread_while_the_gui_warms_u
     assert prompts.shown == []
 
 
-def test_the_key_is_unwrapped_as_the_password_is_typed_so_sign_in_does_not_wait_for_argon2id(  # type: ignore[no-untyped-def]
+def test_the_key_is_unwrapped_and_the_file_opened_as_the_password_is_typed(  # type: ignore[no-untyped-def]
     world: World,
     qapp,
     prompts,
@@ -160,8 +160,9 @@ def test_the_key_is_unwrapped_as_the_password_is_typed_so_sign_in_does_not_wait_
     unfrozen,  # noqa: F811
 ) -> None:
     """A person types the password a key at a time and presses Enter a moment after the last key: the
-    Argon2id unwrap of the text typed has run by then (services.opening.UnwrapAhead), so the sign-in
-    unwraps nothing after Enter. A password typed wrong first is refused exactly as before."""
+    Argon2id unwrap of the text typed has run by then (services.opening.UnwrapAhead), and the file was
+    opened with the key it found (services.opening.OpenAhead), so the sign-in unwraps and opens nothing
+    after Enter. A password typed wrong first is refused exactly as before."""
     import threading
     import time
 
@@ -189,6 +190,16 @@ def test_the_key_is_unwrapped_as_the_password_is_typed_so_sign_in_does_not_wait_
             entry["ended"] = time.monotonic()
 
     monkeypatch.setattr(opening, "unwrap_key", unwrap_key)
+    from clinicrec.services import unlock
+
+    real_open = unlock._open_checked
+    opened_at_sign_in: list[str] = []
+
+    def open_checked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened_at_sign_in.append(threading.current_thread().name)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(unlock, "_open_checked", open_checked)
     seen: dict = {}  # type: ignore[type-arg]
 
     def type_and_enter(password: str):  # type: ignore[no-untyped-def]
@@ -247,3 +258,6 @@ def test_the_key_is_unwrapped_as_the_password_is_typed_so_sign_in_does_not_wait_
     assert seen["unwraps at refusal"] == seen["unwraps at enter"][0]
     assert len(unwraps) == seen["unwraps at enter"][1]
     assert unwraps[-1]["password"] == PASSWORD
+    # the file was opened with the key as soon as it was found (services.opening.OpenAhead): the sign-in
+    # took it, and opened nothing after Enter
+    assert opened_at_sign_in == []

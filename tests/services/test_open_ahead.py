@@ -1,0 +1,236 @@
+"""The encrypted file opened as the password is typed (``services.opening.OpenAhead``): "Sign in" finds the
+file open, and nothing about who may sign in, or what is written, changes: only a key an unwrap of the
+exact text found opens it, nothing is written before "Sign in", an edit or a closed dialog closes it, and
+a file written since it was opened is opened afresh."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from clinicrec.db import crypto, encryption, integrity
+from clinicrec.db.integrity import CheckCancelled, file_identity
+from clinicrec.db.models import AuditRow
+from clinicrec.domain.enums import AuditAction
+from clinicrec.domain.errors import AuthenticationError
+from clinicrec.services import unlock
+from clinicrec.services.app import Services
+from clinicrec.services.opening import OpenAhead, UnwrapAhead
+from clinicrec.services.unlock import OpenedAhead, open_ahead, sign_in_encrypted
+from tests.conftest import PASSWORD, World, make_patient
+
+
+@pytest.fixture
+def encrypted(world: World) -> Path:
+    make_patient(world.services, first_name="Opened", last_name="Early")
+    world.services.db.dispose()
+    assert world.path is not None
+    encryption.encrypt_existing(world.path)
+    return world.path
+
+
+def _fds_on(path: Path) -> int:
+    """How many of this process's open files are the database file (its connections)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == str(path.resolve()):
+                count += 1
+        except OSError:
+            continue
+    return count
+
+
+class Opens:
+    """An ``OpenAhead`` whose openings are recorded (the real ``open_ahead``)."""
+
+    def __init__(self, file: Path) -> None:
+        self.made: list[OpenedAhead] = []
+        self.ahead = OpenAhead(file, open_file=self._open)
+        self.unwraps = UnwrapAhead(file, opens=self.ahead)
+
+    def _open(self, file: Path, key: bytes, username: str) -> OpenedAhead | None:
+        opened = open_ahead(file, key, username)
+        if opened is not None:
+            self.made.append(opened)
+        return opened
+
+    def type(self, username: str, password: str) -> None:
+        """A person typing the password a key at a time, each key's unwrap (and opening) let finish."""
+        for i in range(1, len(password) + 1):
+            self.unwraps.typed(username, password[:i])
+            self.settle()
+
+    def settle(self) -> None:
+        for _ in range(2000):
+            with self.unwraps._cond:
+                if self.unwraps._thread is None:
+                    return
+            threading.Event().wait(0.005)
+        raise AssertionError("the unwrap ahead never ended")
+
+    def sign_in(self, username: str, password: str) -> Services:
+        return sign_in_encrypted(
+            self.ahead._file,
+            username,
+            password,
+            unwrap=self.unwraps.unwrap(username, password),
+            opened=lambda key: self.ahead.take((username, password), key),
+        )
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_sign_in_takes_the_file_opened_as_the_password_was_typed_and_nothing_is_written_before(
+    encrypted: Path,
+) -> None:
+    opens = Opens(encrypted)
+    assert _fds_on(encrypted) == 0
+    before = file_identity(encrypted)
+    opens.type("nurse", PASSWORD)
+    # only the whole password's key opened the file; none of the shorter texts typed on the way did
+    assert len(opens.made) == 1 and opens.ahead.opened == 1
+    assert _fds_on(encrypted) >= 1
+    assert file_identity(encrypted) == before  # opened and read ahead: not one byte written
+
+    with opens.made[0].services.db.read() as s:
+        last = s.execute(select(func.max(AuditRow.id))).scalar_one()
+    services = opens.sign_in("nurse", PASSWORD)
+    try:
+        assert services is opens.made[0].services and opens.ahead.used == 1
+        assert services.actor is not None and services.actor.username == "nurse"
+        assert [p.last_name for p in services.patients.search("Early")] == ["Early"]
+        # the sign-in, and only it, came into the audit trail, as without the opening ahead
+        with services.db.read() as s:
+            rows = s.execute(select(AuditRow).where(AuditRow.id > last)).scalars().all()
+        assert [(r.action, r.username) for r in rows] == [(AuditAction.SIGN_IN.value, "nurse")]
+    finally:
+        services.db.dispose()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_a_wrong_password_opens_nothing_and_an_edit_or_a_closed_dialog_closes_what_was_opened(
+    encrypted: Path,
+) -> None:
+    opens = Opens(encrypted)
+    opens.type("nurse", "not-" + PASSWORD)
+    assert opens.made == [] and _fds_on(encrypted) == 0
+    with pytest.raises(AuthenticationError):
+        opens.sign_in("nurse", "not-" + PASSWORD)
+
+    opens.type("nurse", PASSWORD)
+    assert len(opens.made) == 1 and _fds_on(encrypted) >= 1
+    opens.unwraps.typed("nurse", PASSWORD + "x")  # one key more: closed at once
+    assert _fds_on(encrypted) == 0
+    opens.settle()
+    assert len(opens.made) == 1  # the longer text's key is refused: nothing opened for it
+    opens.unwraps.typed("nurse", PASSWORD)  # the key back out: opened again
+    opens.settle()
+    assert len(opens.made) == 2 and _fds_on(encrypted) >= 1
+    opens.unwraps.forget()  # the dialog closed
+    assert _fds_on(encrypted) == 0
+    assert opens.made[1].check.done(1)
+    opens.unwraps.typed("nurse", PASSWORD)  # (nothing is opened after the dialog closed)
+    opens.settle()
+    assert len(opens.made) == 2 and _fds_on(encrypted) == 0
+
+
+def test_a_file_written_after_it_was_opened_ahead_is_opened_afresh(encrypted: Path) -> None:
+    opens = Opens(encrypted)
+    opens.type("nurse", PASSWORD)
+    assert len(opens.made) == 1
+    # meanwhile another workstation signs in and adds a patient
+    elsewhere = sign_in_encrypted(encrypted, "manager", PASSWORD)
+    try:
+        make_patient(elsewhere, first_name="Written", last_name="Meanwhile")
+    finally:
+        elsewhere.db.dispose()
+    services = opens.sign_in("nurse", PASSWORD)
+    try:
+        assert services is not opens.made[0].services and opens.ahead.used == 0
+        assert [p.last_name for p in services.patients.search("Meanwhile")] == ["Meanwhile"]
+    finally:
+        services.db.dispose()
+    assert opens.made[0].cancelled.is_set()  # what was opened ahead was closed, its check stopped
+
+
+def test_a_schema_that_sign_in_would_upgrade_is_not_opened_ahead(encrypted: Path) -> None:
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    conn = crypto.connect(encrypted, key, isolation_level=None)
+    try:
+        conn.execute("UPDATE alembic_version SET version_num = '0018'")  # as an earlier version left it
+    finally:
+        conn.close()
+    before = file_identity(encrypted)
+    assert open_ahead(encrypted, key, "nurse") is None
+    assert file_identity(encrypted) == before  # no upgrade (a write) before "Sign in"
+    conn = crypto.connect(encrypted, key, isolation_level=None)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0018",)]
+    finally:
+        conn.close()
+
+
+def test_a_cancelled_check_stops_without_a_verdict_and_remembers_nothing(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    monkeypatch.setattr(unlock, "CANCEL_STEPS", 1)  # looked at every step: a small file's check is short
+    cancelled = threading.Event()
+    assert unlock.quick_check(encrypted, key, cancelled) == []  # not cancelled: the usual verdict
+    integrity.forget_clean_check(encrypted)
+    cancelled.set()
+    with pytest.raises(CheckCancelled):
+        unlock.quick_check(encrypted, key, cancelled)
+    check = integrity.BackgroundCheck(encrypted, unlock.encrypted_check(key, cancelled))
+    with pytest.raises(CheckCancelled):
+        check.report()
+    # neither clean nor damaged: nothing remembered, so the next start checks the file
+    assert not integrity.unchanged_since_clean_check(encrypted)
+    assert not Path(f"{encrypted}{integrity.CHECKED_SUFFIX}").exists()
+    # a page that fails to decrypt is still reported as damage, not as a cancelled check
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(encrypted).execute("SELECT count(*) FROM sqlite_master").fetchall()
+
+
+class LateOpenAhead(OpenAhead):
+    """An ``OpenAhead`` whose opening begins a moment after the unwrap's key was found (a busy machine)."""
+
+    def found(self, wanted: tuple[str, str], key: bytes) -> None:
+        threading.Event().wait(0.3)
+        super().found(wanted, key)
+
+
+def test_a_sign_in_the_moment_the_key_is_found_waits_for_the_opening_instead_of_opening_twice(
+    encrypted: Path,
+) -> None:
+    made: list[OpenedAhead] = []
+
+    def record(file: Path, key: bytes, username: str) -> OpenedAhead | None:
+        opened = open_ahead(file, key, username)
+        made.extend([opened] if opened is not None else [])
+        return opened
+
+    opens = LateOpenAhead(encrypted, open_file=record)
+    unwraps = UnwrapAhead(encrypted, opens=opens)
+    unwraps.typed("nurse", PASSWORD)  # pasted, and "Sign in" pressed while its key is being unwrapped
+    for _ in range(1000):
+        with unwraps._cond:
+            if unwraps._running is not None:
+                break
+        threading.Event().wait(0.001)
+    services = sign_in_encrypted(
+        encrypted,
+        "nurse",
+        PASSWORD,
+        unwrap=unwraps.unwrap("nurse", PASSWORD),
+        opened=lambda key: opens.take(("nurse", PASSWORD), key),
+    )
+    try:
+        assert len(made) == 1 and services is made[0].services and opens.used == 1
+    finally:
+        services.db.dispose()
