@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sqlite3
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +189,21 @@ def _yield_to_the_start() -> None:
             pass  # not allowed here: the check runs as before
 
 
+#: How long the interpreter's exit waits for each check still running to stop (it stops within a moment).
+STOP_AT_EXIT_S = 2.0
+_STOPPABLE: weakref.WeakSet[BackgroundCheck] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_checks_at_exit() -> None:
+    """A process ending while a check reads an encrypted file: the check is stopped first. Left running,
+    SQLCipher went on decrypting pages on its thread while the interpreter tore OpenSSL down ("error
+    decrypting page" on the terminal, at best). The application's own exit waits for its check's verdict
+    (ui/closing.py); this is for every other way out (a quit at the sign-in, a command, a script)."""
+    for check in list(_STOPPABLE):
+        check.cancel(STOP_AT_EXIT_S)
+
+
 class BackgroundCheck:
     """``check_remembering(path)`` on a thread of its own, from the moment it is made; ``report()`` waits.
 
@@ -195,9 +212,15 @@ class BackgroundCheck:
     Nothing is written meanwhile: writes pass a ``WriteGate`` that waits for the verdict.
     """
 
-    def __init__(self, path: Path, check: FileCheck | None = None) -> None:
+    def __init__(
+        self, path: Path, check: FileCheck | None = None, *, cancelled: threading.Event | None = None
+    ) -> None:
         self.path = Path(path)
         self._check = check
+        #: Set: ``check`` stops within a moment (it was given the same event) and raises CheckCancelled.
+        self.cancelled = cancelled
+        if cancelled is not None:
+            _STOPPABLE.add(self)
         self._report: IntegrityReport | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-integrity-check", daemon=True)
@@ -209,6 +232,12 @@ class BackgroundCheck:
             self._report = check_remembering(self.path, self._check)
         except BaseException as e:  # noqa: BLE001 - raised again, in the caller's thread, by report()
             self._error = e
+
+    def cancel(self, wait: float = 0.0) -> None:
+        """Stop the check (a stoppable one: ``cancelled``) and wait up to ``wait`` seconds for it to end."""
+        if self.cancelled is not None:
+            self.cancelled.set()
+            self._thread.join(wait)
 
     def done(self, wait: float = 0.0) -> bool:
         """True once the verdict is in (waiting up to ``wait`` seconds for it)."""

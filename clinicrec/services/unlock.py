@@ -110,13 +110,11 @@ class OpenedAhead:
     identity: object  # the file's (``integrity.file_identity``) just before it was opened
     services: Services
     check: integrity.BackgroundCheck  # its integrity check (done at once for a file unchanged since)
-    cancelled: threading.Event  # set: the check stops (the file closed unused)
 
     def close(self) -> None:
         """Unused after all: the check stopped and waited for (moments), the connections closed."""
-        self.cancelled.set()
         self.services.db.dispose()
-        self.check.done(CLOSE_WAIT_S)
+        self.check.cancel(CLOSE_WAIT_S)
 
 
 #: How long closing what was opened ahead waits for its check to stop (it stops within a millisecond).
@@ -129,14 +127,13 @@ def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
     read once (its statements then compiled on the new engine); or None where the sign-in must do more:
     a schema that "Sign in" would upgrade (a write) is not opened ahead. Writes nothing."""
     identity = integrity.file_identity(path)
-    cancelled = threading.Event()
-    check = integrity.BackgroundCheck(path, encrypted_check(key, cancelled))
+    check = start_check(path, key)
     try:
         services = _open_with(path, key, utcnow, check, migrate=False)
     except BaseException:
-        cancelled.set()
+        check.cancel()
         raise
-    opened = OpenedAhead(identity, services, check, cancelled)
+    opened = OpenedAhead(identity, services, check)
     try:
         if stamped_revision(services.db.engine) != HEAD:
             opened.close()
@@ -180,7 +177,14 @@ def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Serv
     written at the application's exit) is not read again. Otherwise the check reads the file on a thread
     of its own; a large file is opened for reading meanwhile and every write (the sign-in's entry too)
     waits behind a gate for the verdict: a damaged file is never written."""
-    return _open_with(path, key, clock, integrity.BackgroundCheck(path, encrypted_check(key)))
+    return _open_with(path, key, clock, start_check(path, key))
+
+
+def start_check(path: Path, key: bytes) -> integrity.BackgroundCheck:
+    """The encrypted file's check begun on its thread; it can be stopped (``BackgroundCheck.cancel``),
+    and is at the interpreter's exit."""
+    cancelled = threading.Event()
+    return integrity.BackgroundCheck(path, encrypted_check(key, cancelled), cancelled=cancelled)
 
 
 def _open_with(

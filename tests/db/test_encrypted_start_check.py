@@ -47,8 +47,8 @@ class Counted:
             self.go.set()
         self.real = unlock.encrypted_check
 
-    def __call__(self, key: bytes):  # type: ignore[no-untyped-def]
-        check = self.real(key)
+    def __call__(self, key: bytes, cancelled: threading.Event | None = None):  # type: ignore[no-untyped-def]
+        check = self.real(key, cancelled)
 
         def counted(path: Path) -> integrity.IntegrityReport:
             self.go.wait()
@@ -220,3 +220,41 @@ def test_a_large_file_changed_since_its_check_opens_without_waiting_for_it(
     svc = unlock.sign_in_encrypted(clinic, "admin", PASSWORD)
     svc.close(remember_check=True)  # the application's exit: checked and remembered
     assert first_wait(1) == unlock.CHECK_GRACE_S  # large, unchanged since: its check ends at once
+
+
+def test_a_process_that_ends_while_its_check_reads_the_file_ends_quietly(clinic: Path) -> None:
+    """Signed in on a file changed since its check (which reads the whole file on a thread), and quit
+    at once: the process ends cleanly, its check stopped first, instead of SQLCipher decrypting pages
+    while the interpreter tears OpenSSL down under it ("error decrypting page" lines, or worse)."""
+    import subprocess
+    import sys
+
+    from clinicrec.db import crypto
+
+    key, _proof = encryption.unlock_with_proof(clinic, "admin", PASSWORD)
+    conn = crypto.connect(clinic, key, isolation_level=None)
+    try:  # some 90 MB of pages for the check to read (most of a second)
+        conn.execute("CREATE TABLE ballast (b BLOB)")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+            "INSERT INTO ballast SELECT randomblob(400) FROM n"
+        )
+    finally:
+        conn.close()
+    integrity.forget_clean_check(clinic)
+    script = (
+        "import atexit, sys, threading, time\n"
+        # registered first, so it runs last of the exit's calls: is the check still reading by then?
+        "atexit.register(lambda: print('checks left:', [t.name for t in threading.enumerate() "
+        "if t.name == 'clinicrec-integrity-check']))\n"
+        "from pathlib import Path\n"
+        "from clinicrec.services.unlock import sign_in_encrypted\n"
+        f"services = sign_in_encrypted(Path({str(clinic)!r}), 'admin', {PASSWORD!r})\n"
+        "time.sleep(0.01)\n"
+        "sys.exit(0)\n"  # the check still reading the file
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "error" not in done.stderr.lower(), done.stderr[:2000]
+    assert "checks left: []" in done.stdout  # stopped before the interpreter's teardown began
+    assert not integrity.unchanged_since_clean_check(clinic)  # stopped, not passed: checked next time

@@ -155,7 +155,8 @@ def test_a_file_written_after_it_was_opened_ahead_is_opened_afresh(encrypted: Pa
         assert [p.last_name for p in services.patients.search("Meanwhile")] == ["Meanwhile"]
     finally:
         services.db.dispose()
-    assert opens.made[0].cancelled.is_set()  # what was opened ahead was closed, its check stopped
+    stopped = opens.made[0].check.cancelled  # what was opened ahead was closed, its check stopped
+    assert stopped is not None and stopped.is_set()
 
 
 def test_a_schema_that_sign_in_would_upgrade_is_not_opened_ahead(encrypted: Path) -> None:
