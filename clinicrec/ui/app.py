@@ -102,13 +102,17 @@ def run_gui(
     prompts: Prompts | None = None,
     signed_in: bool = False,
     window_sizes: WindowSizes | None = None,
+    styled: bool = False,
 ) -> int:
     """Run the application until the main window closes (which signs the user out). The exit code.
 
     ``signed_in``: someone is signed in to ``services`` already (the start-up's sign-in dialog).
     ``window_sizes``: where window sizes are remembered (default: the workstation user's settings).
+    ``styled``: the start-up has made and styled the application (``make_application``): it is not
+    styled a second time between "Sign in" and the first rows (some ms of palette and style sheet).
     """
-    app = make_application(argv)
+    existing = QApplication.instance()
+    app = existing if styled and isinstance(existing, QApplication) else make_application(argv)
     bus = ChangeBus()
     services.subscribe(bus.publish)
     prompts = prompts or Prompts()

@@ -521,5 +521,10 @@ def _carry_on(
             return 1
     assert services is not None
     return app.run_gui(
-        services, demo_credentials=demo_credentials, argv=argv, prompts=prompts, signed_in=signed_in
+        services,
+        demo_credentials=demo_credentials,
+        argv=argv,
+        prompts=prompts,
+        signed_in=signed_in,
+        styled=True,  # (``run`` made the application, styled, before the sign-in dialog)
     )

@@ -143,13 +143,19 @@ def unfrozen():  # type: ignore[no-untyped-def]
 
 
 def test_start_up_shows_sign_in_at_once_and_signs_in_when_the_database_is_open(  # type: ignore[no-untyped-def]
-    world: World, qapp, prompts, unfrozen
+    world: World, qapp, prompts, unfrozen, monkeypatch
 ) -> None:
     """Sign in is pressed the moment the dialog appears (before the check has finished): it waits for the
-    database, then signs in once; the main window lists the patients."""
+    database, then signs in once; the main window lists the patients, in the style applied once, before
+    the dialog (not again between "Sign in" and the first rows)."""
+    from clinicrec.ui import startup
     from clinicrec.ui.login_dialog import LoginDialog
     from clinicrec.ui.main_window import MainWindow
     from clinicrec.ui.startup import run
+
+    styled: list[str] = []
+    real_style = startup.apply_style
+    monkeypatch.setattr(startup, "apply_style", lambda app: styled.append("styled") or real_style(app))
 
     make_patient(world.services)
     world.services.act_as(None)
@@ -167,6 +173,8 @@ def test_start_up_shows_sign_in_at_once_and_signs_in_when_the_database_is_open( 
     def on_window(window) -> None:  # type: ignore[no-untyped-def]
         seen["rows"] = window.patient_list.model.rowCount()
         seen["user"] = window.user_label.text()
+        seen["style sheet"] = bool(qapp.styleSheet())
+        seen["styled"] = list(styled)
         window.close()
 
     done = _drive(
@@ -178,6 +186,7 @@ def test_start_up_shows_sign_in_at_once_and_signs_in_when_the_database_is_open( 
     )
     assert run(f"sqlite:///{world.path}", prompts=prompts) == 0
     assert done == ["sign-in", "main window"]
+    assert seen["style sheet"] and seen["styled"] == ["styled"]
     assert seen["ready_when_shown"] is False and seen["waiting"] is True
     assert seen["rows"] == 1 and "Nurse" in seen["user"]
     assert prompts.shown == []
