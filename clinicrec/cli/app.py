@@ -14,7 +14,6 @@ Every failure ends as one line on standard error and a non-zero exit status, nev
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import stat
 import sys
@@ -172,6 +171,8 @@ class CliApp:
             return line.rstrip("\r\n")
         if self.stdin.isatty():
             try:
+                import getpass  # (a command's prompt: not loaded before the application's sign-in dialog)
+
                 return getpass.getpass(f"ClinicRec password for {user}: ")
             except EOFError:
                 raise AuthenticationError("no password was typed") from None
