@@ -224,9 +224,10 @@ class OpenAhead:
     its check begun, and its writes gated until the check passes), and what the sign-in reads first is
     read (``services.unlock.open_ahead``). A schema that "Sign in" would upgrade (a write) is not opened
     ahead. What was opened is handed only to the sign-in of exactly the text it was opened for, with the
-    same key, while the file is still as it was when it was opened (another workstation's write since:
-    it is opened afresh). An edit or ``forget`` (the dialog closed) closes it and stops its check.
-    Nothing on screen changes: a wrong password opens nothing, and the sign-in refuses it as before.
+    same key, while the file is still the one it opened (replaced since, as a restore at another
+    workstation replaces it: it is opened afresh; another workstation's writes are read as usual). An
+    edit or ``forget`` (the dialog closed) closes it and stops its check. Nothing on screen changes: a
+    wrong password opens nothing, and the sign-in refuses it as before.
 
     ``ready``: waits for the application to have loaded (start-up's loader) before opening.
     ``open_file``: (file, key, user name) -> what was opened, or None (``services.unlock.open_ahead``).
@@ -301,9 +302,7 @@ class OpenAhead:
             self._typed = None  # the sign-in takes it from here: nothing more is opened ahead of it
         if kept is None:
             return None
-        from ..db.integrity import file_identity
-
-        if kept[0] == wanted and kept[1] == key and kept[2].identity == file_identity(self._file):
+        if kept[0] == wanted and kept[1] == key and kept[2].still_current():
             self.used += 1
             return kept[2].services
         _close(kept)

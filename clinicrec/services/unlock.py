@@ -15,7 +15,6 @@ An access token (services/tokens.py) opens the file with its own copy of the key
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,36 +40,38 @@ def load_driver() -> None:
     crypto.sqlcipher()
 
 
-#: SQLite virtual-machine steps between two looks at a check's ``cancelled`` (well under a millisecond).
-CANCEL_STEPS = 20_000
-
-
-def quick_check(path: Path, key: bytes, cancelled: threading.Event | None = None) -> list[str]:
+def quick_check(path: Path, key: bytes, stop: integrity.CheckStop | None = None) -> list[str]:
     """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key).
 
-    ``cancelled``: once set, the check stops within a moment and raises ``integrity.CheckCancelled``."""
+    ``stop``: once it interrupts, the check ends within a moment and raises ``integrity.CheckCancelled``.
+    Nothing calls back into Python while SQLite reads (see ``integrity.CheckStop``)."""
     conn = crypto.connect(path, key, isolation_level=None)
-    if cancelled is not None:
-        conn.set_progress_handler(lambda: 1 if cancelled.is_set() else 0, CANCEL_STEPS)
     try:
-        return [str(r[0]) for r in conn.execute("PRAGMA quick_check(10)").fetchall() if r[0] != "ok"]
-    except crypto.sqlcipher().DatabaseError as e:  # a page failing its HMAC: "malformed"
-        if cancelled is not None and cancelled.is_set():
-            raise integrity.CheckCancelled(str(path)) from None
-        return [str(e)]
+        if stop is not None:
+            stop.attach(conn)
+        try:
+            return [str(r[0]) for r in conn.execute("PRAGMA quick_check(10)").fetchall() if r[0] != "ok"]
+        except crypto.sqlcipher().DatabaseError as e:  # a page failing its HMAC: "malformed"
+            if stop is not None and stop.stopped:
+                raise integrity.CheckCancelled(str(path)) from None
+            return [str(e)]
     finally:
+        if stop is not None:
+            stop.detach()
         conn.close()
 
 
 def encrypted_check(
-    key: bytes, cancelled: threading.Event | None = None
+    key: bytes, stop: integrity.CheckStop | None = None
 ) -> Callable[[Path], integrity.IntegrityReport]:
     """``quick_check`` with ``key`` as a file check (``integrity.check_remembering``, ``BackgroundCheck``)."""
 
     def check(path: Path) -> integrity.IntegrityReport:
         if not path.exists():
             return integrity.IntegrityReport(path, ok=True, exists=False)
-        problems = quick_check(path, key, cancelled)
+        problems = quick_check(path, key, stop)
+        if stop is not None and stop.stopped:  # (ended just as it was stopped: no verdict either way)
+            raise integrity.CheckCancelled(str(path))
         return integrity.IntegrityReport(path, ok=not problems, problems=tuple(problems))
 
     return check
@@ -107,9 +108,15 @@ def sign_in_encrypted(
 class OpenedAhead:
     """The file opened ahead of "Sign in" (``open_ahead``)."""
 
-    identity: object  # the file's (``integrity.file_identity``) just before it was opened
+    path: Path
+    identity: tuple[int, int]  # the file's (device, inode) just before it was opened
     services: Services
     check: integrity.BackgroundCheck  # its integrity check (done at once for a file unchanged since)
+
+    def still_current(self) -> bool:
+        """Still the file at ``path`` (not replaced since, as a restore at another workstation replaces it:
+        the connections opened ahead would read and write the file that was there)."""
+        return _device_and_inode(self.path) == self.identity
 
     def close(self) -> None:
         """Unused after all: the check stopped and waited for (moments), the connections closed."""
@@ -126,14 +133,14 @@ def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
     opens it (its check begun, its writes gated until the check passes), and what the sign-in reads first
     read once (its statements then compiled on the new engine); or None where the sign-in must do more:
     a schema that "Sign in" would upgrade (a write) is not opened ahead. Writes nothing."""
-    identity = integrity.file_identity(path)
+    identity = _device_and_inode(path)
     check = start_check(path, key)
     try:
         services = _open_with(path, key, utcnow, check, migrate=False)
     except BaseException:
         check.cancel()
         raise
-    opened = OpenedAhead(identity, services, check)
+    opened = OpenedAhead(path, identity, services, check)
     try:
         if stamped_revision(services.db.engine) != HEAD:
             opened.close()
@@ -144,6 +151,14 @@ def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
         opened.close()
         raise
     return opened
+
+
+def _device_and_inode(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_dev, st.st_ino)
 
 
 def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow) -> Services:
@@ -183,8 +198,8 @@ def _open_checked(path: Path, key: bytes, clock: Callable[[], datetime]) -> Serv
 def start_check(path: Path, key: bytes) -> integrity.BackgroundCheck:
     """The encrypted file's check begun on its thread; it can be stopped (``BackgroundCheck.cancel``),
     and is at the interpreter's exit."""
-    cancelled = threading.Event()
-    return integrity.BackgroundCheck(path, encrypted_check(key, cancelled), cancelled=cancelled)
+    stop = integrity.CheckStop()
+    return integrity.BackgroundCheck(path, encrypted_check(key, stop), stop=stop)
 
 
 def _open_with(

@@ -47,8 +47,8 @@ class Counted:
             self.go.set()
         self.real = unlock.encrypted_check
 
-    def __call__(self, key: bytes, cancelled: threading.Event | None = None):  # type: ignore[no-untyped-def]
-        check = self.real(key, cancelled)
+    def __call__(self, key: bytes, stop: integrity.CheckStop | None = None):  # type: ignore[no-untyped-def]
+        check = self.real(key, stop)
 
         def counted(path: Path) -> integrity.IntegrityReport:
             self.go.wait()

@@ -6,8 +6,9 @@ a file written since it was opened is opened afresh."""
 from __future__ import annotations
 
 import os
-import sqlite3
+import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -139,11 +140,13 @@ def test_a_wrong_password_opens_nothing_and_an_edit_or_a_closed_dialog_closes_wh
     assert len(opens.made) == 2 and _fds_on(encrypted) == 0
 
 
-def test_a_file_written_after_it_was_opened_ahead_is_opened_afresh(encrypted: Path) -> None:
+def test_another_workstation_s_write_is_read_and_a_file_replaced_since_is_opened_afresh(
+    encrypted: Path, tmp_path: Path
+) -> None:
     opens = Opens(encrypted)
     opens.type("nurse", PASSWORD)
     assert len(opens.made) == 1
-    # meanwhile another workstation signs in and adds a patient
+    # meanwhile another workstation signs in and adds a patient: what was opened ahead reads it
     elsewhere = sign_in_encrypted(encrypted, "manager", PASSWORD)
     try:
         make_patient(elsewhere, first_name="Written", last_name="Meanwhile")
@@ -151,12 +154,27 @@ def test_a_file_written_after_it_was_opened_ahead_is_opened_afresh(encrypted: Pa
         elsewhere.db.dispose()
     services = opens.sign_in("nurse", PASSWORD)
     try:
+        assert services is opens.made[0].services and opens.ahead.used == 1
+        assert [p.last_name for p in services.patients.search("Meanwhile")] == ["Meanwhile"]
+    finally:
+        services.db.dispose()
+
+    # the file replaced after it was opened ahead (a restore at another workstation): opened afresh, so
+    # that nothing is read from, or written to, the file that was there before
+    opens = Opens(encrypted)
+    opens.type("nurse", PASSWORD)
+    assert len(opens.made) == 1
+    copy = tmp_path / "restored.sqlite3"
+    shutil.copy2(encrypted, copy)
+    os.replace(copy, encrypted)
+    services = opens.sign_in("nurse", PASSWORD)
+    try:
         assert services is not opens.made[0].services and opens.ahead.used == 0
         assert [p.last_name for p in services.patients.search("Meanwhile")] == ["Meanwhile"]
     finally:
         services.db.dispose()
-    stopped = opens.made[0].check.cancelled  # what was opened ahead was closed, its check stopped
-    assert stopped is not None and stopped.is_set()
+    stopped = opens.made[0].check.stop  # what was opened ahead was closed, its check stopped
+    assert stopped is not None and stopped.stopped
 
 
 def test_a_schema_that_sign_in_would_upgrade_is_not_opened_ahead(encrypted: Path) -> None:
@@ -176,26 +194,78 @@ def test_a_schema_that_sign_in_would_upgrade_is_not_opened_ahead(encrypted: Path
         conn.close()
 
 
-def test_a_cancelled_check_stops_without_a_verdict_and_remembers_nothing(
-    encrypted: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _ballast(path: Path, key: bytes) -> None:
+    """Some 90 MB of pages for a check to read (most of a second)."""
+    conn = crypto.connect(path, key, isolation_level=None)
+    try:
+        conn.execute("CREATE TABLE ballast (b BLOB)")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+            "INSERT INTO ballast SELECT randomblob(400) FROM n"
+        )
+    finally:
+        conn.close()
+
+
+def test_a_stopped_check_ends_at_once_without_a_verdict_and_remembers_nothing(encrypted: Path) -> None:
     key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
-    monkeypatch.setattr(unlock, "CANCEL_STEPS", 1)  # looked at every step: a small file's check is short
-    cancelled = threading.Event()
-    assert unlock.quick_check(encrypted, key, cancelled) == []  # not cancelled: the usual verdict
+    stop = integrity.CheckStop()
+    assert unlock.quick_check(encrypted, key, stop) == []  # not stopped: the usual verdict
+    _ballast(encrypted, key)
     integrity.forget_clean_check(encrypted)
-    cancelled.set()
-    with pytest.raises(CheckCancelled):
-        unlock.quick_check(encrypted, key, cancelled)
-    check = integrity.BackgroundCheck(encrypted, unlock.encrypted_check(key, cancelled))
+
+    began = time.monotonic()
+    assert unlock.quick_check(encrypted, key) == []
+    whole = time.monotonic() - began  # the whole file read
+    integrity.forget_clean_check(encrypted)
+
+    check = unlock.start_check(encrypted, key)  # reading the whole file, on its thread
+    threading.Event().wait(whole / 10)
+    began = time.monotonic()
+    check.cancel(5.0)
+    assert check.done() and time.monotonic() - began < whole / 3  # it stopped, not read to its end
     with pytest.raises(CheckCancelled):
         check.report()
     # neither clean nor damaged: nothing remembered, so the next start checks the file
     assert not integrity.unchanged_since_clean_check(encrypted)
     assert not Path(f"{encrypted}{integrity.CHECKED_SUFFIX}").exists()
-    # a page that fails to decrypt is still reported as damage, not as a cancelled check
-    with pytest.raises(sqlite3.DatabaseError):
-        sqlite3.connect(encrypted).execute("SELECT count(*) FROM sqlite_master").fetchall()
+
+    stopped = integrity.CheckStop()
+    stopped.interrupt()  # stopped before it began: it does not begin
+    with pytest.raises(CheckCancelled):
+        unlock.quick_check(encrypted, key, stopped)
+    # and a check not stopped still finds what it finds
+    assert unlock.start_check(encrypted, key).report().ok
+
+
+def test_nothing_calls_back_into_python_while_sqlite_reads_the_file(encrypted: Path) -> None:
+    """The check's thread (at a lower priority) must not ask for Python's lock while SQLite reads: the GUI
+    thread, made to hand the lock over, then waited for that thread to be scheduled (a progress handler
+    did this: 131 ms of one sign-in). Every Python call made on the check's thread while SQLite's
+    statement runs is recorded: none."""
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    _ballast(encrypted, key)
+    integrity.forget_clean_check(encrypted)
+    inside: list[str] = []
+    state = {"reading": False}
+
+    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name != "clinicrec-integrity-check":
+            return
+        if event == "c_call" and getattr(arg, "__name__", "") in ("execute", "fetchall"):
+            state["reading"] = True
+        elif event in ("c_return", "c_exception") and getattr(arg, "__name__", "") in ("execute", "fetchall"):
+            state["reading"] = False
+        elif event == "call" and state["reading"]:
+            inside.append(frame.f_code.co_name)
+
+    threading.setprofile(profile)
+    try:
+        check = unlock.start_check(encrypted, key)
+        assert check.report().ok
+    finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
+    assert inside == []
 
 
 class LateOpenAhead(OpenAhead):
