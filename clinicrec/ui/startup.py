@@ -23,7 +23,8 @@ The order, and why:
    loading goes on beside it and the GUI thread imports the main window's modules meanwhile), then waits
    for the loading and opens the file. As a person types, the unwrap runs ahead of "Sign in" with the
    text typed so far (``services.opening.UnwrapAhead``; only the exact text at "Sign in" is used), so
-   that Enter finds it done. While the dialog is up the cyclic collector runs rarely
+   that Enter finds it done, and the key it finds opens the file (``services.opening.OpenAhead``: as the
+   sign-in opens it, nothing written), so that Enter finds the file open too. While the dialog is up the cyclic collector runs rarely
    (``collecting_less``). The dialog is ``ready`` once the loading is done.
    The main window's first paint comes before secondary work: the daily backup and the preloading of
    the session window's code begin after it (``AfterFirstPaint`` in ``app.run_gui``).
