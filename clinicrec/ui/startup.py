@@ -24,8 +24,8 @@ The order, and why:
    for the loading and opens the file. As a person types, the unwrap runs ahead of "Sign in" with the
    text typed so far (``services.opening.UnwrapAhead``; only the exact text at "Sign in" is used), so
    that Enter finds it done, and the key it finds opens the file (``services.opening.OpenAhead``: as the
-   sign-in opens it, nothing written), so that Enter finds the file open too. While the dialog is up the cyclic collector runs rarely
-   (``collecting_less``). The dialog is ``ready`` once the loading is done.
+   sign-in opens it, nothing written), so that Enter finds the file open too. While the dialog is up the
+   cyclic collector runs rarely (``collecting_less``). The dialog is ``ready`` once the loading is done.
    The main window's first paint comes before secondary work: the daily backup and the preloading of
    the session window's code begin after it (``AfterFirstPaint`` in ``app.run_gui``).
 5. A plain database of an earlier version passes its check, is opened (migrated), and is then encrypted
