@@ -109,14 +109,15 @@ class OpenedAhead:
     """The file opened ahead of "Sign in" (``open_ahead``)."""
 
     path: Path
-    identity: tuple[int, int]  # the file's (device, inode) just before it was opened
+    identity: tuple[int, int] | None  # the file's (device, inode) just before it was opened
     services: Services
     check: integrity.BackgroundCheck  # its integrity check (done at once for a file unchanged since)
 
     def still_current(self) -> bool:
         """Still the file at ``path`` (not replaced since, as a restore at another workstation replaces it:
         the connections opened ahead would read and write the file that was there)."""
-        return _device_and_inode(self.path) == self.identity
+        now = _device_and_inode(self.path)
+        return now is not None and now == self.identity
 
     def close(self) -> None:
         """Unused after all: the check stopped and waited for (moments), the connections closed."""
@@ -153,11 +154,12 @@ def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
     return opened
 
 
-def _device_and_inode(path: Path) -> tuple[int, int]:
+def _device_and_inode(path: Path) -> tuple[int, int] | None:
+    """None when there is no file at ``path`` (deleted, or moved away: never the file opened)."""
     try:
         st = path.stat()
     except OSError:
-        return (-1, -1)
+        return None
     return (st.st_dev, st.st_ino)
 
 

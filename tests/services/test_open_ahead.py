@@ -176,6 +176,19 @@ def test_another_workstation_s_write_is_read_and_a_file_replaced_since_is_opened
     stopped = opens.made[0].check.stop  # what was opened ahead was closed, its check stopped
     assert stopped is not None and stopped.stopped
 
+    # moved away (or deleted) is not the file opened either, and back in its place it is again
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    opened = open_ahead(encrypted, key, "nurse")
+    assert opened is not None
+    try:
+        aside = tmp_path / "aside.sqlite3"
+        os.rename(encrypted, aside)
+        assert not opened.still_current()
+        os.rename(aside, encrypted)
+        assert opened.still_current()
+    finally:
+        opened.close()
+
 
 def test_a_schema_that_sign_in_would_upgrade_is_not_opened_ahead(encrypted: Path) -> None:
     key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
