@@ -210,6 +210,30 @@ def make_patient(services: Services, **kw: object) -> Patient:
     return services.patients.create(Patient(**values))  # type: ignore[arg-type]
 
 
+def encrypted_with_patient(world: World, first_name: str, last_name: str) -> Path:
+    """The world's SQLite file with one patient more, closed and encrypted (its users' passwords open it)."""
+    from clinicrec.db import encryption
+
+    make_patient(world.services, first_name=first_name, last_name=last_name)
+    world.services.db.dispose()
+    assert world.path is not None
+    encryption.encrypt_existing(world.path)
+    return world.path
+
+
+def add_ballast(path: Path, key: bytes) -> None:
+    """Some 90 MB of pages in the encrypted file at ``path``, for a check to read (most of a second)."""
+    conn = crypto.connect(path, key, isolation_level=None)
+    try:
+        conn.execute("CREATE TABLE ballast (b BLOB)")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+            "INSERT INTO ballast SELECT randomblob(400) FROM n"
+        )
+    finally:
+        conn.close()
+
+
 def product_id(services: Services, brand: str = "Botox Cosmetic") -> int:
     return next(p.id for p in services.products.list() if p.brand == brand)  # type: ignore[return-value]
 

@@ -327,7 +327,7 @@ class AuthService(ServiceBase):
         """Read what ``sign_in`` reads first, writing nothing, so that its statement is compiled on this
         engine before "Sign in" is pressed (``services.unlock.open_ahead``)."""
         with self.reading() as s:
-            s.execute(_user_named(username)).scalar_one_or_none()
+            s.execute(user_named(username)).scalar_one_or_none()
 
     def sign_in(self, username: str, password: str, *, proof: bytes | None = None) -> Actor:
         """Sign in; every refusal raises the same AuthenticationError(SIGN_IN_REFUSED).
@@ -349,7 +349,7 @@ class AuthService(ServiceBase):
             if actor is not None:
                 return actor
         with self.writing() as s:
-            row = s.execute(_user_named(username)).scalar_one_or_none()
+            row = s.execute(user_named(username)).scalar_one_or_none()
             if row is None or not row.active:
                 self._burn_time(password)
                 self._count_unknown(s, username, now, known=row is not None)
@@ -446,5 +446,6 @@ def key_file_of(db: Database) -> tuple[KeyFile, bytes] | None:
     return (KeyFile.load(file) if file.exists() else KeyFile(file)), database_key
 
 
-def _user_named(username: str) -> Select[tuple[UserRow]]:
+def user_named(username: str) -> Select[tuple[UserRow]]:
+    """The statement every sign-in reads the user's row with (one shape: compiled once per engine)."""
     return select(UserRow).where(UserRow.username == username)

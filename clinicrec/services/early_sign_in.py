@@ -17,8 +17,6 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from ..db.models import UserRow
 from ..domain.enums import AuditAction
 from ..domain.errors import ClinicRecError
@@ -35,11 +33,11 @@ def sign_in_before_check(
     """(actor, True) when the password is right and the account may sign in: signed in, its entry to
     follow; (None, False) for a wrong password (already verified: the usual path records the refusal
     without verifying again); (None, None) for everything else (the usual path decides)."""
-    from .auth import actor_of
+    from .auth import actor_of, user_named
 
     now = auth.now()
     with auth.reading() as s:
-        row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+        row = s.execute(user_named(username)).scalar_one_or_none()
         if row is None or not row.active or (row.locked_until is not None and row.locked_until > now):
             return None, None
         if not (auth._proven(row.password_hash, proof) or auth._verify(row.password_hash, password)):  # noqa: SLF001

@@ -17,7 +17,7 @@ from clinicrec.services import unlock
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.opening import DatabaseRefused
-from tests.conftest import PASSWORD, make_patient
+from tests.conftest import PASSWORD, add_ballast, make_patient
 from tests.db.test_integrity import fingerprint
 
 NAME = "Quenby-Lovelace"
@@ -229,18 +229,8 @@ def test_a_process_that_ends_while_its_check_reads_the_file_ends_quietly(clinic:
     import subprocess
     import sys
 
-    from clinicrec.db import crypto
-
     key, _proof = encryption.unlock_with_proof(clinic, "admin", PASSWORD)
-    conn = crypto.connect(clinic, key, isolation_level=None)
-    try:  # some 90 MB of pages for the check to read (most of a second)
-        conn.execute("CREATE TABLE ballast (b BLOB)")
-        conn.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
-            "INSERT INTO ballast SELECT randomblob(400) FROM n"
-        )
-    finally:
-        conn.close()
+    add_ballast(clinic, key)
     integrity.forget_clean_check(clinic)
     script = (
         "import atexit, sys, threading, time\n"

@@ -23,16 +23,12 @@ from clinicrec.services import unlock
 from clinicrec.services.app import Services
 from clinicrec.services.opening import OpenAhead, UnwrapAhead
 from clinicrec.services.unlock import OpenedAhead, open_ahead, sign_in_encrypted
-from tests.conftest import PASSWORD, World, make_patient
+from tests.conftest import PASSWORD, World, add_ballast, encrypted_with_patient, make_patient
 
 
 @pytest.fixture
 def encrypted(world: World) -> Path:
-    make_patient(world.services, first_name="Opened", last_name="Early")
-    world.services.db.dispose()
-    assert world.path is not None
-    encryption.encrypt_existing(world.path)
-    return world.path
+    return encrypted_with_patient(world, "Opened", "Early")
 
 
 def _fds_on(path: Path) -> int:
@@ -207,24 +203,11 @@ def test_a_schema_that_sign_in_would_upgrade_is_not_opened_ahead(encrypted: Path
         conn.close()
 
 
-def _ballast(path: Path, key: bytes) -> None:
-    """Some 90 MB of pages for a check to read (most of a second)."""
-    conn = crypto.connect(path, key, isolation_level=None)
-    try:
-        conn.execute("CREATE TABLE ballast (b BLOB)")
-        conn.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
-            "INSERT INTO ballast SELECT randomblob(400) FROM n"
-        )
-    finally:
-        conn.close()
-
-
 def test_a_stopped_check_ends_at_once_without_a_verdict_and_remembers_nothing(encrypted: Path) -> None:
     key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
     stop = integrity.CheckStop()
     assert unlock.quick_check(encrypted, key, stop) == []  # not stopped: the usual verdict
-    _ballast(encrypted, key)
+    add_ballast(encrypted, key)
     integrity.forget_clean_check(encrypted)
 
     began = time.monotonic()
@@ -257,7 +240,7 @@ def test_nothing_calls_back_into_python_while_sqlite_reads_the_file(encrypted: P
     did this: 131 ms of one sign-in). Every Python call made on the check's thread while SQLite's
     statement runs is recorded: none."""
     key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
-    _ballast(encrypted, key)
+    add_ballast(encrypted, key)
     integrity.forget_clean_check(encrypted)
     inside: list[str] = []
     state = {"reading": False}

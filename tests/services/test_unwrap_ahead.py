@@ -14,16 +14,12 @@ from clinicrec.db import crypto, encryption
 from clinicrec.domain.errors import AuthenticationError
 from clinicrec.services.opening import UnwrapAhead, unwrap_key
 from clinicrec.services.unlock import sign_in_encrypted
-from tests.conftest import PASSWORD, World, make_patient
+from tests.conftest import PASSWORD, World, encrypted_with_patient
 
 
 @pytest.fixture
 def encrypted(world: World) -> Path:
-    make_patient(world.services, first_name="Ahead", last_name="Oftime")
-    world.services.db.dispose()
-    assert world.path is not None
-    encryption.encrypt_existing(world.path)
-    return world.path
+    return encrypted_with_patient(world, "Ahead", "Oftime")
 
 
 class Counted:
