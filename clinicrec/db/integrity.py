@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..domain.errors import StorageError
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_PROBLEMS = 20
 BUSY_TIMEOUT_S = 10.0
@@ -303,19 +305,32 @@ class WriteGate:
         self._passed = False
 
     def is_open(self) -> bool:
-        """True once the check has passed (never waits)."""
+        """True once the check has passed (never waits; a check stopped before its verdict never has)."""
         if not self._passed and self.check.done():
-            self._passed = self.check.report().ok
+            try:
+                self._passed = self.check.report().ok
+            except CheckCancelled:
+                return False
         return self._passed
 
     def wait(self) -> None:
-        """Return once the check has passed; raise ``refuse(report)`` when it failed."""
+        """Return once the check has passed; raise ``refuse(report)`` when it failed, and a StorageError
+        when it was stopped before its verdict (the process is ending: nothing is written unchecked)."""
         if self._passed:
             return
-        report = self.check.report()
+        try:
+            report = self.check.report()
+        except CheckCancelled as e:
+            raise StorageError(STOPPED_BEFORE_VERDICT) from e
         if not report.ok:
             raise self._refuse(report)
         self._passed = True
+
+
+#: Why a write waiting for a check that was stopped (at the process's end) is refused.
+STOPPED_BEFORE_VERDICT = (
+    "The database's check was stopped before it finished (ClinicRec is closing): nothing more is written"
+)
 
 
 def schema_revision(conn: sqlite3.Connection) -> str | None:

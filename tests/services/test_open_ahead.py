@@ -18,7 +18,7 @@ from clinicrec.db import crypto, encryption, integrity
 from clinicrec.db.integrity import CheckCancelled, file_identity
 from clinicrec.db.models import AuditRow
 from clinicrec.domain.enums import AuditAction
-from clinicrec.domain.errors import AuthenticationError
+from clinicrec.domain.errors import AuthenticationError, StorageError
 from clinicrec.services import unlock
 from clinicrec.services.app import Services
 from clinicrec.services.opening import OpenAhead, UnwrapAhead
@@ -222,6 +222,12 @@ def test_a_stopped_check_ends_at_once_without_a_verdict_and_remembers_nothing(en
     assert check.done() and time.monotonic() - began < whole / 3  # it stopped, not read to its end
     with pytest.raises(CheckCancelled):
         check.report()
+    # a write waiting for it (the sign-in's entry, at the process's end) is refused as a storage error,
+    # which the writers handle and say, never passed nor taken for damage
+    gate = integrity.WriteGate(check, lambda report: AssertionError(f"taken for damage: {report}"))
+    assert not gate.is_open()
+    with pytest.raises(StorageError, match="stopped before it finished"):
+        gate.wait()
     # neither clean nor damaged: nothing remembered, so the next start checks the file
     assert not integrity.unchanged_since_clean_check(encrypted)
     assert not Path(f"{encrypted}{integrity.CHECKED_SUFFIX}").exists()
