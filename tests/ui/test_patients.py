@@ -26,8 +26,15 @@ from clinicrec.services.records import Trend
 from clinicrec.ui.patients.history_model import HistoryModel, describe, trend_text
 from clinicrec.ui.patients.patient_chart import PatientChart
 from clinicrec.ui.patients.patient_editor import PatientEditor
-from clinicrec.ui.patients.patient_list import PatientListPanel
-from clinicrec.ui.patients.patient_list_model import CHART_NUMBER, DATE_OF_BIRTH, NAME, PatientListModel
+from clinicrec.ui.patients.patient_list import NAME_LEAST_CHARS, PatientListPanel
+from clinicrec.ui.patients.patient_list_model import (
+    CHART_NUMBER,
+    DATE_OF_BIRTH,
+    NAME,
+    PHONE,
+    SCREENING,
+    PatientListModel,
+)
 from tests.conftest import PASSWORD, World, make_patient, make_vial
 
 # The offscreen platform (headless test runs) cannot pass a window's size hints on; Qt says so on every
@@ -145,6 +152,30 @@ def test_sorting_by_header(qtbot, panel: PatientListPanel) -> None:  # type: ign
     assert panel.model.index(0, CHART_NUMBER).data() == "T-00003"  # 'T-' sorts after 'CR-'
     header.setSortIndicator(3, Qt.SortOrder.AscendingOrder)  # phone: not sortable, order kept
     assert (header.sortIndicatorSection(), panel.model.sort_column) == (CHART_NUMBER, CHART_NUMBER)
+
+
+def test_a_narrow_list_gives_the_phone_column_up(qtbot, panel: PatientListPanel) -> None:  # type: ignore[no-untyped-def]
+    """At the main window's least width (1,024 pixels) the list is some 430 pixels wide: with every
+    column at its width the names were cut to two letters ("An…"). The phone column gives way instead,
+    and comes back when there is room; the other columns keep their widths through it all."""
+    header = panel.table.horizontalHeader()
+    least = panel.fontMetrics().horizontalAdvance("0") * NAME_LEAST_CHARS
+    widths = [header.sectionSize(c) for c in (CHART_NUMBER, DATE_OF_BIRTH, SCREENING)]
+    phone = 0
+    steps = ((700, True), (440, False), (300, False), (700, True), (440, False), (900, True))
+    for width, phone_shown in steps:
+        panel.resize(width, 500)
+        qtbot.waitUntil(lambda w=width: abs(panel.table.width() - (w - 12)) <= 8)  # type: ignore[misc]
+        assert header.isSectionHidden(PHONE) is not phone_shown, width
+        assert [header.sectionSize(c) for c in (CHART_NUMBER, DATE_OF_BIRTH, SCREENING)] == widths, width
+        if phone_shown:  # at the width it had (the first time: at least its heading's)
+            phone = phone or header.sectionSize(PHONE)
+            assert header.sectionSize(PHONE) == phone > header.fontMetrics().horizontalAdvance("Phone")
+        if width >= 440:  # the names keep their least width wherever the list has it to give
+            assert header.sectionSize(NAME) >= least, (width, header.sectionSize(NAME))
+        shown = [c for c in range(panel.model.columnCount()) if not header.isSectionHidden(c)]
+        total = sum(header.sectionSize(c) for c in shown)
+        assert total <= panel.table.viewport().width() + 1 or width < 440, (width, total)
 
 
 def test_rows_load_lazily(qtbot, world: World, bus) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 SEARCH_DEBOUNCE_MS = 120
 #: The first count waits for the rows' first paint; a list built and never shown counts after this.
 FIRST_COUNT_LATEST_MS = 500
+#: The least width of the name column, in characters, before the phone column gives way to it.
+NAME_LEAST_CHARS = 18
 
 
 class PatientListPanel(QWidget):
@@ -137,6 +139,9 @@ class PatientListPanel(QWidget):
             header.resizeSection(column, max(char * chars + 14, heading.horizontalAdvance(title) + 34))
         header.setSectionResizeMode(SCREENING, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(SCREENING, char * 3 + 8)
+        #: Below this the names are cut to a few letters ("An…"): the phone column gives way first.
+        self._name_least = char * NAME_LEAST_CHARS
+        self._phone_width = header.sectionSize(PHONE)
         header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)  # calls model.sort(NAME, Ascending): the first load
         layout.addWidget(self.table, 1)
@@ -145,6 +150,25 @@ class PatientListPanel(QWidget):
         self.table.installEventFilter(self)
         self.table.viewport().installEventFilter(self)
         self._after_reload()
+
+    def _fit_columns(self, table_width: int) -> None:
+        """Keep the names readable in a narrow list (a small screen, a half-screen window): when the name
+        column would be narrower than ``NAME_LEAST_CHARS`` characters, the phone column is hidden (the
+        phone is on the patient's chart); it comes back once the list is wide enough for both.
+
+        Called as the table is resized, before it lays its columns out (a section hidden or shown from
+        the header's own ``sectionResized`` corrupts the header's sizes)."""
+        header = self.table.horizontalHeader()
+        bar = self.table.verticalScrollBar()
+        width = table_width - 2 * self.table.frameWidth() - (bar.sizeHint().width() if bar.isVisible() else 0)
+        others = sum(header.sectionSize(c) for c in (CHART_NUMBER, DATE_OF_BIRTH, SCREENING))
+        if header.isSectionHidden(PHONE):
+            if width - others - self._phone_width >= self._name_least:
+                header.showSection(PHONE)
+                header.resizeSection(PHONE, self._phone_width)
+        elif width - others - header.sectionSize(PHONE) < self._name_least:
+            self._phone_width = header.sectionSize(PHONE)
+            header.hideSection(PHONE)
 
     def _connect_signals(self) -> None:
         self.search_edit.textChanged.connect(lambda _text: self._debounce.start())
@@ -253,6 +277,9 @@ class PatientListPanel(QWidget):
             self.sig_patient_activated.emit(patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table and isinstance(event, QResizeEvent):
+            self._fit_columns(event.size().width())
+            return False
         if (
             event.type() == QEvent.Type.Paint
             and not self._rows_painted
