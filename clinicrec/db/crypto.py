@@ -301,6 +301,14 @@ def connect(path: Path | str, database_key: bytes, **kw: Any) -> sqlite3.Connect
     return conn
 
 
+def connect_read_only(path: Path, database_key: bytes, **kw: Any) -> sqlite3.Connection:
+    """A SQLCipher connection that cannot write to ``path`` (``mode=ro``): not even the write-ahead log's
+    checkpoint into the file that SQLite makes when the last connection to a file closes."""
+    conn = sqlcipher().connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, **kw)
+    conn.execute(key_pragma(database_key))
+    return conn
+
+
 def check_key(path: Path, database_key: bytes) -> None:
     """Raise WrongSecret unless ``database_key`` opens the database at ``path``."""
     conn = connect(path, database_key, isolation_level=None)

@@ -184,16 +184,20 @@ def database_key(engine: Engine) -> bytes | None:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            # A read-only connection (mode=ro) keeps the file's journal mode.
-            with contextlib.suppress(sqlite3.OperationalError):
-                cur.execute("PRAGMA journal_mode=WAL")
+            gate = gates.get("gate")
+            if gate is not None and not gate.is_open():
+                # A change of journal mode writes the file's header: not before its check has passed.
+                record.info["clinicrec_wal_later"] = True
+            else:
+                # A read-only connection (mode=ro) keeps the file's journal mode.
+                _to_wal(cur)
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
         register_functions(dbapi_conn)
@@ -205,11 +209,17 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         gate = gates.get("gate")
         if gate is not None:
-            _through_gate(conn, gate)
+            _through_gate(conn, gate, gates)
         if conn.get_execution_options().get("clinicrec_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def _to_wal(cursor: Any) -> None:
+    # (a read-only file, a busy one: it stays in its mode; SQLCipher's errors are not sqlite3's classes)
+    with contextlib.suppress(Exception):
+        cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def gate_writes(engine: Engine, gate: Any) -> None:
@@ -217,9 +227,17 @@ def gate_writes(engine: Engine, gate: Any) -> None:
 
     Until it opens, each new connection is ``PRAGMA query_only``: a write that does not announce itself
     (``clinicrec_write``) is refused by SQLite itself rather than let through to a file not yet checked.
-    A write transaction waits for the verdict (``gate.wait()`` raises when the file is damaged)."""
+    A write transaction waits for the verdict (``gate.wait()`` raises when the file is damaged).
+
+    SQLite writes two things of its own that ``query_only`` does not stop, and neither is let through
+    before the verdict either: a change of journal mode (put off until the gate opens), and the
+    checkpoint of the write-ahead log into the file that the last connection to close makes (a log left
+    by a crash, say). A read-only connection (``_anchor``) is held open meanwhile, so that no connection
+    of the engine's is ever the last; it closes, writing nothing, when the gate opens or the engine is
+    disposed (``Database.dispose``)."""
     if not is_sqlite(engine):
         return
+    engine.clinicrec_gate["anchor"] = _anchor(engine)  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _gated_connect(dbapi_conn: Any, record: Any) -> None:
@@ -230,6 +248,41 @@ def gate_writes(engine: Engine, gate: Any) -> None:
     engine.clinicrec_gate["gate"] = gate  # type: ignore[attr-defined]  # read by _configure_sqlite's begin
 
 
+def _anchor(engine: Engine) -> Any | None:
+    """A read-only connection to the engine's file, having read it (SQLite opens the file at the first
+    read); None where there is none to open (the engine then closes as it did before)."""
+    path = engine.url.database
+    if not path or path == ":memory:":
+        return None
+    key = database_key(engine)
+    conn: Any = None
+    try:
+        if key is None:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            from . import crypto
+
+            conn = crypto.connect_read_only(Path(path), key, isolation_level=None, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Exception:  # noqa: BLE001 - not the engine's own connection: the engine says what is wrong
+        if conn is not None:
+            conn.close()
+        return None
+    return conn
+
+
+def release_anchor(engine: Engine) -> None:
+    """Close the read-only connection ``gate_writes`` holds (once the gate is open, or the engine gone)."""
+    _release(getattr(engine, "clinicrec_gate", {}))
+
+
+def _release(gates: dict[str, Any]) -> None:
+    anchor = gates.pop("anchor", None)
+    if anchor is not None:
+        anchor.close()
+
+
 def pending_write_gate(engine: Engine) -> Any | None:
     """The write gate still closed on ``engine`` while its file's integrity check is running, else None
     (none, open, or shut for good by a failed check)."""
@@ -237,15 +290,20 @@ def pending_write_gate(engine: Engine) -> Any | None:
     return None if gate is None or gate.is_open() or gate.check.done() else gate
 
 
-def _through_gate(conn: Connection, gate: Any) -> None:
+def _through_gate(conn: Connection, gate: Any, gates: dict[str, Any]) -> None:
     """Before a transaction begins: a write waits for the gate; once it is open, query_only is lifted."""
     if conn.get_execution_options().get("clinicrec_write"):
         gate.wait()
     elif not gate.is_open():
         return
+    _release(gates)  # (the engine's own dict: a write's connection comes from an engine with options)
     record = conn.connection._connection_record
-    if record is not None and record.info.pop("clinicrec_query_only", False):
+    if record is None:
+        return
+    if record.info.pop("clinicrec_query_only", False):
         conn.connection.driver_connection.execute("PRAGMA query_only=OFF")  # type: ignore[union-attr]
+    if record.info.pop("clinicrec_wal_later", False):
+        _to_wal(conn.connection.driver_connection.cursor())  # type: ignore[union-attr]
 
 
 class Database:
@@ -268,6 +326,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        release_anchor(self.engine)  # after the engine's own connections (see gate_writes)
 
     def session(self) -> Session:
         return self.read()

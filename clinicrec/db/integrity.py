@@ -229,6 +229,8 @@ def _yield_to_the_start() -> None:
 #: How long the interpreter's exit waits for each check still running to stop (it stops within a moment).
 STOP_AT_EXIT_S = 2.0
 _STOPPABLE: weakref.WeakSet[BackgroundCheck] = weakref.WeakSet()
+_STOPPABLE_LOCK = threading.Lock()  # (checks are made on any thread: the set is never read mid-change)
+_exiting = False  # the exit's hook has run: a check made after it is stopped before it begins
 
 
 @atexit.register
@@ -236,8 +238,13 @@ def _stop_checks_at_exit() -> None:
     """A process ending while a check reads an encrypted file: the check is stopped first. Left running,
     SQLCipher went on decrypting pages on its thread while the interpreter tore OpenSSL down ("error
     decrypting page" on the terminal, at best). The application's own exit waits for its check's verdict
-    (ui/closing.py); this is for every other way out (a quit at the sign-in, a command, a script)."""
-    for check in list(_STOPPABLE):
+    (ui/closing.py); this is for every other way out (a quit at the sign-in, a command, a script).
+    A check begun on another thread after this hook (a sign-in's, say) is stopped before it reads."""
+    global _exiting
+    with _STOPPABLE_LOCK:
+        _exiting = True
+        running = list(_STOPPABLE)
+    for check in running:
         check.cancel(STOP_AT_EXIT_S)
 
 
@@ -255,7 +262,10 @@ class BackgroundCheck:
         #: What stops ``check`` (it was given the same one): ``cancel``.
         self.stop = stop
         if stop is not None:
-            _STOPPABLE.add(self)
+            with _STOPPABLE_LOCK:
+                _STOPPABLE.add(self)
+                if _exiting:
+                    stop.interrupt()  # (the check then ends at once, CheckCancelled: no verdict)
         self._report: IntegrityReport | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="clinicrec-integrity-check", daemon=True)
@@ -309,7 +319,7 @@ class WriteGate:
         if not self._passed and self.check.done():
             try:
                 self._passed = self.check.report().ok
-            except CheckCancelled:
+            except Exception:  # noqa: BLE001 - stopped, or broken (wait() says which): never passed
                 return False
         return self._passed
 
@@ -322,11 +332,15 @@ class WriteGate:
             report = self.check.report()
         except CheckCancelled as e:
             raise StorageError(STOPPED_BEFORE_VERDICT) from e
+        except Exception as e:  # the check itself broke (unreadable file, no file handles left...)
+            raise StorageError(f"{CHECK_BROKE}: {e}") from e
         if not report.ok:
             raise self._refuse(report)
         self._passed = True
 
 
+#: Why a write is refused when the check of the file could not be made (nothing is written unchecked).
+CHECK_BROKE = "The database could not be checked, so nothing is written to it"
 #: Why a write waiting for a check that was stopped (at the process's end) is refused.
 STOPPED_BEFORE_VERDICT = (
     "The database's check was stopped before it finished (ClinicRec is closing): nothing more is written"

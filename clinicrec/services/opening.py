@@ -19,6 +19,7 @@ integrity check's module (sqlite3, json), which start-up's sign-in dialog does n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -150,6 +151,9 @@ class UnwrapAhead:
             if self._kept is not None and self._kept[0] != wanted:
                 self._kept = None
             if wanted is not None and self._thread is None and self._kept is None:
+                # Under way from now: a sign-in of it that comes before the thread has run waits for it
+                # rather than doing the same Argon2id work a second time beside it.
+                self._running = wanted
                 self._thread = threading.Thread(target=self._run, name="clinicrec-unwrap-ahead", daemon=True)
                 self._thread.start()
 
@@ -191,6 +195,7 @@ class UnwrapAhead:
                 wanted = self._wanted
                 if wanted is None or (self._kept is not None and self._kept[0] == wanted):
                     self._thread = None
+                    self._running = None
                     self._cond.notify_all()
                     return
                 self._running = wanted
@@ -211,7 +216,10 @@ class UnwrapAhead:
                         self._opens.expect(wanted)  # (before the sign-in can look for it)
                 self._cond.notify_all()
             if kept and key is not None and self._opens is not None:
-                self._opens.found(wanted, key)  # (on this thread: the next unwrap waits for it)
+                # (on this thread: the next unwrap waits for it; should closing what it replaces break,
+                # this thread goes on, and the sign-in opens the file itself)
+                with contextlib.suppress(Exception):
+                    self._opens.found(wanted, key)
 
 
 class OpenAhead:
@@ -277,7 +285,10 @@ class OpenAhead:
         opened: OpenedAhead | None = None
         try:
             self._ready()
-            opened = self._open(self._file, key, wanted[0])
+            with self._cond:  # (the loading can take a while: an edit or a closed dialog meanwhile)
+                still_wanted = not self._closed and self._typed == wanted
+            if still_wanted:
+                opened = self._open(self._file, key, wanted[0])
         except BaseException:  # noqa: BLE001 - whatever broke is met again, and said, by the sign-in's own
             opened = None
         dropped = None

@@ -15,6 +15,7 @@ An access token (services/tokens.py) opens the file with its own copy of the key
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..db import crypto, encryption, integrity
+from ..db.engine import pending_write_gate
 from ..db.migrate import stamped_revision
 from ..db.migrations import HEAD
 from ..db.types import utcnow
@@ -44,8 +46,9 @@ def quick_check(path: Path, key: bytes, stop: integrity.CheckStop | None = None)
     """SQLite's quick_check of an encrypted file (the plain files' start-up check, with the key).
 
     ``stop``: once it interrupts, the check ends within a moment and raises ``integrity.CheckCancelled``.
-    Nothing calls back into Python while SQLite reads (see ``integrity.CheckStop``)."""
-    conn = crypto.connect(path, key, isolation_level=None)
+    Nothing calls back into Python while SQLite reads (see ``integrity.CheckStop``). The file is opened
+    read-only, as the plain files' check opens it: the check writes nothing, not even a checkpoint."""
+    conn = crypto.connect_read_only(path, key, isolation_level=None)
     try:
         if stop is not None:
             stop.attach(conn)
@@ -99,9 +102,17 @@ def sign_in_encrypted(
     try:
         services.auth.sign_in(username, password, proof=proof)
     except BaseException:
-        services.db.dispose()
+        _close_refused(services)
         raise
     return services
+
+
+def _close_refused(services: Services) -> None:
+    """A refused sign-in's file closed, and its check stopped (the next attempt begins its own)."""
+    gate = pending_write_gate(services.db.engine)
+    services.db.dispose()
+    if gate is not None:
+        gate.check.cancel()
 
 
 @dataclass
@@ -117,7 +128,12 @@ class OpenedAhead:
         """Still the file at ``path`` (not replaced since, as a restore at another workstation replaces it:
         the connections opened ahead would read and write the file that was there)."""
         now = _device_and_inode(self.path)
-        return now is not None and now == self.identity
+        if now is None or now != self.identity:
+            return False
+        try:  # (and at this version's schema still: a newer version's upgrade at another workstation)
+            return bool(stamped_revision(self.services.db.engine) == HEAD)
+        except Exception:  # noqa: BLE001 - the sign-in opens it afresh, and says what is wrong
+            return False
 
     def close(self) -> None:
         """Unused after all: the check stopped and waited for (moments), the connections closed."""
@@ -133,7 +149,10 @@ def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
     """The file opened with ``key`` ahead of "Sign in" (``opening.OpenAhead``), exactly as the sign-in
     opens it (its check begun, its writes gated until the check passes), and what the sign-in reads first
     read once (its statements then compiled on the new engine); or None where the sign-in must do more:
-    a schema that "Sign in" would upgrade (a write) is not opened ahead. Writes nothing."""
+    a schema that "Sign in" would upgrade (a write) is not opened ahead, nor a file that its opening could
+    write to even after a clean check (``_settled``). Writes nothing."""
+    if not _settled(path, key):
+        return None
     identity = _device_and_inode(path)
     check = start_check(path, key)
     try:
@@ -152,6 +171,30 @@ def open_ahead(path: Path, key: bytes, username: str) -> OpenedAhead | None:
         opened.close()
         raise
     return opened
+
+
+def _settled(path: Path, key: bytes) -> bool:
+    """True for a file in write-ahead-log mode with an empty log, which nothing but a write changes. A log
+    left with pages (by a crash, or another workstation's open session) is copied into the file when the
+    last connection closes, and a file in another journal mode is switched to a log at its first
+    connection: both writes that only "Sign in" may cause."""
+    try:
+        if os.stat(f"{path}-wal").st_size:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    try:
+        conn = crypto.connect_read_only(path, key, isolation_level=None)
+    except Exception:  # noqa: BLE001 - the sign-in opens it as before, and says what is wrong
+        return False
+    try:
+        return bool(conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal")
+    except Exception:  # noqa: BLE001 - as above
+        return False
+    finally:
+        conn.close()
 
 
 def _device_and_inode(path: Path) -> tuple[int, int] | None:
@@ -178,7 +221,7 @@ def sign_in_encrypted_token(path: Path, secret: str, *, clock: Callable[[], date
     try:
         TokenService(services.ctx).sign_in(secret)
     except BaseException:
-        services.db.dispose()
+        _close_refused(services)
         raise
     return services
 

@@ -4,14 +4,16 @@ every write (the sign-in's entry too) waits for the verdict; a damaged file is s
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from clinicrec.db import encryption, integrity
+from clinicrec.db import crypto, encryption, integrity
 from clinicrec.domain.enums import Role
-from clinicrec.domain.errors import AuthenticationError
+from clinicrec.domain.errors import AuthenticationError, StorageError
 from clinicrec.domain.models import ClinicSettings, User
 from clinicrec.services import unlock
 from clinicrec.services.app import Services, open_services
@@ -248,3 +250,121 @@ def test_a_process_that_ends_while_its_check_reads_the_file_ends_quietly(clinic:
     assert "error" not in done.stderr.lower(), done.stderr[:2000]
     assert "checks left: []" in done.stdout  # stopped before the interpreter's teardown began
     assert not integrity.unchanged_since_clean_check(clinic)  # stopped, not passed: checked next time
+
+
+#: A workstation that crashed with a committed write still in the write-ahead log (not yet in the file).
+_CRASH = """
+import os, sys
+from clinicrec.db import crypto
+conn = crypto.connect(sys.argv[1], bytes.fromhex(sys.argv[2]), isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint=0")
+conn.execute("CREATE TABLE left_in_the_log (b BLOB)")
+conn.execute("INSERT INTO left_in_the_log VALUES (randomblob(20000))")
+os._exit(0)
+"""
+
+
+def _crash_with_a_log(path: Path, key: bytes) -> None:
+    subprocess.run([sys.executable, "-c", _CRASH, str(path), key.hex()], check=True)
+    assert Path(f"{path}-wal").stat().st_size > 20000  # the write is in the log, not in the file
+
+
+def _log_of(path: Path) -> tuple[int, int]:
+    st = Path(f"{path}-wal").stat()
+    return (st.st_size, st.st_mtime_ns)
+
+
+def test_a_log_left_by_a_crash_is_not_copied_into_the_file_before_its_check_has_passed(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite copies the write-ahead log into the file (a checkpoint) when the last connection to the file
+    closes, ``query_only`` or not: a sign-in refused, or a dialog closed, before the check's verdict wrote
+    into a file that might be damaged. Nor may the check itself write (its connection is read-only)."""
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    _crash_with_a_log(clinic, key)
+    before, log = fingerprint(clinic), _log_of(clinic)
+
+    assert unlock.quick_check(clinic, key) == []  # the check alone, to its end: reads, writes nothing
+    assert (fingerprint(clinic), _log_of(clinic)) == (before, log)
+
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001 - the sign-in's own opening
+    gate = svc.db.engine.clinicrec_gate["gate"]
+    assert not gate.is_open()
+    _admin_of(svc)
+    assert svc.patients.search(NAME)  # read at once
+    svc.db.dispose()  # closed before the verdict: the last of the engine's connections
+    assert (fingerprint(clinic), _log_of(clinic)) == (before, log)
+    checks.go.set()
+    assert gate.check.report().ok
+    assert (fingerprint(clinic), _log_of(clinic)) == (before, log)
+
+    # once a check has passed, the file is the application's again: the sign-in writes, and the read-only
+    # connection held meanwhile is closed (SQLite then copies the log into the file as it always does)
+    checks.go.clear()
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001
+    try:
+        assert svc.db.engine.clinicrec_gate["anchor"] is not None
+        checks.go.set()
+        svc.auth.sign_in("admin", PASSWORD)
+        svc.auth.wait_for_sign_in_entry()  # its entry in the audit trail, written once the check passed
+        assert "anchor" not in svc.db.engine.clinicrec_gate
+        assert _log_of(clinic)[0] > log[0]
+    finally:
+        svc.db.dispose()
+
+
+def test_a_file_in_another_journal_mode_is_switched_to_a_log_only_once_its_check_has_passed(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switching a file to write-ahead logging rewrites its header: a write like any other, so not before
+    the verdict (a restored or copied file may be in the rollback journal's mode)."""
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    conn = crypto.connect(clinic, key, isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    conn.close()
+    before = fingerprint(clinic)
+    checks = Counted(held=True)
+    monkeypatch.setattr(unlock, "encrypted_check", checks)
+    svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001
+    try:
+        _admin_of(svc)
+        assert svc.patients.search(NAME)
+        assert fingerprint(clinic) == before  # read, not switched
+        checks.go.set()
+        svc.auth.sign_in("admin", PASSWORD)
+        svc.auth.wait_for_sign_in_entry()  # a write (its audit entry), once the check has passed
+        with svc.db.read() as s:
+            assert s.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        svc.db.dispose()
+
+
+def test_a_check_that_breaks_refuses_writes_and_never_opens_the_gate(tmp_path: Path) -> None:
+    """Not only a stopped check: one that cannot read the file at all (no file handles left, no right to
+    read it) must neither open the gate nor raise its own error into every read and the sign-in."""
+
+    def broken(path: Path) -> integrity.IntegrityReport:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    check = integrity.BackgroundCheck(tmp_path / "clinicrec.sqlite3", broken)
+    check.done(5.0)
+    gate = integrity.WriteGate(check, lambda report: AssertionError(f"taken for damage: {report}"))
+    assert not gate.is_open()
+    with pytest.raises(StorageError, match="could not be checked.*Permission denied"):
+        gate.wait()
+    assert not gate.is_open()
+
+
+def test_a_check_begun_after_the_exit_has_stopped_the_others_is_stopped_before_it_reads(
+    clinic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exit's hook stops every check running; one begun after it, on another thread (a sign-in's),
+    would read on while the interpreter tears SQLCipher's OpenSSL down."""
+    key = encryption.unlock(clinic, "admin", PASSWORD)
+    integrity.forget_clean_check(clinic)
+    monkeypatch.setattr(integrity, "_exiting", True)  # (what the hook sets, for this test only)
+    check = unlock.start_check(clinic, key)
+    with pytest.raises(integrity.CheckCancelled):
+        check.report()

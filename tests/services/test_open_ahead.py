@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -307,3 +309,121 @@ def test_a_sign_in_the_moment_the_key_is_found_waits_for_the_opening_instead_of_
         assert len(made) == 1 and services is made[0].services and opens.used == 1
     finally:
         services.db.dispose()
+
+
+#: A workstation that crashed with a committed write still in the write-ahead log (not yet in the file).
+_CRASH = """
+import os, sys
+from clinicrec.db import crypto
+conn = crypto.connect(sys.argv[1], bytes.fromhex(sys.argv[2]), isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint=0")
+conn.execute("CREATE TABLE left_in_the_log (b BLOB)")
+conn.execute("INSERT INTO left_in_the_log VALUES (randomblob(20000))")
+os._exit(0)
+"""
+
+
+def _bytes_and_log(path: Path) -> tuple[bytes, int, int]:
+    wal = Path(f"{path}-wal")
+    return (path.read_bytes(), path.stat().st_mtime_ns, wal.stat().st_size if wal.exists() else 0)
+
+
+def test_a_file_that_opening_could_write_to_is_left_to_the_sign_in(encrypted: Path) -> None:
+    """Two files whose mere opening writes, even after their check has passed: one with a log left by a
+    crash (copied into the file as the last connection closes: an edit of the password, a closed dialog)
+    and one in the rollback journal's mode (switched to a log, its header rewritten). Neither is opened
+    ahead, so nothing is written before "Sign in"; the sign-in then opens it as before."""
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    subprocess.run([sys.executable, "-c", _CRASH, str(encrypted), key.hex()], check=True)
+    before = _bytes_and_log(encrypted)
+    assert before[2] > 20000
+    opens = Opens(encrypted)
+    opens.type("nurse", PASSWORD)
+    assert opens.made == [] and opens.ahead.opened == 0
+    opens.unwraps.typed("nurse", PASSWORD[:-1])  # an edit, then the dialog closed
+    opens.settle()
+    opens.unwraps.forget()
+    assert _bytes_and_log(encrypted) == before
+
+    services = sign_in_encrypted(encrypted, "nurse", PASSWORD)  # the sign-in opens it, as ever
+    try:
+        assert services.actor is not None and [p.last_name for p in services.patients.search("Early")]
+    finally:
+        services.db.dispose()
+
+    conn = crypto.connect(encrypted, key, isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    conn.close()
+    before = _bytes_and_log(encrypted)
+    assert open_ahead(encrypted, key, "nurse") is None
+    assert _bytes_and_log(encrypted) == before
+
+
+def test_nothing_is_opened_when_the_dialog_closed_while_the_application_was_loading(tmp_path: Path) -> None:
+    """The right password typed while the application still loads (the opening waits for it), then Quit:
+    the file must not be opened once the loading ends, for a dialog that is gone."""
+    loaded = threading.Event()
+    opened: list[str] = []
+
+    def open_file(file: Path, key: bytes, username: str) -> OpenedAhead | None:
+        opened.append(username)
+        return None
+
+    ahead = OpenAhead(tmp_path / "clinicrec.sqlite3", ready=lambda: loaded.wait(10), open_file=open_file)
+    for close in (ahead.forget, lambda: ahead.typed(("nurse", "other text"))):  # Quit; an edit
+        ahead.typed(("nurse", PASSWORD))
+        ahead.expect(("nurse", PASSWORD))
+        loaded.clear()
+        finding = threading.Thread(target=ahead.found, args=(("nurse", PASSWORD), b"k" * 32))
+        finding.start()
+        threading.Event().wait(0.05)  # waiting for the loading
+        close()
+        loaded.set()
+        finding.join(10)
+        assert not finding.is_alive() and opened == []
+
+
+def test_a_schema_upgraded_elsewhere_since_it_was_opened_ahead_is_not_used(encrypted: Path) -> None:
+    """A newer ClinicRec upgrades the schema at another workstation while this dialog sits with the right
+    password typed: the sign-in must not write to a schema it does not know through what was opened
+    ahead; it opens the file afresh and refuses as it always did."""
+    opens = Opens(encrypted)
+    opens.type("nurse", PASSWORD)
+    assert opens.ahead.opened == 1
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    conn = crypto.connect(encrypted, key, isolation_level=None)
+    conn.execute("UPDATE alembic_version SET version_num = 'ffff_a_newer_version'")
+    conn.close()
+    with pytest.raises(Exception) as afresh:  # noqa: PT011 - whatever the fresh sign-in says, as before
+        sign_in_encrypted(encrypted, "nurse", PASSWORD).db.dispose()
+    with pytest.raises(type(afresh.value)):
+        opens.sign_in("nurse", PASSWORD).db.dispose()
+    assert opens.ahead.used == 0
+
+
+def test_a_refused_sign_in_stops_the_check_it_began(encrypted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key opened the file (its check begun on a file changed since its last one), then the sign-in
+    was refused (a locked account, say): the check is stopped, not left reading the whole file, and the
+    next attempt begins its own."""
+    key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
+    add_ballast(encrypted, key)
+    integrity.forget_clean_check(encrypted)
+    made: list[integrity.BackgroundCheck] = []
+    real = unlock.start_check
+
+    def start_check(path: Path, key: bytes) -> integrity.BackgroundCheck:
+        made.append(real(path, key))
+        return made[-1]
+
+    def refused(*_args: object, **_kw: object) -> None:
+        raise AuthenticationError("This account is locked")
+
+    monkeypatch.setattr(unlock, "start_check", start_check)
+    monkeypatch.setattr(unlock, "CHECK_GRACE_S", 0.0)
+    monkeypatch.setattr("clinicrec.services.auth.AuthService.sign_in", refused)
+    with pytest.raises(AuthenticationError, match="locked"):
+        sign_in_encrypted(encrypted, "nurse", PASSWORD)
+    assert len(made) == 1
+    assert made[0].done(10.0)
+    with pytest.raises(CheckCancelled):  # stopped (a check read to its end has a verdict)
+        made[0].report()

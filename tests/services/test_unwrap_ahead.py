@@ -153,3 +153,18 @@ def test_a_key_file_written_since_is_read_again_and_forget_drops_what_was_kept(e
     assert ahead._kept is None
     ahead.unwrap("nurse", PASSWORD)
     assert len(work.calls) == calls + 1 and ahead.used == 0
+
+
+def test_a_sign_in_made_before_the_unwrap_thread_has_run_waits_for_it(encrypted: Path) -> None:
+    """A robot (or a password manager) sets the text and presses Enter in one go: the sign-in asks for the
+    key before the thread begun for it has been scheduled. It must wait for that thread, not do the same
+    Argon2id work beside it on its own (twice the processor time, on a two-core machine the whole wait)."""
+    work = Counted()
+    unwraps = UnwrapAhead(encrypted, work)
+    with unwraps._cond:  # the thread cannot run its first step until the sign-in waits (as if unscheduled)
+        unwraps.typed("nurse", PASSWORD)
+        outcome = unwraps.unwrap("nurse", PASSWORD)
+    assert [name for name, _user, _password in work.calls] == ["clinicrec-unwrap-ahead"]
+    assert unwraps.used == 1
+    key, _proof = outcome()
+    assert key == encryption.unlock(encrypted, "nurse", PASSWORD)
