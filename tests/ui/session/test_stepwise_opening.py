@@ -229,7 +229,9 @@ def test_a_closed_session_window_is_freed_at_the_users_next_pause(main, qtbot, p
 
     from clinicrec.ui import preload
 
-    monkeypatch.setattr(preload, "RELEASE_IDLE_MS", 300)
+    # No pause while the windows are built and closed (a loaded machine takes seconds to build one): the
+    # pause is made short once the user types, below.
+    monkeypatch.setattr(preload, "RELEASE_IDLE_MS", 600_000)
     frozen: list[int] = []
     monkeypatch.setattr(preload, "freeze_long_lived", lambda: (frozen.append(1), gc.freeze()))
     monkeypatch.setattr("clinicrec.ui.session.window.freeze_long_lived", preload.freeze_long_lived)
@@ -252,12 +254,15 @@ def test_a_closed_session_window_is_freed_at_the_users_next_pause(main, qtbot, p
     QApplication.sendPostedEvents(None, 0)
     release = QApplication.instance().findChild(preload._IdleRelease)  # noqa: SLF001
     assert release is not None and release.timer.isActive()
-    # The user types meanwhile: nothing is collected until they pause.
-    for _ in range(4):
-        qtbot.wait(150)
+    release.timer.setInterval(800)
+    release.timer.start()
+    # The user types meanwhile (a key every 100 ms, for twice the pause): nothing is collected until they
+    # pause.
+    for _ in range(16):
+        qtbot.wait(100)
         key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
         QApplication.postEvent(main, key)
-    qtbot.wait(150)
+    qtbot.wait(100)
     gc.collect()  # (what a pass of the collector can free: the frozen windows are out of its reach)
     assert [ref() is None for ref in gone] == [False] * len(gone)
     qtbot.waitUntil(lambda: not release.timer.isActive(), timeout=5_000)
