@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -68,11 +69,15 @@ def make_engine(url: str, *, echo: bool = False, create: bool = True, key: bytes
             return _encrypted_engine(url, where.file, key, echo)
         if where.file is None:
             engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        else:
-            if create and not where.read_only:
-                _create_private(where.file)
-            engine = create_engine(url, echo=echo, creator=_connector(where, create=create))
-        _configure_sqlite(engine)
+            _configure_sqlite(engine)
+            return engine
+        if create and not where.read_only:
+            _create_private(where.file)
+        opening = _Opening(
+            _connector(where, create=create), None if where.read_only else _read_only(where.file)
+        )
+        engine = create_engine(url, echo=echo, creator=opening)
+        _configure_sqlite(engine, opening)
         return engine
     return _postgresql_engine(url, echo)
 
@@ -132,6 +137,68 @@ def _connector(where: Location, *, create: bool) -> Callable[[], sqlite3.Connect
     return connect
 
 
+def _read_only(file: Path, key: bytes | None = None) -> Callable[[], Any]:
+    """A connection to ``file`` that SQLite itself keeps from writing (``mode=ro``), having read the file
+    once: what cannot be read without a write (a crash's rollback journal to undo) fails here."""
+
+    def connect() -> Any:
+        if key is None:
+            uri = f"file:{quote(str(file.absolute()))}?mode=ro"
+            conn: Any = sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+            )
+        else:
+            from . import crypto
+
+            conn = crypto.connect_read_only(
+                file, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    return connect
+
+
+class _Opening:
+    """An engine's connection maker: read-only at SQLite's level while the engine's write gate is closed.
+
+    ``query_only`` stops the application's writes, not SQLite's own: the last connection to a file to
+    close copies the write-ahead log into it (a crash's log, say), and a connection may switch the file's
+    journal mode. A connection that cannot write at all writes neither into a file whose check has not
+    passed. Once the gate is open, each read-only connection is replaced at its next checkout; a write
+    waits for the gate before it takes a connection (``Database.write``). Where a file cannot be opened
+    read-only (a rollback journal left by a crash, which only a write undoes) the connection waits for
+    the check's verdict instead, and a damaged file is refused as ever."""
+
+    def __init__(self, read_write: Callable[[], Any], read_only: Callable[[], Any] | None) -> None:
+        self._read_write = read_write
+        self._read_only = read_only
+        #: ``gate_writes`` puts the engine's gate here (the engine's ``clinicrec_gate``).
+        self.gates: dict[str, Any] = {}
+        self._made = threading.local()  # (the connect event follows, on the same thread)
+
+    def __call__(self) -> Any:
+        gate = self.gates.get("gate")
+        self._made.read_only = False
+        if gate is not None and self._read_only is not None and not gate.is_open():
+            try:
+                conn = self._read_only()
+            except Exception:  # noqa: BLE001 - it cannot be read without a write: wait for the verdict
+                gate.wait()
+            else:
+                self._made.read_only = True
+                return conn
+        return self._read_write()
+
+    def made_read_only(self) -> bool:
+        """Whether this thread's last connection was made read-only (read by the connect event)."""
+        return bool(getattr(self._made, "read_only", False))
+
+
 def _clinic_month(stored: str | None, zone_name: str) -> str | None:
     from datetime import UTC, datetime
 
@@ -171,9 +238,10 @@ def _encrypted_engine(url: str, path: Path | None, key: bytes, echo: bool) -> En
     def connect() -> Any:
         return crypto.connect(path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
-    engine = create_engine(url, echo=echo, module=module, creator=connect)
+    opening = _Opening(connect, _read_only(path, key))
+    engine = create_engine(url, echo=echo, module=module, creator=opening)
     engine.clinicrec_key = key  # type: ignore[attr-defined]  # for backups made through this engine
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, opening)
     return engine
 
 
@@ -182,9 +250,11 @@ def database_key(engine: Engine) -> bytes | None:
     return getattr(engine, "clinicrec_key", None)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, opening: _Opening | None = None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        read_only = opening is not None and opening.made_read_only()
+        record.info["clinicrec_read_only"] = read_only
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -192,7 +262,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             gate = gates.get("gate")
-            if gate is not None and not gate.is_open():
+            if read_only or (gate is not None and not gate.is_open()):
                 # A change of journal mode writes the file's header: not before its check has passed.
                 record.info["clinicrec_wal_later"] = True
             else:
@@ -202,14 +272,23 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.close()
         register_functions(dbapi_conn)
 
-    gates: dict[str, Any] = {}
+    gates: dict[str, Any] = opening.gates if opening is not None else {}
     engine.clinicrec_gate = gates  # type: ignore[attr-defined]  # gate_writes puts the gate here
+
+    if opening is not None:
+
+        @event.listens_for(engine, "checkout")
+        def _replace_read_only(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+            gate = gates.get("gate")
+            if record.info.get("clinicrec_read_only") and gate is not None and gate.is_open():
+                # The check has passed: a connection that can write in its place (SQLAlchemy's way).
+                raise exc.DisconnectionError("made read-only while the file was being checked")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         gate = gates.get("gate")
         if gate is not None:
-            _through_gate(conn, gate, gates)
+            _through_gate(conn, gate)
         if conn.get_execution_options().get("clinicrec_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -229,15 +308,10 @@ def gate_writes(engine: Engine, gate: Any) -> None:
     (``clinicrec_write``) is refused by SQLite itself rather than let through to a file not yet checked.
     A write transaction waits for the verdict (``gate.wait()`` raises when the file is damaged).
 
-    SQLite writes two things of its own that ``query_only`` does not stop, and neither is let through
-    before the verdict either: a change of journal mode (put off until the gate opens), and the
-    checkpoint of the write-ahead log into the file that the last connection to close makes (a log left
-    by a crash, say). A read-only connection (``_anchor``) is held open meanwhile, so that no connection
-    of the engine's is ever the last; it closes, writing nothing, when the gate opens or the engine is
-    disposed (``Database.dispose``)."""
+    SQLite's own writes (a checkpoint of the log at the last connection's close, a change of journal
+    mode) are stopped too: until the gate opens, the engine's connections are read-only (``_Opening``)."""
     if not is_sqlite(engine):
         return
-    engine.clinicrec_gate["anchor"] = _anchor(engine)  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _gated_connect(dbapi_conn: Any, record: Any) -> None:
@@ -248,41 +322,6 @@ def gate_writes(engine: Engine, gate: Any) -> None:
     engine.clinicrec_gate["gate"] = gate  # type: ignore[attr-defined]  # read by _configure_sqlite's begin
 
 
-def _anchor(engine: Engine) -> Any | None:
-    """A read-only connection to the engine's file, having read it (SQLite opens the file at the first
-    read); None where there is none to open (the engine then closes as it did before)."""
-    path = engine.url.database
-    if not path or path == ":memory:":
-        return None
-    key = database_key(engine)
-    conn: Any = None
-    try:
-        if key is None:
-            uri = Path(path).resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-        else:
-            from . import crypto
-
-            conn = crypto.connect_read_only(Path(path), key, isolation_level=None, check_same_thread=False)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except Exception:  # noqa: BLE001 - not the engine's own connection: the engine says what is wrong
-        if conn is not None:
-            conn.close()
-        return None
-    return conn
-
-
-def release_anchor(engine: Engine) -> None:
-    """Close the read-only connection ``gate_writes`` holds (once the gate is open, or the engine gone)."""
-    _release(getattr(engine, "clinicrec_gate", {}))
-
-
-def _release(gates: dict[str, Any]) -> None:
-    anchor = gates.pop("anchor", None)
-    if anchor is not None:
-        anchor.close()
-
-
 def pending_write_gate(engine: Engine) -> Any | None:
     """The write gate still closed on ``engine`` while its file's integrity check is running, else None
     (none, open, or shut for good by a failed check)."""
@@ -290,13 +329,12 @@ def pending_write_gate(engine: Engine) -> Any | None:
     return None if gate is None or gate.is_open() or gate.check.done() else gate
 
 
-def _through_gate(conn: Connection, gate: Any, gates: dict[str, Any]) -> None:
+def _through_gate(conn: Connection, gate: Any) -> None:
     """Before a transaction begins: a write waits for the gate; once it is open, query_only is lifted."""
     if conn.get_execution_options().get("clinicrec_write"):
         gate.wait()
     elif not gate.is_open():
         return
-    _release(gates)  # (the engine's own dict: a write's connection comes from an engine with options)
     record = conn.connection._connection_record
     if record is None:
         return
@@ -314,7 +352,16 @@ class Database:
         #: What reads run on: on PostgreSQL in autocommit (no BEGIN and COMMIT round trips; see above).
         self.reader = engine if is_sqlite(engine) else engine.execution_options(isolation_level="AUTOCOMMIT")
         self.read = sessionmaker(self.reader, expire_on_commit=False)
-        self.write = sessionmaker(engine.execution_options(clinicrec_write=True), expire_on_commit=False)
+        self._write = sessionmaker(engine.execution_options(clinicrec_write=True), expire_on_commit=False)
+
+    def write(self) -> Session:
+        """A session for a write: it takes the write lock at its first statement. On a file whose check is
+        still running it waits for the verdict first (raising when the file is damaged), so that its
+        connection is made once the file may be written (see ``_Opening``)."""
+        gate = getattr(self.engine, "clinicrec_gate", {}).get("gate")
+        if gate is not None:
+            gate.wait()
+        return self._write()
 
     @property
     def url(self) -> str:
@@ -326,7 +373,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        release_anchor(self.engine)  # after the engine's own connections (see gate_writes)
 
     def session(self) -> Session:
         return self.read()

@@ -155,7 +155,10 @@ class UnwrapAhead:
                 # rather than doing the same Argon2id work a second time beside it.
                 self._running = wanted
                 self._thread = threading.Thread(target=self._run, name="clinicrec-unwrap-ahead", daemon=True)
-                self._thread.start()
+                try:
+                    self._thread.start()
+                except RuntimeError:  # (no thread to be had: the sign-in unwraps it itself, as before)
+                    self._running = self._thread = None
 
     def forget(self) -> None:
         """Drop what is kept and stop unwrapping ahead (an unwrap under way ends unused)."""

@@ -300,19 +300,31 @@ def test_a_log_left_by_a_crash_is_not_copied_into_the_file_before_its_check_has_
     assert gate.check.report().ok
     assert (fingerprint(clinic), _log_of(clinic)) == (before, log)
 
-    # once a check has passed, the file is the application's again: the sign-in writes, and the read-only
-    # connection held meanwhile is closed (SQLite then copies the log into the file as it always does)
+    # Every connection made meanwhile was read-only at SQLite's level (what cannot write cannot copy the
+    # log either): once the check has passed, the file is the application's again, and each is replaced by
+    # one that can write at its next use; the sign-in's entry is written, and closing the last connection
+    # copies the log into the file as SQLite always does.
     checks.go.clear()
     svc = unlock._open_checked(clinic, key, unlock.utcnow)  # noqa: SLF001
+
+    def read_only() -> bool:
+        with svc.db.engine.connect() as conn:
+            return bool(conn.connection._connection_record.info["clinicrec_read_only"])  # type: ignore[union-attr]
+
     try:
-        assert svc.db.engine.clinicrec_gate["anchor"] is not None
+        _admin_of(svc)
+        assert svc.patients.search(NAME)
+        assert read_only()
+        with svc.db.engine.connect() as conn, pytest.raises(Exception, match="readonly"):
+            conn.exec_driver_sql("PRAGMA query_only=OFF")
+            conn.exec_driver_sql("DELETE FROM left_in_the_log")  # a write behind the gate's back: refused
         checks.go.set()
         svc.auth.sign_in("admin", PASSWORD)
         svc.auth.wait_for_sign_in_entry()  # its entry in the audit trail, written once the check passed
-        assert "anchor" not in svc.db.engine.clinicrec_gate
-        assert _log_of(clinic)[0] > log[0]
+        assert _log_of(clinic)[0] > log[0] and not read_only()
     finally:
         svc.db.dispose()
+    assert fingerprint(clinic)[0] != before[0]
 
 
 def test_a_file_in_another_journal_mode_is_switched_to_a_log_only_once_its_check_has_passed(

@@ -168,3 +168,26 @@ def test_a_sign_in_made_before_the_unwrap_thread_has_run_waits_for_it(encrypted:
     assert unwraps.used == 1
     key, _proof = outcome()
     assert key == encryption.unlock(encrypted, "nurse", PASSWORD)
+
+
+def test_no_thread_to_be_had_leaves_the_unwrap_to_the_sign_in(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process out of threads: the unwrap ahead cannot begin, and the sign-in, rather than wait for an
+    unwrap that never runs (the dialog hung for good), does it itself."""
+    work = Counted()
+    unwraps = UnwrapAhead(encrypted, work)
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    unwraps.typed("nurse", PASSWORD)
+    monkeypatch.undo()
+    outcome: list[object] = []
+    sign_in = lambda: outcome.append(unwraps.unwrap("nurse", PASSWORD)())  # noqa: E731
+    signing_in = threading.Thread(target=sign_in, daemon=True)  # (a hang fails the test, not the run)
+    signing_in.start()
+    signing_in.join(30)
+    assert not signing_in.is_alive() and len(outcome) == 1
+    assert [name for name, _user, _password in work.calls] == [signing_in.name]
