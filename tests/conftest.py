@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -232,6 +234,25 @@ def add_ballast(path: Path, key: bytes) -> None:
         )
     finally:
         conn.close()
+
+
+#: A workstation that crashed with a committed write still in the write-ahead log (not yet in the file).
+_CRASH = """
+import os, sys
+from clinicrec.db import crypto
+conn = crypto.connect(sys.argv[1], bytes.fromhex(sys.argv[2]), isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint=0")
+conn.execute("CREATE TABLE left_in_the_log (b BLOB)")
+conn.execute("INSERT INTO left_in_the_log VALUES (randomblob(20000))")
+os._exit(0)
+"""
+
+
+def crash_with_a_log(path: Path, key: bytes) -> None:
+    """The encrypted file at ``path`` as a workstation's crash leaves it: a committed write (a new table of
+    20 kB) still in the write-ahead log, not yet copied into the file."""
+    subprocess.run([sys.executable, "-c", _CRASH, str(path), key.hex()], check=True)
+    assert Path(f"{path}-wal").stat().st_size > 20000  # the write is in the log, not in the file
 
 
 def product_id(services: Services, brand: str = "Botox Cosmetic") -> int:

@@ -19,7 +19,7 @@ from clinicrec.services import unlock
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.auth import actor_of
 from clinicrec.services.opening import DatabaseRefused
-from tests.conftest import PASSWORD, add_ballast, make_patient
+from tests.conftest import PASSWORD, add_ballast, crash_with_a_log, make_patient
 from tests.db.test_integrity import fingerprint
 
 NAME = "Quenby-Lovelace"
@@ -228,9 +228,6 @@ def test_a_process_that_ends_while_its_check_reads_the_file_ends_quietly(clinic:
     """Signed in on a file changed since its check (which reads the whole file on a thread), and quit
     at once: the process ends cleanly, its check stopped first, instead of SQLCipher decrypting pages
     while the interpreter tears OpenSSL down under it ("error decrypting page" lines, or worse)."""
-    import subprocess
-    import sys
-
     key, _proof = encryption.unlock_with_proof(clinic, "admin", PASSWORD)
     add_ballast(clinic, key)
     integrity.forget_clean_check(clinic)
@@ -252,23 +249,6 @@ def test_a_process_that_ends_while_its_check_reads_the_file_ends_quietly(clinic:
     assert not integrity.unchanged_since_clean_check(clinic)  # stopped, not passed: checked next time
 
 
-#: A workstation that crashed with a committed write still in the write-ahead log (not yet in the file).
-_CRASH = """
-import os, sys
-from clinicrec.db import crypto
-conn = crypto.connect(sys.argv[1], bytes.fromhex(sys.argv[2]), isolation_level=None)
-conn.execute("PRAGMA wal_autocheckpoint=0")
-conn.execute("CREATE TABLE left_in_the_log (b BLOB)")
-conn.execute("INSERT INTO left_in_the_log VALUES (randomblob(20000))")
-os._exit(0)
-"""
-
-
-def _crash_with_a_log(path: Path, key: bytes) -> None:
-    subprocess.run([sys.executable, "-c", _CRASH, str(path), key.hex()], check=True)
-    assert Path(f"{path}-wal").stat().st_size > 20000  # the write is in the log, not in the file
-
-
 def _log_of(path: Path) -> tuple[int, int]:
     st = Path(f"{path}-wal").stat()
     return (st.st_size, st.st_mtime_ns)
@@ -281,7 +261,7 @@ def test_a_log_left_by_a_crash_is_not_copied_into_the_file_before_its_check_has_
     closes, ``query_only`` or not: a sign-in refused, or a dialog closed, before the check's verdict wrote
     into a file that might be damaged. Nor may the check itself write (its connection is read-only)."""
     key = encryption.unlock(clinic, "admin", PASSWORD)
-    _crash_with_a_log(clinic, key)
+    crash_with_a_log(clinic, key)
     before, log = fingerprint(clinic), _log_of(clinic)
 
     assert unlock.quick_check(clinic, key) == []  # the check alone, to its end: reads, writes nothing

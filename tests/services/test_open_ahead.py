@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,7 +23,14 @@ from clinicrec.services import unlock
 from clinicrec.services.app import Services
 from clinicrec.services.opening import OpenAhead, UnwrapAhead
 from clinicrec.services.unlock import OpenedAhead, open_ahead, sign_in_encrypted
-from tests.conftest import PASSWORD, World, add_ballast, encrypted_with_patient, make_patient
+from tests.conftest import (
+    PASSWORD,
+    World,
+    add_ballast,
+    crash_with_a_log,
+    encrypted_with_patient,
+    make_patient,
+)
 
 
 @pytest.fixture
@@ -311,18 +316,6 @@ def test_a_sign_in_the_moment_the_key_is_found_waits_for_the_opening_instead_of_
         services.db.dispose()
 
 
-#: A workstation that crashed with a committed write still in the write-ahead log (not yet in the file).
-_CRASH = """
-import os, sys
-from clinicrec.db import crypto
-conn = crypto.connect(sys.argv[1], bytes.fromhex(sys.argv[2]), isolation_level=None)
-conn.execute("PRAGMA wal_autocheckpoint=0")
-conn.execute("CREATE TABLE left_in_the_log (b BLOB)")
-conn.execute("INSERT INTO left_in_the_log VALUES (randomblob(20000))")
-os._exit(0)
-"""
-
-
 def _bytes_and_log(path: Path) -> tuple[bytes, int, int]:
     wal = Path(f"{path}-wal")
     return (path.read_bytes(), path.stat().st_mtime_ns, wal.stat().st_size if wal.exists() else 0)
@@ -334,7 +327,7 @@ def test_a_file_that_opening_could_write_to_is_left_to_the_sign_in(encrypted: Pa
     and one in the rollback journal's mode (switched to a log, its header rewritten). Neither is opened
     ahead, so nothing is written before "Sign in"; the sign-in then opens it as before."""
     key, _proof = encryption.unlock_with_proof(encrypted, "nurse", PASSWORD)
-    subprocess.run([sys.executable, "-c", _CRASH, str(encrypted), key.hex()], check=True)
+    crash_with_a_log(encrypted, key)
     before = _bytes_and_log(encrypted)
     assert before[2] > 20000
     opens = Opens(encrypted)
