@@ -109,7 +109,8 @@ class UnwrapAhead:
 
     The sign-in dialog calls ``typed`` on every edit (GUI thread: a lock and, at most, a thread started).
     One unwrap runs at a time, on a thread of its own, for the text typed when it began; when it ends,
-    the next one begins for the text typed since, if that changed. Only the outcome for the text still
+    the next one begins for the text typed since, if that changed (one that broke, as an unreadable key
+    file breaks it, is not begun again before the text changes). Only the outcome for the text still
     typed is kept; an edit drops it at once (``forget`` drops everything: the dialog closed, the sign-in
     done). ``unwrap`` is what the sign-in calls instead of ``unwrap_key``: the outcome kept for exactly
     that name and password, or the one under way for them (waited for), or a fresh unwrap now (any
@@ -217,6 +218,13 @@ class UnwrapAhead:
                     self._kept = (wanted, stamp, outcome)
                     if key is not None and self._opens is not None:
                         self._opens.expect(wanted)  # (before the sign-in can look for it)
+                elif outcome is None and self._wanted == wanted:
+                    # Broken for the text still typed (a key file that cannot be read): not tried again
+                    # until the text changes, or this thread would spin on it, a core's worth, for as
+                    # long as the dialog shows it. The sign-in unwraps it itself, and says what is wrong.
+                    self._thread = None
+                    self._cond.notify_all()
+                    return
                 self._cond.notify_all()
             if kept and key is not None and self._opens is not None:
                 # (on this thread: the next unwrap waits for it; should closing what it replaces break,

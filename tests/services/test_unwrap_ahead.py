@@ -191,3 +191,21 @@ def test_no_thread_to_be_had_leaves_the_unwrap_to_the_sign_in(
     signing_in.join(30)
     assert not signing_in.is_alive() and len(outcome) == 1
     assert [name for name, _user, _password in work.calls] == [signing_in.name]
+
+
+def test_an_unwrap_that_breaks_is_not_begun_again_for_the_same_text(encrypted: Path) -> None:
+    """A key file that cannot be read breaks every unwrap at once. The thread ahead tried the same text again
+    and again while it stayed typed: some 8,000 attempts a second, a whole core, for as long as the dialog
+    showed it. It now gives that text up; the next edit tries once more, and the sign-in unwraps it
+    itself and is refused with what is wrong."""
+    crypto.key_file_for(encrypted).write_text("{ not a key file")
+    ahead = UnwrapAhead(encrypted)
+    ahead.typed("nurse", PASSWORD)
+    _settle(ahead)  # the thread ended: it does not go on trying
+    threading.Event().wait(0.2)
+    assert ahead.begun == 1 and ahead._thread is None
+    ahead.typed("nurse", PASSWORD + "x")  # an edit: one more try, for the new text
+    _settle(ahead)
+    assert ahead.begun == 2
+    with pytest.raises(crypto.KeyFileError, match="cannot be read"):
+        ahead.unwrap("nurse", PASSWORD + "x")
