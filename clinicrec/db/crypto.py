@@ -35,6 +35,7 @@ import json
 import os
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,25 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
 
 
-def _kek(secret: str, salt: bytes, t: int, m: int, p: int, length: int = KEY_BYTES) -> bytes:
-    return hash_secret_raw(secret.encode("utf-8"), salt, t, m, p, length, Type.ID)
+_kdf_ran = False  # (a plain flag, not an Event: a forked child must not wait on a lock; db/abortable.py)
+
+
+def argon2id_raw(secret: str, salt: bytes, t: int, m: int, p: int, length: int = KEY_BYTES) -> bytes:
+    """The raw Argon2id digest of ``secret``: the key that wraps a user's copy of the database key."""
+    global _kdf_ran
+    digest = hash_secret_raw(secret.encode("utf-8"), salt, t, m, p, length, Type.ID)
+    _kdf_ran = True
+    return digest
+
+
+def kdf_ran_here() -> bool:
+    """Argon2id has run in this process (its library and the C functions it calls are loaded)."""
+    return _kdf_ran
+
+
+#: A key derivation: (secret, salt, t, m, p, length) -> the raw digest (``argon2id_raw``, or the same
+#: computation run where it can be stopped: db/abortable.py).
+Kdf = Callable[[str, bytes, int, int, int, int], bytes]
 
 
 def parse_password_hash(password_hash: str) -> tuple[dict[str, Any], bytes]:
@@ -144,8 +162,8 @@ def unseal(entry: dict[str, Any], kek: bytes, label: str) -> bytes:
         raise WrongSecret("This password does not open the database") from e
 
 
-def _entry_kek(entry: dict[str, Any], secret: str) -> bytes:
-    return _kek(
+def _entry_kek(entry: dict[str, Any], secret: str, kdf: Kdf = argon2id_raw) -> bytes:
+    return kdf(
         secret, _unb64(entry["salt"]), int(entry["t"]), int(entry["m"]), int(entry["p"]), int(entry["len"])
     )
 
@@ -260,17 +278,20 @@ class KeyFile:
     def open_as(self, username: str, password: str) -> bytes:
         return self.open_with_proof(username, password)[0]
 
-    def open_with_proof(self, username: str, password: str) -> tuple[bytes, bytes]:
+    def open_with_proof(
+        self, username: str, password: str, *, kdf: Kdf = argon2id_raw
+    ) -> tuple[bytes, bytes]:
         """(database key, proof): the proof is the Argon2id digest that unwrapped the key, which equals
-        the digest of the user's password hash; sign-in compares it instead of hashing a second time."""
+        the digest of the user's password hash; sign-in compares it instead of hashing a second time.
+        ``kdf``: where Argon2id runs (here, or where it can be stopped: db/abortable.py)."""
         entry = self.entries.get(username)
         if entry is None:
             # The same work as a real unwrap, so the time taken does not say which names have a copy.
             some = next((self.entries[k] for k in self.users()), None)
             if some is not None:
-                _entry_kek(some, password)
+                _entry_kek(some, password, kdf)
             raise WrongSecret("This password does not open the database")
-        kek = _entry_kek(entry, password)
+        kek = _entry_kek(entry, password, kdf)
         return unseal(entry, kek, username), kek
 
     def open_with_recovery(self, recovery_key: str) -> bytes:

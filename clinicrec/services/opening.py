@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 from ..db.location import DatabaseRefused, Location, ensure_default_folder, locate, resolve_url
 
 if TYPE_CHECKING:
+    from ..db.abortable import AbortableKdf
+    from ..db.crypto import Kdf
     from ..db.integrity import BackgroundCheck, IntegrityReport, WriteGate
     from .app import Services
     from .maintenance import IntegrityResult
@@ -78,17 +80,20 @@ def encrypted_file(url: str) -> Path | None:
     return file if file is not None and setup_key(url) is None else None
 
 
-def unwrap_key(file: Path, username: str, password: str) -> Callable[[], tuple[bytes, bytes]]:
+def unwrap_key(
+    file: Path, username: str, password: str, *, kdf: Kdf | None = None
+) -> Callable[[], tuple[bytes, bytes]]:
     """Unwrap ``username``'s copy of the encrypted file's key now (one Argon2id computation; it releases
     Python's lock, so start-up's loader imports the application meanwhile, on the other core).
 
     Returns what ``services.unlock.sign_in_encrypted(unwrap=...)`` takes: a callable that returns (database
     key, proof), or raises the refusal again (a wrong password, an unknown name). Needs nothing of
-    SQLAlchemy, so the sign-in can begin before the application has loaded."""
-    from ..db.crypto import KeyFile, WrongSecret, key_file_for
+    SQLAlchemy, so the sign-in can begin before the application has loaded. ``kdf``: where Argon2id
+    runs (default: here; ``db.abortable.AbortableKdf``: where it can be stopped)."""
+    from ..db.crypto import KeyFile, WrongSecret, argon2id_raw, key_file_for
 
     try:
-        pair = KeyFile.load(key_file_for(file)).open_with_proof(username, password)
+        pair = KeyFile.load(key_file_for(file)).open_with_proof(username, password, kdf=kdf or argon2id_raw)
     except WrongSecret as e:
         refusal = e
 
@@ -110,7 +115,12 @@ class UnwrapAhead:
     The sign-in dialog calls ``typed`` on every edit (GUI thread: a lock and, at most, a thread started).
     One unwrap runs at a time, on a thread of its own, for the text typed when it began; when it ends,
     the next one begins for the text typed since, if that changed (one that broke, as an unreadable key
-    file breaks it, is not begun again before the text changes). Only the outcome for the text still
+    file breaks it, is not begun again before the text changes). Its Argon2id runs where it can be
+    stopped (``db.abortable.AbortableKdf``, on Linux), and is stopped as soon as its text is no longer
+    wanted: an edit, the dialog closed, a sign-in of other text. So the one for the whole password
+    begins at its last keystroke, not after the one for the text before it has run to its end (which,
+    where Argon2id takes longer than the time between two keys, left most of an unwrap to wait for
+    after Enter). Only the outcome for the text still
     typed is kept; an edit drops it at once (``forget`` drops everything: the dialog closed, the sign-in
     done). ``unwrap`` is what the sign-in calls instead of ``unwrap_key``: the outcome kept for exactly
     that name and password, or the one under way for them (waited for), or a fresh unwrap now (any
@@ -129,9 +139,16 @@ class UnwrapAhead:
         work: Callable[[Path, str, str], Unwrap] | None = None,
         *,
         opens: OpenAhead | None = None,
+        derive: Kdf | None = None,
     ) -> None:
+        """``work``: the unwrap, for the sign-in and ahead of it (default ``unwrap_key``; an unwrap handed
+        in is run as it is, and cannot be stopped). ``derive``: the computation an unwrap ahead runs where
+        it can be stopped (default Argon2id; tests hand in a slower one)."""
         self._file = file
         self._work = work or unwrap_key
+        self._stoppable = work is None
+        self._derive = derive
+        self._kdf: AbortableKdf | None = None  # where the unwrap under way ahead runs its Argon2id
         self._opens = opens
         self._cond = threading.Condition()
         self._wanted: tuple[str, str] | None = None  # what is typed (None: nothing to unwrap)
@@ -151,6 +168,7 @@ class UnwrapAhead:
             self._wanted = wanted
             if self._kept is not None and self._kept[0] != wanted:
                 self._kept = None
+            self._stop_unwanted()
             if wanted is not None and self._thread is None and self._kept is None:
                 # Under way from now: a sign-in of it that comes before the thread has run waits for it
                 # rather than doing the same Argon2id work a second time beside it.
@@ -166,6 +184,7 @@ class UnwrapAhead:
         with self._cond:
             self._wanted = None
             self._kept = None
+            self._stop_unwanted()
         if self._opens is not None:
             self._opens.forget()
 
@@ -178,10 +197,23 @@ class UnwrapAhead:
                 self._cond.wait()
             kept, self._kept = self._kept, None
             self._wanted = None  # the sign-in takes it from here: nothing more ahead of it
+            self._stop_unwanted()  # (an unwrap of other text under way: the processor is the sign-in's)
             if kept is not None and kept[0] == wanted and kept[1] == self._stamp():
                 self.used += 1
                 return kept[2]
         return self._work(self._file, username, password)
+
+    def _stop_unwanted(self) -> None:
+        """Stop the unwrap under way ahead unless its text is the one wanted (called holding the lock)."""
+        if self._kdf is not None and self._running != self._wanted:
+            self._kdf.abort()
+
+    def _stoppable_kdf(self) -> AbortableKdf | None:
+        if not self._stoppable:
+            return None
+        from ..db.abortable import AbortableKdf
+
+        return AbortableKdf(self._derive)
 
     def _stamp(self) -> tuple[int, ...] | None:
         """The key file's identity: a file written since an unwrap is read again."""
@@ -204,24 +236,30 @@ class UnwrapAhead:
                     return
                 self._running = wanted
                 self.begun += 1
+                kdf = self._kdf = self._stoppable_kdf()
             stamp = self._stamp()
             try:
-                outcome: Unwrap | None = self._work(self._file, *wanted)
-            except BaseException:  # noqa: BLE001 - a broken unwrap is left to the sign-in's own
+                if kdf is None:
+                    outcome: Unwrap | None = self._work(self._file, *wanted)
+                else:
+                    outcome = unwrap_key(self._file, *wanted, kdf=kdf)
+            except BaseException:  # noqa: BLE001 - stopped, or broken: left to the sign-in's own
                 outcome = None
             key = _key_of(outcome) if self._opens is not None else None
             with self._cond:
                 self._running = None
+                self._kdf = None
                 kept = False
                 if outcome is not None and self._wanted == wanted:
                     kept = True
                     self._kept = (wanted, stamp, outcome)
                     if key is not None and self._opens is not None:
                         self._opens.expect(wanted)  # (before the sign-in can look for it)
-                elif outcome is None and self._wanted == wanted:
+                elif outcome is None and self._wanted == wanted and not _stopped(kdf):
                     # Broken for the text still typed (a key file that cannot be read): not tried again
                     # until the text changes, or this thread would spin on it, a core's worth, for as
                     # long as the dialog shows it. The sign-in unwraps it itself, and says what is wrong.
+                    # (Stopped, then typed back as it was: begun again.)
                     self._thread = None
                     self._cond.notify_all()
                     return
@@ -231,6 +269,11 @@ class UnwrapAhead:
                 # this thread goes on, and the sign-in opens the file itself)
                 with contextlib.suppress(Exception):
                     self._opens.found(wanted, key)
+
+
+def _stopped(kdf: AbortableKdf | None) -> bool:
+    """The unwrap was stopped because its text was no longer wanted (not broken, nor timed out)."""
+    return kdf is not None and kdf.aborted and not kdf.timed_out
 
 
 class OpenAhead:

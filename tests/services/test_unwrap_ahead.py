@@ -5,12 +5,15 @@ a wrong one is refused as before, and a key file written since is read again."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from clinicrec.db import crypto, encryption
+from clinicrec.db import abortable, crypto, encryption
+from clinicrec.db.abortable import AbortableKdf
 from clinicrec.domain.errors import AuthenticationError
 from clinicrec.services.opening import UnwrapAhead, unwrap_key
 from clinicrec.services.unlock import sign_in_encrypted
@@ -209,3 +212,116 @@ def test_an_unwrap_that_breaks_is_not_begun_again_for_the_same_text(encrypted: P
     assert ahead.begun == 2
     with pytest.raises(crypto.KeyFileError, match="cannot be read"):
         ahead.unwrap("nurse", PASSWORD + "x")
+
+
+# -- an unwrap ahead whose text is no longer wanted is stopped (db/abortable.py; a forked child, Linux) -----
+forks = pytest.mark.skipif(not abortable.FORKS, reason="an unwrap ahead is stopped only on Linux")
+
+
+def _slow_while(slow: Path, text: str):  # type: ignore[no-untyped-def]
+    """(Run in the unwrap's child.) Argon2id, but for ``text`` a minute first while ``slow`` exists."""
+
+    def derive(secret: str, salt: bytes, t: int, m: int, p: int, length: int) -> bytes:
+        if secret == text and slow.exists():
+            time.sleep(60)
+        return crypto.argon2id_raw(secret, salt, t, m, p, length)
+
+    return derive
+
+
+def _child_under_way(ahead: UnwrapAhead, text: str) -> AbortableKdf:
+    """The unwrap ahead of ``text``'s computation, once its child has been forked."""
+    for _ in range(4000):
+        with ahead._cond:
+            kdf, running = ahead._kdf, ahead._running
+        if kdf is not None and running is not None and running[1] == text and kdf._pid is not None:
+            return kdf
+        time.sleep(0.005)
+    raise AssertionError(f"no child under way for {text!r}")
+
+
+def _killed(kdf: AbortableKdf) -> bool:
+    [(_pid, status)] = kdf.ended
+    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+@pytest.fixture
+def slow(tmp_path: Path, encrypted: Path) -> Path:
+    crypto.argon2id_raw("warm", b"0123456789abcdef", 1, 8, 1, 32)  # as once the first unwrap has run here
+    marker = tmp_path / "slow"
+    marker.touch()
+    return marker
+
+
+@forks
+def test_the_last_key_stops_the_unwrap_of_the_text_before_it(encrypted: Path, slow: Path) -> None:
+    """Where Argon2id takes longer than the time between two keys, the unwrap for the text before the last
+    key was still running at the last key, and the one for the whole password began only after it: most of
+    an unwrap was left for after Enter. The last key now stops it, and the whole password's begins."""
+    ahead = UnwrapAhead(encrypted, derive=_slow_while(slow, PASSWORD[:-1]))
+    ahead.typed("nurse", PASSWORD[:-1])
+    before = _child_under_way(ahead, PASSWORD[:-1])
+    typed = time.monotonic()
+    ahead.typed("nurse", PASSWORD)  # the last key
+    _settle(ahead)
+    assert time.monotonic() - typed < 30  # not the minute the text before it would have taken
+    assert _killed(before)
+    outcome = ahead.unwrap("nurse", PASSWORD)  # Enter finds it done
+    assert ahead.used == 1
+    assert outcome()[0] == encryption.unlock(encrypted, "nurse", PASSWORD)
+
+
+@forks
+def test_a_closed_dialog_stops_the_unwrap_under_way(encrypted: Path, slow: Path) -> None:
+    ahead = UnwrapAhead(encrypted, derive=_slow_while(slow, PASSWORD))
+    ahead.typed("nurse", PASSWORD)
+    under_way = _child_under_way(ahead, PASSWORD)
+    ahead.forget()
+    _settle(ahead)
+    assert _killed(under_way) and ahead._kept is None
+
+
+@forks
+def test_a_sign_in_of_other_text_stops_the_unwrap_under_way_and_unwraps_its_own(
+    encrypted: Path, slow: Path
+) -> None:
+    """An edit and Enter at once (a password manager filling in over what was typed): the unwrap ahead of
+    the old text no longer takes the processor from the sign-in's own."""
+    ahead = UnwrapAhead(encrypted, derive=_slow_while(slow, "typed before"))
+    ahead.typed("nurse", "typed before")
+    under_way = _child_under_way(ahead, "typed before")
+    asked = time.monotonic()
+    outcome = ahead.unwrap("nurse", PASSWORD)
+    assert time.monotonic() - asked < 30 and ahead.used == 0
+    assert outcome()[0] == encryption.unlock(encrypted, "nurse", PASSWORD)
+    _settle(ahead)
+    assert _killed(under_way)
+
+
+@forks
+def test_the_unwrap_of_the_text_signed_in_is_waited_for_not_stopped(encrypted: Path, tmp_path: Path) -> None:
+    crypto.argon2id_raw("warm", b"0123456789abcdef", 1, 8, 1, 32)
+    marker = tmp_path / "slow"  # (absent: no minute's wait; the child computes as usual)
+    ahead = UnwrapAhead(encrypted, derive=_slow_while(marker, PASSWORD))
+    ahead.typed("nurse", PASSWORD)
+    under_way = _child_under_way(ahead, PASSWORD)
+    outcome = ahead.unwrap("nurse", PASSWORD)
+    assert ahead.used == 1 and outcome()[0] == encryption.unlock(encrypted, "nurse", PASSWORD)
+    assert len(under_way.ended) == 1 and os.WIFEXITED(under_way.ended[0][1])
+
+
+@forks
+def test_a_text_typed_back_as_it_was_is_unwrapped_again(encrypted: Path, slow: Path) -> None:
+    """A key typed and at once deleted: the unwrap of the text before it was stopped by the key, and is
+    begun again for it (stopped is not broken: it is not given up)."""
+    ahead = UnwrapAhead(encrypted, derive=_slow_while(slow, PASSWORD))
+    ahead.typed("nurse", PASSWORD)
+    first = _child_under_way(ahead, PASSWORD)
+    slow.unlink()  # from now on the computation takes its usual time
+    with ahead._cond:  # the key and its deletion, before the thread has seen either
+        ahead.typed("nurse", PASSWORD + "x")
+        ahead.typed("nurse", PASSWORD)
+    _settle(ahead)
+    assert _killed(first)
+    outcome = ahead.unwrap("nurse", PASSWORD)
+    assert ahead.used == 1 and outcome()[0] == encryption.unlock(encrypted, "nurse", PASSWORD)

@@ -86,10 +86,10 @@ def test_a_sign_in_at_once_checks_the_password_on_a_thread_while_the_gui_warms_u
 
     filled: list[int] = []  # the warm-up steps taken when each sign-in's text was set
 
-    def unwrap_key(file, username, password):  # type: ignore[no-untyped-def]
+    def unwrap_key(file, username, password, **kw):  # type: ignore[no-untyped-def]
         # (begun ahead, as the text is set: the GUI thread may take its step before this thread runs)
         before = filled[-1] if filled else len(steps_by)
-        result = real_unwrap(file, username, password)
+        result = real_unwrap(file, username, password, **kw)  # (kw: where its Argon2id runs)
         # held until the GUI thread has taken a warm-up step meanwhile (never, were this its thread)
         deadline = threading.Event()
         for _ in range(500):
@@ -181,11 +181,11 @@ def test_the_key_is_unwrapped_and_the_file_opened_as_the_password_is_typed(  # t
     real_unwrap = opening.unwrap_key
     unwraps: list[dict] = []  # type: ignore[type-arg]
 
-    def unwrap_key(file, username, password):  # type: ignore[no-untyped-def]
+    def unwrap_key(file, username, password, **kw):  # type: ignore[no-untyped-def]
         entry = {"password": password, "began": time.monotonic(), "thread": threading.current_thread().name}
         unwraps.append(entry)
         try:
-            return real_unwrap(file, username, password)
+            return real_unwrap(file, username, password, **kw)  # (kw: where its Argon2id runs)
         finally:
             entry["ended"] = time.monotonic()
 
