@@ -7,8 +7,12 @@ one for the next text began only then. A person's Enter found a computation for 
 running, and the one for the whole password not yet begun.
 
 Here the computation runs in a child process of its own: a fork of this process that computes, writes
-the 32 bytes to a pipe and ends (``os._exit``: nothing of the parent runs in it, no file, database or
-window it holds is touched, no exit handler runs). ``abort()`` kills it, and the processor is free for
+the 32 bytes to a pipe and ends with ``os._exit``. It never returns into the parent's code: no exit
+handler runs in it, no buffered file is flushed, no database connection or window of the parent's is
+closed or used. What CPython itself runs in any forked child runs in it too: the at-fork hooks, and the
+finalizers of the other threads' thread-local values (ClinicRec's hold flags and tokens only, never a
+connection or a session). No collection runs in it (the collector is off across the fork: one would
+walk, and so copy, the parent's million objects). ``abort()`` kills it, and the processor is free for
 the next text at once. The password goes nowhere new: the child is a copy of this process, and only the
 digest comes back, through a pipe between the two.
 
@@ -19,8 +23,8 @@ Only where that is safe:
 - After Argon2id has run once in this process (``kdf_ran_here``): the library's functions and the C
   symbols it calls are resolved by then, so the child needs neither the dynamic loader nor an import
   (whose locks another thread of the parent may hold at the fork).
-- A child that gives no answer within ``timeout_s`` is killed, and the computation counts as broken:
-  the sign-in then unwraps the key itself, on its own thread.
+- A child that gives no answer in time (20 times the last computation here, 2 s at least) is killed,
+  and the computation counts as broken: the sign-in then unwraps the key itself, on its own thread.
 
 A fork that fails (no memory, no process left) falls back to the calling thread.
 """
@@ -44,6 +48,9 @@ Kdf = Callable[[str, bytes, int, int, int, int], bytes]
 
 #: Forking is safe here (see the module's docstring).
 FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
+#: A child is given this many times the last computation here, and never less than TIMEOUT_LEAST_S.
+TIMEOUT_TIMES = 20
+TIMEOUT_LEAST_S = 2.0
 
 
 class KdfStopped(Exception):
@@ -57,13 +64,14 @@ class AbortableKdf:
     once aborted, every call raises ``KdfStopped`` at once.
 
     ``derive``: the computation (default Argon2id; tests hand in a slower one). ``timeout_s``: how long a
-    child may take before it is killed.
+    child may take before it is killed (default: 20 times the last computation here, 2 s at least).
     """
 
-    def __init__(self, derive: Kdf | None = None, *, timeout_s: float = 30.0) -> None:
+    def __init__(self, derive: Kdf | None = None, *, timeout_s: float | None = None) -> None:
         self._derive: Kdf = derive or crypto.argon2id_raw
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
+        self._parent = os.getpid()
         self._pid: int | None = None  # the child under way, not yet reaped (so never another's pid)
         self._aborted = False
         self.timed_out = False
@@ -112,16 +120,20 @@ class AbortableKdf:
             answers, write_end = os.pipe()
         except OSError:
             return None
+        collecting = gc.isenabled()
+        gc.disable()  # (off in the child from its first instruction; on again here at once)
         try:
             pid = os.fork()
         except OSError:
             os.close(answers)
             os.close(write_end)
             return None
+        finally:
+            if collecting and os.getpid() == self._parent:
+                gc.enable()
         if pid == 0:  # the child: compute, answer, end; never return into the parent's code
             status = 1
             try:
-                gc.disable()  # (a collection would walk, and so copy, the parent's million objects)
                 os.close(answers)
                 os.write(write_end, self._derive(*args))
                 status = 0
@@ -133,7 +145,10 @@ class AbortableKdf:
     def _read(self, fd: int, length: int) -> bytes:
         """Up to ``length`` bytes from the child; fewer if it ended (or was killed) first. A child that
         takes longer than ``timeout_s`` is killed."""
-        deadline = time.monotonic() + self._timeout_s
+        timeout_s = self._timeout_s
+        if timeout_s is None:
+            timeout_s = max(TIMEOUT_LEAST_S, TIMEOUT_TIMES * (crypto.kdf_seconds_here() or TIMEOUT_LEAST_S))
+        deadline = time.monotonic() + timeout_s
         waiting = select.poll()  # (not select(): a process with many files open has numbers past 1024)
         waiting.register(fd, select.POLLIN)
         data = b""

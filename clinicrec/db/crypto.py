@@ -35,6 +35,7 @@ import json
 import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,13 +107,17 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
 
 
-_kdf_ran = False  # (a plain flag, not an Event: a forked child must not wait on a lock; db/abortable.py)
+# (plain values, not an Event: a forked child must not wait on a lock another thread held; db/abortable.py)
+_kdf_ran = False
+_kdf_seconds: float | None = None
 
 
 def argon2id_raw(secret: str, salt: bytes, t: int, m: int, p: int, length: int = KEY_BYTES) -> bytes:
     """The raw Argon2id digest of ``secret``: the key that wraps a user's copy of the database key."""
-    global _kdf_ran
+    global _kdf_ran, _kdf_seconds
+    began = time.perf_counter()
     digest = hash_secret_raw(secret.encode("utf-8"), salt, t, m, p, length, Type.ID)
+    _kdf_seconds = time.perf_counter() - began
     _kdf_ran = True
     return digest
 
@@ -120,6 +125,11 @@ def argon2id_raw(secret: str, salt: bytes, t: int, m: int, p: int, length: int =
 def kdf_ran_here() -> bool:
     """Argon2id has run in this process (its library and the C functions it calls are loaded)."""
     return _kdf_ran
+
+
+def kdf_seconds_here() -> float | None:
+    """How long the last Argon2id computation in this process took (None before the first)."""
+    return _kdf_seconds
 
 
 #: A key derivation: (secret, salt, t, m, p, length) -> the raw digest (``argon2id_raw``, or the same

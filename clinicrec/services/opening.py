@@ -209,11 +209,15 @@ class UnwrapAhead:
             self._kdf.abort()
 
     def _stoppable_kdf(self) -> AbortableKdf | None:
+        """Where the next unwrap ahead runs its Argon2id; None: as ``work`` does it (it cannot be stopped)."""
         if not self._stoppable:
             return None
-        from ..db.abortable import AbortableKdf
+        try:
+            from ..db.abortable import AbortableKdf
 
-        return AbortableKdf(self._derive)
+            return AbortableKdf(self._derive)
+        except Exception:  # noqa: BLE001 - (never seen) the unwrap ahead then runs on its thread, as before
+            return None
 
     def _stamp(self) -> tuple[int, ...] | None:
         """The key file's identity: a file written since an unwrap is read again."""
@@ -227,6 +231,7 @@ class UnwrapAhead:
 
     def _run(self) -> None:
         while True:
+            kdf = self._stoppable_kdf()  # (before ``_running`` is set: a sign-in never waits on a failure)
             with self._cond:
                 wanted = self._wanted
                 if wanted is None or (self._kept is not None and self._kept[0] == wanted):
@@ -236,10 +241,10 @@ class UnwrapAhead:
                     return
                 self._running = wanted
                 self.begun += 1
-                kdf = self._kdf = self._stoppable_kdf()
+                self._kdf = kdf
             stamp = self._stamp()
             try:
-                if kdf is None:
+                if kdf is None:  # (handed in, or nothing stoppable to be had)
                     outcome: Unwrap | None = self._work(self._file, *wanted)
                 else:
                     outcome = unwrap_key(self._file, *wanted, kdf=kdf)

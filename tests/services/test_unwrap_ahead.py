@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -219,11 +220,12 @@ forks = pytest.mark.skipif(not abortable.FORKS, reason="an unwrap ahead is stopp
 
 
 def _slow_while(slow: Path, text: str):  # type: ignore[no-untyped-def]
-    """(Run in the unwrap's child.) Argon2id, but for ``text`` a minute first while ``slow`` exists."""
+    """(Run in the unwrap's child.) Argon2id, for ``text`` only once ``slow`` is gone (a minute at most)."""
 
     def derive(secret: str, salt: bytes, t: int, m: int, p: int, length: int) -> bytes:
-        if secret == text and slow.exists():
-            time.sleep(60)
+        waited = time.monotonic()
+        while secret == text and slow.exists() and time.monotonic() - waited < 60:
+            time.sleep(0.01)
         return crypto.argon2id_raw(secret, salt, t, m, p, length)
 
     return derive
@@ -246,11 +248,14 @@ def _killed(kdf: AbortableKdf) -> bool:
 
 
 @pytest.fixture
-def slow(tmp_path: Path, encrypted: Path) -> Path:
+def slow(tmp_path: Path, encrypted: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A file whose existence holds the test's slow computations back (removed at the end: none lingers)."""
     crypto.argon2id_raw("warm", b"0123456789abcdef", 1, 8, 1, 32)  # as once the first unwrap has run here
+    monkeypatch.setattr(crypto, "_kdf_seconds", 1.0)  # children time out after 20 s, not 2: a loaded machine
     marker = tmp_path / "slow"
     marker.touch()
-    return marker
+    yield marker
+    marker.unlink(missing_ok=True)
 
 
 @forks
@@ -299,15 +304,22 @@ def test_a_sign_in_of_other_text_stops_the_unwrap_under_way_and_unwraps_its_own(
 
 
 @forks
-def test_the_unwrap_of_the_text_signed_in_is_waited_for_not_stopped(encrypted: Path, tmp_path: Path) -> None:
-    crypto.argon2id_raw("warm", b"0123456789abcdef", 1, 8, 1, 32)
-    marker = tmp_path / "slow"  # (absent: no minute's wait; the child computes as usual)
-    ahead = UnwrapAhead(encrypted, derive=_slow_while(marker, PASSWORD))
+def test_the_unwrap_of_the_text_signed_in_is_waited_for_not_stopped(encrypted: Path, slow: Path) -> None:
+    ahead = UnwrapAhead(encrypted, derive=_slow_while(slow, PASSWORD))
     ahead.typed("nurse", PASSWORD)
     under_way = _child_under_way(ahead, PASSWORD)
-    outcome = ahead.unwrap("nurse", PASSWORD)
-    assert ahead.used == 1 and outcome()[0] == encryption.unlock(encrypted, "nurse", PASSWORD)
-    assert len(under_way.ended) == 1 and os.WIFEXITED(under_way.ended[0][1])
+    ahead.typed("nurse", PASSWORD)  # told again, unchanged ("nurse " typed: the dialog strips the name)
+    got: list[object] = []
+    signing_in = threading.Thread(target=lambda: got.append(ahead.unwrap("nurse", PASSWORD)))
+    signing_in.start()
+    signing_in.join(0.3)
+    assert signing_in.is_alive() and got == [] and under_way.ended == []  # waiting for it, not stopping it
+    slow.unlink()  # the computation goes on to its end
+    signing_in.join(30)
+    assert len(got) == 1 and ahead.used == 1
+    assert got[0]()[0] == encryption.unlock(encrypted, "nurse", PASSWORD)  # type: ignore[operator]
+    [(_pid, status)] = under_way.ended
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 @forks
