@@ -39,12 +39,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 
 from . import crypto
-
-#: (secret, salt, t, m, p, length) -> the raw Argon2id digest
-Kdf = Callable[[str, bytes, int, int, int, int], bytes]
+from .crypto import Kdf
 
 #: Forking is safe here (see the module's docstring).
 FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
@@ -147,7 +144,7 @@ class AbortableKdf:
         takes longer than ``timeout_s`` is killed."""
         timeout_s = self._timeout_s
         if timeout_s is None:
-            timeout_s = max(TIMEOUT_LEAST_S, TIMEOUT_TIMES * (crypto.kdf_seconds_here() or TIMEOUT_LEAST_S))
+            timeout_s = max(TIMEOUT_LEAST_S, TIMEOUT_TIMES * (crypto.kdf_seconds_here() or 0.0))
         deadline = time.monotonic() + timeout_s
         waiting = select.poll()  # (not select(): a process with many files open has numbers past 1024)
         waiting.register(fd, select.POLLIN)

@@ -107,24 +107,22 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
 
 
-# (plain values, not an Event: a forked child must not wait on a lock another thread held; db/abortable.py)
-_kdf_ran = False
-_kdf_seconds: float | None = None
+# (a plain value, not an Event: a forked child must not wait on a lock another thread held; db/abortable.py)
+_kdf_seconds: float | None = None  # the last computation's time here (None: none has run yet)
 
 
 def argon2id_raw(secret: str, salt: bytes, t: int, m: int, p: int, length: int = KEY_BYTES) -> bytes:
     """The raw Argon2id digest of ``secret``: the key that wraps a user's copy of the database key."""
-    global _kdf_ran, _kdf_seconds
+    global _kdf_seconds
     began = time.perf_counter()
     digest = hash_secret_raw(secret.encode("utf-8"), salt, t, m, p, length, Type.ID)
     _kdf_seconds = time.perf_counter() - began
-    _kdf_ran = True
     return digest
 
 
 def kdf_ran_here() -> bool:
     """Argon2id has run in this process (its library and the C functions it calls are loaded)."""
-    return _kdf_ran
+    return _kdf_seconds is not None
 
 
 def kdf_seconds_here() -> float | None:

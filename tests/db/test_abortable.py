@@ -109,7 +109,7 @@ def test_with_no_child_to_be_had_the_calling_thread_computes_it(monkeypatch: pyt
 def test_nothing_is_forked_before_argon2id_has_run_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first computation loads what the child will need (a child must not need the dynamic loader, whose
     lock another thread may hold at the fork), so it runs on the calling thread."""
-    monkeypatch.setattr(crypto, "_kdf_ran", False)
+    monkeypatch.setattr(crypto, "_kdf_seconds", None)
     kdf = AbortableKdf()
     assert kdf(*ARGS) == crypto.argon2id_raw(*ARGS) and kdf.ended == []
     assert crypto.kdf_ran_here()
