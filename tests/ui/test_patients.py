@@ -31,6 +31,7 @@ from clinicrec.ui.patients.patient_list_model import (
     CHART_NUMBER,
     DATE_OF_BIRTH,
     NAME,
+    PAGE_SIZE,
     PHONE,
     SCREENING,
     PatientListModel,
@@ -209,6 +210,36 @@ def test_view_fetches_more_when_scrolled_to_the_end(qtbot, world: World, bus) ->
     panel.table.scrollToBottom()
     qtbot.waitUntil(lambda: panel.model.rowCount() == 400)
     assert panel.model.rowCount() < 600
+
+
+def test_a_list_taller_than_a_page_reads_on_until_it_is_full(qtbot, world: World, bus) -> None:  # type: ignore[no-untyped-def]
+    """A page is a few screens at 1280x800, not every screen's: a tall one is filled at once, not left
+    half empty with more patients to show."""
+    _bulk_patients(world, 300)
+    panel = PatientListPanel(world.services, bus, page_size=10)
+    qtbot.addWidget(panel)
+    panel.resize(500, 900)
+    panel.show()
+    table = panel.table
+    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() - 2) != -1)
+    assert 10 < panel.model.rowCount() < 300  # read on as far as the view needed, not all
+    panel.search_edit.setText("Last00")  # 100 matches: a keystroke's first page is filled the same way
+    panel.search_now()
+    assert panel.model.rowCount() == 10
+    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() - 2) != -1)
+    assert 10 < panel.model.rowCount() < 100
+
+
+def test_the_default_page_fills_a_tall_screen_in_one_read(qtbot, world: World, bus) -> None:  # type: ignore[no-untyped-def]
+    _bulk_patients(world, 300)
+    panel = PatientListPanel(world.services, bus)
+    qtbot.addWidget(panel)
+    panel.resize(500, 1600)  # a 4K screen's height at 1.25x scale, less the window's frame
+    panel.show()
+    table = panel.table
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0)
+    assert table.rowAt(table.viewport().height() - 2) != -1  # the view is full
+    assert panel.model.rowCount() == PAGE_SIZE < 300  # from the first page alone
 
 
 def test_the_first_count_waits_for_the_rows_first_paint(qtbot, world: World, bus) -> None:  # type: ignore[no-untyped-def]
