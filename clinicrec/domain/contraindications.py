@@ -16,8 +16,32 @@ from ..text import fold
 from .enums import AdditiveKind, DiluentKind
 from .models import Product, Vial
 
-#: Words that name the toxin itself, for every product.
-TOXIN_TERMS = ("botulinum", "botulinus", "botox", "neurotoxin", "neuromodulator")
+#: Words that name a botulinum toxin, any product's: the label contraindication is hypersensitivity to
+#: *any* toxin (DOMAIN: "allergy to any toxin"), so an allergy to Xeomin contraindicates Botox too. Brands
+#: are matched at a word's start, as every term is; with the catalogue's own brands and generic names.
+TOXIN_TERMS = (
+    "botox",
+    "vistabel",
+    "vistabex",
+    "dysport",
+    "azzalure",
+    "alluzience",
+    "xeomin",
+    "bocouture",
+    "jeuveau",
+    "nuceiva",
+    "daxxify",
+    "letybo",
+    "relfydess",
+    "myobloc",
+    "neurobloc",
+    "toxin",
+    "neurotoxin",
+    "neuromodulator",
+)
+#: Stems matched anywhere in a word: the generic names (onabotulinumtoxinA, incobotulinumtoxinA, ...)
+#: carry "botulinum" in their middle.
+TOXIN_STEMS = ("botulinum", "botulinus")
 
 #: Ingredients of each product's vial beyond the toxin, keyed by generic name (from the US labels).
 #: Dysport's label: contraindicated with an allergy to cow's-milk protein (lactose of bovine origin).
@@ -58,11 +82,15 @@ class Contraindication:
     because: str  # "allergy list says 'Lidocaine - hives'" / "screening: allergy to cow's-milk protein"
 
 
-def _mentions(text: str, terms: Iterable[str]) -> str | None:
-    """The first of ``terms`` found as a word (or word start) in the folded ``text``."""
+def _mentions(text: str, terms: Iterable[str], *, anywhere: Iterable[str] = ()) -> str | None:
+    """The first of ``terms`` found as a word (or word start) in the folded ``text``, or of ``anywhere``
+    found anywhere in it."""
     for term in terms:
-        if re.search(r"(?<![a-z])" + re.escape(fold(term)), text):
+        if term and re.search(r"(?<![a-z])" + re.escape(fold(term)), text):
             return term
+    for stem in anywhere:
+        if fold(stem) in text:
+            return stem
     return None
 
 
@@ -76,11 +104,12 @@ def find_contraindications(
     text = fold(allergies)
     quoted = f"allergy list says '{allergies.strip()}'"
     found: dict[str, Contraindication] = {}
+    # every toxin the catalogue knows, not only the vial's: an allergy to one is a contraindication to all
+    toxin_terms = (*TOXIN_TERMS, *(t for p in products.values() for t in (p.brand, p.generic_name)))
     for v in vials:
         prod = products[v.product_id]
         lot = f"lot {v.lot_number}"
-        toxin_terms = (*TOXIN_TERMS, prod.brand, prod.generic_name)
-        if text and _mentions(text, toxin_terms):
+        if text and _mentions(text, toxin_terms, anywhere=TOXIN_STEMS):
             found.setdefault(
                 f"allergy:{prod.generic_name}",
                 Contraindication(f"allergy:{prod.generic_name}", f"{prod.brand} ({lot})", quoted),

@@ -89,3 +89,37 @@ def test_screening_changes_since_the_last_visit() -> None:
     later = screening_changes(_snap(), _snap(aminoglycosides=ScreeningAnswer.NOT_ASKED))
     assert [(c.item, c.before, c.after) for c in later] == [("aminoglycosides", "No", "Not asked")]
     assert screening_changes(_snap(), _snap()) == []
+
+
+@pytest.mark.parametrize(
+    "allergies",
+    [
+        "Xeomin - anaphylaxis 2024",
+        "Dysport (hives)",
+        "incobotulinumtoxinA - anaphylaxis",
+        "abobotulinumtoxinA",
+        "Jeuveau",
+        "Daxxify: throat swelling",
+        "Letybo",
+        "Azzalure (UK brand of Dysport)",
+        "rimabotulinumtoxinB",
+        "botulinum toxin",
+        "toxin injections - rash",
+    ],
+)
+@pytest.mark.parametrize("brand", ["Botox Cosmetic", "Xeomin", "Dysport"])
+@pytest.mark.parametrize("catalogue", ["whole", "the vial's product only"])
+def test_an_allergy_to_any_toxin_contraindicates_every_toxin(
+    allergies: str, brand: str, catalogue: str
+) -> None:
+    """DOMAIN: "allergy to any toxin or ingredient". A patient who had anaphylaxis to Xeomin is not given
+    Botox without a prescriber and a reason, whichever products the clinic's catalogue holds."""
+    v = vial(brand)
+    products = PRODUCTS if catalogue == "whole" else {v.product_id: PRODUCTS[v.product_id]}
+    [c] = find_contraindications(allergies, False, [v], products)
+    assert c.subject == f"allergy:{BY_BRAND[brand].generic_name}" and allergies in c.because
+
+
+def test_words_that_only_contain_toxin_names_are_not_toxin_allergies() -> None:
+    for allergies in ("Diphtheria antitoxin (horse serum)", "Penicillin; latex", "Detox tea"):
+        assert find_contraindications(allergies, False, [vial("Botox Cosmetic")], PRODUCTS) == [], allergies
