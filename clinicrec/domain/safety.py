@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from .clinic_time import add_months, age_on, format_local, local_date
 from .contraindications import find_contraindications
@@ -39,12 +39,23 @@ WARNING_ITEMS = ("pregnant_or_breastfeeding", "neuromuscular_disorder", "aminogl
 
 @dataclass(frozen=True)
 class EarlierToxin:
-    """A signed session of the clinic's own records in which the patient received toxin."""
+    """A signed session of the clinic's own records in which the patient received toxin: before this
+    session, or after it (a visit charted late, or a later draft signed first)."""
 
     session_id: int
     day: date  # the clinic's calendar date of that session
     brand: str
     units: float
+
+
+def most_in_a_period(at: datetime, others: Iterable[tuple[datetime, float]], period: timedelta) -> float:
+    """The most units ``others`` (when, units) put into one ``period``-long window that also holds the
+    session at ``at``: a cumulative limit ("400 U in 3 months") holds in every such window, so sessions
+    after this one count as much as those before it (a visit charted late, a later draft signed first)."""
+    near = [(when, units) for when, units in others if abs(when - at) <= period]
+    # the best window begins where one of them begins it, or ends where one of them ends it
+    starts = [at - period, at, *(w if w <= at else w - period for w, _ in near)]
+    return max((sum(u for w, u in near if a <= w <= a + period) for a in starts), default=0.0)
 
 
 def _num(x: float) -> str:
@@ -63,9 +74,11 @@ def safety_warnings(
 ) -> list[SafetyWarning]:
     """Every safety rule that applies to the session as it stands, contraindications first.
 
-    ``prior_units``: units of each product the patient received in earlier sessions inside that
-    product's maximum-dose period (for cumulative limits such as Botox Cosmetic's 400 U / 3 months).
-    ``earlier_toxins``: the patient's other signed sessions (any product), for the 3-month rule.
+    ``prior_units``: units of each product the patient received in other signed sessions inside one
+    maximum-dose period with this one (``most_in_a_period``; for cumulative limits such as Botox
+    Cosmetic's 400 U / 3 months).
+    ``earlier_toxins``: the patient's other signed sessions (any product), for the 3-month rule: those
+    within 3 months before or after this one.
     """
     prior_units = prior_units or {}
     when = session.performed_at
@@ -131,7 +144,7 @@ def safety_warnings(
         prior = prior_units.get(pid, 0.0) if prod.max_dose_period_days else 0.0
         if total.units + prior > prod.max_dose_units + 1e-9:
             period = f"in {prod.max_dose_period_days} days" if prod.max_dose_period_days else "per session"
-            earlier = f" plus {fmt_units(prior)} earlier" if prior else ""
+            earlier = f" plus {fmt_units(prior)} in other sessions" if prior else ""
             out.append(
                 SafetyWarning(
                     WarningKind.OVER_MAX_DOSE,
@@ -160,18 +173,23 @@ def safety_warnings(
             )
         )
 
-    since = add_months(day, -RECENT_TOXIN_MONTHS)
+    since, until = add_months(day, -RECENT_TOXIN_MONTHS), add_months(day, RECENT_TOXIN_MONTHS)
     recent = sorted(
-        (e for e in earlier_toxins if since <= e.day <= day and e.session_id != session.id),
+        (e for e in earlier_toxins if since <= e.day <= until and e.session_id != session.id),
         key=lambda e: (e.day, e.session_id),
     )
     if recent:
-        listed = [f"{e.brand} {fmt_units(e.units)} on {e.day:%Y-%m-%d}" for e in recent]
+        listed = [
+            f"{e.brand} {fmt_units(e.units)} on {e.day:%Y-%m-%d}"
+            + (" (after this session)" if e.day > day else "")
+            for e in recent
+        ]
+        within = "the last 3 months" if all(e.day <= day for e in recent) else "3 months of this session"
         out.append(
             SafetyWarning(
                 WarningKind.RECENT_TOXIN,
                 f"patient:{patient.id}",
-                "Botulinum toxin within the last 3 months in this clinic's records: " + "; ".join(listed),
+                f"Botulinum toxin within {within} in this clinic's records: " + "; ".join(listed),
                 tuple(f"session={e.session_id}:{e.day}:{e.brand}:{_num(e.units)}" for e in recent),
             )
         )

@@ -43,7 +43,7 @@ from ..domain.models import (
     Vial,
 )
 from ..domain.oversight import order_warnings
-from ..domain.safety import EarlierToxin, safety_warnings, unacknowledged
+from ..domain.safety import EarlierToxin, most_in_a_period, safety_warnings, unacknowledged
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from ..domain.vial_draws import VialDraw
 from . import audit, audit_state, draft_rows, report_rollup
@@ -214,9 +214,10 @@ class ChartingService(ServiceBase):
     def _earlier_toxins(
         self, s: Session, session: TreatmentSession, products: dict, zone: str
     ) -> list[EarlierToxin]:
-        """The patient's signed sessions (any product) in the 3 calendar months before this one."""
+        """The patient's signed sessions (any product) in the 3 calendar months before or after this one."""
         day = local_date(session.performed_at, zone)
         since = start_of_day(add_months(day, -3), zone)
+        until = start_of_day(add_months(day, 3) + timedelta(days=1), zone)
         stmt = (
             select(SessionRow.id, SessionRow.performed_at, VialRow.product_id, PointRow.units)
             .join(PointRow, PointRow.session_id == SessionRow.id)
@@ -225,7 +226,7 @@ class ChartingService(ServiceBase):
                 SessionRow.patient_id == session.patient_id,
                 SessionRow.status == SessionStatus.SIGNED.value,
                 SessionRow.performed_at >= since,
-                SessionRow.performed_at <= session.performed_at,
+                SessionRow.performed_at < until,
                 current_versions(),
                 *other_chains(s, session),
             )
@@ -241,21 +242,22 @@ class ChartingService(ServiceBase):
         ]
 
     def _prior_units(self, s: Session, session: TreatmentSession, products: dict) -> dict[int, float]:
-        """Units per product the patient had in other signed sessions within each product's period."""
+        """Units per product the patient had in other signed sessions within one of that product's periods
+        with this session: before it or after it (``most_in_a_period``)."""
         out: dict[int, float] = {}
         for pid, prod in products.items():
             if not prod.max_dose_period_days:
                 continue
-            since = session.performed_at - timedelta(days=prod.max_dose_period_days)
+            period = timedelta(days=prod.max_dose_period_days)
             stmt = (
-                select(PointRow.units)
+                select(SessionRow.performed_at, PointRow.units)
                 .join(SessionRow)
                 .join(VialRow, PointRow.vial_id == VialRow.id)
                 .where(
                     SessionRow.patient_id == session.patient_id,
                     SessionRow.status == "signed",
-                    SessionRow.performed_at > since,
-                    SessionRow.performed_at <= session.performed_at,
+                    SessionRow.performed_at >= session.performed_at - period,
+                    SessionRow.performed_at <= session.performed_at + period,
                     VialRow.product_id == pid,
                     current_versions(),
                 )
@@ -266,7 +268,7 @@ class ChartingService(ServiceBase):
                 stmt = stmt.where(SessionRow.id != session.id)
                 if chain is not None:
                     stmt = stmt.where(SessionRow.root_id != chain)
-            total = sum(s.execute(stmt).scalars().all())
+            total = most_in_a_period(session.performed_at, [(at, u) for at, u in s.execute(stmt)], period)
             if total:
                 out[pid] = float(total)
         return out

@@ -169,7 +169,7 @@ def test_botox_maximum_is_cumulative_over_90_days() -> None:
     )  # 400 U: at the limit
     [w] = safety_warnings(this, PATIENT, {1: v}, PRODUCTS, prior_units={BOTOX.id: 300})
     assert w.kind == WarningKind.OVER_MAX_DOSE
-    assert "150 U this session plus 300 U earlier" in w.message and "400 U in 90 days" in w.message
+    assert "150 U this session plus 300 U in other sessions" in w.message and "400 U in 90 days" in w.message
     # Earlier units of another product never count towards Botox's limit.
     assert safety_warnings(this, PATIENT, {1: v}, PRODUCTS, prior_units={DYSPORT.id: 1000}) == []
 
@@ -221,3 +221,16 @@ def test_seeded_catalogue_matches_the_labels() -> None:
     assert by_brand["Dysport"].vial_sizes == (300, 500)
     for brand in ("Botox Cosmetic", "Xeomin", "Jeuveau", "Letybo"):
         assert by_brand[brand].in_use_hours == 24  # the label's 24 h at 2-8 °C
+
+
+def test_the_most_in_one_period_counts_sessions_before_and_after() -> None:
+    from clinicrec.domain.safety import most_in_a_period
+
+    at, days = datetime(2026, 3, 10, tzinfo=UTC), timedelta(days=1)
+    period = 90 * days
+    assert most_in_a_period(at, [(at + 5 * days, 300.0)], period) == 300  # after it: counted
+    assert most_in_a_period(at, [(at - 5 * days, 100.0), (at + 5 * days, 300.0)], period) == 400
+    # 80 days before and 80 after: no 90-day window holds this session and both
+    assert most_in_a_period(at, [(at - 80 * days, 300.0), (at + 80 * days, 200.0)], period) == 300
+    assert most_in_a_period(at, [(at - 91 * days, 300.0), (at + 91 * days, 300.0)], period) == 0
+    assert most_in_a_period(at, [], period) == 0

@@ -358,7 +358,7 @@ def _positive_screening(world: World, patient: Patient) -> TreatmentSession:
 WARNING_CASES = {
     WarningKind.EXPIRED_LOT: (_expired_lot, "expired on 2026-03-10"),
     WarningKind.OLD_RECONSTITUTION: (_old_reconstitution, "reconstituted 30 h before the session"),
-    WarningKind.OVER_MAX_DOSE: (_botox_over_90_days, "150 U this session plus 300 U earlier"),
+    WarningKind.OVER_MAX_DOSE: (_botox_over_90_days, "150 U this session plus 300 U in other sessions"),
     "xeomin": (_xeomin_in_one_session, "425 U this session is above the maximum of 400 U per session"),
     WarningKind.POSITIVE_SCREENING: (_positive_screening, "Neuromuscular disorder"),
 }
@@ -616,7 +616,40 @@ def test_the_90_day_maximum_counts_an_amended_session_once(world: World) -> None
 
     assert over(grid(today, 25, 6)) == []  # 250 + 150 = 400: at the limit
     [w] = over(grid(today, 25, 7))  # 250 + 175
-    assert "175 U this session plus 250 U earlier" in w.message
+    assert "175 U this session plus 250 U in other sessions" in w.message
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("order", ["charted late", "later draft signed first"])
+def test_the_maximum_and_the_3_month_rule_count_sessions_after_this_one(world: World, order: str) -> None:
+    """A visit charted late, or a later visit's draft signed before an earlier one's, is checked against
+    the sessions after it as well: 600 U of Botox Cosmetic in 5 days is never signed without a warning."""
+    svc = world.services
+    patient = make_patient(svc)
+    world.clock.set(T0 - timedelta(days=5, hours=1))
+    first = [make_vial(svc, units=200, lot=f"E{i}") for i in range(2)]
+    world.clock.set(T0 - timedelta(hours=1))
+    second = [make_vial(svc, units=200, lot=f"L{i}") for i in range(2)]
+    world.clock.set(T0 + timedelta(days=1))
+    earlier = chart(
+        world, patient, grid(first[0], 25, 6) + grid(first[1], 25, 6), when=T0 - timedelta(days=5)
+    )
+    if order == "later draft signed first":
+        earlier = svc.charting.save_draft(earlier)  # saved, not signed, before the later visit is
+    later = signed(
+        world, chart(world, patient, grid(second[0], 25, 6) + grid(second[1], 25, 6), when=T0), "ok"
+    )
+    kinds = {w.kind: w for w in svc.charting.warnings(earlier)}
+    over, recent = kinds[WarningKind.OVER_MAX_DOSE], kinds[WarningKind.RECENT_TOXIN]
+    assert "300 U this session plus 300 U in other sessions" in over.message
+    assert (
+        f"{T0:%Y-%m-%d} (after this session)" in recent.message
+        and "3 months of this session" in recent.message
+    )
+    with pytest.raises(UnacknowledgedWarnings) as e:  # not signed until both are acknowledged with a reason
+        svc.charting.sign(svc.charting.save_draft(earlier).id, PASSWORD)  # type: ignore[arg-type]
+    assert over.message in str(e.value) and recent.message in str(e.value)
+    assert later.status == SessionStatus.SIGNED
 
 
 @pytest.mark.postgres
