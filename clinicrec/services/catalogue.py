@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..db.models import ClinicRow, PointRow, ProductRow, SessionRow, VialRow
 from ..domain.catalogue import SEED_PRODUCTS, validate_vial_for_product
+from ..domain.clinic_time import format_local
 from ..domain.date_text import DateOrder
 from ..domain.enums import AuditAction
 from ..domain.errors import NotFoundError, ValidationError
@@ -21,6 +22,9 @@ from .mapping import clinic_values, product_values, to_clinic, to_product, to_vi
 from .permissions import Action
 from .queries import clinic_zone, current_versions
 from .stale import bump, check_version
+
+#: How far ahead of this computer's clock a reconstitution may be recorded (clocks that differ a little).
+RECONSTITUTION_AHEAD_ALLOWED = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -193,9 +197,21 @@ class VialService(ServiceBase):
             prod_row = s.get(ProductRow, vial.product_id)
             if prod_row is None:
                 raise ValidationError(FieldError("product_id", "Choose a product from the catalogue"))
+            zone = clinic_zone(s)
         validate_vial(vial)
         product = to_product(prod_row)
         validate_vial_for_product(vial, product)
+        # A reconstitution still to come is a typing slip (a day and a month swapped): recorded, it would
+        # make the vial look fresh for weeks and silence the in-use window's warning.
+        now = self.now()
+        if vial.reconstituted_at > now + RECONSTITUTION_AHEAD_ALLOWED:
+            raise ValidationError(
+                FieldError(
+                    "reconstituted_at",
+                    f"Reconstitution time {format_local(vial.reconstituted_at, zone)} is in the future: it "
+                    f"must be no later than now ({format_local(now, zone)}); check the day and the month",
+                )
+            )
         with self.writing() as s:
             row = vial_row(vial, actor.user_id)
             row.created_at = self.now()

@@ -124,3 +124,20 @@ def test_the_chart_pdf_of_an_amendment_names_the_session_it_amends(world: World)
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).split())
     assert f"This record amends session #{original.id}" in text
     assert f"amends session #{amendment.id}" not in text
+
+
+@pytest.mark.postgres
+def test_a_reconstitution_in_the_future_is_refused_naming_the_field(world: World) -> None:
+    """A day and a month swapped (3 April typed for 4 March) would make a week-old vial look fresh and
+    silence the in-use window's warning for its whole life: refused, nothing recorded."""
+    world.clock.set(T0)
+    errors = refused(
+        world, vial(world, lot_number="SWAP", reconstituted_at=datetime(2026, 4, 3, 14, 0, tzinfo=UTC))
+    )
+    assert "2026-04-03" in errors["reconstituted_at"] and "future" in errors["reconstituted_at"]
+    assert "check the day and the month" in errors["reconstituted_at"]
+    assert world.services.vials.by_lot("SWAP") == []
+    # a clock a little behind the other computer's is not a slip
+    world.services.vials.open_vial(vial(world, reconstituted_at=T0 + timedelta(minutes=4)))
+    errors = refused(world, vial(world, reconstituted_at=T0 + timedelta(minutes=6)))
+    assert set(errors) == {"reconstituted_at"}
