@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -76,8 +76,6 @@ from .vial_draws import other_chains
 SIGNATURE_MEANING = "signed as administering injector"
 #: The injection points' table, for the plain statements a save writes and reads its points with.
 _POINTS = cast(Table, PointRow.__table__)
-#: The chain an amendment joins: its original's.
-_ROOT_OF = select(SessionRow.root_id).where(SessionRow.id == bindparam("sid"))
 
 
 def _require_unaltered(s: Session, session_id: int, outcome: str) -> tuple[str | None, dict[str, str]]:
@@ -303,7 +301,16 @@ class ChartingService(ServiceBase):
         return FoldedRights(self._ctx, actor)
 
     def save_draft(self, session: TreatmentSession) -> TreatmentSession:
-        """Create or update a draft with its points, baseline and acknowledgements: one transaction."""
+        """Create or update a draft with its points, baseline and acknowledgements: one transaction.
+
+        A new amendment is not made here: ``start_amendment`` begins it (the original signed and not yet
+        amended, a reason, its injector kept, the right to amend it), and a new draft that names an
+        original (``amends_id``) is refused."""
+        return self._save_draft(session)
+
+    def _save_draft(self, session: TreatmentSession, *, amending: bool = False) -> TreatmentSession:
+        """``save_draft``; ``amending``: ``start_amendment``'s new amendment, whose rules are checked again
+        inside the write (another workstation may have amended the original since they were read)."""
         rights = self._chart_rights()
         try:
             with self.writing() as s:
@@ -325,7 +332,7 @@ class ChartingService(ServiceBase):
                 parts: dict[str, str] = {}
                 baseline: AssessmentRow | Assessment | None
                 if session.id is None:
-                    row, baseline, points = self._create_draft(s, session, actor, reads)
+                    row, baseline, points = self._create_draft(s, session, actor, reads, amending=amending)
                     old: dict[str, Any] = {}
                     acks_before: set[int] = set()
                 else:
@@ -453,7 +460,7 @@ class ChartingService(ServiceBase):
         )
 
     def _create_draft(
-        self, s: Session, session: TreatmentSession, actor: Actor, reads: SaveReads
+        self, s: Session, session: TreatmentSession, actor: Actor, reads: SaveReads, *, amending: bool = False
     ) -> tuple[SessionRow, AssessmentRow | None, tuple[InjectionPoint, ...]]:
         """Write a new draft: its row, points, vial links, acknowledgements (each with its entry),
         screening and baseline, with plain statements (``draft_rows``). Returns the session's row as written,
@@ -468,8 +475,16 @@ class ChartingService(ServiceBase):
         if session.amends_id is None:
             check_for_new_session(s, session.patient_id, reads.consent_by or self.now(), reads.newest_consent)
             root_id = None
+        elif not amending:
+            raise ValidationError(
+                FieldError(
+                    "amends_id",
+                    "An amendment is begun from the signed session, with its reason (Amend…); "
+                    "it cannot be saved as a new draft",
+                )
+            )
         else:
-            root_id = conn.execute(_ROOT_OF, {"sid": session.amends_id}).scalar_one()
+            root_id = self._amendable_root(s, session, actor)
         now = self.now()
         values = session_values(session) | {
             "status": SessionStatus.DRAFT.value,
@@ -806,6 +821,41 @@ class ChartingService(ServiceBase):
             )
         _require_unaltered(s, row.id, "signed")
 
+    @staticmethod
+    def _refuse_amendment(actor: Actor, status: str, injector_id: int, amended: bool) -> None:
+        """Why ``actor`` may not amend a session of this ``status`` and injector (``amended``: it has an
+        amendment already), raised; nothing when they may."""
+        if status != SessionStatus.SIGNED.value:
+            raise ValidationError(
+                FieldError("session", "Only a signed session is amended; edit the draft instead")
+            )
+        if injector_id != actor.user_id and actor.role == Role.INJECTOR:
+            raise PermissionDenied("Only the administering injector or a manager may amend this session")
+        if amended:
+            raise ValidationError(FieldError("session", "This session already has an amendment; amend that"))
+
+    def _amendable_root(self, s: Session, session: TreatmentSession, actor: Actor) -> int | None:
+        """The chain of the original ``session`` amends, once its rules hold in this write: the original
+        (locked on PostgreSQL until the commit, so that two workstations cannot both amend it) is signed
+        and not yet amended, ``actor`` may amend it, and the draft keeps its patient and injector."""
+        if not actor.can(Action.AMEND):
+            raise PermissionDenied(f"{actor.full_name} ({actor.role.label}) may not amend sessions")
+        require_reason(session.amendment_reason, "Amendment reason")
+        original = s.execute(
+            select(SessionRow.status, SessionRow.injector_id, SessionRow.patient_id, SessionRow.root_id)
+            .where(SessionRow.id == session.amends_id)
+            .with_for_update()
+        ).first()
+        if original is None:
+            raise ValidationError(FieldError("amends_id", "The session to amend does not exist"))
+        amended = s.execute(select(SessionRow.id).where(SessionRow.amends_id == session.amends_id)).first()
+        self._refuse_amendment(actor, original.status, original.injector_id, amended is not None)
+        if (session.patient_id, session.injector_id) != (original.patient_id, original.injector_id):
+            raise ValidationError(
+                FieldError("injector_id", "An amendment keeps the original's patient and injector")
+            )
+        return cast(int | None, original.root_id)
+
     def start_amendment(self, session_id: int, reason: str) -> TreatmentSession:
         """Open a draft amendment: a copy of the signed session, linked to it.
 
@@ -813,17 +863,9 @@ class ChartingService(ServiceBase):
         actor = self.actor(Action.AMEND)
         require_reason(reason, "Amendment reason")
         original = self.get(session_id)
-        if original.status != SessionStatus.SIGNED:
-            raise ValidationError(
-                FieldError("session", "Only a signed session is amended; edit the draft instead")
-            )
-        if original.injector_id != actor.user_id and actor.role == Role.INJECTOR:
-            raise PermissionDenied("Only the administering injector or a manager may amend this session")
         with self.reading() as s:
-            if s.execute(select(SessionRow.id).where(SessionRow.amends_id == session_id)).first():
-                raise ValidationError(
-                    FieldError("session", "This session already has an amendment; amend that")
-                )
+            amended = s.execute(select(SessionRow.id).where(SessionRow.amends_id == session_id)).first()
+        self._refuse_amendment(actor, original.status.value, original.injector_id, amended is not None)
         draft = replace(
             original,
             id=None,
@@ -834,7 +876,7 @@ class ChartingService(ServiceBase):
             injector_id=original.injector_id,  # who treated the patient does not change; the amender signs
             baseline=replace(original.baseline, id=None) if original.baseline else None,
         )
-        draft = self.save_draft(draft)
+        draft = self._save_draft(draft, amending=True)
         with self.writing() as s:
             audit.record(
                 s,

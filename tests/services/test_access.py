@@ -18,8 +18,17 @@ import pytest
 from sqlalchemy import func, select
 
 from clinicrec.db.models import AuditRow
-from clinicrec.domain.enums import AdverseEventKind, Indication, Role, Severity, Sex, TimePoint, Zone
-from clinicrec.domain.errors import PermissionDenied
+from clinicrec.domain.enums import (
+    AdverseEventKind,
+    Indication,
+    Role,
+    SessionStatus,
+    Severity,
+    Sex,
+    TimePoint,
+    Zone,
+)
+from clinicrec.domain.errors import PermissionDenied, ValidationError
 from clinicrec.domain.models import (
     AdverseEvent,
     Assessment,
@@ -322,6 +331,46 @@ def test_injectors_sign_and_edit_only_their_own_sessions(world: World) -> None:
         world.as_(world.injector2).charting.start_amendment(signed.id, "Not my session")  # type: ignore[arg-type]
     amendment = world.as_(world.manager).charting.start_amendment(signed.id, "Manager correcting")  # type: ignore[arg-type]
     assert amendment.amends_id == signed.id
+
+
+def test_an_amendment_is_only_begun_by_start_amendment(world: World) -> None:
+    """A reviewer's attack: a new draft naming a colleague's signed session as the one it amends, saved
+    with ``save_draft`` and charted in the injector's own name, replaced the colleague's signed chart as
+    the visit's current version (no reason, no 'amend' entry, the figures moved to the other injector)."""
+    signed = signed_by(world, world.injector)
+    other = world.as_(world.injector2)
+    mark = newest_audit_id(world)
+    forged = replace(
+        signed,
+        id=None,
+        version=0,
+        status=SessionStatus.DRAFT,
+        amends_id=signed.id,
+        amendment_reason="",
+        injector_id=world.injector2.user_id,
+        points=signed.points[:1],
+    )
+    for attempt in (forged, replace(forged, amendment_reason="typo", injector_id=world.injector.user_id)):
+        with pytest.raises(ValidationError) as refused:
+            other.charting.save_draft(attempt)
+        assert [e.field for e in refused.value.errors] == ["amends_id"]
+    with pytest.raises(ValidationError):  # nor by its own injector, nor by a manager: start_amendment only
+        world.as_(world.manager).charting.save_draft(replace(forged, amendment_reason="typo"))
+    assert newest_audit_id(world) == mark, "a refused amendment must change nothing"
+    assert world.services.records.history(signed.patient_id)[0].versions[-1].session_id == signed.id
+
+
+def test_a_session_is_amended_once_even_by_two_workstations(world: World) -> None:
+    """Two workstations both read the original as not yet amended; the second's write finds the first's
+    amendment (the rules are checked again inside the write) and is refused."""
+    signed = signed_by(world, world.injector)
+    first = world.as_(world.manager).charting.start_amendment(signed.id, "Manager correcting")  # type: ignore[arg-type]
+    second = replace(first, id=None, version=0, amendment_reason="Injector correcting")
+    mark = newest_audit_id(world)
+    with pytest.raises(ValidationError) as refused:
+        world.as_(world.injector).charting._save_draft(second, amending=True)  # start_amendment's own step
+    assert "already has an amendment" in str(refused.value)
+    assert newest_audit_id(world) == mark
 
 
 def test_injectors_assess_any_session(world: World) -> None:
