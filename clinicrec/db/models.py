@@ -390,7 +390,8 @@ class AccessTokenRow(Base):
     """A named access token for unattended command-line jobs (the nightly backup, a scheduled report).
 
     Only the SHA-256 of the secret is kept; the secret itself is shown once, when it is made. The token
-    acts with the lesser of ``role`` and its creator's rights at the time it is used.
+    acts with the greatest role within both ``role`` and its creator's role at the time it is used
+    (services/tokens.py ``acting_role``).
     """
 
     __tablename__ = "access_tokens"

@@ -118,7 +118,8 @@ def record(
     of locking and reading it here.
     """
     row_hash = None
-    if action in STATE_ACTIONS and entity in audit_state.BY_ENTITY and str(entity_id).isdigit():
+    kind = audit_state.BY_ENTITY.get(entity)
+    if action in STATE_ACTIONS and kind is not None and kind.record_id(entity_id) is not None:
         row_hash = state or audit_state.state_hash(s, entity, entity_id) or audit_state.GONE
     # Taking the head row's lock (UPDATE first) serialises appends across connections and workstations.
     # Plain statements on the session's connection (one entry per save: the ORM's unit of work for the

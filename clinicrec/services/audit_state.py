@@ -7,10 +7,11 @@ follow-up rating, a user's role) no longer matches, and a record inserted or del
 matching entry.
 
 A record is a row plus the child rows that belong to it (a session's injection points, vials,
-acknowledgements, baseline ratings and the screening asked at the visit; a vial's additives). The
-values are read as the database driver returns them, with plain SQL on the raw connection, by one code
-path for writing and verifying: so the two hashes agree by construction, and a full verify reads each
-table once in a single pass.
+acknowledgements, baseline ratings and the screening asked at the visit; a vial's additives). Records
+are named by their integer ``id``, except a form's consent settings, named by the form's key
+(``Kind.key``). The values are read as the database driver returns them, with plain SQL on the raw
+connection, by one code path for writing and verifying: so the two hashes agree by construction, and a
+full verify reads each table once in a single pass.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..db.models import (
+    AccessTokenRow,
     AcknowledgementRow,
     AdverseEventRow,
     AssessmentRow,
     ChartReviewRow,
     ClinicRow,
     ConsentRow,
+    ConsentSettingsRow,
     OversightSettingsRow,
     PatientRow,
     PhotoConsentRow,
@@ -103,11 +106,21 @@ class Kind:
     columns: tuple[str, ...]
     parts: tuple[Part, ...] = ()
     where: str = ""
+    #: The column that names a record (its entries' ``entity_id``), first of ``columns``: the integer
+    #: ``id``, or a text key (a form's consent settings: ``form_key``).
+    key: str = "id"
 
     def sql(self, one: str | None = None) -> str:
-        conds = [c for c in (self.where, f"id = {one}" if one else "") if c]
+        conds = [c for c in (self.where, f"{self.key} = {one}" if one else "") if c]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
-        return f"SELECT {', '.join(self.columns)} FROM {self.table}{where} ORDER BY id"
+        return f"SELECT {', '.join(self.columns)} FROM {self.table}{where} ORDER BY {self.key}"
+
+    def record_id(self, entity_id: object) -> int | str | None:
+        """The key an entry's ``entity_id`` names (None: it names no record of this kind)."""
+        text = str(entity_id)
+        if self.key != "id":
+            return text or None
+        return int(text) if text.isdigit() else None
 
 
 def _kinds() -> tuple[Kind, ...]:
@@ -205,6 +218,16 @@ def _kinds() -> tuple[Kind, ...]:
             OversightSettingsRow.__tablename__,
             _columns(OversightSettingsRow),
         ),
+        # Access rules (schema 0020 made them provable): whether a consent must be in force before a
+        # session is signed, and what an unattended job's token may do and until when.
+        Kind(
+            "consent_settings",
+            "consent settings",
+            ConsentSettingsRow.__tablename__,
+            _columns(ConsentSettingsRow),
+            key="form_key",
+        ),
+        Kind("access_token", "access token", AccessTokenRow.__tablename__, _columns(AccessTokenRow)),
     )
 
 
@@ -285,9 +308,8 @@ def state_hash_parts_with(
     marks) run just before its reads: on PostgreSQL all of them go in one round trip
     (``db/pipeline.py``), not one per table."""
     kind = BY_ENTITY[entity]
-    try:
-        rid = int(str(record_id))
-    except ValueError:
+    rid = kind.record_id(record_id)
+    if rid is None:
         return None, {}, _run(s, before) if before else []
     s.flush()
     mark = _mark(s)
@@ -355,7 +377,9 @@ def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
                     {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
                 )
             head, order = kind.sql().split(" ORDER BY ", 1)
-            head += f" AND id IN ({marks})" if " WHERE " in head else f" WHERE id IN ({marks})"
+            head += (
+                f" AND {kind.key} IN ({marks})" if " WHERE " in head else f" WHERE {kind.key} IN ({marks})"
+            )
             cur.execute(f"{head} ORDER BY {order}", chunk)
             for row in cur.fetchall():
                 out[row[0]] = _state_hash(row, [d.get(row[0], _EMPTY) for d in part_digests], kind.parts)
@@ -364,7 +388,7 @@ def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
     return out
 
 
-def live_values(s: Session, entity: str, record_id: int) -> dict[str, Any] | None:
+def live_values(s: Session, entity: str, record_id: int | str) -> dict[str, Any] | None:
     """The record's own columns as stored now (for naming a changed field)."""
     kind = BY_ENTITY[entity]
     cur = _cursor(s)

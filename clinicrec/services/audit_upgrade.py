@@ -8,11 +8,18 @@ application". So the upgrade itself is recorded, as an update entry per record w
 made by ``clinicrec-upgrade`` and naming the two schema versions. A record changed behind the
 application *before* the upgrade is re-hashed too; that is why the upgrade first takes a backup
 (db/migrate.py), whose own trail and head (audit_anchor) still prove the state before it.
+
+A kind of record proven from a later version on (``FIRST_PROVEN``: a form's consent settings and the
+access tokens, from 0020) had entries without row hashes before it. Upgrading past that version gives
+each such record that the application audited (its newest entry holds no hash) the same upgrade entry,
+with its hash: from then on ``audit verify`` proves it like any other. A row with no entry at all was
+never written by the application, and is left for ``audit verify`` to name.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..db.engine import Database
 from ..db.models import AuditRow
@@ -21,32 +28,32 @@ from . import audit, audit_state
 
 #: The first schema whose entries carry row hashes: from an older one there is nothing to re-hash.
 FIRST_HASHED = "0004"
+#: The kinds of record proven only from a later schema on, with that schema.
+FIRST_PROVEN = {"consent_settings": "0020", "access_token": "0020"}
 UPGRADE_USER = "clinicrec-upgrade"
 
 
 def rehash_after_upgrade(db: Database, before: str, after: str) -> int:
-    """Record the upgrade from ``before`` to ``after`` on every record whose hash it changed; returns how
-    many entries were written (0 when nothing changed, or the trail had no row hashes yet)."""
+    """Record the upgrade from ``before`` to ``after`` on every record whose hash it changed, and on every
+    record of a kind first proven by it (``FIRST_PROVEN``); returns how many entries were written (0
+    when nothing changed, or the trail had no row hashes yet)."""
     if before < FIRST_HASHED or before == after:
         return 0
     written = 0
     with db.write() as s, s.begin():
         for kind in audit_state.KINDS:
-            newest = (
-                select(AuditRow.entity_id, func.max(AuditRow.id).label("eid"))
-                .where(AuditRow.entity == kind.entity)
-                .group_by(AuditRow.entity_id)
-                .subquery()
-            )
-            found = s.execute(
-                select(AuditRow.entity_id, AuditRow.row_hash).join(newest, AuditRow.id == newest.c.eid)
-            ).all()
-            latest = {str(entity_id): row_hash for entity_id, row_hash in found}
-            changed = [
-                rid
+            latest = _newest_row_hashes(s, kind.entity)
+            since = FIRST_PROVEN.get(kind.entity)
+            proving = since is not None and before < since <= after
+            changed = {
+                rid: h
                 for rid, h in audit_state.all_state_hashes(s, kind)
-                if latest.get(str(rid)) not in (None, audit_state.GONE, h)
-            ]
+                if (
+                    _unproven(latest, rid)
+                    if proving
+                    else latest.get(str(rid)) not in (None, audit_state.GONE, h)
+                )
+            }
             if not changed:
                 continue
             audit.record_bulk(
@@ -61,6 +68,29 @@ def rehash_after_upgrade(db: Database, before: str, after: str) -> int:
                     for rid in changed
                 ],
                 username=UPGRADE_USER,
+                row_hashes=changed,
             )
             written += len(changed)
     return written
+
+
+def _unproven(latest: dict[str, str | None], rid: object) -> bool:
+    """The record's newest entry holds no row hash (written before its kind was proven)."""
+    key = str(rid)
+    return key in latest and latest[key] is None
+
+
+def _newest_row_hashes(s: Session, entity: str) -> dict[str, str | None]:
+    """The row hash of each record's newest entry that changed it (what ``audit verify`` compares),
+    by entity id; a sign-in or a print of the record changes nothing and is passed over."""
+    states = [a.value for a in audit.STATE_ACTIONS]
+    newest = (
+        select(AuditRow.entity_id, func.max(AuditRow.id).label("eid"))
+        .where(AuditRow.entity == entity, AuditRow.action.in_(states))
+        .group_by(AuditRow.entity_id)
+        .subquery()
+    )
+    found = s.execute(
+        select(AuditRow.entity_id, AuditRow.row_hash).join(newest, AuditRow.id == newest.c.eid)
+    ).all()
+    return {str(entity_id): row_hash for entity_id, row_hash in found}

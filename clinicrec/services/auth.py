@@ -29,6 +29,7 @@ from .permissions import Action, Actor, RightsChanged
 from .pg_accounts import sync_login_role
 from .rights import deactivated_message, rights_problem
 from .stale import bump, check_version
+from .tokens import is_token_actor
 
 #: Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are above it.
 ARGON2_TIME_COST = 3
@@ -213,8 +214,19 @@ class AuthService(ServiceBase):
 
         A deactivated account is refused with the reason, whatever the password. After a change of
         role the right password takes up the new role: the workstation acts with the rights of now.
+
+        An access token has no password, and is refused: what re-confirms a password (signing,
+        co-signing, an order, a witnessed consent) is a person's act. Its creator's password would not
+        do either: it would prove the creator, not the token, and the session would go on acting (and
+        be audited) as the creator's full account, beyond the token's role. Verifying never changes
+        who acts, only takes up that same person's rights of now.
         """
         actor = self._signed_in()
+        if is_token_actor(actor):
+            raise PermissionDenied(
+                f"{actor.full_name} is an access token: it has no password, so it cannot sign, co-sign, "
+                "write an order or witness a consent; a person signed in with their own password does"
+            )
         with self.reading() as s:
             row = s.get(UserRow, actor.user_id)
             if row is None or not row.active:

@@ -51,8 +51,9 @@ _RIGHTS = select(UserRow.role, UserRow.active).where(UserRow.id == bindparam("ui
 def rights_problem(ctx: Context, actor: Actor) -> str | None:
     """Why ``actor`` may no longer act as signed in (None while their account is as it was).
 
-    An access token acts with the lesser of its role and its creator's role of now: it stops when its
-    creator is deactivated or it is revoked, and narrows when the creator is demoted."""
+    An access token acts with the greatest role within both its own role and its creator's role of now
+    (``tokens.acting_role``): it stops when its creator is deactivated, it is revoked, or no role lies
+    within both, and narrows when the creator is demoted."""
     from .tokens import TOKEN_USER_PREFIX
 
     if actor.username.startswith(TOKEN_USER_PREFIX):
@@ -73,12 +74,12 @@ def problem_of(actor: Actor, role_now: str | None) -> str | None:
 
 def _token_problem(ctx: Context, actor: Actor) -> str | None:
     from ..db.models import AccessTokenRow
-    from .tokens import TOKEN_USER_PREFIX, lesser_role
+    from .tokens import TOKEN_USER_PREFIX, acting_role, beyond_creator
 
     name = actor.username.removeprefix(TOKEN_USER_PREFIX)
     with ctx.db.reader.connect() as conn:
         creator = conn.execute(
-            select(UserRow.role, UserRow.active).where(UserRow.id == actor.user_id)
+            select(UserRow.role, UserRow.active, UserRow.full_name).where(UserRow.id == actor.user_id)
         ).first()
         token = conn.execute(
             select(AccessTokenRow.role, AccessTokenRow.revoked_at).where(AccessTokenRow.name == name)
@@ -87,7 +88,12 @@ def _token_problem(ctx: Context, actor: Actor) -> str | None:
         return f"The access token {name!r} was revoked: nothing was done."
     if creator is None or not creator.active:
         return f"The access token {name!r} was made by an account that is no longer active: nothing was done."
-    now = lesser_role(Role(token.role), Role(creator.role))
+    now = acting_role(Role(token.role), Role(creator.role))
+    if now is None:
+        return (
+            beyond_creator(name, Role(token.role), creator.full_name, Role(creator.role))
+            + ": nothing was done."
+        )
     if now != actor.role:
         return f"The access token {name!r} now acts as {now.label}, not {actor.role.label}: nothing was done."
     return None

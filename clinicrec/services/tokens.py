@@ -2,9 +2,23 @@
 
 Access tokens are for unattended jobs (the nightly backup, a scheduled report). An administrator makes
 one with a role and an expiry (``clinicrec token create NAME --role manager --expires 2027-01-31``); its
-secret (256 random bits) is shown once and only its SHA-256 is stored. A token acts with the lesser of
-its role and its creator's rights as they are when it is used, is audited under its own name
-(``token:NAME``), and stops working when it expires or is revoked, or when its creator is deactivated.
+secret (256 random bits) is shown once and only its SHA-256 is stored. A token is audited under its own
+name (``token:NAME``), and stops working when it expires or is revoked, or when its creator is deactivated.
+
+A token never grants what its creator's role does not. The roles' permission sets do not nest (a
+prescriber orders and co-signs, which no administrator may; an administrator manages users, which no
+prescriber may), so the rule compares them, not ranks:
+
+- at creation, the token's role must grant nothing the creator's role grants not (``roles_within``): an
+  administrator makes injector, manager or administrator tokens, never a prescriber's;
+- at each use, the token acts with the greatest role whose permissions lie within both its own role's
+  and its creator's role *of now* (``acting_role``): its own role while the creator keeps theirs, the
+  lesser one when the creator is demoted along the injector < manager < administrator line, and none at
+  all (refused, with the reason) when no role fits in both, as for a prescriber token whose creator is
+  not a prescriber.
+
+A token has no password: signing, co-signing, orders and consents, which re-confirm the signer's
+password, are refused to it (``AuthService.verify_password``); they are the act of a person.
 On an encrypted database the token also gets its own copy of the database key in the key file, wrapped
 with its secret (db/crypto.py), so an unattended job opens the file with no one's password; revoking the
 token removes that copy.
@@ -29,12 +43,11 @@ from ..domain.errors import AuthenticationError, NotFoundError, PermissionDenied
 from ..domain.validation import FieldError
 from . import audit
 from .base import ServiceBase
-from .permissions import Action, Actor
+from .permissions import PERMISSIONS, Action, Actor
 
 TOKEN_PREFIX = "crt_"
 TOKEN_USER_PREFIX = "token:"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,29}$")
-_RANK = {Role.INJECTOR: 0, Role.PRESCRIBER: 0, Role.MANAGER: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True)
@@ -71,12 +84,41 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.strip().encode("utf-8")).hexdigest()
 
 
-def lesser_role(a: Role, b: Role) -> Role:
-    return a if _RANK[a] <= _RANK[b] else b
+def roles_within(creator: Role) -> tuple[Role, ...]:
+    """The roles a token made by someone of role ``creator`` may have: those granting nothing it does not."""
+    return tuple(r for r in Role if PERMISSIONS[r] <= PERMISSIONS[creator])
+
+
+def acting_role(token: Role, creator: Role) -> Role | None:
+    """The role a token of role ``token`` acts with while its creator's role is ``creator``: the greatest
+    role whose permissions lie within both; None when no role does (the token may not act)."""
+    both = PERMISSIONS[token] & PERMISSIONS[creator]
+    fits = [r for r in Role if PERMISSIONS[r] <= both]
+    best = max(fits, key=lambda r: len(PERMISSIONS[r]), default=None)
+    if best is None or any(not PERMISSIONS[r] <= PERMISSIONS[best] for r in fits):
+        return None  # no role, or no single greatest one: nothing to act with
+    return best
+
+
+def beyond_creator(name: str, token: Role, creator_name: str, creator: Role) -> str:
+    """Why the token ``name`` may not act: its role grants what its creator's role of now does not, and
+    no role lies within both (``acting_role`` is None)."""
+    extra = ", ".join(sorted(a.value for a in PERMISSIONS[token] - PERMISSIONS[creator]))
+    return (
+        f"The access token {name!r} ({token.label}) may {extra}, which its creator {creator_name} "
+        f"({creator.label}) may not, so it may not act (a token of {creator_name}'s may be "
+        f"{_either(roles_within(creator))})"
+    )
 
 
 def is_token_actor(actor: Actor) -> bool:
     return actor.username.startswith(TOKEN_USER_PREFIX)
+
+
+def _either(roles: tuple[Role, ...]) -> str:
+    """'Injector, Manager or Administrator'."""
+    names = [r.label for r in roles]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _expiry(expires_on: date) -> datetime:
@@ -93,6 +135,17 @@ class TokenService(ServiceBase):
             raise ValidationError(
                 FieldError("name", "1 to 30 lower-case letters, digits, '.', '_' or '-', starting with one")
             )
+        role = Role(role)
+        allowed = roles_within(actor.role)
+        if role not in allowed:
+            extra = ", ".join(sorted(a.value for a in PERMISSIONS[role] - PERMISSIONS[actor.role]))
+            raise ValidationError(
+                FieldError(
+                    "role",
+                    f"a token may not do what its maker may not: {role.label} may {extra}, which "
+                    f"{actor.role.label} may not; choose {_either(allowed)}",
+                )
+            )
         now = self.now()
         if _expiry(expires_on) <= now or expires_on <= now.date():
             raise ValidationError(FieldError("expires", f"must be after today ({now.date():%Y-%m-%d})"))
@@ -103,7 +156,7 @@ class TokenService(ServiceBase):
                     raise ValidationError(FieldError("name", f"a token called {name!r} already exists"))
                 row = AccessTokenRow(
                     name=name,
-                    role=Role(role).value,
+                    role=role.value,
                     secret_sha256=secret_digest(secret),
                     created_by=actor.user_id,
                     created_at=now,
@@ -148,7 +201,12 @@ class TokenService(ServiceBase):
             if row.revoked_at is None:
                 row.revoked_at, row.revoked_by = self.now(), actor.user_id
                 audit.record(
-                    s, actor, AuditAction.UPDATE, "access_token", row.id, changes={"revoked": [False, True]}
+                    s,
+                    actor,
+                    AuditAction.UPDATE,
+                    "access_token",
+                    row.id,
+                    changes={"revoked": [False, True], "revoked_at": [None, row.revoked_at.isoformat()]},
                 )
             self._wrap_key(name, None)
             creator = s.get(UserRow, row.created_by)
@@ -200,7 +258,10 @@ class TokenService(ServiceBase):
                     failure = f"The access token {row.name!r} expired on {last_day:%Y-%m-%d}"
                 elif creator is None or not creator.active:
                     failure = f"The access token {row.name!r} was made by an account that is no longer active"
-            if failure is not None or row is None or creator is None:
+                elif acting_role(Role(row.role), Role(creator.role)) is None:
+                    failure = beyond_creator(row.name, Role(row.role), creator.full_name, Role(creator.role))
+            role = acting_role(Role(row.role), Role(creator.role)) if row and creator else None
+            if failure is not None or row is None or creator is None or role is None:
                 audit.record(
                     s,
                     None,
@@ -211,7 +272,6 @@ class TokenService(ServiceBase):
                     changes={"reason": [None, failure]},
                 )
             else:
-                role = lesser_role(Role(row.role), Role(creator.role))
                 actor = Actor(creator.id, who, f"Token {row.name} (made by {creator.full_name})", "", role)
                 audit.record(s, actor, AuditAction.SIGN_IN, "access_token", row.id)
                 self._ctx.actor = actor

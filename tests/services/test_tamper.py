@@ -16,8 +16,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from clinicrec.db.models import AdverseEventRow, AuditRow, PatientRow, UserRow
-from clinicrec.domain.enums import AdditiveKind, AdverseEventKind, DiluentKind, Severity, TimePoint, Zone
+from clinicrec.db.models import AccessTokenRow, AdverseEventRow, AuditRow, PatientRow, UserRow
+from clinicrec.domain.consent import ConsentSettings
+from clinicrec.domain.enums import (
+    AdditiveKind,
+    AdverseEventKind,
+    DiluentKind,
+    Role,
+    Severity,
+    TimePoint,
+    Zone,
+)
 from clinicrec.domain.models import Additive, AdverseEvent, Assessment, SafetyScreening, Vial
 from clinicrec.domain.oversight import PrescriberOrder
 from clinicrec.domain.scales import CURRENT_SCALE_VERSION
@@ -86,6 +95,12 @@ def clinic_history(world: World) -> Ids:
     svc.auth.update_user(replace(nurse, credentials="RN, BSN"))
     product = svc.products.get(product_id(svc))
     svc.products.save(replace(product, notes="Keep refrigerated"))
+    # the access rules: a consent required for signing; an unattended job's token, made and revoked
+    svc.consents.update_settings(ConsentSettings("microbotox_treatment", 12, required_for_signing=True))
+    svc.tokens.create("nightly", Role.INJECTOR, world.clock().date() + timedelta(days=30))
+    svc.tokens.revoke("nightly")
+    with svc.db.read() as s:
+        token = s.execute(select(AccessTokenRow.id).where(AccessTokenRow.name == "nightly")).scalar_one()
     world.as_(world.manager)
     assert _verify(world).ok  # the untouched history proves itself (and becomes this workstation's anchor)
     return {
@@ -104,6 +119,7 @@ def clinic_history(world: World) -> Ids:
         "consent": consent.id,
         "order": order.id,  # type: ignore[dict-item]
         "review": review.id,  # type: ignore[dict-item]
+        "token": token,
     }
 
 
@@ -317,6 +333,18 @@ TAMPERINGS = [
            "chart_review", "review", "status", "'co_signed'"),
     Tamper("review share lowered", sql("UPDATE oversight_settings SET review_share_percent = 0 WHERE id = 1"),
            "oversight_settings", "", "review_share_percent", "trail says 100"),
+    # -- the access rules: consent settings and access tokens (schema 0020)
+    Tamper("consent made optional for signing",
+           sql("UPDATE consent_settings SET required_for_signing = FALSE"),
+           "consent_settings", "", "required_for_signing", "trail says 1"),
+    Tamper("revoked token un-revoked",
+           sql("UPDATE access_tokens SET revoked_at = NULL, revoked_by = NULL WHERE id = {token}"),
+           "access_token", "token", "revoked_at", "changed outside ClinicRec"),
+    Tamper("token made an administrator's", sql("UPDATE access_tokens SET role = 'admin' WHERE id = {token}"),
+           "access_token", "token", "role", "'admin'"),
+    Tamper("token extended to 2099",
+           sql("UPDATE access_tokens SET expires_at = '2099-01-01 00:00:00' WHERE id = {token}"),
+           "access_token", "token", "expires_at", "2099-01-01"),
     # -- the trail itself
     Tamper("entry edited", lambda w, ids: _tamper(
         w, f"UPDATE audit_log SET changes = '{{}}' WHERE id = {_entry_of(w, 'patient', ids['patient'])}"),

@@ -5,7 +5,8 @@
     clinicrec token revoke nightly-backup
 
 A job uses a token through ``$CLINICREC_TOKEN`` or ``--token-file FILE`` (mode 600) and is audited as
-``token:NAME``, with the lesser of the token's role and its creator's rights at the time.
+``token:NAME``, with the greatest role within both the token's role and its creator's at the time
+(services/tokens.py: a token never grants what its creator's role does not).
 """
 
 from __future__ import annotations
