@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..db.models import ClinicRow, PointRow, ProductRow, SessionRow, VialRow
 from ..domain.catalogue import SEED_PRODUCTS, validate_vial_for_product
-from ..domain.clinic_time import format_local
+from ..domain.clinic_time import format_local, start_of_day
 from ..domain.date_text import DateOrder
 from ..domain.enums import AuditAction
 from ..domain.errors import NotFoundError, ValidationError
@@ -253,15 +253,18 @@ class VialService(ServiceBase):
         return out
 
     def open_on(self, day: date, *, within_hours: int = 24 * 42) -> list[VialStatus]:
-        """Vials reconstituted on ``day`` or still within their in-use window then (newest first)."""
-        start = datetime.combine(day, datetime.min.time()).replace(tzinfo=self.now().tzinfo)
+        """Vials reconstituted on ``day`` (the clinic's calendar day, in its time zone) or still within
+        their in-use window then (newest first)."""
         with self.reading() as s:
+            zone = clinic_zone(s)
+            start = start_of_day(day, zone)
+            end_of_day = start_of_day(day + timedelta(days=1), zone)  # 23 or 25 hours on a clock change
             ids = (
                 s.execute(
                     select(VialRow.id)
                     .where(
                         VialRow.reconstituted_at >= start - timedelta(hours=within_hours),
-                        VialRow.reconstituted_at < start + timedelta(days=1),
+                        VialRow.reconstituted_at < end_of_day,
                     )
                     .order_by(VialRow.reconstituted_at.desc())
                 )
@@ -269,7 +272,6 @@ class VialService(ServiceBase):
                 .all()
             )
         statuses = self.status(list(ids))
-        end_of_day = start + timedelta(days=1)
         return [
             statuses[i]
             for i in ids

@@ -169,3 +169,40 @@ def test_reports_filter_and_bucket_by_the_clinics_days_and_months(world: World) 
     assert reports.summary(april).sessions == 1 and reports.summary(march).sessions == 0
     [row] = reports.breakdown(ReportFilters(), BreakdownBy.MONTH).rows
     assert row.key == "2026-04"
+
+
+@pytest.mark.parametrize(
+    ("zone", "evening"),
+    [("America/Los_Angeles", (2026, 3, 10, 19, 0)), ("Australia/Sydney", (2026, 3, 10, 7, 30))],
+)
+def test_the_vials_open_today_are_the_clinics_day_not_utcs(world: World, zone: str, evening: tuple) -> None:  # type: ignore[type-arg]
+    """Los Angeles at 19:00 is already tomorrow in UTC, Sydney at 07:30 still yesterday: the vial dialog's
+    'open today' list missed the vial opened that evening (or morning)."""
+    set_zone(world, zone)
+    svc = world.services
+    when = local(zone, *evening)
+    world.clock.set(when + timedelta(minutes=40))
+    vial = make_vial(svc, when=when + timedelta(minutes=30), lot="TODAY1")  # reconstituted at `when`
+    world.clock.set(when + timedelta(hours=1))
+    day = date(*evening[:3])
+    assert [s.vial.id for s in svc.vials.open_on(day)] == [vial.id]
+    assert svc.vials.open_on(day + timedelta(days=2)) == []  # past its 24 h by then
+
+
+def test_waste_by_expiry_is_counted_on_the_clinics_day(world: World) -> None:
+    """Sydney at 09:00 on 11 March is still 10 March in UTC: a vial of a lot that expired on 10 March,
+    opened that morning and not used, is already waste by expiry in the clinic (the product-use report
+    counted it only from the next UTC day)."""
+    from clinicrec.domain.report_types import ReportFilters
+
+    set_zone(world, "Australia/Sydney")
+    svc = world.services
+    opened = local("Australia/Sydney", 2026, 3, 11, 7, 0)
+    world.clock.set(opened + timedelta(minutes=30))
+    make_vial(svc, when=opened + timedelta(minutes=30), lot="SYDEXP", expiry=date(2026, 3, 10))
+    now = local("Australia/Sydney", 2026, 3, 11, 9, 0)
+    assert now.date() == date(2026, 3, 10)  # UTC's day
+    world.clock.set(now)
+    world.as_(world.manager)
+    report = svc.reports.product_use(ReportFilters(start=date(2026, 3, 1), end=date(2026, 3, 31)))
+    assert [(w.lot_number, w.wasted) for w in report.waste] == [("SYDEXP", 100)]

@@ -60,7 +60,8 @@ def product_use(
     if limit is not None and limit < 1:
         raise ValueError(f"lots per product: at least 1, not {limit}")
     as_of = min(now, q.day_start(f.end + timedelta(days=1), f.time_zone)) if f.end else now
-    as_of_day = min(now.date(), f.end) if f.end else now.date()
+    today = local_date(now, f.time_zone)  # the clinic's day: an expiry date is a calendar date there
+    as_of_day = min(today, f.end) if f.end else today
     products = {r.id: r for r in s.execute(select(ProductRow)).scalars()}
     in_use = {p.id: p.in_use_hours for p in products.values()}
     if rollup and day_queries.lots_cover(f):  # the day-keyed sums (day_queries), ranked there
@@ -157,7 +158,8 @@ def lot_rows(s: Session, f: ReportFilters, dialect: str, rollup: bool = True) ->
 def waste_rows(s: Session, f: ReportFilters, now: datetime, rollup: bool = True) -> list[tuple[Any, ...]]:
     """Every wasted lot's (product id, lot, vials, vial units, drawn, wasted), in the report's order."""
     as_of = min(now, q.day_start(f.end + timedelta(days=1), f.time_zone)) if f.end else now
-    as_of_day = min(now.date(), f.end) if f.end else now.date()
+    today = local_date(now, f.time_zone)  # the clinic's day: an expiry date is a calendar date there
+    as_of_day = min(today, f.end) if f.end else today
     in_use = {p.id: p.in_use_hours for p in s.execute(select(ProductRow)).scalars()}
     if rollup:
         rows, _ = day_queries.waste(s, f, as_of, as_of_day, in_use)
