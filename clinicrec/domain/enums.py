@@ -156,7 +156,7 @@ class WarningKind(LabelledEnum):
     OVER_MAX_DOSE = "over_max_dose", "Session total above the product's maximum dose"
     POSITIVE_SCREENING = "positive_screening", "Positive safety screening"
     CONTRAINDICATION = "contraindication", "Contraindication"
-    RECENT_TOXIN = "recent_toxin", "Botulinum toxin within the last 3 months (clinic records)"
+    RECENT_TOXIN = "recent_toxin", "Botulinum toxin within 3 months of the session (clinic records)"
     MINOR = "minor", "Patient under 18"
     ALLERGIES_NOT_RECORDED = "allergies_not_recorded", "Allergies not recorded"
     SCREENING_NOT_CONFIRMED = "screening_not_confirmed", "Screening not confirmed at this session"

@@ -208,8 +208,8 @@ class VialService(ServiceBase):
             raise ValidationError(
                 FieldError(
                     "reconstituted_at",
-                    f"Reconstitution time {format_local(vial.reconstituted_at, zone)} is in the future: it "
-                    f"must be no later than now ({format_local(now, zone)}); check the day and the month",
+                    f"Reconstitution time is in the future (now {format_local(now, zone, with_zone=False)}): "
+                    "check the day and the month",
                 )
             )
         with self.writing() as s:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -40,6 +40,25 @@ def test_open_a_vial_in_the_dialog(services, prompts, qtbot) -> None:  # type: i
     with services.db.read() as s:
         [row] = s.execute(select(VialRow)).scalars().all()
         assert (row.lot_number, row.vial_units, row.diluent_ml) == ("C1234AB", 100, 2.5)
+
+
+def test_a_reconstitution_typed_in_the_future_is_refused_beside_its_field(services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A day and a month swapped: said beside "Reconstituted", the dialog stays open, nothing recorded."""
+    dlg = VialDialog(None, services, prompts)
+    qtbot.addWidget(dlg)
+    dlg.product.setCurrentIndex(dlg.product.findText("Botox Cosmetic", Qt.MatchFlag.MatchStartsWith))
+    dlg.vial_units.setValue(100)
+    dlg.diluent_ml.setValue(2.5)
+    qtbot.keyClicks(dlg.lot, "C1234AB")
+    dlg.expiry.setDate(date(2030, 1, 31))
+    now = services.ctx.clock()
+    dlg.reconstituted_at.set_moment(now + timedelta(days=30))
+    qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+    assert dlg.chosen is None and dlg.result() != VialDialog.DialogCode.Accepted
+    message = dlg.errors["reconstituted_at"].text()
+    assert "in the future" in message and "check the day and the month" in message
+    with services.db.read() as s:
+        assert s.execute(select(VialRow)).scalars().all() == []
 
 
 def test_vial_dialog_shows_errors_next_to_fields(services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
