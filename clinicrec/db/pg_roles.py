@@ -60,6 +60,9 @@ GROUPS = {
 }
 LOGIN_PREFIX = "cr_"
 
+#: What anyone who charts may read of the audit trail (services/audit.py ``unaltered_parts``).
+AUDIT_STATE_COLUMNS = "id, entity, entity_id, action, row_hash"
+
 #: Table privileges per group, from the role x action matrix (services/permissions.py). A table not
 #: named here (added later) is the administrators' alone until it is named.
 TABLE_GRANTS: dict[str, dict[str, str]] = {
@@ -77,7 +80,10 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "acknowledgements": "SELECT, INSERT, UPDATE, DELETE",
         "assessments": "SELECT, INSERT, UPDATE, DELETE",  # follow-ups
         "adverse_events": "SELECT, INSERT, UPDATE",
-        "audit_log": "INSERT",  # every action is audited; reading the trail is a manager's right
+        # every action is audited; reading the trail (who did what, when) is a manager's right. A save's
+        # check that the record is as its newest entry left it reads that entry's row hash: the columns
+        # that find it, and the hash, and nothing of who, when or what
+        "audit_log": f"INSERT, SELECT ({AUDIT_STATE_COLUMNS})",
         "audit_head": "SELECT, UPDATE",
         "failed_sign_ins": "SELECT, INSERT, UPDATE",
         "report_presets": "SELECT",  # choose a saved set of report filters
@@ -105,6 +111,9 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
     "manager": {
         "audit_log": "SELECT",
         "report_presets": "INSERT, UPDATE, DELETE",
+        # audit verify proves each token's row (its role, expiry, revocation); the row holds the secret's
+        # SHA-256 only, from which a 256-bit secret is not found
+        "access_tokens": "SELECT",
     },  # see the audit trail (and, with the injectors', all reports)
     "admin": {
         "users": "INSERT, UPDATE",
@@ -171,14 +180,48 @@ ACCESS_SQL = [
     """CREATE POLICY sessions_insert ON treatment_sessions FOR INSERT WITH CHECK (
         injector_id = clinicrec_user_id() OR clinicrec_user_role() IN ('manager', 'admin'))""",
     "DROP POLICY IF EXISTS sessions_update ON treatment_sessions",
+    # a draft is changed, or signed (the row after the change may be signed: without its own check
+    # the rule for the row before, a draft, was applied to it too, and no one could sign)
     """CREATE POLICY sessions_update ON treatment_sessions FOR UPDATE USING (
         status = 'draft' AND (injector_id = clinicrec_user_id()
+                              OR clinicrec_user_role() IN ('manager', 'admin')))
+        WITH CHECK (status IN ('draft', 'signed') AND (injector_id = clinicrec_user_id()
                               OR clinicrec_user_role() IN ('manager', 'admin')))""",
     "DROP POLICY IF EXISTS sessions_delete ON treatment_sessions",
     """CREATE POLICY sessions_delete ON treatment_sessions FOR DELETE USING (
         status = 'draft' AND (injector_id = clinicrec_user_id()
                               OR clinicrec_user_role() IN ('manager', 'admin')))""",
 ]
+
+
+#: A session's own rows as treatment_sessions' rule has it: written only while the session is a draft its
+#: writer may change; a signed chart's points, vial links, acknowledgements, screening and baseline are
+#: never changed, added to or removed. Follow-up ratings are added to signed sessions by whoever assesses.
+_DRAFT_OF_WRITER = """EXISTS (SELECT 1 FROM treatment_sessions t
+        WHERE t.id = session_id AND t.status = 'draft'
+        AND (t.injector_id = clinicrec_user_id() OR clinicrec_user_role() IN ('manager', 'admin')))"""
+SESSION_PART_RULES = {
+    "injection_points": _DRAFT_OF_WRITER,
+    "session_vials": _DRAFT_OF_WRITER,
+    "acknowledgements": _DRAFT_OF_WRITER,
+    "session_screenings": _DRAFT_OF_WRITER,
+    "assessments": f"(time_point <> 'baseline' OR {_DRAFT_OF_WRITER})",
+}
+
+
+def session_part_statements() -> list[str]:
+    """Row rules on the session's own rows (``SESSION_PART_RULES``; migration 0020): read by all, written
+    by the rule. Idempotent."""
+    out: list[str] = []
+    for table, rule in SESSION_PART_RULES.items():
+        out += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS {table}_read ON {table}",
+            f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (true)",
+            f"DROP POLICY IF EXISTS {table}_write ON {table}",
+            f"CREATE POLICY {table}_write ON {table} FOR ALL USING ({rule}) WITH CHECK ({rule})",
+        ]
+    return out
 
 
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,40}$")
@@ -236,7 +279,7 @@ def apply_access_control(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         raise ValueError("roles and privileges apply to PostgreSQL only")
     with engine.begin() as conn:
-        for stmt in group_statements() + ACCESS_SQL:
+        for stmt in group_statements() + ACCESS_SQL + session_part_statements():
             conn.exec_driver_sql(stmt)
 
 

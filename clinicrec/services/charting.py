@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -74,6 +74,8 @@ from .saved_drafts import SavedDraft, SavedDrafts, new_draft_digests, stored_dig
 from .vial_draws import other_chains
 
 SIGNATURE_MEANING = "signed as administering injector"
+#: PostgreSQL's advisory lock class for amending a session (with the session's id).
+AMENDING_LOCK = 7301
 #: The injection points' table, for the plain statements a save writes and reads its points with.
 _POINTS = cast(Table, PointRow.__table__)
 
@@ -782,13 +784,16 @@ class ChartingService(ServiceBase):
             row = s.get(SessionRow, session_id, with_for_update=True)
             assert row is not None
             self._check_reviewed(s, row, reviewed or current)
-            row.status = SessionStatus.SIGNED.value
             row.signed_at = self.now()
             row.signed_by_id = actor.user_id
             row.signature_meaning = AMENDMENT_MEANING if row.amends_id else SIGNATURE_MEANING
+            # the content signed (the signature's columns in it) hashed while the row is still a draft,
+            # then signed with its hash in one change: on PostgreSQL a signed row is never changed again,
+            # even in the transaction that signed it (db/pg_roles.py)
+            row.content_hash = session_content_hash(row, s)
+            row.status = SessionStatus.SIGNED.value
             s.flush()
             report_rollup.touch(s, [row.id])  # it joins the reports: their day sums of its chain
-            row.content_hash = session_content_hash(row, s)
             audit.record(
                 s,
                 actor,
@@ -836,15 +841,20 @@ class ChartingService(ServiceBase):
 
     def _amendable_root(self, s: Session, session: TreatmentSession, actor: Actor) -> int | None:
         """The chain of the original ``session`` amends, once its rules hold in this write: the original
-        (locked on PostgreSQL until the commit, so that two workstations cannot both amend it) is signed
-        and not yet amended, ``actor`` may amend it, and the draft keeps its patient and injector."""
+        (its amending locked on PostgreSQL until the commit, so that two workstations cannot both amend
+        it) is signed and not yet amended, ``actor`` may amend it, and the draft keeps its patient and
+        injector."""
         if not actor.can(Action.AMEND):
             raise PermissionDenied(f"{actor.full_name} ({actor.role.label}) may not amend sessions")
         require_reason(session.amendment_reason, "Amendment reason")
+        if s.get_bind().dialect.name == "postgresql":  # SQLite's writers take turns already
+            # a lock on the amending of this session, not on its row: a signed row is never locked for
+            # change by a workstation's own login role (db/pg_roles.py), and it is not changed here
+            s.execute(select(func.pg_advisory_xact_lock(AMENDING_LOCK, session.amends_id)))
         original = s.execute(
-            select(SessionRow.status, SessionRow.injector_id, SessionRow.patient_id, SessionRow.root_id)
-            .where(SessionRow.id == session.amends_id)
-            .with_for_update()
+            select(
+                SessionRow.status, SessionRow.injector_id, SessionRow.patient_id, SessionRow.root_id
+            ).where(SessionRow.id == session.amends_id)
         ).first()
         if original is None:
             raise ValidationError(FieldError("amends_id", "The session to amend does not exist"))

@@ -4,6 +4,7 @@ matrix forbids, whatever a workstation sends. The matrix a second time, as raw S
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from clinicrec.db.pg_roles import GROUPS, login_role, login_role_statements, set_login_role
 from tests.conftest import PASSWORD, World
-from tests.services.test_access import draft_by, new_patient, signed_by
+from tests.services.test_access import draft_by, follow_up, new_patient, signed_by
 
 pytestmark = pytest.mark.postgres
 ALL = {"nurse", "manager", "admin"}
@@ -105,6 +106,14 @@ def test_the_role_x_action_matrix_as_raw_sql_under_each_role(world: World, roles
         name: getattr(world, attr).user_id for name, attr in (("nurse", "injector"), ("nurse2", "injector2"))
     }
     me = {"nurse": world.injector, "manager": world.manager, "admin": world.admin}
+    with world.services.db.read() as s:  # each signed part has rows, so that a refusal means something
+        for table in ("injection_points", "session_vials"):
+            assert s.execute(
+                text(f"SELECT count(*) FROM {table} WHERE session_id = {signed.id}")
+            ).scalar_one()
+        baseline_of_signed = s.execute(
+            text(f"SELECT id FROM assessments WHERE session_id = {signed.id} AND time_point = 'baseline'")
+        ).scalar_one()
 
     cases: list[tuple[str, str, set[str]]] = [
         ("view patients", "SELECT * FROM patients", ALL),
@@ -132,6 +141,49 @@ def test_the_role_x_action_matrix_as_raw_sql_under_each_role(world: World, roles
             set(),
         ),
         ("remove a signed session", f"DELETE FROM treatment_sessions WHERE id = {signed.id}", set()),
+        # a signed session's own rows: never changed, added to or removed (pg_roles.SESSION_PART_RULES)
+        (
+            "change a signed session's doses",
+            f"UPDATE injection_points SET units = units * 2 WHERE session_id = {signed.id}",
+            set(),
+        ),
+        (
+            "remove a signed session's points",
+            f"DELETE FROM injection_points WHERE session_id = {signed.id}",
+            set(),
+        ),
+        ("add a point to a signed session", _copy_row("injection_points", signed.points[0].id), set()),  # type: ignore[arg-type]
+        (
+            "move a signed session to another vial",
+            f"UPDATE session_vials SET seq = 9 WHERE session_id = {signed.id}",
+            set(),
+        ),
+        (
+            "change a signed session's baseline",
+            f"UPDATE assessments SET pores = 1 WHERE session_id = {signed.id} AND time_point = 'baseline'",
+            set(),
+        ),
+        (
+            "change one's own draft's doses",
+            f"UPDATE injection_points SET units = 1 WHERE session_id = {own_draft.id}",
+            ALL,
+        ),
+        (
+            "change another injector's draft's doses",
+            f"UPDATE injection_points SET units = 1 WHERE session_id = {others_draft.id}",
+            {"manager", "admin"},
+        ),
+        (
+            "add a follow-up to a signed session",
+            _copy_row("assessments", baseline_of_signed, time_point="day_14"),
+            ALL,
+        ),
+        (
+            "find a record's newest entry's row hash",
+            "SELECT id, entity, entity_id, action, row_hash FROM audit_log",
+            ALL,
+        ),
+        ("read who changed a record", "SELECT username, at, changes FROM audit_log", {"manager", "admin"}),
         ("see the audit trail", "SELECT * FROM audit_log", {"manager", "admin"}),
         ("change an audit entry", "UPDATE audit_log SET username = 'x'", set()),
         ("remove audit entries", "DELETE FROM audit_log", set()),
@@ -182,7 +234,7 @@ def test_the_role_x_action_matrix_as_raw_sql_under_each_role(world: World, roles
             expected = "ok" if name in allowed else ("filtered", "refused")
             assert got == expected or got in expected, f"{name}: {label}: {got}"
             refused_seen += got != "ok"
-    assert refused_seen >= 30
+    assert refused_seen >= 45
 
 
 def test_a_deactivated_users_role_can_no_longer_sign_in(
@@ -277,3 +329,47 @@ def test_accounts_kept_in_step_with_their_login_roles(world: World, backend: str
         with pytest.raises(DBAPIError, match="not permitted to log in"):
             connect("omar's second passphrase").connect()
     owner.dispose()
+
+
+def test_a_chart_is_charted_signed_amended_and_followed_up_under_each_users_own_role(
+    world: World, roles: dict[str, Engine], db_url: str
+) -> None:
+    """The row rules let the application do everything charting needs as the signed-in user's own login
+    role: a draft saved twice (its check reads its newest entry's row hash), signed (the rule for a draft
+    was applied to the signed row too, and no one could sign), amended by a manager, followed up."""
+    from sqlalchemy.engine import URL
+
+    from clinicrec.services.pg_sign_in import sign_in_pg_role
+    from tests.conftest import make_patient, make_vial
+    from tests.services.test_charting import chart, grid
+
+    u = make_url(db_url)
+    workstation = URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
+    nurse = sign_in_pg_role(workstation, "nurse", PASSWORD)
+    try:
+        patient = make_patient(nurse)
+        vial = make_vial(nurse)
+        draft = nurse.charting.save_draft(chart(world, patient, grid(vial, 0.4, 3)))
+        for w in nurse.charting.warnings(draft):
+            draft = nurse.charting.acknowledge(draft, w, "checked")
+        draft = nurse.charting.save_draft(draft)
+        signed = nurse.charting.sign(draft.id, PASSWORD)  # type: ignore[arg-type]
+        assert signed.status.value == "signed"
+        nurse.records.add_follow_up(signed.id, follow_up())  # type: ignore[arg-type]
+    finally:
+        nurse.db.dispose()
+    manager = sign_in_pg_role(workstation, "manager", PASSWORD)
+    try:
+        amendment = manager.charting.start_amendment(signed.id, "One dose mistyped")  # type: ignore[arg-type]
+        amendment = manager.charting.save_draft(replace(amendment, points=amendment.points[:2]))
+        done = manager.charting.sign(amendment.id, PASSWORD)  # type: ignore[arg-type]
+        assert done.status.value == "signed" and done.amends_id == signed.id and len(done.points) == 2
+    finally:
+        manager.db.dispose()
+    with world.services.db.read() as s:  # the original as it was signed
+        assert (
+            s.execute(
+                text(f"SELECT count(*) FROM injection_points WHERE session_id = {signed.id}")
+            ).scalar_one()
+            == 3
+        )

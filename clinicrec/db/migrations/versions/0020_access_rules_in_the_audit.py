@@ -1,4 +1,5 @@
-"""a form's consent settings and the access tokens are part of the audited state
+"""a form's consent settings and the access tokens are part of the audited state; PostgreSQL's rules
+for signing and for a session's own rows
 
 No table changes. Until this version ``audit verify`` did not prove ``consent_settings`` or
 ``access_tokens``: a consent made optional for signing, or a revoked token un-revoked, made an
@@ -14,6 +15,8 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+from alembic import op
+
 revision = "0020"
 down_revision = "0019"
 branch_labels = None
@@ -21,7 +24,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Nothing to change in the tables: the revision marks the new hashing for the upgrade's entries."""
+    """No table changes: the revision marks the new hashing for the upgrade's entries. On PostgreSQL the
+    row rules are brought up to date (db/pg_roles.py): a draft may be signed by its writer (the rule for
+    changing a draft was applied to the signed row too, so no one signed in with their own login role
+    could sign), and a session's own rows (points, vial links, acknowledgements, screening, baseline)
+    follow the session's rule: a signed chart's are never changed."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    from clinicrec.db.pg_roles import ACCESS_SQL, session_part_statements
+
+    for stmt in ACCESS_SQL + session_part_statements():
+        bind.exec_driver_sql(stmt)
 
 
 def downgrade() -> None:
