@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from ..db.models import AuditHeadRow, AuditRow
@@ -348,7 +348,11 @@ def created(values: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def last_change(s: Session, entity: str, entity_id: object) -> AuditRow | None:
-    """The newest entry that changed the record (for "changed by X at T" when a stale edit is refused)."""
+    """The newest entry that changed the record (for "changed by X at T" when a stale edit is refused);
+    None when there is none, or when the user may not read the trail (PostgreSQL, signed in with an
+    injector's own login role: db/pg_roles.py), who is then told only that someone else changed it."""
+    if s.connection().dialect.name == "postgresql" and not s.execute(_MAY_READ_TRAIL).scalar():
+        return None
     return s.execute(
         select(AuditRow)
         .where(
@@ -359,6 +363,9 @@ def last_change(s: Session, entity: str, entity_id: object) -> AuditRow | None:
         .order_by(AuditRow.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+_MAY_READ_TRAIL = text(f"SELECT has_table_privilege('{AuditRow.__tablename__}', 'SELECT')")
 
 
 def changed_by(s: Session, entity: str, entity_id: object) -> tuple[str, datetime | None]:

@@ -373,3 +373,38 @@ def test_a_chart_is_charted_signed_amended_and_followed_up_under_each_users_own_
             ).scalar_one()
             == 3
         )
+
+
+def test_an_injectors_stale_edit_is_refused_as_such_under_their_own_role(
+    world: World, roles: dict[str, Engine], db_url: str
+) -> None:
+    """The refusal of an edit made on an old copy names who changed it, from the trail, which an injector's
+    own role may not read: they are told that someone else changed it (not a permission error)."""
+    from datetime import date
+
+    from sqlalchemy.engine import URL
+
+    from clinicrec.domain.enums import AdverseEventKind, Severity
+    from clinicrec.domain.errors import ConcurrentEditError
+    from clinicrec.domain.models import AdverseEvent
+    from clinicrec.services.pg_sign_in import sign_in_pg_role
+
+    session = signed_by(world, world.injector)
+    event = world.services.records.add_adverse_event(
+        session.id,  # type: ignore[arg-type]
+        AdverseEvent(AdverseEventKind.BRUISING, date.today(), Severity.MILD),
+    )
+    u = make_url(db_url)
+    workstation = URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
+    manager, nurse = (sign_in_pg_role(workstation, name, PASSWORD) for name in ("manager", "nurse"))
+    try:
+        manager.records.update_adverse_event(replace(event, severity=Severity.MODERATE))
+        with pytest.raises(ConcurrentEditError) as refused:
+            nurse.records.update_adverse_event(replace(event, notes="settled"))
+        assert "changed by someone else after you opened it" in str(refused.value)
+        with pytest.raises(ConcurrentEditError) as told:  # a manager reads the trail: told who
+            manager.records.update_adverse_event(replace(event, notes="settled"))
+        assert "changed by Morgan Manager at" in str(told.value)
+    finally:
+        nurse.db.dispose()
+        manager.db.dispose()
