@@ -95,8 +95,10 @@ def clinic_history(world: World) -> Ids:
     svc.auth.update_user(replace(nurse, credentials="RN, BSN"))
     product = svc.products.get(product_id(svc))
     svc.products.save(replace(product, notes="Keep refrigerated"))
-    # the access rules: a consent required for signing; an unattended job's token, made and revoked
-    svc.consents.update_settings(ConsentSettings("microbotox_treatment", 12, required_for_signing=True))
+    # the access rules: a form's consent valid 6 months, signed by hand only (not required for signing,
+    # as the charts of the other tests here are signed without one); an unattended job's token, made and
+    # revoked
+    svc.consents.update_settings(ConsentSettings("microbotox_treatment", 6, typed_name_allowed=False))
     svc.tokens.create("nightly", Role.INJECTOR, world.clock().date() + timedelta(days=30))
     svc.tokens.revoke("nightly")
     with svc.db.read() as s:
@@ -334,9 +336,12 @@ TAMPERINGS = [
     Tamper("review share lowered", sql("UPDATE oversight_settings SET review_share_percent = 0 WHERE id = 1"),
            "oversight_settings", "", "review_share_percent", "trail says 100"),
     # -- the access rules: consent settings and access tokens (schema 0020)
-    Tamper("consent made optional for signing",
-           sql("UPDATE consent_settings SET required_for_signing = FALSE"),
-           "consent_settings", "", "required_for_signing", "trail says 1"),
+    Tamper("consent valid for 10 years",
+           sql("UPDATE consent_settings SET validity_months = 120"),
+           "consent_settings", "", "validity_months", "trail says 6"),
+    Tamper("typed names allowed on consent",
+           sql("UPDATE consent_settings SET typed_name_allowed = TRUE"),
+           "consent_settings", "", "typed_name_allowed", "trail says 0"),
     Tamper("revoked token un-revoked",
            sql("UPDATE access_tokens SET revoked_at = NULL, revoked_by = NULL WHERE id = {token}"),
            "access_token", "token", "revoked_at", "changed outside ClinicRec"),
