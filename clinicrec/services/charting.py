@@ -843,10 +843,8 @@ class ChartingService(ServiceBase):
         """The chain of the original ``session`` amends, once its rules hold in this write: the original
         (its amending locked on PostgreSQL until the commit, so that two workstations cannot both amend
         it) is signed and not yet amended, ``actor`` may amend it, and the draft keeps its patient and
-        injector."""
-        if not actor.can(Action.AMEND):
-            raise PermissionDenied(f"{actor.full_name} ({actor.role.label}) may not amend sessions")
-        require_reason(session.amendment_reason, "Amendment reason")
+        injector. (The right to amend and the reason, which cannot change meanwhile, ``start_amendment``
+        checked.)"""
         if s.get_bind().dialect.name == "postgresql":  # SQLite's writers take turns already
             # a lock on the amending of this session, not on its row: a signed row is never locked for
             # change by a workstation's own login role (db/pg_roles.py), and it is not changed here
@@ -873,9 +871,8 @@ class ChartingService(ServiceBase):
         actor = self.actor(Action.AMEND)
         require_reason(reason, "Amendment reason")
         original = self.get(session_id)
-        with self.reading() as s:
-            amended = s.execute(select(SessionRow.id).where(SessionRow.amends_id == session_id)).first()
-        self._refuse_amendment(actor, original.status.value, original.injector_id, amended is not None)
+        # before a copy is made; whether it is amended already is read once, in the write
+        self._refuse_amendment(actor, original.status.value, original.injector_id, amended=False)
         draft = replace(
             original,
             id=None,

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from clinicrec.cli.app import main
@@ -19,7 +18,7 @@ from clinicrec.services.app import Services
 from clinicrec.services.auth import SIGN_IN_REFUSED
 from clinicrec.services.pg_sign_in import sign_in_pg_role, signs_in_per_user
 from tests.conftest import PASSWORD, World
-from tests.db.test_pg_user_roles import roles  # noqa: F401 - the login roles, one per user
+from tests.db.test_pg_user_roles import roles, workstation_of  # noqa: F401 - the login roles, one per user
 
 pytestmark = pytest.mark.postgres
 
@@ -27,8 +26,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def workstation_url(roles: dict[str, Engine], db_url: str) -> Iterator[str]:  # noqa: F811
     """What a workstation holds: the server and the database, no user and no password."""
-    u = make_url(db_url)
-    url = URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
+    url = workstation_of(db_url)
     assert signs_in_per_user(url) and not signs_in_per_user(db_url)
     yield url
 

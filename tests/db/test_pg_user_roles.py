@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from clinicrec.db.pg_roles import GROUPS, login_role, login_role_statements, set_login_role
@@ -56,6 +56,12 @@ def roles(world: World, backend: str, db_url: str) -> Iterator[dict[str, Engine]
     for engine in engines.values():
         engine.dispose()
     owner.dispose()
+
+
+def workstation_of(db_url: str) -> str:
+    """What a workstation holds: the server and the database, no user and no password."""
+    u = make_url(db_url)
+    return URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
 
 
 def _copy_row(table: str, source_id: int, **changes: object) -> str:
@@ -337,14 +343,11 @@ def test_a_chart_is_charted_signed_amended_and_followed_up_under_each_users_own_
     """The row rules let the application do everything charting needs as the signed-in user's own login
     role: a draft saved twice (its check reads its newest entry's row hash), signed (the rule for a draft
     was applied to the signed row too, and no one could sign), amended by a manager, followed up."""
-    from sqlalchemy.engine import URL
-
     from clinicrec.services.pg_sign_in import sign_in_pg_role
     from tests.conftest import make_patient, make_vial
     from tests.services.test_charting import chart, grid
 
-    u = make_url(db_url)
-    workstation = URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
+    workstation = workstation_of(db_url)
     nurse = sign_in_pg_role(workstation, "nurse", PASSWORD)
     try:
         patient = make_patient(nurse)
@@ -382,8 +385,6 @@ def test_an_injectors_stale_edit_is_refused_as_such_under_their_own_role(
     own role may not read: they are told that someone else changed it (not a permission error)."""
     from datetime import date
 
-    from sqlalchemy.engine import URL
-
     from clinicrec.domain.enums import AdverseEventKind, Severity
     from clinicrec.domain.errors import ConcurrentEditError
     from clinicrec.domain.models import AdverseEvent
@@ -394,8 +395,7 @@ def test_an_injectors_stale_edit_is_refused_as_such_under_their_own_role(
         session.id,  # type: ignore[arg-type]
         AdverseEvent(AdverseEventKind.BRUISING, date.today(), Severity.MILD),
     )
-    u = make_url(db_url)
-    workstation = URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
+    workstation = workstation_of(db_url)
     manager, nurse = (sign_in_pg_role(workstation, name, PASSWORD) for name in ("manager", "nurse"))
     try:
         manager.records.update_adverse_event(replace(event, severity=Severity.MODERATE))

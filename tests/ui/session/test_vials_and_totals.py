@@ -21,15 +21,20 @@ from .conftest import status_of
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def test_open_a_vial_in_the_dialog(services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
-    dlg = VialDialog(None, services, prompts)
-    qtbot.addWidget(dlg)
-    assert dlg.tabs.currentIndex() == 1  # nothing open today: straight to "Open a new vial"
+def fill_botox_vial(dlg: VialDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A Botox Cosmetic 100 U vial in 2.5 mL, lot C1234AB, expiring 2030-01-31, typed into the dialog."""
     dlg.product.setCurrentIndex(dlg.product.findText("Botox Cosmetic", Qt.MatchFlag.MatchStartsWith))
     dlg.vial_units.setValue(100)
     dlg.diluent_ml.setValue(2.5)
     qtbot.keyClicks(dlg.lot, "C1234AB")
     dlg.expiry.setDate(date(2030, 1, 31))
+
+
+def test_open_a_vial_in_the_dialog(services, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dlg = VialDialog(None, services, prompts)
+    qtbot.addWidget(dlg)
+    assert dlg.tabs.currentIndex() == 1  # nothing open today: straight to "Open a new vial"
+    fill_botox_vial(dlg, qtbot)
     assert plain(dlg.concentration.text()) == "4 U/0.1 mL (40 U/mL)"
     dlg.lidocaine_ml.setValue(0.5)
     assert plain(dlg.concentration.text()) == "3.333 U/0.1 mL (33.333 U/mL)"
@@ -46,11 +51,7 @@ def test_a_reconstitution_typed_in_the_future_is_refused_beside_its_field(servic
     """A day and a month swapped: said beside "Reconstituted", the dialog stays open, nothing recorded."""
     dlg = VialDialog(None, services, prompts)
     qtbot.addWidget(dlg)
-    dlg.product.setCurrentIndex(dlg.product.findText("Botox Cosmetic", Qt.MatchFlag.MatchStartsWith))
-    dlg.vial_units.setValue(100)
-    dlg.diluent_ml.setValue(2.5)
-    qtbot.keyClicks(dlg.lot, "C1234AB")
-    dlg.expiry.setDate(date(2030, 1, 31))
+    fill_botox_vial(dlg, qtbot)
     now = services.ctx.clock()
     dlg.reconstituted_at.set_moment(now + timedelta(days=30))
     qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
