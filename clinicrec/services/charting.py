@@ -391,6 +391,19 @@ class ChartingService(ServiceBase):
                         state=row_hash,
                         head=head[0],
                     )
+                    if amending:  # the original says so in the same transaction: never one without the other
+                        audit.record(
+                            s,
+                            actor,
+                            AuditAction.AMEND,
+                            "session",
+                            session.amends_id,
+                            patient_id=row.patient_id,
+                            changes={
+                                "amended_by": [None, row.id],
+                                "reason": [None, session.amendment_reason],
+                            },
+                        )
                 if deferred:
                     run_all(s.connection().connection.driver_connection, deferred)
                 s.flush()
@@ -867,7 +880,8 @@ class ChartingService(ServiceBase):
     def start_amendment(self, session_id: int, reason: str) -> TreatmentSession:
         """Open a draft amendment: a copy of the signed session, linked to it.
 
-        The original stays exactly as it was signed."""
+        The original stays exactly as it was signed; its 'amend' entry (who, why, which draft) is written in
+        the draft's own transaction, so that neither is ever stored without the other."""
         actor = self.actor(Action.AMEND)
         require_reason(reason, "Amendment reason")
         original = self.get(session_id)
@@ -883,18 +897,7 @@ class ChartingService(ServiceBase):
             injector_id=original.injector_id,  # who treated the patient does not change; the amender signs
             baseline=replace(original.baseline, id=None) if original.baseline else None,
         )
-        draft = self._save_draft(draft, amending=True)
-        with self.writing() as s:
-            audit.record(
-                s,
-                actor,
-                AuditAction.AMEND,
-                "session",
-                session_id,
-                patient_id=original.patient_id,
-                changes={"amended_by": [None, draft.id], "reason": [None, reason]},
-            )
-        return draft
+        return self._save_draft(draft, amending=True)
 
     def acknowledge(
         self, session: TreatmentSession, warning: SafetyWarning, reason: str, prescriber: str = ""

@@ -144,6 +144,47 @@ def test_session_create_update_sign_amend_and_delete(world: World) -> None:
     assert changes(deleted)["notes"] == ["Mild erythema", None]  # what was deleted stays on record
 
 
+@pytest.mark.postgres
+def test_an_amendment_and_its_amend_entry_are_written_together(world: World) -> None:
+    """A failure as the original's 'amend' entry is written (a full disk, a crash) leaves no amendment: an
+    amendment without it (the original not saying it was amended, nor why) was possible when the entry
+    had a transaction of its own after the draft's."""
+    svc = world.services
+    patient, vial = make_patient(svc), make_vial(svc)
+    done = signed(world, chart(world, patient, grid(vial, 0.4, 2)))
+    engine = svc.db.engine
+    with engine.begin() as c:  # the database fails the 'amend' entry, and only it
+        if engine.dialect.name == "sqlite":
+            c.exec_driver_sql(
+                "CREATE TRIGGER fail_amend BEFORE INSERT ON audit_log WHEN NEW.action = 'amend' "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+        else:
+            c.exec_driver_sql(
+                "CREATE FUNCTION fail_amend() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN IF NEW.action = 'amend' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END$$"
+            )
+            c.exec_driver_sql(
+                "CREATE TRIGGER fail_amend BEFORE INSERT ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION fail_amend()"
+            )
+    mark = last_id(world)
+    with pytest.raises(Exception, match="disk full"):
+        svc.charting.start_amendment(done.id, "Wrong zone at point 1")  # type: ignore[arg-type]
+    assert since(world, mark) == []
+    with svc.db.read() as s:
+        assert s.execute(select(SessionRow.id).where(SessionRow.amends_id == done.id)).all() == []
+    with engine.begin() as c:
+        on = "" if engine.dialect.name == "sqlite" else " ON audit_log"
+        c.exec_driver_sql(f"DROP TRIGGER fail_amend{on}")
+    amendment = svc.charting.start_amendment(done.id, "Wrong zone at point 1")  # type: ignore[arg-type]
+    assert [(e.action, e.entity_id) for e in since(world, mark)] == [
+        ("create", str(amendment.id)),
+        ("amend", str(done.id)),
+    ]
+    assert _verify(world).ok
+
+
 def test_vials_follow_ups_and_adverse_events(world: World) -> None:
     svc, started = world.services, datetime.now(UTC)
     mark = last_id(world)
