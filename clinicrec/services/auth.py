@@ -159,11 +159,24 @@ class AuthService(ServiceBase):
             result = to_user(row)
         return result
 
+    def _require_staff_list(self, user_id: int | None = None) -> None:
+        """The staff list (names, usernames, roles) is for those who manage users or read the audit trail
+        (its filter by user); anyone signed in may read their own record."""
+        actor = self.actor()
+        if user_id == actor.user_id or actor.can(Action.MANAGE_USERS) or actor.can(Action.VIEW_AUDIT):
+            return
+        raise PermissionDenied(
+            f"{actor.full_name} ({actor.role.label}) may not see the list of users: "
+            f"it needs the right to {Action.MANAGE_USERS.value} or to {Action.VIEW_AUDIT.value}"
+        )
+
     def list_users(self) -> list[User]:
+        self._require_staff_list()
         with self.reading() as s:
             return [to_user(r) for r in s.execute(select(UserRow).order_by(UserRow.full_name)).scalars()]
 
     def get_user(self, user_id: int) -> User:
+        self._require_staff_list(user_id)
         with self.reading() as s:
             row = s.get(UserRow, user_id)
             if row is None:

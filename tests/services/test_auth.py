@@ -182,6 +182,26 @@ def test_an_inactive_account_cannot_sign_in(world: World) -> None:
         svc.auth.sign_in("nurse", PASSWORD)
 
 
+def test_the_staff_list_is_for_those_who_manage_users_or_read_the_audit_trail(world: World) -> None:
+    """Usernames and roles are half of what an attacker needs: an injector or a prescriber reads their own
+    record, not everyone's (before, any signed-in user could list every account)."""
+    from tests.services.oversight_helpers import prescriber
+
+    for actor in (world.injector, prescriber(world)):
+        svc = world.as_(actor)
+        for read in (svc.auth.list_users, lambda: svc.auth.get_user(world.admin.user_id)):
+            with pytest.raises(PermissionDenied, match="may not see the list of users"):
+                read()
+        assert svc.auth.get_user(actor.user_id).username == actor.username
+    for actor in (world.manager, world.admin):  # the audit trail's filter by user; the users screen
+        svc = world.as_(actor)
+        assert {"admin", "nurse"} <= {u.username for u in svc.auth.list_users()}
+        assert svc.auth.get_user(world.injector.user_id).username == "nurse"
+    world.services.act_as(None)
+    with pytest.raises(PermissionDenied, match="Sign in first"):
+        world.services.auth.list_users()
+
+
 # -- passwords ------------------------------------------------------------------------------------
 def test_change_own_password(world: World) -> None:
     svc = world.services

@@ -245,10 +245,10 @@ class AuditScreen(QWidget):
 
     def apply_filters(self) -> None:
         self._filter_timer.stop()
-        if self.user_combo.count() == 0:
-            self._fill_users()
         try:
-            self.model.set_filters(self.filters())
+            self.model.set_filters(self.filters())  # first: whoever may not read the trail is told so
+            if self.user_combo.count() == 0:
+                self._fill_users()  # (an empty list filters by no one, as "Everyone" does)
         except PermissionDenied as e:
             self._refuse(str(e))
             return

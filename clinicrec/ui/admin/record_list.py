@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.errors import ClinicRecError
+from ...domain.errors import ClinicRecError, PermissionDenied
 from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.permissions import Action
@@ -123,6 +123,11 @@ class RecordListScreen(QWidget, Generic[R]):
         selected = select_id if select_id is not None else (current.id if current else None)
         try:
             records = list(self.load())
+        except PermissionDenied as e:  # a list only those who manage it may read (the users)
+            self.model.set_rows([])
+            self.show_banner(refusal(self._services, self.action) or str(e))
+            self._on_current_changed()
+            return
         except ClinicRecError as e:
             self.show_banner(f"The {self.noun}s could not be read: {e}")
             return
