@@ -76,7 +76,8 @@ def safety_warnings(
 
     ``prior_units``: units of each product the patient received in other signed sessions inside one
     maximum-dose period with this one (``most_in_a_period``; for cumulative limits such as Botox
-    Cosmetic's 400 U / 3 months).
+    Cosmetic's 400 U / 3 months); for a limit per session (Xeomin's 400 U), in the other sessions of
+    the same clinic day (one treatment charted as two sessions is one dose to the patient).
     ``earlier_toxins``: the patient's other signed sessions (any product), for the 3-month rule: those
     within 3 months before or after this one.
     """
@@ -141,10 +142,11 @@ def safety_warnings(
         prod = products[pid]
         if prod.max_dose_units is None:
             continue
-        prior = prior_units.get(pid, 0.0) if prod.max_dose_period_days else 0.0
+        prior = prior_units.get(pid, 0.0)
         if total.units + prior > prod.max_dose_units + 1e-9:
             period = f"in {prod.max_dose_period_days} days" if prod.max_dose_period_days else "per session"
-            earlier = f" plus {fmt_units(prior)} in other sessions" if prior else ""
+            others = "other sessions" if prod.max_dose_period_days else "other sessions the same day"
+            earlier = f" plus {fmt_units(prior)} in {others}" if prior else ""
             out.append(
                 SafetyWarning(
                     WarningKind.OVER_MAX_DOSE,

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,7 +23,7 @@ from ..db.models import (
     VialRow,
 )
 from ..db.pipeline import Statement, run_all
-from ..domain.clinic_time import add_months, local_date, start_of_day
+from ..domain.clinic_time import add_months, day_range, local_date, start_of_day
 from ..domain.dosing import VialShortfall, vial_shortfalls
 from ..domain.enums import AuditAction, Role, SessionStatus, TimePoint
 from ..domain.errors import (
@@ -199,8 +199,9 @@ class ChartingService(ServiceBase):
         patient_row = s.get(PatientRow, session.patient_id)
         if patient_row is None:
             raise NotFoundError(f"No patient with id {session.patient_id}")
-        prior = self._prior_units(s, session, products)
         zone = clinic_zone(s)
+        used = {v.product_id: products[v.product_id] for v in vials.values()}
+        prior = self._prior_units(s, session, used, zone)
         return safety_warnings(
             session,
             to_patient(patient_row),
@@ -241,14 +242,26 @@ class ChartingService(ServiceBase):
             for (sid, pid), total in units.items()
         ]
 
-    def _prior_units(self, s: Session, session: TreatmentSession, products: dict) -> dict[int, float]:
-        """Units per product the patient had in other signed sessions within one of that product's periods
-        with this session: before it or after it (``most_in_a_period``)."""
+    def _prior_units(
+        self, s: Session, session: TreatmentSession, products: dict, zone: str
+    ) -> dict[int, float]:
+        """Units per product (of ``products``: those the session uses) the patient had in other signed
+        sessions within one of that product's periods with this session: before it or after it
+        (``most_in_a_period``). For a limit per session (Xeomin's 400 U), the other sessions of the same
+        clinic day: a treatment charted as two sessions minutes apart is one dose to the patient."""
         out: dict[int, float] = {}
         for pid, prod in products.items():
-            if not prod.max_dose_period_days:
+            if prod.max_dose_units is None:
                 continue
-            period = timedelta(days=prod.max_dose_period_days)
+            if prod.max_dose_period_days:
+                period = timedelta(days=prod.max_dose_period_days)
+                when: ColumnElement[bool] = SessionRow.performed_at.between(
+                    session.performed_at - period, session.performed_at + period
+                )
+            else:
+                day = local_date(session.performed_at, zone)
+                since, until = day_range(day, day, zone)
+                when = and_(SessionRow.performed_at >= since, SessionRow.performed_at < until)
             stmt = (
                 select(SessionRow.performed_at, PointRow.units)
                 .join(SessionRow)
@@ -256,8 +269,7 @@ class ChartingService(ServiceBase):
                 .where(
                     SessionRow.patient_id == session.patient_id,
                     SessionRow.status == "signed",
-                    SessionRow.performed_at >= session.performed_at - period,
-                    SessionRow.performed_at <= session.performed_at + period,
+                    when,
                     VialRow.product_id == pid,
                     current_versions(),
                 )
@@ -268,7 +280,12 @@ class ChartingService(ServiceBase):
                 stmt = stmt.where(SessionRow.id != session.id)
                 if chain is not None:
                     stmt = stmt.where(SessionRow.root_id != chain)
-            total = most_in_a_period(session.performed_at, [(at, u) for at, u in s.execute(stmt)], period)
+            found = [(at, float(u)) for at, u in s.execute(stmt)]
+            total = (
+                most_in_a_period(session.performed_at, found, period)
+                if prod.max_dose_period_days
+                else sum(u for _, u in found)
+            )
             if total:
                 out[pid] = float(total)
         return out

@@ -153,12 +153,20 @@ def test_reconstitution_older_than_the_in_use_window() -> None:
 def test_xeomin_maximum_is_per_session() -> None:
     vials = {i: vial(i, XEOMIN, 200, 2.5) for i in (1, 2, 3)}  # 80 U/mL
     pts = [p for i in (1, 2) for p in doses(vials[i], 25, 8)] + doses(vials[3], 25, 1)  # 425 U
-    [w] = safety_warnings(session(*pts), PATIENT, vials, PRODUCTS, prior_units={XEOMIN.id: 300})
+    [w] = safety_warnings(session(*pts), PATIENT, vials, PRODUCTS)
     assert w.kind == WarningKind.OVER_MAX_DOSE and w.subject == f"product:{XEOMIN.id}"
-    assert "425 U this session" in w.message and "400 U per session" in w.message
-    assert "earlier" not in w.message  # earlier sessions do not count for a per-session limit
+    assert w.message == "Xeomin: 425 U this session is above the maximum of 400 U per session"
     exactly = [p for i in (1, 2) for p in doses(vials[i], 25, 8)]  # 400 U: at the limit, not above it
-    assert safety_warnings(session(*exactly), PATIENT, vials, PRODUCTS, prior_units={XEOMIN.id: 300}) == []
+    assert safety_warnings(session(*exactly), PATIENT, vials, PRODUCTS) == []
+    # For a per-session limit the service gives the other sessions of the same clinic day: one treatment
+    # charted as two sessions minutes apart is one dose to the patient.
+    [w] = safety_warnings(
+        session(*doses(vials[3], 25, 5)), PATIENT, vials, PRODUCTS, prior_units={XEOMIN.id: 300}
+    )
+    assert w.message == (
+        "Xeomin: 125 U this session plus 300 U in other sessions the same day is above the maximum of "
+        "400 U per session"
+    )
 
 
 def test_botox_maximum_is_cumulative_over_90_days() -> None:

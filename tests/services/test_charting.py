@@ -348,6 +348,34 @@ def _xeomin_in_one_session(world: World, patient: Patient) -> TreatmentSession:
     )  # 425 U
 
 
+def test_a_per_session_maximum_counts_the_other_sessions_of_the_same_clinic_day(world: World) -> None:
+    """Xeomin's 400 U per session, charted as two sessions minutes apart (300 U, then 125 U), was never
+    above the maximum: one treatment is one dose to the patient. The clinic's day, not UTC's, decides."""
+    svc = world.services
+    world.as_(world.admin)
+    svc.clinic.update(replace(svc.clinic.get(), time_zone="America/Los_Angeles"))
+    world.as_(world.injector)
+    patient = make_patient(svc)
+    world.clock.set(datetime(2026, 3, 10, 15, 0, tzinfo=UTC))  # 07:00 in Los Angeles
+    a, b, c = (make_vial(svc, brand="Xeomin", units=200, lot=f"XD{i}") for i in range(3))  # 80 U/mL
+    morning = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    signed(world, chart(world, patient, grid(a, 25, 8) + grid(b, 25, 4), when=morning))  # 300 U
+    world.clock.set(datetime(2026, 3, 11, 9, 0, tzinfo=UTC))
+
+    def over_max(when: datetime) -> list[str]:
+        draft = chart(world, patient, grid(c, 25, 5), when=when)  # 125 U
+        return [w.message for w in svc.charting.warnings(draft) if w.kind == WarningKind.OVER_MAX_DOSE]
+
+    same_day = (
+        "Xeomin: 125 U this session plus 300 U in other sessions the same day is above the maximum of "
+        "400 U per session"
+    )
+    assert over_max(morning + timedelta(minutes=20)) == [same_day]
+    # Los Angeles keeps summer time from 8 March 2026 (UTC-7)
+    assert over_max(datetime(2026, 3, 11, 6, 30, tzinfo=UTC)) == [same_day]  # 23:30 on 10 March there
+    assert over_max(datetime(2026, 3, 11, 7, 30, tzinfo=UTC)) == []  # 00:30 on 11 March: the next day
+
+
 def _positive_screening(world: World, patient: Patient) -> TreatmentSession:
     world.clock.set(T0)
     svc = world.services
