@@ -124,6 +124,7 @@ class ProductRow(Base):
     in_use_hours: Mapped[int] = mapped_column(Integer)
     max_dose_units: Mapped[float | None] = mapped_column(Double, nullable=True)
     max_dose_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_dose_period_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
     ready_to_use_units_per_ml: Mapped[float | None] = mapped_column(Double, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -18,7 +18,7 @@ SEED_PRODUCTS: tuple[Product, ...] = (
         vial_sizes=(50, 100, 200),
         in_use_hours=24,
         max_dose_units=400,
-        max_dose_period_days=90,
+        max_dose_period_months=3,
         notes="Label: 400 U cumulative in 3 months. 200 U vial is the therapeutic presentation.",
     ),
     Product(

@@ -133,8 +133,10 @@ class Product:
     vial_sizes: tuple[int, ...]
     in_use_hours: int
     max_dose_units: float | None = None
-    #: None: the maximum applies per session; otherwise cumulative over this many days.
+    #: The maximum is cumulative over this many days, or calendar months (the label's "3 months": the
+    #: clinic's calendar dates); neither: it applies per session.
     max_dose_period_days: int | None = None
+    max_dose_period_months: int | None = None
     ready_to_use_units_per_ml: float | None = None
     active: bool = True
     notes: str = ""

@@ -9,9 +9,9 @@ warning again. Dates are the clinic's calendar dates (``zone_name``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from .clinic_time import add_months, age_on, format_local, local_date
 from .contraindications import find_contraindications
@@ -48,14 +48,44 @@ class EarlierToxin:
     units: float
 
 
-def most_in_a_period(at: datetime, others: Iterable[tuple[datetime, float]], period: timedelta) -> float:
-    """The most units ``others`` (when, units) put into one ``period``-long window that also holds the
-    session at ``at``: a cumulative limit ("400 U in 3 months") holds in every such window, so sessions
-    after this one count as much as those before it (a visit charted late, a later draft signed first)."""
-    near = [(when, units) for when, units in others if abs(when - at) <= period]
-    # the best window begins where one of them begins it, or ends where one of them ends it
-    starts = [at - period, at, *(w if w <= at else w - period for w, _ in near)]
-    return max((sum(u for w, u in near if a <= w <= a + period) for a in starts), default=0.0)
+def dose_period(prod: Product) -> str | None:
+    """The maximum-dose period in words ("3 months", "90 days"); None: the maximum is per session."""
+    if prod.max_dose_period_months:
+        n = prod.max_dose_period_months
+        return f"{n} month" if n == 1 else f"{n} months"
+    if prod.max_dose_period_days:
+        n = prod.max_dose_period_days
+        return f"{n} day" if n == 1 else f"{n} days"
+    return None
+
+
+def period_end(prod: Product, first: date) -> date:
+    """The last clinic day of the product's maximum-dose period that begins on ``first`` (both days in it:
+    3 months from 1 March run to 1 June, as the 3-month toxin rule counts them)."""
+    if prod.max_dose_period_months:
+        return add_months(first, prod.max_dose_period_months)
+    return first + timedelta(days=prod.max_dose_period_days or 0)
+
+
+def period_start(prod: Product, last: date) -> date:
+    """The earliest clinic day whose period (``period_end``) may reach ``last``: a bound for reading."""
+    if prod.max_dose_period_months:
+        return add_months(last, -prod.max_dose_period_months)
+    return last - timedelta(days=prod.max_dose_period_days or 0)
+
+
+def most_in_a_period(
+    day: date, others: Iterable[tuple[date, float]], end_of: Callable[[date], date]
+) -> float:
+    """The most units ``others`` (clinic day, units) put into one period (from a day to ``end_of`` it) that
+    also holds the session of ``day``: a cumulative limit ("400 U in 3 months") holds in every such period,
+    so sessions after this one count as much as those before it (a visit charted late, a later draft
+    signed first)."""
+    near = [(d, u) for d, u in others if (end_of(d) >= day if d <= day else d <= end_of(day))]
+    # A period holding ``day`` holds no more than the one that begins on its first session's day (or on
+    # ``day``): that one begins no earlier, so it ends no earlier.
+    starts = [day, *(d for d, _ in near if d <= day)]
+    return max((sum(u for d, u in near if first <= d <= end_of(first)) for first in starts), default=0.0)
 
 
 def _num(x: float) -> str:
@@ -144,8 +174,9 @@ def safety_warnings(
             continue
         prior = prior_units.get(pid, 0.0)
         if total.units + prior > prod.max_dose_units + 1e-9:
-            period = f"in {prod.max_dose_period_days} days" if prod.max_dose_period_days else "per session"
-            others = "other sessions" if prod.max_dose_period_days else "other sessions the same day"
+            words = dose_period(prod)
+            period = f"in {words}" if words else "per session"
+            others = "other sessions" if words else "other sessions the same day"
             earlier = f" plus {fmt_units(prior)} in {others}" if prior else ""
             out.append(
                 SafetyWarning(
@@ -158,6 +189,11 @@ def safety_warnings(
                         f"earlier_units={_num(prior)}",
                         f"maximum={_num(prod.max_dose_units)}",
                         f"period_days={prod.max_dose_period_days}",
+                        *(
+                            [f"period_months={prod.max_dose_period_months}"]
+                            if prod.max_dose_period_months
+                            else []
+                        ),
                     ),
                 )
             )

@@ -347,6 +347,16 @@ def validate_product(p: Product) -> None:
     c.integer(
         "max_dose_period_days", "Maximum-dose period", p.max_dose_period_days, low=1, high=365, optional=True
     )
+    c.integer(
+        "max_dose_period_months",
+        "Maximum-dose period in months",
+        p.max_dose_period_months,
+        low=1,
+        high=12,
+        optional=True,
+    )
+    if p.max_dose_period_days is not None and p.max_dose_period_months is not None:
+        c.fail("max_dose_period_months", "Maximum-dose period: give it in days or in months, not both")
     c.number(
         "ready_to_use_units_per_ml",
         "Ready-to-use concentration",

@@ -35,12 +35,15 @@ UPGRADE_USER = "clinicrec-upgrade"
 
 def rehash_after_upgrade(db: Database, before: str, after: str) -> int:
     """Record the upgrade from ``before`` to ``after`` on every record whose hash it changed, and on every
-    record of a kind first proven by it (``FIRST_PROVEN``); returns how many entries were written (0
-    when nothing changed, or the trail had no row hashes yet)."""
-    if before < FIRST_HASHED or before == after:
+    record of a kind first proven by it (``FIRST_PROVEN``), after the shipped catalogue's corrections it
+    allows (``correct_catalogue``); returns how many entries were written (0 when nothing changed, or the
+    trail had no row hashes yet)."""
+    if before == after:
         return 0
-    written = 0
-    with db.write() as s, s.begin():
+    with db.write() as s, s.begin():  # one transaction: the corrections and the entries, or neither
+        written = correct_catalogue(s, before, after)
+        if before < FIRST_HASHED:
+            return written
         for kind in audit_state.KINDS:
             latest = _newest_row_hashes(s, kind.entity)
             since = FIRST_PROVEN.get(kind.entity)
@@ -71,6 +74,49 @@ def rehash_after_upgrade(db: Database, before: str, after: str) -> int:
                 row_hashes=changed,
             )
             written += len(changed)
+    return written
+
+
+#: Shipped catalogue entries an upgrade corrects, with the schema that made the correction possible:
+#: (schema, brand, the values as shipped, the values now). Only a row still exactly as shipped is changed.
+CATALOGUE_CORRECTIONS = (
+    (
+        "0021",
+        "Botox Cosmetic",
+        {"max_dose_units": 400.0, "max_dose_period_days": 90, "max_dose_period_months": None},
+        {"max_dose_period_days": None, "max_dose_period_months": 3},
+    ),
+)
+
+
+def correct_catalogue(s: Session, before: str, after: str) -> int:
+    """Give a shipped product the values of its label that a later schema can hold (Botox Cosmetic's
+    "400 U in 3 months", from 0021: it was 90 days), each change with its own audited entry by
+    ``clinicrec-upgrade`` naming what changed; returns how many products were corrected. A product whose
+    values a clinic changed from the shipped ones is left as the clinic made it."""
+    from ..db.models import ProductRow
+
+    written = 0
+    for schema, brand, shipped, now in CATALOGUE_CORRECTIONS:
+        if not before < schema <= after:
+            continue
+        row = s.execute(select(ProductRow).where(ProductRow.brand == brand)).scalar_one_or_none()
+        if row is None or any(getattr(row, k) != v for k, v in shipped.items()):
+            continue
+        changes = {k: [getattr(row, k), v] for k, v in now.items()}
+        for k, v in now.items():
+            setattr(row, k, v)
+        s.flush()
+        audit.record(
+            s,
+            None,
+            AuditAction.UPDATE,
+            "product",
+            row.id,
+            changes={**changes, "schema": [before, after]},
+            username=UPGRADE_USER,
+        )
+        written += 1
     return written
 
 

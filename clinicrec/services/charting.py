@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,7 +44,15 @@ from ..domain.models import (
     Vial,
 )
 from ..domain.oversight import order_warnings
-from ..domain.safety import EarlierToxin, most_in_a_period, safety_warnings, unacknowledged
+from ..domain.safety import (
+    EarlierToxin,
+    dose_period,
+    most_in_a_period,
+    period_end,
+    period_start,
+    safety_warnings,
+    unacknowledged,
+)
 from ..domain.validation import FieldError, require_reason, validate_for_signing, validate_session
 from ..domain.vial_draws import VialDraw
 from . import audit, audit_state, draft_rows, report_rollup
@@ -250,18 +259,15 @@ class ChartingService(ServiceBase):
         (``most_in_a_period``). For a limit per session (Xeomin's 400 U), the other sessions of the same
         clinic day: a treatment charted as two sessions minutes apart is one dose to the patient."""
         out: dict[int, float] = {}
+        day = local_date(session.performed_at, zone)
         for pid, prod in products.items():
             if prod.max_dose_units is None:
                 continue
-            if prod.max_dose_period_days:
-                period = timedelta(days=prod.max_dose_period_days)
-                when: ColumnElement[bool] = SessionRow.performed_at.between(
-                    session.performed_at - period, session.performed_at + period
-                )
-            else:
-                day = local_date(session.performed_at, zone)
+            per_session = dose_period(prod) is None
+            if per_session:
                 since, until = day_range(day, day, zone)
-                when = and_(SessionRow.performed_at >= since, SessionRow.performed_at < until)
+            else:  # the clinic's days: from the first that may share a period with this one, to its last
+                since, until = day_range(period_start(prod, day), period_end(prod, day), zone)
             stmt = (
                 select(SessionRow.performed_at, PointRow.units)
                 .join(SessionRow)
@@ -269,7 +275,8 @@ class ChartingService(ServiceBase):
                 .where(
                     SessionRow.patient_id == session.patient_id,
                     SessionRow.status == "signed",
-                    when,
+                    SessionRow.performed_at >= since,
+                    SessionRow.performed_at < until,
                     VialRow.product_id == pid,
                     current_versions(),
                 )
@@ -280,11 +287,11 @@ class ChartingService(ServiceBase):
                 stmt = stmt.where(SessionRow.id != session.id)
                 if chain is not None:
                     stmt = stmt.where(SessionRow.root_id != chain)
-            found = [(at, float(u)) for at, u in s.execute(stmt)]
+            found = [(local_date(at, zone), float(u)) for at, u in s.execute(stmt)]
             total = (
-                most_in_a_period(session.performed_at, found, period)
-                if prod.max_dose_period_days
-                else sum(u for _, u in found)
+                sum(u for _, u in found)
+                if per_session
+                else most_in_a_period(day, found, partial(period_end, prod))
             )
             if total:
                 out[pid] = float(total)

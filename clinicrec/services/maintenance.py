@@ -35,6 +35,7 @@ from ..domain.enums import AuditAction
 from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied, StorageError
 from ..paths import backup_dir_for
 from . import audit, audit_anchor
+from .audit_upgrade import correct_catalogue
 from .base import ChangeListener, Context, ServiceBase
 from .files import check_destination, staged_output
 from .permissions import Action, Actor
@@ -418,6 +419,10 @@ def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
             if migrated:
                 with tempfile.TemporaryDirectory() as tmp:  # the original file is the pre-migration copy
                     upgrade(engine, backup_dir=Path(tmp))
+                # as an upgrade in place does: the shipped catalogue's corrections, each with its entry
+                # (only a row exactly as shipped; the rest of the trail is verified as it was written)
+                with Database(engine).write() as s, s.begin():
+                    correct_catalogue(s, staged.revision, head_revision())
             with Database(engine).read() as s:
                 anchors = _anchors_up_to(live, audit_anchor.head_of(s)[0])
                 problem = audit_chain_problem(s, anchors, backup_photo_folder(live, Path(file)))

@@ -169,7 +169,7 @@ def test_xeomin_maximum_is_per_session() -> None:
     )
 
 
-def test_botox_maximum_is_cumulative_over_90_days() -> None:
+def test_botox_maximum_is_cumulative_over_3_months() -> None:
     v = vial(1, BOTOX, 200, 2.5)
     this = session(*doses(v, 25, 6))  # 150 U
     assert (
@@ -177,7 +177,10 @@ def test_botox_maximum_is_cumulative_over_90_days() -> None:
     )  # 400 U: at the limit
     [w] = safety_warnings(this, PATIENT, {1: v}, PRODUCTS, prior_units={BOTOX.id: 300})
     assert w.kind == WarningKind.OVER_MAX_DOSE
-    assert "150 U this session plus 300 U in other sessions" in w.message and "400 U in 90 days" in w.message
+    assert w.message == (
+        "Botox Cosmetic: 150 U this session plus 300 U in other sessions is above the maximum of "
+        "400 U in 3 months"
+    )
     # Earlier units of another product never count towards Botox's limit.
     assert safety_warnings(this, PATIENT, {1: v}, PRODUCTS, prior_units={DYSPORT.id: 1000}) == []
 
@@ -220,10 +223,8 @@ def test_acknowledged_warnings_need_a_reason() -> None:
 
 def test_seeded_catalogue_matches_the_labels() -> None:
     by_brand = {p.brand: p for p in SEED_PRODUCTS}
-    assert (by_brand["Botox Cosmetic"].max_dose_units, by_brand["Botox Cosmetic"].max_dose_period_days) == (
-        400,
-        90,
-    )
+    botox = by_brand["Botox Cosmetic"]
+    assert (botox.max_dose_units, botox.max_dose_period_days, botox.max_dose_period_months) == (400, None, 3)
     assert (by_brand["Xeomin"].max_dose_units, by_brand["Xeomin"].max_dose_period_days) == (400, None)
     assert by_brand["Relfydess"].ready_to_use_units_per_ml == 100  # 10 U/0.1 mL
     assert by_brand["Dysport"].vial_sizes == (300, 500)
@@ -232,13 +233,40 @@ def test_seeded_catalogue_matches_the_labels() -> None:
 
 
 def test_the_most_in_one_period_counts_sessions_before_and_after() -> None:
-    from clinicrec.domain.safety import most_in_a_period
+    from functools import partial
 
-    at, days = datetime(2026, 3, 10, tzinfo=UTC), timedelta(days=1)
-    period = 90 * days
-    assert most_in_a_period(at, [(at + 5 * days, 300.0)], period) == 300  # after it: counted
-    assert most_in_a_period(at, [(at - 5 * days, 100.0), (at + 5 * days, 300.0)], period) == 400
-    # 80 days before and 80 after: no 90-day window holds this session and both
-    assert most_in_a_period(at, [(at - 80 * days, 300.0), (at + 80 * days, 200.0)], period) == 300
-    assert most_in_a_period(at, [(at - 91 * days, 300.0), (at + 91 * days, 300.0)], period) == 0
-    assert most_in_a_period(at, [], period) == 0
+    from clinicrec.domain.safety import most_in_a_period, period_end
+
+    day, days = date(2026, 3, 10), timedelta(days=1)
+    in_90_days = partial(period_end, replace(BOTOX, max_dose_period_days=90, max_dose_period_months=None))
+    assert most_in_a_period(day, [(day + 5 * days, 300.0)], in_90_days) == 300  # after it: counted
+    assert most_in_a_period(day, [(day - 5 * days, 100.0), (day + 5 * days, 300.0)], in_90_days) == 400
+    # 80 days before and 80 after: no 90-day period holds this session and both
+    assert most_in_a_period(day, [(day - 80 * days, 300.0), (day + 80 * days, 200.0)], in_90_days) == 300
+    assert most_in_a_period(day, [(day - 90 * days, 300.0)], in_90_days) == 300  # both days are in it
+    assert most_in_a_period(day, [(day - 91 * days, 300.0), (day + 91 * days, 300.0)], in_90_days) == 0
+    assert most_in_a_period(day, [], in_90_days) == 0
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "together"),
+    [
+        (date(2026, 3, 1), date(2026, 5, 31), True),  # 91 days, inside 3 months: 90 days left it out
+        (date(2026, 3, 1), date(2026, 6, 1), True),  # 3 months to the day (the toxin rule counts it too)
+        (date(2026, 3, 1), date(2026, 6, 2), False),
+        (date(2026, 2, 1), date(2026, 5, 1), True),  # 89 days
+        (date(2026, 2, 1), date(2026, 5, 2), False),  # 90 days, but past 3 months
+        (date(2026, 11, 30), date(2027, 2, 28), True),  # 30 November + 3 months: the end of February
+        (date(2026, 11, 30), date(2027, 3, 1), False),
+    ],
+)
+def test_botox_cosmetics_3_months_are_calendar_months(first: date, second: date, together: bool) -> None:
+    """DOMAIN: "400 U cumulative in 3 months", on the clinic's calendar dates, whichever session is charted
+    first."""
+    from functools import partial
+
+    from clinicrec.domain.safety import most_in_a_period, period_end
+
+    three_months = partial(period_end, BOTOX)
+    assert most_in_a_period(second, [(first, 300.0)], three_months) == (300 if together else 0)
+    assert most_in_a_period(first, [(second, 300.0)], three_months) == (300 if together else 0)

@@ -145,7 +145,9 @@ def test_an_upgraded_database_proves_its_settings_and_tokens(written_at_0019: tu
         with svc.db.read() as s:
             upgrade = s.execute(
                 select(AuditRow.entity, AuditRow.entity_id, AuditRow.changes).where(
-                    AuditRow.username == UPGRADE_USER
+                    AuditRow.username == UPGRADE_USER,
+                    # not the catalogue's correction, which any upgrade across 0021 makes (its own test)
+                    AuditRow.changes.not_like('%max_dose_period_months%'),
                 )
             ).all()
         assert {(e, i) for e, i, _ in upgrade} == {

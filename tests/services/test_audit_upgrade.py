@@ -25,9 +25,18 @@ from tests.conftest import PASSWORD, World, make_patient
 
 
 def _upgrade_entries(svc: Services) -> list[AuditRow]:
-    """The entries the upgrade wrote on the records whose stored form it changed."""
+    """The entries the upgrade wrote on the records whose stored form it changed (not its correction of
+    the shipped catalogue, which any upgrade across 0021 makes: ``_catalogue_corrections``)."""
+    return [r for r in _all_upgrade_entries(svc) if "max_dose_period_months" not in r.changes]
+
+
+def _all_upgrade_entries(svc: Services) -> list[AuditRow]:
     with svc.db.read() as s:
         return list(s.execute(select(AuditRow).where(AuditRow.username == UPGRADE_USER)).scalars())
+
+
+def _catalogue_corrections(svc: Services) -> list[AuditRow]:
+    return [r for r in _all_upgrade_entries(svc) if "max_dose_period_months" in r.changes]
 
 
 def _back_to_0007(url: str) -> None:
@@ -231,3 +240,77 @@ def test_clinicrec_migrate_records_the_upgrade_as_the_start_up_does(
         assert len(again) == 2
     finally:
         svc.db.dispose()
+
+
+def test_an_upgrade_across_0021_gives_the_shipped_botox_its_3_months_with_an_entry_saying_so(
+    world: World,
+) -> None:
+    """The catalogue shipped Botox Cosmetic's "400 U in 3 months" as 90 days, which left out a session 91
+    days away (1 March and 31 May). Schema 0021 can hold months; the upgrade moves the entry as shipped to
+    3 months, in an audited entry naming the change, and leaves a product a clinic changed as it made it."""
+    import json
+
+    from clinicrec.domain.models import Product
+
+    svc = world.as_(world.admin)
+    products = {p.brand: p for p in svc.products.list()}
+    svc.products.save(
+        Product("Clinic Toxin", "clinictoxinA", (100,), 24, max_dose_units=300, max_dose_period_months=2)
+    )
+    url = svc.db.url
+    svc.db.dispose()
+    _back_to(url, "0020")  # as the previous version stored them: 3 months as the 90 days it shipped
+    plain = create_engine(url)
+    with plain.begin() as c:
+        shipped = c.exec_driver_sql(
+            "SELECT max_dose_units, max_dose_period_days FROM products WHERE brand = 'Botox Cosmetic'"
+        ).one()
+        assert tuple(shipped) == (400, 90)
+    plain.dispose()
+
+    upgraded = open_services(url)
+    try:
+        upgraded.auth.sign_in("admin", PASSWORD)
+        after = {p.brand: p for p in upgraded.products.list()}
+        botox = after["Botox Cosmetic"]
+        assert (botox.max_dose_units, botox.max_dose_period_days, botox.max_dose_period_months) == (
+            400,
+            None,
+            3,
+        )
+        assert after["Xeomin"] == replace(products["Xeomin"], version=after["Xeomin"].version)
+        [entry] = _catalogue_corrections(upgraded)
+        assert (entry.action, entry.entity, entry.entity_id) == ("update", "product", str(botox.id))
+        assert json.loads(entry.changes) == {
+            "max_dose_period_days": [90, None],
+            "max_dose_period_months": [None, 3],
+            "schema": ["0020", HEAD],
+        }
+        result = upgraded.audit_log.verify_chain()
+        assert result.ok, [p.message for p in result.problems]
+    finally:
+        upgraded.db.dispose()
+
+
+def test_a_botox_entry_the_clinic_changed_is_not_corrected(world: World) -> None:
+    svc = world.as_(world.admin)
+    botox = next(p for p in svc.products.list() if p.brand == "Botox Cosmetic")
+    svc.products.save(
+        replace(botox, max_dose_units=360, max_dose_period_months=None, max_dose_period_days=90)
+    )
+    url = svc.db.url
+    svc.db.dispose()
+    _back_to(url, "0020")
+    upgraded = open_services(url)
+    try:
+        upgraded.auth.sign_in("admin", PASSWORD)
+        kept = next(p for p in upgraded.products.list() if p.brand == "Botox Cosmetic")
+        assert (kept.max_dose_units, kept.max_dose_period_days, kept.max_dose_period_months) == (
+            360,
+            90,
+            None,
+        )
+        assert _catalogue_corrections(upgraded) == []
+        assert upgraded.audit_log.verify_chain().ok
+    finally:
+        upgraded.db.dispose()

@@ -334,7 +334,7 @@ def _botox_over_90_days(world: World, patient: Patient) -> TreatmentSession:
     signed(world, chart(world, patient, grid(a, 25, 8) + grid(b, 25, 4)))  # 300 U a month ago
     world.clock.set(T0)
     today = make_vial(svc, units=200, lot="TODAY")
-    draft = chart(world, patient, grid(today, 25, 6))  # 150 U today: 450 U in 90 days
+    draft = chart(world, patient, grid(today, 25, 6))  # 150 U today: 450 U in 3 months
     # The session a month ago is also 'toxin within 3 months' (from the records): acknowledged here.
     [recent] = [w for w in svc.charting.warnings(draft) if w.kind == WarningKind.RECENT_TOXIN]
     return svc.charting.acknowledge(draft, recent, "Planned top-up, prescriber aware")
@@ -374,6 +374,28 @@ def test_a_per_session_maximum_counts_the_other_sessions_of_the_same_clinic_day(
     # Los Angeles keeps summer time from 8 March 2026 (UTC-7)
     assert over_max(datetime(2026, 3, 11, 6, 30, tzinfo=UTC)) == [same_day]  # 23:30 on 10 March there
     assert over_max(datetime(2026, 3, 11, 7, 30, tzinfo=UTC)) == []  # 00:30 on 11 March: the next day
+
+
+@pytest.mark.parametrize(("later", "warned"), [(date(2026, 5, 31), True), (date(2026, 6, 2), False)])
+def test_botox_cosmetics_3_months_are_the_clinics_calendar_months(
+    world: World, later: date, warned: bool
+) -> None:
+    """300 U on 1 March and 150 U on 31 May: 91 days apart, inside 3 calendar months. The 90 days the
+    catalogue used to count left the first session out, and no warning was shown."""
+    svc = world.services
+    patient = make_patient(svc)
+    first = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    world.clock.set(first - timedelta(minutes=30))
+    a, b = make_vial(svc, units=200, lot="MAR-A"), make_vial(svc, units=200, lot="MAR-B")  # 80 U/mL
+    signed(world, chart(world, patient, grid(a, 25, 8) + grid(b, 25, 4)))  # 300 U
+    world.clock.set(datetime.combine(later, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9))
+    draft = chart(world, patient, grid(make_vial(svc, units=200, lot="LATER"), 25, 6))  # 150 U
+    over = [w.message for w in svc.charting.warnings(draft) if w.kind == WarningKind.OVER_MAX_DOSE]
+    expected = (
+        "Botox Cosmetic: 150 U this session plus 300 U in other sessions is above the maximum of "
+        "400 U in 3 months"
+    )
+    assert over == ([expected] if warned else [])
 
 
 def _positive_screening(world: World, patient: Patient) -> TreatmentSession:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...domain.dilution import Concentration
 from ...domain.models import Product, User
+from ...domain.safety import dose_period
 from ..figures import concentration, units, vial_size
 from ..rows_model import Column, RowsModel
 
@@ -27,8 +28,8 @@ def users_model(parent: Any = None) -> RowsModel[User]:
 def _max_dose(p: Product) -> str:
     if p.max_dose_units is None:
         return "—"
-    period = f"per {p.max_dose_period_days} days" if p.max_dose_period_days else "per session"
-    return f"{units(p.max_dose_units)} {period}"
+    words = dose_period(p)
+    return f"{units(p.max_dose_units)} in {words}" if words else f"{units(p.max_dose_units)} per session"
 
 
 PRODUCT_COLUMNS: tuple[Column[Product], ...] = (

@@ -8,8 +8,10 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -110,14 +112,31 @@ class ProductDialog(FormDialog):
         self.max_dose.setDecimals(1)
         self.max_dose.setSuffix(" U")
         self.max_dose.setSpecialValueText("No maximum")
-        self.period = self.add_field(
+        period_row = QWidget(self)
+        row = QHBoxLayout(period_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.period = named(
+            _spin(period_row, 0, 365, "", "Per session"), "max_dose_period", "Maximum-dose period"
+        )
+        self.period_unit = named(QComboBox(period_row), "max_dose_period_unit", "Maximum-dose period in")
+        self.period_unit.addItem("days", "days")
+        self.period_unit.addItem("calendar months", "months")
+        self.period_unit.currentIndexChanged.connect(self._period_unit_changed)
+        row.addWidget(self.period)
+        row.addWidget(self.period_unit)
+        row.addStretch(1)
+        period_row.setFocusProxy(
+            self.period
+        )  # the caption's mnemonic (its buddy is the row) reaches the number
+        self.add_field(
             form,
             "Maximum-dose &period",
-            _spin(self, 0, 365, " days", "Per session"),
+            period_row,
             "max_dose_period_days",
-            "Maximum-dose period in days",
-            "Per session, or the total over this many days.",
+            "Maximum-dose period",
+            'Per session, or the total over this many days or calendar months (the label\'s "3 months").',
         )
+        self._errors["max_dose_period_months"] = self._errors["max_dose_period_days"]
         self.ready = self.add_field(
             form,
             "&Ready to use",
@@ -150,6 +169,14 @@ class ProductDialog(FormDialog):
         body.addLayout(form)
         self._fill()
 
+    @property
+    def _in_months(self) -> bool:
+        return self.period_unit.currentData() == "months"
+
+    def _period_unit_changed(self) -> None:
+        """Months count up to a year; days up to 365. "Per session" (0) is the same in both."""
+        self.period.setMaximum(12 if self._in_months else 365)
+
     def _fill(self) -> None:
         p = self._product
         self.active.setChecked(p.active if p else True)
@@ -161,7 +188,8 @@ class ProductDialog(FormDialog):
         self.generic_name.setText(p.generic_name)
         self.vial_sizes.setText(", ".join(str(s) for s in p.vial_sizes))
         self.max_dose.setValue(p.max_dose_units or 0)
-        self.period.setValue(p.max_dose_period_days or 0)
+        self.period_unit.setCurrentIndex(1 if p.max_dose_period_months else 0)
+        self.period.setValue(p.max_dose_period_months or p.max_dose_period_days or 0)
         self.ready.setValue(p.ready_to_use_units_per_ml or 0)
         self.gtins.setText(", ".join(p.gtins))
         self.notes.setPlainText(p.notes)
@@ -173,7 +201,8 @@ class ProductDialog(FormDialog):
             vial_sizes=vial_sizes,
             in_use_hours=self.in_use_hours.value(),
             max_dose_units=self.max_dose.value() or None,
-            max_dose_period_days=self.period.value() or None,
+            max_dose_period_days=(self.period.value() or None) if not self._in_months else None,
+            max_dose_period_months=(self.period.value() or None) if self._in_months else None,
             ready_to_use_units_per_ml=self.ready.value() or None,
             active=self.active.isChecked(),
             notes=self.notes.toPlainText().strip(),

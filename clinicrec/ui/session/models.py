@@ -18,6 +18,7 @@ from ...domain.clinic_time import local_datetime
 from ...domain.dosing import DoseTotal, totals_by_product, totals_by_zone
 from ...domain.enums import Zone
 from ...domain.models import AdverseEvent, InjectionPoint, Product, Vial
+from ...domain.safety import dose_period
 from ...services.catalogue import VialStatus
 from ..date_format import clinic_units_step, date_text, wall_clock_text
 from ..figures import concentration, units, units_column, vial_size, volume, volume_column
@@ -291,7 +292,8 @@ def total_rows(
         prod = products.get(pid)
         heading = prod.brand if prod else f"product {pid}"
         if prod is not None and prod.max_dose_units is not None:
-            period = f"in {prod.max_dose_period_days} days" if prod.max_dose_period_days else "per session"
+            words = dose_period(prod)
+            period = f"in {words}" if words else "per session"
             heading += f" (max {units(prod.max_dose_units)} {period})"
         out.append(TotalRow("product", heading, alert=alerts.get(pid, "")))
         for zone in Zone:

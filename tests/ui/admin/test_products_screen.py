@@ -41,7 +41,7 @@ def test_lists_the_catalogue_readably(screen: ProductsScreen) -> None:
     assert botox[1] == "onabotulinumtoxinA" and botox[2] == "50 U, 100 U, 200 U" and botox[3] == "24 h"
     # one format per kind of figure (issue 14): a limit in units to the clinic's precision, a vial's
     # size as the carton names it, a concentration per 0.1 mL
-    assert botox[4] == "400.0 U per 90 days" and botox[6] == "Active" and botox[5] == "—"
+    assert botox[4] == "400.0 U in 3 months" and botox[6] == "Active" and botox[5] == "—"
     ready = next(r for r in rows.values() if r[5] != "—")
     assert ready[5] == "10 U/0.1 mL"
 
@@ -72,6 +72,50 @@ def test_edit_a_product(qtbot, world: World, prompts, screen: ProductsScreen) ->
     ) == (48, 300, None, (50, 100), False)
     xeomin = next(r for r in range(screen.model.rowCount()) if screen.model.row_at(r).brand == "Xeomin")  # type: ignore[union-attr]
     assert screen.model.data(screen.model.index(xeomin, 6)) == "Inactive"  # the screen followed the change
+
+
+def test_a_period_in_calendar_months_or_in_days(qtbot, world: World, prompts, screen: ProductsScreen) -> None:  # type: ignore[no-untyped-def]
+    """The label's "3 months" is kept as calendar months; a clinic may give a period in days instead."""
+    dialog = ProductDialog(world.services, prompts, product(world, "Botox Cosmetic"))
+    qtbot.addWidget(dialog)
+    assert (dialog.period.value(), dialog.period_unit.currentText()) == (3, "calendar months")
+    assert dialog.period.maximum() == 12
+    dialog.period_unit.setCurrentIndex(dialog.period_unit.findData("days"))
+    assert dialog.period.maximum() == 365
+    dialog.period.setValue(120)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = product(world, "Botox Cosmetic")
+    assert (saved.max_dose_period_days, saved.max_dose_period_months) == (120, None)
+    row = next(r for r in range(screen.model.rowCount()) if screen.model.row_at(r).brand == "Botox Cosmetic")  # type: ignore[union-attr]
+    assert screen.model.data(screen.model.index(row, 4)) == "400.0 U in 120 days"
+
+    dialog = ProductDialog(world.services, prompts, saved)
+    qtbot.addWidget(dialog)
+    assert (dialog.period.value(), dialog.period_unit.currentText()) == (120, "days")
+    dialog.period_unit.setCurrentIndex(dialog.period_unit.findData("months"))
+    dialog.period.setValue(2)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = product(world, "Botox Cosmetic")
+    assert (saved.max_dose_period_days, saved.max_dose_period_months) == (None, 2)
+
+
+def test_a_period_in_both_days_and_months_is_refused_by_name(world: World) -> None:
+    from dataclasses import replace
+
+    from clinicrec.domain.errors import ValidationError
+
+    svc = world.as_(world.admin)
+    botox = product(world, "Botox Cosmetic")
+    with pytest.raises(ValidationError) as refused:
+        svc.products.save(replace(botox, max_dose_period_days=90, max_dose_period_months=3))
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("max_dose_period_months", "Maximum-dose period: give it in days or in months, not both")
+    ]
+    with pytest.raises(ValidationError) as refused:
+        svc.products.save(replace(botox, max_dose_period_months=13))
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("max_dose_period_months", "Maximum-dose period in months must be from 1 to 12 (got 13)")
+    ]
 
 
 def test_errors_appear_beside_their_fields(qtbot, world: World, prompts) -> None:  # type: ignore[no-untyped-def]
