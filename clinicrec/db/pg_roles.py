@@ -87,10 +87,15 @@ TABLE_GRANTS: dict[str, dict[str, str]] = {
         "audit_head": "SELECT, UPDATE",
         "failed_sign_ins": "SELECT, INSERT, UPDATE",
         "report_presets": "SELECT",  # choose a saved set of report filters
-        "consents": "SELECT, INSERT, UPDATE",  # recorded and withdrawn; never deleted
+        # recorded, then withdrawn or superseded (those columns only; row rules below); never deleted
+        "consents": "SELECT, INSERT, UPDATE (status, withdrawn_at, withdrawn_reason, withdrawn_by_id, "
+        "superseded_by_id)",
         "consent_settings": "SELECT",
-        "prescriber_orders": "SELECT, INSERT, UPDATE",  # written by prescribers (services check)
-        "chart_reviews": "SELECT, INSERT, UPDATE",  # queued at signing; reviewed by prescribers
+        # written and withdrawn by prescribers (row rules below)
+        "prescriber_orders": "SELECT, INSERT, "
+        "UPDATE (status, withdrawn_at, withdrawn_reason, withdrawn_by_id)",
+        # queued at signing; decided by prescribers (row rules below)
+        "chart_reviews": "SELECT, INSERT, UPDATE (status, reviewer_id, reviewed_at, comment)",
         "oversight_settings": "SELECT",
         "session_screenings": "SELECT, INSERT, UPDATE, DELETE",  # the screening asked at each visit
         "photos": "SELECT, INSERT, UPDATE",  # added and voided (never deleted)
@@ -209,6 +214,59 @@ SESSION_PART_RULES = {
 }
 
 
+#: Consents, prescriber orders and chart reviews (migration 0022), per command: a withdrawn or superseded
+#: consent, a withdrawn order and a decided review are never changed again; an order is written and
+#: withdrawn only by a prescriber in their own name; a review is decided only by a prescriber who did not
+#: give the treatment, in their own name, and queued only undecided. The columns that may change at all are
+#: the grants' (``TABLE_GRANTS``). The schema owner (migrations, the demo) is not held by them.
+_PRESCRIBER_ME = "clinicrec_user_role() = 'prescriber'"
+OVERSIGHT_RULES: dict[str, dict[str, tuple[str | None, str | None]]] = {
+    "consents": {
+        "INSERT": (None, "status = 'in_force' AND witness_id = clinicrec_user_id()"),
+        "UPDATE": (
+            "status = 'in_force'",
+            "(status = 'withdrawn' AND withdrawn_by_id = clinicrec_user_id()) "
+            "OR (status = 'superseded' AND superseded_by_id IS NOT NULL)",
+        ),
+    },
+    "prescriber_orders": {
+        "INSERT": (None, f"status = 'in_force' AND prescriber_id = clinicrec_user_id() AND {_PRESCRIBER_ME}"),
+        "UPDATE": (
+            "status = 'in_force'",
+            f"status = 'withdrawn' AND withdrawn_by_id = clinicrec_user_id() AND {_PRESCRIBER_ME}",
+        ),
+    },
+    "chart_reviews": {
+        "INSERT": (None, "status = 'pending' AND reviewer_id IS NULL AND reviewed_at IS NULL"),
+        "UPDATE": (
+            "status = 'pending'",
+            f"status IN ('co_signed', 'returned') AND reviewer_id = clinicrec_user_id() AND {_PRESCRIBER_ME} "
+            "AND NOT EXISTS (SELECT 1 FROM treatment_sessions t WHERE t.id = session_id "
+            "AND t.injector_id = clinicrec_user_id())",
+        ),
+    },
+}
+
+
+def oversight_statements() -> list[str]:
+    """Row rules on consents, orders and reviews (``OVERSIGHT_RULES``): read by all. Idempotent."""
+    out: list[str] = []
+    for table, rules in OVERSIGHT_RULES.items():
+        out += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS {table}_read ON {table}",
+            f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (true)",
+        ]
+        for command, (using, check) in rules.items():
+            name = f"{table}_{command.lower()}"
+            clauses = (f" USING ({using})" if using else "") + (f" WITH CHECK ({check})" if check else "")
+            out += [
+                f"DROP POLICY IF EXISTS {name} ON {table}",
+                f"CREATE POLICY {name} ON {table} FOR {command}{clauses}",
+            ]
+    return out
+
+
 def session_part_statements() -> list[str]:
     """Row rules on the session's own rows (``SESSION_PART_RULES``; migration 0020): read by all, written
     by the rule. Idempotent."""
@@ -279,7 +337,7 @@ def apply_access_control(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         raise ValueError("roles and privileges apply to PostgreSQL only")
     with engine.begin() as conn:
-        for stmt in group_statements() + ACCESS_SQL + session_part_statements():
+        for stmt in group_statements() + ACCESS_SQL + session_part_statements() + oversight_statements():
             conn.exec_driver_sql(stmt)
 
 

@@ -232,7 +232,8 @@ class ConsentService(ServiceBase):
                 FieldError("reason", "Say why the consent is withdrawn (at least 5 characters)")
             )
         with self.writing() as s:
-            row = s.get(ConsentRow, consent_id, with_for_update=True)
+            # PostgreSQL's row rules hide from FOR UPDATE a row that may not change: read it to say why
+            row = s.get(ConsentRow, consent_id, with_for_update=True) or s.get(ConsentRow, consent_id)
             if row is None:
                 raise NotFoundError(f"No consent with id {consent_id}")
             if row.status != ConsentStatus.IN_FORCE.value:

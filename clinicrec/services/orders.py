@@ -72,7 +72,10 @@ class OrderService(ServiceBase):
                 FieldError("reason", "Say why the order is withdrawn (at least 5 characters)")
             )
         with self.writing() as s:
-            row = s.get(PrescriberOrderRow, order_id, with_for_update=True)
+            # PostgreSQL's row rules hide from FOR UPDATE a row that may not change: read it to say why
+            row = s.get(PrescriberOrderRow, order_id, with_for_update=True) or s.get(
+                PrescriberOrderRow, order_id
+            )
             if row is None:
                 raise NotFoundError(f"No order with id {order_id}")
             if row.status != OrderStatus.IN_FORCE.value:
