@@ -57,6 +57,13 @@ def actor_of(row: UserRow) -> Actor:
     return Actor(row.id, row.username, row.full_name, row.credentials, Role(row.role))
 
 
+def record_rehash(s: Session, actor: Actor, row: UserRow, rehashed: str) -> None:
+    """A password hashed with older parameters, hashed again with this version's at sign-in: stored with an
+    entry of its own, as any change to an account is (``audit verify`` proves the user's stored form)."""
+    row.password_hash = rehashed
+    audit.record(s, actor, AuditAction.UPDATE, "user", row.id, changes={"password": ["***", "hashed again"]})
+
+
 class AuthService(ServiceBase):
     hasher = password_hasher()
     #: The entry of a sign-in made while the file was still being checked, to be written (early_sign_in).
@@ -411,9 +418,9 @@ class AuthService(ServiceBase):
             else:
                 row.failed_attempts = 0
                 row.locked_until = None
-                if self.hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = self.hasher.hash(password)
                 actor = actor_of(row)
+                if self.hasher.check_needs_rehash(row.password_hash):
+                    record_rehash(s, actor, row, self.hasher.hash(password))
                 audit.record(s, actor, AuditAction.SIGN_IN, "user", row.id)
                 self._ctx.actor = actor
                 return actor

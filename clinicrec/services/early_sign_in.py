@@ -79,7 +79,9 @@ def _record_sign_in(auth: AuthService, actor: Actor, rehashed: str | None, signe
             row.failed_attempts = 0
             row.locked_until = None
             if rehashed is not None:
-                row.password_hash = rehashed
+                from .auth import record_rehash
+
+                record_rehash(s, actor, row, rehashed)
             audit.record(
                 s,
                 actor,

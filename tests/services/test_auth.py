@@ -94,6 +94,32 @@ def test_sign_in_and_out(world: World) -> None:
     ]
 
 
+def test_a_password_hashed_again_at_sign_in_is_an_audited_change_and_verify_still_proves_the_user(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An account made with older Argon2 parameters (an older version's, or the demo's) is hashed again
+    with this version's at its next sign-in. The user's stored form is proven by ``audit verify``: the new
+    hash used to be written under the sign-in's entry alone, and the account was then named as changed
+    outside ClinicRec."""
+    svc = world.as_(world.admin)
+    older = password_hasher(time_cost=1, memory_kib=4 * 1024, parallelism=1)
+    with monkeypatch.context() as m:
+        m.setattr(AuthService, "hasher", older)
+        svc.auth.create_user(User("olderhash", "Old Hash", "RN", Role.INJECTOR), PASSWORD)
+    svc.act_as(None)
+    svc.auth.sign_in("olderhash", PASSWORD)
+    with svc.db.read() as s:
+        stored = s.execute(select(UserRow.password_hash).where(UserRow.username == "olderhash")).scalar_one()
+    assert not AuthService.hasher.check_needs_rehash(stored)  # hashed again, with this version's parameters
+    assert [(r.action, json.loads(r.changes or "{}")) for r in audit_rows(world)[-2:]] == [
+        ("update", {"password": ["***", "hashed again"]}),
+        ("sign_in", {}),
+    ]
+    svc.act_as(world.admin)
+    result = svc.audit_log.verify_chain()
+    assert result.ok, [p.message for p in result.problems]
+
+
 def test_a_wrong_password_is_refused_and_audited(world: World) -> None:
     svc = world.services
     before = len(audit_rows(world))
