@@ -202,16 +202,16 @@ class Services:
     def upgrade_schema(self) -> tuple[str | None, str | None, Path | None]:
         """Bring the schema to this version (an administrator's job): before, after, pre-migration backup."""
         from ..db.migrate import current_revision, upgrade
+        from .audit_upgrade import proven_before, rehash_after_upgrade
 
         self._require_if_accounts(Action.MANAGE_SETTINGS)
         before = current_revision(self.db.engine)
+        proven = proven_before(self.db, before)  # the trail's proof, read before the upgrade changes it
         backup = upgrade(self.db.engine)
         after = current_revision(self.db.engine)
         if before is not None and after is not None and before != after:
             # As the upgrade at start-up does: the records whose stored form changed get their entry.
-            from .audit_upgrade import rehash_after_upgrade
-
-            rehash_after_upgrade(self.db, before, after)
+            rehash_after_upgrade(self.db, before, after, proven)
         return before, after, backup
 
     def _require_if_accounts(self, action: Action) -> None:
@@ -286,11 +286,14 @@ def open_services(
             before = stamped_revision(db.engine)
             if found.gate is not None and before != HEAD:
                 found.gate.wait()
-            upgrade_if_needed(db.engine)
             if before is not None and before != HEAD:
-                from .audit_upgrade import rehash_after_upgrade
+                from .audit_upgrade import proven_before, rehash_after_upgrade
 
-                rehash_after_upgrade(db, before, HEAD)
+                proven = proven_before(db, before)  # the trail's proof, read before the upgrade changes it
+                upgrade_if_needed(db.engine)
+                rehash_after_upgrade(db, before, HEAD, proven)
+            else:
+                upgrade_if_needed(db.engine)
     except DBAPIError as e:
         db.dispose()
         reason = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else type(e.orig).__name__

@@ -35,7 +35,7 @@ from ..domain.enums import AuditAction
 from ..domain.errors import AccountLocked, AuthenticationError, PermissionDenied, StorageError
 from ..paths import backup_dir_for
 from . import audit, audit_anchor
-from .audit_upgrade import correct_catalogue
+from .audit_upgrade import proven_before, rehash_after_upgrade
 from .base import ChangeListener, Context, ServiceBase
 from .files import check_destination, staged_output
 from .permissions import Action, Actor
@@ -414,16 +414,18 @@ def _prepare(file: Path, live: Path, *, key: bytes | None = None) -> _Prepared:
     staged = bk.stage_restore(Path(file), live, known_revisions(), key=key)
     try:
         engine = _staged_engine(staged.path, key)  # no WAL files beside the staged copy
+        db = Database(engine)
         try:
             migrated = staged.revision != head_revision()
             if migrated:
+                # As an upgrade in place does: the records the backup's trail proves, read in its own
+                # schema's form, get the upgrade's entry where their stored form changed (and the shipped
+                # catalogue its corrections); one changed behind the application does not, and is refused.
+                proven = proven_before(db, staged.revision)
                 with tempfile.TemporaryDirectory() as tmp:  # the original file is the pre-migration copy
                     upgrade(engine, backup_dir=Path(tmp))
-                # as an upgrade in place does: the shipped catalogue's corrections, each with its entry
-                # (only a row exactly as shipped; the rest of the trail is verified as it was written)
-                with Database(engine).write() as s, s.begin():
-                    correct_catalogue(s, staged.revision, head_revision())
-            with Database(engine).read() as s:
+                rehash_after_upgrade(db, staged.revision, head_revision(), proven)
+            with db.read() as s:
                 anchors = _anchors_up_to(live, audit_anchor.head_of(s)[0])
                 problem = audit_chain_problem(s, anchors, backup_photo_folder(live, Path(file)))
         finally:

@@ -23,6 +23,7 @@ from clinicrec.services import audit_state
 from clinicrec.services.app import Services, open_services
 from clinicrec.services.audit_upgrade import UPGRADE_USER
 from tests.conftest import PASSWORD, World
+from tests.services.test_audit_upgrade import world_as_older_version_wrote
 
 FORM = "microbotox_treatment"
 NEXT_MONTH = date.today() + timedelta(days=30)
@@ -108,6 +109,7 @@ def written_at_0019(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[str,
     """A database whose consent settings and tokens were written by schema 0019's application, then a
     row added behind it; taken back to 0019 (no table changed since)."""
     new_kinds = ("consent_settings", "access_token")
+    world_as_older_version_wrote(world, monkeypatch)
     with monkeypatch.context() as m:
         for entity in new_kinds:
             m.delitem(audit_state.BY_ENTITY, entity)
@@ -147,7 +149,7 @@ def test_an_upgraded_database_proves_its_settings_and_tokens(written_at_0019: tu
                 select(AuditRow.entity, AuditRow.entity_id, AuditRow.changes).where(
                     AuditRow.username == UPGRADE_USER,
                     # not the catalogue's correction, which any upgrade across 0021 makes (its own test)
-                    AuditRow.changes.not_like('%max_dose_period_months%'),
+                    AuditRow.changes.not_like("%max_dose_period_months%"),
                 )
             ).all()
         assert {(e, i) for e, i, _ in upgrade} == {
