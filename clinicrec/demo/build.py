@@ -58,9 +58,13 @@ from ..services import audit, audit_state, report_rollup
 from ..services.auth import AuthService
 from ..services.mapping import product_values
 from ..services.permissions import Actor
+from .beside import run_beside
 from .people import DEMO_PASSWORD, DEMO_USERS, generate_patients
 from .photos import add_demo_photos
 from .sessions import POINT_COLUMNS, SessionGenerator
+
+#: From this many patients on, the visits are generated in a second process while this one stores them.
+BESIDE_FROM = 50_000
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,10 @@ def _load(
         _insert_tuples(conn, PointRow.__tablename__, POINT_COLUMNS, gen.points)
         gen.points.clear()
 
-    gen.run(flush=store)
+    if patients >= BESIDE_FROM:
+        run_beside(gen, store)  # generated in a second process while this one stores (demo/beside.py)
+    else:
+        gen.run(flush=store)
     store()
     if users_last:  # their password hashed in its own thread meanwhile (build_demo)
         _insert_users(conn, now, pw_hash.result())

@@ -64,6 +64,58 @@ def test_the_same_seed_builds_the_same_records_and_another_seed_others(tmp_path:
     assert built["a"]["injection_points"] != built["c"]["injection_points"]
 
 
+def test_visits_generated_in_a_second_process_are_the_same_records_and_prove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large build generates its visits in a second process while it stores them (demo/beside.py):
+    the same seed gives the same records as one process, batch by batch (several here), and the file
+    is proven by ``audit verify`` (the points' digests came from the other process)."""
+    from clinicrec.demo import beside, build
+
+    build_demo(f"sqlite:///{tmp_path / 'one.sqlite3'}", patients=150, seed=5, today=TODAY)
+    monkeypatch.setattr(build, "BESIDE_FROM", 100)
+    monkeypatch.setattr(beside, "POINTS_PER_BATCH", 700)  # several batches, each stored as it comes
+    batches = []
+    real_store = beside.run_beside
+
+    def counted(gen: SessionGenerator, store: object) -> None:
+        def store_counted() -> None:
+            batches.append(len(gen.points))
+            store()  # type: ignore[operator]
+
+        real_store(gen, store_counted)
+
+    monkeypatch.setattr(build, "run_beside", counted)
+    summary = build_demo(f"sqlite:///{tmp_path / 'two.sqlite3'}", patients=150, seed=5, today=TODAY)
+    assert len(batches) >= 3 and all(n >= 700 for n in batches)
+    one, two = _records(tmp_path / "one.sqlite3"), _records(tmp_path / "two.sqlite3")
+    for table in RECORD_TABLES:
+        assert one[table] == two[table], table
+    assert summary.points == len(two["injection_points"])
+    services = open_services(f"sqlite:///{tmp_path / 'two.sqlite3'}")
+    try:
+        services.act_as(services.auth.sign_in("admin", DEMO_PASSWORD))
+        result = services.audit_log.verify_chain()
+        assert result.ok, result.first_problem
+        assert result.signed_sessions_checked > 0
+    finally:
+        services.db.dispose()
+
+
+def test_a_second_process_that_fails_stops_the_build_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clinicrec.demo import beside, build
+
+    monkeypatch.setattr(build, "BESIDE_FROM", 100)
+    monkeypatch.setattr(beside, "POINTS_PER_BATCH", "many")  # the second process's run fails on it
+    with pytest.raises(RuntimeError, match="could not be generated(.|\n)*TypeError"):
+        build_demo(f"sqlite:///{tmp_path / 'failed.sqlite3'}", patients=150, seed=5, today=TODAY)
+    with sqlite3.connect(tmp_path / "failed.sqlite3") as conn:  # nothing of the failed load was kept
+        assert conn.execute("SELECT count(*) FROM patients").fetchone() == (0,)
+    conn.close()
+
+
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo-build") / "demo.sqlite3"
