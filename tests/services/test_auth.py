@@ -120,6 +120,27 @@ def test_a_password_hashed_again_at_sign_in_is_an_audited_change_and_verify_stil
     assert result.ok, [p.message for p in result.problems]
 
 
+def test_a_sign_in_before_the_files_check_records_its_new_hash_the_same_way(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-in while the start-up's check still runs writes its entry once the check has passed
+    (services/early_sign_in.py); a password hashed again then is recorded as above."""
+    from clinicrec.services.auth import actor_of
+    from clinicrec.services.early_sign_in import _record_sign_in
+
+    svc = world.as_(world.admin)
+    with monkeypatch.context() as m:
+        m.setattr(AuthService, "hasher", password_hasher(time_cost=1, memory_kib=4 * 1024, parallelism=1))
+        svc.auth.create_user(User("earlyhash", "Early Hash", "RN", Role.INJECTOR), PASSWORD)
+    with svc.db.read() as s:
+        row = s.execute(select(UserRow).where(UserRow.username == "earlyhash")).scalar_one()
+        actor = actor_of(row)
+    _record_sign_in(svc.auth, actor, AuthService.hasher.hash(PASSWORD), world.clock())
+    assert [r.action for r in audit_rows(world)[-2:]] == ["update", "sign_in"]
+    result = svc.audit_log.verify_chain()
+    assert result.ok, [p.message for p in result.problems]
+
+
 def test_a_wrong_password_is_refused_and_audited(world: World) -> None:
     svc = world.services
     before = len(audit_rows(world))
