@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import traceback
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +40,15 @@ def run_beside(gen: SessionGenerator, store: Callable[[], None]) -> None:
         name="clinicrec-demo-visits",
         daemon=True,
     )
-    child.start()
+    # A spawned process imports the caller's main script again unless it is guarded by
+    # ``if __name__ == "__main__"``; an unguarded one (a clinic's own script) would build a second time.
+    # The child needs nothing of it: it is shown an empty main module while it starts.
+    caller = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        child.start()
+    finally:
+        sys.modules["__main__"] = caller
     try:
         while True:
             kind, payload = _next(batches, child)

@@ -286,3 +286,32 @@ def test_a_new_sqlite_file_gets_its_schema_from_the_script_not_the_migrations(
         conn.close()
     assert len(users) == len({u for u, _ in users}) >= 3
     assert all(AuthService.hasher.verify(h, DEMO_PASSWORD) for _, h in users)
+
+
+def test_a_large_build_from_a_script_without_a_main_guard_builds_once(tmp_path: Path) -> None:
+    """The second process is spawned, and a spawned process imports its parent's main script again
+    unless that script is guarded by ``if __name__ == "__main__"``: a clinic's unguarded script (or the
+    benchmark's) would run its build in the child too. The child is shown an empty main module."""
+    import subprocess
+    import sys
+    import textwrap
+
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(root)!r})
+            from datetime import date
+            from clinicrec.demo import beside, build
+            build.BESIDE_FROM, beside.POINTS_PER_BATCH = 100, 700
+            summary = build.build_demo("sqlite:///{tmp_path / "unguarded.sqlite3"}", patients=150,
+                                       today=date(2026, 6, 30))
+            print("built", summary.patients, flush=True)
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n").count("built 150") == 1, done.stdout
