@@ -17,20 +17,26 @@ import queue
 import sys
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .sessions import SessionGenerator
 
 #: The generator's lists of rows, in the order ``run`` fills them (``points``: drained at each flush).
 ROWS = ("vials", "additives", "sessions", "session_vials", "acks", "assessments", "events")
-#: Batches made ahead of the storing, and the points in each (``run``'s own flush size).
-AHEAD, POINTS_PER_BATCH = 2, 400_000
+#: Batches made ahead of the storing (enough that a step of other work here never holds the other
+#: process up), and the points in each (``run``'s own flush size).
+AHEAD, POINTS_PER_BATCH = 4, 400_000
+_DONE = object()
 
 
-def run_beside(gen: SessionGenerator, store: Callable[[], None]) -> None:
+def run_beside(
+    gen: SessionGenerator, store: Callable[[], None], meanwhile: Iterator[object] | None = None
+) -> None:
     """``gen.run(flush=store)``, the generating done by a second process: ``gen``'s lists, points, part
-    digests and random state end as ``run`` would leave them, ``store`` called after each batch."""
+    digests and random state end as ``run`` would leave them, ``store`` called after each batch.
+    ``meanwhile``: other work, one step of it each time no batch is waiting (what is left of it when
+    the last batch has come is left to the caller)."""
     ctx = multiprocessing.get_context("spawn")  # never fork: the caller may have threads (Qt, Argon2)
     batches: Any = ctx.Queue(maxsize=AHEAD)
     screening = [{k: v for k, v in p.items() if k == "id" or k.startswith("scr_")} for p in gen.patients]
@@ -51,7 +57,7 @@ def run_beside(gen: SessionGenerator, store: Callable[[], None]) -> None:
         sys.modules["__main__"] = caller
     try:
         while True:
-            kind, payload = _next(batches, child)
+            kind, payload = _next(batches, child, meanwhile or iter(()))
             if kind == "error":
                 raise RuntimeError(f"The demo's visits could not be generated:\n{payload}")
             rows, points, digests = payload
@@ -70,11 +76,20 @@ def run_beside(gen: SessionGenerator, store: Callable[[], None]) -> None:
         child.join()
 
 
-def _next(batches: Any, child: Any) -> tuple[str, Any]:
-    """The next batch; a child that died without saying why is an error, not a wait for ever."""
+def _next(batches: Any, child: Any, meanwhile: Iterator[object]) -> tuple[str, Any]:
+    """The next batch, a step of ``meanwhile`` done whenever none is waiting; a child that died without
+    saying why is an error, not a wait for ever."""
+    item: tuple[str, Any]
     while True:
         try:
-            item: tuple[str, Any] = batches.get(timeout=1.0)
+            item = batches.get_nowait()
+            return item
+        except queue.Empty:
+            pass
+        if next(meanwhile, _DONE) is not _DONE:
+            continue
+        try:
+            item = batches.get(timeout=1.0)
             return item
         except queue.Empty:
             if not child.is_alive():

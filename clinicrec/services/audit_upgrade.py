@@ -37,6 +37,8 @@ FIRST_HASHED = "0004"
 #: The kinds of record proven only from a later schema on, with that schema.
 FIRST_PROVEN = {"consent_settings": "0020", "access_token": "0020"}
 #: Child rows folded into a kind's hash from a later schema on: (entity, the part's table) -> that schema.
+#: (A record's older form is otherwise read off its table as it is before the upgrade: the columns it
+#: has then. A schema that changes which existing columns or rows a kind hashes needs an entry here.)
 PARTS_SINCE = {("session", "session_screenings"): "0019"}
 UPGRADE_USER = "clinicrec-upgrade"
 

@@ -78,12 +78,12 @@ def test_visits_generated_in_a_second_process_are_the_same_records_and_prove(
     batches = []
     real_store = beside.run_beside
 
-    def counted(gen: SessionGenerator, store: object) -> None:
+    def counted(gen: SessionGenerator, store: object, meanwhile: object) -> None:
         def store_counted() -> None:
             batches.append(len(gen.points))
             store()  # type: ignore[operator]
 
-        real_store(gen, store_counted)
+        real_store(gen, store_counted, meanwhile)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build, "run_beside", counted)
     summary = build_demo(f"sqlite:///{tmp_path / 'two.sqlite3'}", patients=150, seed=5, today=TODAY)
@@ -92,6 +92,20 @@ def test_visits_generated_in_a_second_process_are_the_same_records_and_prove(
     for table in RECORD_TABLES:
         assert one[table] == two[table], table
     assert summary.points == len(two["injection_points"])
+    # the same trail too, the patients' entries written while the visits were generated included
+    trails = []
+    for name in ("one", "two"):
+        with sqlite3.connect(tmp_path / f"{name}.sqlite3") as conn:
+            trails.append(
+                conn.execute(
+                    # a patient's hash holds the time of the build; the users' their password's salt
+                    "SELECT id, action, entity, entity_id, patient_id, changes, "
+                    "CASE entity WHEN 'patient' THEN NULL ELSE row_hash END FROM audit_log "
+                    "WHERE entity <> 'user' ORDER BY id"
+                ).fetchall()
+            )
+        conn.close()
+    assert trails[0] == trails[1] and len(trails[0]) > 150
     services = open_services(f"sqlite:///{tmp_path / 'two.sqlite3'}")
     try:
         services.act_as(services.auth.sign_in("admin", DEMO_PASSWORD))
