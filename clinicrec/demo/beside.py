@@ -27,6 +27,8 @@ ROWS = ("vials", "additives", "sessions", "session_vials", "acks", "assessments"
 #: Batches made ahead of the storing (enough that a step of other work here never holds the other
 #: process up), and the points in each (``run``'s own flush size).
 AHEAD, POINTS_PER_BATCH = 4, 400_000
+#: What a step of ``meanwhile`` yields when it has nothing to do until the next batch is stored.
+IDLE = object()
 _DONE = object()
 
 
@@ -35,8 +37,9 @@ def run_beside(
 ) -> None:
     """``gen.run(flush=store)``, the generating done by a second process: ``gen``'s lists, points, part
     digests and random state end as ``run`` would leave them, ``store`` called after each batch.
-    ``meanwhile``: other work, one step of it each time no batch is waiting (what is left of it when
-    the last batch has come is left to the caller)."""
+    ``meanwhile``: other work, one step of it each time no batch is waiting (a step that yields ``IDLE``
+    had none to do: the next batch is then waited for; what is left of it when the last batch has come
+    is left to the caller)."""
     ctx = multiprocessing.get_context("spawn")  # never fork: the caller may have threads (Qt, Argon2)
     batches: Any = ctx.Queue(maxsize=AHEAD)
     screening = [{k: v for k, v in p.items() if k == "id" or k.startswith("scr_")} for p in gen.patients]
@@ -77,8 +80,8 @@ def run_beside(
 
 
 def _next(batches: Any, child: Any, meanwhile: Iterator[object]) -> tuple[str, Any]:
-    """The next batch, a step of ``meanwhile`` done whenever none is waiting; a child that died without
-    saying why is an error, not a wait for ever."""
+    """The next batch, a step of ``meanwhile`` done whenever none is waiting (blocking only when it has
+    none to do); a child that died without saying why is an error, not a wait for ever."""
     item: tuple[str, Any]
     while True:
         try:
@@ -86,7 +89,7 @@ def _next(batches: Any, child: Any, meanwhile: Iterator[object]) -> tuple[str, A
             return item
         except queue.Empty:
             pass
-        if next(meanwhile, _DONE) is not _DONE:
+        if next(meanwhile, _DONE) not in (_DONE, IDLE):
             continue
         try:
             item = batches.get(timeout=1.0)

@@ -24,6 +24,7 @@ import itertools
 import operator
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ from ..services import audit, audit_state, report_rollup
 from ..services.auth import AuthService
 from ..services.mapping import product_values
 from ..services.permissions import Actor
-from .beside import run_beside
+from . import beside
+from .beside import IDLE, run_beside
 from .people import DEMO_PASSWORD, DEMO_USERS, generate_patients
 from .photos import add_demo_photos
 from .sessions import POINT_COLUMNS, SessionGenerator
@@ -191,9 +193,13 @@ def _load(
     _insert(conn, PatientRow.__table__, patient_rows)  # type: ignore[arg-type]
     gen = SessionGenerator(rng, today, brand_id, in_use, patient_rows)
     stored: dict[str, int] = {}
+    trail = _Trail(conn, gen, now)
+    trail.begin(patients)
+    audit_next: deque[dict[str, range]] = deque()  # each stored batch's rows, until their entries are written
 
     def store() -> None:
         """What the generator made since the last call, parents first; its points then let go."""
+        made: dict[str, range] = {}
         for model, rows in (
             (VialRow, gen.vials),
             (VialAdditiveRow, gen.additives),
@@ -206,33 +212,42 @@ def _load(
             done = stored.get(model.__tablename__, 0)
             _insert(conn, model.__table__, rows[done:])  # type: ignore[arg-type]
             stored[model.__tablename__] = len(rows)
+            made[model.__tablename__] = range(done, len(rows))
         _insert_tuples(conn, PointRow.__tablename__, POINT_COLUMNS, gen.points)
         gen.points.clear()
+        audit_next.append(made)
 
-    trail = _Trail(conn, gen, now)
-    trail.begin(patients)
+    generated = False
 
-    def patients_done() -> Iterator[None]:
-        """The patients are all stored: their indexes, then their entries, a step at a time."""
+    def meanwhile_work() -> Iterator[object]:
+        """The work that waits for nothing the generator has still to make, a step at a time: the
+        patients' indexes and entries, then the entries of each batch stored (``IDLE`` when none is
+        waiting yet), in the order they were stored."""
         _make_indexes(conn, [ix for ix in indexes if ix[1] == PatientRow.__tablename__])
-        yield
+        yield None
         yield from trail.patients(patient_rows)
+        while audit_next or not generated:
+            if audit_next:
+                yield from trail.stored(audit_next.popleft())
+            else:
+                yield IDLE
 
-    meanwhile = patients_done()
+    meanwhile = meanwhile_work()
     if patients >= BESIDE_FROM:
         # generated in a second process while this one stores them and, whenever it waits for the next
-        # batch, does a step of the patients' work (demo/beside.py)
+        # batch, does a step of the work above (demo/beside.py)
         run_beside(gen, store, meanwhile=meanwhile)
-    else:
-        gen.run(flush=store)
+    else:  # the same batches, so that the trail is the same as in two processes
+        gen.run(flush=store, every=beside.POINTS_PER_BATCH)
     store()
+    generated = True
     for _ in meanwhile:  # what the wait left (all of it, in one process)
         pass
     if users_last:  # their password hashed in its own thread meanwhile (build_demo)
         _insert_users(conn, now, pw_hash.result())
     later = (AuditRow.__tablename__, PatientRow.__tablename__)
     _make_indexes(conn, [ix for ix in indexes if ix[1] not in later])
-    trail.rest()
+    trail.users()
     _make_indexes(conn, [ix for ix in indexes if ix[1] == AuditRow.__tablename__])
     advance_sequences(conn)
     report_rollup.rebuild(conn)
@@ -345,8 +360,8 @@ class _Trail:
     Every demo record is then provable from the trail like one charted through the application: signed
     sessions get their signing entry, everything else a creation entry holding its values, each at the
     time and by the user of the demo's history. The clinic, the catalogue and the patients are stored
-    first, so their entries come first (``begin``, ``patients``: written while the visits are generated);
-    ``rest`` writes the others once everything is stored.
+    first, so their entries come first (``begin``, ``patients``); then each batch of visits' entries, as
+    it was stored (``stored``: while the next batches are generated); the users' last (``users``).
     """
 
     def __init__(self, conn: Connection, gen: SessionGenerator, now: datetime) -> None:
@@ -355,9 +370,13 @@ class _Trail:
         self.admin = Actor(1, name, full_name, credentials, Role(role))
         self.s = Session(bind=conn)
 
-    def _hashes(self, entity: str) -> dict[int, str]:
+    def _hashes(self, entity: str, rows: Sequence[dict[str, Any]] | None = None) -> dict[int, str]:
+        """The hash of every record of ``entity`` as stored, or of ``rows``' records alone (in id order)."""
+        if rows is not None and not rows:
+            return {}
+        within = None if rows is None else (rows[0]["id"], rows[-1]["id"])
         known = {PointRow.__tablename__: self.gen.point_digests}  # the points, digested as they were made
-        return dict(audit_state.all_state_hashes(self.conn, audit_state.BY_ENTITY[entity], known))
+        return dict(audit_state.all_state_hashes(self.conn, audit_state.BY_ENTITY[entity], known, within))
 
     def _by(self, uid: int | None) -> tuple[int, str]:
         return (uid, self.gen.username[uid]) if uid else (1, self.admin.username)
@@ -383,8 +402,8 @@ class _Trail:
             audit.record_bulk(self.s, self.admin, action, entity, piece, row_hashes=hashes)
             yield
 
-    def _write(self, *args: Any, **kw: Any) -> None:
-        for _ in self._create(*args, **kw):
+    def _write(self, entity: str, entries: Iterable[audit.BulkEntry], hashes: dict[int, str]) -> None:
+        for _ in self._create(entity, entries, hashes=hashes):
             pass
 
     def begin(self, patients: int) -> None:
@@ -397,7 +416,8 @@ class _Trail:
             patient_id=None,
             changes={"patients": [None, patients], "note": [None, "demo data generated by clinicrec demo"]},
         )
-        self._write("clinic", [self._entry(1, None, {"name": [None, "demo clinic"]}, self.now, 1)])
+        clinic = [self._entry(1, None, {"name": [None, "demo clinic"]}, self.now, 1)]
+        self._write("clinic", clinic, hashes=self._hashes("clinic"))
         products = self._hashes("product")
         entries = [self._entry(p, None, {"product_id": [None, p]}, self.now, 1) for p in sorted(products)]
         self._write("product", entries, hashes=products)
@@ -407,24 +427,24 @@ class _Trail:
         entries = (self._entry(p["id"], p["id"], _values(p), self.now, 1) for p in patient_rows)
         return self._create("patient", entries, size=_AUDIT_PIECE // 5)  # short steps between batches
 
-    def rest(self) -> None:
-        """The users', vials', sessions', follow-ups' and adverse events' entries (all stored by now)."""
-        gen, now = self.gen, self.now
-        users = self._hashes("user")
-        entries = [self._entry(u, None, {"username": [None, gen.username[u]]}, now, 1) for u in sorted(users)]
-        self._write("user", entries, hashes=users)
-        self._write(
+    def stored(self, batch: dict[str, range]) -> Iterator[None]:
+        """The entries of one stored batch (``batch``: the range of each of the generator's lists that
+        it stored), a piece at each step: its vials', sessions', follow-ups' and adverse events'."""
+        gen = self.gen
+        vials = [gen.vials[i] for i in batch[VialRow.__tablename__]]
+        yield from self._create(
             "vial",
-            (self._entry(v["id"], None, _values(v), v["created_at"], v["opened_by_id"]) for v in gen.vials),
+            (self._entry(v["id"], None, _values(v), v["created_at"], v["opened_by_id"]) for v in vials),
+            hashes=self._hashes("vial", vials),
         )
-        session_patient = {sess["id"]: sess["patient_id"] for sess in gen.sessions}
-        sessions = self._hashes("session")
+        sessions = [gen.sessions[i] for i in batch[SessionRow.__tablename__]]
+        hashes = self._hashes("session", sessions)
         drafts = (
             self._entry(x["id"], x["patient_id"], {}, x["created_at"], x["injector_id"])
-            for x in gen.sessions
+            for x in sessions
             if x["status"] != "signed"
         )
-        self._write("session", drafts, hashes=sessions)
+        yield from self._create("session", drafts, hashes=hashes)
         signed = (
             self._entry(
                 x["id"],
@@ -437,33 +457,43 @@ class _Trail:
                 x["signed_at"],
                 x["signed_by_id"],
             )
-            for x in gen.sessions
+            for x in sessions
             if x["status"] == "signed"
         )
-        self._write("session", signed, AuditAction.SIGN, hashes=sessions)
-        self._write(
+        yield from self._create("session", signed, AuditAction.SIGN, hashes=hashes)
+        follow_ups = [gen.assessments[i] for i in batch[AssessmentRow.__tablename__]]
+        follow_ups = [a for a in follow_ups if a["time_point"] != "baseline"]
+        yield from self._create(
             "assessment",
             (
-                self._entry(
-                    a["id"], session_patient[a["session_id"]], _values(a), a["created_at"], a["assessor_id"]
-                )
-                for a in gen.assessments
-                if a["time_point"] != "baseline"
+                self._entry(a["id"], self._patient(a), _values(a), a["created_at"], a["assessor_id"])
+                for a in follow_ups
             ),
+            hashes=self._hashes("assessment", follow_ups),
         )
-        self._write(
+        events = [gen.events[i] for i in batch[AdverseEventRow.__tablename__]]
+        yield from self._create(
             "adverse_event",
             (
-                self._entry(
-                    e["id"],
-                    session_patient[e["session_id"]],
-                    _values(e),
-                    e["created_at"],
-                    e["recorded_by_id"],
-                )
-                for e in gen.events
+                self._entry(e["id"], self._patient(e), _values(e), e["created_at"], e["recorded_by_id"])
+                for e in events
             ),
+            hashes=self._hashes("adverse_event", events),
         )
+
+    def _patient(self, row: dict[str, Any]) -> int:
+        """The patient of a session's follow-up or adverse event (a session's id is its place in the
+        generator's list, plus one)."""
+        return int(self.gen.sessions[row["session_id"] - 1]["patient_id"])
+
+    def users(self) -> None:
+        """The users' entries (stored last: on SQLite after every visit that names them)."""
+        users = self._hashes("user")
+        entries = [
+            self._entry(u, None, {"username": [None, self.gen.username[u]]}, self.now, 1)
+            for u in sorted(users)
+        ]
+        self._write("user", entries, hashes=users)
         self.s.flush()
 
 

@@ -266,8 +266,9 @@ def _cursor(s: Session | Connection) -> Any:
     return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
-def _mark(s: Session) -> str:
-    return "?" if s.get_bind().dialect.paramstyle == "qmark" else "%s"
+def _mark(s: Session | Connection) -> str:
+    bind = s.get_bind() if isinstance(s, Session) else s
+    return "?" if bind.dialect.paramstyle == "qmark" else "%s"
 
 
 def part_digest(rows: list[Any]) -> str:
@@ -330,29 +331,48 @@ def _run(s: Session, statements: Sequence[Statement]) -> list[list[tuple[Any, ..
 
 
 def all_state_hashes(
-    s: Session | Connection, kind: Kind, known: Mapping[str, Mapping[int, str]] | None = None
+    s: Session | Connection,
+    kind: Kind,
+    known: Mapping[str, Mapping[int, str]] | None = None,
+    within: tuple[int, int] | None = None,
 ) -> Iterator[tuple[int, str]]:
     """(id, state hash) of every record of ``kind``: each table read once, in one pass.
 
     ``known``: part digests the caller made from the rows it stored (``sha256(encode_rows(rows))`` per
-    parent, keyed by the part's table), used instead of reading that table (the demo's millions of points)."""
+    parent, keyed by the part's table), used instead of reading that table (the demo's millions of points).
+    ``within``: only the records whose ids are in this range (first, last), and only their parts' rows."""
     cur = _cursor(s)
+    mark = _mark(s)
+
+    def execute(sql: str, column: str) -> None:
+        if within is None:
+            cur.execute(sql)
+        else:
+            cur.execute(_narrowed(sql, f"{column} BETWEEN {mark} AND {mark}"), within)
+
     try:
         part_digests: list[Mapping[int, str]] = []
         for part in kind.parts:
             if known is not None and part.table in known:
                 part_digests.append(known[part.table])
                 continue
-            cur.execute(part.sql())
+            execute(part.sql(), part.parent)
             part_digests.append(
                 {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
             )
-        cur.execute(kind.sql())
+        execute(kind.sql(), kind.key)
         for row in cur:
             rid = row[0]
             yield rid, _state_hash(row, [d.get(rid, _EMPTY) for d in part_digests], kind.parts)
     finally:
         cur.close()
+
+
+def _narrowed(sql: str, condition: str) -> str:
+    """A ``Kind.sql()`` or ``Part.sql()`` statement with ``condition`` added to its WHERE."""
+    head, order = sql.split(" ORDER BY ", 1)
+    head += f" AND {condition}" if " WHERE " in head else f" WHERE {condition}"
+    return f"{head} ORDER BY {order}"
 
 
 def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
@@ -369,18 +389,11 @@ def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
             marks = ", ".join([mark] * len(chunk))
             part_digests: list[dict[int, str]] = []
             for part in kind.parts:
-                where = f"{part.parent} IN ({marks})"
-                head, order = part.sql().split(" ORDER BY ", 1)
-                head += f" AND {where}" if " WHERE " in head else f" WHERE {where}"
-                cur.execute(f"{head} ORDER BY {order}", chunk)
+                cur.execute(_narrowed(part.sql(), f"{part.parent} IN ({marks})"), chunk)
                 part_digests.append(
                     {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
                 )
-            head, order = kind.sql().split(" ORDER BY ", 1)
-            head += (
-                f" AND {kind.key} IN ({marks})" if " WHERE " in head else f" WHERE {kind.key} IN ({marks})"
-            )
-            cur.execute(f"{head} ORDER BY {order}", chunk)
+            cur.execute(_narrowed(kind.sql(), f"{kind.key} IN ({marks})"), chunk)
             for row in cur.fetchall():
                 out[row[0]] = _state_hash(row, [d.get(row[0], _EMPTY) for d in part_digests], kind.parts)
     finally:

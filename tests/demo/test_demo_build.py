@@ -72,9 +72,9 @@ def test_visits_generated_in_a_second_process_are_the_same_records_and_prove(
     is proven by ``audit verify`` (the points' digests came from the other process)."""
     from clinicrec.demo import beside, build
 
+    monkeypatch.setattr(beside, "POINTS_PER_BATCH", 700)  # several batches, each stored as it comes
     build_demo(f"sqlite:///{tmp_path / 'one.sqlite3'}", patients=150, seed=5, today=TODAY)
     monkeypatch.setattr(build, "BESIDE_FROM", 100)
-    monkeypatch.setattr(beside, "POINTS_PER_BATCH", 700)  # several batches, each stored as it comes
     batches = []
     real_store = beside.run_beside
 
