@@ -18,13 +18,14 @@ from .changes import ChangeBus
 from .closing import close_down
 from .date_format import follow_clinic
 from .error_hook import ErrorReporter
+from .first_paint import AfterFirstPaint
 from .login_dialog import LoginDialog
 from .main_window import MainWindow
 from .patients.patient_list_model import FirstPageAhead
 from .preload import preload_in_background
 from .prompts import Prompts
 from .setup_dialog import SetupDialog
-from .startup import AfterFirstPaint, make_application
+from .startup import make_application
 from .window_sizes import WindowSizes
 from .worker import Worker
 

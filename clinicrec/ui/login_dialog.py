@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import AuthenticationError, StorageError
-from .style import make_primary, set_role
+from .first_paint import AfterFirstPaint
+from .style import make_primary, role_of_new
 from .widgets import FieldErrorLabel
 
 if TYPE_CHECKING:  # the services load on a thread while this dialog is already showing
@@ -69,6 +71,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle("Sign in · ClinicRec")
         self._build_ui()
         self._connect_signals()
+        AfterFirstPaint(self, self._after_first_paint)
 
     # -- building -------------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -76,13 +79,13 @@ class LoginDialog(QDialog):
         layout.setContentsMargins(28, 24, 28, 20)
         layout.setSpacing(10)
 
-        title = set_role(QLabel("Sign in to ClinicRec", self), "heading")
+        title = role_of_new(QLabel("Sign in to ClinicRec", self), "heading")
         layout.addWidget(title)
         clinic = self._clinic_name() if self._services is not None else ""
-        self.clinic_label = set_role(QLabel(clinic or "Microbotox charting", self), "muted")
+        self.clinic_label = role_of_new(QLabel(clinic or "Microbotox charting", self), "muted")
         self.clinic_label.setObjectName("clinic_label")
         layout.addWidget(self.clinic_label)
-        self.notice_label = set_role(QLabel(self._notice, self), "banner-info")
+        self.notice_label = role_of_new(QLabel(self._notice, self), "banner-info")
         self.notice_label.setObjectName("sign_in_notice")
         self.notice_label.setWordWrap(True)
         self.notice_label.setVisible(bool(self._notice))
@@ -94,7 +97,7 @@ class LoginDialog(QDialog):
             user, password = self._demo
             demo_layout = QHBoxLayout(self.demo_box)
             demo_layout.setContentsMargins(0, 0, 0, 0)
-            self.demo_label = set_role(
+            self.demo_label = role_of_new(
                 QLabel(
                     f"Demo database: sign in as <b>{user}</b> with password <b>{password}</b>.", self.demo_box
                 ),
@@ -102,7 +105,6 @@ class LoginDialog(QDialog):
             )
             self.demo_label.setObjectName("demo_label")
             self.demo_label.setWordWrap(True)
-            self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fill_demo_button = QPushButton("Fill &in", self.demo_box)
             self.fill_demo_button.setObjectName("fill_demo_button")
             self.fill_demo_button.setAccessibleName("Fill in the demo sign-in details")
@@ -120,14 +122,13 @@ class LoginDialog(QDialog):
         self.username_edit.setObjectName("username")
         self.username_edit.setAccessibleName("User name")
         self.username_edit.setMinimumWidth(260)
-        self.username_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.password_edit = QLineEdit(self)
         self.password_edit.setObjectName("password")
         self.password_edit.setAccessibleName("Password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.error_label = FieldErrorLabel(self.password_edit, self)
         self.error_label.setObjectName("sign_in_error")
-        self.caps_label = set_role(QLabel("Caps Lock may be on.", self), "muted")
+        self.caps_label = role_of_new(QLabel("Caps Lock may be on.", self), "muted")
         self.caps_label.setObjectName("caps_label")
         self.caps_label.hide()
         user_label = QLabel("&User name", self)
@@ -139,7 +140,7 @@ class LoginDialog(QDialog):
         form.addRow("", self.error_label)
         form.addRow("", self.caps_label)
         layout.addLayout(form)
-        self.status_label = set_role(QLabel("Checking and opening the record database…", self), "muted")
+        self.status_label = role_of_new(QLabel("Checking and opening the record database…", self), "muted")
         self.status_label.setObjectName("sign_in_status")
         self.status_label.setAccessibleName("Start-up status")
         self.status_label.setWordWrap(True)
@@ -147,7 +148,8 @@ class LoginDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addStretch(1)
 
-        self.buttons = QDialogButtonBox(self)
+        # (by keyword: a widget by position is tried as a Qt.Orientation too, which makes the namespace)
+        self.buttons = QDialogButtonBox(parent=self)
         self.sign_in_button = QPushButton("Sign in", self)
         self.sign_in_button.setObjectName("sign_in_button")
         self.sign_in_button.setAccessibleName("Sign in")
@@ -166,6 +168,14 @@ class LoginDialog(QDialog):
             self.password_edit.setFocus()
         else:
             self.username_edit.setFocus()
+
+    def _after_first_paint(self) -> None:
+        """What asks for the ``Qt`` namespace, which PySide6 makes at its first use (some 45 ms): after the
+        dialog is up (see ``style.style_before_paint``), before anyone has typed."""
+        Qt = QtCore.Qt  # noqa: N806
+        self.username_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        if self._demo is not None:
+            self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def _connect_signals(self) -> None:
         self.sign_in_button.clicked.connect(self._sign_in)
@@ -293,7 +303,7 @@ class LoginDialog(QDialog):
             self._set_waiting(True)
             return
         self.sign_in_button.setEnabled(False)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QGuiApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         try:
             if self._services is None and self._unlock is not None:
                 self._services = self._unlock(username, password)

@@ -18,6 +18,7 @@ from ..services.base import Change, ChangeEntity
 from ..services.permissions import Action
 from .changes import ChangeBus
 from .clinic_actions import ClinicActions
+from .first_paint import AfterFirstPaint
 from .interop.actions import InteropActions
 from .patients.patient_chart import PatientChart
 from .patients.patient_editor import PatientEditor
@@ -26,7 +27,6 @@ from .preload import release_when_idle
 from .printing import DocumentPrinter
 from .prompts import Prompts
 from .review.review_actions import ReviewActions
-from .startup import AfterFirstPaint
 from .stepwise import StepwiseBuild
 from .window_sizes import WindowSizes
 from .worker import Worker

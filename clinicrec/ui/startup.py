@@ -3,7 +3,10 @@
 The order, and why:
 
 1. Qt loads and the sign-in dialog is painted: this module imports nothing of the database layer, so the
-   dialog is up in about the time a bare Qt window takes.
+   dialog is up in about the time a bare Qt window takes. Nor does anything before that paint ask for
+   PySide6's ``Qt`` namespace, whose 125 enum types are made at its first use (some 45 ms): the dialog
+   is styled in the scheme the desktop had when last asked, and the desktop is asked after the paint
+   (``style.style_before_paint``; tests/ui/test_start_before_qt_namespace.py starts a process to check).
 2. Once it is painted, the integrity check of the SQLite file starts on a thread of its own
    (``services.opening.start_check``: SQLite reads the file without holding Python's lock), and a loader
    thread imports the database layer and the services (SQLAlchemy above all), waits for the check's
@@ -48,13 +51,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog
 
 from ..paths import APP_NAME
+from .first_paint import AfterFirstPaint
 from .login_dialog import LoginDialog
-from .style import apply_style
+from .style import apply_style, follow_desktop_now, style_before_paint
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,16 +73,22 @@ T = TypeVar("T")
 START_GC_THRESHOLD = 50_000
 
 
-def make_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The one QApplication, styled; reused if one exists (tests, the benchmark)."""
+def make_application(argv: Sequence[str] | None = None, *, scheme_after_paint: bool = False) -> QApplication:
+    """The one QApplication, styled; reused if one exists (tests, the benchmark). ``scheme_after_paint``:
+    styled in the scheme the desktop had when last asked, the desktop asked once the first window has
+    painted (``style.style_before_paint``; the start's sign-in dialog).
+
+    (Qt 6 rounds no scale factor by default, as ClinicRec wants: a 150% display is drawn at 150%.)"""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    apply_style(app)
+    if scheme_after_paint:
+        style_before_paint(app)
+    else:
+        apply_style(app)
     return app
 
 
@@ -318,29 +327,6 @@ class GuiWarmUp(QObject):
             QTimer.singleShot(0, self._next)
 
 
-class AfterFirstPaint(QObject):
-    """Calls ``then`` once, just after ``widget`` has painted for the first time (or after
-    ``at_latest_ms``, when given, should it not have painted by then: a window opened minimised)."""
-
-    def __init__(self, widget: QObject, then: Any, *, at_latest_ms: int | None = None) -> None:
-        super().__init__(widget)
-        self._then = then
-        widget.installEventFilter(self)
-        if at_latest_ms is not None:
-            QTimer.singleShot(at_latest_ms, self, self._call)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            obj.removeEventFilter(self)
-            QTimer.singleShot(0, self, self._call)
-        return False
-
-    def _call(self) -> None:
-        then, self._then = self._then, None
-        if then is not None:
-            then()
-
-
 def beside_warm_up(work: Callable[[], T], loader: StartupLoader, warm_up: GuiWarmUp) -> T:
     """``work()`` (the sign-in's Argon2id, which releases Python's lock) on a thread of its own, while
     this (the GUI) thread takes the warm-up's steps once the loader has loaded: a sign-in asked for
@@ -381,9 +367,11 @@ def run(
 
     The exit code: 0 after the user quits, 1 when the database cannot be used.
     """
-    make_application(argv)
+    app = make_application(argv, scheme_after_paint=True)
     with collecting_less():
         outcome = _open_and_sign_in(url, demo_credentials)
+    if not app.property("clinicrec_follows_scheme"):  # no sign-in dialog was painted (a first start)
+        follow_desktop_now(app)
     if isinstance(outcome, int):
         return outcome
     if prompts is None:
@@ -471,11 +459,17 @@ def _open_and_sign_in(url: str, demo_credentials: tuple[str, str] | None) -> tup
             dialog.withdraw()
 
     warm_up = GuiWarmUp(dialog)
-    loader.sig_loaded.connect(warm_up.start, Qt.ConnectionType.QueuedConnection)
-    loader.sig_loaded.connect(dialog.loaded, Qt.ConnectionType.QueuedConnection)
-    loader.sig_done.connect(on_done, Qt.ConnectionType.QueuedConnection)
-    loader.sig_damaged.connect(dialog.withdraw, Qt.ConnectionType.QueuedConnection)
-    AfterFirstPaint(dialog, loader.start)
+    # (emitted on the loader's thread: queued to this one)
+    loader.sig_loaded.connect(warm_up.start)
+    loader.sig_loaded.connect(dialog.loaded)
+    loader.sig_done.connect(on_done)
+    loader.sig_damaged.connect(dialog.withdraw)
+
+    def painted() -> None:
+        loader.start()
+        follow_desktop_now(QApplication.instance())  # type: ignore[arg-type]
+
+    AfterFirstPaint(dialog, painted)
     code = dialog.exec()
     warm_up.stop()
     opened = loader.wait()  # a quit while the database is still opening lets the opening finish

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,34 @@ def active() -> Scheme:
 
 def desktop_scheme(app: QApplication) -> Scheme:
     """The desktop's choice (Qt's colour-scheme hint); light when it says nothing."""
+    from PySide6.QtCore import Qt  # (not before the first window has painted: ``style_before_paint``)
+
     return DARK if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else LIGHT
+
+
+#: The desktop's scheme when the application last asked (QSettings, per workstation user: a look only).
+SCHEME_SETTING = "style/desktop_scheme"
+
+
+def style_before_paint(app: QApplication) -> Scheme:
+    """``apply_style`` for a start's first window, without asking the desktop yet: its answer is a value
+    of the ``Qt`` namespace, and PySide6 makes all 125 of that namespace's enum types at its first use
+    (some 45 ms; before the sign-in dialog, that was a sixth of the wait for it). The scheme the desktop
+    had when last asked is used (light the first time); ``follow_desktop_now``, called once the window
+    has painted, asks it, restyles if the desktop has switched since, and follows it from then on."""
+    remembered = QSettings().value(SCHEME_SETTING)
+    return apply_style(app, DARK if remembered == DARK.name else LIGHT)
+
+
+def follow_desktop_now(app: QApplication) -> Scheme:
+    """The desktop's scheme, applied if it is not the one in use, remembered for the next start
+    (``style_before_paint``), and followed from now on."""
+    chosen = desktop_scheme(app)
+    QSettings().setValue(SCHEME_SETTING, chosen.name)
+    if chosen is not _active:
+        apply_style(app, chosen)
+    _follow(app)
+    return chosen
 
 
 BASE_POINT_SIZE = 10.5
@@ -272,15 +303,23 @@ def apply_style(app: QApplication, scheme: Scheme | None = None) -> Scheme:
     app.setFont(font)
     app.setStyleSheet(stylesheet(chosen))
     scheme_signals().sig_scheme_changed.emit(chosen)
-    if scheme is None and not app.property("clinicrec_follows_scheme"):
+    if scheme is None:
+        _follow(app)
+    return chosen
+
+
+def _follow(app: QApplication) -> None:
+    """Restyle whenever the desktop switches (connected once)."""
+    if not app.property("clinicrec_follows_scheme"):
         app.setProperty("clinicrec_follows_scheme", True)
         app.styleHints().colorSchemeChanged.connect(lambda s: follow_desktop(app, s))
-    return chosen
 
 
 def follow_desktop(app: QApplication, hint: Qt.ColorScheme) -> Scheme:
     """The desktop switched light/dark (``QStyleHints.colorSchemeChanged``): restyle the application and
     every open window in the scheme it asks for."""
+    from PySide6.QtCore import Qt
+
     return apply_style(app, DARK if hint == Qt.ColorScheme.Dark else LIGHT)
 
 
@@ -341,6 +380,8 @@ def tone_css(tone: str, c: Scheme | None = None) -> str:
 def set_role(widget: QWidget, role: str) -> QWidget:
     """Give a label or frame a stylesheet role ('heading', 'muted', 'error', 'good', 'caution', 'accent',
     'banner-error', 'card', ...): its colours then come from the scheme in use and follow a switch."""
+    from PySide6.QtCore import Qt
+
     if widget.property("role") == role:
         return widget
     widget.setProperty("role", role)
@@ -348,6 +389,14 @@ def set_role(widget: QWidget, role: str) -> QWidget:
         widget.style().unpolish(widget)
         widget.style().polish(widget)
     return widget  # (not yet: its first polish reads the role; styled here too, it was styled twice)
+
+
+def role_of_new(widget: QWidget, role: str) -> QWidget:
+    """``set_role`` for a widget just made, never shown: its first polish reads the role. (Asks nothing of
+    the ``Qt`` namespace: the sign-in dialog is built with it before the namespace is made; see
+    ``style_before_paint``.)"""
+    widget.setProperty("role", role)
+    return widget
 
 
 def make_primary(button: QWidget) -> QWidget:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -28,8 +28,8 @@ class FieldErrorLabel(QLabel):
     def __init__(self, field: QWidget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._field = field
+        self._plain = False  # the text shown as plain text (set with the first text: ``setText``)
         self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setProperty("role", "error")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setAccessibleName("Error")
@@ -48,6 +48,15 @@ class FieldErrorLabel(QLabel):
     @property
     def field(self) -> QWidget | None:
         return self._field
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        """Shown as plain text, never as markup (a message may quote what the user typed). The format is
+        set with the first text, not when the label is made: the sign-in dialog makes one before the
+        ``Qt`` namespace is made (``style.style_before_paint``)."""
+        if not self._plain:
+            self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+            self._plain = True
+        super().setText(text)
 
     def show_error(self, message: str) -> None:
         self.setText(message)
@@ -110,7 +119,7 @@ def show_field_errors(errors: list[FieldError], labels: Mapping[str, FieldErrorL
         label = labels[name]
         label.show_error("\n".join(lines))
         if not focused and label.field is not None and label.field.isVisible():
-            label.field.setFocus(Qt.FocusReason.OtherFocusReason)
+            label.field.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
             focused = True
     return unmatched
 
@@ -143,8 +152,8 @@ class ScreeningBadge(QFrame):
         self._items = QLabel(self)
         self._items.setObjectName("screening_badge_items")
         self._items.setWordWrap(True)
-        self._items.setTextFormat(Qt.TextFormat.PlainText)
-        self._items.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._items.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self._items.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self._title)
         layout.addWidget(self._items)
         self._positives: list[str] = []
@@ -200,6 +209,6 @@ class ScreeningBadge(QFrame):
         self._fit_items()
         if self.isWindow():
             # Not placed in a window yet: let the layout that adopts it show it (never a stray window).
-            self.setAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
+            self.setAttribute(QtCore.Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
         else:
             self.setVisible(True)

@@ -18,6 +18,7 @@ from clinicrec.demo.sessions import POINT_COLUMNS, SessionGenerator
 from clinicrec.domain.catalogue import SEED_PRODUCTS
 from clinicrec.services import audit_state
 from clinicrec.services.app import open_services
+from clinicrec.services.audit import VerifyResult
 from clinicrec.services.content_hash import baseline_columns, content_columns, content_hash_of
 from tests.conftest import PG_SKIP_REASON, PG_URL
 
@@ -50,6 +51,19 @@ def _records(path: Path) -> dict[str, list[tuple[object, ...]]]:
         return out
     finally:
         conn.close()
+
+
+def _verify(url: str, user: str = "admin", patients: int | None = None) -> VerifyResult:
+    """``audit verify`` of a built file, through the application, signed in as ``user`` (and its patient
+    count checked, when given)."""
+    services = open_services(url)
+    try:
+        services.act_as(services.auth.sign_in(user, DEMO_PASSWORD))
+        if patients is not None:
+            assert services.patients.count() == patients
+        return services.audit_log.verify_chain()
+    finally:
+        services.db.dispose()
 
 
 def test_the_same_seed_builds_the_same_records_and_another_seed_others(tmp_path: Path) -> None:
@@ -106,14 +120,9 @@ def test_visits_generated_in_a_second_process_are_the_same_records_and_prove(
             )
         conn.close()
     assert trails[0] == trails[1] and len(trails[0]) > 150
-    services = open_services(f"sqlite:///{tmp_path / 'two.sqlite3'}")
-    try:
-        services.act_as(services.auth.sign_in("admin", DEMO_PASSWORD))
-        result = services.audit_log.verify_chain()
-        assert result.ok, result.first_problem
-        assert result.signed_sessions_checked > 0
-    finally:
-        services.db.dispose()
+    result = _verify(f"sqlite:///{tmp_path / 'two.sqlite3'}")
+    assert result.ok, result.first_problem
+    assert result.signed_sessions_checked > 0
 
 
 def test_a_second_process_that_fails_stops_the_build_and_says_why(
@@ -171,15 +180,9 @@ def test_the_application_opens_it_and_audit_verify_proves_it(
     assert main(["audit", "verify", "--db", str(db), "--user", "admin", "--password-stdin"]) == 0
     assert "Audit trail intact" in capsys.readouterr().out
 
-    services = open_services(f"sqlite:///{db}")
-    try:
-        services.act_as(services.auth.sign_in("manager", DEMO_PASSWORD))
-        assert services.patients.count() == 200
-        result = services.audit_log.verify_chain()
-        assert result.ok, result.first_problem
-        assert result.signed_sessions_checked > 0 and result.records_checked > 200
-    finally:
-        services.db.dispose()
+    result = _verify(f"sqlite:///{db}", "manager", patients=200)
+    assert result.ok, result.first_problem
+    assert result.signed_sessions_checked > 0 and result.records_checked > 200
 
 
 def test_a_changed_point_is_caught_by_verify(demo_file: Path, tmp_path: Path) -> None:
@@ -193,14 +196,9 @@ def test_a_changed_point_is_caught_by_verify(demo_file: Path, tmp_path: Path) ->
     conn.execute("UPDATE injection_points SET units = units + 1 WHERE id = 7")
     conn.commit()
     conn.close()
-    services = open_services(f"sqlite:///{db}")
-    try:
-        services.act_as(services.auth.sign_in("admin", DEMO_PASSWORD))
-        result = services.audit_log.verify_chain()
-        assert not result.ok
-        assert any(p.entity == "session" for p in result.problems)
-    finally:
-        services.db.dispose()
+    result = _verify(f"sqlite:///{db}")
+    assert not result.ok
+    assert any(p.entity == "session" for p in result.problems)
 
 
 def _generator(seed: int = 4) -> SessionGenerator:
@@ -256,14 +254,9 @@ def test_a_demo_on_postgresql_proves_itself_too() -> None:
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         build_demo(url, patients=80, seed=9, today=TODAY)
-        services = open_services(url)
-        try:
-            services.act_as(services.auth.sign_in("manager", DEMO_PASSWORD))
-            result = services.audit_log.verify_chain()
-            assert result.ok, result.first_problem
-            assert result.signed_sessions_checked > 0
-        finally:
-            services.db.dispose()
+        result = _verify(url, "manager")
+        assert result.ok, result.first_problem
+        assert result.signed_sessions_checked > 0
     finally:
         with admin.connect() as c:
             c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

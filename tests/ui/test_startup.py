@@ -148,14 +148,16 @@ def test_start_up_shows_sign_in_at_once_and_signs_in_when_the_database_is_open( 
     """Sign in is pressed the moment the dialog appears (before the check has finished): it waits for the
     database, then signs in once; the main window lists the patients, in the style applied once, before
     the dialog (not again between "Sign in" and the first rows)."""
-    from clinicrec.ui import startup
+    from clinicrec.ui import style
     from clinicrec.ui.login_dialog import LoginDialog
     from clinicrec.ui.main_window import MainWindow
     from clinicrec.ui.startup import run
 
     styled: list[str] = []
-    real_style = startup.apply_style
-    monkeypatch.setattr(startup, "apply_style", lambda app: styled.append("styled") or real_style(app))
+    real_style = style.apply_style
+    monkeypatch.setattr(
+        style, "apply_style", lambda app, scheme=None: styled.append("styled") or real_style(app, scheme)
+    )
 
     make_patient(world.services)
     world.services.act_as(None)
