@@ -13,8 +13,10 @@ executemany, times and dates bound once per distinct value; the millions of inje
 tuples, stored as made and encoded once (their audit part digest, reshaped for the signed content
 hash), never read back; secondary indexes are made after the load; on SQLite the load runs under a
 rollback journal without syncs or foreign-key lookups (pages new to the file are written once, not to
-the WAL and again), and the finished file is put back to WAL and full syncs; the cycle collector is
-paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
+the WAL and again), and the finished file is put back to WAL and full syncs; on PostgreSQL the rows
+go in by COPY (db/bulk_rows.py), its foreign keys are checked once each after the load, not row by row,
+and the loaded tables' statistics are gathered before the report tables are filled from them; the
+cycle collector is paused while millions of rows are alive. tests/demo/test_demo_build.py holds the
 finished file to the application's standards (integrity, keys, ``audit verify``, same seed same rows).
 """
 
@@ -35,6 +37,7 @@ from sqlalchemy import Connection, Engine, Table, event, insert, select
 from sqlalchemy.orm import Session
 
 from ..bulk import collector_paused
+from ..db.bulk_rows import insert_rows
 from ..db.engine import Database, make_engine, run_outside_transaction
 from ..db.migrate import upgrade
 from ..db.models import (
@@ -188,6 +191,7 @@ def _load(
     brand_id = {p.brand: i + 1 for i, p in enumerate(SEED_PRODUCTS)}
     in_use = {i + 1: p.in_use_hours for i, p in enumerate(SEED_PRODUCTS)}
     indexes = _set_indexes_aside(conn)
+    foreign_keys = _set_foreign_keys_aside(conn)
 
     patient_rows = generate_patients(rng, patients, today, now)
     _insert(conn, PatientRow.__table__, patient_rows)  # type: ignore[arg-type]
@@ -249,7 +253,12 @@ def _load(
     _make_indexes(conn, [ix for ix in indexes if ix[1] not in later])
     trail.users()
     _make_indexes(conn, [ix for ix in indexes if ix[1] == AuditRow.__tablename__])
+    _add_foreign_keys(conn, foreign_keys)
     advance_sequences(conn)
+    if conn.dialect.name == "postgresql":
+        # The planner's statistics of the loaded tables (inside this transaction: it sees the rows), without
+        # which the report tables' aggregates below are planned for empty tables (a nested loop per session).
+        conn.exec_driver_sql("ANALYZE")
     report_rollup.rebuild(conn)
     return gen
 
@@ -502,20 +511,53 @@ _BUILD_CACHE_KIB = 256 * 1024
 
 
 def _set_indexes_aside(conn: Connection) -> list[tuple[str, str, str]]:
-    """SQLite: drop the secondary indexes of the (empty) tables the build fills, returned as
-    (name, table, sql) for ``_make_indexes``: building an index once from its loaded table sorts it in
-    one pass, where keeping it through millions of inserts in random key order (names, patients of
-    the day's sessions) reads and writes its pages over and over. Same transaction: all or nothing."""
-    if conn.dialect.name != "sqlite":
-        return []
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{_BUILD_CACHE_KIB}")
-    found = conn.exec_driver_sql(
-        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-    ).all()
+    """Drop the secondary indexes of the (empty) tables the build fills, returned as (name, table, sql)
+    for ``_make_indexes``: building an index once from its loaded table sorts it in one pass, where
+    keeping it through millions of inserts in random key order (names, patients of the day's sessions)
+    reads and writes its pages over and over. PostgreSQL keeps the indexes of its primary keys and
+    unique constraints (the foreign keys, set aside too, need them; ``_set_foreign_keys_aside``).
+    Same transaction: all or nothing."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_BUILD_CACHE_KIB}")
+        found = conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).all()
+    else:
+        found = conn.exec_driver_sql(
+            "SELECT ci.relname, ct.relname, pg_get_indexdef(ix.indexrelid) FROM pg_index ix"
+            " JOIN pg_class ci ON ci.oid = ix.indexrelid JOIN pg_class ct ON ct.oid = ix.indrelid"
+            " WHERE ct.relnamespace = current_schema()::regnamespace AND NOT EXISTS (SELECT 1"
+            " FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x'))"
+        ).all()
     indexes = [(str(n), str(t), str(q)) for n, t, q in found]
     for name, _table, _sql in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     return indexes
+
+
+def _set_foreign_keys_aside(conn: Connection) -> list[tuple[str, str, str]]:
+    """PostgreSQL: drop the foreign keys, returned as (name, table, definition) for
+    ``_add_foreign_keys``. Checked row by row, two or three lookups for each of millions of points and
+    audit entries; added back after the load, each is checked in one pass over its table (as pg_restore
+    does), and a row without its parent still fails the build. SQLite loads without its per-row
+    checks (``_fast_build_pragmas``), and tests/demo run ``foreign_key_check``."""
+    if conn.dialect.name != "postgresql":
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+        " JOIN pg_class t ON t.oid = c.conrelid"
+        " WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace ORDER BY c.oid"
+    ).all()
+    keys = [(str(n), str(t), str(d)) for n, t, d in found]
+    for name, table, _definition in keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    return keys
+
+
+def _add_foreign_keys(conn: Connection, keys: list[tuple[str, str, str]]) -> None:
+    """The foreign keys ``_set_foreign_keys_aside`` dropped, each checked against the loaded rows."""
+    for name, table, definition in keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
 def _make_indexes(conn: Connection, indexes: list[tuple[str, str, str]]) -> None:
@@ -539,7 +581,7 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], chunk: i
             del row[-1]
             for at, bind in binders:
                 row[at] = bind(row[at])
-        _executemany(conn, table.name, cols, data)
+        insert_rows(conn, table.name, cols, data)
 
 
 def _binders(conn: Connection, table: Table, cols: list[str]) -> list[tuple[int, Callable[[Any], Any]]]:
@@ -578,17 +620,4 @@ def _memo(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _insert_tuples(conn: Connection, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Rows already as the driver takes them (plain numbers and strings: the millions of points)."""
-    for i in range(0, len(rows), 100_000):
-        _executemany(conn, table, list(cols), rows[i : i + 100_000])
-
-
-def _executemany(conn: Connection, table: str, cols: list[str], rows: Sequence[Sequence[Any]]) -> None:
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    cursor = _driver(conn).cursor()
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
+    insert_rows(conn, table, cols, rows, batch=100_000)

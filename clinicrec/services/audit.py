@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from ..db.bulk_rows import insert_rows
 from ..db.models import AuditHeadRow, AuditRow
 from ..db.types import utcnow
 from ..domain.enums import AuditAction
@@ -325,21 +326,8 @@ def _at_binder(s: Session) -> Callable[[datetime], Any]:
 
 def _insert_entries(s: Session, rows: list[tuple[Any, ...]]) -> None:
     """The entries, their times already bound (``_at_binder``; the rest are plain strings and integers),
-    with the driver's executemany in the session's transaction."""
-    conn = s.connection()
-    dialect = conn.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    columns = _BULK_COLUMNS
-    sql = (
-        f"INSERT INTO {AuditRow.__tablename__} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[i : i + 5000])
-    finally:
-        cursor.close()
+    in the session's transaction (``db/bulk_rows.py``: executemany on SQLite, COPY on PostgreSQL)."""
+    insert_rows(s.connection(), AuditRow.__tablename__, _BULK_COLUMNS, rows, batch=5000)
 
 
 def created(values: dict[str, Any]) -> dict[str, list[Any]]:

@@ -4,8 +4,10 @@ shortcuts the load took (rollback journal, no syncs, points digested as they wer
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -238,11 +240,11 @@ def test_the_reshaped_content_hash_is_the_signed_content_s_hash() -> None:
         assert sess["content_hash"] == content_hash_of(content), sess["id"]
 
 
-@pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
-def test_a_demo_on_postgresql_proves_itself_too() -> None:
-    """The points' digests made in memory match PostgreSQL's read-back (its floats and strings)."""
-    import os
-
+@pytest.fixture
+def new_pg_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database (dropped afterwards)."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP_REASON)
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
@@ -251,16 +253,85 @@ def test_a_demo_on_postgresql_proves_itself_too() -> None:
     with admin.connect() as c:
         c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         c.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        build_demo(url, patients=80, seed=9, today=TODAY)
-        result = _verify(url, "manager")
-        assert result.ok, result.first_problem
-        assert result.signed_sessions_checked > 0
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as c:
             c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+#: Every constraint and index of the database's own schema, as the server would re-create it.
+_PG_SCHEMA = (
+    "SELECT 'constraint', t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+    " JOIN pg_class t ON t.oid = c.conrelid WHERE t.relnamespace = current_schema()::regnamespace"
+    " UNION ALL SELECT 'index', tablename, indexname, indexdef FROM pg_indexes"
+    " WHERE schemaname = current_schema() ORDER BY 1, 2, 3"
+)
+
+
+def _pg_schema(url: str) -> list[tuple[object, ...]]:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.exec_driver_sql(_PG_SCHEMA)]
+    finally:
+        engine.dispose()
+
+
+def test_a_demo_on_postgresql_proves_itself_too(new_pg_database: str) -> None:
+    """The points' digests made in memory match PostgreSQL's read-back (its floats and strings), and the
+    loaded file is as a migrated one: every foreign key and index set aside for the load is back, as it
+    was defined (the build's COPY and its keys checked after the load leave no trace)."""
+    from clinicrec.db.engine import make_engine
+    from clinicrec.db.migrate import upgrade
+
+    engine = make_engine(new_pg_database)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    migrated = _pg_schema(new_pg_database)
+    assert sum(1 for r in migrated if r[0] == "constraint" and " FOREIGN KEY " in f" {r[3]}") > 10
+    assert sum(1 for r in migrated if r[0] == "index" and "_pkey" not in str(r[2])) > 10
+    build_demo(new_pg_database, patients=80, seed=9, today=TODAY)
+    assert _pg_schema(new_pg_database) == migrated
+    result = _verify(new_pg_database, "manager")
+    assert result.ok, result.first_problem
+    assert result.signed_sessions_checked > 0
+
+
+def test_a_row_without_its_parent_fails_a_postgresql_build_when_its_keys_come_back(
+    new_pg_database: str,
+) -> None:
+    """The foreign keys dropped for the load are checked when they are added back: a point of no session
+    is refused there, and the transaction (the whole build) with it."""
+    import psycopg
+    from sqlalchemy.exc import IntegrityError
+
+    from clinicrec.db.engine import make_engine
+    from clinicrec.db.migrate import upgrade
+    from clinicrec.demo import build as demo_build
+
+    engine = make_engine(new_pg_database)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn, conn.begin():
+            keys = demo_build._set_foreign_keys_aside(conn)
+            assert ("fk_injection_points_session_id_treatment_sessions", "injection_points") in {
+                (n, t) for n, t, _d in keys
+            }
+            conn.exec_driver_sql(
+                "INSERT INTO injection_points (session_id, seq, zone, x, y, vial_id, units, volume_ml, basis)"
+                " VALUES (999, 1, 'forehead', 0.5, 0.5, 999, 1.0, 0.01, 'units')"
+            )
+            with pytest.raises(IntegrityError) as refused:
+                demo_build._add_foreign_keys(conn, keys)
+            assert isinstance(refused.value.orig, psycopg.errors.ForeignKeyViolation)
+    finally:
+        engine.dispose()
 
 
 def test_a_new_sqlite_file_gets_its_schema_from_the_script_not_the_migrations(

@@ -6,7 +6,8 @@ its columns (services/audit_state.py). Then:
 
 - ids are taken up front (SQLite: after the highest in the same write transaction, which SQLite would give
   next anyway; PostgreSQL: from the table's own sequence), so nothing is read back to learn them;
-- the rows go in with the driver's executemany, values bound by the columns' own types;
+- the rows go in at once (db/bulk_rows.py: executemany; COPY on PostgreSQL), values bound by the
+  columns' own types;
 - on SQLite the driver returns exactly the values it was given (text, integers, ``None``), so each
   record's state hash is computed from the stored tuple; PostgreSQL returns typed values (dates, aware
   times, booleans) and its records are read back to hash them. Tests check both against ``state_hash``;
@@ -26,6 +27,7 @@ import orjson
 from sqlalchemy import Boolean, func, select, text
 from sqlalchemy.orm import Session
 
+from ...db.bulk_rows import insert_rows
 from ...db.models import PatientRow
 from ...domain.enums import AllergyStatus, AuditAction, Language, Sex
 from ...domain.models import Patient, SafetyScreening
@@ -126,17 +128,7 @@ def write_patients(
                     row[i] = b(row[i])
             values = tuple(row)
         rows.append((pid, *values, *tail))
-    width = len(COLUMNS)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {PatientRow.__tablename__} ({', '.join(COLUMNS)}) VALUES ({', '.join([mark] * width)})"
-    )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        for start in range(0, len(rows), INSERT_BATCH):
-            cursor.executemany(sql, rows[start : start + INSERT_BATCH])
-    finally:
-        cursor.close()
+    insert_rows(conn, PatientRow.__tablename__, COLUMNS, rows, batch=INSERT_BATCH)
     row_hashes = {r[0]: state_hash(r) for r in rows} if dialect.name == "sqlite" else None
     audit.record_bulk(s, actor, AuditAction.CREATE, "patient", entries, row_hashes=row_hashes)
 
