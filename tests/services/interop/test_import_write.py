@@ -155,6 +155,9 @@ TRICKY = [
     ("123", "Ünal", "Łukasz", "1970-12-01", "male", "12345", "", '1 "Quay"\n\nCork', "", ""),
     ("0042", "O'Brien", "Zoë", "1985-03-14", "F", "+1 555 0101", "zoe@example.com", "", "latex", "III"),
     ("1e5", "Smith", "Al", "1950-06-30", "", "", "", "", "", "6"),
+    # What COPY's text format gives a meaning to (PostgreSQL's rows go in by COPY, db/bulk_rows.py): its
+    # NULL marker, backslashes, a tab and a carriage return, as text.
+    ("77", "Nolan", "Ann", "1960-01-02", "", "", "", "Flat 2\\N\tRear\\\\\r\nGalway", "\\N", ""),
 ]
 
 
@@ -194,6 +197,7 @@ def test_each_entry_hashes_the_record_as_a_read_back_hashes_it(world: World) -> 
         stored = {r.chart_number: r for r in s.execute(select(PatientRow)).scalars()}
     assert stored["123"].fitzpatrick_type is None and stored["0042"].fitzpatrick_type == 3
     assert stored["123"].address == '1 "Quay"\n\nCork' and stored["1e5"].sex == "unspecified"
+    assert stored["77"].address == "Flat 2\\N\tRear\\\\\r\nGalway" and stored["77"].allergies == "\\N"
     assert world.services.audit_log.verify_chain().ok
 
 
