@@ -4,4 +4,4 @@
 loading Alembic. Add a migration, set ``HEAD`` to its revision (tests/db/test_migrations.py checks).
 """
 
-HEAD = "0022"
+HEAD = "0023"

@@ -1,0 +1,31 @@
+"""the reports' day tables indexed by group kind and day
+
+A report reads one group kind (the whole clinic, or per zone, product or dilution) over a range of days
+(services/reports/day_queries.py). The tables' primary keys begin with the day, so a year's report read
+every kind's rows of that year and kept one kind's: on PostgreSQL, whose tables are not stored in key
+order, a scan of the whole table (a 100,000-patient clinic's breakdowns by month and by injector took
+twice SQLite's time). Indexed by kind, then day, a report reads its own rows alone, on both databases.
+
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0023"
+down_revision = "0022"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_report_day_groups_kind_day", "report_day_groups", ["gkind", "day"])
+    op.create_index("ix_report_day_outcomes_kind_day", "report_day_outcomes", ["gkind", "day", "time_point"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_report_day_outcomes_kind_day", table_name="report_day_outcomes")
+    op.drop_index("ix_report_day_groups_kind_day", table_name="report_day_groups")
