@@ -81,8 +81,6 @@ STATEMENTS: tuple[str, ...] = (
     "CREATE TABLE report_day_events (\n\tday VARCHAR(10) NOT NULL, \n\tinjector_id INTEGER NOT NULL, \n\tband VARCHAR(20) NOT NULL, \n\tkind VARCHAR(30) NOT NULL, \n\tevents INTEGER NOT NULL, \n\taffected INTEGER NOT NULL, \n\tsevere INTEGER NOT NULL, \n\tCONSTRAINT pk_report_day_events PRIMARY KEY (day, injector_id, band, kind)\n)\n WITHOUT ROWID\n\n",
     "CREATE TABLE report_day_lots (\n\tday VARCHAR(10) NOT NULL, \n\tinjector_id INTEGER NOT NULL, \n\tband VARCHAR(20) NOT NULL, \n\tproduct_id INTEGER NOT NULL, \n\tlot_number VARCHAR(40) NOT NULL, \n\tvial_id INTEGER NOT NULL, \n\tunits DOUBLE NOT NULL, \n\tsessions INTEGER NOT NULL, \n\tlot_sessions INTEGER NOT NULL, \n\tproduct_sessions INTEGER NOT NULL, \n\tCONSTRAINT pk_report_day_lots PRIMARY KEY (day, injector_id, band, product_id, lot_number, vial_id)\n)",
     "CREATE TABLE report_day_vials (\n\tday VARCHAR(10) NOT NULL, \n\tproduct_id INTEGER NOT NULL, \n\tlot_number VARCHAR(40) NOT NULL, \n\topened_by_id INTEGER NOT NULL, \n\tband VARCHAR(20) NOT NULL, \n\tvials INTEGER NOT NULL, \n\tvial_units DOUBLE NOT NULL, \n\tdrawn DOUBLE NOT NULL, \n\twasted DOUBLE NOT NULL, \n\tCONSTRAINT pk_report_day_vials PRIMARY KEY (day, product_id, lot_number, opened_by_id, band)\n)\n WITHOUT ROWID\n\n",
-    "CREATE INDEX ix_report_day_groups_kind_day ON report_day_groups (gkind, day)",
-    "CREATE INDEX ix_report_day_outcomes_kind_day ON report_day_outcomes (gkind, day, time_point)",
     "INSERT INTO \"alembic_version\" VALUES ('0023')",
     "INSERT INTO \"audit_head\" VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')",
 )
