@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
@@ -89,8 +89,10 @@ class Part:
     #: hashed without it changes the hash only of the records that have such rows.
     optional: bool = False
 
-    def sql(self, one: str | None = None) -> str:
-        conds = [c for c in (self.where, f"{self.parent} = {one}" if one else "") if c]
+    def sql(self, one: str | None = None, *, narrowed: str = "") -> str:
+        """Every part row in its parent's order; ``one``: of one parent (its placeholder); ``narrowed``:
+        of the parents this condition keeps."""
+        conds = [c for c in (self.where, f"{self.parent} = {one}" if one else "", narrowed) if c]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         cols = ", ".join((self.parent, *self.columns))
         return f"SELECT {cols} FROM {self.table}{where} ORDER BY {self.parent}, {self.order}"
@@ -110,8 +112,10 @@ class Kind:
     #: ``id``, or a text key (a form's consent settings: ``form_key``).
     key: str = "id"
 
-    def sql(self, one: str | None = None) -> str:
-        conds = [c for c in (self.where, f"{self.key} = {one}" if one else "") if c]
+    def sql(self, one: str | None = None, *, narrowed: str = "") -> str:
+        """Every record in key order; ``one``: the one record (its placeholder); ``narrowed``: the records
+        this condition keeps."""
+        conds = [c for c in (self.where, f"{self.key} = {one}" if one else "", narrowed) if c]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         return f"SELECT {', '.join(self.columns)} FROM {self.table}{where} ORDER BY {self.key}"
 
@@ -344,11 +348,12 @@ def all_state_hashes(
     cur = _cursor(s)
     mark = _mark(s)
 
-    def execute(sql: str, column: str) -> None:
+    def execute(sql: Callable[..., str], column: str) -> None:
+        """``sql`` (a ``Kind.sql`` or ``Part.sql``) for every record, or for those ``within``."""
         if within is None:
-            cur.execute(sql)
+            cur.execute(sql())
         else:
-            cur.execute(_narrowed(sql, f"{column} BETWEEN {mark} AND {mark}"), within)
+            cur.execute(sql(narrowed=f"{column} BETWEEN {mark} AND {mark}"), within)
 
     try:
         part_digests: list[Mapping[int, str]] = []
@@ -356,23 +361,16 @@ def all_state_hashes(
             if known is not None and part.table in known:
                 part_digests.append(known[part.table])
                 continue
-            execute(part.sql(), part.parent)
+            execute(part.sql, part.parent)
             part_digests.append(
                 {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
             )
-        execute(kind.sql(), kind.key)
+        execute(kind.sql, kind.key)
         for row in cur:
             rid = row[0]
             yield rid, _state_hash(row, [d.get(rid, _EMPTY) for d in part_digests], kind.parts)
     finally:
         cur.close()
-
-
-def _narrowed(sql: str, condition: str) -> str:
-    """A ``Kind.sql()`` or ``Part.sql()`` statement with ``condition`` added to its WHERE."""
-    head, order = sql.split(" ORDER BY ", 1)
-    head += f" AND {condition}" if " WHERE " in head else f" WHERE {condition}"
-    return f"{head} ORDER BY {order}"
 
 
 def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
@@ -389,11 +387,11 @@ def state_hashes_of(s: Session, entity: str, ids: list[int]) -> dict[int, str]:
             marks = ", ".join([mark] * len(chunk))
             part_digests: list[dict[int, str]] = []
             for part in kind.parts:
-                cur.execute(_narrowed(part.sql(), f"{part.parent} IN ({marks})"), chunk)
+                cur.execute(part.sql(narrowed=f"{part.parent} IN ({marks})"), chunk)
                 part_digests.append(
                     {pid: _digest(list(rows)) for pid, rows in itertools.groupby(cur, key=itemgetter(0))}
                 )
-            cur.execute(_narrowed(kind.sql(), f"{kind.key} IN ({marks})"), chunk)
+            cur.execute(kind.sql(narrowed=f"{kind.key} IN ({marks})"), chunk)
             for row in cur.fetchall():
                 out[row[0]] = _state_hash(row, [d.get(row[0], _EMPTY) for d in part_digests], kind.parts)
     finally:
