@@ -7,6 +7,12 @@ file, where ``executemany`` makes it plan, execute and answer one INSERT per row
 million points took ten times as long; benchmarks/bench_scale.py's "PG 100k demo build" row). Both run
 in the caller's transaction, and both fire the table's triggers and check its constraints as an INSERT
 does: a row refused rolls the whole statement back with the server's message.
+
+PostgreSQL refuses COPY into a table whose row rules (row-level security) apply to the writer. The
+application copies only into the patients and the audit trail, which have none, under the signed-in
+user's own login role (tests/db/test_pg_user_roles.py); the demo build copies into the session tables,
+which have rules, as their owner, to whom the rules do not apply. A table given row rules later must not
+be written here by a user's role.
 """
 
 from __future__ import annotations

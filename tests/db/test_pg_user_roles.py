@@ -408,3 +408,35 @@ def test_an_injectors_stale_edit_is_refused_as_such_under_their_own_role(
     finally:
         nurse.db.dispose()
         manager.db.dispose()
+
+
+def test_a_patient_import_goes_in_under_the_administrators_own_role(
+    world: World, roles: dict[str, Engine], db_url: str
+) -> None:
+    """An import writes its patients and their audit entries with COPY (db/bulk_rows.py), which
+    PostgreSQL refuses on a table whose row rules apply to the writer: patients and the audit trail have
+    none, and the trail's identity trigger still checks every entry copied in, under the signed-in
+    administrator's own login role. The trail is then proven."""
+    from clinicrec.services.interop.csv_read import read_csv
+    from clinicrec.services.interop.patient_import import Decision, PatientImportService
+    from clinicrec.services.pg_sign_in import sign_in_pg_role
+    from tests.services.interop.test_import_write import TRICKY, _csv
+
+    admin = sign_in_pg_role(workstation_of(db_url), "admin", PASSWORD)
+    try:
+        svc = PatientImportService(admin.ctx)
+        plan = svc.plan_csv(read_csv(_csv(TRICKY)), source="tricky.csv")
+        assert not plan.rejects, plan.rejects
+        assert svc.run(plan, all_duplicates=Decision.IMPORT).imported == len(TRICKY)
+        with admin.db.read() as s:
+            copied = s.execute(
+                text(
+                    "SELECT count(*), min(username), max(username) FROM audit_log "
+                    "WHERE entity = 'patient' AND action = 'create'"
+                )
+            ).one()
+    finally:
+        admin.db.dispose()
+    assert tuple(copied) == (len(TRICKY), "admin", "admin")
+    world.as_(world.admin)
+    assert world.services.audit_log.verify_chain().ok
