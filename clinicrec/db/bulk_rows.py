@@ -33,9 +33,7 @@ def insert_rows(
     strings, times) into ``table``, in ``conn``'s transaction."""
     if not rows:
         return
-    driver = conn.connection.driver_connection
-    if driver is None:  # only a pooled connection that was closed has none
-        raise RuntimeError("the database connection is closed")
+    driver = driver_of(conn)
     names = ", ".join(columns)
     cursor = driver.cursor()
     try:
@@ -51,3 +49,11 @@ def insert_rows(
             cursor.executemany(sql, rows[start : start + batch])
     finally:
         cursor.close()
+
+
+def driver_of(conn: Connection) -> Any:
+    """The driver's own connection under ``conn`` (sqlite3's, SQLCipher's or psycopg's)."""
+    driver = conn.connection.driver_connection
+    if driver is None:  # only a pooled connection that was closed has none
+        raise RuntimeError("the database connection is closed")
+    return driver

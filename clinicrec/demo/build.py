@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, Table, event, insert, select
 from sqlalchemy.orm import Session
 
 from ..bulk import collector_paused
-from ..db.bulk_rows import insert_rows
+from ..db.bulk_rows import driver_of, insert_rows
 from ..db.engine import Database, make_engine, run_outside_transaction
 from ..db.migrate import upgrade
 from ..db.models import (
@@ -303,7 +303,7 @@ def _fast_build_pragmas(conn: Connection) -> bool:
     transaction to roll back, as before. Returns whether they were set (``_restore_pragmas`` undoes)."""
     if conn.dialect.name != "sqlite":
         return False
-    driver = _driver(conn)
+    driver = driver_of(conn)
     mode = driver.execute("PRAGMA journal_mode=TRUNCATE").fetchone()
     driver.execute("PRAGMA synchronous=OFF")
     driver.execute("PRAGMA foreign_keys=OFF")
@@ -312,18 +312,11 @@ def _fast_build_pragmas(conn: Connection) -> bool:
 
 def _restore_pragmas(conn: Connection, journal_changed: bool) -> None:
     """The application's settings (db/engine.py) back on the finished file: WAL, full syncs, foreign keys."""
-    driver = _driver(conn)
+    driver = driver_of(conn)
     if journal_changed:
         driver.execute("PRAGMA journal_mode=WAL")
     driver.execute("PRAGMA synchronous=FULL")
     driver.execute("PRAGMA foreign_keys=ON")
-
-
-def _driver(conn: Connection) -> Any:
-    driver = conn.connection.driver_connection
-    if driver is None:  # only a pooled connection that was closed has none
-        raise RuntimeError("the demo's database connection is closed")
-    return driver
 
 
 def advance_sequences(conn: Connection) -> None:
