@@ -32,6 +32,25 @@ FEW_TIP = "Fewer than 10 sessions behind this figure: shown, but read it with ca
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
+# The roles as plain numbers, looked up once: a view asks each cell it paints or measures for a dozen
+# roles, and reading ``Qt.ItemDataRole.X`` (and making ``Qt.ItemFlag`` combinations) at every one of
+# those calls was most of the model's time in a report table's paint.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+#: Every role a cell answers; any other (size hints, check states, status tips...) is None at once.
+_ANSWERED = frozenset(
+    {_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _BACKGROUND, _DECORATION, _FONT}
+    | {int(SORT_ROLE), int(FEW_ROLE), int(ROW_ROLE)}
+)
+_LEFT_VALUE, _RIGHT_VALUE = int(_LEFT), int(_RIGHT)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
 
 @dataclass(frozen=True)
 class Column(Generic[R]):
@@ -154,16 +173,19 @@ class RowsModel(QAbstractTableModel, Generic[R]):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _CELL_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._shown():
+        if role not in _ANSWERED:
             return None
-        if not 0 <= index.column() < len(self._columns):
+        r, c = index.row(), index.column()
+        if not index.isValid() or not 0 <= r < self._shown() or not 0 <= c < len(self._columns):
             return None
-        row, col = self._rows[index.row()], self._columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        row, col = self._rows[r], self._columns[c]
+        if role in (_DISPLAY, _ACCESSIBLE):
             return col.text(row)
+        if role == _ALIGNMENT:
+            return _RIGHT_VALUE if col.numeric else _LEFT_VALUE
         if role == ROW_ROLE:
             return row
         few = bool(col.few and col.few(row))
@@ -171,12 +193,10 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             return few
         if role == SORT_ROLE:
             return _sort_value(col.sort(row) if col.sort else col.text(row))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_RIGHT if col.numeric else _LEFT)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             tip = col.tip(row) if col.tip else None
             return "\n".join(t for t in (tip, FEW_TIP if few else "") if t) or None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if few:
                 return QBrush(QColor(active().muted))
             tone = col.tone(row) if col.tone else None
@@ -185,13 +205,13 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             if self._is_active is not None and not self._is_active(row):
                 return QBrush(QColor(active().muted))
             return None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             background = col.background(row) if col.background else None
             return QBrush(_colour(background)) if background else None
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             swatch = col.decoration(row) if col.decoration else None
             return _colour(swatch) if swatch else None
-        if role == Qt.ItemDataRole.FontRole and (few or (col.bold and col.bold(row))):
+        if role == _FONT and (few or (col.bold and col.bold(row))):
             font = QFont()
             font.setItalic(few)
             font.setBold(bool(col.bold and col.bold(row)))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -84,7 +84,13 @@ def muted(text: str, parent: QWidget, name: str) -> QLabel:
 
 
 class ReportTable(QTableView):
-    """A sortable, read-only table over a ``RowsModel`` that sizes its columns to their contents."""
+    """A sortable, read-only table over a ``RowsModel`` whose columns fit their contents.
+
+    The columns are measured (from their first 60 rows) once for each set of rows, and again after a
+    sort, when the table is in view: not at every layout, as a header sized to its contents measures
+    them (each showing of the tab, each result: some 30-90 ms of the GUI thread for a page of 200 rows,
+    with the screen frozen meanwhile). Between measurements the user may widen or narrow any column.
+    """
 
     def __init__(
         self,
@@ -118,10 +124,31 @@ class ReportTable(QTableView):
         self.setStyleSheet("QTableView::item { padding: 0px 7px; }")
         header = self.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setResizeContentsPrecision(60)  # size columns from the first rows, not thousands of them
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._fitted = False  # the columns fit the rows now shown
+        self.report_model.layoutChanged.connect(self._refit)  # a sort: other rows come first
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_columns()
+
+    def _refit(self) -> None:
+        self._fitted = False
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its header and its first rows need, when the table is in view (a table
+        filled out of sight is measured when it is shown)."""
+        if self._fitted or not self.isVisible():
+            return
+        self._fitted = True
+        self.resizeColumnsToContents()
+        header = self.horizontalHeader()
+        if header.count() > self._stretch_column:  # the spare width to the stretched column again
+            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
 
     def set_rows(self, rows: Sequence[Any], columns: Sequence[Column] | None = None) -> None:
         if columns is None:
@@ -133,6 +160,7 @@ class ReportTable(QTableView):
         if self.report_model.columnCount() > self._stretch_column:
             # one text column (the row's name) takes the spare width; figures keep their own width
             header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+        self._refit()
 
 
 def stack(parent: QWidget, *widgets: QWidget, stretch: Sequence[int] = ()) -> QWidget:
