@@ -83,13 +83,20 @@ def muted(text: str, parent: QWidget, name: str) -> QLabel:
     return label
 
 
+#: How many rows a report table's columns are measured from: those in view first (some 25 on a full
+#: screen), then the next. Each measured cell asks the model for a dozen roles and the style sheet for
+#: its size: at 60 rows, the product use tab's three tables took 40-60 ms of the GUI thread per result.
+MEASURED_ROWS = 30
+
+
 class ReportTable(QTableView):
     """A sortable, read-only table over a ``RowsModel`` whose columns fit their contents.
 
-    The columns are measured (from their first 60 rows) once for each set of rows, and again after a
-    sort, when the table is in view: not at every layout, as a header sized to its contents measures
-    them (each showing of the tab, each result: some 30-90 ms of the GUI thread for a page of 200 rows,
-    with the screen frozen meanwhile). Between measurements the user may widen or narrow any column.
+    The columns are measured (from the rows in view and the next few: ``MEASURED_ROWS``) once for each
+    set of rows, and again after a sort, when the table is in view: not at every layout, as a header
+    sized to its contents measures them (each showing of the tab, each result: some 30-90 ms of the GUI
+    thread for a page of 200 rows, with the screen frozen meanwhile). Between measurements the user
+    may widen or narrow any column.
     """
 
     def __init__(
@@ -125,7 +132,7 @@ class ReportTable(QTableView):
         header = self.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setResizeContentsPrecision(60)  # size columns from the first rows, not thousands of them
+        header.setResizeContentsPrecision(MEASURED_ROWS)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._fitted = False  # the columns fit the rows now shown

@@ -67,7 +67,7 @@ def test_columns_fit_their_rows_and_the_user_may_resize_them(qtbot) -> None:  # 
 def test_showing_the_tab_again_does_not_measure_the_rows_again(  # type: ignore[no-untyped-def]
     qtbot, monkeypatch
 ) -> None:
-    """Sized to its contents by its header, the table measured its first 60 rows (every cell, a dozen
+    """Sized to its contents by its header, the table measured its first rows (every cell, a dozen
     roles each: ~2,000 reads of the model) at each showing of its tab and each relayout, some 30-90 ms of
     the GUI thread on the reports screen; painting the rows in view reads a few hundred."""
     reads: list[int] = []
@@ -96,7 +96,7 @@ def test_rows_set_out_of_sight_are_measured_when_shown_and_again_after_a_sort(qt
     tabs, page, other, table = _tabs(qtbot)
     tabs.setCurrentWidget(other)
     _settle(qtbot)
-    # the long lot only beyond the 60 rows measured: in view only once sorted by lot, descending
+    # the long lot only beyond the rows measured: in view only once sorted by lot, descending
     rows = _rows(150) + [("Patient zz", 1.0, "Z" + LONG_LOT)]
     table.set_rows(rows)
     tabs.setCurrentWidget(page)
