@@ -31,6 +31,9 @@ Figures (ratio = ClinicRec / baseline; the target is on the ratio unless it name
               <= 5x; and the same draft saved again with one point moved (the autosave) vs plain
               sqlite3's update of that point with its audit entry                              <= 5x
   report:*    each report (services/reports), last 12 months and all dates              < 2 s
+  screen      the reports screen (1280 x 800): the longest the GUI event loop waits while a tab's report
+              is computed (on the worker) and its result measured, laid out and painted; the worst tab
+              of outcomes, breakdown by zone, product use and follow-up gaps, each run 4 times  < 50 ms
   handout     the handout PDF vs a plain ReportLab document of the same text           <= 1.3x
   memory      resident set with the patient list open (bare window beside it)  < 200 MiB (1M: 250)
   PG 100k     the demo build on PostgreSQL vs SQLite's (each as built, in this run or the one that kept it),
@@ -454,6 +457,82 @@ def report_figures(services) -> dict[str, float]:  # type: ignore[no-untyped-def
     return out
 
 
+#: The reports screen's tabs the screen figure goes through: a chart and its table, a breakdown, and the
+#: two long lists (a page of them at a time).
+SCREEN_TABS = (("outcomes", None), ("breakdown", "zone"), ("product-use", None), ("gaps", None))
+#: The event loop's timer while a report computes: the figure is its longest gap.
+TICK_MS = 5
+
+
+def screen_figures(services, runs: int = 3) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The reports screen as a manager uses it (1280 x 800, the application's style, its real Worker):
+    per tab, the longest the GUI event loop waited (a TICK_MS timer's longest gap) from asking for the
+    tab's report to its result painted, the worst of ``runs`` + 1 runs (the first included: it shows
+    the tab's table for the first time). The start-up objects are frozen out of the collector first,
+    as the application does once its main window shows."""
+    import gc
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from clinicrec.ui.prompts import Prompts
+    from clinicrec.ui.reports.reports_screen import ReportsScreen
+    from clinicrec.ui.startup import make_application
+    from clinicrec.ui.worker import Worker
+
+    make_application()
+    worker = Worker()
+    screen = ReportsScreen(services, Prompts(), worker)
+    screen.resize(1280, 800)
+    screen.show()
+    ready: list[float] = []
+    screen.sig_report_ready.connect(lambda *_a: ready.append(time.perf_counter()))
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+    def events_for(seconds: float) -> None:
+        until = time.perf_counter() + seconds
+        while time.perf_counter() < until:
+            QCoreApplication.processEvents()
+            time.sleep(0.001)
+
+    gc.collect()
+    gc.freeze()
+    out: dict[str, float] = {}
+    try:
+        for key, by in SCREEN_TABS:
+            screen.tabs.setCurrentIndex(list(screen.pages).index(key))
+            if by is not None:
+                choice = screen.pages[key].by  # type: ignore[attr-defined]
+                choice.setCurrentIndex(choice.findData(by))
+            worst = 0.0
+            for _ in range(runs + 1):
+                worker.wait()
+                events_for(0.1)  # the tab shown and idle: only the report's own work is measured
+                ready.clear()
+                ticks.clear()
+                started = time.perf_counter()
+                timer.start()
+                screen.refresh()
+                while not ready:
+                    QCoreApplication.processEvents()
+                    time.sleep(0.001)
+                events_for(0.1)  # and what its result makes the screen do (measure, lay out, paint)
+                timer.stop()
+                marks = [started, *ticks, time.perf_counter()]
+                worst = max(worst, max(b - a for a, b in zip(marks, marks[1:], strict=False)))
+            out[key if by is None else f"{key} by {by}"] = worst
+    finally:
+        worker.wait()
+        screen.close()
+        screen.deleteLater()
+        QCoreApplication.processEvents()
+    return out
+
+
 def handout_figures() -> tuple[float, float]:
     """The handout beside its plain baseline (``bench_pdf.plain_handout``: the same paragraphs, fonts,
     page size and face map in a plain ReportLab document), medians of runs taken alternately."""
@@ -616,6 +695,9 @@ def measure_sqlite(size: int, work: Path, keep: bool, runs: int, gui: bool) -> l
     services.db.dispose()
     managers = services_for(f"sqlite:///{path}", role="manager")
     rows += [_line(label, name, t, None, 2.0) for name, t in report_figures(managers).items()]
+    waits = screen_figures(managers)
+    tab = max(waits, key=lambda k: waits[k])
+    rows.append(_line(label, f"reports screen: GUI's longest wait ({tab})", waits[tab], None, 0.05))
     managers.db.dispose()
     if gui:
         rows += gui_rows(label, size, gui_figures(path, runs))
