@@ -20,6 +20,15 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from .item_roles import ACCESSIBLE as _ACCESSIBLE
+from .item_roles import ALIGNMENT as _ALIGNMENT
+from .item_roles import BACKGROUND as _BACKGROUND
+from .item_roles import DECORATION as _DECORATION
+from .item_roles import DISPLAY as _DISPLAY
+from .item_roles import FONT as _FONT
+from .item_roles import FOREGROUND as _FOREGROUND
+from .item_roles import READ_ONLY_CELL
+from .item_roles import TOOLTIP as _TOOLTIP
 from .style import active
 
 R = TypeVar("R")
@@ -32,24 +41,12 @@ FEW_TIP = "Fewer than 10 sessions behind this figure: shown, but read it with ca
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
-# The roles as plain numbers, looked up once: a view asks each cell it paints or measures for a dozen
-# roles, and reading ``Qt.ItemDataRole.X`` (and making ``Qt.ItemFlag`` combinations) at every one of
-# those calls was most of the model's time in a report table's paint.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-_DECORATION = int(Qt.ItemDataRole.DecorationRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
 #: Every role a cell answers; any other (size hints, check states, status tips...) is None at once.
 _ANSWERED = frozenset(
     {_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _BACKGROUND, _DECORATION, _FONT}
     | {int(SORT_ROLE), int(FEW_ROLE), int(ROW_ROLE)}
 )
 _LEFT_VALUE, _RIGHT_VALUE = int(_LEFT), int(_RIGHT)
-_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,7 @@ class RowsModel(QAbstractTableModel, Generic[R]):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return _CELL_FLAGS
+        return READ_ONLY_CELL
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in _ANSWERED:

@@ -13,6 +13,13 @@ from ...services.app import Services
 from ...services.base import Change, ChangeEntity
 from ...services.patients import PatientListRow
 from ..date_format import date_text
+from ..item_roles import ACCESSIBLE as _ACCESSIBLE
+from ..item_roles import ALIGNMENT as _ALIGNMENT
+from ..item_roles import DISPLAY as _DISPLAY
+from ..item_roles import FONT as _FONT
+from ..item_roles import FOREGROUND as _FOREGROUND
+from ..item_roles import READ_ONLY_CELL
+from ..item_roles import TOOLTIP as _TOOLTIP
 from ..style import active
 
 if TYPE_CHECKING:
@@ -41,19 +48,9 @@ SCREENING_HEADER_TIP = "⚠ marks a positive safety screening"
 PatientIdRole = Qt.ItemDataRole.UserRole + 1
 PatientRowRole = Qt.ItemDataRole.UserRole + 2
 
-# A keystroke repaints the visible rows, and the view asks ``data`` some 800 times and ``flags`` some 120
-# times per repaint, most of them for roles this model does not answer. Each Qt enum named in those calls
-# is a lookup and each ``|`` of flags makes a new Python enum object: about 10 ms of a keystroke at 100k
-# patients (bench_ui_start's typing). The roles as plain ints, the flags made once.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ID, _ROW = int(PatientIdRole), int(PatientRowRole)
 _ANSWERED = frozenset((_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP, _ID, _ROW))
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_ROW_FLAGS = READ_ONLY_CELL
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 
