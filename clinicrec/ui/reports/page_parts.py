@@ -119,11 +119,7 @@ class ReportTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSortingEnabled(True)
-        header = self.horizontalHeader()
-        header.setSortIndicatorShown(False)
-        if self.report_model.columnCount() > self._stretch_column:
-            # one text column (the row's name) takes the spare width; figures keep their own width
-            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().setSortIndicatorShown(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)
         self.setWordWrap(False)
@@ -175,7 +171,8 @@ class ReportTable(QTableView):
             if widest is not None:
                 size = max(size, self.sizeHintForIndex(widest).width() + grid)
             header.resizeSection(column, size)
-        if header.count() > self._stretch_column:  # the spare width to the stretched column again
+        # one text column (the row's name) takes the spare width; figures keep their own width
+        if header.count() > self._stretch_column:
             header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
 
     def set_rows(self, rows: Sequence[Any], columns: Sequence[Column] | None = None) -> None:
@@ -183,11 +180,7 @@ class ReportTable(QTableView):
             self.report_model.set_rows(rows)
         else:
             self.report_model.set_table(columns, rows)
-        header = self.horizontalHeader()
-        header.setSortIndicatorShown(False)
-        if self.report_model.columnCount() > self._stretch_column:
-            # one text column (the row's name) takes the spare width; figures keep their own width
-            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().setSortIndicatorShown(False)
         self._refit()
 
 
